@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ipctrace build.
+#   make            build everything into build/
+#   sudo make run   install missing packages, build, run ipctrace on the demos
+#   sudo make test  install missing packages, build, run every test
+#
+# Quiet by default; V=1 shows full commands.
+
+OUTPUT   ?= build
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+LLVM_STRIP ?= llvm-strip
+CC       ?= cc
+ARCH     ?= x86
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+# vmlinux.h is generated from the build machine's BTF rather than committed:
+# CO-RE relocates every field access at load time, so any BTF-enabled kernel's
+# types serve to compile, and the 3 MB generated header stays out of review.
+# Packagers without /sys/kernel/btf/vmlinux can point VMLINUX_BTF at a kernel
+# image's BTF (e.g. extracted with pahole) instead.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+PKGS      := libbpf libelf zlib glib-2.0 json-c libcap
+# Recursively expanded on purpose: pkg-config must run after `make deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+VERSION := $(shell cat VERSION)
+
+CFLAGS   ?= -g -O2
+WARN     := -Wall -Wextra -Werror
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DIPCTRACE_VERSION='"$(VERSION)"' \
+	     -Iinclude -Iuser -I$(OUTPUT) $(PKG_CFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iinclude -Ibpf -I$(OUTPUT)
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRC   := bpf/ipctrace.bpf.c
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
+BPF_OBJ   := $(OUTPUT)/ipctrace.bpf.o
+SKEL      := $(OUTPUT)/ipctrace.skel.h
+
+# Everything in user/ but main.c goes into a library the unit tests link too.
+LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+LIB       := $(OUTPUT)/libipctrace.a
+USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
+
+DEMO_SRCS := $(wildcard tools/demo/*.c)
+DEMO_OBJS := $(patsubst tools/demo/%.c,$(OUTPUT)/demo/%.o,$(DEMO_SRCS))
+DEMO_HDRS := $(wildcard tools/demo/*.h)
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BIN  := $(OUTPUT)/unit-tests
+
+.PHONY: all deps run test test-unit test-integration clean install
+.DELETE_ON_ERROR:
+
+all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/demo:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BPF_OBJ): $(BPF_SRC) $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@	# DWARF is not needed at load time; BTF stays
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ipctrace_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKEL) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUTPUT)/ipctrace: $(OUTPUT)/user/main.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lm -o $@
+
+$(OUTPUT)/demo/%.o: tools/demo/%.c $(DEMO_HDRS) include/ipctrace.h | $(OUTPUT)/demo
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/ipc-demo: $(DEMO_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lrt -lm -o $@
+
+$(UNIT_BIN): $(UNIT_SRCS) $(LIB) $(USER_HDRS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB) $(PKG_LIBS) -lcmocka -lm -o $@
+
+# The two commands the README promises. Each installs what is missing first,
+# then builds in a sub-make, so pkg-config runs once the packages are there.
+deps:
+	$(Q)tools/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUTPUT)/ipctrace --demo $(RUN_ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
+	$(Q)tests/run-all.sh
+
+test-unit: $(UNIT_BIN)
+	$(Q)$(UNIT_BIN)
+
+test-integration: all
+	$(Q)tests/run-all.sh integration
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

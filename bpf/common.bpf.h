@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Maps, settings and helpers every mechanism module uses: the counter map and
+ * its update, fd -> file resolution, the -p filter, and the loss counters.
+ */
+#ifndef IPCTRACE_COMMON_BPF_H
+#define IPCTRACE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "ipctrace.h"
+#include "kernel_defs.h"
+
+/* Settings, written by user space before load. rodata lets the verifier drop
+ * the branches a run does not need, so an unused filter costs nothing. */
+const volatile __u8 syscall_op[SYSCALL_TABLE_SIZE] = {};
+const volatile __u32 self_tgid = 0;
+const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
+const volatile bool filter_enabled = false;
+
+struct ipc_loss loss = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ROWS);
+	__type(key, struct ipc_key);
+	__type(value, struct ipc_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_OBJECTS);
+	__type(key, struct ipc_obj_key);
+	__type(value, struct ipc_obj_info);
+} objects SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct ipc_proc);
+} procs SEC(".maps");
+
+/* -p: processes whose traffic is counted (enum filter_role). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FILTER);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_pids SEC(".maps");
+
+/* -p: objects a target has touched; whoever opens one becomes a peer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_OBJECTS);
+	__type(key, struct ipc_obj_key);
+	__type(value, __u8);
+} watched SEC(".maps");
+
+/*
+ * -p: FIFOs opened by processes outside the filter before any target touched
+ * them. A FIFO's reader usually waits in open() for the writer, and the
+ * writer's open() returns first, so the opener must be remembered until the
+ * target shows up. LRU: an entry nobody claims just ages out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FIFO_OPENERS);
+	__type(key, struct ipc_obj_key);
+	__type(value, struct fifo_openers);
+} fifo_openers SEC(".maps");
+
+/* Scratch space too large for the 512-byte BPF stack. */
+struct name_scratch {
+	struct ipc_obj_info info;
+	char tail[IPC_NAME_LEN];	/* lets a masked offset never overrun */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct name_scratch);
+} scratch SEC(".maps");
+
+static __always_inline bool type_enabled(__u8 type)
+{
+	return type_mask & (1U << type);
+}
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+/*
+ * fd -> struct file through current->files->fdt. The element is read with
+ * bpf_probe_read_kernel because the verifier forbids a variable offset into
+ * a BTF pointer.
+ */
+static __always_inline struct file *fd_to_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/*
+ * The IPC type of an open file, from its inode alone (no kernel function
+ * names): i_mode says FIFO or socket, the superblock magic says which kind.
+ */
+static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key *obj)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	__u16 mode = BPF_CORE_READ(inode, i_mode);
+	struct super_block *sb;
+	__u8 type;
+
+	if ((mode & S_IFMT) != S_IFIFO)
+		return IPC_NONE;
+	sb = BPF_CORE_READ(inode, i_sb);
+	type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
+	obj->ino = BPF_CORE_READ(inode, i_ino);
+	obj->dev = BPF_CORE_READ(sb, s_dev);
+	obj->type = type;
+	return type;
+}
+
+/*
+ * The path of a named object, walked from its dentry up through the mounts,
+ * like d_path() (which tracepoint programs cannot call). Run once per object,
+ * never per operation. Paths deeper than PATH_MAX_DEPTH keep their last
+ * components. Two global functions, so the verifier checks each loop once.
+ */
+#define PATH_MAX_DEPTH 16
+#define PATH_COMPONENT_MAX 128
+
+struct path_walk {
+	const unsigned char *names[PATH_MAX_DEPTH];	/* leaf first */
+	__u32 depth;
+};
+
+__noinline int walk_path(__u64 file_ptr, struct path_walk *w)
+{
+	struct file *file = (struct file *)file_ptr;
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	/* CO-RE offset: struct mount is internal and may move between kernels. */
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+
+	if (!w)
+		return 0;
+	w->depth = 0;
+	for (int i = 0; i < PATH_MAX_DEPTH * 2; i++) {
+		if (dentry == mnt_root) {
+			struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (parent == mnt)
+				break;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = parent;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			continue;
+		}
+		struct dentry *up = BPF_CORE_READ(dentry, d_parent);
+
+		if (up == dentry || w->depth >= PATH_MAX_DEPTH)
+			break;
+		w->names[w->depth & (PATH_MAX_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
+		w->depth++;
+		dentry = up;
+	}
+	return 0;
+}
+
+__noinline int emit_path(struct path_walk *w, struct name_scratch *s)
+{
+	__u32 off = 0;
+
+	if (!w || !s)
+		return 0;
+	s->info.name[0] = '/';
+	s->info.name[1] = '\0';
+	for (int i = PATH_MAX_DEPTH - 1; i >= 0; i--) {
+		long len;
+
+		if ((__u32)i >= w->depth)
+			continue;
+		off &= IPC_NAME_LEN - 1;
+		s->info.name[off++] = '/';
+		off &= IPC_NAME_LEN - 1;
+		len = bpf_probe_read_kernel_str(s->info.name + off, PATH_COMPONENT_MAX, w->names[i]);
+		if (len > 1)
+			off += len - 1;
+		if (off >= IPC_NAME_LEN - 1)
+			break;
+	}
+	s->info.name[IPC_NAME_LEN - 1] = '\0';
+	return 0;
+}
+
+static __always_inline void file_path(struct file *file, struct name_scratch *s)
+{
+	struct path_walk w = {};
+
+	walk_path((__u64)file, &w);
+	emit_path(&w, s);
+}
+
+static __always_inline bool is_candidate(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&filter_pids, &tgid) != NULL;
+}
+
+static __always_inline void add_peer(__u32 tgid)
+{
+	__u8 role = ROLE_PEER;
+
+	/* BPF_NOEXIST keeps a target a target. */
+	if (bpf_map_update_elem(&filter_pids, &tgid, &role, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
+/* A target touched obj: watch it, and claim anyone who opened it first. */
+static __always_inline void watch_object(struct ipc_obj_key *obj)
+{
+	struct fifo_openers *openers;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&watched, obj, &one, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.filter_dropped, 1);
+	openers = bpf_map_lookup_elem(&fifo_openers, obj);
+	if (!openers)
+		return;
+	for (int i = 0; i < FIFO_OPENERS_SLOTS; i++)
+		if (openers->tgid[i])
+			add_peer(openers->tgid[i]);
+	bpf_map_delete_elem(&fifo_openers, obj);
+}
+
+static __always_inline void remember_opener(struct ipc_obj_key *obj, __u32 tgid)
+{
+	struct fifo_openers fresh = {}, *openers;
+
+	openers = bpf_map_lookup_elem(&fifo_openers, obj);
+	if (!openers) {
+		fresh.tgid[0] = tgid;
+		bpf_map_update_elem(&fifo_openers, obj, &fresh, BPF_ANY);
+		return;
+	}
+	for (int i = 0; i < FIFO_OPENERS_SLOTS; i++) {
+		if (openers->tgid[i] == tgid)
+			return;
+		if (!openers->tgid[i]) {
+			openers->tgid[i] = tgid;
+			return;
+		}
+	}
+	/* More openers than slots: the next holder scan in user space finds them. */
+	__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
+/* Done once per new row: who the process is and what the object is called. */
+static __always_inline void register_row(struct ipc_key *key, struct file *file)
+{
+	struct ipc_obj_key obj = { .ino = key->ino, .dev = key->dev, .type = key->type };
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &key->tgid);
+
+	/* An exited entry with a live process behind it: the PID was reused. */
+	if (!proc || proc->exit_ns) {
+		struct ipc_proc fresh = {};
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		/* The group leader's name: a thread may have renamed itself. */
+		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+		if (bpf_map_update_elem(&procs, &key->tgid, &fresh, BPF_ANY) == -E2BIG)
+			__sync_fetch_and_add(&loss.procs_dropped, 1);
+	}
+
+	if (!bpf_map_lookup_elem(&objects, &obj)) {
+		__u32 zero = 0;
+		struct name_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+		if (s) {
+			s->info.name[0] = '\0';
+			if (file && key->type == IPC_FIFO)
+				file_path(file, s);
+			if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
+				__sync_fetch_and_add(&loss.objs_dropped, 1);
+		}
+	}
+
+	if (filter_enabled) {
+		__u8 *role = bpf_map_lookup_elem(&filter_pids, &key->tgid);
+
+		if (role && *role == ROLE_TARGET)
+			watch_object(&obj);
+	}
+}
+
+/*
+ * Add one operation to a row. The hot path is one hash lookup and two atomic
+ * adds; a missing row is created with BPF_NOEXIST so two CPUs racing to create
+ * it both end up adding to the same value.
+ */
+static __always_inline void count_op(struct ipc_key *key, struct file *file, __u64 bytes)
+{
+	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
+
+	if (!c) {
+		struct ipc_counters zero = {};
+		long err = bpf_map_update_elem(&counters, key, &zero, BPF_NOEXIST);
+
+		if (err && err != -EEXIST) {
+			__sync_fetch_and_add(&loss.rows_dropped, 1);
+			return;
+		}
+		if (!err)
+			register_row(key, file);
+		c = bpf_map_lookup_elem(&counters, key);
+		if (!c) {
+			__sync_fetch_and_add(&loss.rows_dropped, 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&c->bytes, bytes);
+	__sync_fetch_and_add(&c->ops, 1);
+}
+
+#endif /* IPCTRACE_COMMON_BPF_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipctrace's BPF programs. One raw syscall-exit hook serves every
+ * syscall-based mechanism: a single table lookup on the syscall number rejects
+ * the syscalls no module wants, so the cost on the rest of the machine is one
+ * hook call and a few instructions (kernel-notes.md: ~1.15x for an empty hook,
+ * against ~3x for per-syscall tracepoints with enter/exit pairing).
+ *
+ * Each hook has a tp_btf copy (typed arguments, direct loads) and a raw_tp
+ * copy for kernels without BTF-typed tracepoints; user space loads one.
+ */
+#include "common.bpf.h"
+#include "pipe.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */
+
+/*
+ * A 32-bit process's syscall numbers mean other syscalls (3 is read there,
+ * close here): skip them rather than misread them.
+ */
+static __always_inline bool in_compat_syscall(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+}
+
+static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const bool btf)
+{
+	unsigned long nr = btf ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax);
+	__u32 tgid;
+	__u8 op;
+
+	if (nr >= SYSCALL_TABLE_SIZE)
+		return 0;
+	op = syscall_op[nr];
+	if (op == IPCOP_NONE || ret < 0)
+		return 0;
+	if (in_compat_syscall())
+		return 0;
+	tgid = current_tgid();
+	if (tgid == self_tgid)
+		return 0;
+
+	if (op == IPCOP_OPEN) {
+		pipe_on_open(ret, tgid);
+		return 0;
+	}
+	if (filter_enabled && !is_candidate(tgid))
+		return 0;
+
+	switch (op) {
+	case IPCOP_READ:
+	case IPCOP_WRITE:
+	case IPCOP_SPLICE:
+	case IPCOP_TEE:
+	case IPCOP_VMSPLICE:
+	case IPCOP_SENDFILE:
+		pipe_on_transfer(op, regs, ret, tgid, btf);
+		break;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret, true);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret, false);
+}
+
+/*
+ * Process lifetime. These fire once per process, so raw_tp (which every
+ * kernel with BPF raw tracepoints has) serves both paths at no real cost.
+ */
+
+/* sched_process_exit fires per thread; signal->live reaches 0 for the last one
+ * before the tracepoint in do_exit(), on every kernel since the counter exists. */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_exit, struct task_struct *task)
+{
+	struct ipc_proc *proc;
+	__u32 tgid;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	proc = bpf_map_lookup_elem(&procs, &tgid);
+	if (proc)
+		proc->exit_ns = bpf_ktime_get_ns();
+	if (filter_enabled)
+		bpf_map_delete_elem(&filter_pids, &tgid);
+	return 0;
+}
+
+/* A child inherits its parent's descriptors, so with -p it may be a peer. */
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid, child_tgid;
+
+	if (!filter_enabled)
+		return 0;
+	parent_tgid = BPF_CORE_READ(parent, tgid);
+	child_tgid = BPF_CORE_READ(child, tgid);
+	if (parent_tgid != child_tgid && is_candidate(parent_tgid))
+		add_peer(child_tgid);
+	return 0;
+}
+
+/* exec renames the process; keep the row's name current, as top does. */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_exec)
+{
+	__u32 tgid = current_tgid();
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+
+	if (proc)
+		bpf_get_current_comm(proc->comm, sizeof(proc->comm));
+	return 0;
+}

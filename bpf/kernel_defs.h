@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel constants that vmlinux.h cannot carry, because BTF holds types and
+ * not macros. Values are ABI and have not changed since they were introduced.
+ */
+#ifndef IPCTRACE_KERNEL_DEFS_H
+#define IPCTRACE_KERNEL_DEFS_H
+
+#define S_IFMT   00170000
+#define S_IFSOCK 0140000
+#define S_IFIFO  0010000
+
+#define PIPEFS_MAGIC  0x50495045
+#define MQUEUE_MAGIC  0x19800202
+
+#define FMODE_READ  0x1
+#define FMODE_WRITE 0x2
+
+#define EEXIST 17
+#define E2BIG  7
+
+#endif /* IPCTRACE_KERNEL_DEFS_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <json.h>
+#include "demo.h"
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipc-demo: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void record_init(struct demo_record *r, const char *type, int fd, bool tx)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->tx = tx;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		r->ino = st.st_ino;
+		snprintf(r->object, sizeof(r->object), "%s:[%llu]", type, r->ino);
+	}
+}
+
+void report(const struct demo_opts *o, const char *demo, const char *role,
+	    const struct demo_record *r)
+{
+	char line[1024];
+	int n;
+
+	if (o->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "demo", json_object_new_string(demo));
+		json_object_object_add(j, "role", json_object_new_string(role));
+		json_object_object_add(j, "pid", json_object_new_int(getpid()));
+		json_object_object_add(j, "type", json_object_new_string(r->type));
+		json_object_object_add(j, "object", json_object_new_string(r->object));
+		json_object_object_add(j, "ino", json_object_new_uint64(r->ino));
+		json_object_object_add(j, "dir", json_object_new_string(r->tx ? "tx" : "rx"));
+		json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
+		json_object_object_add(j, "ops", json_object_new_uint64(r->ops));
+		n = snprintf(line, sizeof(line), "%s\n",
+			     json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		json_object_put(j);
+	} else {
+		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops\n",
+			     demo, role, getpid(), r->tx ? "sent to  " : "read from", r->object,
+			     r->bytes, r->ops);
+	}
+	/* One write per line, so processes sharing stdout never interleave. */
+	if (n > 0 && write(STDOUT_FILENO, line, (size_t)n) < 0)
+		perror("ipc-demo: report");
+}
+
+size_t send_msg(int fd, const void *buf, size_t n, struct demo_record *r)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(fd, (const char *)buf + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("write: %s", strerror(errno));
+		done += (size_t)w;
+		r->bytes += (size_t)w;
+		r->ops++;
+	}
+	return done;
+}
+
+size_t recv_msg(int fd, void *buf, size_t n, struct demo_record *r)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t got = read(fd, (char *)buf + done, n - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			die("read: %s", strerror(errno));
+		if (got == 0)
+			break;
+		done += (size_t)got;
+		r->bytes += (size_t)got;
+		r->ops++;
+	}
+	return done;
+}
+
+void drain(int fd, size_t size, struct demo_record *r)
+{
+	char *buf = malloc(size);
+
+	if (!buf)
+		die("out of memory");
+	while (recv_msg(fd, buf, size, r) == size)
+		;
+	free(buf);
+}
+
+bool keep_sending(const struct demo_opts *o, long i, double start)
+{
+	if (o->duration > 0) {
+		if (now_s() - start >= o->duration)
+			return false;
+	} else if (i >= o->count) {
+		return false;
+	}
+	if (o->rate > 0) {
+		double due = start + (double)i / o->rate, wait = due - now_s();
+
+		if (wait > 0) {
+			struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+		if (o->duration > 0 && now_s() - start >= o->duration)
+			return false;
+	}
+	return true;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+void wait_for_go(const struct demo_opts *o, const char *demo, const pid_t *pids, int n)
+{
+	sigset_t block, old;
+
+	if (!o->wait)
+		return;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	signal(SIGUSR1, on_usr1);
+	fprintf(stderr, "ipc-demo: %s ready pid %d", demo, getpid());
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, " %d", pids[i]);
+	fprintf(stderr, "; send SIGUSR1 to start\n");
+	sigdelset(&old, SIGUSR1);
+	sigsuspend(&old);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+}
+
+int reap(const pid_t *pids, int n)
+{
+	int failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		int status;
+
+		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	}
+	return failed;
+}

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pipes and FIFOs, the demo side of the pipe module (bpf/pipe.bpf.h,
+ * user/pipe.c).
+ *
+ * pipe:       a pipe is half-duplex, so a parent talks to its child over one
+ *             pipe, and a request/reply exchange needs two.
+ * pipe-calls: one process moves data through pipes with every transfer
+ *             syscall ipctrace counts: writev/readv, vmsplice, sendfile,
+ *             splice, tee, pwritev2/preadv2.
+ * fifo:       two processes that share nothing but a name in the filesystem.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include "demo.h"
+
+static void make_pipe(int fds[2])
+{
+	if (pipe(fds) != 0)
+		die("pipe: %s", strerror(errno));
+}
+
+static char *message(size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+
+	if (!buf)
+		die("out of memory");
+	for (size_t i = 0; i < size; i++)
+		buf[i] = (char)('a' + i % 26);
+	return buf;
+}
+
+/* With a duration, each phase of a two-phase demo gets half of it. */
+static struct demo_opts phase_opts(const struct demo_opts *o)
+{
+	struct demo_opts p = *o;
+
+	p.duration = o->duration / 2;
+	return p;
+}
+
+static int run_pipe(const struct demo_opts *o)
+{
+	int oneway[2], request[2], reply[2];
+	struct demo_record r_oneway, r_request, r_reply;
+	struct demo_opts phase = phase_opts(o);
+	char *buf = message(o->size);
+	double start;
+	pid_t child;
+	long i;
+
+	make_pipe(oneway);
+	make_pipe(request);
+	make_pipe(reply);
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		close(oneway[1]);
+		close(request[1]);
+		close(reply[0]);
+		record_init(&r_oneway, "pipe", oneway[0], false);
+		record_init(&r_request, "pipe", request[0], false);
+		record_init(&r_reply, "pipe", reply[1], true);
+		drain(oneway[0], o->size, &r_oneway);
+		/* Echo every request back on the second pipe. */
+		while (recv_msg(request[0], buf, o->size, &r_request) == o->size && o->size)
+			send_msg(reply[1], buf, o->size, &r_reply);
+		report(o, "pipe", "child", &r_oneway);
+		report(o, "pipe", "child", &r_request);
+		report(o, "pipe", "child", &r_reply);
+		exit(0);
+	}
+	close(oneway[0]);
+	close(request[0]);
+	close(reply[1]);
+	record_init(&r_oneway, "pipe", oneway[1], true);
+	record_init(&r_request, "pipe", request[1], true);
+	record_init(&r_reply, "pipe", reply[0], false);
+	wait_for_go(o, "pipe", &child, 1);
+
+	/* Half-duplex: parent -> child, then end of file. */
+	start = now_s();
+	for (i = 0; keep_sending(&phase, i, start); i++)
+		send_msg(oneway[1], buf, o->size, &r_oneway);
+	close(oneway[1]);
+
+	/* Full duplex takes two pipes: request on one, reply on the other. */
+	start = now_s();
+	for (i = 0; keep_sending(&phase, i, start); i++) {
+		send_msg(request[1], buf, o->size, &r_request);
+		if (recv_msg(reply[0], buf, o->size, &r_reply) != o->size)
+			die("the child stopped replying");
+	}
+	close(request[1]);
+	close(reply[0]);
+	if (reap(&child, 1))
+		die("the child failed");
+	report(o, "pipe", "parent", &r_oneway);
+	report(o, "pipe", "parent", &r_request);
+	report(o, "pipe", "parent", &r_reply);
+	free(buf);
+	return 0;
+}
+
+const struct demo pipe_demo = {
+	"pipe", "parent -> child over one pipe, then request/reply over two", run_pipe,
+};
+
+static void count(struct demo_record *r, ssize_t n, const char *what)
+{
+	if (n < 0)
+		die("%s: %s", what, strerror(errno));
+	if (n > 0) {
+		r->bytes += (size_t)n;
+		r->ops++;
+	}
+}
+
+enum { VEC, VMSPLICE, SENDFILE, SPLICED, TEED, V2, NPIPES };
+
+static int run_pipe_calls(const struct demo_opts *o)
+{
+	static const char *const names[NPIPES] = {
+		"writev/readv", "vmsplice", "sendfile/splice", "splice/tee+read", "tee/read",
+		"pwritev2/preadv2",
+	};
+	int p[NPIPES][2], file;
+	struct demo_record tx[NPIPES], rx[NPIPES];
+	size_t half = o->size / 2;
+	char *buf = message(o->size), *in = malloc(o->size ? o->size : 1);
+	double start = now_s();
+
+	if (!in || o->size > 65536)
+		die("pipe-calls moves at most 65536 bytes per call (one pipe buffer)");
+	for (int k = 0; k < NPIPES; k++) {
+		make_pipe(p[k]);
+		record_init(&tx[k], "pipe", p[k][1], true);
+		record_init(&rx[k], "pipe", p[k][0], false);
+	}
+	/* sendfile needs a file to read from. */
+	file = memfd_create("ipc-demo", MFD_CLOEXEC);
+	if (file < 0 || write(file, buf, o->size) != (ssize_t)o->size)
+		die("memfd: %s", strerror(errno));
+	wait_for_go(o, "pipe-calls", NULL, 0);
+
+	for (long i = 0; keep_sending(o, i, start); i++) {
+		struct iovec out[2] = { { buf, half }, { buf + half, o->size - half } };
+		struct iovec back[2] = { { in, half }, { in + half, o->size - half } };
+		struct iovec whole = { in, o->size };
+		off_t off = 0;
+
+		count(&tx[VEC], writev(p[VEC][1], out, 2), "writev");
+		count(&rx[VEC], readv(p[VEC][0], back, 2), "readv");
+
+		whole.iov_base = buf;
+		count(&tx[VMSPLICE], vmsplice(p[VMSPLICE][1], &whole, 1, 0), "vmsplice");
+		whole.iov_base = in;
+		count(&rx[VMSPLICE], vmsplice(p[VMSPLICE][0], &whole, 1, 0), "vmsplice");
+
+		count(&tx[SENDFILE], sendfile(p[SENDFILE][1], file, &off, o->size), "sendfile");
+		ssize_t moved = splice(p[SENDFILE][0], NULL, p[SPLICED][1], NULL, o->size, 0);
+
+		count(&rx[SENDFILE], moved, "splice");
+		count(&tx[SPLICED], moved, "splice");
+		ssize_t copied = tee(p[SPLICED][0], p[TEED][1], o->size, 0);
+
+		count(&rx[SPLICED], copied, "tee");
+		count(&tx[TEED], copied, "tee");
+		count(&rx[SPLICED], read(p[SPLICED][0], in, o->size), "read");
+		count(&rx[TEED], read(p[TEED][0], in, o->size), "read");
+
+		whole.iov_base = buf;
+		count(&tx[V2], pwritev2(p[V2][1], &whole, 1, -1, 0), "pwritev2");
+		whole.iov_base = in;
+		count(&rx[V2], preadv2(p[V2][0], &whole, 1, -1, 0), "preadv2");
+	}
+	for (int k = 0; k < NPIPES; k++) {
+		report(o, "pipe-calls", names[k], &tx[k]);
+		report(o, "pipe-calls", names[k], &rx[k]);
+	}
+	free(buf);
+	free(in);
+	return 0;
+}
+
+const struct demo pipe_calls_demo = {
+	"pipe-calls", "one process, every transfer syscall: readv, vmsplice, splice, tee...",
+	run_pipe_calls,
+};
+
+static int fifo_reader(const struct demo_opts *o, const char *path)
+{
+	struct demo_record r;
+	int fd = open(path, O_RDONLY);	/* blocks until a writer opens */
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	record_init(&r, "fifo", fd, false);
+	snprintf(r.object, sizeof(r.object), "%s", path);
+	drain(fd, o->size, &r);
+	close(fd);
+	report(o, "fifo", "reader", &r);
+	return 0;
+}
+
+static int fifo_writer(const struct demo_opts *o, const char *path, bool go_from_parent)
+{
+	struct demo_record r;
+	char *buf = message(o->size);
+	int fd = open(path, O_WRONLY);	/* blocks until a reader opens */
+	double start;
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	record_init(&r, "fifo", fd, true);
+	snprintf(r.object, sizeof(r.object), "%s", path);
+	if (go_from_parent) {
+		sigset_t usr1;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigwaitinfo(&usr1, NULL);
+	} else {
+		wait_for_go(o, "fifo", NULL, 0);
+	}
+	start = now_s();
+	for (long i = 0; keep_sending(o, i, start); i++)
+		send_msg(fd, buf, o->size, &r);
+	close(fd);
+	report(o, "fifo", "writer", &r);
+	free(buf);
+	return 0;
+}
+
+static int run_fifo(const struct demo_opts *o)
+{
+	char dir[] = "/tmp/ipc-demo.XXXXXX", path[sizeof(dir) + 8];
+	pid_t kids[2];
+	sigset_t usr1;
+	int failed;
+
+	if (o->role && !o->path)
+		die("--role needs --path: the FIFO both sides open");
+	if (o->role && strcmp(o->role, "reader") == 0)
+		return fifo_reader(o, o->path);
+	if (o->role && strcmp(o->role, "writer") == 0)
+		return fifo_writer(o, o->path, false);
+	if (o->role)
+		die("unknown role '%s': expected reader or writer", o->role);
+
+	if (!mkdtemp(dir))
+		die("mkdtemp: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) != 0)
+		die("mkfifo %s: %s", path, strerror(errno));
+	/* The writer waits for SIGUSR1 from here; block it before it can arrive. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	kids[0] = fork();
+	if (kids[0] == 0)
+		exit(fifo_reader(o, path));
+	kids[1] = fork();
+	if (kids[1] == 0)
+		exit(fifo_writer(o, path, true));
+	if (kids[0] < 0 || kids[1] < 0)
+		die("fork: %s", strerror(errno));
+	wait_for_go(o, "fifo", kids, 2);
+	kill(kids[1], SIGUSR1);
+	failed = reap(kids, 2);
+	unlink(path);
+	rmdir(dir);
+	return failed;
+}
+
+const struct demo fifo_demo = {
+	"fifo", "a writer and a reader that meet only through a FIFO's name", run_fifo,
+};

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ipctrace needs to build, run and test, and
+# nothing when they are all there already. Used by `make run` and `make test`.
+set -euo pipefail
+
+packages=(
+	# build
+	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
+	libglib2.0-dev libjson-c-dev libcap-dev
+	# tests
+	bats libcmocka-dev jq python3 procps util-linux perl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "ipctrace: missing packages: ${missing[*]}; run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "ipctrace: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel feature probes, run once at start. This is the one place that says
+ * which code path a kernel gets.
+ */
+#ifndef IPCTRACE_FEATURES_H
+#define IPCTRACE_FEATURES_H
+
+#include <stdbool.h>
+
+struct features {
+	bool btf;		/* /sys/kernel/btf/vmlinux */
+	bool tp_btf;		/* BTF-typed raw tracepoints (5.5+) */
+	bool batch_ops;		/* BPF_MAP_LOOKUP_BATCH on hash maps (5.6+) */
+};
+
+void probe_features(struct features *f);
+
+#endif

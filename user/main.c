@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipctrace: which processes talk to which over IPC, and how much.
+ * Loads the BPF programs, reads their counters every interval, and renders
+ * the row model as a table or JSON.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <bpf/libbpf.h>
+#include "holders.h"
+#include "mechanism.h"
+#include "options.h"
+#include "output.h"
+#include "procfs.h"
+#include "rows.h"
+#include "tracer.h"
+
+/* Idle objects keep their holders this long before /proc is read again. */
+#define HOLDER_RESCAN_S 5.0
+#define DEMO_DEFAULT_S 10.0
+
+static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t child_exited;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		child_exited = 1;
+	else
+		exiting = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipctrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static bool has_cap(cap_t caps, cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+
+	return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
+/* CAP_BPF and CAP_PERFMON (5.8+), or CAP_SYS_ADMIN, which implies both. */
+static int check_privileges(void)
+{
+	cap_t caps = cap_get_proc();
+	bool bpf, perfmon, admin;
+
+	if (!caps)
+		return die("cannot read this process's capabilities: %s", strerror(errno));
+	bpf = has_cap(caps, CAP_BPF);
+	perfmon = has_cap(caps, CAP_PERFMON);
+	admin = has_cap(caps, CAP_SYS_ADMIN);
+	cap_free(caps);
+	if (admin || (bpf && perfmon))
+		return 0;
+	return die("need root, or CAP_BPF and CAP_PERFMON (missing %s%s%s): run it with sudo",
+		   bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+		   perfmon ? "" : "CAP_PERFMON");
+}
+
+static int check_pids(const struct config *cfg)
+{
+	for (int i = 0; i < cfg->npids; i++) {
+		pid_t pid = cfg->pids[i], tgid = 0;
+
+		switch (proc_pid_state(pid, &tgid)) {
+		case PID_LIVE:
+			break;
+		case PID_MISSING:
+			return die("no process with PID %d: check it with ps -p %d", pid, pid);
+		case PID_ZOMBIE:
+			return die("process %d has exited (a zombie waiting for its parent): "
+				   "nothing to trace", pid);
+		case PID_THREAD:
+			return die("%d is a thread of process %d: use -p %d", pid, tgid, tgid);
+		}
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double deadline)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)deadline,
+		.tv_nsec = (long)((deadline - (double)(time_t)deadline) * 1e9),
+	};
+
+	/* A signal ends the sleep early; the caller looks at the flags. */
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* The demo program sits next to ipctrace, or is on PATH once installed. */
+static pid_t start_demo(double duration_s)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16], secs[32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	pid_t pid;
+
+	path[0] = '\0';
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(path, sizeof(path), "%s/ipc-demo", self);
+		if (access(path, X_OK) != 0)
+			path[0] = '\0';
+	}
+	snprintf(secs, sizeof(secs), "%g", duration_s);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* Its chatter would be pipe traffic of its own on the terminal. */
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			close(null);
+		}
+		if (path[0])
+			execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
+		execlp("ipc-demo", "ipc-demo", "all", "--duration", secs, (char *)NULL);
+		fprintf(stderr, "ipctrace: cannot run ipc-demo: %s (build it with make)\n",
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+struct session {
+	struct config cfg;
+	struct tracer tracer;
+	struct store *store;
+	bool tty;
+	double start, last_tick, last_scan;
+	guint scanned_objects;
+	bool target_exit_reported[MAX_TARGET_PIDS];
+};
+
+/* -p: the targets' channels, and whoever holds their other ends, are watched. */
+static void watch_targets(struct session *s)
+{
+	GArray *found = g_array_new(FALSE, TRUE, sizeof(struct ipc_obj_key));
+
+	for (int i = 0; i < s->cfg.npids; i++)
+		holders_of_process(s->store, s->cfg.type_mask, s->cfg.pids[i], found);
+	for (guint i = 0; i < found->len; i++)
+		tracer_watch(&s->tracer, &g_array_index(found, struct ipc_obj_key, i));
+	g_array_free(found, TRUE);
+}
+
+static void refresh_holders(struct session *s, bool force)
+{
+	double now = now_s();
+	guint nobj = g_hash_table_size(s->store->objects);
+	GHashTableIter it;
+	gpointer v;
+
+	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S)
+		return;
+	holders_refresh(s->store, s->cfg.type_mask, getpid());
+	s->last_scan = now;
+	s->scanned_objects = nobj;
+	if (s->cfg.npids == 0)
+		return;
+	/* A holder of a target's object found here is a peer the kernel must count. */
+	g_hash_table_iter_init(&it, s->store->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct object *o = v;
+
+		for (guint i = 0; i < o->holders->len; i++)
+			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
+	}
+}
+
+static void report_target_exits(struct session *s)
+{
+	for (int i = 0; i < s->cfg.npids; i++) {
+		if (s->target_exit_reported[i] || proc_alive(s->cfg.pids[i]))
+			continue;
+		s->target_exit_reported[i] = true;
+		fprintf(stderr, "ipctrace: process %d exited; its totals stay in the table\n",
+			s->cfg.pids[i]);
+	}
+}
+
+static void render(struct session *s, bool final, double interval_s)
+{
+	struct frame f = {
+		.now = time(NULL),
+		.interval_s = interval_s,
+		.elapsed_s = now_s() - s->start,
+		.final = final,
+		.max_rows = s->cfg.rows,
+	};
+
+	tracer_loss(&s->tracer, &f.loss);
+	store_totals(s->store, s->cfg.pids, s->cfg.npids, &f.totals);
+	f.rows = store_select(s->store, final, s->cfg.sort, s->cfg.pids, s->cfg.npids);
+	if (s->cfg.json) {
+		output_json(stdout, &f);
+	} else {
+		struct table_style style = { .clear = s->tty && !s->cfg.no_clear && !final };
+		struct winsize ws;
+
+		if (s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col) {
+			style.width = ws.ws_col;
+			/* A live screen shows what fits: header, column titles, footer. */
+			if (!final && !s->cfg.rows && ws.ws_row > 6)
+				f.max_rows = ws.ws_row - 6;
+		}
+		output_table(stdout, &f, &style);
+	}
+	g_ptr_array_free(f.rows, TRUE);
+}
+
+static void tick(struct session *s, bool final)
+{
+	double now = now_s();
+
+	tracer_collect(&s->tracer, s->store);
+	store_rates(s->store, now - s->last_tick);
+	refresh_holders(s, final);
+	store_compute_peers(s->store);
+	if (final) {
+		/* The summary's rates are averages over the whole run. */
+		GPtrArray *all = store_select(s->store, true, s->cfg.sort, NULL, 0);
+		double run = now - s->start;
+
+		for (guint i = 0; i < all->len; i++) {
+			struct row *r = g_ptr_array_index(all, i);
+
+			r->bytes_per_s = run > 0 ? (double)r->bytes / run : 0;
+			r->ops_per_s = run > 0 ? (double)r->ops / run : 0;
+		}
+		g_ptr_array_free(all, TRUE);
+	}
+	render(s, final, now - s->last_tick);
+	/* Exited rows show once, in the interval they ended, then only in the summary. */
+	store_retire_exited(s->store);
+	report_target_exits(s);
+	s->last_tick = now;
+}
+
+int main(int argc, char **argv)
+{
+	struct session s = {};
+	char err[256];
+	pid_t demo = 0;
+	double next, end;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ret;
+
+	if (parse_options(argc, argv, &s.cfg, 0))
+	{
+		die("%s", s.cfg.error);
+		return 2;
+	}
+	libbpf_set_print(s.cfg.verbose ? libbpf_print : NULL);
+	if (check_privileges() || check_pids(&s.cfg))
+		return 1;
+	if (s.cfg.demo && s.cfg.duration_s == 0)
+		s.cfg.duration_s = DEMO_DEFAULT_S;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	/* A closed output pipe (ipctrace | head) is an ordinary way to stop. */
+	signal(SIGPIPE, SIG_IGN);
+
+	s.tty = isatty(STDOUT_FILENO);
+	s.store = store_new();
+	if (tracer_start(&s.tracer, &s.cfg, err, sizeof(err))) {
+		ret = die("%s", err);
+		goto cleanup;
+	}
+	s.start = s.last_tick = now_s();
+	if (s.cfg.npids)
+		watch_targets(&s);
+	refresh_holders(&s, true);
+	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
+		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
+		s.cfg.npids ? ", -p filter in the kernel" : "");
+	if (s.cfg.demo)
+		demo = start_demo(s.cfg.duration_s);
+
+	end = s.cfg.duration_s > 0 ? s.start + s.cfg.duration_s : 0;
+	next = s.start + s.cfg.interval_s;
+	while (!exiting) {
+		double deadline = end && end < next ? end : next;
+
+		sleep_until(deadline);
+		if (child_exited && demo > 0 && waitpid(demo, NULL, WNOHANG) == demo) {
+			demo = 0;
+			break;
+		}
+		if (exiting || (end && now_s() >= end))
+			break;
+		if (now_s() < next)
+			continue;
+		tick(&s, false);
+		if (ferror(stdout))
+			break;	/* the reader went away */
+		next += s.cfg.interval_s;
+		if (next < now_s())
+			next = now_s() + s.cfg.interval_s;
+	}
+	if (!ferror(stdout))
+		tick(&s, true);
+	ret = 0;
+
+cleanup:
+	if (demo > 0) {
+		kill(demo, SIGTERM);
+		waitpid(demo, NULL, 0);
+	}
+	tracer_stop(&s.tracer);
+	store_free(s.store);
+	return ret;
+}

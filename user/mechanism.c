@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <sys/sysmacros.h>
+#include "mechanism.h"
+
+const struct mechanism *const mechanisms[] = {
+	&pipe_mechanism,
+};
+const size_t nmechanisms = sizeof(mechanisms) / sizeof(mechanisms[0]);
+
+/* The names users type with -t and read in the TYPE column and JSON. */
+static const char *const type_names[IPC_TYPE_MAX] = {
+	[IPC_PIPE] = "pipe",
+	[IPC_FIFO] = "fifo",
+	[IPC_MQ] = "mq",
+	[IPC_MSG] = "msg",
+	[IPC_SHM] = "shm",
+	[IPC_POSIX_SHM] = "posix_shm",
+	[IPC_MMAP] = "mmap",
+	[IPC_UNIX] = "unix",
+	[IPC_TCP] = "tcp",
+	[IPC_UDP] = "udp",
+};
+
+const char *ipc_type_name(unsigned int type)
+{
+	if (type < IPC_TYPE_MAX && type_names[type])
+		return type_names[type];
+	return "?";
+}
+
+int ipc_type_from_name(const char *name)
+{
+	for (int t = 1; t < IPC_TYPE_MAX; t++)
+		if (type_names[t] && strcmp(type_names[t], name) == 0)
+			return t;
+	return -1;
+}
+
+const struct mechanism *mechanism_of(unsigned int type)
+{
+	for (size_t i = 0; i < nmechanisms; i++)
+		if (mechanisms[i]->types & (1U << type))
+			return mechanisms[i];
+	return NULL;
+}
+
+unsigned int implemented_types(void)
+{
+	unsigned int mask = 0;
+
+	for (size_t i = 0; i < nmechanisms; i++)
+		mask |= mechanisms[i]->types;
+	return mask;
+}
+
+const char *implemented_type_list(void)
+{
+	static char list[128];
+
+	if (list[0])
+		return list;
+	for (int t = 1; t < IPC_TYPE_MAX; t++) {
+		if (!(implemented_types() & (1U << t)))
+			continue;
+		if (list[0])
+			strncat(list, ",", sizeof(list) - strlen(list) - 1);
+		strncat(list, type_names[t], sizeof(list) - strlen(list) - 1);
+	}
+	return list;
+}
+
+/* include/linux/kdev_t.h: the kernel keeps dev_t as major << 20 | minor. */
+__u32 kernel_dev(dev_t dev)
+{
+	return (__u32)major(dev) << 20 | minor(dev);
+}

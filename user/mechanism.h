@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mechanism registry. A mechanism is a module: its BPF hooks
+ * (bpf/<name>.bpf.h), this user-side description (user/<name>.c) and its demo
+ * (tools/demo/<name>.c). Nothing outside a module knows one mechanism from
+ * another: the outputs see rows, the loader sees syscall tables.
+ */
+#ifndef IPCTRACE_MECHANISM_H
+#define IPCTRACE_MECHANISM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <glib.h>
+#include <linux/types.h>
+#include "ipctrace.h"
+
+struct syscall_hook {
+	int nr;			/* the host's __NR_* value */
+	enum syscall_op op;
+};
+
+/* One open descriptor found under /proc/PID/fd. */
+struct fd_ref {
+	int pid;
+	int fd;
+	const char *link;	/* readlink of /proc/PID/fd/FD */
+	const char *fdname;	/* "FD", relative to dirfd */
+	int dirfd;		/* /proc/PID/fd, for a lazy fstatat */
+};
+
+struct mechanism {
+	const char *name;
+	unsigned int types;			/* bit (1 << enum ipc_type) */
+	const struct syscall_hook *syscalls;	/* always traced when a type is on */
+	size_t nsyscalls;
+	const struct syscall_hook *filter_syscalls; /* traced only with -p */
+	size_t nfilter_syscalls;
+	/*
+	 * The object an open descriptor refers to, if it is one of this
+	 * module's. `named` holds the names of the named objects seen so far,
+	 * so a scan of the whole system stats only descriptors that may match;
+	 * a scan of one target stats everything (named == NULL).
+	 */
+	bool (*fd_object)(const struct fd_ref *ref, GHashTable *named,
+			  struct ipc_obj_key *out);
+	/* A readable name when the kernel recorded none. */
+	void (*default_name)(const struct ipc_obj_key *obj, char *buf, size_t len);
+};
+
+extern const struct mechanism pipe_mechanism;
+
+/* All modules, in the order their types are listed. */
+extern const struct mechanism *const mechanisms[];
+extern const size_t nmechanisms;
+
+const char *ipc_type_name(unsigned int type);
+int ipc_type_from_name(const char *name);	/* -1 if unknown */
+const struct mechanism *mechanism_of(unsigned int type);
+unsigned int implemented_types(void);
+/* "pipe,fifo": every implemented type, for help and error text. */
+const char *implemented_type_list(void);
+
+/* A kernel dev_t (major << 20 | minor) from a user-space st_dev. */
+__u32 kernel_dev(dev_t dev);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IPCTRACE_OPTIONS_H
+#define IPCTRACE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define MAX_TARGET_PIDS 64
+
+enum sort_key {
+	SORT_BYTES = 0,	/* bytes per second this interval */
+	SORT_OPS,	/* ops per second this interval */
+	SORT_TOTAL,	/* bytes since start */
+	SORT_PID,
+	SORT_COMM,
+	SORT_TYPE,
+};
+
+struct config {
+	pid_t pids[MAX_TARGET_PIDS];
+	int npids;
+	unsigned int type_mask;	/* bit (1 << enum ipc_type); all by default */
+	double interval_s;
+	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	int rows;		/* 0: all (or what fits a terminal) */
+	enum sort_key sort;
+	bool no_clear;
+	bool json;
+	bool verbose;
+	bool demo;
+	char error[256];	/* why parsing failed, for the one-line message */
+};
+
+/* Each returns 0, or -1 with the reason in err. Exposed for the unit tests. */
+int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen);
+int parse_seconds(const char *arg, const char *what, double min, double max,
+		  double *out, char *err, size_t errlen);
+int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);
+int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
+int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen);
+const char *sort_key_name(enum sort_key key);
+
+void config_defaults(struct config *cfg);
+
+/*
+ * argp_flags 0: errors print one line and exit 2, like a command line tool.
+ * Tests pass ARGP_SILENT and read cfg->error instead.
+ * Returns 0 or an errno value.
+ */
+int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags);
+
+#endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <math.h>
+#include <string.h>
+#include <json.h>
+#include "output.h"
+#include "mechanism.h"
+
+void format_bytes(double v, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	if (v < 1024) {
+		snprintf(buf, len, "%.0f", v);
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, v < 10 ? "%.2f%c" : v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+void format_peers(const struct row *r, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (guint i = 0; i < r->peers->len && off < len; i++) {
+		const struct peer *p = &g_array_index(r->peers, struct peer, i);
+		int n = snprintf(buf + off, len - off, "%s%d/%s%s", i ? "," : "", p->pid,
+				 p->comm, p->exited ? "*" : "");
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+static void format_attrs(const struct row *r, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < r->nattrs && off < len; i++) {
+		int n = snprintf(buf + off, len - off, "%s%s=%lld", i ? " " : "",
+				 r->attrs[i].key, (long long)r->attrs[i].value);
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* Keep the end of a long name: the tail of a path tells objects apart. */
+static const char *fit(const char *s, int width, char *buf, size_t len)
+{
+	int n = (int)strlen(s);
+
+	if (width <= 0 || n <= width)
+		return s;
+	if (width <= 3)
+		return "";
+	snprintf(buf, len, "...%s", s + n - (width - 3));
+	return buf;
+}
+
+enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
+
+struct cells {
+	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
+	char peers[512], detail[256];
+	const char *object;
+};
+
+static void fill_cells(const struct row *r, struct cells *c)
+{
+	snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
+	snprintf(c->comm, sizeof(c->comm), "%s%s", r->comm, r->exited ? "*" : "");
+	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
+	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
+	format_bytes((double)r->bytes, c->total, sizeof(c->total));
+	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_peers(r, c->peers, sizeof(c->peers));
+	format_attrs(r, c->detail, sizeof(c->detail));
+	c->object = r->obj && r->obj->name ? r->obj->name : "?";
+}
+
+static void print_header(FILE *out, const struct frame *f)
+{
+	char tbuf[32], rate[16], total[16];
+	struct tm tm;
+
+	localtime_r(&f->now, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	format_bytes(f->totals.bytes_per_s, rate, sizeof(rate));
+	format_bytes((double)f->totals.bytes, total, sizeof(total));
+	if (f->final)
+		fprintf(out, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %llu ops\n",
+			tbuf, f->elapsed_s, f->totals.rows, total,
+			(unsigned long long)f->totals.ops);
+	else
+		fprintf(out, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops\n",
+			tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
+			(unsigned long long)f->totals.ops);
+	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu\n\n",
+		(unsigned long long)f->loss.rows_dropped, (unsigned long long)f->loss.objs_dropped,
+		(unsigned long long)f->loss.procs_dropped,
+		(unsigned long long)f->loss.filter_dropped);
+}
+
+void output_table(FILE *out, const struct frame *f, const struct table_style *style)
+{
+	guint n = f->rows->len;
+	struct cells *cells;
+	int w[NVAR] = { 6, 5, 0 };
+	int fixed, exited = 0;
+	char tmp[IPC_NAME_LEN + 8];
+
+	if (f->max_rows > 0 && n > (guint)f->max_rows)
+		n = (guint)f->max_rows;
+	cells = g_new0(struct cells, n ? n : 1);
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+
+		fill_cells(r, &cells[i]);
+		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
+		w[COL_PEERS] = MAX(w[COL_PEERS], (int)strlen(cells[i].peers));
+		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
+		exited |= r->exited;
+	}
+	/* PID COMM TYPE DIR and four numbers, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2;
+	if (style->width > 0 && fixed + w[COL_OBJECT] + w[COL_PEERS] + w[COL_DETAIL] > style->width) {
+		int room = MAX(style->width - fixed - w[COL_DETAIL], 20);
+
+		/* Share what is left, the object first: it names the channel. */
+		w[COL_OBJECT] = MIN(w[COL_OBJECT], MAX(room * 3 / 5, room - w[COL_PEERS]));
+		w[COL_PEERS] = MAX(room - w[COL_OBJECT], 5);
+	}
+
+	if (style->clear)
+		fputs("\033[H\033[2J", out);
+	print_header(out, f);
+	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", "PID", "COMM", "TYPE",
+		w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
+		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
+		w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+		struct cells *c = &cells[i];
+		char obuf[IPC_NAME_LEN + 8];
+
+		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", c->pid, c->comm,
+			ipc_type_name(r->key.type), w[COL_OBJECT],
+			fit(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
+			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
+			fit(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
+			c->total, c->ops, c->detail[0] ? " " : "", c->detail);
+	}
+	if (f->rows->len > n)
+		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
+	if (exited)
+		fputs("* process has exited\n", out);
+	if (!style->clear)
+		fputc('\n', out);
+	fflush(out);
+	g_free(cells);
+}
+
+static json_object *json_u64(__u64 v)
+{
+	return json_object_new_uint64(v);
+}
+
+static json_object *json_rate(double v)
+{
+	/* One decimal: rates are estimates, and shorter lines parse faster. */
+	return json_object_new_double(round(v * 10) / 10);
+}
+
+static json_object *row_json(const struct row *r)
+{
+	json_object *o = json_object_new_object(), *peers = json_object_new_array();
+	char dev[24];
+
+	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
+	json_object_object_add(o, "comm", json_object_new_string(r->comm));
+	json_object_object_add(o, "type", json_object_new_string(ipc_type_name(r->key.type)));
+	json_object_object_add(o, "object",
+			       json_object_new_string(r->obj && r->obj->name ? r->obj->name : ""));
+	snprintf(dev, sizeof(dev), "%u:%u", r->key.dev >> 20, r->key.dev & 0xfffff);
+	json_object_object_add(o, "dev", json_object_new_string(dev));
+	json_object_object_add(o, "ino", json_u64(r->key.ino));
+	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
+	json_object_object_add(o, "bytes", json_u64(r->bytes));
+	json_object_object_add(o, "ops", json_u64(r->ops));
+	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
+	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
+	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
+	for (guint i = 0; i < r->peers->len; i++) {
+		const struct peer *p = &g_array_index(r->peers, struct peer, i);
+		json_object *po = json_object_new_object();
+
+		json_object_object_add(po, "pid", json_object_new_int(p->pid));
+		json_object_object_add(po, "comm", json_object_new_string(p->comm));
+		json_object_object_add(po, "exited", json_object_new_boolean(p->exited));
+		json_object_array_add(peers, po);
+	}
+	json_object_object_add(o, "peers", peers);
+	for (int i = 0; i < r->nattrs; i++)
+		json_object_object_add(o, r->attrs[i].key, json_object_new_int64(r->attrs[i].value));
+	return o;
+}
+
+#define JSON_SCHEMA_VERSION 1
+
+void output_json(FILE *out, const struct frame *f)
+{
+	json_object *o = json_object_new_object(), *rows = json_object_new_array();
+	json_object *totals = json_object_new_object(), *lost = json_object_new_object();
+	char tbuf[32];
+	struct tm tm;
+	guint n = f->rows->len;
+
+	gmtime_r(&f->now, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(o, "version", json_object_new_int(JSON_SCHEMA_VERSION));
+	json_object_object_add(o, "time", json_object_new_string(tbuf));
+	json_object_object_add(o, "final", json_object_new_boolean(f->final));
+	json_object_object_add(o, "interval_s", json_rate(f->interval_s));
+	json_object_object_add(o, "elapsed_s", json_rate(f->elapsed_s));
+	json_object_object_add(totals, "rows", json_object_new_int((int)f->totals.rows));
+	json_object_object_add(totals, "bytes", json_u64(f->totals.bytes));
+	json_object_object_add(totals, "ops", json_u64(f->totals.ops));
+	json_object_object_add(totals, "bytes_per_s", json_rate(f->totals.bytes_per_s));
+	json_object_object_add(totals, "ops_per_s", json_rate(f->totals.ops_per_s));
+	json_object_object_add(o, "totals", totals);
+	json_object_object_add(lost, "rows", json_u64(f->loss.rows_dropped));
+	json_object_object_add(lost, "objects", json_u64(f->loss.objs_dropped));
+	json_object_object_add(lost, "procs", json_u64(f->loss.procs_dropped));
+	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
+	json_object_object_add(o, "lost", lost);
+	if (f->max_rows > 0 && n > (guint)f->max_rows)
+		n = (guint)f->max_rows;
+	for (guint i = 0; i < n; i++)
+		json_object_array_add(rows, row_json(g_ptr_array_index(f->rows, i)));
+	json_object_object_add(o, "rows", rows);
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), out);
+	fputc('\n', out);
+	fflush(out);
+	json_object_put(o);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Renderers of the row model: the table and JSON. No mechanism is special here. */
+#ifndef IPCTRACE_OUTPUT_H
+#define IPCTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+#include "rows.h"
+
+struct frame {
+	time_t now;
+	double interval_s;	/* time this frame covers */
+	double elapsed_s;	/* since attach */
+	bool final;
+	struct totals totals;
+	struct ipc_loss loss;
+	GPtrArray *rows;	/* struct row *, sorted */
+	int max_rows;		/* 0: all */
+};
+
+struct table_style {
+	bool clear;		/* home the cursor and clear first (a TTY only) */
+	int width;		/* 0: no limit */
+};
+
+/* 1536 -> "1.5K". Exact below 1024; binary multiples above. */
+void format_bytes(double v, char *buf, size_t len);
+
+/* "1234/cat,99/sh*": pids and names, * for exited; "-" when none. */
+void format_peers(const struct row *r, char *buf, size_t len);
+
+void output_table(FILE *out, const struct frame *f, const struct table_style *style);
+
+/* One line: a JSON object with "rows" (README documents the schema). */
+void output_json(FILE *out, const struct frame *f);
+
+#endif

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "procfs.h"
+#include "rows.h"
+
+enum pid_state proc_pid_state(pid_t pid, pid_t *tgid)
+{
+	char path[64], line[256];
+	char state = '?';
+	pid_t group = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return PID_MISSING;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "State:", 6) == 0)
+			sscanf(line + 6, " %c", &state);
+		else if (strncmp(line, "Tgid:", 5) == 0)
+			sscanf(line + 5, "%d", &group);
+	}
+	fclose(f);
+	if (tgid)
+		*tgid = group;
+	if (state == 'Z' || state == 'X')
+		return PID_ZOMBIE;
+	if (group > 0 && group != pid)
+		return PID_THREAD;
+	return PID_LIVE;
+}
+
+bool proc_alive(pid_t pid)
+{
+	return proc_pid_state(pid, NULL) == PID_LIVE;
+}
+
+int proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+unsigned int proc_fd_mode(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	unsigned int flags = 0, mode = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %o", &flags) == 1)
+			break;
+	fclose(f);
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		mode = HOLD_READ;
+		break;
+	case O_WRONLY:
+		mode = HOLD_WRITE;
+		break;
+	default:
+		mode = HOLD_READ | HOLD_WRITE;
+	}
+	return mode;
+}
+
+static void scan_one(pid_t pid, fd_visit_fn visit, void *ctx)
+{
+	char path[64], link[512];
+	struct dirent *de;
+	int dirfd;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return;	/* gone, or a kernel thread */
+	dir = fdopendir(dirfd);
+	if (!dir) {
+		close(dirfd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		ssize_t n;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		n = readlinkat(dirfd, de->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		struct fd_ref ref = {
+			.pid = pid, .fd = atoi(de->d_name), .link = link,
+			.fdname = de->d_name, .dirfd = dirfd,
+		};
+		visit(&ref, ctx);
+	}
+	closedir(dir);
+}
+
+void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
+{
+	struct dirent *de;
+	DIR *proc;
+
+	if (pid > 0) {
+		scan_one(pid, visit, ctx);
+		return;
+	}
+	proc = opendir("/proc");
+	if (!proc)
+		return;
+	while ((de = readdir(proc))) {
+		pid_t p;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		p = atoi(de->d_name);
+		if (p != skip)
+			scan_one(p, visit, ctx);
+	}
+	closedir(proc);
+}

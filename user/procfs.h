@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What ipctrace reads from /proc: process state, names, open descriptors. */
+#ifndef IPCTRACE_PROCFS_H
+#define IPCTRACE_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "mechanism.h"
+
+enum pid_state {
+	PID_LIVE,
+	PID_MISSING,
+	PID_ZOMBIE,
+	PID_THREAD,	/* a thread ID that is not its process's ID */
+};
+
+/* *tgid gets the thread group for PID_THREAD. */
+enum pid_state proc_pid_state(pid_t pid, pid_t *tgid);
+bool proc_alive(pid_t pid);
+int proc_comm(pid_t pid, char *buf, size_t len);
+
+/* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
+unsigned int proc_fd_mode(pid_t pid, int fd);
+
+typedef void (*fd_visit_fn)(const struct fd_ref *ref, void *ctx);
+
+/* Visit every open descriptor of pid, or of every process if pid is 0. */
+void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx);
+
+#endif

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "rows.h"
+#include "mechanism.h"
+
+static guint ipc_key_hash(gconstpointer p)
+{
+	const struct ipc_key *k = p;
+	guint64 h = k->ino * 0x9E3779B97F4A7C15ULL;
+
+	h ^= ((guint64)k->tgid << 32 | k->dev) * 0xC2B2AE3D27D4EB4FULL;
+	h ^= (guint64)k->type << 8 | k->dir;
+	return (guint)(h ^ h >> 32);
+}
+
+static gboolean ipc_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct ipc_key)) == 0;
+}
+
+static guint obj_key_hash(gconstpointer p)
+{
+	const struct ipc_obj_key *k = p;
+	guint64 h = k->ino * 0x9E3779B97F4A7C15ULL ^ ((guint64)k->dev << 8 | k->type);
+
+	return (guint)(h ^ h >> 32);
+}
+
+static gboolean obj_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct ipc_obj_key)) == 0;
+}
+
+static void row_free(gpointer p)
+{
+	struct row *r = p;
+
+	if (!r)
+		return;
+	g_array_free(r->peers, TRUE);
+	g_free(r);
+}
+
+static void object_free(gpointer p)
+{
+	struct object *o = p;
+
+	g_free(o->name);
+	g_array_free(o->holders, TRUE);
+	g_ptr_array_free(o->rows, TRUE);
+	g_free(o);
+}
+
+struct store *store_new(void)
+{
+	struct store *s = g_new0(struct store, 1);
+
+	/* Rows are owned by `live` until retired, then by `retired`. */
+	s->live = g_hash_table_new_full(ipc_key_hash, ipc_key_equal, NULL, row_free);
+	s->retired = g_ptr_array_new_with_free_func(row_free);
+	s->objects = g_hash_table_new_full(obj_key_hash, obj_key_equal, NULL, object_free);
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	g_hash_table_destroy(s->live);
+	g_ptr_array_free(s->retired, TRUE);
+	g_hash_table_destroy(s->objects);
+	g_free(s);
+}
+
+struct object *store_object(struct store *s, const struct ipc_obj_key *key)
+{
+	struct object *o = g_hash_table_lookup(s->objects, key);
+
+	if (o)
+		return o;
+	o = g_new0(struct object, 1);
+	o->key = *key;
+	o->holders = g_array_new(FALSE, TRUE, sizeof(struct holder));
+	o->rows = g_ptr_array_new();
+	g_hash_table_insert(s->objects, &o->key, o);
+	return o;
+}
+
+struct row *store_update(struct store *s, const struct ipc_key *key,
+			 __u64 bytes, __u64 ops, bool *created)
+{
+	struct row *r = g_hash_table_lookup(s->live, key);
+
+	*created = false;
+	if (!r) {
+		struct ipc_obj_key ok = { .ino = key->ino, .dev = key->dev, .type = key->type };
+
+		r = g_new0(struct row, 1);
+		r->key = *key;
+		r->peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
+		r->obj = store_object(s, &ok);
+		g_ptr_array_add(r->obj->rows, r);
+		g_hash_table_insert(s->live, &r->key, r);
+		*created = true;
+	}
+	r->bytes = bytes;
+	r->ops = ops;
+	return r;
+}
+
+void store_rates(struct store *s, double elapsed_s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+
+		if (elapsed_s > 0) {
+			r->bytes_per_s = (double)(r->bytes - r->prev_bytes) / elapsed_s;
+			r->ops_per_s = (double)(r->ops - r->prev_ops) / elapsed_s;
+		}
+		r->prev_bytes = r->bytes;
+		r->prev_ops = r->ops;
+	}
+}
+
+void store_retire_exited(struct store *s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+
+		if (!r->exited)
+			continue;
+		r->retired = true;
+		r->bytes_per_s = r->ops_per_s = 0;
+		g_hash_table_iter_steal(&it);
+		g_ptr_array_add(s->retired, r);
+	}
+}
+
+static void add_peer(GArray *peers, int pid, const char *comm, bool exited)
+{
+	for (guint i = 0; i < peers->len; i++) {
+		struct peer *p = &g_array_index(peers, struct peer, i);
+
+		if (p->pid == pid) {
+			p->exited = p->exited && exited;
+			return;
+		}
+	}
+	struct peer p = { .pid = pid, .exited = exited };
+
+	g_strlcpy(p.comm, comm, sizeof(p.comm));
+	g_array_append_val(peers, p);
+}
+
+static gint peer_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct peer *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid != y->pid;
+}
+
+/*
+ * A row's peers are the processes at the other end of its object: those whose
+ * traffic on it went the other way (a process reading back its own pipe is its
+ * own peer), and those holding the other end open, idle or not.
+ */
+static void object_peers(struct object *o)
+{
+	for (guint i = 0; i < o->rows->len; i++) {
+		struct row *r = g_ptr_array_index(o->rows, i);
+		unsigned int other_end = r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE;
+
+		g_array_set_size(r->peers, 0);
+		for (guint j = 0; j < o->rows->len; j++) {
+			struct row *q = g_ptr_array_index(o->rows, j);
+
+			if (q->key.dir != r->key.dir)
+				add_peer(r->peers, q->key.tgid, q->comm, q->exited);
+		}
+		for (guint j = 0; j < o->holders->len; j++) {
+			struct holder *h = &g_array_index(o->holders, struct holder, j);
+
+			/* Holding both ends of one's own pipe is inheritance, not a peer. */
+			if ((h->mode & other_end) && h->pid != (int)r->key.tgid)
+				add_peer(r->peers, h->pid, h->comm, false);
+		}
+		g_array_sort(r->peers, peer_cmp);
+	}
+}
+
+void store_compute_peers(struct store *s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		object_peers(v);
+}
+
+#define CMP(a, b) ((a) > (b) ? -1 : (a) != (b))	/* descending, no overflow */
+#define CMP_UP(a, b) ((a) < (b) ? -1 : (a) != (b))
+
+int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
+{
+	int c = 0;
+
+	switch (sort) {
+	case SORT_BYTES:
+		c = CMP(a->bytes_per_s, b->bytes_per_s);
+		if (!c)
+			c = CMP(a->bytes, b->bytes);
+		break;
+	case SORT_OPS:
+		c = CMP(a->ops_per_s, b->ops_per_s);
+		if (!c)
+			c = CMP(a->ops, b->ops);
+		break;
+	case SORT_TOTAL:
+		c = CMP(a->bytes, b->bytes);
+		break;
+	case SORT_PID:
+		break;
+	case SORT_COMM:
+		c = strcmp(a->comm, b->comm);
+		break;
+	case SORT_TYPE:
+		c = CMP_UP(a->key.type, b->key.type);
+		if (!c && a->obj && b->obj && a->obj->name && b->obj->name)
+			c = strcmp(a->obj->name, b->obj->name);
+		break;
+	}
+	/* A total order, so that equal rows keep their place between refreshes. */
+	if (!c)
+		c = CMP_UP(a->key.tgid, b->key.tgid);
+	if (!c)
+		c = CMP_UP(a->key.type, b->key.type);
+	if (!c)
+		c = CMP_UP(a->key.dev, b->key.dev);
+	if (!c)
+		c = CMP_UP(a->key.ino, b->key.ino);
+	if (!c)
+		c = CMP_UP(a->key.dir, b->key.dir);
+	return c;
+}
+
+static enum sort_key current_sort;
+
+static gint row_cmp_sort(gconstpointer a, gconstpointer b)
+{
+	return row_compare(*(struct row *const *)a, *(struct row *const *)b, current_sort);
+}
+
+static bool pid_listed(const int *pids, int npids, int pid)
+{
+	for (int i = 0; i < npids; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* With -p: the targets' own rows, and every row on an object a target uses or holds. */
+static bool object_of_targets(const struct object *o, const int *pids, int npids)
+{
+	for (guint i = 0; i < o->rows->len; i++) {
+		const struct row *r = g_ptr_array_index(o->rows, i);
+
+		if (pid_listed(pids, npids, r->key.tgid))
+			return true;
+	}
+	for (guint i = 0; i < o->holders->len; i++)
+		if (pid_listed(pids, npids, g_array_index(o->holders, struct holder, i).pid))
+			return true;
+	return false;
+}
+
+static bool row_selected(const struct row *r, const int *pids, int npids)
+{
+	if (npids == 0 || pid_listed(pids, npids, r->key.tgid))
+		return true;
+	return object_of_targets(r->obj, pids, npids);
+}
+
+GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
+			const int *pids, int npids)
+{
+	GPtrArray *out = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (row_selected(v, pids, npids))
+			g_ptr_array_add(out, v);
+	if (include_retired)
+		for (guint i = 0; i < s->retired->len; i++)
+			if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
+				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
+	current_sort = sort;
+	g_ptr_array_sort(out, row_cmp_sort);
+	return out;
+}
+
+static void add_totals(struct totals *t, const struct row *r)
+{
+	t->bytes += r->bytes;
+	t->ops += r->ops;
+	t->bytes_per_s += r->bytes_per_s;
+	t->ops_per_s += r->ops_per_s;
+	t->rows++;
+}
+
+void store_totals(struct store *s, const int *pids, int npids, struct totals *t)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	memset(t, 0, sizeof(*t));
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (row_selected(v, pids, npids))
+			add_totals(t, v);
+	for (guint i = 0; i < s->retired->len; i++)
+		if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
+			add_totals(t, g_ptr_array_index(s->retired, i));
+}

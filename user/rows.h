@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one row model every output renders. A row is one process's traffic on
+ * one IPC object in one direction. The store keeps rows across intervals to
+ * turn the kernel's running totals into rates, keeps the rows of processes
+ * that exited for the final summary, and works out each row's peers.
+ */
+#ifndef IPCTRACE_ROWS_H
+#define IPCTRACE_ROWS_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <linux/types.h>
+#include "ipctrace.h"
+#include "options.h"
+
+/* A process at the other end of a row's channel. */
+struct peer {
+	int pid;
+	char comm[COMM_LEN];
+	bool exited;
+};
+
+/* Access to an object a process holds open (from /proc/PID/fdinfo). */
+enum hold_mode {
+	HOLD_READ = 1,
+	HOLD_WRITE = 2,
+};
+
+struct holder {
+	int pid;
+	unsigned int mode;	/* enum hold_mode bits */
+	char comm[COMM_LEN];
+};
+
+struct object {
+	struct ipc_obj_key key;
+	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
+	GArray *holders;	/* struct holder, from the last /proc scan */
+	GPtrArray *rows;	/* every row on this object, retired ones too */
+};
+
+/* A per-mechanism detail, rendered generically (JSON key, table DETAIL). */
+struct attr {
+	const char *key;
+	__s64 value;
+};
+
+#define MAX_ATTRS 8
+
+struct row {
+	struct ipc_key key;
+	struct object *obj;
+	char comm[COMM_LEN];
+	__u64 bytes, ops;		/* totals since ipctrace started */
+	__u64 prev_bytes, prev_ops;	/* at the previous interval */
+	double bytes_per_s, ops_per_s;	/* over the last interval */
+	bool exited;			/* the process has exited */
+	bool retired;			/* final: kept only for the summary */
+	GArray *peers;			/* struct peer, sorted by pid */
+	struct attr attrs[MAX_ATTRS];
+	int nattrs;
+};
+
+struct proc_info {
+	char comm[COMM_LEN];
+	bool exited;
+};
+
+struct store {
+	GHashTable *live;	/* struct ipc_key -> struct row */
+	GPtrArray *retired;	/* rows of processes that exited */
+	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
+};
+
+struct store *store_new(void);
+void store_free(struct store *s);
+
+struct object *store_object(struct store *s, const struct ipc_obj_key *key);
+
+/*
+ * Record a row's running totals as read from the kernel. Creates the row the
+ * first time its key is seen; comm and the object's name are then filled by
+ * the caller. Returns the row.
+ */
+struct row *store_update(struct store *s, const struct ipc_key *key,
+			 __u64 bytes, __u64 ops, bool *created);
+
+/* Rates over elapsed_s for every live row, then prev := current. */
+void store_rates(struct store *s, double elapsed_s);
+
+/* Move rows marked exited out of the live set into the summary. */
+void store_retire_exited(struct store *s);
+
+/* Recompute every row's peers from traffic and holders. */
+void store_compute_peers(struct store *s);
+
+struct totals {
+	__u64 bytes, ops;
+	double bytes_per_s, ops_per_s;
+	unsigned int rows;
+};
+
+/* Rows to show: live ones (or all with include_retired), sorted. */
+GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
+			const int *pids, int npids);
+/* Totals over every selected row since start; rates over the live ones. */
+void store_totals(struct store *s, const int *pids, int npids, struct totals *t);
+
+int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
+
+#endif

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "ipctrace.skel.h"
+#include "holders.h"
+#include "mechanism.h"
+#include "procfs.h"
+
+/* The syscall table: which op each syscall number is, for the types asked. */
+static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, bool filter)
+{
+	for (size_t i = 0; i < nmechanisms; i++) {
+		const struct mechanism *m = mechanisms[i];
+
+		if (!(m->types & type_mask))
+			continue;
+		for (size_t j = 0; j < m->nsyscalls; j++)
+			if (m->syscalls[j].nr >= 0 && m->syscalls[j].nr < SYSCALL_TABLE_SIZE)
+				skel->rodata->syscall_op[m->syscalls[j].nr] = m->syscalls[j].op;
+		for (size_t j = 0; filter && j < m->nfilter_syscalls; j++)
+			if (m->filter_syscalls[j].nr >= 0 && m->filter_syscalls[j].nr < SYSCALL_TABLE_SIZE)
+				skel->rodata->syscall_op[m->filter_syscalls[j].nr] = m->filter_syscalls[j].op;
+	}
+}
+
+int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
+{
+	struct ipctrace_bpf *skel;
+	size_t cap;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->type_mask = cfg->type_mask;
+	t->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	probe_features(&t->feat);
+	if (!t->feat.btf) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return -1;
+	}
+
+	skel = ipctrace_bpf__open();
+	if (!skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	t->skel = skel;
+	fill_syscall_ops(skel, cfg->type_mask, cfg->npids > 0);
+	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->type_mask = cfg->type_mask;
+	skel->rodata->filter_enabled = cfg->npids > 0;
+	bpf_program__set_autoload(skel->progs.sys_exit_btf, t->feat.tp_btf);
+	bpf_program__set_autoload(skel->progs.sys_exit_raw, !t->feat.tp_btf);
+
+	ret = ipctrace_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v to see why)",
+			 strerror(-ret));
+		return -1;
+	}
+	for (int i = 0; i < cfg->npids; i++) {
+		__u32 pid = (__u32)cfg->pids[i];
+		__u8 role = ROLE_TARGET;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.filter_pids), &pid, &role, BPF_ANY);
+	}
+	ret = ipctrace_bpf__attach(skel);
+	if (ret) {
+		snprintf(err, errlen, "attaching the BPF programs failed: %s (run with -v to see why)",
+			 strerror(-ret));
+		return -1;
+	}
+
+	cap = MAX(MAX_ROWS, MAX_PROCS);
+	t->keys = calloc(cap, sizeof(struct ipc_key));
+	t->values = calloc(cap, MAX(sizeof(struct ipc_counters), sizeof(struct ipc_proc)));
+	if (!t->keys || !t->values) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Copy a whole hash map into keys/values. Batch lookup takes one syscall per
+ * few thousand entries; without it, two syscalls per entry.
+ */
+static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
+		       size_t cap, void *keys, void *values)
+{
+	size_t n = 0;
+
+	if (batch) {
+		__u32 cursor, count;
+		void *in = NULL;
+		int err;
+
+		do {
+			count = (__u32)(cap - n);
+			if (count == 0)
+				break;
+			err = bpf_map_lookup_batch(fd, in, &cursor, (char *)keys + n * key_size,
+						   (char *)values + n * value_size, &count, NULL);
+			n += count;
+			in = &cursor;
+		} while (!err);
+		if (err && errno == ENOENT)
+			return n;
+		n = 0;	/* fall back below on any other error */
+	}
+
+	char prev[64], next[64];
+	void *prevp = NULL;
+
+	while (n < cap && bpf_map_get_next_key(fd, prevp, next) == 0) {
+		if (bpf_map_lookup_elem(fd, next, (char *)values + n * value_size) == 0) {
+			memcpy((char *)keys + n * key_size, next, key_size);
+			n++;
+		}
+		memcpy(prev, next, key_size);
+		prevp = prev;
+	}
+	return n;
+}
+
+static void read_procs(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.procs);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(__u32), sizeof(struct ipc_proc),
+			    MAX_PROCS, t->keys, t->values);
+	__u32 *pids = t->keys;
+	struct ipc_proc *procs = t->values;
+
+	g_hash_table_remove_all(t->procs);
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info *p = g_new0(struct proc_info, 1);
+
+		memcpy(p->comm, procs[i].comm, sizeof(p->comm));
+		p->comm[COMM_LEN - 1] = '\0';
+		p->exited = procs[i].exit_ns != 0;
+		g_hash_table_insert(t->procs, GUINT_TO_POINTER(pids[i]), p);
+	}
+}
+
+static void name_new_row(struct tracer *t, struct row *r, const struct proc_info *p)
+{
+	struct ipc_obj_key ok = { .ino = r->key.ino, .dev = r->key.dev, .type = r->key.type };
+	struct ipc_obj_info info;
+
+	if (p)
+		memcpy(r->comm, p->comm, sizeof(r->comm));
+	else if (proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
+		strcpy(r->comm, "?");
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.objects), &ok, &info) == 0) {
+		info.name[IPC_NAME_LEN - 1] = '\0';
+		object_set_name(r->obj, info.name);
+	} else {
+		object_set_name(r->obj, NULL);
+	}
+}
+
+int tracer_collect(struct tracer *t, struct store *s)
+{
+	int counters_fd = bpf_map__fd(t->skel->maps.counters);
+	struct ipc_key *keys;
+	struct ipc_counters *vals;
+	GHashTableIter it;
+	gpointer k, v;
+	size_t n;
+
+	/*
+	 * Exits first, counters second: a process seen exited here made its
+	 * last syscall before this read, so the totals read next are final.
+	 */
+	read_procs(t);
+	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
+		     sizeof(struct ipc_counters), MAX_ROWS, t->keys, t->values);
+	keys = t->keys;
+	vals = t->values;
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
+		bool created;
+		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
+
+		if (created)
+			name_new_row(t, r, p);
+		else if (p && strcmp(p->comm, r->comm))
+			memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
+		/* No process entry (its map was full): ask /proc instead. */
+		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid)) {
+			r->exited = true;
+			bpf_map_delete_elem(counters_fd, &keys[i]);
+		}
+	}
+	g_hash_table_iter_init(&it, t->procs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct proc_info *p = v;
+		__u32 pid = GPOINTER_TO_UINT(k);
+
+		/* An exited process with no rows left: forget it. */
+		if (p->exited)
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
+	}
+	return 0;
+}
+
+void tracer_watch(struct tracer *t, const struct ipc_obj_key *obj)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched), obj, &one, BPF_ANY);
+}
+
+void tracer_add_peer(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_PEER;
+
+	/* BPF_NOEXIST: a target stays a target. */
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
+}
+
+void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
+{
+	/* .bss is memory-mapped; the counters only grow, a torn read is harmless. */
+	memcpy(loss, &t->skel->bss->loss, sizeof(*loss));
+}
+
+void tracer_stop(struct tracer *t)
+{
+	ipctrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+	free(t->keys);
+	free(t->values);
+	t->keys = t->values = NULL;
+	if (t->procs)
+		g_hash_table_destroy(t->procs);
+	t->procs = NULL;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The BPF side's lifecycle: configure, load, attach, read, detach. */
+#ifndef IPCTRACE_TRACER_H
+#define IPCTRACE_TRACER_H
+
+#include <stddef.h>
+#include "feature_probe.h"
+#include "options.h"
+#include "rows.h"
+
+struct ipctrace_bpf;
+
+struct tracer {
+	struct ipctrace_bpf *skel;
+	struct features feat;
+	unsigned int type_mask;
+	void *keys, *values;	/* map dump buffers, sized for the largest map */
+	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
+};
+
+/* Returns 0, or -1 with one line in err saying what failed and what to do. */
+int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen);
+
+/*
+ * Read every counter into the store. Rows of processes that have exited get
+ * their final totals, are marked exited, and leave the kernel maps, so the
+ * maps hold only live processes.
+ */
+int tracer_collect(struct tracer *t, struct store *s);
+
+/* -p support: watch an object, count a process as a possible peer. */
+void tracer_watch(struct tracer *t, const struct ipc_obj_key *obj);
+void tracer_add_peer(struct tracer *t, pid_t pid);
+
+void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
+void tracer_stop(struct tracer *t);
+
+#endif
