@@ -51,27 +51,6 @@ struct {
 	__type(value, __u8);
 } filter_pids SEC(".maps");
 
-/* -p: objects a target has touched; whoever opens one becomes a peer. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_OBJECTS);
-	__type(key, struct ipc_obj_key);
-	__type(value, __u8);
-} watched SEC(".maps");
-
-/*
- * -p: FIFOs opened by processes outside the filter before any target touched
- * them. A FIFO's reader usually waits in open() for the writer, and the
- * writer's open() returns first, so the opener must be remembered until the
- * target shows up. LRU: an entry nobody claims just ages out.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_FIFO_OPENERS);
-	__type(key, struct ipc_obj_key);
-	__type(value, struct fifo_openers);
-} fifo_openers SEC(".maps");
-
 /* Scratch space too large for the 512-byte BPF stack. */
 struct name_scratch {
 	struct ipc_obj_info info;
@@ -231,45 +210,6 @@ static __always_inline void add_peer(__u32 tgid)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
-/* A target touched obj: watch it, and claim anyone who opened it first. */
-static __always_inline void watch_object(struct ipc_obj_key *obj)
-{
-	struct fifo_openers *openers;
-	__u8 one = 1;
-
-	if (bpf_map_update_elem(&watched, obj, &one, BPF_NOEXIST) == -E2BIG)
-		__sync_fetch_and_add(&loss.filter_dropped, 1);
-	openers = bpf_map_lookup_elem(&fifo_openers, obj);
-	if (!openers)
-		return;
-	for (int i = 0; i < FIFO_OPENERS_SLOTS; i++)
-		if (openers->tgid[i])
-			add_peer(openers->tgid[i]);
-	bpf_map_delete_elem(&fifo_openers, obj);
-}
-
-static __always_inline void remember_opener(struct ipc_obj_key *obj, __u32 tgid)
-{
-	struct fifo_openers fresh = {}, *openers;
-
-	openers = bpf_map_lookup_elem(&fifo_openers, obj);
-	if (!openers) {
-		fresh.tgid[0] = tgid;
-		bpf_map_update_elem(&fifo_openers, obj, &fresh, BPF_ANY);
-		return;
-	}
-	for (int i = 0; i < FIFO_OPENERS_SLOTS; i++) {
-		if (openers->tgid[i] == tgid)
-			return;
-		if (!openers->tgid[i]) {
-			openers->tgid[i] = tgid;
-			return;
-		}
-	}
-	/* More openers than slots: the next holder scan in user space finds them. */
-	__sync_fetch_and_add(&loss.filter_dropped, 1);
-}
-
 /* Done once per new row: who the process is and what the object is called. */
 static __always_inline void register_row(struct ipc_key *key, struct file *file)
 {
@@ -298,13 +238,6 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file)
 			if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
 				__sync_fetch_and_add(&loss.objs_dropped, 1);
 		}
-	}
-
-	if (filter_enabled) {
-		__u8 *role = bpf_map_lookup_elem(&filter_pids, &key->tgid);
-
-		if (role && *role == ROLE_TARGET)
-			watch_object(&obj);
 	}
 }
 

@@ -85,28 +85,19 @@ static __always_inline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long
 }
 
 /*
- * Only with -p: a FIFO joins two processes through a name, so a process
- * outside the filter becomes a peer when it opens a FIFO a target uses, or is
- * remembered until a target touches that FIFO.
+ * Only with -p. A FIFO joins processes through a name, so whoever opens one
+ * may be at the other end of a target's channel. Its traffic is counted from
+ * then on, and user space shows it only on objects a target uses: deciding here
+ * would race with the target's own open, which returns after the writer's.
+ * FIFO opens are rare, so this costs the rest of the machine nothing.
  */
 static __always_inline void pipe_on_open(long fd, __u32 tgid)
 {
 	struct ipc_obj_key obj = {};
 	struct file *file = fd_to_file(fd);
-	__u8 *role;
 
-	if (!file || classify_file(file, &obj) != IPC_FIFO)
-		return;
-	role = bpf_map_lookup_elem(&filter_pids, &tgid);
-	if (role) {
-		if (*role == ROLE_TARGET)
-			watch_object(&obj);
-		return;
-	}
-	if (bpf_map_lookup_elem(&watched, &obj))
+	if (file && classify_file(file, &obj) == IPC_FIFO && !is_candidate(tgid))
 		add_peer(tgid);
-	else
-		remember_opener(&obj, tgid);
 }
 
 #endif /* IPCTRACE_PIPE_BPF_H */

@@ -94,13 +94,6 @@ enum filter_role {
 	ROLE_PEER = 2,		/* may be at the other end of a target's channel */
 };
 
-#define FIFO_OPENERS_SLOTS 4
-
-/* With -p: recent openers of a FIFO no target had touched yet. */
-struct fifo_openers {
-	__u32 tgid[FIFO_OPENERS_SLOTS];
-};
-
 /*
  * Losses, counted so that nothing disappears silently. Read by user space from
  * the .bss section; updated with atomic adds.
@@ -117,6 +110,5 @@ struct ipc_loss {
 #define MAX_OBJECTS	32768
 #define MAX_PROCS	16384
 #define MAX_FILTER	8192
-#define MAX_FIFO_OPENERS 1024
 
 #endif /* IPCTRACE_H */

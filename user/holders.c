@@ -10,7 +10,6 @@ struct scan {
 	unsigned int type_mask;
 	GHashTable *named;	/* names of named objects, for the system-wide scan */
 	bool create;		/* add objects not yet in the store */
-	GArray *found;
 	GHashTable *comms;	/* pid -> comm, read once per scan */
 };
 
@@ -88,8 +87,6 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 		if (!o)
 			return;
 		add_holder(sc, o, ref);
-		if (sc->found)
-			g_array_append_val(sc->found, key);
 		return;
 	}
 }
@@ -125,13 +122,12 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self)
 	g_hash_table_destroy(sc.comms);
 }
 
-void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid, GArray *found)
+void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid)
 {
 	struct scan sc;
 
 	scan_init(&sc, s, type_mask);
 	sc.create = true;
-	sc.found = found;
 	proc_scan_fds(pid, 0, visit_fd, &sc);
 	g_hash_table_destroy(sc.comms);
 }

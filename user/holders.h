@@ -13,11 +13,8 @@
 /* Replace the holders of every object already in the store. */
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self);
 
-/*
- * Add to the store every object pid holds open, with pid as a holder.
- * Appends their keys to found (struct ipc_obj_key) if found is not NULL.
- */
-void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid, GArray *found);
+/* Add to the store every object pid holds open, with pid as a holder. */
+void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid);
 
 /* Give an object its readable name: the kernel's if it recorded one. */
 void object_set_name(struct object *o, const char *kernel_name);

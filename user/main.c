@@ -169,16 +169,11 @@ struct session {
 	bool target_exit_reported[MAX_TARGET_PIDS];
 };
 
-/* -p: the targets' channels, and whoever holds their other ends, are watched. */
-static void watch_targets(struct session *s)
+/* -p: the targets' channels, so that the holders of their other ends are found. */
+static void find_target_objects(struct session *s)
 {
-	GArray *found = g_array_new(FALSE, TRUE, sizeof(struct ipc_obj_key));
-
 	for (int i = 0; i < s->cfg.npids; i++)
-		holders_of_process(s->store, s->cfg.type_mask, s->cfg.pids[i], found);
-	for (guint i = 0; i < found->len; i++)
-		tracer_watch(&s->tracer, &g_array_index(found, struct ipc_obj_key, i));
-	g_array_free(found, TRUE);
+		holders_of_process(s->store, s->cfg.type_mask, s->cfg.pids[i]);
 }
 
 static void refresh_holders(struct session *s, bool force)
@@ -309,7 +304,7 @@ int main(int argc, char **argv)
 	}
 	s.start = s.last_tick = now_s();
 	if (s.cfg.npids)
-		watch_targets(&s);
+		find_target_objects(&s);
 	refresh_holders(&s, true);
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
@@ -317,7 +312,8 @@ int main(int argc, char **argv)
 	if (s.cfg.demo)
 		demo = start_demo(s.cfg.duration_s);
 
-	end = s.cfg.duration_s > 0 ? s.start + s.cfg.duration_s : 0;
+	/* With --demo the demo's own end ends the run; the deadline is a backstop. */
+	end = s.cfg.duration_s > 0 ? s.start + s.cfg.duration_s + (demo > 0 ? 5 : 0) : 0;
 	next = s.start + s.cfg.interval_s;
 	while (!exiting) {
 		double deadline = end && end < next ? end : next;

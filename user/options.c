@@ -38,6 +38,7 @@ enum {
 	OPT_NO_CLEAR = 0x100,
 	OPT_JSON,
 	OPT_DEMO,
+	OPT_USAGE,
 };
 
 static const struct argp_option options[] = {
@@ -51,6 +52,10 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
+	/* Our own --help and --version: argp's are silenced with its messages. */
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "Print program version", -1 },
 	{},
 };
 
@@ -167,6 +172,17 @@ void config_defaults(struct config *cfg)
 	cfg->sort = SORT_BYTES;
 }
 
+/*
+ * argp's own help printer stays quiet under ARGP_NO_ERRS, which we need for
+ * one-line errors; argp_help() on the root parser prints regardless.
+ */
+static void argp_state_help_stdout(struct argp_state *state, unsigned int flags)
+{
+	argp_help(state->root_argp, stdout, flags & ~(unsigned int)ARGP_HELP_EXIT_OK, state->name);
+	if (!(state->flags & ARGP_NO_EXIT))
+		exit(0);
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct config *cfg = state->input;
@@ -211,6 +227,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		cfg->verbose = true;
 		break;
+	case 'h':
+		argp_state_help_stdout(state, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help_stdout(state, ARGP_HELP_USAGE);
+		break;
+	case 'V':
+		if (!(state->flags & ARGP_NO_EXIT)) {
+			printf("%s\n", argp_program_version);
+			exit(0);
+		}
+		break;
 	case ARGP_KEY_ARG:
 		snprintf(err, len, "unexpected argument '%s' (see ipctrace --help)", arg);
 		return EINVAL;
@@ -233,7 +261,7 @@ int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_f
 
 	config_defaults(cfg);
 	/* Our own one-line errors replace argp's two-line ones. */
-	err = argp_parse(&argp, argc, argv, argp_flags | ARGP_NO_ERRS, NULL, cfg);
+	err = argp_parse(&argp, argc, argv, argp_flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, cfg);
 	if (err && !cfg->error[0])
 		snprintf(cfg->error, sizeof(cfg->error), "invalid command line (see ipctrace --help)");
 	return err;

@@ -210,13 +210,6 @@ int tracer_collect(struct tracer *t, struct store *s)
 	return 0;
 }
 
-void tracer_watch(struct tracer *t, const struct ipc_obj_key *obj)
-{
-	__u8 one = 1;
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched), obj, &one, BPF_ANY);
-}
-
 void tracer_add_peer(struct tracer *t, pid_t pid)
 {
 	__u32 key = (__u32)pid;

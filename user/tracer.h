@@ -28,8 +28,7 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
  */
 int tracer_collect(struct tracer *t, struct store *s);
 
-/* -p support: watch an object, count a process as a possible peer. */
-void tracer_watch(struct tracer *t, const struct ipc_obj_key *obj);
+/* -p: count a process that may be at the other end of a target's channel. */
 void tracer_add_peer(struct tracer *t, pid_t pid);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);

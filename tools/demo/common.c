@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <json.h>
@@ -30,6 +31,11 @@ double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void name_process(const char *name)
+{
+	prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
 void record_init(struct demo_record *r, const char *type, int fd, bool tx)

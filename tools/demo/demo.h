@@ -41,6 +41,8 @@ struct demo {
 /* Each mechanism's demos, defined in its own file. */
 extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo;
 
+/* Name this process (its comm), so each role reads clearly in ipctrace. */
+void name_process(const char *name);
 void record_init(struct demo_record *r, const char *type, int fd, bool tx);
 /* Report a record: one JSON line with --json, a sentence otherwise. */
 void report(const struct demo_opts *o, const char *demo, const char *role,

@@ -67,6 +67,7 @@ static int run_pipe(const struct demo_opts *o)
 	if (child < 0)
 		die("fork: %s", strerror(errno));
 	if (child == 0) {
+		name_process("pipe-child");
 		close(oneway[1]);
 		close(request[1]);
 		close(reply[0]);
@@ -82,6 +83,7 @@ static int run_pipe(const struct demo_opts *o)
 		report(o, "pipe", "child", &r_reply);
 		exit(0);
 	}
+	name_process("pipe-parent");
 	close(oneway[0]);
 	close(request[0]);
 	close(reply[1]);
@@ -142,6 +144,7 @@ static int run_pipe_calls(const struct demo_opts *o)
 	char *buf = message(o->size), *in = malloc(o->size ? o->size : 1);
 	double start = now_s();
 
+	name_process("pipe-calls");
 	if (!in || o->size > 65536)
 		die("pipe-calls moves at most 65536 bytes per call (one pipe buffer)");
 	for (int k = 0; k < NPIPES; k++) {
@@ -203,8 +206,10 @@ const struct demo pipe_calls_demo = {
 static int fifo_reader(const struct demo_opts *o, const char *path)
 {
 	struct demo_record r;
-	int fd = open(path, O_RDONLY);	/* blocks until a writer opens */
+	int fd;
 
+	name_process("fifo-reader");
+	fd = open(path, O_RDONLY);	/* blocks until a writer opens */
 	if (fd < 0)
 		die("open %s: %s", path, strerror(errno));
 	record_init(&r, "fifo", fd, false);
@@ -219,9 +224,11 @@ static int fifo_writer(const struct demo_opts *o, const char *path, bool go_from
 {
 	struct demo_record r;
 	char *buf = message(o->size);
-	int fd = open(path, O_WRONLY);	/* blocks until a reader opens */
 	double start;
+	int fd;
 
+	name_process("fifo-writer");
+	fd = open(path, O_WRONLY);	/* blocks until a reader opens */
 	if (fd < 0)
 		die("open %s: %s", path, strerror(errno));
 	record_init(&r, "fifo", fd, true);
@@ -229,6 +236,9 @@ static int fifo_writer(const struct demo_opts *o, const char *path, bool go_from
 	if (go_from_parent) {
 		sigset_t usr1;
 
+		/* With --wait, the parent says "ready" only once both ends are open. */
+		if (o->wait)
+			kill(getppid(), SIGUSR2);
 		sigemptyset(&usr1);
 		sigaddset(&usr1, SIGUSR1);
 		sigwaitinfo(&usr1, NULL);
@@ -265,9 +275,11 @@ static int run_fifo(const struct demo_opts *o)
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	if (mkfifo(path, 0600) != 0)
 		die("mkfifo %s: %s", path, strerror(errno));
-	/* The writer waits for SIGUSR1 from here; block it before it can arrive. */
+	/* The writer waits for SIGUSR1 from here, and says it has opened the FIFO
+	 * with SIGUSR2: block both before either can arrive. */
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
+	sigaddset(&usr1, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	kids[0] = fork();
 	if (kids[0] == 0)
@@ -277,6 +289,13 @@ static int run_fifo(const struct demo_opts *o)
 		exit(fifo_writer(o, path, true));
 	if (kids[0] < 0 || kids[1] < 0)
 		die("fork: %s", strerror(errno));
+	if (o->wait) {
+		sigset_t usr2;
+
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		sigwaitinfo(&usr2, NULL);
+	}
 	wait_for_go(o, "fifo", kids, 2);
 	kill(kids[1], SIGUSR1);
 	failed = reap(kids, 2);

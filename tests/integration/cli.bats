@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# Bad input is answered: one line on stderr saying what is wrong and what to
+# do, nothing on stdout, a non-zero exit; never a crash or a hang.
+load helpers
+
+# one_line_error STATUS PATTERN ARGS...
+one_line_error() {
+	local want=$1 pattern=$2
+	shift 2
+	run --separate-stderr timeout 20 "$IPCTRACE" "$@"
+	echo "status $status stdout [$output] stderr [$stderr]"
+	[ "$status" -eq "$want" ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ ${stderr_lines[0]} == ipctrace:* ]]
+	[[ ${stderr_lines[0]} =~ $pattern ]]
+}
+
+@test "bad option values: each one line and exit 2" {
+	one_line_error 2 "invalid interval '0'" -i 0
+	one_line_error 2 "invalid interval 'abc'" -i abc
+	one_line_error 2 "invalid interval '-1'" --interval=-1
+	one_line_error 2 "invalid interval 'inf'" -i inf
+	one_line_error 2 "invalid duration 'nan'" -d nan
+	one_line_error 2 "invalid duration '0'" -d 0
+	one_line_error 2 "invalid row count '0'" -r 0
+	one_line_error 2 "invalid row count '5x'" -r 5x
+	one_line_error 2 "invalid sort key 'size'.*bytes, ops, total" -s size
+	one_line_error 2 "unknown type 'sockets'.*pipe,fifo" -t sockets
+	one_line_error 2 "unknown type ''|empty type list" -t ,
+	one_line_error 2 "invalid PID 'abc'" -p abc
+	one_line_error 2 "invalid PID '0'" -p 0
+	one_line_error 2 "invalid PID '-5'" -p -5
+	one_line_error 2 "invalid PID '99999999999'" -p 99999999999
+	one_line_error 2 "unknown option or missing value: '--frobnicate'" --frobnicate
+	one_line_error 2 "unknown option or missing value: '-p'" -p
+	one_line_error 2 "unexpected argument 'extra'" extra
+}
+
+@test "a PID that does not exist" {
+	pid=$(sh -c 'echo $$')	# a PID that has just exited
+	wait_gone "$pid"
+	one_line_error 1 "no process with PID $pid" -p "$pid"
+	one_line_error 1 "no process with PID 4194304" -p 4194304
+}
+
+@test "a zombie PID" {
+	sh -c 'sleep 0.1 & echo $! >"$1"; exec sleep 20' sh "$TMP/zombie" 3>&- &
+	sleep 0.5
+	zombie=$(cat "$TMP/zombie")
+	grep -q '^State:.*Z' /proc/"$zombie"/status
+	one_line_error 1 "process $zombie has exited \(a zombie" -p "$zombie"
+}
+
+@test "a thread ID names its process" {
+	python3 -c '
+import threading, time, sys
+def run():
+    print(threading.get_native_id(), flush=True)
+    time.sleep(30)
+threading.Thread(target=run, daemon=True).start()
+time.sleep(30)' >"$TMP/tid" 3>&- &
+	py=$!
+	wait_for "$TMP/tid" '^[0-9]+$'
+	tid=$(cat "$TMP/tid")
+	one_line_error 1 "$tid is a thread of process $py: use -p $py" -p "$tid"
+}
+
+@test "without root: one line naming what is missing" {
+	run --separate-stderr timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$IPCTRACE"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: need root, or CAP_BPF and CAP_PERFMON (missing CAP_BPF and CAP_PERFMON): run it with sudo" ]]
+}
+
+@test "with CAP_BPF but not CAP_PERFMON: names the one missing" {
+	run --separate-stderr timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+bpf --ambient-caps=+bpf "$IPCTRACE"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"(missing CAP_PERFMON)"* ]]
+}
+
+@test "--help and --version" {
+	run timeout 10 "$IPCTRACE" --help
+	[ "$status" -eq 0 ]
+	[[ $output == *"EXAMPLES:"* ]]
+	[[ $output == *"--pid=PID"* ]]
+	run timeout 10 "$IPCTRACE" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "ipctrace $(cat "$ROOT/VERSION")" ]
+}
+
+@test "SIGTERM: final summary, exit 0, no BPF program left behind" {
+	before=$(our_programs)
+	start_tracer --json -i 0.2
+	[ "$(our_programs)" -gt "$before" ]
+	stop_tracer TERM
+	[ "$TRACER_STATUS" -eq 0 ]
+	final | jq -e '.final == true' >/dev/null
+	wait_programs "$before"
+}
+
+@test "-d ends the run by itself with a final summary" {
+	run --separate-stderr timeout 20 "$IPCTRACE" -d 0.6 -i 0.2 --json
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 <<<"$output" | jq -c .final)" = "true" ]
+	[ "${#lines[@]}" -ge 3 ]
+}
+
+@test "output into a pipe that closes: ipctrace exits" {
+	run timeout 20 bash -c "'$IPCTRACE' -i 0.1 2>/dev/null | head -n 1"
+	[ "$status" -eq 0 ]
+	[[ $output == ipctrace* ]]
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# -p PID and -t TYPE: the filters happen in the kernel; a filtered run shows
+# the targets and the processes at the other end of their channels, exactly,
+# and nothing else.
+load helpers
+
+@test "-p parent: the parent and its child, exact, and no unrelated process" {
+	"$DEMO" pipe -n 150 -s 2000 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent child < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$parent" --json -i 0.3
+	# Unrelated traffic that must not show.
+	"$DEMO" pipe -n 100 -s 100 >/dev/null
+	"$DEMO" fifo -n 100 -s 100 >/dev/null
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+	# The child was forked before ipctrace started: found holding the pipe.
+	run jq -r '[.rows[].pid] | unique | join(" ")' <(final)
+	[ "$output" = "$(printf '%s\n' "$parent" "$child" | sort -n | xargs)" ]
+}
+
+@test "-p child: its parent is found as the peer" {
+	"$DEMO" pipe -n 50 -s 700 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent child < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$child" --json -i 0.3
+	"$DEMO" pipe -n 100 -s 100 >/dev/null
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}
+
+@test "-p FIFO reader: a writer that opens the FIFO after ipctrace started is its peer" {
+	mkfifo "$TMP/chan"
+	"$DEMO" fifo --role reader --path "$TMP/chan" -s 256 --json >>"$TMP/demo" 3>&- &
+	reader=$!
+	start_tracer -p "$reader" --json -i 0.3
+	"$DEMO" fifo -n 100 -s 100 >/dev/null
+	"$DEMO" fifo --role writer --path "$TMP/chan" -n 120 -s 256 --json >>"$TMP/demo"
+	wait_gone "$reader"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}
+
+@test "-p FIFO writer opened before ipctrace started: the reader is found in /proc" {
+	"$DEMO" fifo -n 80 -s 333 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent reader writer < <(demo_pids "$TMP/demo.err")
+	# "ready" comes once both sides have the FIFO open; the writer waits for go.
+	start_tracer -p "$writer" --json -i 0.3
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}
+
+@test "two -p targets: both, and each one's peers" {
+	"$DEMO" pipe -n 30 -s 100 --json --wait >>"$TMP/demo" 2>"$TMP/a.err" 3>&- &
+	"$DEMO" pipe -n 40 -s 200 --json --wait >>"$TMP/demo" 2>"$TMP/b.err" 3>&- &
+	wait_for "$TMP/a.err" ready
+	wait_for "$TMP/b.err" ready
+	read -r a _ < <(demo_pids "$TMP/a.err")
+	read -r b _ < <(demo_pids "$TMP/b.err")
+	start_tracer -p "$a" -p "$b" --json -i 0.3
+	"$DEMO" pipe -n 100 -s 100 >/dev/null
+	kill -USR1 "$a" "$b"
+	wait_gone "$a"
+	wait_gone "$b"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}
+
+@test "-t fifo shows FIFOs only; -t pipe shows pipes only" {
+	start_tracer -t fifo --json -i 0.3
+	"$DEMO" pipe -n 20 -s 100 >/dev/null
+	"$DEMO" fifo -n 20 -s 100 --json >"$TMP/demo"
+	stop_tracer
+	run jq -r '[.rows[].type] | unique | join(",")' <(final)
+	[ "$output" = "fifo" ]
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+
+	start_tracer -t pipe --json -i 0.3
+	"$DEMO" fifo -n 20 -s 100 >/dev/null
+	"$DEMO" pipe -n 20 -s 100 --json >"$TMP/demo2"
+	stop_tracer
+	run jq -r '[.rows[].type] | unique | join(",")' <(final)
+	[ "$output" = "pipe" ]
+	python3 "$CHECK" "$TMP/demo2" "$TMP/out"
+}
+
+@test "a -p target that exits is reported on stderr, kept in the summary, not an error" {
+	"$DEMO" pipe -n 10 -s 100 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent child < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$parent" --json -i 0.2
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	wait_for "$TMP/err" "process $parent exited"
+	stop_tracer
+	[ "$TRACER_STATUS" -eq 0 ]
+	run jq -r --argjson p "$parent" '[.rows[] | select(.pid == $p) | .exited] | unique | join(",")' <(final)
+	[ "$output" = "true" ]
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}

@@ -1,0 +1,88 @@
+# Shared by the integration tests. They need root (BPF), which the project's
+# machines give; they are never skipped.
+bats_require_minimum_version 1.5.0
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+IPCTRACE="$ROOT/build/ipctrace"
+DEMO="$ROOT/build/ipc-demo"
+CHECK="$ROOT/tests/lib/check.py"
+
+setup() {
+	TMP="$(mktemp -d /tmp/ipctrace-test.XXXXXX)"
+	TRACER_PID=
+}
+
+teardown() {
+	if [[ -n $TRACER_PID ]]; then
+		kill -9 "$TRACER_PID" 2>/dev/null || true
+	fi
+	jobs -p | xargs -r kill -9 2>/dev/null || true
+	rm -rf "$TMP"
+}
+
+# wait_for FILE PATTERN [SECONDS]: until a line of FILE matches.
+wait_for() {
+	local file=$1 pattern=$2 limit=${3:-20} i
+	for ((i = 0; i < limit * 20; i++)); do
+		grep -qE "$pattern" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for /$pattern/ in $file:" >&2
+	cat "$file" >&2
+	return 1
+}
+
+# wait_gone PID [SECONDS]: until PID has exited (it need not be our child).
+wait_gone() {
+	local pid=$1 limit=${2:-20} i
+	for ((i = 0; i < limit * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "process $pid still running after ${limit}s" >&2
+	return 1
+}
+
+# start_tracer ARGS...: run ipctrace in the background until it has attached.
+start_tracer() {
+	"$IPCTRACE" "$@" >"$TMP/out" 2>"$TMP/err" 3>&- &
+	TRACER_PID=$!
+	wait_for "$TMP/err" '^ipctrace: attached' 30
+}
+
+# stop_tracer [SIGNAL]: stop it, and fail if it hangs; sets TRACER_STATUS.
+stop_tracer() {
+	kill -"${1:-INT}" "$TRACER_PID"
+	wait_gone "$TRACER_PID" 30 || { kill -9 "$TRACER_PID"; return 1; }
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+}
+
+# final: the final JSON object ipctrace printed.
+final() {
+	grep '"final":true' "$TMP/out" | tail -n 1
+}
+
+# demo_ready FILE: the PIDs a --wait demo printed ("ready pid P C1 C2 ...").
+demo_pids() {
+	sed -nE 's/.*ready pid ([0-9 ]+);.*/\1/p' "$1"
+}
+
+# ipctrace's BPF programs currently loaded (by their function names).
+our_programs() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (sys_exit_btf|sys_exit_raw|sched_exit|sched_fork|sched_exec)' || true
+}
+
+# wait_programs N: until N of them are loaded. The kernel frees a detached
+# tracing program after an RCU grace period, so this takes up to a second.
+wait_programs() {
+	local want=$1 i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(our_programs)" -eq "$want" ] && return 0
+		sleep 0.05
+	done
+	echo "still loaded: $(our_programs), expected $want" >&2
+	bpftool prog show >&2
+	return 1
+}

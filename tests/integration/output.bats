@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# The output contracts: JSON schema, the table with and without a terminal,
+# and the README's run command (--demo).
+load helpers
+
+@test "--json: every line is an object with rows; the last is final" {
+	start_tracer --json -i 0.2
+	"$DEMO" pipe -n 20 -s 100 >/dev/null
+	sleep 0.5
+	stop_tracer
+	[ "$(wc -l <"$TMP/out")" -ge 2 ]
+	# Each line parses on its own and carries the documented keys and types.
+	jq -e -s 'all(.[]; (.rows | type) == "array" and (.final | type) == "boolean"
+		and .version == 1 and (.lost | keys) == ["filter","objects","procs","rows"]
+		and (.totals.bytes | type) == "number")' "$TMP/out"
+	[ "$(tail -n 1 "$TMP/out" | jq .final)" = "true" ]
+	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
+	final | jq -e '[.rows[] | select(.comm == "pipe-parent")] | length == 3' >/dev/null
+	final | jq -e 'all(.rows[]; (.pid|type) == "number" and (.comm|type) == "string"
+		and (.type == "pipe" or .type == "fifo") and (.object|type) == "string"
+		and (.dir == "tx" or .dir == "rx") and (.bytes|type) == "number"
+		and (.ops|type) == "number" and (.peers|type) == "array"
+		and all(.peers[]; (.pid|type) == "number" and (.comm|type) == "string"))' >/dev/null
+}
+
+@test "table on a pipe: no escape codes, header, columns, exited marker" {
+	start_tracer -i 0.2
+	"$DEMO" pipe -n 20 -s 100 >/dev/null
+	sleep 0.5
+	stop_tracer
+	! grep -q $'\033' "$TMP/out"
+	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
+	grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS' "$TMP/out"
+	grep -qE '^lost: rows 0' "$TMP/out"
+	grep -qE '^ipctrace summary' "$TMP/out"
+	grep -qE '^ +[0-9]+ pipe-parent\* +pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
+	grep -q '^\* process has exited' "$TMP/out"
+}
+
+@test "table on a terminal: refreshed in place, fitted to its width" {
+	run timeout 20 script -qec "stty cols 100 rows 30; '$IPCTRACE' -i 0.2 -d 1" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\033[H\033[2J'* ]]
+	# The summary is printed once, after the last refresh.
+	[ "$(grep -c 'ipctrace summary' <<<"$output")" -eq 1 ]
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		line=${line//$'\033[H\033[2J'/}
+		[ "${#line}" -le 100 ]
+	done <<<"$output"
+}
+
+@test "--no-clear on a terminal: no screen clearing" {
+	run timeout 20 script -qec "'$IPCTRACE' -i 0.2 -d 0.7 --no-clear" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output != *$'\033[2J'* ]]
+}
+
+@test "-r and -s: row limit and sort order" {
+	start_tracer --json -i 0.3 -s total -r 2
+	"$DEMO" pipe -n 10 -s 100 >/dev/null
+	"$DEMO" pipe -n 10 -s 5000 >/dev/null
+	stop_tracer
+	run jq -c '[.rows[].bytes]' <(final)
+	[ "$output" = "[50000,50000]" ]
+}
+
+@test "--demo (the README's run command) runs the demos and shows them" {
+	run --separate-stderr timeout 60 "$IPCTRACE" --demo -d 3 -i 1
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"ipctrace: attached"* ]]
+	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer; do
+		grep -qE "^ +[0-9]+ $comm" <<<"$output"
+	done
+}

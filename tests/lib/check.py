@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Compare ipctrace's final JSON with what a demo workload says it did.
+
+usage: check.py RECORDS IPCTRACE_OUT [--only] [--allow-extra-pids]
+
+RECORDS holds the demo's --json lines: one per process, object and direction,
+with the exact bytes and ops that process moved. IPCTRACE_OUT holds
+ipctrace --json output; its final object is used.
+
+For every record, ipctrace must have exactly one row for the same pid, type,
+inode and direction, with the same bytes and ops, and with peers equal to the
+pids that moved data the other way on that object. A demo process must have
+no rows the demo did not report. With --only, no other process may appear
+either (the -p filter). Exits 1 on any mismatch, and if nothing was compared.
+"""
+import json
+import sys
+
+
+def load_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def final_frame(path):
+    frames = load_lines(path)
+    finals = [f for f in frames if f.get("final")]
+    if len(finals) != 1:
+        sys.exit(f"expected one final frame in {path}, found {len(finals)}")
+    return finals[0]
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    only = "--only" in sys.argv
+    records = load_lines(args[0])
+    rows = final_frame(args[1])["rows"]
+    errors = []
+    demo_pids = {r["pid"] for r in records}
+
+    for rec in records:
+        key = (rec["pid"], rec["type"], rec["ino"], rec["dir"])
+        found = [r for r in rows if (r["pid"], r["type"], r["ino"], r["dir"]) == key]
+        if len(found) != 1:
+            errors.append(f"{key}: expected one row, found {len(found)}")
+            continue
+        row = found[0]
+        for field in ("bytes", "ops"):
+            if row[field] != rec[field]:
+                errors.append(f"{key}: {field} {row[field]} reported, {rec[field]} moved")
+        want_peers = sorted({r["pid"] for r in records
+                             if (r["type"], r["ino"]) == (rec["type"], rec["ino"])
+                             and r["dir"] != rec["dir"]})
+        got_peers = sorted(p["pid"] for p in row["peers"])
+        if got_peers != want_peers:
+            errors.append(f"{key}: peers {got_peers}, expected {want_peers}")
+        if rec["type"] == "fifo" and row["object"] != rec["object"]:
+            errors.append(f"{key}: object {row['object']!r}, expected {rec['object']!r}")
+        if rec["type"] == "pipe" and row["object"] != f"pipe:[{rec['ino']}]":
+            errors.append(f"{key}: object {row['object']!r}")
+
+    reported = {(r["pid"], r["type"], r["ino"], r["dir"]) for r in records}
+    for row in rows:
+        key = (row["pid"], row["type"], row["ino"], row["dir"])
+        if key in reported:
+            continue
+        if row["pid"] in demo_pids:
+            errors.append(f"{key}: a row the demo did not report ({row['bytes']} bytes)")
+        elif only:
+            errors.append(f"{key}: a process outside the filter ({row['comm']})")
+
+    if not records:
+        errors.append("the demo reported nothing: nothing was compared")
+    for e in errors:
+        print("MISMATCH", e)
+    print(f"compared {len(records)} records with {len(rows)} rows: {len(errors)} mismatches")
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json.h>
+#include "unit.h"
+#include "output.h"
+#include "holders.h"
+
+static void test_format_bytes(void **state)
+{
+	static const struct { double v; const char *s; } cases[] = {
+		{ 0, "0" }, { 1023, "1023" }, { 1024, "1.00K" }, { 1536, "1.50K" },
+		{ 10 * 1024, "10.0K" }, { 999 * 1024, "999K" }, { 1048576, "1.00M" },
+		{ 5.5 * 1073741824.0, "5.50G" },
+	};
+	char buf[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		format_bytes(cases[i].v, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].s);
+	}
+}
+
+struct fixture {
+	struct store *store;
+	struct row *tx, *rx;
+};
+
+static int make_rows(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ipc_key tx = { .ino = 77, .dev = 13, .tgid = 100, .type = IPC_FIFO, .dir = DIR_TX };
+	struct ipc_key rx = tx;
+	bool created;
+
+	rx.tgid = 200;
+	rx.dir = DIR_RX;
+	f->store = store_new();
+	f->tx = store_update(f->store, &tx, 4096, 4, &created);
+	f->rx = store_update(f->store, &rx, 4096, 2, &created);
+	strcpy(f->tx->comm, "writer");
+	strcpy(f->rx->comm, "reader \"q\"");
+	f->rx->exited = true;
+	object_set_name(f->tx->obj, "/tmp/a very long directory name/with/a/fifo");
+	store_rates(f->store, 1.0);
+	store_compute_peers(f->store);
+	*state = f;
+	return 0;
+}
+
+static int free_rows(void **state)
+{
+	struct fixture *f = *state;
+
+	store_free(f->store);
+	free(f);
+	return 0;
+}
+
+static char *render(struct fixture *f, bool json, bool final, const struct table_style *style)
+{
+	struct frame fr = { .now = 0, .interval_s = 1, .elapsed_s = 3, .final = final };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	fr.rows = store_select(f->store, true, SORT_PID, NULL, 0);
+	store_totals(f->store, NULL, 0, &fr.totals);
+	fr.loss.rows_dropped = 3;
+	if (json)
+		output_json(out, &fr);
+	else
+		output_table(out, &fr, style);
+	fclose(out);
+	g_ptr_array_free(fr.rows, TRUE);
+	return buf;
+}
+
+static void test_peers_text(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64];
+
+	format_peers(f->tx, buf, sizeof(buf));
+	assert_string_equal(buf, "200/reader \"q\"*");
+	format_peers(f->rx, buf, sizeof(buf));
+	assert_string_equal(buf, "100/writer");
+}
+
+static void test_json(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(f, true, true, NULL);
+	json_object *o = json_tokener_parse(text), *rows, *row, *v, *peers;
+
+	assert_non_null(o);
+	assert_non_null(strchr(text, '\n'));
+	assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);	/* one line */
+	assert_true(json_object_object_get_ex(o, "final", &v) && json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(o, "lost", &v));
+	assert_true(json_object_object_get_ex(v, "rows", &v) && json_object_get_int(v) == 3);
+	assert_true(json_object_object_get_ex(o, "rows", &rows));
+	assert_int_equal(json_object_array_length(rows), 2);
+	row = json_object_array_get_idx(rows, 1);
+	assert_true(json_object_object_get_ex(row, "comm", &v));
+	assert_string_equal(json_object_get_string(v), "reader \"q\"");
+	assert_true(json_object_object_get_ex(row, "type", &v));
+	assert_string_equal(json_object_get_string(v), "fifo");
+	assert_true(json_object_object_get_ex(row, "dir", &v));
+	assert_string_equal(json_object_get_string(v), "rx");
+	assert_true(json_object_object_get_ex(row, "object", &v));
+	assert_string_equal(json_object_get_string(v), "/tmp/a very long directory name/with/a/fifo");
+	assert_true(json_object_object_get_ex(row, "bytes", &v) && json_object_get_int64(v) == 4096);
+	assert_true(json_object_object_get_ex(row, "exited", &v) && json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(row, "peers", &peers));
+	assert_int_equal(json_object_array_length(peers), 1);
+	v = json_object_array_get_idx(peers, 0);
+	assert_true(json_object_object_get_ex(v, "pid", &v) && json_object_get_int(v) == 100);
+	json_object_put(o);
+	free(text);
+}
+
+static void test_attrs_are_generic(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	json_object *o, *rows, *v;
+
+	f->tx->attrs[0] = (struct attr){ "prio_max", 7 };
+	f->tx->nattrs = 1;
+	text = render(f, false, false, &(struct table_style){ 0 });
+	assert_non_null(strstr(text, "DETAIL"));
+	assert_non_null(strstr(text, "prio_max=7"));
+	free(text);
+	text = render(f, true, false, NULL);
+	o = json_tokener_parse(text);
+	json_object_object_get_ex(o, "rows", &rows);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(rows, 0), "prio_max", &v));
+	assert_int_equal(json_object_get_int(v), 7);
+	json_object_put(o);
+	free(text);
+	f->tx->nattrs = 0;
+}
+
+static void test_table_plain(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(f, false, true, &(struct table_style){ 0 });
+
+	assert_null(strchr(text, '\033'));
+	assert_non_null(strstr(text, "ipctrace summary"));
+	assert_non_null(strstr(text, "lost: rows 3"));
+	assert_non_null(strstr(text, "/tmp/a very long directory name/with/a/fifo"));
+	assert_non_null(strstr(text, "reader \"q\"*"));
+	assert_non_null(strstr(text, "* process has exited"));
+	assert_non_null(strstr(text, "AVG B/s"));
+	free(text);
+}
+
+static void test_table_fits_width(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(f, false, false, &(struct table_style){ .clear = true, .width = 100 });
+	char *line, *save = NULL;
+
+	assert_memory_equal(text, "\033[H\033[2J", 7);
+	for (line = strtok_r(text + 7, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 100)
+			fail_msg("line longer than 100: %s", line);
+	free(text);
+	text = render(f, false, false, &(struct table_style){ .clear = true, .width = 100 });
+	/* The tail of a long path is what tells objects apart. */
+	assert_non_null(strstr(text, "...") );
+	assert_non_null(strstr(text, "a/fifo"));
+	free(text);
+}
+
+int run_output_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test_setup_teardown(test_peers_text, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
+	};
+
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}

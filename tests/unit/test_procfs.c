@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "unit.h"
+#include "procfs.h"
+#include "holders.h"
+#include "mechanism.h"
+
+static void test_self_and_missing(void **state)
+{
+	char comm[COMM_LEN];
+	pid_t child = fork(), tgid = 0;
+
+	(void)state;
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	assert_int_equal(proc_pid_state(getpid(), &tgid), PID_LIVE);
+	assert_int_equal(tgid, getpid());
+	assert_int_equal(proc_pid_state(child, NULL), PID_MISSING);
+	assert_false(proc_alive(child));
+	assert_int_equal(proc_comm(getpid(), comm, sizeof(comm)), 0);
+	assert_string_equal(comm, "unit-tests");
+}
+
+static void test_zombie(void **state)
+{
+	pid_t child = fork();
+
+	(void)state;
+	if (child == 0)
+		_exit(0);
+	/* Not reaped yet: a zombie. */
+	for (int i = 0; i < 200 && proc_pid_state(child, NULL) != PID_ZOMBIE; i++)
+		usleep(10000);
+	assert_int_equal(proc_pid_state(child, NULL), PID_ZOMBIE);
+	waitpid(child, NULL, 0);
+}
+
+static pid_t thread_id;
+static pthread_barrier_t barrier;
+
+static void *thread_main(void *arg)
+{
+	(void)arg;
+	thread_id = gettid();
+	pthread_barrier_wait(&barrier);
+	pthread_barrier_wait(&barrier);
+	return NULL;
+}
+
+static void test_thread(void **state)
+{
+	pthread_t t;
+	pid_t tgid = 0;
+
+	(void)state;
+	pthread_barrier_init(&barrier, NULL, 2);
+	pthread_create(&t, NULL, thread_main, NULL);
+	pthread_barrier_wait(&barrier);
+	assert_int_equal(proc_pid_state(thread_id, &tgid), PID_THREAD);
+	assert_int_equal(tgid, getpid());
+	pthread_barrier_wait(&barrier);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&barrier);
+}
+
+static struct holder *holder_of(struct store *s, const struct ipc_obj_key *key, pid_t pid)
+{
+	struct object *o = g_hash_table_lookup(s->objects, key);
+
+	for (guint i = 0; o && i < o->holders->len; i++)
+		if (g_array_index(o->holders, struct holder, i).pid == pid)
+			return &g_array_index(o->holders, struct holder, i);
+	return NULL;
+}
+
+static void test_holders(void **state)
+{
+	char dir[] = "/tmp/ipctrace-unit.XXXXXX", path[64], name[64];
+	struct store *s = store_new();
+	int fds[2], fifo_rd;
+	struct stat st;
+	struct ipc_obj_key pipe_key = { .type = IPC_PIPE }, fifo_key = { .type = IPC_FIFO };
+	struct holder *h;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	fifo_rd = open(path, O_RDONLY | O_NONBLOCK);
+	assert_true(fifo_rd >= 0);
+	assert_int_equal(pipe(fds), 0);
+
+	holders_of_process(s, 1U << IPC_PIPE | 1U << IPC_FIFO, getpid());
+	fstat(fds[0], &st);
+	pipe_key.ino = st.st_ino;
+	pipe_key.dev = kernel_dev(st.st_dev);
+	h = holder_of(s, &pipe_key, getpid());
+	assert_non_null(h);
+	assert_int_equal(h->mode, HOLD_READ | HOLD_WRITE);	/* both ends */
+	snprintf(name, sizeof(name), "pipe:[%llu]", (unsigned long long)st.st_ino);
+	assert_string_equal(((struct object *)g_hash_table_lookup(s->objects, &pipe_key))->name, name);
+	fstat(fifo_rd, &st);
+	fifo_key.ino = st.st_ino;
+	fifo_key.dev = kernel_dev(st.st_dev);
+	h = holder_of(s, &fifo_key, getpid());
+	assert_non_null(h);
+	assert_int_equal(h->mode, HOLD_READ);
+	assert_string_equal(((struct object *)g_hash_table_lookup(s->objects, &fifo_key))->name, path);
+
+	/* The system-wide refresh finds the same holders again. */
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0);
+	assert_non_null(holder_of(s, &fifo_key, getpid()));
+	assert_non_null(holder_of(s, &pipe_key, getpid()));
+	close(fds[1]);
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0);
+	assert_int_equal(holder_of(s, &pipe_key, getpid())->mode, HOLD_READ);
+
+	close(fds[0]);
+	close(fifo_rd);
+	unlink(path);
+	rmdir(dir);
+	store_free(s);
+}
+
+int run_procfs_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_self_and_missing),
+		cmocka_unit_test(test_zombie),
+		cmocka_unit_test(test_thread),
+		cmocka_unit_test(test_holders),
+	};
+
+	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
+}

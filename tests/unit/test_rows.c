@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include "unit.h"
+#include "rows.h"
+
+static struct ipc_key key(__u32 pid, __u64 ino, __u8 dir)
+{
+	struct ipc_key k = { .ino = ino, .dev = 13, .tgid = pid, .type = IPC_PIPE, .dir = dir };
+
+	return k;
+}
+
+static struct row *put(struct store *s, __u32 pid, __u64 ino, __u8 dir, __u64 bytes,
+		       __u64 ops, const char *comm)
+{
+	struct ipc_key k = key(pid, ino, dir);
+	bool created;
+	struct row *r = store_update(s, &k, bytes, ops, &created);
+
+	strcpy(r->comm, comm);
+	return r;
+}
+
+static int peer_pids(const struct row *r, int *out)
+{
+	for (guint i = 0; i < r->peers->len; i++)
+		out[i] = g_array_index(r->peers, struct peer, i).pid;
+	return (int)r->peers->len;
+}
+
+static void test_update_and_rates(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = key(10, 100, DIR_TX);
+	bool created;
+	struct row *r = store_update(s, &k, 1000, 10, &created);
+
+	(void)state;
+	assert_true(created);
+	store_rates(s, 2.0);
+	assert_true(r->bytes_per_s == 500.0);
+	assert_true(r->ops_per_s == 5.0);
+	assert_ptr_equal(store_update(s, &k, 4000, 13, &created), r);
+	assert_false(created);
+	store_rates(s, 0.5);
+	assert_true(r->bytes_per_s == 6000.0);
+	assert_true(r->ops_per_s == 6.0);
+	assert_int_equal(r->bytes, 4000);
+	store_free(s);
+}
+
+static void test_peers_from_traffic(void **state)
+{
+	struct store *s = store_new();
+	struct row *w = put(s, 10, 100, DIR_TX, 10, 1, "writer");
+	struct row *r1 = put(s, 20, 100, DIR_RX, 5, 1, "reader1");
+	struct row *r2 = put(s, 30, 100, DIR_RX, 5, 1, "reader2");
+	struct row *other = put(s, 40, 200, DIR_RX, 5, 1, "elsewhere");
+	int pids[8];
+
+	(void)state;
+	store_compute_peers(s);
+	assert_int_equal(peer_pids(w, pids), 2);
+	assert_int_equal(pids[0], 20);
+	assert_int_equal(pids[1], 30);
+	assert_int_equal(peer_pids(r1, pids), 1);
+	assert_int_equal(pids[0], 10);
+	assert_string_equal(g_array_index(r1->peers, struct peer, 0).comm, "writer");
+	assert_int_equal(peer_pids(r2, pids), 1);
+	assert_int_equal(peer_pids(other, pids), 0);
+	store_free(s);
+}
+
+static void test_self_loop_is_own_peer(void **state)
+{
+	struct store *s = store_new();
+	struct row *tx = put(s, 10, 100, DIR_TX, 64, 1, "loop");
+	int pids[4];
+
+	(void)state;
+	put(s, 10, 100, DIR_RX, 64, 1, "loop");
+	store_compute_peers(s);
+	assert_int_equal(peer_pids(tx, pids), 1);
+	assert_int_equal(pids[0], 10);
+	store_free(s);
+}
+
+static void test_peers_from_holders(void **state)
+{
+	struct store *s = store_new();
+	struct row *w = put(s, 10, 100, DIR_TX, 10, 1, "writer");
+	struct holder idle_reader = { .pid = 50, .mode = HOLD_READ, .comm = "idle" };
+	struct holder other_writer = { .pid = 60, .mode = HOLD_WRITE, .comm = "w2" };
+	struct holder self_both = { .pid = 10, .mode = HOLD_READ | HOLD_WRITE, .comm = "writer" };
+	int pids[4];
+
+	(void)state;
+	g_array_append_val(w->obj->holders, idle_reader);
+	g_array_append_val(w->obj->holders, other_writer);
+	g_array_append_val(w->obj->holders, self_both);
+	store_compute_peers(s);
+	/* Only the holder of the read end; holding both ends oneself is not a peer. */
+	assert_int_equal(peer_pids(w, pids), 1);
+	assert_int_equal(pids[0], 50);
+	store_free(s);
+}
+
+static void test_retire(void **state)
+{
+	struct store *s = store_new();
+	struct row *gone = put(s, 10, 100, DIR_TX, 10, 1, "gone");
+	struct totals t;
+	GPtrArray *live, *all;
+
+	(void)state;
+	put(s, 20, 100, DIR_RX, 10, 1, "alive");
+	gone->exited = true;
+	store_retire_exited(s);
+	assert_true(gone->retired);
+	assert_int_equal(g_hash_table_size(s->live), 1);
+	live = store_select(s, false, SORT_BYTES, NULL, 0);
+	all = store_select(s, true, SORT_BYTES, NULL, 0);
+	assert_int_equal(live->len, 1);
+	assert_int_equal(all->len, 2);
+	store_totals(s, NULL, 0, &t);
+	assert_int_equal(t.bytes, 20);
+	assert_int_equal(t.rows, 2);
+	/* The survivor still sees the retired writer as its peer. */
+	store_compute_peers(s);
+	assert_int_equal(((struct row *)g_ptr_array_index(live, 0))->peers->len, 1);
+	/* The same key again (a new process with a reused PID) is a new row. */
+	bool created;
+	struct ipc_key k = key(10, 100, DIR_TX);
+
+	assert_ptr_not_equal(store_update(s, &k, 1, 1, &created), gone);
+	assert_true(created);
+	g_ptr_array_free(live, TRUE);
+	g_ptr_array_free(all, TRUE);
+	store_free(s);
+}
+
+static void test_select_by_pid(void **state)
+{
+	struct store *s = store_new();
+	int targets[] = { 10 };
+	GPtrArray *sel;
+	struct totals t;
+
+	(void)state;
+	put(s, 10, 100, DIR_TX, 10, 1, "target");
+	put(s, 20, 100, DIR_RX, 10, 1, "peer");
+	put(s, 20, 300, DIR_TX, 99, 1, "peer");	/* the peer's other channel */
+	put(s, 30, 200, DIR_TX, 10, 1, "unrelated");
+	put(s, 40, 400, DIR_RX, 7, 1, "holder-peer");
+	{
+		struct object *o = store_object(s, &(struct ipc_obj_key){ .ino = 400, .dev = 13,
+									  .type = IPC_PIPE });
+		struct holder h = { .pid = 10, .mode = HOLD_WRITE, .comm = "target" };
+
+		g_array_append_val(o->holders, h);
+	}
+	sel = store_select(s, false, SORT_PID, targets, 1);
+	assert_int_equal(sel->len, 3);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.tgid, 10);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 1))->key.tgid, 20);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 1))->key.ino, 100);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 2))->key.tgid, 40);
+	store_totals(s, targets, 1, &t);
+	assert_int_equal(t.bytes, 27);
+	g_ptr_array_free(sel, TRUE);
+	store_free(s);
+}
+
+static void test_sort(void **state)
+{
+	struct store *s = store_new();
+	GPtrArray *sel;
+
+	(void)state;
+	put(s, 3, 1, DIR_TX, 10, 5, "b")->bytes_per_s = 50;
+	put(s, 1, 2, DIR_TX, 30, 1, "c")->bytes_per_s = 50;
+	put(s, 2, 3, DIR_TX, 20, 9, "a")->bytes_per_s = 90;
+	sel = store_select(s, false, SORT_BYTES, NULL, 0);
+	/* Rate first, then total, then pid: a total order, stable between refreshes. */
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.tgid, 2);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 1))->key.tgid, 1);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 2))->key.tgid, 3);
+	g_ptr_array_free(sel, TRUE);
+	sel = store_select(s, false, SORT_COMM, NULL, 0);
+	assert_string_equal(((struct row *)g_ptr_array_index(sel, 0))->comm, "a");
+	g_ptr_array_free(sel, TRUE);
+	sel = store_select(s, false, SORT_OPS, NULL, 0);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->ops, 9);
+	g_ptr_array_free(sel, TRUE);
+	store_free(s);
+}
+
+static void test_compare_no_overflow(void **state)
+{
+	struct row a = { .key = { .tgid = 1 } }, b = { .key = { .tgid = 2 } };
+
+	(void)state;
+	/* A 64-bit difference cast to int would get these wrong. */
+	a.bytes = 0x100000000ULL;
+	b.bytes = 1;
+	assert_true(row_compare(&a, &b, SORT_TOTAL) < 0);
+	assert_true(row_compare(&b, &a, SORT_TOTAL) > 0);
+	assert_int_equal(row_compare(&a, &a, SORT_TOTAL), 0);
+}
+
+int run_rows_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_update_and_rates),
+		cmocka_unit_test(test_peers_from_traffic),
+		cmocka_unit_test(test_self_loop_is_own_peer),
+		cmocka_unit_test(test_peers_from_holders),
+		cmocka_unit_test(test_retire),
+		cmocka_unit_test(test_select_by_pid),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_compare_no_overflow),
+	};
+
+	return cmocka_run_group_tests_name("rows", tests, NULL, NULL);
+}

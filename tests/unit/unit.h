@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Unit tests: no root, no BPF. Each file runs one cmocka group. */
+#ifndef IPCTRACE_UNIT_H
+#define IPCTRACE_UNIT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+int run_options_tests(void);
+int run_rows_tests(void);
+int run_output_tests(void);
+int run_procfs_tests(void);
+
+#endif
