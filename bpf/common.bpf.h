@@ -227,14 +227,16 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file)
 			__sync_fetch_and_add(&loss.procs_dropped, 1);
 	}
 
-	if (!bpf_map_lookup_elem(&objects, &obj)) {
+	/*
+	 * Only named objects need an entry, and user space deletes it once it
+	 * has read the name, so the map holds one interval's new names at most.
+	 */
+	if (file && key->type == IPC_FIFO && !bpf_map_lookup_elem(&objects, &obj)) {
 		__u32 zero = 0;
 		struct name_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 
 		if (s) {
-			s->info.name[0] = '\0';
-			if (file && key->type == IPC_FIFO)
-				file_path(file, s);
+			file_path(file, s);
 			if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
 				__sync_fetch_and_add(&loss.objs_dropped, 1);
 		}

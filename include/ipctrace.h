@@ -75,7 +75,8 @@ struct ipc_obj_key {
 
 #define IPC_NAME_LEN 256
 
-/* Filled once, when the first process touches the object. */
+/* A named object's name, from the first process that touched it; user space
+ * deletes the entry once read. */
 struct ipc_obj_info {
 	char name[IPC_NAME_LEN]; /* a FIFO's path; empty for anonymous objects */
 };
@@ -100,7 +101,7 @@ enum filter_role {
  */
 struct ipc_loss {
 	__u64 rows_dropped;	/* counter map full: the operation was not counted */
-	__u64 objs_dropped;	/* object map full: the object's name is unknown */
+	__u64 objs_dropped;	/* name map full: an object shows by inode, not name */
 	__u64 procs_dropped;	/* process map full: comm/exit taken from /proc */
 	__u64 filter_dropped;	/* -p candidate map full: a peer may be missed */
 };

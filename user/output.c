@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <math.h>
 #include <string.h>
 #include <json.h>
 #include "output.h"
@@ -18,22 +17,35 @@ void format_bytes(double v, char *buf, size_t len)
 		v /= 1024;
 		u++;
 	}
-	snprintf(buf, len, v < 10 ? "%.2f%c" : v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
+	/* Three significant digits; pick the precision after rounding (99.96 -> 100). */
+	if (v < 9.995)
+		snprintf(buf, len, "%.2f%c", v, units[u]);
+	else if (v < 99.95)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
 }
 
-void format_peers(const struct row *r, char *buf, size_t len)
+void format_peers(const struct row *r, char *buf, size_t len, int limit)
 {
 	size_t off = 0;
+	guint n = r->peers->len;
 
 	buf[0] = '\0';
-	for (guint i = 0; i < r->peers->len && off < len; i++) {
+	for (guint i = 0; i < n && off < len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
-		int n = snprintf(buf + off, len - off, "%s%d/%s%s", i ? "," : "", p->pid,
-				 p->comm, p->exited ? "*" : "");
+		char one[COMM_LEN + 16];
+		int w = snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid, p->comm,
+				 p->exited ? "*" : "");
+		char more[16];
+		int m = i + 1 < n ? snprintf(more, sizeof(more), ",+%u", n - i - 1) : 0;
 
-		if (n < 0)
-			break;
-		off += (size_t)n;
+		/* Keep room to say how many did not fit. */
+		if (limit > 0 && (int)off + w + m > limit && i > 0) {
+			snprintf(buf + off, len - off, ",+%u", n - i);
+			return;
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s", one);
 	}
 	if (!buf[0])
 		snprintf(buf, len, "-");
@@ -69,6 +81,9 @@ static const char *fit(const char *s, int width, char *buf, size_t len)
 
 enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
 
+/* Peers beyond this width become "+N" in the table; JSON lists them all. */
+#define PEERS_MAX 48
+
 struct cells {
 	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
 	char peers[512], detail[256];
@@ -83,7 +98,7 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
-	format_peers(r, c->peers, sizeof(c->peers));
+	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
 	format_attrs(r, c->detail, sizeof(c->detail));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
@@ -139,6 +154,9 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		/* Share what is left, the object first: it names the channel. */
 		w[COL_OBJECT] = MIN(w[COL_OBJECT], MAX(room * 3 / 5, room - w[COL_PEERS]));
 		w[COL_PEERS] = MAX(room - w[COL_OBJECT], 5);
+		for (guint i = 0; i < n; i++)
+			format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
+				     sizeof(cells[i].peers), w[COL_PEERS]);
 	}
 
 	if (style->clear)
@@ -177,8 +195,11 @@ static json_object *json_u64(__u64 v)
 
 static json_object *json_rate(double v)
 {
-	/* One decimal: rates are estimates, and shorter lines parse faster. */
-	return json_object_new_double(round(v * 10) / 10);
+	char text[32];
+
+	/* One decimal: rates are estimates; json-c would print 17 digits. */
+	snprintf(text, sizeof(text), "%.1f", v);
+	return json_object_new_double_s(v, text);
 }
 
 static json_object *row_json(const struct row *r)

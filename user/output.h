@@ -27,8 +27,11 @@ struct table_style {
 /* 1536 -> "1.5K". Exact below 1024; binary multiples above. */
 void format_bytes(double v, char *buf, size_t len);
 
-/* "1234/cat,99/sh*": pids and names, * for exited; "-" when none. */
-void format_peers(const struct row *r, char *buf, size_t len);
+/*
+ * "1234/cat,99/sh*": pids and names, * for exited; "-" when none. With a
+ * limit > 0, peers that would not fit in limit characters become ",+N".
+ */
+void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
 

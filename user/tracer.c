@@ -32,6 +32,7 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
 	struct ipctrace_bpf *skel;
+	const char *hooks;
 	size_t cap;
 	int ret;
 
@@ -55,6 +56,10 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	skel->rodata->self_tgid = (__u32)getpid();
 	skel->rodata->type_mask = cfg->type_mask;
 	skel->rodata->filter_enabled = cfg->npids > 0;
+	/* IPCTRACE_HOOKS=raw_tp runs the fallback path here too, for its tests. */
+	hooks = getenv("IPCTRACE_HOOKS");
+	if (hooks && strcmp(hooks, "raw_tp") == 0)
+		t->feat.tp_btf = false;
 	bpf_program__set_autoload(skel->progs.sys_exit_btf, t->feat.tp_btf);
 	bpf_program__set_autoload(skel->progs.sys_exit_raw, !t->feat.tp_btf);
 
@@ -152,14 +157,17 @@ static void name_new_row(struct tracer *t, struct row *r, const struct proc_info
 {
 	struct ipc_obj_key ok = { .ino = r->key.ino, .dev = r->key.dev, .type = r->key.type };
 	struct ipc_obj_info info;
+	int objects_fd = bpf_map__fd(t->skel->maps.objects);
 
 	if (p)
 		memcpy(r->comm, p->comm, sizeof(r->comm));
 	else if (proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
 		strcpy(r->comm, "?");
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.objects), &ok, &info) == 0) {
+	if (bpf_map_lookup_elem(objects_fd, &ok, &info) == 0) {
 		info.name[IPC_NAME_LEN - 1] = '\0';
 		object_set_name(r->obj, info.name);
+		/* Named once is enough: the store keeps it, the map stays small. */
+		bpf_map_delete_elem(objects_fd, &ok);
 	} else {
 		object_set_name(r->obj, NULL);
 	}

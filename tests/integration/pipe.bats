@@ -18,6 +18,16 @@ load helpers
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
 }
 
+@test "raw_tp fallback (kernels without tp_btf): the same exact counts" {
+	IPCTRACE_HOOKS=raw_tp start_tracer --json -i 0.5
+	grep -q 'attached (raw_tp hooks' "$TMP/err"
+	"$DEMO" pipe -n 100 -s 1500 --json >"$TMP/demo"
+	"$DEMO" pipe-calls -n 20 -s 700 --json >>"$TMP/demo"
+	"$DEMO" fifo -n 30 -s 90 --json >>"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
 @test "pipe-calls demo: writev readv vmsplice sendfile splice tee pwritev2 preadv2 each counted" {
 	start_tracer --json -i 0.5
 	"$DEMO" pipe-calls -n 50 -s 3000 --json >"$TMP/demo"

@@ -12,6 +12,7 @@ static void test_format_bytes(void **state)
 	static const struct { double v; const char *s; } cases[] = {
 		{ 0, "0" }, { 1023, "1023" }, { 1024, "1.00K" }, { 1536, "1.50K" },
 		{ 10 * 1024, "10.0K" }, { 999 * 1024, "999K" }, { 1048576, "1.00M" },
+		{ 99.97 * 1024, "100K" }, { 9.996 * 1024, "10.0K" },
 		{ 5.5 * 1073741824.0, "5.50G" },
 	};
 	char buf[16];
@@ -83,10 +84,27 @@ static void test_peers_text(void **state)
 	struct fixture *f = *state;
 	char buf[64];
 
-	format_peers(f->tx, buf, sizeof(buf));
+	format_peers(f->tx, buf, sizeof(buf), 0);
 	assert_string_equal(buf, "200/reader \"q\"*");
-	format_peers(f->rx, buf, sizeof(buf));
+	format_peers(f->rx, buf, sizeof(buf), 0);
 	assert_string_equal(buf, "100/writer");
+}
+
+static void test_peers_limit(void **state)
+{
+	struct fixture *f = *state;
+	char buf[256];
+
+	for (int pid = 300; pid < 310; pid++) {
+		struct peer p = { .pid = pid, .comm = "reader" };
+
+		g_array_append_val(f->tx->peers, p);
+	}
+	format_peers(f->tx, buf, sizeof(buf), 40);
+	assert_string_equal(buf, "200/reader \"q\"*,300/reader,301/reader,+8");
+	assert_true(strlen(buf) <= 40);
+	format_peers(f->tx, buf, sizeof(buf), 0);
+	assert_int_equal(strlen(buf), strlen("200/reader \"q\"*") + 10 * strlen(",300/reader"));
 }
 
 static void test_json(void **state)
@@ -182,6 +200,7 @@ int run_output_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
 		cmocka_unit_test_setup_teardown(test_peers_text, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_peers_limit, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
