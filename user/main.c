@@ -190,11 +190,16 @@ static void refresh_holders(struct session *s, bool force)
 	s->scanned_objects = nobj;
 	if (s->cfg.npids == 0)
 		return;
-	/* A holder of a target's object found here is a peer the kernel must count. */
+	/*
+	 * A holder of a target's object is a peer the kernel must count. Only a
+	 * target's: a peer's other channels would widen the filter step by step.
+	 */
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
+		if (!object_of_targets(o, s->cfg.pids, s->cfg.npids))
+			continue;
 		for (guint i = 0; i < o->holders->len; i++)
 			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
 	}

@@ -269,7 +269,7 @@ static bool pid_listed(const int *pids, int npids, int pid)
 }
 
 /* With -p: the targets' own rows, and every row on an object a target uses or holds. */
-static bool object_of_targets(const struct object *o, const int *pids, int npids)
+bool object_of_targets(const struct object *o, const int *pids, int npids)
 {
 	for (guint i = 0; i < o->rows->len; i++) {
 		const struct row *r = g_ptr_array_index(o->rows, i);

@@ -107,6 +107,9 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 /* Totals over every selected row since start; rates over the live ones. */
 void store_totals(struct store *s, const int *pids, int npids, struct totals *t);
 
+/* Whether one of pids has traffic on o or holds it open. */
+bool object_of_targets(const struct object *o, const int *pids, int npids);
+
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
 
 #endif
