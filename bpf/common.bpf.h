@@ -43,6 +43,20 @@ struct {
 	__type(value, struct ipc_proc);
 } procs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LABELS);
+	__type(key, struct ipc_label_key);
+	__type(value, struct ipc_label_counts);
+} labels SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_REMOVALS);
+	__type(key, struct ipc_removal_key);
+	__type(value, __u32);
+} removals SEC(".maps");
+
 /* -p: processes whose traffic is counted (enum filter_role). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -63,6 +77,8 @@ struct {
 	__type(key, __u32);
 	__type(value, struct name_scratch);
 } scratch SEC(".maps");
+
+#define TYPE_BIT(t) (1U << (t))
 
 static __always_inline bool type_enabled(__u8 type)
 {
@@ -97,21 +113,39 @@ static __always_inline struct file *fd_to_file(int fd)
  * The IPC type of an open file, from its inode alone (no kernel function
  * names): i_mode says FIFO or socket, the superblock magic says which kind.
  */
-static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key *obj)
+static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key *obj,
+					  __u32 types)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	__u16 mode = BPF_CORE_READ(inode, i_mode);
 	struct super_block *sb;
 	__u8 type;
 
-	if ((mode & S_IFMT) != S_IFIFO)
+	/*
+	 * Most descriptors a read or write sees are regular files: for a caller
+	 * that only wants pipes, the mode alone rejects them.
+	 */
+	if ((mode & S_IFMT) == S_IFIFO) {
+		sb = BPF_CORE_READ(inode, i_sb);
+		type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
+	} else if ((types & TYPE_BIT(IPC_MQ)) && (mode & S_IFMT) == S_IFREG) {
+		sb = BPF_CORE_READ(inode, i_sb);
+		if (BPF_CORE_READ(sb, s_magic) != MQUEUE_MAGIC)
+			return IPC_NONE;
+		type = IPC_MQ;
+	} else {
 		return IPC_NONE;
-	sb = BPF_CORE_READ(inode, i_sb);
-	type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
+	}
 	obj->ino = BPF_CORE_READ(inode, i_ino);
 	obj->dev = BPF_CORE_READ(sb, s_dev);
 	obj->type = type;
 	return type;
+}
+
+/* Objects with a name to record once: a FIFO's path, a POSIX queue's /name. */
+static __always_inline bool type_is_named(__u8 type)
+{
+	return type == IPC_FIFO || type == IPC_MQ;
 }
 
 /*
@@ -231,11 +265,12 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file)
 	 * Only named objects need an entry, and user space deletes it once it
 	 * has read the name, so the map holds one interval's new names at most.
 	 */
-	if (file && key->type == IPC_FIFO && !bpf_map_lookup_elem(&objects, &obj)) {
+	if (file && type_is_named(key->type) && !bpf_map_lookup_elem(&objects, &obj)) {
 		__u32 zero = 0;
 		struct name_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 
 		if (s) {
+			s->info.has_key = 0;
 			file_path(file, s);
 			if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
 				__sync_fetch_and_add(&loss.objs_dropped, 1);
@@ -244,11 +279,10 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file)
 }
 
 /*
- * Add one operation to a row. The hot path is one hash lookup and two atomic
- * adds; a missing row is created with BPF_NOEXIST so two CPUs racing to create
- * it both end up adding to the same value.
+ * A row's counters, created on first use. A missing row is inserted with
+ * BPF_NOEXIST, so two CPUs racing to create it both end up on the same value.
  */
-static __always_inline void count_op(struct ipc_key *key, struct file *file, __u64 bytes)
+static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, struct file *file)
 {
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
 
@@ -258,18 +292,117 @@ static __always_inline void count_op(struct ipc_key *key, struct file *file, __u
 
 		if (err && err != -EEXIST) {
 			__sync_fetch_and_add(&loss.rows_dropped, 1);
-			return;
+			return NULL;
 		}
 		if (!err)
 			register_row(key, file);
 		c = bpf_map_lookup_elem(&counters, key);
-		if (!c) {
+		if (!c)
 			__sync_fetch_and_add(&loss.rows_dropped, 1);
-			return;
-		}
 	}
+	return c;
+}
+
+/* The hot path: one hash lookup and two atomic adds. */
+static __always_inline void count_op(struct ipc_key *key, struct file *file, __u64 bytes)
+{
+	struct ipc_counters *c = row_counters(key, file);
+
+	if (!c)
+		return;
 	__sync_fetch_and_add(&c->bytes, bytes);
 	__sync_fetch_and_add(&c->ops, 1);
 }
+
+static __always_inline void count_event(struct ipc_key *key, struct file *file, __u32 slot)
+{
+	struct ipc_counters *c = row_counters(key, file);
+
+	if (c && slot < IPC_EVENTS)
+		__sync_fetch_and_add(&c->events[slot], 1);
+}
+
+static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 bytes)
+{
+	struct ipc_label_key lk = { .row = *key, .label = label };
+	struct ipc_label_counts *lc = bpf_map_lookup_elem(&labels, &lk);
+
+	if (!lc) {
+		struct ipc_label_counts zero = {};
+		long err = bpf_map_update_elem(&labels, &lk, &zero, BPF_NOEXIST);
+
+		if (err && err != -EEXIST) {
+			__sync_fetch_and_add(&loss.labels_dropped, 1);
+			return;
+		}
+		lc = bpf_map_lookup_elem(&labels, &lk);
+		if (!lc)
+			return;
+	}
+	__sync_fetch_and_add(&lc->ops, 1);
+	__sync_fetch_and_add(&lc->bytes, bytes);
+}
+
+/*
+ * How an operation counts, packed into one argument because a BPF function
+ * takes at most five: the direction, an event slot instead of an operation,
+ * and the types the caller accepts.
+ */
+#define DIR_FROM_MODE 0xff	/* vmsplice: the descriptor's mode says */
+#define NO_EVENT 0xff
+#define HOW(dir, event, types) ((dir) | (event) << 8 | (types) << 16)
+#define HOW_DIR(how) ((how) & 0xff)
+#define HOW_EVENT(how) (((how) >> 8) & 0xff)
+#define HOW_TYPES(how) ((how) >> 16)
+
+static __always_inline void count_key(struct ipc_key *key, struct file *file, __u32 how,
+				      __u64 bytes, __s64 label)
+{
+	if (HOW_EVENT(how) != NO_EVENT) {
+		count_event(key, file, HOW_EVENT(how));
+		return;
+	}
+	count_op(key, file, bytes);
+	if (label != NO_LABEL)
+		count_label(key, label, bytes);
+}
+
+/*
+ * Count an operation on a descriptor, if it is an IPC object of one of the
+ * accepted types. A global (non-inlined) function: the verifier checks it
+ * once, not once per call site, which keeps the once-per-object path walk
+ * within its limits. The call itself costs a few instructions.
+ */
+__noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
+{
+	struct ipc_obj_key obj = {};
+	struct file *file = fd_to_file(fd);
+	__u32 dir = HOW_DIR(how);
+	__u8 type;
+
+	if (!file)
+		return 0;
+	type = classify_file(file, &obj, HOW_TYPES(how));
+	if (type == IPC_NONE || !(HOW_TYPES(how) & TYPE_BIT(type)) || !type_enabled(type))
+		return 0;
+	if (dir == DIR_FROM_MODE)
+		dir = BPF_CORE_READ(file, f_mode) & FMODE_WRITE ? DIR_TX : DIR_RX;
+
+	struct ipc_key key = {
+		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = type, .dir = (__u8)dir,
+	};
+	count_key(&key, file, how, bytes, label);
+	return 0;
+}
+
+static __always_inline void record_removal(struct ipc_removal_key *rk, __u32 tgid)
+{
+	if (bpf_map_update_elem(&removals, rk, &tgid, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.removals_dropped, 1);
+}
+
+/* The syscall's nth argument, from the saved user registers. */
+#define SYSCALL_ARG(regs, n, btf) \
+	((btf) ? PT_REGS_PARM##n##_SYSCALL(regs) : PT_REGS_PARM##n##_CORE_SYSCALL(regs))
 
 #endif /* IPCTRACE_COMMON_BPF_H */

@@ -11,6 +11,8 @@
  */
 #include "common.bpf.h"
 #include "pipe.bpf.h"
+#include "mq.bpf.h"
+#include "msg.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -37,7 +39,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		return 0;
 	op = syscall_op[nr];
 	if (op == IPCOP_NONE || ret < 0)
-		return 0;
+		return 0;	/* a failed call moved nothing */
 	if (in_compat_syscall())
 		return 0;
 	tgid = current_tgid();
@@ -48,7 +50,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		pipe_on_open(ret, tgid);
 		return 0;
 	}
-	if (filter_enabled && !is_candidate(tgid))
+	/* -p: dedicated IPC syscalls are counted for everyone (see enum syscall_op). */
+	if (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid))
 		return 0;
 
 	switch (op) {
@@ -59,6 +62,18 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_VMSPLICE:
 	case IPCOP_SENDFILE:
 		pipe_on_transfer(op, regs, ret, tgid, btf);
+		break;
+	case IPCOP_MQ_SEND:
+	case IPCOP_MQ_RECV:
+	case IPCOP_MQ_NOTIFY:
+	case IPCOP_MQ_UNLINK:
+		mq_on_syscall(op, regs, ret, tgid, btf);
+		break;
+	case IPCOP_MSG_SND:
+	case IPCOP_MSG_RCV:
+	case IPCOP_MSG_CTL:
+	case IPCOP_MSG_GET:
+		msg_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
+#define S_IFREG  0100000
 
 #define PIPEFS_MAGIC  0x50495045
 #define MQUEUE_MAGIC  0x19800202
@@ -18,5 +19,7 @@
 
 #define EEXIST 17
 #define E2BIG  7
+
+#define IPC_RMID 0
 
 #endif /* IPCTRACE_KERNEL_DEFS_H */

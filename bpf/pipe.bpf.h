@@ -13,47 +13,17 @@
 
 #include "common.bpf.h"
 
-static __always_inline bool is_pipe_type(__u8 type)
+#define PIPE_HOW(dir) HOW(dir, NO_EVENT, TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO))
+
+static __always_inline void pipe_count(long fd, __u32 dir, long bytes, __u32 tgid)
 {
-	return type == IPC_PIPE || type == IPC_FIFO;
-}
-
-/* vmsplice moves user pages into a pipe's write end or out of its read end. */
-#define DIR_FROM_MODE 0xff
-
-/*
- * A global (non-inlined) function: the verifier checks it once, not once per
- * call site, which keeps the once-per-object path walk within its limits.
- * The call itself costs a few instructions.
- */
-__noinline int pipe_count_fd(int fd, __u32 dir, __u64 bytes, __u32 tgid)
-{
-	struct ipc_obj_key obj = {};
-	struct file *file = fd_to_file(fd);
-	__u8 type;
-
-	if (!file)
-		return 0;
-	type = classify_file(file, &obj);
-	if (!is_pipe_type(type) || !type_enabled(type))
-		return 0;
-	if (dir == DIR_FROM_MODE)
-		dir = BPF_CORE_READ(file, f_mode) & FMODE_WRITE ? DIR_TX : DIR_RX;
-
-	struct ipc_key key = {
-		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = type, .dir = (__u8)dir,
-	};
-	count_op(&key, file, bytes);
-	return 0;
+	count_fd(fd, PIPE_HOW(dir), bytes, NO_LABEL, tgid);
 }
 
 /*
  * Ops count calls that moved data: a read at end of file (0) or a zero-length
  * write moves nothing through the pipe.
  */
-#define PIPE_ARG(regs, n, btf) \
-	((btf) ? PT_REGS_PARM##n##_SYSCALL(regs) : PT_REGS_PARM##n##_CORE_SYSCALL(regs))
-
 static __always_inline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long ret,
 					     __u32 tgid, const bool btf)
 {
@@ -61,25 +31,25 @@ static __always_inline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long
 		return;
 	switch (op) {
 	case IPCOP_READ:
-		pipe_count_fd(PIPE_ARG(regs, 1, btf), DIR_RX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_RX, ret, tgid);
 		break;
 	case IPCOP_WRITE:
-		pipe_count_fd(PIPE_ARG(regs, 1, btf), DIR_TX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_TX, ret, tgid);
 		break;
 	case IPCOP_SPLICE:	/* splice(fd_in, off_in, fd_out, off_out, len, flags) */
-		pipe_count_fd(PIPE_ARG(regs, 1, btf), DIR_RX, ret, tgid);
-		pipe_count_fd(PIPE_ARG(regs, 3, btf), DIR_TX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_RX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 3, btf), DIR_TX, ret, tgid);
 		break;
 	case IPCOP_TEE:	/* tee(fd_in, fd_out, len, flags): reads without consuming */
-		pipe_count_fd(PIPE_ARG(regs, 1, btf), DIR_RX, ret, tgid);
-		pipe_count_fd(PIPE_ARG(regs, 2, btf), DIR_TX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_RX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 2, btf), DIR_TX, ret, tgid);
 		break;
 	case IPCOP_SENDFILE: /* sendfile(out_fd, in_fd, offset, count) */
-		pipe_count_fd(PIPE_ARG(regs, 2, btf), DIR_RX, ret, tgid);
-		pipe_count_fd(PIPE_ARG(regs, 1, btf), DIR_TX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 2, btf), DIR_RX, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_TX, ret, tgid);
 		break;
 	case IPCOP_VMSPLICE:
-		pipe_count_fd(PIPE_ARG(regs, 1, btf), DIR_FROM_MODE, ret, tgid);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_FROM_MODE, ret, tgid);
 		break;
 	}
 }
@@ -96,7 +66,8 @@ static __always_inline void pipe_on_open(long fd, __u32 tgid)
 	struct ipc_obj_key obj = {};
 	struct file *file = fd_to_file(fd);
 
-	if (file && classify_file(file, &obj) == IPC_FIFO && !is_candidate(tgid))
+	if (file && classify_file(file, &obj, TYPE_BIT(IPC_FIFO)) == IPC_FIFO &&
+	    !is_candidate(tgid))
 		add_peer(tgid);
 }
 

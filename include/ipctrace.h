@@ -35,13 +35,26 @@ enum ipc_dir {
  */
 enum syscall_op {
 	IPCOP_NONE = 0,
+	/* Generic descriptor syscalls: most calls are not IPC, so with -p the
+	 * filter runs before the descriptor walk. */
 	IPCOP_READ,	/* read(fd, buf, n), readv, preadv2(offset -1) */
 	IPCOP_WRITE,	/* write(fd, buf, n), writev, pwritev2(offset -1) */
 	IPCOP_SPLICE,	/* splice(fd_in, off_in, fd_out, off_out, ...) */
-	IPCOP_TEE,		/* tee(fd_in, fd_out, ...) */
+	IPCOP_TEE,	/* tee(fd_in, fd_out, ...) */
 	IPCOP_VMSPLICE,	/* vmsplice(fd, iov, ...): direction from the fd's mode */
 	IPCOP_SENDFILE,	/* sendfile(out_fd, in_fd, ...) */
 	IPCOP_OPEN,	/* open, openat, openat2: only traced with -p */
+	/* Dedicated IPC syscalls: every call is IPC, so all are counted and -p
+	 * filters them in user space, which needs no peer discovery. */
+	IPCOP_DEDICATED,
+	IPCOP_MQ_SEND = IPCOP_DEDICATED, /* mq_timedsend(mqd, ptr, len, prio, timeout) */
+	IPCOP_MQ_RECV,	/* mq_timedreceive(mqd, ptr, len, &prio, timeout) */
+	IPCOP_MQ_NOTIFY, /* mq_notify(mqd, sevp) */
+	IPCOP_MQ_UNLINK, /* mq_unlink(name) */
+	IPCOP_MSG_SND,	/* msgsnd(id, msgp, size, flags) */
+	IPCOP_MSG_RCV,	/* msgrcv(id, msgp, size, type, flags) */
+	IPCOP_MSG_CTL,	/* msgctl(id, cmd, buf) */
+	IPCOP_MSG_GET,	/* msgget(key, flags): the key of a new id */
 	IPCOP_MAX,
 };
 
@@ -61,9 +74,49 @@ struct ipc_key {
 	__u8 pad[6];
 };
 
+/* Per-row counters of control operations, named by each mechanism
+ * (user/<mechanism>.c): notify registrations, attaches, accepts... */
+#define IPC_EVENTS 6
+
 struct ipc_counters {
 	__u64 bytes;
 	__u64 ops;
+	__u64 events[IPC_EVENTS];
+};
+
+/* Event slots, per mechanism; user/<mechanism>.c names them. */
+enum mq_event {
+	MQ_EV_NOTIFY = 0,	/* mq_notify registrations, on the registrant's rx row */
+};
+
+/*
+ * Operations of a row by a label a message carries: a POSIX message's
+ * priority, a System V message's type. User space derives min and max.
+ */
+struct ipc_label_key {
+	struct ipc_key row;
+	__s64 label;
+};
+
+struct ipc_label_counts {
+	__u64 ops;
+	__u64 bytes;
+};
+
+#define NO_LABEL ((__s64)0x8000000000000000ULL)
+
+/*
+ * Who removed an object (mq_unlink, msgctl IPC_RMID). A POSIX queue is
+ * unlinked by name, a System V queue removed by id; the other field is 0.
+ */
+#define REMOVAL_NAME_LEN 64
+
+struct ipc_removal_key {
+	__u64 id;
+	__u32 dev;
+	__u8 type;
+	__u8 pad[3];
+	char name[REMOVAL_NAME_LEN];
 };
 
 struct ipc_obj_key {
@@ -78,7 +131,10 @@ struct ipc_obj_key {
 /* A named object's name, from the first process that touched it; user space
  * deletes the entry once read. */
 struct ipc_obj_info {
-	char name[IPC_NAME_LEN]; /* a FIFO's path; empty for anonymous objects */
+	char name[IPC_NAME_LEN]; /* a FIFO's path, a POSIX queue's /name */
+	__s64 sysv_key;		 /* a System V object's key, if has_key */
+	__u32 has_key;
+	__u32 pad;
 };
 
 #define COMM_LEN 16
@@ -104,6 +160,8 @@ struct ipc_loss {
 	__u64 objs_dropped;	/* name map full: an object shows by inode, not name */
 	__u64 procs_dropped;	/* process map full: comm/exit taken from /proc */
 	__u64 filter_dropped;	/* -p candidate map full: a peer may be missed */
+	__u64 labels_dropped;	/* label map full: a priority/type went uncounted */
+	__u64 removals_dropped;	/* removal map full: who removed an object is unknown */
 };
 
 /* Map sizes: the limits documented in the README. */
@@ -111,5 +169,7 @@ struct ipc_loss {
 #define MAX_OBJECTS	32768
 #define MAX_PROCS	16384
 #define MAX_FILTER	8192
+#define MAX_LABELS	16384
+#define MAX_REMOVALS	1024
 
 #endif /* IPCTRACE_H */

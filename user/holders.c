@@ -59,7 +59,7 @@ static void add_holder(struct scan *sc, struct object *o, const struct fd_ref *r
 			return;
 		}
 	}
-	struct holder h = { .pid = ref->pid, .mode = mode };
+	struct holder h = { .pid = ref->pid, .fd = ref->fd, .mode = mode };
 
 	g_strlcpy(h.comm, scan_comm(sc, ref->pid), sizeof(h.comm));
 	g_array_append_val(o->holders, h);
@@ -74,7 +74,8 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 		struct ipc_obj_key key;
 		struct object *o;
 
-		if (!(m->types & sc->type_mask) || !m->fd_object(ref, sc->named, &key))
+		if (!(m->types & sc->type_mask) || !m->fd_object ||
+		    !m->fd_object(ref, sc->named, &key))
 			continue;
 		if (!(sc->type_mask & (1U << key.type)))
 			return;

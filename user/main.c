@@ -308,6 +308,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	s.start = s.last_tick = now_s();
+	/* A first read, so modules see the objects that exist now (the keys of
+	 * System V queues made before ipctrace started). */
+	tracer_collect(&s.tracer, s.store);
 	if (s.cfg.npids)
 		find_target_objects(&s);
 	refresh_holders(&s, true);

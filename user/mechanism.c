@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include "mechanism.h"
 
 const struct mechanism *const mechanisms[] = {
 	&pipe_mechanism,
+	&mq_mechanism,
+	&msg_mechanism,
 };
 const size_t nmechanisms = sizeof(mechanisms) / sizeof(mechanisms[0]);
 
@@ -43,6 +46,47 @@ const struct mechanism *mechanism_of(unsigned int type)
 		if (mechanisms[i]->types & (1U << type))
 			return mechanisms[i];
 	return NULL;
+}
+
+const char *event_name(unsigned int type, unsigned int slot)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m && slot < IPC_EVENTS ? m->event_names[slot] : NULL;
+}
+
+const char *label_name(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m ? m->label_name : NULL;
+}
+
+void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	if (m && m->format_dev)
+		m->format_dev(dev, buf, len);
+	else
+		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+}
+
+bool link_is_named(GHashTable *named, const char *link)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n = strlen(link), d = sizeof(deleted) - 1;
+	char *base;
+	bool found;
+
+	if (g_hash_table_contains(named, link))
+		return true;
+	if (n <= d || strcmp(link + n - d, deleted) != 0)
+		return false;
+	base = g_strndup(link, n - d);
+	found = g_hash_table_contains(named, base);
+	g_free(base);
+	return found;
 }
 
 unsigned int implemented_types(void)

@@ -29,6 +29,8 @@ struct fd_ref {
 	int dirfd;		/* /proc/PID/fd, for a lazy fstatat */
 };
 
+struct store;
+
 struct mechanism {
 	const char *name;
 	unsigned int types;			/* bit (1 << enum ipc_type) */
@@ -40,15 +42,24 @@ struct mechanism {
 	 * The object an open descriptor refers to, if it is one of this
 	 * module's. `named` holds the names of the named objects seen so far,
 	 * so a scan of the whole system stats only descriptors that may match;
-	 * a scan of one target stats everything (named == NULL).
+	 * a scan of one target stats everything (named == NULL). NULL for
+	 * mechanisms without descriptors.
 	 */
 	bool (*fd_object)(const struct fd_ref *ref, GHashTable *named,
 			  struct ipc_obj_key *out);
 	/* A readable name when the kernel recorded none. */
 	void (*default_name)(const struct ipc_obj_key *obj, char *buf, size_t len);
+	/* Once per interval: names and state (a queue's depth) of its objects. */
+	void (*refresh)(struct store *s);
+	/* What its rows' event slots count, as row attributes (NULL: unused). */
+	const char *event_names[IPC_EVENTS];
+	/* What a row's labels are ("prio", "mtype"); NULL if it has none. */
+	const char *label_name;
+	/* How the object key's dev reads; NULL: a device, "major:minor". */
+	void (*format_dev)(__u32 dev, char *buf, size_t len);
 };
 
-extern const struct mechanism pipe_mechanism;
+extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];
@@ -57,9 +68,19 @@ extern const size_t nmechanisms;
 const char *ipc_type_name(unsigned int type);
 int ipc_type_from_name(const char *name);	/* -1 if unknown */
 const struct mechanism *mechanism_of(unsigned int type);
+const char *event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
+const char *label_name(unsigned int type);			/* NULL: none */
+void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 unsigned int implemented_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */
 const char *implemented_type_list(void);
+
+/*
+ * Whether a descriptor's link names one of the named objects seen so far. An
+ * object removed while open (a FIFO's file, a queue's name) shows as
+ * "NAME (deleted)".
+ */
+bool link_is_named(GHashTable *named, const char *link);
 
 /* A kernel dev_t (major << 20 | minor) from a user-space st_dev. */
 __u32 kernel_dev(dev_t dev);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
 #include <string.h>
 #include <json.h>
 #include "output.h"
@@ -51,19 +52,52 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 		snprintf(buf, len, "-");
 }
 
-static void format_attrs(const struct row *r, char *buf, size_t len)
+static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+	return n;
+}
+
+/*
+ * DETAIL: what a mechanism adds, in one generic form: the row's non-zero
+ * event counters, its labels ("prio 0:10,5:2"), then its object's state.
+ */
+void format_detail(const struct row *r, char *buf, size_t len)
+{
+	const char *label = label_name(r->key.type);
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < r->nattrs && off < len; i++) {
-		int n = snprintf(buf + off, len - off, "%s%s=%lld", i ? " " : "",
-				 r->attrs[i].key, (long long)r->attrs[i].value);
+	for (int i = 0; i < r->nattrs; i++)
+		if (r->attrs[i].value)
+			append(buf, len, &off, "%s%s=%lld", off ? " " : "", r->attrs[i].key,
+			       (long long)r->attrs[i].value);
+	if (label && r->labels->len) {
+		append(buf, len, &off, "%s%s ", off ? " " : "", label);
+		for (guint i = 0; i < r->labels->len; i++) {
+			const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
 
-		if (n < 0)
-			break;
-		off += (size_t)n;
+			append(buf, len, &off, "%s%lld:%llu", i ? "," : "", (long long)l->label,
+			       (unsigned long long)l->ops);
+		}
 	}
+	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
+		append(buf, len, &off, "%s%s=%lld", off ? " " : "", r->obj->attrs[i].key,
+		       (long long)r->obj->attrs[i].value);
+	if (off >= len && len > 4)
+		strcpy(buf + len - 4, "...");
 }
 
 /* Keep the end of a long name: the tail of a path tells objects apart. */
@@ -86,7 +120,7 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
 
 struct cells {
 	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
-	char peers[512], detail[256];
+	char peers[512], detail[512];
 	const char *object;
 };
 
@@ -99,7 +133,7 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
 	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
-	format_attrs(r, c->detail, sizeof(c->detail));
+	format_detail(r, c->detail, sizeof(c->detail));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
@@ -120,10 +154,12 @@ static void print_header(FILE *out, const struct frame *f)
 		fprintf(out, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops\n",
 			tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
 			(unsigned long long)f->totals.ops);
-	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu\n\n",
+	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu  labels %llu  removals %llu\n\n",
 		(unsigned long long)f->loss.rows_dropped, (unsigned long long)f->loss.objs_dropped,
 		(unsigned long long)f->loss.procs_dropped,
-		(unsigned long long)f->loss.filter_dropped);
+		(unsigned long long)f->loss.filter_dropped,
+		(unsigned long long)f->loss.labels_dropped,
+		(unsigned long long)f->loss.removals_dropped);
 }
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style)
@@ -147,16 +183,27 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		exited |= r->exited;
 	}
 	/* PID COMM TYPE DIR and four numbers, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2;
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2 + (w[COL_DETAIL] ? 1 : 0);
 	if (style->width > 0 && fixed + w[COL_OBJECT] + w[COL_PEERS] + w[COL_DETAIL] > style->width) {
-		int room = MAX(style->width - fixed - w[COL_DETAIL], 20);
+		int room = MAX(style->width - fixed, 10);
+		/* Object and peers name the channel: they get two thirds at least. */
+		int channel = MAX(room - w[COL_DETAIL], room * 2 / 3);
 
-		/* Share what is left, the object first: it names the channel. */
-		w[COL_OBJECT] = MIN(w[COL_OBJECT], MAX(room * 3 / 5, room - w[COL_PEERS]));
-		w[COL_PEERS] = MAX(room - w[COL_OBJECT], 5);
-		for (guint i = 0; i < n; i++)
-			format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
-				     sizeof(cells[i].peers), w[COL_PEERS]);
+		if (w[COL_OBJECT] + w[COL_PEERS] > channel) {
+			w[COL_OBJECT] = MIN(w[COL_OBJECT], MAX(channel * 3 / 5, channel - w[COL_PEERS]));
+			w[COL_PEERS] = MAX(channel - w[COL_OBJECT], 5);
+			for (guint i = 0; i < n; i++)
+				format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
+					     sizeof(cells[i].peers), w[COL_PEERS]);
+		}
+		if (w[COL_DETAIL]) {
+			int detail = MAX(room - w[COL_OBJECT] - w[COL_PEERS], 4);
+
+			for (guint i = 0; i < n; i++)
+				if ((int)strlen(cells[i].detail) > detail)
+					strcpy(cells[i].detail + detail - 3, "...");
+			w[COL_DETAIL] = detail;
+		}
 	}
 
 	if (style->clear)
@@ -202,17 +249,40 @@ static json_object *json_rate(double v)
 	return json_object_new_double_s(v, text);
 }
 
+/* "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max". */
+static void add_labels(json_object *o, const struct row *r, const char *name)
+{
+	json_object *counts = json_object_new_object();
+	char key[32], label[32];
+
+	for (guint i = 0; i < r->labels->len; i++) {
+		const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+
+		snprintf(label, sizeof(label), "%lld", (long long)l->label);
+		json_object_object_add(counts, label, json_u64(l->ops));
+	}
+	json_object_object_add(o, name, counts);
+	if (!r->labels->len)
+		return;
+	snprintf(key, sizeof(key), "%s_min", name);
+	json_object_object_add(o, key, json_object_new_int64(
+		g_array_index(r->labels, struct label_count, 0).label));
+	snprintf(key, sizeof(key), "%s_max", name);
+	json_object_object_add(o, key, json_object_new_int64(
+		g_array_index(r->labels, struct label_count, r->labels->len - 1).label));
+}
+
 static json_object *row_json(const struct row *r)
 {
 	json_object *o = json_object_new_object(), *peers = json_object_new_array();
-	char dev[24];
+	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
 	json_object_object_add(o, "comm", json_object_new_string(r->comm));
 	json_object_object_add(o, "type", json_object_new_string(ipc_type_name(r->key.type)));
 	json_object_object_add(o, "object",
 			       json_object_new_string(r->obj && r->obj->name ? r->obj->name : ""));
-	snprintf(dev, sizeof(dev), "%u:%u", r->key.dev >> 20, r->key.dev & 0xfffff);
+	format_object_dev(r->key.type, r->key.dev, dev, sizeof(dev));
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
@@ -233,6 +303,11 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "peers", peers);
 	for (int i = 0; i < r->nattrs; i++)
 		json_object_object_add(o, r->attrs[i].key, json_object_new_int64(r->attrs[i].value));
+	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
+		json_object_object_add(o, r->obj->attrs[i].key,
+				       json_object_new_int64(r->obj->attrs[i].value));
+	if (label_name(r->key.type))
+		add_labels(o, r, label_name(r->key.type));
 	return o;
 }
 
@@ -263,6 +338,8 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(lost, "objects", json_u64(f->loss.objs_dropped));
 	json_object_object_add(lost, "procs", json_u64(f->loss.procs_dropped));
 	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
+	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
+	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
 	json_object_object_add(o, "lost", lost);
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;

@@ -33,6 +33,9 @@ void format_bytes(double v, char *buf, size_t len);
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
+/* The DETAIL column: events, labels and object state, "" when none. */
+void format_detail(const struct row *r, char *buf, size_t len);
+
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
 
 /* One line: a JSON object with "rows" (README documents the schema). */

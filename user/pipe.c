@@ -69,7 +69,7 @@ static bool pipe_fd_object(const struct fd_ref *ref, GHashTable *named,
 	}
 	if (ref->link[0] != '/')
 		return false;
-	if (named && !g_hash_table_contains(named, ref->link))
+	if (named && !link_is_named(named, ref->link))
 		return false;
 	if (fstatat(ref->dirfd, ref->fdname, &st, 0) != 0 || !S_ISFIFO(st.st_mode))
 		return false;

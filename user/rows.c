@@ -39,6 +39,7 @@ static void row_free(gpointer p)
 	if (!r)
 		return;
 	g_array_free(r->peers, TRUE);
+	g_array_free(r->labels, TRUE);
 	g_free(r);
 }
 
@@ -87,6 +88,46 @@ struct object *store_object(struct store *s, const struct ipc_obj_key *key)
 	return o;
 }
 
+void attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
+{
+	for (int i = 0; i < *n; i++) {
+		if (strcmp(attrs[i].key, key) == 0) {
+			attrs[i].value = value;
+			return;
+		}
+	}
+	if (*n < MAX_ATTRS)
+		attrs[(*n)++] = (struct attr){ key, value };
+}
+
+const struct attr *attr_find(const struct attr *attrs, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(attrs[i].key, key) == 0)
+			return &attrs[i];
+	return NULL;
+}
+
+void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes)
+{
+	guint i;
+
+	for (i = 0; i < r->labels->len; i++) {
+		struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+
+		if (l->label == label) {
+			l->ops = ops;
+			l->bytes = bytes;
+			return;
+		}
+		if (l->label > label)
+			break;
+	}
+	struct label_count l = { .label = label, .ops = ops, .bytes = bytes };
+
+	g_array_insert_val(r->labels, i, l);
+}
+
 struct row *store_update(struct store *s, const struct ipc_key *key,
 			 __u64 bytes, __u64 ops, bool *created)
 {
@@ -99,6 +140,7 @@ struct row *store_update(struct store *s, const struct ipc_key *key,
 		r = g_new0(struct row, 1);
 		r->key = *key;
 		r->peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
+		r->labels = g_array_new(FALSE, TRUE, sizeof(struct label_count));
 		r->obj = store_object(s, &ok);
 		g_ptr_array_add(r->obj->rows, r);
 		g_hash_table_insert(s->live, &r->key, r);

@@ -29,24 +29,33 @@ enum hold_mode {
 
 struct holder {
 	int pid;
+	int fd;			/* one of its descriptors for the object */
 	unsigned int mode;	/* enum hold_mode bits */
 	char comm[COMM_LEN];
 };
+
+/* A per-mechanism detail, rendered generically (JSON key, table DETAIL). */
+struct attr {
+	const char *key;	/* a string with static lifetime */
+	__s64 value;
+};
+
+#define MAX_ATTRS 8
 
 struct object {
 	struct ipc_obj_key key;
 	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
 	GArray *holders;	/* struct holder, from the last /proc scan */
 	GPtrArray *rows;	/* every row on this object, retired ones too */
+	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
+	int nattrs;
 };
 
-/* A per-mechanism detail, rendered generically (JSON key, table DETAIL). */
-struct attr {
-	const char *key;
-	__s64 value;
+/* Messages of a row that carried one label (a priority, a message type). */
+struct label_count {
+	__s64 label;
+	__u64 ops, bytes;
 };
-
-#define MAX_ATTRS 8
 
 struct row {
 	struct ipc_key key;
@@ -58,8 +67,9 @@ struct row {
 	bool exited;			/* the process has exited */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
-	struct attr attrs[MAX_ATTRS];
+	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
 	int nattrs;
+	GArray *labels;			/* struct label_count, sorted by label */
 };
 
 struct proc_info {
@@ -77,6 +87,13 @@ struct store *store_new(void);
 void store_free(struct store *s);
 
 struct object *store_object(struct store *s, const struct ipc_obj_key *key);
+
+/* Set (or add) one of a row's or an object's attributes. */
+void attr_set(struct attr *attrs, int *n, const char *key, __s64 value);
+const struct attr *attr_find(const struct attr *attrs, int n, const char *key);
+
+/* Record a label's running totals for a row. */
+void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes);
 
 /*
  * Record a row's running totals as read from the kernel. Creates the row the

@@ -12,6 +12,13 @@
 #include "mechanism.h"
 #include "procfs.h"
 
+#define DUMP_KEYS_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
+				  MAX_LABELS * sizeof(struct ipc_label_key)), \
+			      MAX_REMOVALS * sizeof(struct ipc_removal_key))
+#define DUMP_VALUES_SIZE MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+			     MAX_LABELS * sizeof(struct ipc_label_counts))
+#define MAX_KEY_SIZE 128
+
 /* The syscall table: which op each syscall number is, for the types asked. */
 static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, bool filter)
 {
@@ -33,7 +40,6 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 {
 	struct ipctrace_bpf *skel;
 	const char *hooks;
-	size_t cap;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -82,9 +88,9 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 
-	cap = MAX(MAX_ROWS, MAX_PROCS);
-	t->keys = calloc(cap, sizeof(struct ipc_key));
-	t->values = calloc(cap, MAX(sizeof(struct ipc_counters), sizeof(struct ipc_proc)));
+	/* One pair of buffers serves every map dump: sized for the largest. */
+	t->keys = calloc(1, DUMP_KEYS_SIZE);
+	t->values = calloc(1, DUMP_VALUES_SIZE);
 	if (!t->keys || !t->values) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -120,8 +126,11 @@ static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
 		n = 0;	/* fall back below on any other error */
 	}
 
-	char prev[64], next[64];
+	char prev[MAX_KEY_SIZE], next[MAX_KEY_SIZE];
 	void *prevp = NULL;
+
+	if (key_size > MAX_KEY_SIZE)
+		return 0;
 
 	while (n < cap && bpf_map_get_next_key(fd, prevp, next) == 0) {
 		if (bpf_map_lookup_elem(fd, next, (char *)values + n * value_size) == 0) {
@@ -165,11 +174,63 @@ static void name_new_row(struct tracer *t, struct row *r, const struct proc_info
 		strcpy(r->comm, "?");
 	if (bpf_map_lookup_elem(objects_fd, &ok, &info) == 0) {
 		info.name[IPC_NAME_LEN - 1] = '\0';
+		if (info.has_key)
+			snprintf(info.name, sizeof(info.name), "key 0x%08x id %llu",
+				 (unsigned int)info.sysv_key, (unsigned long long)ok.ino);
 		object_set_name(r->obj, info.name);
 		/* Named once is enough: the store keeps it, the map stays small. */
 		bpf_map_delete_elem(objects_fd, &ok);
 	} else {
 		object_set_name(r->obj, NULL);
+	}
+}
+
+/* Labels of live rows; a row that has just exited gives its last ones. */
+static void read_labels(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.labels);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_label_key),
+			    sizeof(struct ipc_label_counts), MAX_LABELS, t->keys, t->values);
+	struct ipc_label_key *keys = t->keys;
+	struct ipc_label_counts *vals = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = g_hash_table_lookup(s->live, &keys[i].row);
+
+		/* No row yet: it was created after the counters were read; next time. */
+		if (!r)
+			continue;
+		row_set_label(r, keys[i].label, vals[i].ops, vals[i].bytes);
+		if (r->exited)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
+/* Who removed which object: a System V queue by id, a POSIX queue by name. */
+static void read_removals(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.removals);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_removal_key), sizeof(__u32),
+			    MAX_REMOVALS, t->keys, t->values);
+	struct ipc_removal_key *keys = t->keys;
+	__u32 *tgids = t->values;
+	GHashTableIter it;
+	gpointer v;
+
+	for (size_t i = 0; i < n; i++) {
+		keys[i].name[REMOVAL_NAME_LEN - 1] = '\0';
+		g_hash_table_iter_init(&it, s->objects);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct object *o = v;
+			bool same = o->key.type == keys[i].type && o->key.dev == keys[i].dev &&
+				    (keys[i].name[0] ? o->name && o->name[0] == '/' &&
+						       strcmp(o->name + 1, keys[i].name) == 0
+						     : o->key.ino == keys[i].id);
+
+			if (same && !attr_find(o->attrs, o->nattrs, "removed_by"))
+				attr_set(o->attrs, &o->nattrs, "removed_by", tgids[i]);
+		}
+		bpf_map_delete_elem(fd, &keys[i]);
 	}
 }
 
@@ -200,12 +261,24 @@ int tracer_collect(struct tracer *t, struct store *s)
 			name_new_row(t, r, p);
 		else if (p && strcmp(p->comm, r->comm))
 			memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
+		for (unsigned int e = 0; e < IPC_EVENTS; e++) {
+			const char *name = event_name(r->key.type, e);
+
+			if (name)
+				attr_set(r->attrs, &r->nattrs, name, (__s64)vals[i].events[e]);
+		}
 		/* No process entry (its map was full): ask /proc instead. */
 		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid)) {
 			r->exited = true;
 			bpf_map_delete_elem(counters_fd, &keys[i]);
 		}
 	}
+	read_labels(t, s);
+	read_removals(t, s);
+	for (size_t m = 0; m < nmechanisms; m++)
+		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
+			mechanisms[m]->refresh(s);
+
 	g_hash_table_iter_init(&it, t->procs);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct proc_info *p = v;

@@ -8,10 +8,13 @@ with the exact bytes and ops that process moved. IPCTRACE_OUT holds
 ipctrace --json output; its final object is used.
 
 For every record, ipctrace must have exactly one row for the same pid, type,
-inode and direction, with the same bytes and ops, and with peers equal to the
-pids that moved data the other way on that object. A demo process must have
-no rows the demo did not report. With --only, no other process may appear
-either (the -p filter). Exits 1 on any mismatch, and if nothing was compared.
+inode and direction, with the same bytes and ops, the same messages per label
+(priority, message type) and event counts, and with peers equal to the pids
+that moved data the other way on that object. A "removed" record says which
+process removed an object: every row on it must say so. A demo process must
+have no rows the demo did not report. With --only, no other process may
+appear either (the -p filter). Exits 1 on any mismatch, and if nothing was
+compared.
 """
 import json
 import sys
@@ -33,7 +36,9 @@ def final_frame(path):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     only = "--only" in sys.argv
-    records = load_lines(args[0])
+    all_records = load_lines(args[0])
+    removals = [r for r in all_records if r.get("removed")]
+    records = [r for r in all_records if "dir" in r]
     rows = final_frame(args[1])["rows"]
     errors = []
     demo_pids = {r["pid"] for r in records}
@@ -54,10 +59,26 @@ def main():
         got_peers = sorted(p["pid"] for p in row["peers"])
         if got_peers != want_peers:
             errors.append(f"{key}: peers {got_peers}, expected {want_peers}")
-        if rec["type"] == "fifo" and row["object"] != rec["object"]:
+        if rec["type"] in ("fifo", "mq", "msg") and row["object"] != rec["object"]:
             errors.append(f"{key}: object {row['object']!r}, expected {rec['object']!r}")
+        if "label" in rec:
+            got = row.get(rec["label"])
+            if got != rec["labels"]:
+                errors.append(f"{key}: {rec['label']} counts {got}, expected {rec['labels']}")
+        for name, count in rec.get("events", {}).items():
+            if row.get(name) != count:
+                errors.append(f"{key}: {name} {row.get(name)}, expected {count}")
         if rec["type"] == "pipe" and row["object"] != f"pipe:[{rec['ino']}]":
             errors.append(f"{key}: object {row['object']!r}")
+
+    for rem in removals:
+        on_object = [r for r in rows if (r["type"], r["ino"]) == (rem["type"], rem["ino"])]
+        if not on_object:
+            errors.append(f"removal of {rem['object']}: no rows on it")
+        for row in on_object:
+            if row.get("removed_by") != rem["pid"]:
+                errors.append(f"{rem['object']}: removed_by {row.get('removed_by')}, "
+                              f"expected {rem['pid']}")
 
     reported = {(r["pid"], r["type"], r["ino"], r["dir"]) for r in records}
     for row in rows:

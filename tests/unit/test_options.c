@@ -22,7 +22,7 @@ static void test_defaults(void **state)
 	assert_true(cfg.interval_s == 1.0);
 	assert_true(cfg.duration_s == 0);
 	assert_int_equal(cfg.sort, SORT_BYTES);
-	assert_int_equal(cfg.type_mask, 1U << IPC_PIPE | 1U << IPC_FIFO);
+	assert_int_equal(cfg.type_mask, implemented_types());
 	assert_false(cfg.json);
 }
 
@@ -59,7 +59,7 @@ static void test_bad_values(void **state)
 		{ "-r", "0", "invalid row count '0'" },
 		{ "-s", "name", "invalid sort key 'name'" },
 		{ "-t", "pipe,bogus", "unknown type 'bogus'" },
-		{ "-t", "mq", "unknown type 'mq'" },
+		{ "-t", "pipes", "unknown type 'pipes'" },
 	};
 
 	(void)state;
@@ -116,7 +116,9 @@ static void test_types(void **state)
 	assert_string_equal(ipc_type_name(IPC_FIFO), "fifo");
 	assert_int_equal(ipc_type_from_name("pipe"), IPC_PIPE);
 	assert_int_equal(ipc_type_from_name("nope"), -1);
-	assert_string_equal(implemented_type_list(), "pipe,fifo");
+	assert_string_equal(implemented_type_list(), "pipe,fifo,mq,msg");
+	assert_int_equal(parse_types("mq,msg", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mask, 1U << IPC_MQ | 1U << IPC_MSG);
 }
 
 static void test_kernel_dev(void **state)

@@ -146,20 +146,69 @@ static void test_attrs_are_generic(void **state)
 	char *text;
 	json_object *o, *rows, *v;
 
-	f->tx->attrs[0] = (struct attr){ "prio_max", 7 };
-	f->tx->nattrs = 1;
+	attr_set(f->tx->attrs, &f->tx->nattrs, "accepts", 7);
+	attr_set(f->tx->attrs, &f->tx->nattrs, "quiet", 0);
+	attr_set(f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
 	text = render(f, false, false, &(struct table_style){ 0 });
 	assert_non_null(strstr(text, "DETAIL"));
-	assert_non_null(strstr(text, "prio_max=7"));
+	/* Zero counters stay out of the table; the object's state follows. */
+	assert_non_null(strstr(text, "accepts=7 depth=3"));
+	assert_null(strstr(text, "quiet"));
 	free(text);
 	text = render(f, true, false, NULL);
 	o = json_tokener_parse(text);
 	json_object_object_get_ex(o, "rows", &rows);
-	assert_true(json_object_object_get_ex(json_object_array_get_idx(rows, 0), "prio_max", &v));
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(rows, 0), "accepts", &v));
 	assert_int_equal(json_object_get_int(v), 7);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(rows, 0), "quiet", &v));
+	assert_int_equal(json_object_get_int(v), 0);
+	/* Object state shows on every row of the object. */
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(rows, 1), "depth", &v));
+	assert_int_equal(json_object_get_int(v), 3);
 	json_object_put(o);
 	free(text);
-	f->tx->nattrs = 0;
+}
+
+static void test_labels(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 5, .dev = 20, .tgid = 9, .type = IPC_MQ, .dir = DIR_RX };
+	bool created;
+	struct row *r = store_update(s, &k, 300, 3, &created);
+	char detail[128];
+	struct frame fr = { .final = true };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	json_object *o, *rows, *row, *v;
+
+	(void)state;
+	strcpy(r->comm, "rx");
+	object_set_name(r->obj, "/q");
+	row_set_label(r, 9, 1, 100);
+	row_set_label(r, 0, 1, 100);
+	row_set_label(r, 5, 1, 100);
+	row_set_label(r, 5, 2, 200);	/* a later read replaces, never adds */
+	assert_int_equal(r->labels->len, 3);
+	format_detail(r, detail, sizeof(detail));
+	assert_string_equal(detail, "prio 0:1,5:2,9:1");
+
+	out = open_memstream(&buf, &len);
+	fr.rows = store_select(s, true, SORT_PID, NULL, 0);
+	output_json(out, &fr);
+	fclose(out);
+	o = json_tokener_parse(buf);
+	json_object_object_get_ex(o, "rows", &rows);
+	row = json_object_array_get_idx(rows, 0);
+	assert_true(json_object_object_get_ex(row, "prio", &v));
+	assert_string_equal(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+			    "{\"0\":1,\"5\":2,\"9\":1}");
+	assert_true(json_object_object_get_ex(row, "prio_min", &v) && json_object_get_int(v) == 0);
+	assert_true(json_object_object_get_ex(row, "prio_max", &v) && json_object_get_int(v) == 9);
+	json_object_put(o);
+	g_ptr_array_free(fr.rows, TRUE);
+	free(buf);
+	store_free(s);
 }
 
 static void test_table_plain(void **state)
@@ -204,6 +253,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
+		cmocka_unit_test(test_labels),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
 	};
 

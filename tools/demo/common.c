@@ -51,6 +51,53 @@ void record_init(struct demo_record *r, const char *type, int fd, bool tx)
 	}
 }
 
+void record_label(struct demo_record *r, long long label)
+{
+	int i;
+
+	for (i = 0; i < r->nlabels; i++)
+		if (r->labels[i].label == label)
+			break;
+	if (i == r->nlabels) {
+		if (r->nlabels == MAX_DEMO_LABELS)
+			die("more than %d distinct labels", MAX_DEMO_LABELS);
+		r->labels[r->nlabels++].label = label;
+	}
+	r->labels[i].ops++;
+}
+
+static json_object *record_base(const char *demo, const char *role, const char *type,
+				const char *object, unsigned long long ino)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "demo", json_object_new_string(demo));
+	json_object_object_add(j, "role", json_object_new_string(role));
+	json_object_object_add(j, "pid", json_object_new_int(getpid()));
+	json_object_object_add(j, "type", json_object_new_string(type));
+	json_object_object_add(j, "object", json_object_new_string(object));
+	json_object_object_add(j, "ino", json_object_new_uint64(ino));
+	return j;
+}
+
+/* One write per line, so processes sharing stdout never interleave. */
+static void emit(const char *line, size_t n)
+{
+	if (write(STDOUT_FILENO, line, n) < 0)
+		perror("ipc-demo: report");
+}
+
+static void emit_json(json_object *j)
+{
+	char line[4096];
+	int n = snprintf(line, sizeof(line), "%s\n",
+			 json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(j);
+	if (n > 0)
+		emit(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
 void report(const struct demo_opts *o, const char *demo, const char *role,
 	    const struct demo_record *r)
 {
@@ -58,28 +105,58 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 	int n;
 
 	if (o->json) {
-		json_object *j = json_object_new_object();
+		json_object *j = record_base(demo, role, r->type, r->object, r->ino);
 
-		json_object_object_add(j, "demo", json_object_new_string(demo));
-		json_object_object_add(j, "role", json_object_new_string(role));
-		json_object_object_add(j, "pid", json_object_new_int(getpid()));
-		json_object_object_add(j, "type", json_object_new_string(r->type));
-		json_object_object_add(j, "object", json_object_new_string(r->object));
-		json_object_object_add(j, "ino", json_object_new_uint64(r->ino));
 		json_object_object_add(j, "dir", json_object_new_string(r->tx ? "tx" : "rx"));
 		json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
 		json_object_object_add(j, "ops", json_object_new_uint64(r->ops));
-		n = snprintf(line, sizeof(line), "%s\n",
-			     json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-		json_object_put(j);
-	} else {
-		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops\n",
-			     demo, role, getpid(), r->tx ? "sent to  " : "read from", r->object,
-			     r->bytes, r->ops);
+		if (r->label_name) {
+			json_object *labels = json_object_new_object();
+
+			for (int i = 0; i < r->nlabels; i++) {
+				char key[32];
+
+				snprintf(key, sizeof(key), "%lld", r->labels[i].label);
+				json_object_object_add(labels, key,
+						       json_object_new_uint64(r->labels[i].ops));
+			}
+			json_object_object_add(j, "label", json_object_new_string(r->label_name));
+			json_object_object_add(j, "labels", labels);
+		}
+		if (r->event_name) {
+			json_object *events = json_object_new_object();
+
+			json_object_object_add(events, r->event_name,
+					       json_object_new_uint64(r->events));
+			json_object_object_add(j, "events", events);
+		}
+		emit_json(j);
+		return;
 	}
-	/* One write per line, so processes sharing stdout never interleave. */
-	if (n > 0 && write(STDOUT_FILENO, line, (size_t)n) < 0)
-		perror("ipc-demo: report");
+	n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops\n",
+		     demo, role, getpid(), r->tx ? "sent to  " : "read from", r->object,
+		     r->bytes, r->ops);
+	if (n > 0)
+		emit(line, (size_t)n);
+}
+
+void report_removal(const struct demo_opts *o, const char *demo, const char *type,
+		    const char *object, unsigned long long ino)
+{
+	char line[512];
+	int n;
+
+	if (o->json) {
+		json_object *j = record_base(demo, "remover", type, object, ino);
+
+		json_object_object_add(j, "removed", json_object_new_boolean(1));
+		emit_json(j);
+		return;
+	}
+	n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d removed %s\n", demo, "remover",
+		     getpid(), object);
+	if (n > 0)
+		emit(line, (size_t)n);
 }
 
 size_t send_msg(int fd, const void *buf, size_t n, struct demo_record *r)
@@ -175,6 +252,43 @@ void wait_for_go(const struct demo_opts *o, const char *demo, const pid_t *pids,
 	sigdelset(&old, SIGUSR1);
 	sigsuspend(&old);
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
+}
+
+void gate_prepare(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+void gate_child_ready(const struct demo_opts *o)
+{
+	sigset_t usr1;
+
+	if (o->wait)
+		kill(getppid(), SIGUSR2);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigwaitinfo(&usr1, NULL);
+}
+
+void gate_open(const struct demo_opts *o, const char *demo, const pid_t *kids, int nkids,
+	       const pid_t *gated, int ngated)
+{
+	if (o->wait) {
+		sigset_t usr2;
+
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		for (int i = 0; i < ngated; i++)
+			sigwaitinfo(&usr2, NULL);
+	}
+	wait_for_go(o, demo, kids, nkids);
+	for (int i = 0; i < ngated; i++)
+		kill(gated[i], SIGUSR1);
 }
 
 int reap(const pid_t *pids, int n)

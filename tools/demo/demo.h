@@ -20,8 +20,12 @@ struct demo_opts {
 	bool json;
 	bool wait;		/* set up, then wait for SIGUSR1 before moving data */
 	const char *role;	/* run one side only (fifo: reader|writer) */
-	const char *path;	/* a named object's path */
+	const char *path;	/* a named object's path or name */
+	long key;		/* a System V key; 0: one made from the PID */
+	bool no_end;		/* senders: leave out the end-of-stream message */
 };
+
+#define MAX_DEMO_LABELS 16
 
 /* What one process did on one object in one direction. */
 struct demo_record {
@@ -30,6 +34,13 @@ struct demo_record {
 	unsigned long long ino;
 	bool tx;
 	unsigned long long bytes, ops;
+	/* Messages per label (priority, type), for mechanisms that have them. */
+	const char *label_name;
+	int nlabels;
+	struct { long long label; unsigned long long ops; } labels[MAX_DEMO_LABELS];
+	/* One named event counter (e.g. mq_notify registrations), if any. */
+	const char *event_name;
+	unsigned long long events;
 };
 
 struct demo {
@@ -39,7 +50,7 @@ struct demo {
 };
 
 /* Each mechanism's demos, defined in its own file. */
-extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo;
+extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_demo;
 
 /* Name this process (its comm), so each role reads clearly in ipctrace. */
 void name_process(const char *name);
@@ -47,6 +58,23 @@ void record_init(struct demo_record *r, const char *type, int fd, bool tx);
 /* Report a record: one JSON line with --json, a sentence otherwise. */
 void report(const struct demo_opts *o, const char *demo, const char *role,
 	    const struct demo_record *r);
+
+/* One more message carrying label. */
+void record_label(struct demo_record *r, long long label);
+/* Report that this process removed an object. */
+void report_removal(const struct demo_opts *o, const char *demo, const char *type,
+		    const char *object, unsigned long long ino);
+
+/*
+ * Gated children: with --wait, a child that is set up tells its parent
+ * (SIGUSR2) and then waits for SIGUSR1, so that ipctrace can attach to the
+ * PIDs before any data moves. The parent calls gate_prepare() before forking,
+ * and gate_open() once its children are forked.
+ */
+void gate_prepare(void);
+void gate_child_ready(const struct demo_opts *o);
+void gate_open(const struct demo_opts *o, const char *demo, const pid_t *kids, int nkids,
+	       const pid_t *gated, int ngated);
 
 /* write()/read() one message, looping over short transfers; each call that
  * moves data is one op. Returns bytes moved (read: 0 at end of file). */

@@ -14,7 +14,7 @@
 #include "demo.h"
 
 static const struct demo *const demos[] = {
-	&pipe_demo, &pipe_calls_demo, &fifo_demo,
+	&pipe_demo, &pipe_calls_demo, &fifo_demo, &mq_demo, &msg_demo,
 };
 #define NDEMOS (sizeof(demos) / sizeof(demos[0]))
 
@@ -44,14 +44,16 @@ static void usage(FILE *out)
 		"  %-12s %s\n\n", "all", "every demo at once, paced (what ipctrace --demo runs)");
 	fprintf(out,
 		"options:\n"
-		"  -s, --size BYTES     bytes per message (default 4096; all: 512)\n"
+		"  -s, --size BYTES     bytes per message (default 4096; all: 512; mq at most 8192)\n"
 		"  -n, --count N        messages per sender (default 1000)\n"
 		"  -r, --rate N         messages per second per sender (default: flat out; all: 200)\n"
 		"  -d, --duration SEC   send for SEC seconds instead of --count messages\n"
 		"      --json           one JSON line per process, object and direction\n"
 		"      --wait           set up, print the PIDs, wait for SIGUSR1 to start\n"
-		"      --role ROLE      fifo: run only the reader or the writer\n"
-		"      --path PATH      fifo: the FIFO to open (made by mkfifo)\n\n"
+		"      --role ROLE      run one side only: fifo reader|writer, mq receiver|sender|unlink\n"
+		"      --path PATH      fifo: the FIFO to open (made by mkfifo); mq: the queue, /NAME\n"
+		"      --key KEY        msg: the System V key (default: made from the PID)\n"
+		"      --no-end         senders: leave out the end-of-stream message\n\n"
 		"example: ipc-demo fifo & ipctrace -p $!\n");
 }
 
@@ -61,7 +63,7 @@ static double number(const char *arg, const char *what, double min, double max)
 	double v;
 
 	errno = 0;
-	v = strtod(arg, &end);
+	v = strtod(arg, &end);	/* decimal, or 0x... hexadecimal */
 	if (errno || end == arg || *end || v < min || v > max)
 		die("invalid %s '%s': expected a number from %g to %g", what, arg, min, max);
 	return v;
@@ -78,6 +80,8 @@ int main(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "role", required_argument, NULL, 'R' },
 		{ "path", required_argument, NULL, 'P' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "no-end", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -119,6 +123,12 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			o.path = optarg;
+			break;
+		case 'K':
+			o.key = (long)number(optarg, "key", 1, 0x7fffffff);
+			break;
+		case 'E':
+			o.no_end = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -234,14 +234,8 @@ static int fifo_writer(const struct demo_opts *o, const char *path, bool go_from
 	record_init(&r, "fifo", fd, true);
 	snprintf(r.object, sizeof(r.object), "%s", path);
 	if (go_from_parent) {
-		sigset_t usr1;
-
 		/* With --wait, the parent says "ready" only once both ends are open. */
-		if (o->wait)
-			kill(getppid(), SIGUSR2);
-		sigemptyset(&usr1);
-		sigaddset(&usr1, SIGUSR1);
-		sigwaitinfo(&usr1, NULL);
+		gate_child_ready(o);
 	} else {
 		wait_for_go(o, "fifo", NULL, 0);
 	}
@@ -258,7 +252,6 @@ static int run_fifo(const struct demo_opts *o)
 {
 	char dir[] = "/tmp/ipc-demo.XXXXXX", path[sizeof(dir) + 8];
 	pid_t kids[2];
-	sigset_t usr1;
 	int failed;
 
 	if (o->role && !o->path)
@@ -275,12 +268,7 @@ static int run_fifo(const struct demo_opts *o)
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	if (mkfifo(path, 0600) != 0)
 		die("mkfifo %s: %s", path, strerror(errno));
-	/* The writer waits for SIGUSR1 from here, and says it has opened the FIFO
-	 * with SIGUSR2: block both before either can arrive. */
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigaddset(&usr1, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	gate_prepare();
 	kids[0] = fork();
 	if (kids[0] == 0)
 		exit(fifo_reader(o, path));
@@ -289,15 +277,7 @@ static int run_fifo(const struct demo_opts *o)
 		exit(fifo_writer(o, path, true));
 	if (kids[0] < 0 || kids[1] < 0)
 		die("fork: %s", strerror(errno));
-	if (o->wait) {
-		sigset_t usr2;
-
-		sigemptyset(&usr2);
-		sigaddset(&usr2, SIGUSR2);
-		sigwaitinfo(&usr2, NULL);
-	}
-	wait_for_go(o, "fifo", kids, 2);
-	kill(kids[1], SIGUSR1);
+	gate_open(o, "fifo", kids, 2, &kids[1], 1);
 	failed = reap(kids, 2);
 	unlink(path);
 	rmdir(dir);
