@@ -76,7 +76,8 @@ load helpers
 	run --separate-stderr timeout 60 "$IPCTRACE" --demo -d 3 -i 1
 	[ "$status" -eq 0 ]
 	[[ $stderr == *"ipctrace: attached"* ]]
-	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer; do
+	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer mq-sender mq-receiver \
+		msg-sender msg-recv-type1 msg-recv-other; do
 		grep -qE "^ +[0-9]+ $comm" <<<"$output"
 	done
 }
