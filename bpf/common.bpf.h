@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 #include "ipctrace.h"
 #include "kernel_defs.h"
 
@@ -19,6 +20,8 @@ const volatile __u8 syscall_op[SYSCALL_TABLE_SIZE] = {};
 const volatile __u32 self_tgid = 0;
 const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
 const volatile bool filter_enabled = false;
+/* Socket bytes come from the syscalls, on kernels without sock_send_length. */
+const volatile bool sock_via_syscalls = false;
 
 struct ipc_loss loss = {};
 
@@ -57,6 +60,13 @@ struct {
 	__type(value, __u32);
 } removals SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_DESTS);
+	__type(key, struct ipc_dest_key);
+	__type(value, __u64);
+} dests SEC(".maps");
+
 /* -p: processes whose traffic is counted (enum filter_role). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -90,6 +100,13 @@ static __always_inline __u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
+#define SOCK_TYPES (TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_TCP) | TYPE_BIT(IPC_UDP))
+
+/* Implemented by the socket module (sock.bpf.h). */
+static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,
+					       const struct sock **sk);
+static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info);
+
 /*
  * fd -> struct file through current->files->fdt. The element is read with
  * bpf_probe_read_kernel because the verifier forbids a variable offset into
@@ -114,7 +131,7 @@ static __always_inline struct file *fd_to_file(int fd)
  * names): i_mode says FIFO or socket, the superblock magic says which kind.
  */
 static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key *obj,
-					  __u32 types)
+					  __u32 types, const struct sock **sk)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	__u16 mode = BPF_CORE_READ(inode, i_mode);
@@ -125,6 +142,7 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 	 * Most descriptors a read or write sees are regular files: for a caller
 	 * that only wants pipes, the mode alone rejects them.
 	 */
+	*sk = NULL;
 	if ((mode & S_IFMT) == S_IFIFO) {
 		sb = BPF_CORE_READ(inode, i_sb);
 		type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
@@ -133,6 +151,8 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 		if (BPF_CORE_READ(sb, s_magic) != MQUEUE_MAGIC)
 			return IPC_NONE;
 		type = IPC_MQ;
+	} else if ((types & SOCK_TYPES) && (mode & S_IFMT) == S_IFSOCK) {
+		return sock_classify_file(file, obj, sk);
 	} else {
 		return IPC_NONE;
 	}
@@ -146,6 +166,11 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 static __always_inline bool type_is_named(__u8 type)
 {
 	return type == IPC_FIFO || type == IPC_MQ;
+}
+
+static __always_inline bool type_is_socket(__u8 type)
+{
+	return SOCK_TYPES & TYPE_BIT(type);
 }
 
 /*
@@ -244,11 +269,18 @@ static __always_inline void add_peer(__u32 tgid)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
-/* Done once per new row: who the process is and what the object is called. */
-static __always_inline void register_row(struct ipc_key *key, struct file *file)
+/*
+ * Done once per new row: who the process is and what the object is: the
+ * struct file names a FIFO or queue, the struct sock describes a socket.
+ * Two arguments, not one: a tp_btf program's typed struct sock must never
+ * reach code that takes a file, even on a branch that cannot run.
+ */
+static __always_inline void register_row(struct ipc_key *key, struct file *file,
+					 const struct sock *sk)
 {
 	struct ipc_obj_key obj = { .ino = key->ino, .dev = key->dev, .type = key->type };
 	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &key->tgid);
+	bool named = type_is_named(key->type), sock = type_is_socket(key->type);
 
 	/* An exited entry with a live process behind it: the PID was reused. */
 	if (!proc || proc->exit_ns) {
@@ -262,16 +294,20 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file)
 	}
 
 	/*
-	 * Only named objects need an entry, and user space deletes it once it
-	 * has read the name, so the map holds one interval's new names at most.
+	 * Only named objects and sockets need an entry, and user space deletes
+	 * it once read, so the map holds one interval's new objects at most.
 	 */
-	if (file && type_is_named(key->type) && !bpf_map_lookup_elem(&objects, &obj)) {
+	if (((named && file) || (sock && sk)) && !bpf_map_lookup_elem(&objects, &obj)) {
 		__u32 zero = 0;
 		struct name_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 
 		if (s) {
 			s->info.has_key = 0;
-			file_path(file, s);
+			s->info.has_sock = sock;
+			if (sock && sk)
+				sock_describe(sk, &s->info.sock);
+			else if (file)
+				file_path(file, s);
 			if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
 				__sync_fetch_and_add(&loss.objs_dropped, 1);
 		}
@@ -282,7 +318,8 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file)
  * A row's counters, created on first use. A missing row is inserted with
  * BPF_NOEXIST, so two CPUs racing to create it both end up on the same value.
  */
-static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, struct file *file)
+static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, struct file *file,
+							 const struct sock *sk)
 {
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
 
@@ -295,7 +332,7 @@ static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, st
 			return NULL;
 		}
 		if (!err)
-			register_row(key, file);
+			register_row(key, file, sk);
 		c = bpf_map_lookup_elem(&counters, key);
 		if (!c)
 			__sync_fetch_and_add(&loss.rows_dropped, 1);
@@ -304,9 +341,10 @@ static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, st
 }
 
 /* The hot path: one hash lookup and two atomic adds. */
-static __always_inline void count_op(struct ipc_key *key, struct file *file, __u64 bytes)
+static __always_inline void count_op(struct ipc_key *key, struct file *file,
+				     const struct sock *sk, __u64 bytes)
 {
-	struct ipc_counters *c = row_counters(key, file);
+	struct ipc_counters *c = row_counters(key, file, sk);
 
 	if (!c)
 		return;
@@ -314,12 +352,13 @@ static __always_inline void count_op(struct ipc_key *key, struct file *file, __u
 	__sync_fetch_and_add(&c->ops, 1);
 }
 
-static __always_inline void count_event(struct ipc_key *key, struct file *file, __u32 slot)
+static __always_inline void count_event(struct ipc_key *key, struct file *file,
+					const struct sock *sk, __u32 slot, __u64 n)
 {
-	struct ipc_counters *c = row_counters(key, file);
+	struct ipc_counters *c = row_counters(key, file, sk);
 
 	if (c && slot < IPC_EVENTS)
-		__sync_fetch_and_add(&c->events[slot], 1);
+		__sync_fetch_and_add(&c->events[slot], n);
 }
 
 static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 bytes)
@@ -345,8 +384,9 @@ static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 
 
 /*
  * How an operation counts, packed into one argument because a BPF function
- * takes at most five: the direction, an event slot instead of an operation,
- * and the types the caller accepts.
+ * takes at most five: the direction, an event slot instead of an operation
+ * (then the byte count is the event's increment), and the types the caller
+ * accepts.
  */
 #define DIR_FROM_MODE 0xff	/* vmsplice: the descriptor's mode says */
 #define NO_EVENT 0xff
@@ -355,14 +395,14 @@ static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 
 #define HOW_EVENT(how) (((how) >> 8) & 0xff)
 #define HOW_TYPES(how) ((how) >> 16)
 
-static __always_inline void count_key(struct ipc_key *key, struct file *file, __u32 how,
-				      __u64 bytes, __s64 label)
+static __always_inline void count_key(struct ipc_key *key, struct file *file,
+				      const struct sock *sk, __u32 how, __u64 bytes, __s64 label)
 {
 	if (HOW_EVENT(how) != NO_EVENT) {
-		count_event(key, file, HOW_EVENT(how));
+		count_event(key, file, sk, HOW_EVENT(how), bytes);
 		return;
 	}
-	count_op(key, file, bytes);
+	count_op(key, file, sk, bytes);
 	if (label != NO_LABEL)
 		count_label(key, label, bytes);
 }
@@ -377,12 +417,13 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 {
 	struct ipc_obj_key obj = {};
 	struct file *file = fd_to_file(fd);
+	const struct sock *sk;
 	__u32 dir = HOW_DIR(how);
 	__u8 type;
 
 	if (!file)
 		return 0;
-	type = classify_file(file, &obj, HOW_TYPES(how));
+	type = classify_file(file, &obj, HOW_TYPES(how), &sk);
 	if (type == IPC_NONE || !(HOW_TYPES(how) & TYPE_BIT(type)) || !type_enabled(type))
 		return 0;
 	if (dir == DIR_FROM_MODE)
@@ -391,7 +432,7 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 	struct ipc_key key = {
 		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = type, .dir = (__u8)dir,
 	};
-	count_key(&key, file, how, bytes, label);
+	count_key(&key, file, sk, how, bytes, label);
 	return 0;
 }
 
@@ -400,6 +441,12 @@ static __always_inline void record_removal(struct ipc_removal_key *rk, __u32 tgi
 	if (bpf_map_update_elem(&removals, rk, &tgid, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.removals_dropped, 1);
 }
+
+/* libbpf 1.1 stops at the fifth argument; x86-64 passes the sixth in r9. */
+#ifndef PT_REGS_PARM6_SYSCALL
+#define PT_REGS_PARM6_SYSCALL(x) (((const struct pt_regs *)(x))->r9)
+#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ((const struct pt_regs *)(x), r9)
+#endif
 
 /* The syscall's nth argument, from the saved user registers. */
 #define SYSCALL_ARG(regs, n, btf) \

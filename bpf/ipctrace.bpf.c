@@ -13,6 +13,7 @@
 #include "pipe.bpf.h"
 #include "mq.bpf.h"
 #include "msg.bpf.h"
+#include "sock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -38,6 +39,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	if (nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	op = syscall_op[nr];
+	if (op == IPCOP_CONNECT && ret == -EINPROGRESS)
+		ret = 0;	/* a non-blocking connect under way */
 	if (op == IPCOP_NONE || ret < 0)
 		return 0;	/* a failed call moved nothing */
 	if (in_compat_syscall())
@@ -62,6 +65,16 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_VMSPLICE:
 	case IPCOP_SENDFILE:
 		pipe_on_transfer(op, regs, ret, tgid, btf);
+		break;
+	case IPCOP_SENDTO:
+	case IPCOP_RECVFROM:
+	case IPCOP_SENDMSG:
+	case IPCOP_RECVMSG:
+	case IPCOP_SENDMMSG:
+	case IPCOP_RECVMMSG:
+	case IPCOP_ACCEPT:
+	case IPCOP_CONNECT:
+		sock_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	case IPCOP_MQ_SEND:
 	case IPCOP_MQ_RECV:
@@ -89,6 +102,31 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 {
 	return on_sys_exit(regs, ret, false);
+}
+
+/* Socket bytes (6.3+); user space loads these only when the kernel has them. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send_btf, struct sock *sk, int ret, int flags)
+{
+	return sock_on_length(sk, ret, flags, DIR_TX);
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sock_recv_btf, struct sock *sk, int ret, int flags)
+{
+	return sock_on_length(sk, ret, flags, DIR_RX);
+}
+
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(sock_send_raw, struct sock *sk, int ret, int flags)
+{
+	return sock_on_length(sk, ret, flags, DIR_TX);
+}
+
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(sock_recv_raw, struct sock *sk, int ret, int flags)
+{
+	return sock_on_length(sk, ret, flags, DIR_RX);
 }
 
 /*

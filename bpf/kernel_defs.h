@@ -22,4 +22,26 @@
 
 #define IPC_RMID 0
 
+#define AF_UNIX  1
+#define AF_INET  2
+#define AF_INET6 10
+
+#define SOCK_STREAM    1
+#define SOCK_DGRAM     2
+#define SOCK_SEQPACKET 5
+
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+#define MSG_PEEK 2
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define EINPROGRESS 115
+
+#define TCP_LISTEN 10	/* sk_state of a listening socket, TCP or unix */
+
+#ifndef offsetof
+#define offsetof(type, member) __builtin_offsetof(type, member)
+#endif
+
 #endif /* IPCTRACE_KERNEL_DEFS_H */

@@ -30,7 +30,7 @@ __noinline int count_msg(__u64 msqid, __u32 how, __u64 bytes, __s64 label, __u32
 		.ino = msqid, .dev = ipc_ns_inum(), .tgid = tgid, .type = IPC_MSG,
 		.dir = (__u8)HOW_DIR(how),
 	};
-	count_key(&key, NULL, how, bytes, label);
+	count_key(&key, NULL, NULL, how, bytes, label);
 	return 0;
 }
 

@@ -13,11 +13,16 @@
 
 #include "common.bpf.h"
 
-#define PIPE_HOW(dir) HOW(dir, NO_EVENT, TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO))
-
+/*
+ * The same syscalls move socket bytes; they count here too on kernels where
+ * the sock tracepoints are missing (sock.bpf.h says which).
+ */
 static __always_inline void pipe_count(long fd, __u32 dir, long bytes, __u32 tgid)
 {
-	count_fd(fd, PIPE_HOW(dir), bytes, NO_LABEL, tgid);
+	__u32 types = TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) |
+		      (sock_via_syscalls ? SOCK_TYPES : 0);
+
+	count_fd(fd, HOW(dir, NO_EVENT, types), bytes, NO_LABEL, tgid);
 }
 
 /*
@@ -65,8 +70,9 @@ static __always_inline void pipe_on_open(long fd, __u32 tgid)
 {
 	struct ipc_obj_key obj = {};
 	struct file *file = fd_to_file(fd);
+	const struct sock *sk;
 
-	if (file && classify_file(file, &obj, TYPE_BIT(IPC_FIFO)) == IPC_FIFO &&
+	if (file && classify_file(file, &obj, TYPE_BIT(IPC_FIFO), &sk) == IPC_FIFO &&
 	    !is_candidate(tgid))
 		add_peer(tgid);
 }

@@ -43,6 +43,17 @@ enum syscall_op {
 	IPCOP_TEE,	/* tee(fd_in, fd_out, ...) */
 	IPCOP_VMSPLICE,	/* vmsplice(fd, iov, ...): direction from the fd's mode */
 	IPCOP_SENDFILE,	/* sendfile(out_fd, in_fd, ...) */
+	/* Socket syscalls. With the sock tracepoints (6.3+) those count every
+	 * byte and these only add what the tracepoints cannot see: accepts,
+	 * connects, passed descriptors, datagram destinations. */
+	IPCOP_SENDTO,	/* sendto(fd, buf, len, flags, dest, addrlen); send() */
+	IPCOP_RECVFROM,	/* recvfrom(fd, buf, len, flags, src, &addrlen); recv() */
+	IPCOP_SENDMSG,	/* sendmsg(fd, msghdr, flags) */
+	IPCOP_RECVMSG,	/* recvmsg(fd, msghdr, flags) */
+	IPCOP_SENDMMSG,	/* sendmmsg(fd, mmsghdr[], vlen, flags): ret = messages */
+	IPCOP_RECVMMSG,	/* recvmmsg(fd, mmsghdr[], vlen, flags, timeout) */
+	IPCOP_ACCEPT,	/* accept(fd, ...), accept4: ret = the new socket */
+	IPCOP_CONNECT,	/* connect(fd, addr, len) */
 	IPCOP_OPEN,	/* open, openat, openat2: only traced with -p */
 	/* Dedicated IPC syscalls: every call is IPC, so all are counted and -p
 	 * filters them in user space, which needs no peer discovery. */
@@ -89,6 +100,13 @@ enum mq_event {
 	MQ_EV_NOTIFY = 0,	/* mq_notify registrations, on the registrant's rx row */
 };
 
+enum sock_event {
+	SOCK_EV_ACCEPT = 0,	/* connections accepted, on the listener's rx row */
+	SOCK_EV_CONNECT,	/* connect() calls, on the socket's tx row */
+	SOCK_EV_SCM_MSGS,	/* messages carrying SCM_RIGHTS descriptors */
+	SOCK_EV_SCM_FDS,	/* descriptors passed in them */
+};
+
 /*
  * Operations of a row by a label a message carries: a POSIX message's
  * priority, a System V message's type. User space derives min and max.
@@ -128,13 +146,44 @@ struct ipc_obj_key {
 
 #define IPC_NAME_LEN 256
 
+/* A socket address: IPv4 (in the first 4 bytes) or IPv6, or a unix name. */
+#define SOCK_PATH_LEN 108
+
+struct ipc_sock_addr {
+	__u16 family;		/* AF_INET, AF_INET6, AF_UNIX; 0: none */
+	__u16 port;		/* host order */
+	__u16 path_len;		/* unix: bytes of path; an abstract name starts with '\0' */
+	__u16 pad;
+	__u8 addr[16];
+	char path[SOCK_PATH_LEN];
+};
+
+/* What a socket is and whom it is connected to, read from struct sock. */
+struct ipc_sock_info {
+	__u64 peer_ino;		/* unix: the connected peer socket's inode */
+	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u16 protocol;
+	__u8 listening;
+	__u8 pad[3];
+	struct ipc_sock_addr local, remote;	/* unix: remote is the peer's name */
+};
+
 /* A named object's name, from the first process that touched it; user space
  * deletes the entry once read. */
 struct ipc_obj_info {
-	char name[IPC_NAME_LEN]; /* a FIFO's path, a POSIX queue's /name */
+	union {
+		char name[IPC_NAME_LEN]; /* a FIFO's path, a POSIX queue's /name */
+		struct ipc_sock_info sock;
+	};
 	__s64 sysv_key;		 /* a System V object's key, if has_key */
 	__u32 has_key;
-	__u32 pad;
+	__u32 has_sock;
+};
+
+/* Where an unconnected datagram socket sent: one entry per destination. */
+struct ipc_dest_key {
+	struct ipc_obj_key sock;
+	struct ipc_sock_addr dest;
 };
 
 #define COMM_LEN 16
@@ -162,6 +211,7 @@ struct ipc_loss {
 	__u64 filter_dropped;	/* -p candidate map full: a peer may be missed */
 	__u64 labels_dropped;	/* label map full: a priority/type went uncounted */
 	__u64 removals_dropped;	/* removal map full: who removed an object is unknown */
+	__u64 dests_dropped;	/* destination map full: a datagram peer may be missed */
 };
 
 /* Map sizes: the limits documented in the README. */
@@ -171,5 +221,7 @@ struct ipc_loss {
 #define MAX_FILTER	8192
 #define MAX_LABELS	16384
 #define MAX_REMOVALS	1024
+#define MAX_DESTS	4096
+#define MAX_WATCHED	8192
 
 #endif /* IPCTRACE_H */

@@ -1,26 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "feature_probe.h"
 
+/* The BTF type every raw tracepoint has: btf_trace_<name>. */
+static int tracepoint_btf_id(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+}
+
 /* Load `return 0` as a tp_btf program on sys_exit: the hook we would use. */
-static bool probe_tp_btf(void)
+static bool probe_tp_btf(const struct btf *vmlinux)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP);
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int id, fd;
+	int id = tracepoint_btf_id(vmlinux, "sys_exit"), fd;
 
-	if (!vmlinux)
-		return false;
-	id = btf__find_by_name_kind(vmlinux, "btf_trace_sys_exit", BTF_KIND_TYPEDEF);
-	btf__free(vmlinux);
 	if (id <= 0)
 		return false;
 	opts.attach_btf_id = id;
@@ -48,7 +54,16 @@ static bool probe_batch_ops(void)
 
 void probe_features(struct features *f)
 {
+	struct btf *vmlinux;
+
+	memset(f, 0, sizeof(*f));
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-	f->tp_btf = f->btf && probe_tp_btf();
+	vmlinux = f->btf ? btf__load_vmlinux_btf() : NULL;
+	if (vmlinux) {
+		f->tp_btf = probe_tp_btf(vmlinux);
+		f->sock_tp = tracepoint_btf_id(vmlinux, "sock_send_length") > 0 &&
+			     tracepoint_btf_id(vmlinux, "sock_recv_length") > 0;
+		btf__free(vmlinux);
+	}
 	f->batch_ops = probe_batch_ops();
 }

@@ -8,6 +8,7 @@ const struct mechanism *const mechanisms[] = {
 	&pipe_mechanism,
 	&mq_mechanism,
 	&msg_mechanism,
+	&sock_mechanism,
 };
 const size_t nmechanisms = sizeof(mechanisms) / sizeof(mechanisms[0]);
 
@@ -70,6 +71,13 @@ void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len)
 		m->format_dev(dev, buf, len);
 	else
 		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+}
+
+bool type_is_endpoint(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m && m->endpoints;
 }
 
 bool link_is_named(GHashTable *named, const char *link)

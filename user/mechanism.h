@@ -30,6 +30,7 @@ struct fd_ref {
 };
 
 struct store;
+struct object;
 
 struct mechanism {
 	const char *name;
@@ -57,9 +58,22 @@ struct mechanism {
 	const char *label_name;
 	/* How the object key's dev reads; NULL: a device, "major:minor". */
 	void (*format_dev)(__u32 dev, char *buf, size_t len);
+	/* Its objects are endpoints, one per end (sockets), not channels. */
+	bool endpoints;
+	/*
+	 * The kernel described a new object (struct ipc_obj_info): name it and
+	 * keep what else the module needs. NULL: the name is the info's name.
+	 */
+	void (*describe)(struct object *o, const struct ipc_obj_info *info);
+	/* Where one of its datagram sockets sent, and how many times. */
+	void (*dest)(struct store *s, const struct ipc_obj_key *sock,
+		     const struct ipc_sock_addr *dest, __u64 count);
+	/* Syscalls that replace a missing tracepoint (sock_send_length). */
+	const struct syscall_hook *fallback_syscalls;
+	size_t nfallback_syscalls;
 };
 
-extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism;
+extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism, sock_mechanism;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];
@@ -71,6 +85,7 @@ const struct mechanism *mechanism_of(unsigned int type);
 const char *event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
 const char *label_name(unsigned int type);			/* NULL: none */
 void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
+bool type_is_endpoint(unsigned int type);
 unsigned int implemented_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */
 const char *implemented_type_list(void);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include "mechanism.h"
 #include "rows.h"
+#include "holders.h"
 
 static const struct syscall_hook msg_syscalls[] = {
 	{ __NR_msgsnd, IPCOP_MSG_SND },
@@ -115,6 +116,20 @@ static void msg_refresh(struct store *s)
 	g_hash_table_destroy(queues);
 }
 
+/* msgget told the kernel side the key of a new id. */
+static void msg_describe(struct object *o, const struct ipc_obj_info *info)
+{
+	char name[64];
+
+	if (!info->has_key) {
+		object_set_name(o, NULL);
+		return;
+	}
+	snprintf(name, sizeof(name), "key 0x%08x id %llu", (unsigned int)info->sysv_key,
+		 (unsigned long long)o->key.ino);
+	object_set_name(o, name);
+}
+
 /* The object's dev is its IPC namespace, named as /proc/PID/ns/ipc names it. */
 static void msg_format_dev(__u32 dev, char *buf, size_t len)
 {
@@ -131,4 +146,5 @@ const struct mechanism msg_mechanism = {
 	.refresh = msg_refresh,
 	.label_name = "mtype",
 	.format_dev = msg_format_dev,
+	.describe = msg_describe,
 };

@@ -35,10 +35,10 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 	buf[0] = '\0';
 	for (guint i = 0; i < n && off < len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
-		char one[COMM_LEN + 16];
-		int w = snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid, p->comm,
-				 p->exited ? "*" : "");
-		char more[16];
+		char one[COMM_LEN + 80], more[16];
+		int w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid,
+					  p->comm, p->exited ? "*" : "")
+			       : snprintf(one, sizeof(one), "%s%s", i ? "," : "", p->remote);
 		int m = i + 1 < n ? snprintf(more, sizeof(more), ",+%u", n - i - 1) : 0;
 
 		/* Keep room to say how many did not fit. */
@@ -154,12 +154,13 @@ static void print_header(FILE *out, const struct frame *f)
 		fprintf(out, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops\n",
 			tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
 			(unsigned long long)f->totals.ops);
-	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu  labels %llu  removals %llu\n\n",
+	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu  labels %llu  removals %llu  dests %llu\n\n",
 		(unsigned long long)f->loss.rows_dropped, (unsigned long long)f->loss.objs_dropped,
 		(unsigned long long)f->loss.procs_dropped,
 		(unsigned long long)f->loss.filter_dropped,
 		(unsigned long long)f->loss.labels_dropped,
-		(unsigned long long)f->loss.removals_dropped);
+		(unsigned long long)f->loss.removals_dropped,
+		(unsigned long long)f->loss.dests_dropped);
 }
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style)
@@ -298,6 +299,8 @@ static json_object *row_json(const struct row *r)
 		json_object_object_add(po, "pid", json_object_new_int(p->pid));
 		json_object_object_add(po, "comm", json_object_new_string(p->comm));
 		json_object_object_add(po, "exited", json_object_new_boolean(p->exited));
+		if (!p->pid)
+			json_object_object_add(po, "remote", json_object_new_string(p->remote));
 		json_object_array_add(peers, po);
 	}
 	json_object_object_add(o, "peers", peers);
@@ -340,6 +343,7 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
 	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
 	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
+	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
 	json_object_object_add(o, "lost", lost);
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;

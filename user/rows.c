@@ -50,6 +50,9 @@ static void object_free(gpointer p)
 	g_free(o->name);
 	g_array_free(o->holders, TRUE);
 	g_ptr_array_free(o->rows, TRUE);
+	g_ptr_array_free(o->peer_objs, TRUE);
+	g_ptr_array_free(o->remotes, TRUE);
+	g_free(o->priv);
 	g_free(o);
 }
 
@@ -84,8 +87,26 @@ struct object *store_object(struct store *s, const struct ipc_obj_key *key)
 	o->key = *key;
 	o->holders = g_array_new(FALSE, TRUE, sizeof(struct holder));
 	o->rows = g_ptr_array_new();
+	o->peer_objs = g_ptr_array_new();
+	o->remotes = g_ptr_array_new_with_free_func(g_free);
 	g_hash_table_insert(s->objects, &o->key, o);
 	return o;
+}
+
+void object_link(struct object *a, struct object *b)
+{
+	if (!g_ptr_array_find(a->peer_objs, b, NULL))
+		g_ptr_array_add(a->peer_objs, b);
+	if (!g_ptr_array_find(b->peer_objs, a, NULL))
+		g_ptr_array_add(b->peer_objs, a);
+}
+
+void object_add_remote(struct object *o, const char *remote)
+{
+	for (guint i = 0; i < o->remotes->len; i++)
+		if (strcmp(g_ptr_array_index(o->remotes, i), remote) == 0)
+			return;
+	g_ptr_array_add(o->remotes, g_strdup(remote));
 }
 
 void attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
@@ -207,33 +228,60 @@ static gint peer_cmp(gconstpointer a, gconstpointer b)
 {
 	const struct peer *x = a, *y = b;
 
-	return x->pid < y->pid ? -1 : x->pid != y->pid;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return strcmp(x->remote, y->remote);
+}
+
+static void add_remote_peer(GArray *peers, const char *remote)
+{
+	struct peer p = { .pid = 0 };
+
+	g_strlcpy(p.remote, remote, sizeof(p.remote));
+	g_strlcpy(p.comm, "remote", sizeof(p.comm));
+	g_array_append_val(peers, p);
+}
+
+/* Traffic the other way on an object, and its holders with access mode `mode`. */
+static void peers_on(struct row *r, const struct object *o, unsigned int mode)
+{
+	for (guint j = 0; j < o->rows->len; j++) {
+		struct row *q = g_ptr_array_index(o->rows, j);
+
+		if (q->key.dir != r->key.dir)
+			add_peer(r->peers, q->key.tgid, q->comm, q->exited);
+	}
+	for (guint j = 0; j < o->holders->len; j++) {
+		struct holder *h = &g_array_index(o->holders, struct holder, j);
+
+		/* Holding both ends of one's own channel is inheritance, not a peer. */
+		if ((h->mode & mode) && h->pid != (int)r->key.tgid)
+			add_peer(r->peers, h->pid, h->comm, false);
+	}
 }
 
 /*
- * A row's peers are the processes at the other end of its object: those whose
- * traffic on it went the other way (a process reading back its own pipe is its
- * own peer), and those holding the other end open, idle or not.
+ * A row's peers are the processes at the other end. A channel (pipe, FIFO,
+ * queue) is one object with two ends: those whose traffic on it went the
+ * other way (a process reading back its own pipe is its own peer), and those
+ * holding the other end open, idle or not. An endpoint (socket) is one end:
+ * its peers are on the objects linked to it, and may be remote.
  */
 static void object_peers(struct object *o)
 {
+	bool endpoint = type_is_endpoint(o->key.type);
+
 	for (guint i = 0; i < o->rows->len; i++) {
 		struct row *r = g_ptr_array_index(o->rows, i);
-		unsigned int other_end = r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE;
 
 		g_array_set_size(r->peers, 0);
-		for (guint j = 0; j < o->rows->len; j++) {
-			struct row *q = g_ptr_array_index(o->rows, j);
-
-			if (q->key.dir != r->key.dir)
-				add_peer(r->peers, q->key.tgid, q->comm, q->exited);
-		}
-		for (guint j = 0; j < o->holders->len; j++) {
-			struct holder *h = &g_array_index(o->holders, struct holder, j);
-
-			/* Holding both ends of one's own pipe is inheritance, not a peer. */
-			if ((h->mode & other_end) && h->pid != (int)r->key.tgid)
-				add_peer(r->peers, h->pid, h->comm, false);
+		if (!endpoint) {
+			peers_on(r, o, r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE);
+		} else {
+			for (guint j = 0; j < o->peer_objs->len; j++)
+				peers_on(r, g_ptr_array_index(o->peer_objs, j), HOLD_READ | HOLD_WRITE);
+			for (guint j = 0; j < o->remotes->len; j++)
+				add_remote_peer(r->peers, g_ptr_array_index(o->remotes, j));
 		}
 		g_array_sort(r->peers, peer_cmp);
 	}
@@ -327,9 +375,14 @@ bool object_of_targets(const struct object *o, const int *pids, int npids)
 
 static bool row_selected(const struct row *r, const int *pids, int npids)
 {
-	if (npids == 0 || pid_listed(pids, npids, r->key.tgid))
+	if (npids == 0 || pid_listed(pids, npids, r->key.tgid) ||
+	    object_of_targets(r->obj, pids, npids))
 		return true;
-	return object_of_targets(r->obj, pids, npids);
+	/* The far end of a target's socket. */
+	for (guint i = 0; i < r->obj->peer_objs->len; i++)
+		if (object_of_targets(g_ptr_array_index(r->obj->peer_objs, i), pids, npids))
+			return true;
+	return false;
 }
 
 GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,

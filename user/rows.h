@@ -14,11 +14,12 @@
 #include "ipctrace.h"
 #include "options.h"
 
-/* A process at the other end of a row's channel. */
+/* A process at the other end of a row's channel, or a remote endpoint. */
 struct peer {
-	int pid;
+	int pid;		/* 0 for a remote endpoint */
 	char comm[COMM_LEN];
 	bool exited;
+	char remote[64];	/* "10.0.0.5:443", when pid is 0 */
 };
 
 /* Access to an object a process holds open (from /proc/PID/fdinfo). */
@@ -49,7 +50,18 @@ struct object {
 	GPtrArray *rows;	/* every row on this object, retired ones too */
 	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
 	int nattrs;
+	/*
+	 * Endpoint objects (sockets) are one end each: their peers are on the
+	 * objects linked here, and remote endpoints are named in remotes.
+	 */
+	GPtrArray *peer_objs;	/* struct object * */
+	GPtrArray *remotes;	/* char *, "ip:port" */
+	void *priv;		/* the mechanism's own data, freed with g_free */
 };
+
+/* Make a and b each other's other end (both ways, once). */
+void object_link(struct object *a, struct object *b);
+void object_add_remote(struct object *o, const char *remote);
 
 /* Messages of a row that carried one label (a priority, a message type). */
 struct label_count {

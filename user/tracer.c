@@ -14,32 +14,43 @@
 
 #define DUMP_KEYS_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
 				  MAX_LABELS * sizeof(struct ipc_label_key)), \
-			      MAX_REMOVALS * sizeof(struct ipc_removal_key))
+			      MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
+				  MAX_DESTS * sizeof(struct ipc_dest_key)))
 #define DUMP_VALUES_SIZE MAX(MAX_ROWS * sizeof(struct ipc_counters), \
 			     MAX_LABELS * sizeof(struct ipc_label_counts))
-#define MAX_KEY_SIZE 128
+#define MAX_KEY_SIZE 256
+
+static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (hooks[j].nr >= 0 && hooks[j].nr < SYSCALL_TABLE_SIZE)
+			skel->rodata->syscall_op[hooks[j].nr] = hooks[j].op;
+}
 
 /* The syscall table: which op each syscall number is, for the types asked. */
-static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, bool filter)
+static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, bool filter,
+			     const struct features *feat)
 {
 	for (size_t i = 0; i < nmechanisms; i++) {
 		const struct mechanism *m = mechanisms[i];
 
 		if (!(m->types & type_mask))
 			continue;
-		for (size_t j = 0; j < m->nsyscalls; j++)
-			if (m->syscalls[j].nr >= 0 && m->syscalls[j].nr < SYSCALL_TABLE_SIZE)
-				skel->rodata->syscall_op[m->syscalls[j].nr] = m->syscalls[j].op;
-		for (size_t j = 0; filter && j < m->nfilter_syscalls; j++)
-			if (m->filter_syscalls[j].nr >= 0 && m->filter_syscalls[j].nr < SYSCALL_TABLE_SIZE)
-				skel->rodata->syscall_op[m->filter_syscalls[j].nr] = m->filter_syscalls[j].op;
+		add_hooks(skel, m->syscalls, m->nsyscalls);
+		if (filter)
+			add_hooks(skel, m->filter_syscalls, m->nfilter_syscalls);
+		if (!feat->sock_tp)
+			add_hooks(skel, m->fallback_syscalls, m->nfallback_syscalls);
 	}
 }
+
+#define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
 
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
 	struct ipctrace_bpf *skel;
 	const char *hooks;
+	bool sock_tp;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -58,16 +69,29 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 	t->skel = skel;
-	fill_syscall_ops(skel, cfg->type_mask, cfg->npids > 0);
-	skel->rodata->self_tgid = (__u32)getpid();
-	skel->rodata->type_mask = cfg->type_mask;
-	skel->rodata->filter_enabled = cfg->npids > 0;
-	/* IPCTRACE_HOOKS=raw_tp runs the fallback path here too, for its tests. */
+	/*
+	 * IPCTRACE_HOOKS=raw_tp and IPCTRACE_SOCK=syscalls run the fallback
+	 * paths on this kernel too, for their tests.
+	 */
 	hooks = getenv("IPCTRACE_HOOKS");
 	if (hooks && strcmp(hooks, "raw_tp") == 0)
 		t->feat.tp_btf = false;
+	hooks = getenv("IPCTRACE_SOCK");
+	if (hooks && strcmp(hooks, "syscalls") == 0)
+		t->feat.sock_tp = false;
+	sock_tp = t->feat.sock_tp && (cfg->type_mask & SOCKET_TYPES);
+
+	fill_syscall_ops(skel, cfg->type_mask, cfg->npids > 0, &t->feat);
+	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->type_mask = cfg->type_mask;
+	skel->rodata->filter_enabled = cfg->npids > 0;
+	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
 	bpf_program__set_autoload(skel->progs.sys_exit_btf, t->feat.tp_btf);
 	bpf_program__set_autoload(skel->progs.sys_exit_raw, !t->feat.tp_btf);
+	bpf_program__set_autoload(skel->progs.sock_send_btf, sock_tp && t->feat.tp_btf);
+	bpf_program__set_autoload(skel->progs.sock_recv_btf, sock_tp && t->feat.tp_btf);
+	bpf_program__set_autoload(skel->progs.sock_send_raw, sock_tp && !t->feat.tp_btf);
+	bpf_program__set_autoload(skel->progs.sock_recv_raw, sock_tp && !t->feat.tp_btf);
 
 	ret = ipctrace_bpf__load(skel);
 	if (ret) {
@@ -167,6 +191,7 @@ static void name_new_row(struct tracer *t, struct row *r, const struct proc_info
 	struct ipc_obj_key ok = { .ino = r->key.ino, .dev = r->key.dev, .type = r->key.type };
 	struct ipc_obj_info info;
 	int objects_fd = bpf_map__fd(t->skel->maps.objects);
+	const struct mechanism *m = mechanism_of(r->key.type);
 
 	if (p)
 		memcpy(r->comm, p->comm, sizeof(r->comm));
@@ -174,14 +199,38 @@ static void name_new_row(struct tracer *t, struct row *r, const struct proc_info
 		strcpy(r->comm, "?");
 	if (bpf_map_lookup_elem(objects_fd, &ok, &info) == 0) {
 		info.name[IPC_NAME_LEN - 1] = '\0';
-		if (info.has_key)
-			snprintf(info.name, sizeof(info.name), "key 0x%08x id %llu",
-				 (unsigned int)info.sysv_key, (unsigned long long)ok.ino);
-		object_set_name(r->obj, info.name);
-		/* Named once is enough: the store keeps it, the map stays small. */
+		if (m && m->describe)
+			m->describe(r->obj, &info);
+		else
+			object_set_name(r->obj, info.name);
+		/* Described once is enough: the store keeps it, the map stays small. */
 		bpf_map_delete_elem(objects_fd, &ok);
 	} else {
 		object_set_name(r->obj, NULL);
+	}
+}
+
+/* Where unconnected datagram sockets sent; entries stay until their socket's
+ * rows go, as one destination keeps counting. */
+static void read_dests(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.dests);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_dest_key), sizeof(__u64),
+			    MAX_DESTS, t->keys, t->values);
+	struct ipc_dest_key *keys = t->keys;
+	__u64 *counts = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mechanism *m = mechanism_of(keys[i].sock.type);
+		struct object *o = g_hash_table_lookup(s->objects, &keys[i].sock);
+		bool live = false;
+
+		if (m && m->dest)
+			m->dest(s, &keys[i].sock, &keys[i].dest, counts[i]);
+		for (guint j = 0; o && j < o->rows->len; j++)
+			live |= !((struct row *)g_ptr_array_index(o->rows, j))->exited;
+		if (o && !live && o->rows->len)
+			bpf_map_delete_elem(fd, &keys[i]);
 	}
 }
 
@@ -275,6 +324,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 	}
 	read_labels(t, s);
 	read_removals(t, s);
+	read_dests(t, s);
 	for (size_t m = 0; m < nmechanisms; m++)
 		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
 			mechanisms[m]->refresh(s);

@@ -12,7 +12,9 @@ inode and direction, with the same bytes and ops, the same messages per label
 (priority, message type) and event counts, and with peers equal to the pids
 that moved data the other way on that object. A "removed" record says which
 process removed an object: every row on it must say so. A demo process must
-have no rows the demo did not report. With --only, no other process may
+have no rows of the demo's types that the demo did not report. For sockets
+(records with peer_inos), the peers are the pids moving data the other way
+on the sockets at the other end. With --only, no other process may
 appear either (the -p filter). Exits 1 on any mismatch, and if nothing was
 compared.
 """
@@ -53,13 +55,20 @@ def main():
         for field in ("bytes", "ops"):
             if row[field] != rec[field]:
                 errors.append(f"{key}: {field} {row[field]} reported, {rec[field]} moved")
-        want_peers = sorted({r["pid"] for r in records
-                             if (r["type"], r["ino"]) == (rec["type"], rec["ino"])
-                             and r["dir"] != rec["dir"]})
+        if "peer_inos" in rec:
+            # A socket is one end: its peers move data the other way on the
+            # sockets at the other end.
+            want_peers = sorted({r["pid"] for r in records
+                                 if r["type"] == rec["type"] and r["ino"] in rec["peer_inos"]
+                                 and r["dir"] != rec["dir"]})
+        else:
+            want_peers = sorted({r["pid"] for r in records
+                                 if (r["type"], r["ino"]) == (rec["type"], rec["ino"])
+                                 and r["dir"] != rec["dir"]})
         got_peers = sorted(p["pid"] for p in row["peers"])
         if got_peers != want_peers:
             errors.append(f"{key}: peers {got_peers}, expected {want_peers}")
-        if rec["type"] in ("fifo", "mq", "msg") and row["object"] != rec["object"]:
+        if rec["type"] != "pipe" and row["object"] != rec["object"]:
             errors.append(f"{key}: object {row['object']!r}, expected {rec['object']!r}")
         if "label" in rec:
             got = row.get(rec["label"])
@@ -81,11 +90,12 @@ def main():
                               f"expected {rem['pid']}")
 
     reported = {(r["pid"], r["type"], r["ino"], r["dir"]) for r in records}
+    demo_types = {r["type"] for r in records}
     for row in rows:
         key = (row["pid"], row["type"], row["ino"], row["dir"])
         if key in reported:
             continue
-        if row["pid"] in demo_pids:
+        if row["pid"] in demo_pids and row["type"] in demo_types:
             errors.append(f"{key}: a row the demo did not report ({row['bytes']} bytes)")
         elif only:
             errors.append(f"{key}: a process outside the filter ({row['comm']})")

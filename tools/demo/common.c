@@ -51,6 +51,31 @@ void record_init(struct demo_record *r, const char *type, int fd, bool tx)
 	}
 }
 
+void record_event(struct demo_record *r, const char *name, unsigned long long n)
+{
+	int i;
+
+	for (i = 0; i < r->nevents; i++)
+		if (strcmp(r->events[i].name, name) == 0)
+			break;
+	if (i == r->nevents) {
+		if (r->nevents == 4)
+			die("more than 4 kinds of event");
+		r->events[r->nevents++].name = name;
+	}
+	r->events[i].count += n;
+}
+
+void record_peer(struct demo_record *r, unsigned long long ino)
+{
+	for (int i = 0; i < r->npeers; i++)
+		if (r->peer_inos[i] == ino)
+			return;
+	if (r->npeers == 8)
+		die("more than 8 peers");
+	r->peer_inos[r->npeers++] = ino;
+}
+
 void record_label(struct demo_record *r, long long label)
 {
 	int i;
@@ -123,12 +148,20 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 			json_object_object_add(j, "label", json_object_new_string(r->label_name));
 			json_object_object_add(j, "labels", labels);
 		}
-		if (r->event_name) {
+		if (r->nevents) {
 			json_object *events = json_object_new_object();
 
-			json_object_object_add(events, r->event_name,
-					       json_object_new_uint64(r->events));
+			for (int i = 0; i < r->nevents; i++)
+				json_object_object_add(events, r->events[i].name,
+						       json_object_new_uint64(r->events[i].count));
 			json_object_object_add(j, "events", events);
+		}
+		if (r->endpoint) {
+			json_object *peers = json_object_new_array();
+
+			for (int i = 0; i < r->npeers; i++)
+				json_object_array_add(peers, json_object_new_uint64(r->peer_inos[i]));
+			json_object_object_add(j, "peer_inos", peers);
 		}
 		emit_json(j);
 		return;

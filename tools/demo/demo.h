@@ -38,9 +38,13 @@ struct demo_record {
 	const char *label_name;
 	int nlabels;
 	struct { long long label; unsigned long long ops; } labels[MAX_DEMO_LABELS];
-	/* One named event counter (e.g. mq_notify registrations), if any. */
-	const char *event_name;
-	unsigned long long events;
+	/* Named event counters (mq_notify registrations, accepts...). */
+	int nevents;
+	struct { const char *name; unsigned long long count; } events[4];
+	/* Endpoints (sockets): the inodes of the sockets at the other end. */
+	bool endpoint;
+	int npeers;
+	unsigned long long peer_inos[8];
 };
 
 struct demo {
@@ -51,6 +55,7 @@ struct demo {
 
 /* Each mechanism's demos, defined in its own file. */
 extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_demo;
+extern const struct demo unix_demo, tcp_demo, udp_demo;
 
 /* Name this process (its comm), so each role reads clearly in ipctrace. */
 void name_process(const char *name);
@@ -59,6 +64,9 @@ void record_init(struct demo_record *r, const char *type, int fd, bool tx);
 void report(const struct demo_opts *o, const char *demo, const char *role,
 	    const struct demo_record *r);
 
+/* Count an event; add a peer endpoint. */
+void record_event(struct demo_record *r, const char *name, unsigned long long n);
+void record_peer(struct demo_record *r, unsigned long long ino);
 /* One more message carrying label. */
 void record_label(struct demo_record *r, long long label);
 /* Report that this process removed an object. */

@@ -15,6 +15,7 @@
 
 static const struct demo *const demos[] = {
 	&pipe_demo, &pipe_calls_demo, &fifo_demo, &mq_demo, &msg_demo,
+	&unix_demo, &tcp_demo, &udp_demo,
 };
 #define NDEMOS (sizeof(demos) / sizeof(demos[0]))
 

@@ -56,10 +56,8 @@ static int mq_receiver(const struct demo_opts *o, const char *name, bool gated)
 		gate_child_ready(o);
 	/* Ask to be told when a message arrives on the empty queue: a
 	 * registration ipctrace counts (SIGEV_NONE: told by nothing). */
-	if (mq_notify(q, &none) == 0) {
-		r.event_name = "notify";
-		r.events = 1;
-	}
+	if (mq_notify(q, &none) == 0)
+		record_event(&r, "notify", 1);
 	mq_getattr(q, &attr);
 	buf = malloc((size_t)attr.mq_msgsize);
 	if (!buf)

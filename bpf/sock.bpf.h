@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sockets, unix domain, TCP and UDP: the kernel side of the socket module
+ * (user/sock.c decodes its rows, tools/demo/sock.c exercises it).
+ *
+ * Bytes: on 6.3+ the sock:sock_send_length and sock:sock_recv_length
+ * tracepoints fire in sock_sendmsg()/sock_recvmsg(), which every path goes
+ * through (write, send, sendmsg, sendmmsg, splice to a socket, their receive
+ * twins), with the struct sock and the byte count: one hook each. Older
+ * kernels count the same from the syscalls (sock_via_syscalls).
+ * The syscalls also give what the tracepoints cannot: accepts, connects,
+ * descriptors passed with SCM_RIGHTS, and where an unconnected datagram
+ * socket sends.
+ *
+ * A socket is an endpoint: the object is the socket's inode (sockfs, dev 0),
+ * and its peer is another object: the connected unix socket, or the socket
+ * holding the reversed address tuple, which user space matches.
+ */
+#ifndef IPCTRACE_SOCK_BPF_H
+#define IPCTRACE_SOCK_BPF_H
+
+#include "common.bpf.h"
+
+/* struct sock's type and protocol were bitfields before 5.6: the probed read
+ * handles both layouts. */
+static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 type, proto;
+
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+		return IPC_NONE;
+	type = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
+	*stype = type;
+	if (family == AF_UNIX)
+		return IPC_UNIX;
+	proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	if (proto == IPPROTO_TCP && type == SOCK_STREAM)
+		return IPC_TCP;
+	if (proto == IPPROTO_UDP && type == SOCK_DGRAM)
+		return IPC_UDP;
+	return IPC_NONE;
+}
+
+/* The socket's inode number, as /proc/PID/fd shows it ("socket:[ino]"):
+ * struct socket sits in struct socket_alloc beside its inode. */
+static __always_inline __u64 sock_ino(const struct sock *sk)
+{
+	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+	struct inode *inode;
+
+	if (!sock)
+		return 0;
+	inode = (void *)sock - bpf_core_field_offset(struct socket_alloc, socket) +
+		bpf_core_field_offset(struct socket_alloc, vfs_inode);
+	return BPF_CORE_READ(inode, i_ino);
+}
+
+static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,
+					       const struct sock **skp)
+{
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 stype;
+	__u8 type;
+
+	if (!sk)
+		return IPC_NONE;
+	type = sock_ipc_type(sk, &stype);
+	if (type == IPC_NONE)
+		return IPC_NONE;
+	obj->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	obj->dev = 0;
+	obj->type = type;
+	*skp = sk;
+	return type;
+}
+
+/* A unix socket's bound name: sun_path after the 2-byte family. */
+/*
+ * A length the verifier can prove in bounds: clamped, then masked.
+ */
+static __always_inline __u32 path_len(int len)
+{
+	__u64 n;
+
+	if (len <= 0)
+		return 0;
+	n = len > SOCK_PATH_LEN ? SOCK_PATH_LEN : len;
+	/* In asm, so that the compiler cannot hand the helper the unmasked copy. */
+	asm volatile("%[n] &= 0x7f" : [n] "+r"(n));
+	return n;
+}
+
+static __always_inline void unix_name(const struct unix_address *a, struct ipc_sock_addr *out)
+{
+	__u32 len;
+
+	out->family = AF_UNIX;
+	if (!a)
+		return;
+	len = path_len(BPF_CORE_READ(a, len) - 2);
+	if (!len)
+		return;
+	out->path_len = len;
+	bpf_probe_read_kernel(out->path, len,
+			      (void *)a + bpf_core_field_offset(struct unix_address, name) + 2);
+}
+
+static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family), stype = 0;
+
+	__builtin_memset(info, 0, sizeof(*info));
+	sock_ipc_type(sk, &stype);
+	info->type = stype;
+	info->protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	info->listening = BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN;
+	if (family == AF_UNIX) {
+		const struct unix_sock *u = (const struct unix_sock *)sk;
+		const struct sock *peer = BPF_CORE_READ(u, peer);
+
+		unix_name(BPF_CORE_READ(u, addr), &info->local);
+		if (peer) {
+			info->peer_ino = sock_ino(peer);
+			unix_name(BPF_CORE_READ((const struct unix_sock *)peer, addr), &info->remote);
+		}
+		return;
+	}
+	info->local.family = info->remote.family = family;
+	info->local.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	info->remote.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO(&info->local.addr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(&info->remote.addr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(&info->local.addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&info->remote.addr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+#define SOCK_HOW(dir, event) HOW(dir, event, SOCK_TYPES)
+
+/* Inline: a typed (tp_btf) struct sock cannot be passed as a scalar. */
+static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 bytes, __u32 tgid)
+{
+	__u16 stype = 0;
+	__u8 type = sock_ipc_type(sk, &stype);
+
+	if (type == IPC_NONE || !type_enabled(type))
+		return;
+	/* 0 bytes is the end of a stream, but an empty datagram is a message. */
+	if (bytes == 0 && stype == SOCK_STREAM)
+		return;
+
+	struct ipc_key key = {
+		.ino = sock_ino(sk), .tgid = tgid, .type = type, .dir = (__u8)dir,
+	};
+	if (!key.ino)
+		return;
+	count_key(&key, NULL, sk, SOCK_HOW(dir, NO_EVENT), bytes, NO_LABEL);
+}
+
+/* A peek leaves the data to be read again: only the read counts. */
+static __always_inline int sock_on_length(const struct sock *sk, int ret, int flags, __u8 dir)
+{
+	__u32 tgid;
+
+	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)))
+		return 0;
+	tgid = current_tgid();
+	if (tgid == self_tgid || (filter_enabled && !is_candidate(tgid)))
+		return 0;
+	count_sock(sk, dir, ret, tgid);
+	return 0;
+}
+
+/*
+ * Where an unconnected datagram socket sends: one entry per (socket,
+ * destination), which user space matches with the socket bound there.
+ */
+__noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
+{
+	struct ipc_dest_key dk = {};
+	struct file *file = fd_to_file(fd);
+	const struct sock *sk;
+	__u64 one = 1, *count;
+	__u16 family;
+
+	if (!file || !uaddr ||
+	    classify_file(file, &dk.sock, TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_UDP), &sk) == IPC_NONE ||
+	    dk.sock.type == IPC_TCP || !type_enabled(dk.sock.type))
+		return 0;
+	if (bpf_probe_read_user(&family, sizeof(family), (void *)uaddr))
+		return 0;
+	dk.dest.family = family;
+	if (family == AF_UNIX) {
+		__u32 len = path_len((int)alen - 2);
+
+		if (!len)
+			return 0;
+		dk.dest.path_len = len;
+		bpf_probe_read_user(dk.dest.path, len, (void *)uaddr + 2);
+	} else if (family == AF_INET || family == AF_INET6) {
+		__u16 port;
+
+		/* sockaddr_in and sockaddr_in6 both keep the port at offset 2;
+		 * the address is at 4 (IPv4) or 8 (IPv6). */
+		bpf_probe_read_user(&port, sizeof(port), (void *)uaddr + 2);
+		dk.dest.port = bpf_ntohs(port);
+		if (family == AF_INET)
+			bpf_probe_read_user(dk.dest.addr, 4, (void *)uaddr + 4);
+		else
+			bpf_probe_read_user(dk.dest.addr, 16, (void *)uaddr + 8);
+	} else {
+		return 0;
+	}
+	count = bpf_map_lookup_elem(&dests, &dk);
+	if (count) {
+		__sync_fetch_and_add(count, 1);
+		return 0;
+	}
+	if (bpf_map_update_elem(&dests, &dk, &one, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.dests_dropped, 1);
+	return 0;
+}
+
+/*
+ * A msghdr after sendmsg or recvmsg: its destination (sending), and the
+ * descriptors passed in SCM_RIGHTS control messages; on receipt the kernel
+ * has written those and their length back into the caller's msghdr.
+ */
+#define CMSG_MAX 4
+
+__noinline int sock_msghdr(int fd, __u64 umsg, __u32 dir, __u32 tgid)
+{
+	struct user_msghdr m;
+	__u64 off = 0, fds = 0;
+	bool rights = false;
+
+	if (!umsg || bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
+		return 0;
+	if (dir == DIR_TX && m.msg_name && m.msg_namelen > 0)
+		sock_dest(fd, (__u64)m.msg_name, m.msg_namelen);
+	if (!m.msg_control)
+		return 0;
+	for (int i = 0; i < CMSG_MAX; i++) {
+		struct cmsghdr c;
+
+		if (off + sizeof(c) > m.msg_controllen ||
+		    bpf_probe_read_user(&c, sizeof(c), m.msg_control + off) || c.cmsg_len < sizeof(c))
+			break;
+		if (c.cmsg_level == SOL_SOCKET && c.cmsg_type == SCM_RIGHTS) {
+			rights = true;
+			fds += (c.cmsg_len - sizeof(c)) / sizeof(int);
+		}
+		off += (c.cmsg_len + 7) & ~7ULL;	/* CMSG_ALIGN */
+	}
+	if (!rights)
+		return 0;
+	count_fd(fd, SOCK_HOW(dir, SOCK_EV_SCM_MSGS), 1, NO_LABEL, tgid);
+	count_fd(fd, SOCK_HOW(dir, SOCK_EV_SCM_FDS), fds, NO_LABEL, tgid);
+	return 0;
+}
+
+/* Bytes from a socket syscall, when the tracepoints are missing. */
+static __always_inline void sock_count_fd(long fd, __u32 dir, long bytes, __u32 tgid)
+{
+	/* Without the socket's type at hand, 0 could be either end of a stream
+	 * or an empty datagram: left out on this path. */
+	if (sock_via_syscalls && bytes > 0)
+		count_fd(fd, SOCK_HOW(dir, NO_EVENT), bytes, NO_LABEL, tgid);
+}
+
+#define MMSG_MAX 32	/* messages of one sendmmsg/recvmmsg looked at */
+
+static __always_inline void sock_on_mmsg(long fd, __u64 umsgs, long n, __u32 dir, __u32 tgid)
+{
+	for (int i = 0; i < MMSG_MAX && i < n; i++) {
+		__u64 mm = umsgs + i * sizeof(struct mmsghdr);
+		unsigned int len;
+
+		if (bpf_probe_read_user(&len, sizeof(len),
+					(void *)mm + offsetof(struct mmsghdr, msg_len)))
+			break;
+		sock_count_fd(fd, dir, len, tgid);
+		sock_msghdr(fd, mm, dir, tgid);
+	}
+}
+
+static __always_inline void sock_on_syscall(__u8 op, struct pt_regs *regs, long ret,
+					    __u32 tgid, const bool btf)
+{
+	long fd = SYSCALL_ARG(regs, 1, btf);
+
+	switch (op) {
+	case IPCOP_SENDTO:	/* sendto(fd, buf, len, flags, dest, addrlen) */
+		sock_count_fd(fd, DIR_TX, ret, tgid);
+		if (SYSCALL_ARG(regs, 5, btf))
+			sock_dest(fd, SYSCALL_ARG(regs, 5, btf), SYSCALL_ARG(regs, 6, btf));
+		break;
+	case IPCOP_RECVFROM:	/* recvfrom(fd, buf, len, flags, src, &addrlen) */
+		if (!(SYSCALL_ARG(regs, 4, btf) & MSG_PEEK))
+			sock_count_fd(fd, DIR_RX, ret, tgid);
+		break;
+	case IPCOP_SENDMSG:	/* sendmsg(fd, msghdr, flags) */
+		sock_count_fd(fd, DIR_TX, ret, tgid);
+		sock_msghdr(fd, SYSCALL_ARG(regs, 2, btf), DIR_TX, tgid);
+		break;
+	case IPCOP_RECVMSG:
+		if (!(SYSCALL_ARG(regs, 3, btf) & MSG_PEEK))
+			sock_count_fd(fd, DIR_RX, ret, tgid);
+		sock_msghdr(fd, SYSCALL_ARG(regs, 2, btf), DIR_RX, tgid);
+		break;
+	case IPCOP_SENDMMSG:	/* ret: messages sent; each one's length in msg_len */
+		sock_on_mmsg(fd, SYSCALL_ARG(regs, 2, btf), ret, DIR_TX, tgid);
+		break;
+	case IPCOP_RECVMMSG:
+		sock_on_mmsg(fd, SYSCALL_ARG(regs, 2, btf), ret, DIR_RX, tgid);
+		break;
+	case IPCOP_ACCEPT:	/* counted on the listening socket */
+		count_fd(fd, SOCK_HOW(DIR_RX, SOCK_EV_ACCEPT), 1, NO_LABEL, tgid);
+		break;
+	case IPCOP_CONNECT:	/* 0, or -EINPROGRESS when non-blocking */
+		count_fd(fd, SOCK_HOW(DIR_TX, SOCK_EV_CONNECT), 1, NO_LABEL, tgid);
+		break;
+	}
+}
+
+#endif /* IPCTRACE_SOCK_BPF_H */

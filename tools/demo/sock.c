@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sockets, the demo side of the socket module (bpf/sock.bpf.h, user/sock.c).
+ *
+ * unix: the three kinds of unix socket. A stream server does bind, listen
+ *       and accept, a client connects and they exchange requests and replies;
+ *       two senders send datagrams to one bound receiver; a parent and child
+ *       talk over a socketpair, and the parent passes the child a descriptor
+ *       (SCM_RIGHTS).
+ * tcp:  a server and a client over loopback, IPv4 then IPv6.
+ * udp:  a client sends datagrams to a server over loopback and each is sent
+ *       back, IPv4 then IPv6.
+ *
+ * Sockets are endpoints: each process reports the inode of the socket at the
+ * other end, which it learns from the others through shared memory, so that
+ * telling it costs no IPC of its own.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include "demo.h"
+
+/* Socket inodes, by slot, written by the process that owns the socket. */
+struct board {
+	volatile unsigned long long ino[16];
+};
+
+static struct board *board_new(void)
+{
+	struct board *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	memset((void *)b, 0, sizeof(*b));
+	return b;
+}
+
+static unsigned long long ino_of(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		die("fstat: %s", strerror(errno));
+	return st.st_ino;
+}
+
+static void board_post(struct board *b, int slot, int fd)
+{
+	b->ino[slot] = ino_of(fd);
+}
+
+static unsigned long long board_wait(struct board *b, int slot)
+{
+	while (!b->ino[slot])
+		usleep(1000);
+	return b->ino[slot];
+}
+
+static int must(int ret, const char *what)
+{
+	if (ret < 0)
+		die("%s: %s", what, strerror(errno));
+	return ret;
+}
+
+/* The name ipctrace gives a socket: see user/sock.c. */
+static void unix_addr_text(const struct sockaddr_un *a, socklen_t len, char *buf, size_t size)
+{
+	size_t n = len > sizeof(sa_family_t) ? len - sizeof(sa_family_t) : 0;
+
+	buf[0] = '\0';
+	if (!n)
+		return;
+	if (a->sun_path[0] == '\0')
+		snprintf(buf, size, "@%.*s", (int)(n - 1), a->sun_path + 1);
+	else
+		snprintf(buf, size, "%.*s", (int)strnlen(a->sun_path, n), a->sun_path);
+}
+
+static void unix_object(int fd, bool listening, bool pair, char *buf, size_t size)
+{
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+	char text[sizeof(a.sun_path) + 2];
+
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	unix_addr_text(&a, len, text, sizeof(text));
+	if (text[0]) {
+		snprintf(buf, size, "unix:%s%s", text, listening ? " (listen)" : "");
+		return;
+	}
+	len = sizeof(a);
+	if (!pair && getpeername(fd, (struct sockaddr *)&a, &len) == 0) {
+		unix_addr_text(&a, len, text, sizeof(text));
+		if (text[0]) {
+			snprintf(buf, size, "unix:->%s", text);
+			return;
+		}
+	}
+	snprintf(buf, size, pair ? "unix:socketpair" : "unix:unnamed");
+}
+
+static void inet_text(const struct sockaddr_storage *a, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)a;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(buf, size, "%s:%u", host, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)a;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(buf, size, "[%s]:%u", host, ntohs(in6->sin6_port));
+	}
+}
+
+static void inet_object(int fd, const char *proto, bool listening, char *buf, size_t size)
+{
+	struct sockaddr_storage a;
+	socklen_t len = sizeof(a);
+	char local[64], remote[64];
+
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	inet_text(&a, local, sizeof(local));
+	len = sizeof(a);
+	if (!listening && getpeername(fd, (struct sockaddr *)&a, &len) == 0) {
+		inet_text(&a, remote, sizeof(remote));
+		snprintf(buf, size, "%s %s->%s", proto, local, remote);
+	} else {
+		snprintf(buf, size, "%s %s%s", proto, local, listening ? " (listen)" : "");
+	}
+}
+
+static void sock_record(struct demo_record *r, const char *type, int fd, bool tx)
+{
+	record_init(r, type, fd, tx);
+	r->endpoint = true;
+}
+
+/* A stream peer: answer every request with a reply of the same size. */
+static void echo_stream(int fd, size_t size, struct demo_record *rx, struct demo_record *tx)
+{
+	char *buf = malloc(size);
+
+	if (!buf)
+		die("out of memory");
+	while (recv_msg(fd, buf, size, rx) == size)
+		send_msg(fd, buf, size, tx);
+	free(buf);
+}
+
+/* A stream client: send requests, wait for each reply. */
+static void ask_stream(const struct demo_opts *o, int fd, struct demo_record *tx,
+		       struct demo_record *rx)
+{
+	char *buf = calloc(1, o->size);
+	double start = now_s();
+
+	if (!buf)
+		die("out of memory");
+	for (long i = 0; keep_sending(o, i, start); i++) {
+		send_msg(fd, buf, o->size, tx);
+		if (recv_msg(fd, buf, o->size, rx) != o->size)
+			die("the server stopped replying");
+	}
+	free(buf);
+}
+
+enum slot {
+	SLOT_STREAM_SERVER, SLOT_STREAM_CLIENT, SLOT_DGRAM_RECEIVER, SLOT_DGRAM_SENDER1,
+	SLOT_DGRAM_SENDER2, SLOT_SERVER, SLOT_CLIENT,
+};
+
+/* Server side of a connection-oriented exchange: accept one, echo it. */
+static int serve_stream(const struct demo_opts *o, const char *demo, const char *type,
+			const char *role, int listener, struct board *b, int own, int peer)
+{
+	struct demo_record lr, rx, tx;
+	char lname[160], cname[160];
+	int conn;
+
+	name_process(role);
+	sock_record(&lr, type, listener, false);
+	if (strcmp(type, "unix") == 0)
+		unix_object(listener, true, false, lname, sizeof(lname));
+	else
+		inet_object(listener, type, true, lname, sizeof(lname));
+	snprintf(lr.object, sizeof(lr.object), "%s", lname);
+	conn = must(accept(listener, NULL, NULL), "accept");
+	record_event(&lr, "accepts", 1);
+	board_post(b, own, conn);
+	sock_record(&rx, type, conn, false);
+	sock_record(&tx, type, conn, true);
+	if (strcmp(type, "unix") == 0)
+		unix_object(conn, false, false, cname, sizeof(cname));
+	else
+		inet_object(conn, type, false, cname, sizeof(cname));
+	echo_stream(conn, o->size, &rx, &tx);
+	record_peer(&rx, board_wait(b, peer));
+	record_peer(&tx, board_wait(b, peer));
+	snprintf(rx.object, sizeof(rx.object), "%s", cname);
+	snprintf(tx.object, sizeof(tx.object), "%s", cname);
+	close(conn);
+	report(o, demo, "listener", &lr);
+	report(o, demo, "server", &rx);
+	report(o, demo, "server", &tx);
+	return 0;
+}
+
+static int connect_stream(const struct demo_opts *o, const char *demo, const char *type,
+			  const char *role, int fd, const struct sockaddr *to, socklen_t tolen,
+			  struct board *b, int own, int peer)
+{
+	struct demo_record rx, tx;
+	char name[160];
+
+	name_process(role);
+	gate_child_ready(o);
+	must(connect(fd, to, tolen), "connect");
+	board_post(b, own, fd);
+	sock_record(&tx, type, fd, true);
+	sock_record(&rx, type, fd, false);
+	record_event(&tx, "connects", 1);
+	/* Named while connected: once closed, a socket has no peer name. */
+	if (strcmp(type, "unix") == 0)
+		unix_object(fd, false, false, name, sizeof(name));
+	else
+		inet_object(fd, type, false, name, sizeof(name));
+	ask_stream(o, fd, &tx, &rx);
+	shutdown(fd, SHUT_WR);	/* the server reads end of file and finishes */
+	record_peer(&tx, board_wait(b, peer));
+	record_peer(&rx, board_wait(b, peer));
+	snprintf(tx.object, sizeof(tx.object), "%s", name);
+	snprintf(rx.object, sizeof(rx.object), "%s", name);
+	close(fd);
+	report(o, demo, "client", &tx);
+	report(o, demo, "client", &rx);
+	return 0;
+}
+
+/* The datagram receiver stops after one 1-byte end marker per sender. */
+#define DGRAM_SENDERS 2
+
+static int dgram_receiver(const struct demo_opts *o, int fd, struct board *b)
+{
+	struct demo_record rx;
+	char *buf = malloc(o->size + 1);
+	int ends = 0;
+
+	name_process("unix-dgram-recv");
+	if (!buf)
+		die("out of memory");
+	board_post(b, SLOT_DGRAM_RECEIVER, fd);
+	sock_record(&rx, "unix", fd, false);
+	unix_object(fd, false, false, rx.object, sizeof(rx.object));
+	while (ends < DGRAM_SENDERS) {
+		ssize_t n = recv(fd, buf, o->size + 1, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		must((int)n, "recv");
+		rx.bytes += (size_t)n;
+		rx.ops++;
+		ends += n == 1;
+	}
+	for (int i = 0; i < DGRAM_SENDERS; i++)
+		record_peer(&rx, board_wait(b, SLOT_DGRAM_SENDER1 + i));
+	report(o, "unix", "dgram-receiver", &rx);
+	free(buf);
+	return 0;
+}
+
+static int dgram_sender(const struct demo_opts *o, const char *path, struct board *b, int slot)
+{
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+	struct demo_record tx;
+	char *buf = calloc(1, o->size);
+	int fd = must(socket(AF_UNIX, SOCK_DGRAM, 0), "socket");
+	double start;
+
+	name_process("unix-dgram-send");
+	if (!buf)
+		die("out of memory");
+	snprintf(to.sun_path, sizeof(to.sun_path), "%s", path);
+	board_post(b, slot, fd);
+	sock_record(&tx, "unix", fd, true);
+	unix_object(fd, false, false, tx.object, sizeof(tx.object));
+	gate_child_ready(o);
+	start = now_s();
+	for (long i = 0; keep_sending(o, i, start); i++) {
+		/* A full receive queue makes sendto wait (unix datagrams are not lost). */
+		must((int)sendto(fd, buf, o->size, 0, (struct sockaddr *)&to, sizeof(to)), "sendto");
+		tx.bytes += o->size;
+		tx.ops++;
+	}
+	must((int)sendto(fd, "E", 1, 0, (struct sockaddr *)&to, sizeof(to)), "sendto");
+	tx.bytes++;
+	tx.ops++;
+	record_peer(&tx, board_wait(b, SLOT_DGRAM_RECEIVER));
+	report(o, "unix", "dgram-sender", &tx);
+	free(buf);
+	return 0;
+}
+
+/* The socketpair parent first hands its child a descriptor, then talks. */
+static void pass_descriptor(int fd, struct demo_record *tx)
+{
+	char data = 'F';
+	struct iovec iov = { &data, 1 };
+	union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			    .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int passed = must(open("/dev/null", O_RDONLY | O_CLOEXEC), "open /dev/null");
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &passed, sizeof(int));
+	must((int)sendmsg(fd, &m, 0), "sendmsg");
+	close(passed);
+	tx->bytes++;
+	tx->ops++;
+	record_event(tx, "scm_rights", 1);
+	record_event(tx, "fds_passed", 1);
+}
+
+static void take_descriptor(int fd, struct demo_record *rx)
+{
+	char data;
+	struct iovec iov = { &data, 1 };
+	union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			    .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *c;
+	int got;
+
+	if (must((int)recvmsg(fd, &m, MSG_CMSG_CLOEXEC), "recvmsg") != 1)
+		die("recvmsg: expected the descriptor's one byte");
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		die("recvmsg: no descriptor came");
+	memcpy(&got, CMSG_DATA(c), sizeof(int));
+	close(got);
+	rx->bytes++;
+	rx->ops++;
+	record_event(rx, "scm_rights", 1);
+	record_event(rx, "fds_passed", 1);
+}
+
+/* A parent and its child over a socketpair: both ends known to both. */
+static int socketpair_parent(const struct demo_opts *o)
+{
+	struct demo_record ptx, prx, ctx, crx;
+	unsigned long long ino[2];
+	int sv[2];
+	pid_t child;
+
+	name_process("unix-pair-parent");
+	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+	ino[0] = ino_of(sv[0]);
+	ino[1] = ino_of(sv[1]);
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		name_process("unix-pair-child");
+		close(sv[0]);
+		sock_record(&crx, "unix", sv[1], false);
+		sock_record(&ctx, "unix", sv[1], true);
+		take_descriptor(sv[1], &crx);
+		echo_stream(sv[1], o->size, &crx, &ctx);
+		snprintf(crx.object, sizeof(crx.object), "unix:socketpair");
+		snprintf(ctx.object, sizeof(ctx.object), "unix:socketpair");
+		record_peer(&crx, ino[0]);
+		record_peer(&ctx, ino[0]);
+		report(o, "unix", "pair-child", &crx);
+		report(o, "unix", "pair-child", &ctx);
+		exit(0);
+	}
+	close(sv[1]);
+	sock_record(&ptx, "unix", sv[0], true);
+	sock_record(&prx, "unix", sv[0], false);
+	gate_child_ready(o);
+	pass_descriptor(sv[0], &ptx);
+	ask_stream(o, sv[0], &ptx, &prx);
+	shutdown(sv[0], SHUT_WR);
+	if (reap(&child, 1))
+		die("the socketpair child failed");
+	snprintf(ptx.object, sizeof(ptx.object), "unix:socketpair");
+	snprintf(prx.object, sizeof(prx.object), "unix:socketpair");
+	record_peer(&ptx, ino[1]);
+	record_peer(&prx, ino[1]);
+	report(o, "unix", "pair-parent", &ptx);
+	report(o, "unix", "pair-parent", &prx);
+	return 0;
+}
+
+static int run_unix(const struct demo_opts *o)
+{
+	char dir[] = "/tmp/ipc-demo.XXXXXX", stream[64], dgram[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct board *b = board_new();
+	pid_t kids[6], gated[4];
+	int listener, receiver, nkids = 0, ngated = 0, failed;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp: %s", strerror(errno));
+	snprintf(stream, sizeof(stream), "%s/stream.sock", dir);
+	snprintf(dgram, sizeof(dgram), "%s/dgram.sock", dir);
+
+	/* Bound here, before the forks, so that no client finds them missing. */
+	listener = must(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", stream);
+	must(bind(listener, (struct sockaddr *)&sa, sizeof(sa)), "bind");
+	must(listen(listener, 4), "listen");
+	receiver = must(socket(AF_UNIX, SOCK_DGRAM, 0), "socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dgram);
+	must(bind(receiver, (struct sockaddr *)&sa, sizeof(sa)), "bind");
+
+	gate_prepare();
+	if ((kids[nkids++] = fork()) == 0)
+		exit(serve_stream(o, "unix", "unix", "unix-server", listener, b,
+				  SLOT_STREAM_SERVER, SLOT_STREAM_CLIENT));
+	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+		int fd = must(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
+
+		close(listener);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", stream);
+		exit(connect_stream(o, "unix", "unix", "unix-client", fd, (struct sockaddr *)&sa,
+				    sizeof(sa), b, SLOT_STREAM_CLIENT, SLOT_STREAM_SERVER));
+	}
+	if ((kids[nkids++] = fork()) == 0)
+		exit(dgram_receiver(o, receiver, b));
+	for (int i = 0; i < DGRAM_SENDERS; i++)
+		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+			exit(dgram_sender(o, dgram, b, SLOT_DGRAM_SENDER1 + i));
+	if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+		exit(socketpair_parent(o));
+	for (int i = 0; i < nkids; i++)
+		if (kids[i] < 0)
+			die("fork: %s", strerror(errno));
+	close(listener);
+	close(receiver);
+	gate_open(o, "unix", kids, nkids, gated, ngated);
+	failed = reap(kids, nkids);
+	unlink(stream);
+	unlink(dgram);
+	rmdir(dir);
+	return failed;
+}
+
+const struct demo unix_demo = {
+	"unix", "unix sockets: stream (bind/listen/accept/connect), datagrams, socketpair", run_unix,
+};
+
+/* Loopback, with an ephemeral port the kernel picks. */
+static socklen_t loopback(int family, struct sockaddr_storage *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ss_family = family;
+	if (family == AF_INET) {
+		((struct sockaddr_in *)a)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(struct sockaddr_in);
+	}
+	((struct sockaddr_in6 *)a)->sin6_addr = in6addr_loopback;
+	return sizeof(struct sockaddr_in6);
+}
+
+static int bound_socket(int family, int type, struct sockaddr_storage *a, socklen_t *len)
+{
+	int fd = must(socket(family, type, 0), "socket");
+
+	*len = loopback(family, a);
+	must(bind(fd, (struct sockaddr *)a, *len), "bind");
+	must(getsockname(fd, (struct sockaddr *)a, len), "getsockname");
+	return fd;
+}
+
+static int run_tcp(const struct demo_opts *o)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct board *b = board_new();
+	pid_t kids[4], gated[2];
+	int nkids = 0, ngated = 0;
+
+	gate_prepare();
+	for (int f = 0; f < 2; f++) {
+		struct sockaddr_storage a;
+		socklen_t len;
+		int listener = bound_socket(families[f], SOCK_STREAM, &a, &len);
+		int server_slot = SLOT_SERVER + 2 * f, client_slot = SLOT_CLIENT + 2 * f;
+
+		must(listen(listener, 4), "listen");
+		if ((kids[nkids++] = fork()) == 0)
+			exit(serve_stream(o, "tcp", "tcp", f ? "tcp6-server" : "tcp-server",
+					  listener, b, server_slot, client_slot));
+		if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+			int fd = must(socket(families[f], SOCK_STREAM, 0), "socket");
+
+			close(listener);
+			exit(connect_stream(o, "tcp", "tcp", f ? "tcp6-client" : "tcp-client", fd,
+					    (struct sockaddr *)&a, len, b, client_slot, server_slot));
+		}
+		close(listener);
+	}
+	for (int i = 0; i < nkids; i++)
+		if (kids[i] < 0)
+			die("fork: %s", strerror(errno));
+	gate_open(o, "tcp", kids, nkids, gated, ngated);
+	return reap(kids, nkids);
+}
+
+const struct demo tcp_demo = {
+	"tcp", "TCP over loopback, IPv4 and IPv6: connect, accept, request and reply", run_tcp,
+};
+
+/* The UDP server sends every datagram back but the 1-byte end marker. */
+static int udp_server(const struct demo_opts *o, int fd, const char *role, struct board *b,
+		      int own, int peer)
+{
+	struct demo_record rx, tx;
+	char *buf = malloc(o->size + 1);
+
+	name_process(role);
+	if (!buf)
+		die("out of memory");
+	board_post(b, own, fd);
+	sock_record(&rx, "udp", fd, false);
+	sock_record(&tx, "udp", fd, true);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t len = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, o->size + 1, 0, (struct sockaddr *)&from, &len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		must((int)n, "recvfrom");
+		rx.bytes += (size_t)n;
+		rx.ops++;
+		if (n == 1)
+			break;
+		must((int)sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len), "sendto");
+		tx.bytes += (size_t)n;
+		tx.ops++;
+	}
+	inet_object(fd, "udp", false, rx.object, sizeof(rx.object));
+	snprintf(tx.object, sizeof(tx.object), "%s", rx.object);
+	record_peer(&rx, board_wait(b, peer));
+	record_peer(&tx, board_wait(b, peer));
+	report(o, "udp", "server", &rx);
+	report(o, "udp", "server", &tx);
+	free(buf);
+	return 0;
+}
+
+static int udp_client(const struct demo_opts *o, int family, const struct sockaddr_storage *to,
+		      socklen_t tolen, const char *role, struct board *b, int own, int peer)
+{
+	struct demo_record rx, tx;
+	char *buf = calloc(1, o->size);
+	int fd = must(socket(family, SOCK_DGRAM, 0), "socket");
+	double start;
+
+	name_process(role);
+	if (!buf)
+		die("out of memory");
+	board_post(b, own, fd);
+	sock_record(&tx, "udp", fd, true);
+	sock_record(&rx, "udp", fd, false);
+	gate_child_ready(o);
+	start = now_s();
+	/* One datagram in flight at a time: on loopback none is lost. */
+	for (long i = 0; keep_sending(o, i, start); i++) {
+		must((int)sendto(fd, buf, o->size, 0, (const struct sockaddr *)to, tolen), "sendto");
+		tx.bytes += o->size;
+		tx.ops++;
+		must((int)recv(fd, buf, o->size, 0), "recv");
+		rx.bytes += o->size;
+		rx.ops++;
+	}
+	must((int)sendto(fd, "E", 1, 0, (const struct sockaddr *)to, tolen), "sendto");
+	tx.bytes++;
+	tx.ops++;
+	inet_object(fd, "udp", false, tx.object, sizeof(tx.object));
+	snprintf(rx.object, sizeof(rx.object), "%s", tx.object);
+	record_peer(&tx, board_wait(b, peer));
+	record_peer(&rx, board_wait(b, peer));
+	report(o, "udp", "client", &tx);
+	report(o, "udp", "client", &rx);
+	free(buf);
+	return 0;
+}
+
+static int run_udp(const struct demo_opts *o)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct board *b = board_new();
+	pid_t kids[4], gated[2];
+	int nkids = 0, ngated = 0;
+
+	gate_prepare();
+	for (int f = 0; f < 2; f++) {
+		struct sockaddr_storage a;
+		socklen_t len;
+		int fd = bound_socket(families[f], SOCK_DGRAM, &a, &len);
+		int server_slot = SLOT_SERVER + 2 * f, client_slot = SLOT_CLIENT + 2 * f;
+
+		if ((kids[nkids++] = fork()) == 0)
+			exit(udp_server(o, fd, f ? "udp6-server" : "udp-server", b, server_slot,
+					client_slot));
+		close(fd);
+		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+			exit(udp_client(o, families[f], &a, len, f ? "udp6-client" : "udp-client", b,
+					client_slot, server_slot));
+	}
+	for (int i = 0; i < nkids; i++)
+		if (kids[i] < 0)
+			die("fork: %s", strerror(errno));
+	gate_open(o, "udp", kids, nkids, gated, ngated);
+	return reap(kids, nkids);
+}
+
+const struct demo udp_demo = {
+	"udp", "UDP over loopback, IPv4 and IPv6: every datagram sent back", run_udp,
+};
