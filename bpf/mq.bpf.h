@@ -51,7 +51,7 @@ static __always_inline void mq_on_syscall(__u8 op, struct pt_regs *regs, long re
 	}
 	case IPCOP_MQ_NOTIFY:	/* a NULL sigevent unregisters */
 		if (ret == 0 && SYSCALL_ARG(regs, 2, btf))
-			count_fd(SYSCALL_ARG(regs, 1, btf), MQ_HOW(DIR_RX, MQ_EV_NOTIFY), 0,
+			count_fd(SYSCALL_ARG(regs, 1, btf), MQ_HOW(DIR_RX, MQ_EV_NOTIFY), 1,
 				 NO_LABEL, tgid);
 		break;
 	case IPCOP_MQ_UNLINK:

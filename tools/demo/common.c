@@ -201,6 +201,8 @@ size_t send_msg(int fd, const void *buf, size_t n, struct demo_record *r)
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break;	/* the reader has gone: the caller sees a short send */
 		if (w <= 0)
 			die("write: %s", strerror(errno));
 		done += (size_t)w;
@@ -219,6 +221,8 @@ size_t recv_msg(int fd, void *buf, size_t n, struct demo_record *r)
 
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0 && errno == ECONNRESET)
+			break;	/* a peer that left with data unread: the end, too */
 		if (got < 0)
 			die("read: %s", strerror(errno));
 		if (got == 0)
@@ -287,13 +291,17 @@ void wait_for_go(const struct demo_opts *o, const char *demo, const pid_t *pids,
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 }
 
+/* "Set up" travels as a real-time signal: those queue, where several
+ * children's SIGUSR2 would merge into one. */
+#define SIG_READY SIGRTMIN
+
 void gate_prepare(void)
 {
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIG_READY);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
@@ -302,7 +310,7 @@ void gate_child_ready(const struct demo_opts *o)
 	sigset_t usr1;
 
 	if (o->wait)
-		kill(getppid(), SIGUSR2);
+		kill(getppid(), SIG_READY);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	sigwaitinfo(&usr1, NULL);
@@ -312,12 +320,12 @@ void gate_open(const struct demo_opts *o, const char *demo, const pid_t *kids, i
 	       const pid_t *gated, int ngated)
 {
 	if (o->wait) {
-		sigset_t usr2;
+		sigset_t ready;
 
-		sigemptyset(&usr2);
-		sigaddset(&usr2, SIGUSR2);
+		sigemptyset(&ready);
+		sigaddset(&ready, SIG_READY);
 		for (int i = 0; i < ngated; i++)
-			sigwaitinfo(&usr2, NULL);
+			sigwaitinfo(&ready, NULL);
 	}
 	wait_for_go(o, demo, kids, nkids);
 	for (int i = 0; i < ngated; i++)

@@ -23,6 +23,7 @@ struct demo_opts {
 	const char *path;	/* a named object's path or name */
 	long key;		/* a System V key; 0: one made from the PID */
 	bool no_end;		/* senders: leave out the end-of-stream message */
+	long peer_exits;	/* stream servers: leave after this many replies */
 };
 
 #define MAX_DEMO_LABELS 16
@@ -75,7 +76,7 @@ void report_removal(const struct demo_opts *o, const char *demo, const char *typ
 
 /*
  * Gated children: with --wait, a child that is set up tells its parent
- * (SIGUSR2) and then waits for SIGUSR1, so that ipctrace can attach to the
+ * (a real-time signal) and then waits for SIGUSR1, so that ipctrace can attach to the
  * PIDs before any data moves. The parent calls gate_prepare() before forking,
  * and gate_open() once its children are forked.
  */

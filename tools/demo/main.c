@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -50,11 +51,12 @@ static void usage(FILE *out)
 		"  -r, --rate N         messages per second per sender (default: flat out; all: 200)\n"
 		"  -d, --duration SEC   send for SEC seconds instead of --count messages\n"
 		"      --json           one JSON line per process, object and direction\n"
-		"      --wait           set up, print the PIDs, wait for SIGUSR1 to start\n"
+		"      --wait           set up (connections too), print the PIDs, wait for SIGUSR1\n"
 		"      --role ROLE      run one side only: fifo reader|writer, mq receiver|sender|unlink\n"
 		"      --path PATH      fifo: the FIFO to open (made by mkfifo); mq: the queue, /NAME\n"
 		"      --key KEY        msg: the System V key (default: made from the PID)\n"
-		"      --no-end         senders: leave out the end-of-stream message\n\n"
+		"      --no-end         senders: leave out the end-of-stream message\n"
+		"      --peer-exits N   unix, tcp: the stream server leaves after N replies\n\n"
 		"example: ipc-demo fifo & ipctrace -p $!\n");
 }
 
@@ -83,6 +85,7 @@ int main(int argc, char **argv)
 		{ "path", required_argument, NULL, 'P' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "no-end", no_argument, NULL, 'E' },
+		{ "peer-exits", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -131,6 +134,9 @@ int main(int argc, char **argv)
 		case 'E':
 			o.no_end = true;
 			break;
+		case 'X':
+			o.peer_exits = (long)number(optarg, "peer-exits", 1, 1e12);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -143,6 +149,8 @@ int main(int argc, char **argv)
 		die("unexpected argument '%s' (see ipc-demo --help)", argv[optind]);
 	/* Children share stdout: flush nothing twice. */
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* A peer that leaves is part of some demos: see EPIPE, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 
 	if (strcmp(name, "all") == 0) {
 		/* Paced and small, so a live table shows steady traffic. */

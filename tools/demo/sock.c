@@ -151,14 +151,16 @@ static void sock_record(struct demo_record *r, const char *type, int fd, bool tx
 	r->endpoint = true;
 }
 
-/* A stream peer: answer every request with a reply of the same size. */
-static void echo_stream(int fd, size_t size, struct demo_record *rx, struct demo_record *tx)
+/* A stream peer: answer every request with a reply of the same size, or
+ * only the first `stop` (> 0) of them, then leave mid-stream. */
+static void echo_stream(int fd, size_t size, long stop, struct demo_record *rx,
+			struct demo_record *tx)
 {
 	char *buf = malloc(size);
 
 	if (!buf)
 		die("out of memory");
-	while (recv_msg(fd, buf, size, rx) == size)
+	for (long i = 0; (stop <= 0 || i < stop) && recv_msg(fd, buf, size, rx) == size; i++)
 		send_msg(fd, buf, size, tx);
 	free(buf);
 }
@@ -173,9 +175,12 @@ static void ask_stream(const struct demo_opts *o, int fd, struct demo_record *tx
 	if (!buf)
 		die("out of memory");
 	for (long i = 0; keep_sending(o, i, start); i++) {
-		send_msg(fd, buf, o->size, tx);
-		if (recv_msg(fd, buf, o->size, rx) != o->size)
-			die("the server stopped replying");
+		if (send_msg(fd, buf, o->size, tx) == o->size &&
+		    recv_msg(fd, buf, o->size, rx) == o->size)
+			continue;
+		if (o->peer_exits > 0)
+			break;	/* it was told to leave: report what went through */
+		die("the server stopped replying");
 	}
 	free(buf);
 }
@@ -201,7 +206,7 @@ static int serve_stream(const struct demo_opts *o, const char *demo, const char 
 		inet_object(listener, type, true, lname, sizeof(lname));
 	snprintf(lr.object, sizeof(lr.object), "%s", lname);
 	conn = must(accept(listener, NULL, NULL), "accept");
-	record_event(&lr, "accepts", 1);
+	record_event(&lr, "accepts", 1);	/* reported only without --wait */
 	board_post(b, own, conn);
 	sock_record(&rx, type, conn, false);
 	sock_record(&tx, type, conn, true);
@@ -209,13 +214,14 @@ static int serve_stream(const struct demo_opts *o, const char *demo, const char 
 		unix_object(conn, false, false, cname, sizeof(cname));
 	else
 		inet_object(conn, type, false, cname, sizeof(cname));
-	echo_stream(conn, o->size, &rx, &tx);
+	echo_stream(conn, o->size, o->peer_exits, &rx, &tx);
 	record_peer(&rx, board_wait(b, peer));
 	record_peer(&tx, board_wait(b, peer));
 	snprintf(rx.object, sizeof(rx.object), "%s", cname);
 	snprintf(tx.object, sizeof(tx.object), "%s", cname);
 	close(conn);
-	report(o, demo, "listener", &lr);
+	if (!o->wait)
+		report(o, demo, "listener", &lr);
 	report(o, demo, "server", &rx);
 	report(o, demo, "server", &tx);
 	return 0;
@@ -229,12 +235,18 @@ static int connect_stream(const struct demo_opts *o, const char *demo, const cha
 	char name[160];
 
 	name_process(role);
-	gate_child_ready(o);
 	must(connect(fd, to, tolen), "connect");
 	board_post(b, own, fd);
 	sock_record(&tx, type, fd, true);
 	sock_record(&rx, type, fd, false);
-	record_event(&tx, "connects", 1);
+	/*
+	 * With --wait the connection is made before the go, so that a tracer
+	 * started in between sees one that existed before it: then it cannot
+	 * have seen the connect, and the demo does not claim it.
+	 */
+	if (!o->wait)
+		record_event(&tx, "connects", 1);
+	gate_child_ready(o);
 	/* Named while connected: once closed, a socket has no peer name. */
 	if (strcmp(type, "unix") == 0)
 		unix_object(fd, false, false, name, sizeof(name));
@@ -383,7 +395,7 @@ static int socketpair_parent(const struct demo_opts *o)
 		sock_record(&crx, "unix", sv[1], false);
 		sock_record(&ctx, "unix", sv[1], true);
 		take_descriptor(sv[1], &crx);
-		echo_stream(sv[1], o->size, &crx, &ctx);
+		echo_stream(sv[1], o->size, 0, &crx, &ctx);
 		snprintf(crx.object, sizeof(crx.object), "unix:socketpair");
 		snprintf(ctx.object, sizeof(ctx.object), "unix:socketpair");
 		record_peer(&crx, ino[0]);

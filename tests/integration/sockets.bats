@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# Sockets, unix, TCP and UDP: exact bytes and messages in both directions,
+# the peer process at the other end, accepts, connects, passed descriptors.
+load helpers
+
+run_socket_demos() {
+	"$DEMO" unix -n 150 -s 700 --json >"$TMP/demo"
+	"$DEMO" tcp -n 120 -s 3000 --json >>"$TMP/demo"
+	"$DEMO" udp -n 90 -s 1200 --json >>"$TMP/demo"
+}
+
+@test "unix demo: stream, datagrams from two senders, socketpair with SCM_RIGHTS" {
+	start_tracer --json -i 0.3
+	"$DEMO" unix -n 150 -s 700 --json >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	final >"$TMP/final"
+	# Readable names, and the receiving datagram socket lists both senders.
+	jq -e '[.rows[] | select(.comm == "unix-dgram-recv")][0] | (.object | test("^unix:/tmp/ipc-demo.*/dgram.sock$")) and (.peers | length) == 2' "$TMP/final" >/dev/null
+	jq -e '[.rows[] | select(.comm == "unix-client")][0].object | test("^unix:->/tmp/ipc-demo.*/stream.sock$")' "$TMP/final" >/dev/null
+	jq -e '[.rows[] | select(.comm == "unix-pair-paren" and .dir == "tx")][0] | .object == "unix:socketpair" and .scm_rights == 1 and .fds_passed == 1' "$TMP/final" >/dev/null
+	jq -e '[.rows[] | select(.comm == "unix-server" and .accepts == 1)][0].object | endswith("stream.sock (listen)")' "$TMP/final" >/dev/null
+}
+
+@test "tcp demo: IPv4 and IPv6 loopback, accepts and connects, peers by address tuple" {
+	start_tracer --json -i 0.3
+	"$DEMO" tcp -n 120 -s 3000 --json >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	final | jq -e '[.rows[] | select(.type == "tcp") | .object] | any(test("^tcp \\[::1\\]:[0-9]+->\\[::1\\]:[0-9]+$")) and any(test("^tcp 127.0.0.1:[0-9]+->127.0.0.1:[0-9]+$"))' >/dev/null
+}
+
+@test "udp demo: IPv4 and IPv6 datagrams, peers from where each socket sent" {
+	start_tracer --json -i 0.3
+	"$DEMO" udp -n 90 -s 1200 --json >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "the two counting paths agree: sock tracepoints and syscalls, side by side" {
+	start_tracer --json -i 0.3
+	first=$TRACER_PID
+	cp /dev/null "$TMP/out2"
+	IPCTRACE_SOCK=syscalls "$IPCTRACE" --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	second=$!
+	wait_for "$TMP/err2" '^ipctrace: attached'
+	run_socket_demos
+	stop_tracer
+	TRACER_PID=$second
+	mv "$TMP/out" "$TMP/out1"
+	mv "$TMP/out2" "$TMP/out"
+	stop_tracer
+	# Each path is exact against the demos...
+	python3 "$CHECK" "$TMP/demo" "$TMP/out1"
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	# ...and they agree with each other row by row for the demos' processes.
+	pids=$(jq -s '[.[].pid] | unique' "$TMP/demo")
+	for f in out1 out; do
+		grep '"final":true' "$TMP/$f" | jq -c --argjson p "$pids" '[.rows[] | select(.pid as $x | $p | index($x)) | [.pid, .ino, .dir, .bytes, .ops]] | sort' >"$TMP/$f.rows"
+	done
+	diff "$TMP/out1.rows" "$TMP/out.rows"
+	[ "$(jq length "$TMP/out.rows")" -gt 0 ]
+}
+
+@test "connections made before ipctrace started resolve, with their peers" {
+	"$DEMO" tcp -n 60 -s 500 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r tcp_parent _ < <(demo_pids "$TMP/demo.err")
+	"$DEMO" unix -n 60 -s 500 --json --wait >>"$TMP/demo" 2>"$TMP/demo2.err" 3>&- &
+	wait_for "$TMP/demo2.err" ready
+	read -r unix_parent _ < <(demo_pids "$TMP/demo2.err")
+	start_tracer --json -i 0.3
+	kill -USR1 "$tcp_parent" "$unix_parent"
+	wait_gone "$tcp_parent"
+	wait_gone "$unix_parent"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "a peer that exits mid-stream: the counts stand and it shows as exited" {
+	start_tracer --json -i 0.3
+	"$DEMO" tcp -n 50 -s 2000 --peer-exits 7 --json >"$TMP/demo"
+	"$DEMO" unix -n 50 -s 2000 --peer-exits 7 --json >>"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	# Over TCP the client wrote one request more than the server read (it sat in
+	# the dead socket's buffer); over unix that write failed with EPIPE.
+	jq -e -s '[.[] | select(.role == "client" and .dir == "tx" and .type == "tcp") | .ops] | length == 2 and all(. == 8)' "$TMP/demo" >/dev/null
+	jq -e -s '[.[] | select(.role == "client" and .dir == "tx" and .type == "unix") | .ops] == [7]' "$TMP/demo" >/dev/null
+	final | jq -e '[.rows[] | select(.comm == "tcp-client")] | all(.peers[0].exited)' >/dev/null
+}
+
+@test "a socket inherited across fork, used by both processes" {
+	start_tracer --json -i 0.3
+	python3 "$ROOT/tests/lib/shared_socket.py" "$TMP" 40 3000 >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	# Both writers share one socket; the server's peers are both of them.
+	[ "$(jq -s '[.[] | select(.dir == "tx") | .ino] | unique | length' "$TMP/demo")" = 1 ]
+}
+
+@test "python http.server and curl: exact bytes both ways, as curl counts them" {
+	mkdir "$TMP/www"
+	head -c 1234567 /dev/urandom >"$TMP/www/blob"
+	python3 -m http.server --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
+	server=$!
+	wait_for "$TMP/http.log" 'Serving HTTP'
+	port=$(sed -nE 's/.*port ([0-9]+).*/\1/p' "$TMP/http.log" | head -n 1)
+	start_tracer -t tcp --json -i 0.3
+	sh -c 'echo $$ >"$1/curl.pid"; exec curl -s -o /dev/null -w "%{size_request} %{size_header} %{size_download}\n" "$2"' \
+		sh "$TMP" "http://127.0.0.1:$port/blob" >"$TMP/curl.out"
+	curl_pid=$(cat "$TMP/curl.pid")
+	read -r sent header body <"$TMP/curl.out"
+	[ "$body" -eq 1234567 ]
+	stop_tracer
+	final >"$TMP/final"
+	run jq -r --argjson p "$curl_pid" '[.rows[] | select(.pid == $p and .type == "tcp")] | map("\(.dir) \(.bytes) \([.peers[].pid] | join(","))") | sort | join(";")' "$TMP/final"
+	[ "$output" = "rx $((header + body)) $server;tx $sent $server" ]
+	run jq -r --argjson p "$server" '[.rows[] | select(.pid == $p and .type == "tcp" and (.object | contains("->")))] | map("\(.dir) \(.bytes)") | sort | join(";")' "$TMP/final"
+	[ "$output" = "rx $sent;tx $((header + body))" ]
+	kill "$server"
+}
+
+@test "a kept-alive HTTP connection: ipctrace's bytes equal the kernel's (ss -tin)" {
+	mkdir "$TMP/www"
+	head -c 300000 /dev/urandom >"$TMP/www/blob"
+	python3 -m http.server --protocol HTTP/1.1 --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
+	server=$!
+	wait_for "$TMP/http.log" 'Serving HTTP'
+	port=$(sed -nE 's/.*port ([0-9]+).*/\1/p' "$TMP/http.log" | head -n 1)
+	start_tracer -t tcp --json -i 0.3
+	python3 "$ROOT/tests/lib/http_keepalive.py" 127.0.0.1 "$port" /blob 5 >"$TMP/client.out" 3>&- &
+	client=$!
+	wait_for "$TMP/client.out" '^[0-9]+$'
+	cport=$(cat "$TMP/client.out")
+	sleep 0.5	# every byte acknowledged
+	ss_line=$(ss -tinH state established "( sport = :$cport )")
+	acked=$(grep -oE 'bytes_acked:[0-9]+' <<<"$ss_line" | cut -d: -f2)
+	received=$(grep -oE 'bytes_received:[0-9]+' <<<"$ss_line" | cut -d: -f2)
+	[ "$received" -gt 1500000 ]
+	stop_tracer
+	run jq -r --argjson p "$client" '[.rows[] | select(.pid == $p and .type == "tcp")] | map("\(.dir) \(.bytes)") | sort | join(";")' <(final)
+	# bytes_acked counts the SYN's sequence number as one.
+	[ "$output" = "rx $received;tx $((acked - 1))" ]
+	kill "$client" "$server"
+}
+
+@test "socat: a unix listener and client, and socat's socketpair to an EXEC child" {
+	head -c 200000 /dev/urandom >"$TMP/in"
+	start_tracer -t unix --json -i 0.3
+	socat -u UNIX-LISTEN:"$TMP/s.sock" CREATE:"$TMP/out.bin" 3>&- &
+	listener=$!
+	while [ ! -S "$TMP/s.sock" ]; do sleep 0.05; done
+	socat -u OPEN:"$TMP/in" UNIX-CONNECT:"$TMP/s.sock" &
+	sender=$!
+	wait "$sender"
+	wait_gone "$listener"
+	# socat's EXEC address talks to its child over a socketpair.
+	socat -u OPEN:"$TMP/in" EXEC:"dd of=$TMP/out2.bin bs=4096 status=none" &
+	piper=$!
+	wait "$piper"
+	stop_tracer
+	cmp "$TMP/in" "$TMP/out.bin"
+	cmp "$TMP/in" "$TMP/out2.bin"
+	final >"$TMP/final"
+	run jq -r --argjson s "$sender" --argjson l "$listener" '[.rows[] | select((.pid == $s or .pid == $l) and .bytes > 0)] | map("\(.pid == $s) \(.dir) \(.bytes) \([.peers[].pid] | join(","))") | sort | join(";")' "$TMP/final"
+	[ "$output" = "false rx 200000 $sender;true tx 200000 $listener" ]
+	run jq -r --argjson s "$piper" '[.rows[] | select(.pid == $s and .type == "unix")] | map("\(.dir) \(.bytes) \(.object) \(.peers[0].comm)") | join(";")' "$TMP/final"
+	[ "$output" = "tx 200000 unix:socketpair dd" ]
+}
+
+@test "-t unix,udp: sockets of those types only" {
+	start_tracer -t unix,udp --json -i 0.3
+	run_socket_demos
+	stop_tracer
+	run jq -r '[.rows[].type] | unique | join(",")' <(final)
+	[ "$output" = "udp,unix" ]
+}
