@@ -67,6 +67,33 @@ struct {
 	__type(value, __u64);
 } dests SEC(".maps");
 
+/*
+ * -p: the far ends of the targets' sockets, counted whoever holds them: a
+ * unix peer by its struct sock, an inet one by its address tuple. And the
+ * targets' listening addresses, so that a client becomes a peer when it
+ * connects.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED);
+	__type(key, __u64);
+	__type(value, __u8);
+} watched_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED);
+	__type(key, struct ipc_tuple);
+	__type(value, __u8);
+} watched_tuples SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED);
+	__type(key, struct ipc_sock_addr);
+	__type(value, __u8);
+} watched_listeners SEC(".maps");
+
 /* -p: processes whose traffic is counted (enum filter_role). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -106,6 +133,7 @@ static __always_inline __u32 current_tgid(void)
 static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,
 					       const struct sock **sk);
 static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info);
+static __always_inline void sock_watch_far_end(const struct sock *sk);
 
 /*
  * fd -> struct file through current->files->fdt. The element is read with
@@ -255,6 +283,13 @@ static __always_inline void file_path(struct file *file, struct name_scratch *s)
 	emit_path(&w, s);
 }
 
+static __always_inline bool is_target(__u32 tgid)
+{
+	__u8 *role = bpf_map_lookup_elem(&filter_pids, &tgid);
+
+	return role && *role == ROLE_TARGET;
+}
+
 static __always_inline bool is_candidate(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&filter_pids, &tgid) != NULL;
@@ -312,6 +347,10 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file,
 				__sync_fetch_and_add(&loss.objs_dropped, 1);
 		}
 	}
+
+	/* -p: a target's new socket row: count the other end from now on. */
+	if (filter_enabled && sock && sk && is_target(key->tgid))
+		sock_watch_far_end(sk);
 }
 
 /*

@@ -53,6 +53,11 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		pipe_on_open(ret, tgid);
 		return 0;
 	}
+	/* -p: a process outside the filter may be connecting to a target. */
+	if (op == IPCOP_CONNECT && filter_enabled && !is_candidate(tgid)) {
+		sock_on_connect_filter(SYSCALL_ARG(regs, 1, btf), tgid);
+		return 0;
+	}
 	/* -p: dedicated IPC syscalls are counted for everyone (see enum syscall_op). */
 	if (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid))
 		return 0;
@@ -74,6 +79,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_RECVMMSG:
 	case IPCOP_ACCEPT:
 	case IPCOP_CONNECT:
+	case IPCOP_LISTEN:
 		sock_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	case IPCOP_MQ_SEND:

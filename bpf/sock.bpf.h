@@ -141,6 +141,146 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
 
 #define SOCK_HOW(dir, event) HOW(dir, event, SOCK_TYPES)
 
+/*
+ * -p. The far end of a target's socket counts whoever holds it: a unix peer
+ * by its struct sock, an inet socket by the reversed address tuple (its
+ * struct sock is out of reach from here). A target's listening address makes
+ * whoever connects to it a peer.
+ */
+static __always_inline void inet_addrs(const struct sock *sk, __u16 family, __u8 *local,
+				       __u8 *remote)
+{
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)local, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)remote, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)local, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)remote, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+static __always_inline void sock_tuple(const struct sock *sk, __u16 family, bool reversed,
+				       struct ipc_tuple *t)
+{
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+
+	t->family = family;
+	if (reversed) {
+		t->lport = rport;
+		t->rport = lport;
+		inet_addrs(sk, family, t->raddr, t->laddr);
+	} else {
+		t->lport = lport;
+		t->rport = rport;
+		inet_addrs(sk, family, t->laddr, t->raddr);
+	}
+}
+
+static __always_inline void watch_listener(const struct sock *sk, __u16 family)
+{
+	struct ipc_sock_addr a = {};
+	__u8 one = 1, remote[16];
+
+	if (family == AF_UNIX) {
+		unix_name(BPF_CORE_READ((const struct unix_sock *)sk, addr), &a);
+	} else {
+		a.family = family;
+		a.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		inet_addrs(sk, family, a.addr, remote);
+	}
+	if (bpf_map_update_elem(&watched_listeners, &a, &one, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
+static __always_inline void sock_watch_far_end(const struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u8 one = 1;
+	long err = 0;
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
+		watch_listener(sk, family);
+		return;
+	}
+	if (family == AF_UNIX) {
+		__u64 peer = (__u64)BPF_CORE_READ((const struct unix_sock *)sk, peer);
+
+		if (peer)
+			err = bpf_map_update_elem(&watched_socks, &peer, &one, BPF_ANY);
+	} else if (BPF_CORE_READ(sk, __sk_common.skc_dport)) {
+		struct ipc_tuple t = {};
+
+		sock_tuple(sk, family, true, &t);
+		err = bpf_map_update_elem(&watched_tuples, &t, &one, BPF_ANY);
+	}
+	if (err == -E2BIG)
+		__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
+/* Is this socket the far end of a target's? Asked for every other process's
+ * socket operation with -p: a hash lookup, two for inet. */
+static __always_inline bool sock_watched(const struct sock *sk)
+{
+	__u64 p = (__u64)sk;
+	__u16 family;
+	struct ipc_tuple t = {};
+
+	if (bpf_map_lookup_elem(&watched_socks, &p))
+		return true;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	sock_tuple(sk, family, false, &t);
+	return bpf_map_lookup_elem(&watched_tuples, &t) != NULL;
+}
+
+static __always_inline const struct sock *fd_to_sock(long fd)
+{
+	struct ipc_obj_key obj = {};
+	struct file *file = fd_to_file(fd);
+	const struct sock *sk = NULL;
+
+	if (file && classify_file(file, &obj, SOCK_TYPES, &sk) == IPC_NONE)
+		return NULL;
+	return sk;
+}
+
+/*
+ * -p: a process outside the filter connected. It becomes a peer if it
+ * reached a target's listening address: a unix client's peer is the
+ * server's new socket, which shares the listener's name.
+ */
+static __always_inline void sock_on_connect_filter(long fd, __u32 tgid)
+{
+	const struct sock *sk = fd_to_sock(fd), *peer;
+	struct ipc_sock_addr a = {};
+	__u8 local[16];
+	__u16 family;
+
+	if (!sk)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_UNIX) {
+		peer = BPF_CORE_READ((const struct unix_sock *)sk, peer);
+		if (!peer)
+			return;
+		unix_name(BPF_CORE_READ((const struct unix_sock *)peer, addr), &a);
+	} else {
+		a.family = family;
+		a.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		inet_addrs(sk, family, local, a.addr);
+	}
+	if (bpf_map_lookup_elem(&watched_listeners, &a)) {
+		add_peer(tgid);
+		return;
+	}
+	/* A listener bound to every address (0.0.0.0 or ::). */
+	__builtin_memset(a.addr, 0, sizeof(a.addr));
+	if (family != AF_UNIX && bpf_map_lookup_elem(&watched_listeners, &a))
+		add_peer(tgid);
+}
+
 /* Inline: a typed (tp_btf) struct sock cannot be passed as a scalar. */
 static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 bytes, __u32 tgid)
 {
@@ -169,7 +309,8 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)))
 		return 0;
 	tgid = current_tgid();
-	if (tgid == self_tgid || (filter_enabled && !is_candidate(tgid)))
+	if (tgid == self_tgid ||
+	    (filter_enabled && !is_candidate(tgid) && !sock_watched(sk)))
 		return 0;
 	count_sock(sk, dir, ret, tgid);
 	return 0;
@@ -320,9 +461,31 @@ static __always_inline void sock_on_syscall(__u8 op, struct pt_regs *regs, long 
 		break;
 	case IPCOP_ACCEPT:	/* counted on the listening socket */
 		count_fd(fd, SOCK_HOW(DIR_RX, SOCK_EV_ACCEPT), 1, NO_LABEL, tgid);
+		if (filter_enabled && is_target(tgid)) {
+			const struct sock *sk = fd_to_sock(fd), *conn = fd_to_sock(ret);
+
+			if (sk)
+				sock_watch_far_end(sk);
+			if (conn)
+				sock_watch_far_end(conn);
+		}
 		break;
 	case IPCOP_CONNECT:	/* 0, or -EINPROGRESS when non-blocking */
 		count_fd(fd, SOCK_HOW(DIR_TX, SOCK_EV_CONNECT), 1, NO_LABEL, tgid);
+		if (filter_enabled && is_target(tgid)) {
+			const struct sock *sk = fd_to_sock(fd);
+
+			if (sk)
+				sock_watch_far_end(sk);
+		}
+		break;
+	case IPCOP_LISTEN:	/* only with -p */
+		if (is_target(tgid)) {
+			const struct sock *sk = fd_to_sock(fd);
+
+			if (sk)
+				sock_watch_far_end(sk);
+		}
 		break;
 	}
 }

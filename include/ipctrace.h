@@ -54,6 +54,7 @@ enum syscall_op {
 	IPCOP_RECVMMSG,	/* recvmmsg(fd, mmsghdr[], vlen, flags, timeout) */
 	IPCOP_ACCEPT,	/* accept(fd, ...), accept4: ret = the new socket */
 	IPCOP_CONNECT,	/* connect(fd, addr, len) */
+	IPCOP_LISTEN,	/* listen(fd, backlog): only traced with -p */
 	IPCOP_OPEN,	/* open, openat, openat2: only traced with -p */
 	/* Dedicated IPC syscalls: every call is IPC, so all are counted and -p
 	 * filters them in user space, which needs no peer discovery. */
@@ -147,7 +148,8 @@ struct ipc_obj_key {
 #define IPC_NAME_LEN 256
 
 /* A socket address: IPv4 (in the first 4 bytes) or IPv6, or a unix name. */
-#define SOCK_PATH_LEN 108
+#define SOCK_PATH_LEN 108	/* sun_path */
+#define SOCK_PATH_BUF 128	/* room for any length the BPF side can prove */
 
 struct ipc_sock_addr {
 	__u16 family;		/* AF_INET, AF_INET6, AF_UNIX; 0: none */
@@ -155,7 +157,7 @@ struct ipc_sock_addr {
 	__u16 path_len;		/* unix: bytes of path; an abstract name starts with '\0' */
 	__u16 pad;
 	__u8 addr[16];
-	char path[SOCK_PATH_LEN];
+	char path[SOCK_PATH_BUF];
 };
 
 /* What a socket is and whom it is connected to, read from struct sock. */
@@ -178,6 +180,17 @@ struct ipc_obj_info {
 	__s64 sysv_key;		 /* a System V object's key, if has_key */
 	__u32 has_key;
 	__u32 has_sock;
+};
+
+/*
+ * -p: an inet socket's addresses, as a key. A target's socket watches the
+ * reversed tuple, so the socket at the other end counts too.
+ */
+struct ipc_tuple {
+	__u16 family;
+	__u16 lport, rport;
+	__u16 pad;
+	__u8 laddr[16], raddr[16];
 };
 
 /* Where an unconnected datagram socket sent: one entry per destination. */

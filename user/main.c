@@ -169,11 +169,33 @@ struct session {
 	bool target_exit_reported[MAX_TARGET_PIDS];
 };
 
-/* -p: the targets' channels, so that the holders of their other ends are found. */
+/*
+ * -p: the targets' channels, so that the holders of their other ends are
+ * found, and whatever the kernel side must watch for them from the start
+ * (a listening socket's address).
+ */
 static void find_target_objects(struct session *s)
 {
+	GPtrArray *targets;
+	GHashTableIter it;
+	gpointer v;
+
 	for (int i = 0; i < s->cfg.npids; i++)
 		holders_of_process(s->store, s->cfg.type_mask, s->cfg.pids[i]);
+	targets = g_ptr_array_new();
+	g_hash_table_iter_init(&it, s->store->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (object_of_targets(v, s->cfg.pids, s->cfg.npids))
+			g_ptr_array_add(targets, v);
+	/* Not while iterating: a module may add the objects at the other ends. */
+	for (guint i = 0; i < targets->len; i++) {
+		struct object *o = g_ptr_array_index(targets, i);
+		const struct mechanism *m = mechanism_of(o->key.type);
+
+		if (m && m->watch_target)
+			m->watch_target(s->store, o, &s->tracer);
+	}
+	g_ptr_array_free(targets, TRUE);
 }
 
 static void refresh_holders(struct session *s, bool force)
@@ -202,6 +224,14 @@ static void refresh_holders(struct session *s, bool force)
 			continue;
 		for (guint i = 0; i < o->holders->len; i++)
 			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
+		/* And the holders of its other ends (a socket's peer socket). */
+		for (guint j = 0; j < o->peer_objs->len; j++) {
+			struct object *p = g_ptr_array_index(o->peer_objs, j);
+
+			for (guint i = 0; i < p->holders->len; i++)
+				tracer_add_peer(&s->tracer,
+						g_array_index(p->holders, struct holder, i).pid);
+		}
 	}
 }
 

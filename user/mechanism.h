@@ -31,6 +31,7 @@ struct fd_ref {
 
 struct store;
 struct object;
+struct tracer;
 
 struct mechanism {
 	const char *name;
@@ -68,6 +69,8 @@ struct mechanism {
 	/* Where one of its datagram sockets sent, and how many times. */
 	void (*dest)(struct store *s, const struct ipc_obj_key *sock,
 		     const struct ipc_sock_addr *dest, __u64 count);
+	/* -p: tell the kernel side what to watch for a target's object. */
+	void (*watch_target)(struct store *s, struct object *o, struct tracer *t);
 	/* Syscalls that replace a missing tracepoint (sock_send_length). */
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;

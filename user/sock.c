@@ -14,11 +14,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include "mechanism.h"
 #include "rows.h"
 #include "holders.h"
+#include "tracer.h"
 
 /* Always: what the sock tracepoints cannot see. */
 static const struct syscall_hook sock_syscalls[] = {
@@ -31,6 +37,11 @@ static const struct syscall_hook sock_syscalls[] = {
 	{ __NR_accept, IPCOP_ACCEPT },
 	{ __NR_accept4, IPCOP_ACCEPT },
 	{ __NR_connect, IPCOP_CONNECT },
+};
+
+/* With -p: a target's listening socket makes its clients peers. */
+static const struct syscall_hook sock_filter_syscalls[] = {
+	{ __NR_listen, IPCOP_LISTEN },
 };
 
 /* Without the sock tracepoints (before 6.3), bytes come from the syscalls,
@@ -486,11 +497,131 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 	}
 }
 
+/*
+ * The inode of a unix socket's peer, from the kernel's sock_diag netlink
+ * interface (what ss -x uses): /proc/net/unix does not say. 0 if none.
+ */
+static __u64 unix_peer_ino(__u64 ino)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} ask = {
+		.nlh = { .nlmsg_len = sizeof(ask), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST },
+		.req = { .sdiag_family = AF_UNIX, .udiag_states = ~0U, .udiag_ino = (__u32)ino,
+			 .udiag_show = UDIAG_SHOW_PEER,
+			 .udiag_cookie = { ~0U, ~0U } },	/* INET_DIAG_NOCOOKIE */
+	};
+	union { char bytes[4096]; struct nlmsghdr align; } reply;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	__u64 peer = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	if (send(fd, &ask, sizeof(ask), 0) == sizeof(ask) &&
+	    (n = recv(fd, reply.bytes, sizeof(reply.bytes), 0)) > 0) {
+		struct nlmsghdr *h = &reply.align;
+
+		if (NLMSG_OK(h, (__u32)n) && h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+			struct unix_diag_msg *m = NLMSG_DATA(h);
+			struct rtattr *a = (struct rtattr *)(m + 1);
+			int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+
+			for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+				if (a->rta_type == UNIX_DIAG_PEER)
+					peer = *(__u32 *)RTA_DATA(a);
+		}
+	}
+	close(fd);
+	return peer;
+}
+
+/*
+ * -p, before any traffic: what the kernel side must watch for a target's
+ * socket so that the other end counts from its first byte. A listening
+ * socket's address (TCP_LISTEN is state 0x0A in /proc/net; a listening unix
+ * socket has __SO_ACCEPTCON, 0x10000); an established TCP or UDP socket's
+ * reversed tuple; a connected unix socket's peer, whose holders are then
+ * found in /proc.
+ */
+static void sock_watch_target(struct store *s, struct object *o, struct tracer *t)
+{
+	struct ipc_sock_addr a;
+	char line[512], path[SOCK_PATH_BUF + 1];
+	__u64 peer;
+	FILE *f;
+
+	if (o->key.type == IPC_TCP || o->key.type == IPC_UDP) {
+		GArray *net = read_net_inet();
+
+		for (guint i = 0; i < net->len; i++) {
+			struct net_entry *e = &g_array_index(net, struct net_entry, i);
+			struct ipc_tuple tuple = { .family = e->local.family };
+
+			if (e->ino != o->key.ino || e->type != o->key.type)
+				continue;
+			if (e->type == IPC_TCP && e->state == 0x0A) {
+				a = e->local;
+				a.path_len = 0;
+				tracer_watch_listener(t, &a);
+			} else if (e->remote.port) {
+				tuple.lport = e->remote.port;
+				tuple.rport = e->local.port;
+				memcpy(tuple.laddr, e->remote.addr, sizeof(tuple.laddr));
+				memcpy(tuple.raddr, e->local.addr, sizeof(tuple.raddr));
+				tracer_watch_tuple(t, &tuple);
+			}
+		}
+		g_array_free(net, TRUE);
+		return;
+	}
+	if (o->key.type != IPC_UNIX)
+		return;
+	peer = unix_peer_ino(o->key.ino);
+	if (peer) {
+		struct ipc_obj_key pk = { .ino = peer, .type = IPC_UNIX };
+		struct object *p = store_object(s, &pk);
+
+		if (!p->name)
+			object_set_name(p, NULL);
+		remember_type(peer, IPC_UNIX);
+		object_link(o, p);
+	}
+	if (o->key.type != IPC_UNIX || !(f = fopen("/proc/net/unix", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long ino;
+		unsigned int flags;
+
+		path[0] = '\0';
+		if (sscanf(line, "%*s %*s %*s %X %*s %*s %llu %128s", &flags, &ino, path) < 2 ||
+		    ino != o->key.ino || !(flags & 0x10000) || !path[0])
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.family = AF_UNIX;
+		/* The kernel keeps a path's name with its NUL; /proc shows an
+		 * abstract name's leading NUL as '@'. */
+		if (path[0] == '@') {
+			a.path_len = (__u16)strlen(path);
+			memcpy(a.path + 1, path + 1, a.path_len - 1);
+		} else {
+			a.path_len = (__u16)strlen(path) + 1;
+			memcpy(a.path, path, a.path_len);
+		}
+		tracer_watch_listener(t, &a);
+	}
+	fclose(f);
+}
+
 const struct mechanism sock_mechanism = {
 	.name = "socket",
 	.types = 1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP,
 	.syscalls = sock_syscalls,
 	.nsyscalls = sizeof(sock_syscalls) / sizeof(sock_syscalls[0]),
+	.filter_syscalls = sock_filter_syscalls,
+	.nfilter_syscalls = sizeof(sock_filter_syscalls) / sizeof(sock_filter_syscalls[0]),
 	.fallback_syscalls = sock_fallback_syscalls,
 	.nfallback_syscalls = sizeof(sock_fallback_syscalls) / sizeof(sock_fallback_syscalls[0]),
 	.fd_object = sock_fd_object,
@@ -498,6 +629,7 @@ const struct mechanism sock_mechanism = {
 	.refresh = sock_refresh,
 	.describe = sock_describe,
 	.dest = sock_dest,
+	.watch_target = sock_watch_target,
 	.endpoints = true,
 	.event_names = {
 		[SOCK_EV_ACCEPT] = "accepts",

@@ -350,6 +350,20 @@ void tracer_add_peer(struct tracer *t, pid_t pid)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
 }
 
+void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &one, BPF_ANY);
+}
+
+void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &one, BPF_ANY);
+}
+
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
 {
 	/* .bss is memory-mapped; the counters only grow, a torn read is harmless. */

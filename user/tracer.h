@@ -30,6 +30,10 @@ int tracer_collect(struct tracer *t, struct store *s);
 
 /* -p: count a process that may be at the other end of a target's channel. */
 void tracer_add_peer(struct tracer *t, pid_t pid);
+/* -p: whoever connects to this address (a target's listener) is a peer. */
+void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr);
+/* -p: count the socket with this tuple (the far end of a target's). */
+void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
 void tracer_stop(struct tracer *t);

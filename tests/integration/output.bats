@@ -17,7 +17,7 @@ load helpers
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
 	final | jq -e '[.rows[] | select(.comm == "pipe-parent")] | length == 3' >/dev/null
 	final | jq -e 'all(.rows[]; (.pid|type) == "number" and (.comm|type) == "string"
-		and (.type == "pipe" or .type == "fifo") and (.object|type) == "string"
+		and (.type | IN("pipe","fifo","mq","msg","unix","tcp","udp")) and (.object|type) == "string"
 		and (.dir == "tx" or .dir == "rx") and (.bytes|type) == "number"
 		and (.ops|type) == "number" and (.peers|type) == "array"
 		and all(.peers[]; (.pid|type) == "number" and (.comm|type) == "string"))' >/dev/null

@@ -176,3 +176,55 @@ run_socket_demos() {
 	run jq -r '[.rows[].type] | unique | join(",")' <(final)
 	[ "$output" = "udp,unix" ]
 }
+
+@test "-p a TCP server with connections made before ipctrace: the client counts from its first byte" {
+	"$DEMO" tcp -n 80 -s 900 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent server4 client4 server6 client6 < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$server4" --json -i 0.3
+	"$DEMO" udp -n 20 -s 100 >/dev/null	# unrelated traffic: must not show
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	# The IPv4 pair only: the listener's accept happened before ipctrace.
+	jq -c --argjson s "$server4" --argjson c "$client4" 'select(.pid == $s or .pid == $c)' "$TMP/demo" >"$TMP/expected"
+	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
+}
+
+@test "-p a server whose clients connect after ipctrace started: TCP and unix, via socat" {
+	head -c 150000 /dev/urandom >"$TMP/in"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr CREATE:"$TMP/tcp.bin" 3>&- &
+	tcp_server=$!
+	socat -u UNIX-LISTEN:"$TMP/u.sock" CREATE:"$TMP/unix.bin" 3>&- &
+	unix_server=$!
+	while ! ss -ltnH "( sport = :$port )" | grep -q . || [ ! -S "$TMP/u.sock" ]; do sleep 0.05; done
+	start_tracer -p "$tcp_server" -p "$unix_server" --json -i 0.3
+	socat -u OPEN:"$TMP/in" TCP:127.0.0.1:"$port" &
+	tcp_client=$!
+	socat -u OPEN:"$TMP/in" UNIX-CONNECT:"$TMP/u.sock" &
+	unix_client=$!
+	"$DEMO" tcp -n 20 -s 100 >/dev/null	# unrelated traffic: must not show
+	wait "$tcp_client" "$unix_client"
+	wait_gone "$tcp_server"
+	wait_gone "$unix_server"
+	stop_tracer
+	cmp "$TMP/in" "$TMP/tcp.bin"
+	cmp "$TMP/in" "$TMP/unix.bin"
+	run jq -r '[.rows[] | select(.bytes > 0) | "\(.pid) \(.type) \(.dir) \(.bytes) \([.peers[].pid] | join(","))"] | sort | join(";")' <(final)
+	expected=$(printf '%s\n' "$tcp_server tcp rx 150000 $tcp_client" "$tcp_client tcp tx 150000 $tcp_server" \
+		"$unix_server unix rx 150000 $unix_client" "$unix_client unix tx 150000 $unix_server" | sort | paste -sd';')
+	[ "$output" = "$expected" ]
+}
+
+@test "-p a unix client with a connection made before ipctrace: its server counts from its first byte" {
+	"$DEMO" unix -n 70 -s 600 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent server client _ < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$client" --json -i 0.3
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	jq -c --argjson s "$server" --argjson c "$client" 'select(.pid == $s or .pid == $c)' "$TMP/demo" >"$TMP/expected"
+	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
+}
