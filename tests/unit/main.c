@@ -9,5 +9,6 @@ int main(void)
 	failed += run_rows_tests();
 	failed += run_output_tests();
 	failed += run_procfs_tests();
+	failed += run_sock_tests();
 	return failed ? 1 : 0;
 }

@@ -13,5 +13,6 @@ int run_options_tests(void);
 int run_rows_tests(void);
 int run_output_tests(void);
 int run_procfs_tests(void);
+int run_sock_tests(void);
 
 #endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The socket module's decoding: names, and peers as endpoints. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "unit.h"
+#include "mechanism.h"
+#include "rows.h"
+
+static struct ipc_obj_info unix_info(const char *local, const char *remote, __u64 peer)
+{
+	struct ipc_obj_info info = { .has_sock = 1 };
+
+	info.sock.type = SOCK_STREAM;
+	info.sock.peer_ino = peer;
+	info.sock.local.family = info.sock.remote.family = AF_UNIX;
+	if (local) {
+		/* As the kernel keeps them: a path with its NUL, an abstract name without. */
+		info.sock.local.path_len = local[0] == '@' ? strlen(local) : strlen(local) + 1;
+		memcpy(info.sock.local.path, local, strlen(local));
+		if (local[0] == '@')
+			info.sock.local.path[0] = '\0';
+	}
+	if (remote) {
+		info.sock.remote.path_len = strlen(remote) + 1;
+		memcpy(info.sock.remote.path, remote, strlen(remote));
+	}
+	return info;
+}
+
+static struct ipc_obj_info inet_info(int family, const char *local, int lport, const char *remote,
+				     int rport, int type)
+{
+	struct ipc_obj_info info = { .has_sock = 1 };
+
+	info.sock.type = type;
+	info.sock.local.family = info.sock.remote.family = family;
+	inet_pton(family, local, info.sock.local.addr);
+	info.sock.local.port = lport;
+	if (remote) {
+		inet_pton(family, remote, info.sock.remote.addr);
+		info.sock.remote.port = rport;
+	}
+	return info;
+}
+
+static struct object *described(struct store *s, unsigned int type, __u64 ino,
+				const struct ipc_obj_info *info)
+{
+	struct ipc_obj_key key = { .ino = ino, .type = type };
+	struct object *o = store_object(s, &key);
+
+	sock_mechanism.describe(o, info);
+	return o;
+}
+
+static void test_names(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info info;
+
+	(void)state;
+	info = unix_info("/run/x.sock", NULL, 0);
+	assert_string_equal(described(s, IPC_UNIX, 1, &info)->name, "unix:/run/x.sock");
+	info.sock.listening = 1;
+	assert_string_equal(described(s, IPC_UNIX, 2, &info)->name, "unix:/run/x.sock (listen)");
+	info = unix_info("@name", NULL, 0);
+	assert_string_equal(described(s, IPC_UNIX, 3, &info)->name, "unix:@name");
+	info = unix_info(NULL, "/run/x.sock", 9);
+	assert_string_equal(described(s, IPC_UNIX, 4, &info)->name, "unix:->/run/x.sock");
+	info = unix_info(NULL, NULL, 9);
+	assert_string_equal(described(s, IPC_UNIX, 5, &info)->name, "unix:socketpair");
+	info = inet_info(AF_INET, "127.0.0.1", 5432, "127.0.0.1", 41234, SOCK_STREAM);
+	assert_string_equal(described(s, IPC_TCP, 6, &info)->name,
+			    "tcp 127.0.0.1:5432->127.0.0.1:41234");
+	info = inet_info(AF_INET6, "::1", 53, NULL, 0, SOCK_DGRAM);
+	assert_string_equal(described(s, IPC_UDP, 7, &info)->name, "udp [::1]:53");
+	store_free(s);
+}
+
+static struct row *put(struct store *s, __u32 pid, unsigned int type, __u64 ino, __u8 dir)
+{
+	struct ipc_key k = { .ino = ino, .tgid = pid, .type = type, .dir = dir };
+	bool created;
+	struct row *r = store_update(s, &k, 10, 1, &created);
+
+	snprintf(r->comm, sizeof(r->comm), "p%u", pid);
+	return r;
+}
+
+static void test_tcp_peers_by_tuple(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info a = inet_info(AF_INET, "127.0.0.1", 5432, "127.0.0.1", 41234, SOCK_STREAM);
+	struct ipc_obj_info b = inet_info(AF_INET, "127.0.0.1", 41234, "127.0.0.1", 5432, SOCK_STREAM);
+	struct row *server_tx, *client_rx, *client_tx;
+
+	(void)state;
+	server_tx = put(s, 10, IPC_TCP, 100, DIR_TX);
+	client_rx = put(s, 20, IPC_TCP, 200, DIR_RX);
+	client_tx = put(s, 20, IPC_TCP, 200, DIR_TX);
+	sock_mechanism.describe(server_tx->obj, &a);
+	sock_mechanism.describe(client_rx->obj, &b);
+	sock_mechanism.refresh(s);
+	store_compute_peers(s);
+	/* The server's sending row's peer reads at the other end. */
+	assert_int_equal(server_tx->peers->len, 1);
+	assert_int_equal(g_array_index(server_tx->peers, struct peer, 0).pid, 20);
+	assert_int_equal(client_rx->peers->len, 1);
+	/* The client's sending row has nobody reading at the server yet. */
+	assert_int_equal(client_tx->peers->len, 0);
+	store_free(s);
+}
+
+static void test_datagram_senders(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info recv_info = unix_info("/run/log.sock", NULL, 0);
+	struct ipc_obj_info send_info = unix_info(NULL, NULL, 0);
+	struct row *rx = put(s, 1, IPC_UNIX, 100, DIR_RX);
+	struct row *tx1 = put(s, 2, IPC_UNIX, 201, DIR_TX);
+	struct row *tx2 = put(s, 3, IPC_UNIX, 202, DIR_TX);
+	struct ipc_sock_addr dest = { .family = AF_UNIX, .path_len = 108 };
+
+	(void)state;
+	recv_info.sock.type = send_info.sock.type = SOCK_DGRAM;
+	sock_mechanism.describe(rx->obj, &recv_info);
+	sock_mechanism.describe(tx1->obj, &send_info);
+	sock_mechanism.describe(tx2->obj, &send_info);
+	assert_string_equal(tx1->obj->name, "unix:unnamed");
+	/* sendto() passes the whole sockaddr_un: the name ends at its NUL. */
+	strcpy(dest.path, "/run/log.sock");
+	sock_mechanism.dest(s, &tx1->obj->key, &dest, 5);
+	sock_mechanism.dest(s, &tx2->obj->key, &dest, 7);
+	store_compute_peers(s);
+	assert_int_equal(rx->peers->len, 2);
+	assert_int_equal(g_array_index(rx->peers, struct peer, 0).pid, 2);
+	assert_int_equal(g_array_index(rx->peers, struct peer, 1).pid, 3);
+	assert_int_equal(tx1->peers->len, 1);
+	store_free(s);
+}
+
+static void test_remote_peer(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info info = inet_info(AF_INET, "10.0.0.1", 50000, "192.0.2.7", 443,
+					     SOCK_STREAM);
+	struct row *r = put(s, 10, IPC_TCP, 100, DIR_TX);
+
+	(void)state;
+	sock_mechanism.describe(r->obj, &info);
+	sock_mechanism.refresh(s);
+	store_compute_peers(s);
+	assert_int_equal(r->peers->len, 1);
+	assert_int_equal(g_array_index(r->peers, struct peer, 0).pid, 0);
+	assert_string_equal(g_array_index(r->peers, struct peer, 0).remote, "192.0.2.7:443");
+	store_free(s);
+}
+
+int run_sock_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_tcp_peers_by_tuple),
+		cmocka_unit_test(test_datagram_senders),
+		cmocka_unit_test(test_remote_peer),
+	};
+
+	return cmocka_run_group_tests_name("sock", tests, NULL, NULL);
+}
