@@ -14,7 +14,9 @@ that moved data the other way on that object. A "removed" record says which
 process removed an object: every row on it must say so. A demo process must
 have no rows of the demo's types that the demo did not report. For sockets
 (records with peer_inos), the peers are the pids moving data the other way
-on the sockets at the other end. With --only, no other process may
+on the sockets at the other end. While they ran (the last frame before the
+final one), a row's peers may be fewer, never others: a holder of the other
+end that the workload never used would show there. With --only, no other process may
 appear either (the -p filter). Exits 1 on any mismatch, and if nothing was
 compared.
 """
@@ -27,12 +29,13 @@ def load_lines(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def final_frame(path):
+def frames_of(path):
     frames = load_lines(path)
     finals = [f for f in frames if f.get("final")]
     if len(finals) != 1:
         sys.exit(f"expected one final frame in {path}, found {len(finals)}")
-    return finals[0]
+    live = [f for f in frames if not f.get("final")]
+    return finals[0], live[-1] if live else None
 
 
 def main():
@@ -41,9 +44,11 @@ def main():
     all_records = load_lines(args[0])
     removals = [r for r in all_records if r.get("removed")]
     records = [r for r in all_records if "dir" in r]
-    rows = final_frame(args[1])["rows"]
+    final, last_live = frames_of(args[1])
+    rows = final["rows"]
     errors = []
     demo_pids = {r["pid"] for r in records}
+    expected_peers = {}
 
     for rec in records:
         key = (rec["pid"], rec["type"], rec["ino"], rec["dir"])
@@ -65,6 +70,7 @@ def main():
             want_peers = sorted({r["pid"] for r in records
                                  if (r["type"], r["ino"]) == (rec["type"], rec["ino"])
                                  and r["dir"] != rec["dir"]})
+        expected_peers[key] = want_peers
         got_peers = sorted(p["pid"] for p in row["peers"])
         if got_peers != want_peers:
             errors.append(f"{key}: peers {got_peers}, expected {want_peers}")
@@ -88,6 +94,14 @@ def main():
             if row.get("removed_by") != rem["pid"]:
                 errors.append(f"{rem['object']}: removed_by {row.get('removed_by')}, "
                               f"expected {rem['pid']}")
+
+    if last_live:
+        for row in last_live["rows"]:
+            key = (row["pid"], row["type"], row["ino"], row["dir"])
+            if key in expected_peers:
+                extra = {p["pid"] for p in row["peers"]} - set(expected_peers[key])
+                if extra:
+                    errors.append(f"{key}: while running, peers {sorted(extra)} too")
 
     reported = {(r["pid"], r["type"], r["ino"], r["dir"]) for r in records}
     demo_types = {r["type"] for r in records}

@@ -444,25 +444,41 @@ static int run_unix(const struct demo_opts *o)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dgram);
 	must(bind(receiver, (struct sockaddr *)&sa, sizeof(sa)), "bind");
 
+	/*
+	 * Each child closes the sockets it inherited but does not use: a
+	 * process holding a socket open is shown as being at its end.
+	 */
 	gate_prepare();
-	if ((kids[nkids++] = fork()) == 0)
+	if ((kids[nkids++] = fork()) == 0) {
+		close(receiver);
 		exit(serve_stream(o, "unix", "unix", "unix-server", listener, b,
 				  SLOT_STREAM_SERVER, SLOT_STREAM_CLIENT));
+	}
 	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
 		int fd = must(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
 
 		close(listener);
+		close(receiver);
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", stream);
 		exit(connect_stream(o, "unix", "unix", "unix-client", fd, (struct sockaddr *)&sa,
 				    sizeof(sa), b, SLOT_STREAM_CLIENT, SLOT_STREAM_SERVER));
 	}
-	if ((kids[nkids++] = fork()) == 0)
+	if ((kids[nkids++] = fork()) == 0) {
+		close(listener);
 		exit(dgram_receiver(o, receiver, b));
-	for (int i = 0; i < DGRAM_SENDERS; i++)
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+	}
+	for (int i = 0; i < DGRAM_SENDERS; i++) {
+		if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+			close(listener);
+			close(receiver);
 			exit(dgram_sender(o, dgram, b, SLOT_DGRAM_SENDER1 + i));
-	if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+		}
+	}
+	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+		close(listener);
+		close(receiver);
 		exit(socketpair_parent(o));
+	}
 	for (int i = 0; i < nkids; i++)
 		if (kids[i] < 0)
 			die("fork: %s", strerror(errno));
