@@ -519,7 +519,33 @@ static int bound_socket(int family, int type, struct sockaddr_storage *a, sockle
 	return fd;
 }
 
-static int run_tcp(const struct demo_opts *o)
+/* The two sides of a TCP exchange, in the shape run_loopback() calls. */
+static int tcp_server(const struct demo_opts *o, int listener, const char *role,
+		      struct board *b, int own, int peer)
+{
+	return serve_stream(o, "tcp", "tcp", role, listener, b, own, peer);
+}
+
+static int tcp_client(const struct demo_opts *o, int family, const struct sockaddr_storage *to,
+		      socklen_t tolen, const char *role, struct board *b, int own, int peer)
+{
+	return connect_stream(o, "tcp", "tcp", role, must(socket(family, SOCK_STREAM, 0), "socket"),
+			      (const struct sockaddr *)to, tolen, b, own, peer);
+}
+
+typedef int (*server_fn)(const struct demo_opts *o, int fd, const char *role,
+			 struct board *b, int own, int peer);
+typedef int (*client_fn)(const struct demo_opts *o, int family,
+			 const struct sockaddr_storage *to, socklen_t tolen, const char *role,
+			 struct board *b, int own, int peer);
+
+/*
+ * A server and a client over loopback, IPv4 then IPv6. The server's socket is
+ * bound (and listening, for a stream) before the forks, so the client always
+ * finds it. roles: IPv4 server, IPv4 client, IPv6 server, IPv6 client.
+ */
+static int run_loopback(const struct demo_opts *o, const char *demo, int socktype,
+			server_fn server, client_fn client, const char *const roles[4])
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct board *b = board_new();
@@ -530,27 +556,32 @@ static int run_tcp(const struct demo_opts *o)
 	for (int f = 0; f < 2; f++) {
 		struct sockaddr_storage a;
 		socklen_t len;
-		int listener = bound_socket(families[f], SOCK_STREAM, &a, &len);
+		int fd = bound_socket(families[f], socktype, &a, &len);
 		int server_slot = SLOT_SERVER + 2 * f, client_slot = SLOT_CLIENT + 2 * f;
 
-		must(listen(listener, 4), "listen");
+		if (socktype == SOCK_STREAM)
+			must(listen(fd, 4), "listen");
 		if ((kids[nkids++] = fork()) == 0)
-			exit(serve_stream(o, "tcp", "tcp", f ? "tcp6-server" : "tcp-server",
-					  listener, b, server_slot, client_slot));
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
-			int fd = must(socket(families[f], SOCK_STREAM, 0), "socket");
-
-			close(listener);
-			exit(connect_stream(o, "tcp", "tcp", f ? "tcp6-client" : "tcp-client", fd,
-					    (struct sockaddr *)&a, len, b, client_slot, server_slot));
-		}
-		close(listener);
+			exit(server(o, fd, roles[2 * f], b, server_slot, client_slot));
+		close(fd);
+		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+			exit(client(o, families[f], &a, len, roles[2 * f + 1], b, client_slot,
+				    server_slot));
 	}
 	for (int i = 0; i < nkids; i++)
 		if (kids[i] < 0)
 			die("fork: %s", strerror(errno));
-	gate_open(o, "tcp", kids, nkids, gated, ngated);
+	gate_open(o, demo, kids, nkids, gated, ngated);
 	return reap(kids, nkids);
+}
+
+static int run_tcp(const struct demo_opts *o)
+{
+	static const char *const roles[4] = {
+		"tcp-server", "tcp-client", "tcp6-server", "tcp6-client",
+	};
+
+	return run_loopback(o, "tcp", SOCK_STREAM, tcp_server, tcp_client, roles);
 }
 
 const struct demo tcp_demo = {
@@ -636,31 +667,11 @@ static int udp_client(const struct demo_opts *o, int family, const struct sockad
 
 static int run_udp(const struct demo_opts *o)
 {
-	static const int families[] = { AF_INET, AF_INET6 };
-	struct board *b = board_new();
-	pid_t kids[4], gated[2];
-	int nkids = 0, ngated = 0;
+	static const char *const roles[4] = {
+		"udp-server", "udp-client", "udp6-server", "udp6-client",
+	};
 
-	gate_prepare();
-	for (int f = 0; f < 2; f++) {
-		struct sockaddr_storage a;
-		socklen_t len;
-		int fd = bound_socket(families[f], SOCK_DGRAM, &a, &len);
-		int server_slot = SLOT_SERVER + 2 * f, client_slot = SLOT_CLIENT + 2 * f;
-
-		if ((kids[nkids++] = fork()) == 0)
-			exit(udp_server(o, fd, f ? "udp6-server" : "udp-server", b, server_slot,
-					client_slot));
-		close(fd);
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
-			exit(udp_client(o, families[f], &a, len, f ? "udp6-client" : "udp-client", b,
-					client_slot, server_slot));
-	}
-	for (int i = 0; i < nkids; i++)
-		if (kids[i] < 0)
-			die("fork: %s", strerror(errno));
-	gate_open(o, "udp", kids, nkids, gated, ngated);
-	return reap(kids, nkids);
+	return run_loopback(o, "udp", SOCK_DGRAM, udp_server, udp_client, roles);
 }
 
 const struct demo udp_demo = {
