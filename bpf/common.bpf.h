@@ -94,6 +94,14 @@ struct {
 	__type(value, __u8);
 } watched_listeners SEC(".maps");
 
+/* Whom a waiter that resumes has to thank: see shm.bpf.h, sem.bpf.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* an old waker just ages out */
+	__uint(max_entries, MAX_WAKERS);
+	__type(key, struct ipc_wake_key);
+	__type(value, __u32);
+} last_wakers SEC(".maps");
+
 /* -p: processes whose traffic is counted (enum filter_role). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -190,10 +198,11 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 	return type;
 }
 
-/* Objects with a name to record once: a FIFO's path, a POSIX queue's /name. */
+/* Objects with a path to record once: a FIFO's, a POSIX queue's (/name), a
+ * mapped file's. */
 static __always_inline bool type_is_named(__u8 type)
 {
-	return type == IPC_FIFO || type == IPC_MQ;
+	return type == IPC_FIFO || type == IPC_MQ || type == IPC_POSIX_SHM || type == IPC_MMAP;
 }
 
 static __always_inline bool type_is_socket(__u8 type)
@@ -339,6 +348,7 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file,
 		if (s) {
 			s->info.has_key = 0;
 			s->info.has_sock = sock;
+			s->info.size = file ? BPF_CORE_READ(file, f_inode, i_size) : 0;
 			if (sock && sk)
 				sock_describe(sk, &s->info.sock);
 			else if (file)
@@ -479,6 +489,48 @@ static __always_inline void record_removal(struct ipc_removal_key *rk, __u32 tgi
 {
 	if (bpf_map_update_elem(&removals, rk, &tgid, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.removals_dropped, 1);
+}
+
+/* System V ids are per IPC namespace: a container's queue 0 is not the host's. */
+static __always_inline __u32 ipc_ns_inum(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum);
+}
+
+/*
+ * A System V object's key (and a segment's size), from msgget, shmget or
+ * semget, so that one created and removed between two refreshes (which read
+ * /proc/sysvipc) still shows as "key 0x... id N".
+ */
+static __always_inline void record_sysv_key(__u8 type, __s64 key, long id, __u64 size)
+{
+	struct ipc_obj_key obj = { .ino = id, .dev = ipc_ns_inum(), .type = type };
+	__u32 zero = 0;
+	struct name_scratch *s;
+
+	if (id < 0 || !type_enabled(type) || bpf_map_lookup_elem(&objects, &obj))
+		return;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return;
+	s->info.name[0] = '\0';
+	s->info.sysv_key = (__s32)key;
+	s->info.has_key = 1;
+	s->info.has_sock = 0;
+	s->info.size = size;
+	if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.objs_dropped, 1);
+}
+
+/* msgctl, shmctl or semctl with IPC_RMID: who removed the object. */
+static __always_inline void record_sysv_removal(__u8 type, __u64 id, __u32 tgid)
+{
+	struct ipc_removal_key rk = { .type = type, .dev = ipc_ns_inum(), .id = (__u32)id };
+
+	if (type_enabled(type))
+		record_removal(&rk, tgid);
 }
 
 /* libbpf 1.1 stops at the fifth argument; x86-64 passes the sixth in r9. */

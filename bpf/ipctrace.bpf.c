@@ -8,12 +8,17 @@
  *
  * Each hook has a tp_btf copy (typed arguments, direct loads) and a raw_tp
  * copy for kernels without BTF-typed tracepoints; user space loads one.
+ * Each module's handler is a function of its own (static __noinline): the
+ * verifier still sees the constant arguments of each call, and the modules'
+ * stack frames do not add up in this one.
  */
 #include "common.bpf.h"
 #include "pipe.bpf.h"
 #include "mq.bpf.h"
 #include "msg.bpf.h"
 #include "sock.bpf.h"
+#include "shm.bpf.h"
+#include "sem.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -82,6 +87,24 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_LISTEN:
 		sock_on_syscall(op, regs, ret, tgid, btf);
 		break;
+	case IPCOP_MMAP:
+	case IPCOP_MUNMAP:
+	case IPCOP_MREMAP:
+	case IPCOP_FUTEX:
+	case IPCOP_SHM_GET:
+	case IPCOP_SHM_AT:
+	case IPCOP_SHM_DT:
+	case IPCOP_SHM_CTL:
+	case IPCOP_MEMFD:
+	case IPCOP_UNLINK:
+	case IPCOP_UNLINKAT:
+		shm_on_syscall(op, regs, ret, tgid, btf);
+		break;
+	case IPCOP_SEM_GET:
+	case IPCOP_SEM_OP:
+	case IPCOP_SEM_CTL:
+		sem_on_syscall(op, regs, ret, tgid, btf);
+		break;
 	case IPCOP_MQ_SEND:
 	case IPCOP_MQ_RECV:
 	case IPCOP_MQ_NOTIFY:
@@ -135,6 +158,19 @@ int BPF_PROG(sock_recv_raw, struct sock *sk, int ret, int flags)
 	return sock_on_length(sk, ret, flags, DIR_RX);
 }
 
+/* Page faults on shared memory (the shm module's activity estimate). */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(page_fault_btf, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return shm_on_fault(address, error_code);
+}
+
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(page_fault_raw, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return shm_on_fault(address, error_code);
+}
+
 /*
  * Process lifetime. These fire once per process, so raw_tp (which every
  * kernel with BPF raw tracepoints has) serves both paths at no real cost.
@@ -156,21 +192,25 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 		proc->exit_ns = bpf_ktime_get_ns();
 	if (filter_enabled)
 		bpf_map_delete_elem(&filter_pids, &tgid);
+	bpf_map_delete_elem(&sharers, &tgid);
 	return 0;
 }
 
-/* A child inherits its parent's descriptors, so with -p it may be a peer. */
+/*
+ * A child inherits its parent's descriptors, so with -p it may be a peer,
+ * and its shared mappings, so its page faults count like its parent's.
+ */
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 parent_tgid, child_tgid;
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid), child_tgid = BPF_CORE_READ(child, tgid);
 
-	if (!filter_enabled)
-		return 0;
-	parent_tgid = BPF_CORE_READ(parent, tgid);
-	child_tgid = BPF_CORE_READ(child, tgid);
-	if (parent_tgid != child_tgid && is_candidate(parent_tgid))
+	if (parent_tgid == child_tgid)
+		return 0;	/* a thread */
+	if (filter_enabled && is_candidate(parent_tgid))
 		add_peer(child_tgid);
+	if (bpf_map_lookup_elem(&sharers, &parent_tgid))
+		add_sharer(child_tgid);
 	return 0;
 }
 

@@ -40,6 +40,24 @@
 
 #define TCP_LISTEN 10	/* sk_state of a listening socket, TCP or unix */
 
+#define VM_SHARED 0x00000008
+#define MAP_SHARED 0x01
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_ANONYMOUS 0x20
+#define PROT_WRITE 0x2
+#define SHM_RDONLY 010000
+#define PAGE_SIZE 4096
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CMD_MASK 0x7f	/* without PRIVATE_FLAG and CLOCK_REALTIME */
+
+#define PF_WRITE 0x2		/* x86 page fault error code: a write access */
+
 #ifndef offsetof
 #define offsetof(type, member) __builtin_offsetof(type, member)
 #endif

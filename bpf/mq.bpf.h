@@ -28,7 +28,7 @@ static __always_inline void mq_record_unlink(const char *user_name, __u32 tgid)
 		record_removal(&rk, tgid);
 }
 
-static __always_inline void mq_on_syscall(__u8 op, struct pt_regs *regs, long ret,
+static __noinline void mq_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 					  __u32 tgid, const bool btf)
 {
 	switch (op) {

@@ -12,14 +12,6 @@
 
 #include "common.bpf.h"
 
-/* Ids are per IPC namespace: a container's queue 0 is not the host's. */
-static __always_inline __u32 ipc_ns_inum(void)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	return BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum);
-}
-
 /* Global, like count_fd: verified once for all call sites. */
 __noinline int count_msg(__u64 msqid, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 {
@@ -34,28 +26,6 @@ __noinline int count_msg(__u64 msqid, __u32 how, __u64 bytes, __s64 label, __u32
 	return 0;
 }
 
-/*
- * A queue's key, so that one created and removed between two refreshes (which
- * read /proc/sysvipc/msg) still shows as "key 0x... id N".
- */
-static __always_inline void msg_record_key(__s64 key, long msqid)
-{
-	struct ipc_obj_key obj = { .ino = msqid, .dev = ipc_ns_inum(), .type = IPC_MSG };
-	__u32 zero = 0;
-	struct name_scratch *s;
-
-	if (!type_enabled(IPC_MSG) || bpf_map_lookup_elem(&objects, &obj))
-		return;
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return;
-	s->info.name[0] = '\0';
-	s->info.sysv_key = (__s32)key;
-	s->info.has_key = 1;
-	if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
-		__sync_fetch_and_add(&loss.objs_dropped, 1);
-}
-
 static __always_inline __s64 msg_type(const void *user_msgp)
 {
 	long mtype;
@@ -65,7 +35,7 @@ static __always_inline __s64 msg_type(const void *user_msgp)
 	return mtype;
 }
 
-static __always_inline void msg_on_syscall(__u8 op, struct pt_regs *regs, long ret,
+static __noinline void msg_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 					   __u32 tgid, const bool btf)
 {
 	__u64 msqid = (__u32)SYSCALL_ARG(regs, 1, btf);
@@ -83,16 +53,11 @@ static __always_inline void msg_on_syscall(__u8 op, struct pt_regs *regs, long r
 				  msg_type((const void *)SYSCALL_ARG(regs, 2, btf)), tgid);
 		break;
 	case IPCOP_MSG_GET:	/* msgget(key, flags) returns the id: remember its key */
-		msg_record_key(SYSCALL_ARG(regs, 1, btf), ret);
+		record_sysv_key(IPC_MSG, SYSCALL_ARG(regs, 1, btf), ret, 0);
 		break;
 	case IPCOP_MSG_CTL:	/* glibc adds IPC_64 (0x100) to cmd */
-		if (ret == 0 && (SYSCALL_ARG(regs, 2, btf) & 0xff) == IPC_RMID) {
-			struct ipc_removal_key rk = {
-				.type = IPC_MSG, .dev = ipc_ns_inum(), .id = msqid,
-			};
-
-			record_removal(&rk, tgid);
-		}
+		if ((SYSCALL_ARG(regs, 2, btf) & 0xff) == IPC_RMID)
+			record_sysv_removal(IPC_MSG, msqid, tgid);
 		break;
 	}
 }

@@ -29,7 +29,7 @@ static __always_inline void pipe_count(long fd, __u32 dir, long bytes, __u32 tgi
  * Ops count calls that moved data: a read at end of file (0) or a zero-length
  * write moves nothing through the pipe.
  */
-static __always_inline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long ret,
+static __noinline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long ret,
 					     __u32 tgid, const bool btf)
 {
 	if (ret <= 0)

@@ -429,7 +429,7 @@ static __always_inline void sock_on_mmsg(long fd, __u64 umsgs, long n, __u32 dir
 	}
 }
 
-static __always_inline void sock_on_syscall(__u8 op, struct pt_regs *regs, long ret,
+static __noinline void sock_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 					    __u32 tgid, const bool btf)
 {
 	long fd = SYSCALL_ARG(regs, 1, btf);

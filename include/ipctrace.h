@@ -19,6 +19,7 @@ enum ipc_type {
 	IPC_UNIX,
 	IPC_TCP,
 	IPC_UDP,
+	IPC_SEM,	/* System V semaphore sets: how shared memory users synchronise */
 	IPC_TYPE_MAX,
 };
 
@@ -55,6 +56,11 @@ enum syscall_op {
 	IPCOP_ACCEPT,	/* accept(fd, ...), accept4: ret = the new socket */
 	IPCOP_CONNECT,	/* connect(fd, addr, len) */
 	IPCOP_LISTEN,	/* listen(fd, backlog): only traced with -p */
+	/* Memory syscalls every process makes; only shared mappings count. */
+	IPCOP_MMAP,	/* mmap(addr, len, prot, flags, fd, off): ret = the address */
+	IPCOP_MUNMAP,	/* munmap(addr, len) */
+	IPCOP_MREMAP,	/* mremap(old, old_len, new_len, flags, new): ret = new address */
+	IPCOP_FUTEX,	/* futex(uaddr, op, val, ...): shared (not PRIVATE) ones only */
 	IPCOP_OPEN,	/* open, openat, openat2: only traced with -p */
 	/* Dedicated IPC syscalls: every call is IPC, so all are counted and -p
 	 * filters them in user space, which needs no peer discovery. */
@@ -67,6 +73,16 @@ enum syscall_op {
 	IPCOP_MSG_RCV,	/* msgrcv(id, msgp, size, type, flags) */
 	IPCOP_MSG_CTL,	/* msgctl(id, cmd, buf) */
 	IPCOP_MSG_GET,	/* msgget(key, flags): the key of a new id */
+	IPCOP_SHM_GET,	/* shmget(key, size, flags): the key and size of a new id */
+	IPCOP_SHM_AT,	/* shmat(id, addr, flags): ret = the address */
+	IPCOP_SHM_DT,	/* shmdt(addr) */
+	IPCOP_SHM_CTL,	/* shmctl(id, cmd, buf) */
+	IPCOP_SEM_GET,	/* semget(key, nsems, flags) */
+	IPCOP_SEM_OP,	/* semop(id, sops, nsops), semtimedop */
+	IPCOP_SEM_CTL,	/* semctl(id, num, cmd, ...) */
+	IPCOP_MEMFD,	/* memfd_create(name, flags): ret = the descriptor */
+	IPCOP_UNLINK,	/* unlink(path): shm_unlink is an unlink under /dev/shm */
+	IPCOP_UNLINKAT,	/* unlinkat(dirfd, path, flags) */
 	IPCOP_MAX,
 };
 
@@ -88,7 +104,7 @@ struct ipc_key {
 
 /* Per-row counters of control operations, named by each mechanism
  * (user/<mechanism>.c): notify registrations, attaches, accepts... */
-#define IPC_EVENTS 6
+#define IPC_EVENTS 8
 
 struct ipc_counters {
 	__u64 bytes;
@@ -106,6 +122,16 @@ enum sock_event {
 	SOCK_EV_CONNECT,	/* connect() calls, on the socket's tx row */
 	SOCK_EV_SCM_MSGS,	/* messages carrying SCM_RIGHTS descriptors */
 	SOCK_EV_SCM_FDS,	/* descriptors passed in them */
+};
+
+enum shm_event {
+	SHM_EV_ATTACH = 0,	/* shmat, mmap(MAP_SHARED): tx if writable, rx if read-only */
+	SHM_EV_DETACH,		/* shmdt, munmap of a whole mapping */
+	SHM_EV_PARTIAL,		/* munmap of part of a mapping */
+	SHM_EV_REMAP,		/* mremap */
+	SHM_EV_FUTEX_WAIT,	/* futex waits woken on an address in the mapping (rx) */
+	SHM_EV_FUTEX_WAKE,	/* tasks woken by futex wakes on it (tx) */
+	SHM_EV_CREATE,		/* memfd_create */
 };
 
 /*
@@ -145,6 +171,28 @@ struct ipc_obj_key {
 	__u8 pad[3];
 };
 
+/* A shared mapping ipctrace saw made, to know what a later munmap or shmdt
+ * of that address takes away. */
+struct ipc_mapping_key {
+	__u64 addr;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct ipc_mapping {
+	struct ipc_obj_key obj;
+	__u64 len;
+	__u8 dir;
+	__u8 pad[7];
+};
+
+/* The last waker of a futex (an object and an offset in it) or poster of a
+ * semaphore set (offset 0): whom a waiter that resumes has to thank. */
+struct ipc_wake_key {
+	struct ipc_obj_key obj;
+	__u64 offset;
+};
+
 #define IPC_NAME_LEN 256
 
 /* A socket address: IPv4 (in the first 4 bytes) or IPv6, or a unix name. */
@@ -180,6 +228,7 @@ struct ipc_obj_info {
 	__s64 sysv_key;		 /* a System V object's key, if has_key */
 	__u32 has_key;
 	__u32 has_sock;
+	__u64 size;		 /* a shared memory object's size in bytes, if known */
 };
 
 /*
@@ -225,6 +274,8 @@ struct ipc_loss {
 	__u64 labels_dropped;	/* label map full: a priority/type went uncounted */
 	__u64 removals_dropped;	/* removal map full: who removed an object is unknown */
 	__u64 dests_dropped;	/* destination map full: a datagram peer may be missed */
+	__u64 mappings_dropped;	/* mapping map full: a later munmap is not counted */
+	__u64 sharers_dropped;	/* sharer map full: a process's page faults go uncounted */
 };
 
 /* Map sizes: the limits documented in the README. */
@@ -236,5 +287,8 @@ struct ipc_loss {
 #define MAX_REMOVALS	1024
 #define MAX_DESTS	4096
 #define MAX_WATCHED	8192
+#define MAX_MAPPINGS	16384
+#define MAX_SHARERS	16384
+#define MAX_WAKERS	4096
 
 #endif /* IPCTRACE_H */
