@@ -2,10 +2,10 @@
 /*
  * System V semaphore sets: the kernel side of the sem module (user/sem.c).
  * Processes sharing memory often take turns with them. Every semop is a
- * syscall: a set is an object (IPC namespace, semid) like a System V queue;
- * an operation that adds to a semaphore is a post (tx), one that takes from
+ * syscall: each semaphore of a set (IPC namespace, semid, number) is an
+ * object; an operation that adds to it is a post (tx), one that takes from
  * it or waits for zero is a wait (rx), and a wait says which process posted
- * to the set last.
+ * to it last.
  */
 #ifndef IPCTRACE_SEM_BPF_H
 #define IPCTRACE_SEM_BPF_H
@@ -20,24 +20,43 @@ struct user_sembuf {
 	__s16 sem_flg;
 };
 
-/* Global: verified once for both directions. */
-__noinline int count_semop(__u64 semid, __u32 dir, __s64 label, __u32 tgid)
+/*
+ * One semaphore of a set is the object: (set id, number) packed in the
+ * inode field, so that a post on semaphore 0 and a wait on semaphore 1 of
+ * one set are two channels, each with its own peers. Global: verified once.
+ */
+__noinline int count_semop(__u64 semid, __u32 num, __s32 sem_op, __u32 tgid)
 {
+	__u32 dir = sem_op > 0 ? DIR_TX : DIR_RX, *poster;
+	struct ipc_wake_key wk = {
+		.obj = { .ino = semid | (__u64)num << 32, .dev = ipc_ns_inum(), .type = IPC_SEM },
+	};
 	struct ipc_key key = {
-		.ino = semid, .dev = ipc_ns_inum(), .tgid = tgid, .type = IPC_SEM, .dir = (__u8)dir,
+		.ino = wk.obj.ino, .dev = wk.obj.dev, .tgid = tgid, .type = IPC_SEM, .dir = (__u8)dir,
 	};
 
-	count_key(&key, NULL, NULL, HOW(dir, NO_EVENT, TYPE_BIT(IPC_SEM)), 0, label);
+	/* semget recorded the set's key: each semaphore of the set shares it. */
+	if (!bpf_map_lookup_elem(&objects, &wk.obj)) {
+		struct ipc_obj_key set = { .ino = semid, .dev = wk.obj.dev, .type = IPC_SEM };
+		struct ipc_obj_info *info = bpf_map_lookup_elem(&objects, &set);
+
+		if (info)
+			bpf_map_update_elem(&objects, &wk.obj, info, BPF_NOEXIST);
+	}
+	/* A wait says who posted to this semaphore last; a post is that. */
+	poster = dir == DIR_RX ? bpf_map_lookup_elem(&last_wakers, &wk) : NULL;
+	count_key(&key, NULL, NULL, HOW(dir, NO_EVENT, TYPE_BIT(IPC_SEM)), 0,
+		  poster ? *poster : NO_LABEL);
+	if (dir == DIR_TX)
+		bpf_map_update_elem(&last_wakers, &wk, &tgid, BPF_ANY);
 	return 0;
 }
 
+/* Each operation of the semop counts on its semaphore: > 0 posts, <= 0 waits
+ * (0 waits for zero). */
 static __always_inline void sem_on_semop(__u64 semid, const struct user_sembuf *sops,
 					 __u64 nsops, __u32 tgid)
 {
-	struct ipc_wake_key wk = { .obj = { .ino = semid, .dev = ipc_ns_inum(), .type = IPC_SEM } };
-	bool post = false, wait = false;
-	__u32 *poster;
-
 	if (!type_enabled(IPC_SEM))
 		return;
 	for (int i = 0; i < SEM_OPS_MAX && i < nsops; i++) {
@@ -45,16 +64,7 @@ static __always_inline void sem_on_semop(__u64 semid, const struct user_sembuf *
 
 		if (bpf_probe_read_user(&b, sizeof(b), &sops[i]))
 			break;
-		post |= b.sem_op > 0;
-		wait |= b.sem_op <= 0;
-	}
-	if (wait) {
-		poster = bpf_map_lookup_elem(&last_wakers, &wk);
-		count_semop(semid, DIR_RX, poster ? *poster : NO_LABEL, tgid);
-	}
-	if (post) {
-		count_semop(semid, DIR_TX, NO_LABEL, tgid);
-		bpf_map_update_elem(&last_wakers, &wk, &tgid, BPF_ANY);
+		count_semop((__u32)semid, b.sem_num, b.sem_op, tgid);
 	}
 }
 

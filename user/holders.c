@@ -47,22 +47,28 @@ static const char *scan_comm(struct scan *sc, int pid)
 	return comm;
 }
 
-static void add_holder(struct scan *sc, struct object *o, const struct fd_ref *ref)
+/* fd: one of its descriptors for the object, or -1 for a memory mapping. */
+static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, unsigned int mode)
 {
-	unsigned int mode = proc_fd_mode(ref->pid, ref->fd);
-
 	for (guint i = 0; i < o->holders->len; i++) {
 		struct holder *h = &g_array_index(o->holders, struct holder, i);
 
-		if (h->pid == ref->pid) {
+		if (h->pid == pid) {
 			h->mode |= mode;
+			if (h->fd < 0)
+				h->fd = fd;
 			return;
 		}
 	}
-	struct holder h = { .pid = ref->pid, .fd = ref->fd, .mode = mode };
+	struct holder h = { .pid = pid, .fd = fd, .mode = mode };
 
-	g_strlcpy(h.comm, scan_comm(sc, ref->pid), sizeof(h.comm));
+	g_strlcpy(h.comm, scan_comm(sc, pid), sizeof(h.comm));
 	g_array_append_val(o->holders, h);
+}
+
+static void add_holder(struct scan *sc, struct object *o, const struct fd_ref *ref)
+{
+	add_holder_mode(sc, o, ref->pid, ref->fd, proc_fd_mode(ref->pid, ref->fd));
 }
 
 static void visit_fd(const struct fd_ref *ref, void *ctx)
@@ -92,6 +98,52 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 	}
 }
 
+static void visit_map(const struct map_ref *ref, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	for (size_t i = 0; i < nmechanisms; i++) {
+		const struct mechanism *m = mechanisms[i];
+		struct ipc_obj_key key;
+		unsigned int mode = 0;
+		struct object *o;
+
+		if (!(m->types & sc->type_mask) || !m->map_object || !m->map_object(ref, &key, &mode))
+			continue;
+		if (!(sc->type_mask & (1U << key.type)))
+			return;
+		o = g_hash_table_lookup(sc->store->objects, &key);
+		if (!o && sc->create) {
+			o = store_object(sc->store, &key);
+			object_set_name(o, ref->path[0] == '/' ? ref->path : NULL);
+		}
+		if (o)
+			add_holder_mode(sc, o, ref->pid, -1, mode);
+		return;
+	}
+}
+
+/* Whether a scan of /proc/PID/maps can find anything the store wants. */
+static bool wants_maps(struct store *s, unsigned int type_mask, bool create)
+{
+	GHashTableIter it;
+	gpointer v;
+	bool any = false;
+
+	for (size_t i = 0; i < nmechanisms; i++)
+		any |= mechanisms[i]->map_object && (mechanisms[i]->types & type_mask);
+	if (!any || create)
+		return any;
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct mechanism *m = mechanism_of(((struct object *)v)->key.type);
+
+		if (m && m->map_object)
+			return true;
+	}
+	return false;
+}
+
 static void scan_init(struct scan *sc, struct store *s, unsigned int type_mask)
 {
 	memset(sc, 0, sizeof(*sc));
@@ -119,6 +171,8 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self)
 			g_hash_table_add(sc.named, o->name);
 	}
 	proc_scan_fds(0, self, visit_fd, &sc);
+	if (wants_maps(s, type_mask, false))
+		proc_scan_maps(0, self, visit_map, &sc);
 	g_hash_table_destroy(sc.named);
 	g_hash_table_destroy(sc.comms);
 }
@@ -130,5 +184,7 @@ void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid)
 	scan_init(&sc, s, type_mask);
 	sc.create = true;
 	proc_scan_fds(pid, 0, visit_fd, &sc);
+	if (wants_maps(s, type_mask, true))
+		proc_scan_maps(pid, 0, visit_map, &sc);
 	g_hash_table_destroy(sc.comms);
 }

@@ -338,8 +338,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	s.start = s.last_tick = now_s();
-	/* A first read, so modules see the objects that exist now (the keys of
-	 * System V queues made before ipctrace started). */
+	/* Modules learn what exists already: System V keys, shared mappings. */
+	for (size_t i = 0; i < nmechanisms; i++)
+		if ((mechanisms[i]->types & s.cfg.type_mask) && mechanisms[i]->start)
+			mechanisms[i]->start(s.store, &s.tracer);
 	tracer_collect(&s.tracer, s.store);
 	if (s.cfg.npids)
 		find_target_objects(&s);

@@ -9,6 +9,8 @@ const struct mechanism *const mechanisms[] = {
 	&mq_mechanism,
 	&msg_mechanism,
 	&sock_mechanism,
+	&shm_mechanism,
+	&sem_mechanism,
 };
 const size_t nmechanisms = sizeof(mechanisms) / sizeof(mechanisms[0]);
 
@@ -24,6 +26,7 @@ static const char *const type_names[IPC_TYPE_MAX] = {
 	[IPC_UNIX] = "unix",
 	[IPC_TCP] = "tcp",
 	[IPC_UDP] = "udp",
+	[IPC_SEM] = "sem",
 };
 
 const char *ipc_type_name(unsigned int type)
@@ -68,7 +71,7 @@ void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len)
 	const struct mechanism *m = mechanism_of(type);
 
 	if (m && m->format_dev)
-		m->format_dev(dev, buf, len);
+		m->format_dev(type, dev, buf, len);
 	else
 		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
 }
@@ -78,6 +81,13 @@ bool type_is_endpoint(unsigned int type)
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && m->endpoints;
+}
+
+const char *bytes_method(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m ? m->bytes_method : NULL;
 }
 
 bool link_is_named(GHashTable *named, const char *link)

@@ -20,6 +20,15 @@ struct syscall_hook {
 	enum syscall_op op;
 };
 
+/* One shared mapping found in /proc/PID/maps. */
+struct map_ref {
+	int pid;
+	char perms[5];		/* "rw-s" */
+	dev_t dev;
+	__u64 ino;
+	const char *path;	/* "" for none */
+};
+
 /* One open descriptor found under /proc/PID/fd. */
 struct fd_ref {
 	int pid;
@@ -32,6 +41,7 @@ struct fd_ref {
 struct store;
 struct object;
 struct tracer;
+struct ipctrace_bpf;
 
 struct mechanism {
 	const char *name;
@@ -49,6 +59,9 @@ struct mechanism {
 	 */
 	bool (*fd_object)(const struct fd_ref *ref, GHashTable *named,
 			  struct ipc_obj_key *out);
+	/* The object a shared memory mapping maps, if it is one of this
+	 * module's, and its access (enum hold_mode bits). NULL: none. */
+	bool (*map_object)(const struct map_ref *ref, struct ipc_obj_key *out, unsigned int *mode);
 	/* A readable name when the kernel recorded none. */
 	void (*default_name)(const struct ipc_obj_key *obj, char *buf, size_t len);
 	/* Once per interval: names and state (a queue's depth) of its objects. */
@@ -58,7 +71,7 @@ struct mechanism {
 	/* What a row's labels are ("prio", "mtype"); NULL if it has none. */
 	const char *label_name;
 	/* How the object key's dev reads; NULL: a device, "major:minor". */
-	void (*format_dev)(__u32 dev, char *buf, size_t len);
+	void (*format_dev)(unsigned int type, __u32 dev, char *buf, size_t len);
 	/* Its objects are endpoints, one per end (sockets), not channels. */
 	bool endpoints;
 	/*
@@ -69,6 +82,13 @@ struct mechanism {
 	/* Where one of its datagram sockets sent, and how many times. */
 	void (*dest)(struct store *s, const struct ipc_obj_key *sock,
 		     const struct ipc_sock_addr *dest, __u64 count);
+	/* Before loading: settings of its own for the BPF side (rodata). */
+	void (*configure)(struct ipctrace_bpf *skel);
+	/* Once, after attaching: what the kernel side must know of the
+	 * processes already running (who has a shared mapping). */
+	void (*start)(struct store *s, struct tracer *t);
+	/* How bytes and ops are measured, when it is not by syscall (JSON). */
+	const char *bytes_method;
 	/* -p: tell the kernel side what to watch for a target's object. */
 	void (*watch_target)(struct store *s, struct object *o, struct tracer *t);
 	/* Syscalls that replace a missing tracepoint (sock_send_length). */
@@ -76,7 +96,8 @@ struct mechanism {
 	size_t nfallback_syscalls;
 };
 
-extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism, sock_mechanism;
+extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism, sock_mechanism,
+	shm_mechanism, sem_mechanism;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];
@@ -89,6 +110,7 @@ const char *event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
 const char *label_name(unsigned int type);			/* NULL: none */
 void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 bool type_is_endpoint(unsigned int type);
+const char *bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int implemented_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */
 const char *implemented_type_list(void);

@@ -99,6 +99,8 @@ static void refresh_queue(struct object *o)
 	for (guint i = 0; q == (mqd_t)-1 && i < o->holders->len; i++) {
 		const struct holder *h = &g_array_index(o->holders, struct holder, i);
 
+		if (h->fd < 0)
+			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", h->pid, h->fd);
 		q = reopen(o, path);
 	}

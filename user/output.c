@@ -154,13 +154,15 @@ static void print_header(FILE *out, const struct frame *f)
 		fprintf(out, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops\n",
 			tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
 			(unsigned long long)f->totals.ops);
-	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu  labels %llu  removals %llu  dests %llu\n\n",
+	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu  labels %llu  removals %llu  dests %llu  mappings %llu  sharers %llu\n\n",
 		(unsigned long long)f->loss.rows_dropped, (unsigned long long)f->loss.objs_dropped,
 		(unsigned long long)f->loss.procs_dropped,
 		(unsigned long long)f->loss.filter_dropped,
 		(unsigned long long)f->loss.labels_dropped,
 		(unsigned long long)f->loss.removals_dropped,
-		(unsigned long long)f->loss.dests_dropped);
+		(unsigned long long)f->loss.dests_dropped,
+		(unsigned long long)f->loss.mappings_dropped,
+		(unsigned long long)f->loss.sharers_dropped);
 }
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style)
@@ -292,6 +294,9 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
 	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
 	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
+	if (bytes_method(r->key.type))
+		json_object_object_add(o, "bytes_method",
+				       json_object_new_string(bytes_method(r->key.type)));
 	for (guint i = 0; i < r->peers->len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 		json_object *po = json_object_new_object();
@@ -344,6 +349,8 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
 	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
 	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
+	json_object_object_add(lost, "mappings", json_u64(f->loss.mappings_dropped));
+	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
 	json_object_object_add(o, "lost", lost);
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;

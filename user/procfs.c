@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
 #include "procfs.h"
 #include "rows.h"
 
@@ -141,6 +142,59 @@ void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
 		p = atoi(de->d_name);
 		if (p != skip)
 			scan_one(p, visit, ctx);
+	}
+	closedir(proc);
+}
+
+static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct map_ref ref = { .pid = pid, .path = "" };
+		unsigned int major, minor;
+		unsigned long long ino;
+		int name = 0;
+
+		/* start-end perms offset major:minor inode   path */
+		if (sscanf(line, "%*x-%*x %4s %*x %x:%x %llu %n", ref.perms, &major, &minor, &ino,
+			   &name) < 4 || ref.perms[3] != 's' || ino == 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		ref.dev = makedev(major, minor);
+		ref.ino = ino;
+		if (name > 0)
+			ref.path = line + name;
+		visit(&ref, ctx);
+	}
+	fclose(f);
+}
+
+void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx)
+{
+	struct dirent *de;
+	DIR *proc;
+
+	if (pid > 0) {
+		maps_one(pid, visit, ctx);
+		return;
+	}
+	proc = opendir("/proc");
+	if (!proc)
+		return;
+	while ((de = readdir(proc))) {
+		pid_t p;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		p = atoi(de->d_name);
+		if (p != skip)
+			maps_one(p, visit, ctx);
 	}
 	closedir(proc);
 }

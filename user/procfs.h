@@ -28,4 +28,9 @@ typedef void (*fd_visit_fn)(const struct fd_ref *ref, void *ctx);
 /* Visit every open descriptor of pid, or of every process if pid is 0. */
 void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx);
 
+typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
+
+/* Visit every shared mapping of a file (inode not 0) of pid, or of all. */
+void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
+
 #endif

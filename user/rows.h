@@ -30,7 +30,7 @@ enum hold_mode {
 
 struct holder {
 	int pid;
-	int fd;			/* one of its descriptors for the object */
+	int fd;			/* one of its descriptors for the object; -1: a mapping */
 	unsigned int mode;	/* enum hold_mode bits */
 	char comm[COMM_LEN];
 };

@@ -55,13 +55,17 @@ static GHashTable *read_entries(const char *file)
 	return entries;
 }
 
+/* A semaphore's object carries its number in the inode's top half. */
 static void name_object(struct object *o, __s64 key)
 {
-	char name[64];
+	char name[80];
+	int n;
 
 	/* /proc prints the key as a signed int. */
-	snprintf(name, sizeof(name), "key 0x%08x id %llu", (unsigned int)key,
-		 (unsigned long long)o->key.ino);
+	n = snprintf(name, sizeof(name), "key 0x%08x id %u", (unsigned int)key,
+		     (unsigned int)o->key.ino);
+	if (o->key.type == IPC_SEM)
+		snprintf(name + n, sizeof(name) - n, " sem %u", (unsigned int)(o->key.ino >> 32));
 	g_free(o->name);
 	o->name = g_strdup(name);
 }
@@ -120,10 +124,16 @@ void sysv_describe(struct object *o, const struct ipc_obj_info *info)
 
 void sysv_default_name(const struct ipc_obj_key *obj, char *buf, size_t len)
 {
-	snprintf(buf, len, "id %llu", (unsigned long long)obj->ino);
+	int n = snprintf(buf, len, "id %u", (unsigned int)obj->ino);
+
+	if (obj->type == IPC_SEM)
+		snprintf(buf + n, len - n, " sem %u", (unsigned int)(obj->ino >> 32));
 }
 
-void sysv_format_dev(__u32 dev, char *buf, size_t len)
+void sysv_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
 {
-	snprintf(buf, len, "ipc:[%u]", dev);
+	if (type == IPC_MSG || type == IPC_SHM || type == IPC_SEM)
+		snprintf(buf, len, "ipc:[%u]", dev);
+	else
+		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
 }

@@ -36,8 +36,9 @@ void sysv_describe(struct object *o, const struct ipc_obj_info *info);
 
 void sysv_default_name(const struct ipc_obj_key *obj, char *buf, size_t len);
 
-/* The object's dev is its IPC namespace, named as /proc/PID/ns/ipc names it. */
-void sysv_format_dev(__u32 dev, char *buf, size_t len);
+/* A System V object's dev is its IPC namespace, named as /proc/PID/ns/ipc
+ * names it; other types' a device. */
+void sysv_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 
 __u32 own_ipc_ns(void);
 

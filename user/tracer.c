@@ -16,8 +16,9 @@
 				  MAX_LABELS * sizeof(struct ipc_label_key)), \
 			      MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
 				  MAX_DESTS * sizeof(struct ipc_dest_key)))
-#define DUMP_VALUES_SIZE MAX(MAX_ROWS * sizeof(struct ipc_counters), \
-			     MAX_LABELS * sizeof(struct ipc_label_counts))
+#define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
+			     MAX_MAPPINGS * sizeof(struct ipc_mapping))
 #define MAX_KEY_SIZE 256
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -45,6 +46,30 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 }
 
 #define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
+#define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
+
+/*
+ * Every hook comes in a tp_btf and a raw_tp copy: load the one the kernel
+ * takes, and only for the types asked. The syscall hooks serve all types.
+ */
+static void choose_programs(struct ipctrace_bpf *skel, const struct features *feat,
+			    unsigned int types, bool sock_tp)
+{
+	const struct {
+		struct bpf_program *btf, *raw;
+		bool wanted;
+	} hooks[] = {
+		{ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, true },
+		{ skel->progs.sock_send_btf, skel->progs.sock_send_raw, sock_tp },
+		{ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, sock_tp },
+		{ skel->progs.page_fault_btf, skel->progs.page_fault_raw, types & SHM_TYPES },
+	};
+
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		bpf_program__set_autoload(hooks[i].btf, hooks[i].wanted && feat->tp_btf);
+		bpf_program__set_autoload(hooks[i].raw, hooks[i].wanted && !feat->tp_btf);
+	}
+}
 
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
@@ -86,12 +111,10 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	skel->rodata->type_mask = cfg->type_mask;
 	skel->rodata->filter_enabled = cfg->npids > 0;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
-	bpf_program__set_autoload(skel->progs.sys_exit_btf, t->feat.tp_btf);
-	bpf_program__set_autoload(skel->progs.sys_exit_raw, !t->feat.tp_btf);
-	bpf_program__set_autoload(skel->progs.sock_send_btf, sock_tp && t->feat.tp_btf);
-	bpf_program__set_autoload(skel->progs.sock_recv_btf, sock_tp && t->feat.tp_btf);
-	bpf_program__set_autoload(skel->progs.sock_send_raw, sock_tp && !t->feat.tp_btf);
-	bpf_program__set_autoload(skel->progs.sock_recv_raw, sock_tp && !t->feat.tp_btf);
+	choose_programs(skel, &t->feat, cfg->type_mask, sock_tp);
+	for (size_t i = 0; i < nmechanisms; i++)
+		if ((mechanisms[i]->types & cfg->type_mask) && mechanisms[i]->configure)
+			mechanisms[i]->configure(skel);
 
 	ret = ipctrace_bpf__load(skel);
 	if (ret) {
@@ -234,6 +257,22 @@ static void read_dests(struct tracer *t, struct store *s)
 	}
 }
 
+/* The mappings of processes that have gone will never be unmapped. */
+static void forget_mappings(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.mappings);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_mapping_key),
+			    sizeof(struct ipc_mapping), MAX_MAPPINGS, t->keys, t->values);
+	struct ipc_mapping_key *keys = t->keys;
+
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
+
+		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid))
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
 /* Labels of live rows; a row that has just exited gives its last ones. */
 static void read_labels(struct tracer *t, struct store *s)
 {
@@ -255,7 +294,8 @@ static void read_labels(struct tracer *t, struct store *s)
 	}
 }
 
-/* Who removed which object: a System V queue by id, a POSIX queue by name. */
+/* Who removed which object: a System V object by id (a semaphore object
+ * carries its number above it), a POSIX queue or segment by name. */
 static void read_removals(struct tracer *t, struct store *s)
 {
 	int fd = bpf_map__fd(t->skel->maps.removals);
@@ -274,12 +314,20 @@ static void read_removals(struct tracer *t, struct store *s)
 			bool same = o->key.type == keys[i].type && o->key.dev == keys[i].dev &&
 				    (keys[i].name[0] ? o->name && o->name[0] == '/' &&
 						       strcmp(o->name + 1, keys[i].name) == 0
-						     : o->key.ino == keys[i].id);
+						     : (__u32)o->key.ino == keys[i].id);
 
 			if (same && !attr_find(o->attrs, o->nattrs, "removed_by"))
 				attr_set(o->attrs, &o->nattrs, "removed_by", tgids[i]);
 		}
 		bpf_map_delete_elem(fd, &keys[i]);
+		/* A removed System V id's key has nothing left to name (a semaphore
+		 * set's entry is only ever copied to its semaphores). */
+		if (!keys[i].name[0]) {
+			struct ipc_obj_key ok = { .ino = keys[i].id, .dev = keys[i].dev,
+						  .type = keys[i].type };
+
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.objects), &ok);
+		}
 	}
 }
 
@@ -325,6 +373,8 @@ int tracer_collect(struct tracer *t, struct store *s)
 	read_labels(t, s);
 	read_removals(t, s);
 	read_dests(t, s);
+	if (t->type_mask & SHM_TYPES)
+		forget_mappings(t);
 	for (size_t m = 0; m < nmechanisms; m++)
 		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
 			mechanisms[m]->refresh(s);
@@ -355,6 +405,14 @@ void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr)
 	__u8 one = 1;
 
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &one, BPF_ANY);
+}
+
+void tracer_add_sharer(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.sharers), &key, &one, BPF_ANY);
 }
 
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)

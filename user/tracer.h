@@ -32,6 +32,8 @@ int tracer_collect(struct tracer *t, struct store *s);
 void tracer_add_peer(struct tracer *t, pid_t pid);
 /* -p: whoever connects to this address (a target's listener) is a peer. */
 void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr);
+/* A process with a shared mapping: its page faults and futexes count. */
+void tracer_add_sharer(struct tracer *t, pid_t pid);
 /* -p: count the socket with this tuple (the far end of a target's). */
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple);
 
