@@ -249,6 +249,12 @@ __noinline int walk_path(__u64 file_ptr, struct path_walk *w)
 		}
 		struct dentry *up = BPF_CORE_READ(dentry, d_parent);
 
+		/* A file of no directory (memfd, shared anonymous memory) is its
+		 * own parent: its name is all there is. */
+		if (up == dentry && w->depth == 0) {
+			w->names[0] = BPF_CORE_READ(dentry, d_name.name);
+			w->depth = 1;
+		}
 		if (up == dentry || w->depth >= PATH_MAX_DEPTH)
 			break;
 		w->names[w->depth & (PATH_MAX_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
@@ -449,9 +455,10 @@ static __always_inline void count_key(struct ipc_key *key, struct file *file,
 {
 	if (HOW_EVENT(how) != NO_EVENT) {
 		count_event(key, file, sk, HOW_EVENT(how), bytes);
-		return;
+		bytes = 0;	/* an event's label counts the event, not bytes */
+	} else {
+		count_op(key, file, sk, bytes);
 	}
-	count_op(key, file, sk, bytes);
 	if (label != NO_LABEL)
 		count_label(key, label, bytes);
 }

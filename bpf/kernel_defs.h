@@ -41,6 +41,7 @@
 #define TCP_LISTEN 10	/* sk_state of a listening socket, TCP or unix */
 
 #define VM_SHARED 0x00000008
+#define VM_MAYSHARE 0x00000080	/* a read-only MAP_SHARED mapping has only this */
 #define MAP_SHARED 0x01
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_TYPE 0x0f

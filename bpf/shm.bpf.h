@@ -61,12 +61,26 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void
 	return 0;
 }
 
+/*
+ * With interrupts off (a page fault's tracepoint), bpf_find_vma() defers its
+ * unlock to a per-CPU irq_work, and answers -EBUSY while another lookup's is
+ * pending: counted, not silent.
+ */
+#define EBUSY 16
+
 static __always_inline bool shared_mapping_at(__u64 addr, struct vma_hit *hit)
 {
+	long err;
+
 	hit->file = NULL;
-	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_found, hit, 0) || !hit->file)
+	err = bpf_find_vma(bpf_get_current_task_btf(), addr, vma_found, hit, 0);
+	if (err == -EBUSY)
+		__sync_fetch_and_add(&loss.faults_missed, 1);
+	if (err || !hit->file)
 		return false;
-	return hit->flags & VM_SHARED;
+	/* A read-only shared mapping of a read-only file keeps VM_MAYSHARE only
+	 * (mm/mmap.c), which is also what /proc/PID/maps shows as 's'. */
+	return hit->flags & (VM_SHARED | VM_MAYSHARE);
 }
 
 /*
@@ -184,8 +198,26 @@ static __noinline void shm_unmapped(__u64 addr, __u64 len, bool whole, __u32 tgi
 		bpf_map_update_elem(&mappings, &mk, &rest, BPF_ANY);
 		return;
 	}
-	if (addr >= PAGE_SIZE && shared_mapping_at(addr - 1, &hit) && hit.start < addr)
+	if (addr < PAGE_SIZE || !shared_mapping_at(addr - 1, &hit) || hit.start >= addr)
+		return;
+	/* What is left before addr is a mapping we may have seen made at its
+	 * start: it now ends at addr, and a middle cut leaves a tail too. */
+	mk.addr = hit.start;
+	m = bpf_map_lookup_elem(&mappings, &mk);
+	if (!m) {
 		count_mapping((__u64)hit.file, SHM_HOW(DIR_RX, SHM_EV_PARTIAL), 1, NO_LABEL, tgid);
+		return;
+	}
+	struct ipc_mapping tail = *m;
+	__u64 end = hit.start + m->len;
+
+	count_on_object(m, SHM_EV_PARTIAL, tgid);
+	m->len = addr - hit.start;
+	if (addr + len < end) {
+		mk.addr = addr + len;
+		tail.len = end - mk.addr;
+		bpf_map_update_elem(&mappings, &mk, &tail, BPF_ANY);
+	}
 }
 
 static __noinline void shm_remapped(__u64 old, __u64 addr, __u64 len, __u32 tgid)

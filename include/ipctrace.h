@@ -276,6 +276,8 @@ struct ipc_loss {
 	__u64 dests_dropped;	/* destination map full: a datagram peer may be missed */
 	__u64 mappings_dropped;	/* mapping map full: a later munmap is not counted */
 	__u64 sharers_dropped;	/* sharer map full: a process's page faults go uncounted */
+	__u64 faults_missed;	/* a fault's mapping could not be looked up (another
+				 * BPF program was looking one up on that CPU) */
 };
 
 /* Map sizes: the limits documented in the README. */

@@ -83,6 +83,13 @@ bool type_is_endpoint(unsigned int type)
 	return m && m->endpoints;
 }
 
+bool type_needs_writer(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m && m->needs_writer;
+}
+
 const char *bytes_method(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);

@@ -23,6 +23,7 @@ struct syscall_hook {
 /* One shared mapping found in /proc/PID/maps. */
 struct map_ref {
 	int pid;
+	unsigned long start, end;
 	char perms[5];		/* "rw-s" */
 	dev_t dev;
 	__u64 ino;
@@ -75,6 +76,12 @@ struct mechanism {
 	/* Its objects are endpoints, one per end (sockets), not channels. */
 	bool endpoints;
 	/*
+	 * An object of it is a channel only if someone writes into it: a file
+	 * every process maps read-only (a locale cache) is shared, but nobody
+	 * talks through it, so its rows are not shown.
+	 */
+	bool needs_writer;
+	/*
 	 * The kernel described a new object (struct ipc_obj_info): name it and
 	 * keep what else the module needs. NULL: the name is the info's name.
 	 */
@@ -110,6 +117,7 @@ const char *event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
 const char *label_name(unsigned int type);			/* NULL: none */
 void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 bool type_is_endpoint(unsigned int type);
+bool type_needs_writer(unsigned int type);
 const char *bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int implemented_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */

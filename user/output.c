@@ -137,6 +137,29 @@ static void fill_cells(const struct row *r, struct cells *c)
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
+/* "lost: none", or only the kinds of loss there were: nothing is dropped
+ * silently, and a quiet header stays short. */
+static void print_losses(FILE *out, const struct ipc_loss *l)
+{
+	const struct { const char *name; __u64 n; } kinds[] = {
+		{ "rows", l->rows_dropped }, { "objects", l->objs_dropped },
+		{ "procs", l->procs_dropped }, { "filter", l->filter_dropped },
+		{ "labels", l->labels_dropped }, { "removals", l->removals_dropped },
+		{ "dests", l->dests_dropped }, { "mappings", l->mappings_dropped },
+		{ "sharers", l->sharers_dropped }, { "faults", l->faults_missed },
+	};
+	bool any = false;
+
+	fputs("lost:", out);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!kinds[i].n)
+			continue;
+		fprintf(out, " %s %llu", kinds[i].name, (unsigned long long)kinds[i].n);
+		any = true;
+	}
+	fputs(any ? "\n\n" : " none\n\n", out);
+}
+
 static void print_header(FILE *out, const struct frame *f)
 {
 	char tbuf[32], rate[16], total[16];
@@ -154,15 +177,7 @@ static void print_header(FILE *out, const struct frame *f)
 		fprintf(out, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops\n",
 			tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
 			(unsigned long long)f->totals.ops);
-	fprintf(out, "lost: rows %llu  objects %llu  procs %llu  filter %llu  labels %llu  removals %llu  dests %llu  mappings %llu  sharers %llu\n\n",
-		(unsigned long long)f->loss.rows_dropped, (unsigned long long)f->loss.objs_dropped,
-		(unsigned long long)f->loss.procs_dropped,
-		(unsigned long long)f->loss.filter_dropped,
-		(unsigned long long)f->loss.labels_dropped,
-		(unsigned long long)f->loss.removals_dropped,
-		(unsigned long long)f->loss.dests_dropped,
-		(unsigned long long)f->loss.mappings_dropped,
-		(unsigned long long)f->loss.sharers_dropped);
+	print_losses(out, &f->loss);
 }
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style)
@@ -351,6 +366,7 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
 	json_object_object_add(lost, "mappings", json_u64(f->loss.mappings_dropped));
 	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
+	json_object_object_add(lost, "faults", json_u64(f->loss.faults_missed));
 	json_object_object_add(o, "lost", lost);
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;

@@ -373,8 +373,22 @@ bool object_of_targets(const struct object *o, const int *pids, int npids)
 	return false;
 }
 
+/* Someone writes into o: a tx row, or a holder with write access. */
+static bool object_written(const struct object *o)
+{
+	for (guint i = 0; i < o->rows->len; i++)
+		if (((const struct row *)g_ptr_array_index(o->rows, i))->key.dir == DIR_TX)
+			return true;
+	for (guint i = 0; i < o->holders->len; i++)
+		if (g_array_index(o->holders, struct holder, i).mode & HOLD_WRITE)
+			return true;
+	return false;
+}
+
 static bool row_selected(const struct row *r, const int *pids, int npids)
 {
+	if (type_needs_writer(r->key.type) && !object_written(r->obj))
+		return false;
 	if (npids == 0 || pid_listed(pids, npids, r->key.tgid) ||
 	    object_of_targets(r->obj, pids, npids))
 		return true;

@@ -120,15 +120,21 @@ static void shm_configure(struct ipctrace_bpf *skel)
 	skel->rodata->devshm_dev = devshm_dev();
 }
 
-/* Processes that had shared mappings before ipctrace started: their page
- * faults and futexes count too (the kernel side hands sharing down on fork). */
+/*
+ * Shared mappings made before ipctrace started: their processes' page
+ * faults and futexes count too (the kernel side hands sharing down on
+ * fork), and their detaches, as the kernel side learns where they are.
+ */
 static void add_sharer(const struct map_ref *ref, void *ctx)
 {
-	struct ipc_obj_key key;
+	struct ipc_mapping m = { .len = ref->end - ref->start };
 	unsigned int mode;
 
-	if (shm_map_object(ref, &key, &mode))
-		tracer_add_sharer(ctx, ref->pid);
+	if (!shm_map_object(ref, &m.obj, &mode))
+		return;
+	m.dir = mode & HOLD_WRITE ? DIR_TX : DIR_RX;
+	tracer_add_sharer(ctx, ref->pid);
+	tracer_add_mapping(ctx, ref->pid, ref->start, &m);
 }
 
 static void shm_start(struct store *s, struct tracer *t)
@@ -150,6 +156,7 @@ const struct mechanism shm_mechanism = {
 	.start = shm_start,
 	.format_dev = sysv_format_dev,
 	.bytes_method = "page-faults",
+	.needs_writer = true,
 	.event_names = {
 		[SHM_EV_ATTACH] = "attaches",
 		[SHM_EV_DETACH] = "detaches",

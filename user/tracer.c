@@ -257,6 +257,14 @@ static void read_dests(struct tracer *t, struct store *s)
 	}
 }
 
+void tracer_add_mapping(struct tracer *t, pid_t pid, unsigned long addr,
+			const struct ipc_mapping *m)
+{
+	struct ipc_mapping_key key = { .addr = addr, .tgid = (__u32)pid };
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.mappings), &key, m, BPF_NOEXIST);
+}
+
 /* The mappings of processes that have gone will never be unmapped. */
 static void forget_mappings(struct tracer *t)
 {

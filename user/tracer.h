@@ -34,6 +34,9 @@ void tracer_add_peer(struct tracer *t, pid_t pid);
 void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr);
 /* A process with a shared mapping: its page faults and futexes count. */
 void tracer_add_sharer(struct tracer *t, pid_t pid);
+/* A shared mapping made before ipctrace started, so its detach counts. */
+void tracer_add_mapping(struct tracer *t, pid_t pid, unsigned long addr,
+			const struct ipc_mapping *m);
 /* -p: count the socket with this tuple (the far end of a target's). */
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple);
 

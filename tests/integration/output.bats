@@ -11,13 +11,14 @@ load helpers
 	[ "$(wc -l <"$TMP/out")" -ge 2 ]
 	# Each line parses on its own and carries the documented keys and types.
 	jq -e -s 'all(.[]; (.rows | type) == "array" and (.final | type) == "boolean"
-		and .version == 1 and (.lost | keys) == ["dests","filter","labels","objects","procs","removals","rows"]
+		and .version == 1 and (.lost | keys) == ["dests","faults","filter","labels","mappings","objects","procs","removals","rows","sharers"]
 		and (.totals.bytes | type) == "number")' "$TMP/out"
 	[ "$(tail -n 1 "$TMP/out" | jq .final)" = "true" ]
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
 	final | jq -e '[.rows[] | select(.comm == "pipe-parent")] | length == 3' >/dev/null
 	final | jq -e 'all(.rows[]; (.pid|type) == "number" and (.comm|type) == "string"
-		and (.type | IN("pipe","fifo","mq","msg","unix","tcp","udp")) and (.object|type) == "string"
+		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp"))
+		and (.object|type) == "string"
 		and (.dir == "tx" or .dir == "rx") and (.bytes|type) == "number"
 		and (.ops|type) == "number" and (.peers|type) == "array"
 		and all(.peers[]; (.pid|type) == "number" and (.comm|type) == "string"))' >/dev/null
@@ -31,7 +32,7 @@ load helpers
 	! grep -q $'\033' "$TMP/out"
 	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
 	grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS' "$TMP/out"
-	grep -qE '^lost: rows 0' "$TMP/out"
+	grep -qE '^lost: none$' "$TMP/out"
 	grep -qE '^ipctrace summary' "$TMP/out"
 	grep -qE '^ +[0-9]+ pipe-parent\* +pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
 	grep -q '^\* process has exited' "$TMP/out"

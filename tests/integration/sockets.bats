@@ -53,10 +53,10 @@ run_socket_demos() {
 	# Each path is exact against the demos...
 	python3 "$CHECK" "$TMP/demo" "$TMP/out1"
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
-	# ...and they agree with each other row by row for the demos' processes.
+	# ...and they agree with each other row by row for the demos' sockets.
 	pids=$(jq -s '[.[].pid] | unique' "$TMP/demo")
 	for f in out1 out; do
-		grep '"final":true' "$TMP/$f" | jq -c --argjson p "$pids" '[.rows[] | select(.pid as $x | $p | index($x)) | [.pid, .ino, .dir, .bytes, .ops]] | sort' >"$TMP/$f.rows"
+		grep '"final":true' "$TMP/$f" | jq -c --argjson p "$pids" '[.rows[] | select((.pid as $x | $p | index($x)) and (.type | IN("unix","tcp","udp"))) | [.pid, .ino, .dir, .bytes, .ops]] | sort' >"$TMP/$f.rows"
 	done
 	diff "$TMP/out1.rows" "$TMP/out.rows"
 	[ "$(jq length "$TMP/out.rows")" -gt 0 ]
@@ -84,10 +84,11 @@ run_socket_demos() {
 	stop_tracer
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
 	# Over TCP the client wrote one request more than the server read (it sat in
-	# the dead socket's buffer); over unix that write failed with EPIPE.
+	# the dead socket's buffer); over unix that write fails with EPIPE once the
+	# server has gone, and lands if it is still going.
 	jq -e -s '[.[] | select(.role == "client" and .dir == "tx" and .type == "tcp") | .ops] | length == 2 and all(. == 8)' "$TMP/demo" >/dev/null
-	jq -e -s '[.[] | select(.role == "client" and .dir == "tx" and .type == "unix") | .ops] == [7]' "$TMP/demo" >/dev/null
-	final | jq -e '[.rows[] | select(.comm == "tcp-client")] | all(.peers[0].exited)' >/dev/null
+	jq -e -s '[.[] | select(.role == "client" and .dir == "tx" and .type == "unix") | .ops] | length == 1 and all(. == 7 or . == 8)' "$TMP/demo" >/dev/null
+	final | jq -e '[.rows[] | select(.comm == "tcp-client" and .type == "tcp")] | all(.peers[0].exited)' >/dev/null
 }
 
 @test "a socket inherited across fork, used by both processes" {

@@ -116,7 +116,8 @@ static void test_types(void **state)
 	assert_string_equal(ipc_type_name(IPC_FIFO), "fifo");
 	assert_int_equal(ipc_type_from_name("pipe"), IPC_PIPE);
 	assert_int_equal(ipc_type_from_name("nope"), -1);
-	assert_string_equal(implemented_type_list(), "pipe,fifo,mq,msg,unix,tcp,udp");
+	assert_string_equal(implemented_type_list(),
+			    "pipe,fifo,mq,msg,shm,posix_shm,mmap,unix,tcp,udp,sem");
 	assert_int_equal(parse_types("mq,msg", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_MQ | 1U << IPC_MSG);
 }

@@ -133,8 +133,12 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 		json_object *j = record_base(demo, role, r->type, r->object, r->ino);
 
 		json_object_object_add(j, "dir", json_object_new_string(r->tx ? "tx" : "rx"));
-		json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
-		json_object_object_add(j, "ops", json_object_new_uint64(r->ops));
+		if (r->has_activity) {
+			json_object_object_add(j, "activity", json_object_new_uint64(r->activity));
+		} else {
+			json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
+			json_object_object_add(j, "ops", json_object_new_uint64(r->ops));
+		}
 		if (r->label_name) {
 			json_object *labels = json_object_new_object();
 
@@ -166,9 +170,14 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 		emit_json(j);
 		return;
 	}
-	n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops\n",
-		     demo, role, getpid(), r->tx ? "sent to  " : "read from", r->object,
-		     r->bytes, r->ops);
+	if (r->has_activity)
+		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes touched\n",
+			     demo, role, getpid(), r->tx ? "wrote    " : "read     ", r->object,
+			     r->activity);
+	else
+		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops\n",
+			     demo, role, getpid(), r->tx ? "sent to  " : "read from", r->object,
+			     r->bytes, r->ops);
 	if (n > 0)
 		emit(line, (size_t)n);
 }

@@ -42,6 +42,12 @@ struct demo_record {
 	/* Named event counters (mq_notify registrations, accepts...). */
 	int nevents;
 	struct { const char *name; unsigned long long count; } events[4];
+	/*
+	 * Shared memory moves data with no syscall: bytes the process touched,
+	 * reported instead of bytes and ops (ipctrace counts page faults).
+	 */
+	bool has_activity;
+	unsigned long long activity;
 	/* Endpoints (sockets): the inodes of the sockets at the other end. */
 	bool endpoint;
 	int npeers;
@@ -57,6 +63,7 @@ struct demo {
 /* Each mechanism's demos, defined in its own file. */
 extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_demo;
 extern const struct demo unix_demo, tcp_demo, udp_demo;
+extern const struct demo shm_demo, posix_shm_demo, mmap_demo;
 
 /* Name this process (its comm), so each role reads clearly in ipctrace. */
 void name_process(const char *name);

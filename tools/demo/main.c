@@ -17,6 +17,7 @@
 static const struct demo *const demos[] = {
 	&pipe_demo, &pipe_calls_demo, &fifo_demo, &mq_demo, &msg_demo,
 	&unix_demo, &tcp_demo, &udp_demo,
+	&shm_demo, &posix_shm_demo, &mmap_demo,
 };
 #define NDEMOS (sizeof(demos) / sizeof(demos[0]))
 
@@ -46,8 +47,9 @@ static void usage(FILE *out)
 		"  %-12s %s\n\n", "all", "every demo at once, paced (what ipctrace --demo runs)");
 	fprintf(out,
 		"options:\n"
-		"  -s, --size BYTES     bytes per message (default 4096; all: 512; mq at most 8192)\n"
-		"  -n, --count N        messages per sender (default 1000)\n"
+		"  -s, --size BYTES     bytes per message (default 4096; all: 512; mq at most 8192);\n"
+		"                       shm, posix-shm: the buffer; mmap: the file\n"
+		"  -n, --count N        messages per sender (default 1000); shm, posix-shm: hand-offs\n"
 		"  -r, --rate N         messages per second per sender (default: flat out; all: 200)\n"
 		"  -d, --duration SEC   send for SEC seconds instead of --count messages\n"
 		"      --json           one JSON line per process, object and direction\n"

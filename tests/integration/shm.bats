@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# Shared memory and memory maps: who shares an object, with exact attach and
+# detach counts, exact synchronisation counts (futex, semop), and activity
+# (page faults) non-zero exactly for the processes that touched the memory.
+load helpers
+
+@test "shm demo: System V segment, writer, reader, idle attacher; semaphores; removed while attached" {
+	start_tracer --json -i 0.3
+	"$DEMO" shm -n 40 -s 65536 --json >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	final >"$TMP/final"
+	# The idle attacher is a sharer with no activity; the segment was
+	# removed while all three were attached.
+	jq -e '[.rows[] | select(.comm == "shm-idle")] | length == 1 and .[0].ops == 0 and .[0].attaches == 1 and .[0].removed_by > 0' "$TMP/final" >/dev/null
+	jq -e '[.rows[] | select(.type == "shm")] | all(.bytes_method == "page-faults")' "$TMP/final" >/dev/null
+	# Each wait names the process that posted last.
+	writer=$(jq -r 'select(.role == "writer") | .pid' "$TMP/demo" | head -n 1)
+	jq -e --arg w "$writer" '[.rows[] | select(.comm == "shm-reader" and .type == "sem" and .dir == "rx")][0].woken_by | keys == [$w]' "$TMP/final" >/dev/null
+}
+
+@test "posix-shm demo: shm_open, POSIX semaphores, exact futex waits and wakes, shm_unlink" {
+	start_tracer --json -i 0.3
+	"$DEMO" posix-shm -n 30 -s 20000 --json >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	final >"$TMP/final"
+	jq -e '[.rows[] | select(.type == "posix_shm")] | all(.object | startswith("/dev/shm/ipc-demo."))' "$TMP/final" >/dev/null
+	# Who woke whom: only ever the other side.
+	writer=$(jq -r 'select(.role == "writer") | .pid' "$TMP/demo" | head -n 1)
+	reader=$(jq -r 'select(.role == "reader") | .pid' "$TMP/demo" | head -n 1)
+	jq -e --arg w "$writer" --argjson r "$reader" '[.rows[] | select(.pid == $r and .dir == "rx")][0].woken_by | keys == [$w]' "$TMP/final" >/dev/null
+}
+
+@test "mmap demo: a large file shared, a partial munmap, shared anonymous memory across fork" {
+	start_tracer --json -i 0.3
+	"$DEMO" mmap -s 8388608 --json >"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	final | jq -e '[.rows[] | select(.comm == "mmap-reader" and (.object | endswith("/data")))][0] | .partial_detaches == 1 and .detaches == 1 and .size == 8388608' >/dev/null
+}
+
+@test "the shm demos under the raw_tp fallback" {
+	IPCTRACE_HOOKS=raw_tp start_tracer --json -i 0.3
+	"$DEMO" shm -n 10 -s 16384 --json >"$TMP/demo"
+	"$DEMO" posix-shm -n 10 -s 8192 --json >>"$TMP/demo"
+	"$DEMO" mmap -s 1048576 --json >>"$TMP/demo"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "python's multiprocessing.shared_memory: both processes share it, the child writes, the parent reads" {
+	start_tracer -t posix_shm --json -i 0.3
+	python3 "$ROOT/tests/lib/python_shared_memory.py" 65536 >"$TMP/py"
+	stop_tracer
+	read -r name parent child < <(jq -r '"\(.name) \(.parent) \(.child)"' "$TMP/py")
+	final >"$TMP/final"
+	run jq -r --arg n "$name" '[.rows[] | select(.object == $n) | "\(.pid) \(.dir) \(.attaches) \(.ops > 0)"] | sort | join(";")' "$TMP/final"
+	# The parent created and mapped it (tx, attach) and read it (rx); the
+	# child attached by name and wrote it.
+	[ "$output" = "$(printf '%s\n' "$parent rx 0 true" "$parent tx 1 false" "$child tx 1 true" | sort | paste -sd';')" ]
+	jq -e --arg n "$name" --argjson p "$parent" '[.rows[] | select(.object == $n)] | all(.removed_by == $p)' "$TMP/final" >/dev/null
+	jq -e --arg n "$name" --argjson c "$child" '[.rows[] | select(.object == $n and .dir == "rx")][0] | [.peers[].pid] | index($c) != null' "$TMP/final" >/dev/null
+}
+
+@test "-p the reader of a segment attached before ipctrace: the writer and the idle attacher are its peers" {
+	"$DEMO" shm -n 20 -s 32768 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent writer reader idle < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$reader" --json -i 0.3
+	"$DEMO" mmap -s 65536 >/dev/null	# unrelated sharing: must not show
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	# They attached before ipctrace started: no attaches to see.
+	jq -c 'select(.dir) | if .events then .events |= del(.attaches) else . end' "$TMP/demo" >"$TMP/expected"
+	jq -c 'select(.removed)' "$TMP/demo" >>"$TMP/expected"
+	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
+}
