@@ -59,11 +59,22 @@ kvm_works() {
 	[[ -r /dev/kvm && -w /dev/kvm ]]
 }
 
+# A script's background jobs ignore Ctrl-C, and timeout(1) runs in a process
+# group of its own: without this, an interrupted run leaves qemu behind.
+qpid= tpid=
+stop_guest() {
+	[[ -n $qpid ]] && kill "$qpid" 2>/dev/null
+	[[ -n $tpid ]] && kill "$tpid" 2>/dev/null
+	qpid= tpid=
+}
+trap stop_guest EXIT
+trap 'say "interrupted"; exit 130' INT TERM
+
 # boot ACCEL: boots the guest once, console to stdout and to console.log.
 # Returns qemu's status (124: the timeout), or 125 if ACCEL is kvm and the
 # guest's init did not start within KVM_BOOT_DEADLINE.
 boot() {
-	local accel=$1 limit cpu console=$QEMU_OUT/console.log qpid tpid i status
+	local accel=$1 limit cpu console=$QEMU_OUT/console.log i status
 	if [[ $accel == kvm ]]; then
 		limit=${QEMU_TIMEOUT:-900}
 		cpu=host
@@ -103,6 +114,7 @@ boot() {
 			kill "$qpid" 2>/dev/null || true
 			wait "$qpid" || true
 			wait "$tpid" || true
+			qpid= tpid=
 			cp "$console" "$QEMU_OUT/console-kvm.log"
 			return 125
 		fi
@@ -110,6 +122,7 @@ boot() {
 	status=0
 	wait "$qpid" || status=$?
 	wait "$tpid" || true
+	qpid= tpid=
 	return "$status"
 }
 
