@@ -166,9 +166,10 @@ fi
 passed=$(grep -c '^ok ' "$results/tap" || true)
 failed=$(grep -c '^not ok ' "$results/tap" || true)
 rc=$(cat "$results/rc")
-say "Linux $(cat "$results/uname") under qemu ($accel, ${elapsed}s): $passed passed, $failed failed"
-grep '^not ok ' "$results/tap" >&2 || true
 say "results in $results (tap, ipctrace-v.log, dmesg.log), console in $QEMU_OUT/console.log"
+grep '^not ok ' "$results/tap" >&2 || true
+# Last, like make test's summary.
+say "Linux $(cat "$results/uname") under qemu ($accel, ${elapsed}s): $passed passed, $failed failed"
 if [[ $rc -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then
 	exit 1
 fi
