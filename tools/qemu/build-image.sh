@@ -15,6 +15,7 @@
 # mirror's current 6.1 ABI, where a pinned linux-image-6.1.0-NN-amd64 would
 # stop resolving once the mirror moves past it.
 set -euo pipefail
+# shellcheck source=tools/qemu/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 GUEST_KERNEL=${GUEST_KERNEL:-linux-image-amd64}
@@ -40,6 +41,7 @@ need_packages debootstrap e2fsprogs
 # The guest uses the same Debian mirror as this host, so it works wherever
 # the host's apt works (here: only Debian's mirror is reachable). apt itself
 # reads both sources.list formats; ask it rather than parse them.
+# shellcheck disable=SC2016  # $(SITE) is apt's field syntax, not the shell's
 mapfile -t sources < <(apt-get indextargets --format '$(SITE) $(RELEASE)' \
 	'Origin: Debian' 'Identifier: Packages' 'Architecture: amd64' |
 	awk -v s="$SUITE" '$2 == s || index($2, s "-") == 1' | sort -u)

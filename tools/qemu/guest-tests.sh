@@ -7,7 +7,7 @@
 # results/rc is written last: without it, the host knows the run did not
 # finish.
 set -uo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 mkdir -p results
 
 # The host's limit for the whole boot, minus room to boot and power off, so

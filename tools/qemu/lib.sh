@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # ROOT and QEMU_OUT are for the scripts that source this
 # Sourced by the tools/qemu scripts: where things live, and the host packages
 # they need. Not run on its own.
 

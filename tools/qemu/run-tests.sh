@@ -14,6 +14,7 @@
 # (tap, ipctrace-v.log, dmesg.log, uname) and build/qemu/console.log.
 # Exits 0 only when the guest ran the whole suite and every test passed.
 set -euo pipefail
+# shellcheck source=tools/qemu/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 QEMU_ACCEL=${QEMU_ACCEL:-auto}
@@ -61,11 +62,11 @@ kvm_works() {
 
 # A script's background jobs ignore Ctrl-C, and timeout(1) runs in a process
 # group of its own: without this, an interrupted run leaves qemu behind.
-qpid= tpid=
+qpid='' tpid=''
 stop_guest() {
 	[[ -n $qpid ]] && kill "$qpid" 2>/dev/null
 	[[ -n $tpid ]] && kill "$tpid" 2>/dev/null
-	qpid= tpid=
+	qpid='' tpid=''
 }
 trap stop_guest EXIT
 trap 'say "interrupted"; exit 130' INT TERM
@@ -114,7 +115,7 @@ boot() {
 			kill "$qpid" 2>/dev/null || true
 			wait "$qpid" || true
 			wait "$tpid" || true
-			qpid= tpid=
+			qpid='' tpid=''
 			cp "$console" "$QEMU_OUT/console-kvm.log"
 			return 125
 		fi
@@ -122,7 +123,7 @@ boot() {
 	status=0
 	wait "$qpid" || status=$?
 	wait "$tpid" || true
-	qpid= tpid=
+	qpid='' tpid=''
 	return "$status"
 }
 
