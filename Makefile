@@ -4,6 +4,8 @@
 #   make            build everything into build/
 #   sudo make run   install missing packages, build, run ipctrace on the demos
 #   sudo make test  install missing packages, build, run every test
+#   sudo make test-qemu  build, run the integration tests on Debian 12's
+#                   Linux 6.1 under qemu (not part of make test: minutes)
 #
 # Quiet by default; V=1 shows full commands.
 
@@ -63,7 +65,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration clean install
+.PHONY: all deps run test test-unit test-integration test-qemu clean install
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo
@@ -126,6 +128,11 @@ test-unit: $(UNIT_BIN)
 
 test-integration: all
 	$(Q)tests/run-all.sh integration
+
+# A second kernel: the guest image is built once into build/qemu, the
+# tests run on the build just made. See tools/qemu/run-tests.sh.
+test-qemu: all
+	$(Q)tools/qemu/run-tests.sh
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Runs inside the test guest, as root, started by its init
+# (guest-init.sh). run-tests.sh copies it onto the tests disk, mounted at
+# /ipctrace next to build/ and tests/, the layout the bats helpers expect.
+# Everything goes to the serial console, which the host shows and keeps,
+# and to results/ on this disk, which the host reads back after power-off.
+# results/rc is written last: without it, the host knows the run did not
+# finish.
+set -uo pipefail
+cd "$(dirname "$0")" || exit 1
+mkdir -p results
+
+# The host's limit for the whole boot, minus room to boot and power off, so
+# a hung test still leaves the results of the others.
+budget=$(sed -nE 's/.*ipctrace\.timeout=([0-9]+).*/\1/p' /proc/cmdline)
+budget=${budget:-1800}
+
+section() {
+	printf '\n=== %s\n' "$*"
+}
+
+section "uname -r"
+uname -r | tee results/uname
+
+section "ls /sys/kernel/btf/vmlinux"
+ls -l /sys/kernel/btf/vmlinux
+
+# The libbpf debug log (verifier output, CO-RE relocations) of one short
+# run, kept whatever happens: the first thing to read when a test fails here
+# and not on the developers' kernel.
+section "ipctrace -v -d 1 (log: build/qemu/results/ipctrace-v.log on the host)"
+timeout 60 build/ipctrace -v -d 1 >results/ipctrace-v.log 2>&1
+status=$?
+echo "exit status $status"
+if [[ $status -eq 0 ]]; then
+	grep -E '^ipctrace: attached' results/ipctrace-v.log
+else
+	tail -n 40 results/ipctrace-v.log
+fi
+
+section "bats --tap tests/integration"
+start=$SECONDS
+timeout "$budget" bats --tap tests/integration 2>&1 | tee results/tap
+rc=${PIPESTATUS[0]}
+passed=$(grep -c '^ok ' results/tap)
+failed=$(grep -c '^not ok ' results/tap)
+section "result on $(uname -r): $passed passed, $failed failed, bats exit status $rc, $((SECONDS - start)) s"
+grep '^not ok ' results/tap
+
+dmesg >results/dmesg.log
+echo "$rc" >results/rc
+sync
+exit "$rc"

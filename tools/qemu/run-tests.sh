@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# `make test-qemu`: ipctrace's integration tests on a second kernel, Debian
+# 12's own Linux 6.1, booted under qemu with the freshly built build/ipctrace
+# and build/ipc-demo. The developers' machines run 6.18; this is where CO-RE
+# relocations, the verifier and the tracepoints meet an older kernel.
+#
+#   tools/qemu/run-tests.sh          (after make; as root)
+#   QEMU_ACCEL=auto|kvm|tcg          auto (default): KVM when /dev/kvm boots
+#                                    the guest, otherwise software emulation
+#   QEMU_TIMEOUT=SEC                 limit for the whole boot (default 900
+#                                    with KVM, 3600 with TCG)
+#
+# Output: the guest's serial console, live; after it, build/qemu/results/
+# (tap, ipctrace-v.log, dmesg.log, uname) and build/qemu/console.log.
+# Exits 0 only when the guest ran the whole suite and every test passed.
+set -euo pipefail
+# shellcheck source=tools/qemu/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+QEMU_ACCEL=${QEMU_ACCEL:-auto}
+# KVM reaches the guest's init in seconds; past this, it is not working.
+KVM_BOOT_DEADLINE=${KVM_BOOT_DEADLINE:-60}
+
+case $QEMU_ACCEL in
+auto | kvm | tcg) ;;
+*)
+	say "QEMU_ACCEL='$QEMU_ACCEL': expected auto, kvm or tcg"
+	exit 2
+	;;
+esac
+for f in build/ipctrace build/ipc-demo; do
+	if [[ ! -x $ROOT/$f ]]; then
+		say "$f is missing: build it first (make test-qemu does)"
+		exit 1
+	fi
+done
+
+need_packages qemu-system-x86 e2fsprogs
+"$ROOT/tools/qemu/build-image.sh"
+
+# The tests disk: rebuilt every run from the current build, mounted by the
+# guest at /ipctrace, so build/ and tests/ keep the layout the bats helpers
+# expect (ROOT = tests/..). The guest writes its results back onto it.
+stage=$QEMU_OUT/tests-disk
+disk=$QEMU_OUT/tests.img
+rm -rf "$stage" "$QEMU_OUT/results"
+mkdir -p "$stage/build" "$stage/results"
+cp "$ROOT/build/ipctrace" "$ROOT/build/ipc-demo" "$stage/build/"
+cp -r "$ROOT/tests" "$ROOT/VERSION" "$stage/"
+install -m 0755 "$ROOT/tools/qemu/guest-tests.sh" "$stage/"
+# Tests run ipctrace as user 65534 too: it must reach the binary.
+chmod -R go+rX,go-w "$stage"
+rm -f "$disk"
+truncate -s 256M "$disk"
+mkfs.ext4 -q -F -L ipctrace-tests -d "$stage" "$disk"
+
+# kvm_works: /dev/kvm opens. Whether it can run this guest is only known by
+# booting it (a nested or paravirtual KVM may start and never reach init).
+kvm_works() {
+	[[ -r /dev/kvm && -w /dev/kvm ]]
+}
+
+# A script's background jobs ignore Ctrl-C, and timeout(1) runs in a process
+# group of its own: without this, an interrupted run leaves qemu behind.
+qpid='' tpid=''
+stop_guest() {
+	[[ -n $qpid ]] && kill "$qpid" 2>/dev/null
+	[[ -n $tpid ]] && kill "$tpid" 2>/dev/null
+	qpid='' tpid=''
+}
+trap stop_guest EXIT
+trap 'say "interrupted"; exit 130' INT TERM
+
+# boot ACCEL: boots the guest once, console to stdout and to console.log.
+# Returns qemu's status (124: the timeout), or 125 if ACCEL is kvm and the
+# guest's init did not start within KVM_BOOT_DEADLINE.
+boot() {
+	local accel=$1 limit cpu console=$QEMU_OUT/console.log i status
+	if [[ $accel == kvm ]]; then
+		limit=${QEMU_TIMEOUT:-900}
+		cpu=host
+	else
+		limit=${QEMU_TIMEOUT:-3600}
+		# Every feature TCG emulates: closer to real hardware than qemu64.
+		cpu=max
+	fi
+	local args=(
+		-machine q35 -accel "$accel" -cpu "$cpu" -m 2G -smp 2
+		-nographic -no-reboot -nic none
+		-kernel "$QEMU_OUT/vmlinuz" -initrd "$QEMU_OUT/initrd.img"
+		# panic=-1 with -no-reboot: a panic ends qemu at once rather than
+		# at the timeout. The guest gets the limit minus time to boot and
+		# power off, so a hung test still leaves the others' results.
+		-append "root=/dev/vda ro rootfstype=ext4 console=ttyS0 quiet panic=-1 init=/sbin/ipctrace-init ipctrace.timeout=$((limit > 600 ? limit - 240 : limit / 2))"
+		# snapshot=on: the cached image is never written, so every run
+		# starts from the same guest.
+		-drive "file=$QEMU_OUT/rootfs.img,format=raw,if=virtio,snapshot=on"
+		-drive "file=$disk,format=raw,if=virtio"
+	)
+	say "booting Linux $(cat "$QEMU_OUT/kernel-release") with $accel, limit ${limit}s"
+	: >"$console"
+	# stdin from /dev/null: qemu leaves the terminal alone, and Ctrl-C
+	# still reaches it.
+	timeout -k 10 "$limit" qemu-system-x86_64 "${args[@]}" </dev/null >"$console" 2>&1 &
+	qpid=$!
+	tail -n +1 -f --pid="$qpid" "$console" &
+	tpid=$!
+	if [[ $accel == kvm ]]; then
+		for ((i = 0; i < KVM_BOOT_DEADLINE; i++)); do
+			grep -q 'ipctrace-guest: init started' "$console" && break
+			kill -0 "$qpid" 2>/dev/null || break
+			sleep 1
+		done
+		if ! grep -q 'ipctrace-guest: init started' "$console"; then
+			kill "$qpid" 2>/dev/null || true
+			wait "$qpid" || true
+			wait "$tpid" || true
+			qpid='' tpid=''
+			cp "$console" "$QEMU_OUT/console-kvm.log"
+			return 125
+		fi
+	fi
+	status=0
+	wait "$qpid" || status=$?
+	wait "$tpid" || true
+	qpid='' tpid=''
+	return "$status"
+}
+
+accel=$QEMU_ACCEL
+if [[ $accel == auto ]]; then
+	accel=tcg
+	kvm_works && accel=kvm
+fi
+if [[ $accel == kvm ]] && ! kvm_works; then
+	say "QEMU_ACCEL=kvm, but /dev/kvm cannot be opened read-write"
+	exit 1
+fi
+
+started=$SECONDS
+status=0
+boot "$accel" || status=$?
+if [[ $status -eq 125 ]]; then
+	if [[ $QEMU_ACCEL == kvm ]]; then
+		say "KVM did not start the guest within ${KVM_BOOT_DEADLINE}s (console: $QEMU_OUT/console-kvm.log)"
+		exit 1
+	fi
+	say "KVM did not start the guest within ${KVM_BOOT_DEADLINE}s (console: $QEMU_OUT/console-kvm.log); falling back to software emulation (TCG)"
+	accel=tcg
+	status=0
+	boot tcg || status=$?
+fi
+elapsed=$((SECONDS - started))
+
+# The guest's results, read straight from the image: no mount, no loop device.
+debugfs -R "rdump /results $QEMU_OUT" "$disk" >/dev/null 2>&1 || true
+results=$QEMU_OUT/results
+if [[ $status -eq 124 ]]; then
+	say "qemu timed out after ${elapsed}s ($accel); console: $QEMU_OUT/console.log"
+	exit 1
+fi
+if [[ ! -s $results/rc ]]; then
+	say "the guest did not finish the tests (qemu status $status, ${elapsed}s, $accel); console: $QEMU_OUT/console.log"
+	exit 1
+fi
+
+passed=$(grep -c '^ok ' "$results/tap" || true)
+failed=$(grep -c '^not ok ' "$results/tap" || true)
+rc=$(cat "$results/rc")
+say "results in $results (tap, ipctrace-v.log, dmesg.log), console in $QEMU_OUT/console.log"
+grep '^not ok ' "$results/tap" >&2 || true
+# Last, like make test's summary.
+say "Linux $(cat "$results/uname") under qemu ($accel, ${elapsed}s): $passed passed, $failed failed"
+if [[ $rc -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then
+	exit 1
+fi
