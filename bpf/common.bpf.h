@@ -110,10 +110,25 @@ struct {
 	__type(value, __u8);
 } filter_pids SEC(".maps");
 
-/* Scratch space too large for the 512-byte BPF stack. */
+#define PATH_MAX_DEPTH 16
+#define PATH_COMPONENT_MAX 128
+
+struct path_walk {
+	const unsigned char *names[PATH_MAX_DEPTH];	/* leaf first */
+	__u32 depth;
+};
+
+/*
+ * Per-CPU scratch space for what would not fit the BPF stack: 512 bytes for
+ * a whole chain of calls on Linux 6.1, where every frame of the chain counts.
+ * Each part has one user at a time in a program run.
+ */
 struct name_scratch {
 	struct ipc_obj_info info;
 	char tail[IPC_NAME_LEN];	/* lets a masked offset never overrun */
+	struct path_walk walk;		/* file_path() */
+	struct ipc_dest_key dest;	/* sock_dest() */
+	struct ipc_sock_addr addr;	/* a listening address, with -p */
 };
 
 struct {
@@ -122,6 +137,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct name_scratch);
 } scratch SEC(".maps");
+
+static __always_inline struct name_scratch *scratch_area(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
 
 #define TYPE_BIT(t) (1U << (t))
 
@@ -141,7 +163,7 @@ static __always_inline __u32 current_tgid(void)
 static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,
 					       const struct sock **sk);
 static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info);
-static __always_inline void sock_watch_far_end(const struct sock *sk);
+static __noinline void sock_watch_far_end(const struct sock *sk);
 
 /*
  * fd -> struct file through current->files->fdt. The element is read with
@@ -216,14 +238,6 @@ static __always_inline bool type_is_socket(__u8 type)
  * never per operation. Paths deeper than PATH_MAX_DEPTH keep their last
  * components. Two global functions, so the verifier checks each loop once.
  */
-#define PATH_MAX_DEPTH 16
-#define PATH_COMPONENT_MAX 128
-
-struct path_walk {
-	const unsigned char *names[PATH_MAX_DEPTH];	/* leaf first */
-	__u32 depth;
-};
-
 __noinline int walk_path(__u64 file_ptr, struct path_walk *w)
 {
 	struct file *file = (struct file *)file_ptr;
@@ -292,10 +306,8 @@ __noinline int emit_path(struct path_walk *w, struct name_scratch *s)
 
 static __always_inline void file_path(struct file *file, struct name_scratch *s)
 {
-	struct path_walk w = {};
-
-	walk_path((__u64)file, &w);
-	emit_path(&w, s);
+	walk_path((__u64)file, &s->walk);
+	emit_path(&s->walk, s);
 }
 
 static __always_inline bool is_target(__u32 tgid)
@@ -325,8 +337,8 @@ static __always_inline void add_peer(__u32 tgid)
  * Two arguments, not one: a tp_btf program's typed struct sock must never
  * reach code that takes a file, even on a branch that cannot run.
  */
-static __always_inline void register_row(struct ipc_key *key, struct file *file,
-					 const struct sock *sk)
+static __noinline void register_row(struct ipc_key *key, struct file *file,
+				    const struct sock *sk)
 {
 	struct ipc_obj_key obj = { .ino = key->ino, .dev = key->dev, .type = key->type };
 	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &key->tgid);
@@ -348,8 +360,7 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file,
 	 * it once read, so the map holds one interval's new objects at most.
 	 */
 	if (((named && file) || (sock && sk)) && !bpf_map_lookup_elem(&objects, &obj)) {
-		__u32 zero = 0;
-		struct name_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+		struct name_scratch *s = scratch_area();
 
 		if (s) {
 			s->info.has_key = 0;
@@ -373,14 +384,17 @@ static __always_inline void register_row(struct ipc_key *key, struct file *file,
  * A row's counters, created on first use. A missing row is inserted with
  * BPF_NOEXIST, so two CPUs racing to create it both end up on the same value.
  */
+/* New rows start from this: in read-only data, to keep 80 bytes off the stack. */
+const volatile struct ipc_counters zero_counters = {};
+
 static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, struct file *file,
 							 const struct sock *sk)
 {
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
 
 	if (!c) {
-		struct ipc_counters zero = {};
-		long err = bpf_map_update_elem(&counters, key, &zero, BPF_NOEXIST);
+		long err = bpf_map_update_elem(&counters, key, (const void *)&zero_counters,
+					       BPF_NOEXIST);
 
 		if (err && err != -EEXIST) {
 			__sync_fetch_and_add(&loss.rows_dropped, 1);
@@ -514,12 +528,11 @@ static __always_inline __u32 ipc_ns_inum(void)
 static __always_inline void record_sysv_key(__u8 type, __s64 key, long id, __u64 size)
 {
 	struct ipc_obj_key obj = { .ino = id, .dev = ipc_ns_inum(), .type = type };
-	__u32 zero = 0;
 	struct name_scratch *s;
 
 	if (id < 0 || !type_enabled(type) || bpf_map_lookup_elem(&objects, &obj))
 		return;
-	s = bpf_map_lookup_elem(&scratch, &zero);
+	s = scratch_area();
 	if (!s)
 		return;
 	s->info.name[0] = '\0';

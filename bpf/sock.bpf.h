@@ -179,21 +179,26 @@ static __always_inline void sock_tuple(const struct sock *sk, __u16 family, bool
 
 static __always_inline void watch_listener(const struct sock *sk, __u16 family)
 {
-	struct ipc_sock_addr a = {};
+	struct name_scratch *s = scratch_area();
+	struct ipc_sock_addr *a;
 	__u8 one = 1, remote[16];
 
+	if (!s)
+		return;
+	a = &s->addr;
+	__builtin_memset(a, 0, sizeof(*a));
 	if (family == AF_UNIX) {
-		unix_name(BPF_CORE_READ((const struct unix_sock *)sk, addr), &a);
+		unix_name(BPF_CORE_READ((const struct unix_sock *)sk, addr), a);
 	} else {
-		a.family = family;
-		a.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		inet_addrs(sk, family, a.addr, remote);
+		a->family = family;
+		a->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		inet_addrs(sk, family, a->addr, remote);
 	}
-	if (bpf_map_update_elem(&watched_listeners, &a, &one, BPF_ANY) == -E2BIG)
+	if (bpf_map_update_elem(&watched_listeners, a, &one, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
-static __always_inline void sock_watch_far_end(const struct sock *sk)
+static __noinline void sock_watch_far_end(const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	__u8 one = 1;
@@ -251,33 +256,36 @@ static __always_inline const struct sock *fd_to_sock(long fd)
  * reached a target's listening address: a unix client's peer is the
  * server's new socket, which shares the listener's name.
  */
-static __always_inline void sock_on_connect_filter(long fd, __u32 tgid)
+static __noinline void sock_on_connect_filter(long fd, __u32 tgid)
 {
 	const struct sock *sk = fd_to_sock(fd), *peer;
-	struct ipc_sock_addr a = {};
+	struct name_scratch *s = scratch_area();
+	struct ipc_sock_addr *a;
 	__u8 local[16];
 	__u16 family;
 
-	if (!sk)
+	if (!sk || !s)
 		return;
+	a = &s->addr;
+	__builtin_memset(a, 0, sizeof(*a));
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family == AF_UNIX) {
 		peer = BPF_CORE_READ((const struct unix_sock *)sk, peer);
 		if (!peer)
 			return;
-		unix_name(BPF_CORE_READ((const struct unix_sock *)peer, addr), &a);
+		unix_name(BPF_CORE_READ((const struct unix_sock *)peer, addr), a);
 	} else {
-		a.family = family;
-		a.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		inet_addrs(sk, family, local, a.addr);
+		a->family = family;
+		a->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		inet_addrs(sk, family, local, a->addr);
 	}
-	if (bpf_map_lookup_elem(&watched_listeners, &a)) {
+	if (bpf_map_lookup_elem(&watched_listeners, a)) {
 		add_peer(tgid);
 		return;
 	}
 	/* A listener bound to every address (0.0.0.0 or ::). */
-	__builtin_memset(a.addr, 0, sizeof(a.addr));
-	if (family != AF_UNIX && bpf_map_lookup_elem(&watched_listeners, &a))
+	__builtin_memset(a->addr, 0, sizeof(a->addr));
+	if (family != AF_UNIX && bpf_map_lookup_elem(&watched_listeners, a))
 		add_peer(tgid);
 }
 
@@ -322,46 +330,50 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
  */
 __noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
 {
-	struct ipc_dest_key dk = {};
+	struct name_scratch *s = scratch_area();
 	struct file *file = fd_to_file(fd);
+	struct ipc_dest_key *dk;
 	const struct sock *sk;
 	__u64 one = 1, *count;
 	__u16 family;
 
-	if (!file || !uaddr ||
-	    classify_file(file, &dk.sock, TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_UDP), &sk) == IPC_NONE ||
-	    dk.sock.type == IPC_TCP || !type_enabled(dk.sock.type))
+	if (!s || !file || !uaddr)
+		return 0;
+	dk = &s->dest;
+	__builtin_memset(dk, 0, sizeof(*dk));
+	if (classify_file(file, &dk->sock, TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_UDP), &sk) == IPC_NONE ||
+	    dk->sock.type == IPC_TCP || !type_enabled(dk->sock.type))
 		return 0;
 	if (bpf_probe_read_user(&family, sizeof(family), (void *)uaddr))
 		return 0;
-	dk.dest.family = family;
+	dk->dest.family = family;
 	if (family == AF_UNIX) {
 		__u32 len = path_len((int)alen - 2);
 
 		if (!len)
 			return 0;
-		dk.dest.path_len = len;
-		bpf_probe_read_user(dk.dest.path, len, (void *)uaddr + 2);
+		dk->dest.path_len = len;
+		bpf_probe_read_user(dk->dest.path, len, (void *)uaddr + 2);
 	} else if (family == AF_INET || family == AF_INET6) {
 		__u16 port;
 
 		/* sockaddr_in and sockaddr_in6 both keep the port at offset 2;
 		 * the address is at 4 (IPv4) or 8 (IPv6). */
 		bpf_probe_read_user(&port, sizeof(port), (void *)uaddr + 2);
-		dk.dest.port = bpf_ntohs(port);
+		dk->dest.port = bpf_ntohs(port);
 		if (family == AF_INET)
-			bpf_probe_read_user(dk.dest.addr, 4, (void *)uaddr + 4);
+			bpf_probe_read_user(dk->dest.addr, 4, (void *)uaddr + 4);
 		else
-			bpf_probe_read_user(dk.dest.addr, 16, (void *)uaddr + 8);
+			bpf_probe_read_user(dk->dest.addr, 16, (void *)uaddr + 8);
 	} else {
 		return 0;
 	}
-	count = bpf_map_lookup_elem(&dests, &dk);
+	count = bpf_map_lookup_elem(&dests, dk);
 	if (count) {
 		__sync_fetch_and_add(count, 1);
 		return 0;
 	}
-	if (bpf_map_update_elem(&dests, &dk, &one, BPF_NOEXIST) == -E2BIG)
+	if (bpf_map_update_elem(&dests, dk, &one, BPF_NOEXIST) == -E2BIG)
 		__sync_fetch_and_add(&loss.dests_dropped, 1);
 	return 0;
 }

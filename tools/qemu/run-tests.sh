@@ -9,6 +9,9 @@
 #                                    the guest, otherwise software emulation
 #   QEMU_TIMEOUT=SEC                 limit for the whole boot (default 900
 #                                    with KVM, 3600 with TCG)
+#   QEMU_TESTS=all|none|NAME         the bats files to run (default all);
+#                                    NAME is tests/integration/NAME.bats;
+#                                    none: only ipctrace -v, to see it load
 #
 # Output: the guest's serial console, live; after it, build/qemu/results/
 # (tap, ipctrace-v.log, dmesg.log, uname) and build/qemu/console.log.
@@ -91,7 +94,7 @@ boot() {
 		# panic=-1 with -no-reboot: a panic ends qemu at once rather than
 		# at the timeout. The guest gets the limit minus time to boot and
 		# power off, so a hung test still leaves the others' results.
-		-append "root=/dev/vda ro rootfstype=ext4 console=ttyS0 quiet panic=-1 init=/sbin/ipctrace-init ipctrace.timeout=$((limit > 600 ? limit - 240 : limit / 2))"
+		-append "root=/dev/vda ro rootfstype=ext4 console=ttyS0 quiet panic=-1 init=/sbin/ipctrace-init ipctrace.timeout=$((limit > 600 ? limit - 240 : limit / 2)) ipctrace.tests=${QEMU_TESTS:-all}"
 		# snapshot=on: the cached image is never written, so every run
 		# starts from the same guest.
 		-drive "file=$QEMU_OUT/rootfs.img,format=raw,if=virtio,snapshot=on"
