@@ -32,6 +32,18 @@ wait_for() {
 	return 1
 }
 
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, or fail.
+wait_until() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 20; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out after ${limit}s waiting for: $*" >&2
+	return 1
+}
+
 # wait_gone PID [SECONDS]: until PID has exited (it need not be our child).
 wait_gone() {
 	local pid=$1 limit=${2:-20} i

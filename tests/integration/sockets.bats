@@ -151,7 +151,7 @@ run_socket_demos() {
 	start_tracer -t unix --json -i 0.3
 	socat -u UNIX-LISTEN:"$TMP/s.sock" CREATE:"$TMP/out.bin" 3>&- &
 	listener=$!
-	while [ ! -S "$TMP/s.sock" ]; do sleep 0.05; done
+	wait_until 20 test -S "$TMP/s.sock"
 	socat -u OPEN:"$TMP/in" UNIX-CONNECT:"$TMP/s.sock" &
 	sender=$!
 	wait "$sender"
@@ -199,7 +199,8 @@ run_socket_demos() {
 	tcp_server=$!
 	socat -u UNIX-LISTEN:"$TMP/u.sock" CREATE:"$TMP/unix.bin" 3>&- &
 	unix_server=$!
-	while ! ss -ltnH "( sport = :$port )" | grep -q . || [ ! -S "$TMP/u.sock" ]; do sleep 0.05; done
+	wait_until 20 test -S "$TMP/u.sock"
+	wait_until 20 sh -c "ss -ltnH '( sport = :$port )' | grep -q ."
 	start_tracer -p "$tcp_server" -p "$unix_server" --json -i 0.3
 	socat -u OPEN:"$TMP/in" TCP:127.0.0.1:"$port" &
 	tcp_client=$!

@@ -90,7 +90,7 @@ guest_packages=(
 	# ipctrace's and ipc-demo's shared libraries
 	libbpf1 libelf1 zlib1g libglib2.0-0 libjson-c5 libcap2
 	# what tests/integration calls
-	bats jq python3 bpftool util-linux procps
+	bats jq python3 bpftool util-linux procps iproute2 socat curl perl
 )
 chroot "$rootfs" /bin/sh -ec '
 	export DEBIAN_FRONTEND=noninteractive

@@ -30,6 +30,8 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 # there).
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 hostname ipctrace-guest
+# The socket tests talk over loopback, which nothing else brings up here.
+ip link set lo up
 
 # By label: the disk order is qemu's business, not the guest's.
 if mount -o rw LABEL=ipctrace-tests /ipctrace; then
