@@ -206,8 +206,53 @@ struct session {
 	bool tty;
 	double start, last_tick, last_scan;
 	guint scanned_objects;
-	bool target_exit_reported[MAX_TARGET_PIDS];
+	/* -p: each target's start time, so that a reused PID is not taken for it. */
+	unsigned long long target_start[MAX_TARGET_PIDS];
+	bool target_gone[MAX_TARGET_PIDS];
+	/* The targets alive at the last check: rows and holders with their PIDs are theirs. */
+	pid_t alive_pids[MAX_TARGET_PIDS];
+	struct filter alive;
 };
+
+/* The -p filter for the store: NULL without -p, else the targets alive. */
+static const struct filter *target_filter(const struct session *s)
+{
+	return s->cfg.npids ? &s->alive : NULL;
+}
+
+static void init_targets(struct session *s)
+{
+	for (int i = 0; i < s->cfg.npids; i++) {
+		s->target_start[i] = proc_start_time(s->cfg.pids[i]);
+		s->alive_pids[i] = s->cfg.pids[i];
+	}
+	s->alive = (struct filter){ .pids = s->alive_pids, .npids = s->cfg.npids };
+}
+
+/*
+ * Rows counted since the last check with a live target's PID are the
+ * target's, for good; then targets that exited leave the live filter, so
+ * that a new process given the same PID is not shown as the target.
+ */
+static void update_targets(struct session *s)
+{
+	if (!s->cfg.npids)
+		return;
+	store_mark_targets(s->store, &s->alive);
+	s->alive.npids = 0;
+	for (int i = 0; i < s->cfg.npids; i++) {
+		pid_t pid = s->cfg.pids[i];
+
+		if (!s->target_gone[i] &&
+		    (!proc_alive(pid) || proc_start_time(pid) != s->target_start[i])) {
+			s->target_gone[i] = true;
+			fprintf(stderr, "ipctrace: process %d exited; its totals stay in the table\n",
+				pid);
+		}
+		if (!s->target_gone[i])
+			s->alive_pids[s->alive.npids++] = pid;
+	}
+}
 
 /*
  * -p: the targets' channels, so that the holders of their other ends are
@@ -220,12 +265,12 @@ static void find_target_objects(struct session *s)
 	GHashTableIter it;
 	gpointer v;
 
-	for (int i = 0; i < s->cfg.npids; i++)
-		holders_of_process(s->store, s->cfg.type_mask, s->cfg.pids[i]);
+	for (int i = 0; i < s->alive.npids; i++)
+		holders_of_process(s->store, s->cfg.type_mask, s->alive.pids[i]);
 	targets = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (object_of_targets(v, s->cfg.pids, s->cfg.npids))
+		if (object_of_targets(v, &s->alive))
 			g_ptr_array_add(targets, v);
 	/* Not while iterating: a module may add the objects at the other ends. */
 	for (guint i = 0; i < targets->len; i++) {
@@ -261,7 +306,7 @@ static bool refresh_holders(struct session *s, bool force)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
-		if (!object_of_targets(o, s->cfg.pids, s->cfg.npids))
+		if (!object_of_targets(o, &s->alive))
 			continue;
 		for (guint i = 0; i < o->holders->len; i++)
 			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
@@ -277,17 +322,6 @@ static bool refresh_holders(struct session *s, bool force)
 	return true;
 }
 
-static void report_target_exits(struct session *s)
-{
-	for (int i = 0; i < s->cfg.npids; i++) {
-		if (s->target_exit_reported[i] || proc_alive(s->cfg.pids[i]))
-			continue;
-		s->target_exit_reported[i] = true;
-		fprintf(stderr, "ipctrace: process %d exited; its totals stay in the table\n",
-			s->cfg.pids[i]);
-	}
-}
-
 static void render(struct session *s, bool final, double interval_s)
 {
 	struct frame f = {
@@ -300,8 +334,8 @@ static void render(struct session *s, bool final, double interval_s)
 	};
 
 	tracer_loss(&s->tracer, &f.loss);
-	store_totals(s->store, s->cfg.pids, s->cfg.npids, &f.totals);
-	f.rows = store_select(s->store, final, s->cfg.sort, s->cfg.pids, s->cfg.npids);
+	store_totals(s->store, target_filter(s), &f.totals);
+	f.rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
 	if (s->cfg.json) {
 		output_json(stdout, &f);
 	} else {
@@ -325,6 +359,7 @@ static void tick(struct session *s, bool final)
 
 	tracer_collect(&s->tracer, s->store);
 	store_rates(s->store, now - s->last_tick);
+	update_targets(s);
 	if (refresh_holders(s, final)) {
 		/* An object nobody holds is closed: its rows are final, and their
 		 * kernel entries can go, so that long-lived processes do not fill
@@ -338,7 +373,7 @@ static void tick(struct session *s, bool final)
 	store_compute_peers(s->store);
 	if (final) {
 		/* The summary's rates are averages over the whole run. */
-		GPtrArray *all = store_select(s->store, true, s->cfg.sort, NULL, 0);
+		GPtrArray *all = store_select(s->store, true, s->cfg.sort, NULL);
 		double run = now - s->start;
 
 		for (guint i = 0; i < all->len; i++) {
@@ -353,7 +388,6 @@ static void tick(struct session *s, bool final)
 	/* Rows of exited processes and closed objects show once, in the interval
 	 * they ended, then only in the summary. */
 	store_retire(s->store);
-	report_target_exits(s);
 	s->last_tick = now;
 }
 
@@ -383,6 +417,7 @@ int main(int argc, char **argv)
 	}
 	if (check_privileges() || check_pids(&s.cfg))
 		return 1;
+	init_targets(&s);
 	if (s.cfg.demo && s.cfg.duration_s == 0)
 		s.cfg.duration_s = DEMO_DEFAULT_S;
 

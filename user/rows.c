@@ -400,27 +400,40 @@ static gint row_cmp_sort(gconstpointer a, gconstpointer b)
 	return row_compare(*(struct row *const *)a, *(struct row *const *)b, current_sort);
 }
 
-static bool pid_listed(const int *pids, int npids, int pid)
+static bool pid_listed(const struct filter *f, int pid)
 {
-	for (int i = 0; i < npids; i++)
-		if (pids[i] == pid)
+	for (int i = 0; i < f->npids; i++)
+		if (f->pids[i] == pid)
 			return true;
 	return false;
 }
 
-/* With -p: the targets' own rows, and every row on an object a target uses or holds. */
-bool object_of_targets(const struct object *o, const int *pids, int npids)
+static bool row_of_target(const struct row *r, const struct filter *f)
 {
-	for (guint i = 0; i < o->rows->len; i++) {
-		const struct row *r = g_ptr_array_index(o->rows, i);
+	return r->of_target || pid_listed(f, r->key.tgid);
+}
 
-		if (pid_listed(pids, npids, r->key.tgid))
+/* With -p: the targets' own rows, and every row on an object a target uses or holds. */
+bool object_of_targets(const struct object *o, const struct filter *f)
+{
+	for (guint i = 0; i < o->rows->len; i++)
+		if (row_of_target(g_ptr_array_index(o->rows, i), f))
 			return true;
-	}
 	for (guint i = 0; i < o->holders->len; i++)
-		if (pid_listed(pids, npids, g_array_index(o->holders, struct holder, i).pid))
+		if (pid_listed(f, g_array_index(o->holders, struct holder, i).pid))
 			return true;
 	return false;
+}
+
+void store_mark_targets(struct store *s, const struct filter *f)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (pid_listed(f, ((struct row *)v)->key.tgid))
+			((struct row *)v)->of_target = true;
 }
 
 /* Someone writes into o: a tx row, or a holder with write access. */
@@ -435,22 +448,21 @@ static bool object_written(const struct object *o)
 	return false;
 }
 
-static bool row_selected(const struct row *r, const int *pids, int npids)
+static bool row_selected(const struct row *r, const struct filter *f)
 {
 	if (type_needs_writer(r->key.type) && !object_written(r->obj))
 		return false;
-	if (npids == 0 || pid_listed(pids, npids, r->key.tgid) ||
-	    object_of_targets(r->obj, pids, npids))
+	if (!f || row_of_target(r, f) || object_of_targets(r->obj, f))
 		return true;
 	/* The far end of a target's socket. */
 	for (guint i = 0; i < r->obj->peer_objs->len; i++)
-		if (object_of_targets(g_ptr_array_index(r->obj->peer_objs, i), pids, npids))
+		if (object_of_targets(g_ptr_array_index(r->obj->peer_objs, i), f))
 			return true;
 	return false;
 }
 
 GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
-			const int *pids, int npids)
+			const struct filter *f)
 {
 	GPtrArray *out = g_ptr_array_new();
 	GHashTableIter it;
@@ -458,11 +470,11 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 
 	g_hash_table_iter_init(&it, s->live);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (row_selected(v, pids, npids))
+		if (row_selected(v, f))
 			g_ptr_array_add(out, v);
 	if (include_retired)
 		for (guint i = 0; i < s->retired->len; i++)
-			if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
+			if (row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
 	current_sort = sort;
 	g_ptr_array_sort(out, row_cmp_sort);
@@ -478,7 +490,7 @@ static void add_totals(struct totals *t, const struct row *r)
 	t->rows++;
 }
 
-void store_totals(struct store *s, const int *pids, int npids, struct totals *t)
+void store_totals(struct store *s, const struct filter *f, struct totals *t)
 {
 	GHashTableIter it;
 	gpointer v;
@@ -486,13 +498,13 @@ void store_totals(struct store *s, const int *pids, int npids, struct totals *t)
 	memset(t, 0, sizeof(*t));
 	g_hash_table_iter_init(&it, s->live);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (row_selected(v, pids, npids))
+		if (row_selected(v, f))
 			add_totals(t, v);
 	for (guint i = 0; i < s->retired->len; i++)
-		if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
+		if (row_selected(g_ptr_array_index(s->retired, i), f))
 			add_totals(t, g_ptr_array_index(s->retired, i));
 	/* Folded rows are everyone's: they count only in an unfiltered total. */
-	if (!npids) {
+	if (!f) {
 		t->bytes += s->folded.bytes;
 		t->ops += s->folded.ops;
 	}

@@ -78,6 +78,7 @@ struct row {
 	double bytes_per_s, ops_per_s;	/* over the last interval */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
+	bool of_target;			/* a -p target's, seen while it lived */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
@@ -150,14 +151,26 @@ struct totals {
 	unsigned int rows;
 };
 
+/*
+ * -p: the targets still alive (PIDs) and, through row->of_target, the rows
+ * of those that have gone; NULL when there is no -p.
+ */
+struct filter {
+	const int *pids;
+	int npids;
+};
+
 /* Rows to show: live ones (or all with include_retired), sorted. */
 GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
-			const int *pids, int npids);
+			const struct filter *f);
 /* Totals over every selected row since start; rates over the live ones. */
-void store_totals(struct store *s, const int *pids, int npids, struct totals *t);
+void store_totals(struct store *s, const struct filter *f, struct totals *t);
 
-/* Whether one of pids has traffic on o or holds it open. */
-bool object_of_targets(const struct object *o, const int *pids, int npids);
+/* Flag the rows of the targets now alive, so they stay theirs after. */
+void store_mark_targets(struct store *s, const struct filter *f);
+
+/* Whether a target has traffic on o or holds it open. */
+bool object_of_targets(const struct object *o, const struct filter *f);
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
 

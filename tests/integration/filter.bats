@@ -105,3 +105,41 @@ load helpers
 	[ "$output" = "true" ]
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
 }
+
+@test "-p target's PID reused by a new process: the newcomer is not taken for the target" {
+	"$DEMO" pipe -n 25 -s 300 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r target _ < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$target" --json -i 0.2
+	kill -USR1 "$target"
+	wait_gone "$target"
+	wait_for "$TMP/err" "process $target exited"
+	# The kernel hands out ns_last_pid + 1 next: aim a new demo at the
+	# target's PID, retrying when another fork on the machine gets there first.
+	newcomer=
+	for ((try = 0; try < 50; try++)); do
+		: >"$TMP/new.err"
+		echo $((target - 1)) >/proc/sys/kernel/ns_last_pid
+		"$DEMO" pipe -n 40 -s 900 --json --wait >>"$TMP/new" 2>"$TMP/new.err" 3>&- &
+		wait_for "$TMP/new.err" ready
+		read -r newcomer _ < <(demo_pids "$TMP/new.err")
+		[ "$newcomer" = "$target" ] && break
+		kill -USR1 "$newcomer"
+		wait_gone "$newcomer"
+		newcomer=
+	done
+	[ -n "$newcomer" ]
+	# Past a periodic /proc rescan, where the newcomer's pipe would be found
+	# held by "the target".
+	sleep 6
+	kill -USR1 "$newcomer"
+	wait_gone "$newcomer"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+	# Nothing of the newcomer's: its pipes are not in the table.
+	run jq -r '.ino' "$TMP/new"
+	[ "${#lines[@]}" -eq 6 ]
+	for ino in "${lines[@]}"; do
+		[ "$(jq --argjson i "$ino" '[.rows[] | select(.ino == $i)] | length' <(final))" = 0 ]
+	done
+}
