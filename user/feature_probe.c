@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <glib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/statfs.h>
@@ -66,8 +68,41 @@ static bool probe_batch_ops(void)
 	return ok;
 }
 
+/*
+ * IPCTRACE_HIDE=btf,tp_btf,sock_tp,batch,find_vma,ringbuf,<tracepoint>...:
+ * pretend this kernel lacks them, so that the tests walk each older kernel's
+ * path, and its messages, on this one.
+ */
+static void hide_features(struct features *f, const char *list)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} flags[] = {
+		{ "btf", offsetof(struct features, btf) },
+		{ "tp_btf", offsetof(struct features, tp_btf) },
+		{ "sock_tp", offsetof(struct features, sock_tp) },
+		{ "batch", offsetof(struct features, batch_ops) },
+		{ "find_vma", offsetof(struct features, find_vma) },
+		{ "ringbuf", offsetof(struct features, ringbuf) },
+	};
+	gchar **names = g_strsplit(list, ",", -1);
+
+	for (gchar **n = names; *n; n++) {
+		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			if (strcmp(*n, flags[i].name) == 0)
+				*(bool *)((char *)f + flags[i].offset) = false;
+		for (int i = 0; i < TP_COUNT; i++)
+			if (strcmp(*n, tracepoint_names[i]) == 0)
+				f->tracepoint[i] = false;
+	}
+	g_strfreev(names);
+	f->sock_tp = f->sock_tp && f->tracepoint[TP_SOCK_SEND] && f->tracepoint[TP_SOCK_RECV];
+}
+
 void probe_features(struct features *f)
 {
+	const char *hide = getenv("IPCTRACE_HIDE");
 	struct btf *vmlinux;
 	struct statfs sfs;
 	struct utsname u;
@@ -91,6 +126,8 @@ void probe_features(struct features *f)
 	f->find_vma = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_find_vma,
 					      NULL) == 1;
 	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	if (hide)
+		hide_features(f, hide);
 }
 
 static void line(FILE *out, const char *what, bool yes, const char *chosen, const char *why)

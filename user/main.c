@@ -164,21 +164,32 @@ static void sleep_until(double deadline)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* The demo program sits next to ipctrace, or is on PATH once installed. */
-static pid_t start_demo(double duration_s)
+/*
+ * The demo program sits next to ipctrace, or is on PATH once installed.
+ * Returns a path to free, or NULL.
+ */
+static char *find_demo(void)
 {
-	char self[PATH_MAX], path[PATH_MAX + 16], secs[32];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+
+	if (self) {
+		char *dir = g_path_get_dirname(self);
+		char *path = g_build_filename(dir, "ipc-demo", NULL);
+
+		g_free(dir);
+		g_free(self);
+		if (access(path, X_OK) == 0)
+			return path;
+		g_free(path);
+	}
+	return g_find_program_in_path("ipc-demo");
+}
+
+static pid_t start_demo(const char *path, double duration_s)
+{
+	char secs[32];
 	pid_t pid;
 
-	path[0] = '\0';
-	if (n > 0) {
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		snprintf(path, sizeof(path), "%s/ipc-demo", self);
-		if (access(path, X_OK) != 0)
-			path[0] = '\0';
-	}
 	snprintf(secs, sizeof(secs), "%g", duration_s);
 	pid = fork();
 	if (pid == 0) {
@@ -189,11 +200,8 @@ static pid_t start_demo(double duration_s)
 			dup2(null, STDOUT_FILENO);
 			close(null);
 		}
-		if (path[0])
-			execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
-		execlp("ipc-demo", "ipc-demo", "all", "--duration", secs, (char *)NULL);
-		fprintf(stderr, "ipctrace: cannot run ipc-demo: %s (build it with make)\n",
-			strerror(errno));
+		execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
+		fprintf(stderr, "ipctrace: cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	return pid;
@@ -396,12 +404,21 @@ int main(int argc, char **argv)
 	struct session s = {};
 	char err[256];
 	pid_t demo = 0;
+	char *demo_path = NULL;
+	int demo_status = 0;
 	double next, end;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
-	if (parse_options(argc, argv, &s.cfg, 0))
-	{
+	/* First of all: a Ctrl-C during the load must still end in a clean exit. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	/* A closed output pipe (ipctrace | head) is an ordinary way to stop. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (parse_options(argc, argv, &s.cfg, 0)) {
 		die("%s", s.cfg.error);
 		return 2;
 	}
@@ -418,20 +435,24 @@ int main(int argc, char **argv)
 	if (check_privileges() || check_pids(&s.cfg))
 		return 1;
 	init_targets(&s);
-	if (s.cfg.demo && s.cfg.duration_s == 0)
-		s.cfg.duration_s = DEMO_DEFAULT_S;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	/* A closed output pipe (ipctrace | head) is an ordinary way to stop. */
-	signal(SIGPIPE, SIG_IGN);
+	if (s.cfg.demo) {
+		demo_path = find_demo();
+		if (!demo_path)
+			return die("cannot find ipc-demo next to ipctrace or on PATH: build it with "
+				   "make, or install it with make install");
+		if (s.cfg.duration_s == 0)
+			s.cfg.duration_s = DEMO_DEFAULT_S;
+	}
 
 	s.tty = isatty(STDOUT_FILENO);
 	s.store = store_new();
 	if (tracer_start(&s.tracer, &s.cfg, err, sizeof(err))) {
 		ret = die("%s", err);
+		goto cleanup;
+	}
+	/* Stopped while loading: nothing was counted, so there is nothing to show. */
+	if (exiting) {
+		ret = 0;
 		goto cleanup;
 	}
 	/* The kernel may not do every type asked (said on stderr). */
@@ -450,7 +471,7 @@ int main(int argc, char **argv)
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.cfg.npids ? ", -p filter in the kernel" : "");
 	if (s.cfg.demo)
-		demo = start_demo(s.cfg.duration_s);
+		demo = start_demo(demo_path, s.cfg.duration_s);
 
 	/* With --demo the demo's own end ends the run; the deadline is a backstop. */
 	end = s.cfg.duration_s > 0 ? s.start + s.cfg.duration_s + (demo > 0 ? 5 : 0) : 0;
@@ -459,7 +480,7 @@ int main(int argc, char **argv)
 		double deadline = end && end < next ? end : next;
 
 		sleep_until(deadline);
-		if (child_exited && demo > 0 && waitpid(demo, NULL, WNOHANG) == demo) {
+		if (child_exited && demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
 			demo = 0;
 			break;
 		}
@@ -477,6 +498,12 @@ int main(int argc, char **argv)
 	if (!ferror(stdout))
 		tick(&s, true);
 	ret = 0;
+	if (demo_status && !(WIFSIGNALED(demo_status) && exiting)) {
+		fprintf(stderr, "ipctrace: the demo failed (%s %d): its error is above\n",
+			WIFSIGNALED(demo_status) ? "signal" : "exit status",
+			WIFSIGNALED(demo_status) ? WTERMSIG(demo_status) : WEXITSTATUS(demo_status));
+		ret = 1;
+	}
 
 cleanup:
 	if (demo > 0) {
@@ -485,5 +512,6 @@ cleanup:
 	}
 	tracer_stop(&s.tracer);
 	store_free(s.store);
+	g_free(demo_path);
 	return ret;
 }

@@ -163,7 +163,6 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
 	struct ipctrace_bpf *skel;
-	const char *hooks;
 	bool sock_tp;
 	int ret;
 
@@ -195,16 +194,6 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 	t->skel = skel;
-	/*
-	 * IPCTRACE_HOOKS=raw_tp and IPCTRACE_SOCK=syscalls run the fallback
-	 * paths on this kernel too, for their tests.
-	 */
-	hooks = getenv("IPCTRACE_HOOKS");
-	if (hooks && strcmp(hooks, "raw_tp") == 0)
-		t->feat.tp_btf = false;
-	hooks = getenv("IPCTRACE_SOCK");
-	if (hooks && strcmp(hooks, "syscalls") == 0)
-		t->feat.sock_tp = false;
 	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
 	fill_syscall_ops(skel, t->type_mask, cfg->npids > 0, &t->feat);

@@ -41,7 +41,7 @@ load helpers
 }
 
 @test "the shm demos under the raw_tp fallback" {
-	IPCTRACE_HOOKS=raw_tp start_tracer --json -i 0.3
+	IPCTRACE_HIDE=tp_btf start_tracer --json -i 0.3
 	"$DEMO" shm -n 10 -s 16384 --json >"$TMP/demo"
 	"$DEMO" posix-shm -n 10 -s 8192 --json >>"$TMP/demo"
 	"$DEMO" mmap -s 1048576 --json >>"$TMP/demo"

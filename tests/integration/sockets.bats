@@ -41,7 +41,7 @@ run_socket_demos() {
 	start_tracer --json -i 0.3
 	first=$TRACER_PID
 	cp /dev/null "$TMP/out2"
-	IPCTRACE_SOCK=syscalls "$IPCTRACE" --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	IPCTRACE_HIDE=sock_tp "$IPCTRACE" --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
 	second=$!
 	wait_for "$TMP/err2" '^ipctrace: attached'
 	run_socket_demos

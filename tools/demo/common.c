@@ -304,6 +304,20 @@ void wait_for_go(const struct demo_opts *o, const char *demo, const pid_t *pids,
  * children's SIGUSR2 would merge into one. */
 #define SIG_READY SIGRTMIN
 
+pid_t demo_fork(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The parent may have gone before the line above. */
+		if (getppid() != parent)
+			_exit(1);
+	}
+	return pid;
+}
+
 void gate_prepare(void)
 {
 	sigset_t set;

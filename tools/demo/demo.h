@@ -82,6 +82,13 @@ void report_removal(const struct demo_opts *o, const char *demo, const char *typ
 		    const char *object, unsigned long long ino);
 
 /*
+ * fork() for a demo's processes: a child dies with its parent, so that a
+ * demo killed mid-run (a test that fails, Ctrl-C) leaves no process behind
+ * waiting for a peer that is gone.
+ */
+pid_t demo_fork(void);
+
+/*
  * Gated children: with --wait, a child that is set up tells its parent
  * (a real-time signal) and then waits for SIGUSR1, so that ipctrace can attach to the
  * PIDs before any data moves. The parent calls gate_prepare() before forking,

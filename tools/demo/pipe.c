@@ -63,7 +63,7 @@ static int run_pipe(const struct demo_opts *o)
 	make_pipe(oneway);
 	make_pipe(request);
 	make_pipe(reply);
-	child = fork();
+	child = demo_fork();
 	if (child < 0)
 		die("fork: %s", strerror(errno));
 	if (child == 0) {
@@ -269,10 +269,10 @@ static int run_fifo(const struct demo_opts *o)
 	if (mkfifo(path, 0600) != 0)
 		die("mkfifo %s: %s", path, strerror(errno));
 	gate_prepare();
-	kids[0] = fork();
+	kids[0] = demo_fork();
 	if (kids[0] == 0)
 		exit(fifo_reader(o, path));
-	kids[1] = fork();
+	kids[1] = demo_fork();
 	if (kids[1] == 0)
 		exit(fifo_writer(o, path, true));
 	if (kids[0] < 0 || kids[1] < 0)

@@ -211,11 +211,11 @@ static int run_shm(const struct demo_opts *o)
 	 */
 	must(pipe(done), "pipe");
 	gate_prepare();
-	if ((kids[0] = fork()) == 0)
+	if ((kids[0] = demo_fork()) == 0)
 		exit(shm_writer(o, &v));
-	if ((kids[1] = fork()) == 0)
+	if ((kids[1] = demo_fork()) == 0)
 		exit(shm_reader(o, &v));
-	if ((kids[2] = fork()) == 0) {
+	if ((kids[2] = demo_fork()) == 0) {
 		close(done[1]);
 		exit(shm_idle(o, &v, done[0]));
 	}
@@ -376,9 +376,9 @@ static int run_posix_shm(const struct demo_opts *o)
 	report(o, "posix-shm", "creator", &init);
 
 	gate_prepare();
-	if ((kids[0] = fork()) == 0)
+	if ((kids[0] = demo_fork()) == 0)
 		exit(posix_side(o, name, object, true));
-	if ((kids[1] = fork()) == 0)
+	if ((kids[1] = demo_fork()) == 0)
 		exit(posix_side(o, name, object, false));
 	if (kids[0] < 0 || kids[1] < 0)
 		die("fork: %s", strerror(errno));
@@ -464,17 +464,45 @@ static int mmap_reader(const struct demo_opts *o, const char *path, volatile int
 	return 0;
 }
 
-static int run_mmap(const struct demo_opts *o)
+/*
+ * The inode behind a shared anonymous mapping ("/dev/zero (deleted)"), from
+ * /proc/self/maps: /proc/self/map_files would say it too, but needs
+ * CAP_SYS_ADMIN, which ipctrace --demo does not pass on.
+ */
+static unsigned long long mapping_inode(const volatile void *addr)
 {
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long start, end, ino;
+	char line[512];
+
+	if (!f)
+		die("/proc/self/maps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &start, &end, &ino) == 3 &&
+		    start == (unsigned long)addr) {
+			fclose(f);
+			return ino;
+		}
+	}
+	fclose(f);
+	die("no mapping at %p in /proc/self/maps", (const void *)addr);
+}
+
+static int run_mmap(const struct demo_opts *given)
+{
+	/* The reader unmaps in two halves, a page or more each: the file is at
+	 * least two pages, whatever -s says (ipc-demo all's 512 bytes too). */
+	struct demo_opts sized = *given;
+	const struct demo_opts *o = &sized;
 	char dir[] = "/tmp/ipc-demo.XXXXXX", path[64];
 	struct demo_record flag;
 	volatile int *ready;
-	struct stat st;
+	unsigned long long anon_ino;
 	pid_t kids[2];
 	int fd, failed;
 
-	if (o->size < 2 * PAGE)
-		die("mmap needs at least two pages (-s 8192)");
+	if (sized.size < 2 * PAGE)
+		sized.size = 2 * PAGE;
 	if (!mkdtemp(dir))
 		die("mkdtemp: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/data", dir);
@@ -484,22 +512,15 @@ static int run_mmap(const struct demo_opts *o)
 	ready = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ready == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
-	/* Its inode, as /proc/self/map_files names the mapping. */
-	{
-		char link[64];
-
-		snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
-			 (unsigned long)ready, (unsigned long)ready + PAGE);
-		must(stat(link, &st), "stat map_files");
-	}
-	shm_record(&flag, "mmap", "[shared anonymous]", st.st_ino, true);
+	anon_ino = mapping_inode(ready);
+	shm_record(&flag, "mmap", "[shared anonymous]", anon_ino, true);
 	record_event(&flag, "attaches", 1);
 
 	gate_prepare();
-	if ((kids[0] = fork()) == 0)
-		exit(mmap_writer(o, path, ready, st.st_ino));
-	if ((kids[1] = fork()) == 0)
-		exit(mmap_reader(o, path, ready, st.st_ino));
+	if ((kids[0] = demo_fork()) == 0)
+		exit(mmap_writer(o, path, ready, anon_ino));
+	if ((kids[1] = demo_fork()) == 0)
+		exit(mmap_reader(o, path, ready, anon_ino));
 	if (kids[0] < 0 || kids[1] < 0)
 		die("fork: %s", strerror(errno));
 	gate_open(o, "mmap", kids, 2, kids, 2);

@@ -386,7 +386,7 @@ static int socketpair_parent(const struct demo_opts *o)
 	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
 	ino[0] = ino_of(sv[0]);
 	ino[1] = ino_of(sv[1]);
-	child = fork();
+	child = demo_fork();
 	if (child < 0)
 		die("fork: %s", strerror(errno));
 	if (child == 0) {
@@ -449,12 +449,12 @@ static int run_unix(const struct demo_opts *o)
 	 * process holding a socket open is shown as being at its end.
 	 */
 	gate_prepare();
-	if ((kids[nkids++] = fork()) == 0) {
+	if ((kids[nkids++] = demo_fork()) == 0) {
 		close(receiver);
 		exit(serve_stream(o, "unix", "unix", "unix-server", listener, b,
 				  SLOT_STREAM_SERVER, SLOT_STREAM_CLIENT));
 	}
-	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+	if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0) {
 		int fd = must(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
 
 		close(listener);
@@ -463,18 +463,18 @@ static int run_unix(const struct demo_opts *o)
 		exit(connect_stream(o, "unix", "unix", "unix-client", fd, (struct sockaddr *)&sa,
 				    sizeof(sa), b, SLOT_STREAM_CLIENT, SLOT_STREAM_SERVER));
 	}
-	if ((kids[nkids++] = fork()) == 0) {
+	if ((kids[nkids++] = demo_fork()) == 0) {
 		close(listener);
 		exit(dgram_receiver(o, receiver, b));
 	}
 	for (int i = 0; i < DGRAM_SENDERS; i++) {
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+		if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0) {
 			close(listener);
 			close(receiver);
 			exit(dgram_sender(o, dgram, b, SLOT_DGRAM_SENDER1 + i));
 		}
 	}
-	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+	if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0) {
 		close(listener);
 		close(receiver);
 		exit(socketpair_parent(o));
@@ -561,10 +561,10 @@ static int run_loopback(const struct demo_opts *o, const char *demo, int socktyp
 
 		if (socktype == SOCK_STREAM)
 			must(listen(fd, 4), "listen");
-		if ((kids[nkids++] = fork()) == 0)
+		if ((kids[nkids++] = demo_fork()) == 0)
 			exit(server(o, fd, roles[2 * f], b, server_slot, client_slot));
 		close(fd);
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
+		if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0)
 			exit(client(o, families[f], &a, len, roles[2 * f + 1], b, client_slot,
 				    server_slot));
 	}
