@@ -204,13 +204,16 @@ SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid), child_tgid = BPF_CORE_READ(child, tgid);
+	struct shared_ranges *ranges;
 
 	if (parent_tgid == child_tgid)
 		return 0;	/* a thread */
 	if (filter_enabled && is_candidate(parent_tgid))
 		add_peer(child_tgid);
-	if (bpf_map_lookup_elem(&sharers, &parent_tgid))
-		add_sharer(child_tgid);
+	/* The child has the same mappings at the same addresses. */
+	ranges = bpf_map_lookup_elem(&sharers, &parent_tgid);
+	if (ranges && bpf_map_update_elem(&sharers, &child_tgid, ranges, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.sharers_dropped, 1);
 	return 0;
 }
 

@@ -171,19 +171,27 @@ struct ipc_obj_key {
 	__u8 pad[3];
 };
 
-/* A shared mapping ipctrace saw made, to know what a later munmap or shmdt
- * of that address takes away. */
-struct ipc_mapping_key {
-	__u64 addr;
-	__u32 tgid;
-	__u32 pad;
+/*
+ * The shared mappings of one process, as ipctrace saw them made (or found
+ * them in /proc/PID/maps at start): a page fault or futex address is looked
+ * up here, which is cheap and needs no lock, and a munmap or shmdt, whose
+ * mapping is gone by its exit, learns what it took away. A process with more
+ * shared mappings than slots has them looked up in the kernel's own tree.
+ */
+#define SHARED_RANGES 8
+
+struct shared_range {
+	__u64 start, end;	/* end 0: a free slot */
+	__u64 off;		/* the object's offset mapped at start */
+	struct ipc_obj_key obj;
+	__u8 dir;		/* DIR_TX if writable */
+	__u8 pad[7];
 };
 
-struct ipc_mapping {
-	struct ipc_obj_key obj;
-	__u64 len;
-	__u8 dir;
-	__u8 pad[7];
+struct shared_ranges {
+	__u32 overflow;		/* mappings that found no free slot */
+	__u32 pad;
+	struct shared_range r[SHARED_RANGES];
 };
 
 /* The last waker of a futex (an object and an offset in it) or poster of a
@@ -274,10 +282,10 @@ struct ipc_loss {
 	__u64 labels_dropped;	/* label map full: a priority/type went uncounted */
 	__u64 removals_dropped;	/* removal map full: who removed an object is unknown */
 	__u64 dests_dropped;	/* destination map full: a datagram peer may be missed */
-	__u64 mappings_dropped;	/* mapping map full: a later munmap is not counted */
+	__u64 mappings_dropped;	/* a process's shared mappings outnumber its slots */
 	__u64 sharers_dropped;	/* sharer map full: a process's page faults go uncounted */
-	__u64 faults_missed;	/* a fault's mapping could not be looked up (another
-				 * BPF program was looking one up on that CPU) */
+	__u64 faults_missed;	/* an overflowing process's fault could not be looked up
+				 * (another BPF program was looking one up on that CPU) */
 };
 
 /* Map sizes: the limits documented in the README. */
@@ -289,7 +297,6 @@ struct ipc_loss {
 #define MAX_REMOVALS	1024
 #define MAX_DESTS	4096
 #define MAX_WATCHED	8192
-#define MAX_MAPPINGS	16384
 #define MAX_SHARERS	16384
 #define MAX_WAKERS	4096
 

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
@@ -25,6 +26,7 @@
 #include "procfs.h"
 #include "rows.h"
 #include "tracer.h"
+#include "feature_probe.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0
@@ -83,6 +85,44 @@ static int check_privileges(void)
 	return die("need root, or CAP_BPF and CAP_PERFMON (missing %s%s%s): run it with sudo",
 		   bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
 		   perfmon ? "" : "CAP_PERFMON");
+}
+
+/*
+ * Once attached, the maps and links are open descriptors, which need no
+ * privilege to use. What remains is reading other users' /proc/PID/fd, maps
+ * and fdinfo (CAP_SYS_PTRACE), and opening their queues and files to read a
+ * depth (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH). Everything else goes, from
+ * the bounding set too, so the demo child cannot get it back through exec.
+ */
+static const cap_value_t kept_caps[] = { CAP_SYS_PTRACE, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH };
+
+static void drop_privileges(void)
+{
+	cap_t now = cap_get_proc(), keep = cap_init();
+	cap_value_t have[3];
+	int n = 0;
+
+	/* Keep those we have: with CAP_BPF and CAP_PERFMON alone, none. */
+	for (size_t i = 0; now && i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
+		if (has_cap(now, kept_caps[i]))
+			have[n++] = kept_caps[i];
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		bool kept = false;
+
+		for (int i = 0; i < n; i++)
+			kept |= have[i] == c;
+		if (!kept)
+			cap_drop_bound(c);	/* fails without CAP_SETPCAP: then E and P only */
+	}
+	if (keep && n) {
+		cap_set_flag(keep, CAP_EFFECTIVE, n, have, CAP_SET);
+		cap_set_flag(keep, CAP_PERMITTED, n, have, CAP_SET);
+	}
+	if (!keep || cap_set_proc(keep) != 0)
+		fprintf(stderr, "ipctrace: could not drop privileges: %s\n", strerror(errno));
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	cap_free(keep);
+	cap_free(now);
 }
 
 static int check_pids(const struct config *cfg)
@@ -198,7 +238,8 @@ static void find_target_objects(struct session *s)
 	g_ptr_array_free(targets, TRUE);
 }
 
-static void refresh_holders(struct session *s, bool force)
+/* Returns whether it scanned /proc, so that closed objects can be told. */
+static bool refresh_holders(struct session *s, bool force)
 {
 	double now = now_s();
 	guint nobj = g_hash_table_size(s->store->objects);
@@ -206,12 +247,12 @@ static void refresh_holders(struct session *s, bool force)
 	gpointer v;
 
 	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S)
-		return;
+		return false;
 	holders_refresh(s->store, s->cfg.type_mask, getpid());
 	s->last_scan = now;
 	s->scanned_objects = nobj;
 	if (s->cfg.npids == 0)
-		return;
+		return true;
 	/*
 	 * A holder of a target's object is a peer the kernel must count. Only a
 	 * target's: a peer's other channels would widen the filter step by step.
@@ -233,6 +274,7 @@ static void refresh_holders(struct session *s, bool force)
 						g_array_index(p->holders, struct holder, i).pid);
 		}
 	}
+	return true;
 }
 
 static void report_target_exits(struct session *s)
@@ -254,6 +296,7 @@ static void render(struct session *s, bool final, double interval_s)
 		.elapsed_s = now_s() - s->start,
 		.final = final,
 		.max_rows = s->cfg.rows,
+		.folded = s->store->folded,
 	};
 
 	tracer_loss(&s->tracer, &f.loss);
@@ -282,7 +325,16 @@ static void tick(struct session *s, bool final)
 
 	tracer_collect(&s->tracer, s->store);
 	store_rates(s->store, now - s->last_tick);
-	refresh_holders(s, final);
+	if (refresh_holders(s, final)) {
+		/* An object nobody holds is closed: its rows are final, and their
+		 * kernel entries can go, so that long-lived processes do not fill
+		 * the maps with the channels they used once. */
+		GPtrArray *closed = store_mark_closed(s->store);
+
+		for (guint i = 0; i < closed->len; i++)
+			tracer_forget(&s->tracer, g_ptr_array_index(closed, i));
+		g_ptr_array_free(closed, TRUE);
+	}
 	store_compute_peers(s->store);
 	if (final) {
 		/* The summary's rates are averages over the whole run. */
@@ -298,8 +350,9 @@ static void tick(struct session *s, bool final)
 		g_ptr_array_free(all, TRUE);
 	}
 	render(s, final, now - s->last_tick);
-	/* Exited rows show once, in the interval they ended, then only in the summary. */
-	store_retire_exited(s->store);
+	/* Rows of exited processes and closed objects show once, in the interval
+	 * they ended, then only in the summary. */
+	store_retire(s->store);
 	report_target_exits(s);
 	s->last_tick = now;
 }
@@ -319,6 +372,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(s.cfg.verbose ? libbpf_print : NULL);
+	if (s.cfg.features) {
+		struct features f;
+
+		probe_features(&f);
+		print_features(stdout, &f);
+		if (check_privileges())
+			printf("(without those privileges, the probes that load a BPF program say no)\n");
+		return 0;
+	}
 	if (check_privileges() || check_pids(&s.cfg))
 		return 1;
 	if (s.cfg.demo && s.cfg.duration_s == 0)
@@ -337,6 +399,8 @@ int main(int argc, char **argv)
 		ret = die("%s", err);
 		goto cleanup;
 	}
+	/* The kernel may not do every type asked (said on stderr). */
+	s.cfg.type_mask = s.tracer.type_mask;
 	s.start = s.last_tick = now_s();
 	/* Modules learn what exists already: System V keys, shared mappings. */
 	for (size_t i = 0; i < nmechanisms; i++)
@@ -346,6 +410,7 @@ int main(int argc, char **argv)
 	if (s.cfg.npids)
 		find_target_objects(&s);
 	refresh_holders(&s, true);
+	drop_privileges();
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.cfg.npids ? ", -p filter in the kernel" : "");

@@ -39,6 +39,7 @@ enum {
 	OPT_JSON,
 	OPT_DEMO,
 	OPT_USAGE,
+	OPT_FEATURES,
 };
 
 static const struct argp_option options[] = {
@@ -52,6 +53,8 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
+	{ "features", OPT_FEATURES, NULL, 0,
+	  "Print what this kernel offers and which code paths that chooses", 0 },
 	/* Our own --help and --version: argp's are silenced with its messages. */
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -223,6 +226,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DEMO:
 		cfg->demo = true;
+		break;
+	case OPT_FEATURES:
+		cfg->features = true;
 		break;
 	case 'v':
 		cfg->verbose = true;

@@ -29,6 +29,7 @@ struct config {
 	bool json;
 	bool verbose;
 	bool demo;
+	bool features;		/* print what the kernel offers and exit */
 	char error[256];	/* why parsing failed, for the one-line message */
 };
 

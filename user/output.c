@@ -245,6 +245,14 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	}
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
+	if (f->folded.rows) {
+		char folded[16];
+
+		format_bytes((double)f->folded.bytes, folded, sizeof(folded));
+		fprintf(out, "... and %llu older rows of exited processes and closed objects: %s in "
+			"%llu ops\n", (unsigned long long)f->folded.rows, folded,
+			(unsigned long long)f->folded.ops);
+	}
 	if (exited)
 		fputs("* process has exited\n", out);
 	if (!style->clear)
@@ -368,6 +376,14 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
 	json_object_object_add(lost, "faults", json_u64(f->loss.faults_missed));
 	json_object_object_add(o, "lost", lost);
+	{
+		json_object *folded = json_object_new_object();
+
+		json_object_object_add(folded, "rows", json_u64(f->folded.rows));
+		json_object_object_add(folded, "bytes", json_u64(f->folded.bytes));
+		json_object_object_add(folded, "ops", json_u64(f->folded.ops));
+		json_object_object_add(o, "folded", folded);
+	}
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;
 	for (guint i = 0; i < n; i++)

@@ -17,6 +17,7 @@ struct frame {
 	struct ipc_loss loss;
 	GPtrArray *rows;	/* struct row *, sorted */
 	int max_rows;		/* 0: all */
+	struct folded folded;	/* old rows of exited processes, as totals */
 };
 
 struct table_style {

@@ -96,5 +96,6 @@ const struct mechanism pipe_mechanism = {
 	.filter_syscalls = pipe_filter_syscalls,
 	.nfilter_syscalls = sizeof(pipe_filter_syscalls) / sizeof(pipe_filter_syscalls[0]),
 	.fd_object = pipe_fd_object,
+	.held = true,
 	.default_name = pipe_default_name,
 };

@@ -162,8 +162,9 @@ static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 		int name = 0;
 
 		/* start-end perms offset major:minor inode   path */
-		if (sscanf(line, "%lx-%lx %4s %*x %x:%x %llu %n", &ref.start, &ref.end, ref.perms,
-			   &major, &minor, &ino, &name) < 6 || ref.perms[3] != 's' || ino == 0)
+		if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu %n", &ref.start, &ref.end, ref.perms,
+			   &ref.offset, &major, &minor, &ino, &name) < 7 || ref.perms[3] != 's' ||
+		    ino == 0)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		ref.dev = makedev(major, minor);

@@ -190,7 +190,55 @@ void store_rates(struct store *s, double elapsed_s)
 	}
 }
 
-void store_retire_exited(struct store *s)
+GPtrArray *store_mark_closed(struct store *s)
+{
+	GPtrArray *closed = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+		const struct object *o = r->obj;
+		bool gone = type_is_held(o->key.type) ? o->holders->len == 0
+						      : attr_find(o->attrs, o->nattrs, "removed") != NULL;
+
+		if (r->exited || r->closed || !gone)
+			continue;
+		r->closed = true;
+		g_ptr_array_add(closed, r);
+	}
+	return closed;
+}
+
+static void unlink_object(struct store *s, struct object *o)
+{
+	for (guint i = 0; i < o->peer_objs->len; i++)
+		g_ptr_array_remove_fast(((struct object *)g_ptr_array_index(o->peer_objs, i))->peer_objs,
+					o);
+	g_hash_table_remove(s->objects, &o->key);
+}
+
+/* The oldest retired rows become totals; their objects go once unused. */
+static void fold_oldest(struct store *s)
+{
+	guint excess = s->retired->len - MAX_RETIRED;
+
+	for (guint i = 0; i < excess; i++) {
+		struct row *r = g_ptr_array_index(s->retired, i);
+		struct object *o = r->obj;
+
+		s->folded.rows++;
+		s->folded.bytes += r->bytes;
+		s->folded.ops += r->ops;
+		g_ptr_array_remove_fast(o->rows, r);
+		if (!o->rows->len && !o->holders->len)
+			unlink_object(s, o);
+	}
+	g_ptr_array_remove_range(s->retired, 0, excess);
+}
+
+void store_retire(struct store *s)
 {
 	GHashTableIter it;
 	gpointer v;
@@ -199,13 +247,15 @@ void store_retire_exited(struct store *s)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct row *r = v;
 
-		if (!r->exited)
+		if (!r->exited && !r->closed)
 			continue;
 		r->retired = true;
 		r->bytes_per_s = r->ops_per_s = 0;
 		g_hash_table_iter_steal(&it);
 		g_ptr_array_add(s->retired, r);
 	}
+	if (s->retired->len > MAX_RETIRED)
+		fold_oldest(s);
 }
 
 static void add_peer(GArray *peers, int pid, const char *comm, bool exited)
@@ -441,4 +491,9 @@ void store_totals(struct store *s, const int *pids, int npids, struct totals *t)
 	for (guint i = 0; i < s->retired->len; i++)
 		if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
 			add_totals(t, g_ptr_array_index(s->retired, i));
+	/* Folded rows are everyone's: they count only in an unfiltered total. */
+	if (!npids) {
+		t->bytes += s->folded.bytes;
+		t->ops += s->folded.ops;
+	}
 }

@@ -77,6 +77,7 @@ struct row {
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
 	bool exited;			/* the process has exited */
+	bool closed;			/* nobody holds its object any more */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
@@ -89,10 +90,21 @@ struct proc_info {
 	bool exited;
 };
 
+/*
+ * The summary keeps this many rows of exited processes and closed objects;
+ * older ones are folded into totals, so memory stays flat under churn.
+ */
+#define MAX_RETIRED 20000
+
+struct folded {
+	__u64 rows, bytes, ops;
+};
+
 struct store {
 	GHashTable *live;	/* struct ipc_key -> struct row */
-	GPtrArray *retired;	/* rows of processes that exited */
+	GPtrArray *retired;	/* rows of processes that exited, objects closed */
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
+	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 };
 
 struct store *store_new(void);
@@ -118,8 +130,16 @@ struct row *store_update(struct store *s, const struct ipc_key *key,
 /* Rates over elapsed_s for every live row, then prev := current. */
 void store_rates(struct store *s, double elapsed_s);
 
-/* Move rows marked exited out of the live set into the summary. */
-void store_retire_exited(struct store *s);
+/*
+ * Rows of objects nobody holds any more (just after a full /proc scan) or
+ * that were removed: their totals are final. Returns them (the caller frees
+ * the array) so their kernel entries can go.
+ */
+GPtrArray *store_mark_closed(struct store *s);
+
+/* Move rows marked exited or closed out of the live set into the summary,
+ * fold the oldest beyond MAX_RETIRED, and forget objects left with nothing. */
+void store_retire(struct store *s);
 
 /* Recompute every row's peers from traffic and holders. */
 void store_compute_peers(struct store *s);

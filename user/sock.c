@@ -625,6 +625,7 @@ const struct mechanism sock_mechanism = {
 	.fallback_syscalls = sock_fallback_syscalls,
 	.nfallback_syscalls = sizeof(sock_fallback_syscalls) / sizeof(sock_fallback_syscalls[0]),
 	.fd_object = sock_fd_object,
+	.held = true,
 	.default_name = sock_default_name,
 	.refresh = sock_refresh,
 	.describe = sock_describe,

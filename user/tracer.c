@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,8 @@
 				  MAX_LABELS * sizeof(struct ipc_label_key)), \
 			      MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
 				  MAX_DESTS * sizeof(struct ipc_dest_key)))
-#define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
-				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
-			     MAX_MAPPINGS * sizeof(struct ipc_mapping))
+#define DUMP_VALUES_SIZE MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+			     MAX_LABELS * sizeof(struct ipc_label_counts))
 #define MAX_KEY_SIZE 256
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -49,26 +49,115 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 #define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
 
 /*
- * Every hook comes in a tp_btf and a raw_tp copy: load the one the kernel
- * takes, and only for the types asked. The syscall hooks serve all types.
+ * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
+ * copy for those that fire once per process), whether this run wants it,
+ * and whether ipctrace can do without it, and what it then leaves out.
  */
-static void choose_programs(struct ipctrace_bpf *skel, const struct features *feat,
-			    unsigned int types, bool sock_tp)
-{
-	const struct {
-		struct bpf_program *btf, *raw;
-		bool wanted;
-	} hooks[] = {
-		{ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, true },
-		{ skel->progs.sock_send_btf, skel->progs.sock_send_raw, sock_tp },
-		{ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, sock_tp },
-		{ skel->progs.page_fault_btf, skel->progs.page_fault_raw, types & SHM_TYPES },
-	};
+struct hook {
+	struct bpf_program *btf, *raw;
+	enum tracepoint_id tp;
+	bool wanted;
+	const char *without;	/* NULL: required */
+};
 
-	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
-		bpf_program__set_autoload(hooks[i].btf, hooks[i].wanted && feat->tp_btf);
-		bpf_program__set_autoload(hooks[i].raw, hooks[i].wanted && !feat->tp_btf);
+static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp,
+			 struct hook *h)
+{
+	size_t n = 0;
+
+	h[n++] = (struct hook){ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, TP_SYS_EXIT,
+				true, NULL };
+	h[n++] = (struct hook){ skel->progs.sock_send_btf, skel->progs.sock_send_raw, TP_SOCK_SEND,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, TP_SOCK_RECV,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.page_fault_btf, skel->progs.page_fault_raw,
+				TP_PAGE_FAULT, types & SHM_TYPES,
+				"shared memory activity (page faults) is not estimated" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
+				"exited processes are noticed in /proc instead" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
+				"children found in /proc, later, are the only -p peers" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exec, TP_SCHED_EXEC, true,
+				"names stay as they were before exec" };
+	return n;
+}
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipctrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Load the copy of each hook the kernel takes, only for the types asked, and
+ * none for a tracepoint this kernel lacks: ipctrace runs without it and says
+ * what that leaves out. Returns -1 if a required one is missing.
+ */
+static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
+			   size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct hook *h = &hooks[i];
+		bool present = t->feat.tracepoint[h->tp];
+		bool use_btf = h->btf && t->feat.tp_btf;
+
+		if (h->wanted && !present && !h->without) {
+			snprintf(err, errlen, "this kernel has no %s tracepoint, which ipctrace needs "
+				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", tracepoint_names[h->tp]);
+			return -1;
+		}
+		if (h->wanted && !present && !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
+			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
+			     h->without);
+		if (h->btf)
+			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
+		bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
 	}
+	return 0;
+}
+
+/* Attach one by one: a hook that will not attach is left out, with a word. */
+static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
+			   size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
+
+		for (int j = 0; j < 2; j++) {
+			struct bpf_link *link;
+
+			if (!progs[j] || !bpf_program__autoload(progs[j]))
+				continue;
+			link = bpf_program__attach(progs[j]);
+			if (link) {
+				t->links[t->nlinks++] = link;
+				continue;
+			}
+			if (!hooks[i].without) {
+				snprintf(err, errlen, "attaching to the %s tracepoint failed: %s "
+					 "(run with -v to see why)", tracepoint_names[hooks[i].tp],
+					 strerror(errno));
+				return -1;
+			}
+			warn("attaching to the %s tracepoint failed (%s): %s",
+			     tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
+		}
+	}
+	return 0;
 }
 
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
@@ -87,6 +176,18 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
+	/* Shared memory needs bpf_find_vma() (5.17+): without it, leave it out,
+	 * unless it is all that was asked for. */
+	if (!t->feat.find_vma && (t->type_mask & SHM_TYPES)) {
+		if (!(t->type_mask & ~SHM_TYPES)) {
+			snprintf(err, errlen, "this kernel has no bpf_find_vma() (Linux 5.17+), which "
+				 "shared memory and memory maps need");
+			return -1;
+		}
+		warn("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
+		     "maps are left out");
+		t->type_mask &= ~SHM_TYPES;
+	}
 
 	skel = ipctrace_bpf__open();
 	if (!skel) {
@@ -104,16 +205,17 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	hooks = getenv("IPCTRACE_SOCK");
 	if (hooks && strcmp(hooks, "syscalls") == 0)
 		t->feat.sock_tp = false;
-	sock_tp = t->feat.sock_tp && (cfg->type_mask & SOCKET_TYPES);
+	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
-	fill_syscall_ops(skel, cfg->type_mask, cfg->npids > 0, &t->feat);
+	fill_syscall_ops(skel, t->type_mask, cfg->npids > 0, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
-	skel->rodata->type_mask = cfg->type_mask;
+	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = cfg->npids > 0;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
-	choose_programs(skel, &t->feat, cfg->type_mask, sock_tp);
+	if (choose_programs(t, t->type_mask, sock_tp, err, errlen))
+		return -1;
 	for (size_t i = 0; i < nmechanisms; i++)
-		if ((mechanisms[i]->types & cfg->type_mask) && mechanisms[i]->configure)
+		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
 			mechanisms[i]->configure(skel);
 
 	ret = ipctrace_bpf__load(skel);
@@ -128,12 +230,8 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.filter_pids), &pid, &role, BPF_ANY);
 	}
-	ret = ipctrace_bpf__attach(skel);
-	if (ret) {
-		snprintf(err, errlen, "attaching the BPF programs failed: %s (run with -v to see why)",
-			 strerror(-ret));
+	if (attach_programs(t, t->type_mask, sock_tp, err, errlen))
 		return -1;
-	}
 
 	/* One pair of buffers serves every map dump: sized for the largest. */
 	t->keys = calloc(1, DUMP_KEYS_SIZE);
@@ -257,30 +355,6 @@ static void read_dests(struct tracer *t, struct store *s)
 	}
 }
 
-void tracer_add_mapping(struct tracer *t, pid_t pid, unsigned long addr,
-			const struct ipc_mapping *m)
-{
-	struct ipc_mapping_key key = { .addr = addr, .tgid = (__u32)pid };
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.mappings), &key, m, BPF_NOEXIST);
-}
-
-/* The mappings of processes that have gone will never be unmapped. */
-static void forget_mappings(struct tracer *t)
-{
-	int fd = bpf_map__fd(t->skel->maps.mappings);
-	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_mapping_key),
-			    sizeof(struct ipc_mapping), MAX_MAPPINGS, t->keys, t->values);
-	struct ipc_mapping_key *keys = t->keys;
-
-	for (size_t i = 0; i < n; i++) {
-		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
-
-		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid))
-			bpf_map_delete_elem(fd, &keys[i]);
-	}
-}
-
 /* Labels of live rows; a row that has just exited gives its last ones. */
 static void read_labels(struct tracer *t, struct store *s)
 {
@@ -381,8 +455,6 @@ int tracer_collect(struct tracer *t, struct store *s)
 	read_labels(t, s);
 	read_removals(t, s);
 	read_dests(t, s);
-	if (t->type_mask & SHM_TYPES)
-		forget_mappings(t);
 	for (size_t m = 0; m < nmechanisms; m++)
 		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
 			mechanisms[m]->refresh(s);
@@ -415,12 +487,22 @@ void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &one, BPF_ANY);
 }
 
-void tracer_add_sharer(struct tracer *t, pid_t pid)
+void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
 {
+	int fd = bpf_map__fd(t->skel->maps.sharers);
+	struct shared_ranges table;
 	__u32 key = (__u32)pid;
-	__u8 one = 1;
+	int i;
 
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.sharers), &key, &one, BPF_ANY);
+	if (bpf_map_lookup_elem(fd, &key, &table) != 0)
+		memset(&table, 0, sizeof(table));
+	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
+		;
+	if (i == SHARED_RANGES)
+		table.overflow++;	/* the kernel side looks those up itself */
+	else
+		table.r[i] = *r;
+	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
 }
 
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)
@@ -428,6 +510,20 @@ void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)
 	__u8 one = 1;
 
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &one, BPF_ANY);
+}
+
+void tracer_forget(struct tracer *t, const struct row *r)
+{
+	int labels = bpf_map__fd(t->skel->maps.labels);
+
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), &r->key);
+	for (guint i = 0; i < r->labels->len; i++) {
+		struct ipc_label_key lk = {
+			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,
+		};
+
+		bpf_map_delete_elem(labels, &lk);
+	}
 }
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
@@ -438,6 +534,9 @@ void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
 
 void tracer_stop(struct tracer *t)
 {
+	for (int i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
 	ipctrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	free(t->keys);

@@ -9,11 +9,14 @@
 #include "rows.h"
 
 struct ipctrace_bpf;
+struct bpf_link;
 
 struct tracer {
 	struct ipctrace_bpf *skel;
 	struct features feat;
-	unsigned int type_mask;
+	unsigned int type_mask;	/* the types asked, less those the kernel cannot do */
+	struct bpf_link *links[16];
+	int nlinks;
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
 };
@@ -32,13 +35,14 @@ int tracer_collect(struct tracer *t, struct store *s);
 void tracer_add_peer(struct tracer *t, pid_t pid);
 /* -p: whoever connects to this address (a target's listener) is a peer. */
 void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr);
-/* A process with a shared mapping: its page faults and futexes count. */
-void tracer_add_sharer(struct tracer *t, pid_t pid);
-/* A shared mapping made before ipctrace started, so its detach counts. */
-void tracer_add_mapping(struct tracer *t, pid_t pid, unsigned long addr,
-			const struct ipc_mapping *m);
+/* A shared mapping made before ipctrace started: its process's page faults
+ * and futexes on it count, and its detach. */
+void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r);
 /* -p: count the socket with this tuple (the far end of a target's). */
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple);
+
+/* A row is final (its object closed): delete its kernel entries. */
+void tracer_forget(struct tracer *t, const struct row *r);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
 void tracer_stop(struct tracer *t);

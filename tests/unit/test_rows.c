@@ -115,7 +115,7 @@ static void test_retire(void **state)
 	(void)state;
 	put(s, 20, 100, DIR_RX, 10, 1, "alive");
 	gone->exited = true;
-	store_retire_exited(s);
+	store_retire(s);
 	assert_true(gone->retired);
 	assert_int_equal(g_hash_table_size(s->live), 1);
 	live = store_select(s, false, SORT_BYTES, NULL, 0);

@@ -6,8 +6,9 @@
  * shm:       System V. A writer fills a segment, a reader reads it, and they
  *            take turns through two semaphores of one set; a third process
  *            attaches read-only and never touches the segment. The parent
- *            removes the segment while all three are attached, as System V
- *            programs do, and it lives on until the last detaches.
+ *            waits on a third semaphore until all three are attached, then
+ *            removes the segment, as System V programs do: it lives on until
+ *            the last detaches.
  * posix-shm: shm_open, and two POSIX semaphores in the segment handing a
  *            buffer back and forth. Each side posts only once the other is
  *            asleep in the kernel, so every hand-off is exactly one futex
@@ -81,12 +82,12 @@ static void sem_change(int set, unsigned short num, short op)
 			die("semop: %s", strerror(errno));
 }
 
-enum { SEM_FILLED, SEM_EMPTIED };
+enum { SEM_FILLED, SEM_EMPTIED, SEM_ATTACHED, NSEMS };
 
 struct sysv {
 	int seg, set;
 	long key;
-	char segment[64], sems[2][80];
+	char segment[64], sems[NSEMS][80];
 };
 
 static void sem_record(struct demo_record *r, const struct sysv *v, int num, bool tx)
@@ -94,6 +95,18 @@ static void sem_record(struct demo_record *r, const struct sysv *v, int num, boo
 	record_init(r, "sem", -1, tx);
 	r->ino = (unsigned long long)v->set | (unsigned long long)num << 32;
 	snprintf(r->object, sizeof(r->object), "%s", v->sems[num]);
+}
+
+/* Tell the parent this process has attached: it removes the segment once
+ * all three have, since a removed segment takes no new attach. */
+static void say_attached(const struct demo_opts *o, const struct sysv *v, const char *role)
+{
+	struct demo_record r;
+
+	sem_record(&r, v, SEM_ATTACHED, true);
+	sem_change(v->set, SEM_ATTACHED, 1);
+	r.ops = 1;
+	report(o, "shm", role, &r);
 }
 
 static int shm_writer(const struct demo_opts *o, const struct sysv *v)
@@ -107,6 +120,7 @@ static int shm_writer(const struct demo_opts *o, const struct sysv *v)
 		die("shmat: %s", strerror(errno));
 	shm_record(&seg, "shm", v->segment, v->seg, true);
 	record_event(&seg, "attaches", 1);
+	say_attached(o, v, "writer");
 	sem_record(&posts, v, SEM_FILLED, true);
 	sem_record(&waits, v, SEM_EMPTIED, false);
 	gate_child_ready(o);
@@ -136,6 +150,7 @@ static int shm_reader(const struct demo_opts *o, const struct sysv *v)
 		die("shmat: %s", strerror(errno));
 	shm_record(&seg, "shm", v->segment, v->seg, false);
 	record_event(&seg, "attaches", 1);
+	say_attached(o, v, "reader");
 	sem_record(&waits, v, SEM_FILLED, false);
 	sem_record(&posts, v, SEM_EMPTIED, true);
 	gate_child_ready(o);
@@ -167,6 +182,7 @@ static int shm_idle(const struct demo_opts *o, const struct sysv *v, int done)
 		die("shmat: %s", strerror(errno));
 	shm_record(&seg, "shm", v->segment, v->seg, false);
 	record_event(&seg, "attaches", 1);
+	say_attached(o, v, "idle");
 	gate_child_ready(o);
 	if (read(done, &byte, 1) < 0)	/* until the others are done */
 		die("read: %s", strerror(errno));
@@ -184,9 +200,9 @@ static int run_shm(const struct demo_opts *o)
 
 	v.key = o->key ? o->key : 0x5d000000L | (getpid() & 0xffffff);
 	v.seg = must(shmget((key_t)v.key, o->size, IPC_CREAT | IPC_EXCL | 0600), "shmget");
-	v.set = must(semget((key_t)v.key, 2, IPC_CREAT | IPC_EXCL | 0600), "semget");
+	v.set = must(semget((key_t)v.key, NSEMS, IPC_CREAT | IPC_EXCL | 0600), "semget");
 	snprintf(v.segment, sizeof(v.segment), "key 0x%08lx id %d", v.key, v.seg);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < NSEMS; i++)
 		snprintf(v.sems[i], sizeof(v.sems[i]), "key 0x%08lx id %d sem %d", v.key, v.set, i);
 	/*
 	 * The idle process waits on this pipe for the others to finish. It is
@@ -207,7 +223,15 @@ static int run_shm(const struct demo_opts *o)
 	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0)
 		die("fork: %s", strerror(errno));
 	gate_open(o, "shm", kids, 3, kids, 3);
-	/* All three are attached: mark it for removal now, the usual way. */
+	/* Once all three are attached, mark it for removal, the usual way. */
+	{
+		struct demo_record waited;
+
+		sem_record(&waited, &v, SEM_ATTACHED, false);
+		sem_change(v.set, SEM_ATTACHED, -3);
+		waited.ops = 1;
+		report(o, "shm", "remover", &waited);
+	}
 	must(shmctl(v.seg, IPC_RMID, NULL), "shmctl IPC_RMID");
 	report_removal(o, "shm", "shm", v.segment, v.seg);
 	failed = reap(kids, 2);
