@@ -45,7 +45,7 @@ _ipc_demo_queues() {
 		[[ -e ${names[0]-} ]] || names=()
 		names=("${names[@]#/dev/mqueue}")
 	fi
-	COMPREPLY=($(compgen -P "$1" -W "${names[*]}" -- "$2"))
+	mapfile -t COMPREPLY < <(compgen -P "$1" -W "${names[*]}" -- "$2")
 }
 
 _ipc_demo() {
@@ -56,7 +56,7 @@ _ipc_demo() {
 	# The demo's name comes first: ipc-demo reads it from argv[1].
 	if ((COMP_CWORD == 1)); then
 		cur=${COMP_WORDS[1]-}
-		COMPREPLY=($(compgen -W "$demos -h --help" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$demos -h --help" -- "$cur")
 		return 0
 	fi
 	demo=${COMP_WORDS[1]}
@@ -77,8 +77,8 @@ _ipc_demo() {
 	case $prev in
 	--role)
 		case $demo in
-		fifo) COMPREPLY=($(compgen -P "$eq" -W 'reader writer' -- "$cur")) ;;
-		mq) COMPREPLY=($(compgen -P "$eq" -W 'receiver sender unlink' -- "$cur")) ;;
+		fifo) mapfile -t COMPREPLY < <(compgen -P "$eq" -W 'reader writer' -- "$cur") ;;
+		mq) mapfile -t COMPREPLY < <(compgen -P "$eq" -W 'receiver sender unlink' -- "$cur") ;;
 		esac
 		return 0
 		;;
@@ -94,7 +94,7 @@ _ipc_demo() {
 		;;
 	esac
 	[[ -z $cur || $cur == -* ]] &&
-		COMPREPLY=($(compgen -W "$(_ipc_demo_options "$demo")" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$(_ipc_demo_options "$demo")" -- "$cur")
 	return 0
 }
 

@@ -45,14 +45,14 @@ _ipctrace_types() {
 	for t in "${types[@]}"; do
 		[[ $have == *,"$t",* ]] || offer+=("$t")
 	done
-	COMPREPLY=($(compgen -P "$lead" -W "${offer[*]}" -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen -P "$lead" -W "${offer[*]}" -- "$cur")
 }
 
 # _ipctrace_pids PREFIX CUR: the PIDs of running processes, from /proc.
 _ipctrace_pids() {
 	local -a pids=(/proc/[0-9]*)
 	pids=("${pids[@]#/proc/}")
-	COMPREPLY=($(compgen -P "$1" -W "${pids[*]}" -- "$2"))
+	mapfile -t COMPREPLY < <(compgen -P "$1" -W "${pids[*]}" -- "$2")
 }
 
 _ipctrace() {
@@ -74,7 +74,7 @@ _ipctrace() {
 		return 0
 		;;
 	-s | --sort)
-		COMPREPLY=($(compgen -P "$eq" -W "$sorts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "$sorts" -- "$cur")
 		return 0
 		;;
 	-i | --interval | -d | --duration | -r | --rows)
@@ -88,7 +88,7 @@ _ipctrace() {
 		return 0
 		;;
 	-s?*)
-		COMPREPLY=($(compgen -P -s -W "$sorts" -- "${cur#-s}"))
+		mapfile -t COMPREPLY < <(compgen -P -s -W "$sorts" -- "${cur#-s}")
 		return 0
 		;;
 	-p?*)
@@ -97,7 +97,7 @@ _ipctrace() {
 		;;
 	esac
 	# ipctrace takes no arguments, only options.
-	[[ -z $cur || $cur == -* ]] && COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	[[ -z $cur || $cur == -* ]] && mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	return 0
 }
 
