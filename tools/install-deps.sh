@@ -9,6 +9,8 @@ packages=(
 	libglib2.0-dev libjson-c-dev libcap-dev
 	# tests
 	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin
+	# tests of make install: groff renders the man pages, man-db's man finds them
+	groff-base man-db
 )
 
 missing=()
