@@ -22,8 +22,35 @@ const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
 const volatile bool filter_enabled = false;
 /* Socket bytes come from the syscalls, on kernels without sock_send_length. */
 const volatile bool sock_via_syscalls = false;
+/* -e: log each operation into the events ring buffer; -x: with this many
+ * bytes of its data (0: none). */
+const volatile bool events_enabled = false;
+const volatile __u32 hex_cap = 0;
 
 struct ipc_loss loss = {};
+
+/* -e: user space sizes it (a page when -e is off, so it costs nothing). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+/*
+ * -x: where the current syscall's data sits in the caller's memory, set by
+ * the module that knows the syscall's arguments just before it counts, and
+ * taken by the event it logs. Per CPU: a program run does not migrate.
+ */
+struct op_payload {
+	__u64 addr;
+	__u64 len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op_payload);
+} payloads SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -458,23 +485,111 @@ static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 
  * accepts.
  */
 #define DIR_FROM_MODE 0xff	/* vmsplice: the descriptor's mode says */
-#define NO_EVENT 0xff
+#define NO_EVENT NO_EVENT_SLOT
 #define HOW(dir, event, types) ((dir) | (event) << 8 | (types) << 16)
 #define HOW_DIR(how) ((how) & 0xff)
 #define HOW_EVENT(how) (((how) >> 8) & 0xff)
 #define HOW_TYPES(how) ((how) >> 16)
 
+/*
+ * -x: say where this syscall's data is, for the event about to be logged.
+ * Nothing to do, and nothing compiled in, without -x.
+ */
+static __always_inline void set_payload(__u64 addr, __u64 len)
+{
+	__u32 zero = 0;
+	struct op_payload *p;
+
+	if (!hex_cap)
+		return;
+	p = bpf_map_lookup_elem(&payloads, &zero);
+	if (p) {
+		p->addr = addr;
+		p->len = len;
+	}
+}
+
+/* -x: a vectored call's data: its first buffer, as far as the call went. */
+static __always_inline void set_payload_iov(__u64 iov_addr, long moved)
+{
+	struct iovec iov;
+
+	if (!hex_cap || moved <= 0 || !iov_addr ||
+	    bpf_probe_read_user(&iov, sizeof(iov), (const void *)iov_addr))
+		return;
+	set_payload((__u64)iov.iov_base, iov.iov_len < (__u64)moved ? iov.iov_len : moved);
+}
+
+/* -x: a sendmsg/recvmsg's data, through its msghdr's first iovec. */
+static __always_inline void set_payload_msghdr(__u64 msghdr_addr, long moved)
+{
+	__u64 iov_addr;
+
+	if (!hex_cap || !msghdr_addr ||
+	    bpf_probe_read_user(&iov_addr, sizeof(iov_addr),
+				(const void *)msghdr_addr + offsetof(struct user_msghdr, msg_iov)))
+		return;
+	set_payload_iov(iov_addr, moved);
+}
+
+/* -x: take the payload set for this operation, so that no later one reuses it. */
+static __always_inline void take_payload(struct ipc_event *e)
+{
+	__u32 zero = 0, len;
+	struct op_payload *p = bpf_map_lookup_elem(&payloads, &zero);
+
+	if (!p || !p->len)
+		return;
+	len = p->len < hex_cap ? p->len : hex_cap;
+	if (len > HEX_MAX)
+		len = HEX_MAX;
+	if (bpf_probe_read_user(e->payload, len, (const void *)p->addr) == 0)
+		e->payload_len = len;
+	p->len = 0;
+}
+
+/*
+ * -e: one record per counted operation. The ring buffer keeps the order
+ * across CPUs and wakes the reader; a full buffer costs the event, counted.
+ */
+static __noinline void log_event(struct ipc_key *key, __u32 how, __u64 bytes, __s64 label)
+{
+	struct ipc_event *e;
+
+	/* hex_cap is read-only data: the verifier knows it, as the size needs. */
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) + hex_cap, 0);
+	if (!e) {
+		__sync_fetch_and_add(&loss.events_dropped, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->key = *key;
+	e->bytes = bytes;
+	e->label = label;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->event = HOW_EVENT(how);
+	e->payload_len = 0;
+	if (hex_cap && HOW_EVENT(how) == NO_EVENT)
+		take_payload(e);
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline void count_key(struct ipc_key *key, struct file *file,
 				      const struct sock *sk, __u32 how, __u64 bytes, __s64 label)
 {
+	__u64 label_bytes = bytes;
+
 	if (HOW_EVENT(how) != NO_EVENT) {
 		count_event(key, file, sk, HOW_EVENT(how), bytes);
-		bytes = 0;	/* an event's label counts the event, not bytes */
+		label_bytes = 0;	/* an event's label counts the event, not bytes */
 	} else {
 		count_op(key, file, sk, bytes);
 	}
 	if (label != NO_LABEL)
-		count_label(key, label, bytes);
+		count_label(key, label, label_bytes);
+	/* After counting: the row, and its object's name, exist when it is read. */
+	if (events_enabled)
+		log_event(key, how, bytes, label);
 }
 
 /*

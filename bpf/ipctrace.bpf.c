@@ -70,6 +70,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	switch (op) {
 	case IPCOP_READ:
 	case IPCOP_WRITE:
+	case IPCOP_READV:
+	case IPCOP_WRITEV:
 	case IPCOP_SPLICE:
 	case IPCOP_TEE:
 	case IPCOP_VMSPLICE:
@@ -118,6 +120,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		msg_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	}
+	/* -x: a payload no count took must not reach the next syscall's event. */
+	set_payload(0, 0);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <json.h>
 #include "output.h"
@@ -137,24 +138,44 @@ static void fill_cells(const struct row *r, struct cells *c)
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
+/* The kinds of loss, named as the header and JSON's "lost" name them. */
+struct loss_kind {
+	const char *name;
+	size_t offset;	/* of its __u64 in struct ipc_loss */
+};
+
+static const struct loss_kind loss_kinds[] = {
+	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
+	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
+	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
+	{ "filter", offsetof(struct ipc_loss, filter_dropped) },
+	{ "labels", offsetof(struct ipc_loss, labels_dropped) },
+	{ "removals", offsetof(struct ipc_loss, removals_dropped) },
+	{ "dests", offsetof(struct ipc_loss, dests_dropped) },
+	{ "mappings", offsetof(struct ipc_loss, mappings_dropped) },
+	{ "sharers", offsetof(struct ipc_loss, sharers_dropped) },
+	{ "faults", offsetof(struct ipc_loss, faults_missed) },
+	{ "events", offsetof(struct ipc_loss, events_dropped) },
+};
+
+static __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
+{
+	return *(const __u64 *)((const char *)l + k->offset);
+}
+
 /* "lost: none", or only the kinds of loss there were: nothing is dropped
  * silently, and a quiet header stays short. */
 static void print_losses(FILE *out, const struct ipc_loss *l)
 {
-	const struct { const char *name; __u64 n; } kinds[] = {
-		{ "rows", l->rows_dropped }, { "objects", l->objs_dropped },
-		{ "procs", l->procs_dropped }, { "filter", l->filter_dropped },
-		{ "labels", l->labels_dropped }, { "removals", l->removals_dropped },
-		{ "dests", l->dests_dropped }, { "mappings", l->mappings_dropped },
-		{ "sharers", l->sharers_dropped }, { "faults", l->faults_missed },
-	};
 	bool any = false;
 
 	fputs("lost:", out);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!kinds[i].n)
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++) {
+		__u64 n = loss_count(l, &loss_kinds[i]);
+
+		if (!n)
 			continue;
-		fprintf(out, " %s %llu", kinds[i].name, (unsigned long long)kinds[i].n);
+		fprintf(out, " %s %llu", loss_kinds[i].name, (unsigned long long)n);
 		any = true;
 	}
 	fputs(any ? "\n\n" : " none\n\n", out);
@@ -261,7 +282,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	g_free(cells);
 }
 
-static json_object *json_u64(__u64 v)
+json_object *json_u64(__u64 v)
 {
 	return json_object_new_uint64(v);
 }
@@ -298,9 +319,9 @@ static void add_labels(json_object *o, const struct row *r, const char *name)
 		g_array_index(r->labels, struct label_count, r->labels->len - 1).label));
 }
 
-static json_object *row_json(const struct row *r)
+json_object *row_identity_json(const struct row *r)
 {
-	json_object *o = json_object_new_object(), *peers = json_object_new_array();
+	json_object *o = json_object_new_object();
 	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
@@ -312,14 +333,13 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
-	json_object_object_add(o, "bytes", json_u64(r->bytes));
-	json_object_object_add(o, "ops", json_u64(r->ops));
-	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
-	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
-	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
-	if (bytes_method(r->key.type))
-		json_object_object_add(o, "bytes_method",
-				       json_object_new_string(bytes_method(r->key.type)));
+	return o;
+}
+
+json_object *row_peers_json(const struct row *r)
+{
+	json_object *peers = json_object_new_array();
+
 	for (guint i = 0; i < r->peers->len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 		json_object *po = json_object_new_object();
@@ -331,7 +351,22 @@ static json_object *row_json(const struct row *r)
 			json_object_object_add(po, "remote", json_object_new_string(p->remote));
 		json_object_array_add(peers, po);
 	}
-	json_object_object_add(o, "peers", peers);
+	return peers;
+}
+
+static json_object *row_json(const struct row *r)
+{
+	json_object *o = row_identity_json(r);
+
+	json_object_object_add(o, "bytes", json_u64(r->bytes));
+	json_object_object_add(o, "ops", json_u64(r->ops));
+	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
+	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
+	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
+	if (bytes_method(r->key.type))
+		json_object_object_add(o, "bytes_method",
+				       json_object_new_string(bytes_method(r->key.type)));
+	json_object_object_add(o, "peers", row_peers_json(r));
 	for (int i = 0; i < r->nattrs; i++)
 		json_object_object_add(o, r->attrs[i].key, json_object_new_int64(r->attrs[i].value));
 	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
@@ -365,16 +400,9 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(totals, "bytes_per_s", json_rate(f->totals.bytes_per_s));
 	json_object_object_add(totals, "ops_per_s", json_rate(f->totals.ops_per_s));
 	json_object_object_add(o, "totals", totals);
-	json_object_object_add(lost, "rows", json_u64(f->loss.rows_dropped));
-	json_object_object_add(lost, "objects", json_u64(f->loss.objs_dropped));
-	json_object_object_add(lost, "procs", json_u64(f->loss.procs_dropped));
-	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
-	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
-	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
-	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
-	json_object_object_add(lost, "mappings", json_u64(f->loss.mappings_dropped));
-	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
-	json_object_object_add(lost, "faults", json_u64(f->loss.faults_missed));
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++)
+		json_object_object_add(lost, loss_kinds[i].name,
+				       json_u64(loss_count(&f->loss, &loss_kinds[i])));
 	json_object_object_add(o, "lost", lost);
 	{
 		json_object *folded = json_object_new_object();

@@ -194,6 +194,10 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 	t->skel = skel;
+	/* -x: the data is in the caller's buffer, which only the syscalls show:
+	 * socket bytes are counted there too, as on kernels before 6.3. */
+	if (cfg->hex_cap)
+		t->feat.sock_tp = false;
 	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
 	fill_syscall_ops(skel, t->type_mask, cfg->npids > 0, &t->feat);
@@ -201,6 +205,11 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = cfg->npids > 0;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
+	skel->rodata->events_enabled = cfg->events;
+	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
+	if (cfg->events)
+		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									   : EVENTS_RINGBUF_SIZE);
 	if (choose_programs(t, t->type_mask, sock_tp, err, errlen))
 		return -1;
 	for (size_t i = 0; i < nmechanisms; i++)
@@ -521,8 +530,21 @@ void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
 	memcpy(loss, &t->skel->bss->loss, sizeof(*loss));
 }
 
+int tracer_open_events(struct tracer *t, ring_buffer_sample_fn on_event, void *ctx)
+{
+	t->events = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, ctx, NULL);
+	return t->events ? 0 : -errno;
+}
+
+int tracer_poll_events(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->events, timeout_ms);
+}
+
 void tracer_stop(struct tracer *t)
 {
+	ring_buffer__free(t->events);
+	t->events = NULL;
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	t->nlinks = 0;
