@@ -26,6 +26,8 @@ const volatile bool sock_via_syscalls = false;
  * bytes of its data (0: none). */
 const volatile bool events_enabled = false;
 const volatile __u32 hex_cap = 0;
+/* WAIT: time blocked in IPC calls, from sched_switch (tp_btf only). */
+const volatile bool wait_enabled = false;
 
 struct ipc_loss loss = {};
 
@@ -36,21 +38,43 @@ struct {
 } events SEC(".maps");
 
 /*
- * -x: where the current syscall's data sits in the caller's memory, set by
- * the module that knows the syscall's arguments just before it counts, and
- * taken by the event it logs. Per CPU: a program run does not migrate.
+ * What the module counting the current operation hands to the counting
+ * code without a sixth argument: with -x, where the syscall's data sits in
+ * the caller's memory; with WAIT, how long the call slept. Set just before
+ * counting and taken by it; per CPU, since a program run does not migrate.
  */
-struct op_payload {
-	__u64 addr;
-	__u64 len;
+struct op_context {
+	__u64 payload_addr;
+	__u64 payload_len;
+	__u64 wait_ns;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct op_payload);
-} payloads SEC(".maps");
+	__type(value, struct op_context);
+} op_contexts SEC(".maps");
+
+static __always_inline struct op_context *op_context(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&op_contexts, &zero);
+}
+
+/* WAIT: threads asleep in a call that may wait on IPC, since when. */
+struct sleeper {
+	__u64 since_ns;
+	__u64 nr;	/* the syscall it sleeps in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_SLEEPERS);
+	__type(key, __u32);
+	__type(value, struct sleeper);
+} sleepers SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -436,25 +460,89 @@ static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, st
 	return c;
 }
 
-/* The hot path: one hash lookup and two atomic adds. */
-static __always_inline void count_op(struct ipc_key *key, struct file *file,
-				     const struct sock *sk, __u64 bytes)
+/*
+ * WAIT: the current thread is back from a call that may sleep on IPC; how
+ * long it slept in it (nr, or whatever call when nr is -1), 0 if it did not.
+ * Every such call comes here at its exit, counted or not, so that no
+ * sleeper is left behind for a later call to take.
+ */
+static __always_inline __u64 take_sleep(__u64 nr)
 {
-	struct ipc_counters *c = row_counters(key, file, sk);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sleeper *sl = bpf_map_lookup_elem(&sleepers, &tid);
+	__u64 slept = 0;
 
-	if (!c)
+	if (!sl)
+		return 0;
+	if (nr == (__u64)-1 || sl->nr == nr)
+		slept = bpf_ktime_get_ns() - sl->since_ns;
+	bpf_map_delete_elem(&sleepers, &tid);
+	return slept;
+}
+
+/* WAIT: the time the operation about to be counted slept (0: none). */
+static __always_inline void set_wait(__u64 slept)
+{
+	struct op_context *ctx;
+
+	if (!wait_enabled)
 		return;
+	ctx = op_context();
+	if (ctx)
+		ctx->wait_ns = slept;
+}
+
+/* The end of an operation: what it handed over must not reach the next one. */
+static __always_inline void end_op(void)
+{
+	struct op_context *ctx;
+
+	if (!hex_cap && !wait_enabled)
+		return;
+	ctx = op_context();
+	if (ctx) {
+		ctx->payload_len = 0;
+		ctx->wait_ns = 0;
+	}
+}
+
+/* The calls that may sleep waiting for the other end of a channel. */
+static __always_inline bool op_may_wait(__u8 op)
+{
+	switch (op) {
+	case IPCOP_READ: case IPCOP_WRITE: case IPCOP_READV: case IPCOP_WRITEV:
+	case IPCOP_SPLICE: case IPCOP_TEE: case IPCOP_VMSPLICE: case IPCOP_SENDFILE:
+	case IPCOP_SENDTO: case IPCOP_RECVFROM: case IPCOP_SENDMSG: case IPCOP_RECVMSG:
+	case IPCOP_SENDMMSG: case IPCOP_RECVMMSG: case IPCOP_ACCEPT: case IPCOP_CONNECT:
+	case IPCOP_FUTEX: case IPCOP_MQ_SEND: case IPCOP_MQ_RECV: case IPCOP_MSG_SND:
+	case IPCOP_MSG_RCV: case IPCOP_SEM_OP:
+		return true;
+	}
+	return false;
+}
+
+/* The hot path: one hash lookup and two atomic adds. */
+static __always_inline void count_op(struct ipc_counters *c, __u64 bytes)
+{
 	__sync_fetch_and_add(&c->bytes, bytes);
 	__sync_fetch_and_add(&c->ops, 1);
 }
 
-static __always_inline void count_event(struct ipc_key *key, struct file *file,
-					const struct sock *sk, __u32 slot, __u64 n)
+static __always_inline void count_event(struct ipc_counters *c, __u32 slot, __u64 n)
 {
-	struct ipc_counters *c = row_counters(key, file, sk);
-
-	if (c && slot < IPC_EVENTS)
+	if (slot < IPC_EVENTS)
 		__sync_fetch_and_add(&c->events[slot], n);
+}
+
+/* WAIT: the first count of a call gets the time it slept. */
+static __always_inline void count_wait(struct ipc_counters *c)
+{
+	struct op_context *ctx = op_context();
+
+	if (ctx && ctx->wait_ns) {
+		__sync_fetch_and_add(&c->wait_ns, ctx->wait_ns);
+		ctx->wait_ns = 0;
+	}
 }
 
 static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 bytes)
@@ -497,15 +585,14 @@ static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 
  */
 static __always_inline void set_payload(__u64 addr, __u64 len)
 {
-	__u32 zero = 0;
-	struct op_payload *p;
+	struct op_context *ctx;
 
 	if (!hex_cap)
 		return;
-	p = bpf_map_lookup_elem(&payloads, &zero);
-	if (p) {
-		p->addr = addr;
-		p->len = len;
+	ctx = op_context();
+	if (ctx) {
+		ctx->payload_addr = addr;
+		ctx->payload_len = len;
 	}
 }
 
@@ -535,17 +622,17 @@ static __always_inline void set_payload_msghdr(__u64 msghdr_addr, long moved)
 /* -x: take the payload set for this operation, so that no later one reuses it. */
 static __always_inline void take_payload(struct ipc_event *e)
 {
-	__u32 zero = 0, len;
-	struct op_payload *p = bpf_map_lookup_elem(&payloads, &zero);
+	struct op_context *ctx = op_context();
+	__u32 len;
 
-	if (!p || !p->len)
+	if (!ctx || !ctx->payload_len)
 		return;
-	len = p->len < hex_cap ? p->len : hex_cap;
+	len = ctx->payload_len < hex_cap ? ctx->payload_len : hex_cap;
 	if (len > HEX_MAX)
 		len = HEX_MAX;
-	if (bpf_probe_read_user(e->payload, len, (const void *)p->addr) == 0)
+	if (bpf_probe_read_user(e->payload, len, (const void *)ctx->payload_addr) == 0)
 		e->payload_len = len;
-	p->len = 0;
+	ctx->payload_len = 0;
 }
 
 /*
@@ -577,14 +664,19 @@ static __noinline void log_event(struct ipc_key *key, __u32 how, __u64 bytes, __
 static __always_inline void count_key(struct ipc_key *key, struct file *file,
 				      const struct sock *sk, __u32 how, __u64 bytes, __s64 label)
 {
+	struct ipc_counters *c = row_counters(key, file, sk);
 	__u64 label_bytes = bytes;
 
+	if (!c)
+		return;
 	if (HOW_EVENT(how) != NO_EVENT) {
-		count_event(key, file, sk, HOW_EVENT(how), bytes);
+		count_event(c, HOW_EVENT(how), bytes);
 		label_bytes = 0;	/* an event's label counts the event, not bytes */
 	} else {
-		count_op(key, file, sk, bytes);
+		count_op(c, bytes);
 	}
+	if (wait_enabled)
+		count_wait(c);
 	if (label != NO_LABEL)
 		count_label(key, label, label_bytes);
 	/* After counting: the row, and its object's name, exist when it is read. */

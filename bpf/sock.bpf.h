@@ -320,7 +320,12 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 	if (tgid == self_tgid ||
 	    (filter_enabled && !is_candidate(tgid) && !sock_watched(sk)))
 		return 0;
+	/* Inside the call, once it has waited: whatever call it is, its sleep
+	 * was for this socket. */
+	if (wait_enabled)
+		set_wait(take_sleep((__u64)-1));
 	count_sock(sk, dir, ret, tgid);
+	end_op();
 	return 0;
 }
 

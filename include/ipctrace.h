@@ -112,6 +112,7 @@ struct ipc_counters {
 	__u64 bytes;
 	__u64 ops;
 	__u64 events[IPC_EVENTS];
+	__u64 wait_ns;	/* time its operations spent asleep in the kernel, waiting */
 };
 
 /* Event slots, per mechanism; user/<mechanism>.c names them. */
@@ -289,6 +290,7 @@ struct ipc_loss {
 	__u64 faults_missed;	/* an overflowing process's fault could not be looked up
 				 * (another BPF program was looking one up on that CPU) */
 	__u64 events_dropped;	/* -e: the ring buffer was full, an event was not logged */
+	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
 };
 
 /*
@@ -324,5 +326,6 @@ struct ipc_event {
 #define EVENTS_RINGBUF_SIZE (8u << 20)	/* bytes; -e only */
 #define EVENTS_RINGBUF_HEX_SIZE (32u << 20)	/* -x: each event carries its data */
 #define MAX_WAKERS	4096
+#define MAX_SLEEPERS	65536
 
 #endif /* IPCTRACE_H */

@@ -454,6 +454,7 @@ static void tick(struct session *s, bool final)
 
 			r->bytes_per_s = run > 0 ? (double)r->bytes / run : 0;
 			r->ops_per_s = run > 0 ? (double)r->ops / run : 0;
+			r->wait_share = run > 0 ? (double)r->wait_ns / 1e9 / run : 0;
 		}
 		g_ptr_array_free(all, TRUE);
 	}

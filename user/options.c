@@ -44,6 +44,7 @@ enum {
 	OPT_USAGE,
 	OPT_FEATURES,
 	OPT_HEX_BYTES,
+	OPT_NO_WAIT,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -63,6 +64,9 @@ static const struct argp_option options[] = {
 	{ "hex", 'x', NULL, 0,
 	  "-e, and the data of each transfer as a hexdump: shows what processes send "
 	  "each other", 0 },
+	{ "no-wait", OPT_NO_WAIT, NULL, 0,
+	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
+	  "context switch)", 0 },
 	{ "hex-bytes", OPT_HEX_BYTES, "N", 0,
 	  "-x, showing up to N bytes of each transfer (default 64, at most 1024)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
@@ -260,6 +264,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		cfg->events = true;
 		if (!cfg->hex_cap)
 			cfg->hex_cap = HEX_CAP_DEFAULT;
+		break;
+	case OPT_NO_WAIT:
+		cfg->no_wait = true;
 		break;
 	case OPT_HEX_BYTES:
 		cfg->events = true;

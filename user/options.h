@@ -32,6 +32,7 @@ struct config {
 	bool features;		/* print what the kernel offers and exit */
 	bool events;		/* -e: a line per operation instead of the table */
 	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
+	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
 	char error[256];	/* why parsing failed, for the one-line message */
 };
 

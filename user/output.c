@@ -119,8 +119,18 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
 /* Peers beyond this width become "+N" in the table; JSON lists them all. */
 #define PEERS_MAX 48
 
+void format_wait(double share, char *buf, size_t len)
+{
+	if (share <= 0)
+		snprintf(buf, len, "-");
+	else if (share < 0.005)
+		snprintf(buf, len, "<1%%");
+	else
+		snprintf(buf, len, "%.0f%%", share * 100);
+}
+
 struct cells {
-	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
+	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char peers[512], detail[512];
 	const char *object;
 };
@@ -133,6 +143,7 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
 	format_detail(r, c->detail, sizeof(c->detail));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
@@ -156,6 +167,7 @@ static const struct loss_kind loss_kinds[] = {
 	{ "sharers", offsetof(struct ipc_loss, sharers_dropped) },
 	{ "faults", offsetof(struct ipc_loss, faults_missed) },
 	{ "events", offsetof(struct ipc_loss, events_dropped) },
+	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
 };
 
 static __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
@@ -221,8 +233,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
-	/* PID COMM TYPE DIR and four numbers, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
 	if (style->width > 0 && fixed + w[COL_OBJECT] + w[COL_PEERS] + w[COL_DETAIL] > style->width) {
 		int room = MAX(style->width - fixed, 10);
 		/* Object and peers name the channel: they get two thirds at least. */
@@ -248,21 +260,21 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", "PID", "COMM", "TYPE",
-		w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
+	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
+		"TYPE", w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
-		w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		struct cells *c = &cells[i];
 		char obuf[IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", c->pid, c->comm,
-			ipc_type_name(r->key.type), w[COL_OBJECT],
+		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
+			c->comm, ipc_type_name(r->key.type), w[COL_OBJECT],
 			fit(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
 			fit(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
-			c->total, c->ops, c->detail[0] ? " " : "", c->detail);
+			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 	}
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
@@ -287,13 +299,19 @@ json_object *json_u64(__u64 v)
 	return json_object_new_uint64(v);
 }
 
-static json_object *json_rate(double v)
+/* json-c would print 17 digits: as many as mean something, no more. */
+static json_object *json_decimal(double v, int decimals)
 {
 	char text[32];
 
-	/* One decimal: rates are estimates; json-c would print 17 digits. */
-	snprintf(text, sizeof(text), "%.1f", v);
+	snprintf(text, sizeof(text), "%.*f", decimals, v);
 	return json_object_new_double_s(v, text);
+}
+
+/* One decimal: rates are estimates. */
+static json_object *json_rate(double v)
+{
+	return json_decimal(v, 1);
 }
 
 /* "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max". */
@@ -362,6 +380,8 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "ops", json_u64(r->ops));
 	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
 	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
+	json_object_object_add(o, "wait_s", json_decimal((double)r->wait_ns / 1e9, 6));
+	json_object_object_add(o, "wait_share", json_decimal(r->wait_share, 3));
 	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
 	if (bytes_method(r->key.type))
 		json_object_object_add(o, "bytes_method",

@@ -35,6 +35,9 @@ void format_bytes(double v, char *buf, size_t len);
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
+/* The WAIT column: "95%", "<1%", "-" for none. */
+void format_wait(double share, char *buf, size_t len);
+
 /* The DETAIL column: events, labels and object state, "" when none. */
 void format_detail(const struct row *r, char *buf, size_t len);
 

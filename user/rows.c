@@ -202,9 +202,11 @@ void store_rates(struct store *s, double elapsed_s)
 		if (elapsed_s > 0) {
 			r->bytes_per_s = (double)(r->bytes - r->prev_bytes) / elapsed_s;
 			r->ops_per_s = (double)(r->ops - r->prev_ops) / elapsed_s;
+			r->wait_share = (double)(r->wait_ns - r->prev_wait_ns) / 1e9 / elapsed_s;
 		}
 		r->prev_bytes = r->bytes;
 		r->prev_ops = r->ops;
+		r->prev_wait_ns = r->wait_ns;
 	}
 }
 

@@ -76,6 +76,8 @@ struct row {
 	__u64 bytes, ops;		/* totals since ipctrace started */
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
+	__u64 wait_ns, prev_wait_ns;	/* time its calls slept, waiting (WAIT) */
+	double wait_share;		/* of the last interval: 1.0 = waited all of it */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */

@@ -50,7 +50,8 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 
 /*
  * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
- * copy for those that fire once per process), whether this run wants it,
+ * copy for those that fire once per process, only a tp_btf one for those
+ * that need the typed arguments' helpers), whether this run wants it,
  * and whether ipctrace can do without it, and what it then leaves out.
  */
 struct hook {
@@ -60,7 +61,7 @@ struct hook {
 	const char *without;	/* NULL: required */
 };
 
-static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp,
+static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
 			 struct hook *h)
 {
 	size_t n = 0;
@@ -80,6 +81,8 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 				"children found in /proc, later, are the only -p peers" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_exec, TP_SCHED_EXEC, true,
 				"names stay as they were before exec" };
+	h[n++] = (struct hook){ skel->progs.sched_switch_btf, NULL, TP_SCHED_SWITCH, wait,
+				"the WAIT column is not measured" };
 	return n;
 }
 
@@ -105,7 +108,7 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct hook *h = &hooks[i];
@@ -120,9 +123,13 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 		if (h->wanted && !present && !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
 			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
 			     h->without);
+		if (h->wanted && present && !h->raw && !use_btf)
+			warn("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
+			     tracepoint_names[h->tp], h->without);
 		if (h->btf)
 			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
-		bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
+		if (h->raw)
+			bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
 	}
 	return 0;
 }
@@ -132,7 +139,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
@@ -205,6 +212,11 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = cfg->npids > 0;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
+	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
+	 * choose_programs() says so when it cannot have it. */
+	t->wait_wanted = !cfg->no_wait;
+	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	skel->rodata->wait_enabled = t->wait;
 	skel->rodata->events_enabled = cfg->events;
 	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
 	if (cfg->events)
@@ -433,6 +445,8 @@ int tracer_collect(struct tracer *t, struct store *s)
 		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
 		bool created;
 		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
+
+		r->wait_ns = vals[i].wait_ns;
 
 		if (created)
 			name_new_row(t, r, p);

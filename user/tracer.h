@@ -21,6 +21,8 @@ struct tracer {
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
 	struct ring_buffer *events;	/* -e */
+	bool wait_wanted;	/* WAIT was asked for (not --no-wait) */
+	bool wait;		/* WAIT is measured */
 };
 
 /* Returns 0, or -1 with one line in err saying what failed and what to do. */
