@@ -59,7 +59,7 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --json --demo -e --events -x --hex --hex-bytes --no-wait --features
+		-s --sort --no-clear --json --demo -e --events -x --hex --hex-bytes --no-wait --hist --features
 		-v --verbose -h --help --usage -V --version'
 
 	COMPREPLY=()
