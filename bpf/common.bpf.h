@@ -20,6 +20,10 @@ const volatile __u8 syscall_op[SYSCALL_TABLE_SIZE] = {};
 const volatile __u32 self_tgid = 0;
 const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
 const volatile bool filter_enabled = false;
+/* -f: a target's children are targets too (else they may be peers). */
+const volatile bool follow_children = false;
+/* --cgroup: only processes in the cgroup in cgroup_filter[0], or below it. */
+const volatile bool cgroup_enabled = false;
 /* Socket bytes come from the syscalls, on kernels without sock_send_length. */
 const volatile bool sock_via_syscalls = false;
 /* -e: log each operation into the events ring buffer; -x: with this many
@@ -162,6 +166,19 @@ struct {
 	__type(key, struct ipc_wake_key);
 	__type(value, __u32);
 } last_wakers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* --cgroup: whether the current process is in the cgroup (or below). */
+static __always_inline bool in_cgroup(void)
+{
+	return !cgroup_enabled || bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1;
+}
 
 /* -p: processes whose traffic is counted (enum filter_role). */
 struct {
@@ -384,6 +401,15 @@ static __always_inline bool is_candidate(__u32 tgid)
 	return bpf_map_lookup_elem(&filter_pids, &tgid) != NULL;
 }
 
+/* -f, and the command ipctrace starts: a target, counted from now on. */
+static __always_inline void add_target(__u32 tgid)
+{
+	__u8 role = ROLE_TARGET;
+
+	if (bpf_map_update_elem(&filter_pids, &tgid, &role, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
 static __always_inline void add_peer(__u32 tgid)
 {
 	__u8 role = ROLE_PEER;
@@ -413,6 +439,8 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 
 		/* The group leader's name: a thread may have renamed itself. */
 		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+		fresh.cgroup_id = bpf_get_current_cgroup_id();
+		fresh.target = filter_enabled && is_target(key->tgid);
 		if (bpf_map_update_elem(&procs, &key->tgid, &fresh, BPF_ANY) == -E2BIG)
 			__sync_fetch_and_add(&loss.procs_dropped, 1);
 	}

@@ -54,7 +54,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		ret = 0;	/* a non-blocking connect under way */
 	if (ret < 0)
 		return 0;	/* a failed call moved nothing */
-	if (in_compat_syscall())
+	if (in_compat_syscall() || !in_cgroup())
 		return 0;
 	tgid = current_tgid();
 	if (tgid == self_tgid)
@@ -209,7 +209,7 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	op = syscall_op[nr];
-	if (!op_may_wait(op) || in_compat_syscall())
+	if (!op_may_wait(op) || in_compat_syscall() || !in_cgroup())
 		return 0;
 	tgid = prev->tgid;
 	if (tgid == self_tgid || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))
@@ -266,7 +266,9 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (parent_tgid == child_tgid)
 		return 0;	/* a thread */
-	if (filter_enabled && is_candidate(parent_tgid))
+	if (filter_enabled && follow_children && is_target(parent_tgid))
+		add_target(child_tgid);
+	else if (filter_enabled && is_candidate(parent_tgid))
 		add_peer(child_tgid);
 	/* The child has the same mappings at the same addresses. */
 	ranges = bpf_map_lookup_elem(&sharers, &parent_tgid);

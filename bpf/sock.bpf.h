@@ -314,7 +314,7 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 {
 	__u32 tgid;
 
-	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)))
+	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)) || !in_cgroup())
 		return 0;
 	tgid = current_tgid();
 	if (tgid == self_tgid ||

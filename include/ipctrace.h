@@ -265,11 +265,14 @@ struct ipc_dest_key {
 struct ipc_proc {
 	char comm[COMM_LEN];
 	__u64 exit_ns;	/* 0 while alive; set when the whole thread group has exited */
+	__u64 cgroup_id;	/* its cgroup (v2): the cgroup directory's inode */
+	__u8 target;	/* -p: a target (named, forked from one with -f, or the command) */
+	__u8 pad[7];
 };
 
 /* Roles in the -p filter map. */
 enum filter_role {
-	ROLE_TARGET = 1,	/* named with -p */
+	ROLE_TARGET = 1,	/* named with -p, forked from one with -f, the command */
 	ROLE_PEER = 2,		/* may be at the other end of a target's channel */
 };
 

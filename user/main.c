@@ -186,6 +186,36 @@ static char *find_demo(void)
 	return g_find_program_in_path("ipc-demo");
 }
 
+/*
+ * -- COMMAND: started stopped, so that it becomes a target before its first
+ * syscall; SIGCONT lets it go once ipctrace has attached. 0 on failure.
+ */
+static pid_t start_command(char **argv)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		/* ipctrace ignores SIGPIPE; the command must not inherit that. */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGSTOP);
+		execvp(argv[0], argv);
+		fprintf(stderr, "ipctrace: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		return 0;
+	while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+		;
+	return pid;
+}
+
+/* A command's end as an exit status, as a shell gives it. */
+static int exit_status(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 static pid_t start_demo(const char *path, double duration_s)
 {
 	char secs[32];
@@ -218,8 +248,9 @@ struct session {
 	/* -p: each target's start time, so that a reused PID is not taken for it. */
 	unsigned long long target_start[MAX_TARGET_PIDS];
 	bool target_gone[MAX_TARGET_PIDS];
-	/* The targets alive at the last check: rows and holders with their PIDs are theirs. */
-	pid_t alive_pids[MAX_TARGET_PIDS];
+	/* The targets alive at the last check (the kernel's list: -p's, their
+	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
+	GArray *alive_pids;	/* int */
 	struct filter alive;
 	/* -e */
 	struct event_log log;
@@ -230,16 +261,25 @@ struct session {
 /* The -p filter for the store: NULL without -p, else the targets alive. */
 static const struct filter *target_filter(const struct session *s)
 {
-	return s->cfg.npids ? &s->alive : NULL;
+	return s->tracer.filter ? &s->alive : NULL;
+}
+
+static void set_alive(struct session *s)
+{
+	s->alive = (struct filter){ .pids = (const int *)(void *)s->alive_pids->data,
+				    .npids = (int)s->alive_pids->len };
 }
 
 static void init_targets(struct session *s)
 {
+	s->alive_pids = g_array_new(FALSE, FALSE, sizeof(int));
 	for (int i = 0; i < s->cfg.npids; i++) {
-		s->target_start[i] = proc_start_time(s->cfg.pids[i]);
-		s->alive_pids[i] = s->cfg.pids[i];
+		int pid = s->cfg.pids[i];
+
+		s->target_start[i] = proc_start_time(pid);
+		g_array_append_val(s->alive_pids, pid);
 	}
-	s->alive = (struct filter){ .pids = s->alive_pids, .npids = s->cfg.npids };
+	set_alive(s);
 }
 
 /*
@@ -249,22 +289,22 @@ static void init_targets(struct session *s)
  */
 static void update_targets(struct session *s)
 {
-	if (!s->cfg.npids)
+	if (!s->tracer.filter)
 		return;
 	store_mark_targets(s->store, &s->alive);
-	s->alive.npids = 0;
 	for (int i = 0; i < s->cfg.npids; i++) {
 		pid_t pid = s->cfg.pids[i];
 
-		if (!s->target_gone[i] &&
-		    (!proc_alive(pid) || proc_start_time(pid) != s->target_start[i])) {
+		if (s->cfg.command || s->target_gone[i])
+			continue;	/* a command's end is said otherwise */
+		if (!proc_alive(pid) || proc_start_time(pid) != s->target_start[i]) {
 			s->target_gone[i] = true;
 			fprintf(stderr, "ipctrace: process %d exited; its totals stay in the table\n",
 				pid);
 		}
-		if (!s->target_gone[i])
-			s->alive_pids[s->alive.npids++] = pid;
 	}
+	tracer_targets(&s->tracer, s->alive_pids);
+	set_alive(s);
 }
 
 /*
@@ -309,7 +349,7 @@ static bool refresh_holders(struct session *s, bool force)
 	holders_refresh(s->store, s->cfg.type_mask, getpid());
 	s->last_scan = now;
 	s->scanned_objects = nobj;
-	if (s->cfg.npids == 0)
+	if (!s->tracer.filter)
 		return true;
 	/*
 	 * A holder of a target's object is a peer the kernel must count. Only a
@@ -474,9 +514,9 @@ int main(int argc, char **argv)
 {
 	struct session s = {};
 	char err[256];
-	pid_t demo = 0;
+	pid_t demo = 0, command = 0;
 	char *demo_path = NULL;
-	int demo_status = 0;
+	int demo_status = 0, command_status = 0;
 	double next, end;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
@@ -505,6 +545,23 @@ int main(int argc, char **argv)
 	}
 	if (check_privileges() || check_pids(&s.cfg))
 		return 1;
+	if (s.cfg.command) {
+		char *found = strchr(s.cfg.command[0], '/') ? g_strdup(s.cfg.command[0])
+			    : g_find_program_in_path(s.cfg.command[0]);
+
+		if (!found || access(found, X_OK) != 0) {
+			g_free(found);
+			return die("command not found: %s", s.cfg.command[0]);
+		}
+		g_free(found);
+		command = start_command(s.cfg.command);
+		if (!command)
+			return die("cannot start %s: %s", s.cfg.command[0], strerror(errno));
+		s.cfg.pids[s.cfg.npids++] = command;
+		/* Its output shares the terminal: tables only if -i asks for them. */
+		if (!s.cfg.interval_set)
+			s.cfg.interval_s = 86400;
+	}
 	init_targets(&s);
 	if (s.cfg.demo) {
 		demo_path = find_demo();
@@ -541,13 +598,13 @@ int main(int argc, char **argv)
 		if ((mechanisms[i]->types & s.cfg.type_mask) && mechanisms[i]->start)
 			mechanisms[i]->start(s.store, &s.tracer);
 	tracer_collect(&s.tracer, s.store);
-	if (s.cfg.npids)
+	if (s.tracer.filter)
 		find_target_objects(&s);
 	refresh_holders(&s, true);
 	drop_privileges();
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
-		s.cfg.npids ? ", -p filter in the kernel" : "");
+		s.tracer.filter ? ", -p filter in the kernel" : "");
 	if (s.cfg.hex_cap)
 		fprintf(stderr, "ipctrace: warning: -x shows the data processes send each other, "
 			"passwords and keys included: keep this output private\n");
@@ -555,6 +612,8 @@ int main(int argc, char **argv)
 		event_log_header(&s.log);
 	if (s.cfg.demo)
 		demo = start_demo(demo_path, s.cfg.duration_s);
+	if (command)
+		kill(command, SIGCONT);
 
 	/* With --demo the demo's own end ends the run; the deadline is a backstop. */
 	end = s.cfg.duration_s > 0 ? s.start + s.cfg.duration_s + (demo > 0 ? 5 : 0) : 0;
@@ -569,6 +628,10 @@ int main(int argc, char **argv)
 				demo = 0;
 				break;
 			}
+			if (command > 0 && waitpid(command, &command_status, WNOHANG) == command) {
+				command = 0;
+				break;
+			}
 		}
 		if (exiting || (end && now_s() >= end))
 			break;
@@ -581,9 +644,24 @@ int main(int argc, char **argv)
 		if (next < now_s())
 			next = now_s() + s.cfg.interval_s;
 	}
+	/* Stopped by a signal: a command in the same terminal got it too. */
+	for (int i = 0; command > 0 && i < 40; i++) {
+		if (waitpid(command, &command_status, WNOHANG) == command)
+			command = 0;
+		else
+			usleep(50000);
+	}
 	if (!ferror(stdout))
 		tick(&s, true);
 	ret = 0;
+	if (s.cfg.command && command > 0) {
+		fprintf(stderr, "ipctrace: %s (PID %d) is still running, no longer traced\n",
+			s.cfg.command[0], command);
+		command = 0;
+		ret = 1;
+	} else if (s.cfg.command) {
+		ret = exit_status(command_status);
+	}
 	if (demo_status && !(WIFSIGNALED(demo_status) && exiting)) {
 		fprintf(stderr, "ipctrace: the demo failed (%s %d): its error is above\n",
 			WIFSIGNALED(demo_status) ? "signal" : "exit status",
@@ -592,6 +670,11 @@ int main(int argc, char **argv)
 	}
 
 cleanup:
+	/* Never started: it must not run untraced. */
+	if (command > 0) {
+		kill(command, SIGKILL);
+		waitpid(command, NULL, 0);
+	}
 	if (demo > 0) {
 		kill(demo, SIGTERM);
 		waitpid(demo, NULL, 0);
@@ -599,6 +682,8 @@ cleanup:
 	tracer_stop(&s.tracer);
 	event_log_free(&s.log);
 	store_free(s.store);
+	if (s.alive_pids)
+		g_array_free(s.alive_pids, TRUE);
 	g_free(demo_path);
 	return ret;
 }

@@ -31,6 +31,10 @@ static const char doc[] =
 "    ipctrace -e -t mq        # one line per message queue operation\n"
 "    ipctrace -x -p 1234      # each operation of 1234, with its data\n"
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
+"    ipctrace --demo --explain  # a guided tour: each mechanism, and what to see\n"
+"    ipctrace -- make -j4     # run a command and trace it and its children\n"
+"    ipctrace -p 1234 -f      # 1234 and the children it forks from now on\n"
+"    ipctrace --cgroup system.slice/nginx.service  # one service (or container)\n"
 "\n"
 "SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
 "comm, type.\n"
@@ -46,6 +50,8 @@ enum {
 	OPT_HEX_BYTES,
 	OPT_NO_WAIT,
 	OPT_HIST,
+	OPT_CGROUP,
+	OPT_EXPLAIN,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -53,6 +59,11 @@ enum {
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Only PID and its peers (repeatable)", 0 },
+	{ "follow", 'f', NULL, 0, "With -p: the targets' children, as they fork, are targets too",
+	  0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Only processes in this cgroup (v2) or below it: a path under /sys/fs/cgroup, "
+	  "or relative to it", 0 },
 	{ "type", 't', "LIST", 0, "Only these types, comma-separated (e.g. pipe,fifo)", 0 },
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
@@ -61,6 +72,8 @@ static const struct argp_option options[] = {
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
+	{ "explain", OPT_EXPLAIN, NULL, 0,
+	  "With --demo: a guided tour, each mechanism in turn, with what to look for", 0 },
 	{ "events", 'e', NULL, 0, "One line per operation instead of the table", 0 },
 	{ "hex", 'x', NULL, 0,
 	  "-e, and the data of each transfer as a hexdump: shows what processes send "
@@ -235,6 +248,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'i':
 		ret = parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, err, len);
+		cfg->interval_set = true;
 		break;
 	case 'd':
 		ret = parse_seconds(arg, "duration", 0.1, 31536000, &cfg->duration_s, err, len);
@@ -268,6 +282,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		cfg->events = true;
 		if (!cfg->hex_cap)
 			cfg->hex_cap = HEX_CAP_DEFAULT;
+		break;
+	case 'f':
+		cfg->follow = true;
+		break;
+	case OPT_CGROUP:
+		cfg->cgroup = arg;
+		break;
+	case OPT_EXPLAIN:
+		cfg->explain = true;
 		break;
 	case OPT_HIST:
 		cfg->hist = true;
@@ -306,15 +329,49 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return ret ? EINVAL : 0;
 }
 
+/* Options that only mean something with others. */
+static int check_combinations(struct config *cfg)
+{
+	const char *why = NULL;
+
+	if (cfg->follow && !cfg->npids && !cfg->command)
+		why = "-f follows the children of -p targets: add -p PID";
+	else if (cfg->explain && !cfg->demo)
+		why = "--explain is the guided tour of --demo: use --demo --explain";
+	else if (cfg->command && cfg->demo)
+		why = "--demo runs the demos itself: leave out the command after --";
+	else if (cfg->command && cfg->npids)
+		why = "a command after -- is the target: leave out -p";
+	if (!why)
+		return 0;
+	snprintf(cfg->error, sizeof(cfg->error), "%s", why);
+	return EINVAL;
+}
+
 int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	int err;
 
 	config_defaults(cfg);
+	/* "-- COMMAND ARGS": what follows is the command's, not ipctrace's. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 == argc) {
+				snprintf(cfg->error, sizeof(cfg->error),
+					 "'--' needs a command after it: ipctrace -- COMMAND [ARGS]");
+				return EINVAL;
+			}
+			cfg->command = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
 	/* Our own one-line errors replace argp's two-line ones. */
 	err = argp_parse(&argp, argc, argv, argp_flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, cfg);
 	if (err && !cfg->error[0])
 		snprintf(cfg->error, sizeof(cfg->error), "invalid command line (see ipctrace --help)");
+	if (!err)
+		err = check_combinations(cfg);
 	return err;
 }

@@ -22,6 +22,7 @@ struct config {
 	int npids;
 	unsigned int type_mask;	/* bit (1 << enum ipc_type); all by default */
 	double interval_s;
+	bool interval_set;	/* -i given: with a command, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
@@ -34,6 +35,10 @@ struct config {
 	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
 	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
 	bool hist;		/* --hist: size and wait histograms per row */
+	bool follow;		/* -f: targets' children are targets */
+	const char *cgroup;	/* --cgroup PATH */
+	bool explain;		/* --demo --explain: the guided tour */
+	char **command;		/* after "--": run it and trace it; NULL-terminated */
 	char error[256];	/* why parsing failed, for the one-line message */
 };
 

@@ -79,6 +79,7 @@ struct row {
 	__u64 wait_ns, prev_wait_ns;	/* time its calls slept, waiting (WAIT) */
 	double wait_share;		/* of the last interval: 1.0 = waited all of it */
 	struct ipc_hist *hist;		/* --hist: sizes and waits; NULL until seen */
+	__u64 cgroup_id;		/* the process's cgroup when the row began */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */
@@ -92,6 +93,8 @@ struct row {
 struct proc_info {
 	char comm[COMM_LEN];
 	bool exited;
+	bool target;		/* the kernel made it a target (-f, a command) */
+	__u64 cgroup_id;
 };
 
 /*

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/statfs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "holders.h"
 #include "mechanism.h"
 #include "procfs.h"
+#include "cgroup.h"
 
 #define DUMP_KEYS_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
 				  MAX_LABELS * sizeof(struct ipc_label_key)), \
@@ -168,6 +171,22 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 	return 0;
 }
 
+/* --cgroup: the kernel side checks ancestry against this cgroup's directory. */
+static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = cgroup_open(path, err, errlen), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &zero, &fd, BPF_ANY)) {
+		snprintf(err, errlen, "cannot filter on cgroup %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
 	struct ipctrace_bpf *skel;
@@ -208,10 +227,14 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		t->feat.sock_tp = false;
 	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
-	fill_syscall_ops(skel, t->type_mask, cfg->npids > 0, &t->feat);
+	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
+	t->filter = cfg->npids > 0 || cfg->command || cfg->explain;
+	fill_syscall_ops(skel, t->type_mask, t->filter, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
 	skel->rodata->type_mask = t->type_mask;
-	skel->rodata->filter_enabled = cfg->npids > 0;
+	skel->rodata->filter_enabled = t->filter;
+	skel->rodata->follow_children = cfg->follow || cfg->command || cfg->explain;
+	skel->rodata->cgroup_enabled = cfg->cgroup != NULL;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
 	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
 	 * choose_programs() says so when it cannot have it. */
@@ -243,6 +266,8 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.filter_pids), &pid, &role, BPF_ANY);
 	}
+	if (cfg->cgroup && set_cgroup_filter(t, cfg->cgroup, err, errlen))
+		return -1;
 	if (attach_programs(t, t->type_mask, sock_tp, err, errlen))
 		return -1;
 
@@ -316,6 +341,8 @@ static void read_procs(struct tracer *t)
 		memcpy(p->comm, procs[i].comm, sizeof(p->comm));
 		p->comm[COMM_LEN - 1] = '\0';
 		p->exited = procs[i].exit_ns != 0;
+		p->target = procs[i].target;
+		p->cgroup_id = procs[i].cgroup_id;
 		g_hash_table_insert(t->procs, GUINT_TO_POINTER(pids[i]), p);
 	}
 }
@@ -472,6 +499,12 @@ int tracer_collect(struct tracer *t, struct store *s)
 		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
 
 		r->wait_ns = vals[i].wait_ns;
+		/* A target the kernel made (-f, a command): its rows stay the
+		 * target's after it exits, whatever its PID becomes. */
+		if (p && p->target)
+			r->of_target = true;
+		if (p && created)
+			r->cgroup_id = p->cgroup_id;
 
 		if (created)
 			name_new_row(t, r, p);
@@ -508,6 +541,30 @@ int tracer_collect(struct tracer *t, struct store *s)
 			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
 	}
 	return 0;
+}
+
+void tracer_targets(struct tracer *t, GArray *pids)
+{
+	size_t n = map_dump(bpf_map__fd(t->skel->maps.filter_pids), t->feat.batch_ops,
+			    sizeof(__u32), sizeof(__u8), MAX_FILTER, t->keys, t->values);
+	const __u32 *keys = t->keys;
+	const __u8 *roles = t->values;
+
+	g_array_set_size(pids, 0);
+	for (size_t i = 0; i < n; i++) {
+		int pid = (int)keys[i];
+
+		if (roles[i] == ROLE_TARGET)
+			g_array_append_val(pids, pid);
+	}
+}
+
+void tracer_add_target(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_TARGET;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_ANY);
 }
 
 void tracer_add_peer(struct tracer *t, pid_t pid)

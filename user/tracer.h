@@ -24,6 +24,7 @@ struct tracer {
 	bool wait_wanted;	/* WAIT was asked for (not --no-wait) */
 	bool wait;		/* WAIT is measured */
 	bool hist;		/* --hist */
+	bool filter;		/* counting only targets and their peers */
 };
 
 /* Returns 0, or -1 with one line in err saying what failed and what to do. */
@@ -36,6 +37,11 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
  */
 int tracer_collect(struct tracer *t, struct store *s);
 
+/* The targets alive now, as the kernel counts them: -p's, and with -f or a
+ * command, their children. The kernel forgets a target when it exits. */
+void tracer_targets(struct tracer *t, GArray *pids);
+/* A process ipctrace started (a command, a demo): a target, children too. */
+void tracer_add_target(struct tracer *t, pid_t pid);
 /* -p: count a process that may be at the other end of a target's channel. */
 void tracer_add_peer(struct tracer *t, pid_t pid);
 /* -p: whoever connects to this address (a target's listener) is a peer. */
