@@ -28,6 +28,7 @@
 #include "tracer.h"
 #include "feature_probe.h"
 #include "events.h"
+#include "tour.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0
@@ -187,10 +188,11 @@ static char *find_demo(void)
 }
 
 /*
- * -- COMMAND: started stopped, so that it becomes a target before its first
- * syscall; SIGCONT lets it go once ipctrace has attached. 0 on failure.
+ * -- COMMAND, and each demo of the tour: started stopped, so that it becomes
+ * a target before its first syscall; SIGCONT lets it go once ipctrace has
+ * attached. With out_fd >= 0, that is its stdout. 0 on failure.
  */
-static pid_t start_command(char **argv)
+static pid_t start_stopped(char **argv, int out_fd)
 {
 	pid_t pid = fork();
 	int status;
@@ -198,6 +200,8 @@ static pid_t start_command(char **argv)
 	if (pid == 0) {
 		/* ipctrace ignores SIGPIPE; the command must not inherit that. */
 		signal(SIGPIPE, SIG_DFL);
+		if (out_fd >= 0)
+			dup2(out_fd, STDOUT_FILENO);
 		raise(SIGSTOP);
 		execvp(argv[0], argv);
 		fprintf(stderr, "ipctrace: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -510,6 +514,131 @@ static void tick(struct session *s, bool final)
 	s->last_tick = now;
 }
 
+/* Each stop's demo sends this long, unless -d says otherwise; paced, so
+ * that the numbers stay small enough to read. */
+#define TOUR_STOP_S 2.0
+#define TOUR_RATE 50
+
+/* What a file descriptor's file holds, from its start. */
+static char *read_all(int fd)
+{
+	GString *text = g_string_new(NULL);
+	char buf[4096];
+	ssize_t n;
+	off_t off = 0;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		g_string_append_len(text, buf, n);
+		off += n;
+	}
+	return g_string_free(text, FALSE);
+}
+
+/* The teacher goes on when the class is ready: Enter for the next stop. */
+static bool ask_next(void)
+{
+	char line[64];
+
+	fputs("Press Enter for the next mechanism, or q and Enter to stop: ", stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;	/* end of input, or Ctrl-C */
+	return line[0] != 'q' && line[0] != 'Q';
+}
+
+/*
+ * --demo --explain: each demo in turn as the only target, its text first,
+ * then its table, then the demo's own account of what it did, so that the
+ * two can be compared. Returns the exit status.
+ */
+static int run_tour(struct session *s, GPtrArray *stops, const char *demo_path)
+{
+	bool live = s->cfg.interval_set, pause = isatty(STDIN_FILENO) && s->tty && !s->cfg.json;
+	double stop_s = s->cfg.duration_s > 0 ? s->cfg.duration_s : TOUR_STOP_S;
+	char secs[32], count[32];
+	int ret = 0;
+
+	snprintf(secs, sizeof(secs), "%g", stop_s);
+	/* A count, not a duration: the demos that hand a buffer back and forth
+	 * go by count only. */
+	snprintf(count, sizeof(count), "%.0f", MAX(1.0, stop_s * TOUR_RATE));
+	if (!s->cfg.json)
+		printf("ipctrace's guided tour: %u IPC mechanisms, one demo each. Each demo runs "
+		       "for about %s s while\nipctrace counts what it does; then comes the table, and "
+		       "the demo's own account\nof what it did, to compare with it.\n",
+		       stops->len, secs);
+	for (guint i = 0; i < stops->len && !exiting && !ret; i++) {
+		const struct tour_stop *stop = g_ptr_array_index(stops, i);
+		char rate[16];
+		char *argv[] = { (char *)demo_path, stop->demo, "--count", count,
+				 "--rate", rate,
+				 s->cfg.json ? "--json" : NULL, NULL };
+		/* A file, not a pipe: the demo's report must not be IPC of its own. */
+		int account_fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+		bool stopped = false;
+		int status = 0;
+		char *account;
+		pid_t pid;
+		double next;
+
+		snprintf(rate, sizeof(rate), "%d", TOUR_RATE);
+		if (account_fd < 0) {
+			ret = die("cannot make a temporary file in /tmp: %s", strerror(errno));
+			break;
+		}
+		if (!s->cfg.json)
+			tour_print_intro(stdout, stop, i + 1, stops->len);
+		pid = start_stopped(argv, account_fd);
+		if (!pid) {
+			close(account_fd);
+			ret = die("cannot start %s: %s", demo_path, strerror(errno));
+			break;
+		}
+		tracer_add_target(&s->tracer, pid);
+		s->start = s->last_tick = now_s();
+		next = s->start + s->cfg.interval_s;
+		kill(pid, SIGCONT);
+		while (waitpid(pid, &status, WNOHANG) != pid) {
+			if (exiting && !stopped) {
+				kill(pid, SIGTERM);
+				stopped = true;
+				continue;
+			}
+			/* SIGCHLD ends the sleep early; a tenth of a second bounds a
+			 * race with it. */
+			sleep_until(live ? MIN(next, now_s() + 0.1) : now_s() + 0.1);
+			if (live && now_s() >= next) {
+				tick(s, false);
+				next += s->cfg.interval_s;
+			}
+		}
+		tick(s, true);
+		account = read_all(account_fd);
+		close(account_fd);
+		if (s->cfg.json) {
+			tour_print_json(stdout, stop, i + 1, stops->len, account);
+		} else {
+			printf("ipc-demo's own account of what it did, to compare with the table:\n%s",
+			       account);
+		}
+		g_free(account);
+		/* Each table shows its own demo only. */
+		store_forget_retired(s->store);
+		if (status && !stopped) {
+			fprintf(stderr, "ipctrace: demo %s failed (%s %d): its error is above\n",
+				stop->demo, WIFSIGNALED(status) ? "signal" : "exit status",
+				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			ret = 1;
+		}
+		if (pause && i + 1 < stops->len && !exiting && !ret && !ask_next())
+			break;
+	}
+	if (!s->cfg.json && !ret && !exiting)
+		printf("\nThat was every mechanism. Run one again with: ipc-demo NAME & "
+		       "sudo ipctrace -p $!\n");
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct session s = {};
@@ -517,6 +646,7 @@ int main(int argc, char **argv)
 	pid_t demo = 0, command = 0;
 	char *demo_path = NULL;
 	int demo_status = 0, command_status = 0;
+	GPtrArray *tour = NULL;
 	double next, end;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
@@ -554,7 +684,7 @@ int main(int argc, char **argv)
 			return die("command not found: %s", s.cfg.command[0]);
 		}
 		g_free(found);
-		command = start_command(s.cfg.command);
+		command = start_stopped(s.cfg.command, -1);
 		if (!command)
 			return die("cannot start %s: %s", s.cfg.command[0], strerror(errno));
 		s.cfg.pids[s.cfg.npids++] = command;
@@ -568,8 +698,18 @@ int main(int argc, char **argv)
 		if (!demo_path)
 			return die("cannot find ipc-demo next to ipctrace or on PATH: build it with "
 				   "make, or install it with make install");
-		if (s.cfg.duration_s == 0)
+		if (s.cfg.explain) {
+			tour = tour_load(demo_path, s.cfg.type_mask, err, sizeof(err));
+			if (!tour) {
+				g_free(demo_path);
+				return die("%s", err);
+			}
+			/* Each stop's table comes at its end: no live tables unless -i. */
+			if (!s.cfg.interval_set)
+				s.cfg.interval_s = 86400;
+		} else if (s.cfg.duration_s == 0) {
 			s.cfg.duration_s = DEMO_DEFAULT_S;
+		}
 	}
 
 	s.tty = isatty(STDOUT_FILENO);
@@ -610,6 +750,10 @@ int main(int argc, char **argv)
 			"passwords and keys included: keep this output private\n");
 	if (s.cfg.events)
 		event_log_header(&s.log);
+	if (tour) {
+		ret = run_tour(&s, tour, demo_path);
+		goto cleanup;
+	}
 	if (s.cfg.demo)
 		demo = start_demo(demo_path, s.cfg.duration_s);
 	if (command)
@@ -685,5 +829,7 @@ cleanup:
 	if (s.alive_pids)
 		g_array_free(s.alive_pids, TRUE);
 	g_free(demo_path);
+	if (tour)
+		g_ptr_array_free(tour, TRUE);
 	return ret;
 }

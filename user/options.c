@@ -338,6 +338,8 @@ static int check_combinations(struct config *cfg)
 		why = "-f follows the children of -p targets: add -p PID";
 	else if (cfg->explain && !cfg->demo)
 		why = "--explain is the guided tour of --demo: use --demo --explain";
+	else if (cfg->explain && cfg->npids)
+		why = "the tour traces each demo it runs: leave out -p";
 	else if (cfg->command && cfg->demo)
 		why = "--demo runs the demos itself: leave out the command after --";
 	else if (cfg->command && cfg->npids)

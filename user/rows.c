@@ -240,10 +240,10 @@ static void unlink_object(struct store *s, struct object *o)
 	g_hash_table_remove(s->objects, &o->key);
 }
 
-/* The oldest retired rows become totals; their objects go once unused. */
-static void fold_oldest(struct store *s)
+/* The oldest retired rows beyond keep become totals; their objects go once unused. */
+static void fold_oldest(struct store *s, guint keep)
 {
-	guint excess = s->retired->len - MAX_RETIRED;
+	guint excess = s->retired->len - keep;
 
 	for (guint i = 0; i < excess; i++) {
 		struct row *r = g_ptr_array_index(s->retired, i);
@@ -276,7 +276,14 @@ void store_retire(struct store *s)
 		g_ptr_array_add(s->retired, r);
 	}
 	if (s->retired->len > MAX_RETIRED)
-		fold_oldest(s);
+		fold_oldest(s, MAX_RETIRED);
+}
+
+void store_forget_retired(struct store *s)
+{
+	if (s->retired->len)
+		fold_oldest(s, 0);
+	s->folded = (struct folded){ 0 };
 }
 
 static void add_peer(GArray *peers, int pid, const char *comm, bool exited)

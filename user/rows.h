@@ -151,6 +151,10 @@ GPtrArray *store_mark_closed(struct store *s);
  * fold the oldest beyond MAX_RETIRED, and forget objects left with nothing. */
 void store_retire(struct store *s);
 
+/* Drop every retired row and the folded totals: the guided tour shows each
+ * demo's summary on its own. */
+void store_forget_retired(struct store *s);
+
 /* Recompute every row's peers from traffic and holders. */
 void store_compute_peers(struct store *s);
 

@@ -67,6 +67,11 @@ struct demo {
 	const char *name;
 	const char *summary;
 	int (*run)(const struct demo_opts *o);
+	/* The guided tour (ipctrace --demo --explain): the types its table shows,
+	 * as -t names them, and what a learner should know and look for. A demo
+	 * without them (one made for the tests) is not a stop of the tour. */
+	const char *types;
+	const char *explain;
 };
 
 /* Each mechanism's demos, defined in its own file. */

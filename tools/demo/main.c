@@ -37,6 +37,19 @@ static int run_all(const struct demo_opts *o)
 	return reap(pids, NDEMOS);
 }
 
+/*
+ * The tour's stops, for ipctrace --demo --explain to run one by one: each
+ * demo's text stays with the demo. One "== NAME TYPES" line per stop, then
+ * its text.
+ */
+static int print_tour(void)
+{
+	for (size_t i = 0; i < NDEMOS; i++)
+		if (demos[i]->explain)
+			printf("== %s %s\n%s\n", demos[i]->name, demos[i]->types, demos[i]->explain);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -46,7 +59,9 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NDEMOS; i++)
 		fprintf(out, "  %-12s %s\n", demos[i]->name, demos[i]->summary);
 	fprintf(out,
-		"  %-12s %s\n\n", "all", "every demo at once, paced (what ipctrace --demo runs)");
+		"  %-12s %s\n", "all", "every demo at once, paced (what ipctrace --demo runs)");
+	fprintf(out,
+		"  %-12s %s\n\n", "explain", "the guided tour's text of each demo (ipctrace --demo --explain)");
 	fprintf(out,
 		"options:\n"
 		"  -s, --size BYTES     bytes per message (default 4096; all: 512; mq at most 8192);\n"
@@ -103,6 +118,11 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	name = argv[1];
+	if (strcmp(name, "explain") == 0) {
+		if (argc > 2)
+			die("unexpected argument '%s' (see ipc-demo --help)", argv[2]);
+		return print_tour();
+	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "s:n:r:d:h", longopts, NULL)) != -1) {
 		switch (c) {

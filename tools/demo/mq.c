@@ -177,4 +177,13 @@ static int run_mq(const struct demo_opts *o)
 
 const struct demo mq_demo = {
 	"mq", "POSIX queue: a blocking receiver, a sender using four priorities", run_mq,
+	.types = "mq",
+	.explain =
+		"A POSIX message queue (mq_open(\"/name\")) keeps whole messages inside the\n"
+		"kernel until someone receives them. Each message has a priority, and a\n"
+		"receiver always gets the highest priority first. Unlike a pipe, a message\n"
+		"is never split or merged: one send is one receive.\n"
+		"Look for: OPS counts messages; DETAIL shows how many were sent at each\n"
+		"priority (prio P:N) and the mq_notify registration; the receiver blocks in\n"
+		"mq_receive between messages, so its WAIT is high.",
 };

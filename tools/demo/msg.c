@@ -133,4 +133,12 @@ static int run_msg(const struct demo_opts *o)
 
 const struct demo msg_demo = {
 	"msg", "System V queue: three message types, a receiver that takes type 1 only", run_msg,
+	.types = "msg",
+	.explain =
+		"A System V message queue (msgget) is found by a numeric key rather than a\n"
+		"name. Each message carries a type, mtype, and a receiver may ask for one\n"
+		"type only: the other messages stay queued for someone else.\n"
+		"Look for: OBJECT as \"key 0x... id N\"; DETAIL shows the messages per mtype;\n"
+		"one receiver takes only type 1, the other receiver takes the rest, and the\n"
+		"sender names both as PEERS.",
 };

@@ -118,6 +118,16 @@ static int run_pipe(const struct demo_opts *o)
 
 const struct demo pipe_demo = {
 	"pipe", "parent -> child over one pipe, then request/reply over two", run_pipe,
+	.types = "pipe",
+	.explain =
+		"An anonymous pipe is a one-way channel in the kernel: bytes written at one\n"
+		"end come out of the other, in order, with no message boundaries. It has no\n"
+		"name, so only related processes share one: the parent makes it with pipe()\n"
+		"and its child inherits both ends across fork(). One pipe is half-duplex; a\n"
+		"conversation in both directions takes two pipes.\n"
+		"Look for: the parent's tx row and the child's rx row on the same\n"
+		"pipe:[inode], each naming the other in PEERS; then a request/reply exchange\n"
+		"on two more pipes, one for each direction.",
 };
 
 static void count(struct demo_record *r, ssize_t n, const char *what)
@@ -208,6 +218,8 @@ static int run_pipe_calls(const struct demo_opts *o)
 const struct demo pipe_calls_demo = {
 	"pipe-calls", "one process, every transfer syscall: readv, vmsplice, splice, tee...",
 	run_pipe_calls,
+	/* For the tests: the pipe stop of the tour already explains pipes. */
+	.types = NULL, .explain = NULL,
 };
 
 static int fifo_reader(const struct demo_opts *o, const char *path)
@@ -293,4 +305,12 @@ static int run_fifo(const struct demo_opts *o)
 
 const struct demo fifo_demo = {
 	"fifo", "a writer and a reader that meet only through a FIFO's name", run_fifo,
+	.types = "fifo",
+	.explain =
+		"A FIFO, or named pipe, is a pipe with a name in the filesystem (mkfifo).\n"
+		"Unrelated processes meet through that name: one opens it to write, another\n"
+		"to read, and neither started the other. The data never touches the disk;\n"
+		"only the name lives there.\n"
+		"Look for: OBJECT is the FIFO's path; the writer and the reader are each\n"
+		"other's PEERS, found through that path alone.",
 };

@@ -243,6 +243,16 @@ static int run_shm(const struct demo_opts *o)
 
 const struct demo shm_demo = {
 	"shm", "System V: a writer, a reader taking turns by semaphore, an idle attacher", run_shm,
+	.types = "shm,sem",
+	.explain =
+		"System V shared memory (shmget, shmat) maps the same pages into several\n"
+		"processes. After the attach, data moves with ordinary loads and stores: no\n"
+		"syscall, no copy through the kernel, which is why it is the fastest IPC.\n"
+		"ipctrace sees the page faults on the segment and counts them as activity,\n"
+		"while the processes take turns with System V semaphores (semop).\n"
+		"Look for: the writer and the reader with activity on the segment, the idle\n"
+		"attacher at none, and the sem rows: each hand-off is a semop, and WAIT and\n"
+		"woken_by tell who waited for whom.",
 };
 
 /* POSIX: the segment starts with the two semaphores and both PIDs. */
@@ -399,6 +409,14 @@ static int run_posix_shm(const struct demo_opts *o)
 const struct demo posix_shm_demo = {
 	"posix-shm", "shm_open, and POSIX semaphores handing a buffer back and forth",
 	run_posix_shm,
+	.types = "posix_shm",
+	.explain =
+		"POSIX shared memory is a file in /dev/shm (shm_open) that processes map\n"
+		"with mmap(MAP_SHARED). The two POSIX semaphores they hand the buffer back\n"
+		"and forth with live inside the shared memory itself: a hand-off costs a\n"
+		"futex syscall only when someone has to sleep or be woken.\n"
+		"Look for: OBJECT under /dev/shm; futex_waits and futex_wakes in DETAIL,\n"
+		"and woken_by naming the process at the other end of each hand-off.",
 };
 
 /* mmap: the ready flag lives in shared anonymous memory, inherited by fork. */
@@ -535,4 +553,13 @@ static int run_mmap(const struct demo_opts *given)
 
 const struct demo mmap_demo = {
 	"mmap", "a writer and a reader sharing a large file through memory maps", run_mmap,
+	.types = "mmap",
+	.explain =
+		"A file mapped with mmap(MAP_SHARED) into two processes is shared memory\n"
+		"backed by a file: what one process stores, the other reads, and the kernel\n"
+		"writes it back to the file. It is how large data is shared without copying\n"
+		"it through a pipe or a socket.\n"
+		"Look for: the file's path in OBJECT with the writer and the reader as each\n"
+		"other's PEERS, and a [shared anonymous] mapping the parent made before\n"
+		"fork(), which its children share too.",
 };

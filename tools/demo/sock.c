@@ -470,6 +470,17 @@ static int run_unix(const struct demo_opts *o)
 
 const struct demo unix_demo = {
 	"unix", "unix sockets: stream (bind/listen/accept/connect), datagrams, socketpair", run_unix,
+	.types = "unix",
+	.explain =
+		"A unix domain socket connects processes on the same host. Unlike a pipe it\n"
+		"is bidirectional: each end both sends and receives. A server bind()s a path\n"
+		"(or an @abstract name), listen()s and accept()s; a client connect()s.\n"
+		"Datagram sockets keep message boundaries; socketpair() makes a connected\n"
+		"pair without any name, and a socket can carry open file descriptors\n"
+		"(SCM_RIGHTS).\n"
+		"Look for: tx and rx rows at both ends of each connection; the client's\n"
+		"connects; the datagram receiver naming both senders; scm_rights and\n"
+		"fds_passed on the socketpair.",
 };
 
 /* Loopback, with an ephemeral port the kernel picks. */
@@ -561,6 +572,15 @@ static int run_tcp(const struct demo_opts *o)
 
 const struct demo tcp_demo = {
 	"tcp", "TCP over loopback, IPv4 and IPv6: connect, accept, request and reply", run_tcp,
+	.types = "tcp",
+	.explain =
+		"A TCP socket is a bidirectional byte stream that works the same between\n"
+		"two processes on one host (here over loopback, IPv4 and IPv6) as across a\n"
+		"network. The server bind()s a port, listen()s and accept()s; the client\n"
+		"connect()s. ipctrace finds the process at the other end by matching the\n"
+		"reversed address pair; a peer on another host would show as ip:port.\n"
+		"Look for: OBJECT as local->remote addresses; the client and the server as\n"
+		"each other's PEERS; the listening socket's accepts.",
 };
 
 /* The UDP server sends every datagram back but the 1-byte end marker. */
@@ -647,4 +667,11 @@ static int run_udp(const struct demo_opts *o)
 
 const struct demo udp_demo = {
 	"udp", "UDP over loopback, IPv4 and IPv6: every datagram sent back", run_udp,
+	.types = "udp",
+	.explain =
+		"UDP sends datagrams: each send is one whole message, with no connection,\n"
+		"no ordering and no retransmission. One socket can hear from many senders.\n"
+		"Look for: OPS counts datagrams, one per send; the server's rx row names the\n"
+		"client that sent them, and its tx row the same client getting each\n"
+		"datagram back.",
 };

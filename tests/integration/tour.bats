@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# The guided tour, ipctrace --demo --explain: every demo in turn, each with
+# its text, its table, and the demo's own account; each stop's figures must
+# be the demo's, exactly, and no other process's.
+
+load helpers
+
+@test "--explain --json: every stop of ipc-demo's tour, in order, with its text, exact per demo" {
+	"$DEMO" explain >"$TMP/explain"
+	run "$IPCTRACE" --demo --explain --json -d 1
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | grep '^{' >"$TMP/tour"
+	run "$ROOT/tests/lib/tour_check.py" "$TMP/tour" "$TMP/explain"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# As many checked stops as the demo program has texts.
+	[ "$(grep -c 'check.py ok' <<<"$output")" -eq "$(grep -c '^== ' "$TMP/explain")" ]
+}
+
+@test "--explain: each stop's heading and text, then its table and the demo's account, for reading" {
+	"$DEMO" explain >"$TMP/explain"
+	"$IPCTRACE" --demo --explain -d 1 -t pipe,mq >"$TMP/out" 2>"$TMP/err"
+	# -t keeps the stops that show those types: pipe and mq, in that order.
+	run grep -E '^── [0-9]+/[0-9]+: ipc-demo ' "$TMP/out"
+	[ "${lines[0]%% *}" = "──" ]
+	[[ ${lines[0]} == "── 1/2: ipc-demo pipe "* ]]
+	[[ ${lines[1]} == "── 2/2: ipc-demo mq "* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	for demo in pipe mq; do
+		# The text as the demo program has it, line for line.
+		awk -v d="$demo" '/^== /{on = ($2 == d); next} on' "$TMP/explain" >"$TMP/text.$demo"
+		[ -s "$TMP/text.$demo" ]
+		grep -qxFf "$TMP/text.$demo" "$TMP/out"
+		[ "$(grep -cxFf "$TMP/text.$demo" "$TMP/out")" -eq "$(wc -l <"$TMP/text.$demo")" ]
+	done
+	[ "$(grep -c '^ipctrace summary' "$TMP/out")" -eq 2 ]
+	[ "$(grep -c "^ipc-demo's own account" "$TMP/out")" -eq 2 ]
+	# Each account's processes are in the table above it.
+	awk '/^── 1\//,/^── 2\//' "$TMP/out" >"$TMP/stop1"
+	run awk '$1 == "pipe" && $3 == "pid" {print $4}' "$TMP/stop1"
+	[ "${#lines[@]}" -eq 6 ]
+	for pid in "${lines[@]}"; do
+		grep -qE "^ +$pid pipe-" "$TMP/stop1"
+	done
+	# No mq row in the pipe stop's table: each stop shows its own demo only.
+	! grep -qE '^ +[0-9]+ \S+ +mq ' "$TMP/stop1"
+	grep -q '^That was every mechanism' "$TMP/out"
+}
+
+@test "--explain: Ctrl-C during a stop ends the tour with that stop's table, its demo gone, nothing attached" {
+	start_tracer --demo --explain -d 4
+	wait_for "$TMP/out" '^── 1/' 20
+	local demo
+	wait_until 10 pgrep -P "$TRACER_PID" -x ipc-demo
+	demo=$(pgrep -P "$TRACER_PID" -x ipc-demo)
+	sleep 0.5
+	stop_tracer INT
+	[ "$TRACER_STATUS" -eq 0 ]
+	wait_gone "$demo" 10
+	grep -q '^ipctrace summary' "$TMP/out"
+	! grep -q '^── 2/' "$TMP/out"
+	! grep -q '^That was every mechanism' "$TMP/out"
+	wait_programs 0
+}
+
+@test "--explain: without --demo, with -p: one line saying what to do" {
+	run "$IPCTRACE" --explain
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"use --demo --explain"* ]]
+	run "$IPCTRACE" --demo --explain -p 1
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"leave out -p"* ]]
+}
