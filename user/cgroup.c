@@ -57,10 +57,19 @@ int cgroup_open(const char *path, char *err, size_t errlen)
 			 "(mount -t cgroup2 none /sys/fs/cgroup/unified)");
 		return -1;
 	}
-	/* A path under the mount, or relative to it. */
+	/* A path under the mount, or relative to it as the JSON names cgroups
+	 * ("/system.slice/x.service"); a directory elsewhere (a cgroup v1
+	 * hierarchy on a hybrid system) is said to be wrong rather than taken
+	 * for a missing v2 one. */
+	/* A path under the mount, or relative to it as the JSON names cgroups
+	 * ("/system.slice/x.service"). A directory elsewhere (a cgroup v1
+	 * hierarchy on a hybrid system) is said to be the wrong kind, not missing. */
 	full = g_str_has_prefix(path, top) ? g_strdup(path) : g_build_filename(top, path, NULL);
 	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 && path[0] == '/' && g_file_test(path, G_FILE_TEST_IS_DIR))
+		snprintf(err, errlen, "%s is not in the cgroup v2 hierarchy: give a path under %s",
+			 path, top);
+	else if (fd < 0)
 		snprintf(err, errlen, "no cgroup at %s: %s (see systemd-cgls, or the directories "
 			 "under %s)", full, strerror(errno), top);
 	else if (fstatfs(fd, &sfs) != 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)

@@ -29,6 +29,7 @@
 #include "feature_probe.h"
 #include "events.h"
 #include "tour.h"
+#include "cgroup.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0
@@ -831,5 +832,6 @@ cleanup:
 	g_free(demo_path);
 	if (tour)
 		g_ptr_array_free(tour, TRUE);
+	cgroup_names_free();
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <json.h>
+#include "cgroup.h"
 #include "output.h"
 #include "mechanism.h"
 
@@ -438,6 +439,9 @@ json_object *row_identity_json(const struct row *r)
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
+	/* The process's cgroup v2 path: its service or container. */
+	if (r->cgroup_id && cgroup_path(r->cgroup_id)[0])
+		json_object_object_add(o, "cgroup", json_object_new_string(cgroup_path(r->cgroup_id)));
 	return o;
 }
 

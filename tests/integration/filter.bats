@@ -197,3 +197,47 @@ start_waiting_shell() {
 	[ "$status" -eq 2 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
+
+# The cgroup v2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid system.
+cgroup2_root() {
+	awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+		/proc/self/mountinfo | head -n 1
+}
+
+@test "--cgroup: only the processes in that cgroup, exactly, each row naming its cgroup" {
+	local root cg name
+	root=$(cgroup2_root)
+	[ -n "$root" ]
+	name="ipctrace-test.$$"
+	cg="$root/$name"
+	mkdir "$cg"
+	start_tracer --cgroup "$name" --json -i 1
+	# One demo inside the cgroup, one outside at the same time.
+	(echo "$BASHPID" >"$cg/cgroup.procs" && exec "$DEMO" pipe -n 40 -r 200 --json) >"$TMP/inside" &
+	local inside=$!
+	"$DEMO" fifo -n 40 -r 200 --json >"$TMP/outside"
+	wait "$inside"
+	stop_tracer
+	rmdir "$cg"
+	[ "$TRACER_STATUS" -eq 0 ]
+	"$CHECK" "$TMP/inside" "$TMP/out" --only
+	# Every row says the cgroup, as a path below the mount.
+	run python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if "\"final\":true" in l][-1]["rows"]
+print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
+	[ "$output" = "6 ['/$name']" ]
+	# The process outside moved data all the same, and is not shown.
+	[ "$(wc -l <"$TMP/outside")" -eq 2 ]
+}
+
+@test "--cgroup: a path that is not a cgroup, or not in the v2 hierarchy: one line, exit 1" {
+	run "$IPCTRACE" --cgroup no/such/cgroup.$$ -d 1
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"no cgroup at "*"no/such/cgroup.$$"* ]]
+	run "$IPCTRACE" --cgroup /tmp -d 1
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"not in the cgroup v2 hierarchy"* ]]
+}
