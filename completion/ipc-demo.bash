@@ -50,7 +50,7 @@ _ipc_demo_queues() {
 
 _ipc_demo() {
 	local cur prev eq demo
-	local demos='pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap all'
+	local demos='pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap all explain'
 
 	COMPREPLY=()
 	# The demo's name comes first: ipc-demo reads it from argv[1].
@@ -60,6 +60,8 @@ _ipc_demo() {
 		return 0
 	fi
 	demo=${COMP_WORDS[1]}
+	# "explain" prints the tour's texts and takes nothing more.
+	[[ $demo == explain ]] && return 0
 	# The same word splitting as ipctrace's: --role=re, --role = re.
 	cur=${COMP_WORDS[COMP_CWORD]-}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}

@@ -55,14 +55,37 @@ _ipctrace_pids() {
 	mapfile -t COMPREPLY < <(compgen -P "$1" -W "${pids[*]}" -- "$2")
 }
 
+# _ipctrace_cgroups PREFIX CUR: cgroup directories, relative to the cgroup2
+# mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid system).
+_ipctrace_cgroups() {
+	local root
+	root=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+		/proc/self/mountinfo 2>/dev/null | head -n 1)
+	[[ -n $root ]] || return 0
+	mapfile -t COMPREPLY < <(cd "$root" 2>/dev/null && compgen -d -P "$1" -- "$2")
+}
+
 _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --json --demo -e --events -x --hex --hex-bytes --no-wait --hist --features
-		-v --verbose -h --help --usage -V --version'
+		-s --sort --no-clear --json --demo --explain -f --follow --cgroup -e --events -x --hex
+		--hex-bytes --no-wait --hist --features -v --verbose -h --help --usage -V --version'
+	local i
 
 	COMPREPLY=()
+	# After "--", the words are a command's: its name, then files.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == -- ]] || continue
+		cur=${COMP_WORDS[COMP_CWORD]-}
+		if ((i == COMP_CWORD - 1)); then
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		fi
+		return 0
+	done
+
 	_ipctrace_words
 	case $prev in
 	-p | --pid)
@@ -75,6 +98,10 @@ _ipctrace() {
 		;;
 	-s | --sort)
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "$sorts" -- "$cur")
+		return 0
+		;;
+	--cgroup)
+		_ipctrace_cgroups "$eq" "$cur"
 		return 0
 		;;
 	-i | --interval | -d | --duration | -r | --rows | --hex-bytes)

@@ -75,6 +75,28 @@ expect() {
 	expect
 }
 
+@test "completion: --cgroup offers the cgroup v2 directories; after -- a command, then files" {
+	local root
+	root=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+		/proc/self/mountinfo | head -n 1)
+	[ -n "$root" ]
+	mkdir "$root/ipctrace-compl.$$"
+	complete_line _ipctrace ipctrace --cgroup "ipctrace-compl."
+	rmdir "$root/ipctrace-compl.$$"
+	expect "ipctrace-compl.$$"
+	# The command's name from PATH, then its arguments as files.
+	complete_line _ipctrace ipctrace -p 1 -- ipctrace-no-such-cmd
+	expect
+	complete_line _ipctrace ipctrace -- bat
+	[[ $'\n'$got$'\n' == *$'\n'bats$'\n'* ]]
+	touch "$TMP/cmd-arg-file"
+	complete_line _ipctrace ipctrace -- ls "$TMP/cmd-arg-"
+	expect "$TMP/cmd-arg-file"
+	# An option's name after -- is the command's, not ipctrace's.
+	complete_line _ipctrace ipctrace -- ls --hi
+	expect
+}
+
 @test "completion: ipctrace offers every option --help lists, and no other" {
 	complete_line _ipctrace ipctrace ''
 	offered=$got
@@ -172,7 +194,7 @@ expect() {
 
 @test "completion: ipc-demo demos first, then their options" {
 	complete_line _ipc_demo ipc-demo ''
-	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap all -h --help
+	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap all explain -h --help
 	complete_line _ipc_demo ipc-demo p
 	expect pipe pipe-calls posix-shm
 	complete_line _ipc_demo ipc-demo pipe --
@@ -211,7 +233,7 @@ expect() {
 	offered_opts=$(for d in $listed_demos; do
 		complete_line _ipc_demo ipc-demo "$d" -
 		printf '%s\n' "$got"
-	done | grep -vxE -- '-h|--help' | sort -u)
+	done | grep -vxE -- '-h|--help|' | sort -u)
 	echo "options listed: $listed_opts"
 	echo "options offered: $offered_opts"
 	[ -n "$listed_opts" ]
