@@ -2,7 +2,8 @@
 /*
  * ipctrace: which processes talk to which over IPC, and how much.
  * Loads the BPF programs, reads their counters every interval, and renders
- * the row model as a table or JSON.
+ * the row model as a table, JSON or CSV, and to the graph and metrics files
+ * and server (exports.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +20,12 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
+#include "exports.h"
 #include "holders.h"
 #include "mechanism.h"
 #include "options.h"
 #include "output.h"
+#include "output_csv.h"
 #include "procfs.h"
 #include "rows.h"
 #include "tracer.h"
@@ -220,6 +223,8 @@ struct session {
 	/* The targets alive at the last check: rows and holders with their PIDs are theirs. */
 	pid_t alive_pids[MAX_TARGET_PIDS];
 	struct filter alive;
+	struct exports exports;
+	bool csv_started;	/* the CSV header is out */
 };
 
 /* The -p filter for the store: NULL without -p, else the targets alive. */
@@ -330,9 +335,9 @@ static bool refresh_holders(struct session *s, bool force)
 	return true;
 }
 
-static void render(struct session *s, bool final, double interval_s)
+static void fill_frame(struct session *s, struct frame *f, bool final, double interval_s)
 {
-	struct frame f = {
+	*f = (struct frame){
 		.now = time(NULL),
 		.interval_s = interval_s,
 		.elapsed_s = now_s() - s->start,
@@ -340,12 +345,32 @@ static void render(struct session *s, bool final, double interval_s)
 		.max_rows = s->cfg.rows,
 		.folded = s->store->folded,
 	};
+	tracer_loss(&s->tracer, &f->loss);
+	store_totals(s->store, target_filter(s), &f->totals);
+	f->rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
+}
 
-	tracer_loss(&s->tracer, &f.loss);
-	store_totals(s->store, target_filter(s), &f.totals);
-	f.rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
+/* The graph and the metrics from the start, before the first interval ends. */
+static void export_start(struct session *s)
+{
+	struct frame f;
+
+	fill_frame(s, &f, false, 0);
+	exports_frame(&s->exports, &f);
+	g_ptr_array_free(f.rows, TRUE);
+}
+
+static void render(struct session *s, bool final, double interval_s)
+{
+	struct frame f;
+
+	fill_frame(s, &f, final, interval_s);
+	exports_frame(&s->exports, &f);
 	if (s->cfg.json) {
 		output_json(stdout, &f);
+	} else if (s->cfg.csv) {
+		output_csv(stdout, &f, !s->csv_started);
+		s->csv_started = true;
 	} else {
 		struct table_style style = { .clear = s->tty && !s->cfg.no_clear && !final };
 		struct winsize ws;
@@ -434,6 +459,8 @@ int main(int argc, char **argv)
 	}
 	if (check_privileges() || check_pids(&s.cfg))
 		return 1;
+	if (exports_open(&s.exports, &s.cfg, err, sizeof(err)))
+		return die("%s", err);
 	init_targets(&s);
 	if (s.cfg.demo) {
 		demo_path = find_demo();
@@ -467,6 +494,17 @@ int main(int argc, char **argv)
 		find_target_objects(&s);
 	refresh_holders(&s, true);
 	drop_privileges();
+	{
+		struct timespec wall;
+
+		clock_gettime(CLOCK_REALTIME, &wall);
+		if (exports_serve(&s.exports, (double)wall.tv_sec + wall.tv_nsec / 1e9, err,
+				  sizeof(err))) {
+			ret = die("%s", err);
+			goto cleanup;
+		}
+	}
+	export_start(&s);
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.cfg.npids ? ", -p filter in the kernel" : "");
@@ -510,6 +548,7 @@ cleanup:
 		kill(demo, SIGTERM);
 		waitpid(demo, NULL, 0);
 	}
+	exports_close(&s.exports);
 	tracer_stop(&s.tracer);
 	store_free(s.store);
 	g_free(demo_path);

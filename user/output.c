@@ -137,24 +137,37 @@ static void fill_cells(const struct row *r, struct cells *c)
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
-/* "lost: none", or only the kinds of loss there were: nothing is dropped
- * silently, and a quiet header stays short. */
-static void print_losses(FILE *out, const struct ipc_loss *l)
+void loss_kinds(const struct ipc_loss *l, struct loss_kind kinds[LOSS_KINDS])
 {
-	const struct { const char *name; __u64 n; } kinds[] = {
+	const struct loss_kind all[LOSS_KINDS] = {
 		{ "rows", l->rows_dropped }, { "objects", l->objs_dropped },
 		{ "procs", l->procs_dropped }, { "filter", l->filter_dropped },
 		{ "labels", l->labels_dropped }, { "removals", l->removals_dropped },
 		{ "dests", l->dests_dropped }, { "mappings", l->mappings_dropped },
 		{ "sharers", l->sharers_dropped }, { "faults", l->faults_missed },
 	};
+
+	memcpy(kinds, all, sizeof(all));
+}
+
+char *text_utf8(const char *s)
+{
+	return g_utf8_make_valid(s, -1);
+}
+
+/* "lost: none", or only the kinds of loss there were: nothing is dropped
+ * silently, and a quiet header stays short. */
+static void print_losses(FILE *out, const struct ipc_loss *l)
+{
+	struct loss_kind kinds[LOSS_KINDS];
 	bool any = false;
 
+	loss_kinds(l, kinds);
 	fputs("lost:", out);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!kinds[i].n)
+	for (size_t i = 0; i < LOSS_KINDS; i++) {
+		if (!kinds[i].count)
 			continue;
-		fprintf(out, " %s %llu", kinds[i].name, (unsigned long long)kinds[i].n);
+		fprintf(out, " %s %llu", kinds[i].name, (unsigned long long)kinds[i].count);
 		any = true;
 	}
 	fputs(any ? "\n\n" : " none\n\n", out);
@@ -365,16 +378,13 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(totals, "bytes_per_s", json_rate(f->totals.bytes_per_s));
 	json_object_object_add(totals, "ops_per_s", json_rate(f->totals.ops_per_s));
 	json_object_object_add(o, "totals", totals);
-	json_object_object_add(lost, "rows", json_u64(f->loss.rows_dropped));
-	json_object_object_add(lost, "objects", json_u64(f->loss.objs_dropped));
-	json_object_object_add(lost, "procs", json_u64(f->loss.procs_dropped));
-	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
-	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
-	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
-	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
-	json_object_object_add(lost, "mappings", json_u64(f->loss.mappings_dropped));
-	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
-	json_object_object_add(lost, "faults", json_u64(f->loss.faults_missed));
+	{
+		struct loss_kind kinds[LOSS_KINDS];
+
+		loss_kinds(&f->loss, kinds);
+		for (size_t i = 0; i < LOSS_KINDS; i++)
+			json_object_object_add(lost, kinds[i].name, json_u64(kinds[i].count));
+	}
 	json_object_object_add(o, "lost", lost);
 	{
 		json_object *folded = json_object_new_object();

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Renderers of the row model: the table and JSON. No mechanism is special here. */
+/*
+ * Renderers of the row model: the table and JSON here, CSV, the graph and
+ * Prometheus beside them (output_csv.h, graph.h, prom.h). No mechanism is
+ * special in any of them.
+ */
 #ifndef IPCTRACE_OUTPUT_H
 #define IPCTRACE_OUTPUT_H
 
@@ -36,6 +40,22 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
 /* The DETAIL column: events, labels and object state, "" when none. */
 void format_detail(const struct row *r, char *buf, size_t len);
+
+/* Each kind of loss the kernel counts, by the name JSON and the header use. */
+struct loss_kind {
+	const char *name;
+	__u64 count;
+};
+
+#define LOSS_KINDS 10
+void loss_kinds(const struct ipc_loss *l, struct loss_kind kinds[LOSS_KINDS]);
+
+/*
+ * s as valid UTF-8, to free with g_free: a FIFO's path or a comm is whatever
+ * bytes its creator chose, and CSV readers, Graphviz and Prometheus decode
+ * UTF-8. An invalid byte becomes U+FFFD.
+ */
+char *text_utf8(const char *s);
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
 
