@@ -77,6 +77,12 @@ struct graph {
 	unsigned int remotes;
 	GHashTable *edges;	/* key -> struct edge */
 	GHashTable *rows;	/* (pid, object, dir) -> const struct row */
+	/*
+	 * Whether every row of a live process is in the frame (-r did not cut
+	 * any), and every row of an exited one (the summary, with none folded):
+	 * then a process without a row moved nothing.
+	 */
+	bool live_complete, exited_complete;
 };
 
 static char *row_index_key(int pid, const struct object *o, unsigned int dir)
@@ -196,21 +202,48 @@ static void add_flow(struct graph *g, unsigned int type, struct node *writer,
 			     .writer_end = writer_end, .reader_end = reader_end };
 }
 
-static bool only_peer_is(const struct row *r, const struct node *n)
+/*
+ * Whether n may have moved data in dir through end: it has a row for it, or
+ * its row could be missing from the frame (cut by -r, or retired after the
+ * process exited), or the end is not known (a remote endpoint).
+ */
+static bool may_have_moved(const struct graph *g, const struct node *n, const struct object *end,
+			   unsigned int dir)
 {
-	const struct peer *p;
-
-	if (r->peers->len != 1)
-		return false;
-	p = &g_array_index(r->peers, struct peer, 0);
-	return p->pid == n->pid && (p->pid || strcmp(p->remote, n->comm) == 0);
+	if (!n->pid || !end || row_of((struct graph *)g, n->pid, end, dir))
+		return true;
+	return n->exited ? !g->exited_complete : !g->live_complete;
 }
 
 /*
- * What a reader read is all from a writer when that writer is its only
- * peer, and what a writer wrote all went to a reader that is its only one.
- * With several on both sides, nobody knows who got what: the smaller of
- * the two totals bounds it.
+ * Whether n is the only peer of r that may have moved data the other way:
+ * the others hold the object but never used it.
+ */
+static bool sole_counterpart(struct graph *g, const struct row *r, const struct node *n)
+{
+	unsigned int other_dir = r->key.dir == DIR_TX ? DIR_RX : DIR_TX;
+	bool found = false;
+
+	for (guint i = 0; i < r->peers->len; i++) {
+		const struct peer *p = &g_array_index(r->peers, struct peer, i);
+		const struct node *peer;
+
+		if (p->pid == n->pid && (p->pid || strcmp(p->remote, n->comm) == 0)) {
+			found = true;
+			continue;
+		}
+		peer = node_for(g, p->pid, p->pid ? p->comm : p->remote, p->exited);
+		if (may_have_moved(g, peer, peer_end(g, r, p), other_dir))
+			return false;
+	}
+	return found;
+}
+
+/*
+ * What a reader read is all from a writer when no other peer of the reader
+ * may have written, and what a writer wrote all went to a reader when no
+ * other peer of the writer may have read. When several did, nobody knows
+ * who got what: the smaller of the two totals bounds it.
  */
 static void measure(struct graph *g, struct flow *fl)
 {
@@ -218,10 +251,14 @@ static void measure(struct graph *g, struct flow *fl)
 	const struct row *r = row_of(g, fl->reader->pid, fl->reader_end, DIR_RX);
 
 	fl->exact = true;
-	if (r && only_peer_is(r, fl->writer)) {
+	fl->bytes = fl->ops = 0;
+	if (!may_have_moved(g, fl->writer, fl->writer_end, DIR_TX) ||
+	    !may_have_moved(g, fl->reader, fl->reader_end, DIR_RX))
+		return;	/* a holder that never wrote, or never read */
+	if (r && sole_counterpart(g, r, fl->writer)) {
 		fl->bytes = r->bytes;
 		fl->ops = r->ops;
-	} else if (w && only_peer_is(w, fl->reader)) {
+	} else if (w && sole_counterpart(g, w, fl->reader)) {
 		fl->bytes = w->bytes;
 		fl->ops = w->ops;
 	} else {
@@ -239,6 +276,8 @@ static void build(struct graph *g, const struct frame *f)
 
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;
+	g->live_complete = n == f->rows->len;
+	g->exited_complete = g->live_complete && f->final && !f->folded.rows;
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 
