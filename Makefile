@@ -8,6 +8,8 @@
 #                   Linux 6.1 under qemu (not part of make test: minutes)
 #   sudo make install    install under PREFIX (default /usr/local), into
 #                   DESTDIR if set; make uninstall removes those files
+#   sudo make demo-graph  draw docs/demo-graph.svg, the README's picture,
+#                   from a run of the demos (tools/demo-graph.sh)
 #
 # Quiet by default; V=1 shows full commands.
 
@@ -77,7 +79,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu clean install uninstall
+.PHONY: all deps run test test-unit test-integration test-qemu clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo
@@ -145,6 +147,10 @@ test-integration: all
 # tests run on the build just made. See tools/qemu/run-tests.sh.
 test-qemu: all
 	$(Q)tools/qemu/run-tests.sh
+
+# The README's picture of who talks to whom, from a real run of the demos.
+demo-graph: all
+	$(Q)tools/demo-graph.sh
 
 # Every file install puts in place: what uninstall removes.
 INSTALLED := $(SBINDIR)/ipctrace $(BINDIR)/ipc-demo \

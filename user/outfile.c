@@ -38,7 +38,7 @@ int outfile_check(const char *path, const char *option, char *err, size_t errlen
 	}
 	fd = mkstemp(tmpl);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot write %s file %s: %s: check that its directory "
+		snprintf(err, errlen, "cannot write %s %s: %s: check that its directory "
 			 "exists and is writable", option, path, strerror(errno));
 		g_free(tmpl);
 		return -1;

@@ -70,7 +70,7 @@ live_graph_shows() {
 @test "--graph into a directory that does not exist: one line before tracing, exit 1" {
 	run --separate-stderr timeout 20 "$IPCTRACE" --graph "$TMP/none/ipc.dot" -d 1
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "ipctrace: cannot write --graph file $TMP/none/ipc.dot: No such file or directory: check that its directory exists and is writable" ]
+	[ "$stderr" = "ipctrace: cannot write --graph $TMP/none/ipc.dot: No such file or directory: check that its directory exists and is writable" ]
 	run --separate-stderr "$IPCTRACE" --graph ""
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "ipctrace: empty file name for --graph: expected a path" ]
