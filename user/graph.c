@@ -90,7 +90,7 @@ static char *row_index_key(int pid, const struct object *o, unsigned int dir)
 	return g_strdup_printf("%d/%p/%u", pid, (const void *)o, dir);
 }
 
-static const struct row *row_of(struct graph *g, int pid, const struct object *o,
+static const struct row *row_of(const struct graph *g, int pid, const struct object *o,
 				unsigned int dir)
 {
 	char *key;
@@ -210,7 +210,7 @@ static void add_flow(struct graph *g, unsigned int type, struct node *writer,
 static bool may_have_moved(const struct graph *g, const struct node *n, const struct object *end,
 			   unsigned int dir)
 {
-	if (!n->pid || !end || row_of((struct graph *)g, n->pid, end, dir))
+	if (!n->pid || !end || row_of(g, n->pid, end, dir))
 		return true;
 	return n->exited ? !g->exited_complete : !g->live_complete;
 }
