@@ -60,7 +60,8 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
 		-s --sort --no-clear --json --csv --graph --prom-file --prom-rows --listen
-		--demo --features -v --verbose -h --help --usage -V --version'
+		--demo -e --events -x --hex --hex-bytes --no-wait --features
+		-v --verbose -h --help --usage -V --version'
 
 	COMPREPLY=()
 	_ipctrace_words
@@ -83,7 +84,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | -r | --rows | --prom-rows | --listen)
+	-i | --interval | -d | --duration | -r | --rows | --hex-bytes | --prom-rows | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

@@ -8,7 +8,10 @@
 
 int exports_open(struct exports *e, const struct config *cfg, char *err, size_t errlen)
 {
-	*e = (struct exports){ .cfg = cfg, .prom.max_rows = cfg->prom_rows };
+	*e = (struct exports){
+		.cfg = cfg,
+		.prom = { .max_rows = cfg->prom_rows, .wait = !cfg->no_wait },
+	};
 	if (cfg->graph_path && outfile_check(cfg->graph_path, "--graph", err, errlen))
 		return -1;
 	if (cfg->prom_path && outfile_check(cfg->prom_path, "--prom-file", err, errlen))

@@ -30,6 +30,7 @@
 #include "rows.h"
 #include "tracer.h"
 #include "feature_probe.h"
+#include "events.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0
@@ -225,6 +226,10 @@ struct session {
 	struct filter alive;
 	struct exports exports;
 	bool csv_started;	/* the CSV header is out */
+	/* -e */
+	struct event_log log;
+	double last_flush;
+	__u64 events_lost_said;
 };
 
 /* The -p filter for the store: NULL without -p, else the targets alive. */
@@ -283,7 +288,7 @@ static void find_target_objects(struct session *s)
 	targets = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (object_of_targets(v, &s->alive))
+		if (object_of_targets(v, &s->alive) && object_is_channel(v))
 			g_ptr_array_add(targets, v);
 	/* Not while iterating: a module may add the objects at the other ends. */
 	for (guint i = 0; i < targets->len; i++) {
@@ -319,7 +324,9 @@ static bool refresh_holders(struct session *s, bool force)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
-		if (!object_of_targets(o, &s->alive))
+		/* Not one nobody writes into: every process mapping the C library's
+		 * locale files would become a peer, and count. */
+		if (!object_of_targets(o, &s->alive) || !object_is_channel(o))
 			continue;
 		for (guint i = 0; i < o->holders->len; i++)
 			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
@@ -350,12 +357,12 @@ static void fill_frame(struct session *s, struct frame *f, bool final, double in
 	f->rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
 }
 
-/* The graph and the metrics from the start, before the first interval ends. */
-static void export_start(struct session *s)
+/* The graph and the metrics alone: from the start, and beside -e's lines. */
+static void export_only(struct session *s, bool final, double interval_s)
 {
 	struct frame f;
 
-	fill_frame(s, &f, false, 0);
+	fill_frame(s, &f, final, interval_s);
 	exports_frame(&s->exports, &f);
 	g_ptr_array_free(f.rows, TRUE);
 }
@@ -386,10 +393,68 @@ static void render(struct session *s, bool final, double interval_s)
 	g_ptr_array_free(f.rows, TRUE);
 }
 
+/* -e: print the events read so far, once their rows are known. */
+static void flush_events(struct session *s)
+{
+	if (!s->log.pending->len)
+		return;
+	tracer_collect(&s->tracer, s->store);
+	store_compute_peers(s->store);
+	event_log_print(&s->log, s->store, target_filter(s));
+	s->last_flush = now_s();
+}
+
+/* -e: a full ring buffer loses events; say so as it happens, and at the end. */
+static void report_event_loss(struct session *s, bool final)
+{
+	struct ipc_loss loss;
+
+	tracer_loss(&s->tracer, &loss);
+	if (loss.events_dropped > s->events_lost_said) {
+		fprintf(stderr, "ipctrace: %llu events lost: the ring buffer was full "
+			"(narrow the trace with -t or -p)\n",
+			(unsigned long long)(loss.events_dropped - s->events_lost_said));
+		s->events_lost_said = loss.events_dropped;
+	}
+	if (final)
+		fprintf(stderr, "ipctrace: %llu events logged, %llu lost\n", s->log.printed,
+			(unsigned long long)loss.events_dropped);
+}
+
+/* Printing at most this often keeps the per-print row read cheap under load. */
+#define EVENT_FLUSH_S 0.1
+/* ... unless this many are waiting, so memory stays bounded. */
+#define EVENT_FLUSH_MAX 65536
+
+/* Until deadline, or a signal: with -e, reading events meanwhile. */
+static void wait_until(struct session *s, double deadline)
+{
+	if (!s->cfg.events) {
+		sleep_until(deadline);
+		return;
+	}
+	while (!exiting && !child_exited) {
+		double left = deadline - now_s();
+		int ms = left > EVENT_FLUSH_S ? (int)(EVENT_FLUSH_S * 1000) : (int)(left * 1000);
+
+		if (left <= 0)
+			break;
+		if (tracer_poll_events(&s->tracer, ms > 0 ? ms : 1) < 0 && errno != EINTR)
+			break;
+		if (now_s() - s->last_flush >= EVENT_FLUSH_S ||
+		    s->log.pending->len >= EVENT_FLUSH_MAX)
+			flush_events(s);
+	}
+}
+
 static void tick(struct session *s, bool final)
 {
 	double now = now_s();
 
+	/* -e: every event logged so far is read before the rows are: each then
+	 * finds its row, even one this tick retires. */
+	if (s->cfg.events)
+		tracer_poll_events(&s->tracer, 0);
 	tracer_collect(&s->tracer, s->store);
 	store_rates(s->store, now - s->last_tick);
 	update_targets(s);
@@ -414,10 +479,17 @@ static void tick(struct session *s, bool final)
 
 			r->bytes_per_s = run > 0 ? (double)r->bytes / run : 0;
 			r->ops_per_s = run > 0 ? (double)r->ops / run : 0;
+			r->wait_share = run > 0 ? (double)r->wait_ns / 1e9 / run : 0;
 		}
 		g_ptr_array_free(all, TRUE);
 	}
-	render(s, final, now - s->last_tick);
+	if (s->cfg.events) {
+		event_log_print(&s->log, s->store, target_filter(s));
+		report_event_loss(s, final);
+		export_only(s, final, now - s->last_tick);
+	} else {
+		render(s, final, now - s->last_tick);
+	}
 	/* Rows of exited processes and closed objects show once, in the interval
 	 * they ended, then only in the summary. */
 	store_retire(s->store);
@@ -482,6 +554,13 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto cleanup;
 	}
+	if (s.cfg.events) {
+		event_log_init(&s.log, stdout, s.cfg.json);
+		if (tracer_open_events(&s.tracer, event_log_add, &s.log)) {
+			ret = die("cannot read the events ring buffer: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
 	/* The kernel may not do every type asked (said on stderr). */
 	s.cfg.type_mask = s.tracer.type_mask;
 	s.start = s.last_tick = now_s();
@@ -504,10 +583,15 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	export_start(&s);
+	export_only(&s, false, 0);
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.cfg.npids ? ", -p filter in the kernel" : "");
+	if (s.cfg.hex_cap)
+		fprintf(stderr, "ipctrace: warning: -x shows the data processes send each other, "
+			"passwords and keys included: keep this output private\n");
+	if (s.cfg.events)
+		event_log_header(&s.log);
 	if (s.cfg.demo)
 		demo = start_demo(demo_path, s.cfg.duration_s);
 
@@ -517,10 +601,13 @@ int main(int argc, char **argv)
 	while (!exiting) {
 		double deadline = end && end < next ? end : next;
 
-		sleep_until(deadline);
-		if (child_exited && demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
-			demo = 0;
-			break;
+		wait_until(&s, deadline);
+		if (child_exited) {
+			child_exited = 0;
+			if (demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
+				demo = 0;
+				break;
+			}
 		}
 		if (exiting || (end && now_s() >= end))
 			break;
@@ -550,6 +637,7 @@ cleanup:
 	}
 	exports_close(&s.exports);
 	tracer_stop(&s.tracer);
+	event_log_free(&s.log);
 	store_free(s.store);
 	g_free(demo_path);
 	return ret;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <json.h>
 #include "output.h"
@@ -118,8 +119,18 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
 /* Peers beyond this width become "+N" in the table; JSON lists them all. */
 #define PEERS_MAX 48
 
+void format_wait(double share, char *buf, size_t len)
+{
+	if (share <= 0)
+		snprintf(buf, len, "-");
+	else if (share < 0.005)
+		snprintf(buf, len, "<1%%");
+	else
+		snprintf(buf, len, "%.0f%%", share * 100);
+}
+
 struct cells {
-	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
+	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char peers[512], detail[512];
 	const char *object;
 };
@@ -132,22 +143,32 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
 	format_detail(r, c->detail, sizeof(c->detail));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
-void loss_kinds(const struct ipc_loss *l, struct loss_kind kinds[LOSS_KINDS])
-{
-	const struct loss_kind all[LOSS_KINDS] = {
-		{ "rows", l->rows_dropped }, { "objects", l->objs_dropped },
-		{ "procs", l->procs_dropped }, { "filter", l->filter_dropped },
-		{ "labels", l->labels_dropped }, { "removals", l->removals_dropped },
-		{ "dests", l->dests_dropped }, { "mappings", l->mappings_dropped },
-		{ "sharers", l->sharers_dropped }, { "faults", l->faults_missed },
-	};
+const struct loss_kind loss_kinds[] = {
+	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
+	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
+	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
+	{ "filter", offsetof(struct ipc_loss, filter_dropped) },
+	{ "labels", offsetof(struct ipc_loss, labels_dropped) },
+	{ "removals", offsetof(struct ipc_loss, removals_dropped) },
+	{ "dests", offsetof(struct ipc_loss, dests_dropped) },
+	{ "mappings", offsetof(struct ipc_loss, mappings_dropped) },
+	{ "sharers", offsetof(struct ipc_loss, sharers_dropped) },
+	{ "faults", offsetof(struct ipc_loss, faults_missed) },
+	{ "events", offsetof(struct ipc_loss, events_dropped) },
+	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
+};
 
-	memcpy(kinds, all, sizeof(all));
+const size_t nloss_kinds = G_N_ELEMENTS(loss_kinds);
+
+__u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
+{
+	return *(const __u64 *)((const char *)l + k->offset);
 }
 
 char *text_utf8(const char *s)
@@ -159,15 +180,15 @@ char *text_utf8(const char *s)
  * silently, and a quiet header stays short. */
 static void print_losses(FILE *out, const struct ipc_loss *l)
 {
-	struct loss_kind kinds[LOSS_KINDS];
 	bool any = false;
 
-	loss_kinds(l, kinds);
 	fputs("lost:", out);
-	for (size_t i = 0; i < LOSS_KINDS; i++) {
-		if (!kinds[i].count)
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++) {
+		__u64 n = loss_count(l, &loss_kinds[i]);
+
+		if (!n)
 			continue;
-		fprintf(out, " %s %llu", kinds[i].name, (unsigned long long)kinds[i].count);
+		fprintf(out, " %s %llu", loss_kinds[i].name, (unsigned long long)n);
 		any = true;
 	}
 	fputs(any ? "\n\n" : " none\n\n", out);
@@ -213,8 +234,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
-	/* PID COMM TYPE DIR and four numbers, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
 	if (style->width > 0 && fixed + w[COL_OBJECT] + w[COL_PEERS] + w[COL_DETAIL] > style->width) {
 		int room = MAX(style->width - fixed, 10);
 		/* Object and peers name the channel: they get two thirds at least. */
@@ -240,21 +261,21 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", "PID", "COMM", "TYPE",
-		w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
+	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
+		"TYPE", w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
-		w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		struct cells *c = &cells[i];
 		char obuf[IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", c->pid, c->comm,
-			ipc_type_name(r->key.type), w[COL_OBJECT],
+		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
+			c->comm, ipc_type_name(r->key.type), w[COL_OBJECT],
 			fit(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
 			fit(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
-			c->total, c->ops, c->detail[0] ? " " : "", c->detail);
+			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 	}
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
@@ -274,18 +295,24 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	g_free(cells);
 }
 
-static json_object *json_u64(__u64 v)
+json_object *json_u64(__u64 v)
 {
 	return json_object_new_uint64(v);
 }
 
-static json_object *json_rate(double v)
+/* json-c would print 17 digits: as many as mean something, no more. */
+static json_object *json_decimal(double v, int decimals)
 {
 	char text[32];
 
-	/* One decimal: rates are estimates; json-c would print 17 digits. */
-	snprintf(text, sizeof(text), "%.1f", v);
+	snprintf(text, sizeof(text), "%.*f", decimals, v);
 	return json_object_new_double_s(v, text);
+}
+
+/* One decimal: rates are estimates. */
+static json_object *json_rate(double v)
+{
+	return json_decimal(v, 1);
 }
 
 /* "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max". */
@@ -311,9 +338,9 @@ static void add_labels(json_object *o, const struct row *r, const char *name)
 		g_array_index(r->labels, struct label_count, r->labels->len - 1).label));
 }
 
-static json_object *row_json(const struct row *r)
+json_object *row_identity_json(const struct row *r)
 {
-	json_object *o = json_object_new_object(), *peers = json_object_new_array();
+	json_object *o = json_object_new_object();
 	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
@@ -325,14 +352,13 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
-	json_object_object_add(o, "bytes", json_u64(r->bytes));
-	json_object_object_add(o, "ops", json_u64(r->ops));
-	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
-	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
-	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
-	if (bytes_method(r->key.type))
-		json_object_object_add(o, "bytes_method",
-				       json_object_new_string(bytes_method(r->key.type)));
+	return o;
+}
+
+json_object *row_peers_json(const struct row *r)
+{
+	json_object *peers = json_object_new_array();
+
 	for (guint i = 0; i < r->peers->len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 		json_object *po = json_object_new_object();
@@ -344,7 +370,24 @@ static json_object *row_json(const struct row *r)
 			json_object_object_add(po, "remote", json_object_new_string(p->remote));
 		json_object_array_add(peers, po);
 	}
-	json_object_object_add(o, "peers", peers);
+	return peers;
+}
+
+static json_object *row_json(const struct row *r)
+{
+	json_object *o = row_identity_json(r);
+
+	json_object_object_add(o, "bytes", json_u64(r->bytes));
+	json_object_object_add(o, "ops", json_u64(r->ops));
+	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
+	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
+	json_object_object_add(o, "wait_s", json_decimal((double)r->wait_ns / 1e9, 6));
+	json_object_object_add(o, "wait_share", json_decimal(r->wait_share, 3));
+	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
+	if (bytes_method(r->key.type))
+		json_object_object_add(o, "bytes_method",
+				       json_object_new_string(bytes_method(r->key.type)));
+	json_object_object_add(o, "peers", row_peers_json(r));
 	for (int i = 0; i < r->nattrs; i++)
 		json_object_object_add(o, r->attrs[i].key, json_object_new_int64(r->attrs[i].value));
 	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
@@ -378,13 +421,9 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(totals, "bytes_per_s", json_rate(f->totals.bytes_per_s));
 	json_object_object_add(totals, "ops_per_s", json_rate(f->totals.ops_per_s));
 	json_object_object_add(o, "totals", totals);
-	{
-		struct loss_kind kinds[LOSS_KINDS];
-
-		loss_kinds(&f->loss, kinds);
-		for (size_t i = 0; i < LOSS_KINDS; i++)
-			json_object_object_add(lost, kinds[i].name, json_u64(kinds[i].count));
-	}
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++)
+		json_object_object_add(lost, loss_kinds[i].name,
+				       json_u64(loss_count(&f->loss, &loss_kinds[i])));
 	json_object_object_add(o, "lost", lost);
 	{
 		json_object *folded = json_object_new_object();

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
+#include <json.h>
 #include "rows.h"
 
 struct frame {
@@ -38,17 +39,21 @@ void format_bytes(double v, char *buf, size_t len);
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
+/* The WAIT column: "95%", "<1%", "-" for none. */
+void format_wait(double share, char *buf, size_t len);
+
 /* The DETAIL column: events, labels and object state, "" when none. */
 void format_detail(const struct row *r, char *buf, size_t len);
 
-/* Each kind of loss the kernel counts, by the name JSON and the header use. */
+/* The kinds of loss, named as the header and JSON's "lost" name them. */
 struct loss_kind {
 	const char *name;
-	__u64 count;
+	size_t offset;	/* of its __u64 in struct ipc_loss */
 };
 
-#define LOSS_KINDS 10
-void loss_kinds(const struct ipc_loss *l, struct loss_kind kinds[LOSS_KINDS]);
+extern const struct loss_kind loss_kinds[];
+extern const size_t nloss_kinds;
+__u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k);
 
 /*
  * s as valid UTF-8, to free with g_free: a FIFO's path or a comm is whatever
@@ -58,6 +63,12 @@ void loss_kinds(const struct ipc_loss *l, struct loss_kind kinds[LOSS_KINDS]);
 char *text_utf8(const char *s);
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
+
+/* JSON pieces the event log shares with the table's rows. */
+json_object *json_u64(__u64 v);
+/* pid, comm, type, object, dev, ino, dir */
+json_object *row_identity_json(const struct row *r);
+json_object *row_peers_json(const struct row *r);
 
 /* One line: a JSON object with "rows" (README documents the schema). */
 void output_json(FILE *out, const struct frame *f);

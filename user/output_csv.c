@@ -10,8 +10,8 @@
 
 static const char *const columns[] = {
 	"time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type", "object",
-	"dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops", "lost",
-	"detail",
+	"dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops", "wait_s",
+	"wait_share", "lost", "detail",
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -60,8 +60,8 @@ static void write_record(FILE *out, const struct record *rec)
 
 enum {
 	C_TIME, C_ELAPSED, C_INTERVAL, C_FINAL, C_PID, C_COMM, C_EXITED, C_TYPE, C_OBJECT,
-	C_DEV, C_INO, C_DIR, C_PEERS, C_BYTES_PER_S, C_OPS_PER_S, C_BYTES, C_OPS, C_LOST,
-	C_DETAIL,
+	C_DEV, C_INO, C_DIR, C_PEERS, C_BYTES_PER_S, C_OPS_PER_S, C_BYTES, C_OPS, C_WAIT_S,
+	C_WAIT_SHARE, C_LOST, C_DETAIL,
 };
 
 _Static_assert(C_DETAIL + 1 == NCOLUMNS, "one name per column");
@@ -69,7 +69,6 @@ _Static_assert(C_DETAIL + 1 == NCOLUMNS, "one name per column");
 void output_csv(FILE *out, const struct frame *f, bool header)
 {
 	char time_text[32], elapsed[32], interval[32], lost[24];
-	struct loss_kind kinds[LOSS_KINDS];
 	unsigned long long lost_total = 0;
 	struct record rec = {};
 	guint n = f->rows->len;
@@ -84,9 +83,8 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 	strftime(time_text, sizeof(time_text), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(elapsed, sizeof(elapsed), "%.1f", f->elapsed_s);
 	snprintf(interval, sizeof(interval), "%.1f", f->interval_s);
-	loss_kinds(&f->loss, kinds);
-	for (size_t i = 0; i < LOSS_KINDS; i++)
-		lost_total += kinds[i].count;
+	for (size_t i = 0; i < nloss_kinds; i++)
+		lost_total += loss_count(&f->loss, &loss_kinds[i]);
 	snprintf(lost, sizeof(lost), "%llu", lost_total);
 
 	memset(&rec, 0, sizeof(rec));
@@ -100,6 +98,7 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		char pid[16], dev[32], ino[24], rate[32], oprate[32], bytes[24], ops[24];
+		char wait_s[32], wait_share[32];
 		char peers[4096], detail[512];
 
 		snprintf(pid, sizeof(pid), "%u", r->key.tgid);
@@ -109,6 +108,9 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		snprintf(oprate, sizeof(oprate), "%.1f", r->ops_per_s);
 		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)r->bytes);
 		snprintf(ops, sizeof(ops), "%llu", (unsigned long long)r->ops);
+		/* The precision JSON gives them. */
+		snprintf(wait_s, sizeof(wait_s), "%.6f", (double)r->wait_ns / 1e9);
+		snprintf(wait_share, sizeof(wait_share), "%.3f", r->wait_share);
 		/* Every peer that fits 4 KB, then "+N": a cell is not a screen. */
 		format_peers(r, peers, sizeof(peers), (int)sizeof(peers) - 1);
 		format_detail(r, detail, sizeof(detail));
@@ -125,6 +127,8 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		rec.cells[C_OPS_PER_S] = oprate;
 		rec.cells[C_BYTES] = bytes;
 		rec.cells[C_OPS] = ops;
+		rec.cells[C_WAIT_S] = wait_s;
+		rec.cells[C_WAIT_SHARE] = wait_share;
 		rec.cells[C_DETAIL] = detail;
 		write_record(out, &rec);
 	}

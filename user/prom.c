@@ -30,7 +30,7 @@ void prom_label_value(FILE *out, const char *s)
 struct series {
 	unsigned int type, dir, pid;
 	const char *comm, *object;
-	__u64 bytes, ops;
+	__u64 bytes, ops, wait_ns;
 };
 
 static gint series_cmp(gconstpointer pa, gconstpointer pb)
@@ -70,6 +70,7 @@ static GArray *merge_rows(const struct frame *f)
 
 			s->bytes += r->bytes;
 			s->ops += r->ops;
+			s->wait_ns += r->wait_ns;
 			g_free(key);
 			continue;
 		}
@@ -77,6 +78,7 @@ static GArray *merge_rows(const struct frame *f)
 		g_array_append_val(all, ((struct series){
 			.type = r->key.type, .dir = r->key.dir, .pid = r->key.tgid,
 			.comm = r->comm, .object = object, .bytes = r->bytes, .ops = r->ops,
+			.wait_ns = r->wait_ns,
 		}));
 	}
 	g_hash_table_destroy(index);
@@ -96,12 +98,22 @@ static void dir_label(FILE *out, unsigned int dir)
 
 /* The rows beyond the cap, per type and direction: sums by type stay whole. */
 struct other {
-	__u64 bytes, ops;
+	__u64 bytes, ops, wait_ns;
 	unsigned int rows;
 };
 
+enum measure { BYTES, OPS, WAIT };
+
+static void print_value(FILE *out, enum measure m, __u64 bytes, __u64 ops, __u64 wait_ns)
+{
+	if (m == WAIT)
+		fprintf(out, "} %.9f\n", (double)wait_ns / 1e9);
+	else
+		fprintf(out, "} %llu\n", (unsigned long long)(m == OPS ? ops : bytes));
+}
+
 static void row_series(FILE *out, const char *name, const GArray *all, guint own,
-		       struct other other[IPC_TYPE_MAX][2], bool ops)
+		       struct other other[IPC_TYPE_MAX][2], enum measure m)
 {
 	for (guint i = 0; i < own; i++) {
 		const struct series *s = &g_array_index(all, struct series, i);
@@ -111,7 +123,7 @@ static void row_series(FILE *out, const char *name, const GArray *all, guint own
 		dir_label(out, s->dir);
 		fprintf(out, ",pid=\"%u\",comm=", s->pid);
 		prom_label_value(out, s->comm);
-		fprintf(out, "} %llu\n", (unsigned long long)(ops ? s->ops : s->bytes));
+		print_value(out, m, s->bytes, s->ops, s->wait_ns);
 	}
 	for (unsigned int t = 0; t < IPC_TYPE_MAX; t++)
 		for (unsigned int d = 0; d < 2; d++) {
@@ -119,8 +131,7 @@ static void row_series(FILE *out, const char *name, const GArray *all, guint own
 				continue;
 			fprintf(out, "%s{type=\"%s\",object=\"(other)\"", name, ipc_type_name(t));
 			dir_label(out, d);
-			fprintf(out, "} %llu\n",
-				(unsigned long long)(ops ? other[t][d].ops : other[t][d].bytes));
+			print_value(out, m, other[t][d].bytes, other[t][d].ops, other[t][d].wait_ns);
 		}
 }
 
@@ -129,7 +140,6 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 	GArray *all = merge_rows(f);
 	guint own = MIN(all->len, (guint)MAX(style->max_rows, 0));
 	struct other other[IPC_TYPE_MAX][2] = {};
-	struct loss_kind kinds[LOSS_KINDS];
 	unsigned int other_rows = 0;
 
 	for (guint i = own; i < all->len; i++) {
@@ -138,6 +148,7 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 
 		o->bytes += s->bytes;
 		o->ops += s->ops;
+		o->wait_ns += s->wait_ns;
 		o->rows++;
 		other_rows++;
 	}
@@ -145,12 +156,19 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 	       "Bytes a process moved through an IPC object in one direction since ipctrace "
 	       "started. Series beyond --prom-rows, the least busy, add up in object=\"(other)\" "
 	       "per type and dir.");
-	row_series(out, "ipctrace_bytes_total", all, own, other, false);
+	row_series(out, "ipctrace_bytes_total", all, own, other, BYTES);
 	family(out, "ipctrace_operations_total", "counter",
 	       "Operations (transfers, messages, page faults for shared memory) a process made "
 	       "on an IPC object in one direction since ipctrace started; same series as "
 	       "ipctrace_bytes_total.");
-	row_series(out, "ipctrace_operations_total", all, own, other, true);
+	row_series(out, "ipctrace_operations_total", all, own, other, OPS);
+	if (style->wait) {
+		family(out, "ipctrace_wait_seconds_total", "counter",
+		       "Time a process's calls on an IPC object in one direction spent asleep, "
+		       "waiting, since ipctrace started (the table's WAIT); same series as "
+		       "ipctrace_bytes_total.");
+		row_series(out, "ipctrace_wait_seconds_total", all, own, other, WAIT);
+	}
 
 	family(out, "ipctrace_rows", "gauge",
 	       "Rows (process, object, direction) behind this scrape, before the cap.");
@@ -169,10 +187,9 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 	family(out, "ipctrace_lost_total", "counter",
 	       "Operations or details the kernel could not record, by the map that was full "
 	       "(README, section Limits).");
-	loss_kinds(&f->loss, kinds);
-	for (size_t i = 0; i < LOSS_KINDS; i++)
-		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", kinds[i].name,
-			(unsigned long long)kinds[i].count);
+	for (size_t i = 0; i < nloss_kinds; i++)
+		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", loss_kinds[i].name,
+			(unsigned long long)loss_count(&f->loss, &loss_kinds[i]));
 
 	family(out, "ipctrace_build_info", "gauge", "Always 1; the version is a label.");
 	fprintf(out, "ipctrace_build_info{version=\"%s\"} 1\n", IPCTRACE_VERSION);

@@ -8,12 +8,14 @@
 #ifndef IPCTRACE_PROM_H
 #define IPCTRACE_PROM_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "output.h"
 
 struct prom_style {
 	int max_rows;		/* rows with series of their own, the busiest by bytes */
 	double start_time;	/* when ipctrace attached, in Unix seconds */
+	bool wait;		/* WAIT is measured (no --no-wait) */
 };
 
 /*

@@ -60,7 +60,7 @@ expect() {
 	complete_line _ipctrace ipctrace --t
 	expect --type
 	complete_line _ipctrace ipctrace --no
-	expect --no-clear
+	expect --no-clear --no-wait
 	complete_line _ipctrace ipctrace -V
 	expect -V
 	complete_line _ipctrace ipctrace --d

@@ -8,12 +8,14 @@ its syntax); IPCTRACE_JSON is --json output of the same run, whose final
 frame is the one the file was rendered from. Checks:
   - the row series: rows with equal labels (type, object, dir, pid, comm)
     add up into one; the N (--prom-rows, default 200) with the most bytes
-    have series of their own, equal to the JSON's sums; the others add up
-    per type and dir into object="(other)";
+    have series of their own, equal to the JSON's sums (bytes, ops, and the
+    seconds waited to the microsecond JSON gives); the others add up per
+    type and dir into object="(other)";
   - with RECORDS: each demo process's series equal the bytes and ops the
     demo says it moved, per object and direction;
   - the totals, losses and row counts equal the JSON's; ipctrace_up is 0;
-  - the number of series stays within 2 * (N + 22) + 17.
+  - the number of series stays within M * (N + 22) + 7 + the kinds of loss,
+    M the row metrics (bytes, operations, and wait unless --no-wait).
 Exits 1 on any mismatch, and if no series was compared.
 """
 import re
@@ -70,36 +72,45 @@ def main():
             errors.append(f"{name}: no TYPE line")
 
     # The JSON's rows, added up per series.
+    row_metrics = ["ipctrace_bytes_total", "ipctrace_operations_total"]
+    waits = "ipctrace_wait_seconds_total" in described
+    if waits:
+        row_metrics.append("ipctrace_wait_seconds_total")
     merged = {}
     for row in final["rows"]:
         key = (row["type"], row["object"], row["dir"], str(row["pid"]), row["comm"])
-        s = merged.setdefault(key, [0, 0])
+        s = merged.setdefault(key, [0, 0, 0.0, 0])
         s[0] += row["bytes"]
         s[1] += row["ops"]
+        s[2] += row["wait_s"]
+        s[3] += 1
+    # JSON rounds each row's wait to the microsecond.
+    close = lambda got, want, rows: abs(got - want) <= 1e-6 * rows + 1e-9
 
     series = {}
     other = {}
-    for metric, index in (("ipctrace_bytes_total", 0), ("ipctrace_operations_total", 1)):
+    for index, metric in enumerate(row_metrics):
         for labels, value in samples.get(metric, []):
             if labels.get("object") == "(other)":
                 if set(labels) != {"type", "object", "dir"}:
                     errors.append(f"{metric} {labels}: other series with labels of a row")
-                other.setdefault((labels["type"], labels["dir"]), [0, 0])[index] = value
+                other.setdefault((labels["type"], labels["dir"]), [0, 0, 0.0])[index] = value
                 continue
             key = (labels["type"], labels["object"], labels["dir"], labels["pid"],
                    labels["comm"])
             if index == 0 and key in series:
                 errors.append(f"{metric} {key}: twice")
-            series.setdefault(key, [0, 0])[index] = value
+            series.setdefault(key, [0, 0, 0.0])[index] = value
 
     own = min(rows_cap, len(merged))
     if len(series) != own:
         errors.append(f"{len(series)} row series, expected {own} of {len(merged)} rows")
     for key, values in series.items():
-        if key not in merged:
+        want = merged.get(key)
+        if not want:
             errors.append(f"series {key}: no such row in the JSON")
-        elif merged[key] != values:
-            errors.append(f"series {key}: {values}, JSON rows {merged[key]}")
+        elif want[:2] != values[:2] or (waits and not close(values[2], want[2], want[3])):
+            errors.append(f"series {key}: {values}, JSON rows {want}")
     rest = {k: v for k, v in merged.items() if k not in series}
     if series and rest:
         least = min(v[0] for v in series.values())
@@ -107,11 +118,16 @@ def main():
         if busier:
             errors.append(f"rows busier than a series left out: {busier[:3]}")
     want_other = {}
-    for (kind, _, direction, _, _), (b, o) in rest.items():
-        w = want_other.setdefault((kind, direction), [0, 0])
-        w[0] += b
-        w[1] += o
-    if other != want_other:
+    for (kind, _, direction, _, _), (b, o, w, n) in rest.items():
+        want = want_other.setdefault((kind, direction), [0, 0, 0.0, 0])
+        want[0] += b
+        want[1] += o
+        want[2] += w
+        want[3] += n
+    if set(other) != set(want_other) or any(
+            other[k][:2] != want_other[k][:2]
+            or (waits and not close(other[k][2], want_other[k][2], want_other[k][3]))
+            for k in other):
         errors.append(f"other series {other}, expected {want_other}")
 
     # The demo's own figures, per process, object and direction.
@@ -121,7 +137,7 @@ def main():
         t[0] += rec["bytes"]
         t[1] += rec["ops"]
     for key, want in truth.items():
-        got = [v for k, v in series.items() if k[:4] == key]
+        got = [v[:2] for k, v in series.items() if k[:4] == key]
         if got != [want]:
             errors.append(f"demo {key}: series {got}, the demo moved {want}")
 
@@ -143,7 +159,7 @@ def main():
         single(samples, name, errors)
 
     count = sum(len(v) for v in samples.values())
-    bound = 2 * (rows_cap + TYPES * DIRS) + 17
+    bound = len(row_metrics) * (rows_cap + TYPES * DIRS) + 7 + len(final["lost"])
     if count > bound:
         errors.append(f"{count} series, more than the bound {bound}")
 

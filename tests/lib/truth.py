@@ -8,6 +8,8 @@ graph, CSV and metrics checks compare with. Nothing here reads ipctrace.
 """
 import json
 
+from check import resolve_peer_ends
+
 
 def load_lines(path):
     with open(path) as f:
@@ -15,8 +17,11 @@ def load_lines(path):
 
 
 def load_records(path):
-    """The records with a direction (a removal record has none)."""
-    return [r for r in load_lines(path) if "dir" in r]
+    """The records with a direction (a removal record has none), each
+    socket's peers named by inode (peer_inos) as check.py names them."""
+    records = [r for r in load_lines(path) if "dir" in r]
+    resolve_peer_ends(records)
+    return records
 
 
 def final_frame(path):

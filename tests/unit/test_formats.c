@@ -83,12 +83,14 @@ static int make_rows(void **state)
 	rx.dir = DIR_RX;
 	f->store = store_new();
 	f->tx = store_update(f->store, &tx, 4096, 4, &created);
+	f->tx->wait_ns = 1500000000;
 	f->rx = store_update(f->store, &rx, 4000, 2, &created);
 	strcpy(f->tx->comm, "writer");
 	strcpy(f->rx->comm, "reader, \"q\"");
 	f->rx->exited = true;
 	object_set_name(f->tx->obj, fifo_path);
 	store_rates(f->store, 1.0);
+	f->tx->wait_share = 0.25;
 	store_compute_peers(f->store);
 	*state = f;
 	return 0;
@@ -108,7 +110,7 @@ enum format { CSV_HEADER, CSV_ROWS, GRAPH, PROM };
 static char *render(struct fixture *f, enum format format, bool final, int prom_rows)
 {
 	struct frame fr = { .now = 0, .interval_s = 1, .elapsed_s = 3, .final = final };
-	struct prom_style style = { .max_rows = prom_rows, .start_time = 12.5 };
+	struct prom_style style = { .max_rows = prom_rows, .start_time = 12.5, .wait = true };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -133,13 +135,16 @@ static void test_csv_rows(void **state)
 	struct fixture *f = *state;
 	char *with = render(f, CSV_HEADER, false, 0), *rows = render(f, CSV_ROWS, true, 0);
 
-	assert_memory_equal(with, "time,elapsed_s,interval_s,final,pid,comm,exited,type,object,"
-			    "dev,ino,dir,peers,bytes_per_s,ops_per_s,bytes,ops,lost,detail\r\n", 97);
+	static const char header[] = "time,elapsed_s,interval_s,final,pid,comm,exited,type,object,"
+				     "dev,ino,dir,peers,bytes_per_s,ops_per_s,bytes,ops,wait_s,"
+				     "wait_share,lost,detail\r\n";
+
+	assert_memory_equal(with, header, strlen(header));
 	/* Without the header: rows only, and each knows it is the summary. */
 	assert_null(strstr(rows, "elapsed_s"));
 	assert_non_null(strstr(rows, "1970-01-01T00:00:00Z,3.0,1.0,true,100,writer,false,fifo,"
 				     "\"/tmp/x,\"\"y\"\"\nz\",0:13,77,tx,\"200/reader, \"\"q\"\"*\","
-				     "4096.0,4.0,4096,4,5,\r\n"));
+				     "4096.0,4.0,4096,4,1.500000,0.250,5,\r\n"));
 	assert_non_null(strstr(rows, ",true,200,\"reader, \"\"q\"\"\",true,fifo,"));
 	/* Two records, each ending in CRLF, however many LFs the names hold. */
 	assert_non_null(strstr(rows, "\r\n"));
@@ -208,7 +213,10 @@ static void test_prom(void **state)
 				     "dir=\"tx\",pid=\"100\",comm=\"writer\"} 4096\n"));
 	assert_non_null(strstr(text, "ipctrace_operations_total{type=\"fifo\",object=\"/tmp/x,\\\"y"
 				     "\\\"\\nz\",dir=\"rx\",pid=\"200\",comm=\"reader, \\\"q\\\"\"} 2\n"));
+	assert_non_null(strstr(text, "ipctrace_wait_seconds_total{type=\"fifo\",object=\"/tmp/x,"
+				     "\\\"y\\\"\\nz\",dir=\"tx\",pid=\"100\",comm=\"writer\"} 1.500000000\n"));
 	assert_int_equal(count_lines(text, "ipctrace_bytes_total{"), 2);
+	assert_int_equal(count_lines(text, "ipctrace_wait_seconds_total{"), 2);
 	assert_null(strstr(text, "object=\"(other)\",dir"));
 	assert_non_null(strstr(text, "ipctrace_lost_total{map=\"rows\"} 3\n"));
 	assert_non_null(strstr(text, "ipctrace_lost_total{map=\"faults\"} 2\n"));

@@ -103,6 +103,7 @@ static void test_outputs(void **state)
 	const char *argv[] = { "ipctrace", "--csv", "--graph", "g.dot", "--prom-file=m.prom",
 			       "--prom-rows", "5", "--listen", "9432" };
 	const char *both[] = { "ipctrace", "--csv", "--json" };
+	const char *events[] = { "ipctrace", "-x", "--csv" };
 	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg.listen_addr;
 
 	(void)state;
@@ -120,6 +121,9 @@ static void test_outputs(void **state)
 	/* Both write to standard output. */
 	assert_int_not_equal(parse(&cfg, 3, both), 0);
 	assert_string_equal(cfg.error, "--csv and --json both print to standard output: choose one");
+	assert_int_not_equal(parse(&cfg, 3, events), 0);
+	assert_string_equal(cfg.error, "--csv prints the table, -e one line per operation: choose one "
+				       "(-e --json for events a program reads)");
 }
 
 static void test_listen_forms(void **state)
