@@ -60,7 +60,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
 		-s --sort --no-clear --json --csv --graph --prom-file --prom-rows --listen
-		--demo -e --events -x --hex --hex-bytes --no-wait --features
+		--demo -e --events -x --hex --hex-bytes --no-wait --hist --features
 		-v --verbose -h --help --usage -V --version'
 
 	COMPREPLY=()
