@@ -9,7 +9,10 @@
 
 #define MAX_TARGET_PIDS 64
 
-/* --prom-rows by default: a scrape then holds at most 3 * (200 + 22) + 19 series. */
+/*
+ * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series of
+ * rows, one per kind of loss and 7 more (686 with 13 kinds of loss).
+ */
 #define PROM_ROWS_DEFAULT 200
 
 /* --listen with a port alone serves loopback only: metrics name processes. */

@@ -230,6 +230,25 @@ static void test_prom(void **state)
 	free(text);
 }
 
+static void test_prom_without_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct frame fr = { .final = false };
+	struct prom_style style = { .max_rows = 10 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	/* --no-wait: WAIT is not measured, and a 0 would say it was. */
+	fr.rows = store_select(f->store, true, SORT_PID, NULL);
+	output_prom(out, &fr, &style);
+	fclose(out);
+	assert_null(strstr(buf, "ipctrace_wait_seconds_total"));
+	assert_non_null(strstr(buf, "ipctrace_operations_total{"));
+	g_ptr_array_free(fr.rows, TRUE);
+	free(buf);
+}
+
 static void test_prom_cap(void **state)
 {
 	struct fixture *f = *state;
@@ -279,6 +298,7 @@ int run_formats_tests(void)
 		cmocka_unit_test_setup_teardown(test_graph, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_graph_shared_channel, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_prom_without_wait, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_cap, make_rows, free_rows),
 	};
 
