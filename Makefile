@@ -8,6 +8,8 @@
 #                   Linux 6.1 under qemu (not part of make test: minutes)
 #   sudo make install    install under PREFIX (default /usr/local), into
 #                   DESTDIR if set; make uninstall removes those files
+#   sudo make demo-graph  draw docs/demo-graph.svg, the README's picture,
+#                   from a run of the demos (tools/demo-graph.sh)
 #
 # Quiet by default; V=1 shows full commands.
 
@@ -37,7 +39,7 @@ COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 # image's BTF (e.g. extracted with pahole) instead.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-PKGS      := libbpf libelf zlib glib-2.0 json-c libcap
+PKGS      := libbpf libelf zlib glib-2.0 json-c libcap libmicrohttpd
 # Recursively expanded on purpose: pkg-config must run after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -77,7 +79,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu clean install uninstall
+.PHONY: all deps run test test-unit test-integration test-qemu clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo
@@ -145,6 +147,10 @@ test-integration: all
 # tests run on the build just made. See tools/qemu/run-tests.sh.
 test-qemu: all
 	$(Q)tools/qemu/run-tests.sh
+
+# The README's picture of who talks to whom, from a real run of the demos.
+demo-graph: all
+	$(Q)tools/demo-graph.sh
 
 # Every file install puts in place: what uninstall removes.
 INSTALLED := $(SBINDIR)/ipctrace $(BINDIR)/ipc-demo \

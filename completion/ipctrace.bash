@@ -69,8 +69,9 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --json --demo --explain -f --follow --cgroup -e --events -x --hex
-		--hex-bytes --no-wait --hist --features -v --verbose -h --help --usage -V --version'
+		-s --sort --no-clear --json --csv --graph --prom-file --prom-rows --listen
+		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait
+		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
 	COMPREPLY=()
@@ -104,8 +105,14 @@ _ipctrace() {
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
 		;;
-	-i | --interval | -d | --duration | -r | --rows | --hex-bytes)
-		return 0	# a number: nothing to offer
+	--graph | --prom-file)
+		# File names: quoted as such, and a directory gets its slash.
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
+		return 0
+		;;
+	-i | --interval | -d | --duration | -r | --rows | --hex-bytes | --prom-rows | --listen)
+		return 0	# a number or an address: nothing to offer
 		;;
 	esac
 	# A short option with its value attached: -tpipe,f, -sb, -p12.

@@ -2,7 +2,8 @@
 /*
  * ipctrace: which processes talk to which over IPC, and how much.
  * Loads the BPF programs, reads their counters every interval, and renders
- * the row model as a table or JSON.
+ * the row model as a table, JSON or CSV, and to the graph and metrics files
+ * and server (exports.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +20,12 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
+#include "exports.h"
 #include "holders.h"
 #include "mechanism.h"
 #include "options.h"
 #include "output.h"
+#include "output_csv.h"
 #include "procfs.h"
 #include "rows.h"
 #include "tracer.h"
@@ -257,6 +260,8 @@ struct session {
 	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
 	GArray *alive_pids;	/* int */
 	struct filter alive;
+	struct exports exports;
+	bool csv_started;	/* the CSV header is out */
 	/* -e */
 	struct event_log log;
 	double last_flush;
@@ -382,9 +387,9 @@ static bool refresh_holders(struct session *s, bool force)
 	return true;
 }
 
-static void render(struct session *s, bool final, double interval_s)
+static void fill_frame(struct session *s, struct frame *f, bool final, double interval_s)
 {
-	struct frame f = {
+	*f = (struct frame){
 		.now = time(NULL),
 		.interval_s = interval_s,
 		.elapsed_s = now_s() - s->start,
@@ -392,12 +397,32 @@ static void render(struct session *s, bool final, double interval_s)
 		.max_rows = s->cfg.rows,
 		.folded = s->store->folded,
 	};
+	tracer_loss(&s->tracer, &f->loss);
+	store_totals(s->store, target_filter(s), &f->totals);
+	f->rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
+}
 
-	tracer_loss(&s->tracer, &f.loss);
-	store_totals(s->store, target_filter(s), &f.totals);
-	f.rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
+/* The graph and the metrics alone: from the start, and beside -e's lines. */
+static void export_only(struct session *s, bool final, double interval_s)
+{
+	struct frame f;
+
+	fill_frame(s, &f, final, interval_s);
+	exports_frame(&s->exports, &f);
+	g_ptr_array_free(f.rows, TRUE);
+}
+
+static void render(struct session *s, bool final, double interval_s)
+{
+	struct frame f;
+
+	fill_frame(s, &f, final, interval_s);
+	exports_frame(&s->exports, &f);
 	if (s->cfg.json) {
 		output_json(stdout, &f);
+	} else if (s->cfg.csv) {
+		output_csv(stdout, &f, !s->csv_started);
+		s->csv_started = true;
 	} else {
 		struct table_style style = { .clear = s->tty && !s->cfg.no_clear && !final };
 		struct winsize ws;
@@ -506,6 +531,7 @@ static void tick(struct session *s, bool final)
 	if (s->cfg.events) {
 		event_log_print(&s->log, s->store, target_filter(s));
 		report_event_loss(s, final);
+		export_only(s, final, now - s->last_tick);
 	} else {
 		render(s, final, now - s->last_tick);
 	}
@@ -676,6 +702,8 @@ int main(int argc, char **argv)
 	}
 	if (check_privileges() || check_pids(&s.cfg))
 		return 1;
+	if (exports_open(&s.exports, &s.cfg, err, sizeof(err)))
+		return die("%s", err);
 	if (s.cfg.command) {
 		char *found = strchr(s.cfg.command[0], '/') ? g_strdup(s.cfg.command[0])
 			    : g_find_program_in_path(s.cfg.command[0]);
@@ -743,6 +771,17 @@ int main(int argc, char **argv)
 		find_target_objects(&s);
 	refresh_holders(&s, true);
 	drop_privileges();
+	{
+		struct timespec wall;
+
+		clock_gettime(CLOCK_REALTIME, &wall);
+		if (exports_serve(&s.exports, (double)wall.tv_sec + wall.tv_nsec / 1e9, err,
+				  sizeof(err))) {
+			ret = die("%s", err);
+			goto cleanup;
+		}
+	}
+	export_only(&s, false, 0);
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.tracer.filter ? ", -p filter in the kernel" : "");
@@ -824,6 +863,7 @@ cleanup:
 		kill(demo, SIGTERM);
 		waitpid(demo, NULL, 0);
 	}
+	exports_close(&s.exports);
 	tracer_stop(&s.tracer);
 	event_log_free(&s.log);
 	store_free(s.store);

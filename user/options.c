@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,9 @@ static const char doc[] =
 "    ipctrace -t fifo -s total  # FIFOs only, sorted by bytes since start\n"
 "    ipctrace -i 5 -d 60      # 5-second intervals, stop after a minute\n"
 "    ipctrace --json -d 10    # one JSON object per interval, then a final one\n"
+"    ipctrace --csv > ipc.csv # every interval as rows of one CSV table\n"
+"    ipctrace --graph ipc.dot # who talks to whom, for Graphviz: dot -Tsvg ipc.dot\n"
+"    ipctrace --listen 9432   # Prometheus metrics at http://127.0.0.1:9432/metrics\n"
 "    ipctrace -e -t mq        # one line per message queue operation\n"
 "    ipctrace -x -p 1234      # each operation of 1234, with its data\n"
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
@@ -47,6 +52,11 @@ enum {
 	OPT_DEMO,
 	OPT_USAGE,
 	OPT_FEATURES,
+	OPT_CSV,
+	OPT_GRAPH,
+	OPT_PROM_FILE,
+	OPT_PROM_ROWS,
+	OPT_LISTEN,
 	OPT_HEX_BYTES,
 	OPT_NO_WAIT,
 	OPT_HIST,
@@ -71,6 +81,15 @@ static const struct argp_option options[] = {
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
+	{ "graph", OPT_GRAPH, "FILE", 0,
+	  "Write who talks to whom to FILE (Graphviz DOT), each interval and at exit", 0 },
+	{ "prom-file", OPT_PROM_FILE, "FILE", 0,
+	  "Write Prometheus metrics to FILE each interval (node_exporter textfile)", 0 },
+	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
+	  "Serve Prometheus metrics at /metrics (a port alone: 127.0.0.1)", 0 },
+	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
+	  "Rows with series of their own, by bytes (default 200); the rest add up", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
 	{ "explain", OPT_EXPLAIN, NULL, 0,
 	  "With --demo: a guided tour, each mechanism in turn, with what to look for", 0 },
@@ -207,12 +226,86 @@ int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen)
 		    "invalid sort key '%s': expected bytes, ops, total, pid, comm or type", arg);
 }
 
+int parse_path(const char *arg, const char *option, const char **out, char *err, size_t errlen)
+{
+	if (!arg[0]) {
+		snprintf(err, errlen, "empty file name for %s: expected a path", option);
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
+
+static int bad_listen(const char *arg, char *err, size_t errlen)
+{
+	return fail(err, errlen,
+		    "invalid --listen address '%s': expected PORT, :PORT, IP:PORT or [IPv6]:PORT", arg);
+}
+
+int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addrlen,
+		 char *text, size_t textlen, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN + 2] = LISTEN_DEFAULT_HOST;
+	const char *port_text = arg, *colon = strrchr(arg, ':');
+	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+	bool bracketed = false;
+	char *end;
+	long port;
+
+	if (colon) {
+		size_t n = (size_t)(colon - arg);
+
+		if (n >= sizeof(host))
+			return bad_listen(arg, err, errlen);
+		if (n) {
+			memcpy(host, arg, n);
+			host[n] = '\0';
+		}
+		port_text = colon + 1;
+		if (host[0] == '[') {
+			if (n < 3 || host[n - 1] != ']')
+				return bad_listen(arg, err, errlen);
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = '\0';
+			bracketed = true;
+		}
+	}
+	errno = 0;
+	port = strtol(port_text, &end, 10);
+	if (port_text[0] < '0' || port_text[0] > '9' || *end || errno)
+		return bad_listen(arg, err, errlen);
+	if (port < 1 || port > 65535)
+		return fail(err, errlen,
+			    "invalid --listen port in '%s': expected a port from 1 to 65535", arg);
+	/* No name lookups: a typo must not wait for DNS, and the host's own
+	 * addresses are what a listener can bind. */
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	memset(addr, 0, sizeof(*addr));
+	if (!bracketed && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*addrlen = sizeof(*v4);
+		snprintf(text, textlen, "%s:%ld", host, port);
+	} else if (bracketed && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*addrlen = sizeof(*v6);
+		snprintf(text, textlen, "[%s]:%ld", host, port);
+	} else {
+		return bad_listen(arg, err, errlen);
+	}
+	return 0;
+}
+
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->type_mask = implemented_types();
 	cfg->interval_s = 1.0;
 	cfg->sort = SORT_BYTES;
+	cfg->prom_rows = PROM_ROWS_DEFAULT;
 }
 
 /*
@@ -265,6 +358,23 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		cfg->json = true;
 		break;
+	case OPT_CSV:
+		cfg->csv = true;
+		break;
+	case OPT_GRAPH:
+		ret = parse_path(arg, "--graph", &cfg->graph_path, err, len);
+		break;
+	case OPT_PROM_FILE:
+		ret = parse_path(arg, "--prom-file", &cfg->prom_path, err, len);
+		break;
+	case OPT_PROM_ROWS:
+		ret = parse_count(arg, "--prom-rows count", &cfg->prom_rows, err, len);
+		break;
+	case OPT_LISTEN:
+		ret = parse_listen(arg, &cfg->listen_addr, &cfg->listen_addrlen, cfg->listen_text,
+				   sizeof(cfg->listen_text), err, len);
+		cfg->listen = ret == 0;
+		break;
 	case OPT_DEMO:
 		cfg->demo = true;
 		break;
@@ -312,6 +422,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (!(state->flags & ARGP_NO_EXIT)) {
 			printf("%s\n", argp_program_version);
 			exit(0);
+		}
+		break;
+	case ARGP_KEY_END:
+		if (cfg->csv && cfg->json) {
+			snprintf(err, len, "--csv and --json both print to standard output: choose one");
+			return EINVAL;
+		}
+		if (cfg->csv && cfg->events) {
+			snprintf(err, len, "--csv prints the table, -e one line per operation: "
+				 "choose one (-e --json for events a program reads)");
+			return EINVAL;
 		}
 		break;
 	case ARGP_KEY_ARG:

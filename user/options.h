@@ -4,9 +4,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define MAX_TARGET_PIDS 64
+
+/*
+ * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series of
+ * rows, one per kind of loss and 7 more (686 with 13 kinds of loss).
+ */
+#define PROM_ROWS_DEFAULT 200
+
+/* --listen with a port alone serves loopback only: metrics name processes. */
+#define LISTEN_DEFAULT_HOST "127.0.0.1"
 
 enum sort_key {
 	SORT_BYTES = 0,	/* bytes per second this interval */
@@ -28,6 +38,14 @@ struct config {
 	enum sort_key sort;
 	bool no_clear;
 	bool json;
+	bool csv;
+	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
+	const char *prom_path;	/* --prom-file: the exposition format, likewise */
+	int prom_rows;		/* rows with series of their own; the rest add up */
+	bool listen;		/* --listen: serve /metrics over HTTP */
+	struct sockaddr_storage listen_addr;
+	socklen_t listen_addrlen;
+	char listen_text[64];	/* "127.0.0.1:9432", for messages */
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */
@@ -52,6 +70,10 @@ int parse_int_range(const char *arg, const char *what, long min, long max, int *
 int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
 int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen);
 const char *sort_key_name(enum sort_key key);
+/* "9432", ":9432" (loopback), "0.0.0.0:9432", "[::1]:9432", "localhost:9432". */
+int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addrlen,
+		 char *text, size_t textlen, char *err, size_t errlen);
+int parse_path(const char *arg, const char *option, const char **out, char *err, size_t errlen);
 
 void config_defaults(struct config *cfg);
 

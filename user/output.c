@@ -150,13 +150,7 @@ static void fill_cells(const struct row *r, struct cells *c)
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
-/* The kinds of loss, named as the header and JSON's "lost" name them. */
-struct loss_kind {
-	const char *name;
-	size_t offset;	/* of its __u64 in struct ipc_loss */
-};
-
-static const struct loss_kind loss_kinds[] = {
+const struct loss_kind loss_kinds[] = {
 	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
 	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
 	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
@@ -172,9 +166,16 @@ static const struct loss_kind loss_kinds[] = {
 	{ "hists", offsetof(struct ipc_loss, hists_dropped) },
 };
 
-static __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
+const size_t nloss_kinds = G_N_ELEMENTS(loss_kinds);
+
+__u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
 {
 	return *(const __u64 *)((const char *)l + k->offset);
+}
+
+char *text_utf8(const char *s)
+{
+	return g_utf8_make_valid(s, -1);
 }
 
 /* "lost: none", or only the kinds of loss there were: nothing is dropped

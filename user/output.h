@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Renderers of the row model: the table and JSON. No mechanism is special here. */
+/*
+ * Renderers of the row model: the table and JSON here, CSV, the graph and
+ * Prometheus beside them (output_csv.h, graph.h, prom.h). No mechanism is
+ * special in any of them.
+ */
 #ifndef IPCTRACE_OUTPUT_H
 #define IPCTRACE_OUTPUT_H
 
@@ -44,6 +48,23 @@ void format_wait(double share, char *buf, size_t len);
 
 /* The DETAIL column: events, labels and object state, "" when none. */
 void format_detail(const struct row *r, char *buf, size_t len);
+
+/* The kinds of loss, named as the header and JSON's "lost" name them. */
+struct loss_kind {
+	const char *name;
+	size_t offset;	/* of its __u64 in struct ipc_loss */
+};
+
+extern const struct loss_kind loss_kinds[];
+extern const size_t nloss_kinds;
+__u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k);
+
+/*
+ * s as valid UTF-8, to free with g_free: a FIFO's path or a comm is whatever
+ * bytes its creator chose, and CSV readers, Graphviz and Prometheus decode
+ * UTF-8. An invalid byte becomes U+FFFD.
+ */
+char *text_utf8(const char *s);
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
 

@@ -73,6 +73,23 @@ expect() {
 	expect
 	complete_line _ipctrace ipctrace --rows ''
 	expect
+	complete_line _ipctrace ipctrace --listen ''
+	expect
+	complete_line _ipctrace ipctrace --prom-rows ''
+	expect
+	complete_line _ipctrace ipctrace --pr
+	expect --prom-file --prom-rows
+}
+
+@test "completion: --graph and --prom-file complete file names" {
+	mkdir "$TMP/sub"
+	touch "$TMP/ipc.dot" "$TMP/node.prom"
+	complete_line _ipctrace ipctrace --graph "$TMP/"
+	expect "$TMP/ipc.dot" "$TMP/node.prom" "$TMP/sub"
+	complete_line _ipctrace ipctrace --prom-file "$TMP/n"
+	expect "$TMP/node.prom"
+	complete_line _ipctrace ipctrace --graph = "$TMP/i"
+	expect "$TMP/ipc.dot"
 }
 
 @test "completion: --cgroup offers the cgroup v2 directories; after -- a command, then files" {

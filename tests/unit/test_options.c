@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/sysmacros.h>
 #include "unit.h"
 #include "options.h"
@@ -24,6 +26,10 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.sort, SORT_BYTES);
 	assert_int_equal(cfg.type_mask, implemented_types());
 	assert_false(cfg.json);
+	assert_false(cfg.csv || cfg.listen);
+	assert_null(cfg.graph_path);
+	assert_null(cfg.prom_path);
+	assert_int_equal(cfg.prom_rows, PROM_ROWS_DEFAULT);
 }
 
 static void test_all_options(void **state)
@@ -101,6 +107,24 @@ static void test_bad_values(void **state)
 		{ "--hex-bytes", "8k", "invalid hexdump size '8k'" },
 		{ "-t", "pipe,bogus", "unknown type 'bogus'" },
 		{ "-t", "pipes", "unknown type 'pipes'" },
+		{ "--graph", "", "empty file name for --graph" },
+		{ "--prom-file", "", "empty file name for --prom-file" },
+		{ "--prom-rows", "0", "invalid --prom-rows count '0'" },
+		{ "--prom-rows", "ten", "invalid --prom-rows count 'ten'" },
+		{ "--prom-rows", "1000001", "invalid --prom-rows count '1000001'" },
+		{ "--listen", "", "invalid --listen address ''" },
+		{ "--listen", ":", "invalid --listen address ':'" },
+		{ "--listen", "0", "invalid --listen port in '0'" },
+		{ "--listen", ":65536", "invalid --listen port in ':65536'" },
+		{ "--listen", "-1", "invalid --listen address '-1'" },
+		{ "--listen", "9432x", "invalid --listen address '9432x'" },
+		{ "--listen", "host:9432", "invalid --listen address 'host:9432'" },
+		{ "--listen", "300.1.2.3:80", "invalid --listen address '300.1.2.3:80'" },
+		{ "--listen", "::1:80", "invalid --listen address '::1:80'" },
+		{ "--listen", "[::1]", "invalid --listen address '[::1]'" },
+		{ "--listen", "[::1:80", "invalid --listen address '[::1:80'" },
+		{ "--listen", "[127.0.0.1]:80", "invalid --listen address '[127.0.0.1]:80'" },
+		{ "--listen", "[]:80", "invalid --listen address '[]:80'" },
 	};
 
 	(void)state;
@@ -111,6 +135,62 @@ static void test_bad_values(void **state)
 		assert_int_not_equal(parse(&cfg, 3, argv), 0);
 		if (strncmp(cfg.error, cases[i][2], strlen(cases[i][2])) != 0)
 			fail_msg("%s %s: got \"%s\"", cases[i][0], cases[i][1], cfg.error);
+	}
+}
+
+static void test_outputs(void **state)
+{
+	struct config cfg;
+	const char *argv[] = { "ipctrace", "--csv", "--graph", "g.dot", "--prom-file=m.prom",
+			       "--prom-rows", "5", "--listen", "9432" };
+	const char *both[] = { "ipctrace", "--csv", "--json" };
+	const char *events[] = { "ipctrace", "-x", "--csv" };
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg.listen_addr;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 9, argv), 0);
+	assert_true(cfg.csv);
+	assert_string_equal(cfg.graph_path, "g.dot");
+	assert_string_equal(cfg.prom_path, "m.prom");
+	assert_int_equal(cfg.prom_rows, 5);
+	assert_true(cfg.listen);
+	/* A port alone is loopback: metrics name processes. */
+	assert_int_equal(v4->sin_family, AF_INET);
+	assert_int_equal(ntohl(v4->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(ntohs(v4->sin_port), 9432);
+	assert_string_equal(cfg.listen_text, "127.0.0.1:9432");
+	/* Both write to standard output. */
+	assert_int_not_equal(parse(&cfg, 3, both), 0);
+	assert_string_equal(cfg.error, "--csv and --json both print to standard output: choose one");
+	assert_int_not_equal(parse(&cfg, 3, events), 0);
+	assert_string_equal(cfg.error, "--csv prints the table, -e one line per operation: choose one "
+				       "(-e --json for events a program reads)");
+}
+
+static void test_listen_forms(void **state)
+{
+	static const struct { const char *arg, *text; int family; } cases[] = {
+		{ "9432", "127.0.0.1:9432", AF_INET },
+		{ ":9432", "127.0.0.1:9432", AF_INET },
+		{ "localhost:80", "127.0.0.1:80", AF_INET },
+		{ "0.0.0.0:9432", "0.0.0.0:9432", AF_INET },
+		{ "192.0.2.7:65535", "192.0.2.7:65535", AF_INET },
+		{ "[::1]:9432", "[::1]:9432", AF_INET6 },
+		{ "[::]:1", "[::]:1", AF_INET6 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_storage addr;
+		socklen_t len = 0;
+		char text[64], err[256];
+
+		if (parse_listen(cases[i].arg, &addr, &len, text, sizeof(text), err, sizeof(err)))
+			fail_msg("%s: %s", cases[i].arg, err);
+		assert_string_equal(text, cases[i].text);
+		assert_int_equal(addr.ss_family, cases[i].family);
+		assert_int_equal(len, cases[i].family == AF_INET ? sizeof(struct sockaddr_in)
+								 : sizeof(struct sockaddr_in6));
 	}
 }
 
@@ -178,6 +258,8 @@ int run_options_tests(void)
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_events_and_command),
+		cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_unknown_option_and_argument),
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_types),

@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# Prometheus metrics: the textfile (--prom-file) and the server (--listen),
+# checked by promtool and compared with the demos' records and ipctrace's
+# own JSON (tests/lib/check_prom.py).
+load helpers
+
+CHECK_PROM="$ROOT/tests/lib/check_prom.py"
+
+# free_port: a TCP port nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+promtool_ok() {
+	promtool check metrics <"$1" || { echo "promtool rejects $1"; return 1; }
+}
+
+inode_changed() {
+	[ "$(stat -c %i "$1")" != "$2" ]
+}
+
+@test "--prom-file: promtool accepts it; the summary's series are the demos' bytes and ops" {
+	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom" --prom-rows 1000000
+	# There from the start, and replaced by rename each interval.
+	promtool_ok "$TMP/ipctrace.prom"
+	grep -qx 'ipctrace_up 1' "$TMP/ipctrace.prom"
+	first_inode=$(stat -c %i "$TMP/ipctrace.prom")
+	for demo in pipe fifo mq msg unix tcp udp; do
+		"$DEMO" "$demo" -n 40 -s 700 --json >>"$TMP/demo"
+	done
+	wait_until 10 inode_changed "$TMP/ipctrace.prom" "$first_inode"
+	stop_tracer
+	[ "$TRACER_STATUS" -eq 0 ]
+	promtool_ok "$TMP/ipctrace.prom"
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	python3 "$CHECK_PROM" "$TMP/ipctrace.prom" "$TMP/out" "$TMP/demo" --rows=1000000
+	# What node_exporter's textfile collector wants: a file ending in .prom,
+	# readable by its user, and no temporary file left beside it.
+	[ "$(stat -c %a "$TMP/ipctrace.prom")" = 644 ]
+	[ "$(find "$TMP" -maxdepth 1 -name '.ipctrace.prom.*' | wc -l)" -eq 0 ]
+}
+
+@test "--prom-rows: the busiest rows have series, the rest add up per type and dir, within the bound" {
+	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom" --prom-rows 3
+	for demo in pipe fifo mq unix tcp; do
+		"$DEMO" "$demo" -n 40 -s 700 --json >>"$TMP/demo"
+	done
+	stop_tracer
+	promtool_ok "$TMP/ipctrace.prom"
+	# More rows than 3, so that some add up.
+	[ "$(final | jq '.rows | length')" -gt 3 ]
+	run python3 "$CHECK_PROM" "$TMP/ipctrace.prom" "$TMP/out" --rows=3
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == "compared 3 series ("* ]]
+	grep -q 'object="(other)"' "$TMP/ipctrace.prom"
+}
+
+# metrics_show READER WRITER BYTES: a scrape now is what promtool accepts,
+# has the live reader's series at the bytes it read, and none of the writer
+# that exited.
+metrics_show() {
+	local reader=$1 writer=$2 bytes=$3
+	curl -sf --max-time 5 -o "$TMP/scrape" "http://127.0.0.1:$PORT/metrics" || return 1
+	promtool check metrics <"$TMP/scrape" || return 1
+	grep -qE "^ipctrace_bytes_total\{type=\"fifo\",object=\"$TMP/chan\",dir=\"rx\",pid=\"$reader\",comm=\"fifo-reader\"\} $bytes$" "$TMP/scrape" &&
+		! grep -q "pid=\"$writer\"" "$TMP/scrape"
+}
+
+frames() {
+	wc -l <"$TMP/out"
+}
+
+more_frames_than() {
+	[ "$(frames)" -gt "$1" ]
+}
+
+@test "--listen: /metrics live; an exited writer's series goes; a stalled client holds nothing up" {
+	PORT=$(free_port)
+	mkfifo "$TMP/chan"
+	start_tracer --json -i 0.2 -t fifo --listen "127.0.0.1:$PORT"
+	run curl -sf -D "$TMP/headers" -o "$TMP/scrape" "http://127.0.0.1:$PORT/metrics"
+	[ "$status" -eq 0 ]
+	grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$TMP/headers"
+	promtool_ok "$TMP/scrape"
+	# Clients that send half a request and wait: the server's thread keeps
+	# them, the tracer goes on.
+	python3 -c '
+import socket, sys, time
+held = []
+for _ in range(20):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+    held.append(s)
+print("holding", flush=True)
+time.sleep(60)' "$PORT" >"$TMP/slow" 3>&- &
+	wait_for "$TMP/slow" '^holding'
+	"$DEMO" fifo --role reader --path "$TMP/chan" -s 100 --json >>"$TMP/demo" 3>&- &
+	reader=$!
+	sleep 600 >"$TMP/chan" 3>&- &
+	holder=$!
+	"$DEMO" fifo --role writer --path "$TMP/chan" -n 30 -s 100 --json >>"$TMP/demo"
+	writer=$(jq -r 'select(.dir == "tx") | .pid' "$TMP/demo")
+	bytes=$(jq -r 'select(.dir == "tx") | .bytes' "$TMP/demo")
+	seen=$(frames)
+	wait_until 20 metrics_show "$reader" "$writer" "$bytes"
+	wait_until 20 more_frames_than $((seen + 3))
+	# Only GET and HEAD, only /metrics.
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/metrics")" = 405 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")" = 404 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -I "http://127.0.0.1:$PORT/metrics")" = 200 ]
+	kill "$holder"
+	wait_gone "$reader"
+	stop_tracer
+	[ "$TRACER_STATUS" -eq 0 ]
+	# The reader's own count, once it saw the end, is what /metrics said.
+	[ "$(jq -r 'select(.dir == "rx") | .bytes' "$TMP/demo")" = "$bytes" ]
+	run curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics"
+	[ "$status" -ne 0 ]
+}
+
+@test "--listen: a port alone is loopback; a port in use, an address not of this host: exit 1" {
+	PORT=$(free_port)
+	start_tracer -i 0.5 --listen "$PORT"
+	run ss -Hltn "sport = :$PORT"
+	echo "$output"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == *" 127.0.0.1:$PORT "* ]]
+	run --separate-stderr timeout 20 "$IPCTRACE" --listen ":$PORT" -d 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: cannot listen on 127.0.0.1:$PORT: Address already in use: stop what uses it (ss -ltnp) or choose another port with --listen" ]
+	stop_tracer
+	run --separate-stderr timeout 20 "$IPCTRACE" --listen "192.0.2.1:$PORT" -d 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: cannot listen on 192.0.2.1:$PORT: Cannot assign requested address: give an address of this host, or a port alone for 127.0.0.1" ]
+	run --separate-stderr "$IPCTRACE" --listen "localhost:http"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ipctrace: invalid --listen address 'localhost:http': expected PORT, :PORT, IP:PORT or [IPv6]:PORT" ]
+}
+
+@test "--prom-file into a directory that does not exist: one line before tracing, exit 1" {
+	run --separate-stderr timeout 20 "$IPCTRACE" --prom-file "$TMP/none/x.prom" -d 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: cannot write --prom-file $TMP/none/x.prom: No such file or directory: check that its directory exists and is writable" ]
+	mkdir "$TMP/dir.prom"
+	run --separate-stderr timeout 20 "$IPCTRACE" --prom-file "$TMP/dir.prom" -d 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: --prom-file $TMP/dir.prom is a directory: give a file name" ]
+}

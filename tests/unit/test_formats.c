@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CSV, the graph and Prometheus: quoting and escaping, and what each makes of rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "unit.h"
+#include "graph.h"
+#include "holders.h"
+#include "output_csv.h"
+#include "prom.h"
+
+typedef void (*field_writer)(FILE *out, const char *s);
+
+static char *written(field_writer write, const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	write(out, s);
+	fclose(out);
+	return buf;
+}
+
+static void expect_written(field_writer write, const char *in, const char *want)
+{
+	char *got = written(write, in);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("[%s]: got [%s], want [%s]", in, got, want);
+	free(got);
+}
+
+static void test_csv_quoting(void **state)
+{
+	(void)state;
+	expect_written(csv_field, "plain", "plain");
+	expect_written(csv_field, "", "");
+	expect_written(csv_field, "/tmp/a,b", "\"/tmp/a,b\"");
+	expect_written(csv_field, "say \"hi\"", "\"say \"\"hi\"\"\"");
+	expect_written(csv_field, "two\nlines", "\"two\nlines\"");
+	expect_written(csv_field, "cr\r", "\"cr\r\"");
+	expect_written(csv_field, " edge", "\" edge\"");
+	expect_written(csv_field, "\"", "\"\"\"\"");
+	/* A byte that is not UTF-8 becomes U+FFFD. */
+	expect_written(csv_field, "a\xff" "b", "a\xef\xbf\xbd" "b");
+}
+
+static void test_prom_escaping(void **state)
+{
+	(void)state;
+	expect_written(prom_label_value, "cat", "\"cat\"");
+	expect_written(prom_label_value, "C:\\x \"y\"\nz", "\"C:\\\\x \\\"y\\\"\\nz\"");
+	expect_written(prom_label_value, "\xc3", "\"\xef\xbf\xbd\"");
+}
+
+static void test_dot_escaping(void **state)
+{
+	(void)state;
+	expect_written(dot_escape, "pipe:[12]", "pipe:[12]");
+	expect_written(dot_escape, "a\"b\\n", "a\\\"b\\\\n");
+	/* A real newline is shown, not obeyed: the label stays one line. */
+	expect_written(dot_escape, "a\nb", "a\\\\x0ab");
+	expect_written(dot_escape, "{x|y}<z>", "{x|y}<z>");
+}
+
+/* A FIFO with a writer (pid 100) and a reader (pid 200, exited). */
+struct fixture {
+	struct store *store;
+	struct row *tx, *rx;
+};
+
+static const char fifo_path[] = "/tmp/x,\"y\"\nz";
+
+static int make_rows(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ipc_key tx = { .ino = 77, .dev = 13, .tgid = 100, .type = IPC_FIFO, .dir = DIR_TX };
+	struct ipc_key rx = tx;
+	bool created;
+
+	rx.tgid = 200;
+	rx.dir = DIR_RX;
+	f->store = store_new();
+	f->tx = store_update(f->store, &tx, 4096, 4, &created);
+	f->tx->wait_ns = 1500000000;
+	f->rx = store_update(f->store, &rx, 4000, 2, &created);
+	strcpy(f->tx->comm, "writer");
+	strcpy(f->rx->comm, "reader, \"q\"");
+	f->rx->exited = true;
+	object_set_name(f->tx->obj, fifo_path);
+	store_rates(f->store, 1.0);
+	f->tx->wait_share = 0.25;
+	store_compute_peers(f->store);
+	*state = f;
+	return 0;
+}
+
+static int free_rows(void **state)
+{
+	struct fixture *f = *state;
+
+	store_free(f->store);
+	free(f);
+	return 0;
+}
+
+enum format { CSV_HEADER, CSV_ROWS, GRAPH, PROM };
+
+static char *render(struct fixture *f, enum format format, bool final, int prom_rows)
+{
+	struct frame fr = { .now = 0, .interval_s = 1, .elapsed_s = 3, .final = final };
+	struct prom_style style = { .max_rows = prom_rows, .start_time = 12.5, .wait = true };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	fr.rows = store_select(f->store, true, SORT_PID, NULL);
+	store_totals(f->store, NULL, &fr.totals);
+	fr.loss.rows_dropped = 3;
+	fr.loss.faults_missed = 2;
+	if (format == CSV_HEADER || format == CSV_ROWS)
+		output_csv(out, &fr, format == CSV_HEADER);
+	else if (format == GRAPH)
+		output_graph(out, &fr);
+	else
+		output_prom(out, &fr, &style);
+	fclose(out);
+	g_ptr_array_free(fr.rows, TRUE);
+	return buf;
+}
+
+static void test_csv_rows(void **state)
+{
+	struct fixture *f = *state;
+	char *with = render(f, CSV_HEADER, false, 0), *rows = render(f, CSV_ROWS, true, 0);
+
+	static const char header[] = "time,elapsed_s,interval_s,final,pid,comm,exited,type,object,"
+				     "dev,ino,dir,peers,bytes_per_s,ops_per_s,bytes,ops,wait_s,"
+				     "wait_share,lost,detail\r\n";
+
+	assert_memory_equal(with, header, strlen(header));
+	/* Without the header: rows only, and each knows it is the summary. */
+	assert_null(strstr(rows, "elapsed_s"));
+	assert_non_null(strstr(rows, "1970-01-01T00:00:00Z,3.0,1.0,true,100,writer,false,fifo,"
+				     "\"/tmp/x,\"\"y\"\"\nz\",0:13,77,tx,\"200/reader, \"\"q\"\"*\","
+				     "4096.0,4.0,4096,4,1.500000,0.250,5,\r\n"));
+	assert_non_null(strstr(rows, ",true,200,\"reader, \"\"q\"\"\",true,fifo,"));
+	/* Two records, each ending in CRLF, however many LFs the names hold. */
+	assert_non_null(strstr(rows, "\r\n"));
+	assert_null(strstr(strstr(strstr(rows, "\r\n") + 2, "\r\n") + 2, "\r\n"));
+	free(with);
+	free(rows);
+}
+
+static void test_graph(void **state)
+{
+	struct fixture *f = *state;
+	char *dot = render(f, GRAPH, true, 0);
+
+	assert_memory_equal(dot, "digraph ipctrace {\n", 19);
+	assert_non_null(strstr(dot, "\tp100 [label=\"writer\\n100\"];\n"));
+	assert_non_null(strstr(dot, "\tp200 [label=\"reader, \\\"q\\\"\\n200, exited\", "
+				    "style=\"rounded,dashed\""));
+	/* One edge, writer to reader. The reader's only peer is the writer, so
+	 * what it read is what went along the edge. */
+	assert_non_null(strstr(dot, "\tp100 -> p200 [color=\"#17becf\""));
+	assert_non_null(strstr(dot, "label=\"/tmp/x,\\\"y\\\"\\\\x0az (fifo)\\n4,000 B in 2 ops\"];"));
+	assert_null(strstr(dot, "p200 -> p100"));
+	assert_non_null(strstr(dot, "fifo</b>"));
+	assert_string_equal(dot + strlen(dot) - 2, "}\n");
+	free(dot);
+}
+
+static void test_graph_shared_channel(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_key rx2 = f->rx->key;
+	bool created;
+	struct row *second;
+	char *dot;
+
+	/* A second reader: the writer's 4096 bytes went to both, in unknown
+	 * shares, but each reader read from the writer alone. */
+	rx2.tgid = 300;
+	second = store_update(f->store, &rx2, 96, 2, &created);
+	strcpy(second->comm, "reader2");
+	store_compute_peers(f->store);
+	dot = render(f, GRAPH, true, 0);
+	assert_non_null(strstr(dot, "\tp100 -> p200 ["));
+	assert_non_null(strstr(dot, "\tp100 -> p300 ["));
+	assert_non_null(strstr(dot, "\\n4,000 B in 2 ops\"];"));
+	assert_non_null(strstr(dot, "\\n96 B in 2 ops\"];"));
+	free(dot);
+}
+
+static unsigned int count_lines(const char *text, const char *prefix)
+{
+	unsigned int n = 0;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += strncmp(p, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+static void test_prom(void **state)
+{
+	struct fixture *f = *state;
+	char *text = render(f, PROM, false, 10);
+
+	assert_non_null(strstr(text, "# TYPE ipctrace_bytes_total counter\n"));
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"fifo\",object=\"/tmp/x,\\\"y\\\"\\nz\","
+				     "dir=\"tx\",pid=\"100\",comm=\"writer\"} 4096\n"));
+	assert_non_null(strstr(text, "ipctrace_operations_total{type=\"fifo\",object=\"/tmp/x,\\\"y"
+				     "\\\"\\nz\",dir=\"rx\",pid=\"200\",comm=\"reader, \\\"q\\\"\"} 2\n"));
+	assert_non_null(strstr(text, "ipctrace_wait_seconds_total{type=\"fifo\",object=\"/tmp/x,"
+				     "\\\"y\\\"\\nz\",dir=\"tx\",pid=\"100\",comm=\"writer\"} 1.500000000\n"));
+	assert_int_equal(count_lines(text, "ipctrace_bytes_total{"), 2);
+	assert_int_equal(count_lines(text, "ipctrace_wait_seconds_total{"), 2);
+	assert_null(strstr(text, "object=\"(other)\",dir"));
+	assert_non_null(strstr(text, "ipctrace_lost_total{map=\"rows\"} 3\n"));
+	assert_non_null(strstr(text, "ipctrace_lost_total{map=\"faults\"} 2\n"));
+	assert_non_null(strstr(text, "ipctrace_traced_bytes_total 8096\n"));
+	assert_non_null(strstr(text, "ipctrace_up 1\n"));
+	assert_non_null(strstr(text, "ipctrace_start_time_seconds 12.500\n"));
+	assert_non_null(strstr(text, "ipctrace_build_info{version=\"" IPCTRACE_VERSION "\"} 1\n"));
+	free(text);
+	text = render(f, PROM, true, 10);
+	assert_non_null(strstr(text, "ipctrace_up 0\n"));
+	free(text);
+}
+
+static void test_prom_without_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct frame fr = { .final = false };
+	struct prom_style style = { .max_rows = 10 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	/* --no-wait: WAIT is not measured, and a 0 would say it was. */
+	fr.rows = store_select(f->store, true, SORT_PID, NULL);
+	output_prom(out, &fr, &style);
+	fclose(out);
+	assert_null(strstr(buf, "ipctrace_wait_seconds_total"));
+	assert_non_null(strstr(buf, "ipctrace_operations_total{"));
+	g_ptr_array_free(fr.rows, TRUE);
+	free(buf);
+}
+
+static void test_prom_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_key again = f->tx->key, small = { .ino = 9, .dev = 15, .tgid = 300,
+						      .type = IPC_PIPE, .dir = DIR_TX };
+	bool created;
+	struct row *r;
+	char *text;
+
+	/* The writer again on another open of a file with the same path (a
+	 * server's accepted sockets share its name the same way): the labels
+	 * are equal, so the two rows are one series, their sum. */
+	again.ino = 78;
+	r = store_update(f->store, &again, 10, 1, &created);
+	strcpy(r->comm, "writer");
+	object_set_name(r->obj, fifo_path);
+	r = store_update(f->store, &small, 1, 1, &created);
+	strcpy(r->comm, "small");
+	object_set_name(r->obj, "pipe:[9]");
+	store_compute_peers(f->store);
+
+	/* Room for one series: the busiest; the rest add up per type and dir. */
+	text = render(f, PROM, false, 1);
+	assert_int_equal(count_lines(text, "ipctrace_bytes_total{"), 3);
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"fifo\",object=\"/tmp/x,\\\"y\\\"\\nz\","
+				     "dir=\"tx\",pid=\"100\",comm=\"writer\"} 4106\n"));
+	assert_non_null(strstr(text, "ipctrace_operations_total{type=\"fifo\",object=\"/tmp/x,"
+				     "\\\"y\\\"\\nz\",dir=\"tx\",pid=\"100\",comm=\"writer\"} 5\n"));
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"fifo\",object=\"(other)\","
+				     "dir=\"rx\"} 4000\n"));
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"pipe\",object=\"(other)\","
+				     "dir=\"tx\"} 1\n"));
+	assert_non_null(strstr(text, "ipctrace_operations_total{type=\"fifo\",object=\"(other)\","
+				     "dir=\"rx\"} 2\n"));
+	assert_non_null(strstr(text, "ipctrace_rows 4\n"));
+	assert_non_null(strstr(text, "ipctrace_other_rows 2\n"));
+	free(text);
+}
+
+int run_formats_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_prom_escaping),
+		cmocka_unit_test(test_dot_escaping),
+		cmocka_unit_test_setup_teardown(test_csv_rows, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_graph, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_graph_shared_channel, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_prom, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_prom_without_wait, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_prom_cap, make_rows, free_rows),
+	};
+
+	return cmocka_run_group_tests_name("formats", tests, NULL, NULL);
+}
