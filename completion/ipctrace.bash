@@ -59,7 +59,7 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --json --demo --features -v --verbose -h --help --usage
+		-s --sort --no-clear --no-tui --json --demo --features -v --verbose -h --help --usage
 		-V --version'
 
 	COMPREPLY=()

@@ -26,6 +26,7 @@
 #include "procfs.h"
 #include "rows.h"
 #include "tracer.h"
+#include "tui.h"
 #include "feature_probe.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
@@ -212,6 +213,7 @@ struct session {
 	struct tracer tracer;
 	struct store *store;
 	bool tty;
+	struct tui *tui;	/* the interactive table, if it runs */
 	double start, last_tick, last_scan;
 	guint scanned_objects;
 	/* -p: each target's start time, so that a reused PID is not taken for it. */
@@ -343,8 +345,11 @@ static void render(struct session *s, bool final, double interval_s)
 
 	tracer_loss(&s->tracer, &f.loss);
 	store_totals(s->store, target_filter(s), &f.totals);
-	f.rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
-	if (s->cfg.json) {
+	/* The interactive table can show exited processes too: it gets every row. */
+	f.rows = store_select(s->store, final || s->tui, s->cfg.sort, target_filter(s));
+	if (s->tui) {
+		tui_show(s->tui, &f);
+	} else if (s->cfg.json) {
 		output_json(stdout, &f);
 	} else {
 		struct table_style style = { .clear = s->tty && !s->cfg.no_clear && !final };
@@ -470,6 +475,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.cfg.npids ? ", -p filter in the kernel" : "");
+	/* Before the demo starts, so that its complaints do not tear the screen. */
+	if (tui_wanted(&s.cfg))
+		s.tui = tui_start(&s.cfg);
 	if (s.cfg.demo)
 		demo = start_demo(demo_path, s.cfg.duration_s);
 
@@ -479,7 +487,10 @@ int main(int argc, char **argv)
 	while (!exiting) {
 		double deadline = end && end < next ? end : next;
 
-		sleep_until(deadline);
+		if (!s.tui)
+			sleep_until(deadline);
+		else if (!tui_wait(s.tui, deadline))
+			break;	/* q */
 		if (child_exited && demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
 			demo = 0;
 			break;
@@ -494,6 +505,12 @@ int main(int argc, char **argv)
 		next += s.cfg.interval_s;
 		if (next < now_s())
 			next = now_s() + s.cfg.interval_s;
+	}
+	if (s.tui) {
+		/* The summary goes to the normal screen, sorted as last chosen. */
+		s.cfg.sort = tui_sort_key(s.tui);
+		tui_stop(s.tui);
+		s.tui = NULL;
 	}
 	if (!ferror(stdout))
 		tick(&s, true);
