@@ -59,8 +59,8 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --no-tui --json --demo --features -v --verbose -h --help --usage
-		-V --version'
+		-s --sort --no-clear --no-tui --json --demo -e --events -x --hex --hex-bytes
+		--no-wait --features -v --verbose -h --help --usage -V --version'
 
 	COMPREPLY=()
 	_ipctrace_words
@@ -77,7 +77,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "$sorts" -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | -r | --rows)
+	-i | --interval | -d | --duration | -r | --rows | --hex-bytes)
 		return 0	# a number: nothing to offer
 		;;
 	esac

@@ -38,8 +38,10 @@ enum syscall_op {
 	IPCOP_NONE = 0,
 	/* Generic descriptor syscalls: most calls are not IPC, so with -p the
 	 * filter runs before the descriptor walk. */
-	IPCOP_READ,	/* read(fd, buf, n), readv, preadv2(offset -1) */
-	IPCOP_WRITE,	/* write(fd, buf, n), writev, pwritev2(offset -1) */
+	IPCOP_READ,	/* read(fd, buf, n) */
+	IPCOP_WRITE,	/* write(fd, buf, n) */
+	IPCOP_READV,	/* readv(fd, iov, n), preadv2(offset -1) */
+	IPCOP_WRITEV,	/* writev(fd, iov, n), pwritev2(offset -1) */
 	IPCOP_SPLICE,	/* splice(fd_in, off_in, fd_out, off_out, ...) */
 	IPCOP_TEE,	/* tee(fd_in, fd_out, ...) */
 	IPCOP_VMSPLICE,	/* vmsplice(fd, iov, ...): direction from the fd's mode */
@@ -110,6 +112,7 @@ struct ipc_counters {
 	__u64 bytes;
 	__u64 ops;
 	__u64 events[IPC_EVENTS];
+	__u64 wait_ns;	/* time its operations spent asleep in the kernel, waiting */
 };
 
 /* Event slots, per mechanism; user/<mechanism>.c names them. */
@@ -286,6 +289,28 @@ struct ipc_loss {
 	__u64 sharers_dropped;	/* sharer map full: a process's page faults go uncounted */
 	__u64 faults_missed;	/* an overflowing process's fault could not be looked up
 				 * (another BPF program was looking one up on that CPU) */
+	__u64 events_dropped;	/* -e: the ring buffer was full, an event was not logged */
+	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
+};
+
+/*
+ * -e: one operation, as the ring buffer carries it. With -x, up to hex_cap
+ * bytes of the data follow (payload_len of them), read from the caller's
+ * buffer at sys_exit, when it holds what was sent or received.
+ */
+#define HEX_MAX 1024	/* the largest -x cap; a power of two */
+#define NO_EVENT_SLOT 0xff
+
+struct ipc_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	struct ipc_key key;	/* the row: process, object, direction */
+	__u64 bytes;		/* bytes moved, or the event's increment */
+	__s64 label;		/* priority, type... or NO_LABEL */
+	__u32 tid;
+	__u32 payload_len;	/* bytes of payload[] that follow */
+	__u8 event;		/* an event slot, or NO_EVENT_SLOT for a transfer */
+	__u8 pad[7];
+	__u8 payload[];
 };
 
 /* Map sizes: the limits documented in the README. */
@@ -298,6 +323,9 @@ struct ipc_loss {
 #define MAX_DESTS	4096
 #define MAX_WATCHED	8192
 #define MAX_SHARERS	16384
+#define EVENTS_RINGBUF_SIZE (8u << 20)	/* bytes; -e only */
+#define EVENTS_RINGBUF_HEX_SIZE (32u << 20)	/* -x: each event carries its data */
 #define MAX_WAKERS	4096
+#define MAX_SLEEPERS	65536
 
 #endif /* IPCTRACE_H */

@@ -28,6 +28,7 @@
 #include "tracer.h"
 #include "tui.h"
 #include "feature_probe.h"
+#include "events.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0
@@ -222,6 +223,10 @@ struct session {
 	/* The targets alive at the last check: rows and holders with their PIDs are theirs. */
 	pid_t alive_pids[MAX_TARGET_PIDS];
 	struct filter alive;
+	/* -e */
+	struct event_log log;
+	double last_flush;
+	__u64 events_lost_said;
 };
 
 /* The -p filter for the store: NULL without -p, else the targets alive. */
@@ -280,7 +285,7 @@ static void find_target_objects(struct session *s)
 	targets = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (object_of_targets(v, &s->alive))
+		if (object_of_targets(v, &s->alive) && object_is_channel(v))
 			g_ptr_array_add(targets, v);
 	/* Not while iterating: a module may add the objects at the other ends. */
 	for (guint i = 0; i < targets->len; i++) {
@@ -316,7 +321,9 @@ static bool refresh_holders(struct session *s, bool force)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
-		if (!object_of_targets(o, &s->alive))
+		/* Not one nobody writes into: every process mapping the C library's
+		 * locale files would become a peer, and count. */
+		if (!object_of_targets(o, &s->alive) || !object_is_channel(o))
 			continue;
 		for (guint i = 0; i < o->holders->len; i++)
 			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
@@ -366,10 +373,68 @@ static void render(struct session *s, bool final, double interval_s)
 	g_ptr_array_free(f.rows, TRUE);
 }
 
+/* -e: print the events read so far, once their rows are known. */
+static void flush_events(struct session *s)
+{
+	if (!s->log.pending->len)
+		return;
+	tracer_collect(&s->tracer, s->store);
+	store_compute_peers(s->store);
+	event_log_print(&s->log, s->store, target_filter(s));
+	s->last_flush = now_s();
+}
+
+/* -e: a full ring buffer loses events; say so as it happens, and at the end. */
+static void report_event_loss(struct session *s, bool final)
+{
+	struct ipc_loss loss;
+
+	tracer_loss(&s->tracer, &loss);
+	if (loss.events_dropped > s->events_lost_said) {
+		fprintf(stderr, "ipctrace: %llu events lost: the ring buffer was full "
+			"(narrow the trace with -t or -p)\n",
+			(unsigned long long)(loss.events_dropped - s->events_lost_said));
+		s->events_lost_said = loss.events_dropped;
+	}
+	if (final)
+		fprintf(stderr, "ipctrace: %llu events logged, %llu lost\n", s->log.printed,
+			(unsigned long long)loss.events_dropped);
+}
+
+/* Printing at most this often keeps the per-print row read cheap under load. */
+#define EVENT_FLUSH_S 0.1
+/* ... unless this many are waiting, so memory stays bounded. */
+#define EVENT_FLUSH_MAX 65536
+
+/* Until deadline, or a signal: with -e, reading events meanwhile. */
+static void wait_until(struct session *s, double deadline)
+{
+	if (!s->cfg.events) {
+		sleep_until(deadline);
+		return;
+	}
+	while (!exiting && !child_exited) {
+		double left = deadline - now_s();
+		int ms = left > EVENT_FLUSH_S ? (int)(EVENT_FLUSH_S * 1000) : (int)(left * 1000);
+
+		if (left <= 0)
+			break;
+		if (tracer_poll_events(&s->tracer, ms > 0 ? ms : 1) < 0 && errno != EINTR)
+			break;
+		if (now_s() - s->last_flush >= EVENT_FLUSH_S ||
+		    s->log.pending->len >= EVENT_FLUSH_MAX)
+			flush_events(s);
+	}
+}
+
 static void tick(struct session *s, bool final)
 {
 	double now = now_s();
 
+	/* -e: every event logged so far is read before the rows are: each then
+	 * finds its row, even one this tick retires. */
+	if (s->cfg.events)
+		tracer_poll_events(&s->tracer, 0);
 	tracer_collect(&s->tracer, s->store);
 	store_rates(s->store, now - s->last_tick);
 	update_targets(s);
@@ -394,10 +459,16 @@ static void tick(struct session *s, bool final)
 
 			r->bytes_per_s = run > 0 ? (double)r->bytes / run : 0;
 			r->ops_per_s = run > 0 ? (double)r->ops / run : 0;
+			r->wait_share = run > 0 ? (double)r->wait_ns / 1e9 / run : 0;
 		}
 		g_ptr_array_free(all, TRUE);
 	}
-	render(s, final, now - s->last_tick);
+	if (s->cfg.events) {
+		event_log_print(&s->log, s->store, target_filter(s));
+		report_event_loss(s, final);
+	} else {
+		render(s, final, now - s->last_tick);
+	}
 	/* Rows of exited processes and closed objects show once, in the interval
 	 * they ended, then only in the summary. */
 	store_retire(s->store);
@@ -460,6 +531,13 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto cleanup;
 	}
+	if (s.cfg.events) {
+		event_log_init(&s.log, stdout, s.cfg.json);
+		if (tracer_open_events(&s.tracer, event_log_add, &s.log)) {
+			ret = die("cannot read the events ring buffer: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
 	/* The kernel may not do every type asked (said on stderr). */
 	s.cfg.type_mask = s.tracer.type_mask;
 	s.start = s.last_tick = now_s();
@@ -475,6 +553,11 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
 		s.cfg.npids ? ", -p filter in the kernel" : "");
+	if (s.cfg.hex_cap)
+		fprintf(stderr, "ipctrace: warning: -x shows the data processes send each other, "
+			"passwords and keys included: keep this output private\n");
+	if (s.cfg.events)
+		event_log_header(&s.log);
 	/* Before the demo starts, so that its complaints do not tear the screen. */
 	if (tui_wanted(&s.cfg))
 		s.tui = tui_start(&s.cfg);
@@ -488,12 +571,15 @@ int main(int argc, char **argv)
 		double deadline = end && end < next ? end : next;
 
 		if (!s.tui)
-			sleep_until(deadline);
+			wait_until(&s, deadline);
 		else if (!tui_wait(s.tui, deadline))
 			break;	/* q */
-		if (child_exited && demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
-			demo = 0;
-			break;
+		if (child_exited) {
+			child_exited = 0;
+			if (demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
+				demo = 0;
+				break;
+			}
 		}
 		if (exiting || (end && now_s() >= end))
 			break;
@@ -528,6 +614,7 @@ cleanup:
 		waitpid(demo, NULL, 0);
 	}
 	tracer_stop(&s.tracer);
+	event_log_free(&s.log);
 	store_free(s.store);
 	g_free(demo_path);
 	return ret;

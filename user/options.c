@@ -7,6 +7,7 @@
 #include <string.h>
 #include "options.h"
 #include "mechanism.h"
+#include "ipctrace.h"
 
 /* The kernel's ceiling for pid_max on 64-bit (include/linux/threads.h). */
 #define PID_MAX_LIMIT 4194304
@@ -16,8 +17,8 @@ const char *argp_program_bug_address = NULL;
 
 static const char doc[] =
 "Show which processes talk to which over IPC, and how much.\v"
-"ipctrace counts every pipe and FIFO operation in the kernel and prints a\n"
-"table per process, IPC object and direction, refreshed every interval.\n"
+"ipctrace counts every IPC operation in the kernel and prints a table per\n"
+"process, IPC object and direction, refreshed every interval.\n"
 "PEERS are the processes at the other end: those whose traffic went the other\n"
 "way, and those holding the other end open.\n"
 "\n"
@@ -32,6 +33,8 @@ static const char doc[] =
 "    ipctrace -t fifo -s total  # FIFOs only, sorted by bytes since start\n"
 "    ipctrace -i 5 -d 60      # 5-second intervals, stop after a minute\n"
 "    ipctrace --json -d 10    # one JSON object per interval, then a final one\n"
+"    ipctrace -e -t mq        # one line per message queue operation\n"
+"    ipctrace -x -p 1234      # each operation of 1234, with its data\n"
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
 "\n"
 "SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
@@ -46,7 +49,12 @@ enum {
 	OPT_USAGE,
 	OPT_FEATURES,
 	OPT_NO_TUI,
+	OPT_HEX_BYTES,
+	OPT_NO_WAIT,
 };
+
+/* -x without a value: enough to recognise a protocol, short enough to read. */
+#define HEX_CAP_DEFAULT 64
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Only PID and its peers (repeatable)", 0 },
@@ -60,6 +68,15 @@ static const struct argp_option options[] = {
 	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
+	{ "events", 'e', NULL, 0, "One line per operation instead of the table", 0 },
+	{ "hex", 'x', NULL, 0,
+	  "-e, and the data of each transfer as a hexdump: shows what processes send "
+	  "each other", 0 },
+	{ "no-wait", OPT_NO_WAIT, NULL, 0,
+	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
+	  "context switch)", 0 },
+	{ "hex-bytes", OPT_HEX_BYTES, "N", 0,
+	  "-x, showing up to N bytes of each transfer (default 64, at most 1024)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
 	{ "features", OPT_FEATURES, NULL, 0,
 	  "Print what this kernel offers and which code paths that chooses", 0 },
@@ -107,20 +124,26 @@ int parse_seconds(const char *arg, const char *what, double min, double max,
 	return 0;
 }
 
-int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen)
+int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
+		    char *err, size_t errlen)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > 1000000) {
-		snprintf(err, errlen, "invalid %s '%s': expected a number from 1 to 1000000",
-			 what, arg);
+	if (errno || end == arg || *end || v < min || v > max) {
+		snprintf(err, errlen, "invalid %s '%s': expected a number from %ld to %ld",
+			 what, arg, min, max);
 		return -1;
 	}
 	*out = (int)v;
 	return 0;
+}
+
+int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen)
+{
+	return parse_int_range(arg, what, 1, 1000000, out, err, errlen);
 }
 
 int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen)
@@ -243,6 +266,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		cfg->verbose = true;
+		break;
+	case 'e':
+		cfg->events = true;
+		break;
+	case 'x':
+		/* The data belongs to the event log: -x implies -e. */
+		cfg->events = true;
+		if (!cfg->hex_cap)
+			cfg->hex_cap = HEX_CAP_DEFAULT;
+		break;
+	case OPT_NO_WAIT:
+		cfg->no_wait = true;
+		break;
+	case OPT_HEX_BYTES:
+		cfg->events = true;
+		ret = parse_int_range(arg, "hexdump size", 1, HEX_MAX, &cfg->hex_cap, err, len);
 		break;
 	case 'h':
 		argp_state_help_stdout(state, ARGP_HELP_STD_HELP);

@@ -31,6 +31,9 @@ struct config {
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */
+	bool events;		/* -e: a line per operation instead of the table */
+	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
+	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
 	char error[256];	/* why parsing failed, for the one-line message */
 };
 
@@ -39,6 +42,8 @@ int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen);
 int parse_seconds(const char *arg, const char *what, double min, double max,
 		  double *out, char *err, size_t errlen);
 int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);
+int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
+		    char *err, size_t errlen);
 int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
 int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen);
 const char *sort_key_name(enum sort_key key);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <json.h>
 #include "output.h"
@@ -137,8 +138,18 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
 /* Peers beyond this width become "+N" in the table; JSON lists them all. */
 #define PEERS_MAX 48
 
+void format_wait(double share, char *buf, size_t len)
+{
+	if (share <= 0)
+		snprintf(buf, len, "-");
+	else if (share < 0.005)
+		snprintf(buf, len, "<1%%");
+	else
+		snprintf(buf, len, "%.0f%%", share * 100);
+}
+
 struct cells {
-	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
+	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char peers[512], detail[512];
 	const char *object;
 };
@@ -151,29 +162,51 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
 	format_detail(r, c->detail, sizeof(c->detail));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
+}
+
+/* The kinds of loss, named as the header and JSON's "lost" name them. */
+struct loss_kind {
+	const char *name;
+	size_t offset;	/* of its __u64 in struct ipc_loss */
+};
+
+static const struct loss_kind loss_kinds[] = {
+	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
+	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
+	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
+	{ "filter", offsetof(struct ipc_loss, filter_dropped) },
+	{ "labels", offsetof(struct ipc_loss, labels_dropped) },
+	{ "removals", offsetof(struct ipc_loss, removals_dropped) },
+	{ "dests", offsetof(struct ipc_loss, dests_dropped) },
+	{ "mappings", offsetof(struct ipc_loss, mappings_dropped) },
+	{ "sharers", offsetof(struct ipc_loss, sharers_dropped) },
+	{ "faults", offsetof(struct ipc_loss, faults_missed) },
+	{ "events", offsetof(struct ipc_loss, events_dropped) },
+	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
+};
+
+static __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
+{
+	return *(const __u64 *)((const char *)l + k->offset);
 }
 
 /* "lost: none", or only the kinds of loss there were: nothing is dropped
  * silently, and a quiet header stays short. */
 void format_losses(const struct ipc_loss *l, char *buf, size_t len)
 {
-	const struct { const char *name; __u64 n; } kinds[] = {
-		{ "rows", l->rows_dropped }, { "objects", l->objs_dropped },
-		{ "procs", l->procs_dropped }, { "filter", l->filter_dropped },
-		{ "labels", l->labels_dropped }, { "removals", l->removals_dropped },
-		{ "dests", l->dests_dropped }, { "mappings", l->mappings_dropped },
-		{ "sharers", l->sharers_dropped }, { "faults", l->faults_missed },
-	};
 	size_t off = 0;
 
 	append(buf, len, &off, "lost:");
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].n)
-			append(buf, len, &off, " %s %llu", kinds[i].name,
-			       (unsigned long long)kinds[i].n);
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++) {
+		__u64 n = loss_count(l, &loss_kinds[i]);
+
+		if (n)
+			append(buf, len, &off, " %s %llu", loss_kinds[i].name, (unsigned long long)n);
+	}
 	if (off == strlen("lost:"))
 		append(buf, len, &off, " none");
 }
@@ -241,8 +274,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
-	/* PID COMM TYPE DIR and four numbers, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
 	if (table_fit(style->width, fixed, &w[COL_OBJECT], &w[COL_PEERS], &w[COL_DETAIL]))
 		for (guint i = 0; i < n; i++)
 			format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
@@ -254,21 +287,21 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", "PID", "COMM", "TYPE",
-		w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
+	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
+		"TYPE", w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
-		w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		struct cells *c = &cells[i];
 		char obuf[IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", c->pid, c->comm,
-			ipc_type_name(r->key.type), w[COL_OBJECT],
+		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
+			c->comm, ipc_type_name(r->key.type), w[COL_OBJECT],
 			fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
 			fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
-			c->total, c->ops, c->detail[0] ? " " : "", c->detail);
+			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 	}
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
@@ -282,18 +315,24 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	g_free(cells);
 }
 
-static json_object *json_u64(__u64 v)
+json_object *json_u64(__u64 v)
 {
 	return json_object_new_uint64(v);
 }
 
-static json_object *json_rate(double v)
+/* json-c would print 17 digits: as many as mean something, no more. */
+static json_object *json_decimal(double v, int decimals)
 {
 	char text[32];
 
-	/* One decimal: rates are estimates; json-c would print 17 digits. */
-	snprintf(text, sizeof(text), "%.1f", v);
+	snprintf(text, sizeof(text), "%.*f", decimals, v);
 	return json_object_new_double_s(v, text);
+}
+
+/* One decimal: rates are estimates. */
+static json_object *json_rate(double v)
+{
+	return json_decimal(v, 1);
 }
 
 /* "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max". */
@@ -319,9 +358,9 @@ static void add_labels(json_object *o, const struct row *r, const char *name)
 		g_array_index(r->labels, struct label_count, r->labels->len - 1).label));
 }
 
-static json_object *row_json(const struct row *r)
+json_object *row_identity_json(const struct row *r)
 {
-	json_object *o = json_object_new_object(), *peers = json_object_new_array();
+	json_object *o = json_object_new_object();
 	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
@@ -333,14 +372,13 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
-	json_object_object_add(o, "bytes", json_u64(r->bytes));
-	json_object_object_add(o, "ops", json_u64(r->ops));
-	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
-	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
-	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
-	if (bytes_method(r->key.type))
-		json_object_object_add(o, "bytes_method",
-				       json_object_new_string(bytes_method(r->key.type)));
+	return o;
+}
+
+json_object *row_peers_json(const struct row *r)
+{
+	json_object *peers = json_object_new_array();
+
 	for (guint i = 0; i < r->peers->len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 		json_object *po = json_object_new_object();
@@ -352,7 +390,24 @@ static json_object *row_json(const struct row *r)
 			json_object_object_add(po, "remote", json_object_new_string(p->remote));
 		json_object_array_add(peers, po);
 	}
-	json_object_object_add(o, "peers", peers);
+	return peers;
+}
+
+static json_object *row_json(const struct row *r)
+{
+	json_object *o = row_identity_json(r);
+
+	json_object_object_add(o, "bytes", json_u64(r->bytes));
+	json_object_object_add(o, "ops", json_u64(r->ops));
+	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
+	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
+	json_object_object_add(o, "wait_s", json_decimal((double)r->wait_ns / 1e9, 6));
+	json_object_object_add(o, "wait_share", json_decimal(r->wait_share, 3));
+	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
+	if (bytes_method(r->key.type))
+		json_object_object_add(o, "bytes_method",
+				       json_object_new_string(bytes_method(r->key.type)));
+	json_object_object_add(o, "peers", row_peers_json(r));
 	for (int i = 0; i < r->nattrs; i++)
 		json_object_object_add(o, r->attrs[i].key, json_object_new_int64(r->attrs[i].value));
 	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
@@ -386,16 +441,9 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(totals, "bytes_per_s", json_rate(f->totals.bytes_per_s));
 	json_object_object_add(totals, "ops_per_s", json_rate(f->totals.ops_per_s));
 	json_object_object_add(o, "totals", totals);
-	json_object_object_add(lost, "rows", json_u64(f->loss.rows_dropped));
-	json_object_object_add(lost, "objects", json_u64(f->loss.objs_dropped));
-	json_object_object_add(lost, "procs", json_u64(f->loss.procs_dropped));
-	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
-	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
-	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
-	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
-	json_object_object_add(lost, "mappings", json_u64(f->loss.mappings_dropped));
-	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
-	json_object_object_add(lost, "faults", json_u64(f->loss.faults_missed));
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++)
+		json_object_object_add(lost, loss_kinds[i].name,
+				       json_u64(loss_count(&f->loss, &loss_kinds[i])));
 	json_object_object_add(o, "lost", lost);
 	{
 		json_object *folded = json_object_new_object();

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
+#include <json.h>
 #include "rows.h"
 
 struct frame {
@@ -34,6 +35,9 @@ void format_bytes(double v, char *buf, size_t len);
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
+/* The WAIT column: "95%", "<1%", "-" for none. */
+void format_wait(double share, char *buf, size_t len);
+
 /* The DETAIL column: events, labels and object state, "" when none. */
 void format_detail(const struct row *r, char *buf, size_t len);
 
@@ -57,6 +61,12 @@ const char *fit_tail(const char *s, int width, char *buf, size_t len);
 bool table_fit(int width, int fixed, int *object, int *peers, int *detail);
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
+
+/* JSON pieces the event log shares with the table's rows. */
+json_object *json_u64(__u64 v);
+/* pid, comm, type, object, dev, ino, dir */
+json_object *row_identity_json(const struct row *r);
+json_object *row_peers_json(const struct row *r);
 
 /* One line: a JSON object with "rows" (README documents the schema). */
 void output_json(FILE *out, const struct frame *f);

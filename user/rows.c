@@ -172,6 +172,24 @@ struct row *store_update(struct store *s, const struct ipc_key *key,
 	return r;
 }
 
+struct row *store_find_row(struct store *s, const struct ipc_key *key)
+{
+	struct ipc_obj_key ok = { .ino = key->ino, .dev = key->dev, .type = key->type };
+	struct row *r = g_hash_table_lookup(s->live, key);
+	struct object *o;
+
+	if (r)
+		return r;
+	/* Retired: its object keeps it, until the object is forgotten too. */
+	o = g_hash_table_lookup(s->objects, &ok);
+	for (guint i = 0; o && i < o->rows->len; i++) {
+		r = g_ptr_array_index(o->rows, i);
+		if (r->key.tgid == key->tgid && r->key.dir == key->dir)
+			return r;
+	}
+	return NULL;
+}
+
 void store_rates(struct store *s, double elapsed_s)
 {
 	GHashTableIter it;
@@ -184,9 +202,11 @@ void store_rates(struct store *s, double elapsed_s)
 		if (elapsed_s > 0) {
 			r->bytes_per_s = (double)(r->bytes - r->prev_bytes) / elapsed_s;
 			r->ops_per_s = (double)(r->ops - r->prev_ops) / elapsed_s;
+			r->wait_share = (double)(r->wait_ns - r->prev_wait_ns) / 1e9 / elapsed_s;
 		}
 		r->prev_bytes = r->bytes;
 		r->prev_ops = r->ops;
+		r->prev_wait_ns = r->wait_ns;
 	}
 }
 
@@ -448,9 +468,14 @@ static bool object_written(const struct object *o)
 	return false;
 }
 
-static bool row_selected(const struct row *r, const struct filter *f)
+bool object_is_channel(const struct object *o)
 {
-	if (type_needs_writer(r->key.type) && !object_written(r->obj))
+	return !type_needs_writer(o->key.type) || object_written(o);
+}
+
+bool store_row_selected(const struct row *r, const struct filter *f)
+{
+	if (!object_is_channel(r->obj))
 		return false;
 	if (!f || row_of_target(r, f) || object_of_targets(r->obj, f))
 		return true;
@@ -470,11 +495,11 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 
 	g_hash_table_iter_init(&it, s->live);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (row_selected(v, f))
+		if (store_row_selected(v, f))
 			g_ptr_array_add(out, v);
 	if (include_retired)
 		for (guint i = 0; i < s->retired->len; i++)
-			if (row_selected(g_ptr_array_index(s->retired, i), f))
+			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
 	current_sort = sort;
 	g_ptr_array_sort(out, row_cmp_sort);
@@ -498,10 +523,10 @@ void store_totals(struct store *s, const struct filter *f, struct totals *t)
 	memset(t, 0, sizeof(*t));
 	g_hash_table_iter_init(&it, s->live);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (row_selected(v, f))
+		if (store_row_selected(v, f))
 			add_totals(t, v);
 	for (guint i = 0; i < s->retired->len; i++)
-		if (row_selected(g_ptr_array_index(s->retired, i), f))
+		if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 			add_totals(t, g_ptr_array_index(s->retired, i));
 	/* Folded rows are everyone's: they count only in an unfiltered total. */
 	if (!f) {

@@ -76,6 +76,8 @@ struct row {
 	__u64 bytes, ops;		/* totals since ipctrace started */
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
+	__u64 wait_ns, prev_wait_ns;	/* time its calls slept, waiting (WAIT) */
+	double wait_share;		/* of the last interval: 1.0 = waited all of it */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */
@@ -128,6 +130,9 @@ void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes);
 struct row *store_update(struct store *s, const struct ipc_key *key,
 			 __u64 bytes, __u64 ops, bool *created);
 
+/* The row of key, live or retired; NULL if there is none (yet, or any more). */
+struct row *store_find_row(struct store *s, const struct ipc_key *key);
+
 /* Rates over elapsed_s for every live row, then prev := current. */
 void store_rates(struct store *s, double elapsed_s);
 
@@ -165,6 +170,14 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 			const struct filter *f);
 /* Totals over every selected row since start; rates over the live ones. */
 void store_totals(struct store *s, const struct filter *f, struct totals *t);
+
+/* Whether processes talk through o: a file every process maps read-only
+ * (a locale cache) is shared, but it is not a channel. */
+bool object_is_channel(const struct object *o);
+
+/* Whether r is shown: someone writes into its object (where that matters),
+ * and with -p, it is on a target's channel. */
+bool store_row_selected(const struct row *r, const struct filter *f);
 
 /* Flag the rows of the targets now alive, so they stay theirs after. */
 void store_mark_targets(struct store *s, const struct filter *f);

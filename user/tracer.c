@@ -50,7 +50,8 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 
 /*
  * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
- * copy for those that fire once per process), whether this run wants it,
+ * copy for those that fire once per process, only a tp_btf one for those
+ * that need the typed arguments' helpers), whether this run wants it,
  * and whether ipctrace can do without it, and what it then leaves out.
  */
 struct hook {
@@ -60,7 +61,7 @@ struct hook {
 	const char *without;	/* NULL: required */
 };
 
-static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp,
+static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
 			 struct hook *h)
 {
 	size_t n = 0;
@@ -80,6 +81,8 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 				"children found in /proc, later, are the only -p peers" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_exec, TP_SCHED_EXEC, true,
 				"names stay as they were before exec" };
+	h[n++] = (struct hook){ skel->progs.sched_switch_btf, NULL, TP_SCHED_SWITCH, wait,
+				"the WAIT column is not measured" };
 	return n;
 }
 
@@ -105,7 +108,7 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct hook *h = &hooks[i];
@@ -120,9 +123,13 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 		if (h->wanted && !present && !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
 			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
 			     h->without);
+		if (h->wanted && present && !h->raw && !use_btf)
+			warn("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
+			     tracepoint_names[h->tp], h->without);
 		if (h->btf)
 			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
-		bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
+		if (h->raw)
+			bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
 	}
 	return 0;
 }
@@ -132,7 +139,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
@@ -194,6 +201,10 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 	t->skel = skel;
+	/* -x: the data is in the caller's buffer, which only the syscalls show:
+	 * socket bytes are counted there too, as on kernels before 6.3. */
+	if (cfg->hex_cap)
+		t->feat.sock_tp = false;
 	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
 	fill_syscall_ops(skel, t->type_mask, cfg->npids > 0, &t->feat);
@@ -201,6 +212,16 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = cfg->npids > 0;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
+	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
+	 * choose_programs() says so when it cannot have it. */
+	t->wait_wanted = !cfg->no_wait;
+	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	skel->rodata->wait_enabled = t->wait;
+	skel->rodata->events_enabled = cfg->events;
+	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
+	if (cfg->events)
+		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									   : EVENTS_RINGBUF_SIZE);
 	if (choose_programs(t, t->type_mask, sock_tp, err, errlen))
 		return -1;
 	for (size_t i = 0; i < nmechanisms; i++)
@@ -425,6 +446,8 @@ int tracer_collect(struct tracer *t, struct store *s)
 		bool created;
 		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
 
+		r->wait_ns = vals[i].wait_ns;
+
 		if (created)
 			name_new_row(t, r, p);
 		else if (p && strcmp(p->comm, r->comm))
@@ -521,8 +544,21 @@ void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
 	memcpy(loss, &t->skel->bss->loss, sizeof(*loss));
 }
 
+int tracer_open_events(struct tracer *t, ring_buffer_sample_fn on_event, void *ctx)
+{
+	t->events = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, ctx, NULL);
+	return t->events ? 0 : -errno;
+}
+
+int tracer_poll_events(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->events, timeout_ms);
+}
+
 void tracer_stop(struct tracer *t)
 {
+	ring_buffer__free(t->events);
+	t->events = NULL;
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	t->nlinks = 0;

@@ -10,6 +10,7 @@
 
 struct ipctrace_bpf;
 struct bpf_link;
+struct ring_buffer;
 
 struct tracer {
 	struct ipctrace_bpf *skel;
@@ -19,6 +20,9 @@ struct tracer {
 	int nlinks;
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
+	struct ring_buffer *events;	/* -e */
+	bool wait_wanted;	/* WAIT was asked for (not --no-wait) */
+	bool wait;		/* WAIT is measured */
 };
 
 /* Returns 0, or -1 with one line in err saying what failed and what to do. */
@@ -43,6 +47,12 @@ void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple);
 
 /* A row is final (its object closed): delete its kernel entries. */
 void tracer_forget(struct tracer *t, const struct row *r);
+
+/* -e: hand each logged operation (struct ipc_event) to on_event. */
+typedef int (*tracer_event_fn)(void *ctx, void *data, size_t size);
+int tracer_open_events(struct tracer *t, tracer_event_fn on_event, void *ctx);
+/* Wait up to timeout_ms for events and hand them over; < 0 on error or EINTR. */
+int tracer_poll_events(struct tracer *t, int timeout_ms);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
 void tracer_stop(struct tracer *t);

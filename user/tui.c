@@ -93,7 +93,8 @@ static double now_s(void)
 
 bool tui_wanted(const struct config *cfg)
 {
-	return !cfg->json && !cfg->no_tui && !cfg->no_clear && isatty(STDOUT_FILENO);
+	return !cfg->json && !cfg->events && !cfg->no_tui && !cfg->no_clear &&
+	       isatty(STDOUT_FILENO);
 }
 
 /* A path that leaves the terminal raw is worse than any crash: exit() too. */
@@ -479,7 +480,8 @@ static void draw_status(struct tui *t, int y)
 /* The cells of a line, and the widths of the columns that vary. */
 struct cells {
 	char mark[4], pid[16], comm[COMM_LEN + 8], type[16], object[IPC_NAME_LEN + 8];
-	char dir[4], peers[512], rate[16], oprate[16], total[16], ops[24], detail[512];
+	char dir[4], peers[512], rate[16], oprate[16], total[16], ops[24], wait[8];
+	char detail[512];
 };
 
 static void fill_cells(const struct view_line *l, bool last_of_group, struct cells *c)
@@ -516,6 +518,7 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 }
 
 static void draw_table(struct tui *t, int y0, int height)
@@ -536,8 +539,8 @@ static void draw_table(struct tui *t, int y0, int height)
 		w_peers = MAX(w_peers, (int)strlen(cells[i].peers));
 		w_detail = MAX(w_detail, (int)strlen(cells[i].detail));
 	}
-	/* The mark, PID COMM TYPE DIR and four numbers, with their separators. */
-	fixed = 2 + 8 + 18 + 10 + 1 + 4 + 4 * 9 + (w_detail ? 1 : 0);
+	/* The mark, PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 2 + 8 + 18 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
 	if (table_fit(COLS, fixed, &w_object, &w_peers, &w_detail))
 		for (int i = 0; i < n; i++) {
 			const struct view_line *l = line_at(t, t->top + i);
@@ -549,9 +552,9 @@ static void draw_table(struct tui *t, int y0, int height)
 		if (w_detail >= 4 && (int)strlen(cells[i].detail) > w_detail)
 			strcpy(cells[i].detail + w_detail - 3, "...");
 
-	snprintf(title, sizeof(title), "  %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s",
+	snprintf(title, sizeof(title), "  %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
 		 "PID", "COMM", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
-		 "OPS/s", "TOTAL", "OPS", w_detail ? " DETAIL" : "");
+		 "OPS/s", "TOTAL", "OPS", "WAIT", w_detail ? " DETAIL" : "");
 	put_bar(y0 - 1, title, A_REVERSE);
 	at = strstr(title, sort_titles[t->sort]);
 	if (at && y0 - 1 < LINES && at - title < COLS)
@@ -562,11 +565,11 @@ static void draw_table(struct tui *t, int y0, int height)
 		const struct cells *c = &cells[i];
 		int idx = t->top + i;
 
-		snprintf(line, sizeof(line), "%-1s %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s",
+		snprintf(line, sizeof(line), "%-1s %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
 			 c->mark, c->pid, c->comm, c->type, w_object,
 			 fit_tail(c->object, w_object, obuf, sizeof(obuf)), c->dir, w_peers,
 			 fit_tail(c->peers, w_peers, pbuf, sizeof(pbuf)), c->rate, c->oprate,
-			 c->total, c->ops, c->detail[0] ? " " : "", c->detail);
+			 c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 		if (idx == t->sel)
 			put_bar(y0 + i, line, A_REVERSE);
 		else

@@ -143,6 +143,8 @@ struct view *view_build(const GPtrArray *snapshot, const struct view_options *o)
 		g->sum.ops += r->ops;
 		g->sum.bytes_per_s += r->bytes_per_s;
 		g->sum.ops_per_s += r->ops_per_s;
+		/* Over 100% when several of its threads wait, as a row's may be. */
+		g->sum.wait_share += r->wait_share;
 		g->sum.exited = g->sum.exited && r->exited;
 		g->types |= 1U << r->key.type;
 		g->dirs |= 1U << r->key.dir;

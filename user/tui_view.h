@@ -25,7 +25,7 @@ GPtrArray *view_snapshot(const GPtrArray *rows);
 
 /* One process: its totals in the row model, so that row_compare sorts it. */
 struct view_group {
-	struct row sum;		/* pid, comm, bytes, ops, rates; peers: the union */
+	struct row sum;		/* pid, comm, bytes, ops, rates, wait; peers: the union */
 	GPtrArray *rows;	/* struct row *, its channels, sorted */
 	unsigned int types;	/* bit (1 << enum ipc_type) */
 	unsigned int dirs;	/* bit (1 << enum ipc_dir) */

@@ -60,7 +60,7 @@ expect() {
 	complete_line _ipctrace ipctrace --t
 	expect --type
 	complete_line _ipctrace ipctrace --no
-	expect --no-clear --no-tui
+	expect --no-clear --no-tui --no-wait
 	complete_line _ipctrace ipctrace --no-t
 	expect --no-tui
 	complete_line _ipctrace ipctrace -V

@@ -53,7 +53,7 @@ def parse(screen):
             f = line.split()
             # Right to left: TYPE ("2 types") and OBJECT ("3 channels") have spaces.
             procs.append({"pid": int(m.group(1)), "mark": f[0], "comm": f[2],
-                          "dir": f[-6], "peers": f[-5], "total": f[-2], "ops": f[-1],
+                          "dir": f[-7], "peers": f[-6], "total": f[-3], "ops": f[-2],
                           "children": [], "line": line})
         elif CHILD.match(line) and procs:
             f = line.split()

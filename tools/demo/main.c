@@ -29,8 +29,10 @@ static int run_all(const struct demo_opts *o)
 		pids[i] = demo_fork();
 		if (pids[i] < 0)
 			die("fork: %s", strerror(errno));
-		if (pids[i] == 0)
+		if (pids[i] == 0) {
+			demo_run = getpid();
 			exit(demos[i]->run(o));
+		}
 	}
 	return reap(pids, NDEMOS);
 }
@@ -162,8 +164,11 @@ int main(int argc, char **argv)
 			o.rate = 200;
 		return run_all(&o);
 	}
-	for (size_t i = 0; i < NDEMOS; i++)
-		if (strcmp(name, demos[i]->name) == 0)
+	for (size_t i = 0; i < NDEMOS; i++) {
+		if (strcmp(name, demos[i]->name) == 0) {
+			demo_run = getpid();
 			return demos[i]->run(&o);
+		}
+	}
 	die("unknown demo '%s' (see ipc-demo --help)", name);
 }
