@@ -26,9 +26,10 @@ static struct store *sample(void)
 	struct store *s = store_new();
 	struct row *gone;
 
-	put(s, 10, IPC_PIPE, 100, DIR_TX, 3000, 3, "writer");
+	/* The writer waited a quarter of the second on each channel. */
+	put(s, 10, IPC_PIPE, 100, DIR_TX, 3000, 3, "writer")->wait_ns = 250000000;
 	put(s, 20, IPC_PIPE, 100, DIR_RX, 3000, 3, "Reader");
-	put(s, 10, IPC_FIFO, 200, DIR_TX, 500, 5, "writer");
+	put(s, 10, IPC_FIFO, 200, DIR_TX, 500, 5, "writer")->wait_ns = 250000000;
 	put(s, 30, IPC_FIFO, 200, DIR_RX, 500, 5, "other");
 	gone = put(s, 40, IPC_PIPE, 300, DIR_TX, 9000, 1, "gone");
 	object_set_name(gone->obj, "pipe:[300]");
@@ -81,6 +82,7 @@ static void test_groups_add_up_their_rows(void **state)
 	assert_int_equal(w->sum.bytes, 3500);
 	assert_int_equal(w->sum.ops, 8);
 	assert_true(w->sum.bytes_per_s == 3500.0);
+	assert_true(w->sum.wait_share == 0.5);
 	assert_int_equal(w->rows->len, 2);
 	assert_int_equal(w->types, 1U << IPC_PIPE | 1U << IPC_FIFO);
 	assert_int_equal(w->dirs, 1U << DIR_TX);
