@@ -30,7 +30,7 @@ teardown() {
 	rm -rf "$TMP"
 }
 
-tm() {
+our_tmux() {
 	tmux -L "$SOCKET" "$@"
 }
 
@@ -52,7 +52,7 @@ start_tui() {
 		echo \$status >"$TMP/status"
 		exec sleep 600
 	EOF
-	tm -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" "bash $TMP/run.sh"
+	our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" "bash $TMP/run.sh"
 	if [[ -z $redirect ]]; then
 		wait_until 30 test -s "$TMP/pid"
 	else
@@ -63,25 +63,25 @@ start_tui() {
 }
 
 screen() {
-	tm capture-pane -p -t "s$SESSION"
+	our_tmux capture-pane -p -t "s$SESSION"
 }
 
 # The normal screen with what scrolled off it: a summary may be long.
 screen_all() {
-	tm capture-pane -p -S - -t "s$SESSION"
+	our_tmux capture-pane -p -S - -t "s$SESSION"
 }
 
 keys() {
-	tm send-keys -t "s$SESSION" "$@"
+	our_tmux send-keys -t "s$SESSION" "$@"
 }
 
 # Literal text, as typed.
 type_text() {
-	tm send-keys -t "s$SESSION" -l "$1"
+	our_tmux send-keys -t "s$SESSION" -l "$1"
 }
 
 pane() {
-	tm display-message -p -t "s$SESSION" "$1"
+	our_tmux display-message -p -t "s$SESSION" "$1"
 }
 
 pane_is() {
@@ -120,8 +120,8 @@ run_demo() {
 	PIDS+=("${got[@]}")
 }
 
-# go PID...: start the waiting demos and wait for them to finish.
-go() {
+# start_demos PID...: start the waiting demos and wait for them to finish.
+start_demos() {
 	kill -USR1 "$@"
 	for pid in "$@"; do
 		wait_gone "$pid"
@@ -181,7 +181,7 @@ expect_restored() {
 	screen_has '^lost: none$'
 	screen_has '^sort: bytes   type: all   comm: all   exited: hidden'
 	screen_has '^q quit  \? help'
-	go "$a" "$b"
+	start_demos "$a" "$b"
 	keys x
 	wait_check totals
 	screen_has 'exited: shown   4 processes, 8 rows'
@@ -202,7 +202,7 @@ expect_restored() {
 	c=$DEMO_PID
 	mapfile -t args < <(targets)
 	start_tui -i 0.2 -s pid "${args[@]}"
-	go "$a" "$b" "$c"
+	start_demos "$a" "$b" "$c"
 	keys x
 	wait_check totals
 	screen_has '^sort: pid '
@@ -235,7 +235,7 @@ expect_restored() {
 	b=$DEMO_PID
 	mapfile -t args < <(targets)
 	start_tui -i 0.2 "${args[@]}"
-	go "$a" "$b"
+	start_demos "$a" "$b"
 	keys x
 	wait_check totals
 	read -r fifo_reader fifo_writer < <(jq -r 'select(.type == "fifo") | .pid' "$TMP/demo" |
@@ -302,14 +302,14 @@ expect_restored() {
 	b=$DEMO_PID
 	mapfile -t args < <(targets)
 	start_tui -i 0.2 "${args[@]}"
-	go "$a"
+	start_demos "$a"
 	keys x
 	wait_check totals
 	keys p
 	wait_screen '^PAUSED, [0-9]+ refreshes held \(p resumes\)'
 	screen | sed 3d >"$TMP/paused"
 	# The fifo demo runs while paused, and ipctrace refreshes after it ends.
-	go "$b"
+	start_demos "$b"
 	n=$(held)
 	wait_until 30 held_above "$n"
 	screen | sed 3d >"$TMP/later"
@@ -318,7 +318,7 @@ expect_restored() {
 	# Unpaused, the totals include it: every demo process, exactly.
 	keys p
 	wait_check totals
-	! screen_has '^PAUSED'
+	run ! screen_has '^PAUSED'
 	# Space pauses too.
 	keys Space
 	wait_screen '^PAUSED, [0-9]+ refreshes held'
@@ -330,7 +330,7 @@ expect_restored() {
 	a=$DEMO_PID
 	mapfile -t args < <(targets)
 	start_tui -i 0.2 "${args[@]}"
-	go "$a"
+	start_demos "$a"
 	keys '?'
 	wait_screen '^ipctrace: the keys of the interactive table'
 	keys q
@@ -350,7 +350,7 @@ expect_restored() {
 	a=$DEMO_PID
 	mapfile -t args < <(targets)
 	STDERR=terminal start_tui -i 0.2 "${args[@]}"
-	go "$a"
+	start_demos "$a"
 	# ipctrace's word on a -p target that exited, which would tear the screen.
 	wait_screen '^ipctrace: process [0-9]+ exited; its totals stay in the table'
 	keys j
@@ -361,11 +361,14 @@ expect_restored() {
 	# the screen was taken, the rest while it was, then the summary.
 	grep -vE '^$' "$TMP/screen" | sed '/^ipctrace summary/q' >"$TMP/before"
 	cat "$TMP/before"
-	head -n 1 "$TMP/before" | grep -q '^ipctrace: attached ('
+	attached=$(grep -n '^ipctrace: attached (' "$TMP/before" | cut -d: -f1)
+	summary=$(grep -n '^ipctrace summary' "$TMP/before" | cut -d: -f1)
+	[ -n "$attached" ] && [ -n "$summary" ]
 	for pid in "${PIDS[@]:0:2}"; do
-		grep -qx "ipctrace: process $pid exited; its totals stay in the table" "$TMP/before"
+		at=$(grep -nx "ipctrace: process $pid exited; its totals stay in the table" \
+			"$TMP/before" | cut -d: -f1)
+		[ -n "$at" ] && [ "$at" -gt "$attached" ] && [ "$at" -lt "$summary" ]
 	done
-	[ "$(wc -l <"$TMP/before")" -eq 4 ]
 }
 
 @test "tui: Ctrl-C, SIGTERM and the end of -d restore the terminal and print the summary" {
@@ -391,10 +394,10 @@ expect_restored() {
 	a=$DEMO_PID
 	mapfile -t args < <(targets)
 	start_tui -i 0.2 "${args[@]}"
-	go "$a"
+	start_demos "$a"
 	keys x e
 	wait_check expanded "$a"
-	tm resize-window -t "s$SESSION" -x 120 -y 30
+	our_tmux resize-window -t "s$SESSION" -x 120 -y 30
 	wait_until 30 pane_is '#{window_width}x#{window_height}' 120x30
 	# Redrawn at the new width: titles in place, no line longer.
 	wait_screen '^  +PID COMM +TYPE +OBJECT +DIR PEERS'
@@ -403,13 +406,13 @@ expect_restored() {
 		[ "${#line}" -le 120 ]
 	done < <(screen)
 	for size in 40x10 20x4 1x1 3x2 80x1 1x40; do
-		tm resize-window -t "s$SESSION" -x "${size%x*}" -y "${size#*x}"
+		our_tmux resize-window -t "s$SESSION" -x "${size%x*}" -y "${size#*x}"
 		# Keys at that size: moving, expanding, a prompt, the help.
 		keys j k Enter / a Escape '?' Escape p p
 		wait_until 30 pane_is '#{window_width}x#{window_height}' "$size"
 		kill -0 "$TRACER_PID"
 	done
-	tm resize-window -t "s$SESSION" -x "$COLS" -y "$ROWS"
+	our_tmux resize-window -t "s$SESSION" -x "$COLS" -y "$ROWS"
 	wait_screen '^  +PID COMM +TYPE +OBJECT +DIR PEERS'
 	kill -0 "$TRACER_PID"
 	keys q
@@ -420,16 +423,16 @@ expect_restored() {
 	for opt in --no-tui --no-clear; do
 		SESSION=$((SESSION + 1))
 		: >"$TMP/err"
-		tm -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
+		our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
 			"'$IPCTRACE' $opt -i 0.2 2>'$TMP/err'; sleep 600"
 		wait_for "$TMP/err" '^ipctrace: attached' 30
 		wait_screen '^ +PID COMM +TYPE +OBJECT +DIR PEERS +BYTES/s'
 		[ "$(pane '#{alternate_on}')" = 0 ]
-		! screen_has '^sort: '
-		! screen_has '^q quit'
+		run ! screen_has '^sort: '
+		run ! screen_has '^q quit'
 	done
 	SESSION=$((SESSION + 1))
-	tm -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
+	our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
 		"'$IPCTRACE' --json -i 0.2 2>'$TMP/err'; sleep 600"
 	wait_screen '^\{"version":1,'
 	[ "$(pane '#{alternate_on}')" = 0 ]
