@@ -28,6 +28,8 @@ const volatile bool events_enabled = false;
 const volatile __u32 hex_cap = 0;
 /* WAIT: time blocked in IPC calls, from sched_switch (tp_btf only). */
 const volatile bool wait_enabled = false;
+/* --hist: log2 histograms of sizes and waits per row. */
+const volatile bool hist_enabled = false;
 
 struct ipc_loss loss = {};
 
@@ -62,6 +64,14 @@ static __always_inline struct op_context *op_context(void)
 
 	return bpf_map_lookup_elem(&op_contexts, &zero);
 }
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_HISTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* 2 MB only if --hist fills it */
+	__type(key, struct ipc_key);
+	__type(value, struct ipc_hist);
+} hists SEC(".maps");
 
 /* WAIT: threads asleep in a call that may wait on IPC, since when. */
 struct sleeper {
@@ -209,6 +219,7 @@ static __always_inline __u32 current_tgid(void)
 }
 
 #define SOCK_TYPES (TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_TCP) | TYPE_BIT(IPC_UDP))
+#define SHM_TYPES (TYPE_BIT(IPC_SHM) | TYPE_BIT(IPC_POSIX_SHM) | TYPE_BIT(IPC_MMAP))
 
 /* Implemented by the socket module (sock.bpf.h). */
 static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,
@@ -534,15 +545,57 @@ static __always_inline void count_event(struct ipc_counters *c, __u32 slot, __u6
 		__sync_fetch_and_add(&c->events[slot], n);
 }
 
+/* floor(log2(v)), 0 for 0: the histogram slot of v. */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	/* Halving steps, as a binary search: five compares, no loop. */
+	if (v >> 32) { v >>= 32; slot += 32; }
+	if (v >> 16) { v >>= 16; slot += 16; }
+	if (v >> 8) { v >>= 8; slot += 8; }
+	if (v >> 4) { v >>= 4; slot += 4; }
+	if (v >> 2) { v >>= 2; slot += 2; }
+	if (v >> 1) slot += 1;
+	return slot < HIST_SLOTS ? slot : HIST_SLOTS - 1;
+}
+
+/* --hist: the row's histograms, created on first use. */
+static __noinline struct ipc_hist *row_hist(struct ipc_key *key)
+{
+	static const struct ipc_hist empty;
+	struct ipc_hist *h = bpf_map_lookup_elem(&hists, key);
+
+	if (h)
+		return h;
+	if (bpf_map_update_elem(&hists, key, &empty, BPF_NOEXIST) == -E2BIG) {
+		__sync_fetch_and_add(&loss.hists_dropped, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&hists, key);
+}
+
 /* WAIT: the first count of a call gets the time it slept. */
-static __always_inline void count_wait(struct ipc_counters *c)
+static __always_inline void count_wait(struct ipc_key *key, struct ipc_counters *c)
 {
 	struct op_context *ctx = op_context();
+	struct ipc_hist *h;
 
-	if (ctx && ctx->wait_ns) {
-		__sync_fetch_and_add(&c->wait_ns, ctx->wait_ns);
-		ctx->wait_ns = 0;
-	}
+	if (!ctx || !ctx->wait_ns)
+		return;
+	__sync_fetch_and_add(&c->wait_ns, ctx->wait_ns);
+	if (hist_enabled && (h = row_hist(key)))
+		__sync_fetch_and_add(&h->wait_us[log2_slot(ctx->wait_ns / 1000) & (HIST_SLOTS - 1)], 1);
+	ctx->wait_ns = 0;
+}
+
+/* --hist: a transfer's size. */
+static __always_inline void count_size(struct ipc_key *key, __u64 bytes)
+{
+	struct ipc_hist *h = row_hist(key);
+
+	if (h)
+		__sync_fetch_and_add(&h->size[log2_slot(bytes) & (HIST_SLOTS - 1)], 1);
 }
 
 static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 bytes)
@@ -674,9 +727,12 @@ static __always_inline void count_key(struct ipc_key *key, struct file *file,
 		label_bytes = 0;	/* an event's label counts the event, not bytes */
 	} else {
 		count_op(c, bytes);
+		/* Shared memory's "transfers" are page faults, a page each. */
+		if (hist_enabled && !(TYPE_BIT(key->type) & SHM_TYPES))
+			count_size(key, bytes);
 	}
 	if (wait_enabled)
-		count_wait(c);
+		count_wait(key, c);
 	if (label != NO_LABEL)
 		count_label(key, label, label_bytes);
 	/* After counting: the row, and its object's name, exist when it is read. */

@@ -38,7 +38,6 @@ struct {
 /* A new process's empty table: in read-only data, it is too big for the stack. */
 const volatile struct shared_ranges no_ranges = {};
 
-#define SHM_TYPES (TYPE_BIT(IPC_SHM) | TYPE_BIT(IPC_POSIX_SHM) | TYPE_BIT(IPC_MMAP))
 #define SHM_HOW(dir, event) HOW(dir, event, SHM_TYPES)
 
 /* What bpf_find_vma() found at an address. */

@@ -60,7 +60,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
 		-s --sort --no-clear --no-tui --json --demo -e --events -x --hex --hex-bytes
-		--no-wait --features -v --verbose -h --help --usage -V --version'
+		--no-wait --hist --features -v --verbose -h --help --usage -V --version'
 
 	COMPREPLY=()
 	_ipctrace_words

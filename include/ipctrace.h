@@ -291,6 +291,19 @@ struct ipc_loss {
 				 * (another BPF program was looking one up on that CPU) */
 	__u64 events_dropped;	/* -e: the ring buffer was full, an event was not logged */
 	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
+	__u64 hists_dropped;	/* --hist: histogram map full: a row has none */
+};
+
+/*
+ * --hist: per row, log2 histograms of the bytes each transfer moved and of
+ * how long each call that slept waited (microseconds). Slot i counts
+ * values in [2^i, 2^(i+1)), slot 0 also 0.
+ */
+#define HIST_SLOTS 32
+
+struct ipc_hist {
+	__u32 size[HIST_SLOTS];
+	__u32 wait_us[HIST_SLOTS];
 };
 
 /*
@@ -327,5 +340,6 @@ struct ipc_event {
 #define EVENTS_RINGBUF_HEX_SIZE (32u << 20)	/* -x: each event carries its data */
 #define MAX_WAKERS	4096
 #define MAX_SLEEPERS	65536
+#define MAX_HISTS	8192	/* rows with histograms: 256 bytes each */
 
 #endif /* IPCTRACE_H */

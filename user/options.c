@@ -51,6 +51,7 @@ enum {
 	OPT_NO_TUI,
 	OPT_HEX_BYTES,
 	OPT_NO_WAIT,
+	OPT_HIST,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -75,6 +76,9 @@ static const struct argp_option options[] = {
 	{ "no-wait", OPT_NO_WAIT, NULL, 0,
 	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
 	  "context switch)", 0 },
+	{ "hist", OPT_HIST, NULL, 0,
+	  "Log2 histograms per row of message sizes and of how long calls waited, "
+	  "printed with the summary", 0 },
 	{ "hex-bytes", OPT_HEX_BYTES, "N", 0,
 	  "-x, showing up to N bytes of each transfer (default 64, at most 1024)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
@@ -275,6 +279,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		cfg->events = true;
 		if (!cfg->hex_cap)
 			cfg->hex_cap = HEX_CAP_DEFAULT;
+		break;
+	case OPT_HIST:
+		cfg->hist = true;
 		break;
 	case OPT_NO_WAIT:
 		cfg->no_wait = true;

@@ -34,6 +34,7 @@ struct config {
 	bool events;		/* -e: a line per operation instead of the table */
 	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
 	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
+	bool hist;		/* --hist: size and wait histograms per row */
 	char error[256];	/* why parsing failed, for the one-line message */
 };
 

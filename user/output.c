@@ -187,6 +187,7 @@ static const struct loss_kind loss_kinds[] = {
 	{ "faults", offsetof(struct ipc_loss, faults_missed) },
 	{ "events", offsetof(struct ipc_loss, events_dropped) },
 	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
+	{ "hists", offsetof(struct ipc_loss, hists_dropped) },
 };
 
 static __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
@@ -254,6 +255,71 @@ static void print_header(FILE *out, const struct frame *f)
 	fprintf(out, "%s\n\n", line);
 }
 
+__u64 hist_low(int slot)
+{
+	return slot ? 1ULL << slot : 0;
+}
+
+__u64 hist_high(int slot)
+{
+	return (2ULL << slot) - 1;
+}
+
+#define HIST_BAR 40
+
+/* One histogram, its empty ends left out, each slot a bar scaled to the largest. */
+static void print_hist(FILE *out, const char *unit, const __u32 *slots)
+{
+	int first = -1, last = -1;
+	__u32 max = 0;
+
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		if (first < 0)
+			first = i;
+		last = i;
+		max = MAX(max, slots[i]);
+	}
+	if (first < 0)
+		return;
+	fprintf(out, "    %21s : %-8s distribution\n", unit, "count");
+	for (int i = first; i <= last; i++) {
+		int bar = (int)((__u64)slots[i] * HIST_BAR / max);
+		char range[48];
+
+		snprintf(range, sizeof(range), "%llu -> %llu", (unsigned long long)hist_low(i),
+			 (unsigned long long)hist_high(i));
+		fprintf(out, "    %21s : %-8u |%-*.*s|\n", range, slots[i], HIST_BAR, bar,
+			"****************************************");
+	}
+}
+
+static bool hist_empty(const __u32 *slots)
+{
+	for (int i = 0; i < HIST_SLOTS; i++)
+		if (slots[i])
+			return false;
+	return true;
+}
+
+/* --hist: after the summary, each shown row's histograms. */
+static void print_histograms(FILE *out, const struct frame *f, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+
+		if (!r->hist || (hist_empty(r->hist->size) && hist_empty(r->hist->wait_us)))
+			continue;
+		fprintf(out, "%u %s %s %s %s\n", r->key.tgid, r->comm, ipc_type_name(r->key.type),
+			r->obj && r->obj->name ? r->obj->name : "?",
+			r->key.dir == DIR_TX ? "tx" : "rx");
+		print_hist(out, "bytes per operation", r->hist->size);
+		print_hist(out, "waits, microseconds", r->hist->wait_us);
+		fputc('\n', out);
+	}
+}
+
 void output_table(FILE *out, const struct frame *f, const struct table_style *style)
 {
 	guint n = f->rows->len;
@@ -311,6 +377,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		fputs("* process has exited\n", out);
 	if (!style->clear)
 		fputc('\n', out);
+	if (f->final)
+		print_histograms(out, f, n);
 	fflush(out);
 	g_free(cells);
 }
@@ -356,6 +424,25 @@ static void add_labels(json_object *o, const struct row *r, const char *name)
 	snprintf(key, sizeof(key), "%s_max", name);
 	json_object_object_add(o, key, json_object_new_int64(
 		g_array_index(r->labels, struct label_count, r->labels->len - 1).label));
+}
+
+/* A log2 histogram's non-empty slots, as [low, high, count]. */
+static json_object *hist_json(const __u32 *slots)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		json_object *b;
+
+		if (!slots[i])
+			continue;
+		b = json_object_new_array();
+		json_object_array_add(b, json_u64(hist_low(i)));
+		json_object_array_add(b, json_u64(hist_high(i)));
+		json_object_array_add(b, json_u64(slots[i]));
+		json_object_array_add(a, b);
+	}
+	return a;
 }
 
 json_object *row_identity_json(const struct row *r)
@@ -415,6 +502,10 @@ static json_object *row_json(const struct row *r)
 				       json_object_new_int64(r->obj->attrs[i].value));
 	if (label_name(r->key.type))
 		add_labels(o, r, label_name(r->key.type));
+	if (r->hist) {
+		json_object_object_add(o, "size_hist", hist_json(r->hist->size));
+		json_object_object_add(o, "wait_hist_us", hist_json(r->hist->wait_us));
+	}
 	return o;
 }
 

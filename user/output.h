@@ -35,6 +35,10 @@ void format_bytes(double v, char *buf, size_t len);
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
+/* --hist: the values slot counts, [low, high]. */
+__u64 hist_low(int slot);
+__u64 hist_high(int slot);
+
 /* The WAIT column: "95%", "<1%", "-" for none. */
 void format_wait(double share, char *buf, size_t len);
 

@@ -40,6 +40,7 @@ static void row_free(gpointer p)
 		return;
 	g_array_free(r->peers, TRUE);
 	g_array_free(r->labels, TRUE);
+	g_free(r->hist);
 	g_free(r);
 }
 

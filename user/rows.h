@@ -78,6 +78,7 @@ struct row {
 	double bytes_per_s, ops_per_s;	/* over the last interval */
 	__u64 wait_ns, prev_wait_ns;	/* time its calls slept, waiting (WAIT) */
 	double wait_share;		/* of the last interval: 1.0 = waited all of it */
+	struct ipc_hist *hist;		/* --hist: sizes and waits; NULL until seen */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */

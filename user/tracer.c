@@ -17,8 +17,9 @@
 				  MAX_LABELS * sizeof(struct ipc_label_key)), \
 			      MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
 				  MAX_DESTS * sizeof(struct ipc_dest_key)))
-#define DUMP_VALUES_SIZE MAX(MAX_ROWS * sizeof(struct ipc_counters), \
-			     MAX_LABELS * sizeof(struct ipc_label_counts))
+#define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
+			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -217,6 +218,8 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	t->wait_wanted = !cfg->no_wait;
 	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
 	skel->rodata->wait_enabled = t->wait;
+	t->hist = cfg->hist;
+	skel->rodata->hist_enabled = cfg->hist;
 	skel->rodata->events_enabled = cfg->events;
 	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
 	if (cfg->events)
@@ -386,6 +389,28 @@ static void read_labels(struct tracer *t, struct store *s)
 	}
 }
 
+/* --hist: each row's histograms, as they stand. */
+static void read_hists(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.hists);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_key), sizeof(struct ipc_hist),
+			    MAX_HISTS, t->keys, t->values);
+	struct ipc_key *keys = t->keys;
+	struct ipc_hist *vals = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = g_hash_table_lookup(s->live, &keys[i]);
+
+		if (!r)
+			continue;	/* created after the counters were read: next time */
+		if (!r->hist)
+			r->hist = g_new(struct ipc_hist, 1);
+		*r->hist = vals[i];
+		if (r->exited)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
 /* Who removed which object: a System V object by id (a semaphore object
  * carries its number above it), a POSIX queue or segment by name. */
 static void read_removals(struct tracer *t, struct store *s)
@@ -465,6 +490,8 @@ int tracer_collect(struct tracer *t, struct store *s)
 		}
 	}
 	read_labels(t, s);
+	if (t->hist)
+		read_hists(t, s);
 	read_removals(t, s);
 	read_dests(t, s);
 	for (size_t m = 0; m < nmechanisms; m++)
@@ -529,6 +556,8 @@ void tracer_forget(struct tracer *t, const struct row *r)
 	int labels = bpf_map__fd(t->skel->maps.labels);
 
 	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), &r->key);
+	if (t->hist)
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
 	for (guint i = 0; i < r->labels->len; i++) {
 		struct ipc_label_key lk = {
 			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,

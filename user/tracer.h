@@ -23,6 +23,7 @@ struct tracer {
 	struct ring_buffer *events;	/* -e */
 	bool wait_wanted;	/* WAIT was asked for (not --no-wait) */
 	bool wait;		/* WAIT is measured */
+	bool hist;		/* --hist */
 };
 
 /* Returns 0, or -1 with one line in err saying what failed and what to do. */

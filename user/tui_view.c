@@ -23,6 +23,8 @@ GPtrArray *view_snapshot(const GPtrArray *rows)
 		v->row = *r;
 		v->row.peers = g_array_copy(r->peers);
 		v->row.labels = g_array_copy(r->labels);
+		/* The store's to free; only the summary prints histograms. */
+		v->row.hist = NULL;
 		v->row.obj = NULL;
 		if (r->obj) {
 			/* The object's lists point into the store: only what is read here. */

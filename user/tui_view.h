@@ -16,7 +16,7 @@
 
 /* A row copied with what formatting and sorting read of it and its object. */
 struct view_row {
-	struct row row;		/* peers and labels copied; obj points at obj */
+	struct row row;		/* peers, labels copied; obj points at obj; no hist */
 	struct object obj;	/* key, name and attrs only */
 };
 

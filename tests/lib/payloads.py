@@ -16,9 +16,14 @@ import socket
 import sys
 
 
-def record(kind, data, first=None):
-    print(json.dumps({"pid": os.getpid(), "type": kind, "bytes": len(data),
-                      "hex": data.hex(), "first_hex": (first if first is not None else data).hex()}))
+def ino(fd):
+    return os.fstat(fd if isinstance(fd, int) else fd.fileno()).st_ino
+
+
+def record(kind, data, tx, rx):
+    """tx, rx: the sending and receiving ends (descriptors or sockets)."""
+    print(json.dumps({"pid": os.getpid(), "type": kind, "bytes": len(data), "hex": data.hex(),
+                      "tx_ino": ino(tx), "rx_ino": ino(rx)}))
 
 
 def main():
@@ -32,13 +37,14 @@ def main():
         data = os.urandom(n)
         os.write(w, data)
         assert os.read(r, n) == data
-        record("pipe", data)
+        record("pipe", data, w, r)
     # writev: the first buffer is what -x shows.
     a, b = os.urandom(40), os.urandom(60)
     os.writev(w, [a, b])
     assert os.read(r, 100) == a + b
     print(json.dumps({"pid": os.getpid(), "type": "pipe", "bytes": 100, "vectored": True,
-                      "tx_hex": a.hex(), "rx_hex": (a + b).hex()}))
+                      "tx_hex": a.hex(), "rx_hex": (a + b).hex(),
+                      "tx_ino": ino(w), "rx_ino": ino(r)}))
 
     s1, s2 = socket.socketpair()
     for n in sizes:
@@ -48,7 +54,7 @@ def main():
         while len(got) < n:
             got += s2.recv(n - len(got))
         assert got == data
-        record("unix", data)
+        record("unix", data, s1, s2)
 
     u1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -57,7 +63,7 @@ def main():
         data = os.urandom(n)
         u1.sendto(data, u2.getsockname())
         assert u2.recv(n) == data
-        record("udp", data)
+        record("udp", data, u1, u2)
 
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
@@ -71,7 +77,7 @@ def main():
         while len(got) < n:
             got += conn.recv(n - len(got))
         assert got == data
-        record("tcp", data)
+        record("tcp", data, c, conn)
 
 
 if __name__ == "__main__":
