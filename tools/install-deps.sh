@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev
-	# tests
-	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin
+	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
+	# tests; tmux gives the interactive table a terminal of a known size
+	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
 	# tests of make install: groff renders the man pages, man-db's man finds them
 	groff-base man-db
 	# tests of --graph (dot renders what it writes) and of the metrics (promtool)

@@ -29,6 +29,7 @@
 #include "procfs.h"
 #include "rows.h"
 #include "tracer.h"
+#include "tui.h"
 #include "feature_probe.h"
 #include "events.h"
 #include "tour.h"
@@ -251,6 +252,7 @@ struct session {
 	struct tracer tracer;
 	struct store *store;
 	bool tty;
+	struct tui *tui;	/* the interactive table, if it runs */
 	double start, last_tick, last_scan;
 	guint scanned_objects;
 	/* -p: each target's start time, so that a reused PID is not taken for it. */
@@ -418,7 +420,12 @@ static void render(struct session *s, bool final, double interval_s)
 
 	fill_frame(s, &f, final, interval_s);
 	exports_frame(&s->exports, &f);
-	if (s->cfg.json) {
+	if (s->tui) {
+		/* The interactive table can show exited processes too: it gets every row. */
+		g_ptr_array_free(f.rows, TRUE);
+		f.rows = store_select(s->store, true, s->cfg.sort, target_filter(s));
+		tui_show(s->tui, &f);
+	} else if (s->cfg.json) {
 		output_json(stdout, &f);
 	} else if (s->cfg.csv) {
 		output_csv(stdout, &f, !s->csv_started);
@@ -790,6 +797,9 @@ int main(int argc, char **argv)
 			"passwords and keys included: keep this output private\n");
 	if (s.cfg.events)
 		event_log_header(&s.log);
+	/* Before the demo starts, so that its complaints do not tear the screen. */
+	if (tui_wanted(&s.cfg))
+		s.tui = tui_start(&s.cfg);
 	if (tour) {
 		ret = run_tour(&s, tour, demo_path);
 		goto cleanup;
@@ -805,7 +815,10 @@ int main(int argc, char **argv)
 	while (!exiting) {
 		double deadline = end && end < next ? end : next;
 
-		wait_until(&s, deadline);
+		if (!s.tui)
+			wait_until(&s, deadline);
+		else if (!tui_wait(s.tui, deadline))
+			break;	/* q */
 		if (child_exited) {
 			child_exited = 0;
 			if (demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
@@ -827,6 +840,12 @@ int main(int argc, char **argv)
 		next += s.cfg.interval_s;
 		if (next < now_s())
 			next = now_s() + s.cfg.interval_s;
+	}
+	if (s.tui) {
+		/* The summary goes to the normal screen, sorted as last chosen. */
+		s.cfg.sort = tui_sort_key(s.tui);
+		tui_stop(s.tui);
+		s.tui = NULL;
 	}
 	/* Stopped by a signal: a command in the same terminal got it too. */
 	for (int i = 0; command > 0 && i < 40; i++) {

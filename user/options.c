@@ -24,6 +24,11 @@ static const char doc[] =
 "PEERS are the processes at the other end: those whose traffic went the other\n"
 "way, and those holding the other end open.\n"
 "\n"
+"On a terminal the table is interactive (press ? for its keys): sort, filter\n"
+"by type or name, pause, expand a process into its channels, q to quit.\n"
+"--no-tui, --no-clear, --json, or an output that is not a terminal give the\n"
+"plain table instead.\n"
+"\n"
 "EXAMPLES:\n"
 "    ipctrace                 # every process, refreshed each second\n"
 "    ipctrace -p 1234         # process 1234 and the processes it talks to\n"
@@ -57,6 +62,7 @@ enum {
 	OPT_PROM_FILE,
 	OPT_PROM_ROWS,
 	OPT_LISTEN,
+	OPT_NO_TUI,
 	OPT_HEX_BYTES,
 	OPT_NO_WAIT,
 	OPT_HIST,
@@ -80,6 +86,8 @@ static const struct argp_option options[] = {
 	{ "rows", 'r', "N", 0, "Show at most N rows", 0 },
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
+	{ "no-tui", OPT_NO_TUI, NULL, 0,
+	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
 	{ "graph", OPT_GRAPH, "FILE", 0,
@@ -354,6 +362,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_CLEAR:
 		cfg->no_clear = true;
+		break;
+	case OPT_NO_TUI:
+		cfg->no_tui = true;
 		break;
 	case OPT_JSON:
 		cfg->json = true;

@@ -37,6 +37,7 @@ struct config {
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;
+	bool no_tui;		/* the plain table even on a terminal */
 	bool json;
 	bool csv;
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */

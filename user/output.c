@@ -102,8 +102,7 @@ void format_detail(const struct row *r, char *buf, size_t len)
 		strcpy(buf + len - 4, "...");
 }
 
-/* Keep the end of a long name: the tail of a path tells objects apart. */
-static const char *fit(const char *s, int width, char *buf, size_t len)
+const char *fit_tail(const char *s, int width, char *buf, size_t len)
 {
 	int n = (int)strlen(s);
 
@@ -113,6 +112,26 @@ static const char *fit(const char *s, int width, char *buf, size_t len)
 		return "";
 	snprintf(buf, len, "...%s", s + n - (width - 3));
 	return buf;
+}
+
+bool table_fit(int width, int fixed, int *object, int *peers, int *detail)
+{
+	bool peers_cut = false;
+	int room, channel;
+
+	if (width <= 0 || fixed + *object + *peers + *detail <= width)
+		return false;
+	room = MAX(width - fixed, 10);
+	/* Object and peers name the channel: they get two thirds at least. */
+	channel = MAX(room - *detail, room * 2 / 3);
+	if (*object + *peers > channel) {
+		*object = MIN(*object, MAX(channel * 3 / 5, channel - *peers));
+		*peers = MAX(channel - *object, 5);
+		peers_cut = true;
+	}
+	if (*detail)
+		*detail = MAX(room - *object - *peers, 4);
+	return peers_cut;
 }
 
 enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
@@ -180,23 +199,22 @@ char *text_utf8(const char *s)
 
 /* "lost: none", or only the kinds of loss there were: nothing is dropped
  * silently, and a quiet header stays short. */
-static void print_losses(FILE *out, const struct ipc_loss *l)
+void format_losses(const struct ipc_loss *l, char *buf, size_t len)
 {
-	bool any = false;
+	size_t off = 0;
 
-	fputs("lost:", out);
+	append(buf, len, &off, "lost:");
 	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++) {
 		__u64 n = loss_count(l, &loss_kinds[i]);
 
-		if (!n)
-			continue;
-		fprintf(out, " %s %llu", loss_kinds[i].name, (unsigned long long)n);
-		any = true;
+		if (n)
+			append(buf, len, &off, " %s %llu", loss_kinds[i].name, (unsigned long long)n);
 	}
-	fputs(any ? "\n\n" : " none\n\n", out);
+	if (off == strlen("lost:"))
+		append(buf, len, &off, " none");
 }
 
-static void print_header(FILE *out, const struct frame *f)
+void format_header(const struct frame *f, char *buf, size_t len)
 {
 	char tbuf[32], rate[16], total[16];
 	struct tm tm;
@@ -206,14 +224,37 @@ static void print_header(FILE *out, const struct frame *f)
 	format_bytes(f->totals.bytes_per_s, rate, sizeof(rate));
 	format_bytes((double)f->totals.bytes, total, sizeof(total));
 	if (f->final)
-		fprintf(out, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %llu ops\n",
-			tbuf, f->elapsed_s, f->totals.rows, total,
-			(unsigned long long)f->totals.ops);
+		snprintf(buf, len, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %llu ops",
+			 tbuf, f->elapsed_s, f->totals.rows, total,
+			 (unsigned long long)f->totals.ops);
 	else
-		fprintf(out, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops\n",
-			tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
-			(unsigned long long)f->totals.ops);
-	print_losses(out, &f->loss);
+		snprintf(buf, len, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops",
+			 tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
+			 (unsigned long long)f->totals.ops);
+}
+
+bool format_folded(const struct folded *folded, char *buf, size_t len)
+{
+	char bytes[16];
+
+	buf[0] = '\0';
+	if (!folded->rows)
+		return false;
+	format_bytes((double)folded->bytes, bytes, sizeof(bytes));
+	snprintf(buf, len, "... and %llu older rows of exited processes and closed objects: %s in "
+		 "%llu ops", (unsigned long long)folded->rows, bytes,
+		 (unsigned long long)folded->ops);
+	return true;
+}
+
+static void print_header(FILE *out, const struct frame *f)
+{
+	char line[256];
+
+	format_header(f, line, sizeof(line));
+	fprintf(out, "%s\n", line);
+	format_losses(&f->loss, line, sizeof(line));
+	fprintf(out, "%s\n\n", line);
 }
 
 __u64 hist_low(int slot)
@@ -303,27 +344,13 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	}
 	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
 	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
-	if (style->width > 0 && fixed + w[COL_OBJECT] + w[COL_PEERS] + w[COL_DETAIL] > style->width) {
-		int room = MAX(style->width - fixed, 10);
-		/* Object and peers name the channel: they get two thirds at least. */
-		int channel = MAX(room - w[COL_DETAIL], room * 2 / 3);
-
-		if (w[COL_OBJECT] + w[COL_PEERS] > channel) {
-			w[COL_OBJECT] = MIN(w[COL_OBJECT], MAX(channel * 3 / 5, channel - w[COL_PEERS]));
-			w[COL_PEERS] = MAX(channel - w[COL_OBJECT], 5);
-			for (guint i = 0; i < n; i++)
-				format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
-					     sizeof(cells[i].peers), w[COL_PEERS]);
-		}
-		if (w[COL_DETAIL]) {
-			int detail = MAX(room - w[COL_OBJECT] - w[COL_PEERS], 4);
-
-			for (guint i = 0; i < n; i++)
-				if ((int)strlen(cells[i].detail) > detail)
-					strcpy(cells[i].detail + detail - 3, "...");
-			w[COL_DETAIL] = detail;
-		}
-	}
+	if (table_fit(style->width, fixed, &w[COL_OBJECT], &w[COL_PEERS], &w[COL_DETAIL]))
+		for (guint i = 0; i < n; i++)
+			format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
+				     sizeof(cells[i].peers), w[COL_PEERS]);
+	for (guint i = 0; i < n; i++)
+		if ((int)strlen(cells[i].detail) > w[COL_DETAIL])
+			strcpy(cells[i].detail + w[COL_DETAIL] - 3, "...");
 
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
@@ -339,21 +366,15 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 
 		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
 			c->comm, ipc_type_name(r->key.type), w[COL_OBJECT],
-			fit(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
+			fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
-			fit(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
+			fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
 			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 	}
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
-	if (f->folded.rows) {
-		char folded[16];
-
-		format_bytes((double)f->folded.bytes, folded, sizeof(folded));
-		fprintf(out, "... and %llu older rows of exited processes and closed objects: %s in "
-			"%llu ops\n", (unsigned long long)f->folded.rows, folded,
-			(unsigned long long)f->folded.ops);
-	}
+	if (format_folded(&f->folded, tmp, sizeof(tmp)))
+		fprintf(out, "%s\n", tmp);
 	if (exited)
 		fputs("* process has exited\n", out);
 	if (!style->clear)

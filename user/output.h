@@ -65,6 +65,24 @@ __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k);
  * UTF-8. An invalid byte becomes U+FFFD.
  */
 char *text_utf8(const char *s);
+/* The table's first line: time, interval, rows, rates, totals (or the summary's). */
+void format_header(const struct frame *f, char *buf, size_t len);
+
+/* "lost: none", or the kinds of loss there were with their counts. */
+void format_losses(const struct ipc_loss *l, char *buf, size_t len);
+
+/* The line for rows folded into totals; false (and "") when there are none. */
+bool format_folded(const struct folded *folded, char *buf, size_t len);
+
+/* s, or "...tail" of it, in width characters ("" below 4). May return buf. */
+const char *fit_tail(const char *s, int width, char *buf, size_t len);
+
+/*
+ * Shrink the OBJECT, PEERS and DETAIL widths so that a table whose other
+ * columns take `fixed` fits in `width` (0: no limit). Returns whether PEERS
+ * shrank, so that the peers are formatted again to its width.
+ */
+bool table_fit(int width, int fixed, int *object, int *peers, int *detail);
 
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
 

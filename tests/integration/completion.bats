@@ -60,7 +60,9 @@ expect() {
 	complete_line _ipctrace ipctrace --t
 	expect --type
 	complete_line _ipctrace ipctrace --no
-	expect --no-clear --no-wait
+	expect --no-clear --no-tui --no-wait
+	complete_line _ipctrace ipctrace --no-t
+	expect --no-tui
 	complete_line _ipctrace ipctrace -V
 	expect -V
 	complete_line _ipctrace ipctrace --d

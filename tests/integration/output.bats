@@ -38,8 +38,8 @@ load helpers
 	grep -q '^\* process has exited' "$TMP/out"
 }
 
-@test "table on a terminal: refreshed in place, fitted to its width" {
-	run timeout 20 script -qec "stty cols 100 rows 30; '$IPCTRACE' -i 0.2 -d 1" /dev/null
+@test "table on a terminal with --no-tui: refreshed in place, fitted to its width" {
+	run timeout 20 script -qec "stty cols 100 rows 30; '$IPCTRACE' --no-tui -i 0.2 -d 1" /dev/null
 	[ "$status" -eq 0 ]
 	[[ $output == *$'\033[H\033[2J'* ]]
 	# The summary is printed once, after the last refresh.

@@ -11,5 +11,6 @@ int main(void)
 	failed += run_procfs_tests();
 	failed += run_sock_tests();
 	failed += run_formats_tests();
+	failed += run_tui_view_tests();
 	return failed ? 1 : 0;
 }

@@ -30,6 +30,7 @@ static void test_defaults(void **state)
 	assert_null(cfg.graph_path);
 	assert_null(cfg.prom_path);
 	assert_int_equal(cfg.prom_rows, PROM_ROWS_DEFAULT);
+	assert_false(cfg.no_tui);
 }
 
 static void test_all_options(void **state)
@@ -37,10 +38,10 @@ static void test_all_options(void **state)
 	struct config cfg;
 	const char *argv[] = { "ipctrace", "-p", "12", "--pid=34", "-t", "fifo", "-i", "0.5",
 			       "-d", "30", "-r", "7", "-s", "total", "--no-clear", "--json",
-			       "-v", "--demo" };
+			       "-v", "--demo", "--no-tui" };
 
 	(void)state;
-	assert_int_equal(parse(&cfg, 18, argv), 0);
+	assert_int_equal(parse(&cfg, 19, argv), 0);
 	assert_int_equal(cfg.npids, 2);
 	assert_int_equal(cfg.pids[0], 12);
 	assert_int_equal(cfg.pids[1], 34);
@@ -49,7 +50,7 @@ static void test_all_options(void **state)
 	assert_true(cfg.duration_s == 30);
 	assert_int_equal(cfg.rows, 7);
 	assert_int_equal(cfg.sort, SORT_TOTAL);
-	assert_true(cfg.no_clear && cfg.json && cfg.verbose && cfg.demo);
+	assert_true(cfg.no_clear && cfg.json && cfg.verbose && cfg.demo && cfg.no_tui);
 }
 
 static void test_events_and_command(void **state)
@@ -199,8 +200,17 @@ static void test_unknown_option_and_argument(void **state)
 	struct config cfg;
 	const char *unknown[] = { "ipctrace", "--bogus" };
 	const char *extra[] = { "ipctrace", "stray" };
+	const char *with_value[] = { "ipctrace", "--no-tui=yes" };
+	const char *misspelt[] = { "ipctrace", "--no-tu1" };
 
 	(void)state;
+	/* A switch takes no value, and a near miss is not taken for it. */
+	assert_int_not_equal(parse(&cfg, 2, with_value), 0);
+	assert_string_equal(cfg.error,
+			    "unknown option or missing value: '--no-tui=yes' (see ipctrace --help)");
+	assert_int_not_equal(parse(&cfg, 2, misspelt), 0);
+	assert_string_equal(cfg.error,
+			    "unknown option or missing value: '--no-tu1' (see ipctrace --help)");
 	assert_int_not_equal(parse(&cfg, 2, unknown), 0);
 	assert_string_equal(cfg.error,
 			    "unknown option or missing value: '--bogus' (see ipctrace --help)");

@@ -15,5 +15,6 @@ int run_output_tests(void);
 int run_procfs_tests(void);
 int run_sock_tests(void);
 int run_formats_tests(void);
+int run_tui_view_tests(void);
 
 #endif
