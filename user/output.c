@@ -151,9 +151,38 @@ void format_wait(double share, char *buf, size_t len)
 
 struct cells {
 	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
-	char peers[512], detail[512];
+	char peers[512], detail[512], cgroup[CGROUP_COL_MAX + 1];
 	const char *object;
 };
+
+const char *row_cgroup(const struct row *r)
+{
+	return r->cgroup_id ? cgroup_path(r->cgroup_id) : "";
+}
+
+/* A cgroup's own name, its head kept: "docker-0123…" says more than "….scope". */
+static void format_cgroup(const struct row *r, char *buf, size_t len)
+{
+	const char *path = row_cgroup(r);
+	const char *name = path[0] ? cgroup_short(path) : "-";
+
+	snprintf(buf, len, "%s", name);
+	if (strlen(name) >= len && len > 4)
+		strcpy(buf + len - 4, "...");
+}
+
+/*
+ * The CGROUP column shows only when the rows come from more than one cgroup:
+ * on a machine where everything runs in one, it would say nothing.
+ */
+static bool cgroups_differ(const struct frame *f, guint n)
+{
+	for (guint i = 1; i < n; i++)
+		if (((const struct row *)g_ptr_array_index(f->rows, i))->cgroup_id !=
+		    ((const struct row *)g_ptr_array_index(f->rows, 0))->cgroup_id)
+			return true;
+	return false;
+}
 
 static void fill_cells(const struct row *r, struct cells *c)
 {
@@ -166,6 +195,7 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
 	format_detail(r, c->detail, sizeof(c->detail));
+	format_cgroup(r, c->cgroup, sizeof(c->cgroup));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
 }
 
@@ -327,8 +357,9 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	guint n = f->rows->len;
 	struct cells *cells;
 	int w[NVAR] = { 6, 5, 0 };
-	int fixed, exited = 0;
+	int fixed, exited = 0, wcg = 0;
 	char tmp[IPC_NAME_LEN + 8];
+	bool show_cgroup;
 
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;
@@ -342,8 +373,12 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
+	show_cgroup = cgroups_differ(f, n);
+	for (guint i = 0; show_cgroup && i < n; i++)
+		wcg = MAX(wcg, MAX((int)strlen(cells[i].cgroup), 6));
 	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0) +
+		(show_cgroup ? wcg + 1 : 0);
 	if (table_fit(style->width, fixed, &w[COL_OBJECT], &w[COL_PEERS], &w[COL_DETAIL]))
 		for (guint i = 0; i < n; i++)
 			format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,
@@ -355,8 +390,9 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
-		"TYPE", w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
+	fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
+		wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
+		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
 		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
 	for (guint i = 0; i < n; i++) {
@@ -364,8 +400,9 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		struct cells *c = &cells[i];
 		char obuf[IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
-			c->comm, ipc_type_name(r->key.type), w[COL_OBJECT],
+		fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
+			c->comm, wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",
+			ipc_type_name(r->key.type), w[COL_OBJECT],
 			fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
 			fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
@@ -462,8 +499,8 @@ json_object *row_identity_json(const struct row *r)
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
 	/* The process's cgroup v2 path: its service or container. */
-	if (r->cgroup_id && cgroup_path(r->cgroup_id)[0])
-		json_object_object_add(o, "cgroup", json_object_new_string(cgroup_path(r->cgroup_id)));
+	if (row_cgroup(r)[0])
+		json_object_object_add(o, "cgroup", json_object_new_string(row_cgroup(r)));
 	return o;
 }
 

@@ -65,6 +65,12 @@ __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k);
  * UTF-8. An invalid byte becomes U+FFFD.
  */
 char *text_utf8(const char *s);
+/* The widest CGROUP cell of the table; longer names end in "...". */
+#define CGROUP_COL_MAX 24
+
+/* The row's process's cgroup v2 path when the row began; "" when unknown. */
+const char *row_cgroup(const struct row *r);
+
 /* The table's first line: time, interval, rows, rates, totals (or the summary's). */
 void format_header(const struct frame *f, char *buf, size_t len);
 

@@ -11,7 +11,7 @@
 static const char *const columns[] = {
 	"time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type", "object",
 	"dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops", "wait_s",
-	"wait_share", "lost", "detail",
+	"wait_share", "lost", "detail", "cgroup",
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -61,10 +61,10 @@ static void write_record(FILE *out, const struct record *rec)
 enum {
 	C_TIME, C_ELAPSED, C_INTERVAL, C_FINAL, C_PID, C_COMM, C_EXITED, C_TYPE, C_OBJECT,
 	C_DEV, C_INO, C_DIR, C_PEERS, C_BYTES_PER_S, C_OPS_PER_S, C_BYTES, C_OPS, C_WAIT_S,
-	C_WAIT_SHARE, C_LOST, C_DETAIL,
+	C_WAIT_SHARE, C_LOST, C_DETAIL, C_CGROUP,
 };
 
-_Static_assert(C_DETAIL + 1 == NCOLUMNS, "one name per column");
+_Static_assert(C_CGROUP + 1 == NCOLUMNS, "one name per column");
 
 void output_csv(FILE *out, const struct frame *f, bool header)
 {
@@ -130,6 +130,7 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		rec.cells[C_WAIT_S] = wait_s;
 		rec.cells[C_WAIT_SHARE] = wait_share;
 		rec.cells[C_DETAIL] = detail;
+		rec.cells[C_CGROUP] = row_cgroup(r);
 		write_record(out, &rec);
 	}
 	if (f->final && f->folded.rows) {

@@ -241,3 +241,40 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	[ "${#lines[@]}" -eq 1 ]
 	[[ $output == *"not in the cgroup v2 hierarchy"* ]]
 }
+
+@test "CGROUP column: shown when rows come from more than one cgroup, each row's own" {
+	local root cg name
+	root=$(cgroup2_root)
+	name="ipctrace-col.$$"
+	cg="$root/$name"
+	mkdir "$cg"
+	start_tracer -t pipe,fifo -i 30
+	(echo "$BASHPID" >"$cg/cgroup.procs" && exec "$DEMO" pipe -n 20 --json) >"$TMP/inside"
+	"$DEMO" fifo -n 20 --json >"$TMP/outside"
+	stop_tracer
+	rmdir "$cg"
+	sed -n '/^ipctrace summary/,$p' "$TMP/out" >"$TMP/summary"
+	cat "$TMP/summary"
+	grep -qE '^ +PID COMM +CGROUP +TYPE ' "$TMP/summary"
+	# Each demo process's rows name its cgroup: the new one inside, the one
+	# ipctrace itself runs in (the root, or a service) outside.
+	local outside_cg
+	outside_cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	outside_cg=${outside_cg##*/}
+	[ -n "$outside_cg" ] || outside_cg=/
+	for pid in $(jq -r .pid "$TMP/inside" | sort -u); do
+		[ "$(awk -v p="$pid" -v c="$name" '$1 == p && $3 == c && $4 == "pipe"' "$TMP/summary" | wc -l)" -eq 3 ]
+	done
+	for pid in $(jq -r .pid "$TMP/outside" | sort -u); do
+		[ "$(awk -v p="$pid" -v c="$outside_cg" '$1 == p && $3 == c && $4 == "fifo"' "$TMP/summary" | wc -l)" -eq 1 ]
+	done
+}
+
+@test "CGROUP column: left out when every row is in one cgroup" {
+	"$IPCTRACE" -t pipe -- "$DEMO" pipe -n 20 >"$TMP/out" 2>"$TMP/err"
+	sed -n '/^ipctrace summary/,$p' "$TMP/out" >"$TMP/summary"
+	cat "$TMP/summary"
+	grep -qE '^ +PID COMM +TYPE ' "$TMP/summary"
+	[ "$(grep -cE '^ +[0-9]+ pipe-' "$TMP/summary")" -eq 6 ]
+	! grep -q CGROUP "$TMP/summary"
+}
