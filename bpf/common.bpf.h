@@ -164,6 +164,9 @@ static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj
 					       const struct sock **sk);
 static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info);
 static __noinline void sock_watch_far_end(const struct sock *sk);
+/* Implemented by the eventfd module (eventfd.bpf.h). */
+static __always_inline __u8 eventfd_classify_file(struct file *file, struct ipc_obj_key *obj);
+static __noinline void eventfd_count_value(struct ipc_key *key, struct file *file);
 
 /*
  * fd -> struct file through current->files->fdt. The element is read with
@@ -204,9 +207,16 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 	if ((mode & S_IFMT) == S_IFIFO) {
 		sb = BPF_CORE_READ(inode, i_sb);
 		type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
-	} else if ((types & TYPE_BIT(IPC_MQ)) && (mode & S_IFMT) == S_IFREG) {
+	} else if ((types & (TYPE_BIT(IPC_MQ) | TYPE_BIT(IPC_EVENTFD))) &&
+		   ((mode & S_IFMT) == S_IFREG || !(mode & S_IFMT))) {
+		/* An anonymous inode is S_IFREG since 6.15 and typeless before. */
+		unsigned long magic;
+
 		sb = BPF_CORE_READ(inode, i_sb);
-		if (BPF_CORE_READ(sb, s_magic) != MQUEUE_MAGIC)
+		magic = BPF_CORE_READ(sb, s_magic);
+		if ((types & TYPE_BIT(IPC_EVENTFD)) && magic == ANON_INODE_FS_MAGIC)
+			return eventfd_classify_file(file, obj);
+		if (!(types & TYPE_BIT(IPC_MQ)) || magic != MQUEUE_MAGIC)
 			return IPC_NONE;
 		type = IPC_MQ;
 	} else if ((types & SOCK_TYPES) && (mode & S_IFMT) == S_IFSOCK) {
@@ -503,6 +513,8 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = type, .dir = (__u8)dir,
 	};
 	count_key(&key, file, sk, how, bytes, label);
+	if (type == IPC_EVENTFD)
+		eventfd_count_value(&key, file);
 	return 0;
 }
 

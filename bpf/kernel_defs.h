@@ -59,6 +59,19 @@
 
 #define PF_WRITE 0x2		/* x86 page fault error code: a write access */
 
+/* Signals: include/uapi/asm-generic/siginfo.h, include/linux/sched.h */
+#define SIGCHLD 17
+#define SI_USER 0		/* kill() */
+#define SI_QUEUE (-1)		/* sigqueue() */
+#define SI_MESGQ (-3)		/* a POSIX queue's mq_notify, sent by the message's sender */
+#define SI_TKILL (-6)		/* tkill(), tgkill() */
+#define PF_EXITING 0x00000004
+/* /proc/PID/stat counts a start time in USER_HZ ticks (100 on x86 and arm64). */
+#define CLOCK_TICK_NS 10000000ULL
+
+/* eventfd: a file of the anonymous inode filesystem (fs/anon_inodes.c). */
+#define ANON_INODE_FS_MAGIC 0x09041934
+
 #ifndef offsetof
 #define offsetof(type, member) __builtin_offsetof(type, member)
 #endif

@@ -17,7 +17,7 @@ load helpers
 	stop_tracer
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
 	# The child was forked before ipctrace started: found holding the pipe.
-	run jq -r '[.rows[].pid] | unique | join(" ")' <(final)
+	run jq -r '[.rows[] | select(.type == "pipe") | .pid] | unique | join(" ")' <(final)
 	[ "$output" = "$(printf '%s\n' "$parent" "$child" | sort -n | xargs)" ]
 }
 

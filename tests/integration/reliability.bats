@@ -45,7 +45,7 @@ links_to() {
 		[ "$state" = "$want" ]
 		n=$((n + 1))
 	done < <(grep '^tracepoint ' <<<"$output")
-	[ "$n" -eq 7 ]
+	[ "$n" -eq 8 ]
 }
 
 @test "IPCTRACE_HIDE shows in --features as the kernel lacking them" {

@@ -10,5 +10,6 @@ int main(void)
 	failed += run_output_tests();
 	failed += run_procfs_tests();
 	failed += run_sock_tests();
+	failed += run_signal_tests();
 	return failed ? 1 : 0;
 }

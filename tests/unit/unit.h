@@ -14,5 +14,6 @@ int run_rows_tests(void);
 int run_output_tests(void);
 int run_procfs_tests(void);
 int run_sock_tests(void);
+int run_signal_tests(void);
 
 #endif
