@@ -243,6 +243,9 @@ static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj
 					       const struct sock **sk);
 static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info);
 static __noinline void sock_watch_far_end(const struct sock *sk);
+/* Implemented by the eventfd module (eventfd.bpf.h). */
+static __always_inline __u8 eventfd_classify_file(struct file *file, struct ipc_obj_key *obj);
+static __noinline void eventfd_count_value(struct ipc_key *key, struct file *file);
 
 /*
  * fd -> struct file through current->files->fdt. The element is read with
@@ -283,9 +286,16 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 	if ((mode & S_IFMT) == S_IFIFO) {
 		sb = BPF_CORE_READ(inode, i_sb);
 		type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
-	} else if ((types & TYPE_BIT(IPC_MQ)) && (mode & S_IFMT) == S_IFREG) {
+	} else if ((types & (TYPE_BIT(IPC_MQ) | TYPE_BIT(IPC_EVENTFD))) &&
+		   ((mode & S_IFMT) == S_IFREG || !(mode & S_IFMT))) {
+		/* An anonymous inode is S_IFREG since 6.15 and typeless before. */
+		unsigned long magic;
+
 		sb = BPF_CORE_READ(inode, i_sb);
-		if (BPF_CORE_READ(sb, s_magic) != MQUEUE_MAGIC)
+		magic = BPF_CORE_READ(sb, s_magic);
+		if ((types & TYPE_BIT(IPC_EVENTFD)) && magic == ANON_INODE_FS_MAGIC)
+			return eventfd_classify_file(file, obj);
+		if (!(types & TYPE_BIT(IPC_MQ)) || magic != MQUEUE_MAGIC)
 			return IPC_NONE;
 		type = IPC_MQ;
 	} else if ((types & SOCK_TYPES) && (mode & S_IFMT) == S_IFSOCK) {
@@ -431,11 +441,16 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 	struct ipc_obj_key obj = { .ino = key->ino, .dev = key->dev, .type = key->type };
 	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &key->tgid);
 	bool named = type_is_named(key->type), sock = type_is_socket(key->type);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
-	/* An exited entry with a live process behind it: the PID was reused. */
-	if (!proc || proc->exit_ns) {
+	/*
+	 * An exited entry with a live process behind it: the PID was reused. Not
+	 * when that process is itself exiting: the SIGCHLD of its own exit comes
+	 * after sched_process_exit, and must not make it a stranger (losing
+	 * whether it is a target).
+	 */
+	if (!proc || (proc->exit_ns && !(BPF_CORE_READ(task, flags) & PF_EXITING))) {
 		struct ipc_proc fresh = {};
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 		/* The group leader's name: a thread may have renamed itself. */
 		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
@@ -443,6 +458,10 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 		fresh.target = filter_enabled && is_target(key->tgid);
 		if (bpf_map_update_elem(&procs, &key->tgid, &fresh, BPF_ANY) == -E2BIG)
 			__sync_fetch_and_add(&loss.procs_dropped, 1);
+	} else if (key->tgid == current_tgid()) {
+		/* An entry another process made (a signal's target): the name it
+		 * had then may be gone, renamed by prctl since. */
+		BPF_CORE_READ_STR_INTO(&proc->comm, task, group_leader, comm);
 	}
 
 	/*
@@ -794,6 +813,8 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = type, .dir = (__u8)dir,
 	};
 	count_key(&key, file, sk, how, bytes, label);
+	if (type == IPC_EVENTFD)
+		eventfd_count_value(&key, file);
 	return 0;
 }
 

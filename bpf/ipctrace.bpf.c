@@ -19,6 +19,8 @@
 #include "sock.bpf.h"
 #include "shm.bpf.h"
 #include "sem.bpf.h"
+#include "signal.bpf.h"
+#include "eventfd.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -180,6 +182,21 @@ SEC("raw_tp/page_fault_user")
 int BPF_PROG(page_fault_raw, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
 	return shm_on_fault(address, error_code);
+}
+
+/* Signals, at the point the kernel has decided what becomes of one. */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_generate_btf, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return sig_on_generate(sig, info, task, result, true);
+}
+
+SEC("raw_tp/signal_generate")
+int BPF_PROG(signal_generate_raw, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return sig_on_generate(sig, info, task, result, false);
 }
 
 /*

@@ -63,6 +63,18 @@
 #define TASK_INTERRUPTIBLE	0x0001
 #define TASK_UNINTERRUPTIBLE	0x0002
 #define PF_KTHREAD		0x00200000
+/* Signals: include/uapi/asm-generic/siginfo.h, include/linux/sched.h */
+#define SIGCHLD 17
+#define SI_USER 0		/* kill() */
+#define SI_QUEUE (-1)		/* sigqueue() */
+#define SI_MESGQ (-3)		/* a POSIX queue's mq_notify, sent by the message's sender */
+#define SI_TKILL (-6)		/* tkill(), tgkill() */
+#define PF_EXITING 0x00000004
+/* /proc/PID/stat counts a start time in USER_HZ ticks (100 on x86 and arm64). */
+#define CLOCK_TICK_NS 10000000ULL
+
+/* eventfd: a file of the anonymous inode filesystem (fs/anon_inodes.c). */
+#define ANON_INODE_FS_MAGIC 0x09041934
 
 #ifndef offsetof
 #define offsetof(type, member) __builtin_offsetof(type, member)

@@ -19,10 +19,13 @@
  */
 static __always_inline void pipe_count(long fd, __u32 dir, long bytes, __u32 tgid)
 {
-	__u32 types = TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) |
-		      (sock_via_syscalls ? SOCK_TYPES : 0);
+	/* An eventfd moves 8 bytes a call, or fails: other sizes need no look. */
+	__u32 types = (type_mask & (TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO))) |
+		      (sock_via_syscalls ? SOCK_TYPES : 0) |
+		      (bytes == 8 ? type_mask & TYPE_BIT(IPC_EVENTFD) : 0);
 
-	count_fd(fd, HOW(dir, NO_EVENT, types), bytes, NO_LABEL, tgid);
+	if (types)
+		count_fd(fd, HOW(dir, NO_EVENT, types), bytes, NO_LABEL, tgid);
 }
 
 /*

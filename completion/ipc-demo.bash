@@ -17,6 +17,7 @@ _ipc_demo_options() {
 	msg) opts+=' --key --no-end' ;;
 	shm) opts+=' --key' ;;
 	unix | tcp) opts+=' --peer-exits' ;;
+	signal) opts+=' --role --pid --no-end' ;;
 	esac
 	printf '%s\n' "$opts"
 }
@@ -48,9 +49,22 @@ _ipc_demo_queues() {
 	mapfile -t COMPREPLY < <(compgen -P "$1" -W "${names[*]}" -- "$2")
 }
 
+# _ipc_demo_receivers LEAD CUR: --pid for a signal sender: the PIDs of the
+# signal receivers running (named sig-receiver), the processes it can ping.
+_ipc_demo_receivers() {
+	local f comm
+	local -a pids=()
+
+	for f in /proc/[0-9]*/comm; do
+		read -r comm 2>/dev/null <"$f" || continue
+		[[ $comm == sig-receiver ]] && pids+=("${f//[^0-9]/}")
+	done
+	mapfile -t COMPREPLY < <(compgen -P "$1" -W "${pids[*]}" -- "$2")
+}
+
 _ipc_demo() {
 	local cur prev eq demo
-	local demos='pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap all explain'
+	local demos='pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap signal eventfd all explain'
 
 	COMPREPLY=()
 	# The demo's name comes first: ipc-demo reads it from argv[1].
@@ -81,6 +95,7 @@ _ipc_demo() {
 		case $demo in
 		fifo) mapfile -t COMPREPLY < <(compgen -P "$eq" -W 'reader writer' -- "$cur") ;;
 		mq) mapfile -t COMPREPLY < <(compgen -P "$eq" -W 'receiver sender unlink' -- "$cur") ;;
+		signal) mapfile -t COMPREPLY < <(compgen -P "$eq" -W 'receiver sender' -- "$cur") ;;
 		esac
 		return 0
 		;;
@@ -89,6 +104,10 @@ _ipc_demo() {
 		fifo) _ipc_demo_paths "$eq" "$cur" ;;
 		mq) _ipc_demo_queues "$eq" "$cur" ;;
 		esac
+		return 0
+		;;
+	--pid)
+		_ipc_demo_receivers "$eq" "$cur"
 		return 0
 		;;
 	-s | --size | -n | --count | -r | --rate | -d | --duration | --key | --peer-exits)

@@ -20,6 +20,8 @@ enum ipc_type {
 	IPC_TCP,
 	IPC_UDP,
 	IPC_SEM,	/* System V semaphore sets: how shared memory users synchronise */
+	IPC_SIGNAL,	/* signals: the object is the target process */
+	IPC_EVENTFD,	/* eventfd counters: the object is the eventfd's id */
 	IPC_TYPE_MAX,
 };
 
@@ -135,6 +137,21 @@ enum shm_event {
 	SHM_EV_FUTEX_WAIT,	/* futex waits woken on an address in the mapping (rx) */
 	SHM_EV_FUTEX_WAKE,	/* tasks woken by futex wakes on it (tx) */
 	SHM_EV_CREATE,		/* memfd_create */
+};
+
+/* What became of a signal (the signal_generate tracepoint's result), on both
+ * rows, and whether the kernel sent it, on the target's row. */
+enum signal_event {
+	SIG_EV_DELIVERED = 0,	/* queued for the target (TRACE_SIGNAL_DELIVERED, LOSE_INFO) */
+	SIG_EV_IGNORED,		/* discarded: ignored by the target (TRACE_SIGNAL_IGNORED) */
+	SIG_EV_PENDING,		/* merged into the same signal already pending (ALREADY_PENDING) */
+	SIG_EV_FAILED,		/* a real-time signal over the queue limit (OVERFLOW_FAIL) */
+	SIG_EV_KERNEL,		/* sent by the kernel, not by a process: no sender row */
+};
+
+enum eventfd_event {
+	EVENTFD_EV_ADDED = 0,	/* the sum of the values written, on tx rows */
+	EVENTFD_EV_CONSUMED,	/* the sum of the values read, on rx rows */
 };
 
 /*

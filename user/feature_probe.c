@@ -23,6 +23,7 @@ const char *const tracepoint_names[TP_COUNT] = {
 	[TP_SOCK_RECV] = "sock_recv_length",
 	[TP_PAGE_FAULT] = "page_fault_user",
 	[TP_SCHED_SWITCH] = "sched_switch",
+	[TP_SIGNAL_GENERATE] = "signal_generate",
 };
 
 /* The BTF type every raw tracepoint has: btf_trace_<name>. */

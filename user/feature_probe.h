@@ -19,6 +19,7 @@ enum tracepoint_id {
 	TP_SOCK_RECV,		/* sock:sock_recv_length (6.3+) */
 	TP_PAGE_FAULT,		/* exceptions:page_fault_user (x86): shared memory activity */
 	TP_SCHED_SWITCH,	/* sched:sched_switch: WAIT, time blocked in IPC calls */
+	TP_SIGNAL_GENERATE,	/* signal:signal_generate: signals */
 	TP_COUNT,
 };
 

@@ -11,6 +11,8 @@ const struct mechanism *const mechanisms[] = {
 	&sock_mechanism,
 	&shm_mechanism,
 	&sem_mechanism,
+	&signal_mechanism,
+	&eventfd_mechanism,
 };
 const size_t nmechanisms = sizeof(mechanisms) / sizeof(mechanisms[0]);
 
@@ -27,6 +29,8 @@ static const char *const type_names[IPC_TYPE_MAX] = {
 	[IPC_TCP] = "tcp",
 	[IPC_UDP] = "udp",
 	[IPC_SEM] = "sem",
+	[IPC_SIGNAL] = "signal",
+	[IPC_EVENTFD] = "eventfd",
 };
 
 const char *ipc_type_name(unsigned int type)
@@ -64,6 +68,23 @@ const char *label_name(unsigned int type)
 	const struct mechanism *m = mechanism_of(type);
 
 	return m ? m->label_name : NULL;
+}
+
+void format_label(unsigned int type, __s64 label, char *buf, size_t len)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	if (m && m->label_text)
+		m->label_text(label, buf, len);
+	else
+		snprintf(buf, len, "%lld", (long long)label);
+}
+
+bool labels_named(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m && m->label_text;
 }
 
 void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len)

@@ -72,6 +72,8 @@ struct mechanism {
 	const char *event_names[IPC_EVENTS];
 	/* What a row's labels are ("prio", "mtype"); NULL if it has none. */
 	const char *label_name;
+	/* A label's name (a signal's number as SIGUSR1); NULL: the number. */
+	void (*label_text)(__s64 label, char *buf, size_t len);
 	/* How the object key's dev reads; NULL: a device, "major:minor". */
 	void (*format_dev)(unsigned int type, __u32 dev, char *buf, size_t len);
 	/* Its objects are endpoints, one per end (sockets), not channels. */
@@ -111,7 +113,7 @@ struct mechanism {
 };
 
 extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism, sock_mechanism,
-	shm_mechanism, sem_mechanism;
+	shm_mechanism, sem_mechanism, signal_mechanism, eventfd_mechanism;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];
@@ -122,6 +124,9 @@ int ipc_type_from_name(const char *name);	/* -1 if unknown */
 const struct mechanism *mechanism_of(unsigned int type);
 const char *event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
 const char *label_name(unsigned int type);			/* NULL: none */
+/* A label as shown: its name if the mechanism names its labels, else the number. */
+void format_label(unsigned int type, __s64 label, char *buf, size_t len);
+bool labels_named(unsigned int type);
 void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 bool type_is_endpoint(unsigned int type);
 bool type_needs_writer(unsigned int type);

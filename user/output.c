@@ -90,8 +90,10 @@ void format_detail(const struct row *r, char *buf, size_t len)
 		append(buf, len, &off, "%s%s ", off ? " " : "", label);
 		for (guint i = 0; i < r->labels->len; i++) {
 			const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+			char text[32];
 
-			append(buf, len, &off, "%s%lld:%llu", i ? "," : "", (long long)l->label,
+			format_label(r->key.type, l->label, text, sizeof(text));
+			append(buf, len, &off, "%s%s:%llu", i ? "," : "", text,
 			       (unsigned long long)l->ops);
 		}
 	}
@@ -442,7 +444,10 @@ static json_object *json_rate(double v)
 	return json_decimal(v, 1);
 }
 
-/* "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max". */
+/*
+ * "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max".
+ * Named labels ("sig": {"SIGUSR1": 4}) have no order to give a min and max.
+ */
 static void add_labels(json_object *o, const struct row *r, const char *name)
 {
 	json_object *counts = json_object_new_object();
@@ -451,11 +456,11 @@ static void add_labels(json_object *o, const struct row *r, const char *name)
 	for (guint i = 0; i < r->labels->len; i++) {
 		const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
 
-		snprintf(label, sizeof(label), "%lld", (long long)l->label);
+		format_label(r->key.type, l->label, label, sizeof(label));
 		json_object_object_add(counts, label, json_u64(l->ops));
 	}
 	json_object_object_add(o, name, counts);
-	if (!r->labels->len)
+	if (!r->labels->len || labels_named(r->key.type))
 		return;
 	snprintf(key, sizeof(key), "%s_min", name);
 	json_object_object_add(o, key, json_object_new_int64(

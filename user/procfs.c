@@ -125,6 +125,42 @@ unsigned int proc_fd_mode(pid_t pid, int fd)
 	return mode;
 }
 
+int parse_fdinfo_field(const char *text, const char *name, long long *value)
+{
+	size_t n = strlen(name);
+
+	/* "name:<tabs or spaces>value", one field per line. */
+	for (const char *line = text; line; line = strchr(line, '\n')) {
+		char *end;
+
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, name, n) != 0 || line[n] != ':')
+			continue;
+		*value = strtoll(line + n + 1, &end, 10);
+		return end == line + n + 1 ? -1 : 0;
+	}
+	return -1;
+}
+
+int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value)
+{
+	char path[64], text[1024];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	return parse_fdinfo_field(text, name, value);
+}
+
 static void scan_one(pid_t pid, fd_visit_fn visit, void *ctx)
 {
 	char path[64], link[512];

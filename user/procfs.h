@@ -31,6 +31,13 @@ int proc_comm(pid_t pid, char *buf, size_t len);
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
 unsigned int proc_fd_mode(pid_t pid, int fd);
 
+/*
+ * A decimal field of /proc/PID/fdinfo/FD ("eventfd-id"): 0, or -1 if the
+ * descriptor is gone or has no such field. parse_fdinfo_field reads text.
+ */
+int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value);
+int parse_fdinfo_field(const char *text, const char *name, long long *value);
+
 typedef void (*fd_visit_fn)(const struct fd_ref *ref, void *ctx);
 
 /* Visit every open descriptor of pid, or of every process if pid is 0. */

@@ -79,6 +79,9 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 	h[n++] = (struct hook){ skel->progs.page_fault_btf, skel->progs.page_fault_raw,
 				TP_PAGE_FAULT, types & SHM_TYPES,
 				"shared memory activity (page faults) is not estimated" };
+	h[n++] = (struct hook){ skel->progs.signal_generate_btf, skel->progs.signal_generate_raw,
+				TP_SIGNAL_GENERATE, types & (1U << IPC_SIGNAL),
+				"signals are not traced" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
 				"exited processes are noticed in /proc instead" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
@@ -213,6 +216,14 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		warn("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
 		     "maps are left out");
 		t->type_mask &= ~SHM_TYPES;
+	}
+
+	/* Signals come from one tracepoint: without it, asked for alone, there
+	 * is nothing to show (with other types, the hook table says why). */
+	if (!t->feat.tracepoint[TP_SIGNAL_GENERATE] && t->type_mask == 1U << IPC_SIGNAL) {
+		snprintf(err, errlen, "this kernel has no signal_generate tracepoint, which signals "
+			 "need (CONFIG_TRACEPOINTS)");
+		return -1;
 	}
 
 	skel = ipctrace_bpf__open();

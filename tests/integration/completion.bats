@@ -131,7 +131,7 @@ expect() {
 
 @test "completion: -t completes the comma-separated type list" {
 	complete_line _ipctrace ipctrace -t ''
-	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp
+	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd
 	complete_line _ipctrace ipctrace -t p
 	expect pipe posix_shm
 	# After a comma, the types not yet in the list, after what is there.
@@ -147,7 +147,7 @@ expect() {
 	complete_line _ipctrace ipctrace --type = u
 	expect udp unix
 	complete_line _ipctrace ipctrace --type =
-	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp
+	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd
 	# ...and keeps it whole without '=' there: the reply keeps the option.
 	complete_line _ipctrace ipctrace --type=se
 	expect --type=sem
@@ -213,7 +213,7 @@ expect() {
 
 @test "completion: ipc-demo demos first, then their options" {
 	complete_line _ipc_demo ipc-demo ''
-	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap all explain -h --help
+	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap signal eventfd all explain -h --help
 	complete_line _ipc_demo ipc-demo p
 	expect pipe pipe-calls posix-shm
 	complete_line _ipc_demo ipc-demo pipe --
@@ -232,6 +232,10 @@ expect() {
 	expect -s --size -n --count -r --rate -d --duration --json --wait -h --help --key
 	complete_line _ipc_demo ipc-demo mq -n ''
 	expect
+	complete_line _ipc_demo ipc-demo signal --
+	expect --size --count --rate --duration --json --wait --help --role --pid --no-end
+	complete_line _ipc_demo ipc-demo eventfd --
+	expect --size --count --rate --duration --json --wait --help
 }
 
 @test "completion: ipc-demo's demos and options are those --help lists" {
@@ -268,6 +272,8 @@ expect() {
 	expect sender
 	complete_line _ipc_demo ipc-demo mq --role=u
 	expect --role=unlink
+	complete_line _ipc_demo ipc-demo signal --role ''
+	expect receiver sender
 	# msg refuses --role; the others ignore it.
 	complete_line _ipc_demo ipc-demo msg --role ''
 	expect
@@ -287,4 +293,21 @@ expect() {
 	run --separate-stderr "$DEMO" mq --role nosuchrole --path /ipctrace-test-none
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"expected receiver, sender or unlink"* ]]
+	run --separate-stderr "$DEMO" signal --role nosuchrole
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"expected receiver or sender"* ]]
+}
+
+@test "completion: ipc-demo signal --pid offers the signal receivers running" {
+	"$DEMO" signal --role receiver 2>"$TMP/receiver.err" >/dev/null 3>&- &
+	receiver=$!
+	wait_for "$TMP/receiver.err" "signal receiver pid $receiver"
+	sleep 30 3>&- &
+	other=$!
+	complete_line _ipc_demo ipc-demo signal --role sender --pid ''
+	[[ $'\n'$got$'\n' == *$'\n'$receiver$'\n'* ]]
+	[[ $'\n'$got$'\n' != *$'\n'$other$'\n'* ]]
+	complete_line _ipc_demo ipc-demo signal --pid="$receiver"
+	expect "--pid=$receiver"
+	kill "$receiver" "$other"
 }

@@ -15,9 +15,9 @@ load helpers
 		and (.totals.bytes | type) == "number")' "$TMP/out"
 	[ "$(tail -n 1 "$TMP/out" | jq .final)" = "true" ]
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
-	final | jq -e '[.rows[] | select(.comm == "pipe-parent")] | length == 3' >/dev/null
+	final | jq -e '[.rows[] | select(.comm == "pipe-parent" and .type == "pipe")] | length == 3' >/dev/null
 	final | jq -e 'all(.rows[]; (.pid|type) == "number" and (.comm|type) == "string"
-		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp"))
+		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp","signal","eventfd"))
 		and (.object|type) == "string"
 		and (.dir == "tx" or .dir == "rx") and (.bytes|type) == "number"
 		and (.ops|type) == "number" and (.peers|type) == "array"
@@ -82,13 +82,13 @@ load helpers
 	summary=$(tail -n 1 <<<"$output")
 	# Every mechanism has rows with traffic.
 	shown=$(jq -r '[.rows[] | select(.ops > 0 or .bytes > 0) | .type] | unique | join(",")' <<<"$summary")
-	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp; do
+	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp signal eventfd; do
 		[[ ",$shown," == *",$t,"* ]] || { echo "no $t rows with traffic: $shown"; false; }
 	done
 	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer mq-sender mq-receiver \
 		msg-sender msg-recv-type1 msg-recv-other shm-writer shm-reader pshm-writer \
 		pshm-reader mmap-writer mmap-reader unix-server unix-client tcp-server tcp-client \
-		udp-server udp-client; do
+		udp-server udp-client sig-parent sig-sender sig-receiver efd-writer efd-reader; do
 		jq -e --arg c "$comm" 'any(.rows[]; .comm == $c)' <<<"$summary" >/dev/null ||
 			{ echo "no rows of $comm"; false; }
 	done

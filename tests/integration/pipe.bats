@@ -68,9 +68,9 @@ load helpers
 	dd_pid=$(cat "$TMP/dd.pid")
 	cat_pid=$(cat "$TMP/cat.pid")
 	final >"$TMP/final"
-	run jq -r --argjson p "$dd_pid" '.rows[] | select(.pid == $p) | "\(.comm) \(.type) \(.dir) \(.bytes) \(.ops) \([.peers[].pid] | join(","))"' "$TMP/final"
+	run jq -r --argjson p "$dd_pid" '.rows[] | select(.pid == $p and .type == "pipe") | "\(.comm) \(.type) \(.dir) \(.bytes) \(.ops) \([.peers[].pid] | join(","))"' "$TMP/final"
 	[ "$output" = "dd pipe tx $((blocks * 4096)) $blocks $cat_pid" ]
-	run jq -r --argjson p "$cat_pid" '.rows[] | select(.pid == $p) | "\(.comm) \(.type) \(.dir) \(.bytes) \([.peers[].pid] | join(","))"' "$TMP/final"
+	run jq -r --argjson p "$cat_pid" '.rows[] | select(.pid == $p and .type == "pipe") | "\(.comm) \(.type) \(.dir) \(.bytes) \([.peers[].pid] | join(","))"' "$TMP/final"
 	[ "$output" = "cat pipe rx $((blocks * 4096)) $dd_pid" ]
 }
 
@@ -84,7 +84,7 @@ load helpers
 	"$DEMO" fifo --role writer --path "$TMP/chan" -n 4 -s 1000 --json >"$TMP/demo"
 	writer=$(jq -r .pid "$TMP/demo")
 	stop_tracer
-	run jq -r --argjson w "$writer" '.rows[] | select(.pid == $w) | "\(.bytes) \([.peers[].pid] | join(","))"' <(final)
+	run jq -r --argjson w "$writer" '.rows[] | select(.pid == $w and .type == "fifo") | "\(.bytes) \([.peers[].pid] | join(","))"' <(final)
 	[ "$output" = "4000 $sleeper" ]
 	kill "$sleeper"
 }

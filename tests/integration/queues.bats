@@ -72,9 +72,9 @@ load helpers
 	receiver=$(cat "$TMP/receiver.pid")
 	bytes=$(( 40 * 10 + 39 * 40 / 2 ))	# sizes 10 .. 49
 	final >"$TMP/final"
-	run jq -r --argjson p "$sender" '.rows[] | select(.pid == $p) | "\(.object) \(.dir) \(.bytes) \(.ops) \(.mtype) \([.peers[].pid] | join(","))"' "$TMP/final"
+	run jq -r --argjson p "$sender" '.rows[] | select(.pid == $p and .type == "msg") | "\(.object) \(.dir) \(.bytes) \(.ops) \(.mtype) \([.peers[].pid] | join(","))"' "$TMP/final"
 	[ "$output" = "key $key id $id tx $bytes 40 {\"4\":20,\"7\":20} $receiver" ]
-	run jq -r --argjson p "$receiver" '.rows[] | select(.pid == $p) | "\(.object) \(.dir) \(.bytes) \(.ops) \(.mtype) \([.peers[].pid] | join(","))"' "$TMP/final"
+	run jq -r --argjson p "$receiver" '.rows[] | select(.pid == $p and .type == "msg") | "\(.object) \(.dir) \(.bytes) \(.ops) \(.mtype) \([.peers[].pid] | join(","))"' "$TMP/final"
 	[ "$output" = "key $key id $id rx $bytes 40 {\"4\":20,\"7\":20} $sender" ]
 	# ipcrm removed it: every row on the queue says so.
 	jq -e --argjson id "$id" '[.rows[] | select(.type == "msg" and .ino == $id)] | length == 2 and all(.removed == 1 and .removed_by > 0)' "$TMP/final" >/dev/null

@@ -7,10 +7,11 @@ load helpers
 
 @test "--explain --json: every stop of ipc-demo's tour, in order, with its text, exact per demo" {
 	"$DEMO" explain >"$TMP/explain"
-	run "$IPCTRACE" --demo --explain --json -d 1
-	[ "$status" -eq 0 ]
-	printf '%s\n' "$output" | grep '^{' >"$TMP/tour"
-	run "$ROOT/tests/lib/tour_check.py" "$TMP/tour" "$TMP/explain"
+	"$IPCTRACE" --demo --explain --json -d 1 >"$TMP/out" 2>"$TMP/err" &
+	local tracer=$!
+	wait "$tracer"
+	grep '^{' "$TMP/out" >"$TMP/tour"
+	run "$ROOT/tests/lib/tour_check.py" "$TMP/tour" "$TMP/explain" "$tracer"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# As many checked stops as the demo program has texts.

@@ -12,5 +12,6 @@ int main(void)
 	failed += run_sock_tests();
 	failed += run_formats_tests();
 	failed += run_tui_view_tests();
+	failed += run_signal_tests();
 	return failed ? 1 : 0;
 }

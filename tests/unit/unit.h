@@ -16,5 +16,6 @@ int run_procfs_tests(void);
 int run_sock_tests(void);
 int run_formats_tests(void);
 int run_tui_view_tests(void);
+int run_signal_tests(void);
 
 #endif

@@ -60,8 +60,8 @@ void record_event(struct demo_record *r, const char *name, unsigned long long n)
 		if (strcmp(r->events[i].name, name) == 0)
 			break;
 	if (i == r->nevents) {
-		if (r->nevents == 4)
-			die("more than 4 kinds of event");
+		if (r->nevents == MAX_DEMO_EVENTS)
+			die("more than %d kinds of event", MAX_DEMO_EVENTS);
 		r->events[r->nevents++].name = name;
 	}
 	r->events[i].count += n;
@@ -94,7 +94,22 @@ void record_peer_end(struct demo_record *r, int end)
 	r->peer_ends[r->npeer_ends++] = end;
 }
 
+void record_peer_pid(struct demo_record *r, int pid)
+{
+	for (int i = 0; i < r->npeer_pids; i++)
+		if (r->peer_pids[i] == pid)
+			return;
+	if (r->npeer_pids == 8)
+		die("more than 8 peer processes");
+	r->peer_pids[r->npeer_pids++] = pid;
+}
+
 void record_label(struct demo_record *r, long long label)
+{
+	record_label_n(r, label, 1);
+}
+
+void record_label_n(struct demo_record *r, long long label, unsigned long long n)
 {
 	int i;
 
@@ -106,7 +121,7 @@ void record_label(struct demo_record *r, long long label)
 			die("more than %d distinct labels", MAX_DEMO_LABELS);
 		r->labels[r->nlabels++].label = label;
 	}
-	r->labels[i].ops++;
+	r->labels[i].ops += n;
 }
 
 static json_object *record_base(const char *demo, const char *role, const char *type,
@@ -163,7 +178,10 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 			for (int i = 0; i < r->nlabels; i++) {
 				char key[32];
 
-				snprintf(key, sizeof(key), "%lld", r->labels[i].label);
+				if (r->label_text)
+					r->label_text(r->labels[i].label, key, sizeof(key));
+				else
+					snprintf(key, sizeof(key), "%lld", r->labels[i].label);
 				json_object_object_add(labels, key,
 						       json_object_new_uint64(r->labels[i].ops));
 			}
@@ -177,6 +195,13 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 				json_object_object_add(events, r->events[i].name,
 						       json_object_new_uint64(r->events[i].count));
 			json_object_object_add(j, "events", events);
+		}
+		if (r->npeer_pids) {
+			json_object *pids = json_object_new_array();
+
+			for (int i = 0; i < r->npeer_pids; i++)
+				json_object_array_add(pids, json_object_new_int(r->peer_pids[i]));
+			json_object_object_add(j, "peer_pids", pids);
 		}
 		if (r->endpoint) {
 			json_object *peers = json_object_new_array();
@@ -200,15 +225,37 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 		return;
 	}
 	if (r->has_activity)
-		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes touched\n",
+		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes touched",
 			     demo, role, getpid(), r->tx ? "wrote    " : "read     ", r->object,
 			     r->activity);
 	else
-		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops\n",
+		n = snprintf(line, sizeof(line), "%-6s %-8s pid %-7d %s %-28s %10llu bytes %8llu ops",
 			     demo, role, getpid(), r->tx ? "sent to  " : "read from", r->object,
 			     r->bytes, r->ops);
-	if (n > 0)
+	/* What ipctrace's DETAIL shows: labels, then the events that happened. */
+	for (int i = 0; i < r->nlabels && n > 0 && (size_t)n < sizeof(line); i++) {
+		char label[32];
+
+		if (r->label_text)
+			r->label_text(r->labels[i].label, label, sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%lld", r->labels[i].label);
+		if (i == 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "  %s ",
+				      r->label_name ? r->label_name : "label");
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s:%llu", i ? "," : "", label,
+			      r->labels[i].ops);
+	}
+	for (int i = 0; i < r->nevents && n > 0 && (size_t)n < sizeof(line); i++)
+		if (r->events[i].count)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
+				      r->events[i].name, r->events[i].count);
+	if (n > 0) {
+		if ((size_t)n > sizeof(line) - 2)
+			n = sizeof(line) - 2;	/* cut short, still one line */
+		line[n++] = '\n';
 		emit(line, (size_t)n);
+	}
 }
 
 void report_removal(const struct demo_opts *o, const char *demo, const char *type,

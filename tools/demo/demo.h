@@ -24,9 +24,11 @@ struct demo_opts {
 	long key;		/* a System V key; 0: one made from the PID */
 	bool no_end;		/* senders: leave out the end-of-stream message */
 	long peer_exits;	/* stream servers: leave after this many replies */
+	pid_t pid;		/* signal sender: the receiver's PID */
 };
 
 #define MAX_DEMO_LABELS 16
+#define MAX_DEMO_EVENTS 8
 
 /* What one process did on one object in one direction. */
 struct demo_record {
@@ -37,11 +39,17 @@ struct demo_record {
 	unsigned long long bytes, ops;
 	/* Messages per label (priority, type), for mechanisms that have them. */
 	const char *label_name;
+	/* A label's name (a signal's number as SIGUSR1); NULL: the number. */
+	void (*label_text)(long long label, char *buf, size_t len);
 	int nlabels;
 	struct { long long label; unsigned long long ops; } labels[MAX_DEMO_LABELS];
 	/* Named event counters (mq_notify registrations, accepts...). */
 	int nevents;
-	struct { const char *name; unsigned long long count; } events[4];
+	struct { const char *name; unsigned long long count; } events[MAX_DEMO_EVENTS];
+	/* Processes outside the demo at the other end (a shell that sent a
+	 * signal, the parent a last SIGCHLD goes to): peers no record names. */
+	int npeer_pids;
+	int peer_pids[8];
 	/*
 	 * Shared memory moves data with no syscall: bytes the process touched,
 	 * reported instead of bytes and ops (ipctrace counts page faults).
@@ -78,6 +86,7 @@ struct demo {
 extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_demo;
 extern const struct demo unix_demo, tcp_demo, udp_demo;
 extern const struct demo shm_demo, posix_shm_demo, mmap_demo;
+extern const struct demo signal_demo, eventfd_demo;
 
 /* Name this process (its comm), so each role reads clearly in ipctrace. */
 void name_process(const char *name);
@@ -94,8 +103,11 @@ void record_peer_end(struct demo_record *r, int end);
 
 /* The process that started this demo: records of one run share it. */
 extern pid_t demo_run;
-/* One more message carrying label. */
+/* One more message carrying label; n more. */
 void record_label(struct demo_record *r, long long label);
+void record_label_n(struct demo_record *r, long long label, unsigned long long n);
+/* A process outside the demo at the other end of r. */
+void record_peer_pid(struct demo_record *r, int pid);
 /* Report that this process removed an object. */
 void report_removal(const struct demo_opts *o, const char *demo, const char *type,
 		    const char *object, unsigned long long ino);

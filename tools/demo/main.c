@@ -18,6 +18,7 @@ static const struct demo *const demos[] = {
 	&pipe_demo, &pipe_calls_demo, &fifo_demo, &mq_demo, &msg_demo,
 	&unix_demo, &tcp_demo, &udp_demo,
 	&shm_demo, &posix_shm_demo, &mmap_demo,
+	&signal_demo, &eventfd_demo,
 };
 #define NDEMOS (sizeof(demos) / sizeof(demos[0]))
 
@@ -71,10 +72,12 @@ static void usage(FILE *out)
 		"  -d, --duration SEC   send for SEC seconds instead of --count messages\n"
 		"      --json           one JSON line per process, object and direction\n"
 		"      --wait           set up (connections too), print the PIDs, wait for SIGUSR1\n"
-		"      --role ROLE      run one side only: fifo reader|writer, mq receiver|sender|unlink\n"
+		"      --role ROLE      run one side only: fifo reader|writer, mq receiver|sender|unlink,\n"
+		"                       signal receiver|sender\n"
 		"      --path PATH      fifo: the FIFO to open (made by mkfifo); mq: the queue, /NAME\n"
+		"      --pid PID        signal --role sender: the receiver to send to\n"
 		"      --key KEY        msg: the System V key (default: made from the PID)\n"
-		"      --no-end         senders: leave out the end-of-stream message\n"
+		"      --no-end         senders: leave out the end-of-stream message (signal: SIGTERM)\n"
 		"      --peer-exits N   unix, tcp: the stream server leaves after N replies\n\n"
 		"example: ipc-demo fifo & ipctrace -p $!\n");
 }
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "no-end", no_argument, NULL, 'E' },
 		{ "peer-exits", required_argument, NULL, 'X' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -160,6 +164,9 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			o.peer_exits = (long)number(optarg, "peer-exits", 1, 1e12);
+			break;
+		case 'p':
+			o.pid = (pid_t)number(optarg, "pid", 1, 4194304);
 			break;
 		case 'h':
 			usage(stdout);
