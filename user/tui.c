@@ -447,11 +447,12 @@ static const char *const sort_titles[] = {
 
 #define NSORT ((int)(sizeof(sort_titles) / sizeof(sort_titles[0])))
 
-static void type_list(unsigned int mask, char *buf, size_t len)
+/* "all": every type traced (-t already chose those), with no view filter. */
+static void type_list(unsigned int mask, unsigned int traced, char *buf, size_t len)
 {
 	size_t off = 0;
 
-	if ((mask & implemented_types()) == implemented_types()) {
+	if ((mask & traced) == traced) {
 		snprintf(buf, len, "all");
 		return;
 	}
@@ -466,7 +467,7 @@ static void draw_status(struct tui *t, int y)
 {
 	char types[128], line[512], held[64] = "";
 
-	type_list(t->type_mask, types, sizeof(types));
+	type_list(t->type_mask, t->traced_types, types, sizeof(types));
 	if (t->paused)
 		snprintf(held, sizeof(held), "PAUSED, %u refreshes held (p resumes)   ", t->held);
 	snprintf(line, sizeof(line),
@@ -684,7 +685,7 @@ static void prompt(struct tui *t, enum tui_mode mode)
 	/* Start from what is set, to edit it. */
 	snprintf(t->input, sizeof(t->input), "%s", mode == MODE_COMM_PROMPT ? t->comm : "");
 	if (mode == MODE_TYPE_PROMPT && t->type_mask != t->traced_types)
-		type_list(t->type_mask, t->input, sizeof(t->input));
+		type_list(t->type_mask, t->traced_types, t->input, sizeof(t->input));
 }
 
 static void apply_prompt(struct tui *t)

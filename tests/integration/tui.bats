@@ -133,6 +133,9 @@ targets() {
 	for pid in "${PIDS[@]}"; do
 		printf -- '-p\n%s\n' "$pid"
 	done
+	# The demos' own mechanisms: their processes' signals to each other (a
+	# start signal, SIGCHLD) are IPC too, but not in the demos' records.
+	printf -- '-t\npipe,fifo,mq,msg,shm,posix_shm,mmap,sem,unix,tcp,udp,eventfd\n'
 }
 
 # The status line's count of refreshes held while paused.
@@ -433,7 +436,9 @@ expect_restored() {
 	done
 	SESSION=$((SESSION + 1))
 	our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
-		"'$IPCTRACE' --json -i 0.2 2>'$TMP/err'; sleep 600"
+		"'$IPCTRACE' --json -i 0.2 -t fifo 2>'$TMP/err'; sleep 600"
+	# FIFOs only: with every type, a busy machine's signals make one line
+	# longer than the screen, and no line's start would be seen.
 	wait_screen '^\{"version":1,'
 	[ "$(pane '#{alternate_on}')" = 0 ]
 }
