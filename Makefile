@@ -6,6 +6,8 @@
 #   sudo make test  install missing packages, build, run every test
 #   sudo make test-qemu  build, run the integration tests on Debian 12's
 #                   Linux 6.1 under qemu (not part of make test: minutes)
+#   sudo make bench what ipctrace costs the IPC it watches, against bpftrace
+#                   and strace (not part of make test: minutes)
 #
 # Quiet by default; V=1 shows full commands.
 
@@ -65,10 +67,10 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu clean install
+.PHONY: all deps run test test-unit test-integration test-qemu bench clean install
 .DELETE_ON_ERROR:
 
-all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo
+all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/demo:
 	$(Q)mkdir -p $@
@@ -106,6 +108,11 @@ $(OUTPUT)/ipc-demo: $(DEMO_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lrt -lm -o $@
 
+# The benchmark's workloads: plain libc, no project headers.
+$(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -lrt -o $@
+
 $(UNIT_BIN): $(UNIT_SRCS) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB) $(PKG_LIBS) -lcmocka -lm -o $@
@@ -133,6 +140,12 @@ test-integration: all
 # tests run on the build just made. See tools/qemu/run-tests.sh.
 test-qemu: all
 	$(Q)tools/qemu/run-tests.sh
+
+# Interleaved runs untraced / ipctrace / bpftrace / strace, then ipctrace's
+# own costs; compares with tools/bench/baseline.json. BENCH_ARGS passes
+# options (tools/bench/run.sh --help).
+bench: all
+	$(Q)tools/bench/run.sh $(BENCH_ARGS)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
