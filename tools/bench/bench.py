@@ -59,6 +59,7 @@ WORKLOADS = [
     ("shm", 20000, 1.5, {"sem": 4, "shm": 2}),
     ("null", 1000000, None, {}),
     ("file", 400000, None, {}),
+    ("spawn", 300, None, {}),
 ]
 WORKLOAD_DESC = {
     "pipe1": "pipe, 1 process: write+read 64 B",
@@ -70,6 +71,7 @@ WORKLOAD_DESC = {
     "shm": "SysV shm: attach, touch, detach; sem hand-off",
     "null": "(not IPC) getppid()",
     "file": "(not IPC) /dev/null write + /dev/zero read",
+    "spawn": "(not IPC) fork+exec+wait /bin/true, as bash",
 }
 CONDITIONS = ["untraced", "ipctrace", "bpftrace", "strace"]
 
@@ -84,9 +86,12 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+class BenchError(Exception):
+    pass
+
+
 def fail(msg):
-    log("bench: " + msg)
-    sys.exit(1)
+    raise BenchError(msg)
 
 
 # --- Processes -----------------------------------------------------------
@@ -272,7 +277,7 @@ def overhead(args, runner, workloads, conditions):
                 if tracer:
                     attach[cond].append(tracer.attach_s)
                 for name, iters, _, _ in workloads:
-                    n = max(100, int(iters * args.scale / div))
+                    n = max(20, int(iters * args.scale / div))
                     r = runner.run(name, n, wrap=wrap)
                     samples[name][cond].append(float(r["ns_per_op"]))
             finally:
@@ -490,23 +495,29 @@ def bpf_time(args, runner, workloads):
 def print_costs(costs):
     print()
     print("ipctrace's own costs:")
-    st = costs["start"]
-    print(f"  start to 'attached': median {st['median_s']:.3f} s (min {st['min_s']:.3f}, "
-          f"max {st['max_s']:.3f}, {st['runs']} runs)")
-    for label, s in costs["sustained"].items():
+    st = costs.get("start")
+    if st:
+        print(f"  start to 'attached': median {st['median_s']:.3f} s (min {st['min_s']:.3f}, "
+              f"max {st['max_s']:.3f}, {st['runs']} runs)")
+    for label, s in (costs.get("sustained") or {}).items():
         print(f"  CPU, pipe1 {label.replace('_', ' ')} at {s['ipc_ops_per_s']:,} IPC ops/s: "
               f"{s['cpu_pct']:.2f}% of one core, peak RSS {s['rss_hwm_mb']} MB ({s['seconds']} s)")
-    r = costs["refresh_10k"]
-    print(f"  {r['objects']:,} live pipes ({r['rows_max']:,} rows): {r['cpu_ms_per_refresh']:.1f} ms CPU "
-          f"per 1 s refresh ({r['cpu_pct']:.1f}% of a core); first {r['first_refreshes_s']} s after they "
-          f"appeared: {r['first_refreshes_cpu_ms']:.0f} ms; RSS {r['rss_mb']} MB, peak {r['rss_hwm_mb']} MB")
-    print("  BPF time (bpf_stats; includes its own clock reads):")
-    for w, b in costs["bpf"].items():
-        progs = ", ".join(f"{p} {v['runs_per_iter']:g}x{v['ns_per_run']:.0f} ns"
-                          for p, v in sorted(b["programs"].items()))
-        print(f"    {w:<6} {b['bpf_ns_per_iter']:>7.0f} ns per iteration: {progs}")
-    print("  program sizes: " + ", ".join(f"{n} {s['xlated_insns']} insns/{s['jited_bytes']} B"
-                                          for n, s in sorted(costs["sizes"].items())))
+    r = costs.get("refresh_10k")
+    if r:
+        print(f"  {r['objects']:,} live pipes ({r['rows_max']:,} rows): {r['cpu_ms_per_refresh']:.1f} ms "
+              f"CPU per 1 s refresh ({r['cpu_pct']:.1f}% of a core); the first "
+              f"{r['first_refreshes_s']} s after they appeared: {r['first_refreshes_cpu_ms']:.0f} ms; "
+              f"RSS {r['rss_mb']} MB, peak {r['rss_hwm_mb']} MB")
+    if costs.get("bpf"):
+        print("  BPF time per program run (bpf_stats, which adds its own two clock reads per run):")
+        for w, b in costs["bpf"].items():
+            progs = ", ".join(f"{p} {v['runs_per_iter']:g} x {v['ns_per_run']:.0f} ns"
+                              for p, v in sorted(b["programs"].items()))
+            print(f"    {w:<6} {b['bpf_ns_per_iter']:>7.0f} ns per iteration: {progs}")
+    if costs.get("sizes"):
+        print("  program sizes (xlated instructions / JIT bytes): " +
+              ", ".join(f"{n} {s['xlated_insns']}/{s['jited_bytes']}"
+                        for n, s in sorted(costs["sizes"].items())))
 
 
 # --- Targets and baseline ------------------------------------------------
@@ -519,14 +530,16 @@ def check_targets(results, workloads):
         if target is not None and "ipctrace" in summ.get(name, {}):
             r = summ[name]["ipctrace"]["ratio"]
             out.append((f"{name} under ipctrace", f"{r:.2f}x", f"<= {target}x", r <= target))
-    costs = results.get("costs")
-    if costs:
+    costs = results.get("costs") or {}
+    if costs.get("sustained"):
         p = costs["sustained"]["paced"]
         out.append((f"ipctrace CPU at {p['ipc_ops_per_s']:,} ops/s", f"{p['cpu_pct']:.2f}%",
                     f"<= {TARGETS['cpu_pct_at_500k']}%", p["cpu_pct"] <= TARGETS["cpu_pct_at_500k"]))
+    if costs.get("start"):
         s = costs["start"]["median_s"]
         out.append(("start to attached", f"{s:.3f} s", f"<= {TARGETS['start_s']} s",
                     s <= TARGETS["start_s"]))
+    if costs.get("refresh_10k"):
         m = costs["refresh_10k"]["rss_hwm_mb"]
         out.append((f"peak RSS, {costs['refresh_10k']['objects']:,} objects", f"{m} MB",
                     f"<= {TARGETS['rss_10k_mb']} MB", m <= TARGETS["rss_10k_mb"]))
@@ -618,27 +631,38 @@ def main():
     samples, attach = overhead(args, runner, workloads, conditions)
     results["overhead"] = summarize(samples, conditions)
     results["samples"] = samples
-    if not args.skip_costs:
-        log("bench: counts under ipctrace --json")
-        results["counts"] = count_check(args, runner, workloads)
-        log("bench: ipctrace's own costs")
-        costs = {"start": start_time(args)}
-        costs["sustained"] = sustained(args, runner)
-        costs["refresh_10k"] = refresh_10k(args, runner)
-        costs["bpf"], costs["sizes"] = bpf_time(args, runner, workloads)
-        results["costs"] = costs
-    results["elapsed_s"] = round(time.monotonic() - started, 1)
-
     print()
     print(f"ipctrace benchmark: commit {results['commit']}, Linux {results['kernel']}, "
-          f"{os.cpu_count()} CPUs, {args.reps} interleaved repetitions, "
-          f"{results['elapsed_s']:.0f} s")
+          f"{os.cpu_count()} CPUs, {args.reps} interleaved repetitions")
     print()
     print_overhead(results["overhead"], workloads, conditions)
-    if "counts" in results:
-        print_counts(results["counts"])
-    if "costs" in results:
-        print_costs(results["costs"])
+    sys.stdout.flush()
+    errors = []
+    if not args.skip_costs:
+        # Each part on its own: one that fails is reported, the rest still run.
+        def part(label, fn, *a):
+            log(f"bench: {label}")
+            try:
+                return fn(*a)
+            except (BenchError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
+                errors.append(f"{label}: {e}")
+                log(f"bench: {label} failed: {e}")
+                return None
+
+        counts = part("counts under ipctrace --json", count_check, args, runner, workloads)
+        if counts is not None:
+            results["counts"] = counts
+            print_counts(counts)
+        costs = {
+            "start": part("start to attached", start_time, args),
+            "sustained": part("CPU under a sustained workload", sustained, args, runner),
+            "refresh_10k": part(f"refresh with {args.objects} pipes", refresh_10k, args, runner),
+        }
+        bpf = part("BPF time per run", bpf_time, args, runner, workloads)
+        costs["bpf"], costs["sizes"] = bpf if bpf else (None, None)
+        results["costs"] = costs
+        print_costs(costs)
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
     results["targets"] = [{"what": t[0], "got": t[1], "target": t[2], "met": t[3]}
                           for t in check_targets(results, workloads)]
 
@@ -655,9 +679,15 @@ def main():
             json.dump(base, f, indent=1)
             f.write("\n")
         print(f"\nbaseline written: {os.path.relpath(args.baseline, ROOT)}")
-    print(f"\nresults: {os.path.relpath(RESULTS, ROOT)}")
-    return 3 if flagged else 0
+    print(f"\nresults: {os.path.relpath(RESULTS, ROOT)} ({results['elapsed_s']:.0f} s)")
+    for e in errors:
+        print(f"error: {e}")
+    return 1 if errors else (3 if flagged else 0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        log(f"bench: {e}")
+        sys.exit(1)
