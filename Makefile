@@ -67,7 +67,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu bench clean install
+.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost clean install
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
@@ -146,6 +146,27 @@ test-qemu: all
 # options (tools/bench/run.sh --help).
 bench: all
 	$(Q)tools/bench/run.sh $(BENCH_ARGS)
+
+# Variants of the pipe hot path, one change at a time (tools/bench/hookcost/).
+HOOKCOST := $(OUTPUT)/hookcost/hookcost
+
+$(OUTPUT)/hookcost:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/hookcost/hookcost.bpf.o: tools/bench/hookcost/hookcost.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)/hookcost
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/hookcost/hookcost.skel.h: $(OUTPUT)/hookcost/hookcost.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name hookcost_bpf > $@
+
+$(HOOKCOST): tools/bench/hookcost/hookcost.c $(OUTPUT)/hookcost/hookcost.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -I$(OUTPUT)/hookcost $< $(PKG_LIBS) -o $@
+
+bench-hookcost: all $(HOOKCOST)
+	$(Q)tools/bench/run.sh --hookcost $(BENCH_ARGS)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

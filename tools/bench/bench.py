@@ -262,14 +262,58 @@ def prog_stats(ids):
 # --- 1. Overhead ---------------------------------------------------------
 
 
+# Program types that can hook syscalls, page faults or sockets machine-wide.
+TRACING_TYPES = {"tracing", "raw_tracepoint", "tracepoint", "kprobe", "perf_event"}
+
+
+class Quiet:
+    """Other people's tracers. Every process on the machine pays for every
+    BPF program on sys_exit, so another ipctrace (a colleague's test, say)
+    slows the untraced runs too, and a ratio taken then is understated. The
+    BPF programs loaded now, less the ones our own tracers loaded, say
+    whether someone else's tracer is attached."""
+
+    def __init__(self, budget_s):
+        self.own = set()
+        self.budget = budget_s	# seconds we may spend waiting, in all
+
+    def adopt(self, tracer):
+        self.own |= prog_ids(tracer.pid)
+
+    def foreign(self):
+        out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
+                             text=True).stdout
+        try:
+            progs = json.loads(out or "[]")
+        except ValueError:
+            return []
+        return sorted({p.get("name", "?") for p in progs
+                       if p.get("type") in TRACING_TYPES and p["id"] not in self.own})
+
+    def wait(self):
+        """Wait for the others' tracers to go, within what is left of the budget."""
+        seen = self.foreign()
+        t0 = time.monotonic()
+        while seen and self.budget > 0:
+            time.sleep(1)
+            self.budget -= time.monotonic() - t0
+            t0 = time.monotonic()
+            seen = self.foreign()
+        return seen
+
+
 def overhead(args, runner, workloads, conditions):
-    """ns per op for every (workload, condition, repetition)."""
+    """ns per op for every (workload, condition, repetition), and which
+    repetitions ran while someone else's tracer was attached."""
     samples = {w[0]: {c: [] for c in conditions} for w in workloads}
     attach = {c: [] for c in conditions}
+    quiet = Quiet(args.quiet_wait)
+    disturbed = []	# per repetition: foreign program names seen
     for rep in range(args.reps):
         t0 = time.monotonic()
         k = rep % len(conditions)
         order = conditions[k:] + conditions[:k]
+        seen = set(quiet.wait())
         for cond in order:
             tracer = None
             wrap = ()
@@ -284,15 +328,28 @@ def overhead(args, runner, workloads, conditions):
             try:
                 if tracer:
                     attach[cond].append(tracer.attach_s)
+                    quiet.adopt(tracer)
                 for name, iters, _, _ in workloads:
                     n = max(20, int(iters * args.scale / div))
                     r = runner.run(name, n, wrap=wrap)
                     samples[name][cond].append(float(r["ns_per_op"]))
+                    seen |= set(quiet.foreign())
             finally:
                 if tracer:
                     tracer.stop()
-        log(f"  rep {rep + 1}/{args.reps}: {' '.join(order)} ({time.monotonic() - t0:.1f} s)")
-    return samples, attach
+        disturbed.append(sorted(seen))
+        note = f"; others' BPF tracers attached: {', '.join(sorted(seen))}" if seen else ""
+        log(f"  rep {rep + 1}/{args.reps}: {' '.join(order)} ({time.monotonic() - t0:.1f} s{note})")
+    return samples, attach, disturbed
+
+
+def clean_samples(samples, disturbed, min_clean):
+    """Only the repetitions no other tracer disturbed, if there are enough."""
+    clean = [i for i, d in enumerate(disturbed) if not d]
+    if len(clean) < min_clean:
+        return samples, False
+    return ({w: {c: [xs[i] for i in clean] for c, xs in by_c.items()} for w, by_c in samples.items()},
+            True)
 
 
 def quartiles(xs):
@@ -630,6 +687,8 @@ def main():
     ap.add_argument("--objects", type=int, default=10000, help="pipes for the refresh cost")
     ap.add_argument("--start-runs", type=int, default=8)
     ap.add_argument("--skip-costs", action="store_true", help="only the interleaved overhead run")
+    ap.add_argument("--quiet-wait", type=float, default=120,
+                    help="seconds, in all, to wait for other people's BPF tracers to go")
     ap.add_argument("--baseline", default=BASELINE)
     ap.add_argument("--margin", type=float, default=0.3,
                     help="flag a ratio this much (x) above the baseline's")
@@ -658,12 +717,25 @@ def main():
     }
     pinned = f", workloads pinned to CPU {args.cpu}" if args.cpu >= 0 else ""
     log(f"bench: interleaved run, {args.reps} repetitions of {', '.join(conditions)}{pinned}")
-    samples, attach = overhead(args, runner, workloads, conditions)
-    results["overhead"] = summarize(samples, conditions)
+    samples, attach, disturbed = overhead(args, runner, workloads, conditions)
+    used, clean = clean_samples(samples, disturbed, max(3, args.reps // 3))
+    results["overhead"] = summarize(used, conditions)
     results["samples"] = samples
+    results["quiet"] = {"clean": clean, "reps_used": len(next(iter(used.values()))["untraced"]),
+                        "disturbed": disturbed}
     print()
     print(f"ipctrace benchmark: commit {results['commit']}, Linux {results['kernel']}, "
           f"{os.cpu_count()} CPUs, {args.reps} interleaved repetitions")
+    others = sorted({n for d in disturbed for n in d})
+    if others:
+        n_dist = sum(1 for d in disturbed if d)
+        print(f"{n_dist} of {args.reps} repetitions ran while someone else's BPF tracers were "
+              f"attached ({', '.join(others)}): they slow the untraced runs too.")
+        if clean:
+            print(f"Medians below are of the {results['quiet']['reps_used']} undisturbed repetitions.")
+        else:
+            print("WARNING: too few undisturbed repetitions; medians below use all of them, and "
+                  "the ratios are understated. Not compared with the baseline.")
     print()
     print_overhead(results["overhead"], workloads, conditions)
     sys.stdout.flush()
@@ -700,7 +772,7 @@ def main():
     with open(RESULTS, "w") as f:
         json.dump(results, f, indent=1)
     flagged = []
-    if os.path.exists(args.baseline) and not args.write_baseline:
+    if os.path.exists(args.baseline) and not args.write_baseline and clean:
         with open(args.baseline) as f:
             flagged = compare_baseline(results, json.load(f), args.margin)
     if args.write_baseline:

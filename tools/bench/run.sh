@@ -3,7 +3,8 @@
 # make bench: ipctrace's benchmark (tools/bench/bench.py does the work).
 # This wrapper only gets the machine ready: root, the two comparison tracers,
 # tracefs for bpftrace's tracepoint: probes. Options go to bench.py
-# (tools/bench/run.sh --help).
+# (tools/bench/run.sh --help); --hookcost first runs the hot-path variants
+# instead (tools/bench/hookcost/run.py).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,4 +35,8 @@ if [ ! -e /sys/kernel/tracing/events ]; then
 	mount -t tracefs nodev /sys/kernel/tracing
 fi
 
+if [ "${1:-}" = --hookcost ]; then
+	shift
+	exec python3 "$here/hookcost/run.py" "$@"
+fi
 exec python3 "$here/bench.py" "$@"
