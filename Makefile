@@ -8,6 +8,8 @@
 #                   Linux 6.1 under qemu (not part of make test: minutes)
 #   sudo make bench what ipctrace costs the IPC it watches, against bpftrace
 #                   and strace (not part of make test: minutes)
+#   sudo make install    install under PREFIX (default /usr/local), into
+#                   DESTDIR if set; make uninstall removes those files
 #
 # Quiet by default; V=1 shows full commands.
 
@@ -19,6 +21,16 @@ CC       ?= cc
 ARCH     ?= x86
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+INSTALL  ?= install
+# ipctrace needs root, so sbin; the demo is for anyone, so bin. ipctrace
+# --demo looks for ipc-demo next to itself, then on PATH (start_demo in
+# user/main.c): installed, it is the PATH that finds it.
+SBINDIR  ?= $(PREFIX)/sbin
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+# Where the bash-completion package loads a command's completion from, by the
+# command's name, the first time it is completed.
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 
 # vmlinux.h is generated from the build machine's BTF rather than committed:
 # CO-RE relocates every field access at load time, so any BTF-enabled kernel's
@@ -67,7 +79,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost clean install
+.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost clean install uninstall
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
@@ -167,6 +179,26 @@ $(HOOKCOST): tools/bench/hookcost/hookcost.c $(OUTPUT)/hookcost/hookcost.skel.h
 
 bench-hookcost: all $(HOOKCOST)
 	$(Q)tools/bench/run.sh --hookcost $(BENCH_ARGS)
+
+# Every file install puts in place: what uninstall removes.
+INSTALLED := $(SBINDIR)/ipctrace $(BINDIR)/ipc-demo \
+	     $(MANDIR)/man8/ipctrace.8 $(MANDIR)/man1/ipc-demo.1 \
+	     $(COMPDIR)/ipctrace $(COMPDIR)/ipc-demo
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -D -m 0755 $(OUTPUT)/ipctrace $(DESTDIR)$(SBINDIR)/ipctrace
+	$(Q)$(INSTALL) -D -m 0755 $(OUTPUT)/ipc-demo $(DESTDIR)$(BINDIR)/ipc-demo
+	$(Q)$(INSTALL) -D -m 0644 man/ipctrace.8 $(DESTDIR)$(MANDIR)/man8/ipctrace.8
+	$(Q)$(INSTALL) -D -m 0644 man/ipc-demo.1 $(DESTDIR)$(MANDIR)/man1/ipc-demo.1
+	$(Q)$(INSTALL) -D -m 0644 completion/ipctrace.bash $(DESTDIR)$(COMPDIR)/ipctrace
+	$(Q)$(INSTALL) -D -m 0644 completion/ipc-demo.bash $(DESTDIR)$(COMPDIR)/ipc-demo
+
+# The files only: the directories are shared with everything else installed
+# under PREFIX.
+uninstall:
+	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

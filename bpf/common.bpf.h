@@ -20,10 +20,75 @@ const volatile __u8 syscall_op[SYSCALL_TABLE_SIZE] = {};
 const volatile __u32 self_tgid = 0;
 const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
 const volatile bool filter_enabled = false;
+/* -f: a target's children are targets too (else they may be peers). */
+const volatile bool follow_children = false;
+/* --cgroup: only processes in the cgroup in cgroup_filter[0], or below it. */
+const volatile bool cgroup_enabled = false;
 /* Socket bytes come from the syscalls, on kernels without sock_send_length. */
 const volatile bool sock_via_syscalls = false;
+/* -e: log each operation into the events ring buffer; -x: with this many
+ * bytes of its data (0: none). */
+const volatile bool events_enabled = false;
+const volatile __u32 hex_cap = 0;
+/* WAIT: time blocked in IPC calls, from sched_switch (tp_btf only). */
+const volatile bool wait_enabled = false;
+/* --hist: log2 histograms of sizes and waits per row. */
+const volatile bool hist_enabled = false;
 
 struct ipc_loss loss = {};
+
+/* -e: user space sizes it (a page when -e is off, so it costs nothing). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+/*
+ * What the module counting the current operation hands to the counting
+ * code without a sixth argument: with -x, where the syscall's data sits in
+ * the caller's memory; with WAIT, how long the call slept. Set just before
+ * counting and taken by it; per CPU, since a program run does not migrate.
+ */
+struct op_context {
+	__u64 payload_addr;
+	__u64 payload_len;
+	__u64 wait_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op_context);
+} op_contexts SEC(".maps");
+
+static __always_inline struct op_context *op_context(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&op_contexts, &zero);
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_HISTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* 2 MB only if --hist fills it */
+	__type(key, struct ipc_key);
+	__type(value, struct ipc_hist);
+} hists SEC(".maps");
+
+/* WAIT: threads asleep in a call that may wait on IPC, since when. */
+struct sleeper {
+	__u64 since_ns;
+	__u64 nr;	/* the syscall it sleeps in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_SLEEPERS);
+	__type(key, __u32);
+	__type(value, struct sleeper);
+} sleepers SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -102,6 +167,19 @@ struct {
 	__type(value, __u32);
 } last_wakers SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* --cgroup: whether the current process is in the cgroup (or below). */
+static __always_inline bool in_cgroup(void)
+{
+	return !cgroup_enabled || bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1;
+}
+
 /* -p: processes whose traffic is counted (enum filter_role). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -158,6 +236,7 @@ static __always_inline __u32 current_tgid(void)
 }
 
 #define SOCK_TYPES (TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_TCP) | TYPE_BIT(IPC_UDP))
+#define SHM_TYPES (TYPE_BIT(IPC_SHM) | TYPE_BIT(IPC_POSIX_SHM) | TYPE_BIT(IPC_MMAP))
 
 /* Implemented by the socket module (sock.bpf.h). */
 static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,
@@ -322,6 +401,15 @@ static __always_inline bool is_candidate(__u32 tgid)
 	return bpf_map_lookup_elem(&filter_pids, &tgid) != NULL;
 }
 
+/* -f, and the command ipctrace starts: a target, counted from now on. */
+static __always_inline void add_target(__u32 tgid)
+{
+	__u8 role = ROLE_TARGET;
+
+	if (bpf_map_update_elem(&filter_pids, &tgid, &role, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
 static __always_inline void add_peer(__u32 tgid)
 {
 	__u8 role = ROLE_PEER;
@@ -351,6 +439,8 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 
 		/* The group leader's name: a thread may have renamed itself. */
 		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+		fresh.cgroup_id = bpf_get_current_cgroup_id();
+		fresh.target = filter_enabled && is_target(key->tgid);
 		if (bpf_map_update_elem(&procs, &key->tgid, &fresh, BPF_ANY) == -E2BIG)
 			__sync_fetch_and_add(&loss.procs_dropped, 1);
 	}
@@ -409,25 +499,131 @@ static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, st
 	return c;
 }
 
-/* The hot path: one hash lookup and two atomic adds. */
-static __always_inline void count_op(struct ipc_key *key, struct file *file,
-				     const struct sock *sk, __u64 bytes)
+/*
+ * WAIT: the current thread is back from a call that may sleep on IPC; how
+ * long it slept in it (nr, or whatever call when nr is -1), 0 if it did not.
+ * Every such call comes here at its exit, counted or not, so that no
+ * sleeper is left behind for a later call to take.
+ */
+static __always_inline __u64 take_sleep(__u64 nr)
 {
-	struct ipc_counters *c = row_counters(key, file, sk);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sleeper *sl = bpf_map_lookup_elem(&sleepers, &tid);
+	__u64 slept = 0;
 
-	if (!c)
+	if (!sl)
+		return 0;
+	if (nr == (__u64)-1 || sl->nr == nr)
+		slept = bpf_ktime_get_ns() - sl->since_ns;
+	bpf_map_delete_elem(&sleepers, &tid);
+	return slept;
+}
+
+/* WAIT: the time the operation about to be counted slept (0: none). */
+static __always_inline void set_wait(__u64 slept)
+{
+	struct op_context *ctx;
+
+	if (!wait_enabled)
 		return;
+	ctx = op_context();
+	if (ctx)
+		ctx->wait_ns = slept;
+}
+
+/* The end of an operation: what it handed over must not reach the next one. */
+static __always_inline void end_op(void)
+{
+	struct op_context *ctx;
+
+	if (!hex_cap && !wait_enabled)
+		return;
+	ctx = op_context();
+	if (ctx) {
+		ctx->payload_len = 0;
+		ctx->wait_ns = 0;
+	}
+}
+
+/* The calls that may sleep waiting for the other end of a channel. */
+static __always_inline bool op_may_wait(__u8 op)
+{
+	switch (op) {
+	case IPCOP_READ: case IPCOP_WRITE: case IPCOP_READV: case IPCOP_WRITEV:
+	case IPCOP_SPLICE: case IPCOP_TEE: case IPCOP_VMSPLICE: case IPCOP_SENDFILE:
+	case IPCOP_SENDTO: case IPCOP_RECVFROM: case IPCOP_SENDMSG: case IPCOP_RECVMSG:
+	case IPCOP_SENDMMSG: case IPCOP_RECVMMSG: case IPCOP_ACCEPT: case IPCOP_CONNECT:
+	case IPCOP_FUTEX: case IPCOP_MQ_SEND: case IPCOP_MQ_RECV: case IPCOP_MSG_SND:
+	case IPCOP_MSG_RCV: case IPCOP_SEM_OP:
+		return true;
+	}
+	return false;
+}
+
+/* The hot path: one hash lookup and two atomic adds. */
+static __always_inline void count_op(struct ipc_counters *c, __u64 bytes)
+{
 	__sync_fetch_and_add(&c->bytes, bytes);
 	__sync_fetch_and_add(&c->ops, 1);
 }
 
-static __always_inline void count_event(struct ipc_key *key, struct file *file,
-					const struct sock *sk, __u32 slot, __u64 n)
+static __always_inline void count_event(struct ipc_counters *c, __u32 slot, __u64 n)
 {
-	struct ipc_counters *c = row_counters(key, file, sk);
-
-	if (c && slot < IPC_EVENTS)
+	if (slot < IPC_EVENTS)
 		__sync_fetch_and_add(&c->events[slot], n);
+}
+
+/* floor(log2(v)), 0 for 0: the histogram slot of v. */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	/* Halving steps, as a binary search: five compares, no loop. */
+	if (v >> 32) { v >>= 32; slot += 32; }
+	if (v >> 16) { v >>= 16; slot += 16; }
+	if (v >> 8) { v >>= 8; slot += 8; }
+	if (v >> 4) { v >>= 4; slot += 4; }
+	if (v >> 2) { v >>= 2; slot += 2; }
+	if (v >> 1) slot += 1;
+	return slot < HIST_SLOTS ? slot : HIST_SLOTS - 1;
+}
+
+/* --hist: the row's histograms, created on first use. */
+static __noinline struct ipc_hist *row_hist(struct ipc_key *key)
+{
+	static const struct ipc_hist empty;
+	struct ipc_hist *h = bpf_map_lookup_elem(&hists, key);
+
+	if (h)
+		return h;
+	if (bpf_map_update_elem(&hists, key, &empty, BPF_NOEXIST) == -E2BIG) {
+		__sync_fetch_and_add(&loss.hists_dropped, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&hists, key);
+}
+
+/* WAIT: the first count of a call gets the time it slept. */
+static __always_inline void count_wait(struct ipc_key *key, struct ipc_counters *c)
+{
+	struct op_context *ctx = op_context();
+	struct ipc_hist *h;
+
+	if (!ctx || !ctx->wait_ns)
+		return;
+	__sync_fetch_and_add(&c->wait_ns, ctx->wait_ns);
+	if (hist_enabled && (h = row_hist(key)))
+		__sync_fetch_and_add(&h->wait_us[log2_slot(ctx->wait_ns / 1000) & (HIST_SLOTS - 1)], 1);
+	ctx->wait_ns = 0;
+}
+
+/* --hist: a transfer's size. */
+static __always_inline void count_size(struct ipc_key *key, __u64 bytes)
+{
+	struct ipc_hist *h = row_hist(key);
+
+	if (h)
+		__sync_fetch_and_add(&h->size[log2_slot(bytes) & (HIST_SLOTS - 1)], 1);
 }
 
 static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 bytes)
@@ -458,23 +654,118 @@ static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 
  * accepts.
  */
 #define DIR_FROM_MODE 0xff	/* vmsplice: the descriptor's mode says */
-#define NO_EVENT 0xff
+#define NO_EVENT NO_EVENT_SLOT
 #define HOW(dir, event, types) ((dir) | (event) << 8 | (types) << 16)
 #define HOW_DIR(how) ((how) & 0xff)
 #define HOW_EVENT(how) (((how) >> 8) & 0xff)
 #define HOW_TYPES(how) ((how) >> 16)
 
+/*
+ * -x: say where this syscall's data is, for the event about to be logged.
+ * Nothing to do, and nothing compiled in, without -x.
+ */
+static __always_inline void set_payload(__u64 addr, __u64 len)
+{
+	struct op_context *ctx;
+
+	if (!hex_cap)
+		return;
+	ctx = op_context();
+	if (ctx) {
+		ctx->payload_addr = addr;
+		ctx->payload_len = len;
+	}
+}
+
+/* -x: a vectored call's data: its first buffer, as far as the call went. */
+static __always_inline void set_payload_iov(__u64 iov_addr, long moved)
+{
+	struct iovec iov;
+
+	if (!hex_cap || moved <= 0 || !iov_addr ||
+	    bpf_probe_read_user(&iov, sizeof(iov), (const void *)iov_addr))
+		return;
+	set_payload((__u64)iov.iov_base, iov.iov_len < (__u64)moved ? iov.iov_len : moved);
+}
+
+/* -x: a sendmsg/recvmsg's data, through its msghdr's first iovec. */
+static __always_inline void set_payload_msghdr(__u64 msghdr_addr, long moved)
+{
+	__u64 iov_addr;
+
+	if (!hex_cap || !msghdr_addr ||
+	    bpf_probe_read_user(&iov_addr, sizeof(iov_addr),
+				(const void *)msghdr_addr + offsetof(struct user_msghdr, msg_iov)))
+		return;
+	set_payload_iov(iov_addr, moved);
+}
+
+/* -x: take the payload set for this operation, so that no later one reuses it. */
+static __always_inline void take_payload(struct ipc_event *e)
+{
+	struct op_context *ctx = op_context();
+	__u32 len;
+
+	if (!ctx || !ctx->payload_len)
+		return;
+	len = ctx->payload_len < hex_cap ? ctx->payload_len : hex_cap;
+	if (len > HEX_MAX)
+		len = HEX_MAX;
+	if (bpf_probe_read_user(e->payload, len, (const void *)ctx->payload_addr) == 0)
+		e->payload_len = len;
+	ctx->payload_len = 0;
+}
+
+/*
+ * -e: one record per counted operation. The ring buffer keeps the order
+ * across CPUs and wakes the reader; a full buffer costs the event, counted.
+ */
+static __noinline void log_event(struct ipc_key *key, __u32 how, __u64 bytes, __s64 label)
+{
+	struct ipc_event *e;
+
+	/* hex_cap is read-only data: the verifier knows it, as the size needs. */
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) + hex_cap, 0);
+	if (!e) {
+		__sync_fetch_and_add(&loss.events_dropped, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->key = *key;
+	e->bytes = bytes;
+	e->label = label;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->event = HOW_EVENT(how);
+	e->payload_len = 0;
+	if (hex_cap && HOW_EVENT(how) == NO_EVENT)
+		take_payload(e);
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline void count_key(struct ipc_key *key, struct file *file,
 				      const struct sock *sk, __u32 how, __u64 bytes, __s64 label)
 {
+	struct ipc_counters *c = row_counters(key, file, sk);
+	__u64 label_bytes = bytes;
+
+	if (!c)
+		return;
 	if (HOW_EVENT(how) != NO_EVENT) {
-		count_event(key, file, sk, HOW_EVENT(how), bytes);
-		bytes = 0;	/* an event's label counts the event, not bytes */
+		count_event(c, HOW_EVENT(how), bytes);
+		label_bytes = 0;	/* an event's label counts the event, not bytes */
 	} else {
-		count_op(key, file, sk, bytes);
+		count_op(c, bytes);
+		/* Shared memory's "transfers" are page faults, a page each. */
+		if (hist_enabled && !(TYPE_BIT(key->type) & SHM_TYPES))
+			count_size(key, bytes);
 	}
+	if (wait_enabled)
+		count_wait(key, c);
 	if (label != NO_LABEL)
-		count_label(key, label, bytes);
+		count_label(key, label, label_bytes);
+	/* After counting: the row, and its object's name, exist when it is read. */
+	if (events_enabled)
+		log_event(key, how, bytes, label);
 }
 
 /*

@@ -41,14 +41,20 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	__u32 tgid;
 	__u8 op;
 
+	__u64 slept = 0;
+
 	if (nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	op = syscall_op[nr];
+	if (op == IPCOP_NONE)
+		return 0;
+	if (wait_enabled && op_may_wait(op))
+		slept = take_sleep(nr);
 	if (op == IPCOP_CONNECT && ret == -EINPROGRESS)
 		ret = 0;	/* a non-blocking connect under way */
-	if (op == IPCOP_NONE || ret < 0)
+	if (ret < 0)
 		return 0;	/* a failed call moved nothing */
-	if (in_compat_syscall())
+	if (in_compat_syscall() || !in_cgroup())
 		return 0;
 	tgid = current_tgid();
 	if (tgid == self_tgid)
@@ -66,10 +72,13 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	/* -p: dedicated IPC syscalls are counted for everyone (see enum syscall_op). */
 	if (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid))
 		return 0;
+	set_wait(slept);
 
 	switch (op) {
 	case IPCOP_READ:
 	case IPCOP_WRITE:
+	case IPCOP_READV:
+	case IPCOP_WRITEV:
 	case IPCOP_SPLICE:
 	case IPCOP_TEE:
 	case IPCOP_VMSPLICE:
@@ -118,6 +127,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		msg_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	}
+	/* A payload or wait no count took must not reach the next operation. */
+	end_op();
 	return 0;
 }
 
@@ -172,6 +183,46 @@ int BPF_PROG(page_fault_raw, unsigned long address, struct pt_regs *regs, unsign
 }
 
 /*
+ * WAIT: a thread going to sleep inside a call that may wait on IPC. The
+ * switch runs in the sleeper's context, so its registers say which call;
+ * the call's own exit (or its socket tracepoint) takes the time it slept
+ * and gives it to the operation it counts. A preempted thread is not
+ * waiting; a thread that sleeps twice in one call keeps its first time.
+ * tp_btf only: bpf_task_pt_regs() needs the typed task (5.15+).
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
+{
+	struct sleeper sl;
+	struct pt_regs *regs;
+	__u32 tid, tgid;
+	long nr;
+	__u8 op;
+
+	if (preempt || !(prev->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) ||
+	    (prev->flags & PF_KTHREAD))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!regs)
+		return 0;
+	nr = regs->orig_ax;
+	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
+		return 0;
+	op = syscall_op[nr];
+	if (!op_may_wait(op) || in_compat_syscall() || !in_cgroup())
+		return 0;
+	tgid = prev->tgid;
+	if (tgid == self_tgid || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))
+		return 0;
+	tid = prev->pid;
+	sl.since_ns = bpf_ktime_get_ns();
+	sl.nr = nr;
+	if (bpf_map_update_elem(&sleepers, &tid, &sl, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.waits_dropped, 1);
+	return 0;
+}
+
+/*
  * Process lifetime. These fire once per process, so raw_tp (which every
  * kernel with BPF raw tracepoints has) serves both paths at no real cost.
  */
@@ -184,6 +235,13 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 	struct ipc_proc *proc;
 	__u32 tgid;
 
+	/* A thread that never returned from its call (killed in it) leaves
+	 * no sleeper behind. */
+	if (wait_enabled) {
+		__u32 tid = BPF_CORE_READ(task, pid);
+
+		bpf_map_delete_elem(&sleepers, &tid);
+	}
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
@@ -204,13 +262,18 @@ SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid), child_tgid = BPF_CORE_READ(child, tgid);
+	struct shared_ranges *ranges;
 
 	if (parent_tgid == child_tgid)
 		return 0;	/* a thread */
-	if (filter_enabled && is_candidate(parent_tgid))
+	if (filter_enabled && follow_children && is_target(parent_tgid))
+		add_target(child_tgid);
+	else if (filter_enabled && is_candidate(parent_tgid))
 		add_peer(child_tgid);
-	if (bpf_map_lookup_elem(&sharers, &parent_tgid))
-		add_sharer(child_tgid);
+	/* The child has the same mappings at the same addresses. */
+	ranges = bpf_map_lookup_elem(&sharers, &parent_tgid);
+	if (ranges && bpf_map_update_elem(&sharers, &child_tgid, ranges, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.sharers_dropped, 1);
 	return 0;
 }
 

@@ -59,6 +59,11 @@
 
 #define PF_WRITE 0x2		/* x86 page fault error code: a write access */
 
+/* include/linux/sched.h */
+#define TASK_INTERRUPTIBLE	0x0001
+#define TASK_UNINTERRUPTIBLE	0x0002
+#define PF_KTHREAD		0x00200000
+
 #ifndef offsetof
 #define offsetof(type, member) __builtin_offsetof(type, member)
 #endif

@@ -33,8 +33,10 @@ static __noinline void mq_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 {
 	switch (op) {
 	case IPCOP_MQ_SEND:	/* 0 on success; the length and priority are arguments */
-		if (ret == 0)
-			count_fd(SYSCALL_ARG(regs, 1, btf), MQ_HOW(DIR_TX, NO_EVENT),
+		if (ret != 0)
+			break;
+		set_payload(SYSCALL_ARG(regs, 2, btf), SYSCALL_ARG(regs, 3, btf));
+		count_fd(SYSCALL_ARG(regs, 1, btf), MQ_HOW(DIR_TX, NO_EVENT),
 				 SYSCALL_ARG(regs, 3, btf), (__u32)SYSCALL_ARG(regs, 4, btf), tgid);
 		break;
 	case IPCOP_MQ_RECV: {	/* the message's length; its priority via a pointer */
@@ -46,6 +48,7 @@ static __noinline void mq_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 			break;
 		if (prio_ptr && bpf_probe_read_user(&prio, sizeof(prio), prio_ptr) == 0)
 			label = prio;
+		set_payload(SYSCALL_ARG(regs, 2, btf), ret);
 		count_fd(SYSCALL_ARG(regs, 1, btf), MQ_HOW(DIR_RX, NO_EVENT), ret, label, tgid);
 		break;
 	}

@@ -42,14 +42,19 @@ static __noinline void msg_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 
 	switch (op) {
 	case IPCOP_MSG_SND:	/* msgsnd(id, msgp, msgsz, flags): 0 on success */
-		if (ret == 0)
-			count_msg(msqid, HOW(DIR_TX, NO_EVENT, TYPE_BIT(IPC_MSG)),
+		if (ret != 0)
+			break;
+		/* The text follows the type, a long. */
+		set_payload(SYSCALL_ARG(regs, 2, btf) + sizeof(long), SYSCALL_ARG(regs, 3, btf));
+		count_msg(msqid, HOW(DIR_TX, NO_EVENT, TYPE_BIT(IPC_MSG)),
 				  SYSCALL_ARG(regs, 3, btf),
 				  msg_type((const void *)SYSCALL_ARG(regs, 2, btf)), tgid);
 		break;
 	case IPCOP_MSG_RCV:	/* msgrcv(id, msgp, msgsz, msgtyp, flags): bytes of mtext */
-		if (ret >= 0)
-			count_msg(msqid, HOW(DIR_RX, NO_EVENT, TYPE_BIT(IPC_MSG)), ret,
+		if (ret < 0)
+			break;
+		set_payload(SYSCALL_ARG(regs, 2, btf) + sizeof(long), ret);
+		count_msg(msqid, HOW(DIR_RX, NO_EVENT, TYPE_BIT(IPC_MSG)), ret,
 				  msg_type((const void *)SYSCALL_ARG(regs, 2, btf)), tgid);
 		break;
 	case IPCOP_MSG_GET:	/* msgget(key, flags) returns the id: remember its key */

@@ -36,9 +36,19 @@ static __noinline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long ret,
 		return;
 	switch (op) {
 	case IPCOP_READ:
+		set_payload(SYSCALL_ARG(regs, 2, btf), ret);
 		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_RX, ret, tgid);
 		break;
 	case IPCOP_WRITE:
+		set_payload(SYSCALL_ARG(regs, 2, btf), ret);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_TX, ret, tgid);
+		break;
+	case IPCOP_READV:
+		set_payload_iov(SYSCALL_ARG(regs, 2, btf), ret);
+		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_RX, ret, tgid);
+		break;
+	case IPCOP_WRITEV:
+		set_payload_iov(SYSCALL_ARG(regs, 2, btf), ret);
 		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_TX, ret, tgid);
 		break;
 	case IPCOP_SPLICE:	/* splice(fd_in, off_in, fd_out, off_out, len, flags) */
@@ -54,6 +64,7 @@ static __noinline void pipe_on_transfer(__u8 op, struct pt_regs *regs, long ret,
 		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_TX, ret, tgid);
 		break;
 	case IPCOP_VMSPLICE:
+		set_payload_iov(SYSCALL_ARG(regs, 2, btf), ret);
 		pipe_count(SYSCALL_ARG(regs, 1, btf), DIR_FROM_MODE, ret, tgid);
 		break;
 	}

@@ -6,17 +6,18 @@
  * files, memfd, and MAP_SHARED|MAP_ANONYMOUS memory that fork hands down).
  *
  * Data moves through shared memory with no syscall, so what is seen is:
- * - who maps what: shmat/mmap(MAP_SHARED) attach, shmdt/munmap detach,
- *   remembered by address, since the mapping is gone by munmap's exit;
+ * - who maps what: shmat/mmap(MAP_SHARED) attach, shmdt/munmap detach;
  * - how active each sharer is, estimated from user page faults on the
  *   shared range (exceptions:page_fault_user): a write fault is a tx, a
  *   read fault an rx, of one page. A page faults once per mapping until
  *   the kernel takes it away again, so this counts first touches;
  * - how sharers synchronise: futex waits and wakes on addresses inside a
  *   shared mapping (where POSIX semaphores and process-shared mutexes live).
- * Addresses are looked up with bpf_find_vma(), only for processes known to
- * have a shared mapping (the sharers map), so other processes pay one hash
- * lookup per page fault or shared futex call.
+ * Each process's shared ranges are kept in a table of its own (sharers),
+ * filled at mmap/shmat exit and handed down on fork: a fault or futex
+ * address is found there, with no lock and no bpf_find_vma() in the fault
+ * path (whose per-CPU unlock work a second tracer would contend for).
+ * Processes with none pay one hash lookup per page fault or shared futex.
  */
 #ifndef IPCTRACE_SHM_BPF_H
 #define IPCTRACE_SHM_BPF_H
@@ -26,28 +27,23 @@
 /* /dev/shm's device: a file there is POSIX shared memory. Set by user space. */
 const volatile __u32 devshm_dev = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_MAPPINGS);
-	__type(key, struct ipc_mapping_key);
-	__type(value, struct ipc_mapping);
-} mappings SEC(".maps");
-
-/* Processes with a shared mapping: the only ones whose faults are looked at. */
+/* Processes with a shared mapping, and their mappings: see struct shared_ranges. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_SHARERS);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, struct shared_ranges);
 } sharers SEC(".maps");
 
-#define SHM_TYPES (TYPE_BIT(IPC_SHM) | TYPE_BIT(IPC_POSIX_SHM) | TYPE_BIT(IPC_MMAP))
+/* A new process's empty table: in read-only data, it is too big for the stack. */
+const volatile struct shared_ranges no_ranges = {};
+
 #define SHM_HOW(dir, event) HOW(dir, event, SHM_TYPES)
 
 /* What bpf_find_vma() found at an address. */
 struct vma_hit {
 	struct file *file;
-	__u64 start, pgoff, flags;
+	__u64 start, end, pgoff, flags;
 };
 
 static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -56,15 +52,17 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void
 
 	hit->file = BPF_CORE_READ(vma, vm_file);
 	hit->start = BPF_CORE_READ(vma, vm_start);
+	hit->end = BPF_CORE_READ(vma, vm_end);
 	hit->pgoff = BPF_CORE_READ(vma, vm_pgoff);
 	hit->flags = BPF_CORE_READ(vma, vm_flags);
 	return 0;
 }
 
 /*
- * With interrupts off (a page fault's tracepoint), bpf_find_vma() defers its
- * unlock to a per-CPU irq_work, and answers -EBUSY while another lookup's is
- * pending: counted, not silent.
+ * The kernel's own lookup, for a new mapping's file (at syscall exit) and for
+ * processes whose mappings outnumber their slots. With interrupts off (a page
+ * fault's tracepoint), bpf_find_vma() defers its unlock to a per-CPU
+ * irq_work and answers -EBUSY while another lookup's is pending: counted.
  */
 #define EBUSY 16
 
@@ -108,15 +106,18 @@ static __always_inline __u8 classify_mapping(struct file *file, struct ipc_obj_k
 	return type_enabled(obj->type) ? obj->type : IPC_NONE;
 }
 
-static __always_inline void add_sharer(__u32 tgid)
+/* Count on the row of (process, object, dir); file names a new object. */
+static __always_inline void count_on(const struct ipc_obj_key *obj, __u8 dir, struct file *file,
+				     __u32 event, __u64 n, __s64 label, __u32 tgid)
 {
-	__u8 one = 1;
+	struct ipc_key key = {
+		.ino = obj->ino, .dev = obj->dev, .tgid = tgid, .type = obj->type, .dir = dir,
+	};
 
-	if (bpf_map_update_elem(&sharers, &tgid, &one, BPF_ANY) == -E2BIG)
-		__sync_fetch_and_add(&loss.sharers_dropped, 1);
+	count_key(&key, file, NULL, SHM_HOW(dir, event), n, label);
 }
 
-/* Global: verified once for every caller (attach, detach, fault, futex). */
+/* Global: verified once for every caller that has a struct file. */
 __noinline int count_mapping(__u64 file_ptr, __u32 how, __u64 n, __s64 label, __u32 tgid)
 {
 	struct file *file = (struct file *)file_ptr;
@@ -124,122 +125,169 @@ __noinline int count_mapping(__u64 file_ptr, __u32 how, __u64 n, __s64 label, __
 
 	if (!file || classify_mapping(file, &obj) == IPC_NONE)
 		return 0;
-
-	struct ipc_key key = {
-		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = obj.type,
-		.dir = (__u8)HOW_DIR(how),
-	};
-	count_key(&key, file, NULL, how, n, label);
+	count_on(&obj, HOW_DIR(how), file, HOW_EVENT(how), n, label, tgid);
 	return 0;
+}
+
+/* The slot whose range holds addr, or -1. */
+static __always_inline int range_at(const struct shared_ranges *t, __u64 addr)
+{
+	for (int i = 0; i < SHARED_RANGES; i++)
+		if (t->r[i].end && addr >= t->r[i].start && addr < t->r[i].end)
+			return i;
+	return -1;
+}
+
+static __always_inline struct shared_ranges *ranges_of(__u32 tgid, bool create)
+{
+	struct shared_ranges *t = bpf_map_lookup_elem(&sharers, &tgid);
+
+	if (t || !create)
+		return t;
+	if (bpf_map_update_elem(&sharers, &tgid, (const void *)&no_ranges, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.sharers_dropped, 1);
+	return bpf_map_lookup_elem(&sharers, &tgid);
+}
+
+static __always_inline void add_range(struct shared_ranges *t, __u64 start, __u64 end, __u64 off,
+				      const struct ipc_obj_key *obj, __u8 dir)
+{
+	for (int i = 0; i < SHARED_RANGES; i++) {
+		if (t->r[i].end)
+			continue;
+		t->r[i].start = start;
+		t->r[i].off = off;
+		t->r[i].obj = *obj;
+		t->r[i].dir = dir;
+		t->r[i].end = end;
+		return;
+	}
+	t->overflow++;
+	__sync_fetch_and_add(&loss.mappings_dropped, 1);
+}
+
+/* The shared object at addr in this process, and addr's offset in it. */
+static __always_inline bool object_at(__u32 tgid, __u64 addr, struct ipc_obj_key *obj,
+				      __u64 *offset, struct file **file)
+{
+	struct shared_ranges *t = ranges_of(tgid, false);
+	struct vma_hit hit;
+	int i;
+
+	*file = NULL;
+	if (!t)
+		return false;
+	i = range_at(t, addr);
+	if (i >= 0 && i < SHARED_RANGES) {
+		*obj = t->r[i].obj;
+		*offset = addr - t->r[i].start + t->r[i].off;
+		return true;
+	}
+	if (!t->overflow || !shared_mapping_at(addr, &hit) ||
+	    classify_mapping(hit.file, obj) == IPC_NONE)
+		return false;
+	*offset = addr - hit.start + hit.pgoff * PAGE_SIZE;
+	*file = hit.file;
+	return true;
 }
 
 /* A page fault on a shared mapping: one page first touched, read or written. */
 static __always_inline int shm_on_fault(__u64 address, __u64 error_code)
 {
 	__u32 tgid = current_tgid();
-	struct vma_hit hit;
+	struct ipc_obj_key obj = {};
+	struct file *file;
+	__u64 offset;
 
-	if (tgid == self_tgid || !bpf_map_lookup_elem(&sharers, &tgid) ||
-	    (filter_enabled && !is_candidate(tgid)) || !shared_mapping_at(address, &hit))
+	if (!(type_mask & SHM_TYPES))
 		return 0;
-	count_mapping((__u64)hit.file, SHM_HOW(error_code & PF_WRITE ? DIR_TX : DIR_RX, NO_EVENT),
-		      PAGE_SIZE, NO_LABEL, tgid);
+	if (tgid == self_tgid || (filter_enabled && !is_candidate(tgid)) || !in_cgroup() ||
+	    !object_at(tgid, address, &obj, &offset, &file))
+		return 0;
+	count_on(&obj, error_code & PF_WRITE ? DIR_TX : DIR_RX, file, NO_EVENT, PAGE_SIZE,
+		 NO_LABEL, tgid);
 	return 0;
 }
 
-/* An attach: count it, remember the mapping for its detach, and watch the
- * process's faults from now on. */
-static __noinline void shm_attached(struct file *file, __u64 addr, __u64 len, __u8 dir,
-					 __u32 tgid)
+/* An attach: count it, and note the range for later faults and detaches. */
+static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u8 dir, __u32 tgid)
 {
-	struct ipc_mapping_key mk = { .addr = addr, .tgid = tgid };
-	struct ipc_mapping m = { .len = len, .dir = dir };
+	struct ipc_obj_key obj = {};
+	struct shared_ranges *t;
+	struct vma_hit hit;
 
-	if (!file || classify_mapping(file, &m.obj) == IPC_NONE)
+	if (!shared_mapping_at(addr, &hit) || classify_mapping(hit.file, &obj) == IPC_NONE)
 		return;
-	count_mapping((__u64)file, SHM_HOW(dir, SHM_EV_ATTACH), 1, NO_LABEL, tgid);
-	add_sharer(tgid);
-	if (bpf_map_update_elem(&mappings, &mk, &m, BPF_ANY) == -E2BIG)
-		__sync_fetch_and_add(&loss.mappings_dropped, 1);
-}
-
-static __always_inline void count_on_object(const struct ipc_mapping *m, __u32 event, __u32 tgid)
-{
-	struct ipc_key key = {
-		.ino = m->obj.ino, .dev = m->obj.dev, .tgid = tgid, .type = m->obj.type,
-		.dir = m->dir,
-	};
-
-	count_key(&key, NULL, NULL, SHM_HOW(m->dir, event), 1, NO_LABEL);
+	if (!len)
+		len = hit.end - hit.start;	/* shmat: the segment's size */
+	count_on(&obj, dir, hit.file, SHM_EV_ATTACH, 1, NO_LABEL, tgid);
+	t = ranges_of(tgid, true);
+	if (t)
+		add_range(t, addr, addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)), off,
+			  &obj, dir);
 }
 
 /*
- * munmap(addr, len) or shmdt(addr), after the fact: a mapping we saw made
- * at addr either goes whole or loses its head; an address inside a mapping
- * (what is left of it is still there to look up) loses a middle or a tail.
+ * munmap(addr, len), or shmdt(addr) (whole: len 0): every range it covers
+ * goes whole (a detach) or in part (a partial detach: cut at the head, the
+ * tail, or out of the middle, which leaves two).
  */
-static __noinline void shm_unmapped(__u64 addr, __u64 len, bool whole, __u32 tgid)
+static __noinline void shm_unmapped(__u64 addr, __u64 len, __u32 tgid)
 {
-	struct ipc_mapping_key mk = { .addr = addr, .tgid = tgid };
-	struct ipc_mapping *m = bpf_map_lookup_elem(&mappings, &mk);
-	struct vma_hit hit;
+	struct shared_ranges *t = ranges_of(tgid, false);
+	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
 
-	if (m) {
-		struct ipc_mapping rest = *m;
+	if (!t)
+		return;
+	for (int i = 0; i < SHARED_RANGES; i++) {
+		struct shared_range *r = &t->r[i];
 
-		bpf_map_delete_elem(&mappings, &mk);
-		if (whole || len >= rest.len) {
-			count_on_object(&rest, SHM_EV_DETACH, tgid);
-			return;
+		if (!r->end || (len && (end <= r->start || addr >= r->end)) ||
+		    (!len && addr != r->start))
+			continue;
+		if (!len || (addr <= r->start && end >= r->end)) {
+			count_on(&r->obj, r->dir, NULL, SHM_EV_DETACH, 1, NO_LABEL, tgid);
+			r->end = 0;
+			continue;
 		}
-		count_on_object(&rest, SHM_EV_PARTIAL, tgid);
-		mk.addr = addr + len;
-		rest.len -= len;
-		bpf_map_update_elem(&mappings, &mk, &rest, BPF_ANY);
-		return;
-	}
-	if (addr < PAGE_SIZE || !shared_mapping_at(addr - 1, &hit) || hit.start >= addr)
-		return;
-	/* What is left before addr is a mapping we may have seen made at its
-	 * start: it now ends at addr, and a middle cut leaves a tail too. */
-	mk.addr = hit.start;
-	m = bpf_map_lookup_elem(&mappings, &mk);
-	if (!m) {
-		count_mapping((__u64)hit.file, SHM_HOW(DIR_RX, SHM_EV_PARTIAL), 1, NO_LABEL, tgid);
-		return;
-	}
-	struct ipc_mapping tail = *m;
-	__u64 end = hit.start + m->len;
+		count_on(&r->obj, r->dir, NULL, SHM_EV_PARTIAL, 1, NO_LABEL, tgid);
+		if (addr <= r->start) {		/* the head goes */
+			r->off += end - r->start;
+			r->start = end;
+		} else if (end >= r->end) {	/* the tail goes */
+			r->end = addr;
+		} else {			/* a hole in the middle */
+			__u64 tail_off = r->off + (end - r->start), tail_end = r->end;
 
-	count_on_object(m, SHM_EV_PARTIAL, tgid);
-	m->len = addr - hit.start;
-	if (addr + len < end) {
-		mk.addr = addr + len;
-		tail.len = end - mk.addr;
-		bpf_map_update_elem(&mappings, &mk, &tail, BPF_ANY);
+			r->end = addr;
+			add_range(t, end, tail_end, tail_off, &r->obj, r->dir);
+		}
 	}
 }
 
 static __noinline void shm_remapped(__u64 old, __u64 addr, __u64 len, __u32 tgid)
 {
-	struct ipc_mapping_key mk = { .addr = old, .tgid = tgid };
-	struct ipc_mapping *m = bpf_map_lookup_elem(&mappings, &mk);
-	struct ipc_mapping moved;
+	struct shared_ranges *t = ranges_of(tgid, false);
 
-	if (!m)
+	if (!t)
 		return;
-	moved = *m;
-	bpf_map_delete_elem(&mappings, &mk);
-	count_on_object(&moved, SHM_EV_REMAP, tgid);
-	mk.addr = addr;
-	moved.len = len;
-	bpf_map_update_elem(&mappings, &mk, &moved, BPF_ANY);
+	for (int i = 0; i < SHARED_RANGES; i++) {
+		struct shared_range *r = &t->r[i];
+
+		if (!r->end || r->start != old)
+			continue;
+		count_on(&r->obj, r->dir, NULL, SHM_EV_REMAP, 1, NO_LABEL, tgid);
+		r->start = addr;
+		r->end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
+		return;
+	}
 }
 
 /*
  * A shared futex: a wake (tx) that woke someone records its waker; a wait
  * (rx) that was woken counts and says who woke it: the last waker on that
  * futex, since a waiter usually resumes after its waker's call returns.
+ * The futex is (object, offset), the same in every process that maps it.
  */
 static __noinline void shm_on_futex(__u64 uaddr, __u32 op, long ret, __u32 tgid)
 {
@@ -247,22 +295,18 @@ static __noinline void shm_on_futex(__u64 uaddr, __u32 op, long ret, __u32 tgid)
 	bool wait = cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET;
 	bool wake = cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET;
 	struct ipc_wake_key wk = {};
-	struct vma_hit hit;
+	struct file *file;
 
 	if ((op & FUTEX_PRIVATE_FLAG) || !((wait && ret == 0) || (wake && ret > 0)) ||
-	    !bpf_map_lookup_elem(&sharers, &tgid) || !shared_mapping_at(uaddr, &hit) ||
-	    classify_mapping(hit.file, &wk.obj) == IPC_NONE)
+	    !object_at(tgid, uaddr, &wk.obj, &wk.offset, &file))
 		return;
-	wk.offset = uaddr - hit.start + hit.pgoff * PAGE_SIZE;
 	if (wake) {
-		count_mapping((__u64)hit.file, SHM_HOW(DIR_TX, SHM_EV_FUTEX_WAKE), ret, NO_LABEL,
-			      tgid);
+		count_on(&wk.obj, DIR_TX, file, SHM_EV_FUTEX_WAKE, ret, NO_LABEL, tgid);
 		bpf_map_update_elem(&last_wakers, &wk, &tgid, BPF_ANY);
 		return;
 	}
 	waker = bpf_map_lookup_elem(&last_wakers, &wk);
-	count_mapping((__u64)hit.file, SHM_HOW(DIR_RX, SHM_EV_FUTEX_WAIT), 1,
-		      waker ? *waker : NO_LABEL, tgid);
+	count_on(&wk.obj, DIR_RX, file, SHM_EV_FUTEX_WAIT, 1, waker ? *waker : NO_LABEL, tgid);
 }
 
 /* shm_unlink(name) is unlink("/dev/shm/name"): who removed it, by name. */
@@ -285,7 +329,10 @@ static __noinline void shm_on_unlink(const char *upath, __u32 tgid)
 static __noinline void shm_on_syscall(__u8 op, struct pt_regs *regs, long ret, __u32 tgid,
 					   const bool btf)
 {
-	struct vma_hit hit;
+	/* Read-only data: with shared memory off, the verifier drops what
+	 * follows, bpf_find_vma() calls included (kernels before 5.17). */
+	if (!(type_mask & SHM_TYPES))
+		return;
 
 	switch (op) {
 	case IPCOP_MMAP: {	/* only MAP_SHARED mappings are IPC */
@@ -295,22 +342,20 @@ static __noinline void shm_on_syscall(__u8 op, struct pt_regs *regs, long ret, _
 		if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
 			break;
 		/* Anonymous or not, the new mapping's file says what it is. */
-		if (shared_mapping_at(ret, &hit))
-			shm_attached(hit.file, ret, SYSCALL_ARG(regs, 2, btf), dir, tgid);
+		shm_attached(ret, SYSCALL_ARG(regs, 2, btf),
+			     flags & MAP_ANONYMOUS ? 0 : SYSCALL_ARG(regs, 6, btf), dir, tgid);
 		break;
 	}
-	case IPCOP_SHM_AT: {	/* shmat(id, addr, flags) */
-		__u8 dir = SYSCALL_ARG(regs, 3, btf) & SHM_RDONLY ? DIR_RX : DIR_TX;
-
-		if (shared_mapping_at(ret, &hit))
-			shm_attached(hit.file, ret, 0, dir, tgid);
+	case IPCOP_SHM_AT:	/* shmat(id, addr, flags) */
+		shm_attached(ret, 0, 0, SYSCALL_ARG(regs, 3, btf) & SHM_RDONLY ? DIR_RX : DIR_TX,
+			     tgid);
 		break;
-	}
 	case IPCOP_MUNMAP:
-		shm_unmapped(SYSCALL_ARG(regs, 1, btf), SYSCALL_ARG(regs, 2, btf), false, tgid);
+		if (SYSCALL_ARG(regs, 2, btf))
+			shm_unmapped(SYSCALL_ARG(regs, 1, btf), SYSCALL_ARG(regs, 2, btf), tgid);
 		break;
 	case IPCOP_SHM_DT:	/* a segment goes whole */
-		shm_unmapped(SYSCALL_ARG(regs, 1, btf), 0, true, tgid);
+		shm_unmapped(SYSCALL_ARG(regs, 1, btf), 0, tgid);
 		break;
 	case IPCOP_MREMAP:
 		shm_remapped(SYSCALL_ARG(regs, 1, btf), ret, SYSCALL_ARG(regs, 3, btf), tgid);

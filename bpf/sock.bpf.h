@@ -314,13 +314,18 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 {
 	__u32 tgid;
 
-	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)))
+	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)) || !in_cgroup())
 		return 0;
 	tgid = current_tgid();
 	if (tgid == self_tgid ||
 	    (filter_enabled && !is_candidate(tgid) && !sock_watched(sk)))
 		return 0;
+	/* Inside the call, once it has waited: whatever call it is, its sleep
+	 * was for this socket. */
+	if (wait_enabled)
+		set_wait(take_sleep((__u64)-1));
 	count_sock(sk, dir, ret, tgid);
+	end_op();
 	return 0;
 }
 
@@ -436,6 +441,7 @@ static __always_inline void sock_on_mmsg(long fd, __u64 umsgs, long n, __u32 dir
 		if (bpf_probe_read_user(&len, sizeof(len),
 					(void *)mm + offsetof(struct mmsghdr, msg_len)))
 			break;
+		set_payload_msghdr(mm, len);	/* msg_hdr comes first */
 		sock_count_fd(fd, dir, len, tgid);
 		sock_msghdr(fd, mm, dir, tgid);
 	}
@@ -448,19 +454,23 @@ static __noinline void sock_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 
 	switch (op) {
 	case IPCOP_SENDTO:	/* sendto(fd, buf, len, flags, dest, addrlen) */
+		set_payload(SYSCALL_ARG(regs, 2, btf), ret);
 		sock_count_fd(fd, DIR_TX, ret, tgid);
 		if (SYSCALL_ARG(regs, 5, btf))
 			sock_dest(fd, SYSCALL_ARG(regs, 5, btf), SYSCALL_ARG(regs, 6, btf));
 		break;
 	case IPCOP_RECVFROM:	/* recvfrom(fd, buf, len, flags, src, &addrlen) */
+		set_payload(SYSCALL_ARG(regs, 2, btf), ret);
 		if (!(SYSCALL_ARG(regs, 4, btf) & MSG_PEEK))
 			sock_count_fd(fd, DIR_RX, ret, tgid);
 		break;
 	case IPCOP_SENDMSG:	/* sendmsg(fd, msghdr, flags) */
+		set_payload_msghdr(SYSCALL_ARG(regs, 2, btf), ret);
 		sock_count_fd(fd, DIR_TX, ret, tgid);
 		sock_msghdr(fd, SYSCALL_ARG(regs, 2, btf), DIR_TX, tgid);
 		break;
 	case IPCOP_RECVMSG:
+		set_payload_msghdr(SYSCALL_ARG(regs, 2, btf), ret);
 		if (!(SYSCALL_ARG(regs, 3, btf) & MSG_PEEK))
 			sock_count_fd(fd, DIR_RX, ret, tgid);
 		sock_msghdr(fd, SYSCALL_ARG(regs, 2, btf), DIR_RX, tgid);

@@ -38,8 +38,10 @@ enum syscall_op {
 	IPCOP_NONE = 0,
 	/* Generic descriptor syscalls: most calls are not IPC, so with -p the
 	 * filter runs before the descriptor walk. */
-	IPCOP_READ,	/* read(fd, buf, n), readv, preadv2(offset -1) */
-	IPCOP_WRITE,	/* write(fd, buf, n), writev, pwritev2(offset -1) */
+	IPCOP_READ,	/* read(fd, buf, n) */
+	IPCOP_WRITE,	/* write(fd, buf, n) */
+	IPCOP_READV,	/* readv(fd, iov, n), preadv2(offset -1) */
+	IPCOP_WRITEV,	/* writev(fd, iov, n), pwritev2(offset -1) */
 	IPCOP_SPLICE,	/* splice(fd_in, off_in, fd_out, off_out, ...) */
 	IPCOP_TEE,	/* tee(fd_in, fd_out, ...) */
 	IPCOP_VMSPLICE,	/* vmsplice(fd, iov, ...): direction from the fd's mode */
@@ -110,6 +112,7 @@ struct ipc_counters {
 	__u64 bytes;
 	__u64 ops;
 	__u64 events[IPC_EVENTS];
+	__u64 wait_ns;	/* time its operations spent asleep in the kernel, waiting */
 };
 
 /* Event slots, per mechanism; user/<mechanism>.c names them. */
@@ -171,19 +174,27 @@ struct ipc_obj_key {
 	__u8 pad[3];
 };
 
-/* A shared mapping ipctrace saw made, to know what a later munmap or shmdt
- * of that address takes away. */
-struct ipc_mapping_key {
-	__u64 addr;
-	__u32 tgid;
-	__u32 pad;
+/*
+ * The shared mappings of one process, as ipctrace saw them made (or found
+ * them in /proc/PID/maps at start): a page fault or futex address is looked
+ * up here, which is cheap and needs no lock, and a munmap or shmdt, whose
+ * mapping is gone by its exit, learns what it took away. A process with more
+ * shared mappings than slots has them looked up in the kernel's own tree.
+ */
+#define SHARED_RANGES 8
+
+struct shared_range {
+	__u64 start, end;	/* end 0: a free slot */
+	__u64 off;		/* the object's offset mapped at start */
+	struct ipc_obj_key obj;
+	__u8 dir;		/* DIR_TX if writable */
+	__u8 pad[7];
 };
 
-struct ipc_mapping {
-	struct ipc_obj_key obj;
-	__u64 len;
-	__u8 dir;
-	__u8 pad[7];
+struct shared_ranges {
+	__u32 overflow;		/* mappings that found no free slot */
+	__u32 pad;
+	struct shared_range r[SHARED_RANGES];
 };
 
 /* The last waker of a futex (an object and an offset in it) or poster of a
@@ -254,11 +265,14 @@ struct ipc_dest_key {
 struct ipc_proc {
 	char comm[COMM_LEN];
 	__u64 exit_ns;	/* 0 while alive; set when the whole thread group has exited */
+	__u64 cgroup_id;	/* its cgroup (v2): the cgroup directory's inode */
+	__u8 target;	/* -p: a target (named, forked from one with -f, or the command) */
+	__u8 pad[7];
 };
 
 /* Roles in the -p filter map. */
 enum filter_role {
-	ROLE_TARGET = 1,	/* named with -p */
+	ROLE_TARGET = 1,	/* named with -p, forked from one with -f, the command */
 	ROLE_PEER = 2,		/* may be at the other end of a target's channel */
 };
 
@@ -274,10 +288,45 @@ struct ipc_loss {
 	__u64 labels_dropped;	/* label map full: a priority/type went uncounted */
 	__u64 removals_dropped;	/* removal map full: who removed an object is unknown */
 	__u64 dests_dropped;	/* destination map full: a datagram peer may be missed */
-	__u64 mappings_dropped;	/* mapping map full: a later munmap is not counted */
+	__u64 mappings_dropped;	/* a process's shared mappings outnumber its slots */
 	__u64 sharers_dropped;	/* sharer map full: a process's page faults go uncounted */
-	__u64 faults_missed;	/* a fault's mapping could not be looked up (another
-				 * BPF program was looking one up on that CPU) */
+	__u64 faults_missed;	/* an overflowing process's fault could not be looked up
+				 * (another BPF program was looking one up on that CPU) */
+	__u64 events_dropped;	/* -e: the ring buffer was full, an event was not logged */
+	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
+	__u64 hists_dropped;	/* --hist: histogram map full: a row has none */
+};
+
+/*
+ * --hist: per row, log2 histograms of the bytes each transfer moved and of
+ * how long each call that slept waited (microseconds). Slot i counts
+ * values in [2^i, 2^(i+1)), slot 0 also 0.
+ */
+#define HIST_SLOTS 32
+
+struct ipc_hist {
+	__u32 size[HIST_SLOTS];
+	__u32 wait_us[HIST_SLOTS];
+};
+
+/*
+ * -e: one operation, as the ring buffer carries it. With -x, up to hex_cap
+ * bytes of the data follow (payload_len of them), read from the caller's
+ * buffer at sys_exit, when it holds what was sent or received.
+ */
+#define HEX_MAX 1024	/* the largest -x cap; a power of two */
+#define NO_EVENT_SLOT 0xff
+
+struct ipc_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	struct ipc_key key;	/* the row: process, object, direction */
+	__u64 bytes;		/* bytes moved, or the event's increment */
+	__s64 label;		/* priority, type... or NO_LABEL */
+	__u32 tid;
+	__u32 payload_len;	/* bytes of payload[] that follow */
+	__u8 event;		/* an event slot, or NO_EVENT_SLOT for a transfer */
+	__u8 pad[7];
+	__u8 payload[];
 };
 
 /* Map sizes: the limits documented in the README. */
@@ -289,8 +338,11 @@ struct ipc_loss {
 #define MAX_REMOVALS	1024
 #define MAX_DESTS	4096
 #define MAX_WATCHED	8192
-#define MAX_MAPPINGS	16384
 #define MAX_SHARERS	16384
+#define EVENTS_RINGBUF_SIZE (8u << 20)	/* bytes; -e only */
+#define EVENTS_RINGBUF_HEX_SIZE (32u << 20)	/* -x: each event carries its data */
 #define MAX_WAKERS	4096
+#define MAX_SLEEPERS	65536
+#define MAX_HISTS	8192	/* rows with histograms: 256 bytes each */
 
 #endif /* IPCTRACE_H */

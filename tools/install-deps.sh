@@ -8,7 +8,9 @@ packages=(
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libglib2.0-dev libjson-c-dev libcap-dev
 	# tests
-	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2
+	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin
+	# tests of make install: groff renders the man pages, man-db's man finds them
+	groff-base man-db
 )
 
 missing=()

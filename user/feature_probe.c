@@ -1,12 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <glib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "feature_probe.h"
+
+#define TRACEFS_MAGIC 0x74726163
+
+const char *const tracepoint_names[TP_COUNT] = {
+	[TP_SYS_EXIT] = "sys_exit",
+	[TP_SCHED_EXIT] = "sched_process_exit",
+	[TP_SCHED_FORK] = "sched_process_fork",
+	[TP_SCHED_EXEC] = "sched_process_exec",
+	[TP_SOCK_SEND] = "sock_send_length",
+	[TP_SOCK_RECV] = "sock_recv_length",
+	[TP_PAGE_FAULT] = "page_fault_user",
+	[TP_SCHED_SWITCH] = "sched_switch",
+};
 
 /* The BTF type every raw tracepoint has: btf_trace_<name>. */
 static int tracepoint_btf_id(const struct btf *vmlinux, const char *tp)
@@ -52,18 +69,97 @@ static bool probe_batch_ops(void)
 	return ok;
 }
 
+/*
+ * IPCTRACE_HIDE=btf,tp_btf,sock_tp,batch,find_vma,ringbuf,<tracepoint>...:
+ * pretend this kernel lacks them, so that the tests walk each older kernel's
+ * path, and its messages, on this one.
+ */
+static void hide_features(struct features *f, const char *list)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} flags[] = {
+		{ "btf", offsetof(struct features, btf) },
+		{ "tp_btf", offsetof(struct features, tp_btf) },
+		{ "sock_tp", offsetof(struct features, sock_tp) },
+		{ "batch", offsetof(struct features, batch_ops) },
+		{ "find_vma", offsetof(struct features, find_vma) },
+		{ "ringbuf", offsetof(struct features, ringbuf) },
+	};
+	gchar **names = g_strsplit(list, ",", -1);
+
+	for (gchar **n = names; *n; n++) {
+		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			if (strcmp(*n, flags[i].name) == 0)
+				*(bool *)((char *)f + flags[i].offset) = false;
+		for (int i = 0; i < TP_COUNT; i++)
+			if (strcmp(*n, tracepoint_names[i]) == 0)
+				f->tracepoint[i] = false;
+	}
+	g_strfreev(names);
+	f->sock_tp = f->sock_tp && f->tracepoint[TP_SOCK_SEND] && f->tracepoint[TP_SOCK_RECV];
+}
+
 void probe_features(struct features *f)
 {
+	const char *hide = getenv("IPCTRACE_HIDE");
 	struct btf *vmlinux;
+	struct statfs sfs;
+	struct utsname u;
 
 	memset(f, 0, sizeof(*f));
+	if (uname(&u) == 0)
+		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
+	f->tracefs = statfs("/sys/kernel/tracing", &sfs) == 0 && sfs.f_type == TRACEFS_MAGIC;
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	vmlinux = f->btf ? btf__load_vmlinux_btf() : NULL;
 	if (vmlinux) {
+		/* Every tracepoint compiled into the kernel has its BTF typedef,
+		 * which is what both the tp_btf and the raw_tp hooks attach to. */
+		for (int i = 0; i < TP_COUNT; i++)
+			f->tracepoint[i] = tracepoint_btf_id(vmlinux, tracepoint_names[i]) > 0;
 		f->tp_btf = probe_tp_btf(vmlinux);
-		f->sock_tp = tracepoint_btf_id(vmlinux, "sock_send_length") > 0 &&
-			     tracepoint_btf_id(vmlinux, "sock_recv_length") > 0;
 		btf__free(vmlinux);
 	}
+	f->sock_tp = f->tracepoint[TP_SOCK_SEND] && f->tracepoint[TP_SOCK_RECV];
 	f->batch_ops = probe_batch_ops();
+	f->find_vma = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_find_vma,
+					      NULL) == 1;
+	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	if (hide)
+		hide_features(f, hide);
+}
+
+static void line(FILE *out, const char *what, bool yes, const char *chosen, const char *why)
+{
+	fprintf(out, "%-22s %-4s %s\n%-27s %s\n", what, yes ? "yes" : "no", chosen, "", why);
+}
+
+void print_features(FILE *out, const struct features *f)
+{
+	fprintf(out, "kernel                 %s\n", f->kernel);
+	line(out, "BTF", f->btf, f->btf ? "CO-RE relocations against /sys/kernel/btf/vmlinux"
+				      : "ipctrace cannot run",
+	     "needs CONFIG_DEBUG_INFO_BTF=y");
+	line(out, "tp_btf hooks", f->tp_btf, f->tp_btf ? "hooks: tp_btf" : "hooks: raw_tp",
+	     "typed tracepoint arguments and direct loads (5.5+); raw_tp reads them by copy");
+	line(out, "sock tracepoints", f->sock_tp,
+	     f->sock_tp ? "socket bytes: sock_send_length/sock_recv_length"
+			: "socket bytes: the send/recv/read/write syscalls",
+	     "one hook for every socket path (6.3+)");
+	line(out, "batch map reads", f->batch_ops,
+	     f->batch_ops ? "maps read in batches" : "maps read one key at a time",
+	     "BPF_MAP_LOOKUP_BATCH on hash maps (5.6+)");
+	line(out, "bpf_find_vma", f->find_vma,
+	     f->find_vma ? "shared memory and memory maps traced"
+			 : "shared memory and memory maps left out",
+	     "finds the mapping at an address (5.17+)");
+	line(out, "ring buffer", f->ringbuf, f->ringbuf ? "available" : "not available",
+	     "BPF_MAP_TYPE_RINGBUF (5.8+)");
+	line(out, "tracefs", f->tracefs, f->tracefs ? "mounted, not used" : "not mounted, not needed",
+	     "raw tracepoints attach without it");
+	for (int i = 0; i < TP_COUNT; i++)
+		fprintf(out, "tracepoint %-22s %s\n", tracepoint_names[i],
+			f->tracepoint[i] ? "present" : "missing");
 }

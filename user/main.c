@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
@@ -25,6 +26,8 @@
 #include "procfs.h"
 #include "rows.h"
 #include "tracer.h"
+#include "feature_probe.h"
+#include "events.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0
@@ -85,6 +88,44 @@ static int check_privileges(void)
 		   perfmon ? "" : "CAP_PERFMON");
 }
 
+/*
+ * Once attached, the maps and links are open descriptors, which need no
+ * privilege to use. What remains is reading other users' /proc/PID/fd, maps
+ * and fdinfo (CAP_SYS_PTRACE), and opening their queues and files to read a
+ * depth (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH). Everything else goes, from
+ * the bounding set too, so the demo child cannot get it back through exec.
+ */
+static const cap_value_t kept_caps[] = { CAP_SYS_PTRACE, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH };
+
+static void drop_privileges(void)
+{
+	cap_t now = cap_get_proc(), keep = cap_init();
+	cap_value_t have[3];
+	int n = 0;
+
+	/* Keep those we have: with CAP_BPF and CAP_PERFMON alone, none. */
+	for (size_t i = 0; now && i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
+		if (has_cap(now, kept_caps[i]))
+			have[n++] = kept_caps[i];
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		bool kept = false;
+
+		for (int i = 0; i < n; i++)
+			kept |= have[i] == c;
+		if (!kept)
+			cap_drop_bound(c);	/* fails without CAP_SETPCAP: then E and P only */
+	}
+	if (keep && n) {
+		cap_set_flag(keep, CAP_EFFECTIVE, n, have, CAP_SET);
+		cap_set_flag(keep, CAP_PERMITTED, n, have, CAP_SET);
+	}
+	if (!keep || cap_set_proc(keep) != 0)
+		fprintf(stderr, "ipctrace: could not drop privileges: %s\n", strerror(errno));
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	cap_free(keep);
+	cap_free(now);
+}
+
 static int check_pids(const struct config *cfg)
 {
 	for (int i = 0; i < cfg->npids; i++) {
@@ -124,21 +165,62 @@ static void sleep_until(double deadline)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* The demo program sits next to ipctrace, or is on PATH once installed. */
-static pid_t start_demo(double duration_s)
+/*
+ * The demo program sits next to ipctrace, or is on PATH once installed.
+ * Returns a path to free, or NULL.
+ */
+static char *find_demo(void)
 {
-	char self[PATH_MAX], path[PATH_MAX + 16], secs[32];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+
+	if (self) {
+		char *dir = g_path_get_dirname(self);
+		char *path = g_build_filename(dir, "ipc-demo", NULL);
+
+		g_free(dir);
+		g_free(self);
+		if (access(path, X_OK) == 0)
+			return path;
+		g_free(path);
+	}
+	return g_find_program_in_path("ipc-demo");
+}
+
+/*
+ * -- COMMAND: started stopped, so that it becomes a target before its first
+ * syscall; SIGCONT lets it go once ipctrace has attached. 0 on failure.
+ */
+static pid_t start_command(char **argv)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		/* ipctrace ignores SIGPIPE; the command must not inherit that. */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGSTOP);
+		execvp(argv[0], argv);
+		fprintf(stderr, "ipctrace: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		return 0;
+	while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+		;
+	return pid;
+}
+
+/* A command's end as an exit status, as a shell gives it. */
+static int exit_status(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static pid_t start_demo(const char *path, double duration_s)
+{
+	char secs[32];
 	pid_t pid;
 
-	path[0] = '\0';
-	if (n > 0) {
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		snprintf(path, sizeof(path), "%s/ipc-demo", self);
-		if (access(path, X_OK) != 0)
-			path[0] = '\0';
-	}
 	snprintf(secs, sizeof(secs), "%g", duration_s);
 	pid = fork();
 	if (pid == 0) {
@@ -149,11 +231,8 @@ static pid_t start_demo(double duration_s)
 			dup2(null, STDOUT_FILENO);
 			close(null);
 		}
-		if (path[0])
-			execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
-		execlp("ipc-demo", "ipc-demo", "all", "--duration", secs, (char *)NULL);
-		fprintf(stderr, "ipctrace: cannot run ipc-demo: %s (build it with make)\n",
-			strerror(errno));
+		execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
+		fprintf(stderr, "ipctrace: cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	return pid;
@@ -166,8 +245,67 @@ struct session {
 	bool tty;
 	double start, last_tick, last_scan;
 	guint scanned_objects;
-	bool target_exit_reported[MAX_TARGET_PIDS];
+	/* -p: each target's start time, so that a reused PID is not taken for it. */
+	unsigned long long target_start[MAX_TARGET_PIDS];
+	bool target_gone[MAX_TARGET_PIDS];
+	/* The targets alive at the last check (the kernel's list: -p's, their
+	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
+	GArray *alive_pids;	/* int */
+	struct filter alive;
+	/* -e */
+	struct event_log log;
+	double last_flush;
+	__u64 events_lost_said;
 };
+
+/* The -p filter for the store: NULL without -p, else the targets alive. */
+static const struct filter *target_filter(const struct session *s)
+{
+	return s->tracer.filter ? &s->alive : NULL;
+}
+
+static void set_alive(struct session *s)
+{
+	s->alive = (struct filter){ .pids = (const int *)(void *)s->alive_pids->data,
+				    .npids = (int)s->alive_pids->len };
+}
+
+static void init_targets(struct session *s)
+{
+	s->alive_pids = g_array_new(FALSE, FALSE, sizeof(int));
+	for (int i = 0; i < s->cfg.npids; i++) {
+		int pid = s->cfg.pids[i];
+
+		s->target_start[i] = proc_start_time(pid);
+		g_array_append_val(s->alive_pids, pid);
+	}
+	set_alive(s);
+}
+
+/*
+ * Rows counted since the last check with a live target's PID are the
+ * target's, for good; then targets that exited leave the live filter, so
+ * that a new process given the same PID is not shown as the target.
+ */
+static void update_targets(struct session *s)
+{
+	if (!s->tracer.filter)
+		return;
+	store_mark_targets(s->store, &s->alive);
+	for (int i = 0; i < s->cfg.npids; i++) {
+		pid_t pid = s->cfg.pids[i];
+
+		if (s->cfg.command || s->target_gone[i])
+			continue;	/* a command's end is said otherwise */
+		if (!proc_alive(pid) || proc_start_time(pid) != s->target_start[i]) {
+			s->target_gone[i] = true;
+			fprintf(stderr, "ipctrace: process %d exited; its totals stay in the table\n",
+				pid);
+		}
+	}
+	tracer_targets(&s->tracer, s->alive_pids);
+	set_alive(s);
+}
 
 /*
  * -p: the targets' channels, so that the holders of their other ends are
@@ -180,12 +318,12 @@ static void find_target_objects(struct session *s)
 	GHashTableIter it;
 	gpointer v;
 
-	for (int i = 0; i < s->cfg.npids; i++)
-		holders_of_process(s->store, s->cfg.type_mask, s->cfg.pids[i]);
+	for (int i = 0; i < s->alive.npids; i++)
+		holders_of_process(s->store, s->cfg.type_mask, s->alive.pids[i]);
 	targets = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (object_of_targets(v, s->cfg.pids, s->cfg.npids))
+		if (object_of_targets(v, &s->alive) && object_is_channel(v))
 			g_ptr_array_add(targets, v);
 	/* Not while iterating: a module may add the objects at the other ends. */
 	for (guint i = 0; i < targets->len; i++) {
@@ -198,7 +336,8 @@ static void find_target_objects(struct session *s)
 	g_ptr_array_free(targets, TRUE);
 }
 
-static void refresh_holders(struct session *s, bool force)
+/* Returns whether it scanned /proc, so that closed objects can be told. */
+static bool refresh_holders(struct session *s, bool force)
 {
 	double now = now_s();
 	guint nobj = g_hash_table_size(s->store->objects);
@@ -206,12 +345,12 @@ static void refresh_holders(struct session *s, bool force)
 	gpointer v;
 
 	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S)
-		return;
+		return false;
 	holders_refresh(s->store, s->cfg.type_mask, getpid());
 	s->last_scan = now;
 	s->scanned_objects = nobj;
-	if (s->cfg.npids == 0)
-		return;
+	if (!s->tracer.filter)
+		return true;
 	/*
 	 * A holder of a target's object is a peer the kernel must count. Only a
 	 * target's: a peer's other channels would widen the filter step by step.
@@ -220,7 +359,9 @@ static void refresh_holders(struct session *s, bool force)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
-		if (!object_of_targets(o, s->cfg.pids, s->cfg.npids))
+		/* Not one nobody writes into: every process mapping the C library's
+		 * locale files would become a peer, and count. */
+		if (!object_of_targets(o, &s->alive) || !object_is_channel(o))
 			continue;
 		for (guint i = 0; i < o->holders->len; i++)
 			tracer_add_peer(&s->tracer, g_array_index(o->holders, struct holder, i).pid);
@@ -233,17 +374,7 @@ static void refresh_holders(struct session *s, bool force)
 						g_array_index(p->holders, struct holder, i).pid);
 		}
 	}
-}
-
-static void report_target_exits(struct session *s)
-{
-	for (int i = 0; i < s->cfg.npids; i++) {
-		if (s->target_exit_reported[i] || proc_alive(s->cfg.pids[i]))
-			continue;
-		s->target_exit_reported[i] = true;
-		fprintf(stderr, "ipctrace: process %d exited; its totals stay in the table\n",
-			s->cfg.pids[i]);
-	}
+	return true;
 }
 
 static void render(struct session *s, bool final, double interval_s)
@@ -254,11 +385,12 @@ static void render(struct session *s, bool final, double interval_s)
 		.elapsed_s = now_s() - s->start,
 		.final = final,
 		.max_rows = s->cfg.rows,
+		.folded = s->store->folded,
 	};
 
 	tracer_loss(&s->tracer, &f.loss);
-	store_totals(s->store, s->cfg.pids, s->cfg.npids, &f.totals);
-	f.rows = store_select(s->store, final, s->cfg.sort, s->cfg.pids, s->cfg.npids);
+	store_totals(s->store, target_filter(s), &f.totals);
+	f.rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
 	if (s->cfg.json) {
 		output_json(stdout, &f);
 	} else {
@@ -276,17 +408,85 @@ static void render(struct session *s, bool final, double interval_s)
 	g_ptr_array_free(f.rows, TRUE);
 }
 
+/* -e: print the events read so far, once their rows are known. */
+static void flush_events(struct session *s)
+{
+	if (!s->log.pending->len)
+		return;
+	tracer_collect(&s->tracer, s->store);
+	store_compute_peers(s->store);
+	event_log_print(&s->log, s->store, target_filter(s));
+	s->last_flush = now_s();
+}
+
+/* -e: a full ring buffer loses events; say so as it happens, and at the end. */
+static void report_event_loss(struct session *s, bool final)
+{
+	struct ipc_loss loss;
+
+	tracer_loss(&s->tracer, &loss);
+	if (loss.events_dropped > s->events_lost_said) {
+		fprintf(stderr, "ipctrace: %llu events lost: the ring buffer was full "
+			"(narrow the trace with -t or -p)\n",
+			(unsigned long long)(loss.events_dropped - s->events_lost_said));
+		s->events_lost_said = loss.events_dropped;
+	}
+	if (final)
+		fprintf(stderr, "ipctrace: %llu events logged, %llu lost\n", s->log.printed,
+			(unsigned long long)loss.events_dropped);
+}
+
+/* Printing at most this often keeps the per-print row read cheap under load. */
+#define EVENT_FLUSH_S 0.1
+/* ... unless this many are waiting, so memory stays bounded. */
+#define EVENT_FLUSH_MAX 65536
+
+/* Until deadline, or a signal: with -e, reading events meanwhile. */
+static void wait_until(struct session *s, double deadline)
+{
+	if (!s->cfg.events) {
+		sleep_until(deadline);
+		return;
+	}
+	while (!exiting && !child_exited) {
+		double left = deadline - now_s();
+		int ms = left > EVENT_FLUSH_S ? (int)(EVENT_FLUSH_S * 1000) : (int)(left * 1000);
+
+		if (left <= 0)
+			break;
+		if (tracer_poll_events(&s->tracer, ms > 0 ? ms : 1) < 0 && errno != EINTR)
+			break;
+		if (now_s() - s->last_flush >= EVENT_FLUSH_S ||
+		    s->log.pending->len >= EVENT_FLUSH_MAX)
+			flush_events(s);
+	}
+}
+
 static void tick(struct session *s, bool final)
 {
 	double now = now_s();
 
+	/* -e: every event logged so far is read before the rows are: each then
+	 * finds its row, even one this tick retires. */
+	if (s->cfg.events)
+		tracer_poll_events(&s->tracer, 0);
 	tracer_collect(&s->tracer, s->store);
 	store_rates(s->store, now - s->last_tick);
-	refresh_holders(s, final);
+	update_targets(s);
+	if (refresh_holders(s, final)) {
+		/* An object nobody holds is closed: its rows are final, and their
+		 * kernel entries can go, so that long-lived processes do not fill
+		 * the maps with the channels they used once. */
+		GPtrArray *closed = store_mark_closed(s->store);
+
+		for (guint i = 0; i < closed->len; i++)
+			tracer_forget(&s->tracer, g_ptr_array_index(closed, i));
+		g_ptr_array_free(closed, TRUE);
+	}
 	store_compute_peers(s->store);
 	if (final) {
 		/* The summary's rates are averages over the whole run. */
-		GPtrArray *all = store_select(s->store, true, s->cfg.sort, NULL, 0);
+		GPtrArray *all = store_select(s->store, true, s->cfg.sort, NULL);
 		double run = now - s->start;
 
 		for (guint i = 0; i < all->len; i++) {
@@ -294,13 +494,19 @@ static void tick(struct session *s, bool final)
 
 			r->bytes_per_s = run > 0 ? (double)r->bytes / run : 0;
 			r->ops_per_s = run > 0 ? (double)r->ops / run : 0;
+			r->wait_share = run > 0 ? (double)r->wait_ns / 1e9 / run : 0;
 		}
 		g_ptr_array_free(all, TRUE);
 	}
-	render(s, final, now - s->last_tick);
-	/* Exited rows show once, in the interval they ended, then only in the summary. */
-	store_retire_exited(s->store);
-	report_target_exits(s);
+	if (s->cfg.events) {
+		event_log_print(&s->log, s->store, target_filter(s));
+		report_event_loss(s, final);
+	} else {
+		render(s, final, now - s->last_tick);
+	}
+	/* Rows of exited processes and closed objects show once, in the interval
+	 * they ended, then only in the summary. */
+	store_retire(s->store);
 	s->last_tick = now;
 }
 
@@ -308,22 +514,14 @@ int main(int argc, char **argv)
 {
 	struct session s = {};
 	char err[256];
-	pid_t demo = 0;
+	pid_t demo = 0, command = 0;
+	char *demo_path = NULL;
+	int demo_status = 0, command_status = 0;
 	double next, end;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
-	if (parse_options(argc, argv, &s.cfg, 0))
-	{
-		die("%s", s.cfg.error);
-		return 2;
-	}
-	libbpf_set_print(s.cfg.verbose ? libbpf_print : NULL);
-	if (check_privileges() || check_pids(&s.cfg))
-		return 1;
-	if (s.cfg.demo && s.cfg.duration_s == 0)
-		s.cfg.duration_s = DEMO_DEFAULT_S;
-
+	/* First of all: a Ctrl-C during the load must still end in a clean exit. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -331,26 +529,91 @@ int main(int argc, char **argv)
 	/* A closed output pipe (ipctrace | head) is an ordinary way to stop. */
 	signal(SIGPIPE, SIG_IGN);
 
+	if (parse_options(argc, argv, &s.cfg, 0)) {
+		die("%s", s.cfg.error);
+		return 2;
+	}
+	libbpf_set_print(s.cfg.verbose ? libbpf_print : NULL);
+	if (s.cfg.features) {
+		struct features f;
+
+		probe_features(&f);
+		print_features(stdout, &f);
+		if (check_privileges())
+			printf("(without those privileges, the probes that load a BPF program say no)\n");
+		return 0;
+	}
+	if (check_privileges() || check_pids(&s.cfg))
+		return 1;
+	if (s.cfg.command) {
+		char *found = strchr(s.cfg.command[0], '/') ? g_strdup(s.cfg.command[0])
+			    : g_find_program_in_path(s.cfg.command[0]);
+
+		if (!found || access(found, X_OK) != 0) {
+			g_free(found);
+			return die("command not found: %s", s.cfg.command[0]);
+		}
+		g_free(found);
+		command = start_command(s.cfg.command);
+		if (!command)
+			return die("cannot start %s: %s", s.cfg.command[0], strerror(errno));
+		s.cfg.pids[s.cfg.npids++] = command;
+		/* Its output shares the terminal: tables only if -i asks for them. */
+		if (!s.cfg.interval_set)
+			s.cfg.interval_s = 86400;
+	}
+	init_targets(&s);
+	if (s.cfg.demo) {
+		demo_path = find_demo();
+		if (!demo_path)
+			return die("cannot find ipc-demo next to ipctrace or on PATH: build it with "
+				   "make, or install it with make install");
+		if (s.cfg.duration_s == 0)
+			s.cfg.duration_s = DEMO_DEFAULT_S;
+	}
+
 	s.tty = isatty(STDOUT_FILENO);
 	s.store = store_new();
 	if (tracer_start(&s.tracer, &s.cfg, err, sizeof(err))) {
 		ret = die("%s", err);
 		goto cleanup;
 	}
+	/* Stopped while loading: nothing was counted, so there is nothing to show. */
+	if (exiting) {
+		ret = 0;
+		goto cleanup;
+	}
+	if (s.cfg.events) {
+		event_log_init(&s.log, stdout, s.cfg.json);
+		if (tracer_open_events(&s.tracer, event_log_add, &s.log)) {
+			ret = die("cannot read the events ring buffer: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
+	/* The kernel may not do every type asked (said on stderr). */
+	s.cfg.type_mask = s.tracer.type_mask;
 	s.start = s.last_tick = now_s();
 	/* Modules learn what exists already: System V keys, shared mappings. */
 	for (size_t i = 0; i < nmechanisms; i++)
 		if ((mechanisms[i]->types & s.cfg.type_mask) && mechanisms[i]->start)
 			mechanisms[i]->start(s.store, &s.tracer);
 	tracer_collect(&s.tracer, s.store);
-	if (s.cfg.npids)
+	if (s.tracer.filter)
 		find_target_objects(&s);
 	refresh_holders(&s, true);
+	drop_privileges();
 	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
-		s.cfg.npids ? ", -p filter in the kernel" : "");
+		s.tracer.filter ? ", -p filter in the kernel" : "");
+	if (s.cfg.hex_cap)
+		fprintf(stderr, "ipctrace: warning: -x shows the data processes send each other, "
+			"passwords and keys included: keep this output private\n");
+	if (s.cfg.events)
+		event_log_header(&s.log);
 	if (s.cfg.demo)
-		demo = start_demo(s.cfg.duration_s);
+		demo = start_demo(demo_path, s.cfg.duration_s);
+	if (command)
+		kill(command, SIGCONT);
 
 	/* With --demo the demo's own end ends the run; the deadline is a backstop. */
 	end = s.cfg.duration_s > 0 ? s.start + s.cfg.duration_s + (demo > 0 ? 5 : 0) : 0;
@@ -358,10 +621,17 @@ int main(int argc, char **argv)
 	while (!exiting) {
 		double deadline = end && end < next ? end : next;
 
-		sleep_until(deadline);
-		if (child_exited && demo > 0 && waitpid(demo, NULL, WNOHANG) == demo) {
-			demo = 0;
-			break;
+		wait_until(&s, deadline);
+		if (child_exited) {
+			child_exited = 0;
+			if (demo > 0 && waitpid(demo, &demo_status, WNOHANG) == demo) {
+				demo = 0;
+				break;
+			}
+			if (command > 0 && waitpid(command, &command_status, WNOHANG) == command) {
+				command = 0;
+				break;
+			}
 		}
 		if (exiting || (end && now_s() >= end))
 			break;
@@ -374,16 +644,46 @@ int main(int argc, char **argv)
 		if (next < now_s())
 			next = now_s() + s.cfg.interval_s;
 	}
+	/* Stopped by a signal: a command in the same terminal got it too. */
+	for (int i = 0; command > 0 && i < 40; i++) {
+		if (waitpid(command, &command_status, WNOHANG) == command)
+			command = 0;
+		else
+			usleep(50000);
+	}
 	if (!ferror(stdout))
 		tick(&s, true);
 	ret = 0;
+	if (s.cfg.command && command > 0) {
+		fprintf(stderr, "ipctrace: %s (PID %d) is still running, no longer traced\n",
+			s.cfg.command[0], command);
+		command = 0;
+		ret = 1;
+	} else if (s.cfg.command) {
+		ret = exit_status(command_status);
+	}
+	if (demo_status && !(WIFSIGNALED(demo_status) && exiting)) {
+		fprintf(stderr, "ipctrace: the demo failed (%s %d): its error is above\n",
+			WIFSIGNALED(demo_status) ? "signal" : "exit status",
+			WIFSIGNALED(demo_status) ? WTERMSIG(demo_status) : WEXITSTATUS(demo_status));
+		ret = 1;
+	}
 
 cleanup:
+	/* Never started: it must not run untraced. */
+	if (command > 0) {
+		kill(command, SIGKILL);
+		waitpid(command, NULL, 0);
+	}
 	if (demo > 0) {
 		kill(demo, SIGTERM);
 		waitpid(demo, NULL, 0);
 	}
 	tracer_stop(&s.tracer);
+	event_log_free(&s.log);
 	store_free(s.store);
+	if (s.alive_pids)
+		g_array_free(s.alive_pids, TRUE);
+	g_free(demo_path);
 	return ret;
 }

@@ -83,6 +83,13 @@ bool type_is_endpoint(unsigned int type)
 	return m && m->endpoints;
 }
 
+bool type_is_held(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m && m->held;
+}
+
 bool type_needs_writer(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);

@@ -24,6 +24,7 @@ struct syscall_hook {
 struct map_ref {
 	int pid;
 	unsigned long start, end;
+	unsigned long long offset;	/* in the object */
 	char perms[5];		/* "rw-s" */
 	dev_t dev;
 	__u64 ino;
@@ -76,6 +77,12 @@ struct mechanism {
 	/* Its objects are endpoints, one per end (sockets), not channels. */
 	bool endpoints;
 	/*
+	 * Its objects are used only through a descriptor or a mapping, which
+	 * the /proc scan sees: one nobody holds is closed, and its rows final.
+	 * Without it (System V queues, semaphores), rows end when it is removed.
+	 */
+	bool held;
+	/*
 	 * An object of it is a channel only if someone writes into it: a file
 	 * every process maps read-only (a locale cache) is shared, but nobody
 	 * talks through it, so its rows are not shown.
@@ -118,6 +125,7 @@ const char *label_name(unsigned int type);			/* NULL: none */
 void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 bool type_is_endpoint(unsigned int type);
 bool type_needs_writer(unsigned int type);
+bool type_is_held(unsigned int type);
 const char *bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int implemented_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */

@@ -131,6 +131,7 @@ const struct mechanism mq_mechanism = {
 	.syscalls = mq_syscalls,
 	.nsyscalls = sizeof(mq_syscalls) / sizeof(mq_syscalls[0]),
 	.fd_object = mq_fd_object,
+	.held = true,
 	.default_name = mq_default_name,
 	.refresh = mq_refresh,
 	.event_names = { [MQ_EV_NOTIFY] = "notify" },

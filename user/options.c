@@ -7,6 +7,7 @@
 #include <string.h>
 #include "options.h"
 #include "mechanism.h"
+#include "ipctrace.h"
 
 /* The kernel's ceiling for pid_max on 64-bit (include/linux/threads.h). */
 #define PID_MAX_LIMIT 4194304
@@ -16,8 +17,8 @@ const char *argp_program_bug_address = NULL;
 
 static const char doc[] =
 "Show which processes talk to which over IPC, and how much.\v"
-"ipctrace counts every pipe and FIFO operation in the kernel and prints a\n"
-"table per process, IPC object and direction, refreshed every interval.\n"
+"ipctrace counts every IPC operation in the kernel and prints a table per\n"
+"process, IPC object and direction, refreshed every interval.\n"
 "PEERS are the processes at the other end: those whose traffic went the other\n"
 "way, and those holding the other end open.\n"
 "\n"
@@ -27,7 +28,13 @@ static const char doc[] =
 "    ipctrace -t fifo -s total  # FIFOs only, sorted by bytes since start\n"
 "    ipctrace -i 5 -d 60      # 5-second intervals, stop after a minute\n"
 "    ipctrace --json -d 10    # one JSON object per interval, then a final one\n"
+"    ipctrace -e -t mq        # one line per message queue operation\n"
+"    ipctrace -x -p 1234      # each operation of 1234, with its data\n"
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
+"    ipctrace --demo --explain  # a guided tour: each mechanism, and what to see\n"
+"    ipctrace -- make -j4     # run a command and trace it and its children\n"
+"    ipctrace -p 1234 -f      # 1234 and the children it forks from now on\n"
+"    ipctrace --cgroup system.slice/nginx.service  # one service (or container)\n"
 "\n"
 "SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
 "comm, type.\n"
@@ -39,10 +46,24 @@ enum {
 	OPT_JSON,
 	OPT_DEMO,
 	OPT_USAGE,
+	OPT_FEATURES,
+	OPT_HEX_BYTES,
+	OPT_NO_WAIT,
+	OPT_HIST,
+	OPT_CGROUP,
+	OPT_EXPLAIN,
 };
+
+/* -x without a value: enough to recognise a protocol, short enough to read. */
+#define HEX_CAP_DEFAULT 64
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Only PID and its peers (repeatable)", 0 },
+	{ "follow", 'f', NULL, 0, "With -p: the targets' children, as they fork, are targets too",
+	  0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Only processes in this cgroup (v2) or below it: a path under /sys/fs/cgroup, "
+	  "or relative to it", 0 },
 	{ "type", 't', "LIST", 0, "Only these types, comma-separated (e.g. pipe,fifo)", 0 },
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
@@ -51,7 +72,23 @@ static const struct argp_option options[] = {
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
+	{ "explain", OPT_EXPLAIN, NULL, 0,
+	  "With --demo: a guided tour, each mechanism in turn, with what to look for", 0 },
+	{ "events", 'e', NULL, 0, "One line per operation instead of the table", 0 },
+	{ "hex", 'x', NULL, 0,
+	  "-e, and the data of each transfer as a hexdump: shows what processes send "
+	  "each other", 0 },
+	{ "no-wait", OPT_NO_WAIT, NULL, 0,
+	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
+	  "context switch)", 0 },
+	{ "hist", OPT_HIST, NULL, 0,
+	  "Log2 histograms per row of message sizes and of how long calls waited, "
+	  "printed with the summary", 0 },
+	{ "hex-bytes", OPT_HEX_BYTES, "N", 0,
+	  "-x, showing up to N bytes of each transfer (default 64, at most 1024)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
+	{ "features", OPT_FEATURES, NULL, 0,
+	  "Print what this kernel offers and which code paths that chooses", 0 },
 	/* Our own --help and --version: argp's are silenced with its messages. */
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -96,20 +133,26 @@ int parse_seconds(const char *arg, const char *what, double min, double max,
 	return 0;
 }
 
-int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen)
+int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
+		    char *err, size_t errlen)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > 1000000) {
-		snprintf(err, errlen, "invalid %s '%s': expected a number from 1 to 1000000",
-			 what, arg);
+	if (errno || end == arg || *end || v < min || v > max) {
+		snprintf(err, errlen, "invalid %s '%s': expected a number from %ld to %ld",
+			 what, arg, min, max);
 		return -1;
 	}
 	*out = (int)v;
 	return 0;
+}
+
+int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen)
+{
+	return parse_int_range(arg, what, 1, 1000000, out, err, errlen);
 }
 
 int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen)
@@ -205,6 +248,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'i':
 		ret = parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, err, len);
+		cfg->interval_set = true;
 		break;
 	case 'd':
 		ret = parse_seconds(arg, "duration", 0.1, 31536000, &cfg->duration_s, err, len);
@@ -224,8 +268,39 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_DEMO:
 		cfg->demo = true;
 		break;
+	case OPT_FEATURES:
+		cfg->features = true;
+		break;
 	case 'v':
 		cfg->verbose = true;
+		break;
+	case 'e':
+		cfg->events = true;
+		break;
+	case 'x':
+		/* The data belongs to the event log: -x implies -e. */
+		cfg->events = true;
+		if (!cfg->hex_cap)
+			cfg->hex_cap = HEX_CAP_DEFAULT;
+		break;
+	case 'f':
+		cfg->follow = true;
+		break;
+	case OPT_CGROUP:
+		cfg->cgroup = arg;
+		break;
+	case OPT_EXPLAIN:
+		cfg->explain = true;
+		break;
+	case OPT_HIST:
+		cfg->hist = true;
+		break;
+	case OPT_NO_WAIT:
+		cfg->no_wait = true;
+		break;
+	case OPT_HEX_BYTES:
+		cfg->events = true;
+		ret = parse_int_range(arg, "hexdump size", 1, HEX_MAX, &cfg->hex_cap, err, len);
 		break;
 	case 'h':
 		argp_state_help_stdout(state, ARGP_HELP_STD_HELP);
@@ -254,15 +329,49 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return ret ? EINVAL : 0;
 }
 
+/* Options that only mean something with others. */
+static int check_combinations(struct config *cfg)
+{
+	const char *why = NULL;
+
+	if (cfg->follow && !cfg->npids && !cfg->command)
+		why = "-f follows the children of -p targets: add -p PID";
+	else if (cfg->explain && !cfg->demo)
+		why = "--explain is the guided tour of --demo: use --demo --explain";
+	else if (cfg->command && cfg->demo)
+		why = "--demo runs the demos itself: leave out the command after --";
+	else if (cfg->command && cfg->npids)
+		why = "a command after -- is the target: leave out -p";
+	if (!why)
+		return 0;
+	snprintf(cfg->error, sizeof(cfg->error), "%s", why);
+	return EINVAL;
+}
+
 int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	int err;
 
 	config_defaults(cfg);
+	/* "-- COMMAND ARGS": what follows is the command's, not ipctrace's. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 == argc) {
+				snprintf(cfg->error, sizeof(cfg->error),
+					 "'--' needs a command after it: ipctrace -- COMMAND [ARGS]");
+				return EINVAL;
+			}
+			cfg->command = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
 	/* Our own one-line errors replace argp's two-line ones. */
 	err = argp_parse(&argp, argc, argv, argp_flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, cfg);
 	if (err && !cfg->error[0])
 		snprintf(cfg->error, sizeof(cfg->error), "invalid command line (see ipctrace --help)");
+	if (!err)
+		err = check_combinations(cfg);
 	return err;
 }

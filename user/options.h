@@ -22,6 +22,7 @@ struct config {
 	int npids;
 	unsigned int type_mask;	/* bit (1 << enum ipc_type); all by default */
 	double interval_s;
+	bool interval_set;	/* -i given: with a command, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
@@ -29,6 +30,15 @@ struct config {
 	bool json;
 	bool verbose;
 	bool demo;
+	bool features;		/* print what the kernel offers and exit */
+	bool events;		/* -e: a line per operation instead of the table */
+	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
+	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
+	bool hist;		/* --hist: size and wait histograms per row */
+	bool follow;		/* -f: targets' children are targets */
+	const char *cgroup;	/* --cgroup PATH */
+	bool explain;		/* --demo --explain: the guided tour */
+	char **command;		/* after "--": run it and trace it; NULL-terminated */
 	char error[256];	/* why parsing failed, for the one-line message */
 };
 
@@ -37,6 +47,8 @@ int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen);
 int parse_seconds(const char *arg, const char *what, double min, double max,
 		  double *out, char *err, size_t errlen);
 int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);
+int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
+		    char *err, size_t errlen);
 int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
 int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen);
 const char *sort_key_name(enum sort_key key);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <json.h>
 #include "output.h"
@@ -118,8 +119,18 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
 /* Peers beyond this width become "+N" in the table; JSON lists them all. */
 #define PEERS_MAX 48
 
+void format_wait(double share, char *buf, size_t len)
+{
+	if (share <= 0)
+		snprintf(buf, len, "-");
+	else if (share < 0.005)
+		snprintf(buf, len, "<1%%");
+	else
+		snprintf(buf, len, "%.0f%%", share * 100);
+}
+
 struct cells {
-	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24];
+	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char peers[512], detail[512];
 	const char *object;
 };
@@ -132,29 +143,52 @@ static void fill_cells(const struct row *r, struct cells *c)
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, c->peers, sizeof(c->peers), PEERS_MAX);
 	format_detail(r, c->detail, sizeof(c->detail));
 	c->object = r->obj && r->obj->name ? r->obj->name : "?";
+}
+
+/* The kinds of loss, named as the header and JSON's "lost" name them. */
+struct loss_kind {
+	const char *name;
+	size_t offset;	/* of its __u64 in struct ipc_loss */
+};
+
+static const struct loss_kind loss_kinds[] = {
+	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
+	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
+	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
+	{ "filter", offsetof(struct ipc_loss, filter_dropped) },
+	{ "labels", offsetof(struct ipc_loss, labels_dropped) },
+	{ "removals", offsetof(struct ipc_loss, removals_dropped) },
+	{ "dests", offsetof(struct ipc_loss, dests_dropped) },
+	{ "mappings", offsetof(struct ipc_loss, mappings_dropped) },
+	{ "sharers", offsetof(struct ipc_loss, sharers_dropped) },
+	{ "faults", offsetof(struct ipc_loss, faults_missed) },
+	{ "events", offsetof(struct ipc_loss, events_dropped) },
+	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
+	{ "hists", offsetof(struct ipc_loss, hists_dropped) },
+};
+
+static __u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k)
+{
+	return *(const __u64 *)((const char *)l + k->offset);
 }
 
 /* "lost: none", or only the kinds of loss there were: nothing is dropped
  * silently, and a quiet header stays short. */
 static void print_losses(FILE *out, const struct ipc_loss *l)
 {
-	const struct { const char *name; __u64 n; } kinds[] = {
-		{ "rows", l->rows_dropped }, { "objects", l->objs_dropped },
-		{ "procs", l->procs_dropped }, { "filter", l->filter_dropped },
-		{ "labels", l->labels_dropped }, { "removals", l->removals_dropped },
-		{ "dests", l->dests_dropped }, { "mappings", l->mappings_dropped },
-		{ "sharers", l->sharers_dropped }, { "faults", l->faults_missed },
-	};
 	bool any = false;
 
 	fputs("lost:", out);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!kinds[i].n)
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++) {
+		__u64 n = loss_count(l, &loss_kinds[i]);
+
+		if (!n)
 			continue;
-		fprintf(out, " %s %llu", kinds[i].name, (unsigned long long)kinds[i].n);
+		fprintf(out, " %s %llu", loss_kinds[i].name, (unsigned long long)n);
 		any = true;
 	}
 	fputs(any ? "\n\n" : " none\n\n", out);
@@ -180,6 +214,71 @@ static void print_header(FILE *out, const struct frame *f)
 	print_losses(out, &f->loss);
 }
 
+__u64 hist_low(int slot)
+{
+	return slot ? 1ULL << slot : 0;
+}
+
+__u64 hist_high(int slot)
+{
+	return (2ULL << slot) - 1;
+}
+
+#define HIST_BAR 40
+
+/* One histogram, its empty ends left out, each slot a bar scaled to the largest. */
+static void print_hist(FILE *out, const char *unit, const __u32 *slots)
+{
+	int first = -1, last = -1;
+	__u32 max = 0;
+
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		if (first < 0)
+			first = i;
+		last = i;
+		max = MAX(max, slots[i]);
+	}
+	if (first < 0)
+		return;
+	fprintf(out, "    %21s : %-8s distribution\n", unit, "count");
+	for (int i = first; i <= last; i++) {
+		int bar = (int)((__u64)slots[i] * HIST_BAR / max);
+		char range[48];
+
+		snprintf(range, sizeof(range), "%llu -> %llu", (unsigned long long)hist_low(i),
+			 (unsigned long long)hist_high(i));
+		fprintf(out, "    %21s : %-8u |%-*.*s|\n", range, slots[i], HIST_BAR, bar,
+			"****************************************");
+	}
+}
+
+static bool hist_empty(const __u32 *slots)
+{
+	for (int i = 0; i < HIST_SLOTS; i++)
+		if (slots[i])
+			return false;
+	return true;
+}
+
+/* --hist: after the summary, each shown row's histograms. */
+static void print_histograms(FILE *out, const struct frame *f, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+
+		if (!r->hist || (hist_empty(r->hist->size) && hist_empty(r->hist->wait_us)))
+			continue;
+		fprintf(out, "%u %s %s %s %s\n", r->key.tgid, r->comm, ipc_type_name(r->key.type),
+			r->obj && r->obj->name ? r->obj->name : "?",
+			r->key.dir == DIR_TX ? "tx" : "rx");
+		print_hist(out, "bytes per operation", r->hist->size);
+		print_hist(out, "waits, microseconds", r->hist->wait_us);
+		fputc('\n', out);
+	}
+}
+
 void output_table(FILE *out, const struct frame *f, const struct table_style *style)
 {
 	guint n = f->rows->len;
@@ -200,8 +299,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
-	/* PID COMM TYPE DIR and four numbers, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
 	if (style->width > 0 && fixed + w[COL_OBJECT] + w[COL_PEERS] + w[COL_DETAIL] > style->width) {
 		int room = MAX(style->width - fixed, 10);
 		/* Object and peers name the channel: they get two thirds at least. */
@@ -227,44 +326,60 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", "PID", "COMM", "TYPE",
-		w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
+	fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
+		"TYPE", w[COL_OBJECT], "OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
-		w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		struct cells *c = &cells[i];
 		char obuf[IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s%s%s\n", c->pid, c->comm,
-			ipc_type_name(r->key.type), w[COL_OBJECT],
+		fprintf(out, "%7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
+			c->comm, ipc_type_name(r->key.type), w[COL_OBJECT],
 			fit(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
 			fit(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
-			c->total, c->ops, c->detail[0] ? " " : "", c->detail);
+			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 	}
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
+	if (f->folded.rows) {
+		char folded[16];
+
+		format_bytes((double)f->folded.bytes, folded, sizeof(folded));
+		fprintf(out, "... and %llu older rows of exited processes and closed objects: %s in "
+			"%llu ops\n", (unsigned long long)f->folded.rows, folded,
+			(unsigned long long)f->folded.ops);
+	}
 	if (exited)
 		fputs("* process has exited\n", out);
 	if (!style->clear)
 		fputc('\n', out);
+	if (f->final)
+		print_histograms(out, f, n);
 	fflush(out);
 	g_free(cells);
 }
 
-static json_object *json_u64(__u64 v)
+json_object *json_u64(__u64 v)
 {
 	return json_object_new_uint64(v);
 }
 
-static json_object *json_rate(double v)
+/* json-c would print 17 digits: as many as mean something, no more. */
+static json_object *json_decimal(double v, int decimals)
 {
 	char text[32];
 
-	/* One decimal: rates are estimates; json-c would print 17 digits. */
-	snprintf(text, sizeof(text), "%.1f", v);
+	snprintf(text, sizeof(text), "%.*f", decimals, v);
 	return json_object_new_double_s(v, text);
+}
+
+/* One decimal: rates are estimates. */
+static json_object *json_rate(double v)
+{
+	return json_decimal(v, 1);
 }
 
 /* "prio": {"5": 10, "9": 3} (messages per label), "prio_min", "prio_max". */
@@ -290,9 +405,28 @@ static void add_labels(json_object *o, const struct row *r, const char *name)
 		g_array_index(r->labels, struct label_count, r->labels->len - 1).label));
 }
 
-static json_object *row_json(const struct row *r)
+/* A log2 histogram's non-empty slots, as [low, high, count]. */
+static json_object *hist_json(const __u32 *slots)
 {
-	json_object *o = json_object_new_object(), *peers = json_object_new_array();
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		json_object *b;
+
+		if (!slots[i])
+			continue;
+		b = json_object_new_array();
+		json_object_array_add(b, json_u64(hist_low(i)));
+		json_object_array_add(b, json_u64(hist_high(i)));
+		json_object_array_add(b, json_u64(slots[i]));
+		json_object_array_add(a, b);
+	}
+	return a;
+}
+
+json_object *row_identity_json(const struct row *r)
+{
+	json_object *o = json_object_new_object();
 	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
@@ -304,14 +438,13 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
-	json_object_object_add(o, "bytes", json_u64(r->bytes));
-	json_object_object_add(o, "ops", json_u64(r->ops));
-	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
-	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
-	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
-	if (bytes_method(r->key.type))
-		json_object_object_add(o, "bytes_method",
-				       json_object_new_string(bytes_method(r->key.type)));
+	return o;
+}
+
+json_object *row_peers_json(const struct row *r)
+{
+	json_object *peers = json_object_new_array();
+
 	for (guint i = 0; i < r->peers->len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 		json_object *po = json_object_new_object();
@@ -323,7 +456,24 @@ static json_object *row_json(const struct row *r)
 			json_object_object_add(po, "remote", json_object_new_string(p->remote));
 		json_object_array_add(peers, po);
 	}
-	json_object_object_add(o, "peers", peers);
+	return peers;
+}
+
+static json_object *row_json(const struct row *r)
+{
+	json_object *o = row_identity_json(r);
+
+	json_object_object_add(o, "bytes", json_u64(r->bytes));
+	json_object_object_add(o, "ops", json_u64(r->ops));
+	json_object_object_add(o, "bytes_per_s", json_rate(r->bytes_per_s));
+	json_object_object_add(o, "ops_per_s", json_rate(r->ops_per_s));
+	json_object_object_add(o, "wait_s", json_decimal((double)r->wait_ns / 1e9, 6));
+	json_object_object_add(o, "wait_share", json_decimal(r->wait_share, 3));
+	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
+	if (bytes_method(r->key.type))
+		json_object_object_add(o, "bytes_method",
+				       json_object_new_string(bytes_method(r->key.type)));
+	json_object_object_add(o, "peers", row_peers_json(r));
 	for (int i = 0; i < r->nattrs; i++)
 		json_object_object_add(o, r->attrs[i].key, json_object_new_int64(r->attrs[i].value));
 	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
@@ -331,6 +481,10 @@ static json_object *row_json(const struct row *r)
 				       json_object_new_int64(r->obj->attrs[i].value));
 	if (label_name(r->key.type))
 		add_labels(o, r, label_name(r->key.type));
+	if (r->hist) {
+		json_object_object_add(o, "size_hist", hist_json(r->hist->size));
+		json_object_object_add(o, "wait_hist_us", hist_json(r->hist->wait_us));
+	}
 	return o;
 }
 
@@ -357,17 +511,18 @@ void output_json(FILE *out, const struct frame *f)
 	json_object_object_add(totals, "bytes_per_s", json_rate(f->totals.bytes_per_s));
 	json_object_object_add(totals, "ops_per_s", json_rate(f->totals.ops_per_s));
 	json_object_object_add(o, "totals", totals);
-	json_object_object_add(lost, "rows", json_u64(f->loss.rows_dropped));
-	json_object_object_add(lost, "objects", json_u64(f->loss.objs_dropped));
-	json_object_object_add(lost, "procs", json_u64(f->loss.procs_dropped));
-	json_object_object_add(lost, "filter", json_u64(f->loss.filter_dropped));
-	json_object_object_add(lost, "labels", json_u64(f->loss.labels_dropped));
-	json_object_object_add(lost, "removals", json_u64(f->loss.removals_dropped));
-	json_object_object_add(lost, "dests", json_u64(f->loss.dests_dropped));
-	json_object_object_add(lost, "mappings", json_u64(f->loss.mappings_dropped));
-	json_object_object_add(lost, "sharers", json_u64(f->loss.sharers_dropped));
-	json_object_object_add(lost, "faults", json_u64(f->loss.faults_missed));
+	for (size_t i = 0; i < G_N_ELEMENTS(loss_kinds); i++)
+		json_object_object_add(lost, loss_kinds[i].name,
+				       json_u64(loss_count(&f->loss, &loss_kinds[i])));
 	json_object_object_add(o, "lost", lost);
+	{
+		json_object *folded = json_object_new_object();
+
+		json_object_object_add(folded, "rows", json_u64(f->folded.rows));
+		json_object_object_add(folded, "bytes", json_u64(f->folded.bytes));
+		json_object_object_add(folded, "ops", json_u64(f->folded.ops));
+		json_object_object_add(o, "folded", folded);
+	}
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;
 	for (guint i = 0; i < n; i++)

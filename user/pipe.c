@@ -14,11 +14,11 @@
 
 static const struct syscall_hook pipe_syscalls[] = {
 	{ __NR_read, IPCOP_READ },
-	{ __NR_readv, IPCOP_READ },
-	{ __NR_preadv2, IPCOP_READ },	/* offset -1 works on a pipe */
+	{ __NR_readv, IPCOP_READV },
+	{ __NR_preadv2, IPCOP_READV },	/* offset -1 works on a pipe */
 	{ __NR_write, IPCOP_WRITE },
-	{ __NR_writev, IPCOP_WRITE },
-	{ __NR_pwritev2, IPCOP_WRITE },
+	{ __NR_writev, IPCOP_WRITEV },
+	{ __NR_pwritev2, IPCOP_WRITEV },
 	{ __NR_splice, IPCOP_SPLICE },
 	{ __NR_tee, IPCOP_TEE },
 	{ __NR_vmsplice, IPCOP_VMSPLICE },
@@ -96,5 +96,6 @@ const struct mechanism pipe_mechanism = {
 	.filter_syscalls = pipe_filter_syscalls,
 	.nfilter_syscalls = sizeof(pipe_filter_syscalls) / sizeof(pipe_filter_syscalls[0]),
 	.fd_object = pipe_fd_object,
+	.held = true,
 	.default_name = pipe_default_name,
 };

@@ -42,6 +42,43 @@ bool proc_alive(pid_t pid)
 	return proc_pid_state(pid, NULL) == PID_LIVE;
 }
 
+unsigned long long parse_stat_start_time(const char *stat_line)
+{
+	/* The name in parentheses may hold spaces and ')': fields count from the last ')'. */
+	const char *p = strrchr(stat_line, ')');
+	unsigned long long start = 0;
+
+	if (!p)
+		return 0;
+	/* After ')': state is field 3, starttime field 22. */
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return 0;
+	}
+	if (sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return parse_stat_start_time(buf);
+}
+
 int proc_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
@@ -162,8 +199,9 @@ static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 		int name = 0;
 
 		/* start-end perms offset major:minor inode   path */
-		if (sscanf(line, "%lx-%lx %4s %*x %x:%x %llu %n", &ref.start, &ref.end, ref.perms,
-			   &major, &minor, &ino, &name) < 6 || ref.perms[3] != 's' || ino == 0)
+		if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu %n", &ref.start, &ref.end, ref.perms,
+			   &ref.offset, &major, &minor, &ino, &name) < 7 || ref.perms[3] != 's' ||
+		    ino == 0)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		ref.dev = makedev(major, minor);

@@ -18,6 +18,14 @@ enum pid_state {
 /* *tgid gets the thread group for PID_THREAD. */
 enum pid_state proc_pid_state(pid_t pid, pid_t *tgid);
 bool proc_alive(pid_t pid);
+
+/*
+ * When the process started, in clock ticks since boot (0 if it is gone): a
+ * PID and its start time name one process, where a PID alone may be reused.
+ */
+unsigned long long proc_start_time(pid_t pid);
+/* The start time field of a /proc/PID/stat line; 0 if malformed. */
+unsigned long long parse_stat_start_time(const char *stat_line);
 int proc_comm(pid_t pid, char *buf, size_t len);
 
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */

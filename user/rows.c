@@ -40,6 +40,7 @@ static void row_free(gpointer p)
 		return;
 	g_array_free(r->peers, TRUE);
 	g_array_free(r->labels, TRUE);
+	g_free(r->hist);
 	g_free(r);
 }
 
@@ -172,6 +173,24 @@ struct row *store_update(struct store *s, const struct ipc_key *key,
 	return r;
 }
 
+struct row *store_find_row(struct store *s, const struct ipc_key *key)
+{
+	struct ipc_obj_key ok = { .ino = key->ino, .dev = key->dev, .type = key->type };
+	struct row *r = g_hash_table_lookup(s->live, key);
+	struct object *o;
+
+	if (r)
+		return r;
+	/* Retired: its object keeps it, until the object is forgotten too. */
+	o = g_hash_table_lookup(s->objects, &ok);
+	for (guint i = 0; o && i < o->rows->len; i++) {
+		r = g_ptr_array_index(o->rows, i);
+		if (r->key.tgid == key->tgid && r->key.dir == key->dir)
+			return r;
+	}
+	return NULL;
+}
+
 void store_rates(struct store *s, double elapsed_s)
 {
 	GHashTableIter it;
@@ -184,13 +203,63 @@ void store_rates(struct store *s, double elapsed_s)
 		if (elapsed_s > 0) {
 			r->bytes_per_s = (double)(r->bytes - r->prev_bytes) / elapsed_s;
 			r->ops_per_s = (double)(r->ops - r->prev_ops) / elapsed_s;
+			r->wait_share = (double)(r->wait_ns - r->prev_wait_ns) / 1e9 / elapsed_s;
 		}
 		r->prev_bytes = r->bytes;
 		r->prev_ops = r->ops;
+		r->prev_wait_ns = r->wait_ns;
 	}
 }
 
-void store_retire_exited(struct store *s)
+GPtrArray *store_mark_closed(struct store *s)
+{
+	GPtrArray *closed = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+		const struct object *o = r->obj;
+		bool gone = type_is_held(o->key.type) ? o->holders->len == 0
+						      : attr_find(o->attrs, o->nattrs, "removed") != NULL;
+
+		if (r->exited || r->closed || !gone)
+			continue;
+		r->closed = true;
+		g_ptr_array_add(closed, r);
+	}
+	return closed;
+}
+
+static void unlink_object(struct store *s, struct object *o)
+{
+	for (guint i = 0; i < o->peer_objs->len; i++)
+		g_ptr_array_remove_fast(((struct object *)g_ptr_array_index(o->peer_objs, i))->peer_objs,
+					o);
+	g_hash_table_remove(s->objects, &o->key);
+}
+
+/* The oldest retired rows become totals; their objects go once unused. */
+static void fold_oldest(struct store *s)
+{
+	guint excess = s->retired->len - MAX_RETIRED;
+
+	for (guint i = 0; i < excess; i++) {
+		struct row *r = g_ptr_array_index(s->retired, i);
+		struct object *o = r->obj;
+
+		s->folded.rows++;
+		s->folded.bytes += r->bytes;
+		s->folded.ops += r->ops;
+		g_ptr_array_remove_fast(o->rows, r);
+		if (!o->rows->len && !o->holders->len)
+			unlink_object(s, o);
+	}
+	g_ptr_array_remove_range(s->retired, 0, excess);
+}
+
+void store_retire(struct store *s)
 {
 	GHashTableIter it;
 	gpointer v;
@@ -199,13 +268,15 @@ void store_retire_exited(struct store *s)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct row *r = v;
 
-		if (!r->exited)
+		if (!r->exited && !r->closed)
 			continue;
 		r->retired = true;
 		r->bytes_per_s = r->ops_per_s = 0;
 		g_hash_table_iter_steal(&it);
 		g_ptr_array_add(s->retired, r);
 	}
+	if (s->retired->len > MAX_RETIRED)
+		fold_oldest(s);
 }
 
 static void add_peer(GArray *peers, int pid, const char *comm, bool exited)
@@ -350,27 +421,40 @@ static gint row_cmp_sort(gconstpointer a, gconstpointer b)
 	return row_compare(*(struct row *const *)a, *(struct row *const *)b, current_sort);
 }
 
-static bool pid_listed(const int *pids, int npids, int pid)
+static bool pid_listed(const struct filter *f, int pid)
 {
-	for (int i = 0; i < npids; i++)
-		if (pids[i] == pid)
+	for (int i = 0; i < f->npids; i++)
+		if (f->pids[i] == pid)
 			return true;
 	return false;
 }
 
-/* With -p: the targets' own rows, and every row on an object a target uses or holds. */
-bool object_of_targets(const struct object *o, const int *pids, int npids)
+static bool row_of_target(const struct row *r, const struct filter *f)
 {
-	for (guint i = 0; i < o->rows->len; i++) {
-		const struct row *r = g_ptr_array_index(o->rows, i);
+	return r->of_target || pid_listed(f, r->key.tgid);
+}
 
-		if (pid_listed(pids, npids, r->key.tgid))
+/* With -p: the targets' own rows, and every row on an object a target uses or holds. */
+bool object_of_targets(const struct object *o, const struct filter *f)
+{
+	for (guint i = 0; i < o->rows->len; i++)
+		if (row_of_target(g_ptr_array_index(o->rows, i), f))
 			return true;
-	}
 	for (guint i = 0; i < o->holders->len; i++)
-		if (pid_listed(pids, npids, g_array_index(o->holders, struct holder, i).pid))
+		if (pid_listed(f, g_array_index(o->holders, struct holder, i).pid))
 			return true;
 	return false;
+}
+
+void store_mark_targets(struct store *s, const struct filter *f)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (pid_listed(f, ((struct row *)v)->key.tgid))
+			((struct row *)v)->of_target = true;
 }
 
 /* Someone writes into o: a tx row, or a holder with write access. */
@@ -385,22 +469,26 @@ static bool object_written(const struct object *o)
 	return false;
 }
 
-static bool row_selected(const struct row *r, const int *pids, int npids)
+bool object_is_channel(const struct object *o)
 {
-	if (type_needs_writer(r->key.type) && !object_written(r->obj))
+	return !type_needs_writer(o->key.type) || object_written(o);
+}
+
+bool store_row_selected(const struct row *r, const struct filter *f)
+{
+	if (!object_is_channel(r->obj))
 		return false;
-	if (npids == 0 || pid_listed(pids, npids, r->key.tgid) ||
-	    object_of_targets(r->obj, pids, npids))
+	if (!f || row_of_target(r, f) || object_of_targets(r->obj, f))
 		return true;
 	/* The far end of a target's socket. */
 	for (guint i = 0; i < r->obj->peer_objs->len; i++)
-		if (object_of_targets(g_ptr_array_index(r->obj->peer_objs, i), pids, npids))
+		if (object_of_targets(g_ptr_array_index(r->obj->peer_objs, i), f))
 			return true;
 	return false;
 }
 
 GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
-			const int *pids, int npids)
+			const struct filter *f)
 {
 	GPtrArray *out = g_ptr_array_new();
 	GHashTableIter it;
@@ -408,11 +496,11 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 
 	g_hash_table_iter_init(&it, s->live);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (row_selected(v, pids, npids))
+		if (store_row_selected(v, f))
 			g_ptr_array_add(out, v);
 	if (include_retired)
 		for (guint i = 0; i < s->retired->len; i++)
-			if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
+			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
 	current_sort = sort;
 	g_ptr_array_sort(out, row_cmp_sort);
@@ -428,7 +516,7 @@ static void add_totals(struct totals *t, const struct row *r)
 	t->rows++;
 }
 
-void store_totals(struct store *s, const int *pids, int npids, struct totals *t)
+void store_totals(struct store *s, const struct filter *f, struct totals *t)
 {
 	GHashTableIter it;
 	gpointer v;
@@ -436,9 +524,14 @@ void store_totals(struct store *s, const int *pids, int npids, struct totals *t)
 	memset(t, 0, sizeof(*t));
 	g_hash_table_iter_init(&it, s->live);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (row_selected(v, pids, npids))
+		if (store_row_selected(v, f))
 			add_totals(t, v);
 	for (guint i = 0; i < s->retired->len; i++)
-		if (row_selected(g_ptr_array_index(s->retired, i), pids, npids))
+		if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 			add_totals(t, g_ptr_array_index(s->retired, i));
+	/* Folded rows are everyone's: they count only in an unfiltered total. */
+	if (!f) {
+		t->bytes += s->folded.bytes;
+		t->ops += s->folded.ops;
+	}
 }

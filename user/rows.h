@@ -76,7 +76,13 @@ struct row {
 	__u64 bytes, ops;		/* totals since ipctrace started */
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
+	__u64 wait_ns, prev_wait_ns;	/* time its calls slept, waiting (WAIT) */
+	double wait_share;		/* of the last interval: 1.0 = waited all of it */
+	struct ipc_hist *hist;		/* --hist: sizes and waits; NULL until seen */
+	__u64 cgroup_id;		/* the process's cgroup when the row began */
 	bool exited;			/* the process has exited */
+	bool closed;			/* nobody holds its object any more */
+	bool of_target;			/* a -p target's, seen while it lived */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
@@ -87,12 +93,25 @@ struct row {
 struct proc_info {
 	char comm[COMM_LEN];
 	bool exited;
+	bool target;		/* the kernel made it a target (-f, a command) */
+	__u64 cgroup_id;
+};
+
+/*
+ * The summary keeps this many rows of exited processes and closed objects;
+ * older ones are folded into totals, so memory stays flat under churn.
+ */
+#define MAX_RETIRED 20000
+
+struct folded {
+	__u64 rows, bytes, ops;
 };
 
 struct store {
 	GHashTable *live;	/* struct ipc_key -> struct row */
-	GPtrArray *retired;	/* rows of processes that exited */
+	GPtrArray *retired;	/* rows of processes that exited, objects closed */
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
+	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 };
 
 struct store *store_new(void);
@@ -115,11 +134,22 @@ void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes);
 struct row *store_update(struct store *s, const struct ipc_key *key,
 			 __u64 bytes, __u64 ops, bool *created);
 
+/* The row of key, live or retired; NULL if there is none (yet, or any more). */
+struct row *store_find_row(struct store *s, const struct ipc_key *key);
+
 /* Rates over elapsed_s for every live row, then prev := current. */
 void store_rates(struct store *s, double elapsed_s);
 
-/* Move rows marked exited out of the live set into the summary. */
-void store_retire_exited(struct store *s);
+/*
+ * Rows of objects nobody holds any more (just after a full /proc scan) or
+ * that were removed: their totals are final. Returns them (the caller frees
+ * the array) so their kernel entries can go.
+ */
+GPtrArray *store_mark_closed(struct store *s);
+
+/* Move rows marked exited or closed out of the live set into the summary,
+ * fold the oldest beyond MAX_RETIRED, and forget objects left with nothing. */
+void store_retire(struct store *s);
 
 /* Recompute every row's peers from traffic and holders. */
 void store_compute_peers(struct store *s);
@@ -130,14 +160,34 @@ struct totals {
 	unsigned int rows;
 };
 
+/*
+ * -p: the targets still alive (PIDs) and, through row->of_target, the rows
+ * of those that have gone; NULL when there is no -p.
+ */
+struct filter {
+	const int *pids;
+	int npids;
+};
+
 /* Rows to show: live ones (or all with include_retired), sorted. */
 GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
-			const int *pids, int npids);
+			const struct filter *f);
 /* Totals over every selected row since start; rates over the live ones. */
-void store_totals(struct store *s, const int *pids, int npids, struct totals *t);
+void store_totals(struct store *s, const struct filter *f, struct totals *t);
 
-/* Whether one of pids has traffic on o or holds it open. */
-bool object_of_targets(const struct object *o, const int *pids, int npids);
+/* Whether processes talk through o: a file every process maps read-only
+ * (a locale cache) is shared, but it is not a channel. */
+bool object_is_channel(const struct object *o);
+
+/* Whether r is shown: someone writes into its object (where that matters),
+ * and with -p, it is on a target's channel. */
+bool store_row_selected(const struct row *r, const struct filter *f);
+
+/* Flag the rows of the targets now alive, so they stay theirs after. */
+void store_mark_targets(struct store *s, const struct filter *f);
+
+/* Whether a target has traffic on o or holds it open. */
+bool object_of_targets(const struct object *o, const struct filter *f);
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
 

@@ -127,14 +127,13 @@ static void shm_configure(struct ipctrace_bpf *skel)
  */
 static void add_sharer(const struct map_ref *ref, void *ctx)
 {
-	struct ipc_mapping m = { .len = ref->end - ref->start };
+	struct shared_range r = { .start = ref->start, .end = ref->end, .off = ref->offset };
 	unsigned int mode;
 
-	if (!shm_map_object(ref, &m.obj, &mode))
+	if (!shm_map_object(ref, &r.obj, &mode))
 		return;
-	m.dir = mode & HOLD_WRITE ? DIR_TX : DIR_RX;
-	tracer_add_sharer(ctx, ref->pid);
-	tracer_add_mapping(ctx, ref->pid, ref->start, &m);
+	r.dir = mode & HOLD_WRITE ? DIR_TX : DIR_RX;
+	tracer_add_range(ctx, ref->pid, &r);
 }
 
 static void shm_start(struct store *s, struct tracer *t)
@@ -149,6 +148,7 @@ const struct mechanism shm_mechanism = {
 	.syscalls = shm_syscalls,
 	.nsyscalls = sizeof(shm_syscalls) / sizeof(shm_syscalls[0]),
 	.map_object = shm_map_object,
+	.held = true,
 	.default_name = shm_default_name,
 	.describe = shm_describe,
 	.refresh = shm_refresh,

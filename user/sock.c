@@ -48,9 +48,9 @@ static const struct syscall_hook sock_filter_syscalls[] = {
  * the descriptor ones too. */
 static const struct syscall_hook sock_fallback_syscalls[] = {
 	{ __NR_read, IPCOP_READ },
-	{ __NR_readv, IPCOP_READ },
+	{ __NR_readv, IPCOP_READV },
 	{ __NR_write, IPCOP_WRITE },
-	{ __NR_writev, IPCOP_WRITE },
+	{ __NR_writev, IPCOP_WRITEV },
 	{ __NR_splice, IPCOP_SPLICE },
 	{ __NR_sendfile, IPCOP_SENDFILE },
 };
@@ -625,6 +625,7 @@ const struct mechanism sock_mechanism = {
 	.fallback_syscalls = sock_fallback_syscalls,
 	.nfallback_syscalls = sizeof(sock_fallback_syscalls) / sizeof(sock_fallback_syscalls[0]),
 	.fd_object = sock_fd_object,
+	.held = true,
 	.default_name = sock_default_name,
 	.refresh = sock_refresh,
 	.describe = sock_describe,

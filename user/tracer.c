@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "holders.h"
 #include "mechanism.h"
 #include "procfs.h"
+#include "cgroup.h"
 
 #define DUMP_KEYS_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
 				  MAX_LABELS * sizeof(struct ipc_label_key)), \
@@ -18,7 +22,7 @@
 				  MAX_DESTS * sizeof(struct ipc_dest_key)))
 #define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
 				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
-			     MAX_MAPPINGS * sizeof(struct ipc_mapping))
+			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -49,32 +53,143 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 #define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
 
 /*
- * Every hook comes in a tp_btf and a raw_tp copy: load the one the kernel
- * takes, and only for the types asked. The syscall hooks serve all types.
+ * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
+ * copy for those that fire once per process, only a tp_btf one for those
+ * that need the typed arguments' helpers), whether this run wants it,
+ * and whether ipctrace can do without it, and what it then leaves out.
  */
-static void choose_programs(struct ipctrace_bpf *skel, const struct features *feat,
-			    unsigned int types, bool sock_tp)
-{
-	const struct {
-		struct bpf_program *btf, *raw;
-		bool wanted;
-	} hooks[] = {
-		{ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, true },
-		{ skel->progs.sock_send_btf, skel->progs.sock_send_raw, sock_tp },
-		{ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, sock_tp },
-		{ skel->progs.page_fault_btf, skel->progs.page_fault_raw, types & SHM_TYPES },
-	};
+struct hook {
+	struct bpf_program *btf, *raw;
+	enum tracepoint_id tp;
+	bool wanted;
+	const char *without;	/* NULL: required */
+};
 
-	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
-		bpf_program__set_autoload(hooks[i].btf, hooks[i].wanted && feat->tp_btf);
-		bpf_program__set_autoload(hooks[i].raw, hooks[i].wanted && !feat->tp_btf);
+static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
+			 struct hook *h)
+{
+	size_t n = 0;
+
+	h[n++] = (struct hook){ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, TP_SYS_EXIT,
+				true, NULL };
+	h[n++] = (struct hook){ skel->progs.sock_send_btf, skel->progs.sock_send_raw, TP_SOCK_SEND,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, TP_SOCK_RECV,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.page_fault_btf, skel->progs.page_fault_raw,
+				TP_PAGE_FAULT, types & SHM_TYPES,
+				"shared memory activity (page faults) is not estimated" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
+				"exited processes are noticed in /proc instead" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
+				"children found in /proc, later, are the only -p peers" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exec, TP_SCHED_EXEC, true,
+				"names stay as they were before exec" };
+	h[n++] = (struct hook){ skel->progs.sched_switch_btf, NULL, TP_SCHED_SWITCH, wait,
+				"the WAIT column is not measured" };
+	return n;
+}
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipctrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Load the copy of each hook the kernel takes, only for the types asked, and
+ * none for a tracepoint this kernel lacks: ipctrace runs without it and says
+ * what that leaves out. Returns -1 if a required one is missing.
+ */
+static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
+			   size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct hook *h = &hooks[i];
+		bool present = t->feat.tracepoint[h->tp];
+		bool use_btf = h->btf && t->feat.tp_btf;
+
+		if (h->wanted && !present && !h->without) {
+			snprintf(err, errlen, "this kernel has no %s tracepoint, which ipctrace needs "
+				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", tracepoint_names[h->tp]);
+			return -1;
+		}
+		if (h->wanted && !present && !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
+			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
+			     h->without);
+		if (h->wanted && present && !h->raw && !use_btf)
+			warn("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
+			     tracepoint_names[h->tp], h->without);
+		if (h->btf)
+			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
+		if (h->raw)
+			bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
 	}
+	return 0;
+}
+
+/* Attach one by one: a hook that will not attach is left out, with a word. */
+static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
+			   size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
+
+		for (int j = 0; j < 2; j++) {
+			struct bpf_link *link;
+
+			if (!progs[j] || !bpf_program__autoload(progs[j]))
+				continue;
+			link = bpf_program__attach(progs[j]);
+			if (link) {
+				t->links[t->nlinks++] = link;
+				continue;
+			}
+			if (!hooks[i].without) {
+				snprintf(err, errlen, "attaching to the %s tracepoint failed: %s "
+					 "(run with -v to see why)", tracepoint_names[hooks[i].tp],
+					 strerror(errno));
+				return -1;
+			}
+			warn("attaching to the %s tracepoint failed (%s): %s",
+			     tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
+		}
+	}
+	return 0;
+}
+
+/* --cgroup: the kernel side checks ancestry against this cgroup's directory. */
+static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = cgroup_open(path, err, errlen), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &zero, &fd, BPF_ANY)) {
+		snprintf(err, errlen, "cannot filter on cgroup %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	close(fd);
+	return ret;
 }
 
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
 	struct ipctrace_bpf *skel;
-	const char *hooks;
 	bool sock_tp;
 	int ret;
 
@@ -87,6 +202,18 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
+	/* Shared memory needs bpf_find_vma() (5.17+): without it, leave it out,
+	 * unless it is all that was asked for. */
+	if (!t->feat.find_vma && (t->type_mask & SHM_TYPES)) {
+		if (!(t->type_mask & ~SHM_TYPES)) {
+			snprintf(err, errlen, "this kernel has no bpf_find_vma() (Linux 5.17+), which "
+				 "shared memory and memory maps need");
+			return -1;
+		}
+		warn("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
+		     "maps are left out");
+		t->type_mask &= ~SHM_TYPES;
+	}
 
 	skel = ipctrace_bpf__open();
 	if (!skel) {
@@ -94,26 +221,37 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 	t->skel = skel;
-	/*
-	 * IPCTRACE_HOOKS=raw_tp and IPCTRACE_SOCK=syscalls run the fallback
-	 * paths on this kernel too, for their tests.
-	 */
-	hooks = getenv("IPCTRACE_HOOKS");
-	if (hooks && strcmp(hooks, "raw_tp") == 0)
-		t->feat.tp_btf = false;
-	hooks = getenv("IPCTRACE_SOCK");
-	if (hooks && strcmp(hooks, "syscalls") == 0)
+	/* -x: the data is in the caller's buffer, which only the syscalls show:
+	 * socket bytes are counted there too, as on kernels before 6.3. */
+	if (cfg->hex_cap)
 		t->feat.sock_tp = false;
-	sock_tp = t->feat.sock_tp && (cfg->type_mask & SOCKET_TYPES);
+	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
-	fill_syscall_ops(skel, cfg->type_mask, cfg->npids > 0, &t->feat);
+	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
+	t->filter = cfg->npids > 0 || cfg->command || cfg->explain;
+	fill_syscall_ops(skel, t->type_mask, t->filter, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
-	skel->rodata->type_mask = cfg->type_mask;
-	skel->rodata->filter_enabled = cfg->npids > 0;
+	skel->rodata->type_mask = t->type_mask;
+	skel->rodata->filter_enabled = t->filter;
+	skel->rodata->follow_children = cfg->follow || cfg->command || cfg->explain;
+	skel->rodata->cgroup_enabled = cfg->cgroup != NULL;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
-	choose_programs(skel, &t->feat, cfg->type_mask, sock_tp);
+	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
+	 * choose_programs() says so when it cannot have it. */
+	t->wait_wanted = !cfg->no_wait;
+	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	skel->rodata->wait_enabled = t->wait;
+	t->hist = cfg->hist;
+	skel->rodata->hist_enabled = cfg->hist;
+	skel->rodata->events_enabled = cfg->events;
+	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
+	if (cfg->events)
+		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									   : EVENTS_RINGBUF_SIZE);
+	if (choose_programs(t, t->type_mask, sock_tp, err, errlen))
+		return -1;
 	for (size_t i = 0; i < nmechanisms; i++)
-		if ((mechanisms[i]->types & cfg->type_mask) && mechanisms[i]->configure)
+		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
 			mechanisms[i]->configure(skel);
 
 	ret = ipctrace_bpf__load(skel);
@@ -128,12 +266,10 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 
 		bpf_map_update_elem(bpf_map__fd(skel->maps.filter_pids), &pid, &role, BPF_ANY);
 	}
-	ret = ipctrace_bpf__attach(skel);
-	if (ret) {
-		snprintf(err, errlen, "attaching the BPF programs failed: %s (run with -v to see why)",
-			 strerror(-ret));
+	if (cfg->cgroup && set_cgroup_filter(t, cfg->cgroup, err, errlen))
 		return -1;
-	}
+	if (attach_programs(t, t->type_mask, sock_tp, err, errlen))
+		return -1;
 
 	/* One pair of buffers serves every map dump: sized for the largest. */
 	t->keys = calloc(1, DUMP_KEYS_SIZE);
@@ -205,6 +341,8 @@ static void read_procs(struct tracer *t)
 		memcpy(p->comm, procs[i].comm, sizeof(p->comm));
 		p->comm[COMM_LEN - 1] = '\0';
 		p->exited = procs[i].exit_ns != 0;
+		p->target = procs[i].target;
+		p->cgroup_id = procs[i].cgroup_id;
 		g_hash_table_insert(t->procs, GUINT_TO_POINTER(pids[i]), p);
 	}
 }
@@ -257,30 +395,6 @@ static void read_dests(struct tracer *t, struct store *s)
 	}
 }
 
-void tracer_add_mapping(struct tracer *t, pid_t pid, unsigned long addr,
-			const struct ipc_mapping *m)
-{
-	struct ipc_mapping_key key = { .addr = addr, .tgid = (__u32)pid };
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.mappings), &key, m, BPF_NOEXIST);
-}
-
-/* The mappings of processes that have gone will never be unmapped. */
-static void forget_mappings(struct tracer *t)
-{
-	int fd = bpf_map__fd(t->skel->maps.mappings);
-	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_mapping_key),
-			    sizeof(struct ipc_mapping), MAX_MAPPINGS, t->keys, t->values);
-	struct ipc_mapping_key *keys = t->keys;
-
-	for (size_t i = 0; i < n; i++) {
-		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
-
-		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid))
-			bpf_map_delete_elem(fd, &keys[i]);
-	}
-}
-
 /* Labels of live rows; a row that has just exited gives its last ones. */
 static void read_labels(struct tracer *t, struct store *s)
 {
@@ -297,6 +411,28 @@ static void read_labels(struct tracer *t, struct store *s)
 		if (!r)
 			continue;
 		row_set_label(r, keys[i].label, vals[i].ops, vals[i].bytes);
+		if (r->exited)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
+/* --hist: each row's histograms, as they stand. */
+static void read_hists(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.hists);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_key), sizeof(struct ipc_hist),
+			    MAX_HISTS, t->keys, t->values);
+	struct ipc_key *keys = t->keys;
+	struct ipc_hist *vals = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = g_hash_table_lookup(s->live, &keys[i]);
+
+		if (!r)
+			continue;	/* created after the counters were read: next time */
+		if (!r->hist)
+			r->hist = g_new(struct ipc_hist, 1);
+		*r->hist = vals[i];
 		if (r->exited)
 			bpf_map_delete_elem(fd, &keys[i]);
 	}
@@ -362,6 +498,14 @@ int tracer_collect(struct tracer *t, struct store *s)
 		bool created;
 		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
 
+		r->wait_ns = vals[i].wait_ns;
+		/* A target the kernel made (-f, a command): its rows stay the
+		 * target's after it exits, whatever its PID becomes. */
+		if (p && p->target)
+			r->of_target = true;
+		if (p && created)
+			r->cgroup_id = p->cgroup_id;
+
 		if (created)
 			name_new_row(t, r, p);
 		else if (p && strcmp(p->comm, r->comm))
@@ -379,10 +523,10 @@ int tracer_collect(struct tracer *t, struct store *s)
 		}
 	}
 	read_labels(t, s);
+	if (t->hist)
+		read_hists(t, s);
 	read_removals(t, s);
 	read_dests(t, s);
-	if (t->type_mask & SHM_TYPES)
-		forget_mappings(t);
 	for (size_t m = 0; m < nmechanisms; m++)
 		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
 			mechanisms[m]->refresh(s);
@@ -397,6 +541,30 @@ int tracer_collect(struct tracer *t, struct store *s)
 			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
 	}
 	return 0;
+}
+
+void tracer_targets(struct tracer *t, GArray *pids)
+{
+	size_t n = map_dump(bpf_map__fd(t->skel->maps.filter_pids), t->feat.batch_ops,
+			    sizeof(__u32), sizeof(__u8), MAX_FILTER, t->keys, t->values);
+	const __u32 *keys = t->keys;
+	const __u8 *roles = t->values;
+
+	g_array_set_size(pids, 0);
+	for (size_t i = 0; i < n; i++) {
+		int pid = (int)keys[i];
+
+		if (roles[i] == ROLE_TARGET)
+			g_array_append_val(pids, pid);
+	}
+}
+
+void tracer_add_target(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_TARGET;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_ANY);
 }
 
 void tracer_add_peer(struct tracer *t, pid_t pid)
@@ -415,12 +583,22 @@ void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &one, BPF_ANY);
 }
 
-void tracer_add_sharer(struct tracer *t, pid_t pid)
+void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
 {
+	int fd = bpf_map__fd(t->skel->maps.sharers);
+	struct shared_ranges table;
 	__u32 key = (__u32)pid;
-	__u8 one = 1;
+	int i;
 
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.sharers), &key, &one, BPF_ANY);
+	if (bpf_map_lookup_elem(fd, &key, &table) != 0)
+		memset(&table, 0, sizeof(table));
+	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
+		;
+	if (i == SHARED_RANGES)
+		table.overflow++;	/* the kernel side looks those up itself */
+	else
+		table.r[i] = *r;
+	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
 }
 
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)
@@ -430,14 +608,46 @@ void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &one, BPF_ANY);
 }
 
+void tracer_forget(struct tracer *t, const struct row *r)
+{
+	int labels = bpf_map__fd(t->skel->maps.labels);
+
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), &r->key);
+	if (t->hist)
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
+	for (guint i = 0; i < r->labels->len; i++) {
+		struct ipc_label_key lk = {
+			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,
+		};
+
+		bpf_map_delete_elem(labels, &lk);
+	}
+}
+
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
 {
 	/* .bss is memory-mapped; the counters only grow, a torn read is harmless. */
 	memcpy(loss, &t->skel->bss->loss, sizeof(*loss));
 }
 
+int tracer_open_events(struct tracer *t, ring_buffer_sample_fn on_event, void *ctx)
+{
+	t->events = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, ctx, NULL);
+	return t->events ? 0 : -errno;
+}
+
+int tracer_poll_events(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->events, timeout_ms);
+}
+
 void tracer_stop(struct tracer *t)
 {
+	ring_buffer__free(t->events);
+	t->events = NULL;
+	for (int i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
 	ipctrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	free(t->keys);

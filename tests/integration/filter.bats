@@ -105,3 +105,95 @@ load helpers
 	[ "$output" = "true" ]
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
 }
+
+@test "-p target's PID reused by a new process: the newcomer is not taken for the target" {
+	"$DEMO" pipe -n 25 -s 300 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r target _ < <(demo_pids "$TMP/demo.err")
+	start_tracer -p "$target" --json -i 0.2
+	kill -USR1 "$target"
+	wait_gone "$target"
+	wait_for "$TMP/err" "process $target exited"
+	# The kernel hands out ns_last_pid + 1 next: aim a new demo at the
+	# target's PID, retrying when another fork on the machine gets there first.
+	newcomer=
+	for ((try = 0; try < 50; try++)); do
+		: >"$TMP/new.err"
+		echo $((target - 1)) >/proc/sys/kernel/ns_last_pid
+		"$DEMO" pipe -n 40 -s 900 --json --wait >>"$TMP/new" 2>"$TMP/new.err" 3>&- &
+		wait_for "$TMP/new.err" ready
+		read -r newcomer _ < <(demo_pids "$TMP/new.err")
+		[ "$newcomer" = "$target" ] && break
+		kill -USR1 "$newcomer"
+		wait_gone "$newcomer"
+		newcomer=
+	done
+	[ -n "$newcomer" ]
+	# Past a periodic /proc rescan, where the newcomer's pipe would be found
+	# held by "the target".
+	sleep 6
+	kill -USR1 "$newcomer"
+	wait_gone "$newcomer"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+	# Nothing of the newcomer's: its pipes are not in the table.
+	run jq -r '.ino' "$TMP/new"
+	[ "${#lines[@]}" -eq 6 ]
+	for ino in "${lines[@]}"; do
+		[ "$(jq --argjson i "$ino" '[.rows[] | select(.ino == $i)] | length' <(final))" = 0 ]
+	done
+}
+
+# A shell that waits for SIGUSR1, then runs the command it was given: its
+# children are forked after ipctrace has started.
+start_waiting_shell() {
+	bash -c 'trap "go=1" USR1; echo ready >&2; while [ -z "$go" ]; do sleep 0.05; done; eval "$1"' \
+		_ "$1" 2>"$TMP/shell.err" 3>&- &
+	shell=$!
+	wait_for "$TMP/shell.err" ready
+}
+
+@test "-p -f: children forked after ipctrace started are targets, exactly; without -f they are not" {
+	start_waiting_shell "'$DEMO' fifo -n 40 -s 300 --json >'$TMP/demo'"
+	start_tracer --json -i 0.3 -p "$shell" -f
+	"$DEMO" pipe -n 30 -s 100 >/dev/null	# unrelated
+	kill -USR1 "$shell"
+	wait_gone "$shell"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+
+	start_waiting_shell "'$DEMO' fifo -n 40 -s 300 --json >'$TMP/demo2'"
+	start_tracer --json -i 0.3 -p "$shell"
+	kill -USR1 "$shell"
+	wait_gone "$shell"
+	stop_tracer
+	# The demo's processes are the shell's children, but not at the other end
+	# of any channel of the shell's: nothing of theirs shows.
+	for pid in $(jq -r .pid "$TMP/demo2" | sort -u); do
+		[ "$(final | jq --argjson p "$pid" '[.rows[] | select(.pid == $p)] | length')" = 0 ]
+	done
+}
+
+@test "-- COMMAND: the command and its descendants from their first syscall, exactly, and its exit status" {
+	"$DEMO" pipe -n 2000 -s 100 -r 1000 >/dev/null &	# unrelated, meanwhile
+	run --separate-stderr timeout 60 "$IPCTRACE" --json -- \
+		sh -c "'$DEMO' pipe -n 50 -s 321 --json >'$TMP/demo' && '$DEMO' mq -n 20 -s 64 --json >>'$TMP/demo'; exit 7"
+	echo "$stderr"
+	[ "$status" -eq 7 ]
+	printf '%s\n' "$output" >"$TMP/out"
+	# Only the summary: the command's output shares the terminal.
+	[ "$(grep -c . "$TMP/out")" -eq 1 ]
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}
+
+@test "-- COMMAND: -i shows tables as it runs; a command killed by a signal; a command that does not exist" {
+	run --separate-stderr timeout 60 "$IPCTRACE" --json -i 0.2 -- sh -c 'sleep 0.7; kill -TERM $$'
+	[ "$status" -eq $((128 + 15)) ]
+	[ "$(grep -c '"final":false' <<<"$output")" -ge 2 ]
+	run --separate-stderr timeout 20 "$IPCTRACE" -- no-such-command-here
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: command not found: no-such-command-here" ]
+	run --separate-stderr timeout 20 "$IPCTRACE" -- 
+	[ "$status" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}

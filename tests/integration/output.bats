@@ -11,7 +11,7 @@ load helpers
 	[ "$(wc -l <"$TMP/out")" -ge 2 ]
 	# Each line parses on its own and carries the documented keys and types.
 	jq -e -s 'all(.[]; (.rows | type) == "array" and (.final | type) == "boolean"
-		and .version == 1 and (.lost | keys) == ["dests","faults","filter","labels","mappings","objects","procs","removals","rows","sharers"]
+		and .version == 1 and (.lost | keys) == ["dests","events","faults","filter","hists","labels","mappings","objects","procs","removals","rows","sharers","waits"]
 		and (.totals.bytes | type) == "number")' "$TMP/out"
 	[ "$(tail -n 1 "$TMP/out" | jq .final)" = "true" ]
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
@@ -73,12 +73,31 @@ load helpers
 	[ "$output" = "true" ]
 }
 
-@test "--demo (the README's run command) runs the demos and shows them" {
-	run --separate-stderr timeout 60 "$IPCTRACE" --demo -d 3 -i 1
+@test "--demo (the README's run command) runs every demo, and each mechanism shows" {
+	run --separate-stderr timeout 60 "$IPCTRACE" --demo -d 3 -i 1 --json
+	echo "$stderr"
 	[ "$status" -eq 0 ]
-	[[ $stderr == *"ipctrace: attached"* ]]
-	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer mq-sender mq-receiver \
-		msg-sender msg-recv-type1 msg-recv-other; do
-		grep -qE "^ +[0-9]+ $comm" <<<"$output"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: attached"* ]]
+	summary=$(tail -n 1 <<<"$output")
+	# Every mechanism has rows with traffic.
+	shown=$(jq -r '[.rows[] | select(.ops > 0 or .bytes > 0) | .type] | unique | join(",")' <<<"$summary")
+	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp; do
+		[[ ",$shown," == *",$t,"* ]] || { echo "no $t rows with traffic: $shown"; false; }
 	done
+	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer mq-sender mq-receiver \
+		msg-sender msg-recv-type1 msg-recv-other shm-writer shm-reader pshm-writer \
+		pshm-reader mmap-writer mmap-reader unix-server unix-client tcp-server tcp-client \
+		udp-server udp-client; do
+		jq -e --arg c "$comm" 'any(.rows[]; .comm == $c)' <<<"$summary" >/dev/null ||
+			{ echo "no rows of $comm"; false; }
+	done
+}
+
+@test "--demo without ipc-demo next to it or on PATH: one line, exit 1" {
+	cp "$IPCTRACE" "$TMP/ipctrace"
+	run --separate-stderr timeout 20 env PATH=/usr/bin:/bin "$TMP/ipctrace" --demo -d 1
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: cannot find ipc-demo next to ipctrace or on PATH"* ]]
 }

@@ -19,7 +19,7 @@ load helpers
 }
 
 @test "raw_tp fallback (kernels without tp_btf): the same exact counts" {
-	IPCTRACE_HOOKS=raw_tp start_tracer --json -i 0.5
+	IPCTRACE_HIDE=tp_btf start_tracer --json -i 0.5
 	grep -q 'attached (raw_tp hooks' "$TMP/err"
 	"$DEMO" pipe -n 100 -s 1500 --json >"$TMP/demo"
 	"$DEMO" pipe-calls -n 20 -s 700 --json >>"$TMP/demo"

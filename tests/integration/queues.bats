@@ -13,7 +13,7 @@ load helpers
 }
 
 @test "mq demo under the raw_tp fallback: the same counts" {
-	IPCTRACE_HOOKS=raw_tp start_tracer --json -i 0.3
+	IPCTRACE_HIDE=tp_btf start_tracer --json -i 0.3
 	"$DEMO" mq -n 50 -s 64 --json >"$TMP/demo"
 	stop_tracer
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"

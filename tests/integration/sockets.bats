@@ -41,7 +41,7 @@ run_socket_demos() {
 	start_tracer --json -i 0.3
 	first=$TRACER_PID
 	cp /dev/null "$TMP/out2"
-	IPCTRACE_SOCK=syscalls "$IPCTRACE" --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	IPCTRACE_HIDE=sock_tp "$IPCTRACE" --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
 	second=$!
 	wait_for "$TMP/err2" '^ipctrace: attached'
 	run_socket_demos
@@ -103,7 +103,7 @@ run_socket_demos() {
 @test "python http.server and curl: exact bytes both ways, as curl counts them" {
 	mkdir "$TMP/www"
 	head -c 1234567 /dev/urandom >"$TMP/www/blob"
-	python3 -m http.server --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
+	python3 -u -m http.server --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
 	server=$!
 	wait_for "$TMP/http.log" 'Serving HTTP'
 	port=$(sed -nE 's/.*port ([0-9]+).*/\1/p' "$TMP/http.log" | head -n 1)
@@ -125,7 +125,7 @@ run_socket_demos() {
 @test "a kept-alive HTTP connection: ipctrace's bytes equal the kernel's (ss -tin)" {
 	mkdir "$TMP/www"
 	head -c 300000 /dev/urandom >"$TMP/www/blob"
-	python3 -m http.server --protocol HTTP/1.1 --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
+	python3 -u -m http.server --protocol HTTP/1.1 --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
 	server=$!
 	wait_for "$TMP/http.log" 'Serving HTTP'
 	port=$(sed -nE 's/.*port ([0-9]+).*/\1/p' "$TMP/http.log" | head -n 1)

@@ -46,6 +46,44 @@ static void test_all_options(void **state)
 	assert_true(cfg.no_clear && cfg.json && cfg.verbose && cfg.demo);
 }
 
+static void test_events_and_command(void **state)
+{
+	struct config cfg;
+	const char *hex[] = { "ipctrace", "-x" };
+	const char *bytes[] = { "ipctrace", "--hex-bytes", "200" };
+	const char *cmd[] = { "ipctrace", "-t", "pipe", "--", "make", "-j", "4" };
+	const char *empty_cmd[] = { "ipctrace", "--" };
+	const char *follow_alone[] = { "ipctrace", "-f" };
+	const char *follow[] = { "ipctrace", "-f", "-p", "1" };
+	const char *explain_alone[] = { "ipctrace", "--explain" };
+	const char *cmd_and_pid[] = { "ipctrace", "-p", "1", "--", "ls" };
+	const char *cmd_and_demo[] = { "ipctrace", "--demo", "--", "ls" };
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 2, hex), 0);
+	assert_true(cfg.events);
+	assert_int_equal(cfg.hex_cap, 64);
+	assert_int_equal(parse(&cfg, 3, bytes), 0);
+	assert_true(cfg.events);
+	assert_int_equal(cfg.hex_cap, 200);
+	/* Everything after "--" is the command's, its options too. */
+	assert_int_equal(parse(&cfg, 7, cmd), 0);
+	assert_int_equal(cfg.type_mask, 1U << IPC_PIPE);
+	assert_string_equal(cfg.command[0], "make");
+	assert_string_equal(cfg.command[1], "-j");
+	assert_string_equal(cfg.command[2], "4");
+	assert_int_not_equal(parse(&cfg, 2, empty_cmd), 0);
+	assert_string_equal(cfg.error, "'--' needs a command after it: ipctrace -- COMMAND [ARGS]");
+	assert_int_not_equal(parse(&cfg, 2, follow_alone), 0);
+	assert_string_equal(cfg.error, "-f follows the children of -p targets: add -p PID");
+	assert_int_equal(parse(&cfg, 4, follow), 0);
+	assert_true(cfg.follow);
+	assert_int_not_equal(parse(&cfg, 2, explain_alone), 0);
+	assert_int_not_equal(parse(&cfg, 5, cmd_and_pid), 0);
+	assert_string_equal(cfg.error, "a command after -- is the target: leave out -p");
+	assert_int_not_equal(parse(&cfg, 4, cmd_and_demo), 0);
+}
+
 static void test_bad_values(void **state)
 {
 	static const char *const cases[][3] = {
@@ -58,6 +96,9 @@ static void test_bad_values(void **state)
 		{ "-d", "-1", "invalid duration '-1'" },
 		{ "-r", "0", "invalid row count '0'" },
 		{ "-s", "name", "invalid sort key 'name'" },
+		{ "--hex-bytes", "0", "invalid hexdump size '0'" },
+		{ "--hex-bytes", "1025", "invalid hexdump size '1025'" },
+		{ "--hex-bytes", "8k", "invalid hexdump size '8k'" },
 		{ "-t", "pipe,bogus", "unknown type 'bogus'" },
 		{ "-t", "pipes", "unknown type 'pipes'" },
 	};
@@ -136,6 +177,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_events_and_command),
 		cmocka_unit_test(test_unknown_option_and_argument),
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_types),

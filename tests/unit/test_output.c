@@ -67,8 +67,8 @@ static char *render(struct fixture *f, bool json, bool final, const struct table
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 
-	fr.rows = store_select(f->store, true, SORT_PID, NULL, 0);
-	store_totals(f->store, NULL, 0, &fr.totals);
+	fr.rows = store_select(f->store, true, SORT_PID, NULL);
+	store_totals(f->store, NULL, &fr.totals);
 	fr.loss.rows_dropped = 3;
 	if (json)
 		output_json(out, &fr);
@@ -194,7 +194,7 @@ static void test_labels(void **state)
 	assert_string_equal(detail, "prio 0:1,5:2,9:1");
 
 	out = open_memstream(&buf, &len);
-	fr.rows = store_select(s, true, SORT_PID, NULL, 0);
+	fr.rows = store_select(s, true, SORT_PID, NULL);
 	output_json(out, &fr);
 	fclose(out);
 	o = json_tokener_parse(buf);

@@ -30,6 +30,34 @@ static void test_self_and_missing(void **state)
 	assert_string_equal(comm, "unit-tests");
 }
 
+static void test_start_time(void **state)
+{
+	/* A name with spaces and ')' must not shift the fields; 22nd is 4242. */
+	const char *line = "77 (a) b (c)) S 1 77 77 0 -1 4194560 100 0 0 0 1 2 0 0 "
+			   "20 0 1 0 4242 1000 50 18446744073709551615\n";
+	pid_t child;
+	unsigned long long self, kid;
+
+	(void)state;
+	assert_int_equal(parse_stat_start_time(line), 4242);
+	assert_int_equal(parse_stat_start_time("77 (truncated) S 1 2 3"), 0);
+	assert_int_equal(parse_stat_start_time("no parenthesis"), 0);
+	self = proc_start_time(getpid());
+	assert_true(self > 0);
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	kid = proc_start_time(child);
+	/* Started later than its parent, and one process has one start time. */
+	assert_true(kid >= self);
+	assert_int_equal(proc_start_time(child), kid);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(proc_start_time(child), 0);
+}
+
 static void test_zombie(void **state)
 {
 	pid_t child = fork();
@@ -135,6 +163,7 @@ int run_procfs_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_self_and_missing),
+		cmocka_unit_test(test_start_time),
 		cmocka_unit_test(test_zombie),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_holders),

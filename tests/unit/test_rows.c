@@ -115,14 +115,14 @@ static void test_retire(void **state)
 	(void)state;
 	put(s, 20, 100, DIR_RX, 10, 1, "alive");
 	gone->exited = true;
-	store_retire_exited(s);
+	store_retire(s);
 	assert_true(gone->retired);
 	assert_int_equal(g_hash_table_size(s->live), 1);
-	live = store_select(s, false, SORT_BYTES, NULL, 0);
-	all = store_select(s, true, SORT_BYTES, NULL, 0);
+	live = store_select(s, false, SORT_BYTES, NULL);
+	all = store_select(s, true, SORT_BYTES, NULL);
 	assert_int_equal(live->len, 1);
 	assert_int_equal(all->len, 2);
-	store_totals(s, NULL, 0, &t);
+	store_totals(s, NULL, &t);
 	assert_int_equal(t.bytes, 20);
 	assert_int_equal(t.rows, 2);
 	/* The survivor still sees the retired writer as its peer. */
@@ -143,6 +143,7 @@ static void test_select_by_pid(void **state)
 {
 	struct store *s = store_new();
 	int targets[] = { 10 };
+	struct filter alive = { .pids = targets, .npids = 1 };
 	GPtrArray *sel;
 	struct totals t;
 
@@ -159,14 +160,41 @@ static void test_select_by_pid(void **state)
 
 		g_array_append_val(o->holders, h);
 	}
-	sel = store_select(s, false, SORT_PID, targets, 1);
+	sel = store_select(s, false, SORT_PID, &alive);
 	assert_int_equal(sel->len, 3);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.tgid, 10);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 1))->key.tgid, 20);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 1))->key.ino, 100);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 2))->key.tgid, 40);
-	store_totals(s, targets, 1, &t);
+	store_totals(s, &alive, &t);
 	assert_int_equal(t.bytes, 27);
+	g_ptr_array_free(sel, TRUE);
+	store_free(s);
+}
+
+/* The target exits and a new process gets its PID: the table keeps the
+ * target's rows and leaves out the newcomer's. */
+static void test_target_pid_reused(void **state)
+{
+	struct store *s = store_new();
+	int targets[] = { 10 };
+	struct filter alive = { .pids = targets, .npids = 1 };
+	struct filter none_alive = { .pids = targets, .npids = 0 };
+	GPtrArray *sel;
+	struct totals t;
+
+	(void)state;
+	put(s, 10, 100, DIR_TX, 10, 1, "target");
+	put(s, 20, 100, DIR_RX, 10, 1, "peer");
+	store_mark_targets(s, &alive);
+	put(s, 10, 500, DIR_TX, 1000, 1, "newcomer");
+	put(s, 30, 500, DIR_RX, 1000, 1, "stranger");
+	sel = store_select(s, true, SORT_PID, &none_alive);
+	assert_int_equal(sel->len, 2);
+	for (guint i = 0; i < sel->len; i++)
+		assert_int_equal(((struct row *)g_ptr_array_index(sel, i))->key.ino, 100);
+	store_totals(s, &none_alive, &t);
+	assert_int_equal(t.bytes, 20);
 	g_ptr_array_free(sel, TRUE);
 	store_free(s);
 }
@@ -180,16 +208,16 @@ static void test_sort(void **state)
 	put(s, 3, 1, DIR_TX, 10, 5, "b")->bytes_per_s = 50;
 	put(s, 1, 2, DIR_TX, 30, 1, "c")->bytes_per_s = 50;
 	put(s, 2, 3, DIR_TX, 20, 9, "a")->bytes_per_s = 90;
-	sel = store_select(s, false, SORT_BYTES, NULL, 0);
+	sel = store_select(s, false, SORT_BYTES, NULL);
 	/* Rate first, then total, then pid: a total order, stable between refreshes. */
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.tgid, 2);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 1))->key.tgid, 1);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 2))->key.tgid, 3);
 	g_ptr_array_free(sel, TRUE);
-	sel = store_select(s, false, SORT_COMM, NULL, 0);
+	sel = store_select(s, false, SORT_COMM, NULL);
 	assert_string_equal(((struct row *)g_ptr_array_index(sel, 0))->comm, "a");
 	g_ptr_array_free(sel, TRUE);
-	sel = store_select(s, false, SORT_OPS, NULL, 0);
+	sel = store_select(s, false, SORT_OPS, NULL);
 	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->ops, 9);
 	g_ptr_array_free(sel, TRUE);
 	store_free(s);
@@ -217,6 +245,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_peers_from_holders),
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_select_by_pid),
+		cmocka_unit_test(test_target_pid_reused),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_compare_no_overflow),
 	};

@@ -45,6 +45,7 @@ void record_init(struct demo_record *r, const char *type, int fd, bool tx)
 	memset(r, 0, sizeof(*r));
 	r->type = type;
 	r->tx = tx;
+	r->end = -1;
 	if (fd >= 0 && fstat(fd, &st) == 0) {
 		r->ino = st.st_ino;
 		snprintf(r->object, sizeof(r->object), "%s:[%llu]", type, r->ino);
@@ -74,6 +75,23 @@ void record_peer(struct demo_record *r, unsigned long long ino)
 	if (r->npeers == 8)
 		die("more than 8 peers");
 	r->peer_inos[r->npeers++] = ino;
+}
+
+pid_t demo_run;
+
+void record_end(struct demo_record *r, int end)
+{
+	r->end = end;
+}
+
+void record_peer_end(struct demo_record *r, int end)
+{
+	for (int i = 0; i < r->npeer_ends; i++)
+		if (r->peer_ends[i] == end)
+			return;
+	if (r->npeer_ends == 8)
+		die("more than 8 peer ends");
+	r->peer_ends[r->npeer_ends++] = end;
 }
 
 void record_label(struct demo_record *r, long long label)
@@ -166,6 +184,17 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 			for (int i = 0; i < r->npeers; i++)
 				json_object_array_add(peers, json_object_new_uint64(r->peer_inos[i]));
 			json_object_object_add(j, "peer_inos", peers);
+			json_object_object_add(j, "run", json_object_new_int(demo_run));
+			if (r->end >= 0)
+				json_object_object_add(j, "end", json_object_new_int(r->end));
+			if (r->npeer_ends) {
+				json_object *ends = json_object_new_array();
+
+				for (int i = 0; i < r->npeer_ends; i++)
+					json_object_array_add(ends,
+							      json_object_new_int(r->peer_ends[i]));
+				json_object_object_add(j, "peer_ends", ends);
+			}
 		}
 		emit_json(j);
 		return;
@@ -303,6 +332,20 @@ void wait_for_go(const struct demo_opts *o, const char *demo, const pid_t *pids,
 /* "Set up" travels as a real-time signal: those queue, where several
  * children's SIGUSR2 would merge into one. */
 #define SIG_READY SIGRTMIN
+
+pid_t demo_fork(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The parent may have gone before the line above. */
+		if (getppid() != parent)
+			_exit(1);
+	}
+	return pid;
+}
 
 void gate_prepare(void)
 {

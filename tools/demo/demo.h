@@ -48,10 +48,19 @@ struct demo_record {
 	 */
 	bool has_activity;
 	unsigned long long activity;
-	/* Endpoints (sockets): the inodes of the sockets at the other end. */
+	/*
+	 * Endpoints (sockets): the sockets at the other end, by inode when this
+	 * process knows it, or by the end number the demo gave the other
+	 * process's socket (check.py finds that end's inode among the records of
+	 * the same run): learning another process's inode would take IPC of the
+	 * demo's own, which ipctrace would show.
+	 */
 	bool endpoint;
 	int npeers;
 	unsigned long long peer_inos[8];
+	int end;		/* this socket's end number; -1: none */
+	int npeer_ends;
+	int peer_ends[8];
 };
 
 struct demo {
@@ -75,11 +84,23 @@ void report(const struct demo_opts *o, const char *demo, const char *role,
 /* Count an event; add a peer endpoint. */
 void record_event(struct demo_record *r, const char *name, unsigned long long n);
 void record_peer(struct demo_record *r, unsigned long long ino);
+void record_end(struct demo_record *r, int end);
+void record_peer_end(struct demo_record *r, int end);
+
+/* The process that started this demo: records of one run share it. */
+extern pid_t demo_run;
 /* One more message carrying label. */
 void record_label(struct demo_record *r, long long label);
 /* Report that this process removed an object. */
 void report_removal(const struct demo_opts *o, const char *demo, const char *type,
 		    const char *object, unsigned long long ino);
+
+/*
+ * fork() for a demo's processes: a child dies with its parent, so that a
+ * demo killed mid-run (a test that fails, Ctrl-C) leaves no process behind
+ * waiting for a peer that is gone.
+ */
+pid_t demo_fork(void);
 
 /*
  * Gated children: with --wait, a child that is set up tells its parent

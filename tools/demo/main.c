@@ -26,11 +26,13 @@ static int run_all(const struct demo_opts *o)
 	pid_t pids[NDEMOS];
 
 	for (size_t i = 0; i < NDEMOS; i++) {
-		pids[i] = fork();
+		pids[i] = demo_fork();
 		if (pids[i] < 0)
 			die("fork: %s", strerror(errno));
-		if (pids[i] == 0)
+		if (pids[i] == 0) {
+			demo_run = getpid();
 			exit(demos[i]->run(o));
+		}
 	}
 	return reap(pids, NDEMOS);
 }
@@ -48,7 +50,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"options:\n"
 		"  -s, --size BYTES     bytes per message (default 4096; all: 512; mq at most 8192);\n"
-		"                       shm, posix-shm: the buffer; mmap: the file\n"
+		"                       shm, posix-shm: the buffer; mmap: the file, two pages at least\n"
 		"  -n, --count N        messages per sender (default 1000); shm, posix-shm: hand-offs\n"
 		"  -r, --rate N         messages per second per sender (default: flat out; all: 200)\n"
 		"  -d, --duration SEC   send for SEC seconds instead of --count messages\n"
@@ -162,8 +164,11 @@ int main(int argc, char **argv)
 			o.rate = 200;
 		return run_all(&o);
 	}
-	for (size_t i = 0; i < NDEMOS; i++)
-		if (strcmp(name, demos[i]->name) == 0)
+	for (size_t i = 0; i < NDEMOS; i++) {
+		if (strcmp(name, demos[i]->name) == 0) {
+			demo_run = getpid();
 			return demos[i]->run(&o);
+		}
+	}
 	die("unknown demo '%s' (see ipc-demo --help)", name);
 }

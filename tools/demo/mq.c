@@ -161,10 +161,10 @@ static int run_mq(const struct demo_opts *o)
 	snprintf(name, sizeof(name), "/ipc-demo.%d", getpid());
 	mq_close(open_queue(name, O_RDWR | O_EXCL, o->size));
 	gate_prepare();
-	kids[0] = fork();
+	kids[0] = demo_fork();
 	if (kids[0] == 0)
 		exit(mq_receiver(o, name, true));
-	kids[1] = fork();
+	kids[1] = demo_fork();
 	if (kids[1] == 0)
 		exit(mq_sender(o, name, true));
 	if (kids[0] < 0 || kids[1] < 0)

@@ -107,13 +107,13 @@ static int run_msg(const struct demo_opts *o)
 	if (id < 0)
 		die("msgget 0x%08lx: %s", key, strerror(errno));
 	gate_prepare();
-	kids[0] = fork();
+	kids[0] = demo_fork();
 	if (kids[0] == 0)
 		exit(msg_receiver(o, id, key, 1, 0, "type1"));
-	kids[1] = fork();
+	kids[1] = demo_fork();
 	if (kids[1] == 0)
 		exit(msg_receiver(o, id, key, 1, MSG_EXCEPT, "others"));
-	kids[2] = fork();
+	kids[2] = demo_fork();
 	if (kids[2] == 0)
 		exit(msg_sender(o, id, key));
 	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0)

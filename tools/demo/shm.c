@@ -6,8 +6,9 @@
  * shm:       System V. A writer fills a segment, a reader reads it, and they
  *            take turns through two semaphores of one set; a third process
  *            attaches read-only and never touches the segment. The parent
- *            removes the segment while all three are attached, as System V
- *            programs do, and it lives on until the last detaches.
+ *            waits on a third semaphore until all three are attached, then
+ *            removes the segment, as System V programs do: it lives on until
+ *            the last detaches.
  * posix-shm: shm_open, and two POSIX semaphores in the segment handing a
  *            buffer back and forth. Each side posts only once the other is
  *            asleep in the kernel, so every hand-off is exactly one futex
@@ -81,12 +82,12 @@ static void sem_change(int set, unsigned short num, short op)
 			die("semop: %s", strerror(errno));
 }
 
-enum { SEM_FILLED, SEM_EMPTIED };
+enum { SEM_FILLED, SEM_EMPTIED, SEM_ATTACHED, NSEMS };
 
 struct sysv {
 	int seg, set;
 	long key;
-	char segment[64], sems[2][80];
+	char segment[64], sems[NSEMS][80];
 };
 
 static void sem_record(struct demo_record *r, const struct sysv *v, int num, bool tx)
@@ -94,6 +95,18 @@ static void sem_record(struct demo_record *r, const struct sysv *v, int num, boo
 	record_init(r, "sem", -1, tx);
 	r->ino = (unsigned long long)v->set | (unsigned long long)num << 32;
 	snprintf(r->object, sizeof(r->object), "%s", v->sems[num]);
+}
+
+/* Tell the parent this process has attached: it removes the segment once
+ * all three have, since a removed segment takes no new attach. */
+static void say_attached(const struct demo_opts *o, const struct sysv *v, const char *role)
+{
+	struct demo_record r;
+
+	sem_record(&r, v, SEM_ATTACHED, true);
+	sem_change(v->set, SEM_ATTACHED, 1);
+	r.ops = 1;
+	report(o, "shm", role, &r);
 }
 
 static int shm_writer(const struct demo_opts *o, const struct sysv *v)
@@ -107,6 +120,7 @@ static int shm_writer(const struct demo_opts *o, const struct sysv *v)
 		die("shmat: %s", strerror(errno));
 	shm_record(&seg, "shm", v->segment, v->seg, true);
 	record_event(&seg, "attaches", 1);
+	say_attached(o, v, "writer");
 	sem_record(&posts, v, SEM_FILLED, true);
 	sem_record(&waits, v, SEM_EMPTIED, false);
 	gate_child_ready(o);
@@ -136,6 +150,7 @@ static int shm_reader(const struct demo_opts *o, const struct sysv *v)
 		die("shmat: %s", strerror(errno));
 	shm_record(&seg, "shm", v->segment, v->seg, false);
 	record_event(&seg, "attaches", 1);
+	say_attached(o, v, "reader");
 	sem_record(&waits, v, SEM_FILLED, false);
 	sem_record(&posts, v, SEM_EMPTIED, true);
 	gate_child_ready(o);
@@ -167,6 +182,7 @@ static int shm_idle(const struct demo_opts *o, const struct sysv *v, int done)
 		die("shmat: %s", strerror(errno));
 	shm_record(&seg, "shm", v->segment, v->seg, false);
 	record_event(&seg, "attaches", 1);
+	say_attached(o, v, "idle");
 	gate_child_ready(o);
 	if (read(done, &byte, 1) < 0)	/* until the others are done */
 		die("read: %s", strerror(errno));
@@ -184,9 +200,9 @@ static int run_shm(const struct demo_opts *o)
 
 	v.key = o->key ? o->key : 0x5d000000L | (getpid() & 0xffffff);
 	v.seg = must(shmget((key_t)v.key, o->size, IPC_CREAT | IPC_EXCL | 0600), "shmget");
-	v.set = must(semget((key_t)v.key, 2, IPC_CREAT | IPC_EXCL | 0600), "semget");
+	v.set = must(semget((key_t)v.key, NSEMS, IPC_CREAT | IPC_EXCL | 0600), "semget");
 	snprintf(v.segment, sizeof(v.segment), "key 0x%08lx id %d", v.key, v.seg);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < NSEMS; i++)
 		snprintf(v.sems[i], sizeof(v.sems[i]), "key 0x%08lx id %d sem %d", v.key, v.set, i);
 	/*
 	 * The idle process waits on this pipe for the others to finish. It is
@@ -195,11 +211,11 @@ static int run_shm(const struct demo_opts *o)
 	 */
 	must(pipe(done), "pipe");
 	gate_prepare();
-	if ((kids[0] = fork()) == 0)
+	if ((kids[0] = demo_fork()) == 0)
 		exit(shm_writer(o, &v));
-	if ((kids[1] = fork()) == 0)
+	if ((kids[1] = demo_fork()) == 0)
 		exit(shm_reader(o, &v));
-	if ((kids[2] = fork()) == 0) {
+	if ((kids[2] = demo_fork()) == 0) {
 		close(done[1]);
 		exit(shm_idle(o, &v, done[0]));
 	}
@@ -207,7 +223,15 @@ static int run_shm(const struct demo_opts *o)
 	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0)
 		die("fork: %s", strerror(errno));
 	gate_open(o, "shm", kids, 3, kids, 3);
-	/* All three are attached: mark it for removal now, the usual way. */
+	/* Once all three are attached, mark it for removal, the usual way. */
+	{
+		struct demo_record waited;
+
+		sem_record(&waited, &v, SEM_ATTACHED, false);
+		sem_change(v.set, SEM_ATTACHED, -3);
+		waited.ops = 1;
+		report(o, "shm", "remover", &waited);
+	}
 	must(shmctl(v.seg, IPC_RMID, NULL), "shmctl IPC_RMID");
 	report_removal(o, "shm", "shm", v.segment, v.seg);
 	failed = reap(kids, 2);
@@ -352,9 +376,9 @@ static int run_posix_shm(const struct demo_opts *o)
 	report(o, "posix-shm", "creator", &init);
 
 	gate_prepare();
-	if ((kids[0] = fork()) == 0)
+	if ((kids[0] = demo_fork()) == 0)
 		exit(posix_side(o, name, object, true));
-	if ((kids[1] = fork()) == 0)
+	if ((kids[1] = demo_fork()) == 0)
 		exit(posix_side(o, name, object, false));
 	if (kids[0] < 0 || kids[1] < 0)
 		die("fork: %s", strerror(errno));
@@ -440,17 +464,45 @@ static int mmap_reader(const struct demo_opts *o, const char *path, volatile int
 	return 0;
 }
 
-static int run_mmap(const struct demo_opts *o)
+/*
+ * The inode behind a shared anonymous mapping ("/dev/zero (deleted)"), from
+ * /proc/self/maps: /proc/self/map_files would say it too, but needs
+ * CAP_SYS_ADMIN, which ipctrace --demo does not pass on.
+ */
+static unsigned long long mapping_inode(const volatile void *addr)
 {
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long start, end, ino;
+	char line[512];
+
+	if (!f)
+		die("/proc/self/maps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &start, &end, &ino) == 3 &&
+		    start == (unsigned long)addr) {
+			fclose(f);
+			return ino;
+		}
+	}
+	fclose(f);
+	die("no mapping at %p in /proc/self/maps", (const void *)addr);
+}
+
+static int run_mmap(const struct demo_opts *given)
+{
+	/* The reader unmaps in two halves, a page or more each: the file is at
+	 * least two pages, whatever -s says (ipc-demo all's 512 bytes too). */
+	struct demo_opts sized = *given;
+	const struct demo_opts *o = &sized;
 	char dir[] = "/tmp/ipc-demo.XXXXXX", path[64];
 	struct demo_record flag;
 	volatile int *ready;
-	struct stat st;
+	unsigned long long anon_ino;
 	pid_t kids[2];
 	int fd, failed;
 
-	if (o->size < 2 * PAGE)
-		die("mmap needs at least two pages (-s 8192)");
+	if (sized.size < 2 * PAGE)
+		sized.size = 2 * PAGE;
 	if (!mkdtemp(dir))
 		die("mkdtemp: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/data", dir);
@@ -460,22 +512,15 @@ static int run_mmap(const struct demo_opts *o)
 	ready = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ready == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
-	/* Its inode, as /proc/self/map_files names the mapping. */
-	{
-		char link[64];
-
-		snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
-			 (unsigned long)ready, (unsigned long)ready + PAGE);
-		must(stat(link, &st), "stat map_files");
-	}
-	shm_record(&flag, "mmap", "[shared anonymous]", st.st_ino, true);
+	anon_ino = mapping_inode(ready);
+	shm_record(&flag, "mmap", "[shared anonymous]", anon_ino, true);
 	record_event(&flag, "attaches", 1);
 
 	gate_prepare();
-	if ((kids[0] = fork()) == 0)
-		exit(mmap_writer(o, path, ready, st.st_ino));
-	if ((kids[1] = fork()) == 0)
-		exit(mmap_reader(o, path, ready, st.st_ino));
+	if ((kids[0] = demo_fork()) == 0)
+		exit(mmap_writer(o, path, ready, anon_ino));
+	if ((kids[1] = demo_fork()) == 0)
+		exit(mmap_reader(o, path, ready, anon_ino));
 	if (kids[0] < 0 || kids[1] < 0)
 		die("fork: %s", strerror(errno));
 	gate_open(o, "mmap", kids, 2, kids, 2);

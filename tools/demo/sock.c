@@ -30,22 +30,6 @@
 #include <sys/wait.h>
 #include "demo.h"
 
-/* Socket inodes, by slot, written by the process that owns the socket. */
-struct board {
-	volatile unsigned long long ino[16];
-};
-
-static struct board *board_new(void)
-{
-	struct board *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (b == MAP_FAILED)
-		die("mmap: %s", strerror(errno));
-	memset((void *)b, 0, sizeof(*b));
-	return b;
-}
-
 static unsigned long long ino_of(int fd)
 {
 	struct stat st;
@@ -53,18 +37,6 @@ static unsigned long long ino_of(int fd)
 	if (fstat(fd, &st) != 0)
 		die("fstat: %s", strerror(errno));
 	return st.st_ino;
-}
-
-static void board_post(struct board *b, int slot, int fd)
-{
-	b->ino[slot] = ino_of(fd);
-}
-
-static unsigned long long board_wait(struct board *b, int slot)
-{
-	while (!b->ino[slot])
-		usleep(1000);
-	return b->ino[slot];
 }
 
 static int must(int ret, const char *what)
@@ -151,6 +123,15 @@ static void sock_record(struct demo_record *r, const char *type, int fd, bool tx
 	r->endpoint = true;
 }
 
+/* Both directions of one socket: its end, and the end it talks to. */
+static void record_ends(struct demo_record *rx, struct demo_record *tx, int own, int peer)
+{
+	record_end(rx, own);
+	record_end(tx, own);
+	record_peer_end(rx, peer);
+	record_peer_end(tx, peer);
+}
+
 /* A stream peer: answer every request with a reply of the same size, or
  * only the first `stop` (> 0) of them, then leave mid-stream. */
 static void echo_stream(int fd, size_t size, long stop, struct demo_record *rx,
@@ -192,7 +173,7 @@ enum slot {
 
 /* Server side of a connection-oriented exchange: accept one, echo it. */
 static int serve_stream(const struct demo_opts *o, const char *demo, const char *type,
-			const char *role, int listener, struct board *b, int own, int peer)
+			const char *role, int listener, int own, int peer)
 {
 	struct demo_record lr, rx, tx;
 	char lname[160], cname[160];
@@ -207,16 +188,14 @@ static int serve_stream(const struct demo_opts *o, const char *demo, const char 
 	snprintf(lr.object, sizeof(lr.object), "%s", lname);
 	conn = must(accept(listener, NULL, NULL), "accept");
 	record_event(&lr, "accepts", 1);	/* reported only without --wait */
-	board_post(b, own, conn);
 	sock_record(&rx, type, conn, false);
 	sock_record(&tx, type, conn, true);
+	record_ends(&rx, &tx, own, peer);
 	if (strcmp(type, "unix") == 0)
 		unix_object(conn, false, false, cname, sizeof(cname));
 	else
 		inet_object(conn, type, false, cname, sizeof(cname));
 	echo_stream(conn, o->size, o->peer_exits, &rx, &tx);
-	record_peer(&rx, board_wait(b, peer));
-	record_peer(&tx, board_wait(b, peer));
 	snprintf(rx.object, sizeof(rx.object), "%s", cname);
 	snprintf(tx.object, sizeof(tx.object), "%s", cname);
 	close(conn);
@@ -229,16 +208,16 @@ static int serve_stream(const struct demo_opts *o, const char *demo, const char 
 
 static int connect_stream(const struct demo_opts *o, const char *demo, const char *type,
 			  const char *role, int fd, const struct sockaddr *to, socklen_t tolen,
-			  struct board *b, int own, int peer)
+			  int own, int peer)
 {
 	struct demo_record rx, tx;
 	char name[160];
 
 	name_process(role);
 	must(connect(fd, to, tolen), "connect");
-	board_post(b, own, fd);
 	sock_record(&tx, type, fd, true);
 	sock_record(&rx, type, fd, false);
+	record_ends(&rx, &tx, own, peer);
 	/*
 	 * With --wait the connection is made before the go, so that a tracer
 	 * started in between sees one that existed before it: then it cannot
@@ -254,8 +233,6 @@ static int connect_stream(const struct demo_opts *o, const char *demo, const cha
 		inet_object(fd, type, false, name, sizeof(name));
 	ask_stream(o, fd, &tx, &rx);
 	shutdown(fd, SHUT_WR);	/* the server reads end of file and finishes */
-	record_peer(&tx, board_wait(b, peer));
-	record_peer(&rx, board_wait(b, peer));
 	snprintf(tx.object, sizeof(tx.object), "%s", name);
 	snprintf(rx.object, sizeof(rx.object), "%s", name);
 	close(fd);
@@ -267,7 +244,7 @@ static int connect_stream(const struct demo_opts *o, const char *demo, const cha
 /* The datagram receiver stops after one 1-byte end marker per sender. */
 #define DGRAM_SENDERS 2
 
-static int dgram_receiver(const struct demo_opts *o, int fd, struct board *b)
+static int dgram_receiver(const struct demo_opts *o, int fd)
 {
 	struct demo_record rx;
 	char *buf = malloc(o->size + 1);
@@ -276,8 +253,8 @@ static int dgram_receiver(const struct demo_opts *o, int fd, struct board *b)
 	name_process("unix-dgram-recv");
 	if (!buf)
 		die("out of memory");
-	board_post(b, SLOT_DGRAM_RECEIVER, fd);
 	sock_record(&rx, "unix", fd, false);
+	record_end(&rx, SLOT_DGRAM_RECEIVER);
 	unix_object(fd, false, false, rx.object, sizeof(rx.object));
 	while (ends < DGRAM_SENDERS) {
 		ssize_t n = recv(fd, buf, o->size + 1, 0);
@@ -290,13 +267,13 @@ static int dgram_receiver(const struct demo_opts *o, int fd, struct board *b)
 		ends += n == 1;
 	}
 	for (int i = 0; i < DGRAM_SENDERS; i++)
-		record_peer(&rx, board_wait(b, SLOT_DGRAM_SENDER1 + i));
+		record_peer_end(&rx, SLOT_DGRAM_SENDER1 + i);
 	report(o, "unix", "dgram-receiver", &rx);
 	free(buf);
 	return 0;
 }
 
-static int dgram_sender(const struct demo_opts *o, const char *path, struct board *b, int slot)
+static int dgram_sender(const struct demo_opts *o, const char *path, int slot)
 {
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
 	struct demo_record tx;
@@ -308,8 +285,8 @@ static int dgram_sender(const struct demo_opts *o, const char *path, struct boar
 	if (!buf)
 		die("out of memory");
 	snprintf(to.sun_path, sizeof(to.sun_path), "%s", path);
-	board_post(b, slot, fd);
 	sock_record(&tx, "unix", fd, true);
+	record_end(&tx, slot);
 	unix_object(fd, false, false, tx.object, sizeof(tx.object));
 	gate_child_ready(o);
 	start = now_s();
@@ -322,7 +299,7 @@ static int dgram_sender(const struct demo_opts *o, const char *path, struct boar
 	must((int)sendto(fd, "E", 1, 0, (struct sockaddr *)&to, sizeof(to)), "sendto");
 	tx.bytes++;
 	tx.ops++;
-	record_peer(&tx, board_wait(b, SLOT_DGRAM_RECEIVER));
+	record_peer_end(&tx, SLOT_DGRAM_RECEIVER);
 	report(o, "unix", "dgram-sender", &tx);
 	free(buf);
 	return 0;
@@ -386,7 +363,7 @@ static int socketpair_parent(const struct demo_opts *o)
 	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
 	ino[0] = ino_of(sv[0]);
 	ino[1] = ino_of(sv[1]);
-	child = fork();
+	child = demo_fork();
 	if (child < 0)
 		die("fork: %s", strerror(errno));
 	if (child == 0) {
@@ -426,7 +403,6 @@ static int run_unix(const struct demo_opts *o)
 {
 	char dir[] = "/tmp/ipc-demo.XXXXXX", stream[64], dgram[64];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct board *b = board_new();
 	pid_t kids[6], gated[4];
 	int listener, receiver, nkids = 0, ngated = 0, failed;
 
@@ -449,32 +425,32 @@ static int run_unix(const struct demo_opts *o)
 	 * process holding a socket open is shown as being at its end.
 	 */
 	gate_prepare();
-	if ((kids[nkids++] = fork()) == 0) {
+	if ((kids[nkids++] = demo_fork()) == 0) {
 		close(receiver);
-		exit(serve_stream(o, "unix", "unix", "unix-server", listener, b,
+		exit(serve_stream(o, "unix", "unix", "unix-server", listener,
 				  SLOT_STREAM_SERVER, SLOT_STREAM_CLIENT));
 	}
-	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+	if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0) {
 		int fd = must(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
 
 		close(listener);
 		close(receiver);
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", stream);
 		exit(connect_stream(o, "unix", "unix", "unix-client", fd, (struct sockaddr *)&sa,
-				    sizeof(sa), b, SLOT_STREAM_CLIENT, SLOT_STREAM_SERVER));
+				    sizeof(sa), SLOT_STREAM_CLIENT, SLOT_STREAM_SERVER));
 	}
-	if ((kids[nkids++] = fork()) == 0) {
+	if ((kids[nkids++] = demo_fork()) == 0) {
 		close(listener);
-		exit(dgram_receiver(o, receiver, b));
+		exit(dgram_receiver(o, receiver));
 	}
 	for (int i = 0; i < DGRAM_SENDERS; i++) {
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+		if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0) {
 			close(listener);
 			close(receiver);
-			exit(dgram_sender(o, dgram, b, SLOT_DGRAM_SENDER1 + i));
+			exit(dgram_sender(o, dgram, SLOT_DGRAM_SENDER1 + i));
 		}
 	}
-	if ((kids[nkids++] = gated[ngated++] = fork()) == 0) {
+	if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0) {
 		close(listener);
 		close(receiver);
 		exit(socketpair_parent(o));
@@ -521,23 +497,23 @@ static int bound_socket(int family, int type, struct sockaddr_storage *a, sockle
 
 /* The two sides of a TCP exchange, in the shape run_loopback() calls. */
 static int tcp_server(const struct demo_opts *o, int listener, const char *role,
-		      struct board *b, int own, int peer)
+		      int own, int peer)
 {
-	return serve_stream(o, "tcp", "tcp", role, listener, b, own, peer);
+	return serve_stream(o, "tcp", "tcp", role, listener, own, peer);
 }
 
 static int tcp_client(const struct demo_opts *o, int family, const struct sockaddr_storage *to,
-		      socklen_t tolen, const char *role, struct board *b, int own, int peer)
+		      socklen_t tolen, const char *role, int own, int peer)
 {
 	return connect_stream(o, "tcp", "tcp", role, must(socket(family, SOCK_STREAM, 0), "socket"),
-			      (const struct sockaddr *)to, tolen, b, own, peer);
+			      (const struct sockaddr *)to, tolen, own, peer);
 }
 
 typedef int (*server_fn)(const struct demo_opts *o, int fd, const char *role,
-			 struct board *b, int own, int peer);
+			 int own, int peer);
 typedef int (*client_fn)(const struct demo_opts *o, int family,
 			 const struct sockaddr_storage *to, socklen_t tolen, const char *role,
-			 struct board *b, int own, int peer);
+			 int own, int peer);
 
 /*
  * A server and a client over loopback, IPv4 then IPv6. The server's socket is
@@ -548,7 +524,6 @@ static int run_loopback(const struct demo_opts *o, const char *demo, int socktyp
 			server_fn server, client_fn client, const char *const roles[4])
 {
 	static const int families[] = { AF_INET, AF_INET6 };
-	struct board *b = board_new();
 	pid_t kids[4], gated[2];
 	int nkids = 0, ngated = 0;
 
@@ -561,11 +536,11 @@ static int run_loopback(const struct demo_opts *o, const char *demo, int socktyp
 
 		if (socktype == SOCK_STREAM)
 			must(listen(fd, 4), "listen");
-		if ((kids[nkids++] = fork()) == 0)
-			exit(server(o, fd, roles[2 * f], b, server_slot, client_slot));
+		if ((kids[nkids++] = demo_fork()) == 0)
+			exit(server(o, fd, roles[2 * f], server_slot, client_slot));
 		close(fd);
-		if ((kids[nkids++] = gated[ngated++] = fork()) == 0)
-			exit(client(o, families[f], &a, len, roles[2 * f + 1], b, client_slot,
+		if ((kids[nkids++] = gated[ngated++] = demo_fork()) == 0)
+			exit(client(o, families[f], &a, len, roles[2 * f + 1], client_slot,
 				    server_slot));
 	}
 	for (int i = 0; i < nkids; i++)
@@ -589,7 +564,7 @@ const struct demo tcp_demo = {
 };
 
 /* The UDP server sends every datagram back but the 1-byte end marker. */
-static int udp_server(const struct demo_opts *o, int fd, const char *role, struct board *b,
+static int udp_server(const struct demo_opts *o, int fd, const char *role,
 		      int own, int peer)
 {
 	struct demo_record rx, tx;
@@ -598,9 +573,9 @@ static int udp_server(const struct demo_opts *o, int fd, const char *role, struc
 	name_process(role);
 	if (!buf)
 		die("out of memory");
-	board_post(b, own, fd);
 	sock_record(&rx, "udp", fd, false);
 	sock_record(&tx, "udp", fd, true);
+	record_ends(&rx, &tx, own, peer);
 	for (;;) {
 		struct sockaddr_storage from;
 		socklen_t len = sizeof(from);
@@ -619,8 +594,6 @@ static int udp_server(const struct demo_opts *o, int fd, const char *role, struc
 	}
 	inet_object(fd, "udp", false, rx.object, sizeof(rx.object));
 	snprintf(tx.object, sizeof(tx.object), "%s", rx.object);
-	record_peer(&rx, board_wait(b, peer));
-	record_peer(&tx, board_wait(b, peer));
 	report(o, "udp", "server", &rx);
 	report(o, "udp", "server", &tx);
 	free(buf);
@@ -628,7 +601,7 @@ static int udp_server(const struct demo_opts *o, int fd, const char *role, struc
 }
 
 static int udp_client(const struct demo_opts *o, int family, const struct sockaddr_storage *to,
-		      socklen_t tolen, const char *role, struct board *b, int own, int peer)
+		      socklen_t tolen, const char *role, int own, int peer)
 {
 	struct demo_record rx, tx;
 	char *buf = calloc(1, o->size);
@@ -638,9 +611,9 @@ static int udp_client(const struct demo_opts *o, int family, const struct sockad
 	name_process(role);
 	if (!buf)
 		die("out of memory");
-	board_post(b, own, fd);
 	sock_record(&tx, "udp", fd, true);
 	sock_record(&rx, "udp", fd, false);
+	record_ends(&rx, &tx, own, peer);
 	gate_child_ready(o);
 	start = now_s();
 	/* One datagram in flight at a time: on loopback none is lost. */
@@ -657,8 +630,6 @@ static int udp_client(const struct demo_opts *o, int family, const struct sockad
 	tx.ops++;
 	inet_object(fd, "udp", false, tx.object, sizeof(tx.object));
 	snprintf(rx.object, sizeof(rx.object), "%s", tx.object);
-	record_peer(&tx, board_wait(b, peer));
-	record_peer(&rx, board_wait(b, peer));
 	report(o, "udp", "client", &tx);
 	report(o, "udp", "client", &rx);
 	free(buf);

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# -e: one event per operation, through the ring buffer. Added up, the events
+# give exactly what each demo moved; -x shows exactly the data sent; a full
+# ring buffer loses events that are counted, never silently.
+load helpers
+
+@test "-e --json: the events of every demo add up to exactly what each moved" {
+	start_tracer -e --json
+	for demo in pipe pipe-calls fifo mq msg unix tcp udp; do
+		"$DEMO" "$demo" -n 25 -s 700 --json >>"$TMP/demo"
+	done
+	# Buffers past the page that holds their semaphores: a page faults
+	# once, so a read of the page a process wrote first is not seen.
+	for demo in shm posix-shm mmap; do
+		"$DEMO" "$demo" -n 10 -s 8192 --json >>"$TMP/demo"
+	done
+	stop_tracer
+	[ "$TRACER_STATUS" -eq 0 ]
+	grep -qE '^ipctrace: [0-9]+ events logged, 0 lost$' "$TMP/err"
+	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
+	# Removing a queue is not an operation on it: the table's rows say who did.
+	jq -c 'select(.removed | not)' "$TMP/demo" >"$TMP/records"
+	python3 "$CHECK" "$TMP/records" "$TMP/frame"
+}
+
+@test "-e: one line per operation, the arrow the way the data went" {
+	start_tracer -e -t pipe
+	"$DEMO" pipe -n 30 -s 123 --json >"$TMP/demo"
+	stop_tracer
+	head -n 1 "$TMP/out" | grep -q '^TIME  *PID COMM  *TYPE  *DIR  *BYTES OBJECT'
+	for dir in tx rx; do
+		while read -r pid ino ops bytes; do
+			run grep -cE "^[0-9:.]+ +$pid .* pipe +$dir +[0-9]+ pipe:\[$ino\] $([ $dir = tx ] && echo '->' || echo '<-') " "$TMP/out"
+			[ "$output" -eq "$ops" ]
+			sum=$(grep -E "^[0-9:.]+ +$pid .* pipe +$dir +[0-9]+ pipe:\[$ino\] " "$TMP/out" | awk '{ s += $6 } END { print s }')
+			[ "$sum" -eq "$bytes" ]
+		done < <(jq -r --arg d "$dir" 'select(.dir == $d) | "\(.pid) \(.ino) \(.ops) \(.bytes)"' "$TMP/demo")
+	done
+}
+
+@test "-x: each transfer's data, exactly as sent and received, up to --hex-bytes" {
+	for cap in 1024 16; do
+		python3 "$ROOT/tests/lib/payloads.py" --wait >"$TMP/sent" 2>"$TMP/ready" 3>&- &
+		wait_for "$TMP/ready" '^ready '
+		sender=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/ready")
+		# -p and -t: on a busy machine, everyone's data would overflow the ring
+		# buffer (queues and shared memory are counted for everyone, even with -p).
+		start_tracer --hex-bytes "$cap" --json -p "$sender" -t pipe,unix,udp,tcp
+		grep -q "warning: -x shows the data processes send each other" "$TMP/err"
+		kill -USR1 "$sender"
+		wait_gone "$sender"
+		stop_tracer
+		grep -qE '^ipctrace: [0-9]+ events logged, 0 lost$' "$TMP/err"
+		pid=$(jq -r .pid "$TMP/sent" | head -n 1)
+		jq -c --argjson p "$pid" 'select(.pid == $p)' "$TMP/out" >"$TMP/mine"
+		n=0
+		while read -r type bytes hex; do
+			want=${hex:0:$((cap * 2))}
+			for dir in tx rx; do
+				run jq -c --arg t "$type" --arg d "$dir" --arg h "$want" --argjson b "$bytes" \
+					'select(.type == $t and .dir == $d and .bytes == $b and .data_hex == $h)' "$TMP/mine"
+				[ "${#lines[@]}" -eq 1 ] || { echo "$type $dir $bytes: ${#lines[@]} events"; false; }
+			done
+			n=$((n + 1))
+		done < <(jq -r 'select(.hex) | "\(.type) \(.bytes) \(.hex)"' "$TMP/sent")
+		[ "$n" -eq 15 ]
+		# writev: the first buffer; the read: all of it (up to the cap).
+		read -r tx rx < <(jq -r 'select(.vectored) | "\(.tx_hex) \(.rx_hex)"' "$TMP/sent")
+		run jq -c --arg h "${tx:0:$((cap * 2))}" 'select(.type == "pipe" and .dir == "tx" and .bytes == 100 and .data_hex == $h)' "$TMP/mine"
+		[ "${#lines[@]}" -eq 1 ]
+		run jq -c --arg h "${rx:0:$((cap * 2))}" 'select(.type == "pipe" and .dir == "rx" and .bytes == 100 and .data_hex == $h)' "$TMP/mine"
+		[ "${#lines[@]}" -eq 1 ]
+	done
+}
+
+@test "-x in text: a hexdump under the line, and how much was left out" {
+	start_tracer --hex-bytes 20 -t pipe
+	python3 -c 'import os; r, w = os.pipe(); os.write(w, b"hello, ipctrace! 0123456789abcdef"); os.read(r, 100)'
+	stop_tracer
+	grep -qF '    0000  68 65 6c 6c 6f 2c 20 69  70 63 74 72 61 63 65 21  |hello, ipctrace!|' "$TMP/out"
+	grep -qF '    0010  20 30 31 32                                       | 012|' "$TMP/out"
+	[ "$(grep -cF '    ... 13 more bytes' "$TMP/out")" -ge 2 ]
+}
+
+@test "a full ring buffer: the events lost are counted and said; logged + lost = operations" {
+	"$DEMO" pipe -n 30000 -s 1 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent _ < <(demo_pids "$TMP/demo.err")
+	# -t pipe: queues and shared memory are counted for every process (see
+	# README), so with them the losses would include other processes' too.
+	start_tracer -e --json --hex-bytes 1024 -t pipe -p "$parent"
+	# Stopped, ipctrace cannot drain the buffer while the demo fills it.
+	kill -STOP "$TRACER_PID"
+	kill -USR1 "$parent"
+	wait_gone "$parent" 60
+	kill -CONT "$TRACER_PID"
+	stop_tracer
+	read -r logged lost < <(sed -nE 's/^ipctrace: ([0-9]+) events logged, ([0-9]+) lost$/\1 \2/p' "$TMP/err")
+	[ "$lost" -gt 0 ]
+	grep -qE "^ipctrace: [0-9]+ events lost: the ring buffer was full" "$TMP/err"
+	ops=$(jq -s 'map(.ops) | add' "$TMP/demo")
+	[ "$(wc -l <"$TMP/out")" -eq "$logged" ]
+	echo "logged $logged lost $lost ops $ops"
+	[ $((logged + lost)) -eq "$ops" ]
+}
+
+@test "-e with -p: the target's operations and its peers', no one else's" {
+	"$DEMO" pipe -n 40 -s 64 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
+	wait_for "$TMP/demo.err" ready
+	read -r parent _ < <(demo_pids "$TMP/demo.err")
+	start_tracer -e --json -p "$parent"
+	"$DEMO" fifo -n 50 -s 10 >/dev/null
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/frame"
+}

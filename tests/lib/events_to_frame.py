@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Add up ipctrace -e --json events into the final frame check.py reads.
+
+usage: events_to_frame.py EVENTS > FRAME
+
+Each event is one operation of one process on one object in one direction:
+a transfer (bytes), or a counted event (event, count), perhaps with a label
+(a priority, a message type). Added up per (pid, type, inode, direction),
+they must give what the demos report, exactly as the table's rows do. The
+peers are those of each row's last event, when ipctrace knew the most.
+"""
+import json
+import sys
+
+
+def main():
+    rows = {}
+    with open(sys.argv[1]) as f:
+        events = [json.loads(line) for line in f if line.strip()]
+    for e in events:
+        key = (e["pid"], e["type"], e["ino"], e["dir"])
+        row = rows.setdefault(key, {
+            "pid": e["pid"], "comm": e["comm"], "type": e["type"], "object": e["object"],
+            "ino": e["ino"], "dir": e["dir"], "bytes": 0, "ops": 0, "peers": []})
+        if "event" in e:
+            row[e["event"]] = row.get(e["event"], 0) + e["count"]
+        else:
+            row["bytes"] += e["bytes"]
+            row["ops"] += 1
+        # The one key that is not a known field is the label, if any.
+        known = {"pid", "comm", "type", "object", "dev", "ino", "dir", "time", "tid",
+                 "bytes", "event", "count", "peers", "data_hex"}
+        for label in set(e) - known:
+            counts = row.setdefault(label, {})
+            name = str(e[label])
+            counts[name] = counts.get(name, 0) + 1
+        row["peers"] = e["peers"]
+        row["object"] = e["object"]
+    print(json.dumps({"final": True, "events": len(events), "rows": list(rows.values())}))
+    if not events:
+        sys.exit("no events")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""A channel with a slow writer and a reader that waits for it, then one
+with a fast writer that fills it first and a reader that never waits; over
+a pipe, then over a unix socketpair (the socket tracepoints' path).
+
+usage: slow_reader.py MESSAGES GAP_S
+
+Prints one JSON line per process and direction: pid, ino, dir, ops, and the
+time the process spent inside its read or write calls (in_call_s), measured
+around each call with the monotonic clock, and the time from its first call
+to its last return (span_s). A blocked call spends nearly all of its time
+asleep, so in_call_s is what WAIT should find, within a few microseconds a
+call.
+"""
+import json
+import os
+import socket
+import sys
+import time
+
+SIZE = 512
+
+
+def timed(fn, *args):
+    t0 = time.monotonic()
+    ret = fn(*args)
+    return ret, time.monotonic() - t0
+
+
+def report(phase, kind, ino, direction, ops, in_call, span):
+    print(json.dumps({"phase": phase, "pid": os.getpid(), "type": kind, "ino": ino,
+                      "dir": direction, "ops": ops, "in_call_s": in_call, "span_s": span}),
+          flush=True)
+
+
+def channel(kind):
+    """Read and write ends, and the inode of each end's object."""
+    if kind == "pipe":
+        r, w = os.pipe()
+        return r, w, os.fstat(r).st_ino, os.fstat(r).st_ino
+    a, b = socket.socketpair()
+    r, w = a.detach(), b.detach()
+    return r, w, os.fstat(r).st_ino, os.fstat(w).st_ino
+
+
+def run(phase, kind, messages, gap):
+    r, w, r_ino, w_ino = channel(kind)
+    child = os.fork()
+    if child == 0:
+        os.close(r)
+        start, in_call = time.monotonic(), 0.0
+        for _ in range(messages):
+            if gap:
+                time.sleep(gap)
+            _, dt = timed(os.write, w, b"m" * SIZE)
+            in_call += dt
+        report(phase, kind, w_ino, "tx", messages, in_call, time.monotonic() - start)
+        os._exit(0)
+    os.close(w)
+    if not gap:
+        os.waitpid(child, 0)	# all written before the first read: no read waits
+    start, in_call, ops = time.monotonic(), 0.0, 0
+    while True:
+        data, dt = timed(os.read, r, SIZE)
+        if not data:
+            break
+        in_call += dt
+        ops += 1
+    report(phase, kind, r_ino, "rx", ops, in_call, time.monotonic() - start)
+    os.close(r)
+    if gap:
+        os.waitpid(child, 0)
+
+
+def main():
+    messages, gap = int(sys.argv[1]), float(sys.argv[2])
+    for kind in ("pipe", "unix"):
+        run("slow", kind, messages, gap)
+        run("fast", kind, messages, 0)
+
+
+if __name__ == "__main__":
+    main()
