@@ -73,7 +73,9 @@ WORKLOAD_DESC = {
     "file": "(not IPC) /dev/null write + /dev/zero read",
     "spawn": "(not IPC) fork+exec+wait /bin/true, as bash",
 }
-CONDITIONS = ["untraced", "ipctrace", "bpftrace", "strace"]
+# nowait: ipctrace --no-wait, so that WAIT's own price (a hook on every
+# context switch, issue 9) is the ratio ipctrace / nowait of the same run.
+CONDITIONS = ["untraced", "ipctrace", "nowait", "bpftrace", "strace"]
 
 TARGETS = {
     "cpu_pct_at_500k": 2.0,
@@ -273,12 +275,16 @@ class Quiet:
     BPF programs loaded now, less the ones our own tracers loaded, say
     whether someone else's tracer is attached."""
 
+    # Every program our own tracers ever loaded, shared by all instances: a
+    # stopped tracer's programs stay listed for a moment after it exits (the
+    # kernel frees them after an RCU grace period), and are not someone else's.
+    own = set()
+
     def __init__(self, budget_s):
-        self.own = set()
         self.budget = budget_s	# seconds we may spend waiting, in all
 
     def adopt(self, tracer):
-        self.own |= prog_ids(tracer.pid)
+        Quiet.own |= prog_ids(tracer.pid)
 
     def foreign(self):
         out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
@@ -288,7 +294,7 @@ class Quiet:
         except ValueError:
             return []
         return sorted({p.get("name", "?") for p in progs
-                       if p.get("type") in TRACING_TYPES and p["id"] not in self.own})
+                       if p.get("type") in TRACING_TYPES and p["id"] not in Quiet.own})
 
     def wait(self):
         """Wait for the others' tracers to go, within what is left of the budget."""
@@ -325,6 +331,8 @@ def overhead(args, runner, workloads, conditions):
             div = 1
             if cond == "ipctrace":
                 tracer = start_ipctrace()
+            elif cond == "nowait":
+                tracer = start_ipctrace(("--no-wait",))
             elif cond == "bpftrace":
                 tracer = start_bpftrace()
             elif cond == "strace":
@@ -384,6 +392,9 @@ def summarize(samples, conditions):
                 lo, hi = quartiles(paired)
                 entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
             res[w][c] = entry
+        if "nowait" in res[w] and "ipctrace" in res[w]:
+            res[w]["wait_cost"] = round(res[w]["ipctrace"]["median_ns"] /
+                                        res[w]["nowait"]["median_ns"], 3)
     return res
 
 
@@ -407,6 +418,11 @@ def print_overhead(summary, workloads, conditions):
                 tgt = "-" if target is None else f"{target:.1f}x"
                 line += f" {f'{lo:.2f}-{hi:.2f}':>11} {tgt:>6} {ok}"
         print(line)
+    if "nowait" in cols:
+        print()
+        print("WAIT's own cost (ipctrace / ipctrace --no-wait, medians of the same run):")
+        print("  " + ", ".join(f"{name} {summary[name]['wait_cost']:.2f}x"
+                             for name, _, _, _ in workloads if "wait_cost" in summary[name]))
     print("(ns per iteration, medians; ratio: median / untraced median, same run;")
     print(" IQR: quartiles of the per-repetition ratios; strace ran fewer iterations)")
 
@@ -668,8 +684,10 @@ def compare_baseline(results, baseline, margin):
           f"margin +{margin:.2f}x:")
     for w, by_cond in results["overhead"].items():
         for c, e in by_cond.items():
+            if not isinstance(e, dict) or "ratio" not in e:
+                continue	# untraced, or wait_cost (a ratio of two tracers)
             b = baseline.get("overhead", {}).get(w, {}).get(c, {}).get("ratio")
-            if "ratio" not in e or b is None:
+            if b is None:
                 continue
             worse = e["ratio"] > b + margin
             if worse:
