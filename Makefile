@@ -6,6 +6,8 @@
 #   sudo make test  install missing packages, build, run every test
 #   sudo make test-qemu  build, run the integration tests on Debian 12's
 #                   Linux 6.1 under qemu (not part of make test: minutes)
+#   sudo make bench what ipctrace costs the IPC it watches, against bpftrace
+#                   and strace (not part of make test: minutes)
 #   sudo make install    install under PREFIX (default /usr/local), into
 #                   DESTDIR if set; make uninstall removes those files
 #   sudo make demo-graph  draw docs/demo-graph.svg, the README's picture,
@@ -79,10 +81,10 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu clean install uninstall demo-graph
+.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
-all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo
+all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/demo:
 	$(Q)mkdir -p $@
@@ -120,6 +122,11 @@ $(OUTPUT)/ipc-demo: $(DEMO_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lrt -lm -o $@
 
+# The benchmark's workloads: plain libc, no project headers.
+$(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -lrt -o $@
+
 $(UNIT_BIN): $(UNIT_SRCS) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB) $(PKG_LIBS) -lcmocka -lm -o $@
@@ -151,6 +158,33 @@ test-qemu: all
 # The README's picture of who talks to whom, from a real run of the demos.
 demo-graph: all
 	$(Q)tools/demo-graph.sh
+
+# Interleaved runs untraced / ipctrace / bpftrace / strace, then ipctrace's
+# own costs; compares with tools/bench/baseline.json. BENCH_ARGS passes
+# options (tools/bench/run.sh --help).
+bench: all
+	$(Q)tools/bench/run.sh $(BENCH_ARGS)
+
+# Variants of the pipe hot path, one change at a time (tools/bench/hookcost/).
+HOOKCOST := $(OUTPUT)/hookcost/hookcost
+
+$(OUTPUT)/hookcost:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/hookcost/hookcost.bpf.o: tools/bench/hookcost/hookcost.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)/hookcost
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/hookcost/hookcost.skel.h: $(OUTPUT)/hookcost/hookcost.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name hookcost_bpf > $@
+
+$(HOOKCOST): tools/bench/hookcost/hookcost.c $(OUTPUT)/hookcost/hookcost.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -I$(OUTPUT)/hookcost $< $(PKG_LIBS) -o $@
+
+bench-hookcost: all $(HOOKCOST)
+	$(Q)tools/bench/run.sh --hookcost $(BENCH_ARGS)
 
 # Every file install puts in place: what uninstall removes.
 INSTALLED := $(SBINDIR)/ipctrace $(BINDIR)/ipc-demo \

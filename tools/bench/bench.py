@@ -1,0 +1,835 @@
+#!/usr/bin/env python3
+"""ipctrace's benchmark: what it costs the IPC it watches, and what it costs
+to run. Started by `make bench` through tools/bench/run.sh (which installs
+bpftrace and strace if missing and mounts tracefs); needs root.
+
+1. Overhead. Every micro-workload of build/ipc-bench runs under each
+   condition: untraced, under ipctrace, under an equivalent bpftrace script
+   (tools/bench/ipctrace.bt), under strace. The conditions are interleaved
+   (one block of every workload per condition, the order rotated each
+   repetition) so that the machine's background load falls on all of them
+   alike; medians and their ratios to untraced are taken within this run
+   only, never across runs.
+2. Counts: each IPC workload once under `ipctrace --json`; the final line's
+   `lost` must be all zero and its op counts must equal what the workload did.
+3. ipctrace's own costs: start to `attached`; CPU and peak RSS under a
+   sustained high-rate workload; one refresh with 10,000 live pipes; BPF
+   time per program run (kernel.bpf_stats_enabled, restored afterwards);
+   program sizes.
+4. The ratios against tools/bench/baseline.json: any that got worse by more
+   than the margin is flagged, and the exit status is 3.
+
+Results go to build/bench/results.json; --write-baseline makes them the
+baseline.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+IPCTRACE = os.path.join(BUILD, "ipctrace")
+IPC_BENCH = os.path.join(BUILD, "ipc-bench")
+BT_SCRIPT = os.path.join(ROOT, "tools", "bench", "ipctrace.bt")
+BASELINE = os.path.join(ROOT, "tools", "bench", "baseline.json")
+RESULTS = os.path.join(BUILD, "bench", "results.json")
+
+# name, timed iterations at --scale 1 (about 0.1-0.3 s untraced here),
+# the target ratio under ipctrace (None: no target, shown for what the rest
+# of the machine pays), and what ipctrace counts per iteration:
+# {type: ops}, for the count check.
+WORKLOADS = [
+    ("pipe1", 200000, 1.3, {"pipe": 2}),
+    ("pipe2", 50000, 1.5, {"pipe": 4}),
+    ("mq", 200000, 1.5, {"mq": 2}),
+    ("msg", 200000, 1.5, {"msg": 2}),
+    ("unix", 40000, 1.5, {"unix": 4}),
+    ("tcp", 30000, 1.5, {"tcp": 4}),
+    # Per round: a semop wait and post in each process (the parent waits once
+    # more at the end), and one page fault each, on the segment just attached.
+    ("shm", 20000, 1.5, {"sem": 4, "shm": 2}),
+    ("null", 1000000, None, {}),
+    ("file", 400000, None, {}),
+    ("spawn", 300, None, {}),
+]
+WORKLOAD_DESC = {
+    "pipe1": "pipe, 1 process: write+read 64 B",
+    "pipe2": "pipes, 2 processes: ping-pong",
+    "mq": "POSIX mq: send+receive",
+    "msg": "System V msg: msgsnd+msgrcv",
+    "unix": "unix socketpair: ping-pong",
+    "tcp": "TCP loopback: ping-pong",
+    "shm": "SysV shm: attach, touch, detach; sem hand-off",
+    "null": "(not IPC) getppid()",
+    "file": "(not IPC) /dev/null write + /dev/zero read",
+    "spawn": "(not IPC) fork+exec+wait /bin/true, as bash",
+}
+# nowait: ipctrace --no-wait, so that WAIT's own price (a hook on every
+# context switch, issue 9) is the ratio ipctrace / nowait of the same run.
+CONDITIONS = ["untraced", "ipctrace", "nowait", "bpftrace", "strace"]
+
+TARGETS = {
+    "cpu_pct_at_500k": 2.0,
+    "start_s": 0.3,
+    "rss_10k_mb": 30.0,
+}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+def fail(msg):
+    raise BenchError(msg)
+
+
+# --- Processes -----------------------------------------------------------
+
+
+class Tracer:
+    """A tracer running in the background: started, waited for until it says
+    it is attached, stopped with SIGINT (the way a user stops it)."""
+
+    def __init__(self, name, argv, ready_re, ready_stream, stdout=subprocess.DEVNULL):
+        self.name = name
+        self.lines = []
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE if ready_stream == "stdout" else stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        )
+        self.ready = threading.Event()
+        self.readers = []
+        for stream_name in ("stdout", "stderr"):
+            stream = getattr(self.proc, stream_name)
+            if stream is None:
+                continue
+            watch = stream_name == ready_stream
+            # Drained to the end, so that the tracer never blocks on a full pipe.
+            t = threading.Thread(target=self._drain, args=(stream, watch, ready_re), daemon=True)
+            t.start()
+            self.readers.append(t)
+        if not self.ready.wait(30) or self.proc.poll() is not None:
+            self.stop()
+            fail(f"{name} did not attach within 30 s:\n" + "".join(self.lines[-20:]))
+        self.attach_s = self.ready_at - t0
+
+    def _drain(self, stream, watch, ready_re):
+        for line in stream:
+            if len(self.lines) < 200:
+                self.lines.append(line)
+            if watch and not self.ready.is_set() and re.search(ready_re, line):
+                self.ready_at = time.monotonic()
+                self.ready.set()
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for t in self.readers:
+            t.join(5)
+        return self.proc.returncode
+
+
+def start_ipctrace(extra=(), stdout=subprocess.DEVNULL):
+    return Tracer("ipctrace", [IPCTRACE, "-i", "1", *extra], r"^ipctrace: attached", "stderr",
+                  stdout=stdout)
+
+
+def start_bpftrace():
+    return Tracer("bpftrace", ["bpftrace", BT_SCRIPT], r"ipctrace\.bt: attached", "stdout")
+
+
+class Runner:
+    """Runs ipc-bench, pinned to one CPU if asked: a ping-pong whose two
+    processes sit on two CPUs of a VM pays the host's cross-CPU wake-up
+    (tens of microseconds, varying with the host), which would drown what
+    a tracer adds; on one CPU each hand-off is a plain context switch."""
+
+    def __init__(self, cpu):
+        self.cpu = cpu
+
+    def _pin(self):
+        if self.cpu is not None:
+            os.sched_setaffinity(0, {self.cpu})
+
+    def popen(self, argv, **kw):
+        return subprocess.Popen(argv, preexec_fn=self._pin, **kw)
+
+    def run(self, workload, iters, wrap=(), extra=(), timeout=600):
+        argv = [*wrap, IPC_BENCH, workload, "-n", str(iters), *extra]
+        p = self.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            fail(f"{' '.join(argv)}: no result within {timeout} s")
+        if p.returncode != 0:
+            fail(f"{' '.join(argv)} failed ({p.returncode}): {err.strip()}")
+        for line in out.splitlines():
+            if line.startswith("workload="):
+                r = dict(kv.split("=", 1) for kv in line.split())
+                r["pid"] = p.pid
+                return r
+        fail(f"{' '.join(argv)}: no result line in: {out!r}")
+
+
+# --- /proc ---------------------------------------------------------------
+
+
+def cpu_ns(pid):
+    """A process's CPU time so far (all threads), in ns, from schedstat."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def status_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def proc_io(pid, key):
+    with open(f"/proc/{pid}/io") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def read_sysctl(name):
+    with open("/proc/sys/" + name.replace(".", "/")) as f:
+        return f.read().strip()
+
+
+def write_sysctl(name, value):
+    with open("/proc/sys/" + name.replace(".", "/"), "w") as f:
+        f.write(str(value))
+
+
+def prog_ids(pid):
+    """The BPF programs a process holds, from its descriptors' fdinfo: by id,
+    since another ipctrace on the machine has programs of the same names."""
+    ids = set()
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return ids
+
+
+def prog_stats(ids):
+    out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True, text=True,
+                         check=True).stdout
+    return {p["id"]: p for p in json.loads(out) if p["id"] in ids}
+
+
+# --- 1. Overhead ---------------------------------------------------------
+
+
+# Program types that can hook syscalls, page faults or sockets machine-wide.
+TRACING_TYPES = {"tracing", "raw_tracepoint", "tracepoint", "kprobe", "perf_event"}
+
+
+class Quiet:
+    """Other people's tracers. Every process on the machine pays for every
+    BPF program on sys_exit, so another ipctrace (a colleague's test, say)
+    slows the untraced runs too, and a ratio taken then is understated. The
+    BPF programs loaded now, less the ones our own tracers loaded, say
+    whether someone else's tracer is attached."""
+
+    # Every program our own tracers ever loaded, shared by all instances: a
+    # stopped tracer's programs stay listed for a moment after it exits (the
+    # kernel frees them after an RCU grace period), and are not someone else's.
+    own = set()
+
+    def __init__(self, budget_s):
+        self.budget = budget_s	# seconds we may spend waiting, in all
+
+    def adopt(self, tracer):
+        Quiet.own |= prog_ids(tracer.pid)
+
+    def foreign(self):
+        out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
+                             text=True).stdout
+        try:
+            progs = json.loads(out or "[]")
+        except ValueError:
+            return []
+        return sorted({p.get("name", "?") for p in progs
+                       if p.get("type") in TRACING_TYPES and p["id"] not in Quiet.own})
+
+    def wait(self):
+        """Wait for the others' tracers to go, within what is left of the budget."""
+        seen = self.foreign()
+        t0 = time.monotonic()
+        while seen and self.budget > 0:
+            time.sleep(1)
+            self.budget -= time.monotonic() - t0
+            t0 = time.monotonic()
+            seen = self.foreign()
+        return seen
+
+
+def overhead(args, runner, workloads, conditions):
+    """ns per op for every (workload, condition, repetition), and which
+    repetitions ran while someone else's tracer was attached. Runs until
+    args.reps repetitions were undisturbed, or 2 * args.reps ran, or the
+    time limit passed."""
+    samples = {w[0]: {c: [] for c in conditions} for w in workloads}
+    attach = {c: [] for c in conditions}
+    quiet = Quiet(args.quiet_wait)
+    disturbed = []	# per repetition: foreign program names seen
+    deadline = time.monotonic() + args.time_limit
+    rep = 0
+    while (sum(1 for d in disturbed if not d) < args.reps and rep < 2 * args.reps
+           and time.monotonic() < deadline):
+        t0 = time.monotonic()
+        k = rep % len(conditions)
+        order = conditions[k:] + conditions[:k]
+        seen = set(quiet.wait())
+        for cond in order:
+            tracer = None
+            wrap = ()
+            div = 1
+            if cond == "ipctrace":
+                tracer = start_ipctrace()
+            elif cond == "nowait":
+                tracer = start_ipctrace(("--no-wait",))
+            elif cond == "bpftrace":
+                tracer = start_bpftrace()
+            elif cond == "strace":
+                wrap = ("strace", "-f", "-qq", "-o", "/dev/null")
+                div = args.strace_div
+            try:
+                if tracer:
+                    attach[cond].append(tracer.attach_s)
+                    quiet.adopt(tracer)
+                for name, iters, _, _ in workloads:
+                    n = max(20, int(iters * args.scale / div))
+                    r = runner.run(name, n, wrap=wrap)
+                    samples[name][cond].append(float(r["ns_per_op"]))
+                    seen |= set(quiet.foreign())
+            finally:
+                if tracer:
+                    tracer.stop()
+        disturbed.append(sorted(seen))
+        rep += 1
+        clean = sum(1 for d in disturbed if not d)
+        note = f"; others' BPF tracers attached: {', '.join(sorted(seen))}" if seen else ""
+        log(f"  rep {rep} ({clean}/{args.reps} undisturbed): {' '.join(order)} "
+            f"({time.monotonic() - t0:.1f} s{note})")
+    return samples, attach, disturbed
+
+
+def clean_samples(samples, disturbed, min_clean):
+    """Only the repetitions no other tracer disturbed, if there are enough."""
+    clean = [i for i, d in enumerate(disturbed) if not d]
+    if len(clean) < min_clean:
+        return samples, False
+    return ({w: {c: [xs[i] for i in clean] for c, xs in by_c.items()} for w, by_c in samples.items()},
+            True)
+
+
+def quartiles(xs):
+    if len(xs) < 2:
+        return (xs[0], xs[0]) if xs else (0, 0)
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return q[0], q[2]
+
+
+def summarize(samples, conditions):
+    res = {}
+    for w, by_cond in samples.items():
+        base = by_cond["untraced"]
+        mb = statistics.median(base)
+        res[w] = {}
+        for c in conditions:
+            xs = by_cond[c]
+            m = statistics.median(xs)
+            entry = {"median_ns": round(m, 1), "n": len(xs)}
+            if c != "untraced":
+                entry["ratio"] = round(m / mb, 3)
+                # Spread: the same repetition's ratio, quartiles over the reps.
+                paired = [x / b for x, b in zip(xs, base)]
+                lo, hi = quartiles(paired)
+                entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
+            res[w][c] = entry
+        if "nowait" in res[w] and "ipctrace" in res[w]:
+            res[w]["wait_cost"] = round(res[w]["ipctrace"]["median_ns"] /
+                                        res[w]["nowait"]["median_ns"], 3)
+    return res
+
+
+def print_overhead(summary, workloads, conditions):
+    cols = [c for c in conditions if c != "untraced"]
+    head = f"{'workload':<8} {'what':<46} {'untraced':>9}"
+    for c in cols:
+        head += f" {c + ' ns':>12} {'ratio':>6}"
+        if c == "ipctrace":
+            head += f" {'(IQR)':>11} {'target':>6}"
+    print(head)
+    for name, _, target, _ in workloads:
+        s = summary[name]
+        line = f"{name:<8} {WORKLOAD_DESC[name]:<46} {s['untraced']['median_ns']:>9.0f}"
+        for c in cols:
+            e = s[c]
+            line += f" {e['median_ns']:>12.0f} {e['ratio']:>5.2f}x"
+            if c == "ipctrace":
+                lo, hi = e["ratio_iqr"]
+                ok = "" if target is None else ("ok" if e["ratio"] <= target else "MISS")
+                tgt = "-" if target is None else f"{target:.1f}x"
+                line += f" {f'{lo:.2f}-{hi:.2f}':>11} {tgt:>6} {ok}"
+        print(line)
+    if "nowait" in cols:
+        print()
+        print("WAIT's own cost (ipctrace / ipctrace --no-wait, medians of the same run):")
+        print("  " + ", ".join(f"{name} {summary[name]['wait_cost']:.2f}x"
+                             for name, _, _, _ in workloads if "wait_cost" in summary[name]))
+    print("(ns per iteration, medians; ratio: median / untraced median, same run;")
+    print(" IQR: quartiles of the per-repetition ratios; strace ran fewer iterations)")
+
+
+# --- 2. Counts -----------------------------------------------------------
+
+
+def count_check(args, runner, workloads):
+    """Each IPC workload alone under ipctrace --json: nothing lost, and the
+    final totals equal what the workload did (warm-up included)."""
+    results = {}
+    for name, iters, _, per_iter in workloads:
+        if not per_iter:
+            continue
+        quiet = Quiet(0)
+        others = set(quiet.foreign())
+        with tempfile.TemporaryFile("w+") as out:
+            tr = start_ipctrace(("--json",), stdout=out)
+            try:
+                quiet.adopt(tr)
+                r = runner.run(name, max(100, int(iters * args.scale)))
+                others |= set(quiet.foreign())
+            finally:
+                tr.stop()
+            out.seek(0)
+            lines = [ln for ln in out.read().splitlines() if ln.startswith("{")]
+        final = json.loads(lines[-1]) if lines else {}
+        if not final.get("final"):
+            fail(f"ipctrace --json printed no final line for {name}")
+        n = int(r["iters"]) + int(r["warmup"])
+        got = {}
+        # The workload's processes (its forked child keeps the name); nothing
+        # else on the machine runs ipc-bench.
+        for row in final["rows"]:
+            if row["comm"] == "ipc-bench" and row["type"] in per_iter:
+                got[row["type"]] = got.get(row["type"], 0) + row["ops"]
+        want = {t: k * n for t, k in per_iter.items()}
+        if name == "shm":
+            want["sem"] += 1	# the parent's wait for the child's last turn
+        if "pipe" in want:
+            want["pipe"] += 1	# the result line, written into our stdout pipe
+        lost = {k: v for k, v in final["lost"].items() if v}
+        # lost.faults counts page faults whose mapping could not be looked up
+        # because another program's bpf_find_vma() held this CPU's slot:
+        # another ipctrace, typically.
+        results[name] = {"want": want, "got": got, "lost": lost, "others": sorted(others),
+                         "ok": got == want and not lost}
+    return results
+
+
+def print_counts(counts):
+    print()
+    print("Counts under ipctrace --json (final line; ops = what the workload did):")
+    for name, c in counts.items():
+        parts = [f"{t} {c['got'].get(t, 0)}/{w}" for t, w in c["want"].items()]
+        lost = ", ".join(f"{k}={v}" for k, v in c["lost"].items()) or "none"
+        note = " (others' BPF tracers attached)" if c.get("others") else ""
+        print(f"  {name:<6} ops counted/done: {', '.join(parts):<34} lost: {lost:<10} "
+              f"{'ok' if c['ok'] else 'MISMATCH'}{note}")
+
+
+# --- 3. ipctrace's own costs ---------------------------------------------
+
+
+def start_time(args):
+    times = []
+    for _ in range(args.start_runs):
+        tr = start_ipctrace()
+        times.append(tr.attach_s)
+        tr.stop()
+    return {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
+            "max_s": round(max(times), 3), "runs": len(times)}
+
+
+def sustained(args, runner):
+    """ipctrace's CPU while a workload runs at a fixed rate, and flat out."""
+    out = {}
+    for label, rate in (("paced", 250000), ("flat_out", 0)):
+        tr = start_ipctrace()
+        try:
+            time.sleep(1.2)	# past its first refresh
+            extra = ["-d", str(args.duration)] + (["-r", str(rate)] if rate else [])
+            c0, t0 = cpu_ns(tr.pid), time.monotonic()
+            r = runner.run("pipe1", 1000000, extra=extra)
+            c1, t1 = cpu_ns(tr.pid), time.monotonic()
+            hwm = status_kb(tr.pid, "VmHWM")
+        finally:
+            tr.stop()
+        ops_s = int(r["ipc_ops"]) / float(r["seconds"])
+        out[label] = {"ipc_ops_per_s": round(ops_s), "cpu_pct": round((c1 - c0) / (t1 - t0) / 1e7, 3),
+                      "rss_hwm_mb": round(hwm / 1024, 1), "seconds": round(t1 - t0, 1)}
+    return out
+
+
+def refresh_10k(args, runner):
+    """One refresh with 10,000 live pipes (rows): CPU per interval, RSS."""
+    n = args.objects
+    with tempfile.TemporaryFile("w+") as table:
+        tr = start_ipctrace(stdout=table)
+        try:
+            p = runner.popen([IPC_BENCH, "many-pipes", "-n", str(n), "-d", str(args.duration + 5)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            line = p.stdout.readline()
+            if not line.startswith("ready"):
+                p.kill()
+                fail(f"many-pipes: {line!r} {p.stderr.read()}")
+            c_ready, t_ready = cpu_ns(tr.pid), time.monotonic()
+            # The first refreshes after the pipes appear read /proc for their holders.
+            time.sleep(2.5)
+            c0, t0 = cpu_ns(tr.pid), time.monotonic()
+            # One sample per second, so one refresh each (-i 1). ipctrace
+            # rescans /proc/*/fd (and every fdinfo) when the number of objects
+            # it knows changes, and every 5 s: thousands of read syscalls,
+            # which /proc/PID/io counts, tell those refreshes apart.
+            windows = []
+            prev_c, prev_r = c0, proc_io(tr.pid, "syscr")
+            for _ in range(args.duration):
+                time.sleep(1)
+                c, r = cpu_ns(tr.pid), proc_io(tr.pid, "syscr")
+                windows.append(((c - prev_c) / 1e6, r - prev_r > 1000))
+                prev_c, prev_r = c, r
+            c1, t1 = cpu_ns(tr.pid), time.monotonic()
+            hwm, rss = status_kb(tr.pid, "VmHWM"), status_kb(tr.pid, "VmRSS")
+            p.communicate(timeout=60)
+        finally:
+            tr.stop()
+        table.seek(0)
+        rows = [int(m.group(1)) for m in re.finditer(r"^ipctrace .* rows (\d+)", table.read(), re.M)]
+    scan = [ms for ms, rescan in windows if rescan]
+    plain = [ms for ms, rescan in windows if not rescan]
+    return {"objects": n, "rows_max": max(rows) if rows else 0,
+            "cpu_ms_per_refresh": round((c1 - c0) / 1e6 / (t1 - t0), 2),
+            "cpu_pct": round((c1 - c0) / (t1 - t0) / 1e7, 2),
+            "refreshes_with_rescan": len(scan),
+            "cpu_ms_with_rescan": round(statistics.median(scan), 1) if scan else None,
+            "refreshes_without_rescan": len(plain),
+            "cpu_ms_without_rescan": round(statistics.median(plain), 1) if plain else None,
+            "first_refreshes_cpu_ms": round((c0 - c_ready) / 1e6, 1),
+            "first_refreshes_s": round(t0 - t_ready, 1),
+            "rss_hwm_mb": round(hwm / 1024, 1), "rss_mb": round(rss / 1024, 1)}
+
+
+def bpf_time(args, runner, workloads):
+    """ns per BPF program run, per workload, with kernel.bpf_stats_enabled on
+    for this part only (it costs every BPF program on the machine two clock
+    reads per run, so the overhead runs above have it off)."""
+    old = read_sysctl("kernel.bpf_stats_enabled")
+    write_sysctl("kernel.bpf_stats_enabled", 1)
+    res = {}
+    sizes = {}
+    try:
+        tr = start_ipctrace()
+        try:
+            ids = prog_ids(tr.pid)
+            for name, iters, _, _ in workloads:
+                n = max(100, int(iters * args.scale))
+                s0 = prog_stats(ids)
+                r = runner.run(name, n)
+                s1 = prog_stats(ids)
+                total = int(r["iters"]) + int(r["warmup"])
+                per = {}
+                for pid_, p1 in s1.items():
+                    p0 = s0.get(pid_, {})
+                    runs = p1.get("run_cnt", 0) - p0.get("run_cnt", 0)
+                    ns = p1.get("run_time_ns", 0) - p0.get("run_time_ns", 0)
+                    if runs > total // 10:	# programs this workload really runs
+                        per[p1["name"]] = {"runs_per_iter": round(runs / total, 2),
+                                           "ns_per_run": round(ns / runs, 1)}
+                bpf_ns = sum(v["runs_per_iter"] * v["ns_per_run"] for v in per.values())
+                res[name] = {"programs": per, "bpf_ns_per_iter": round(bpf_ns, 1)}
+            for pid_, p in prog_stats(ids).items():
+                xl = subprocess.run(["bpftool", "prog", "dump", "xlated", "id", str(pid_)],
+                                    capture_output=True, text=True).stdout
+                insns = len(re.findall(r"^\s*\d+: \(", xl, re.M))
+                sizes[p["name"]] = {"xlated_insns": insns, "jited_bytes": p.get("bytes_jited", 0)}
+        finally:
+            tr.stop()
+    finally:
+        write_sysctl("kernel.bpf_stats_enabled", old)
+    return res, sizes
+
+
+def print_costs(costs):
+    print()
+    print("ipctrace's own costs:")
+    st = costs.get("start")
+    if st:
+        print(f"  start to 'attached': median {st['median_s']:.3f} s (min {st['min_s']:.3f}, "
+              f"max {st['max_s']:.3f}, {st['runs']} runs)")
+    for label, s in (costs.get("sustained") or {}).items():
+        print(f"  CPU, pipe1 {label.replace('_', ' ')} at {s['ipc_ops_per_s']:,} IPC ops/s: "
+              f"{s['cpu_pct']:.2f}% of one core, peak RSS {s['rss_hwm_mb']} MB ({s['seconds']} s)")
+    r = costs.get("refresh_10k")
+    if r:
+        split = []
+        if r["refreshes_without_rescan"]:
+            split.append(f"{r['refreshes_without_rescan']} plain: median {r['cpu_ms_without_rescan']} ms")
+        if r["refreshes_with_rescan"]:
+            split.append(f"{r['refreshes_with_rescan']} rescanning /proc: median "
+                         f"{r['cpu_ms_with_rescan']} ms")
+        print(f"  {r['objects']:,} live pipes ({r['rows_max']:,} rows): {r['cpu_ms_per_refresh']:.1f} ms "
+              f"CPU per 1 s refresh, {r['cpu_pct']:.1f}% of a core ({'; '.join(split)}); "
+              f"the first {r['first_refreshes_s']} s after they appeared: "
+              f"{r['first_refreshes_cpu_ms']:.0f} ms; RSS {r['rss_mb']} MB, peak {r['rss_hwm_mb']} MB")
+    if costs.get("bpf"):
+        print("  BPF time per program run (bpf_stats, which adds its own two clock reads per run):")
+        for w, b in costs["bpf"].items():
+            progs = ", ".join(f"{p} {v['runs_per_iter']:g} x {v['ns_per_run']:.0f} ns"
+                              for p, v in sorted(b["programs"].items()))
+            print(f"    {w:<6} {b['bpf_ns_per_iter']:>7.0f} ns per iteration: {progs}")
+    if costs.get("sizes"):
+        print("  program sizes (xlated instructions / JIT bytes): " +
+              ", ".join(f"{n} {s['xlated_insns']}/{s['jited_bytes']}"
+                        for n, s in sorted(costs["sizes"].items())))
+
+
+# --- Targets and baseline ------------------------------------------------
+
+
+def check_targets(results, workloads):
+    out = []
+    summ = results["overhead"]
+    for name, _, target, _ in workloads:
+        if target is not None and "ipctrace" in summ.get(name, {}):
+            r = summ[name]["ipctrace"]["ratio"]
+            out.append((f"{name} under ipctrace", f"{r:.2f}x", f"<= {target}x", r <= target))
+    costs = results.get("costs") or {}
+    if costs.get("sustained"):
+        p = costs["sustained"]["paced"]
+        out.append((f"ipctrace CPU at {p['ipc_ops_per_s']:,} ops/s", f"{p['cpu_pct']:.2f}%",
+                    f"<= {TARGETS['cpu_pct_at_500k']}%", p["cpu_pct"] <= TARGETS["cpu_pct_at_500k"]))
+    if costs.get("start"):
+        s = costs["start"]["median_s"]
+        out.append(("start to attached", f"{s:.3f} s", f"<= {TARGETS['start_s']} s",
+                    s <= TARGETS["start_s"]))
+    if costs.get("refresh_10k"):
+        m = costs["refresh_10k"]["rss_hwm_mb"]
+        out.append((f"peak RSS, {costs['refresh_10k']['objects']:,} objects", f"{m} MB",
+                    f"<= {TARGETS['rss_10k_mb']} MB", m <= TARGETS["rss_10k_mb"]))
+    if "counts" in results:
+        bad = [w for w, c in results["counts"].items() if not c["ok"]]
+        why = (" (others' tracers attached)"
+               if bad and all(results["counts"][w].get("others") for w in bad) else "")
+        out.append(("counts lost (table mode, final --json)",
+                    "none" if not bad else ",".join(bad) + why, "none", not bad))
+    print()
+    print("Targets:")
+    for what, got, want, ok in out:
+        print(f"  {'met ' if ok else 'MISS'}  {what:<40} {got:>12}  (target {want})")
+    return out
+
+
+def compare_baseline(results, baseline, margin):
+    """A ratio is flagged when it exceeds the baseline's by more than margin
+    (absolute, in x). Only ratios: absolute times move with the machine."""
+    flagged = []
+    print()
+    print(f"Against the baseline ({baseline.get('commit', '?')}, {baseline.get('date', '?')}), "
+          f"margin +{margin:.2f}x:")
+    for w, by_cond in results["overhead"].items():
+        for c, e in by_cond.items():
+            if not isinstance(e, dict) or "ratio" not in e:
+                continue	# untraced, or wait_cost (a ratio of two tracers)
+            b = baseline.get("overhead", {}).get(w, {}).get(c, {}).get("ratio")
+            if b is None:
+                continue
+            worse = e["ratio"] > b + margin
+            if worse:
+                flagged.append(f"{w}/{c}")
+            if c == "ipctrace" or worse:
+                print(f"  {w:<6} {c:<9} {b:>6.2f}x -> {e['ratio']:>6.2f}x  "
+                      f"{'WORSE' if worse else ('better' if e['ratio'] < b - margin else 'same')}")
+    print(f"  {len(flagged)} ratio(s) worse than the baseline" +
+          (": " + ", ".join(flagged) if flagged else ""))
+    return flagged
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=15,
+                    help="undisturbed repetitions of the interleaved run wanted")
+    ap.add_argument("--time-limit", type=float, default=400,
+                    help="seconds after which no new repetition starts")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply iteration counts")
+    ap.add_argument("--strace-div", type=int, default=200,
+                    help="strace runs iterations/DIV (it is ~450x slower)")
+    ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--workloads", default=",".join(w[0] for w in WORKLOADS))
+    ap.add_argument("--cpu", type=int, default=os.cpu_count() - 1,
+                    help="CPU the workloads are pinned to; -1: not pinned")
+    ap.add_argument("--duration", type=int, default=8, help="seconds of each sustained run")
+    ap.add_argument("--objects", type=int, default=10000, help="pipes for the refresh cost")
+    ap.add_argument("--start-runs", type=int, default=8)
+    ap.add_argument("--skip-costs", action="store_true", help="only the interleaved overhead run")
+    ap.add_argument("--quiet-wait", type=float, default=120,
+                    help="seconds, in all, to wait for other people's BPF tracers to go")
+    ap.add_argument("--baseline", default=BASELINE)
+    ap.add_argument("--margin", type=float, default=0.3,
+                    help="flag a ratio this much (x) above the baseline's")
+    ap.add_argument("--write-baseline", action="store_true")
+    args = ap.parse_args()
+
+    if os.geteuid() != 0:
+        fail("needs root (BPF, tracefs, sysctl)")
+    for f in (IPCTRACE, IPC_BENCH):
+        if not os.access(f, os.X_OK):
+            fail(f"{f} missing: run make first")
+    conditions = args.conditions.split(",")
+    if conditions[0] != "untraced" or any(c not in CONDITIONS for c in conditions):
+        fail(f"--conditions: a list starting with untraced, of {CONDITIONS}")
+    wanted = args.workloads.split(",")
+    workloads = [w for w in WORKLOADS if w[0] in wanted]
+    runner = Runner(None if args.cpu < 0 else args.cpu)
+
+    started = time.monotonic()
+    results = {
+        "commit": git_commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "kernel": os.uname().release,
+        "settings": {"reps": args.reps, "scale": args.scale, "strace_div": args.strace_div,
+                     "cpu": args.cpu, "iterations": {w[0]: int(w[1] * args.scale) for w in workloads}},
+    }
+    pinned = f", workloads pinned to CPU {args.cpu}" if args.cpu >= 0 else ""
+    log(f"bench: interleaved run, {args.reps} undisturbed repetitions of {', '.join(conditions)}"
+        f"{pinned}")
+    samples, attach, disturbed = overhead(args, runner, workloads, conditions)
+    used, clean = clean_samples(samples, disturbed, max(3, args.reps // 2))
+    results["overhead"] = summarize(used, conditions)
+    results["samples"] = samples
+    results["quiet"] = {"clean": clean, "reps_used": len(next(iter(used.values()))["untraced"]),
+                        "disturbed": disturbed}
+    print()
+    print(f"ipctrace benchmark: commit {results['commit']}, Linux {results['kernel']}, "
+          f"{os.cpu_count()} CPUs, {len(disturbed)} interleaved repetitions")
+    others = sorted({n for d in disturbed for n in d})
+    if others:
+        n_dist = sum(1 for d in disturbed if d)
+        print(f"{n_dist} of {len(disturbed)} repetitions ran while someone else's BPF tracers were "
+              f"attached ({', '.join(others)}): they slow the untraced runs too.")
+        if clean:
+            print(f"Medians below are of the {results['quiet']['reps_used']} undisturbed repetitions.")
+        else:
+            print("WARNING: too few undisturbed repetitions; medians below use all of them, and "
+                  "the ratios are understated. Not compared with the baseline.")
+    print()
+    print_overhead(results["overhead"], workloads, conditions)
+    sys.stdout.flush()
+    errors = []
+    if not args.skip_costs:
+        # Each part on its own: one that fails is reported, the rest still run.
+        def part(label, fn, *a):
+            log(f"bench: {label}")
+            try:
+                return fn(*a)
+            except (BenchError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
+                errors.append(f"{label}: {e}")
+                log(f"bench: {label} failed: {e}")
+                return None
+
+        counts = part("counts under ipctrace --json", count_check, args, runner, workloads)
+        if counts is not None:
+            results["counts"] = counts
+            print_counts(counts)
+        costs = {
+            "start": part("start to attached", start_time, args),
+            "sustained": part("CPU under a sustained workload", sustained, args, runner),
+            "refresh_10k": part(f"refresh with {args.objects} pipes", refresh_10k, args, runner),
+        }
+        bpf = part("BPF time per run", bpf_time, args, runner, workloads)
+        costs["bpf"], costs["sizes"] = bpf if bpf else (None, None)
+        results["costs"] = costs
+        print_costs(costs)
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+    results["targets"] = [{"what": t[0], "got": t[1], "target": t[2], "met": t[3]}
+                          for t in check_targets(results, workloads)]
+
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w") as f:
+        json.dump(results, f, indent=1)
+    flagged = []
+    if os.path.exists(args.baseline) and not args.write_baseline and clean:
+        with open(args.baseline) as f:
+            flagged = compare_baseline(results, json.load(f), args.margin)
+    if args.write_baseline:
+        base = {k: v for k, v in results.items() if k != "samples"}
+        with open(args.baseline, "w") as f:
+            json.dump(base, f, indent=1)
+            f.write("\n")
+        print(f"\nbaseline written: {os.path.relpath(args.baseline, ROOT)}")
+    print(f"\nresults: {os.path.relpath(RESULTS, ROOT)} ({results['elapsed_s']:.0f} s)")
+    for e in errors:
+        print(f"error: {e}")
+    return 1 if errors else (3 if flagged else 0)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        log(f"bench: {e}")
+        sys.exit(1)
