@@ -7,8 +7,8 @@ load helpers
 # ipctrace's BPF program IDs loaded now, one per line.
 program_ids() {
 	bpftool prog show -j 2>/dev/null |
-		jq -r '.[] | select(.name | test("^(sys_exit|sock_send|sock_recv|page_fault)_(btf|raw)$|^sched_(exit|fork|exec)$")) | .id' |
-		sort -n
+		jq -r '.[] | select(.name | test("^(sys_exit|sock_send|sock_recv|page_fault|sched_switch|signal_generate)_(btf|raw)$|^sched_(exit|fork|exec)$")) | .id' |
+		LC_ALL=C sort	# as comm wants it: IDs of different lengths sort as text
 }
 
 # none_loaded IDS: none of these program IDs is loaded any more.
@@ -18,7 +18,7 @@ none_loaded() {
 
 # no_new_programs BEFORE: no program of ipctrace's loaded beyond BEFORE.
 no_new_programs() {
-	[ -z "$(comm -13 <(echo "$1") <(program_ids))" ]
+	[ -z "$(LC_ALL=C comm -13 <(echo "$1") <(program_ids))" ]
 }
 
 # Links (attachments) to any of the given program IDs.
@@ -124,7 +124,7 @@ links_to() {
 @test "SIGKILL: bpftool prog show and link show list nothing of ipctrace's afterwards" {
 	before=$(program_ids)
 	start_tracer --json -i 0.2
-	mine=$(comm -13 <(echo "$before") <(program_ids))
+	mine=$(LC_ALL=C comm -13 <(echo "$before") <(program_ids))
 	[ "$(wc -l <<<"$mine")" -ge 5 ]
 	[ -n "$(links_to "$mine")" ]
 	stop_tracer KILL
