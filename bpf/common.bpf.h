@@ -34,6 +34,9 @@ const volatile __u32 hex_cap = 0;
 const volatile bool wait_enabled = false;
 /* --hist: log2 histograms of sizes and waits per row. */
 const volatile bool hist_enabled = false;
+/* The tp_btf hooks are in use: the descriptor walk loads task fields
+ * directly (BTF pointers) instead of through bpf_probe_read_kernel(). */
+const volatile bool btf_loads = false;
 
 struct ipc_loss loss = {};
 
@@ -254,14 +257,36 @@ static __noinline void eventfd_count_value(struct ipc_key *key, struct file *fil
  */
 static __always_inline struct file *fd_to_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds;
 	struct file *file = NULL;
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	/*
+	 * Every read and write on the machine comes here: measured by make
+	 * bench, each helper call of the walk costs about 15 ns on these VMs,
+	 * a direct load about 1. The array slot itself is still copied: a
+	 * variable offset into a BTF pointer is not allowed.
+	 */
+	if (btf_loads) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		struct files_struct *files = task->files;
+		struct fdtable *fdt;
+
+		if (!files)
+			return NULL;
+		fdt = files->fdt;
+		if (!fdt || (unsigned int)fd >= fdt->max_fds)
+			return NULL;
+		fds = fdt->fd;
+	} else {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+
+		if ((unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+			return NULL;
+		fds = BPF_CORE_READ(fdt, fd);
+	}
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
 }

@@ -254,6 +254,7 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	skel->rodata->wait_enabled = t->wait;
 	t->hist = cfg->hist;
 	skel->rodata->hist_enabled = cfg->hist;
+	skel->rodata->btf_loads = t->feat.tp_btf;
 	skel->rodata->events_enabled = cfg->events;
 	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
 	if (cfg->events)
