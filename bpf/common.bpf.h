@@ -852,8 +852,15 @@ static __always_inline void record_removal(struct ipc_removal_key *rk, __u32 tgi
 /* System V ids are per IPC namespace: a container's queue 0 is not the host's. */
 static __always_inline __u32 ipc_ns_inum(void)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task;
 
+	/* Direct loads where the hooks allow them: see fd_to_file(). */
+	if (btf_loads) {
+		struct nsproxy *ns = bpf_get_current_task_btf()->nsproxy;
+
+		return ns && ns->ipc_ns ? ns->ipc_ns->ns.inum : 0;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
 	return BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum);
 }
 
