@@ -81,7 +81,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost clean install uninstall demo-graph
+.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost soak clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
@@ -158,6 +158,12 @@ test-qemu: all
 # The README's picture of who talks to whom, from a real run of the demos.
 demo-graph: all
 	$(Q)tools/demo-graph.sh
+
+# Churn under ipctrace for SOAK_SECONDS (600): totals exact, RSS and maps
+# flat (tools/soak/soak.py). Not part of make test.
+SOAK_SECONDS ?= 600
+soak: all
+	$(Q)tools/soak/soak.py $(SOAK_SECONDS)
 
 # Interleaved runs untraced / ipctrace / bpftrace / strace, then ipctrace's
 # own costs; compares with tools/bench/baseline.json. BENCH_ARGS passes

@@ -566,6 +566,16 @@ void tracer_targets(struct tracer *t, GArray *pids)
 	for (size_t i = 0; i < n; i++) {
 		int pid = (int)keys[i];
 
+		/*
+		 * The kernel removes a process that exits (sched_process_exit),
+		 * but a peer found in /proc may have exited before it was added:
+		 * under churn such entries filled the map (make soak). Gone, it
+		 * goes.
+		 */
+		if (!proc_alive(pid)) {
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.filter_pids), &keys[i]);
+			continue;
+		}
 		if (roles[i] == ROLE_TARGET)
 			g_array_append_val(pids, pid);
 	}

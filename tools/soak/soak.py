@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""make soak: ipctrace under churn, for SOAK_SECONDS (default 600).
+
+usage: sudo tools/soak/soak.py [SECONDS]
+
+Runs `ipctrace --json -i 5 -t pipe,unix,tcp,mq,msg -- soak.py --churn ...`:
+the churn keeps starting short-lived ipc-demo runs (pipe, unix, tcp, POSIX
+mq, System V msg), each a few processes moving a known number of bytes and
+messages and reporting them (--json records). As ipctrace traces the churn
+and all its descendants, and nothing else, its totals must equal the
+records' exactly. Meanwhile this samples ipctrace's RSS and the entries of
+its counters and procs maps. Passes when:
+  - totals per type (bytes and ops; over all types when old rows were
+    folded, since folded totals have no type) equal the records' sums;
+  - RSS is flat: the last quarter's peak is at most the first quarter's
+    peak * 1.10 + 2 MiB;
+  - the maps are bounded: their peak stays below a quarter of max_entries
+    (entries of exited processes are released as they go);
+  - ipctrace lost nothing (every "lost" count 0).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+IPCTRACE = os.path.join(ROOT, "build", "ipctrace")
+DEMO = os.path.join(ROOT, "build", "ipc-demo")
+DEMOS = ["pipe", "unix", "tcp", "mq", "msg"]
+TYPES = "pipe,unix,tcp,mq,msg"
+PARALLEL = 4
+RUNS_PER_S = 10		# each run is 2 to 6 processes: about 20,000 processes in 10 minutes
+
+
+def churn(seconds, records_path, count_path):
+    """The traced command: demo runs, PARALLEL at a time, until the time is up."""
+    start = time.time()
+    end = start + seconds
+    running, started, failed = [], 0, 0
+    with open(records_path, "a") as records:
+        while time.time() < end or running:
+            while (time.time() < end and len(running) < PARALLEL and
+                   started < (time.time() - start) * RUNS_PER_S):
+                demo = DEMOS[started % len(DEMOS)]
+                running.append(subprocess.Popen([DEMO, demo, "-n", "3", "-s", "100", "--json"],
+                                                stdout=records, stderr=subprocess.DEVNULL))
+                started += 1
+            for p in running[:]:
+                if p.poll() is not None:
+                    failed += p.returncode != 0
+                    running.remove(p)
+            time.sleep(0.01)
+    with open(count_path, "w") as f:
+        json.dump({"runs": started, "failed": failed}, f)
+    return 1 if failed else 0
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def our_maps():
+    """ipctrace's counters and procs maps: the newest of each name, made when
+    it started (bpftool cannot always say which process holds a map)."""
+    maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True,
+                                     text=True).stdout or "[]")
+    newest = {}
+    for m in maps:
+        if m.get("name") in ("counters", "procs") and m["id"] > newest.get(m["name"], {"id": -1})["id"]:
+            newest[m["name"]] = m
+    return {m["id"]: (name, m["max_entries"]) for name, m in newest.items()}
+
+
+def entries(map_id):
+    out = subprocess.run(["bpftool", "map", "dump", "id", str(map_id), "-j"],
+                         capture_output=True, text=True).stdout
+    try:
+        return len(json.loads(out))
+    except ValueError:
+        return None
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--churn":
+        return churn(float(sys.argv[2]), sys.argv[3], sys.argv[4])
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else float(os.environ.get("SOAK_SECONDS", 600))
+    tmp = tempfile.mkdtemp(prefix="ipctrace-soak.")
+    records, count, out, err = (os.path.join(tmp, n) for n in ("records", "count", "out", "err"))
+    cmd = [IPCTRACE, "--json", "-i", "5", "-t", TYPES, "--",
+           sys.executable, os.path.abspath(__file__), "--churn", str(seconds), records, count]
+    with open(out, "w") as o, open(err, "w") as e:
+        tracer = subprocess.Popen(cmd, stdout=o, stderr=e)
+    samples, maps, peak, latest = [], None, {}, {}
+    while tracer.poll() is None:
+        time.sleep(2)
+        r = rss_kb(tracer.pid)
+        if r is None:
+            break
+        if maps is None:
+            maps = our_maps() or None
+        for mid, (name, _) in (maps or {}).items():
+            n = entries(mid)
+            if n is not None:
+                peak[name] = max(peak.get(name, 0), n)
+                latest[name] = n
+        samples.append((time.time(), r))
+    status = tracer.wait()
+    failures = []
+    if status != 0:
+        failures.append(f"ipctrace (with the churn as its command) exited {status}")
+    frames = [json.loads(l) for l in open(out) if l.startswith("{")]
+    final = frames[-1] if frames and frames[-1].get("final") else None
+    if not final:
+        print(open(err).read())
+        sys.exit("soak: no final JSON object from ipctrace")
+    # The churn's own account.
+    want = {}
+    for line in open(records):
+        rec = json.loads(line)
+        if "bytes" in rec and "ops" in rec:
+            t = want.setdefault(rec["type"], [0, 0])
+            t[0] += rec["bytes"]
+            t[1] += rec["ops"]
+    got = {}
+    for row in final["rows"]:
+        t = got.setdefault(row["type"], [0, 0])
+        t[0] += row["bytes"]
+        t[1] += row["ops"]
+    folded = final.get("folded", {})
+    if folded.get("rows"):
+        total_got = [sum(v[0] for v in got.values()) + folded["bytes"],
+                     sum(v[1] for v in got.values()) + folded["ops"]]
+        total_want = [sum(v[0] for v in want.values()), sum(v[1] for v in want.values())]
+        if total_got != total_want:
+            failures.append(f"totals (bytes, ops) {total_got}, the churn moved {total_want}")
+    else:
+        for typ in sorted(set(want) | set(got)):
+            if got.get(typ) != want.get(typ):
+                failures.append(f"{typ}: (bytes, ops) {got.get(typ)}, the churn moved {want.get(typ)}")
+    lost = {k: v for k, v in final.get("lost", {}).items() if v}
+    if lost:
+        failures.append(f"lost: {lost}")
+    rss = [r for _, r in samples]
+    q = max(1, len(rss) // 4)
+    first, last = max(rss[:q]), max(rss[-q:])
+    if last > first * 1.10 + 2048:
+        failures.append(f"RSS grew: first quarter's peak {first} kB, last quarter's {last} kB")
+    for mid, (name, max_entries) in (maps or {}).items():
+        if peak.get(name, 0) > max_entries / 4:
+            failures.append(f"map {name} peaked at {peak[name]} of {max_entries} entries")
+    runs = json.load(open(count))
+    print(f"soak: {seconds:.0f} s, {runs['runs']} demo runs ({runs['failed']} failed), "
+          f"{len(final['rows'])} rows listed and {folded.get('rows', 0)} folded")
+    for typ in sorted(want):
+        print(f"  {typ:5} churn moved {want[typ][0]} bytes in {want[typ][1]} ops; "
+              f"ipctrace counted {got.get(typ)}")
+    print(f"  ipctrace RSS: start {rss[0]} kB, first-quarter peak {first} kB, "
+          f"last-quarter peak {last} kB, end {rss[-1]} kB ({len(rss)} samples)")
+    print(f"  map entries, peak: {peak}; at the last sample: {latest}")
+    for f in failures:
+        print("FAIL: " + f)
+    print("soak: " + ("FAILED" if failures else "passed"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
