@@ -10,6 +10,8 @@
 #                   and strace (not part of make test: minutes)
 #   sudo make install    install under PREFIX (default /usr/local), into
 #                   DESTDIR if set; make uninstall removes those files
+#   make fuzz       the /proc parsers, the output writers and the command line
+#                   under libFuzzer, FUZZ_SECONDS (60) each (not part of make test)
 #   sudo make demo-graph  draw docs/demo-graph.svg, the README's picture,
 #                   from a run of the demos (tools/demo-graph.sh)
 #
@@ -81,7 +83,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost soak clean install uninstall demo-graph
+.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
@@ -164,6 +166,36 @@ demo-graph: all
 SOAK_SECONDS ?= 600
 soak: all
 	$(Q)tools/soak/soak.py $(SOAK_SECONDS)
+
+# libFuzzer targets (tests/fuzz/): the library built again with clang and
+# AddressSanitizer + UndefinedBehaviorSanitizer, every finding an abort.
+FUZZ_DIR     := $(OUTPUT)/fuzz
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=all
+FUZZ_OBJS    := $(patsubst user/%.c,$(FUZZ_DIR)/user/%.o,$(LIB_SRCS))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+
+$(FUZZ_DIR)/user:
+	$(Q)mkdir -p $@
+
+$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) $(SKEL) | $(FUZZ_DIR)/user
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(filter-out $(CFLAGS),$(ALL_CFLAGS)) -c $< -o $@
+
+$(FUZZ_DIR)/libipctrace.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libipctrace.a
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(filter-out $(CFLAGS),$(ALL_CFLAGS)) \
+		$< $(FUZZ_DIR)/libipctrace.a $(PKG_LIBS) -lm -o $@
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Interleaved runs untraced / ipctrace / bpftrace / strace, then ipctrace's
 # own costs; compares with tools/bench/baseline.json. BENCH_ARGS passes

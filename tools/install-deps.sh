@@ -11,6 +11,8 @@ packages=(
 	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
 	# tests of make install: groff renders the man pages, man-db's man finds them
 	groff-base man-db
+	# make fuzz: libFuzzer's runtime for clang
+	libclang-rt-14-dev
 	# tests of --graph (dot renders what it writes) and of the metrics (promtool)
 	graphviz prometheus
 )

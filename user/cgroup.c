@@ -20,6 +20,18 @@ static GHashTable *paths;	/* id -> path below the root */
 static char *root;		/* where cgroup2 is mounted */
 static double last_scan = -RESCAN_S;
 
+char *parse_mountinfo_cgroup2(const char *line)
+{
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE ..." */
+	const char *dash = strstr(line, " - ");
+	char mnt[4096];
+
+	if (!dash || strncmp(dash + 3, "cgroup2 ", 8) != 0 ||
+	    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+		return NULL;
+	return g_strcompress(mnt);	/* mountinfo escapes spaces as \040 */
+}
+
 const char *cgroup2_root(void)
 {
 	FILE *f;
@@ -29,17 +41,8 @@ const char *cgroup2_root(void)
 		return root;
 	/* /sys/fs/cgroup on a unified system, /sys/fs/cgroup/unified on a hybrid one. */
 	f = fopen("/proc/self/mountinfo", "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE ..." */
-		char *dash = strstr(line, " - ");
-		char mnt[4096];
-
-		if (!dash || strncmp(dash + 3, "cgroup2 ", 8) != 0 ||
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		root = g_strcompress(mnt);	/* mountinfo escapes spaces as \040 */
-		break;
-	}
+	while (f && fgets(line, sizeof(line), f) && !root)
+		root = parse_mountinfo_cgroup2(line);
 	if (f)
 		fclose(f);
 	return root;

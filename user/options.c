@@ -482,6 +482,30 @@ static int check_combinations(struct config *cfg)
 	return EINVAL;
 }
 
+/*
+ * Messages quote what was typed, which may hold a newline or an escape
+ * sequence: those are shown as C escapes, so the message stays one line and
+ * cannot drive the terminal.
+ */
+static void escape_controls(char *msg, size_t size)
+{
+	char out[sizeof(((struct config *)0)->error)];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < sizeof(out); p++) {
+		if (*p == '\n')
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\n");
+		else if (*p == '\t')
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+	snprintf(msg, size, "%s", out);
+}
+
 int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
@@ -507,5 +531,6 @@ int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_f
 		snprintf(cfg->error, sizeof(cfg->error), "invalid command line (see ipctrace --help)");
 	if (!err)
 		err = check_combinations(cfg);
+	escape_controls(cfg->error, sizeof(cfg->error));
 	return err;
 }

@@ -219,6 +219,27 @@ void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
 	closedir(proc);
 }
 
+bool parse_maps_line(char *line, struct map_ref *ref)
+{
+	unsigned int major, minor;
+	unsigned long long ino;
+	int name = 0;
+
+	ref->path = "";
+	/* start-end perms offset major:minor inode   path */
+	if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu %n", &ref->start, &ref->end, ref->perms,
+		   &ref->offset, &major, &minor, &ino, &name) < 7 || strlen(ref->perms) != 4 ||
+	    ref->perms[3] != 's' ||
+	    ino == 0)
+		return false;
+	line[strcspn(line, "\n")] = '\0';
+	ref->dev = makedev(major, minor);
+	ref->ino = ino;
+	if (name > 0)
+		ref->path = line + name;
+	return true;
+}
+
 static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 {
 	char path[64], line[4096];
@@ -229,22 +250,10 @@ static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		struct map_ref ref = { .pid = pid, .path = "" };
-		unsigned int major, minor;
-		unsigned long long ino;
-		int name = 0;
+		struct map_ref ref = { .pid = pid };
 
-		/* start-end perms offset major:minor inode   path */
-		if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu %n", &ref.start, &ref.end, ref.perms,
-			   &ref.offset, &major, &minor, &ino, &name) < 7 || ref.perms[3] != 's' ||
-		    ino == 0)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		ref.dev = makedev(major, minor);
-		ref.ino = ino;
-		if (name > 0)
-			ref.path = line + name;
-		visit(&ref, ctx);
+		if (parse_maps_line(line, &ref))
+			visit(&ref, ctx);
 	}
 	fclose(f);
 }

@@ -46,6 +46,11 @@ void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx);
 typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
 
 /* Visit every shared mapping of a file (inode not 0) of pid, or of all. */
+/*
+ * One line of /proc/PID/maps: false unless it maps a file shared (perms
+ * "...s"). ref->path points into line, whose newline is cut.
+ */
+bool parse_maps_line(char *line, struct map_ref *ref);
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
 
 #endif

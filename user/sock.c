@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include "mechanism.h"
+#include "sock.h"
 #include "rows.h"
 #include "holders.h"
 #include "tracer.h"
@@ -65,14 +66,6 @@ static void remember_type(__u64 ino, unsigned int type)
 	g_hash_table_replace(sock_types, g_memdup2(&ino, sizeof(ino)), GUINT_TO_POINTER(type));
 }
 
-/* One socket of /proc/net/{tcp,tcp6,udp,udp6,unix}. */
-struct net_entry {
-	unsigned int type;
-	struct ipc_sock_addr local, remote;
-	__u64 ino;
-	unsigned int state;
-};
-
 /* /proc/net/tcp prints addresses as the kernel holds them (network order in
  * host-order words), ports in host order. */
 static void parse_inet(const char *text, int family, struct ipc_sock_addr *a)
@@ -91,9 +84,56 @@ static void parse_inet(const char *text, int family, struct ipc_sock_addr *a)
 	a->port = (__u16)port;
 }
 
+bool parse_net_line(const char *line, int family, struct net_entry *e)
+{
+	char local[64], remote[64];
+	unsigned long long ino;
+
+	/* sl local remote st tx:rx tr:when retrnsmt uid timeout inode */
+	if (sscanf(line, " %*d: %63s %63s %X %*s %*s %*s %*u %*d %llu", local, remote, &e->state,
+		   &ino) != 4)
+		return false;
+	parse_inet(local, family, &e->local);
+	parse_inet(remote, family, &e->remote);
+	e->ino = ino;
+	return true;
+}
+
+bool parse_unix_line(const char *line, struct unix_entry *u)
+{
+	unsigned long long ino;
+	const char *path;
+	int at = 0;
+	size_t len;
+
+	memset(u, 0, sizeof(*u));
+	/* Num RefCount Protocol Flags Type St Inode Path: the path is the rest
+	 * of the line, spaces and all. */
+	if (sscanf(line, "%*s %*s %*s %X %*s %*s %llu %n", &u->flags, &ino, &at) < 2)
+		return false;
+	u->ino = ino;
+	path = line + at;
+	len = strcspn(path, "\n");
+	if (!at || !len)
+		return true;
+	if (len > SOCK_PATH_LEN)
+		len = SOCK_PATH_LEN;
+	u->name.family = AF_UNIX;
+	/* The kernel keeps a path's name with its NUL; /proc shows an abstract
+	 * name's leading NUL as '@'. */
+	if (path[0] == '@') {
+		u->name.path_len = (__u16)len;
+		memcpy(u->name.path + 1, path + 1, len - 1);
+	} else {
+		u->name.path_len = (__u16)len + 1;
+		memcpy(u->name.path, path, len);
+	}
+	return true;
+}
+
 static void read_net(const char *path, unsigned int type, int family, GArray *out)
 {
-	char line[512], local[64], remote[64];
+	char line[512];
 	FILE *f = fopen(path, "re");
 
 	if (!f)
@@ -104,16 +144,9 @@ static void read_net(const char *path, unsigned int type, int family, GArray *ou
 	}
 	while (fgets(line, sizeof(line), f)) {
 		struct net_entry e = { .type = type };
-		unsigned long long ino;
 
-		/* sl local remote st tx:rx tr:when retrnsmt uid timeout inode */
-		if (sscanf(line, " %*d: %63s %63s %X %*s %*s %*s %*u %*d %llu", local, remote,
-			   &e.state, &ino) != 4)
-			continue;
-		parse_inet(local, family, &e.local);
-		parse_inet(remote, family, &e.remote);
-		e.ino = ino;
-		g_array_append_val(out, e);
+		if (parse_net_line(line, family, &e))
+			g_array_append_val(out, e);
 	}
 	fclose(f);
 }
@@ -146,11 +179,10 @@ static void learn_all_types(void)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long ino;
+		struct unix_entry u;
 
-		/* Num RefCount Protocol Flags Type St Inode Path */
-		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %llu", &ino) == 1)
-			remember_type(ino, IPC_UNIX);
+		if (parse_unix_line(line, &u))
+			remember_type(u.ino, IPC_UNIX);
 	}
 	fclose(f);
 }
@@ -549,7 +581,7 @@ static __u64 unix_peer_ino(__u64 ino)
 static void sock_watch_target(struct store *s, struct object *o, struct tracer *t)
 {
 	struct ipc_sock_addr a;
-	char line[512], path[SOCK_PATH_BUF + 1];
+	char line[512];
 	__u64 peer;
 	FILE *f;
 
@@ -592,24 +624,13 @@ static void sock_watch_target(struct store *s, struct object *o, struct tracer *
 	if (o->key.type != IPC_UNIX || !(f = fopen("/proc/net/unix", "re")))
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long ino;
-		unsigned int flags;
+		struct unix_entry u;
 
-		path[0] = '\0';
-		if (sscanf(line, "%*s %*s %*s %X %*s %*s %llu %128s", &flags, &ino, path) < 2 ||
-		    ino != o->key.ino || !(flags & 0x10000) || !path[0])
+		/* __SO_ACCEPTCON: listening */
+		if (!parse_unix_line(line, &u) || u.ino != o->key.ino || !(u.flags & 0x10000) ||
+		    !u.name.family)
 			continue;
-		memset(&a, 0, sizeof(a));
-		a.family = AF_UNIX;
-		/* The kernel keeps a path's name with its NUL; /proc shows an
-		 * abstract name's leading NUL as '@'. */
-		if (path[0] == '@') {
-			a.path_len = (__u16)strlen(path);
-			memcpy(a.path + 1, path + 1, a.path_len - 1);
-		} else {
-			a.path_len = (__u16)strlen(path) + 1;
-			memcpy(a.path, path, a.path_len);
-		}
+		a = u.name;
 		tracer_watch_listener(t, &a);
 	}
 	fclose(f);

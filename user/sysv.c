@@ -18,6 +18,23 @@ __u32 own_ipc_ns(void)
 	return inum;
 }
 
+bool parse_sysv_line(const char *line, struct sysv_entry *e)
+{
+	const char *p = line;
+	char *end;
+
+	e->ncols = 0;
+	while (e->ncols < SYSV_COLUMNS) {
+		long long v = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		e->col[e->ncols++] = v;
+		p = end;
+	}
+	return e->ncols >= 2;
+}
+
 /* id -> struct sysv_entry, from one read of the file. */
 static GHashTable *read_entries(const char *file)
 {
@@ -34,19 +51,10 @@ static GHashTable *read_entries(const char *file)
 		return entries;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		struct sysv_entry e = { .ncols = 0 };
-		char *p = line, *end;
+		struct sysv_entry e;
 		int id;
 
-		while (e.ncols < SYSV_COLUMNS) {
-			long long v = strtoll(p, &end, 10);
-
-			if (end == p)
-				break;
-			e.col[e.ncols++] = v;
-			p = end;
-		}
-		if (e.ncols < 2)
+		if (!parse_sysv_line(line, &e))
 			continue;
 		id = (int)e.col[1];
 		g_hash_table_insert(entries, g_memdup2(&id, sizeof(id)), g_memdup2(&e, sizeof(e)));

@@ -7,6 +7,7 @@
 #ifndef IPCTRACE_SYSV_H
 #define IPCTRACE_SYSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "ipctrace.h"
@@ -21,6 +22,9 @@ struct sysv_entry {
 	__s64 col[SYSV_COLUMNS];
 	int ncols;
 };
+
+/* A line's leading numbers; false if it has no key and id (the header). */
+bool parse_sysv_line(const char *line, struct sysv_entry *e);
 
 /*
  * Once per interval, for every object of `type` in the store: name it from

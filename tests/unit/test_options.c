@@ -218,6 +218,19 @@ static void test_unknown_option_and_argument(void **state)
 	assert_string_equal(cfg.error, "unexpected argument 'stray' (see ipctrace --help)");
 }
 
+/* What was typed is quoted; a newline or an escape in it is shown escaped. */
+static void test_error_one_line(void **state)
+{
+	struct config cfg;
+	const char *argv[] = { "ipctrace", "-p", "1\n2\033[2J" };
+
+	(void)state;
+	assert_int_not_equal(parse(&cfg, 3, argv), 0);
+	assert_null(strchr(cfg.error, '\n'));
+	assert_null(strchr(cfg.error, '\033'));
+	assert_non_null(strstr(cfg.error, "'1\\n2\\x1b[2J'"));
+}
+
 static void test_too_many_pids(void **state)
 {
 	struct config cfg;
@@ -275,6 +288,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_outputs),
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_unknown_option_and_argument),
+		cmocka_unit_test(test_error_one_line),
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_kernel_dev),
