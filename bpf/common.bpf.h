@@ -145,21 +145,21 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_WATCHED);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, __u64);	/* the inode of the target's socket */
 } watched_socks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_WATCHED);
 	__type(key, struct ipc_tuple);
-	__type(value, __u8);
+	__type(value, __u64);	/* the inode of the target's socket */
 } watched_tuples SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_WATCHED);
 	__type(key, struct ipc_sock_addr);
-	__type(value, __u8);
+	__type(value, __u64);	/* the inode of the target's socket */
 } watched_listeners SEC(".maps");
 
 /* Whom a waiter that resumes has to thank: see shm.bpf.h, sem.bpf.h. */

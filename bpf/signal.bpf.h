@@ -36,9 +36,10 @@
 #define SEND_SIG_PRIV_VALUE 1UL
 
 /*
- * Fields are loaded directly by the tp_btf copy of the hook and copied with
- * bpf_probe_read_kernel() by the raw_tp one: btf is a constant in each, so
- * the verifier sees one way only. The direct loads halve the hook's cost.
+ * Fields are loaded directly by the tp_btf copy of the hook (but see
+ * si_code below) and copied with bpf_probe_read_kernel() by the raw_tp one:
+ * btf is a constant in each, so the verifier sees one way only. The direct
+ * loads halve the hook's cost.
  */
 static __always_inline bool sig_from_process(int sig, const struct kernel_siginfo *info,
 					     const bool btf)
@@ -49,7 +50,11 @@ static __always_inline bool sig_from_process(int sig, const struct kernel_siginf
 		return true;
 	if ((unsigned long)info == SEND_SIG_PRIV_VALUE)
 		return false;
-	code = btf ? info->si_code : BPF_CORE_READ(info, si_code);
+	/* Copied on both paths: info may be SEND_SIG_NOINFO or SEND_SIG_PRIV,
+	 * not a pointer, and kernels that know it (6.18.44 here does; earlier
+	 * 6.18 builds did not) give tp_btf the argument as a number, which a
+	 * direct load is refused on. */
+	code = BPF_CORE_READ(info, si_code);
 	if (code == SI_USER || code == SI_QUEUE || code == SI_TKILL || code == SI_MESGQ)
 		return true;
 	/* CLD_EXITED, CLD_STOPPED...: do_notify_parent() runs in the child. */

@@ -177,11 +177,11 @@ static __always_inline void sock_tuple(const struct sock *sk, __u16 family, bool
 	}
 }
 
-static __always_inline void watch_listener(const struct sock *sk, __u16 family)
+static __always_inline void watch_listener(const struct sock *sk, __u16 family, __u64 owner)
 {
 	struct name_scratch *s = scratch_area();
 	struct ipc_sock_addr *a;
-	__u8 one = 1, remote[16];
+	__u8 remote[16];
 
 	if (!s)
 		return;
@@ -194,30 +194,32 @@ static __always_inline void watch_listener(const struct sock *sk, __u16 family)
 		a->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 		inet_addrs(sk, family, a->addr, remote);
 	}
-	if (bpf_map_update_elem(&watched_listeners, a, &one, BPF_ANY) == -E2BIG)
+	if (bpf_map_update_elem(&watched_listeners, a, &owner, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
 static __noinline void sock_watch_far_end(const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u8 one = 1;
+	/* The value is the target's socket: once it is closed, the user side
+	 * releases the entry (prune_watched in user/tracer.c). */
+	__u64 owner = sock_ino(sk);
 	long err = 0;
 
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
-		watch_listener(sk, family);
+		watch_listener(sk, family, owner);
 		return;
 	}
 	if (family == AF_UNIX) {
 		__u64 peer = (__u64)BPF_CORE_READ((const struct unix_sock *)sk, peer);
 
 		if (peer)
-			err = bpf_map_update_elem(&watched_socks, &peer, &one, BPF_ANY);
+			err = bpf_map_update_elem(&watched_socks, &peer, &owner, BPF_ANY);
 	} else if (BPF_CORE_READ(sk, __sk_common.skc_dport)) {
 		struct ipc_tuple t = {};
 
 		sock_tuple(sk, family, true, &t);
-		err = bpf_map_update_elem(&watched_tuples, &t, &one, BPF_ANY);
+		err = bpf_map_update_elem(&watched_tuples, &t, &owner, BPF_ANY);
 	}
 	if (err == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);

@@ -597,13 +597,13 @@ static void sock_watch_target(struct store *s, struct object *o, struct tracer *
 			if (e->type == IPC_TCP && e->state == 0x0A) {
 				a = e->local;
 				a.path_len = 0;
-				tracer_watch_listener(t, &a);
+				tracer_watch_listener(t, &a, o->key.ino);
 			} else if (e->remote.port) {
 				tuple.lport = e->remote.port;
 				tuple.rport = e->local.port;
 				memcpy(tuple.laddr, e->remote.addr, sizeof(tuple.laddr));
 				memcpy(tuple.raddr, e->local.addr, sizeof(tuple.raddr));
-				tracer_watch_tuple(t, &tuple);
+				tracer_watch_tuple(t, &tuple, o->key.ino);
 			}
 		}
 		g_array_free(net, TRUE);
@@ -631,7 +631,7 @@ static void sock_watch_target(struct store *s, struct object *o, struct tracer *
 		    !u.name.family)
 			continue;
 		a = u.name;
-		tracer_watch_listener(t, &a);
+		tracer_watch_listener(t, &a, o->key.ino);
 	}
 	fclose(f);
 }

@@ -16,10 +16,11 @@
 #include "procfs.h"
 #include "cgroup.h"
 
-#define DUMP_KEYS_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
-				  MAX_LABELS * sizeof(struct ipc_label_key)), \
-			      MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
-				  MAX_DESTS * sizeof(struct ipc_dest_key)))
+#define DUMP_KEYS_SIZE MAX(MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
+				      MAX_LABELS * sizeof(struct ipc_label_key)), \
+				  MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
+				      MAX_DESTS * sizeof(struct ipc_dest_key))), \
+			      MAX_WATCHED * sizeof(struct ipc_sock_addr))
 #define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
 				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
 			     MAX_HISTS * sizeof(struct ipc_hist))
@@ -555,6 +556,51 @@ int tracer_collect(struct tracer *t, struct store *s)
 	return 0;
 }
 
+static void note_socket(const struct fd_ref *ref, void *ctx)
+{
+	unsigned long long ino;
+
+	if (sscanf(ref->link, "socket:[%llu]", &ino) == 1)
+		g_hash_table_add(ctx, g_memdup2(&ino, sizeof(ino)));
+}
+
+/*
+ * -p: the watched far ends (sock.bpf.h) carry the target socket they were
+ * found through. The kernel has no tracepoint where a socket is freed, so
+ * the entries of closed sockets would stay, until a target that opens
+ * connection after connection (a server, a -f tree under churn) fills the
+ * map and its newest peers go unseen. Once a map is a quarter full, the
+ * entries of sockets no live target holds go; below that, nothing is read.
+ */
+static void prune_watched(struct tracer *t, const GArray *targets)
+{
+	const struct { int fd; size_t key_size; } maps[] = {
+		{ bpf_map__fd(t->skel->maps.watched_socks), sizeof(__u64) },
+		{ bpf_map__fd(t->skel->maps.watched_tuples), sizeof(struct ipc_tuple) },
+		{ bpf_map__fd(t->skel->maps.watched_listeners), sizeof(struct ipc_sock_addr) },
+	};
+	GHashTable *held = NULL;
+
+	for (size_t m = 0; m < G_N_ELEMENTS(maps); m++) {
+		size_t n = map_dump(maps[m].fd, t->feat.batch_ops, maps[m].key_size, sizeof(__u64),
+				    MAX_WATCHED, t->keys, t->values);
+		const __u64 *owners = t->values;
+
+		if (n <= MAX_WATCHED / 4)
+			continue;
+		if (!held) {
+			held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+			for (guint i = 0; i < targets->len; i++)
+				proc_scan_fds(g_array_index(targets, int, i), 0, note_socket, held);
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!g_hash_table_contains(held, &owners[i]))
+				bpf_map_delete_elem(maps[m].fd, (char *)t->keys + i * maps[m].key_size);
+	}
+	if (held)
+		g_hash_table_destroy(held);
+}
+
 void tracer_targets(struct tracer *t, GArray *pids)
 {
 	size_t n = map_dump(bpf_map__fd(t->skel->maps.filter_pids), t->feat.batch_ops,
@@ -579,6 +625,7 @@ void tracer_targets(struct tracer *t, GArray *pids)
 		if (roles[i] == ROLE_TARGET)
 			g_array_append_val(pids, pid);
 	}
+	prune_watched(t, pids);
 }
 
 void tracer_add_target(struct tracer *t, pid_t pid)
@@ -598,11 +645,9 @@ void tracer_add_peer(struct tracer *t, pid_t pid)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
 }
 
-void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr)
+void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr, __u64 owner)
 {
-	__u8 one = 1;
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &one, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &owner, BPF_ANY);
 }
 
 void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
@@ -623,11 +668,9 @@ void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
 	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
 }
 
-void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple)
+void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner)
 {
-	__u8 one = 1;
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &one, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
 }
 
 void tracer_forget(struct tracer *t, const struct row *r)

@@ -44,13 +44,14 @@ void tracer_targets(struct tracer *t, GArray *pids);
 void tracer_add_target(struct tracer *t, pid_t pid);
 /* -p: count a process that may be at the other end of a target's channel. */
 void tracer_add_peer(struct tracer *t, pid_t pid);
-/* -p: whoever connects to this address (a target's listener) is a peer. */
-void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr);
+/* -p: whoever connects to this address (a target's listener) is a peer;
+ * owner is the listening socket's inode: the entry goes when it closes. */
+void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr, __u64 owner);
 /* A shared mapping made before ipctrace started: its process's page faults
  * and futexes on it count, and its detach. */
 void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r);
 /* -p: count the socket with this tuple (the far end of a target's). */
-void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple);
+void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner);
 
 /* A row is final (its object closed): delete its kernel entries. */
 void tracer_forget(struct tracer *t, const struct row *r);

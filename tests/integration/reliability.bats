@@ -150,3 +150,42 @@ links_to() {
 	stop_tracer
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
 }
+
+@test "-p a client making more connections than the watch map holds: every byte counts, nothing lost" {
+	# Each connection of a target puts its far end in a map of MAX_WATCHED
+	# entries; the kernel never says when a socket is freed, so closed ones
+	# are released by the user side, each interval once the map is a quarter
+	# full. Without that, connections past the map's size would go
+	# uncounted at the server. Released each interval, what the map must
+	# hold is what comes between two (an interval, or longer when a refresh
+	# takes longer): a tenth of it a second here.
+	max_watched=$(sed -nE 's/^#define MAX_WATCHED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/include/ipctrace.h")
+	# More connections than the map holds, but rows (two a connection) within
+	# what the summary keeps unfolded (MAX_RETIRED), so each row is listed.
+	max_retired=$(sed -nE 's/^#define MAX_RETIRED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/user/rows.h")
+	n=$((max_watched + max_watched / 8))
+	[ $((2 * n)) -le "$max_retired" ]
+	interval=0.5
+	rate=$((max_watched / 10))
+	python3 "$ROOT/tests/lib/many_connections.py" server "$n" >"$TMP/server" 3>&- &
+	server=$!
+	wait_until 20 test -s "$TMP/server"
+	port=$(head -n 1 "$TMP/server")
+	python3 "$ROOT/tests/lib/many_connections.py" client "$port" "$n" 100 "$rate" >"$TMP/client" 2>"$TMP/client.err" 3>&- &
+	client=$!
+	wait_for "$TMP/client.err" ready
+	start_tracer -p "$client" -t tcp --json -i "$interval"	# the SIGUSR1 is not the point
+	kill -USR1 "$client"
+	wait "$client" || { cat "$TMP/client.err"; false; }
+	wait "$server"
+	stop_tracer
+	moved=$(( $(jq .bytes "$TMP/client") + $(tail -n 1 "$TMP/server" | jq .bytes) ))
+	[ "$(jq .bytes "$TMP/client")" -eq $((n * 100)) ]
+	final >"$TMP/final"
+	[ "$(jq '.folded.rows' "$TMP/final")" -eq 0 ]
+	[ "$(jq '[.rows[].bytes] | add' "$TMP/final")" -eq "$moved" ]
+	[ "$(jq '[.lost[]] | add' "$TMP/final")" -eq 0 ]
+	[ "$(jq --argjson c "$client" --argjson s "$server" '[.rows[] | select(.pid != $c and .pid != $s)] | length' "$TMP/final")" -eq 0 ]
+	# The newest connections are listed: the server's ends name the client.
+	[ "$(jq --argjson c "$client" --argjson s "$server" '[.rows[] | select(.pid == $s and .dir == "rx" and ([.peers[].pid] == [$c]))] | length' "$TMP/final")" -gt 0 ]
+}
