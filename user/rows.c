@@ -485,7 +485,7 @@ bool store_row_selected(const struct row *r, const struct filter *f)
 {
 	if (!object_is_channel(r->obj))
 		return false;
-	if (!f || row_of_target(r, f) || object_of_targets(r->obj, f))
+	if (!f || r->on_target_channel || row_of_target(r, f) || object_of_targets(r->obj, f))
 		return true;
 	/* The far end of a target's socket. */
 	for (guint i = 0; i < r->obj->peer_objs->len; i++)
@@ -509,6 +509,11 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 		for (guint i = 0; i < s->retired->len; i++)
 			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
+	/* A peer's row is listed for being on a target's channel; when the
+	 * target's own row there is folded into totals (the summary's cap),
+	 * the channel no longer shows it, and the peer's row must not vanish. */
+	for (guint i = 0; f && i < out->len; i++)
+		((struct row *)g_ptr_array_index(out, i))->on_target_channel = true;
 	current_sort = sort;
 	g_ptr_array_sort(out, row_cmp_sort);
 	return out;

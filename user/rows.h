@@ -83,6 +83,8 @@ struct row {
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */
+	bool on_target_channel;		/* -p: once listed, it stays, even when the
+					 * target's rows on the channel are folded */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */

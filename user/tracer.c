@@ -488,6 +488,18 @@ static void read_removals(struct tracer *t, struct store *s)
 	}
 }
 
+/* What a row's counters hold besides bytes and ops: WAIT, named events. */
+static void set_events(struct row *r, const struct ipc_counters *c)
+{
+	r->wait_ns = c->wait_ns;
+	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
+		const char *name = event_name(r->key.type, e);
+
+		if (name)
+			attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
+	}
+}
+
 int tracer_collect(struct tracer *t, struct store *s)
 {
 	int counters_fd = bpf_map__fd(t->skel->maps.counters);
@@ -511,7 +523,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 		bool created;
 		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
 
-		r->wait_ns = vals[i].wait_ns;
+		set_events(r, &vals[i]);
 		/* A target the kernel made (-f, a command): its rows stay the
 		 * target's after it exits, whatever its PID becomes. */
 		if (p && p->target)
@@ -523,12 +535,6 @@ int tracer_collect(struct tracer *t, struct store *s)
 			name_new_row(t, r, p);
 		else if (p && strcmp(p->comm, r->comm))
 			memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
-		for (unsigned int e = 0; e < IPC_EVENTS; e++) {
-			const char *name = event_name(r->key.type, e);
-
-			if (name)
-				attr_set(r->attrs, &r->nattrs, name, (__s64)vals[i].events[e]);
-		}
 		/* No process entry (its map was full): ask /proc instead. */
 		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid)) {
 			r->exited = true;
@@ -571,6 +577,8 @@ static void note_socket(const struct fd_ref *ref, void *ctx)
  * connection after connection (a server, a -f tree under churn) fills the
  * map and its newest peers go unseen. Once a map is a quarter full, the
  * entries of sockets no live target holds go; below that, nothing is read.
+ * A socket must be found closed at two checks in a row: the far end may
+ * still be reading what the target sent just before it closed.
  */
 static void prune_watched(struct tracer *t, const GArray *targets)
 {
@@ -579,7 +587,7 @@ static void prune_watched(struct tracer *t, const GArray *targets)
 		{ bpf_map__fd(t->skel->maps.watched_tuples), sizeof(struct ipc_tuple) },
 		{ bpf_map__fd(t->skel->maps.watched_listeners), sizeof(struct ipc_sock_addr) },
 	};
-	GHashTable *held = NULL;
+	GHashTable *held = NULL, *closed = NULL;
 
 	for (size_t m = 0; m < G_N_ELEMENTS(maps); m++) {
 		size_t n = map_dump(maps[m].fd, t->feat.batch_ops, maps[m].key_size, sizeof(__u64),
@@ -590,15 +598,24 @@ static void prune_watched(struct tracer *t, const GArray *targets)
 			continue;
 		if (!held) {
 			held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+			closed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 			for (guint i = 0; i < targets->len; i++)
 				proc_scan_fds(g_array_index(targets, int, i), 0, note_socket, held);
 		}
-		for (size_t i = 0; i < n; i++)
-			if (!g_hash_table_contains(held, &owners[i]))
+		for (size_t i = 0; i < n; i++) {
+			if (g_hash_table_contains(held, &owners[i]))
+				continue;
+			g_hash_table_add(closed, g_memdup2(&owners[i], sizeof(owners[i])));
+			if (t->closed_owners && g_hash_table_contains(t->closed_owners, &owners[i]))
 				bpf_map_delete_elem(maps[m].fd, (char *)t->keys + i * maps[m].key_size);
+		}
 	}
-	if (held)
-		g_hash_table_destroy(held);
+	if (!held)
+		return;
+	g_hash_table_destroy(held);
+	if (t->closed_owners)
+		g_hash_table_destroy(t->closed_owners);
+	t->closed_owners = closed;
 }
 
 void tracer_targets(struct tracer *t, GArray *pids)
@@ -673,11 +690,23 @@ void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 o
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
 }
 
-void tracer_forget(struct tracer *t, const struct row *r)
+void tracer_forget(struct tracer *t, struct row *r)
 {
-	int labels = bpf_map__fd(t->skel->maps.labels);
+	int counters = bpf_map__fd(t->skel->maps.counters), labels = bpf_map__fd(t->skel->maps.labels);
+	struct ipc_counters last;
 
-	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), &r->key);
+	/*
+	 * The counters were read before /proc showed the object closed: what
+	 * the process did in between (a connect, a send, then close, all
+	 * within the interval) is in the entry still, and would go with it.
+	 * Nothing can add to it now: nobody holds the object.
+	 */
+	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
+		r->bytes = last.bytes;
+		r->ops = last.ops;
+		set_events(r, &last);
+	}
+	bpf_map_delete_elem(counters, &r->key);
 	if (t->hist)
 		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
 	for (guint i = 0; i < r->labels->len; i++) {
@@ -721,4 +750,7 @@ void tracer_stop(struct tracer *t)
 	if (t->procs)
 		g_hash_table_destroy(t->procs);
 	t->procs = NULL;
+	if (t->closed_owners)
+		g_hash_table_destroy(t->closed_owners);
+	t->closed_owners = NULL;
 }

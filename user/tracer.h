@@ -25,6 +25,8 @@ struct tracer {
 	bool wait;		/* WAIT is measured */
 	bool hist;		/* --hist */
 	bool filter;		/* counting only targets and their peers */
+	GHashTable *closed_owners;	/* -p: watched entries' sockets found closed
+					 * at the last check (prune_watched) */
 };
 
 /* Returns 0, or -1 with one line in err saying what failed and what to do. */
@@ -53,8 +55,9 @@ void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
 /* -p: count the socket with this tuple (the far end of a target's). */
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner);
 
-/* A row is final (its object closed): delete its kernel entries. */
-void tracer_forget(struct tracer *t, const struct row *r);
+/* A row is final (its object closed): take its last counts, then delete its
+ * kernel entries. */
+void tracer_forget(struct tracer *t, struct row *r);
 
 /* -e: hand each logged operation (struct ipc_event) to on_event. */
 typedef int (*tracer_event_fn)(void *ctx, void *data, size_t size);

@@ -158,7 +158,7 @@ links_to() {
 	# full. Without that, connections past the map's size would go
 	# uncounted at the server. Released each interval, what the map must
 	# hold is what comes between two (an interval, or longer when a refresh
-	# takes longer): a tenth of it a second here.
+	# takes longer): a twentieth of it a second here.
 	max_watched=$(sed -nE 's/^#define MAX_WATCHED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/include/ipctrace.h")
 	# More connections than the map holds, but rows (two a connection) within
 	# what the summary keeps unfolded (MAX_RETIRED), so each row is listed.
@@ -166,7 +166,7 @@ links_to() {
 	n=$((max_watched + max_watched / 8))
 	[ $((2 * n)) -le "$max_retired" ]
 	interval=0.5
-	rate=$((max_watched / 10))
+	rate=$((max_watched / 20))
 	python3 "$ROOT/tests/lib/many_connections.py" server "$n" >"$TMP/server" 3>&- &
 	server=$!
 	wait_until 20 test -s "$TMP/server"
@@ -182,6 +182,8 @@ links_to() {
 	moved=$(( $(jq .bytes "$TMP/client") + $(tail -n 1 "$TMP/server" | jq .bytes) ))
 	[ "$(jq .bytes "$TMP/client")" -eq $((n * 100)) ]
 	final >"$TMP/final"
+	# Shown if a check below fails.
+	jq -c --argjson c "$client" '{moved: '"$moved"', rows: (.rows | length), client_rows: ([.rows[] | select(.pid == $c)] | length), empty: ([.rows[] | select(.bytes != 100)] | .[0:3]), bytes: ([.rows[].bytes] | add), folded, lost}' "$TMP/final"
 	[ "$(jq '.folded.rows' "$TMP/final")" -eq 0 ]
 	[ "$(jq '[.rows[].bytes] | add' "$TMP/final")" -eq "$moved" ]
 	[ "$(jq '[.lost[]] | add' "$TMP/final")" -eq 0 ]

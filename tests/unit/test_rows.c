@@ -199,6 +199,33 @@ static void test_target_pid_reused(void **state)
 	store_free(s);
 }
 
+/* -p: a peer's row, once listed for sharing a channel with the target,
+ * stays listed when the target's row there is dropped from the summary
+ * (folded into totals past MAX_RETIRED). */
+static void test_peer_listed_after_target_row_folds(void **state)
+{
+	struct store *s = store_new();
+	int targets[] = { 10 };
+	struct filter alive = { .pids = targets, .npids = 1 };
+	struct row *target;
+	GPtrArray *sel;
+
+	(void)state;
+	target = put(s, 10, 100, DIR_TX, 10, 1, "target");
+	put(s, 20, 100, DIR_RX, 10, 1, "peer");
+	sel = store_select(s, true, SORT_PID, &alive);
+	assert_int_equal(sel->len, 2);
+	g_ptr_array_free(sel, TRUE);
+	target->exited = true;
+	store_retire(s);
+	store_forget_retired(s);	/* the target's row is gone from the summary */
+	sel = store_select(s, true, SORT_PID, &alive);
+	assert_int_equal(sel->len, 1);
+	assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.tgid, 20);
+	g_ptr_array_free(sel, TRUE);
+	store_free(s);
+}
+
 static void test_sort(void **state)
 {
 	struct store *s = store_new();
@@ -246,6 +273,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_select_by_pid),
 		cmocka_unit_test(test_target_pid_reused),
+		cmocka_unit_test(test_peer_listed_after_target_row_folds),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_compare_no_overflow),
 	};
