@@ -10,8 +10,10 @@
 #                   and strace (not part of make test: minutes)
 #   sudo make install    install under PREFIX (default /usr/local), into
 #                   DESTDIR if set; make uninstall removes those files
-#   make fuzz       the /proc parsers, the output writers and the command line
+#   sudo make fuzz  the /proc parsers, the output writers and the command line
 #                   under libFuzzer, FUZZ_SECONDS (60) each (not part of make test)
+#   sudo make soak  SOAK_SECONDS (600) of churn under ipctrace: totals, RSS,
+#                   map entries (not part of make test)
 #   sudo make demo-graph  draw docs/demo-graph.svg, the README's picture,
 #                   from a run of the demos (tools/demo-graph.sh)
 #

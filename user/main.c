@@ -402,6 +402,7 @@ static void fill_frame(struct session *s, struct frame *f, bool final, double in
 	tracer_loss(&s->tracer, &f->loss);
 	store_totals(s->store, target_filter(s), &f->totals);
 	f->rows = store_select(s->store, final, s->cfg.sort, target_filter(s));
+	store_mark_listed(f->rows);
 }
 
 /* The graph and the metrics alone: from the start, and beside -e's lines. */

@@ -195,13 +195,22 @@ static void scan_one(pid_t pid, fd_visit_fn visit, void *ctx)
 	closedir(dir);
 }
 
-void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
+/* What one process's scan needs: its visitor, fds' or maps'. */
+struct pid_scan {
+	void (*one)(pid_t pid, const struct pid_scan *scan);
+	fd_visit_fn fd_visit;
+	map_visit_fn map_visit;
+	void *ctx;
+};
+
+/* pid's, or (pid 0) every process's but skip's. */
+static void scan_pids(pid_t pid, pid_t skip, const struct pid_scan *scan)
 {
 	struct dirent *de;
 	DIR *proc;
 
 	if (pid > 0) {
-		scan_one(pid, visit, ctx);
+		scan->one(pid, scan);
 		return;
 	}
 	proc = opendir("/proc");
@@ -214,9 +223,21 @@ void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
 			continue;
 		p = atoi(de->d_name);
 		if (p != skip)
-			scan_one(p, visit, ctx);
+			scan->one(p, scan);
 	}
 	closedir(proc);
+}
+
+static void scan_fds_of(pid_t pid, const struct pid_scan *scan)
+{
+	scan_one(pid, scan->fd_visit, scan->ctx);
+}
+
+void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
+{
+	const struct pid_scan scan = { .one = scan_fds_of, .fd_visit = visit, .ctx = ctx };
+
+	scan_pids(pid, skip, &scan);
 }
 
 bool parse_maps_line(char *line, struct map_ref *ref)
@@ -258,26 +279,14 @@ static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 	fclose(f);
 }
 
+static void scan_maps_of(pid_t pid, const struct pid_scan *scan)
+{
+	maps_one(pid, scan->map_visit, scan->ctx);
+}
+
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx)
 {
-	struct dirent *de;
-	DIR *proc;
+	const struct pid_scan scan = { .one = scan_maps_of, .map_visit = visit, .ctx = ctx };
 
-	if (pid > 0) {
-		maps_one(pid, visit, ctx);
-		return;
-	}
-	proc = opendir("/proc");
-	if (!proc)
-		return;
-	while ((de = readdir(proc))) {
-		pid_t p;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		p = atoi(de->d_name);
-		if (p != skip)
-			maps_one(p, visit, ctx);
-	}
-	closedir(proc);
+	scan_pids(pid, skip, &scan);
 }

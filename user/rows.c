@@ -249,9 +249,13 @@ static void fold_oldest(struct store *s, guint keep)
 		struct row *r = g_ptr_array_index(s->retired, i);
 		struct object *o = r->obj;
 
-		s->folded.rows++;
-		s->folded.bytes += r->bytes;
-		s->folded.ops += r->ops;
+		/* A row never shown (a file every process maps read-only, a
+		 * stranger's with -p) is not in the totals shown either. */
+		if (r->listed) {
+			s->folded.rows++;
+			s->folded.bytes += r->bytes;
+			s->folded.ops += r->ops;
+		}
 		g_ptr_array_remove_fast(o->rows, r);
 		if (!o->rows->len && !o->holders->len)
 			unlink_object(s, o);
@@ -483,9 +487,11 @@ bool object_is_channel(const struct object *o)
 
 bool store_row_selected(const struct row *r, const struct filter *f)
 {
+	if (r->listed)
+		return true;
 	if (!object_is_channel(r->obj))
 		return false;
-	if (!f || r->on_target_channel || row_of_target(r, f) || object_of_targets(r->obj, f))
+	if (!f || row_of_target(r, f) || object_of_targets(r->obj, f))
 		return true;
 	/* The far end of a target's socket. */
 	for (guint i = 0; i < r->obj->peer_objs->len; i++)
@@ -509,14 +515,15 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 		for (guint i = 0; i < s->retired->len; i++)
 			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
-	/* A peer's row is listed for being on a target's channel; when the
-	 * target's own row there is folded into totals (the summary's cap),
-	 * the channel no longer shows it, and the peer's row must not vanish. */
-	for (guint i = 0; f && i < out->len; i++)
-		((struct row *)g_ptr_array_index(out, i))->on_target_channel = true;
 	current_sort = sort;
 	g_ptr_array_sort(out, row_cmp_sort);
 	return out;
+}
+
+void store_mark_listed(GPtrArray *rows)
+{
+	for (guint i = 0; i < rows->len; i++)
+		((struct row *)g_ptr_array_index(rows, i))->listed = true;
 }
 
 static void add_totals(struct totals *t, const struct row *r)

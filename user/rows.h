@@ -83,8 +83,9 @@ struct row {
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */
-	bool on_target_channel;		/* -p: once listed, it stays, even when the
-					 * target's rows on the channel are folded */
+	bool listed;			/* selected once: it stays selected (the rows
+					 * that made it a channel, or a target's, may
+					 * fold), and only listed rows fold into totals */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
@@ -178,6 +179,15 @@ struct filter {
 /* Rows to show: live ones (or all with include_retired), sorted. */
 GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
 			const struct filter *f);
+/*
+ * The rows a frame shows stay selected from then on: a row is shown for
+ * what others did on its object (a writer made a pipe a channel, a target
+ * made it the target's), and when their rows fold into totals (the
+ * summary's cap) the object no longer says so; the row must not vanish.
+ * Only shown rows fold into the totals shown. Every tick shows its frame
+ * before it retires rows, so each row has its chance.
+ */
+void store_mark_listed(GPtrArray *rows);
 /* Totals over every selected row since start; rates over the live ones. */
 void store_totals(struct store *s, const struct filter *f, struct totals *t);
 

@@ -29,6 +29,7 @@ load helpers
 	"$DEMO" pipe -n 20 -s 100 >/dev/null
 	sleep 0.5
 	stop_tracer
+	cat "$TMP/out"	# shown if a check fails
 	! grep -q $'\033' "$TMP/out"
 	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
 	grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS' "$TMP/out"

@@ -215,6 +215,7 @@ static void test_peer_listed_after_target_row_folds(void **state)
 	put(s, 20, 100, DIR_RX, 10, 1, "peer");
 	sel = store_select(s, true, SORT_PID, &alive);
 	assert_int_equal(sel->len, 2);
+	store_mark_listed(sel);	/* shown in a frame */
 	g_ptr_array_free(sel, TRUE);
 	target->exited = true;
 	store_retire(s);
