@@ -517,8 +517,7 @@ static void tick(struct session *s, bool final)
 		 * the maps with the channels they used once. */
 		GPtrArray *closed = store_mark_closed(s->store);
 
-		for (guint i = 0; i < closed->len; i++)
-			tracer_forget(&s->tracer, g_ptr_array_index(closed, i));
+		tracer_forget(&s->tracer, s->store, closed);
 		g_ptr_array_free(closed, TRUE);
 	}
 	store_compute_peers(s->store);

@@ -690,17 +690,11 @@ void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 o
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
 }
 
-void tracer_forget(struct tracer *t, struct row *r)
+static void forget_row(struct tracer *t, struct row *r)
 {
 	int counters = bpf_map__fd(t->skel->maps.counters), labels = bpf_map__fd(t->skel->maps.labels);
 	struct ipc_counters last;
 
-	/*
-	 * The counters were read before /proc showed the object closed: what
-	 * the process did in between (a connect, a send, then close, all
-	 * within the interval) is in the entry still, and would go with it.
-	 * Nothing can add to it now: nobody holds the object.
-	 */
 	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
 		r->bytes = last.bytes;
 		r->ops = last.ops;
@@ -716,6 +710,24 @@ void tracer_forget(struct tracer *t, struct row *r)
 
 		bpf_map_delete_elem(labels, &lk);
 	}
+}
+
+void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
+{
+	if (!rows->len)
+		return;
+	/*
+	 * The counts were read before /proc showed these objects closed: what
+	 * their processes did in between (a connect, a send, then close, all
+	 * within the interval) is in the kernel's entries still, and would go
+	 * with them. Nobody holds the objects now, so nothing adds to them:
+	 * read them once more, labels and histograms too, then delete.
+	 */
+	read_labels(t, s);
+	if (t->hist)
+		read_hists(t, s);
+	for (guint i = 0; i < rows->len; i++)
+		forget_row(t, g_ptr_array_index(rows, i));
 }
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss)

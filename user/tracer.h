@@ -55,9 +55,9 @@ void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
 /* -p: count the socket with this tuple (the far end of a target's). */
 void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner);
 
-/* A row is final (its object closed): take its last counts, then delete its
- * kernel entries. */
-void tracer_forget(struct tracer *t, struct row *r);
+/* Rows that are final (their objects closed): take their last counts, then
+ * delete their kernel entries. */
+void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows);
 
 /* -e: hand each logged operation (struct ipc_event) to on_event. */
 typedef int (*tracer_event_fn)(void *ctx, void *data, size_t size);

@@ -29,6 +29,8 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 # As systemd would on the developers' machines (tracefs stays unmounted, as
 # there).
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+# And the unified cgroup hierarchy, which --cgroup and the CGROUP column read.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname ipctrace-guest
 # The socket tests talk over loopback, which nothing else brings up here.
 ip link set lo up
