@@ -21,9 +21,11 @@ teardown() {
 }
 
 # wait_for FILE PATTERN [SECONDS]: until a line of FILE matches.
+# Each waits by the clock, not by a count of tries: a try can be slow (dot
+# under emulation takes seconds).
 wait_for() {
-	local file=$1 pattern=$2 limit=${3:-20} i
-	for ((i = 0; i < limit * 20; i++)); do
+	local file=$1 pattern=$2 deadline=$((SECONDS + ${3:-20}))
+	while ((SECONDS < deadline)); do
 		grep -qE "$pattern" "$file" 2>/dev/null && return 0
 		sleep 0.05
 	done
@@ -34,9 +36,9 @@ wait_for() {
 
 # wait_until SECONDS COMMAND...: until COMMAND succeeds, or fail.
 wait_until() {
-	local limit=$1 i
+	local limit=$1 deadline=$((SECONDS + $1))
 	shift
-	for ((i = 0; i < limit * 20; i++)); do
+	while ((SECONDS < deadline)); do
 		"$@" && return 0
 		sleep 0.05
 	done
@@ -46,8 +48,8 @@ wait_until() {
 
 # wait_gone PID [SECONDS]: until PID has exited (it need not be our child).
 wait_gone() {
-	local pid=$1 limit=${2:-20} i
-	for ((i = 0; i < limit * 20; i++)); do
+	local pid=$1 limit=${2:-20} deadline=$((SECONDS + ${2:-20}))
+	while ((SECONDS < deadline)); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.05
 	done
