@@ -41,8 +41,8 @@ else
 	tail -n 40 results/ipctrace-v.log
 fi
 # -x's programs are the ones older verifiers have refused: their log too.
-timeout 60 build/ipctrace -v -x 16 -d 1 >results/ipctrace-x-v.log 2>&1
-echo "ipctrace -v -x 16 -d 1: exit status $? (log: build/qemu/results/ipctrace-x-v.log)"
+timeout 60 build/ipctrace -v -x --hex-bytes 16 -d 1 >results/ipctrace-x-v.log 2>&1
+echo "ipctrace -v -x --hex-bytes 16 -d 1: exit status $? (log: build/qemu/results/ipctrace-x-v.log)"
 
 # QEMU_TESTS on the host: all, none, or one file's name.
 tests=$(sed -nE 's/.*ipctrace\.tests=([a-z_-]+).*/\1/p' /proc/cmdline)
