@@ -810,9 +810,10 @@ static __always_inline void take_payload(struct ipc_event *e)
 
 	if (!ctx || !ctx->payload_len)
 		return;
+	/* hex_cap is known at load, and the record has room for it: no other
+	 * bound. A clamp to HEX_MAX after this one was a branch the 6.1
+	 * verifier could not see was dead, and it refused the copy there. */
 	len = ctx->payload_len < hex_cap ? ctx->payload_len : hex_cap;
-	if (len > HEX_MAX)
-		len = HEX_MAX;
 	if (bpf_probe_read_user(e->payload, len, (const void *)ctx->payload_addr) == 0)
 		e->payload_len = len;
 	ctx->payload_len = 0;

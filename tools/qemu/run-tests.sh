@@ -49,7 +49,10 @@ disk=$QEMU_OUT/tests.img
 rm -rf "$stage" "$QEMU_OUT/results"
 mkdir -p "$stage/build" "$stage/results"
 cp "$ROOT/build/ipctrace" "$ROOT/build/ipc-demo" "$stage/build/"
-cp -r "$ROOT/tests" "$ROOT/VERSION" "$stage/"
+# include/ and user/ too: tests read limits and tables from the sources
+# (MAX_WATCHED, MAX_RETIRED, the tracepoints feature_probe.c knows) rather
+# than repeat them.
+cp -r "$ROOT/tests" "$ROOT/VERSION" "$ROOT/include" "$ROOT/user" "$stage/"
 # The packaging tests (make install, man pages, bash completion) need the
 # source tree, make and groff, and test nothing of the kernel's: they run on
 # the host with make test.
