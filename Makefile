@@ -69,8 +69,16 @@ endif
 
 BPF_SRC   := bpf/ipctrace.bpf.c
 BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
+# Two builds of the BPF code (bpf/common.bpf.h says why): the default one,
+# and a portable one for kernels without bpf_rdonly_cast(). User code is
+# written against the default one's skeleton and loads the portable one's
+# bytes through it, so the two must lay out their maps, programs and
+# settings alike: the portable skeleton's rule checks that they do.
 BPF_OBJ   := $(OUTPUT)/ipctrace.bpf.o
 SKEL      := $(OUTPUT)/ipctrace.skel.h
+PORTABLE_OBJ  := $(OUTPUT)/ipctrace-portable.bpf.o
+PORTABLE_SKEL := $(OUTPUT)/ipctrace-portable.skel.h
+SKELS     := $(SKEL) $(PORTABLE_SKEL)
 
 # Everything in user/ but main.c goes into a library the unit tests link too.
 LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
@@ -102,11 +110,21 @@ $(BPF_OBJ): $(BPF_SRC) $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@	# DWARF is not needed at load time; BTF stays
 
+$(PORTABLE_OBJ): $(BPF_SRC) $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DIPCTRACE_PORTABLE -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
 $(SKEL): $(BPF_OBJ)
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name ipctrace_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKEL) | $(OUTPUT)/user
+$(PORTABLE_SKEL): $(PORTABLE_OBJ) $(SKEL) tools/skel-layout.sh
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ipctrace_portable_bpf > $@
+	$(Q)tools/skel-layout.sh $(SKEL) $@
+
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -182,7 +200,7 @@ FUZZ_SECONDS ?= 60
 $(FUZZ_DIR)/user:
 	$(Q)mkdir -p $@
 
-$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) $(SKEL) | $(FUZZ_DIR)/user
+$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(FUZZ_DIR)/user
 	$(call msg,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(filter-out $(CFLAGS),$(ALL_CFLAGS)) -c $< -o $@
 

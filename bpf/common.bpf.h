@@ -38,6 +38,36 @@ const volatile bool hist_enabled = false;
  * directly (BTF pointers) instead of through bpf_probe_read_kernel(). */
 const volatile bool btf_loads = false;
 
+/*
+ * Two builds of this code (Makefile): the default one for kernels whose
+ * bpf_rdonly_cast() turns a kernel address into a pointer the verifier lets
+ * a program load through (no helper call: about 1 ns a field instead of a
+ * bpf_probe_read_kernel() call's 25 to 40 on these VMs), and sleepers kept in
+ * task-local storage; and IPCTRACE_PORTABLE, with neither, for older kernels,
+ * which refuse a program holding a kfunc call even where it cannot run.
+ * User space loads the first and falls back to the second.
+ */
+#ifndef IPCTRACE_PORTABLE
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define HAVE_RDONLY_CAST 1
+#else
+#define bpf_rdonly_cast(obj, btf_id) ((void *)0)
+#define HAVE_RDONLY_CAST 0
+#endif
+
+/* Direct loads through cast pointers: only with the tp_btf hooks, since the
+ * raw_tp copies serve kernels older than the cast. */
+#define direct_loads (HAVE_RDONLY_CAST && btf_loads)
+
+/*
+ * A field of a kernel object known by its address alone: loaded directly
+ * where the cast is there, copied by a helper call where not. The cast is a
+ * register move once JIT-compiled.
+ */
+#define KREAD(type, ptr, field)								\
+	(direct_loads ? ((type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)))->field \
+		      : BPF_CORE_READ((type *)(ptr), field))
+
 struct ipc_loss loss = {};
 
 /* -e: user space sizes it (a page when -e is off, so it costs nothing). */
@@ -82,16 +112,32 @@ struct {
 
 /* WAIT: threads asleep in a call that may wait on IPC, since when. */
 struct sleeper {
-	__u64 since_ns;
+	__u64 since_ns;	/* 0: not asleep in one */
 	__u64 nr;	/* the syscall it sleeps in */
 };
 
+/*
+ * Every read and write on the machine asks whether its thread slept: with
+ * task-local storage that is a pointer chase from the task, with a hash a
+ * hash of the thread id and a bucket walk. Task storage also goes with the
+ * task. Portable build: a hash, since before 6.2 taking task storage from
+ * sched_switch could deadlock on the runqueue lock.
+ */
+#if HAVE_RDONLY_CAST
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sleeper);
+} sleepers SEC(".maps");
+#else
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_SLEEPERS);
 	__type(key, __u32);
 	__type(value, struct sleeper);
 } sleepers SEC(".maps");
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -268,9 +314,10 @@ static __always_inline struct file *fd_to_file(int fd)
 		return NULL;
 	/*
 	 * Every read and write on the machine comes here: measured by make
-	 * bench, each helper call of the walk costs about 15 ns on these VMs,
-	 * a direct load about 1. The array slot itself is still copied: a
-	 * variable offset into a BTF pointer is not allowed.
+	 * bench-hookcost, each helper call of the walk costs 25 to 40 ns on
+	 * these VMs, a direct load about 1. The array slot is not a BTF
+	 * pointer's field (a variable offset into one is refused): it is read
+	 * through a cast where the kernel has one, else copied.
 	 */
 	if (btf_loads) {
 		struct task_struct *task = bpf_get_current_task_btf();
@@ -283,6 +330,9 @@ static __always_inline struct file *fd_to_file(int fd)
 		if (!fdt || (unsigned int)fd >= fdt->max_fds)
 			return NULL;
 		fds = fdt->fd;
+		/* The slot's address cast to read-only memory: a load, no call. */
+		if (direct_loads)
+			return *(struct file **)bpf_rdonly_cast(&fds[fd], 0);
 	} else {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 		struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
@@ -296,9 +346,9 @@ static __always_inline struct file *fd_to_file(int fd)
 }
 
 /*
- * A pipe's or FIFO's inode and superblock fields, two in one copy each
- * rather than one helper call each (about 15 ns apiece on these VMs, and
- * every pipe read and write comes here). Offsets and sizes are CO-RE
+ * Without direct loads (the portable build, raw_tp hooks): a pipe's or
+ * FIFO's inode and superblock fields, two in one copy each rather than one
+ * helper call each (every pipe read and write comes here). Offsets and sizes are CO-RE
  * constants, so the verifier knows each copy's length; a kernel whose
  * fields lie further apart than the buffer takes one copy per field (the
  * branch the verifier keeps is known at load). Only pipes: a larger copy
@@ -347,8 +397,8 @@ static __always_inline unsigned long read_sb_dev_magic(struct super_block *sb, _
 static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key *obj,
 					  __u32 types, const struct sock **sk)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	__u16 mode = BPF_CORE_READ(inode, i_mode);
+	struct inode *inode = KREAD(struct file, file, f_inode);
+	__u16 mode = KREAD(struct inode, inode, i_mode);
 	struct super_block *sb;
 	__u64 ino;
 	__u32 dev;
@@ -360,27 +410,37 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 	 */
 	*sk = NULL;
 	if ((mode & S_IFMT) == S_IFIFO) {
-		/* Not on the stack: the deepest call chain has no room left. */
-		struct name_scratch *s = scratch_area();
+		unsigned long magic;
 
-		if (!s)
-			return IPC_NONE;
-		read_inode_sb_ino(inode, &sb, &ino, s->fields);
-		type = read_sb_dev_magic(sb, &dev, s->fields) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
+		if (direct_loads) {
+			sb = KREAD(struct inode, inode, i_sb);
+			ino = KREAD(struct inode, inode, i_ino);
+			dev = KREAD(struct super_block, sb, s_dev);
+			magic = KREAD(struct super_block, sb, s_magic);
+		} else {
+			/* Not on the stack: the deepest call chain has no room left. */
+			struct name_scratch *s = scratch_area();
+
+			if (!s)
+				return IPC_NONE;
+			read_inode_sb_ino(inode, &sb, &ino, s->fields);
+			magic = read_sb_dev_magic(sb, &dev, s->fields);
+		}
+		type = magic == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
 	} else if ((types & (TYPE_BIT(IPC_MQ) | TYPE_BIT(IPC_EVENTFD))) &&
 		   ((mode & S_IFMT) == S_IFREG || !(mode & S_IFMT))) {
 		/* An anonymous inode is S_IFREG since 6.15 and typeless before. */
 		unsigned long magic;
 
-		sb = BPF_CORE_READ(inode, i_sb);
-		magic = BPF_CORE_READ(sb, s_magic);
+		sb = KREAD(struct inode, inode, i_sb);
+		magic = KREAD(struct super_block, sb, s_magic);
 		if ((types & TYPE_BIT(IPC_EVENTFD)) && magic == ANON_INODE_FS_MAGIC)
 			return eventfd_classify_file(file, obj);
 		if (!(types & TYPE_BIT(IPC_MQ)) || magic != MQUEUE_MAGIC)
 			return IPC_NONE;
 		type = IPC_MQ;
-		ino = BPF_CORE_READ(inode, i_ino);
-		dev = BPF_CORE_READ(sb, s_dev);
+		ino = KREAD(struct inode, inode, i_ino);
+		dev = KREAD(struct super_block, sb, s_dev);
 	} else if ((types & SOCK_TYPES) && (mode & S_IFMT) == S_IFSOCK) {
 		return sock_classify_file(file, obj, sk);
 	} else {
@@ -609,10 +669,21 @@ static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, st
  */
 static __always_inline __u64 take_sleep(__u64 nr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sleeper *sl = bpf_map_lookup_elem(&sleepers, &tid);
+	struct sleeper *sl;
 	__u64 slept = 0;
+	__u32 tid;
 
+	if (HAVE_RDONLY_CAST) {
+		sl = bpf_task_storage_get(&sleepers, bpf_get_current_task_btf(), NULL, 0);
+		if (!sl || !sl->since_ns)
+			return 0;
+		if (nr == (__u64)-1 || sl->nr == nr)
+			slept = bpf_ktime_get_ns() - sl->since_ns;
+		sl->since_ns = 0;
+		return slept;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	sl = bpf_map_lookup_elem(&sleepers, &tid);
 	if (!sl)
 		return 0;
 	if (nr == (__u64)-1 || sl->nr == nr)

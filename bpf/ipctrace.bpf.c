@@ -32,8 +32,11 @@ char LICENSE[] SEC("license") = "GPL";
  */
 static __always_inline bool in_compat_syscall(void)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task;
 
+	if (btf_loads)
+		return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+	task = (struct task_struct *)bpf_get_current_task();
 	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
 }
 
@@ -231,6 +234,18 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 	tgid = prev->tgid;
 	if (tgid == self_tgid || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))
 		return 0;
+	if (HAVE_RDONLY_CAST) {
+		struct sleeper *slot = bpf_task_storage_get(&sleepers, prev, NULL,
+							    BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+		if (!slot) {
+			__sync_fetch_and_add(&loss.waits_dropped, 1);
+		} else if (!slot->since_ns) {
+			slot->nr = nr;
+			slot->since_ns = bpf_ktime_get_ns();
+		}
+		return 0;
+	}
 	tid = prev->pid;
 	sl.since_ns = bpf_ktime_get_ns();
 	sl.nr = nr;
@@ -253,8 +268,8 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 	__u32 tgid;
 
 	/* A thread that never returned from its call (killed in it) leaves
-	 * no sleeper behind. */
-	if (wait_enabled) {
+	 * no sleeper behind (task storage goes with the task by itself). */
+	if (wait_enabled && !HAVE_RDONLY_CAST) {
 		__u32 tid = BPF_CORE_READ(task, pid);
 
 		bpf_map_delete_elem(&sleepers, &tid);

@@ -71,7 +71,7 @@ static bool probe_batch_ops(void)
 }
 
 /*
- * IPCTRACE_HIDE=btf,tp_btf,sock_tp,batch,find_vma,ringbuf,<tracepoint>...:
+ * IPCTRACE_HIDE=btf,tp_btf,direct,sock_tp,batch,find_vma,ringbuf,<tracepoint>...:
  * pretend this kernel lacks them, so that the tests walk each older kernel's
  * path, and its messages, on this one.
  */
@@ -83,6 +83,7 @@ static void hide_features(struct features *f, const char *list)
 	} flags[] = {
 		{ "btf", offsetof(struct features, btf) },
 		{ "tp_btf", offsetof(struct features, tp_btf) },
+		{ "direct", offsetof(struct features, direct_loads) },
 		{ "sock_tp", offsetof(struct features, sock_tp) },
 		{ "batch", offsetof(struct features, batch_ops) },
 		{ "find_vma", offsetof(struct features, find_vma) },
@@ -100,6 +101,7 @@ static void hide_features(struct features *f, const char *list)
 	}
 	g_strfreev(names);
 	f->sock_tp = f->sock_tp && f->tracepoint[TP_SOCK_SEND] && f->tracepoint[TP_SOCK_RECV];
+	f->direct_loads = f->direct_loads && f->tp_btf;
 }
 
 void probe_features(struct features *f)
@@ -121,6 +123,10 @@ void probe_features(struct features *f)
 		for (int i = 0; i < TP_COUNT; i++)
 			f->tracepoint[i] = tracepoint_btf_id(vmlinux, tracepoint_names[i]) > 0;
 		f->tp_btf = probe_tp_btf(vmlinux);
+		/* Only the tp_btf hooks have the typed task the direct loads
+		 * start from. */
+		f->direct_loads = f->tp_btf &&
+				  btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 		btf__free(vmlinux);
 	}
 	f->sock_tp = f->tracepoint[TP_SOCK_SEND] && f->tracepoint[TP_SOCK_RECV];
@@ -145,6 +151,9 @@ void print_features(FILE *out, const struct features *f)
 	     "needs CONFIG_DEBUG_INFO_BTF=y");
 	line(out, "tp_btf hooks", f->tp_btf, f->tp_btf ? "hooks: tp_btf" : "hooks: raw_tp",
 	     "typed tracepoint arguments and direct loads (5.5+); raw_tp reads them by copy");
+	line(out, "direct loads", f->direct_loads,
+	     f->direct_loads ? "BPF build: default" : "BPF build: portable",
+	     "kernel fields read without helper calls: bpf_rdonly_cast() (6.2+) and tp_btf");
 	line(out, "sock tracepoints", f->sock_tp,
 	     f->sock_tp ? "socket bytes: sock_send_length/sock_recv_length"
 			: "socket bytes: the send/recv/read/write syscalls",

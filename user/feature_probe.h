@@ -28,6 +28,7 @@ extern const char *const tracepoint_names[TP_COUNT];
 struct features {
 	bool btf;		/* /sys/kernel/btf/vmlinux */
 	bool tp_btf;		/* BTF-typed raw tracepoints (5.5+) */
+	bool direct_loads;	/* tp_btf and bpf_rdonly_cast() (6.2+): the default BPF build */
 	bool batch_ops;		/* BPF_MAP_LOOKUP_BATCH on hash maps (5.6+) */
 	bool sock_tp;		/* sock:sock_send_length/sock_recv_length (6.3+) */
 	bool find_vma;		/* bpf_find_vma() (5.17+): shared memory */

@@ -789,8 +789,10 @@ int main(int argc, char **argv)
 		}
 	}
 	export_only(&s, false, 0);
-	fprintf(stderr, "ipctrace: attached (%s hooks%s); Ctrl-C to stop\n",
+	/* raw_tp hooks always come with the portable build: said only for tp_btf. */
+	fprintf(stderr, "ipctrace: attached (%s hooks%s%s); Ctrl-C to stop\n",
 		s.tracer.feat.tp_btf ? "tp_btf" : "raw_tp",
+		s.tracer.feat.tp_btf && s.tracer.portable ? ", portable build" : "",
 		s.tracer.filter ? ", -p filter in the kernel" : "");
 	if (s.cfg.hex_cap)
 		fprintf(stderr, "ipctrace: warning: -x shows the data processes send each other, "

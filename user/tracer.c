@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "ipctrace.skel.h"
+#include "ipctrace-portable.skel.h"
 #include "holders.h"
 #include "mechanism.h"
 #include "procfs.h"
@@ -112,8 +113,8 @@ static void warn(const char *fmt, ...)
  * none for a tracepoint this kernel lacks: ipctrace runs without it and says
  * what that leaves out. Returns -1 if a required one is missing.
  */
-static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
-			   size_t errlen)
+static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, bool say,
+			   char *err, size_t errlen)
 {
 	struct hook hooks[16];
 	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
@@ -128,10 +129,11 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", tracepoint_names[h->tp]);
 			return -1;
 		}
-		if (h->wanted && !present && !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
+		if (say && h->wanted && !present &&
+		    !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
 			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
 			     h->without);
-		if (h->wanted && present && !h->raw && !use_btf)
+		if (say && h->wanted && present && !h->raw && !use_btf)
 			warn("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
 			     tracepoint_names[h->tp], h->without);
 		if (h->btf)
@@ -191,6 +193,97 @@ static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size
 	return ret;
 }
 
+/*
+ * The default BPF build, or the portable one's object through the same
+ * skeleton (the build checks that both lay out alike: tools/skel-layout.sh).
+ */
+static struct ipctrace_bpf *open_skeleton(bool portable)
+{
+	struct ipctrace_bpf *skel = calloc(1, sizeof(*skel));
+	int err;
+
+	if (!skel) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = ipctrace_bpf__create_skeleton(skel);
+	if (!err && portable)
+		skel->skeleton->data =
+			(void *)ipctrace_portable_bpf__elf_bytes(&skel->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (err) {
+		ipctrace_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+enum { LOAD_OK, LOAD_REFUSED, LOAD_CANNOT };
+
+/*
+ * Open one build, set it up for this run and load it. LOAD_REFUSED: the
+ * kernel refused it (another build may do); LOAD_CANNOT: nothing will.
+ * say: print what the kernel leaves out (once, not again for a retry).
+ */
+static int load_build(struct tracer *t, const struct config *cfg, bool portable, bool say,
+		      char *err, size_t errlen)
+{
+	struct ipctrace_bpf *skel;
+	bool sock_tp;
+	int ret;
+
+	skel = open_skeleton(portable);
+	if (!skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return LOAD_CANNOT;
+	}
+	t->skel = skel;
+	t->portable = portable;
+	/* -x: the data is in the caller's buffer, which only the syscalls show:
+	 * socket bytes are counted there too, as on kernels before 6.3. */
+	if (cfg->hex_cap)
+		t->feat.sock_tp = false;
+	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+
+	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
+	t->filter = cfg->npids > 0 || cfg->command || cfg->explain;
+	fill_syscall_ops(skel, t->type_mask, t->filter, &t->feat);
+	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->type_mask = t->type_mask;
+	skel->rodata->filter_enabled = t->filter;
+	skel->rodata->follow_children = cfg->follow || cfg->command || cfg->explain;
+	skel->rodata->cgroup_enabled = cfg->cgroup != NULL;
+	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
+	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
+	 * choose_programs() says so when it cannot have it. */
+	t->wait_wanted = !cfg->no_wait;
+	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	skel->rodata->wait_enabled = t->wait;
+	t->hist = cfg->hist;
+	skel->rodata->hist_enabled = cfg->hist;
+	skel->rodata->btf_loads = t->feat.tp_btf;
+	skel->rodata->events_enabled = cfg->events;
+	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
+	if (cfg->events)
+		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									   : EVENTS_RINGBUF_SIZE);
+	if (choose_programs(t, t->type_mask, sock_tp, say, err, errlen))
+		return LOAD_CANNOT;
+	for (size_t i = 0; i < nmechanisms; i++)
+		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
+			mechanisms[i]->configure(skel);
+
+	ret = ipctrace_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v to see why)",
+			 strerror(-ret));
+		return LOAD_REFUSED;
+	}
+	return LOAD_OK;
+}
+
 int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
 {
 	struct ipctrace_bpf *skel;
@@ -227,52 +320,24 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		return -1;
 	}
 
-	skel = ipctrace_bpf__open();
-	if (!skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
+	/*
+	 * The default build where the kernel has bpf_rdonly_cast(); a kernel
+	 * that has it and still refuses that build (one whose cast cannot yet
+	 * take an address to plain memory) gets the portable one.
+	 */
+	ret = load_build(t, cfg, !t->feat.direct_loads, true, err, errlen);
+	if (ret == LOAD_REFUSED && !t->portable) {
+		if (cfg->verbose)
+			warn("the kernel refused the default BPF build (%s): loading the portable one",
+			     err);
+		ipctrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		ret = load_build(t, cfg, true, false, err, errlen);
 	}
-	t->skel = skel;
-	/* -x: the data is in the caller's buffer, which only the syscalls show:
-	 * socket bytes are counted there too, as on kernels before 6.3. */
-	if (cfg->hex_cap)
-		t->feat.sock_tp = false;
+	if (ret != LOAD_OK)
+		return -1;
+	skel = t->skel;
 	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
-
-	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
-	t->filter = cfg->npids > 0 || cfg->command || cfg->explain;
-	fill_syscall_ops(skel, t->type_mask, t->filter, &t->feat);
-	skel->rodata->self_tgid = (__u32)getpid();
-	skel->rodata->type_mask = t->type_mask;
-	skel->rodata->filter_enabled = t->filter;
-	skel->rodata->follow_children = cfg->follow || cfg->command || cfg->explain;
-	skel->rodata->cgroup_enabled = cfg->cgroup != NULL;
-	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
-	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
-	 * choose_programs() says so when it cannot have it. */
-	t->wait_wanted = !cfg->no_wait;
-	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
-	skel->rodata->wait_enabled = t->wait;
-	t->hist = cfg->hist;
-	skel->rodata->hist_enabled = cfg->hist;
-	skel->rodata->btf_loads = t->feat.tp_btf;
-	skel->rodata->events_enabled = cfg->events;
-	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
-	if (cfg->events)
-		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
-									   : EVENTS_RINGBUF_SIZE);
-	if (choose_programs(t, t->type_mask, sock_tp, err, errlen))
-		return -1;
-	for (size_t i = 0; i < nmechanisms; i++)
-		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
-			mechanisms[i]->configure(skel);
-
-	ret = ipctrace_bpf__load(skel);
-	if (ret) {
-		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v to see why)",
-			 strerror(-ret));
-		return -1;
-	}
 	for (int i = 0; i < cfg->npids; i++) {
 		__u32 pid = (__u32)cfg->pids[i];
 		__u8 role = ROLE_TARGET;

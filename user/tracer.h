@@ -25,6 +25,7 @@ struct tracer {
 	bool wait;		/* WAIT is measured */
 	bool hist;		/* --hist */
 	bool filter;		/* counting only targets and their peers */
+	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
 	GHashTable *closed_owners;	/* -p: watched entries' sockets found closed
 					 * at the last check (prune_watched) */
 };

@@ -18,14 +18,33 @@ load helpers
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
 }
 
-@test "raw_tp fallback (kernels without tp_btf): the same exact counts" {
-	IPCTRACE_HIDE=tp_btf start_tracer --json -i 0.5
-	grep -q 'attached (raw_tp hooks' "$TMP/err"
+# exact_without FEATURE HOOKS: with FEATURE hidden (IPCTRACE_HIDE), attached
+# as HOOKS says, the pipe demos' exact counts.
+exact_without() {
+	IPCTRACE_HIDE=$1 start_tracer --json -i 0.5
+	grep -qF "attached ($2" "$TMP/err"
 	"$DEMO" pipe -n 100 -s 1500 --json >"$TMP/demo"
 	"$DEMO" pipe-calls -n 20 -s 700 --json >>"$TMP/demo"
 	"$DEMO" fifo -n 30 -s 90 --json >>"$TMP/demo"
 	stop_tracer
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "raw_tp fallback (kernels without tp_btf): the same exact counts" {
+	exact_without tp_btf 'raw_tp hooks'
+}
+
+@test "portable BPF build on tp_btf hooks (kernels without bpf_rdonly_cast): the same exact counts" {
+	exact_without direct 'tp_btf hooks, portable build'
+}
+
+@test "the default BPF build where the kernel has bpf_rdonly_cast" {
+	run timeout 20 "$IPCTRACE" --features
+	[ "$status" -eq 0 ]
+	grep -q '^direct loads  *yes  BPF build: default' <<<"$output"
+	start_tracer --json -i 0.5
+	grep -q 'attached (tp_btf hooks)' "$TMP/err"
+	stop_tracer
 }
 
 @test "pipe-calls demo: writev readv vmsplice sendfile splice tee pwritev2 preadv2 each counted" {

@@ -164,10 +164,16 @@ expect_restored() {
 	cat "$TMP/err"
 	[ "$(cat "$TMP/status")" -eq 0 ]
 	[ "$(cat "$TMP/stty.after")" = "$(cat "$TMP/stty.before")" ]
+	# tmux reads the pane's output on its own time: the status file may be
+	# written before the last of the summary is on the screen.
+	wait_until 10 summary_shown || { cat "$TMP/screen"; return 1; }
 	[ "$(pane '#{alternate_on} #{cursor_flag} #{keypad_cursor_flag}')" = "0 1 0" ]
+}
+
+summary_shown() {
 	screen_all >"$TMP/screen"
-	grep -qE '^ipctrace summary  ' "$TMP/screen"
-	grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
+	grep -qE '^ipctrace summary  ' "$TMP/screen" &&
+		grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
 }
 
 @test "tui: each process's line adds up its channels, exactly as the demos moved them; x shows exited ones" {
