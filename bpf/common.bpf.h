@@ -692,24 +692,29 @@ static __always_inline __u64 take_sleep(__u64 nr)
 	return slept;
 }
 
-/* WAIT: the time the operation about to be counted slept (0: none). */
+/*
+ * WAIT: the time the operation about to be counted slept. Between
+ * operations the context's wait is 0 (end_op), so a call that did not
+ * sleep, as most do not, writes nothing.
+ */
 static __always_inline void set_wait(__u64 slept)
 {
 	struct op_context *ctx;
 
-	if (!wait_enabled)
+	if (!wait_enabled || !slept)
 		return;
 	ctx = op_context();
 	if (ctx)
 		ctx->wait_ns = slept;
 }
 
-/* The end of an operation: what it handed over must not reach the next one. */
-static __always_inline void end_op(void)
+/* The end of an operation: what it handed over (-x's payload, the time it
+ * slept) must not reach the next one. */
+static __always_inline void end_op(__u64 slept)
 {
 	struct op_context *ctx;
 
-	if (!hex_cap && !wait_enabled)
+	if (!hex_cap && !slept)
 		return;
 	ctx = op_context();
 	if (ctx) {

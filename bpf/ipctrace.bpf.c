@@ -40,6 +40,18 @@ static __always_inline bool in_compat_syscall(void)
 	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
 }
 
+/* The caller's tgid, or 0 (no process's) when it makes a 32-bit syscall.
+ * One task lookup for both where the task's fields load directly. */
+static __always_inline __u32 native_tgid(void)
+{
+	if (btf_loads) {
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		return task->thread_info.status & TS_COMPAT ? 0 : task->tgid;
+	}
+	return in_compat_syscall() ? 0 : current_tgid();
+}
+
 static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const bool btf)
 {
 	unsigned long nr = btf ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax);
@@ -59,10 +71,10 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		ret = 0;	/* a non-blocking connect under way */
 	if (ret < 0)
 		return 0;	/* a failed call moved nothing */
-	if (in_compat_syscall() || !in_cgroup())
+	if (!in_cgroup())
 		return 0;
-	tgid = current_tgid();
-	if (tgid == self_tgid)
+	tgid = native_tgid();
+	if (!tgid || tgid == self_tgid)
 		return 0;
 
 	if (op == IPCOP_OPEN) {
@@ -133,7 +145,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		break;
 	}
 	/* A payload or wait no count took must not reach the next operation. */
-	end_op();
+	end_op(slept);
 	return 0;
 }
 

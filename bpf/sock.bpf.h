@@ -314,6 +314,7 @@ static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 b
 /* A peek leaves the data to be read again: only the read counts. */
 static __always_inline int sock_on_length(const struct sock *sk, int ret, int flags, __u8 dir)
 {
+	__u64 slept = 0;
 	__u32 tgid;
 
 	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)) || !in_cgroup())
@@ -325,9 +326,10 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 	/* Inside the call, once it has waited: whatever call it is, its sleep
 	 * was for this socket. */
 	if (wait_enabled)
-		set_wait(take_sleep((__u64)-1));
+		slept = take_sleep((__u64)-1);
+	set_wait(slept);
 	count_sock(sk, dir, ret, tgid);
-	end_op();
+	end_op(slept);
 	return 0;
 }
 

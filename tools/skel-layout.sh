@@ -12,7 +12,7 @@ set -eu
 
 layout() {
 	# Drop the object's bytes (from the line that opens the string to the
-	# one that closes it), then the names.
+	# one that closes it) and its size, then the names.
 	sed -e '/return (const void \*)"\\$/,/";$/d' -e '/^\t\*sz = [0-9]*;$/d' \
 	    -e 's/ipctrace_portable_bpf/ipctrace_bpf/g' \
 	    -e 's/IPCTRACE_PORTABLE_BPF/IPCTRACE_BPF/g' "$1"
