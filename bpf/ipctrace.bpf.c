@@ -86,8 +86,11 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		sock_on_connect_filter(SYSCALL_ARG(regs, 1, btf), tgid);
 		return 0;
 	}
-	/* -p: dedicated IPC syscalls are counted for everyone (see enum syscall_op). */
-	if (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid))
+	/* -p: dedicated IPC syscalls are counted for everyone (see enum syscall_op);
+	 * the others only for the filter's processes, and, where socket bytes come
+	 * from the syscalls, at a target's socket's far end, whoever holds it. */
+	if (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid) &&
+	    !(sock_via_syscalls && op_moves_bytes(op) && sock_fd_watched(SYSCALL_ARG(regs, 1, btf))))
 		return 0;
 	set_wait(slept);
 
@@ -145,7 +148,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		break;
 	}
 	/* A payload or wait no count took must not reach the next operation. */
-	end_op(slept);
+	end_op();
 	return 0;
 }
 

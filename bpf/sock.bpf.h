@@ -254,6 +254,20 @@ static __always_inline const struct sock *fd_to_sock(long fd)
 }
 
 /*
+ * -p, kernels without the sock tracepoints: whether a call by a process
+ * outside the filter moved bytes through a socket at a target's far end,
+ * which counts like the sock tracepoints count it (sock_on_length). Every
+ * such call's first argument is the socket, but splice's second end and
+ * sendfile's source: those move bytes through pipes and files on that side.
+ */
+static __noinline bool sock_fd_watched(long fd)
+{
+	const struct sock *sk = fd_to_sock(fd);
+
+	return sk && sock_watched(sk);
+}
+
+/*
  * -p: a process outside the filter connected. It becomes a peer if it
  * reached a target's listening address: a unix client's peer is the
  * server's new socket, which shares the listener's name.
@@ -329,7 +343,7 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 		slept = take_sleep((__u64)-1);
 	set_wait(slept);
 	count_sock(sk, dir, ret, tgid);
-	end_op(slept);
+	end_op();
 	return 0;
 }
 

@@ -151,22 +151,11 @@ links_to() {
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
 }
 
-@test "-p a client making more connections than the watch map holds: every byte counts, nothing lost" {
-	# Each connection of a target puts its far end in a map of MAX_WATCHED
-	# entries; the kernel never says when a socket is freed, so closed ones
-	# are released by the user side, each interval once the map is a quarter
-	# full. Without that, connections past the map's size would go
-	# uncounted at the server. Released each interval, what the map must
-	# hold is what comes between two (an interval, or longer when a refresh
-	# takes longer): a twentieth of it a second here.
-	max_watched=$(sed -nE 's/^#define MAX_WATCHED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/include/ipctrace.h")
-	# More connections than the map holds, but rows (two a connection) within
-	# what the summary keeps unfolded (MAX_RETIRED), so each row is listed.
-	max_retired=$(sed -nE 's/^#define MAX_RETIRED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/user/rows.h")
-	n=$((max_watched + max_watched / 8))
-	[ $((2 * n)) -le "$max_retired" ]
-	interval=0.5
-	rate=$((max_watched / 20))
+# watched_client_exact N RATE: a -p target making N TCP connections, 100
+# bytes each, RATE a second, to a server outside the filter: every byte is
+# counted at both ends, nothing lost, no one else counted.
+watched_client_exact() {
+	local n=$1 rate=$2 interval=0.5
 	python3 "$ROOT/tests/lib/many_connections.py" server "$n" >"$TMP/server" 3>&- &
 	server=$!
 	wait_until 20 test -s "$TMP/server"
@@ -190,4 +179,28 @@ links_to() {
 	[ "$(jq --argjson c "$client" --argjson s "$server" '[.rows[] | select(.pid != $c and .pid != $s)] | length' "$TMP/final")" -eq 0 ]
 	# The newest connections are listed: the server's ends name the client.
 	[ "$(jq --argjson c "$client" --argjson s "$server" '[.rows[] | select(.pid == $s and .dir == "rx" and ([.peers[].pid] == [$c]))] | length' "$TMP/final")" -gt 0 ]
+}
+
+@test "-p a client making more connections than the watch map holds: every byte counts, nothing lost" {
+	# Each connection of a target puts its far end in a map of MAX_WATCHED
+	# entries; the kernel never says when a socket is freed, so closed ones
+	# are released by the user side, each interval once the map is a quarter
+	# full. Without that, connections past the map's size would go
+	# uncounted at the server. Released each interval, what the map must
+	# hold is what comes between two (an interval, or longer when a refresh
+	# takes longer): a twentieth of it a second here.
+	max_watched=$(sed -nE 's/^#define MAX_WATCHED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/include/ipctrace.h")
+	# More connections than the map holds, but rows (two a connection) within
+	# what the summary keeps unfolded (MAX_RETIRED), so each row is listed.
+	max_retired=$(sed -nE 's/^#define MAX_RETIRED[[:space:]]+([0-9]+).*/\1/p' "$ROOT/user/rows.h")
+	n=$((max_watched + max_watched / 8))
+	[ $((2 * n)) -le "$max_retired" ]
+	watched_client_exact "$n" $((max_watched / 20))
+}
+
+@test "-p, socket bytes from the syscalls (before 6.3): the far end of a target's connections counts, whoever holds it" {
+	# The server is no target and no peer: only its socket, watched as the
+	# far end of the target's, makes its reads count.
+	IPCTRACE_HIDE=sock_tp "$IPCTRACE" --features | grep -q 'socket bytes: the send/recv/read/write syscalls'
+	IPCTRACE_HIDE=sock_tp watched_client_exact 300 150
 }
