@@ -5,13 +5,15 @@
  * ipctrace: a stripped copy that counts read/write on pipes only, so that a
  * change to the hot path can be tried here before bpf/ is touched.
  *
- *   0  as ipctrace does it today: every field read with BPF_CORE_READ
- *      (one bpf_probe_read_kernel helper call each, 12 per operation),
- *      a hash map row, two atomic adds
+ *   0  as ipctrace did it until 2026-12-04 (its portable build, for
+ *      kernels without bpf_rdonly_cast, still reads by copy): every field
+ *      read with BPF_CORE_READ (one bpf_probe_read_kernel helper call
+ *      each, 12 per operation), a hash map row, two atomic adds
  *   1  direct BTF loads (tp_btf pointers, bpf_get_current_task_btf()),
  *      one probe read left for the fd array slot; hash row, atomic adds
  *   2  1 with a per-CPU hash: plain adds, no atomics
  *   3  2 with the slot read through bpf_rdonly_cast(): no helper call
+ *      (ipctrace's default build since 2026-12-04 is 1 with this slot)
  *   4  1's loads into one per-CPU array counter: no hash lookup at all
  *      (not a design, a floor: what the row lookup costs)
  *   5  the hook and the syscall table lookup alone
