@@ -146,9 +146,15 @@ static __always_inline void sig_count(struct ipc_key *key, __u32 slot, bool kern
 static __noinline int sig_on_generate(int sig, const struct kernel_siginfo *info,
 				      struct task_struct *task, int result, const bool btf)
 {
-	struct task_struct *cur = btf ? bpf_get_current_task_btf()
+	struct task_struct *cur = btf ? current_task()
 				      : (struct task_struct *)bpf_get_current_task();
-	bool process = sig_from_process(sig, info, btf);
+	bool process;
+
+	/* Loads through the cast: the verifier need not vouch for each pointer
+	 * followed from the target (see current_task()). */
+	if (btf && direct_loads)
+		task = bpf_rdonly_cast(task, bpf_core_type_id_kernel(struct task_struct));
+	process = sig_from_process(sig, info, btf);
 	__u32 target = btf ? task->tgid : BPF_CORE_READ(task, tgid), running = current_tgid();
 	__u32 slot = sig_result_slot(result);
 	bool target_dead, sender_dead = process && sig_group_dead(cur, btf);
