@@ -693,7 +693,13 @@ static __always_inline __u64 take_sleep(__u64 nr)
 	__u32 tid;
 
 	if (HAVE_RDONLY_CAST) {
-		sl = bpf_task_storage_get(&sleepers, bpf_get_current_task_btf(), NULL, 0);
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		/* A thread that never slept in such a call (most read and write
+		 * callers) has no task storage at all: one load, no helper call. */
+		if (!task->bpf_storage)
+			return 0;
+		sl = bpf_task_storage_get(&sleepers, task, NULL, 0);
 		if (!sl || !sl->since_ns)
 			return 0;
 		if (nr == (__u64)-1 || sl->nr == nr)
