@@ -19,7 +19,7 @@ spec.loader.exec_module(bench)
 
 HOOKCOST = os.path.join(bench.BUILD, "hookcost", "hookcost")
 VARIANTS = {
-    "v0": "as ipctrace: 12 probe reads, hash, atomics",
+    "v0": "ipctrace until 12-04: 12 probe reads, hash",
     "v1": "direct BTF loads, 1 probe read, hash, atomics",
     "v2": "v1 + per-CPU hash, no atomics",
     "v3": "v2 + slot via bpf_rdonly_cast, no helper",
