@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the writers of the row model (table, JSON, CSV,
- * Prometheus, Graphviz, hex dumps) on rows built from the input. Names come
+ * Prometheus, Graphviz, hex dumps, the -e event log) on rows built from the
+ * input. Names come
  * from whoever made the object or process, so they carry any byte: quotes,
  * newlines, backslashes, invalid UTF-8. Besides not crashing, each format
  * must stay parseable: the JSON parses back with as many rows, every CSV
@@ -249,6 +250,67 @@ static void render_frame(struct store *s, struct fuzz_input *in, bool final)
 	g_ptr_array_free(f.rows, TRUE);
 }
 
+/*
+ * -e: events on the rows built, as the ring buffer hands them over (any
+ * slot, label, time and payload length; a record shorter than its payload
+ * says must be refused), printed as text and as JSON lines: each printed
+ * event one JSON object with its row's pid.
+ */
+static void log_events(struct store *s, struct fuzz_input *in)
+{
+	GPtrArray *rows = store_select(s, true, SORT_BYTES, NULL);
+	unsigned int nevents = fuzz_uint(in, 1) % 8;
+	struct event_log text_log, json_log;
+	char *text = NULL, *json = NULL;
+	size_t text_len = 0, json_len = 0;
+	unsigned long long lines = 0;
+
+	event_log_init(&text_log, open_memstream(&text, &text_len), false);
+	event_log_init(&json_log, open_memstream(&json, &json_len), true);
+	event_log_header(&text_log);
+	for (unsigned int i = 0; i < nevents && rows->len; i++) {
+		const struct row *r = g_ptr_array_index(rows, fuzz_uint(in, 1) % rows->len);
+		__u32 payload = fuzz_uint(in, 1) % 80;
+		size_t size = sizeof(struct ipc_event) + payload;
+		struct ipc_event *e = g_malloc0(size);
+
+		e->key = r->key;
+		e->ts_ns = fuzz_uint(in, 8);
+		e->bytes = fuzz_uint(in, 8);
+		e->label = fuzz_uint(in, 1) & 1 ? NO_LABEL : (__s64)fuzz_uint(in, 8);
+		e->tid = fuzz_uint(in, 4);
+		e->event = fuzz_uint(in, 1) & 1 ? NO_EVENT_SLOT : (__u8)fuzz_uint(in, 1);
+		e->payload_len = fuzz_uint(in, 1) % 96;	/* may claim more than it has */
+		for (__u32 b = 0; b < payload; b++)
+			e->payload[b] = (__u8)fuzz_uint(in, 1);
+		event_log_add(&text_log, e, size);
+		event_log_add(&json_log, e, size);
+		g_free(e);
+	}
+	event_log_print(&text_log, s, NULL);
+	event_log_print(&json_log, s, NULL);
+	FUZZ_CHECK(text_log.printed == json_log.printed);
+	fclose(text_log.out);
+	fclose(json_log.out);
+	for (char *line = json, *end; line && *line; line = end + 1) {
+		json_object *o, *pid;
+
+		end = strchr(line, '\n');
+		FUZZ_CHECK(end);
+		*end = '\0';
+		o = json_tokener_parse(line);
+		FUZZ_CHECK(o && json_object_object_get_ex(o, "pid", &pid));
+		json_object_put(o);
+		lines++;
+	}
+	FUZZ_CHECK(lines == json_log.printed);
+	event_log_free(&text_log);
+	event_log_free(&json_log);
+	free(text);
+	free(json);
+	g_ptr_array_free(rows, TRUE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = { .data = data, .size = size };
@@ -263,6 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	store_rates(s, 1.0 + (double)fuzz_uint(&in, 1));
 	store_compute_peers(s);
 	render_frame(s, &in, false);
+	log_events(s, &in);
 	g_ptr_array_free(store_mark_closed(s), TRUE);
 	store_retire(s);
 	render_frame(s, &in, true);
