@@ -277,8 +277,7 @@ static int load_build(struct tracer *t, const struct config *cfg, bool portable,
 
 	ret = ipctrace_bpf__load(skel);
 	if (ret) {
-		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v to see why)",
-			 strerror(-ret));
+		snprintf(err, errlen, "loading the BPF programs failed: %s", strerror(-ret));
 		return LOAD_REFUSED;
 	}
 	return LOAD_OK;
@@ -333,6 +332,11 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		ipctrace_bpf__destroy(t->skel);
 		t->skel = NULL;
 		ret = load_build(t, cfg, true, false, err, errlen);
+	}
+	if (ret == LOAD_REFUSED) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len, " (run with -v to see why)");
 	}
 	if (ret != LOAD_OK)
 		return -1;
