@@ -20,7 +20,7 @@ load helpers
 	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
 	# Removing a queue is not an operation on it: the table's rows say who did.
 	jq -c 'select(.removed | not)' "$TMP/demo" >"$TMP/records"
-	python3 "$CHECK" "$TMP/records" "$TMP/frame"
+	python3 "$CHECK" --event-peers "$TMP/records" "$TMP/frame"
 }
 
 @test "-e: one line per operation, the arrow the way the data went" {
@@ -114,5 +114,5 @@ load helpers
 	wait_gone "$parent"
 	stop_tracer
 	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
-	python3 "$CHECK" --only "$TMP/demo" "$TMP/frame"
+	python3 "$CHECK" --only --event-peers "$TMP/demo" "$TMP/frame"
 }

@@ -7,7 +7,9 @@ Each event is one operation of one process on one object in one direction:
 a transfer (bytes), or a counted event (event, count), perhaps with a label
 (a priority, a message type). Added up per (pid, type, inode, direction),
 they must give what the demos report, exactly as the table's rows do. The
-peers are those of each row's last event, when ipctrace knew the most.
+peers are those of each row's last event, when ipctrace knew the most; so
+that check.py --event-peers can tell which peers had shown themselves by
+then, each row also says when its first and last events were.
 """
 import json
 import sys
@@ -21,7 +23,8 @@ def main():
         key = (e["pid"], e["type"], e["ino"], e["dir"])
         row = rows.setdefault(key, {
             "pid": e["pid"], "comm": e["comm"], "type": e["type"], "object": e["object"],
-            "ino": e["ino"], "dir": e["dir"], "bytes": 0, "ops": 0, "peers": []})
+            "ino": e["ino"], "dir": e["dir"], "bytes": 0, "ops": 0, "peers": [],
+            "first_time": e["time"]})
         if "event" in e:
             row[e["event"]] = row.get(e["event"], 0) + e["count"]
         else:
@@ -36,6 +39,7 @@ def main():
             counts[name] = counts.get(name, 0) + 1
         row["peers"] = e["peers"]
         row["object"] = e["object"]
+        row["last_time"] = e["time"]
     print(json.dumps({"final": True, "events": len(events), "rows": list(rows.values())}))
     if not events:
         sys.exit("no events")
