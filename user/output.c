@@ -375,12 +375,26 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
+	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
 	show_cgroup = cgroups_differ(f, n);
 	for (guint i = 0; show_cgroup && i < n; i++)
 		wcg = MAX(wcg, MAX((int)strlen(cells[i].cgroup), 6));
-	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
-	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0) +
-		(show_cgroup ? wcg + 1 : 0);
+	if (show_cgroup && style->width > 0) {
+		/* The channel's own columns come first: CGROUP takes what a terminal
+		 * has beyond them, and on one too narrow for even a short name it
+		 * is left out (JSON and CSV still carry it). */
+		int spare = style->width - fixed - 1 - (6 + 5 + (w[COL_DETAIL] ? 4 : 0));
+
+		if (spare < 6)
+			show_cgroup = false;
+		for (guint i = 0; show_cgroup && spare < wcg && i < n; i++)
+			if ((int)strlen(cells[i].cgroup) > spare)
+				strcpy(cells[i].cgroup + spare - 3, "...");
+		wcg = show_cgroup ? MIN(wcg, spare) : 0;
+	}
+	if (show_cgroup)
+		fixed += wcg + 1;
 	if (table_fit(style->width, fixed, &w[COL_OBJECT], &w[COL_PEERS], &w[COL_DETAIL]))
 		for (guint i = 0; i < n; i++)
 			format_peers(g_ptr_array_index(f->rows, i), cells[i].peers,

@@ -32,10 +32,10 @@ load helpers
 	cat "$TMP/out"	# shown if a check fails
 	! grep -q $'\033' "$TMP/out"
 	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
-	grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS' "$TMP/out"
+	grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS' "$TMP/out"
 	grep -qE '^lost: none$' "$TMP/out"
 	grep -qE '^ipctrace summary' "$TMP/out"
-	grep -qE '^ +[0-9]+ pipe-parent\* +pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
+	grep -qE '^ +[0-9]+ pipe-parent\* +([^ ]+ +)?pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
 	grep -q '^\* process has exited' "$TMP/out"
 }
 

@@ -59,7 +59,7 @@ start_tui() {
 		wait_for "$TMP/err" '^ipctrace: attached' 30
 	fi
 	TRACER_PID=$(cat "$TMP/pid")
-	wait_screen ' PID COMM +TYPE +OBJECT +DIR PEERS'
+	wait_screen ' PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 }
 
 screen() {
@@ -173,7 +173,7 @@ expect_restored() {
 summary_shown() {
 	screen_all >"$TMP/screen"
 	grep -qE '^ipctrace summary  ' "$TMP/screen" &&
-		grep -qE '^ +PID COMM +TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
+		grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
 }
 
 @test "tui: each process's line adds up its channels, exactly as the demos moved them; x shows exited ones" {
@@ -409,7 +409,7 @@ summary_shown() {
 	our_tmux resize-window -t "s$SESSION" -x 120 -y 30
 	wait_until 30 pane_is '#{window_width}x#{window_height}' 120x30
 	# Redrawn at the new width: titles in place, no line longer.
-	wait_screen '^  +PID COMM +TYPE +OBJECT +DIR PEERS'
+	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 	check expanded "$a" || { cat "$TMP/check.log"; false; }
 	while IFS= read -r line; do
 		[ "${#line}" -le 120 ]
@@ -422,7 +422,7 @@ summary_shown() {
 		kill -0 "$TRACER_PID"
 	done
 	our_tmux resize-window -t "s$SESSION" -x "$COLS" -y "$ROWS"
-	wait_screen '^  +PID COMM +TYPE +OBJECT +DIR PEERS'
+	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 	kill -0 "$TRACER_PID"
 	keys q
 	expect_restored
@@ -435,7 +435,7 @@ summary_shown() {
 		our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
 			"'$IPCTRACE' $opt -i 0.2 2>'$TMP/err'; sleep 600"
 		wait_for "$TMP/err" '^ipctrace: attached' 30
-		wait_screen '^ +PID COMM +TYPE +OBJECT +DIR PEERS +BYTES/s'
+		wait_screen '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS +BYTES/s'
 		[ "$(pane '#{alternate_on}')" = 0 ]
 		run ! screen_has '^sort: '
 		run ! screen_has '^q quit'

@@ -244,6 +244,28 @@ static void test_table_fits_width(void **state)
 	free(text);
 }
 
+/* Rows from two cgroups: CGROUP shows where the terminal has room for it. */
+static void test_table_cgroup_fits(void **state)
+{
+	struct fixture *f = *state;
+	static const int widths[] = { 100, 140, 0 };
+
+	f->tx->cgroup_id = 1000001;
+	f->rx->cgroup_id = 1000002;
+	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		struct table_style style = { .width = widths[i] };
+		char *text = render(f, false, false, &style), *line, *save = NULL;
+		bool shown = strstr(text, "CGROUP");
+
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (style.width && (int)strlen(line) > style.width)
+				fail_msg("line longer than %d: %s", style.width, line);
+		/* Too narrow for it at 100 columns; room at 140 and off a terminal. */
+		assert_int_equal(shown, style.width != 100);
+		free(text);
+	}
+}
+
 int run_output_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +277,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
