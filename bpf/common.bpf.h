@@ -279,6 +279,7 @@ struct name_scratch {
 	struct ipc_dest_key dest;	/* sock_dest() */
 	struct ipc_sock_addr addr;	/* a listening address, with -p */
 	__u8 fields[FIELDS_COPY_MAX];	/* classify_file's copies */
+	struct ipc_counters new_row;	/* row_counters(): zero but its first label */
 };
 
 struct {
@@ -652,21 +653,25 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 }
 
 /*
- * A row's counters, created on first use. A missing row is inserted with
- * BPF_NOEXIST, so two CPUs racing to create it both end up on the same value.
+ * A row's counters, created on first use, with the label of the operation
+ * creating it. A missing row is inserted with BPF_NOEXIST, so two CPUs racing
+ * to create it both end up on the same value, and its first label is the
+ * winner's. The value starts out in the per-CPU scratch area, not on the
+ * stack: the deepest call chains have no room left for it there.
  */
-/* New rows start from this: in read-only data, to keep 80 bytes off the stack. */
-const volatile struct ipc_counters zero_counters = {};
-
 static __always_inline struct ipc_counters *row_counters(struct ipc_key *key, struct file *file,
-							 const struct sock *sk)
+							 const struct sock *sk, __s64 label)
 {
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
 
 	if (!c) {
-		long err = bpf_map_update_elem(&counters, key, (const void *)&zero_counters,
-					       BPF_NOEXIST);
+		struct name_scratch *s = scratch_area();
+		long err;
 
+		if (!s)
+			return NULL;
+		s->new_row.first_label = label;	/* the rest stays zero: never written */
+		err = bpf_map_update_elem(&counters, key, &s->new_row, BPF_NOEXIST);
 		if (err && err != -EEXIST) {
 			__sync_fetch_and_add(&loss.rows_dropped, 1);
 			return NULL;
@@ -842,11 +847,19 @@ static __always_inline void count_size(struct ipc_key *key, __u64 bytes)
 		__sync_fetch_and_add(&h->size[log2_slot(bytes) & (HIST_SLOTS - 1)], 1);
 }
 
-static __always_inline void count_label(struct ipc_key *key, __s64 label, __u64 bytes)
+static __always_inline void count_label(struct ipc_key *key, struct ipc_counters *c,
+					__s64 label, __u64 bytes)
 {
 	struct ipc_label_key lk = { .row = *key, .label = label };
-	struct ipc_label_counts *lc = bpf_map_lookup_elem(&labels, &lk);
+	struct ipc_label_counts *lc;
 
+	/* The row's own label: no second lookup. */
+	if (label == c->first_label) {
+		__sync_fetch_and_add(&c->first_label_ops, 1);
+		__sync_fetch_and_add(&c->first_label_bytes, bytes);
+		return;
+	}
+	lc = bpf_map_lookup_elem(&labels, &lk);
 	if (!lc) {
 		struct ipc_label_counts zero = {};
 		long err = bpf_map_update_elem(&labels, &lk, &zero, BPF_NOEXIST);
@@ -962,7 +975,7 @@ static __noinline void log_event(struct ipc_key *key, __u32 how, __u64 bytes, __
 static __always_inline void count_key(struct ipc_key *key, struct file *file,
 				      const struct sock *sk, __u32 how, __u64 bytes, __s64 label)
 {
-	struct ipc_counters *c = row_counters(key, file, sk);
+	struct ipc_counters *c = row_counters(key, file, sk, label);
 	__u64 label_bytes = bytes;
 
 	if (!c)
@@ -979,7 +992,7 @@ static __always_inline void count_key(struct ipc_key *key, struct file *file,
 	if (wait_enabled)
 		count_wait(key, c);
 	if (label != NO_LABEL)
-		count_label(key, label, label_bytes);
+		count_label(key, c, label, label_bytes);
 	/* After counting: the row, and its object's name, exist when it is read. */
 	if (events_enabled)
 		log_event(key, how, bytes, label);

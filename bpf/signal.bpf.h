@@ -129,7 +129,7 @@ static __always_inline void sig_count(struct ipc_key *key, __u32 slot, bool kern
 
 		if (other && (!proc || proc->exit_ns))	/* none yet, or its PID's last owner's */
 			sig_proc_entry(task, key->tgid, 0);
-		c = row_counters(key, NULL, NULL);
+		c = row_counters(key, NULL, NULL, sig);
 		if (!c)
 			return;
 	}
@@ -137,7 +137,7 @@ static __always_inline void sig_count(struct ipc_key *key, __u32 slot, bool kern
 	__sync_fetch_and_add(&c->events[slot & (IPC_EVENTS - 1)], 1);
 	if (kernel)
 		__sync_fetch_and_add(&c->events[SIG_EV_KERNEL], 1);
-	count_label(key, sig, 0);
+	count_label(key, c, sig, 0);
 	/* -e: one line per signal on each side, its name as the label. */
 	if (events_enabled)
 		log_event(key, HOW(key->dir, NO_EVENT, 0), 0, sig);

@@ -115,6 +115,16 @@ struct ipc_counters {
 	__u64 ops;
 	__u64 events[IPC_EVENTS];
 	__u64 wait_ns;	/* time its operations spent asleep in the kernel, waiting */
+	/*
+	 * The label (priority, message type, signal...) of the operation that
+	 * made the row, or NO_LABEL, counted here rather than in the labels
+	 * map: most rows carry one label, and this spares them that map's
+	 * lookup. Set once, when the row is inserted, so that a label is
+	 * counted in one place only.
+	 */
+	__s64 first_label;
+	__u64 first_label_ops;
+	__u64 first_label_bytes;
 };
 
 /* Event slots, per mechanism; user/<mechanism>.c names them. */

@@ -557,10 +557,15 @@ static void read_removals(struct tracer *t, struct store *s)
 	}
 }
 
-/* What a row's counters hold besides bytes and ops: WAIT, named events. */
+/*
+ * What a row's counters hold besides bytes and ops: WAIT, named events, and
+ * its first label (the others are in the labels map: read_labels()).
+ */
 static void set_events(struct row *r, const struct ipc_counters *c)
 {
 	r->wait_ns = c->wait_ns;
+	if (c->first_label_ops)
+		row_set_label(r, c->first_label, c->first_label_ops, c->first_label_bytes);
 	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
 		const char *name = event_name(r->key.type, e);
 
