@@ -19,11 +19,15 @@ so nothing counts retired BPF instructions for us. The walk counts BPF
 instructions, not x86 ones: a helper call is one instruction here and
 hundreds in the kernel.
 
-Decisions for ipctrace's sys_exit_btf at commit 1d43c93 (see README,
-Performance):
-  syscall no module traces (getppid):     FFFT
-  write(2) on a pipe, row already there:  FFFFFFFTTFFTFFFTFTFFTFFTFTTFT
-  write(2) on /dev/null (not IPC):        FFFFFFFTTFFTFFFTFTFTTT
+Decisions for ipctrace's sys_exit_btf at commit 490198c (the default build,
+no filters; see README, Performance):
+  syscall no module traces (getppid):        FT
+  write(2) on /dev/null (not IPC), 64 B:     FFFTTFFFFFFTTFFFFFTFFFFTFFFFFFTTTFFFF
+  write(2) on a pipe, row already there:     FFFTTFFFFFFTTFFFFFTFFFFTFFFFFFFTFFTFTFTFFFTTTFFFF
+  mq_timedsend, row there, its first prio:   FFFFFTTFFFFFFTTFFFTFFFFTFTFFFFFFTFTTFFFFTFTFTFFFTFFTFFFF
+  msgsnd, row there, its first type:         FFFFFTTFFFFFFTTFFFTFFTFTFFFFFFFTFTFFFTFFFFFF
+A change to the BPF code moves the conditionals: walk again, a letter at a
+time, checking each against the source line printed with it.
 """
 import re
 import sys
