@@ -231,7 +231,7 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 	struct sleeper sl;
 	struct pt_regs *regs;
 	__u32 tid, tgid;
-	long nr;
+	long nr, err;
 	__u8 op;
 
 	if (preempt || !(prev->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) ||
@@ -258,13 +258,17 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 		} else if (!slot->since_ns) {
 			slot->nr = nr;
 			slot->since_ns = bpf_ktime_get_ns();
+			__sync_fetch_and_add(sleep_gate_of(prev->pid), 1);
 		}
 		return 0;
 	}
 	tid = prev->pid;
 	sl.since_ns = bpf_ktime_get_ns();
 	sl.nr = nr;
-	if (bpf_map_update_elem(&sleepers, &tid, &sl, BPF_NOEXIST) == -E2BIG)
+	err = bpf_map_update_elem(&sleepers, &tid, &sl, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(sleep_gate_of(tid), 1);
+	else if (err == -E2BIG)
 		__sync_fetch_and_add(&loss.waits_dropped, 1);
 	return 0;
 }
@@ -282,13 +286,11 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 	struct ipc_proc *proc;
 	__u32 tgid;
 
-	/* A thread that never returned from its call (killed in it) leaves
-	 * no sleeper behind (task storage goes with the task by itself). */
-	if (wait_enabled && !HAVE_RDONLY_CAST) {
-		__u32 tid = BPF_CORE_READ(task, pid);
-
-		bpf_map_delete_elem(&sleepers, &tid);
-	}
+	/* A thread that never returned from its call (killed in it) leaves no
+	 * sleeper behind, nor its bucket of the gate open. The tracepoint runs
+	 * in the exiting thread. */
+	if (wait_enabled)
+		take_sleep((__u64)-1);
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
