@@ -173,9 +173,15 @@ struct {
 #define SLEEP_GATE_BUCKETS 16384	/* a power of two */
 __u32 sleep_gate[SLEEP_GATE_BUCKETS];
 
-static __always_inline __u32 *sleep_gate_of(__u32 tid)
+/* Whether a thread of the bucket may have a sleep not taken yet. */
+static __always_inline bool sleep_gate_open(__u32 tid)
 {
-	return &sleep_gate[tid & (SLEEP_GATE_BUCKETS - 1)];
+	return sleep_gate[tid & (SLEEP_GATE_BUCKETS - 1)];
+}
+
+static __always_inline void sleep_gate_add(__u32 tid, int n)
+{
+	__sync_fetch_and_add(&sleep_gate[tid & (SLEEP_GATE_BUCKETS - 1)], n);
 }
 
 struct {
@@ -721,7 +727,7 @@ static __always_inline __u64 take_sleep(__u64 nr)
 		struct task_struct *task = bpf_get_current_task_btf();
 
 		tid = task->pid;
-		if (!*sleep_gate_of(tid))
+		if (!sleep_gate_open(tid))
 			return 0;
 		sl = bpf_task_storage_get(&sleepers, task, NULL, 0);
 		if (!sl || !sl->since_ns)
@@ -729,11 +735,11 @@ static __always_inline __u64 take_sleep(__u64 nr)
 		if (nr == (__u64)-1 || sl->nr == nr)
 			slept = bpf_ktime_get_ns() - sl->since_ns;
 		sl->since_ns = 0;
-		__sync_fetch_and_add(sleep_gate_of(tid), -1);
+		sleep_gate_add(tid, -1);
 		return slept;
 	}
 	tid = (__u32)bpf_get_current_pid_tgid();
-	if (!*sleep_gate_of(tid))
+	if (!sleep_gate_open(tid))
 		return 0;
 	sl = bpf_map_lookup_elem(&sleepers, &tid);
 	if (!sl)
@@ -741,7 +747,7 @@ static __always_inline __u64 take_sleep(__u64 nr)
 	if (nr == (__u64)-1 || sl->nr == nr)
 		slept = bpf_ktime_get_ns() - sl->since_ns;
 	if (!bpf_map_delete_elem(&sleepers, &tid))
-		__sync_fetch_and_add(sleep_gate_of(tid), -1);
+		sleep_gate_add(tid, -1);
 	return slept;
 }
 

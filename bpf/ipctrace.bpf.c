@@ -258,7 +258,7 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 		} else if (!slot->since_ns) {
 			slot->nr = nr;
 			slot->since_ns = bpf_ktime_get_ns();
-			__sync_fetch_and_add(sleep_gate_of(prev->pid), 1);
+			sleep_gate_add(prev->pid, 1);
 		}
 		return 0;
 	}
@@ -267,7 +267,7 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 	sl.nr = nr;
 	err = bpf_map_update_elem(&sleepers, &tid, &sl, BPF_NOEXIST);
 	if (!err)
-		__sync_fetch_and_add(sleep_gate_of(tid), 1);
+		sleep_gate_add(tid, 1);
 	else if (err == -E2BIG)
 		__sync_fetch_and_add(&loss.waits_dropped, 1);
 	return 0;
