@@ -19,8 +19,9 @@ so nothing counts retired BPF instructions for us. The walk counts BPF
 instructions, not x86 ones: a helper call is one instruction here and
 hundreds in the kernel.
 
-Decisions for ipctrace's sys_exit_btf at commit 490198c (the default build,
-no filters; see README, Performance):
+Decisions for ipctrace's sys_exit_btf at commits 490198c and 5a61926 (the
+default build, no filters; see README, Performance; the 4th-5th letters
+pass WAIT's check, a task-storage pointer at the first, its gate since):
   syscall no module traces (getppid):        FT
   write(2) on /dev/null (not IPC), 64 B:     FFFTTFFFFFFTTFFFFFTFFFFTFFFFFFTTTFFFF
   write(2) on a pipe, row already there:     FFFTTFFFFFFTTFFFFFTFFFFTFFFFFFFTFFTFTFTFFFTTTFFFF
