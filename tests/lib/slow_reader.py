@@ -5,12 +5,15 @@ a pipe, then over a unix socketpair (the socket tracepoints' path).
 
 usage: slow_reader.py MESSAGES GAP_S
 
-Prints one JSON line per process and direction: pid, ino, dir, ops, and the
+Prints one JSON line per process and direction: pid, ino, dir, ops, the
 time the process spent inside its read or write calls (in_call_s), measured
-around each call with the monotonic clock, and the time from its first call
-to its last return (span_s). A blocked call spends nearly all of its time
-asleep, so in_call_s is what WAIT should find, within a few microseconds a
-call.
+around each call with the monotonic clock, the part of it the thread was
+not on a CPU (off_cpu_s: in_call_s less the thread's CPU time in the calls),
+and the time from its first call to its last return (span_s). A call's time
+off the CPU is its sleep, plus any time it waited for a CPU, which WAIT
+leaves out: off_cpu_s is what WAIT should find, within that. (in_call_s
+alone would count the calls' own work too, a few microseconds a call on
+these machines but most of a millisecond under software emulation.)
 """
 import json
 import os
@@ -22,14 +25,17 @@ SIZE = 512
 
 
 def timed(fn, *args):
-    t0 = time.monotonic()
+    """fn's result, the wall time it took and the part of that off the CPU."""
+    t0, c0 = time.monotonic(), time.thread_time()
     ret = fn(*args)
-    return ret, time.monotonic() - t0
+    wall = time.monotonic() - t0
+    return ret, wall, max(0.0, wall - (time.thread_time() - c0))
 
 
-def report(phase, kind, ino, direction, ops, in_call, span):
+def report(phase, kind, ino, direction, ops, in_call, off_cpu, span):
     print(json.dumps({"phase": phase, "pid": os.getpid(), "type": kind, "ino": ino,
-                      "dir": direction, "ops": ops, "in_call_s": in_call, "span_s": span}),
+                      "dir": direction, "ops": ops, "in_call_s": in_call,
+                      "off_cpu_s": off_cpu, "span_s": span}),
           flush=True)
 
 
@@ -48,25 +54,27 @@ def run(phase, kind, messages, gap):
     child = os.fork()
     if child == 0:
         os.close(r)
-        start, in_call = time.monotonic(), 0.0
+        start, in_call, off_cpu = time.monotonic(), 0.0, 0.0
         for _ in range(messages):
             if gap:
                 time.sleep(gap)
-            _, dt = timed(os.write, w, b"m" * SIZE)
+            _, dt, off = timed(os.write, w, b"m" * SIZE)
             in_call += dt
-        report(phase, kind, w_ino, "tx", messages, in_call, time.monotonic() - start)
+            off_cpu += off
+        report(phase, kind, w_ino, "tx", messages, in_call, off_cpu, time.monotonic() - start)
         os._exit(0)
     os.close(w)
     if not gap:
         os.waitpid(child, 0)	# all written before the first read: no read waits
-    start, in_call, ops = time.monotonic(), 0.0, 0
+    start, in_call, off_cpu, ops = time.monotonic(), 0.0, 0.0, 0
     while True:
-        data, dt = timed(os.read, r, SIZE)
+        data, dt, off = timed(os.read, r, SIZE)
         if not data:
             break
         in_call += dt
+        off_cpu += off
         ops += 1
-    report(phase, kind, r_ino, "rx", ops, in_call, time.monotonic() - start)
+    report(phase, kind, r_ino, "rx", ops, in_call, off_cpu, time.monotonic() - start)
     os.close(r)
     if gap:
         os.waitpid(child, 0)
