@@ -68,8 +68,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 BPF_SRC   := bpf/ipctrace.bpf.c
-BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/*.h)
-# Two builds of the BPF code (bpf/common.bpf.h says why): the default one,
+BPF_HDRS  := $(wildcard bpf/*.h bpf/*/*.h) $(wildcard include/*.h)
+# Two builds of the BPF code (bpf/core/settings.bpf.h says why): the default one,
 # and a portable one for kernels without bpf_rdonly_cast(). User code is
 # written against the default one's skeleton and loads the portable one's
 # bytes through it, so the two must lay out their maps, programs and

@@ -3,8 +3,9 @@
  * ipctrace's BPF programs. One raw syscall-exit hook serves every
  * syscall-based mechanism: a single table lookup on the syscall number rejects
  * the syscalls no module wants, so the cost on the rest of the machine is one
- * hook call and a few instructions (kernel-notes.md: ~1.15x for an empty hook,
- * against ~3x for per-syscall tracepoints with enter/exit pairing).
+ * hook call and a few instructions, where per-syscall tracepoints with
+ * enter/exit pairing would cost every syscall the tracing slow path
+ * (docs/performance.md).
  *
  * Each hook has a tp_btf copy (typed arguments, direct loads) and a raw_tp
  * copy for kernels without BTF-typed tracepoints; user space loads one.
@@ -12,7 +13,7 @@
  * verifier still sees the constant arguments of each call, and the modules'
  * stack frames do not add up in this one.
  */
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 #include "pipe.bpf.h"
 #include "mq.bpf.h"
 #include "msg.bpf.h"
@@ -20,37 +21,8 @@
 #include "shm.bpf.h"
 #include "sem.bpf.h"
 #include "signal.bpf.h"
-#include "eventfd.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */
-
-/*
- * A 32-bit process's syscall numbers mean other syscalls (3 is read there,
- * close here): skip them rather than misread them.
- */
-static __always_inline bool in_compat_syscall(void)
-{
-	struct task_struct *task;
-
-	if (btf_loads)
-		return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
-	task = (struct task_struct *)bpf_get_current_task();
-	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
-}
-
-/* The caller's tgid, or 0 (no process's) when it makes a 32-bit syscall.
- * One task lookup for both where the task's fields load directly. */
-static __always_inline __u32 native_tgid(void)
-{
-	if (btf_loads) {
-		struct task_struct *task = bpf_get_current_task_btf();
-
-		return task->thread_info.status & TS_COMPAT ? 0 : task->tgid;
-	}
-	return in_compat_syscall() ? 0 : current_tgid();
-}
 
 static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const bool btf)
 {
@@ -228,49 +200,7 @@ int BPF_PROG(signal_generate_raw, int sig, struct kernel_siginfo *info, struct t
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 {
-	struct sleeper sl;
-	struct pt_regs *regs;
-	__u32 tid, tgid;
-	long nr, err;
-	__u8 op;
-
-	if (preempt || !(prev->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) ||
-	    (prev->flags & PF_KTHREAD))
-		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	if (!regs)
-		return 0;
-	nr = regs->orig_ax;
-	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
-		return 0;
-	op = syscall_op[nr];
-	if (!op_may_wait(op) || in_compat_syscall() || !in_cgroup())
-		return 0;
-	tgid = prev->tgid;
-	if (tgid == self_tgid || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))
-		return 0;
-	if (HAVE_RDONLY_CAST) {
-		struct sleeper *slot = bpf_task_storage_get(&sleepers, prev, NULL,
-							    BPF_LOCAL_STORAGE_GET_F_CREATE);
-
-		if (!slot) {
-			__sync_fetch_and_add(&loss.waits_dropped, 1);
-		} else if (!slot->since_ns) {
-			slot->nr = nr;
-			slot->since_ns = bpf_ktime_get_ns();
-			sleep_gate_add(prev->pid, 1);
-		}
-		return 0;
-	}
-	tid = prev->pid;
-	sl.since_ns = bpf_ktime_get_ns();
-	sl.nr = nr;
-	err = bpf_map_update_elem(&sleepers, &tid, &sl, BPF_NOEXIST);
-	if (!err)
-		sleep_gate_add(tid, 1);
-	else if (err == -E2BIG)
-		__sync_fetch_and_add(&loss.waits_dropped, 1);
-	return 0;
+	return wait_on_switch(preempt, prev);
 }
 
 /*
@@ -283,7 +213,6 @@ int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev)
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(sched_exit, struct task_struct *task)
 {
-	struct ipc_proc *proc;
 	__u32 tgid;
 
 	/* A thread that never returned from its call (killed in it) leaves no
@@ -294,12 +223,9 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
-	proc = bpf_map_lookup_elem(&procs, &tgid);
-	if (proc)
-		proc->exit_ns = bpf_ktime_get_ns();
-	if (filter_enabled)
-		bpf_map_delete_elem(&filter_pids, &tgid);
-	bpf_map_delete_elem(&sharers, &tgid);
+	proc_on_exit(tgid);
+	filter_on_exit(tgid);
+	shm_on_exit(tgid);
 	return 0;
 }
 
@@ -311,18 +237,11 @@ SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid), child_tgid = BPF_CORE_READ(child, tgid);
-	struct shared_ranges *ranges;
 
 	if (parent_tgid == child_tgid)
 		return 0;	/* a thread */
-	if (filter_enabled && follow_children && is_target(parent_tgid))
-		add_target(child_tgid);
-	else if (filter_enabled && is_candidate(parent_tgid))
-		add_peer(child_tgid);
-	/* The child has the same mappings at the same addresses. */
-	ranges = bpf_map_lookup_elem(&sharers, &parent_tgid);
-	if (ranges && bpf_map_update_elem(&sharers, &child_tgid, ranges, BPF_ANY) == -E2BIG)
-		__sync_fetch_and_add(&loss.sharers_dropped, 1);
+	filter_on_fork(parent_tgid, child_tgid);
+	shm_on_fork(parent_tgid, child_tgid);
 	return 0;
 }
 
@@ -330,10 +249,6 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(sched_exec)
 {
-	__u32 tgid = current_tgid();
-	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
-
-	if (proc)
-		bpf_get_current_comm(proc->comm, sizeof(proc->comm));
+	proc_on_exec(current_tgid());
 	return 0;
 }

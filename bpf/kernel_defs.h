@@ -58,6 +58,7 @@
 #define FUTEX_CMD_MASK 0x7f	/* without PRIVATE_FLAG and CLOCK_REALTIME */
 
 #define PF_WRITE 0x2		/* x86 page fault error code: a write access */
+#define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h: a 32-bit syscall */
 
 /* include/linux/sched.h */
 #define TASK_INTERRUPTIBLE	0x0001

@@ -12,7 +12,7 @@
 #ifndef IPCTRACE_MQ_BPF_H
 #define IPCTRACE_MQ_BPF_H
 
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 
 #define MQ_HOW(dir, event) HOW(dir, event, TYPE_BIT(IPC_MQ))
 

@@ -10,7 +10,7 @@
 #ifndef IPCTRACE_MSG_BPF_H
 #define IPCTRACE_MSG_BPF_H
 
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 
 /* Global, like count_fd: verified once for all call sites. */
 __noinline int count_msg(__u64 msqid, __u32 how, __u64 bytes, __s64 label, __u32 tgid)

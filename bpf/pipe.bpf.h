@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Pipes and FIFOs: the kernel side of the pipe module (user/pipe.c decodes its
- * rows, tools/demo_pipe.c exercises it).
+ * rows, tools/demo/pipe.c exercises it).
  *
  * Every transfer syscall is seen at sys_exit, where the return value is the
  * byte count and the argument registers still hold the file descriptors, so no
@@ -11,7 +11,7 @@
 #ifndef IPCTRACE_PIPE_BPF_H
 #define IPCTRACE_PIPE_BPF_H
 
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 
 /*
  * The same syscalls move socket bytes; they count here too on kernels where

@@ -10,7 +10,7 @@
 #ifndef IPCTRACE_SEM_BPF_H
 #define IPCTRACE_SEM_BPF_H
 
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 
 #define SEM_OPS_MAX 4	/* sembufs of one semop looked at */
 

@@ -22,7 +22,7 @@
 #ifndef IPCTRACE_SHM_BPF_H
 #define IPCTRACE_SHM_BPF_H
 
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 
 /* /dev/shm's device: a file there is POSIX shared memory. Set by user space. */
 const volatile __u32 devshm_dev = 0;
@@ -384,6 +384,20 @@ static __noinline void shm_on_syscall(__u8 op, struct pt_regs *regs, long ret, _
 		shm_on_unlink((const char *)SYSCALL_ARG(regs, 2, btf), tgid);
 		break;
 	}
+}
+
+/* A child has its parent's mappings at the same addresses. */
+static __always_inline void shm_on_fork(__u32 parent_tgid, __u32 child_tgid)
+{
+	struct shared_ranges *ranges = bpf_map_lookup_elem(&sharers, &parent_tgid);
+
+	if (ranges && bpf_map_update_elem(&sharers, &child_tgid, ranges, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.sharers_dropped, 1);
+}
+
+static __always_inline void shm_on_exit(__u32 tgid)
+{
+	bpf_map_delete_elem(&sharers, &tgid);
 }
 
 #endif /* IPCTRACE_SHM_BPF_H */

@@ -28,7 +28,7 @@
 #ifndef IPCTRACE_SIGNAL_BPF_H
 #define IPCTRACE_SIGNAL_BPF_H
 
-#include "common.bpf.h"
+#include "filetype.bpf.h"
 
 /* SEND_SIG_NOINFO and SEND_SIG_PRIV (include/linux/sched/signal.h) are
  * these two pointer values, not siginfo: SI_USER from current, SI_KERNEL. */

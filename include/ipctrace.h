@@ -25,6 +25,11 @@ enum ipc_type {
 	IPC_TYPE_MAX,
 };
 
+/* Sets of types, as the type masks of both halves hold them. */
+#define IPC_TYPE_BIT(t) (1U << (t))
+#define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP))
+#define IPC_SHM_TYPES (IPC_TYPE_BIT(IPC_SHM) | IPC_TYPE_BIT(IPC_POSIX_SHM) | IPC_TYPE_BIT(IPC_MMAP))
+
 enum ipc_dir {
 	DIR_TX = 0,
 	DIR_RX = 1,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * eventfd, the demo side of the eventfd module (bpf/eventfd.bpf.h,
+ * eventfd, the demo side of the eventfd module (bpf/filetype/eventfd.bpf.h,
  * user/eventfd.c).
  *
  * eventfd: a writer and a reader that inherit two eventfds from their parent,

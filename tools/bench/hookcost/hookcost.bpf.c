@@ -5,15 +5,15 @@
  * ipctrace: a stripped copy that counts read/write on pipes only, so that a
  * change to the hot path can be tried here before bpf/ is touched.
  *
- *   0  as ipctrace did it until 2026-12-04 (its portable build, for
- *      kernels without bpf_rdonly_cast, still reads by copy): every field
+ *   0  as ipctrace's portable build (for kernels without
+ *      bpf_rdonly_cast) reads by copy: every field
  *      read with BPF_CORE_READ (one bpf_probe_read_kernel helper call
  *      each, 12 per operation), a hash map row, two atomic adds
  *   1  direct BTF loads (tp_btf pointers, bpf_get_current_task_btf()),
  *      one probe read left for the fd array slot; hash row, atomic adds
  *   2  1 with a per-CPU hash: plain adds, no atomics
  *   3  2 with the slot read through bpf_rdonly_cast(): no helper call
- *      (ipctrace's default build since 2026-12-04 is 1 with this slot)
+ *      (ipctrace's default build is 1 with this slot)
  *   4  1's loads into one per-CPU array counter: no hash lookup at all
  *      (not a design, a floor: what the row lookup costs)
  *   5  the hook and the syscall table lookup alone
@@ -22,6 +22,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "ipctrace.h"
+#include "kernel_defs.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,19 +34,7 @@ const volatile int variant = 0;
 const volatile __u8 syscall_op[512] = {};	/* 1: write (tx), 2: read (rx) */
 const volatile __u32 self_tgid = 0;
 
-#define PIPEFS_MAGIC 0x50495045
-#define TS_COMPAT 0x0002
-#define S_IFMT 00170000
-#define S_IFIFO 0010000
-
-/* The shape of ipctrace's struct ipc_key. */
-struct row_key {
-	__u64 ino;
-	__u32 dev;
-	__u32 tgid;
-	__u8 type, dir, pad[6];
-};
-
+/* Rows keyed as ipctrace keys them (struct ipc_key), so a lookup costs the same. */
 struct row_val {
 	__u64 bytes, ops;
 };
@@ -52,14 +42,14 @@ struct row_val {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct row_key);
+	__type(key, struct ipc_key);
 	__type(value, struct row_val);
 } rows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct row_key);
+	__type(key, struct ipc_key);
 	__type(value, struct row_val);
 } percpu_rows SEC(".maps");
 
@@ -70,7 +60,7 @@ struct {
 	__type(value, struct row_val);
 } one_counter SEC(".maps");
 
-static __always_inline struct row_val *row(void *map, struct row_key *k)
+static __always_inline struct row_val *row(void *map, struct ipc_key *k)
 {
 	struct row_val *v = bpf_map_lookup_elem(map, k), zero = {};
 
@@ -84,7 +74,7 @@ static __always_inline int probe_read_path(int fd, long ret, __u8 dir)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file **fds, *file = NULL;
-	struct row_key k = {};
+	struct ipc_key k = {};
 	struct super_block *sb;
 	struct fdtable *fdt;
 	struct inode *inode;
@@ -106,7 +96,7 @@ static __always_inline int probe_read_path(int fd, long ret, __u8 dir)
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFIFO)
 		return 0;
 	sb = BPF_CORE_READ(inode, i_sb);
-	k.type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? 1 : 2;
+	k.type = BPF_CORE_READ(sb, s_magic) == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
 	k.ino = BPF_CORE_READ(inode, i_ino);
 	k.dev = BPF_CORE_READ(sb, s_dev);
 	k.dir = dir;
@@ -122,7 +112,7 @@ static __always_inline int direct_path(int fd, long ret, __u8 dir, int how)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *file = NULL;
-	struct row_key k = {};
+	struct ipc_key k = {};
 	struct super_block *sb;
 	struct fdtable *fdt;
 	struct inode *inode;
@@ -150,7 +140,7 @@ static __always_inline int direct_path(int fd, long ret, __u8 dir, int how)
 	if ((inode->i_mode & S_IFMT) != S_IFIFO)
 		return 0;
 	sb = inode->i_sb;
-	k.type = sb->s_magic == PIPEFS_MAGIC ? 1 : 2;
+	k.type = sb->s_magic == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
 	k.ino = inode->i_ino;
 	k.dev = sb->s_dev;
 	k.dir = dir;

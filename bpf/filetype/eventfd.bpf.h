@@ -18,10 +18,10 @@
  * anon_inode:[eventfd]) teaches it; every later anonymous file is then told
  * by one pointer comparison, not by its name.
  */
-#ifndef IPCTRACE_EVENTFD_BPF_H
-#define IPCTRACE_EVENTFD_BPF_H
+#ifndef IPCTRACE_FILETYPE_EVENTFD_BPF_H
+#define IPCTRACE_FILETYPE_EVENTFD_BPF_H
 
-#include "common.bpf.h"
+#include "../core.bpf.h"
 
 /* readv, preadv2, writev, pwritev2: their buffer argument is an iovec array.
  * Set by user space (configure), which knows the host's syscall numbers. */
@@ -91,4 +91,4 @@ static __noinline void eventfd_count_value(struct ipc_key *key, struct file *fil
 		count_event(c, key->dir == DIR_TX ? EVENTFD_EV_ADDED : EVENTFD_EV_CONSUMED, value);
 }
 
-#endif /* IPCTRACE_EVENTFD_BPF_H */
+#endif /* IPCTRACE_FILETYPE_EVENTFD_BPF_H */

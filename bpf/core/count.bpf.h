@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Counting: a row's counters, labels and histograms, the process a new row
+ * belongs to, the -e event log, and the System V keys and removals that
+ * name objects. Knows no kind of object: the file-type layer
+ * (filetype.bpf.h) names a new row's object.
+ */
+#ifndef IPCTRACE_CORE_COUNT_BPF_H
+#define IPCTRACE_CORE_COUNT_BPF_H
+
+#include "read.bpf.h"
+#include "filter.bpf.h"
+#include "op.bpf.h"
+
+/* The hot path: one hash lookup and two atomic adds. */
+static __always_inline void count_op(struct ipc_counters *c, __u64 bytes)
+{
+	__sync_fetch_and_add(&c->bytes, bytes);
+	__sync_fetch_and_add(&c->ops, 1);
+}
+
+static __always_inline void count_event(struct ipc_counters *c, __u32 slot, __u64 n)
+{
+	if (slot < IPC_EVENTS)
+		__sync_fetch_and_add(&c->events[slot], n);
+}
+
+/* floor(log2(v)), 0 for 0: the histogram slot of v. */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	/* Halving steps, as a binary search: five compares, no loop. */
+	if (v >> 32) { v >>= 32; slot += 32; }
+	if (v >> 16) { v >>= 16; slot += 16; }
+	if (v >> 8) { v >>= 8; slot += 8; }
+	if (v >> 4) { v >>= 4; slot += 4; }
+	if (v >> 2) { v >>= 2; slot += 2; }
+	if (v >> 1) slot += 1;
+	return slot < HIST_SLOTS ? slot : HIST_SLOTS - 1;
+}
+
+/* --hist: the row's histograms, created on first use. */
+static __noinline struct ipc_hist *row_hist(struct ipc_key *key)
+{
+	static const struct ipc_hist empty;
+
+	return map_lookup_or_try_init(&hists, key, &empty, &loss.hists_dropped, NULL);
+}
+
+/* WAIT: the first count of a call gets the time it slept. */
+static __always_inline void count_wait(struct ipc_key *key, struct ipc_counters *c)
+{
+	struct op_context *ctx = op_context();
+	struct ipc_hist *h;
+
+	if (!ctx || !ctx->wait_ns)
+		return;
+	__sync_fetch_and_add(&c->wait_ns, ctx->wait_ns);
+	if (hist_enabled && (h = row_hist(key)))
+		__sync_fetch_and_add(&h->wait_us[log2_slot(ctx->wait_ns / 1000) & (HIST_SLOTS - 1)], 1);
+	ctx->wait_ns = 0;
+}
+
+/* --hist: a transfer's size. */
+static __always_inline void count_size(struct ipc_key *key, __u64 bytes)
+{
+	struct ipc_hist *h = row_hist(key);
+
+	if (h)
+		__sync_fetch_and_add(&h->size[log2_slot(bytes) & (HIST_SLOTS - 1)], 1);
+}
+
+static __always_inline void count_label(struct ipc_key *key, struct ipc_counters *c,
+					__s64 label, __u64 bytes)
+{
+	struct ipc_label_key lk = { .row = *key, .label = label };
+	struct ipc_label_counts *lc;
+
+	/* The row's own label: no second lookup. */
+	if (label == c->first_label) {
+		__sync_fetch_and_add(&c->first_label_ops, 1);
+		__sync_fetch_and_add(&c->first_label_bytes, bytes);
+		return;
+	}
+	lc = bpf_map_lookup_elem(&labels, &lk);
+	if (!lc) {
+		static const struct ipc_label_counts zero;
+
+		lc = map_lookup_or_try_init(&labels, &lk, &zero, &loss.labels_dropped, NULL);
+		if (!lc)
+			return;
+	}
+	__sync_fetch_and_add(&lc->ops, 1);
+	__sync_fetch_and_add(&lc->bytes, bytes);
+}
+
+/*
+ * -e: one record per counted operation. The ring buffer keeps the order
+ * across CPUs and wakes the reader; a full buffer costs the event, counted.
+ */
+static __noinline void log_event(struct ipc_key *key, __u32 how, __u64 bytes, __s64 label)
+{
+	struct ipc_event *e;
+
+	/* hex_cap is read-only data: the verifier knows it, as the size needs. */
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) + hex_cap, 0);
+	if (!e) {
+		__sync_fetch_and_add(&loss.events_dropped, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->key = *key;
+	e->bytes = bytes;
+	e->label = label;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->event = HOW_EVENT(how);
+	e->payload_len = 0;
+	if (hex_cap && HOW_EVENT(how) == NO_EVENT)
+		take_payload(e);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * The process of a row just created: its name, cgroup and whether it is a
+ * target. An exited entry with a live process behind it: the PID was reused.
+ * Not when that process is itself exiting: the SIGCHLD of its own exit comes
+ * after sched_process_exit, and must not make it a stranger (losing whether
+ * it is a target).
+ */
+static __always_inline void register_proc(__u32 tgid)
+{
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (!proc || (proc->exit_ns && !(BPF_CORE_READ(task, flags) & PF_EXITING))) {
+		struct ipc_proc fresh = {};
+
+		/* The group leader's name: a thread may have renamed itself. */
+		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+		fresh.cgroup_id = bpf_get_current_cgroup_id();
+		fresh.target = filter_enabled && is_target(tgid);
+		if (bpf_map_update_elem(&procs, &tgid, &fresh, BPF_ANY) == -E2BIG)
+			__sync_fetch_and_add(&loss.procs_dropped, 1);
+	} else if (tgid == current_tgid()) {
+		/* An entry another process made (a signal's target): the name it
+		 * had then may be gone, renamed by prctl since. */
+		BPF_CORE_READ_STR_INTO(&proc->comm, task, group_leader, comm);
+	}
+}
+
+/* The process exited: its rows are final once user space reads them. */
+static __always_inline void proc_on_exit(__u32 tgid)
+{
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+
+	if (proc)
+		proc->exit_ns = bpf_ktime_get_ns();
+}
+
+/* exec renames the process; keep the row's name current, as top does. */
+static __always_inline void proc_on_exec(__u32 tgid)
+{
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+
+	if (proc)
+		bpf_get_current_comm(proc->comm, sizeof(proc->comm));
+}
+
+/*
+ * A row's counters, created on first use with the label of the operation
+ * creating it (the winner's, when two CPUs race). *created: this call made
+ * the row, and the caller registers its process and object. The new value
+ * starts out in the per-CPU scratch area, not on the stack: the deepest call
+ * chains have no room left for it there.
+ */
+static __always_inline struct ipc_counters *row_get(struct ipc_key *key, __s64 label,
+						    bool *created)
+{
+	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
+	struct name_scratch *s;
+
+	*created = false;
+	if (c)
+		return c;
+	s = scratch_area();
+	if (!s)
+		return NULL;
+	s->new_row.first_label = label;	/* the rest stays zero: never written */
+	return map_lookup_or_try_init(&counters, key, &s->new_row, &loss.rows_dropped, created);
+}
+
+/*
+ * One operation (or, with an event slot in how, one event) on a row that
+ * exists: bytes and ops, the size histogram, the time it slept, its label,
+ * and the -e record.
+ */
+static __always_inline void count_row(struct ipc_key *key, struct ipc_counters *c, __u32 how,
+				      __u64 bytes, __s64 label)
+{
+	__u64 label_bytes = bytes;
+
+	if (HOW_EVENT(how) != NO_EVENT) {
+		count_event(c, HOW_EVENT(how), bytes);
+		label_bytes = 0;	/* an event's label counts the event, not bytes */
+	} else {
+		count_op(c, bytes);
+		/* Shared memory's "transfers" are page faults, a page each. */
+		if (hist_enabled && !(TYPE_BIT(key->type) & SHM_TYPES))
+			count_size(key, bytes);
+	}
+	if (wait_enabled)
+		count_wait(key, c);
+	if (label != NO_LABEL)
+		count_label(key, c, label, label_bytes);
+	/* After counting: the row, and its object's name, exist when it is read. */
+	if (events_enabled)
+		log_event(key, how, bytes, label);
+}
+
+static __always_inline void record_removal(struct ipc_removal_key *rk, __u32 tgid)
+{
+	if (bpf_map_update_elem(&removals, rk, &tgid, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.removals_dropped, 1);
+}
+
+/*
+ * A System V object's key (and a segment's size), from msgget, shmget or
+ * semget, so that one created and removed between two refreshes (which read
+ * /proc/sysvipc) still shows as "key 0x... id N".
+ */
+static __always_inline void record_sysv_key(__u8 type, __s64 key, long id, __u64 size)
+{
+	struct ipc_obj_key obj = { .ino = id, .dev = ipc_ns_inum(), .type = type };
+	struct name_scratch *s;
+
+	if (id < 0 || !type_enabled(type) || bpf_map_lookup_elem(&objects, &obj))
+		return;
+	s = scratch_area();
+	if (!s)
+		return;
+	s->info.name[0] = '\0';
+	s->info.sysv_key = (__s32)key;
+	s->info.has_key = 1;
+	s->info.has_sock = 0;
+	s->info.size = size;
+	if (bpf_map_update_elem(&objects, &obj, &s->info, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&loss.objs_dropped, 1);
+}
+
+/* msgctl, shmctl or semctl with IPC_RMID: who removed the object. */
+static __always_inline void record_sysv_removal(__u8 type, __u64 id, __u32 tgid)
+{
+	struct ipc_removal_key rk = { .type = type, .dev = ipc_ns_inum(), .id = (__u32)id };
+
+	if (type_enabled(type))
+		record_removal(&rk, tgid);
+}
+
+#endif /* IPCTRACE_CORE_COUNT_BPF_H */

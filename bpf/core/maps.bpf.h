@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The maps the core and every module share: rows (counters, labels,
+ * histograms), objects and processes, the -p filter and its watched far
+ * ends, the event ring, and per-CPU scratch space. Their key and value types
+ * are the ABI in include/ipctrace.h. A module's own maps live in its file.
+ */
+#ifndef IPCTRACE_CORE_MAPS_BPF_H
+#define IPCTRACE_CORE_MAPS_BPF_H
+
+#include "settings.bpf.h"
+
+/* -e: user space sizes it (a page when -e is off, so it costs nothing). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_HISTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* 2 MB only if --hist fills it */
+	__type(key, struct ipc_key);
+	__type(value, struct ipc_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ROWS);
+	__type(key, struct ipc_key);
+	__type(value, struct ipc_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_OBJECTS);
+	__type(key, struct ipc_obj_key);
+	__type(value, struct ipc_obj_info);
+} objects SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct ipc_proc);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LABELS);
+	__type(key, struct ipc_label_key);
+	__type(value, struct ipc_label_counts);
+} labels SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_REMOVALS);
+	__type(key, struct ipc_removal_key);
+	__type(value, __u32);
+} removals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_DESTS);
+	__type(key, struct ipc_dest_key);
+	__type(value, __u64);
+} dests SEC(".maps");
+
+/*
+ * -p: the far ends of the targets' sockets, counted whoever holds them: a
+ * unix peer by its struct sock, an inet one by its address tuple. And the
+ * targets' listening addresses, so that a client becomes a peer when it
+ * connects.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED);
+	__type(key, __u64);
+	__type(value, __u64);	/* the inode of the target's socket */
+} watched_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED);
+	__type(key, struct ipc_tuple);
+	__type(value, __u64);	/* the inode of the target's socket */
+} watched_tuples SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_WATCHED);
+	__type(key, struct ipc_sock_addr);
+	__type(value, __u64);	/* the inode of the target's socket */
+} watched_listeners SEC(".maps");
+
+/* Whom a waiter that resumes has to thank: see shm.bpf.h, sem.bpf.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* an old waker just ages out */
+	__uint(max_entries, MAX_WAKERS);
+	__type(key, struct ipc_wake_key);
+	__type(value, __u32);
+} last_wakers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* -p: processes whose traffic is counted (enum filter_role). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FILTER);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_pids SEC(".maps");
+
+#define PATH_MAX_DEPTH 16
+#define PATH_COMPONENT_MAX 128
+
+struct path_walk {
+	const unsigned char *names[PATH_MAX_DEPTH];	/* leaf first */
+	__u32 depth;
+};
+
+/*
+ * Per-CPU scratch space for what would not fit the BPF stack: 512 bytes for
+ * a whole chain of calls on Linux 6.1, where every frame of the chain counts.
+ * Each part has one user at a time in a program run.
+ */
+/* Room for classify_file's copies (32 and 88 bytes on 6.18). */
+#define FIELDS_COPY_MAX 128
+
+struct name_scratch {
+	struct ipc_obj_info info;
+	char tail[IPC_NAME_LEN];	/* lets a masked offset never overrun */
+	struct path_walk walk;		/* file_path() */
+	struct ipc_dest_key dest;	/* sock_dest() */
+	struct ipc_sock_addr addr;	/* a listening address, with -p */
+	__u8 fields[FIELDS_COPY_MAX];	/* classify_file's copies */
+	struct ipc_counters new_row;	/* row_counters(): zero but its first label */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct name_scratch);
+} scratch SEC(".maps");
+
+static __always_inline struct name_scratch *scratch_area(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/*
+ * The value at key, inserted from init when missing (libbpf-tools'
+ * bpf_map_lookup_or_try_init). BPF_NOEXIST: two CPUs racing to insert both
+ * end up on the one value. NULL when the map is full, counted in *lost;
+ * *created (if given) says whether this call inserted it.
+ */
+static __always_inline void *map_lookup_or_try_init(void *map, const void *key, const void *init,
+						    __u64 *lost, bool *created)
+{
+	void *val = bpf_map_lookup_elem(map, key);
+	long err;
+
+	if (created)
+		*created = false;
+	if (val)
+		return val;
+	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	if (err && err != -EEXIST) {
+		__sync_fetch_and_add(lost, 1);
+		return NULL;
+	}
+	if (created)
+		*created = !err;
+	return bpf_map_lookup_elem(map, key);
+}
+
+#endif /* IPCTRACE_CORE_MAPS_BPF_H */
