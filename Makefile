@@ -246,7 +246,8 @@ bench-hookcost: all $(HOOKCOST)
 
 # Every file install puts in place: what uninstall removes.
 INSTALLED := $(SBINDIR)/ipctrace $(BINDIR)/ipc-demo \
-	     $(MANDIR)/man8/ipctrace.8 $(MANDIR)/man1/ipc-demo.1 \
+	     $(MANDIR)/man8/ipctrace.8 $(MANDIR)/man5/ipctrace-output.5 \
+	     $(MANDIR)/man7/ipctrace-mechanisms.7 $(MANDIR)/man1/ipc-demo.1 \
 	     $(COMPDIR)/ipctrace $(COMPDIR)/ipc-demo
 
 install: all
@@ -254,6 +255,8 @@ install: all
 	$(Q)$(INSTALL) -D -m 0755 $(OUTPUT)/ipctrace $(DESTDIR)$(SBINDIR)/ipctrace
 	$(Q)$(INSTALL) -D -m 0755 $(OUTPUT)/ipc-demo $(DESTDIR)$(BINDIR)/ipc-demo
 	$(Q)$(INSTALL) -D -m 0644 man/ipctrace.8 $(DESTDIR)$(MANDIR)/man8/ipctrace.8
+	$(Q)$(INSTALL) -D -m 0644 man/ipctrace-output.5 $(DESTDIR)$(MANDIR)/man5/ipctrace-output.5
+	$(Q)$(INSTALL) -D -m 0644 man/ipctrace-mechanisms.7 $(DESTDIR)$(MANDIR)/man7/ipctrace-mechanisms.7
 	$(Q)$(INSTALL) -D -m 0644 man/ipc-demo.1 $(DESTDIR)$(MANDIR)/man1/ipc-demo.1
 	$(Q)$(INSTALL) -D -m 0644 completion/ipctrace.bash $(DESTDIR)$(COMPDIR)/ipctrace
 	$(Q)$(INSTALL) -D -m 0644 completion/ipc-demo.bash $(DESTDIR)$(COMPDIR)/ipc-demo

@@ -12,6 +12,8 @@ INSTALLED=(
 	"sbin/ipctrace 755"
 	"bin/ipc-demo 755"
 	"share/man/man8/ipctrace.8 644"
+	"share/man/man5/ipctrace-output.5 644"
+	"share/man/man7/ipctrace-mechanisms.7 644"
 	"share/man/man1/ipc-demo.1 644"
 	"share/bash-completion/completions/ipctrace 644"
 	"share/bash-completion/completions/ipc-demo 644"
@@ -44,6 +46,8 @@ make_in_root() {
 	cmp "$ROOT/build/ipctrace" "$TMP/stage/usr/sbin/ipctrace"
 	cmp "$ROOT/build/ipc-demo" "$TMP/stage/usr/bin/ipc-demo"
 	cmp "$ROOT/man/ipctrace.8" "$TMP/stage/usr/share/man/man8/ipctrace.8"
+	cmp "$ROOT/man/ipctrace-output.5" "$TMP/stage/usr/share/man/man5/ipctrace-output.5"
+	cmp "$ROOT/man/ipctrace-mechanisms.7" "$TMP/stage/usr/share/man/man7/ipctrace-mechanisms.7"
 	cmp "$ROOT/completion/ipc-demo.bash" "$TMP/stage/usr/share/bash-completion/completions/ipc-demo"
 	# The installed programs run.
 	run "$TMP/stage/usr/sbin/ipctrace" --version
@@ -73,7 +77,9 @@ make_in_root() {
 }
 
 @test "install: the man pages render without warnings" {
-	for page in "$ROOT"/man/*.[18]; do
+	pages=("$ROOT"/man/*.[1578])
+	[ "${#pages[@]}" -eq 4 ]
+	for page in "${pages[@]}"; do
 		echo "page $page"
 		run --separate-stderr env LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page"
 		echo "groff: status $status stderr [$stderr]"
@@ -83,7 +89,21 @@ make_in_root() {
 		echo "man: status $status stderr [$stderr]"
 		[ "$status" -eq 0 ]
 		[ -z "$stderr" ]
-		[[ $output == *NAME*SYNOPSIS*DESCRIPTION*OPTIONS*EXIT\ STATUS*EXAMPLES*SEE\ ALSO* ]]
+		# A command's page (sections 1 and 8) has the usual sections; a
+		# format's or an overview's (5 and 7) at least these.
+		case $page in
+		*.[18]) [[ $output == *NAME*SYNOPSIS*DESCRIPTION*OPTIONS*EXIT\ STATUS*EXAMPLES*SEE\ ALSO* ]] ;;
+		*) [[ $output == *NAME*DESCRIPTION*SEE\ ALSO* ]] ;;
+		esac
+		# Each page names the others in SEE ALSO (read in the source, where
+		# no line break can split a name).
+		see_also=$(sed -n '/^\.SH SEE ALSO/,$p' "$page")
+		for other in ipctrace.8 ipctrace-output.5 ipctrace-mechanisms.7 ipc-demo.1; do
+			[ "${page##*/}" = "$other" ] && continue
+			name=${other%.*} section=${other##*.}
+			grep -qF -- ".BR ${name//-/\\-} ($section)" <<<"$see_also" ||
+				{ echo "$page: SEE ALSO does not name $name($section)"; return 1; }
+		done
 	done
 	# Installed, man finds them by name and section.
 	make_in_root install DESTDIR="$TMP/stage" PREFIX=/usr
@@ -93,10 +113,16 @@ make_in_root() {
 	run env MANPATH="$TMP/stage/usr/share/man" MANWIDTH=80 man 1 ipc-demo
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == *"IPC-DEMO(1)"* ]]
+	run env MANPATH="$TMP/stage/usr/share/man" MANWIDTH=80 man ipctrace-output
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"IPCTRACE-OUTPUT(5)"* ]]
+	run env MANPATH="$TMP/stage/usr/share/man" MANWIDTH=80 man 7 ipctrace-mechanisms
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"IPCTRACE-MECHANISMS(7)"* ]]
 }
 
 @test "install: the man pages name the version and every option of the programs" {
-	for page in "$ROOT/man/ipctrace.8" "$ROOT/man/ipc-demo.1"; do
+	for page in "$ROOT"/man/*.[1578]; do
 		grep -qE "^\.TH .* \"ipctrace $VERSION\"" "$page" ||
 			{ echo "$page: .TH does not say ipctrace $VERSION"; return 1; }
 	done
