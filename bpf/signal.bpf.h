@@ -36,6 +36,35 @@
 #define SEND_SIG_PRIV_VALUE 1UL
 
 /*
+ * rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_send_signal take the siginfo
+ * from their caller, and the kernel lets its si_code claim what a user
+ * cannot be told from by the code alone (a timer's, an AIO completion's,
+ * any code at all to the caller's own process). A signal generated inside
+ * one of these calls, of the number the call names, is the caller's,
+ * whatever its code says. The host's numbers, set by user space (the
+ * signal module's configure); -1: none.
+ */
+const volatile __u32 sig_info_nr[3] = { -1, -1, -1 };
+
+static __always_inline bool sig_sent_by_caller(int sig)
+{
+	struct pt_regs *regs;
+	__u64 nr, arg;
+
+	if (in_compat_syscall())
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr == sig_info_nr[0] || nr == sig_info_nr[2])	/* (pid or pidfd, sig, info) */
+		arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	else if (nr == sig_info_nr[1])				/* (tgid, tid, sig, info) */
+		arg = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	else
+		return false;
+	return (int)arg == sig;
+}
+
+/*
  * Fields are loaded directly by the tp_btf copy of the hook (but see
  * si_code below) and copied with bpf_probe_read_kernel() by the raw_tp one:
  * btf is a constant in each, so the verifier sees one way only. The direct
@@ -58,7 +87,9 @@ static __always_inline bool sig_from_process(int sig, const struct kernel_siginf
 	if (code == SI_USER || code == SI_QUEUE || code == SI_TKILL || code == SI_MESGQ)
 		return true;
 	/* CLD_EXITED, CLD_STOPPED...: do_notify_parent() runs in the child. */
-	return sig == SIGCHLD && code > 0;
+	if (sig == SIGCHLD && code > 0)
+		return true;
+	return sig_sent_by_caller(sig);
 }
 
 static __always_inline __u32 sig_result_slot(int result)

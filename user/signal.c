@@ -8,7 +8,9 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include "mechanism.h"
+#include "ipctrace.skel.h"
 #include "signal_names.h"
 
 /* The names kill -l prints, from this host's own numbering. */
@@ -66,6 +68,15 @@ static void signal_format_dev(unsigned int type, __u32 dev, char *buf, size_t le
 	snprintf(buf, len, "start:%u", dev);
 }
 
+/* The calls whose caller hands the kernel a siginfo of its own: a signal
+ * they generate is the caller's, whatever code it claims (bpf/signal.bpf.h). */
+static void signal_configure(struct ipctrace_bpf *skel)
+{
+	skel->rodata->sig_info_nr[0] = __NR_rt_sigqueueinfo;
+	skel->rodata->sig_info_nr[1] = __NR_rt_tgsigqueueinfo;
+	skel->rodata->sig_info_nr[2] = __NR_pidfd_send_signal;
+}
+
 const struct mechanism signal_mechanism = {
 	.name = "signal",
 	.types = 1U << IPC_SIGNAL,
@@ -80,4 +91,5 @@ const struct mechanism signal_mechanism = {
 	.label_name = "sig",
 	.label_text = signal_label,
 	.format_dev = signal_format_dev,
+	.configure = signal_configure,
 };

@@ -132,3 +132,21 @@ time.sleep(60)
 	kill "$writer" "$idle"
 	stop_tracer
 }
+
+@test "a forged si_code (SI_TIMER through rt_sigqueueinfo) is still its sender's signal" {
+	start_tracer -t signal --json -i 0.3
+	python3 "$ROOT/tests/lib/forged_signal.py" 5 >"$TMP/pids"
+	stop_tracer
+	sender=$(jq -r .sender "$TMP/pids")
+	receiver=$(jq -r .receiver "$TMP/pids")
+	sent=$(jq -r .sent "$TMP/pids")
+	# The sender's row on the receiver: every signal, none the kernel's.
+	final | jq -e --argjson s "$sender" --argjson r "$receiver" --argjson n "$sent" '[.rows[]
+		| select(.pid == $s and .ino == $r and .dir == "tx")]
+		| length == 1 and .[0].sig == {"SIGUSR1": $n} and (.[0].kernel // 0) == 0' >/dev/null
+	# The receiver's row: the sender its only peer, no kernel signal.
+	final | jq -e --argjson s "$sender" --argjson n "$sent" --argjson r "$receiver" '[.rows[]
+		| select(.pid == $r and .dir == "rx")]
+		| length == 1 and .[0].sig == {"SIGUSR1": $n} and (.[0].kernel // 0) == 0
+		and [.[0].peers[].pid] == [$s]' >/dev/null
+}
