@@ -20,20 +20,20 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
-#include "exports.h"
-#include "holders.h"
-#include "mechanism.h"
-#include "options.h"
-#include "output.h"
-#include "output_csv.h"
-#include "procfs.h"
-#include "rows.h"
-#include "tracer.h"
-#include "tui.h"
-#include "feature_probe.h"
-#include "events.h"
-#include "tour.h"
-#include "cgroup.h"
+#include "output/exports.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
+#include "cli/options.h"
+#include "output/output.h"
+#include "output/csv.h"
+#include "model/procfs.h"
+#include "model/rows.h"
+#include "loader/tracer.h"
+#include "output/tui.h"
+#include "loader/feature_probe.h"
+#include "output/events.h"
+#include "session/tour.h"
+#include "model/cgroup.h"
 
 /* Idle objects keep their holders this long before /proc is read again. */
 #define HOLDER_RESCAN_S 5.0

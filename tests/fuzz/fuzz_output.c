@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json.h>
-#include "events.h"
-#include "graph.h"
-#include "holders.h"
-#include "output.h"
-#include "output_csv.h"
-#include "prom.h"
+#include "output/events.h"
+#include "output/graph.h"
+#include "model/holders.h"
+#include "output/output.h"
+#include "output/csv.h"
+#include "output/prom.h"
 #include "fuzz.h"
 
 /* Attribute keys must live as long as the rows: static strings. */

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <glib.h>
-#include "cgroup.h"
-#include "procfs.h"
-#include "sock.h"
-#include "sysv.h"
+#include "model/cgroup.h"
+#include "model/procfs.h"
+#include "mechanisms/sock.h"
+#include "model/sysv.h"
 #include "fuzz.h"
 
 static void parse_line(const char *line)

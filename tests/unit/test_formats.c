@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "graph.h"
-#include "holders.h"
-#include "output_csv.h"
-#include "prom.h"
+#include "output/graph.h"
+#include "model/holders.h"
+#include "output/csv.h"
+#include "output/prom.h"
 
 typedef void (*field_writer)(FILE *out, const char *s);
 

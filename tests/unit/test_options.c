@@ -5,8 +5,8 @@
 #include <netinet/in.h>
 #include <sys/sysmacros.h>
 #include "unit.h"
-#include "options.h"
-#include "mechanism.h"
+#include "cli/options.h"
+#include "model/mechanism.h"
 
 static int parse(struct config *cfg, int argc, const char **argv)
 {

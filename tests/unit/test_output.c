@@ -4,8 +4,8 @@
 #include <string.h>
 #include <json.h>
 #include "unit.h"
-#include "output.h"
-#include "holders.h"
+#include "output/output.h"
+#include "model/holders.h"
 
 static void test_format_bytes(void **state)
 {

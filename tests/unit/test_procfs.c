@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "unit.h"
-#include "procfs.h"
-#include "holders.h"
-#include "mechanism.h"
+#include "model/procfs.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
 
 static void test_self_and_missing(void **state)
 {

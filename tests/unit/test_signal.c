@@ -9,11 +9,11 @@
 #include <sys/eventfd.h>
 #include <json.h>
 #include "unit.h"
-#include "mechanism.h"
-#include "output.h"
-#include "holders.h"
-#include "procfs.h"
-#include "signal_names.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+#include "model/holders.h"
+#include "model/procfs.h"
+#include "mechanisms/signal_names.h"
 
 static void test_signal_names(void **state)
 {

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "unit.h"
-#include "mechanism.h"
-#include "rows.h"
-#include "sock.h"
+#include "model/mechanism.h"
+#include "model/rows.h"
+#include "mechanisms/sock.h"
 
 static struct ipc_obj_info unix_info(const char *local, const char *remote, __u64 peer)
 {

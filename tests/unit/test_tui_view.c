@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "unit.h"
-#include "holders.h"
-#include "mechanism.h"
-#include "output.h"
-#include "tui_view.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+#include "output/tui_view.h"
 
 static struct row *put(struct store *s, __u32 pid, unsigned int type, __u64 ino, __u8 dir,
 		       __u64 bytes, __u64 ops, const char *comm)

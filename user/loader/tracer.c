@@ -1,0 +1,842 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "loader/tracer.h"
+#include "ipctrace.skel.h"
+#include "ipctrace-portable.skel.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
+#include "model/procfs.h"
+#include "model/cgroup.h"
+
+#define DUMP_KEYS_SIZE MAX(MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
+				      MAX_LABELS * sizeof(struct ipc_label_key)), \
+				  MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
+				      MAX_DESTS * sizeof(struct ipc_dest_key))), \
+			      MAX_WATCHED * sizeof(struct ipc_sock_addr))
+#define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
+			     MAX_HISTS * sizeof(struct ipc_hist))
+#define MAX_KEY_SIZE 256
+
+static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (hooks[j].nr >= 0 && hooks[j].nr < SYSCALL_TABLE_SIZE)
+			skel->rodata->syscall_op[hooks[j].nr] = hooks[j].op;
+}
+
+/* The syscall table: which op each syscall number is, for the types asked. */
+static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, bool filter,
+			     const struct features *feat)
+{
+	for (size_t i = 0; i < nmechanisms; i++) {
+		const struct mechanism *m = mechanisms[i];
+
+		if (!(m->types & type_mask))
+			continue;
+		add_hooks(skel, m->syscalls, m->nsyscalls);
+		if (filter)
+			add_hooks(skel, m->filter_syscalls, m->nfilter_syscalls);
+		if (!feat->sock_tp)
+			add_hooks(skel, m->fallback_syscalls, m->nfallback_syscalls);
+	}
+}
+
+#define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
+#define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
+
+/*
+ * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
+ * copy for those that fire once per process, only a tp_btf one for those
+ * that need the typed arguments' helpers), whether this run wants it,
+ * and whether ipctrace can do without it, and what it then leaves out.
+ */
+struct hook {
+	struct bpf_program *btf, *raw;
+	enum tracepoint_id tp;
+	bool wanted;
+	const char *without;	/* NULL: required */
+};
+
+static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
+			 struct hook *h)
+{
+	size_t n = 0;
+
+	h[n++] = (struct hook){ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, TP_SYS_EXIT,
+				true, NULL };
+	h[n++] = (struct hook){ skel->progs.sock_send_btf, skel->progs.sock_send_raw, TP_SOCK_SEND,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, TP_SOCK_RECV,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.page_fault_btf, skel->progs.page_fault_raw,
+				TP_PAGE_FAULT, types & SHM_TYPES,
+				"shared memory activity (page faults) is not estimated" };
+	h[n++] = (struct hook){ skel->progs.signal_generate_btf, skel->progs.signal_generate_raw,
+				TP_SIGNAL_GENERATE, types & (1U << IPC_SIGNAL),
+				"signals are not traced" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
+				"exited processes are noticed in /proc instead" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
+				"children found in /proc, later, are the only -p peers" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exec, TP_SCHED_EXEC, true,
+				"names stay as they were before exec" };
+	h[n++] = (struct hook){ skel->progs.sched_switch_btf, NULL, TP_SCHED_SWITCH, wait,
+				"the WAIT column is not measured" };
+	return n;
+}
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipctrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Load the copy of each hook the kernel takes, only for the types asked, and
+ * none for a tracepoint this kernel lacks: ipctrace runs without it and says
+ * what that leaves out. Returns -1 if a required one is missing.
+ */
+static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, bool say,
+			   char *err, size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct hook *h = &hooks[i];
+		bool present = t->feat.tracepoint[h->tp];
+		bool use_btf = h->btf && t->feat.tp_btf;
+
+		if (h->wanted && !present && !h->without) {
+			snprintf(err, errlen, "this kernel has no %s tracepoint, which ipctrace needs "
+				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", tracepoint_names[h->tp]);
+			return -1;
+		}
+		if (say && h->wanted && !present &&
+		    !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
+			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
+			     h->without);
+		if (say && h->wanted && present && !h->raw && !use_btf)
+			warn("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
+			     tracepoint_names[h->tp], h->without);
+		if (h->btf)
+			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
+		if (h->raw)
+			bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
+	}
+	return 0;
+}
+
+/* Attach one by one: a hook that will not attach is left out, with a word. */
+static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
+			   size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
+
+		for (int j = 0; j < 2; j++) {
+			struct bpf_link *link;
+
+			if (!progs[j] || !bpf_program__autoload(progs[j]))
+				continue;
+			link = bpf_program__attach(progs[j]);
+			if (link) {
+				t->links[t->nlinks++] = link;
+				continue;
+			}
+			if (!hooks[i].without) {
+				snprintf(err, errlen, "attaching to the %s tracepoint failed: %s "
+					 "(run with -v to see why)", tracepoint_names[hooks[i].tp],
+					 strerror(errno));
+				return -1;
+			}
+			warn("attaching to the %s tracepoint failed (%s): %s",
+			     tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
+		}
+	}
+	return 0;
+}
+
+/* --cgroup: the kernel side checks ancestry against this cgroup's directory. */
+static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = cgroup_open(path, err, errlen), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &zero, &fd, BPF_ANY)) {
+		snprintf(err, errlen, "cannot filter on cgroup %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * The default BPF build, or the portable one's object through the same
+ * skeleton (the build checks that both lay out alike: tools/skel-layout.sh).
+ */
+static struct ipctrace_bpf *open_skeleton(bool portable)
+{
+	struct ipctrace_bpf *skel = calloc(1, sizeof(*skel));
+	int err;
+
+	if (!skel) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = ipctrace_bpf__create_skeleton(skel);
+	if (!err && portable)
+		skel->skeleton->data =
+			(void *)ipctrace_portable_bpf__elf_bytes(&skel->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (err) {
+		ipctrace_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+enum { LOAD_OK, LOAD_REFUSED, LOAD_CANNOT };
+
+/*
+ * Open one build, set it up for this run and load it. LOAD_REFUSED: the
+ * kernel refused it (another build may do); LOAD_CANNOT: nothing will.
+ * say: print what the kernel leaves out (once, not again for a retry).
+ */
+static int load_build(struct tracer *t, const struct config *cfg, bool portable, bool say,
+		      char *err, size_t errlen)
+{
+	struct ipctrace_bpf *skel;
+	bool sock_tp;
+	int ret;
+
+	skel = open_skeleton(portable);
+	if (!skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return LOAD_CANNOT;
+	}
+	t->skel = skel;
+	t->portable = portable;
+	/* -x: the data is in the caller's buffer, which only the syscalls show:
+	 * socket bytes are counted there too, as on kernels before 6.3. */
+	if (cfg->hex_cap)
+		t->feat.sock_tp = false;
+	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+
+	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
+	t->filter = cfg->npids > 0 || cfg->command || cfg->explain;
+	fill_syscall_ops(skel, t->type_mask, t->filter, &t->feat);
+	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->type_mask = t->type_mask;
+	skel->rodata->filter_enabled = t->filter;
+	skel->rodata->follow_children = cfg->follow || cfg->command || cfg->explain;
+	skel->rodata->cgroup_enabled = cfg->cgroup != NULL;
+	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
+	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
+	 * choose_programs() says so when it cannot have it. */
+	t->wait_wanted = !cfg->no_wait;
+	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	skel->rodata->wait_enabled = t->wait;
+	t->hist = cfg->hist;
+	skel->rodata->hist_enabled = cfg->hist;
+	skel->rodata->btf_loads = t->feat.tp_btf;
+	skel->rodata->events_enabled = cfg->events;
+	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
+	if (cfg->events)
+		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									   : EVENTS_RINGBUF_SIZE);
+	if (choose_programs(t, t->type_mask, sock_tp, say, err, errlen))
+		return LOAD_CANNOT;
+	for (size_t i = 0; i < nmechanisms; i++)
+		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
+			mechanisms[i]->configure(skel);
+
+	ret = ipctrace_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s", strerror(-ret));
+		return LOAD_REFUSED;
+	}
+	return LOAD_OK;
+}
+
+int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
+{
+	struct ipctrace_bpf *skel;
+	bool sock_tp;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->type_mask = cfg->type_mask;
+	t->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	probe_features(&t->feat);
+	if (!t->feat.btf) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return -1;
+	}
+	/* Shared memory needs bpf_find_vma() (5.17+): without it, leave it out,
+	 * unless it is all that was asked for. */
+	if (!t->feat.find_vma && (t->type_mask & SHM_TYPES)) {
+		if (!(t->type_mask & ~SHM_TYPES)) {
+			snprintf(err, errlen, "this kernel has no bpf_find_vma() (Linux 5.17+), which "
+				 "shared memory and memory maps need");
+			return -1;
+		}
+		warn("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
+		     "maps are left out");
+		t->type_mask &= ~SHM_TYPES;
+	}
+
+	/* Signals come from one tracepoint: without it, asked for alone, there
+	 * is nothing to show (with other types, the hook table says why). */
+	if (!t->feat.tracepoint[TP_SIGNAL_GENERATE] && t->type_mask == 1U << IPC_SIGNAL) {
+		snprintf(err, errlen, "this kernel has no signal_generate tracepoint, which signals "
+			 "need (CONFIG_TRACEPOINTS)");
+		return -1;
+	}
+
+	/*
+	 * The default build where the kernel has bpf_rdonly_cast(); a kernel
+	 * that has it and still refuses that build (one whose cast cannot yet
+	 * take an address to plain memory) gets the portable one.
+	 */
+	ret = load_build(t, cfg, !t->feat.direct_loads, true, err, errlen);
+	if (ret == LOAD_REFUSED && !t->portable) {
+		if (cfg->verbose)
+			warn("the kernel refused the default BPF build (%s): loading the portable one",
+			     err);
+		ipctrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		ret = load_build(t, cfg, true, false, err, errlen);
+	}
+	if (ret == LOAD_REFUSED) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len, " (run with -v to see why)");
+	}
+	if (ret != LOAD_OK)
+		return -1;
+	skel = t->skel;
+	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+	for (int i = 0; i < cfg->npids; i++) {
+		__u32 pid = (__u32)cfg->pids[i];
+		__u8 role = ROLE_TARGET;
+
+		bpf_map_update_elem(bpf_map__fd(skel->maps.filter_pids), &pid, &role, BPF_ANY);
+	}
+	if (cfg->cgroup && set_cgroup_filter(t, cfg->cgroup, err, errlen))
+		return -1;
+	if (attach_programs(t, t->type_mask, sock_tp, err, errlen))
+		return -1;
+
+	/* One pair of buffers serves every map dump: sized for the largest. */
+	t->keys = calloc(1, DUMP_KEYS_SIZE);
+	t->values = calloc(1, DUMP_VALUES_SIZE);
+	if (!t->keys || !t->values) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Copy a whole hash map into keys/values. Batch lookup takes one syscall per
+ * few thousand entries; without it, two syscalls per entry.
+ */
+static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
+		       size_t cap, void *keys, void *values)
+{
+	size_t n = 0;
+
+	if (batch) {
+		__u32 cursor, count;
+		void *in = NULL;
+		int err;
+
+		do {
+			count = (__u32)(cap - n);
+			if (count == 0)
+				break;
+			err = bpf_map_lookup_batch(fd, in, &cursor, (char *)keys + n * key_size,
+						   (char *)values + n * value_size, &count, NULL);
+			n += count;
+			in = &cursor;
+		} while (!err);
+		if (err && errno == ENOENT)
+			return n;
+		n = 0;	/* fall back below on any other error */
+	}
+
+	char prev[MAX_KEY_SIZE], next[MAX_KEY_SIZE];
+	void *prevp = NULL;
+
+	if (key_size > MAX_KEY_SIZE)
+		return 0;
+
+	while (n < cap && bpf_map_get_next_key(fd, prevp, next) == 0) {
+		if (bpf_map_lookup_elem(fd, next, (char *)values + n * value_size) == 0) {
+			memcpy((char *)keys + n * key_size, next, key_size);
+			n++;
+		}
+		memcpy(prev, next, key_size);
+		prevp = prev;
+	}
+	return n;
+}
+
+static void read_procs(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.procs);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(__u32), sizeof(struct ipc_proc),
+			    MAX_PROCS, t->keys, t->values);
+	__u32 *pids = t->keys;
+	struct ipc_proc *procs = t->values;
+
+	g_hash_table_remove_all(t->procs);
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info *p = g_new0(struct proc_info, 1);
+
+		memcpy(p->comm, procs[i].comm, sizeof(p->comm));
+		p->comm[COMM_LEN - 1] = '\0';
+		p->exited = procs[i].exit_ns != 0;
+		p->target = procs[i].target;
+		p->cgroup_id = procs[i].cgroup_id;
+		g_hash_table_insert(t->procs, GUINT_TO_POINTER(pids[i]), p);
+	}
+}
+
+static void name_new_row(struct tracer *t, struct row *r, const struct proc_info *p)
+{
+	struct ipc_obj_key ok = { .ino = r->key.ino, .dev = r->key.dev, .type = r->key.type };
+	struct ipc_obj_info info;
+	int objects_fd = bpf_map__fd(t->skel->maps.objects);
+	const struct mechanism *m = mechanism_of(r->key.type);
+
+	if (p)
+		memcpy(r->comm, p->comm, sizeof(r->comm));
+	else if (proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
+		strcpy(r->comm, "?");
+	if (bpf_map_lookup_elem(objects_fd, &ok, &info) == 0) {
+		info.name[IPC_NAME_LEN - 1] = '\0';
+		if (m && m->describe)
+			m->describe(r->obj, &info);
+		else
+			object_set_name(r->obj, info.name);
+		/* Described once is enough: the store keeps it, the map stays small. */
+		bpf_map_delete_elem(objects_fd, &ok);
+	} else {
+		object_set_name(r->obj, NULL);
+	}
+}
+
+/* Where unconnected datagram sockets sent; entries stay until their socket's
+ * rows go, as one destination keeps counting. */
+static void read_dests(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.dests);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_dest_key), sizeof(__u64),
+			    MAX_DESTS, t->keys, t->values);
+	struct ipc_dest_key *keys = t->keys;
+	__u64 *counts = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mechanism *m = mechanism_of(keys[i].sock.type);
+		struct object *o = g_hash_table_lookup(s->objects, &keys[i].sock);
+		bool live = false;
+
+		if (m && m->dest)
+			m->dest(s, &keys[i].sock, &keys[i].dest, counts[i]);
+		for (guint j = 0; o && j < o->rows->len; j++)
+			live |= !((struct row *)g_ptr_array_index(o->rows, j))->exited;
+		if (o && !live && o->rows->len)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
+/* Labels of live rows; a row that has just exited gives its last ones. */
+static void read_labels(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.labels);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_label_key),
+			    sizeof(struct ipc_label_counts), MAX_LABELS, t->keys, t->values);
+	struct ipc_label_key *keys = t->keys;
+	struct ipc_label_counts *vals = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = g_hash_table_lookup(s->live, &keys[i].row);
+
+		/* No row yet: it was created after the counters were read; next time. */
+		if (!r)
+			continue;
+		row_set_label(r, keys[i].label, vals[i].ops, vals[i].bytes);
+		if (r->exited)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
+/* --hist: each row's histograms, as they stand. */
+static void read_hists(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.hists);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_key), sizeof(struct ipc_hist),
+			    MAX_HISTS, t->keys, t->values);
+	struct ipc_key *keys = t->keys;
+	struct ipc_hist *vals = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = g_hash_table_lookup(s->live, &keys[i]);
+
+		if (!r)
+			continue;	/* created after the counters were read: next time */
+		if (!r->hist)
+			r->hist = g_new(struct ipc_hist, 1);
+		*r->hist = vals[i];
+		if (r->exited)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+}
+
+/* Who removed which object: a System V object by id (a semaphore object
+ * carries its number above it), a POSIX queue or segment by name. */
+static void read_removals(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.removals);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_removal_key), sizeof(__u32),
+			    MAX_REMOVALS, t->keys, t->values);
+	struct ipc_removal_key *keys = t->keys;
+	__u32 *tgids = t->values;
+	GHashTableIter it;
+	gpointer v;
+
+	for (size_t i = 0; i < n; i++) {
+		keys[i].name[REMOVAL_NAME_LEN - 1] = '\0';
+		g_hash_table_iter_init(&it, s->objects);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct object *o = v;
+			bool same = o->key.type == keys[i].type && o->key.dev == keys[i].dev &&
+				    (keys[i].name[0] ? o->name && o->name[0] == '/' &&
+						       strcmp(o->name + 1, keys[i].name) == 0
+						     : (__u32)o->key.ino == keys[i].id);
+
+			if (same && !attr_find(o->attrs, o->nattrs, "removed_by"))
+				attr_set(o->attrs, &o->nattrs, "removed_by", tgids[i]);
+		}
+		bpf_map_delete_elem(fd, &keys[i]);
+		/* A removed System V id's key has nothing left to name (a semaphore
+		 * set's entry is only ever copied to its semaphores). */
+		if (!keys[i].name[0]) {
+			struct ipc_obj_key ok = { .ino = keys[i].id, .dev = keys[i].dev,
+						  .type = keys[i].type };
+
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.objects), &ok);
+		}
+	}
+}
+
+/*
+ * What a row's counters hold besides bytes and ops: WAIT, named events, and
+ * its first label (the others are in the labels map: read_labels()).
+ */
+static void set_events(struct row *r, const struct ipc_counters *c)
+{
+	r->wait_ns = c->wait_ns;
+	if (c->first_label_ops)
+		row_set_label(r, c->first_label, c->first_label_ops, c->first_label_bytes);
+	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
+		const char *name = event_name(r->key.type, e);
+
+		if (name)
+			attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
+	}
+}
+
+int tracer_collect(struct tracer *t, struct store *s)
+{
+	int counters_fd = bpf_map__fd(t->skel->maps.counters);
+	struct ipc_key *keys;
+	struct ipc_counters *vals;
+	GHashTableIter it;
+	gpointer k, v;
+	size_t n;
+
+	/*
+	 * Exits first, counters second: a process seen exited here made its
+	 * last syscall before this read, so the totals read next are final.
+	 */
+	read_procs(t);
+	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
+		     sizeof(struct ipc_counters), MAX_ROWS, t->keys, t->values);
+	keys = t->keys;
+	vals = t->values;
+	for (size_t i = 0; i < n; i++) {
+		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
+		bool created;
+		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
+
+		set_events(r, &vals[i]);
+		/* A target the kernel made (-f, a command): its rows stay the
+		 * target's after it exits, whatever its PID becomes. */
+		if (p && p->target)
+			r->of_target = true;
+		if (p && created)
+			r->cgroup_id = p->cgroup_id;
+
+		if (created)
+			name_new_row(t, r, p);
+		else if (p && strcmp(p->comm, r->comm))
+			memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
+		/* No process entry (its map was full): ask /proc instead. */
+		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid)) {
+			r->exited = true;
+			bpf_map_delete_elem(counters_fd, &keys[i]);
+		}
+	}
+	read_labels(t, s);
+	if (t->hist)
+		read_hists(t, s);
+	read_removals(t, s);
+	read_dests(t, s);
+	for (size_t m = 0; m < nmechanisms; m++)
+		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
+			mechanisms[m]->refresh(s);
+
+	g_hash_table_iter_init(&it, t->procs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct proc_info *p = v;
+		__u32 pid = GPOINTER_TO_UINT(k);
+
+		/* An exited process with no rows left: forget it. */
+		if (p->exited)
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
+	}
+	return 0;
+}
+
+static void note_socket(const struct fd_ref *ref, void *ctx)
+{
+	unsigned long long ino;
+
+	if (sscanf(ref->link, "socket:[%llu]", &ino) == 1)
+		g_hash_table_add(ctx, g_memdup2(&ino, sizeof(ino)));
+}
+
+/*
+ * -p: the watched far ends (sock.bpf.h) carry the target socket they were
+ * found through. The kernel has no tracepoint where a socket is freed, so
+ * the entries of closed sockets would stay, until a target that opens
+ * connection after connection (a server, a -f tree under churn) fills the
+ * map and its newest peers go unseen. Once a map is a quarter full, the
+ * entries of sockets no live target holds go; below that, nothing is read.
+ * A socket must be found closed at two checks in a row: the far end may
+ * still be reading what the target sent just before it closed.
+ */
+static void prune_watched(struct tracer *t, const GArray *targets)
+{
+	const struct { int fd; size_t key_size; } maps[] = {
+		{ bpf_map__fd(t->skel->maps.watched_socks), sizeof(__u64) },
+		{ bpf_map__fd(t->skel->maps.watched_tuples), sizeof(struct ipc_tuple) },
+		{ bpf_map__fd(t->skel->maps.watched_listeners), sizeof(struct ipc_sock_addr) },
+	};
+	GHashTable *held = NULL, *closed = NULL;
+
+	for (size_t m = 0; m < G_N_ELEMENTS(maps); m++) {
+		size_t n = map_dump(maps[m].fd, t->feat.batch_ops, maps[m].key_size, sizeof(__u64),
+				    MAX_WATCHED, t->keys, t->values);
+		const __u64 *owners = t->values;
+
+		if (n <= MAX_WATCHED / 4)
+			continue;
+		if (!held) {
+			held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+			closed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+			for (guint i = 0; i < targets->len; i++)
+				proc_scan_fds(g_array_index(targets, int, i), 0, note_socket, held);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (g_hash_table_contains(held, &owners[i]))
+				continue;
+			g_hash_table_add(closed, g_memdup2(&owners[i], sizeof(owners[i])));
+			if (t->closed_owners && g_hash_table_contains(t->closed_owners, &owners[i]))
+				bpf_map_delete_elem(maps[m].fd, (char *)t->keys + i * maps[m].key_size);
+		}
+	}
+	if (!held)
+		return;
+	g_hash_table_destroy(held);
+	if (t->closed_owners)
+		g_hash_table_destroy(t->closed_owners);
+	t->closed_owners = closed;
+}
+
+void tracer_targets(struct tracer *t, GArray *pids)
+{
+	size_t n = map_dump(bpf_map__fd(t->skel->maps.filter_pids), t->feat.batch_ops,
+			    sizeof(__u32), sizeof(__u8), MAX_FILTER, t->keys, t->values);
+	const __u32 *keys = t->keys;
+	const __u8 *roles = t->values;
+
+	g_array_set_size(pids, 0);
+	for (size_t i = 0; i < n; i++) {
+		int pid = (int)keys[i];
+
+		/*
+		 * The kernel removes a process that exits (sched_process_exit),
+		 * but a peer found in /proc may have exited before it was added:
+		 * under churn such entries filled the map (make soak). Gone, it
+		 * goes.
+		 */
+		if (!proc_alive(pid)) {
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.filter_pids), &keys[i]);
+			continue;
+		}
+		if (roles[i] == ROLE_TARGET)
+			g_array_append_val(pids, pid);
+	}
+	prune_watched(t, pids);
+}
+
+void tracer_add_target(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_TARGET;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_ANY);
+}
+
+void tracer_add_peer(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_PEER;
+
+	/* BPF_NOEXIST: a target stays a target. */
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
+}
+
+void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr, __u64 owner)
+{
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &owner, BPF_ANY);
+}
+
+void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
+{
+	int fd = bpf_map__fd(t->skel->maps.sharers);
+	struct shared_ranges table;
+	__u32 key = (__u32)pid;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, &table) != 0)
+		memset(&table, 0, sizeof(table));
+	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
+		;
+	if (i == SHARED_RANGES)
+		table.overflow++;	/* the kernel side looks those up itself */
+	else
+		table.r[i] = *r;
+	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
+}
+
+void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner)
+{
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
+}
+
+static void forget_row(struct tracer *t, struct row *r)
+{
+	int counters = bpf_map__fd(t->skel->maps.counters), labels = bpf_map__fd(t->skel->maps.labels);
+	struct ipc_counters last;
+
+	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
+		r->bytes = last.bytes;
+		r->ops = last.ops;
+		set_events(r, &last);
+	}
+	bpf_map_delete_elem(counters, &r->key);
+	if (t->hist)
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
+	for (guint i = 0; i < r->labels->len; i++) {
+		struct ipc_label_key lk = {
+			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,
+		};
+
+		bpf_map_delete_elem(labels, &lk);
+	}
+}
+
+void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
+{
+	if (!rows->len)
+		return;
+	/*
+	 * The counts were read before /proc showed these objects closed: what
+	 * their processes did in between (a connect, a send, then close, all
+	 * within the interval) is in the kernel's entries still, and would go
+	 * with them. Nobody holds the objects now, so nothing adds to them:
+	 * read them once more, labels and histograms too, then delete.
+	 */
+	read_labels(t, s);
+	if (t->hist)
+		read_hists(t, s);
+	for (guint i = 0; i < rows->len; i++)
+		forget_row(t, g_ptr_array_index(rows, i));
+}
+
+void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
+{
+	/* .bss is memory-mapped; the counters only grow, a torn read is harmless. */
+	memcpy(loss, &t->skel->bss->loss, sizeof(*loss));
+}
+
+int tracer_open_events(struct tracer *t, ring_buffer_sample_fn on_event, void *ctx)
+{
+	t->events = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, ctx, NULL);
+	return t->events ? 0 : -errno;
+}
+
+int tracer_poll_events(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->events, timeout_ms);
+}
+
+void tracer_stop(struct tracer *t)
+{
+	ring_buffer__free(t->events);
+	t->events = NULL;
+	for (int i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
+	ipctrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+	free(t->keys);
+	free(t->values);
+	t->keys = t->values = NULL;
+	if (t->procs)
+		g_hash_table_destroy(t->procs);
+	t->procs = NULL;
+	if (t->closed_owners)
+		g_hash_table_destroy(t->closed_owners);
+	t->closed_owners = NULL;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include "output/exports.h"
+#include "output/graph.h"
+#include "output/outfile.h"
+#include "output/prom_http.h"
+
+int exports_open(struct exports *e, const struct config *cfg, char *err, size_t errlen)
+{
+	*e = (struct exports){
+		.cfg = cfg,
+		.prom = { .max_rows = cfg->prom_rows, .wait = !cfg->no_wait },
+	};
+	if (cfg->graph_path && outfile_check(cfg->graph_path, "--graph", err, errlen))
+		return -1;
+	if (cfg->prom_path && outfile_check(cfg->prom_path, "--prom-file", err, errlen))
+		return -1;
+	if (cfg->listen) {
+		e->server = prom_server_bind((const struct sockaddr *)&cfg->listen_addr,
+					     cfg->listen_addrlen, cfg->listen_text, err, errlen);
+		if (!e->server)
+			return -1;
+	}
+	return 0;
+}
+
+int exports_serve(struct exports *e, double start_time, char *err, size_t errlen)
+{
+	e->prom.start_time = start_time;
+	return e->server ? prom_server_start(e->server, err, errlen) : 0;
+}
+
+static void replace(const char *path, const char *text, size_t len, bool *failing)
+{
+	char err[512];
+
+	if (outfile_replace(path, text, len, err, sizeof(err)) == 0) {
+		*failing = false;
+		return;
+	}
+	if (!*failing)
+		fprintf(stderr, "ipctrace: %s: tracing goes on; this is said once\n", err);
+	*failing = true;
+}
+
+void exports_frame(struct exports *e, const struct frame *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (e->cfg->graph_path && (mem = open_memstream(&text, &len))) {
+		output_graph(mem, f);
+		fclose(mem);
+		replace(e->cfg->graph_path, text, len, &e->graph_failing);
+		free(text);
+		text = NULL;
+	}
+	if ((e->cfg->prom_path || e->server) && (mem = open_memstream(&text, &len))) {
+		output_prom(mem, f, &e->prom);
+		fclose(mem);
+		if (e->cfg->prom_path)
+			replace(e->cfg->prom_path, text, len, &e->prom_failing);
+		if (e->server)
+			prom_server_publish(e->server, text, len);
+		free(text);
+	}
+}
+
+void exports_close(struct exports *e)
+{
+	prom_server_stop(e->server);
+	e->server = NULL;
+}
