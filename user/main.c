@@ -110,7 +110,7 @@ static void drop_privileges(void)
 	int n = 0;
 
 	/* Keep those we have: with CAP_BPF and CAP_PERFMON alone, none. */
-	for (size_t i = 0; now && i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
+	for (size_t i = 0; now && i < G_N_ELEMENTS(kept_caps); i++)
 		if (has_cap(now, kept_caps[i]))
 			have[n++] = kept_caps[i];
 	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {

@@ -253,20 +253,20 @@ static void test_types(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(parse_types("all", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("all", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, implemented_types());
-	assert_int_equal(parse_types("fifo,pipe", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("fifo,pipe", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_PIPE | 1U << IPC_FIFO);
 	assert_string_equal(ipc_type_name(IPC_FIFO), "fifo");
 	assert_int_equal(ipc_type_from_name("pipe"), IPC_PIPE);
 	assert_int_equal(ipc_type_from_name("nope"), -1);
 	assert_string_equal(implemented_type_list(),
 			    "pipe,fifo,mq,msg,shm,posix_shm,mmap,unix,tcp,udp,sem,signal,eventfd");
-	assert_int_equal(parse_types("mq,msg", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("mq,msg", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_MQ | 1U << IPC_MSG);
-	assert_int_equal(parse_types("signal,eventfd", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("signal,eventfd", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_SIGNAL | 1U << IPC_EVENTFD);
-	assert_int_equal(parse_types("signals", &mask, err, sizeof(err)), -1);
+	assert_int_equal(mechanism_parse_types("signals", &mask, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown type 'signals'"));
 }
 

@@ -182,53 +182,13 @@ int parse_count(const char *arg, const char *what, int *out, char *err, size_t e
 	return parse_int_range(arg, what, 1, 1000000, out, err, errlen);
 }
 
-int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen)
-{
-	char *copy = strdup(arg), *save = NULL, *tok;
-	unsigned int m = 0;
-	int ret = 0;
-
-	if (!copy)
-		return fail(err, errlen, "out of memory parsing '%s'", arg);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int t = strcmp(tok, "all") == 0 ? 0 : ipc_type_from_name(tok);
-
-		if (t == 0) {
-			m |= implemented_types();
-		} else if (t < 0 || !(implemented_types() & (1U << t))) {
-			snprintf(err, errlen, "unknown type '%s': expected a list of %s", tok,
-				 implemented_type_list());
-			ret = -1;
-			break;
-		} else {
-			m |= 1U << t;
-		}
-	}
-	free(copy);
-	if (ret == 0 && m == 0)
-		return fail(err, errlen, "empty type list '%s': expected e.g. pipe,fifo", arg);
-	if (ret == 0)
-		*mask = m;
-	return ret;
-}
-
-static const char *const sort_names[] = {
-	[SORT_BYTES] = "bytes", [SORT_OPS] = "ops", [SORT_TOTAL] = "total",
-	[SORT_PID] = "pid", [SORT_COMM] = "comm", [SORT_TYPE] = "type",
-};
-
-const char *sort_key_name(enum sort_key key)
-{
-	return sort_names[key];
-}
-
 int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(sort_names) / sizeof(sort_names[0]); i++) {
-		if (strcmp(arg, sort_names[i]) == 0) {
-			*key = (enum sort_key)i;
-			return 0;
-		}
+	int key_nr = sort_key_from_name(arg);
+
+	if (key_nr >= 0) {
+		*key = (enum sort_key)key_nr;
+		return 0;
 	}
 	return fail(err, errlen,
 		    "invalid sort key '%s': expected bytes, ops, total, pid, comm or type", arg);
@@ -345,7 +305,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			cfg->npids++;
 		break;
 	case 't':
-		ret = parse_types(arg, &cfg->type_mask, err, len);
+		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);
 		break;
 	case 'i':
 		ret = parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, err, len);

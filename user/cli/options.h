@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include "common/settings.h"
 
 #define MAX_TARGET_PIDS 64
 
@@ -17,15 +18,6 @@
 
 /* --listen with a port alone serves loopback only: metrics name processes. */
 #define LISTEN_DEFAULT_HOST "127.0.0.1"
-
-enum sort_key {
-	SORT_BYTES = 0,	/* bytes per second this interval */
-	SORT_OPS,	/* ops per second this interval */
-	SORT_TOTAL,	/* bytes since start */
-	SORT_PID,
-	SORT_COMM,
-	SORT_TYPE,
-};
 
 struct config {
 	pid_t pids[MAX_TARGET_PIDS];
@@ -68,9 +60,7 @@ int parse_seconds(const char *arg, const char *what, double min, double max,
 int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);
 int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
 		    char *err, size_t errlen);
-int parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
 int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen);
-const char *sort_key_name(enum sort_key key);
 /* "9432", ":9432" (loopback), "0.0.0.0:9432", "[::1]:9432", "localhost:9432". */
 int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addrlen,
 		 char *text, size_t textlen, char *err, size_t errlen);

@@ -92,7 +92,7 @@ static void hide_features(struct features *f, const char *list)
 	gchar **names = g_strsplit(list, ",", -1);
 
 	for (gchar **n = names; *n; n++) {
-		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		for (size_t i = 0; i < G_N_ELEMENTS(flags); i++)
 			if (strcmp(*n, flags[i].name) == 0)
 				*(bool *)((char *)f + flags[i].offset) = false;
 		for (int i = 0; i < TP_COUNT; i++)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "common/common.h"
 #include "loader/tracer.h"
 #include "ipctrace.skel.h"
 #include "ipctrace-portable.skel.h"
@@ -95,19 +96,6 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 	return n;
 }
 
-static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ipctrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /*
  * Load the copy of each hook the kernel takes, only for the types asked, and
  * none for a tracepoint this kernel lacks: ipctrace runs without it and says
@@ -131,10 +119,10 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 		}
 		if (say && h->wanted && !present &&
 		    !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
-			warn("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
+			p_err("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
 			     h->without);
 		if (say && h->wanted && present && !h->raw && !use_btf)
-			warn("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
+			p_err("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
 			     tracepoint_names[h->tp], h->without);
 		if (h->btf)
 			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
@@ -170,7 +158,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 					 strerror(errno));
 				return -1;
 			}
-			warn("attaching to the %s tracepoint failed (%s): %s",
+			p_err("attaching to the %s tracepoint failed (%s): %s",
 			     tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
 		}
 	}
@@ -306,7 +294,7 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 				 "shared memory and memory maps need");
 			return -1;
 		}
-		warn("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
+		p_err("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
 		     "maps are left out");
 		t->type_mask &= ~SHM_TYPES;
 	}
@@ -327,7 +315,7 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	ret = load_build(t, cfg, !t->feat.direct_loads, true, err, errlen);
 	if (ret == LOAD_REFUSED && !t->portable) {
 		if (cfg->verbose)
-			warn("the kernel refused the default BPF build (%s): loading the portable one",
+			p_err("the kernel refused the default BPF build (%s): loading the portable one",
 			     err);
 		ipctrace_bpf__destroy(t->skel);
 		t->skel = NULL;
@@ -542,8 +530,8 @@ static void read_removals(struct tracer *t, struct store *s)
 						       strcmp(o->name + 1, keys[i].name) == 0
 						     : (__u32)o->key.ino == keys[i].id);
 
-			if (same && !attr_find(o->attrs, o->nattrs, "removed_by"))
-				attr_set(o->attrs, &o->nattrs, "removed_by", tgids[i]);
+			if (same && !store_attr_find(o->attrs, o->nattrs, "removed_by"))
+				store_attr_set(o->attrs, &o->nattrs, "removed_by", tgids[i]);
 		}
 		bpf_map_delete_elem(fd, &keys[i]);
 		/* A removed System V id's key has nothing left to name (a semaphore
@@ -570,7 +558,7 @@ static void set_events(struct row *r, const struct ipc_counters *c)
 		const char *name = event_name(r->key.type, e);
 
 		if (name)
-			attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
+			store_attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
 	}
 }
 

@@ -81,7 +81,7 @@ static void refresh_queue(struct object *o)
 
 	if (!o->name || o->name[0] != '/')
 		return;
-	if (!attr_find(o->attrs, o->nattrs, "unlinked")) {
+	if (!store_attr_find(o->attrs, o->nattrs, "unlinked")) {
 		q = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (q != (mqd_t)-1) {
 			struct stat st;
@@ -90,10 +90,10 @@ static void refresh_queue(struct object *o)
 			    kernel_dev(st.st_dev) != o->key.dev) {
 				mq_close(q);
 				q = (mqd_t)-1;
-				attr_set(o->attrs, &o->nattrs, "unlinked", 1);
+				store_attr_set(o->attrs, &o->nattrs, "unlinked", 1);
 			}
 		} else if (errno == ENOENT) {
-			attr_set(o->attrs, &o->nattrs, "unlinked", 1);
+			store_attr_set(o->attrs, &o->nattrs, "unlinked", 1);
 		}
 	}
 	for (guint i = 0; q == (mqd_t)-1 && i < o->holders->len; i++) {
@@ -107,9 +107,9 @@ static void refresh_queue(struct object *o)
 	if (q == (mqd_t)-1)
 		return;
 	if (mq_getattr(q, &attr) == 0) {
-		attr_set(o->attrs, &o->nattrs, "depth", attr.mq_curmsgs);
-		attr_set(o->attrs, &o->nattrs, "maxmsg", attr.mq_maxmsg);
-		attr_set(o->attrs, &o->nattrs, "msgsize", attr.mq_msgsize);
+		store_attr_set(o->attrs, &o->nattrs, "depth", attr.mq_curmsgs);
+		store_attr_set(o->attrs, &o->nattrs, "maxmsg", attr.mq_maxmsg);
+		store_attr_set(o->attrs, &o->nattrs, "msgsize", attr.mq_msgsize);
 	}
 	mq_close(q);
 }
@@ -129,7 +129,7 @@ const struct mechanism mq_mechanism = {
 	.name = "mq",
 	.types = 1U << IPC_MQ,
 	.syscalls = mq_syscalls,
-	.nsyscalls = sizeof(mq_syscalls) / sizeof(mq_syscalls[0]),
+	.nsyscalls = G_N_ELEMENTS(mq_syscalls),
 	.fd_object = mq_fd_object,
 	.held = true,
 	.default_name = mq_default_name,

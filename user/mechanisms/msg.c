@@ -23,8 +23,8 @@ static void queue_state(struct object *o, const struct sysv_entry *e)
 {
 	if (e->ncols < 5)
 		return;
-	attr_set(o->attrs, &o->nattrs, "depth", e->col[4]);
-	attr_set(o->attrs, &o->nattrs, "queued_bytes", e->col[3]);
+	store_attr_set(o->attrs, &o->nattrs, "depth", e->col[4]);
+	store_attr_set(o->attrs, &o->nattrs, "queued_bytes", e->col[3]);
 }
 
 static void msg_refresh(struct store *s)
@@ -36,7 +36,7 @@ const struct mechanism msg_mechanism = {
 	.name = "msg",
 	.types = 1U << IPC_MSG,
 	.syscalls = msg_syscalls,
-	.nsyscalls = sizeof(msg_syscalls) / sizeof(msg_syscalls[0]),
+	.nsyscalls = G_N_ELEMENTS(msg_syscalls),
 	/* No descriptor names a System V queue: peers come from traffic alone. */
 	.default_name = sysv_default_name,
 	.refresh = msg_refresh,

@@ -20,7 +20,7 @@ static const struct syscall_hook sem_syscalls[] = {
 static void set_state(struct object *o, const struct sysv_entry *e)
 {
 	if (e->ncols >= 4)
-		attr_set(o->attrs, &o->nattrs, "nsems", e->col[3]);
+		store_attr_set(o->attrs, &o->nattrs, "nsems", e->col[3]);
 }
 
 static void sem_refresh(struct store *s)
@@ -32,7 +32,7 @@ const struct mechanism sem_mechanism = {
 	.name = "sem",
 	.types = 1U << IPC_SEM,
 	.syscalls = sem_syscalls,
-	.nsyscalls = sizeof(sem_syscalls) / sizeof(sem_syscalls[0]),
+	.nsyscalls = G_N_ELEMENTS(sem_syscalls),
 	.default_name = sysv_default_name,
 	.refresh = sem_refresh,
 	.label_name = "woken_by",

@@ -98,7 +98,7 @@ static void shm_describe(struct object *o, const struct ipc_obj_info *info)
 	else
 		object_set_name(o, info->name);
 	if (info->size)
-		attr_set(o->attrs, &o->nattrs, "size", (__s64)info->size);
+		store_attr_set(o->attrs, &o->nattrs, "size", (__s64)info->size);
 }
 
 /* key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime ... */
@@ -106,8 +106,8 @@ static void segment_state(struct object *o, const struct sysv_entry *e)
 {
 	if (e->ncols < 7)
 		return;
-	attr_set(o->attrs, &o->nattrs, "size", e->col[3]);
-	attr_set(o->attrs, &o->nattrs, "attached", e->col[6]);
+	store_attr_set(o->attrs, &o->nattrs, "size", e->col[3]);
+	store_attr_set(o->attrs, &o->nattrs, "attached", e->col[6]);
 }
 
 static void shm_refresh(struct store *s)
@@ -146,7 +146,7 @@ const struct mechanism shm_mechanism = {
 	.name = "shm",
 	.types = 1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP,
 	.syscalls = shm_syscalls,
-	.nsyscalls = sizeof(shm_syscalls) / sizeof(shm_syscalls[0]),
+	.nsyscalls = G_N_ELEMENTS(shm_syscalls),
 	.map_object = shm_map_object,
 	.held = true,
 	.default_name = shm_default_name,

@@ -34,7 +34,7 @@ void signal_name(long long sig, char *buf, size_t len)
 {
 	int lo = SIGRTMIN, hi = SIGRTMAX;
 
-	if (sig > 0 && sig < (long long)(sizeof(standard_names) / sizeof(standard_names[0])) &&
+	if (sig > 0 && sig < (long long)G_N_ELEMENTS(standard_names) &&
 	    standard_names[sig])
 		snprintf(buf, len, "%s", standard_names[sig]);
 	else if (sig == lo)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <glib.h>
+#include "common/common.h"
 #include "model/cgroup.h"
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -97,14 +98,6 @@ static int remember(const char *path, const struct stat *st, int type, struct FT
 		g_hash_table_insert(paths, GSIZE_TO_POINTER(st->st_ino),
 				    g_strdup(*below ? below : "/"));
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const char *cgroup_path(__u64 id)

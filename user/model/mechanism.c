@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include "model/mechanism.h"
@@ -14,7 +15,7 @@ const struct mechanism *const mechanisms[] = {
 	&signal_mechanism,
 	&eventfd_mechanism,
 };
-const size_t nmechanisms = sizeof(mechanisms) / sizeof(mechanisms[0]);
+const size_t nmechanisms = G_N_ELEMENTS(mechanisms);
 
 /* The names users type with -t and read in the TYPE column and JSON. */
 static const char *const type_names[IPC_TYPE_MAX] = {
@@ -171,4 +172,38 @@ const char *implemented_type_list(void)
 __u32 kernel_dev(dev_t dev)
 {
 	return (__u32)major(dev) << 20 | minor(dev);
+}
+
+int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	unsigned int m = 0;
+	int ret = 0;
+
+	if (!copy) {
+		snprintf(err, errlen, "out of memory parsing '%s'", arg);
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = strcmp(tok, "all") == 0 ? 0 : ipc_type_from_name(tok);
+
+		if (t == 0) {
+			m |= implemented_types();
+		} else if (t < 0 || !(implemented_types() & (1U << t))) {
+			snprintf(err, errlen, "unknown type '%s': expected a list of %s", tok,
+				 implemented_type_list());
+			ret = -1;
+			break;
+		} else {
+			m |= 1U << t;
+		}
+	}
+	free(copy);
+	if (ret == 0 && m == 0) {
+		snprintf(err, errlen, "empty type list '%s': expected e.g. pipe,fifo", arg);
+		return -1;
+	}
+	if (ret == 0)
+		*mask = m;
+	return ret;
 }

@@ -135,6 +135,11 @@ const char *bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int implemented_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */
 const char *implemented_type_list(void);
+/*
+ * -t's list ("pipe,fifo", "all"), also typed into the interactive table's
+ * filter: 0 with the types' bits in mask, or -1 with the reason in err.
+ */
+int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
 
 /*
  * Whether a descriptor's link names one of the named objects seen so far. An

@@ -110,7 +110,7 @@ void object_add_remote(struct object *o, const char *remote)
 	g_ptr_array_add(o->remotes, g_strdup(remote));
 }
 
-void attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
+void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
 {
 	for (int i = 0; i < *n; i++) {
 		if (strcmp(attrs[i].key, key) == 0) {
@@ -122,7 +122,7 @@ void attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
 		attrs[(*n)++] = (struct attr){ key, value };
 }
 
-const struct attr *attr_find(const struct attr *attrs, int n, const char *key)
+const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key)
 {
 	for (int i = 0; i < n; i++)
 		if (strcmp(attrs[i].key, key) == 0)
@@ -222,7 +222,7 @@ GPtrArray *store_mark_closed(struct store *s)
 		struct row *r = v;
 		const struct object *o = r->obj;
 		bool gone = type_is_held(o->key.type) ? o->holders->len == 0
-						      : attr_find(o->attrs, o->nattrs, "removed") != NULL;
+						      : store_attr_find(o->attrs, o->nattrs, "removed") != NULL;
 
 		if (r->exited || r->closed || !gone)
 			continue;

@@ -123,8 +123,8 @@ void store_free(struct store *s);
 struct object *store_object(struct store *s, const struct ipc_obj_key *key);
 
 /* Set (or add) one of a row's or an object's attributes. */
-void attr_set(struct attr *attrs, int *n, const char *key, __s64 value);
-const struct attr *attr_find(const struct attr *attrs, int n, const char *key);
+void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value);
+const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key);
 
 /* Record a label's running totals for a row. */
 void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes);

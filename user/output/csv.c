@@ -14,7 +14,7 @@ static const char *const columns[] = {
 	"wait_share", "lost", "detail", "cgroup",
 };
 
-#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+#define NCOLUMNS G_N_ELEMENTS(columns)
 
 void csv_field(FILE *out, const char *s)
 {

@@ -10,18 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-/*
- * curses has an attr_set of its own (a function and a macro), and rows.h
- * declares the row model's: this file uses neither, so rows.h's is renamed
- * out of the way here. (At link time ours wins, harmlessly: libncursesw
- * never calls its attr_set through the PLT.)
- */
-#define attr_set rows_attr_set
+#include <curses.h>
+#include "common/common.h"
 #include "output/tui.h"
 #include "output/tui_view.h"
 #include "model/mechanism.h"
-#undef attr_set
-#include <curses.h>
 
 /* What the keys are typing into, if anything. */
 enum tui_mode {
@@ -82,14 +75,6 @@ struct tui {
 /* The one screen there is, for the exit handler. */
 static struct tui *active;
 static bool exit_handler_set;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 bool tui_wanted(const struct config *cfg)
 {
@@ -445,7 +430,7 @@ static const char *const sort_titles[] = {
 	[SORT_PID] = "PID", [SORT_COMM] = "COMM", [SORT_TYPE] = "TYPE",
 };
 
-#define NSORT ((int)(sizeof(sort_titles) / sizeof(sort_titles[0])))
+#define NSORT ((int)G_N_ELEMENTS(sort_titles))
 
 /* "all": every type traced (-t already chose those), with no view filter. */
 static void type_list(unsigned int mask, unsigned int traced, char *buf, size_t len)
@@ -612,7 +597,7 @@ static const char *const help_lines[] = {
 
 static void draw_help(void)
 {
-	for (size_t i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
+	for (size_t i = 0; i < G_N_ELEMENTS(help_lines); i++)
 		put((int)i, 0, help_lines[i], i == 0 ? A_BOLD : 0);
 }
 
@@ -696,7 +681,7 @@ static void apply_prompt(struct tui *t)
 		g_strlcpy(t->comm, t->input, sizeof(t->comm));
 	} else if (!t->input[0]) {
 		t->type_mask = t->traced_types;
-	} else if (parse_types(t->input, &t->type_mask, err, sizeof(err)) != 0) {
+	} else if (mechanism_parse_types(t->input, &t->type_mask, err, sizeof(err)) != 0) {
 		snprintf(t->message, sizeof(t->message), "%s", err);
 	}
 	t->mode = MODE_TABLE;
