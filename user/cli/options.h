@@ -8,8 +8,6 @@
 #include <sys/types.h>
 #include "common/settings.h"
 
-#define MAX_TARGET_PIDS 64
-
 /*
  * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series of
  * rows, one per kind of loss and 7 more (686 with 13 kinds of loss).

@@ -8,6 +8,9 @@
 #ifndef IPCTRACE_SETTINGS_H
 #define IPCTRACE_SETTINGS_H
 
+/* -p, repeated: the session keeps per-target state in arrays this long. */
+#define MAX_TARGET_PIDS 64
+
 enum sort_key {
 	SORT_BYTES = 0,	/* bytes per second this interval */
 	SORT_OPS,	/* ops per second this interval */

@@ -13,10 +13,11 @@
 #include "loader/tracer.h"
 #include "ipctrace.skel.h"
 #include "ipctrace-portable.skel.h"
-#include "model/holders.h"
+#include "model/ingest.h"
 #include "model/mechanism.h"
 #include "model/procfs.h"
 #include "model/cgroup.h"
+#include "loader/feature_probe.h"
 
 #define DUMP_KEYS_SIZE MAX(MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
 				      MAX_LABELS * sizeof(struct ipc_label_key)), \
@@ -27,6 +28,23 @@
 				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
 			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
+
+struct tracer {
+	struct tracer_opts opts;
+	struct ipctrace_bpf *skel;
+	struct features feat;
+	unsigned int type_mask;	/* the types asked, less those the kernel cannot do */
+	struct bpf_link *links[16];
+	int nlinks;
+	void *keys, *values;	/* map dump buffers, sized for the largest map */
+	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
+	struct ring_buffer *events;	/* -e */
+	bool wait;		/* WAIT is measured */
+	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
+	GHashTable *closed_owners;	/* -p: watched entries' sockets found closed
+					 * at the last check (prune_watched) */
+	struct kernel_ops kops;
+};
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
 {
@@ -51,9 +69,6 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 			add_hooks(skel, m->fallback_syscalls, m->nfallback_syscalls);
 	}
 }
-
-#define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
-#define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
 
 /*
  * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
@@ -105,7 +120,7 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 			   char *err, size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct hook *h = &hooks[i];
@@ -137,7 +152,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->wait_wanted, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
@@ -215,9 +230,9 @@ enum { LOAD_OK, LOAD_REFUSED, LOAD_CANNOT };
  * kernel refused it (another build may do); LOAD_CANNOT: nothing will.
  * say: print what the kernel leaves out (once, not again for a retry).
  */
-static int load_build(struct tracer *t, const struct config *cfg, bool portable, bool say,
-		      char *err, size_t errlen)
+static int load_build(struct tracer *t, bool portable, bool say, char *err, size_t errlen)
 {
+	const struct tracer_opts *o = &t->opts;
 	struct ipctrace_bpf *skel;
 	bool sock_tp;
 	int ret;
@@ -231,37 +246,33 @@ static int load_build(struct tracer *t, const struct config *cfg, bool portable,
 	t->portable = portable;
 	/* -x: the data is in the caller's buffer, which only the syscalls show:
 	 * socket bytes are counted there too, as on kernels before 6.3. */
-	if (cfg->hex_cap)
+	if (o->hex_cap)
 		t->feat.sock_tp = false;
 	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
-	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
-	t->filter = cfg->npids > 0 || cfg->command || cfg->explain;
-	fill_syscall_ops(skel, t->type_mask, t->filter, &t->feat);
+	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
 	skel->rodata->type_mask = t->type_mask;
-	skel->rodata->filter_enabled = t->filter;
-	skel->rodata->follow_children = cfg->follow || cfg->command || cfg->explain;
-	skel->rodata->cgroup_enabled = cfg->cgroup != NULL;
+	skel->rodata->filter_enabled = o->filter;
+	skel->rodata->follow_children = o->follow;
+	skel->rodata->cgroup_enabled = o->cgroup != NULL;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
 	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
 	 * choose_programs() says so when it cannot have it. */
-	t->wait_wanted = !cfg->no_wait;
-	t->wait = t->wait_wanted && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	t->wait = o->wait && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
 	skel->rodata->wait_enabled = t->wait;
-	t->hist = cfg->hist;
-	skel->rodata->hist_enabled = cfg->hist;
+	skel->rodata->hist_enabled = o->hist;
 	skel->rodata->btf_loads = t->feat.tp_btf;
-	skel->rodata->events_enabled = cfg->events;
-	skel->rodata->hex_cap = (__u32)cfg->hex_cap;
-	if (cfg->events)
-		bpf_map__set_max_entries(skel->maps.events, cfg->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
-									   : EVENTS_RINGBUF_SIZE);
+	skel->rodata->events_enabled = o->events;
+	skel->rodata->hex_cap = (__u32)o->hex_cap;
+	if (o->events)
+		bpf_map__set_max_entries(skel->maps.events, o->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									: EVENTS_RINGBUF_SIZE);
 	if (choose_programs(t, t->type_mask, sock_tp, say, err, errlen))
 		return LOAD_CANNOT;
 	for (size_t i = 0; i < nmechanisms; i++)
 		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
-			mechanisms[i]->configure(skel);
+			mechanisms[i]->configure(skel->rodata);
 
 	ret = ipctrace_bpf__load(skel);
 	if (ret) {
@@ -271,20 +282,32 @@ static int load_build(struct tracer *t, const struct config *cfg, bool portable,
 	return LOAD_OK;
 }
 
-int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen)
-{
-	struct ipctrace_bpf *skel;
-	bool sock_tp;
-	int ret;
+static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r);
+static void kops_watch_listener(void *ctx, const struct ipc_sock_addr *addr, __u64 owner);
+static void kops_watch_tuple(void *ctx, const struct ipc_tuple *tuple, __u64 owner);
 
-	memset(t, 0, sizeof(*t));
-	t->type_mask = cfg->type_mask;
-	t->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errlen)
+{
+	struct tracer *t = g_new0(struct tracer, 1);
+
+	t->opts = *opts;
+	t->type_mask = opts->type_mask;
+	t->procs = ingest_procs_new();
+	t->kops = (struct kernel_ops){ .ctx = t, .add_range = kops_add_range,
+				       .watch_listener = kops_watch_listener,
+				       .watch_tuple = kops_watch_tuple };
+	/* One pair of buffers serves every map dump: sized for the largest. */
+	t->keys = calloc(1, DUMP_KEYS_SIZE);
+	t->values = calloc(1, DUMP_VALUES_SIZE);
+	if (!t->keys || !t->values) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	probe_features(&t->feat);
 	if (!t->feat.btf) {
 		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
 			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-		return -1;
+		goto fail;
 	}
 	/* Shared memory needs bpf_find_vma() (5.17+): without it, leave it out,
 	 * unless it is all that was asked for. */
@@ -292,10 +315,10 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 		if (!(t->type_mask & ~SHM_TYPES)) {
 			snprintf(err, errlen, "this kernel has no bpf_find_vma() (Linux 5.17+), which "
 				 "shared memory and memory maps need");
-			return -1;
+			goto fail;
 		}
 		p_err("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
-		     "maps are left out");
+		      "maps are left out");
 		t->type_mask &= ~SHM_TYPES;
 	}
 
@@ -304,51 +327,60 @@ int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t e
 	if (!t->feat.tracepoint[TP_SIGNAL_GENERATE] && t->type_mask == 1U << IPC_SIGNAL) {
 		snprintf(err, errlen, "this kernel has no signal_generate tracepoint, which signals "
 			 "need (CONFIG_TRACEPOINTS)");
-		return -1;
+		goto fail;
 	}
+	return t;
+fail:
+	tracer_free(t);
+	return NULL;
+}
+
+int tracer_load(struct tracer *t, char *err, size_t errlen)
+{
+	int ret;
 
 	/*
 	 * The default build where the kernel has bpf_rdonly_cast(); a kernel
 	 * that has it and still refuses that build (one whose cast cannot yet
 	 * take an address to plain memory) gets the portable one.
 	 */
-	ret = load_build(t, cfg, !t->feat.direct_loads, true, err, errlen);
+	ret = load_build(t, !t->feat.direct_loads, true, err, errlen);
 	if (ret == LOAD_REFUSED && !t->portable) {
-		if (cfg->verbose)
+		if (t->opts.verbose)
 			p_err("the kernel refused the default BPF build (%s): loading the portable one",
-			     err);
+			      err);
 		ipctrace_bpf__destroy(t->skel);
 		t->skel = NULL;
-		ret = load_build(t, cfg, true, false, err, errlen);
+		ret = load_build(t, true, false, err, errlen);
 	}
 	if (ret == LOAD_REFUSED) {
 		size_t len = strlen(err);
 
 		snprintf(err + len, errlen - len, " (run with -v to see why)");
 	}
-	if (ret != LOAD_OK)
-		return -1;
-	skel = t->skel;
-	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
-	for (int i = 0; i < cfg->npids; i++) {
-		__u32 pid = (__u32)cfg->pids[i];
-		__u8 role = ROLE_TARGET;
+	return ret == LOAD_OK ? 0 : -1;
+}
 
-		bpf_map_update_elem(bpf_map__fd(skel->maps.filter_pids), &pid, &role, BPF_ANY);
-	}
-	if (cfg->cgroup && set_cgroup_filter(t, cfg->cgroup, err, errlen))
-		return -1;
-	if (attach_programs(t, t->type_mask, sock_tp, err, errlen))
-		return -1;
+int tracer_attach(struct tracer *t, char *err, size_t errlen)
+{
+	bool sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
 
-	/* One pair of buffers serves every map dump: sized for the largest. */
-	t->keys = calloc(1, DUMP_KEYS_SIZE);
-	t->values = calloc(1, DUMP_VALUES_SIZE);
-	if (!t->keys || !t->values) {
-		snprintf(err, errlen, "out of memory");
+	for (int i = 0; i < t->opts.npids; i++)
+		tracer_add_target(t, t->opts.pids[i]);
+	if (t->opts.cgroup && set_cgroup_filter(t, t->opts.cgroup, err, errlen))
 		return -1;
-	}
-	return 0;
+	return attach_programs(t, t->type_mask, sock_tp, err, errlen);
+}
+
+void tracer_info(const struct tracer *t, struct tracer_info *info)
+{
+	*info = (struct tracer_info){ .type_mask = t->type_mask, .filter = t->opts.filter,
+				      .tp_btf = t->feat.tp_btf, .portable = t->portable };
+}
+
+const struct kernel_ops *tracer_kernel_ops(struct tracer *t)
+{
+	return &t->kops;
 }
 
 /*
@@ -405,40 +437,21 @@ static void read_procs(struct tracer *t)
 	struct ipc_proc *procs = t->values;
 
 	g_hash_table_remove_all(t->procs);
-	for (size_t i = 0; i < n; i++) {
-		struct proc_info *p = g_new0(struct proc_info, 1);
-
-		memcpy(p->comm, procs[i].comm, sizeof(p->comm));
-		p->comm[COMM_LEN - 1] = '\0';
-		p->exited = procs[i].exit_ns != 0;
-		p->target = procs[i].target;
-		p->cgroup_id = procs[i].cgroup_id;
-		g_hash_table_insert(t->procs, GUINT_TO_POINTER(pids[i]), p);
-	}
+	for (size_t i = 0; i < n; i++)
+		ingest_proc(t->procs, pids[i], &procs[i]);
 }
 
-static void name_new_row(struct tracer *t, struct row *r, const struct proc_info *p)
+static void name_new_row(struct tracer *t, struct row *r)
 {
 	struct ipc_obj_key ok = { .ino = r->key.ino, .dev = r->key.dev, .type = r->key.type };
 	struct ipc_obj_info info;
 	int objects_fd = bpf_map__fd(t->skel->maps.objects);
-	const struct mechanism *m = mechanism_of(r->key.type);
+	bool found = bpf_map_lookup_elem(objects_fd, &ok, &info) == 0;
 
-	if (p)
-		memcpy(r->comm, p->comm, sizeof(r->comm));
-	else if (proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
-		strcpy(r->comm, "?");
-	if (bpf_map_lookup_elem(objects_fd, &ok, &info) == 0) {
-		info.name[IPC_NAME_LEN - 1] = '\0';
-		if (m && m->describe)
-			m->describe(r->obj, &info);
-		else
-			object_set_name(r->obj, info.name);
-		/* Described once is enough: the store keeps it, the map stays small. */
+	ingest_new_row(r, t->procs, found ? &info : NULL);
+	/* Described once is enough: the store keeps it, the map stays small. */
+	if (found)
 		bpf_map_delete_elem(objects_fd, &ok);
-	} else {
-		object_set_name(r->obj, NULL);
-	}
 }
 
 /* Where unconnected datagram sockets sent; entries stay until their socket's
@@ -451,18 +464,9 @@ static void read_dests(struct tracer *t, struct store *s)
 	struct ipc_dest_key *keys = t->keys;
 	__u64 *counts = t->values;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct mechanism *m = mechanism_of(keys[i].sock.type);
-		struct object *o = g_hash_table_lookup(s->objects, &keys[i].sock);
-		bool live = false;
-
-		if (m && m->dest)
-			m->dest(s, &keys[i].sock, &keys[i].dest, counts[i]);
-		for (guint j = 0; o && j < o->rows->len; j++)
-			live |= !((struct row *)g_ptr_array_index(o->rows, j))->exited;
-		if (o && !live && o->rows->len)
+	for (size_t i = 0; i < n; i++)
+		if (ingest_dest(s, &keys[i], counts[i]))
 			bpf_map_delete_elem(fd, &keys[i]);
-	}
 }
 
 /* Labels of live rows; a row that has just exited gives its last ones. */
@@ -474,16 +478,9 @@ static void read_labels(struct tracer *t, struct store *s)
 	struct ipc_label_key *keys = t->keys;
 	struct ipc_label_counts *vals = t->values;
 
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = g_hash_table_lookup(s->live, &keys[i].row);
-
-		/* No row yet: it was created after the counters were read; next time. */
-		if (!r)
-			continue;
-		row_set_label(r, keys[i].label, vals[i].ops, vals[i].bytes);
-		if (r->exited)
+	for (size_t i = 0; i < n; i++)
+		if (ingest_label(s, &keys[i], &vals[i]))
 			bpf_map_delete_elem(fd, &keys[i]);
-	}
 }
 
 /* --hist: each row's histograms, as they stand. */
@@ -495,17 +492,9 @@ static void read_hists(struct tracer *t, struct store *s)
 	struct ipc_key *keys = t->keys;
 	struct ipc_hist *vals = t->values;
 
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = g_hash_table_lookup(s->live, &keys[i]);
-
-		if (!r)
-			continue;	/* created after the counters were read: next time */
-		if (!r->hist)
-			r->hist = g_new(struct ipc_hist, 1);
-		*r->hist = vals[i];
-		if (r->exited)
+	for (size_t i = 0; i < n; i++)
+		if (ingest_hist(s, &keys[i], &vals[i]))
 			bpf_map_delete_elem(fd, &keys[i]);
-	}
 }
 
 /* Who removed which object: a System V object by id (a semaphore object
@@ -517,22 +506,9 @@ static void read_removals(struct tracer *t, struct store *s)
 			    MAX_REMOVALS, t->keys, t->values);
 	struct ipc_removal_key *keys = t->keys;
 	__u32 *tgids = t->values;
-	GHashTableIter it;
-	gpointer v;
 
 	for (size_t i = 0; i < n; i++) {
-		keys[i].name[REMOVAL_NAME_LEN - 1] = '\0';
-		g_hash_table_iter_init(&it, s->objects);
-		while (g_hash_table_iter_next(&it, NULL, &v)) {
-			struct object *o = v;
-			bool same = o->key.type == keys[i].type && o->key.dev == keys[i].dev &&
-				    (keys[i].name[0] ? o->name && o->name[0] == '/' &&
-						       strcmp(o->name + 1, keys[i].name) == 0
-						     : (__u32)o->key.ino == keys[i].id);
-
-			if (same && !store_attr_find(o->attrs, o->nattrs, "removed_by"))
-				store_attr_set(o->attrs, &o->nattrs, "removed_by", tgids[i]);
-		}
+		ingest_removal(s, &keys[i], tgids[i]);
 		bpf_map_delete_elem(fd, &keys[i]);
 		/* A removed System V id's key has nothing left to name (a semaphore
 		 * set's entry is only ever copied to its semaphores). */
@@ -542,23 +518,6 @@ static void read_removals(struct tracer *t, struct store *s)
 
 			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.objects), &ok);
 		}
-	}
-}
-
-/*
- * What a row's counters hold besides bytes and ops: WAIT, named events, and
- * its first label (the others are in the labels map: read_labels()).
- */
-static void set_events(struct row *r, const struct ipc_counters *c)
-{
-	r->wait_ns = c->wait_ns;
-	if (c->first_label_ops)
-		row_set_label(r, c->first_label, c->first_label_ops, c->first_label_bytes);
-	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
-		const char *name = event_name(r->key.type, e);
-
-		if (name)
-			store_attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
 	}
 }
 
@@ -581,36 +540,21 @@ int tracer_collect(struct tracer *t, struct store *s)
 	keys = t->keys;
 	vals = t->values;
 	for (size_t i = 0; i < n; i++) {
-		struct proc_info *p = g_hash_table_lookup(t->procs, GUINT_TO_POINTER(keys[i].tgid));
+		struct row *r;
 		bool created;
-		struct row *r = store_update(s, &keys[i], vals[i].bytes, vals[i].ops, &created);
-
-		set_events(r, &vals[i]);
-		/* A target the kernel made (-f, a command): its rows stay the
-		 * target's after it exits, whatever its PID becomes. */
-		if (p && p->target)
-			r->of_target = true;
-		if (p && created)
-			r->cgroup_id = p->cgroup_id;
+		bool gone = ingest_counters(s, t->procs, &keys[i], &vals[i], &r, &created);
 
 		if (created)
-			name_new_row(t, r, p);
-		else if (p && strcmp(p->comm, r->comm))
-			memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
-		/* No process entry (its map was full): ask /proc instead. */
-		if (p ? p->exited : !proc_alive((pid_t)keys[i].tgid)) {
-			r->exited = true;
+			name_new_row(t, r);
+		if (gone)
 			bpf_map_delete_elem(counters_fd, &keys[i]);
-		}
 	}
 	read_labels(t, s);
-	if (t->hist)
+	if (t->opts.hist)
 		read_hists(t, s);
 	read_removals(t, s);
 	read_dests(t, s);
-	for (size_t m = 0; m < nmechanisms; m++)
-		if ((mechanisms[m]->types & t->type_mask) && mechanisms[m]->refresh)
-			mechanisms[m]->refresh(s);
+	ingest_refresh(s, t->type_mask);
 
 	g_hash_table_iter_init(&it, t->procs);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
@@ -622,14 +566,6 @@ int tracer_collect(struct tracer *t, struct store *s)
 			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
 	}
 	return 0;
-}
-
-static void note_socket(const struct fd_ref *ref, void *ctx)
-{
-	unsigned long long ino;
-
-	if (sscanf(ref->link, "socket:[%llu]", &ino) == 1)
-		g_hash_table_add(ctx, g_memdup2(&ino, sizeof(ino)));
 }
 
 /*
@@ -659,10 +595,8 @@ static void prune_watched(struct tracer *t, const GArray *targets)
 		if (n <= MAX_WATCHED / 4)
 			continue;
 		if (!held) {
-			held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+			held = proc_sockets_held(targets);
 			closed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-			for (guint i = 0; i < targets->len; i++)
-				proc_scan_fds(g_array_index(targets, int, i), 0, note_socket, held);
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (g_hash_table_contains(held, &owners[i]))
@@ -724,13 +658,16 @@ void tracer_add_peer(struct tracer *t, pid_t pid)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
 }
 
-void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr, __u64 owner)
+static void kops_watch_listener(void *ctx, const struct ipc_sock_addr *addr, __u64 owner)
 {
+	struct tracer *t = ctx;
+
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &owner, BPF_ANY);
 }
 
-void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
+static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r)
 {
+	struct tracer *t = ctx;
 	int fd = bpf_map__fd(t->skel->maps.sharers);
 	struct shared_ranges table;
 	__u32 key = (__u32)pid;
@@ -747,8 +684,10 @@ void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r)
 	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
 }
 
-void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner)
+static void kops_watch_tuple(void *ctx, const struct ipc_tuple *tuple, __u64 owner)
 {
+	struct tracer *t = ctx;
+
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
 }
 
@@ -760,10 +699,10 @@ static void forget_row(struct tracer *t, struct row *r)
 	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
 		r->bytes = last.bytes;
 		r->ops = last.ops;
-		set_events(r, &last);
+		ingest_events(r, &last);
 	}
 	bpf_map_delete_elem(counters, &r->key);
-	if (t->hist)
+	if (t->opts.hist)
 		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
 	for (guint i = 0; i < r->labels->len; i++) {
 		struct ipc_label_key lk = {
@@ -786,7 +725,7 @@ void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 	 * read them once more, labels and histograms too, then delete.
 	 */
 	read_labels(t, s);
-	if (t->hist)
+	if (t->opts.hist)
 		read_hists(t, s);
 	for (guint i = 0; i < rows->len; i++)
 		forget_row(t, g_ptr_array_index(rows, i));
@@ -809,22 +748,19 @@ int tracer_poll_events(struct tracer *t, int timeout_ms)
 	return ring_buffer__poll(t->events, timeout_ms);
 }
 
-void tracer_stop(struct tracer *t)
+void tracer_free(struct tracer *t)
 {
+	if (!t)
+		return;
 	ring_buffer__free(t->events);
-	t->events = NULL;
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
-	t->nlinks = 0;
 	ipctrace_bpf__destroy(t->skel);
-	t->skel = NULL;
 	free(t->keys);
 	free(t->values);
-	t->keys = t->values = NULL;
 	if (t->procs)
 		g_hash_table_destroy(t->procs);
-	t->procs = NULL;
 	if (t->closed_owners)
 		g_hash_table_destroy(t->closed_owners);
-	t->closed_owners = NULL;
+	g_free(t);
 }

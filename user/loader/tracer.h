@@ -1,37 +1,59 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The BPF side's lifecycle: configure, load, attach, read, detach. */
+/*
+ * The BPF side's lifecycle, as one opaque object (retsnoop's mass_attacher):
+ * tracer_new() with its own options, tracer_load(), tracer_attach(), then
+ * reads each interval, tracer_free(). The command line's config is turned
+ * into struct tracer_opts once, by the caller: nothing here knows options.
+ */
 #ifndef IPCTRACE_TRACER_H
 #define IPCTRACE_TRACER_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include "loader/feature_probe.h"
-#include "cli/options.h"
+#include <sys/types.h>
+#include <glib.h>
 #include "model/rows.h"
 
-struct ipctrace_bpf;
-struct bpf_link;
-struct ring_buffer;
+struct tracer;
+struct kernel_ops;
 
-struct tracer {
-	struct ipctrace_bpf *skel;
-	struct features feat;
-	unsigned int type_mask;	/* the types asked, less those the kernel cannot do */
-	struct bpf_link *links[16];
-	int nlinks;
-	void *keys, *values;	/* map dump buffers, sized for the largest map */
-	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
-	struct ring_buffer *events;	/* -e */
-	bool wait_wanted;	/* WAIT was asked for (not --no-wait) */
-	bool wait;		/* WAIT is measured */
+struct tracer_opts {
+	unsigned int type_mask;	/* bit (1 << enum ipc_type) */
+	const pid_t *pids;	/* -p: targets from the start */
+	int npids;
+	bool filter;		/* count only targets and their peers */
+	bool follow;		/* targets' children are targets (-f, a command, the tour) */
+	const char *cgroup;	/* --cgroup PATH, or NULL */
+	int hex_cap;		/* -x: bytes of data per event; 0: none */
+	bool wait;		/* measure WAIT (not --no-wait) */
 	bool hist;		/* --hist */
-	bool filter;		/* counting only targets and their peers */
-	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
-	GHashTable *closed_owners;	/* -p: watched entries' sockets found closed
-					 * at the last check (prune_watched) */
+	bool events;		/* -e: the events ring buffer */
+	bool verbose;		/* -v: say why a build was refused */
 };
 
-/* Returns 0, or -1 with one line in err saying what failed and what to do. */
-int tracer_start(struct tracer *t, const struct config *cfg, char *err, size_t errlen);
+/* What the caller tells the user once attached. */
+struct tracer_info {
+	unsigned int type_mask;	/* the types asked, less those the kernel cannot do */
+	bool filter;		/* counting only targets and their peers */
+	bool tp_btf;		/* tp_btf hooks (else raw_tp) */
+	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
+};
+
+/*
+ * Probe the kernel and settle what this run can trace (said on stderr when
+ * it is less than asked). Each returns NULL or -1 with one line in err saying
+ * what failed and what to do.
+ */
+struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errlen);
+int tracer_load(struct tracer *t, char *err, size_t errlen);
+int tracer_attach(struct tracer *t, char *err, size_t errlen);
+void tracer_free(struct tracer *t);
+
+void tracer_info(const struct tracer *t, struct tracer_info *info);
+
+/* What the mechanisms may ask of the kernel side (model/mechanism.h);
+ * valid while t lives. */
+const struct kernel_ops *tracer_kernel_ops(struct tracer *t);
 
 /*
  * Read every counter into the store. Rows of processes that have exited get
@@ -47,14 +69,6 @@ void tracer_targets(struct tracer *t, GArray *pids);
 void tracer_add_target(struct tracer *t, pid_t pid);
 /* -p: count a process that may be at the other end of a target's channel. */
 void tracer_add_peer(struct tracer *t, pid_t pid);
-/* -p: whoever connects to this address (a target's listener) is a peer;
- * owner is the listening socket's inode: the entry goes when it closes. */
-void tracer_watch_listener(struct tracer *t, const struct ipc_sock_addr *addr, __u64 owner);
-/* A shared mapping made before ipctrace started: its process's page faults
- * and futexes on it count, and its detach. */
-void tracer_add_range(struct tracer *t, pid_t pid, const struct shared_range *r);
-/* -p: count the socket with this tuple (the far end of a target's). */
-void tracer_watch_tuple(struct tracer *t, const struct ipc_tuple *tuple, __u64 owner);
 
 /* Rows that are final (their objects closed): take their last counts, then
  * delete their kernel entries. */
@@ -67,6 +81,5 @@ int tracer_open_events(struct tracer *t, tracer_event_fn on_event, void *ctx);
 int tracer_poll_events(struct tracer *t, int timeout_ms);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
-void tracer_stop(struct tracer *t);
 
 #endif

@@ -43,12 +43,12 @@ static void eventfd_default_name(const struct ipc_obj_key *obj, char *buf, size_
 }
 
 /* The kernel side reads a vectored call's value through its first iovec. */
-static void eventfd_configure(struct ipctrace_bpf *skel)
+static void eventfd_configure(struct ipctrace_bpf__rodata *rodata)
 {
-	skel->rodata->eventfd_vector_nr[0] = __NR_readv;
-	skel->rodata->eventfd_vector_nr[1] = __NR_preadv2;
-	skel->rodata->eventfd_vector_nr[2] = __NR_writev;
-	skel->rodata->eventfd_vector_nr[3] = __NR_pwritev2;
+	rodata->eventfd_vector_nr[0] = __NR_readv;
+	rodata->eventfd_vector_nr[1] = __NR_preadv2;
+	rodata->eventfd_vector_nr[2] = __NR_writev;
+	rodata->eventfd_vector_nr[3] = __NR_pwritev2;
 }
 
 const struct mechanism eventfd_mechanism = {

@@ -17,7 +17,6 @@
 #include "model/holders.h"
 #include "model/procfs.h"
 #include "model/sysv.h"
-#include "loader/tracer.h"
 
 static const struct syscall_hook shm_syscalls[] = {
 	{ __NR_mmap, IPCOP_MMAP },
@@ -115,9 +114,9 @@ static void shm_refresh(struct store *s)
 	sysv_refresh(s, IPC_SHM, "shm", segment_state);
 }
 
-static void shm_configure(struct ipctrace_bpf *skel)
+static void shm_configure(struct ipctrace_bpf__rodata *rodata)
 {
-	skel->rodata->devshm_dev = devshm_dev();
+	rodata->devshm_dev = devshm_dev();
 }
 
 /*
@@ -129,22 +128,23 @@ static void add_sharer(const struct map_ref *ref, void *ctx)
 {
 	struct shared_range r = { .start = ref->start, .end = ref->end, .off = ref->offset };
 	unsigned int mode;
+	const struct kernel_ops *kops = ctx;
 
 	if (!shm_map_object(ref, &r.obj, &mode))
 		return;
 	r.dir = mode & HOLD_WRITE ? DIR_TX : DIR_RX;
-	tracer_add_range(ctx, ref->pid, &r);
+	kops->add_range(kops->ctx, ref->pid, &r);
 }
 
-static void shm_start(struct store *s, struct tracer *t)
+static void shm_start(struct store *s, const struct kernel_ops *kops)
 {
 	(void)s;
-	proc_scan_maps(0, getpid(), add_sharer, t);
+	proc_scan_maps(0, getpid(), add_sharer, (void *)kops);
 }
 
 const struct mechanism shm_mechanism = {
 	.name = "shm",
-	.types = 1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP,
+	.types = SHM_TYPES,
 	.syscalls = shm_syscalls,
 	.nsyscalls = G_N_ELEMENTS(shm_syscalls),
 	.map_object = shm_map_object,

@@ -25,7 +25,6 @@
 #include "mechanisms/sock.h"
 #include "model/rows.h"
 #include "model/holders.h"
-#include "loader/tracer.h"
 
 /* Always: what the sock tracepoints cannot see. */
 static const struct syscall_hook sock_syscalls[] = {
@@ -578,7 +577,7 @@ static __u64 unix_peer_ino(__u64 ino)
  * reversed tuple; a connected unix socket's peer, whose holders are then
  * found in /proc.
  */
-static void sock_watch_target(struct store *s, struct object *o, struct tracer *t)
+static void sock_watch_target(struct store *s, struct object *o, const struct kernel_ops *kops)
 {
 	struct ipc_sock_addr a;
 	char line[512];
@@ -597,13 +596,13 @@ static void sock_watch_target(struct store *s, struct object *o, struct tracer *
 			if (e->type == IPC_TCP && e->state == 0x0A) {
 				a = e->local;
 				a.path_len = 0;
-				tracer_watch_listener(t, &a, o->key.ino);
+				kops->watch_listener(kops->ctx, &a, o->key.ino);
 			} else if (e->remote.port) {
 				tuple.lport = e->remote.port;
 				tuple.rport = e->local.port;
 				memcpy(tuple.laddr, e->remote.addr, sizeof(tuple.laddr));
 				memcpy(tuple.raddr, e->local.addr, sizeof(tuple.raddr));
-				tracer_watch_tuple(t, &tuple, o->key.ino);
+				kops->watch_tuple(kops->ctx, &tuple, o->key.ino);
 			}
 		}
 		g_array_free(net, TRUE);
@@ -631,14 +630,14 @@ static void sock_watch_target(struct store *s, struct object *o, struct tracer *
 		    !u.name.family)
 			continue;
 		a = u.name;
-		tracer_watch_listener(t, &a, o->key.ino);
+		kops->watch_listener(kops->ctx, &a, o->key.ino);
 	}
 	fclose(f);
 }
 
 const struct mechanism sock_mechanism = {
 	.name = "socket",
-	.types = 1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP,
+	.types = SOCKET_TYPES,
 	.syscalls = sock_syscalls,
 	.nsyscalls = G_N_ELEMENTS(sock_syscalls),
 	.filter_syscalls = sock_filter_syscalls,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <glib.h>
 #include <linux/types.h>
 #include "ipctrace.h"
@@ -42,8 +43,28 @@ struct fd_ref {
 
 struct store;
 struct object;
-struct tracer;
-struct ipctrace_bpf;
+struct ipctrace_bpf__rodata;
+
+/*
+ * What a module may ask of the kernel side once it is loaded. The loader
+ * hands this in (ctx is its own), so a module never includes the loader and
+ * the arrows run one way: loader -> mechanisms -> model.
+ */
+struct kernel_ops {
+	void *ctx;
+	/* A shared mapping made before ipctrace started: its process's page
+	 * faults and futexes on it count, and its detach. */
+	void (*add_range)(void *ctx, pid_t pid, const struct shared_range *r);
+	/* -p: whoever connects to this address (a target's listener) is a peer;
+	 * owner is the listening socket's inode: the entry goes when it closes. */
+	void (*watch_listener)(void *ctx, const struct ipc_sock_addr *addr, __u64 owner);
+	/* -p: count the socket with this tuple (the far end of a target's). */
+	void (*watch_tuple)(void *ctx, const struct ipc_tuple *tuple, __u64 owner);
+};
+
+/* Type groups that more than one module or the loader test for. */
+#define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
+#define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
 
 struct mechanism {
 	const char *name;
@@ -98,15 +119,16 @@ struct mechanism {
 	/* Where one of its datagram sockets sent, and how many times. */
 	void (*dest)(struct store *s, const struct ipc_obj_key *sock,
 		     const struct ipc_sock_addr *dest, __u64 count);
-	/* Before loading: settings of its own for the BPF side (rodata). */
-	void (*configure)(struct ipctrace_bpf *skel);
+	/* Before loading: settings of its own for the BPF side, in the
+	 * skeleton's rodata (declared in its bpf/<name>.bpf.h). */
+	void (*configure)(struct ipctrace_bpf__rodata *rodata);
 	/* Once, after attaching: what the kernel side must know of the
 	 * processes already running (who has a shared mapping). */
-	void (*start)(struct store *s, struct tracer *t);
+	void (*start)(struct store *s, const struct kernel_ops *kops);
 	/* How bytes and ops are measured, when it is not by syscall (JSON). */
 	const char *bytes_method;
 	/* -p: tell the kernel side what to watch for a target's object. */
-	void (*watch_target)(struct store *s, struct object *o, struct tracer *t);
+	void (*watch_target)(struct store *s, struct object *o, const struct kernel_ops *kops);
 	/* Syscalls that replace a missing tracepoint (sock_send_length). */
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;

@@ -290,3 +290,20 @@ void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx)
 
 	scan_pids(pid, skip, &scan);
 }
+
+static void note_socket(const struct fd_ref *ref, void *ctx)
+{
+	unsigned long long ino;
+
+	if (sscanf(ref->link, "socket:[%llu]", &ino) == 1)
+		g_hash_table_add(ctx, g_memdup2(&ino, sizeof(ino)));
+}
+
+GHashTable *proc_sockets_held(const GArray *pids)
+{
+	GHashTable *held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+
+	for (guint i = 0; i < pids->len; i++)
+		proc_scan_fds(g_array_index(pids, int, i), 0, note_socket, held);
+	return held;
+}

@@ -53,4 +53,8 @@ typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
 bool parse_maps_line(char *line, struct map_ref *ref);
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
 
+/* The inodes of the sockets the processes pids (int) hold open: a set of
+ * unsigned long long, to destroy with g_hash_table_destroy. */
+GHashTable *proc_sockets_held(const GArray *pids);
+
 #endif

@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <linux/types.h>
 #include "ipctrace.h"
-#include "cli/options.h"
+#include "common/settings.h"
 
 /* A process at the other end of a row's channel, or a remote endpoint. */
 struct peer {

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <stdlib.h>
+#include "common/common.h"
 #include "output/exports.h"
 #include "output/graph.h"
 #include "output/outfile.h"
 #include "output/prom_http.h"
 
-int exports_open(struct exports *e, const struct config *cfg, char *err, size_t errlen)
+int exports_open(struct exports *e, const struct exports_opts *opts, char *err, size_t errlen)
 {
 	*e = (struct exports){
-		.cfg = cfg,
-		.prom = { .max_rows = cfg->prom_rows, .wait = !cfg->no_wait },
+		.opts = *opts,
+		.prom = { .max_rows = opts->prom_rows, .wait = opts->wait },
 	};
-	if (cfg->graph_path && outfile_check(cfg->graph_path, "--graph", err, errlen))
+	if (opts->graph_path && outfile_check(opts->graph_path, "--graph", err, errlen))
 		return -1;
-	if (cfg->prom_path && outfile_check(cfg->prom_path, "--prom-file", err, errlen))
+	if (opts->prom_path && outfile_check(opts->prom_path, "--prom-file", err, errlen))
 		return -1;
-	if (cfg->listen) {
-		e->server = prom_server_bind((const struct sockaddr *)&cfg->listen_addr,
-					     cfg->listen_addrlen, cfg->listen_text, err, errlen);
+	if (opts->listen) {
+		e->server = prom_server_bind((const struct sockaddr *)&opts->listen_addr,
+					     opts->listen_addrlen, opts->listen_text, err, errlen);
 		if (!e->server)
 			return -1;
 	}
@@ -40,7 +41,7 @@ static void replace(const char *path, const char *text, size_t len, bool *failin
 		return;
 	}
 	if (!*failing)
-		fprintf(stderr, "ipctrace: %s: tracing goes on; this is said once\n", err);
+		p_err("%s: tracing goes on; this is said once", err);
 	*failing = true;
 }
 
@@ -50,18 +51,18 @@ void exports_frame(struct exports *e, const struct frame *f)
 	size_t len = 0;
 	FILE *mem;
 
-	if (e->cfg->graph_path && (mem = open_memstream(&text, &len))) {
+	if (e->opts.graph_path && (mem = open_memstream(&text, &len))) {
 		output_graph(mem, f);
 		fclose(mem);
-		replace(e->cfg->graph_path, text, len, &e->graph_failing);
+		replace(e->opts.graph_path, text, len, &e->graph_failing);
 		free(text);
 		text = NULL;
 	}
-	if ((e->cfg->prom_path || e->server) && (mem = open_memstream(&text, &len))) {
+	if ((e->opts.prom_path || e->server) && (mem = open_memstream(&text, &len))) {
 		output_prom(mem, f, &e->prom);
 		fclose(mem);
-		if (e->cfg->prom_path)
-			replace(e->cfg->prom_path, text, len, &e->prom_failing);
+		if (e->opts.prom_path)
+			replace(e->opts.prom_path, text, len, &e->prom_failing);
 		if (e->server)
 			prom_server_publish(e->server, text, len);
 		free(text);

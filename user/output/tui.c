@@ -76,14 +76,6 @@ struct tui {
 static struct tui *active;
 static bool exit_handler_set;
 
-bool tui_wanted(const struct config *cfg)
-{
-	/* A command after -- owns the terminal; the tour prints text to read;
-	 * CSV is for a file. */
-	return !cfg->json && !cfg->csv && !cfg->events && !cfg->no_tui && !cfg->no_clear &&
-	       !cfg->command && !cfg->explain && isatty(STDOUT_FILENO);
-}
-
 /* A path that leaves the terminal raw is worse than any crash: exit() too. */
 static void restore_at_exit(void)
 {
@@ -170,7 +162,7 @@ static void read_captured(struct tui *t)
 	g_strlcpy(t->message, start ? start + 1 : buf, sizeof(t->message));
 }
 
-struct tui *tui_start(const struct config *cfg)
+struct tui *tui_start(const struct tui_opts *opts)
 {
 	struct tui *t = g_new0(struct tui, 1);
 	const char *term = getenv("TERM");
@@ -182,8 +174,8 @@ struct tui *tui_start(const struct config *cfg)
 		t->own_keys = t->keys != NULL;
 	}
 	if (!t->keys) {
-		fprintf(stderr, "ipctrace: no terminal to read keys from: showing the plain table "
-			"(--no-tui asks for it)\n");
+		p_err("no terminal to read keys from: showing the plain table "
+		      "(--no-tui asks for it)");
 		g_free(t);
 		return NULL;
 	}
@@ -198,11 +190,11 @@ struct tui *tui_start(const struct config *cfg)
 	}
 	if (!t->screen) {
 		if (term && term[0])
-			fprintf(stderr, "ipctrace: cannot drive terminal type '%s': showing the plain "
-				"table (set TERM, or use --no-tui)\n", term);
+			p_err("cannot drive terminal type '%s': showing the plain "
+			      "table (set TERM, or use --no-tui)", term);
 		else
-			fprintf(stderr, "ipctrace: TERM is not set: showing the plain table (set TERM, "
-				"or use --no-tui)\n");
+			p_err("TERM is not set: showing the plain table (set TERM, "
+			      "or use --no-tui)");
 		if (t->own_keys)
 			fclose(t->keys);
 		g_free(t);
@@ -217,12 +209,12 @@ struct tui *tui_start(const struct config *cfg)
 	set_escdelay(25);
 	curs_set(0);
 
-	t->sort = cfg->sort;
+	t->sort = opts->sort;
 	/* What -t traces; the filter can only narrow it. */
-	t->traced_types = cfg->type_mask;
-	t->type_mask = cfg->type_mask;
-	t->max_groups = cfg->rows;
-	t->interval_s = cfg->interval_s;
+	t->traced_types = opts->type_mask;
+	t->type_mask = opts->type_mask;
+	t->max_groups = opts->rows;
+	t->interval_s = opts->interval_s;
 	t->toggled = g_hash_table_new(NULL, NULL);
 	t->sel_pid = -1;
 	t->shown = g_ptr_array_new();

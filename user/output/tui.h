@@ -9,19 +9,23 @@
 #define IPCTRACE_TUI_H
 
 #include <stdbool.h>
-#include "cli/options.h"
+#include "common/settings.h"
 #include "output/output.h"
 
 struct tui;
 
-/* Whether the options and the output ask for it (a terminal, no --no-tui...). */
-bool tui_wanted(const struct config *cfg);
+struct tui_opts {
+	enum sort_key sort;	/* to begin with; keys change it */
+	unsigned int type_mask;	/* the types traced: the filter can only narrow them */
+	int rows;		/* -r: at most this many processes; 0: what fits */
+	double interval_s;	/* shown in the header */
+};
 
 /*
  * Take the terminal. NULL, with the reason on stderr, when it cannot be
  * driven; the caller then prints the plain table.
  */
-struct tui *tui_start(const struct config *cfg);
+struct tui *tui_start(const struct tui_opts *opts);
 
 /* A new frame: f->rows holds every row, retired ones too. Copied. */
 void tui_show(struct tui *t, const struct frame *f);

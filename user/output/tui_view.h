@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <glib.h>
-#include "cli/options.h"
+#include "common/settings.h"
 #include "model/rows.h"
 
 /* A row copied with what formatting and sorting read of it and its object. */

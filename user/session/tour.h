@@ -7,6 +7,7 @@
 #ifndef IPCTRACE_TOUR_H
 #define IPCTRACE_TOUR_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <glib.h>
 
@@ -29,5 +30,23 @@ void tour_print_intro(FILE *out, const struct tour_stop *stop, guint index, guin
  * what it did (its --json records, as read back from account). */
 void tour_print_json(FILE *out, const struct tour_stop *stop, guint index, guint count,
 		     const char *account);
+
+struct session;
+
+struct tour_opts {
+	bool json;		/* --json: one line per stop */
+	bool live;		/* -i given: tables as each demo runs */
+	bool pause;		/* Enter between stops (a terminal on both ends) */
+	double duration_s;	/* -d: each stop's length; 0: the default */
+	double interval_s;
+};
+
+/*
+ * --demo --explain: each demo in turn as the only target, its text first,
+ * then its table, then the demo's own account of what it did, so that the
+ * two can be compared. Returns the exit status.
+ */
+int tour_run(struct session *s, GPtrArray *stops, const char *demo_path,
+	     const struct tour_opts *opts);
 
 #endif
