@@ -133,8 +133,10 @@ $(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# Made afresh: ar would keep the members of files moved or removed since.
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 $(OUTPUT)/ipctrace: $(OUTPUT)/user/main.o $(LIB)
@@ -212,6 +214,7 @@ $(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(FUZZ_DIR)/user
 
 $(FUZZ_DIR)/libipctrace.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libipctrace.a

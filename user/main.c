@@ -51,7 +51,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 		.tracer = { .type_mask = cfg->type_mask, .cgroup = cfg->cgroup,
 			    .hex_cap = cfg->hex_cap, .wait = !cfg->no_wait, .hist = cfg->hist,
 			    .events = cfg->events, .verbose = cfg->verbose },
-		.exports = { .graph_path = cfg->graph_path, .prom_path = cfg->prom_path,
+		.sidecar = { .graph_path = cfg->graph_path, .prom_path = cfg->prom_path,
 			     .prom_rows = cfg->prom_rows, .wait = !cfg->no_wait,
 			     .listen = cfg->listen, .listen_addr = cfg->listen_addr,
 			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text },

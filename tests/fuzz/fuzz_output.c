@@ -332,12 +332,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* What is left: a transfer's bytes for -x, and free text for the
 	 * writers' escaping on its own. */
-	hexdump(sink, data + in.off, size - in.off, size, "  ");
+	event_log_hexdump(sink, data + in.off, size - in.off, size, "  ");
 	text = fuzz_text(data + in.off, size - in.off);
-	csv_field(sink, text);
+	output_csv_field(sink, text);
 	prom_label_value(sink, text);
-	g_free(text_utf8(text));
-	fit_tail(text, (int)(size % 70), fit, sizeof(fit));
+	g_free(format_utf8(text));
+	format_fit_tail(text, (int)(size % 70), fit, sizeof(fit));
 	free(text);
 	fclose(sink);
 	store_free(s);

@@ -270,7 +270,7 @@ int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addr
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->type_mask = implemented_types();
+	cfg->type_mask = mechanism_types();
 	cfg->interval_s = 1.0;
 	cfg->sort = SORT_BYTES;
 	cfg->prom_rows = PROM_ROWS_DEFAULT;

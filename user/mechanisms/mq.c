@@ -36,7 +36,7 @@ static bool mq_fd_object(const struct fd_ref *ref, GHashTable *named, struct ipc
 
 	if (ref->link[0] != '/' || strchr(ref->link + 1, '/'))
 		return false;
-	if (named && !link_is_named(named, ref->link))
+	if (named && !mechanism_link_is_named(named, ref->link))
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%s", ref->pid, ref->fdname);
 	if (statfs(path, &sfs) != 0 || sfs.f_type != MQUEUE_MAGIC ||
@@ -45,7 +45,7 @@ static bool mq_fd_object(const struct fd_ref *ref, GHashTable *named, struct ipc
 	memset(out, 0, sizeof(*out));
 	out->type = IPC_MQ;
 	out->ino = st.st_ino;
-	out->dev = kernel_dev(st.st_dev);
+	out->dev = mechanism_kernel_dev(st.st_dev);
 	return true;
 }
 
@@ -62,7 +62,7 @@ static mqd_t reopen(const struct object *o, const char *path)
 
 	if (q < 0)
 		return (mqd_t)-1;
-	if (fstat(q, &st) != 0 || st.st_ino != o->key.ino || kernel_dev(st.st_dev) != o->key.dev) {
+	if (fstat(q, &st) != 0 || st.st_ino != o->key.ino || mechanism_kernel_dev(st.st_dev) != o->key.dev) {
 		close(q);
 		return (mqd_t)-1;
 	}
@@ -87,7 +87,7 @@ static void refresh_queue(struct object *o)
 			struct stat st;
 
 			if (fstat(q, &st) != 0 || st.st_ino != o->key.ino ||
-			    kernel_dev(st.st_dev) != o->key.dev) {
+			    mechanism_kernel_dev(st.st_dev) != o->key.dev) {
 				mq_close(q);
 				q = (mqd_t)-1;
 				store_attr_set(o->attrs, &o->nattrs, "unlinked", 1);

@@ -46,7 +46,7 @@ static __u32 pipefs_dev(void)
 		return dev;
 	if (pipe2(fds, O_CLOEXEC) == 0) {
 		if (fstat(fds[0], &st) == 0)
-			dev = kernel_dev(st.st_dev);
+			dev = mechanism_kernel_dev(st.st_dev);
 		close(fds[0]);
 		close(fds[1]);
 	}
@@ -69,13 +69,13 @@ static bool pipe_fd_object(const struct fd_ref *ref, GHashTable *named,
 	}
 	if (ref->link[0] != '/')
 		return false;
-	if (named && !link_is_named(named, ref->link))
+	if (named && !mechanism_link_is_named(named, ref->link))
 		return false;
 	if (fstatat(ref->dirfd, ref->fdname, &st, 0) != 0 || !S_ISFIFO(st.st_mode))
 		return false;
 	out->type = IPC_FIFO;
 	out->ino = st.st_ino;
-	out->dev = kernel_dev(st.st_dev);
+	out->dev = mechanism_kernel_dev(st.st_dev);
 	return true;
 }
 

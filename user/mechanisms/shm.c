@@ -37,7 +37,7 @@ static __u32 devshm_dev(void)
 {
 	struct stat st;
 
-	return stat("/dev/shm", &st) == 0 ? kernel_dev(st.st_dev) : 0;
+	return stat("/dev/shm", &st) == 0 ? mechanism_kernel_dev(st.st_dev) : 0;
 }
 
 /*
@@ -52,16 +52,16 @@ static bool shm_map_object(const struct map_ref *ref, struct ipc_obj_key *out,
 	memset(out, 0, sizeof(*out));
 	if (strncmp(ref->path, "/SYSV", 5) == 0) {
 		out->type = IPC_SHM;
-		out->dev = own_ipc_ns();
-	} else if (kernel_dev(ref->dev) == devshm_dev() && devshm_dev()) {
+		out->dev = sysv_own_ipc_ns();
+	} else if (mechanism_kernel_dev(ref->dev) == devshm_dev() && devshm_dev()) {
 		out->type = IPC_POSIX_SHM;
-		out->dev = kernel_dev(ref->dev);
+		out->dev = mechanism_kernel_dev(ref->dev);
 	} else if (strncmp(ref->path, "/dev/", 5) && ref->path[0]) {
 		out->type = IPC_MMAP;
-		out->dev = kernel_dev(ref->dev);
+		out->dev = mechanism_kernel_dev(ref->dev);
 	} else if (strcmp(ref->path, "/dev/zero (deleted)") == 0) {
 		out->type = IPC_MMAP;
-		out->dev = kernel_dev(ref->dev);
+		out->dev = mechanism_kernel_dev(ref->dev);
 	} else {
 		return false;
 	}

@@ -83,7 +83,7 @@ static void parse_inet(const char *text, int family, struct ipc_sock_addr *a)
 	a->port = (__u16)port;
 }
 
-bool parse_net_line(const char *line, int family, struct net_entry *e)
+bool sock_parse_net_line(const char *line, int family, struct net_entry *e)
 {
 	char local[64], remote[64];
 	unsigned long long ino;
@@ -98,7 +98,7 @@ bool parse_net_line(const char *line, int family, struct net_entry *e)
 	return true;
 }
 
-bool parse_unix_line(const char *line, struct unix_entry *u)
+bool sock_parse_unix_line(const char *line, struct unix_entry *u)
 {
 	unsigned long long ino;
 	const char *path;
@@ -144,7 +144,7 @@ static void read_net(const char *path, unsigned int type, int family, GArray *ou
 	while (fgets(line, sizeof(line), f)) {
 		struct net_entry e = { .type = type };
 
-		if (parse_net_line(line, family, &e))
+		if (sock_parse_net_line(line, family, &e))
 			g_array_append_val(out, e);
 	}
 	fclose(f);
@@ -180,7 +180,7 @@ static void learn_all_types(void)
 	while (fgets(line, sizeof(line), f)) {
 		struct unix_entry u;
 
-		if (parse_unix_line(line, &u))
+		if (sock_parse_unix_line(line, &u))
 			remember_type(u.ino, IPC_UNIX);
 	}
 	fclose(f);
@@ -626,7 +626,7 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 		struct unix_entry u;
 
 		/* __SO_ACCEPTCON: listening */
-		if (!parse_unix_line(line, &u) || u.ino != o->key.ino || !(u.flags & 0x10000) ||
+		if (!sock_parse_unix_line(line, &u) || u.ino != o->key.ino || !(u.flags & 0x10000) ||
 		    !u.name.family)
 			continue;
 		a = u.name;

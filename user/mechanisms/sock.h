@@ -22,7 +22,7 @@ struct unix_entry {
 
 /* A line of /proc/net/tcp (family AF_INET) or tcp6 (AF_INET6); false for
  * the header or a malformed line. e->type is left as it was. */
-bool parse_net_line(const char *line, int family, struct net_entry *e);
-bool parse_unix_line(const char *line, struct unix_entry *u);
+bool sock_parse_net_line(const char *line, int family, struct net_entry *e);
+bool sock_parse_unix_line(const char *line, struct unix_entry *u);
 
 #endif

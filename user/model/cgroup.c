@@ -21,7 +21,7 @@ static GHashTable *paths;	/* id -> path below the root */
 static char *root;		/* where cgroup2 is mounted */
 static double last_scan = -RESCAN_S;
 
-char *parse_mountinfo_cgroup2(const char *line)
+char *cgroup_parse_mountinfo(const char *line)
 {
 	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE ..." */
 	const char *dash = strstr(line, " - ");
@@ -43,7 +43,7 @@ const char *cgroup2_root(void)
 	/* /sys/fs/cgroup on a unified system, /sys/fs/cgroup/unified on a hybrid one. */
 	f = fopen("/proc/self/mountinfo", "re");
 	while (f && fgets(line, sizeof(line), f) && !root)
-		root = parse_mountinfo_cgroup2(line);
+		root = cgroup_parse_mountinfo(line);
 	if (f)
 		fclose(f);
 	return root;

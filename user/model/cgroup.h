@@ -14,7 +14,7 @@
 const char *cgroup2_root(void);
 /* A line of /proc/PID/mountinfo: its mount point, unescaped, to g_free, if
  * it mounts cgroup2; else NULL. */
-char *parse_mountinfo_cgroup2(const char *line);
+char *cgroup_parse_mountinfo(const char *line);
 
 /* --cgroup: a cgroup directory, by path under the mount or relative to it;
  * -1 with one line in err saying what is wrong. */

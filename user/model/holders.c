@@ -71,6 +71,26 @@ static void add_holder(struct scan *sc, struct object *o, const struct fd_ref *r
 	add_holder_mode(sc, o, ref->pid, ref->fd, proc_fd_mode(ref->pid, ref->fd));
 }
 
+/*
+ * The object a scan found, if its type is traced: known already, or new
+ * when the scan may create (a descriptor's link or a mapping's path names
+ * a named object, a FIFO's path).
+ */
+static struct object *scanned_object(struct scan *sc, const struct ipc_obj_key *key,
+				     const char *path)
+{
+	struct object *o;
+
+	if (!(sc->type_mask & (1U << key->type)))
+		return NULL;
+	o = g_hash_table_lookup(sc->store->objects, key);
+	if (!o && sc->create) {
+		o = store_object(sc->store, key);
+		object_set_name(o, path[0] == '/' ? path : NULL);
+	}
+	return o;
+}
+
 static void visit_fd(const struct fd_ref *ref, void *ctx)
 {
 	struct scan *sc = ctx;
@@ -83,17 +103,9 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 		if (!(m->types & sc->type_mask) || !m->fd_object ||
 		    !m->fd_object(ref, sc->named, &key))
 			continue;
-		if (!(sc->type_mask & (1U << key.type)))
-			return;
-		o = g_hash_table_lookup(sc->store->objects, &key);
-		if (!o && sc->create) {
-			o = store_object(sc->store, &key);
-			/* A descriptor's link names a named object (a FIFO's path). */
-			object_set_name(o, ref->link[0] == '/' ? ref->link : NULL);
-		}
-		if (!o)
-			return;
-		add_holder(sc, o, ref);
+		o = scanned_object(sc, &key, ref->link);
+		if (o)
+			add_holder(sc, o, ref);
 		return;
 	}
 }
@@ -110,13 +122,7 @@ static void visit_map(const struct map_ref *ref, void *ctx)
 
 		if (!(m->types & sc->type_mask) || !m->map_object || !m->map_object(ref, &key, &mode))
 			continue;
-		if (!(sc->type_mask & (1U << key.type)))
-			return;
-		o = g_hash_table_lookup(sc->store->objects, &key);
-		if (!o && sc->create) {
-			o = store_object(sc->store, &key);
-			object_set_name(o, ref->path[0] == '/' ? ref->path : NULL);
-		}
+		o = scanned_object(sc, &key, ref->path);
 		if (o)
 			add_holder_mode(sc, o, ref->pid, -1, mode);
 		return;

@@ -29,7 +29,7 @@ void ingest_events(struct row *r, const struct ipc_counters *c)
 	if (c->first_label_ops)
 		row_set_label(r, c->first_label, c->first_label_ops, c->first_label_bytes);
 	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
-		const char *name = event_name(r->key.type, e);
+		const char *name = mechanism_event_name(r->key.type, e);
 
 		if (name)
 			store_attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);

@@ -57,21 +57,21 @@ const struct mechanism *mechanism_of(unsigned int type)
 	return NULL;
 }
 
-const char *event_name(unsigned int type, unsigned int slot)
+const char *mechanism_event_name(unsigned int type, unsigned int slot)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && slot < IPC_EVENTS ? m->event_names[slot] : NULL;
 }
 
-const char *label_name(unsigned int type)
+const char *mechanism_label_name(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m ? m->label_name : NULL;
 }
 
-void format_label(unsigned int type, __s64 label, char *buf, size_t len)
+void mechanism_format_label(unsigned int type, __s64 label, char *buf, size_t len)
 {
 	const struct mechanism *m = mechanism_of(type);
 
@@ -81,14 +81,14 @@ void format_label(unsigned int type, __s64 label, char *buf, size_t len)
 		snprintf(buf, len, "%lld", (long long)label);
 }
 
-bool labels_named(unsigned int type)
+bool mechanism_labels_named(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && m->label_text;
 }
 
-void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
 {
 	const struct mechanism *m = mechanism_of(type);
 
@@ -98,35 +98,35 @@ void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len)
 		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
 }
 
-bool type_is_endpoint(unsigned int type)
+bool mechanism_is_endpoint(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && m->endpoints;
 }
 
-bool type_is_held(unsigned int type)
+bool mechanism_is_held(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && m->held;
 }
 
-bool type_needs_writer(unsigned int type)
+bool mechanism_needs_writer(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && m->needs_writer;
 }
 
-const char *bytes_method(unsigned int type)
+const char *mechanism_bytes_method(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
 	return m ? m->bytes_method : NULL;
 }
 
-bool link_is_named(GHashTable *named, const char *link)
+bool mechanism_link_is_named(GHashTable *named, const char *link)
 {
 	static const char deleted[] = " (deleted)";
 	size_t n = strlen(link), d = sizeof(deleted) - 1;
@@ -143,7 +143,7 @@ bool link_is_named(GHashTable *named, const char *link)
 	return found;
 }
 
-unsigned int implemented_types(void)
+unsigned int mechanism_types(void)
 {
 	unsigned int mask = 0;
 
@@ -152,14 +152,14 @@ unsigned int implemented_types(void)
 	return mask;
 }
 
-const char *implemented_type_list(void)
+const char *mechanism_type_list(void)
 {
 	static char list[128];
 
 	if (list[0])
 		return list;
 	for (int t = 1; t < IPC_TYPE_MAX; t++) {
-		if (!(implemented_types() & (1U << t)))
+		if (!(mechanism_types() & (1U << t)))
 			continue;
 		if (list[0])
 			strncat(list, ",", sizeof(list) - strlen(list) - 1);
@@ -169,7 +169,7 @@ const char *implemented_type_list(void)
 }
 
 /* include/linux/kdev_t.h: the kernel keeps dev_t as major << 20 | minor. */
-__u32 kernel_dev(dev_t dev)
+__u32 mechanism_kernel_dev(dev_t dev)
 {
 	return (__u32)major(dev) << 20 | minor(dev);
 }
@@ -188,10 +188,10 @@ int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t
 		int t = strcmp(tok, "all") == 0 ? 0 : ipc_type_from_name(tok);
 
 		if (t == 0) {
-			m |= implemented_types();
-		} else if (t < 0 || !(implemented_types() & (1U << t))) {
+			m |= mechanism_types();
+		} else if (t < 0 || !(mechanism_types() & (1U << t))) {
 			snprintf(err, errlen, "unknown type '%s': expected a list of %s", tok,
-				 implemented_type_list());
+				 mechanism_type_list());
 			ret = -1;
 			break;
 		} else {

@@ -144,19 +144,19 @@ extern const size_t nmechanisms;
 const char *ipc_type_name(unsigned int type);
 int ipc_type_from_name(const char *name);	/* -1 if unknown */
 const struct mechanism *mechanism_of(unsigned int type);
-const char *event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
-const char *label_name(unsigned int type);			/* NULL: none */
+const char *mechanism_event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
+const char *mechanism_label_name(unsigned int type);			/* NULL: none */
 /* A label as shown: its name if the mechanism names its labels, else the number. */
-void format_label(unsigned int type, __s64 label, char *buf, size_t len);
-bool labels_named(unsigned int type);
-void format_object_dev(unsigned int type, __u32 dev, char *buf, size_t len);
-bool type_is_endpoint(unsigned int type);
-bool type_needs_writer(unsigned int type);
-bool type_is_held(unsigned int type);
-const char *bytes_method(unsigned int type);	/* NULL: counted per syscall */
-unsigned int implemented_types(void);
+void mechanism_format_label(unsigned int type, __s64 label, char *buf, size_t len);
+bool mechanism_labels_named(unsigned int type);
+void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
+bool mechanism_is_endpoint(unsigned int type);
+bool mechanism_needs_writer(unsigned int type);
+bool mechanism_is_held(unsigned int type);
+const char *mechanism_bytes_method(unsigned int type);	/* NULL: counted per syscall */
+unsigned int mechanism_types(void);
 /* "pipe,fifo": every implemented type, for help and error text. */
-const char *implemented_type_list(void);
+const char *mechanism_type_list(void);
 /*
  * -t's list ("pipe,fifo", "all"), also typed into the interactive table's
  * filter: 0 with the types' bits in mask, or -1 with the reason in err.
@@ -168,9 +168,9 @@ int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t
  * object removed while open (a FIFO's file, a queue's name) shows as
  * "NAME (deleted)".
  */
-bool link_is_named(GHashTable *named, const char *link);
+bool mechanism_link_is_named(GHashTable *named, const char *link);
 
 /* A kernel dev_t (major << 20 | minor) from a user-space st_dev. */
-__u32 kernel_dev(dev_t dev);
+__u32 mechanism_kernel_dev(dev_t dev);
 
 #endif

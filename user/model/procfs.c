@@ -42,7 +42,7 @@ bool proc_alive(pid_t pid)
 	return proc_pid_state(pid, NULL) == PID_LIVE;
 }
 
-unsigned long long parse_stat_start_time(const char *stat_line)
+unsigned long long proc_parse_stat_start_time(const char *stat_line)
 {
 	/* The name in parentheses may hold spaces and ')': fields count from the last ')'. */
 	const char *p = strrchr(stat_line, ')');
@@ -76,7 +76,7 @@ unsigned long long proc_start_time(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	return parse_stat_start_time(buf);
+	return proc_parse_stat_start_time(buf);
 }
 
 int proc_comm(pid_t pid, char *buf, size_t len)
@@ -125,7 +125,7 @@ unsigned int proc_fd_mode(pid_t pid, int fd)
 	return mode;
 }
 
-int parse_fdinfo_field(const char *text, const char *name, long long *value)
+int proc_parse_fdinfo_field(const char *text, const char *name, long long *value)
 {
 	size_t n = strlen(name);
 
@@ -158,7 +158,7 @@ int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value)
 	if (n <= 0)
 		return -1;
 	text[n] = '\0';
-	return parse_fdinfo_field(text, name, value);
+	return proc_parse_fdinfo_field(text, name, value);
 }
 
 static void scan_one(pid_t pid, fd_visit_fn visit, void *ctx)
@@ -240,7 +240,7 @@ void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
 	scan_pids(pid, skip, &scan);
 }
 
-bool parse_maps_line(char *line, struct map_ref *ref)
+bool proc_parse_maps_line(char *line, struct map_ref *ref)
 {
 	unsigned int major, minor;
 	unsigned long long ino;
@@ -273,7 +273,7 @@ static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 	while (fgets(line, sizeof(line), f)) {
 		struct map_ref ref = { .pid = pid };
 
-		if (parse_maps_line(line, &ref))
+		if (proc_parse_maps_line(line, &ref))
 			visit(&ref, ctx);
 	}
 	fclose(f);

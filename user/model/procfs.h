@@ -25,7 +25,7 @@ bool proc_alive(pid_t pid);
  */
 unsigned long long proc_start_time(pid_t pid);
 /* The start time field of a /proc/PID/stat line; 0 if malformed. */
-unsigned long long parse_stat_start_time(const char *stat_line);
+unsigned long long proc_parse_stat_start_time(const char *stat_line);
 int proc_comm(pid_t pid, char *buf, size_t len);
 
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
@@ -33,10 +33,10 @@ unsigned int proc_fd_mode(pid_t pid, int fd);
 
 /*
  * A decimal field of /proc/PID/fdinfo/FD ("eventfd-id"): 0, or -1 if the
- * descriptor is gone or has no such field. parse_fdinfo_field reads text.
+ * descriptor is gone or has no such field. proc_parse_fdinfo_field reads text.
  */
 int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value);
-int parse_fdinfo_field(const char *text, const char *name, long long *value);
+int proc_parse_fdinfo_field(const char *text, const char *name, long long *value);
 
 typedef void (*fd_visit_fn)(const struct fd_ref *ref, void *ctx);
 
@@ -50,7 +50,7 @@ typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
  * One line of /proc/PID/maps: false unless it maps a file shared (perms
  * "...s"). ref->path points into line, whose newline is cut.
  */
-bool parse_maps_line(char *line, struct map_ref *ref);
+bool proc_parse_maps_line(char *line, struct map_ref *ref);
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
 
 /* The inodes of the sockets the processes pids (int) hold open: a set of

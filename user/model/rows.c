@@ -221,7 +221,7 @@ GPtrArray *store_mark_closed(struct store *s)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct row *r = v;
 		const struct object *o = r->obj;
-		bool gone = type_is_held(o->key.type) ? o->holders->len == 0
+		bool gone = mechanism_is_held(o->key.type) ? o->holders->len == 0
 						      : store_attr_find(o->attrs, o->nattrs, "removed") != NULL;
 
 		if (r->exited || r->closed || !gone)
@@ -351,7 +351,7 @@ static void peers_on(struct row *r, const struct object *o, unsigned int mode)
  */
 static void object_peers(struct object *o)
 {
-	bool endpoint = type_is_endpoint(o->key.type);
+	bool endpoint = mechanism_is_endpoint(o->key.type);
 
 	for (guint i = 0; i < o->rows->len; i++) {
 		struct row *r = g_ptr_array_index(o->rows, i);
@@ -482,7 +482,7 @@ static bool object_written(const struct object *o)
 
 bool object_is_channel(const struct object *o)
 {
-	return !type_needs_writer(o->key.type) || object_written(o);
+	return !mechanism_needs_writer(o->key.type) || object_written(o);
 }
 
 bool store_row_selected(const struct row *r, const struct filter *f)

@@ -8,7 +8,7 @@
 #include "model/rows.h"
 #include "model/holders.h"
 
-__u32 own_ipc_ns(void)
+__u32 sysv_own_ipc_ns(void)
 {
 	static __u32 inum;
 	struct stat st;
@@ -18,7 +18,7 @@ __u32 own_ipc_ns(void)
 	return inum;
 }
 
-bool parse_sysv_line(const char *line, struct sysv_entry *e)
+bool sysv_parse_line(const char *line, struct sysv_entry *e)
 {
 	const char *p = line;
 	char *end;
@@ -54,7 +54,7 @@ static GHashTable *read_entries(const char *file)
 		struct sysv_entry e;
 		int id;
 
-		if (!parse_sysv_line(line, &e))
+		if (!sysv_parse_line(line, &e))
 			continue;
 		id = (int)e.col[1];
 		g_hash_table_insert(entries, g_memdup2(&id, sizeof(id)), g_memdup2(&e, sizeof(e)));
@@ -103,7 +103,7 @@ void sysv_refresh(struct store *s, unsigned int type, const char *file,
 		struct sysv_entry *e;
 		__s64 *key;
 
-		if (o->key.type != type || o->key.dev != own_ipc_ns())
+		if (o->key.type != type || o->key.dev != sysv_own_ipc_ns())
 			continue;
 		key = g_hash_table_lookup(*known, &id);
 		if (key && (!o->name || strncmp(o->name, "key ", 4)))

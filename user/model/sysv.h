@@ -24,7 +24,7 @@ struct sysv_entry {
 };
 
 /* A line's leading numbers; false if it has no key and id (the header). */
-bool parse_sysv_line(const char *line, struct sysv_entry *e);
+bool sysv_parse_line(const char *line, struct sysv_entry *e);
 
 /*
  * Once per interval, for every object of `type` in the store: name it from
@@ -44,6 +44,6 @@ void sysv_default_name(const struct ipc_obj_key *obj, char *buf, size_t len);
  * names it; other types' a device. */
 void sysv_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 
-__u32 own_ipc_ns(void);
+__u32 sysv_own_ipc_ns(void);
 
 #endif

@@ -16,9 +16,9 @@ static const char *const columns[] = {
 
 #define NCOLUMNS G_N_ELEMENTS(columns)
 
-void csv_field(FILE *out, const char *s)
+void output_csv_field(FILE *out, const char *s)
 {
-	char *text = text_utf8(s);
+	char *text = format_utf8(s);
 	size_t n = strlen(text);
 	/* RFC 4180: a field holding a comma, a quote or a line break is quoted.
 	 * Edge spaces too: some readers trim them otherwise. */
@@ -53,7 +53,7 @@ static void write_record(FILE *out, const struct record *rec)
 	for (size_t i = 0; i < NCOLUMNS; i++) {
 		if (i)
 			fputc(',', out);
-		csv_field(out, rec->cells[i] ? rec->cells[i] : "");
+		output_csv_field(out, rec->cells[i] ? rec->cells[i] : "");
 	}
 	end_record(out);
 }
@@ -83,8 +83,8 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 	strftime(time_text, sizeof(time_text), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(elapsed, sizeof(elapsed), "%.1f", f->elapsed_s);
 	snprintf(interval, sizeof(interval), "%.1f", f->interval_s);
-	for (size_t i = 0; i < nloss_kinds; i++)
-		lost_total += loss_count(&f->loss, &loss_kinds[i]);
+	for (size_t i = 0; i < format_nloss_kinds; i++)
+		lost_total += format_loss_count(&f->loss, &format_loss_kinds[i]);
 	snprintf(lost, sizeof(lost), "%llu", lost_total);
 
 	memset(&rec, 0, sizeof(rec));
@@ -102,7 +102,7 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		char peers[4096], detail[512];
 
 		snprintf(pid, sizeof(pid), "%u", r->key.tgid);
-		format_object_dev(r->key.type, r->key.dev, dev, sizeof(dev));
+		mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
 		snprintf(ino, sizeof(ino), "%llu", (unsigned long long)r->key.ino);
 		snprintf(rate, sizeof(rate), "%.1f", r->bytes_per_s);
 		snprintf(oprate, sizeof(oprate), "%.1f", r->ops_per_s);
@@ -130,7 +130,7 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		rec.cells[C_WAIT_S] = wait_s;
 		rec.cells[C_WAIT_SHARE] = wait_share;
 		rec.cells[C_DETAIL] = detail;
-		rec.cells[C_CGROUP] = row_cgroup(r);
+		rec.cells[C_CGROUP] = format_row_cgroup(r);
 		write_record(out, &rec);
 	}
 	if (f->final && f->folded.rows) {

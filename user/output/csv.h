@@ -15,6 +15,6 @@
 void output_csv(FILE *out, const struct frame *f, bool header);
 
 /* One field, quoted and its quotes doubled when it needs that. */
-void csv_field(FILE *out, const char *s);
+void output_csv_field(FILE *out, const char *s);
 
 #endif

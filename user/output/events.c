@@ -41,7 +41,7 @@ int event_log_add(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-void hexdump(FILE *out, const __u8 *data, size_t n, unsigned long long total,
+void event_log_hexdump(FILE *out, const __u8 *data, size_t n, unsigned long long total,
 	     const char *indent)
 {
 	for (size_t off = 0; off < n; off += 16) {
@@ -88,11 +88,11 @@ static void format_time(const struct event_log *log, __u64 ts_ns, char *buf, siz
 /* What happened: an event slot's name, or a transfer's label. */
 static void format_what(const struct ipc_event *e, char *buf, size_t len)
 {
-	const char *label = label_name(e->key.type);
+	const char *label = mechanism_label_name(e->key.type);
 
 	buf[0] = '\0';
 	if (e->event != NO_EVENT_SLOT) {
-		const char *name = event_name(e->key.type, e->event);
+		const char *name = mechanism_event_name(e->key.type, e->event);
 
 		snprintf(buf, len, "%s+%llu", name ? name : "event", (unsigned long long)e->bytes);
 	} else if (e->label != NO_LABEL) {
@@ -117,29 +117,29 @@ static void print_text(struct event_log *log, const struct ipc_event *e, const s
 		r->obj && r->obj->name ? r->obj->name : "?", e->key.dir == DIR_TX ? "->" : "<-",
 		peers, what[0] ? "  " : "", what);
 	if (e->payload_len)
-		hexdump(log->out, e->payload, e->payload_len, e->bytes, "    ");
+		event_log_hexdump(log->out, e->payload, e->payload_len, e->bytes, "    ");
 }
 
 static void print_json(struct event_log *log, const struct ipc_event *e, const struct row *r)
 {
-	json_object *o = row_identity_json(r);
+	json_object *o = output_json_row_identity(r);
 	char when[40];
 
 	format_time(log, e->ts_ns, when, sizeof(when), true);
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "tid", json_object_new_int((int)e->tid));
 	if (e->event == NO_EVENT_SLOT) {
-		json_object_object_add(o, "bytes", json_u64(e->bytes));
+		json_object_object_add(o, "bytes", output_json_u64(e->bytes));
 	} else {
-		const char *name = event_name(e->key.type, e->event);
+		const char *name = mechanism_event_name(e->key.type, e->event);
 
 		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
-		json_object_object_add(o, "count", json_u64(e->bytes));
+		json_object_object_add(o, "count", output_json_u64(e->bytes));
 	}
-	if (e->label != NO_LABEL && label_name(e->key.type))
-		json_object_object_add(o, label_name(e->key.type),
+	if (e->label != NO_LABEL && mechanism_label_name(e->key.type))
+		json_object_object_add(o, mechanism_label_name(e->key.type),
 				       json_object_new_int64(e->label));
-	json_object_object_add(o, "peers", row_peers_json(r));
+	json_object_object_add(o, "peers", output_json_row_peers(r));
 	if (e->payload_len) {
 		GString *hex = g_string_sized_new((gsize)e->payload_len * 2);
 

@@ -41,7 +41,7 @@ void event_log_header(const struct event_log *log);
  * Lines of "offset  hex bytes  |ascii|", 16 bytes a line, each line starting
  * with indent; "... N more bytes" when total is larger than what was kept.
  */
-void hexdump(FILE *out, const __u8 *data, size_t n, unsigned long long total,
+void event_log_hexdump(FILE *out, const __u8 *data, size_t n, unsigned long long total,
 	     const char *indent);
 
 #endif

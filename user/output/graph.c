@@ -27,9 +27,9 @@ static const char *colour_of(unsigned int type)
 	return type < IPC_TYPE_MAX && type_colour[type] ? type_colour[type] : "#000000";
 }
 
-void dot_escape(FILE *out, const char *s)
+void graph_dot_escape(FILE *out, const char *s)
 {
-	char *text = text_utf8(s);
+	char *text = format_utf8(s);
 
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
 		/* A backslash starts an escape in a DOT label (\n, \N, \G...). */
@@ -154,7 +154,7 @@ static const struct object *peer_end(struct graph *g, const struct row *r, const
 {
 	const struct object *o = r->obj;
 
-	if (!type_is_endpoint(r->key.type))
+	if (!mechanism_is_endpoint(r->key.type))
 		return o;
 	if (!p->pid)
 		return NULL;
@@ -330,7 +330,7 @@ static void flow_amount(FILE *out, const struct flow *fl)
 /* Who sent, in a two-way label: the name, and the PID if the names match. */
 static void sender(FILE *out, const struct edge *e, const struct node *n)
 {
-	dot_escape(out, n->comm);
+	graph_dot_escape(out, n->comm);
 	if (n->pid && e->a != e->b && strcmp(e->a->comm, e->b->comm) == 0)
 		fprintf(out, " (%d)", n->pid);
 }
@@ -371,7 +371,7 @@ static void print_edge(FILE *out, const struct edge *e)
 		fputs("style=dashed, ", out);
 	fprintf(out, "color=\"%s\", fontcolor=\"%s\", penwidth=%.1f, label=\"", colour_of(e->type),
 		colour_of(e->type), width);
-	dot_escape(out, object);
+	graph_dot_escape(out, object);
 	/* The type, unless the object's name already starts with it. */
 	if (strncmp(object, type, strlen(type)) != 0)
 		fprintf(out, " (%s)", type);
@@ -425,7 +425,7 @@ static gint edge_sort(gconstpointer pa, gconstpointer pb)
 static void print_node(FILE *out, const struct node *n)
 {
 	fprintf(out, "\t%s [label=\"", n->id);
-	dot_escape(out, n->comm);
+	graph_dot_escape(out, n->comm);
 	if (!n->pid)
 		fputs("\\nremote\", shape=ellipse, style=dashed];\n", out);
 	else if (n->exited)

@@ -14,6 +14,6 @@
 void output_graph(FILE *out, const struct frame *f);
 
 /* s as the body of a DOT quoted string (no quotes around it). */
-void dot_escape(FILE *out, const char *s);
+void graph_dot_escape(FILE *out, const char *s);
 
 #endif

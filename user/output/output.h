@@ -40,8 +40,8 @@ void format_bytes(double v, char *buf, size_t len);
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
 /* --hist: the values slot counts, [low, high]. */
-__u64 hist_low(int slot);
-__u64 hist_high(int slot);
+__u64 format_hist_low(int slot);
+__u64 format_hist_high(int slot);
 
 /* The WAIT column: "95%", "<1%", "-" for none. */
 void format_wait(double share, char *buf, size_t len);
@@ -55,21 +55,21 @@ struct loss_kind {
 	size_t offset;	/* of its __u64 in struct ipc_loss */
 };
 
-extern const struct loss_kind loss_kinds[];
-extern const size_t nloss_kinds;
-__u64 loss_count(const struct ipc_loss *l, const struct loss_kind *k);
+extern const struct loss_kind format_loss_kinds[];
+extern const size_t format_nloss_kinds;
+__u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k);
 
 /*
  * s as valid UTF-8, to free with g_free: a FIFO's path or a comm is whatever
  * bytes its creator chose, and CSV readers, Graphviz and Prometheus decode
  * UTF-8. An invalid byte becomes U+FFFD.
  */
-char *text_utf8(const char *s);
+char *format_utf8(const char *s);
 /* The widest CGROUP cell of the table; longer names end in "...". */
 #define CGROUP_COL_MAX 24
 
 /* The row's process's cgroup v2 path when the row began; "" when unknown. */
-const char *row_cgroup(const struct row *r);
+const char *format_row_cgroup(const struct row *r);
 
 /* The table's first line: time, interval, rows, rates, totals (or the summary's). */
 void format_header(const struct frame *f, char *buf, size_t len);
@@ -81,7 +81,7 @@ void format_losses(const struct ipc_loss *l, char *buf, size_t len);
 bool format_folded(const struct folded *folded, char *buf, size_t len);
 
 /* s, or "...tail" of it, in width characters ("" below 4). May return buf. */
-const char *fit_tail(const char *s, int width, char *buf, size_t len);
+const char *format_fit_tail(const char *s, int width, char *buf, size_t len);
 
 /*
  * Shrink the OBJECT, PEERS and DETAIL widths so that a table whose other
@@ -93,10 +93,10 @@ bool table_fit(int width, int fixed, int *object, int *peers, int *detail);
 void output_table(FILE *out, const struct frame *f, const struct table_style *style);
 
 /* JSON pieces the event log shares with the table's rows. */
-json_object *json_u64(__u64 v);
+json_object *output_json_u64(__u64 v);
 /* pid, comm, type, object, dev, ino, dir */
-json_object *row_identity_json(const struct row *r);
-json_object *row_peers_json(const struct row *r);
+json_object *output_json_row_identity(const struct row *r);
+json_object *output_json_row_peers(const struct row *r);
 
 /* One line: a JSON object with "rows" (README documents the schema). */
 void output_json(FILE *out, const struct frame *f);

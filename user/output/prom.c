@@ -5,7 +5,7 @@
 
 void prom_label_value(FILE *out, const char *s)
 {
-	char *text = text_utf8(s);
+	char *text = format_utf8(s);
 
 	fputc('"', out);
 	for (const char *p = text; *p; p++) {
@@ -187,9 +187,9 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 	family(out, "ipctrace_lost_total", "counter",
 	       "Operations or details the kernel could not record, by the map that was full "
 	       "(README, section Limits).");
-	for (size_t i = 0; i < nloss_kinds; i++)
-		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", loss_kinds[i].name,
-			(unsigned long long)loss_count(&f->loss, &loss_kinds[i]));
+	for (size_t i = 0; i < format_nloss_kinds; i++)
+		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", format_loss_kinds[i].name,
+			(unsigned long long)format_loss_count(&f->loss, &format_loss_kinds[i]));
 
 	family(out, "ipctrace_build_info", "gauge", "Always 1; the version is a label.");
 	fprintf(out, "ipctrace_build_info{version=\"%s\"} 1\n", IPCTRACE_VERSION);

@@ -235,7 +235,7 @@ void tui_stop(struct tui *t)
 	if (t->own_keys)
 		fclose(t->keys);
 	release_stderr(t);
-	view_free(t->view);
+	tui_view_free(t->view);
 	g_ptr_array_unref(t->shown);
 	if (t->latest)
 		g_ptr_array_unref(t->latest);
@@ -306,8 +306,8 @@ static void rebuild(struct tui *t)
 	};
 	int found = -1, group_line = -1;
 
-	view_free(t->view);
-	t->view = view_build(t->shown, &o);
+	tui_view_free(t->view);
+	t->view = tui_view_build(t->shown, &o);
 	for (int i = 0; i < line_count(t) && found < 0; i++) {
 		const struct view_line *l = line_at(t, i);
 
@@ -377,7 +377,7 @@ static void toggle_pause(struct tui *t)
 
 void tui_show(struct tui *t, const struct frame *f)
 {
-	GPtrArray *copy = view_snapshot(f->rows);
+	GPtrArray *copy = tui_view_snapshot(f->rows);
 	struct frame head = *f;
 
 	head.rows = NULL;
@@ -547,8 +547,8 @@ static void draw_table(struct tui *t, int y0, int height)
 
 		snprintf(line, sizeof(line), "%-1s %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
 			 c->mark, c->pid, c->comm, c->type, w_object,
-			 fit_tail(c->object, w_object, obuf, sizeof(obuf)), c->dir, w_peers,
-			 fit_tail(c->peers, w_peers, pbuf, sizeof(pbuf)), c->rate, c->oprate,
+			 format_fit_tail(c->object, w_object, obuf, sizeof(obuf)), c->dir, w_peers,
+			 format_fit_tail(c->peers, w_peers, pbuf, sizeof(pbuf)), c->rate, c->oprate,
 			 c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 		if (idx == t->sel)
 			put_bar(y0 + i, line, A_REVERSE);

@@ -12,7 +12,7 @@ static void view_row_free(gpointer p)
 	g_free(v);
 }
 
-GPtrArray *view_snapshot(const GPtrArray *rows)
+GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 {
 	GPtrArray *out = g_ptr_array_new_full(rows->len, view_row_free);
 
@@ -104,7 +104,7 @@ static bool group_expanded(const struct view_options *o, int pid)
 	return o->all_expanded != flipped;
 }
 
-struct view *view_build(const GPtrArray *snapshot, const struct view_options *o)
+struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options *o)
 {
 	struct view *v = g_new0(struct view, 1);
 	GPtrArray *rows = g_ptr_array_new();
@@ -172,7 +172,7 @@ struct view *view_build(const GPtrArray *snapshot, const struct view_options *o)
 	return v;
 }
 
-void view_free(struct view *v)
+void tui_view_free(struct view *v)
 {
 	if (!v)
 		return;

@@ -21,7 +21,7 @@ struct view_row {
 };
 
 /* Copies of rows (struct row *), as struct view_row *; free with g_ptr_array_unref. */
-GPtrArray *view_snapshot(const GPtrArray *rows);
+GPtrArray *tui_view_snapshot(const GPtrArray *rows);
 
 /* One process: its totals in the row model, so that row_compare sorts it. */
 struct view_group {
@@ -55,8 +55,8 @@ struct view {
 	unsigned int groups_cut; /* processes left out by max_groups */
 };
 
-/* The view of snapshot (struct view_row *) under o. Free with view_free. */
-struct view *view_build(const GPtrArray *snapshot, const struct view_options *o);
-void view_free(struct view *v);
+/* The view of snapshot (struct view_row *) under o. Free with tui_view_free. */
+struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options *o);
+void tui_view_free(struct view *v);
 
 #endif

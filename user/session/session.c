@@ -51,8 +51,8 @@ struct session {
 	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
 	GArray *alive_pids;	/* int */
 	struct filter alive;
-	struct exports exports;
-	bool exports_opened;
+	struct sidecar sidecar;
+	bool sidecar_opened;
 	bool csv_started;	/* the CSV header is out */
 	/* -e */
 	struct event_log log;
@@ -173,11 +173,11 @@ struct session *session_new(const struct session_opts *opts)
 	s->sort = opts->sort;
 	if (check_pids(opts))
 		goto fail;
-	if (exports_open(&s->exports, &opts->exports, err, sizeof(err))) {
+	if (sidecar_open(&s->sidecar, &opts->sidecar, err, sizeof(err))) {
 		p_err("%s", err);
 		goto fail;
 	}
-	s->exports_opened = true;
+	s->sidecar_opened = true;
 	if (opts->command && start_command(s))
 		goto fail;
 	init_targets(s);
@@ -303,7 +303,7 @@ static void export_only(struct session *s, bool final, double interval_s)
 	struct frame f;
 
 	fill_frame(s, &f, final, interval_s);
-	exports_frame(&s->exports, &f);
+	sidecar_frame(&s->sidecar, &f);
 	g_ptr_array_free(f.rows, TRUE);
 }
 
@@ -326,7 +326,7 @@ static void render(struct session *s, bool final, double interval_s)
 	struct frame f;
 
 	fill_frame(s, &f, final, interval_s);
-	exports_frame(&s->exports, &f);
+	sidecar_frame(&s->sidecar, &f);
 	if (s->tui) {
 		/* The interactive table can show exited processes too: it gets every row. */
 		g_ptr_array_free(f.rows, TRUE);
@@ -524,7 +524,7 @@ int session_start(struct session *s)
 	refresh_holders(s, true);
 	privileges_drop();
 	clock_gettime(CLOCK_REALTIME, &wall);
-	if (exports_serve(&s->exports, (double)wall.tv_sec + wall.tv_nsec / 1e9, err,
+	if (sidecar_serve(&s->sidecar, (double)wall.tv_sec + wall.tv_nsec / 1e9, err,
 			  sizeof(err))) {
 		p_err("%s", err);
 		return 1;
@@ -661,8 +661,8 @@ void session_free(struct session *s)
 	}
 	if (s->tui)
 		tui_stop(s->tui);
-	if (s->exports_opened)
-		exports_close(&s->exports);
+	if (s->sidecar_opened)
+		sidecar_close(&s->sidecar);
 	tracer_free(s->tracer);
 	if (s->log_started)
 		event_log_free(&s->log);

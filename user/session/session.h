@@ -13,13 +13,13 @@
 #include <sys/types.h>
 #include "common/settings.h"
 #include "loader/tracer.h"
-#include "output/exports.h"
+#include "output/sidecar.h"
 
 struct session;
 
 struct session_opts {
 	struct tracer_opts tracer;	/* .pids, .npids, .filter, .follow: the session's */
-	struct exports_opts exports;
+	struct sidecar_opts sidecar;
 	pid_t pids[MAX_TARGET_PIDS];	/* -p */
 	int npids;
 	bool follow;		/* -f */

@@ -2,14 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "common/common.h"
-#include "output/exports.h"
+#include "output/sidecar.h"
 #include "output/graph.h"
 #include "output/outfile.h"
 #include "output/prom_http.h"
 
-int exports_open(struct exports *e, const struct exports_opts *opts, char *err, size_t errlen)
+int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, size_t errlen)
 {
-	*e = (struct exports){
+	*e = (struct sidecar){
 		.opts = *opts,
 		.prom = { .max_rows = opts->prom_rows, .wait = opts->wait },
 	};
@@ -26,7 +26,7 @@ int exports_open(struct exports *e, const struct exports_opts *opts, char *err, 
 	return 0;
 }
 
-int exports_serve(struct exports *e, double start_time, char *err, size_t errlen)
+int sidecar_serve(struct sidecar *e, double start_time, char *err, size_t errlen)
 {
 	e->prom.start_time = start_time;
 	return e->server ? prom_server_start(e->server, err, errlen) : 0;
@@ -45,7 +45,7 @@ static void replace(const char *path, const char *text, size_t len, bool *failin
 	*failing = true;
 }
 
-void exports_frame(struct exports *e, const struct frame *f)
+void sidecar_frame(struct sidecar *e, const struct frame *f)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -69,7 +69,7 @@ void exports_frame(struct exports *e, const struct frame *f)
 	}
 }
 
-void exports_close(struct exports *e)
+void sidecar_close(struct sidecar *e)
 {
 	prom_server_stop(e->server);
 	e->server = NULL;
