@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Signal numbers as names (user/signal.c): what the DETAIL column and the
+/* Signal numbers as names (mechanisms/signal.c): what the DETAIL column and the
  * JSON "sig" labels show. */
 #ifndef IPCTRACE_SIGNAL_NAMES_H
 #define IPCTRACE_SIGNAL_NAMES_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The lines of /proc/net that name sockets, parsed (user/sock.c). */
+/* The lines of /proc/net that name sockets, parsed (mechanisms/sock.c). */
 #ifndef IPCTRACE_SOCK_H
 #define IPCTRACE_SOCK_H
 #include <stdbool.h>

@@ -207,3 +207,26 @@ int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t
 		*mask = m;
 	return ret;
 }
+
+/*
+ * One colour per type, told apart on a projector and in print; the graph's
+ * legend lists those drawn. Edges of a type not listed here are black.
+ */
+static const char *const type_colour[IPC_TYPE_MAX] = {
+	[IPC_PIPE] = "#1f77b4",		/* blue */
+	[IPC_FIFO] = "#17becf",		/* cyan */
+	[IPC_MQ] = "#2ca02c",		/* green */
+	[IPC_MSG] = "#8c9a00",		/* olive */
+	[IPC_SHM] = "#d62728",		/* red */
+	[IPC_POSIX_SHM] = "#ff7f0e",	/* orange */
+	[IPC_MMAP] = "#8c564b",		/* brown */
+	[IPC_SEM] = "#e377c2",		/* pink */
+	[IPC_UNIX] = "#9467bd",		/* purple */
+	[IPC_TCP] = "#393b79",		/* navy */
+	[IPC_UDP] = "#7f7f7f",		/* grey */
+};
+
+const char *mechanism_type_colour(unsigned int type)
+{
+	return type < IPC_TYPE_MAX && type_colour[type] ? type_colour[type] : "#000000";
+}

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The mechanism registry. A mechanism is a module: its BPF hooks
- * (bpf/<name>.bpf.h), this user-side description (user/<name>.c) and its demo
- * (tools/demo/<name>.c). Nothing outside a module knows one mechanism from
- * another: the outputs see rows, the loader sees syscall tables.
+ * (bpf/<name>.bpf.h), its user-side description (mechanisms/<name>.c) and its
+ * demo (tools/demo/<name>.c). Nothing outside a module knows one mechanism
+ * from another: the outputs see rows, the loader sees syscall tables and asks
+ * each module to configure its own settings; a module reaches the kernel side
+ * only through struct kernel_ops.
+ *
+ * A new mechanism, user side: mechanisms/<name>.c (its struct mechanism),
+ * its extern below and its entry in mechanisms[] (mechanism.c); a new type
+ * also gets its name in type_names[] and, if drawn, a colour in type_colour[]
+ * (mechanism.c). Nothing else in user/ changes.
  */
 #ifndef IPCTRACE_MECHANISM_H
 #define IPCTRACE_MECHANISM_H
@@ -155,6 +162,8 @@ bool mechanism_needs_writer(unsigned int type);
 bool mechanism_is_held(unsigned int type);
 const char *mechanism_bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int mechanism_types(void);
+/* The graph's colour for a type's edges, "#rrggbb": per type, like its name. */
+const char *mechanism_type_colour(unsigned int type);
 /* "pipe,fifo": every implemented type, for help and error text. */
 const char *mechanism_type_list(void);
 /*

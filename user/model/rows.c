@@ -290,7 +290,7 @@ void store_forget_retired(struct store *s)
 	s->folded = (struct folded){ 0 };
 }
 
-static void add_peer(GArray *peers, int pid, const char *comm, bool exited)
+static void row_peers_add(GArray *peers, int pid, const char *comm, bool exited)
 {
 	for (guint i = 0; i < peers->len; i++) {
 		struct peer *p = &g_array_index(peers, struct peer, i);
@@ -331,14 +331,14 @@ static void peers_on(struct row *r, const struct object *o, unsigned int mode)
 		struct row *q = g_ptr_array_index(o->rows, j);
 
 		if (q->key.dir != r->key.dir)
-			add_peer(r->peers, q->key.tgid, q->comm, q->exited);
+			row_peers_add(r->peers, q->key.tgid, q->comm, q->exited);
 	}
 	for (guint j = 0; j < o->holders->len; j++) {
 		struct holder *h = &g_array_index(o->holders, struct holder, j);
 
 		/* Holding both ends of one's own channel is inheritance, not a peer. */
 		if ((h->mode & mode) && h->pid != (int)r->key.tgid)
-			add_peer(r->peers, h->pid, h->comm, false);
+			row_peers_add(r->peers, h->pid, h->comm, false);
 	}
 }
 

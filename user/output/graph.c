@@ -4,29 +4,6 @@
 #include "output/graph.h"
 #include "model/mechanism.h"
 
-/*
- * One colour per type, told apart on a projector and in print; the legend
- * lists those drawn. Edges of a type not listed here are black.
- */
-static const char *const type_colour[IPC_TYPE_MAX] = {
-	[IPC_PIPE] = "#1f77b4",		/* blue */
-	[IPC_FIFO] = "#17becf",		/* cyan */
-	[IPC_MQ] = "#2ca02c",		/* green */
-	[IPC_MSG] = "#8c9a00",		/* olive */
-	[IPC_SHM] = "#d62728",		/* red */
-	[IPC_POSIX_SHM] = "#ff7f0e",	/* orange */
-	[IPC_MMAP] = "#8c564b",		/* brown */
-	[IPC_SEM] = "#e377c2",		/* pink */
-	[IPC_UNIX] = "#9467bd",		/* purple */
-	[IPC_TCP] = "#393b79",		/* navy */
-	[IPC_UDP] = "#7f7f7f",		/* grey */
-};
-
-static const char *colour_of(unsigned int type)
-{
-	return type < IPC_TYPE_MAX && type_colour[type] ? type_colour[type] : "#000000";
-}
-
 void graph_dot_escape(FILE *out, const char *s)
 {
 	char *text = format_utf8(s);
@@ -369,8 +346,8 @@ static void print_edge(FILE *out, const struct edge *e)
 		fputs("dir=both, ", out);
 	if (!bytes)
 		fputs("style=dashed, ", out);
-	fprintf(out, "color=\"%s\", fontcolor=\"%s\", penwidth=%.1f, label=\"", colour_of(e->type),
-		colour_of(e->type), width);
+	fprintf(out, "color=\"%s\", fontcolor=\"%s\", penwidth=%.1f, label=\"", mechanism_type_colour(e->type),
+		mechanism_type_colour(e->type), width);
 	graph_dot_escape(out, object);
 	/* The type, unless the object's name already starts with it. */
 	if (strncmp(object, type, strlen(type)) != 0)
@@ -442,7 +419,7 @@ static void print_legend(FILE *out, const bool *drawn)
 	for (unsigned int t = 0; t < IPC_TYPE_MAX; t++)
 		if (drawn[t])
 			fprintf(out, "<tr><td align=\"left\"><font color=\"%s\"><b>&#8212;&#8212; "
-				"%s</b></font></td></tr>", colour_of(t), ipc_type_name(t));
+				"%s</b></font></td></tr>", mechanism_type_colour(t), ipc_type_name(t));
 	fputs("<tr><td align=\"left\">dashed box: exited</td></tr>"
 	      "<tr><td align=\"left\">dashed line: no data yet</td></tr>"
 	      "<tr><td align=\"left\">thicker: more bytes</td></tr></table>>];\n", out);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Renderers of the row model: the table and JSON here, CSV, the graph and
- * Prometheus beside them (output_csv.h, graph.h, prom.h). No mechanism is
- * special in any of them.
+ * Renderers of the row model: a frame, the cells every text output shares
+ * (format.c), the table (table.c) and JSON (json.c); CSV, the graph and
+ * Prometheus beside them (csv.h, graph.h, prom.h). No mechanism is special
+ * in any of them.
  */
 #ifndef IPCTRACE_OUTPUT_H
 #define IPCTRACE_OUTPUT_H
