@@ -29,7 +29,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 INSTALL  ?= install
 # ipctrace needs root, so sbin; the demo is for anyone, so bin. ipctrace
-# --demo looks for ipc-demo next to itself, then on PATH (find_demo in
+# --demo looks for ipc-demo next to itself, then on PATH (child_find_demo in
 # user/session/children.c): installed, it is the PATH that finds it.
 SBINDIR  ?= $(PREFIX)/sbin
 BINDIR   ?= $(PREFIX)/bin

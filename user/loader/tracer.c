@@ -282,9 +282,39 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	return LOAD_OK;
 }
 
-static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r);
-static void kops_watch_listener(void *ctx, const struct ipc_sock_addr *addr, __u64 owner);
-static void kops_watch_tuple(void *ctx, const struct ipc_tuple *tuple, __u64 owner);
+/* What the mechanisms may ask of the kernel side (struct kernel_ops). */
+static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r)
+{
+	struct tracer *t = ctx;
+	int fd = bpf_map__fd(t->skel->maps.sharers);
+	struct shared_ranges table;
+	__u32 key = (__u32)pid;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, &table) != 0)
+		memset(&table, 0, sizeof(table));
+	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
+		;
+	if (i == SHARED_RANGES)
+		table.overflow++;	/* the kernel side looks those up itself */
+	else
+		table.r[i] = *r;
+	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
+}
+
+static void kops_watch_listener(void *ctx, const struct ipc_sock_addr *addr, __u64 owner)
+{
+	struct tracer *t = ctx;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &owner, BPF_ANY);
+}
+
+static void kops_watch_tuple(void *ctx, const struct ipc_tuple *tuple, __u64 owner)
+{
+	struct tracer *t = ctx;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
+}
 
 struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errlen)
 {
@@ -656,39 +686,6 @@ void tracer_add_peer(struct tracer *t, pid_t pid)
 
 	/* BPF_NOEXIST: a target stays a target. */
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
-}
-
-static void kops_watch_listener(void *ctx, const struct ipc_sock_addr *addr, __u64 owner)
-{
-	struct tracer *t = ctx;
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &owner, BPF_ANY);
-}
-
-static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r)
-{
-	struct tracer *t = ctx;
-	int fd = bpf_map__fd(t->skel->maps.sharers);
-	struct shared_ranges table;
-	__u32 key = (__u32)pid;
-	int i;
-
-	if (bpf_map_lookup_elem(fd, &key, &table) != 0)
-		memset(&table, 0, sizeof(table));
-	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
-		;
-	if (i == SHARED_RANGES)
-		table.overflow++;	/* the kernel side looks those up itself */
-	else
-		table.r[i] = *r;
-	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
-}
-
-static void kops_watch_tuple(void *ctx, const struct ipc_tuple *tuple, __u64 owner)
-{
-	struct tracer *t = ctx;
-
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
 }
 
 static void forget_row(struct tracer *t, struct row *r)
