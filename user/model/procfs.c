@@ -161,7 +161,7 @@ int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value)
 	return proc_parse_fdinfo_field(text, name, value);
 }
 
-static void scan_one(pid_t pid, fd_visit_fn visit, void *ctx)
+static void fds_one(pid_t pid, fd_visit_fn visit, void *ctx)
 {
 	char path[64], link[512];
 	struct dirent *de;
@@ -195,13 +195,22 @@ static void scan_one(pid_t pid, fd_visit_fn visit, void *ctx)
 	closedir(dir);
 }
 
-/* What one process's scan needs: its visitor, fds' or maps'. */
+static void maps_one(pid_t pid, map_visit_fn visit, void *ctx);
+
+/* What one process's scan needs: its visitor, fds' or maps' (one of them). */
 struct pid_scan {
-	void (*one)(pid_t pid, const struct pid_scan *scan);
 	fd_visit_fn fd_visit;
 	map_visit_fn map_visit;
 	void *ctx;
 };
+
+static void scan_one(pid_t pid, const struct pid_scan *scan)
+{
+	if (scan->fd_visit)
+		fds_one(pid, scan->fd_visit, scan->ctx);
+	else
+		maps_one(pid, scan->map_visit, scan->ctx);
+}
 
 /* pid's, or (pid 0) every process's but skip's. */
 static void scan_pids(pid_t pid, pid_t skip, const struct pid_scan *scan)
@@ -210,7 +219,7 @@ static void scan_pids(pid_t pid, pid_t skip, const struct pid_scan *scan)
 	DIR *proc;
 
 	if (pid > 0) {
-		scan->one(pid, scan);
+		scan_one(pid, scan);
 		return;
 	}
 	proc = opendir("/proc");
@@ -223,19 +232,14 @@ static void scan_pids(pid_t pid, pid_t skip, const struct pid_scan *scan)
 			continue;
 		p = atoi(de->d_name);
 		if (p != skip)
-			scan->one(p, scan);
+			scan_one(p, scan);
 	}
 	closedir(proc);
 }
 
-static void scan_fds_of(pid_t pid, const struct pid_scan *scan)
-{
-	scan_one(pid, scan->fd_visit, scan->ctx);
-}
-
 void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)
 {
-	const struct pid_scan scan = { .one = scan_fds_of, .fd_visit = visit, .ctx = ctx };
+	const struct pid_scan scan = { .fd_visit = visit, .ctx = ctx };
 
 	scan_pids(pid, skip, &scan);
 }
@@ -279,14 +283,9 @@ static void maps_one(pid_t pid, map_visit_fn visit, void *ctx)
 	fclose(f);
 }
 
-static void scan_maps_of(pid_t pid, const struct pid_scan *scan)
-{
-	maps_one(pid, scan->map_visit, scan->ctx);
-}
-
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx)
 {
-	const struct pid_scan scan = { .one = scan_maps_of, .map_visit = visit, .ctx = ctx };
+	const struct pid_scan scan = { .map_visit = visit, .ctx = ctx };
 
 	scan_pids(pid, skip, &scan);
 }
