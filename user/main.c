@@ -39,8 +39,8 @@ static void show_features(void)
 {
 	struct features f;
 
-	probe_features(&f);
-	print_features(stdout, &f);
+	features_probe(&f);
+	features_print(stdout, &f);
 	if (privileges_check())
 		printf("(without those privileges, the probes that load a BPF program say no)\n");
 }

@@ -14,7 +14,7 @@
 
 #define TRACEFS_MAGIC 0x74726163
 
-const char *const tracepoint_names[TP_COUNT] = {
+const char *const features_tracepoint_names[TP_COUNT] = {
 	[TP_SYS_EXIT] = "sys_exit",
 	[TP_SCHED_EXIT] = "sched_process_exit",
 	[TP_SCHED_FORK] = "sched_process_fork",
@@ -96,7 +96,7 @@ static void hide_features(struct features *f, const char *list)
 			if (strcmp(*n, flags[i].name) == 0)
 				*(bool *)((char *)f + flags[i].offset) = false;
 		for (int i = 0; i < TP_COUNT; i++)
-			if (strcmp(*n, tracepoint_names[i]) == 0)
+			if (strcmp(*n, features_tracepoint_names[i]) == 0)
 				f->tracepoint[i] = false;
 	}
 	g_strfreev(names);
@@ -104,7 +104,7 @@ static void hide_features(struct features *f, const char *list)
 	f->direct_loads = f->direct_loads && f->tp_btf;
 }
 
-void probe_features(struct features *f)
+void features_probe(struct features *f)
 {
 	const char *hide = getenv("IPCTRACE_HIDE");
 	struct btf *vmlinux;
@@ -121,7 +121,7 @@ void probe_features(struct features *f)
 		/* Every tracepoint compiled into the kernel has its BTF typedef,
 		 * which is what both the tp_btf and the raw_tp hooks attach to. */
 		for (int i = 0; i < TP_COUNT; i++)
-			f->tracepoint[i] = tracepoint_btf_id(vmlinux, tracepoint_names[i]) > 0;
+			f->tracepoint[i] = tracepoint_btf_id(vmlinux, features_tracepoint_names[i]) > 0;
 		f->tp_btf = probe_tp_btf(vmlinux);
 		/* Only the tp_btf hooks have the typed task the direct loads
 		 * start from. */
@@ -143,7 +143,7 @@ static void line(FILE *out, const char *what, bool yes, const char *chosen, cons
 	fprintf(out, "%-22s %-4s %s\n%-27s %s\n", what, yes ? "yes" : "no", chosen, "", why);
 }
 
-void print_features(FILE *out, const struct features *f)
+void features_print(FILE *out, const struct features *f)
 {
 	fprintf(out, "kernel                 %s\n", f->kernel);
 	line(out, "BTF", f->btf, f->btf ? "CO-RE relocations against /sys/kernel/btf/vmlinux"
@@ -170,6 +170,6 @@ void print_features(FILE *out, const struct features *f)
 	line(out, "tracefs", f->tracefs, f->tracefs ? "mounted, not used" : "not mounted, not needed",
 	     "raw tracepoints attach without it");
 	for (int i = 0; i < TP_COUNT; i++)
-		fprintf(out, "tracepoint %-22s %s\n", tracepoint_names[i],
+		fprintf(out, "tracepoint %-22s %s\n", features_tracepoint_names[i],
 			f->tracepoint[i] ? "present" : "missing");
 }

@@ -23,7 +23,7 @@ enum tracepoint_id {
 	TP_COUNT,
 };
 
-extern const char *const tracepoint_names[TP_COUNT];
+extern const char *const features_tracepoint_names[TP_COUNT];
 
 struct features {
 	bool btf;		/* /sys/kernel/btf/vmlinux */
@@ -38,9 +38,9 @@ struct features {
 	char kernel[65];	/* uname -r */
 };
 
-void probe_features(struct features *f);
+void features_probe(struct features *f);
 
 /* The report `--features` prints: what was found, and what that chooses. */
-void print_features(FILE *out, const struct features *f);
+void features_print(FILE *out, const struct features *f);
 
 #endif

@@ -129,16 +129,16 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 
 		if (h->wanted && !present && !h->without) {
 			snprintf(err, errlen, "this kernel has no %s tracepoint, which ipctrace needs "
-				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", tracepoint_names[h->tp]);
+				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", features_tracepoint_names[h->tp]);
 			return -1;
 		}
 		if (say && h->wanted && !present &&
 		    !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
-			p_err("this kernel has no %s tracepoint: %s", tracepoint_names[h->tp],
+			p_err("this kernel has no %s tracepoint: %s", features_tracepoint_names[h->tp],
 			     h->without);
 		if (say && h->wanted && present && !h->raw && !use_btf)
 			p_err("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
-			     tracepoint_names[h->tp], h->without);
+			     features_tracepoint_names[h->tp], h->without);
 		if (h->btf)
 			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
 		if (h->raw)
@@ -169,12 +169,12 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			}
 			if (!hooks[i].without) {
 				snprintf(err, errlen, "attaching to the %s tracepoint failed: %s "
-					 "(run with -v to see why)", tracepoint_names[hooks[i].tp],
+					 "(run with -v to see why)", features_tracepoint_names[hooks[i].tp],
 					 strerror(errno));
 				return -1;
 			}
 			p_err("attaching to the %s tracepoint failed (%s): %s",
-			     tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
+			     features_tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
 		}
 	}
 	return 0;
@@ -333,7 +333,7 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	probe_features(&t->feat);
+	features_probe(&t->feat);
 	if (!t->feat.btf) {
 		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
 			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
