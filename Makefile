@@ -29,8 +29,8 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 INSTALL  ?= install
 # ipctrace needs root, so sbin; the demo is for anyone, so bin. ipctrace
-# --demo looks for ipc-demo next to itself, then on PATH (start_demo in
-# user/main.c): installed, it is the PATH that finds it.
+# --demo looks for ipc-demo next to itself, then on PATH (child_find_demo in
+# user/session/children.c): installed, it is the PATH that finds it.
 SBINDIR  ?= $(PREFIX)/sbin
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
@@ -80,11 +80,15 @@ PORTABLE_OBJ  := $(OUTPUT)/ipctrace-portable.bpf.o
 PORTABLE_SKEL := $(OUTPUT)/ipctrace-portable.skel.h
 SKELS     := $(SKEL) $(PORTABLE_SKEL)
 
-# Everything in user/ but main.c goes into a library the unit tests link too.
-LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/ is layered in folders (the comment atop user/main.c lists them);
+# includes name the folder ("model/rows.h"), so an arrow is seen where it
+# is written. Everything but main.c goes into a library the unit tests and
+# the fuzz targets link too.
+USER_DIRS := common model mechanisms loader output session cli
+LIB_SRCS  := $(foreach d,$(USER_DIRS),$(wildcard user/$(d)/*.c))
 LIB_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 LIB       := $(OUTPUT)/libipctrace.a
-USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
+USER_HDRS := $(foreach d,$(USER_DIRS),$(wildcard user/$(d)/*.h)) $(wildcard include/*.h)
 
 DEMO_SRCS := $(wildcard tools/demo/*.c)
 DEMO_OBJS := $(patsubst tools/demo/%.c,$(OUTPUT)/demo/%.o,$(DEMO_SRCS))
@@ -126,10 +130,13 @@ $(PORTABLE_SKEL): $(PORTABLE_OBJ) $(SKEL) tools/skel-layout.sh
 
 $(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# Made afresh: ar would keep the members of files moved or removed since.
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 $(OUTPUT)/ipctrace: $(OUTPUT)/user/main.o $(LIB)
@@ -202,10 +209,12 @@ $(FUZZ_DIR)/user:
 
 $(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(FUZZ_DIR)/user
 	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(filter-out $(CFLAGS),$(ALL_CFLAGS)) -c $< -o $@
 
 $(FUZZ_DIR)/libipctrace.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libipctrace.a

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <argp.h>
-#include "options.h"
+#include "cli/options.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 32

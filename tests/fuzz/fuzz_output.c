@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json.h>
-#include "events.h"
-#include "graph.h"
-#include "holders.h"
-#include "output.h"
-#include "output_csv.h"
-#include "prom.h"
+#include "output/events.h"
+#include "output/graph.h"
+#include "model/holders.h"
+#include "output/output.h"
+#include "output/csv.h"
+#include "output/prom.h"
 #include "fuzz.h"
 
 /* Attribute keys must live as long as the rows: static strings. */
@@ -52,9 +52,9 @@ static struct row *add_row(struct store *s, struct fuzz_input *in, struct row *p
 	if (flags & 8)
 		row_set_label(r, (int64_t)fuzz_uint(in, 8), fuzz_uint(in, 4), fuzz_uint(in, 8));
 	if (flags & 16) {
-		attr_set(r->attrs, &r->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
+		store_attr_set(r->attrs, &r->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
 			 (int64_t)fuzz_uint(in, 8));
-		attr_set(r->obj->attrs, &r->obj->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
+		store_attr_set(r->obj->attrs, &r->obj->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
 			 (int64_t)fuzz_uint(in, 8));
 	}
 	if (flags & 32) {
@@ -332,12 +332,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* What is left: a transfer's bytes for -x, and free text for the
 	 * writers' escaping on its own. */
-	hexdump(sink, data + in.off, size - in.off, size, "  ");
+	event_log_hexdump(sink, data + in.off, size - in.off, size, "  ");
 	text = fuzz_text(data + in.off, size - in.off);
-	csv_field(sink, text);
+	output_csv_field(sink, text);
 	prom_label_value(sink, text);
-	g_free(text_utf8(text));
-	fit_tail(text, (int)(size % 70), fit, sizeof(fit));
+	g_free(format_utf8(text));
+	format_fit_tail(text, (int)(size % 70), fit, sizeof(fit));
 	free(text);
 	fclose(sink);
 	store_free(s);

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "graph.h"
-#include "holders.h"
-#include "output_csv.h"
-#include "prom.h"
+#include "output/graph.h"
+#include "model/holders.h"
+#include "output/csv.h"
+#include "output/prom.h"
 
 typedef void (*field_writer)(FILE *out, const char *s);
 
@@ -34,16 +34,16 @@ static void expect_written(field_writer write, const char *in, const char *want)
 static void test_csv_quoting(void **state)
 {
 	(void)state;
-	expect_written(csv_field, "plain", "plain");
-	expect_written(csv_field, "", "");
-	expect_written(csv_field, "/tmp/a,b", "\"/tmp/a,b\"");
-	expect_written(csv_field, "say \"hi\"", "\"say \"\"hi\"\"\"");
-	expect_written(csv_field, "two\nlines", "\"two\nlines\"");
-	expect_written(csv_field, "cr\r", "\"cr\r\"");
-	expect_written(csv_field, " edge", "\" edge\"");
-	expect_written(csv_field, "\"", "\"\"\"\"");
+	expect_written(output_csv_field, "plain", "plain");
+	expect_written(output_csv_field, "", "");
+	expect_written(output_csv_field, "/tmp/a,b", "\"/tmp/a,b\"");
+	expect_written(output_csv_field, "say \"hi\"", "\"say \"\"hi\"\"\"");
+	expect_written(output_csv_field, "two\nlines", "\"two\nlines\"");
+	expect_written(output_csv_field, "cr\r", "\"cr\r\"");
+	expect_written(output_csv_field, " edge", "\" edge\"");
+	expect_written(output_csv_field, "\"", "\"\"\"\"");
 	/* A byte that is not UTF-8 becomes U+FFFD. */
-	expect_written(csv_field, "a\xff" "b", "a\xef\xbf\xbd" "b");
+	expect_written(output_csv_field, "a\xff" "b", "a\xef\xbf\xbd" "b");
 }
 
 static void test_prom_escaping(void **state)
@@ -57,11 +57,11 @@ static void test_prom_escaping(void **state)
 static void test_dot_escaping(void **state)
 {
 	(void)state;
-	expect_written(dot_escape, "pipe:[12]", "pipe:[12]");
-	expect_written(dot_escape, "a\"b\\n", "a\\\"b\\\\n");
+	expect_written(graph_dot_escape, "pipe:[12]", "pipe:[12]");
+	expect_written(graph_dot_escape, "a\"b\\n", "a\\\"b\\\\n");
 	/* A real newline is shown, not obeyed: the label stays one line. */
-	expect_written(dot_escape, "a\nb", "a\\\\x0ab");
-	expect_written(dot_escape, "{x|y}<z>", "{x|y}<z>");
+	expect_written(graph_dot_escape, "a\nb", "a\\\\x0ab");
+	expect_written(graph_dot_escape, "{x|y}<z>", "{x|y}<z>");
 }
 
 /* A FIFO with a writer (pid 100) and a reader (pid 200, exited). */

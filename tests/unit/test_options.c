@@ -5,8 +5,8 @@
 #include <netinet/in.h>
 #include <sys/sysmacros.h>
 #include "unit.h"
-#include "options.h"
-#include "mechanism.h"
+#include "cli/options.h"
+#include "model/mechanism.h"
 
 static int parse(struct config *cfg, int argc, const char **argv)
 {
@@ -24,7 +24,7 @@ static void test_defaults(void **state)
 	assert_true(cfg.interval_s == 1.0);
 	assert_true(cfg.duration_s == 0);
 	assert_int_equal(cfg.sort, SORT_BYTES);
-	assert_int_equal(cfg.type_mask, implemented_types());
+	assert_int_equal(cfg.type_mask, mechanism_types());
 	assert_false(cfg.json);
 	assert_false(cfg.csv || cfg.listen);
 	assert_null(cfg.graph_path);
@@ -253,20 +253,20 @@ static void test_types(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(parse_types("all", &mask, err, sizeof(err)), 0);
-	assert_int_equal(mask, implemented_types());
-	assert_int_equal(parse_types("fifo,pipe", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("all", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mask, mechanism_types());
+	assert_int_equal(mechanism_parse_types("fifo,pipe", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_PIPE | 1U << IPC_FIFO);
 	assert_string_equal(ipc_type_name(IPC_FIFO), "fifo");
 	assert_int_equal(ipc_type_from_name("pipe"), IPC_PIPE);
 	assert_int_equal(ipc_type_from_name("nope"), -1);
-	assert_string_equal(implemented_type_list(),
+	assert_string_equal(mechanism_type_list(),
 			    "pipe,fifo,mq,msg,shm,posix_shm,mmap,unix,tcp,udp,sem,signal,eventfd");
-	assert_int_equal(parse_types("mq,msg", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("mq,msg", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_MQ | 1U << IPC_MSG);
-	assert_int_equal(parse_types("signal,eventfd", &mask, err, sizeof(err)), 0);
+	assert_int_equal(mechanism_parse_types("signal,eventfd", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_SIGNAL | 1U << IPC_EVENTFD);
-	assert_int_equal(parse_types("signals", &mask, err, sizeof(err)), -1);
+	assert_int_equal(mechanism_parse_types("signals", &mask, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown type 'signals'"));
 }
 
@@ -274,8 +274,8 @@ static void test_kernel_dev(void **state)
 {
 	(void)state;
 	/* include/linux/kdev_t.h: MKDEV(ma, mi) = ma << 20 | mi */
-	assert_int_equal(kernel_dev(makedev(8, 1)), 8U << 20 | 1);
-	assert_int_equal(kernel_dev(makedev(259, 300000)), 259U << 20 | 300000);
+	assert_int_equal(mechanism_kernel_dev(makedev(8, 1)), 8U << 20 | 1);
+	assert_int_equal(mechanism_kernel_dev(makedev(259, 300000)), 259U << 20 | 300000);
 }
 
 int run_options_tests(void)

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <json.h>
 #include "unit.h"
-#include "output.h"
-#include "holders.h"
+#include "output/output.h"
+#include "model/holders.h"
 
 static void test_format_bytes(void **state)
 {
@@ -146,9 +146,9 @@ static void test_attrs_are_generic(void **state)
 	char *text;
 	json_object *o, *rows, *v;
 
-	attr_set(f->tx->attrs, &f->tx->nattrs, "accepts", 7);
-	attr_set(f->tx->attrs, &f->tx->nattrs, "quiet", 0);
-	attr_set(f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
+	store_attr_set(f->tx->attrs, &f->tx->nattrs, "accepts", 7);
+	store_attr_set(f->tx->attrs, &f->tx->nattrs, "quiet", 0);
+	store_attr_set(f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
 	text = render(f, false, false, &(struct table_style){ 0 });
 	assert_non_null(strstr(text, "DETAIL"));
 	/* Zero counters stay out of the table; the object's state follows. */

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "unit.h"
-#include "procfs.h"
-#include "holders.h"
-#include "mechanism.h"
+#include "model/procfs.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
 
 static void test_self_and_missing(void **state)
 {
@@ -39,9 +39,9 @@ static void test_start_time(void **state)
 	unsigned long long self, kid;
 
 	(void)state;
-	assert_int_equal(parse_stat_start_time(line), 4242);
-	assert_int_equal(parse_stat_start_time("77 (truncated) S 1 2 3"), 0);
-	assert_int_equal(parse_stat_start_time("no parenthesis"), 0);
+	assert_int_equal(proc_parse_stat_start_time(line), 4242);
+	assert_int_equal(proc_parse_stat_start_time("77 (truncated) S 1 2 3"), 0);
+	assert_int_equal(proc_parse_stat_start_time("no parenthesis"), 0);
 	self = proc_start_time(getpid());
 	assert_true(self > 0);
 	child = fork();
@@ -130,7 +130,7 @@ static void test_holders(void **state)
 	holders_of_process(s, 1U << IPC_PIPE | 1U << IPC_FIFO, getpid());
 	fstat(fds[0], &st);
 	pipe_key.ino = st.st_ino;
-	pipe_key.dev = kernel_dev(st.st_dev);
+	pipe_key.dev = mechanism_kernel_dev(st.st_dev);
 	h = holder_of(s, &pipe_key, getpid());
 	assert_non_null(h);
 	assert_int_equal(h->mode, HOLD_READ | HOLD_WRITE);	/* both ends */
@@ -138,7 +138,7 @@ static void test_holders(void **state)
 	assert_string_equal(((struct object *)g_hash_table_lookup(s->objects, &pipe_key))->name, name);
 	fstat(fifo_rd, &st);
 	fifo_key.ino = st.st_ino;
-	fifo_key.dev = kernel_dev(st.st_dev);
+	fifo_key.dev = mechanism_kernel_dev(st.st_dev);
 	h = holder_of(s, &fifo_key, getpid());
 	assert_non_null(h);
 	assert_int_equal(h->mode, HOLD_READ);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "unit.h"
-#include "rows.h"
+#include "model/rows.h"
 
 static struct ipc_key key(__u32 pid, __u64 ino, __u8 dir)
 {

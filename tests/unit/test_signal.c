@@ -9,11 +9,11 @@
 #include <sys/eventfd.h>
 #include <json.h>
 #include "unit.h"
-#include "mechanism.h"
-#include "output.h"
-#include "holders.h"
-#include "procfs.h"
-#include "signal_names.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+#include "model/holders.h"
+#include "model/procfs.h"
+#include "mechanisms/signal_names.h"
 
 static void test_signal_names(void **state)
 {
@@ -67,9 +67,9 @@ static void test_signal_row(void **state)
 	row_set_label(r, SIGTERM, 1, 0);
 	row_set_label(r, SIGUSR1, 3, 0);
 	row_set_label(r, SIGRTMIN + 2, 1, 0);
-	attr_set(r->attrs, &r->nattrs, event_name(IPC_SIGNAL, SIG_EV_DELIVERED), 4);
-	attr_set(r->attrs, &r->nattrs, event_name(IPC_SIGNAL, SIG_EV_IGNORED), 1);
-	attr_set(r->attrs, &r->nattrs, event_name(IPC_SIGNAL, SIG_EV_KERNEL), 0);
+	store_attr_set(r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_DELIVERED), 4);
+	store_attr_set(r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_IGNORED), 1);
+	store_attr_set(r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_KERNEL), 0);
 	format_detail(r, detail, sizeof(detail));
 	assert_string_equal(detail, "delivered=4 ignored=1 sig SIGUSR1:3,SIGTERM:1,SIGRTMIN+2:1");
 
@@ -104,15 +104,15 @@ static void test_fdinfo_field(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(parse_fdinfo_field(text, "eventfd-id", &v), 0);
+	assert_int_equal(proc_parse_fdinfo_field(text, "eventfd-id", &v), 0);
 	assert_int_equal(v, 17);
-	assert_int_equal(parse_fdinfo_field(text, "eventfd-semaphore", &v), 0);
+	assert_int_equal(proc_parse_fdinfo_field(text, "eventfd-semaphore", &v), 0);
 	assert_int_equal(v, 1);
 	/* A name is matched whole, at the start of a line. */
-	assert_int_equal(parse_fdinfo_field(text, "id", &v), -1);
-	assert_int_equal(parse_fdinfo_field(text, "eventfd", &v), -1);
-	assert_int_equal(parse_fdinfo_field("eventfd-id:\n", "eventfd-id", &v), -1);
-	assert_int_equal(parse_fdinfo_field("", "eventfd-id", &v), -1);
+	assert_int_equal(proc_parse_fdinfo_field(text, "id", &v), -1);
+	assert_int_equal(proc_parse_fdinfo_field(text, "eventfd", &v), -1);
+	assert_int_equal(proc_parse_fdinfo_field("eventfd-id:\n", "eventfd-id", &v), -1);
+	assert_int_equal(proc_parse_fdinfo_field("", "eventfd-id", &v), -1);
 	/* This process's own eventfd: the id the module keys it by. */
 	fd = eventfd(0, EFD_CLOEXEC);
 	assert_true(fd >= 0);

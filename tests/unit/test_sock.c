@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "unit.h"
-#include "mechanism.h"
-#include "rows.h"
-#include "sock.h"
+#include "model/mechanism.h"
+#include "model/rows.h"
+#include "mechanisms/sock.h"
 
 static struct ipc_obj_info unix_info(const char *local, const char *remote, __u64 peer)
 {
@@ -166,27 +166,27 @@ static void test_proc_net_lines(void **state)
 	struct net_entry e;
 
 	(void)state;
-	assert_true(parse_unix_line("0000: 00000002 00000000 00010000 0001 01 19266 "
+	assert_true(sock_parse_unix_line("0000: 00000002 00000000 00010000 0001 01 19266 "
 				    "/tmp/a b c\n", &u));
 	assert_int_equal(u.ino, 19266);
 	assert_int_equal(u.flags, 0x10000);
 	assert_int_equal(u.name.path_len, sizeof("/tmp/a b c"));
 	assert_string_equal(u.name.path, "/tmp/a b c");
-	assert_true(parse_unix_line("0000: 00000002 00000000 00010000 0001 01 19265 @abs\n", &u));
+	assert_true(sock_parse_unix_line("0000: 00000002 00000000 00010000 0001 01 19265 @abs\n", &u));
 	assert_int_equal(u.name.path_len, 4);
 	assert_memory_equal(u.name.path, "\0abs", 4);
-	assert_true(parse_unix_line("0000: 00000003 00000000 00000000 0001 03 19267\n", &u));
+	assert_true(sock_parse_unix_line("0000: 00000003 00000000 00000000 0001 03 19267\n", &u));
 	assert_int_equal(u.name.family, 0);
-	assert_false(parse_unix_line("Num       RefCount Protocol Flags    Type St Inode Path\n", &u));
+	assert_false(sock_parse_unix_line("Num       RefCount Protocol Flags    Type St Inode Path\n", &u));
 
-	assert_true(parse_net_line("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 "
+	assert_true(sock_parse_net_line("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 "
 				   "00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0\n",
 				   AF_INET, &e));
 	assert_int_equal(e.ino, 4242);
 	assert_int_equal(e.state, 0x0A);
 	assert_int_equal(e.local.port, 8080);
 	assert_memory_equal(e.local.addr, "\x7f\0\0\x01", 4);
-	assert_false(parse_net_line("  sl  local_address rem_address   st tx_queue rx_queue\n",
+	assert_false(sock_parse_net_line("  sl  local_address rem_address   st tx_queue rx_queue\n",
 				    AF_INET, &e));
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "unit.h"
-#include "holders.h"
-#include "mechanism.h"
-#include "output.h"
-#include "tui_view.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+#include "output/tui_view.h"
 
 static struct row *put(struct store *s, __u32 pid, unsigned int type, __u64 ino, __u8 dir,
 		       __u64 bytes, __u64 ops, const char *comm)
@@ -43,7 +43,7 @@ static struct store *sample(void)
 static GPtrArray *snapshot_of(struct store *s)
 {
 	GPtrArray *rows = store_select(s, true, SORT_BYTES, NULL);
-	GPtrArray *snap = view_snapshot(rows);
+	GPtrArray *snap = tui_view_snapshot(rows);
 
 	g_ptr_array_free(rows, TRUE);
 	return snap;
@@ -51,7 +51,7 @@ static GPtrArray *snapshot_of(struct store *s)
 
 static struct view_options all_types(enum sort_key sort)
 {
-	struct view_options o = { .sort = sort, .type_mask = implemented_types() };
+	struct view_options o = { .sort = sort, .type_mask = mechanism_types() };
 
 	return o;
 }
@@ -72,7 +72,7 @@ static void test_groups_add_up_their_rows(void **state)
 	char peers[128];
 
 	(void)state;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	/* The exited process is left out by default. */
 	assert_int_equal(v->groups->len, 3);
 	assert_int_equal(v->rows, 4);
@@ -91,7 +91,7 @@ static void test_groups_add_up_their_rows(void **state)
 	assert_string_equal(peers, "20/Reader,30/other");
 	/* Collapsed: one line per process. */
 	assert_int_equal(v->lines->len, 3);
-	view_free(v);
+	tui_view_free(v);
 	g_ptr_array_unref(snap);
 	store_free(s);
 }
@@ -105,28 +105,28 @@ static void test_sort_keys_order_processes(void **state)
 
 	(void)state;
 	o.show_exited = true;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	/* 40's 9000 bytes, 10's 3500, 20's 3000, 30's 500. */
 	assert_int_equal(v->groups->len, 4);
 	assert_int_equal(group(v, 0)->sum.key.tgid, 40);
 	assert_int_equal(group(v, 1)->sum.key.tgid, 10);
 	assert_int_equal(group(v, 2)->sum.key.tgid, 20);
 	assert_int_equal(group(v, 3)->sum.key.tgid, 30);
-	view_free(v);
+	tui_view_free(v);
 	o.sort = SORT_COMM;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	/* strcmp: upper case first. */
 	assert_string_equal(group(v, 0)->sum.comm, "Reader");
 	assert_string_equal(group(v, 1)->sum.comm, "gone");
 	assert_string_equal(group(v, 2)->sum.comm, "other");
 	assert_string_equal(group(v, 3)->sum.comm, "writer");
-	view_free(v);
+	tui_view_free(v);
 	/* Within a process, rows keep the key's order too. */
 	o.sort = SORT_OPS;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(group(v, 0)->sum.key.tgid, 10);
 	assert_int_equal(((struct row *)g_ptr_array_index(group(v, 0)->rows, 0))->key.type, IPC_FIFO);
-	view_free(v);
+	tui_view_free(v);
 	g_ptr_array_unref(snap);
 	store_free(s);
 }
@@ -140,29 +140,29 @@ static void test_filters(void **state)
 
 	(void)state;
 	o.type_mask = 1U << IPC_FIFO;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(v->groups->len, 2);
 	assert_int_equal(group(v, 0)->sum.key.tgid, 10);
 	assert_int_equal(group(v, 0)->sum.bytes, 500);
 	assert_int_equal(group(v, 1)->sum.key.tgid, 30);
-	view_free(v);
+	tui_view_free(v);
 	/* A part of the name, in any case. */
-	o.type_mask = implemented_types();
+	o.type_mask = mechanism_types();
 	o.comm = "EAD";
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(v->groups->len, 1);
 	assert_int_equal(group(v, 0)->sum.key.tgid, 20);
-	view_free(v);
+	tui_view_free(v);
 	o.comm = "gone";
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(v->groups->len, 0);
 	assert_int_equal(v->lines->len, 0);
-	view_free(v);
+	tui_view_free(v);
 	o.show_exited = true;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(v->groups->len, 1);
 	assert_true(group(v, 0)->sum.exited);
-	view_free(v);
+	tui_view_free(v);
 	g_ptr_array_unref(snap);
 	store_free(s);
 }
@@ -178,7 +178,7 @@ static void test_expand_and_cut(void **state)
 	(void)state;
 	o.toggled = g_hash_table_new(NULL, NULL);
 	g_hash_table_add(o.toggled, GINT_TO_POINTER(10));
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	/* 10 and its two rows, 20, 30. */
 	assert_int_equal(v->lines->len, 5);
 	l = &g_array_index(v->lines, struct view_line, 0);
@@ -188,19 +188,19 @@ static void test_expand_and_cut(void **state)
 	assert_non_null(l->row);
 	assert_int_equal(l->row->key.tgid, 10);
 	assert_null(g_array_index(v->lines, struct view_line, 3).row);
-	view_free(v);
+	tui_view_free(v);
 	/* Every process expanded but the one toggled. */
 	o.all_expanded = true;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(v->lines->len, 1 + 2 + 2);
 	assert_false(group(v, 0)->expanded);
 	assert_true(group(v, 1)->expanded);
-	view_free(v);
+	tui_view_free(v);
 	o.max_groups = 2;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	assert_int_equal(v->groups->len, 2);
 	assert_int_equal(v->groups_cut, 1);
-	view_free(v);
+	tui_view_free(v);
 	g_hash_table_destroy(o.toggled);
 	g_ptr_array_unref(snap);
 	store_free(s);
@@ -219,7 +219,7 @@ static void test_snapshot_outlives_the_store(void **state)
 	(void)state;
 	store_free(s);
 	o.show_exited = true;
-	v = view_build(snap, &o);
+	v = tui_view_build(snap, &o);
 	r = g_ptr_array_index(group(v, 0)->rows, 0);
 	assert_int_equal(r->key.tgid, 40);
 	assert_string_equal(r->obj->name, "pipe:[300]");
@@ -230,7 +230,7 @@ static void test_snapshot_outlives_the_store(void **state)
 	r = g_ptr_array_index(group(v, 1)->rows, 0);
 	format_peers(r, peers, sizeof(peers), 0);
 	assert_string_equal(peers, "20/Reader");
-	view_free(v);
+	tui_view_free(v);
 	g_ptr_array_unref(snap);
 }
 

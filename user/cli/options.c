@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/options.h"
+#include "model/mechanism.h"
+#include "ipctrace.h"
+
+/* The kernel's ceiling for pid_max on 64-bit (include/linux/threads.h). */
+#define PID_MAX_LIMIT 4194304
+
+const char *argp_program_version = "ipctrace " IPCTRACE_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+"Show which processes talk to which over IPC, and how much.\v"
+"ipctrace counts every IPC operation in the kernel and prints a table per\n"
+"process, IPC object and direction, refreshed every interval.\n"
+"PEERS are the processes at the other end: those whose traffic went the other\n"
+"way, and those holding the other end open.\n"
+"\n"
+"On a terminal the table is interactive (press ? for its keys): sort, filter\n"
+"by type or name, pause, expand a process into its channels, q to quit.\n"
+"--no-tui, --no-clear, --json, or an output that is not a terminal give the\n"
+"plain table instead.\n"
+"\n"
+"EXAMPLES:\n"
+"    ipctrace                 # every process, refreshed each second\n"
+"    ipctrace -p 1234         # process 1234 and the processes it talks to\n"
+"    ipctrace -t fifo -s total  # FIFOs only, sorted by bytes since start\n"
+"    ipctrace -i 5 -d 60      # 5-second intervals, stop after a minute\n"
+"    ipctrace --json -d 10    # one JSON object per interval, then a final one\n"
+"    ipctrace --csv > ipc.csv # every interval as rows of one CSV table\n"
+"    ipctrace --graph ipc.dot # who talks to whom, for Graphviz: dot -Tsvg ipc.dot\n"
+"    ipctrace --listen 9432   # Prometheus metrics at http://127.0.0.1:9432/metrics\n"
+"    ipctrace -e -t mq        # one line per message queue operation\n"
+"    ipctrace -x -p 1234      # each operation of 1234, with its data\n"
+"    ipctrace --demo          # run the bundled demo workloads and watch them\n"
+"    ipctrace --demo --explain  # a guided tour: each mechanism, and what to see\n"
+"    ipctrace -- make -j4     # run a command and trace it and its children\n"
+"    ipctrace -p 1234 -f      # 1234 and the children it forks from now on\n"
+"    ipctrace --cgroup system.slice/nginx.service  # one service (or container)\n"
+"\n"
+"SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
+"comm, type.\n"
+"\n"
+"Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.";
+
+enum {
+	OPT_NO_CLEAR = 0x100,
+	OPT_JSON,
+	OPT_DEMO,
+	OPT_USAGE,
+	OPT_FEATURES,
+	OPT_CSV,
+	OPT_GRAPH,
+	OPT_PROM_FILE,
+	OPT_PROM_ROWS,
+	OPT_LISTEN,
+	OPT_NO_TUI,
+	OPT_HEX_BYTES,
+	OPT_NO_WAIT,
+	OPT_HIST,
+	OPT_CGROUP,
+	OPT_EXPLAIN,
+};
+
+/* -x without a value: enough to recognise a protocol, short enough to read. */
+#define HEX_CAP_DEFAULT 64
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Only PID and its peers (repeatable)", 0 },
+	{ "follow", 'f', NULL, 0, "With -p: the targets' children, as they fork, are targets too",
+	  0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Only processes in this cgroup (v2) or below it: a path under /sys/fs/cgroup, "
+	  "or relative to it", 0 },
+	{ "type", 't', "LIST", 0, "Only these types, comma-separated (e.g. pipe,fifo)", 0 },
+	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "rows", 'r', "N", 0, "Show at most N rows", 0 },
+	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
+	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
+	{ "no-tui", OPT_NO_TUI, NULL, 0,
+	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
+	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
+	{ "graph", OPT_GRAPH, "FILE", 0,
+	  "Write who talks to whom to FILE (Graphviz DOT), each interval and at exit", 0 },
+	{ "prom-file", OPT_PROM_FILE, "FILE", 0,
+	  "Write Prometheus metrics to FILE each interval (node_exporter textfile)", 0 },
+	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
+	  "Serve Prometheus metrics at /metrics (a port alone: 127.0.0.1)", 0 },
+	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
+	  "Rows with series of their own, by bytes (default 200); the rest add up", 0 },
+	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
+	{ "explain", OPT_EXPLAIN, NULL, 0,
+	  "With --demo: a guided tour, each mechanism in turn, with what to look for", 0 },
+	{ "events", 'e', NULL, 0, "One line per operation instead of the table", 0 },
+	{ "hex", 'x', NULL, 0,
+	  "-e, and the data of each transfer as a hexdump: shows what processes send "
+	  "each other", 0 },
+	{ "no-wait", OPT_NO_WAIT, NULL, 0,
+	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
+	  "context switch)", 0 },
+	{ "hist", OPT_HIST, NULL, 0,
+	  "Log2 histograms per row of message sizes and of how long calls waited, "
+	  "printed with the summary", 0 },
+	{ "hex-bytes", OPT_HEX_BYTES, "N", 0,
+	  "-x, showing up to N bytes of each transfer (default 64, at most 1024)", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
+	{ "features", OPT_FEATURES, NULL, 0,
+	  "Print what this kernel offers and which code paths that chooses", 0 },
+	/* Our own --help and --version: argp's are silenced with its messages. */
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "Print program version", -1 },
+	{},
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+	snprintf(err, errlen, fmt, arg);
+	return -1;
+}
+
+int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v <= 0 || v > PID_MAX_LIMIT)
+		return fail(err, errlen,
+			    "invalid PID '%s': expected a process ID between 1 and 4194304", arg);
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int parse_seconds(const char *arg, const char *what, double min, double max,
+		  double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < min || v > max) {
+		snprintf(err, errlen, "invalid %s '%s': expected seconds from %g to %g",
+			 what, arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
+		    char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		snprintf(err, errlen, "invalid %s '%s': expected a number from %ld to %ld",
+			 what, arg, min, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen)
+{
+	return parse_int_range(arg, what, 1, 1000000, out, err, errlen);
+}
+
+int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen)
+{
+	int key_nr = sort_key_from_name(arg);
+
+	if (key_nr >= 0) {
+		*key = (enum sort_key)key_nr;
+		return 0;
+	}
+	return fail(err, errlen,
+		    "invalid sort key '%s': expected bytes, ops, total, pid, comm or type", arg);
+}
+
+int parse_path(const char *arg, const char *option, const char **out, char *err, size_t errlen)
+{
+	if (!arg[0]) {
+		snprintf(err, errlen, "empty file name for %s: expected a path", option);
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
+
+static int bad_listen(const char *arg, char *err, size_t errlen)
+{
+	return fail(err, errlen,
+		    "invalid --listen address '%s': expected PORT, :PORT, IP:PORT or [IPv6]:PORT", arg);
+}
+
+int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addrlen,
+		 char *text, size_t textlen, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN + 2] = LISTEN_DEFAULT_HOST;
+	const char *port_text = arg, *colon = strrchr(arg, ':');
+	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+	bool bracketed = false;
+	char *end;
+	long port;
+
+	if (colon) {
+		size_t n = (size_t)(colon - arg);
+
+		if (n >= sizeof(host))
+			return bad_listen(arg, err, errlen);
+		if (n) {
+			memcpy(host, arg, n);
+			host[n] = '\0';
+		}
+		port_text = colon + 1;
+		if (host[0] == '[') {
+			if (n < 3 || host[n - 1] != ']')
+				return bad_listen(arg, err, errlen);
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = '\0';
+			bracketed = true;
+		}
+	}
+	errno = 0;
+	port = strtol(port_text, &end, 10);
+	if (port_text[0] < '0' || port_text[0] > '9' || *end || errno)
+		return bad_listen(arg, err, errlen);
+	if (port < 1 || port > 65535)
+		return fail(err, errlen,
+			    "invalid --listen port in '%s': expected a port from 1 to 65535", arg);
+	/* No name lookups: a typo must not wait for DNS, and the host's own
+	 * addresses are what a listener can bind. */
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	memset(addr, 0, sizeof(*addr));
+	if (!bracketed && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*addrlen = sizeof(*v4);
+		snprintf(text, textlen, "%s:%ld", host, port);
+	} else if (bracketed && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*addrlen = sizeof(*v6);
+		snprintf(text, textlen, "[%s]:%ld", host, port);
+	} else {
+		return bad_listen(arg, err, errlen);
+	}
+	return 0;
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->type_mask = mechanism_types();
+	cfg->interval_s = 1.0;
+	cfg->sort = SORT_BYTES;
+	cfg->prom_rows = PROM_ROWS_DEFAULT;
+}
+
+/*
+ * argp's own help printer stays quiet under ARGP_NO_ERRS, which we need for
+ * one-line errors; argp_help() on the root parser prints regardless.
+ */
+static void argp_state_help_stdout(struct argp_state *state, unsigned int flags)
+{
+	argp_help(state->root_argp, stdout, flags & ~(unsigned int)ARGP_HELP_EXIT_OK, state->name);
+	if (!(state->flags & ARGP_NO_EXIT))
+		exit(0);
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct config *cfg = state->input;
+	char *err = cfg->error;
+	size_t len = sizeof(cfg->error);
+	int ret = 0;
+
+	switch (key) {
+	case 'p':
+		if (cfg->npids == MAX_TARGET_PIDS) {
+			snprintf(err, len, "too many -p options: at most %d", MAX_TARGET_PIDS);
+			return EINVAL;
+		}
+		ret = parse_pid(arg, &cfg->pids[cfg->npids], err, len);
+		if (ret == 0)
+			cfg->npids++;
+		break;
+	case 't':
+		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);
+		break;
+	case 'i':
+		ret = parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, err, len);
+		cfg->interval_set = true;
+		break;
+	case 'd':
+		ret = parse_seconds(arg, "duration", 0.1, 31536000, &cfg->duration_s, err, len);
+		break;
+	case 'r':
+		ret = parse_count(arg, "row count", &cfg->rows, err, len);
+		break;
+	case 's':
+		ret = parse_sort(arg, &cfg->sort, err, len);
+		break;
+	case OPT_NO_CLEAR:
+		cfg->no_clear = true;
+		break;
+	case OPT_NO_TUI:
+		cfg->no_tui = true;
+		break;
+	case OPT_JSON:
+		cfg->json = true;
+		break;
+	case OPT_CSV:
+		cfg->csv = true;
+		break;
+	case OPT_GRAPH:
+		ret = parse_path(arg, "--graph", &cfg->graph_path, err, len);
+		break;
+	case OPT_PROM_FILE:
+		ret = parse_path(arg, "--prom-file", &cfg->prom_path, err, len);
+		break;
+	case OPT_PROM_ROWS:
+		ret = parse_count(arg, "--prom-rows count", &cfg->prom_rows, err, len);
+		break;
+	case OPT_LISTEN:
+		ret = parse_listen(arg, &cfg->listen_addr, &cfg->listen_addrlen, cfg->listen_text,
+				   sizeof(cfg->listen_text), err, len);
+		cfg->listen = ret == 0;
+		break;
+	case OPT_DEMO:
+		cfg->demo = true;
+		break;
+	case OPT_FEATURES:
+		cfg->features = true;
+		break;
+	case 'v':
+		cfg->verbose = true;
+		break;
+	case 'e':
+		cfg->events = true;
+		break;
+	case 'x':
+		/* The data belongs to the event log: -x implies -e. */
+		cfg->events = true;
+		if (!cfg->hex_cap)
+			cfg->hex_cap = HEX_CAP_DEFAULT;
+		break;
+	case 'f':
+		cfg->follow = true;
+		break;
+	case OPT_CGROUP:
+		cfg->cgroup = arg;
+		break;
+	case OPT_EXPLAIN:
+		cfg->explain = true;
+		break;
+	case OPT_HIST:
+		cfg->hist = true;
+		break;
+	case OPT_NO_WAIT:
+		cfg->no_wait = true;
+		break;
+	case OPT_HEX_BYTES:
+		cfg->events = true;
+		ret = parse_int_range(arg, "hexdump size", 1, HEX_MAX, &cfg->hex_cap, err, len);
+		break;
+	case 'h':
+		argp_state_help_stdout(state, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help_stdout(state, ARGP_HELP_USAGE);
+		break;
+	case 'V':
+		if (!(state->flags & ARGP_NO_EXIT)) {
+			printf("%s\n", argp_program_version);
+			exit(0);
+		}
+		break;
+	case ARGP_KEY_END:
+		if (cfg->csv && cfg->json) {
+			snprintf(err, len, "--csv and --json both print to standard output: choose one");
+			return EINVAL;
+		}
+		if (cfg->csv && cfg->events) {
+			snprintf(err, len, "--csv prints the table, -e one line per operation: "
+				 "choose one (-e --json for events a program reads)");
+			return EINVAL;
+		}
+		break;
+	case ARGP_KEY_ARG:
+		snprintf(err, len, "unexpected argument '%s' (see ipctrace --help)", arg);
+		return EINVAL;
+	case ARGP_KEY_ERROR:
+		/* getopt rejected argv[next - 1]: unknown, or missing its value. */
+		if (!err[0] && state->next > 0 && state->next <= state->argc)
+			snprintf(err, len, "unknown option or missing value: '%s' (see ipctrace --help)",
+				 state->argv[state->next - 1]);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return ret ? EINVAL : 0;
+}
+
+/* Options that only mean something with others. */
+static int check_combinations(struct config *cfg)
+{
+	const char *why = NULL;
+
+	if (cfg->follow && !cfg->npids && !cfg->command)
+		why = "-f follows the children of -p targets: add -p PID";
+	else if (cfg->explain && !cfg->demo)
+		why = "--explain is the guided tour of --demo: use --demo --explain";
+	else if (cfg->explain && cfg->npids)
+		why = "the tour traces each demo it runs: leave out -p";
+	else if (cfg->command && cfg->demo)
+		why = "--demo runs the demos itself: leave out the command after --";
+	else if (cfg->command && cfg->npids)
+		why = "a command after -- is the target: leave out -p";
+	if (!why)
+		return 0;
+	snprintf(cfg->error, sizeof(cfg->error), "%s", why);
+	return EINVAL;
+}
+
+/*
+ * Messages quote what was typed, which may hold a newline or an escape
+ * sequence: those are shown as C escapes, so the message stays one line and
+ * cannot drive the terminal.
+ */
+static void escape_controls(char *msg, size_t size)
+{
+	char out[sizeof(((struct config *)0)->error)];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < sizeof(out); p++) {
+		if (*p == '\n')
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\n");
+		else if (*p == '\t')
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+	snprintf(msg, size, "%s", out);
+}
+
+int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
+{
+	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	int err;
+
+	config_defaults(cfg);
+	/* "-- COMMAND ARGS": what follows is the command's, not ipctrace's. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 == argc) {
+				snprintf(cfg->error, sizeof(cfg->error),
+					 "'--' needs a command after it: ipctrace -- COMMAND [ARGS]");
+				return EINVAL;
+			}
+			cfg->command = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
+	/* Our own one-line errors replace argp's two-line ones. */
+	err = argp_parse(&argp, argc, argv, argp_flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, cfg);
+	if (err && !cfg->error[0])
+		snprintf(cfg->error, sizeof(cfg->error), "invalid command line (see ipctrace --help)");
+	if (!err)
+		err = check_combinations(cfg);
+	escape_controls(cfg->error, sizeof(cfg->error));
+	return err;
+}

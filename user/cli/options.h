@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IPCTRACE_OPTIONS_H
+#define IPCTRACE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include "common/settings.h"
+
+/*
+ * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series of
+ * rows, one per kind of loss and 7 more (686 with 13 kinds of loss).
+ */
+#define PROM_ROWS_DEFAULT 200
+
+/* --listen with a port alone serves loopback only: metrics name processes. */
+#define LISTEN_DEFAULT_HOST "127.0.0.1"
+
+struct config {
+	pid_t pids[MAX_TARGET_PIDS];
+	int npids;
+	unsigned int type_mask;	/* bit (1 << enum ipc_type); all by default */
+	double interval_s;
+	bool interval_set;	/* -i given: with a command, tables as it runs */
+	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	int rows;		/* 0: all (or what fits a terminal) */
+	enum sort_key sort;
+	bool no_clear;
+	bool no_tui;		/* the plain table even on a terminal */
+	bool json;
+	bool csv;
+	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
+	const char *prom_path;	/* --prom-file: the exposition format, likewise */
+	int prom_rows;		/* rows with series of their own; the rest add up */
+	bool listen;		/* --listen: serve /metrics over HTTP */
+	struct sockaddr_storage listen_addr;
+	socklen_t listen_addrlen;
+	char listen_text[64];	/* "127.0.0.1:9432", for messages */
+	bool verbose;
+	bool demo;
+	bool features;		/* print what the kernel offers and exit */
+	bool events;		/* -e: a line per operation instead of the table */
+	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
+	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
+	bool hist;		/* --hist: size and wait histograms per row */
+	bool follow;		/* -f: targets' children are targets */
+	const char *cgroup;	/* --cgroup PATH */
+	bool explain;		/* --demo --explain: the guided tour */
+	char **command;		/* after "--": run it and trace it; NULL-terminated */
+	char error[256];	/* why parsing failed, for the one-line message */
+};
+
+/* Each returns 0, or -1 with the reason in err. Exposed for the unit tests. */
+int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen);
+int parse_seconds(const char *arg, const char *what, double min, double max,
+		  double *out, char *err, size_t errlen);
+int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);
+int parse_int_range(const char *arg, const char *what, long min, long max, int *out,
+		    char *err, size_t errlen);
+int parse_sort(const char *arg, enum sort_key *key, char *err, size_t errlen);
+/* "9432", ":9432" (loopback), "0.0.0.0:9432", "[::1]:9432", "localhost:9432". */
+int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addrlen,
+		 char *text, size_t textlen, char *err, size_t errlen);
+int parse_path(const char *arg, const char *option, const char **out, char *err, size_t errlen);
+
+void config_defaults(struct config *cfg);
+
+/*
+ * argp_flags 0: errors print one line and exit 2, like a command line tool.
+ * Tests pass ARGP_SILENT and read cfg->error instead.
+ * Returns 0 or an errno value.
+ */
+int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags);
+
+#endif

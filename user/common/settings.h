@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Settings more than one layer needs: the model sorts rows by the sort key,
+ * the outputs and the interactive table show and change it. They live here,
+ * on the ground floor, so that no layer below the command line includes the
+ * command line's header (cli/options.h parses into these).
+ */
+#ifndef IPCTRACE_SETTINGS_H
+#define IPCTRACE_SETTINGS_H
+
+/* -p, repeated: the session keeps per-target state in arrays this long. */
+#define MAX_TARGET_PIDS 64
+
+enum sort_key {
+	SORT_BYTES = 0,	/* bytes per second this interval */
+	SORT_OPS,	/* ops per second this interval */
+	SORT_TOTAL,	/* bytes since start */
+	SORT_PID,
+	SORT_COMM,
+	SORT_TYPE,
+};
+
+/* How many: not in the enum, so that a switch over the keys needs no case for it. */
+#define SORT_KEYS (SORT_TYPE + 1)
+
+/* "bytes", "ops"...: as -s takes them and the interactive table shows them. */
+const char *sort_key_name(enum sort_key key);
+/* -1 if name is none of them. */
+int sort_key_from_name(const char *name);
+
+#endif

@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "common/common.h"
+#include "loader/tracer.h"
+#include "ipctrace.skel.h"
+#include "ipctrace-portable.skel.h"
+#include "model/ingest.h"
+#include "model/mechanism.h"
+#include "model/procfs.h"
+#include "model/cgroup.h"
+#include "loader/feature_probe.h"
+
+#define DUMP_KEYS_SIZE MAX(MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
+				      MAX_LABELS * sizeof(struct ipc_label_key)), \
+				  MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
+				      MAX_DESTS * sizeof(struct ipc_dest_key))), \
+			      MAX_WATCHED * sizeof(struct ipc_sock_addr))
+#define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
+			     MAX_HISTS * sizeof(struct ipc_hist))
+#define MAX_KEY_SIZE 256
+
+struct tracer {
+	struct tracer_opts opts;
+	struct ipctrace_bpf *skel;
+	struct features feat;
+	unsigned int type_mask;	/* the types asked, less those the kernel cannot do */
+	struct bpf_link *links[16];
+	int nlinks;
+	void *keys, *values;	/* map dump buffers, sized for the largest map */
+	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
+	struct ring_buffer *events;	/* -e */
+	bool wait;		/* WAIT is measured */
+	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
+	GHashTable *closed_owners;	/* -p: watched entries' sockets found closed
+					 * at the last check (prune_watched) */
+	struct kernel_ops kops;
+};
+
+static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (hooks[j].nr >= 0 && hooks[j].nr < SYSCALL_TABLE_SIZE)
+			skel->rodata->syscall_op[hooks[j].nr] = hooks[j].op;
+}
+
+/* The syscall table: which op each syscall number is, for the types asked. */
+static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, bool filter,
+			     const struct features *feat)
+{
+	for (size_t i = 0; i < nmechanisms; i++) {
+		const struct mechanism *m = mechanisms[i];
+
+		if (!(m->types & type_mask))
+			continue;
+		add_hooks(skel, m->syscalls, m->nsyscalls);
+		if (filter)
+			add_hooks(skel, m->filter_syscalls, m->nfilter_syscalls);
+		if (!feat->sock_tp)
+			add_hooks(skel, m->fallback_syscalls, m->nfallback_syscalls);
+	}
+}
+
+/*
+ * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
+ * copy for those that fire once per process, only a tp_btf one for those
+ * that need the typed arguments' helpers), whether this run wants it,
+ * and whether ipctrace can do without it, and what it then leaves out.
+ */
+struct hook {
+	struct bpf_program *btf, *raw;
+	enum tracepoint_id tp;
+	bool wanted;
+	const char *without;	/* NULL: required */
+};
+
+static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
+			 struct hook *h)
+{
+	size_t n = 0;
+
+	h[n++] = (struct hook){ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, TP_SYS_EXIT,
+				true, NULL };
+	h[n++] = (struct hook){ skel->progs.sock_send_btf, skel->progs.sock_send_raw, TP_SOCK_SEND,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, TP_SOCK_RECV,
+				sock_tp, "socket bytes come from the syscalls" };
+	h[n++] = (struct hook){ skel->progs.page_fault_btf, skel->progs.page_fault_raw,
+				TP_PAGE_FAULT, types & SHM_TYPES,
+				"shared memory activity (page faults) is not estimated" };
+	h[n++] = (struct hook){ skel->progs.signal_generate_btf, skel->progs.signal_generate_raw,
+				TP_SIGNAL_GENERATE, types & (1U << IPC_SIGNAL),
+				"signals are not traced" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
+				"exited processes are noticed in /proc instead" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
+				"children found in /proc, later, are the only -p peers" };
+	h[n++] = (struct hook){ NULL, skel->progs.sched_exec, TP_SCHED_EXEC, true,
+				"names stay as they were before exec" };
+	h[n++] = (struct hook){ skel->progs.sched_switch_btf, NULL, TP_SCHED_SWITCH, wait,
+				"the WAIT column is not measured" };
+	return n;
+}
+
+/*
+ * Load the copy of each hook the kernel takes, only for the types asked, and
+ * none for a tracepoint this kernel lacks: ipctrace runs without it and says
+ * what that leaves out. Returns -1 if a required one is missing.
+ */
+static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, bool say,
+			   char *err, size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct hook *h = &hooks[i];
+		bool present = t->feat.tracepoint[h->tp];
+		bool use_btf = h->btf && t->feat.tp_btf;
+
+		if (h->wanted && !present && !h->without) {
+			snprintf(err, errlen, "this kernel has no %s tracepoint, which ipctrace needs "
+				 "(CONFIG_HAVE_SYSCALL_TRACEPOINTS)", features_tracepoint_names[h->tp]);
+			return -1;
+		}
+		if (say && h->wanted && !present &&
+		    !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
+			p_err("this kernel has no %s tracepoint: %s", features_tracepoint_names[h->tp],
+			     h->without);
+		if (say && h->wanted && present && !h->raw && !use_btf)
+			p_err("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
+			     features_tracepoint_names[h->tp], h->without);
+		if (h->btf)
+			bpf_program__set_autoload(h->btf, h->wanted && present && use_btf);
+		if (h->raw)
+			bpf_program__set_autoload(h->raw, h->wanted && present && !use_btf);
+	}
+	return 0;
+}
+
+/* Attach one by one: a hook that will not attach is left out, with a word. */
+static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, char *err,
+			   size_t errlen)
+{
+	struct hook hooks[16];
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
+
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
+
+		for (int j = 0; j < 2; j++) {
+			struct bpf_link *link;
+
+			if (!progs[j] || !bpf_program__autoload(progs[j]))
+				continue;
+			link = bpf_program__attach(progs[j]);
+			if (link) {
+				t->links[t->nlinks++] = link;
+				continue;
+			}
+			if (!hooks[i].without) {
+				snprintf(err, errlen, "attaching to the %s tracepoint failed: %s "
+					 "(run with -v to see why)", features_tracepoint_names[hooks[i].tp],
+					 strerror(errno));
+				return -1;
+			}
+			p_err("attaching to the %s tracepoint failed (%s): %s",
+			     features_tracepoint_names[hooks[i].tp], strerror(errno), hooks[i].without);
+		}
+	}
+	return 0;
+}
+
+/* --cgroup: the kernel side checks ancestry against this cgroup's directory. */
+static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = cgroup_open(path, err, errlen), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.cgroup_filter), &zero, &fd, BPF_ANY)) {
+		snprintf(err, errlen, "cannot filter on cgroup %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * The default BPF build, or the portable one's object through the same
+ * skeleton (the build checks that both lay out alike: tools/skel-layout.sh).
+ */
+static struct ipctrace_bpf *open_skeleton(bool portable)
+{
+	struct ipctrace_bpf *skel = calloc(1, sizeof(*skel));
+	int err;
+
+	if (!skel) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = ipctrace_bpf__create_skeleton(skel);
+	if (!err && portable)
+		skel->skeleton->data =
+			(void *)ipctrace_portable_bpf__elf_bytes(&skel->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (err) {
+		ipctrace_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+enum { LOAD_OK, LOAD_REFUSED, LOAD_CANNOT };
+
+/*
+ * Open one build, set it up for this run and load it. LOAD_REFUSED: the
+ * kernel refused it (another build may do); LOAD_CANNOT: nothing will.
+ * say: print what the kernel leaves out (once, not again for a retry).
+ */
+static int load_build(struct tracer *t, bool portable, bool say, char *err, size_t errlen)
+{
+	const struct tracer_opts *o = &t->opts;
+	struct ipctrace_bpf *skel;
+	bool sock_tp;
+	int ret;
+
+	skel = open_skeleton(portable);
+	if (!skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return LOAD_CANNOT;
+	}
+	t->skel = skel;
+	t->portable = portable;
+	/* -x: the data is in the caller's buffer, which only the syscalls show:
+	 * socket bytes are counted there too, as on kernels before 6.3. */
+	if (o->hex_cap)
+		t->feat.sock_tp = false;
+	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+
+	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
+	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->type_mask = t->type_mask;
+	skel->rodata->filter_enabled = o->filter;
+	skel->rodata->follow_children = o->follow;
+	skel->rodata->cgroup_enabled = o->cgroup != NULL;
+	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
+	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
+	 * choose_programs() says so when it cannot have it. */
+	t->wait = o->wait && t->feat.tp_btf && t->feat.tracepoint[TP_SCHED_SWITCH];
+	skel->rodata->wait_enabled = t->wait;
+	skel->rodata->hist_enabled = o->hist;
+	skel->rodata->btf_loads = t->feat.tp_btf;
+	skel->rodata->events_enabled = o->events;
+	skel->rodata->hex_cap = (__u32)o->hex_cap;
+	if (o->events)
+		bpf_map__set_max_entries(skel->maps.events, o->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
+									: EVENTS_RINGBUF_SIZE);
+	if (choose_programs(t, t->type_mask, sock_tp, say, err, errlen))
+		return LOAD_CANNOT;
+	for (size_t i = 0; i < nmechanisms; i++)
+		if ((mechanisms[i]->types & t->type_mask) && mechanisms[i]->configure)
+			mechanisms[i]->configure(skel->rodata);
+
+	ret = ipctrace_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s", strerror(-ret));
+		return LOAD_REFUSED;
+	}
+	return LOAD_OK;
+}
+
+/* What the mechanisms may ask of the kernel side (struct kernel_ops). */
+static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r)
+{
+	struct tracer *t = ctx;
+	int fd = bpf_map__fd(t->skel->maps.sharers);
+	struct shared_ranges table;
+	__u32 key = (__u32)pid;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, &table) != 0)
+		memset(&table, 0, sizeof(table));
+	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
+		;
+	if (i == SHARED_RANGES)
+		table.overflow++;	/* the kernel side looks those up itself */
+	else
+		table.r[i] = *r;
+	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
+}
+
+static void kops_watch_listener(void *ctx, const struct ipc_sock_addr *addr, __u64 owner)
+{
+	struct tracer *t = ctx;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_listeners), addr, &owner, BPF_ANY);
+}
+
+static void kops_watch_tuple(void *ctx, const struct ipc_tuple *tuple, __u64 owner)
+{
+	struct tracer *t = ctx;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_tuples), tuple, &owner, BPF_ANY);
+}
+
+struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errlen)
+{
+	struct tracer *t = g_new0(struct tracer, 1);
+
+	t->opts = *opts;
+	t->type_mask = opts->type_mask;
+	t->procs = ingest_procs_new();
+	t->kops = (struct kernel_ops){ .ctx = t, .add_range = kops_add_range,
+				       .watch_listener = kops_watch_listener,
+				       .watch_tuple = kops_watch_tuple };
+	/* One pair of buffers serves every map dump: sized for the largest. */
+	t->keys = calloc(1, DUMP_KEYS_SIZE);
+	t->values = calloc(1, DUMP_VALUES_SIZE);
+	if (!t->keys || !t->values) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	features_probe(&t->feat);
+	if (!t->feat.btf) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		goto fail;
+	}
+	/* Shared memory needs bpf_find_vma() (5.17+): without it, leave it out,
+	 * unless it is all that was asked for. */
+	if (!t->feat.find_vma && (t->type_mask & SHM_TYPES)) {
+		if (!(t->type_mask & ~SHM_TYPES)) {
+			snprintf(err, errlen, "this kernel has no bpf_find_vma() (Linux 5.17+), which "
+				 "shared memory and memory maps need");
+			goto fail;
+		}
+		p_err("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
+		      "maps are left out");
+		t->type_mask &= ~SHM_TYPES;
+	}
+
+	/* Signals come from one tracepoint: without it, asked for alone, there
+	 * is nothing to show (with other types, the hook table says why). */
+	if (!t->feat.tracepoint[TP_SIGNAL_GENERATE] && t->type_mask == 1U << IPC_SIGNAL) {
+		snprintf(err, errlen, "this kernel has no signal_generate tracepoint, which signals "
+			 "need (CONFIG_TRACEPOINTS)");
+		goto fail;
+	}
+	return t;
+fail:
+	tracer_free(t);
+	return NULL;
+}
+
+int tracer_load(struct tracer *t, char *err, size_t errlen)
+{
+	int ret;
+
+	/*
+	 * The default build where the kernel has bpf_rdonly_cast(); a kernel
+	 * that has it and still refuses that build (one whose cast cannot yet
+	 * take an address to plain memory) gets the portable one.
+	 */
+	ret = load_build(t, !t->feat.direct_loads, true, err, errlen);
+	if (ret == LOAD_REFUSED && !t->portable) {
+		if (t->opts.verbose)
+			p_err("the kernel refused the default BPF build (%s): loading the portable one",
+			      err);
+		ipctrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		ret = load_build(t, true, false, err, errlen);
+	}
+	if (ret == LOAD_REFUSED) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len, " (run with -v to see why)");
+	}
+	return ret == LOAD_OK ? 0 : -1;
+}
+
+int tracer_attach(struct tracer *t, char *err, size_t errlen)
+{
+	bool sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+
+	for (int i = 0; i < t->opts.npids; i++)
+		tracer_add_target(t, t->opts.pids[i]);
+	if (t->opts.cgroup && set_cgroup_filter(t, t->opts.cgroup, err, errlen))
+		return -1;
+	return attach_programs(t, t->type_mask, sock_tp, err, errlen);
+}
+
+void tracer_info(const struct tracer *t, struct tracer_info *info)
+{
+	*info = (struct tracer_info){ .type_mask = t->type_mask, .filter = t->opts.filter,
+				      .tp_btf = t->feat.tp_btf, .portable = t->portable };
+}
+
+const struct kernel_ops *tracer_kernel_ops(struct tracer *t)
+{
+	return &t->kops;
+}
+
+/*
+ * Copy a whole hash map into keys/values. Batch lookup takes one syscall per
+ * few thousand entries; without it, two syscalls per entry.
+ */
+static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
+		       size_t cap, void *keys, void *values)
+{
+	size_t n = 0;
+
+	if (batch) {
+		__u32 cursor, count;
+		void *in = NULL;
+		int err;
+
+		do {
+			count = (__u32)(cap - n);
+			if (count == 0)
+				break;
+			err = bpf_map_lookup_batch(fd, in, &cursor, (char *)keys + n * key_size,
+						   (char *)values + n * value_size, &count, NULL);
+			n += count;
+			in = &cursor;
+		} while (!err);
+		if (err && errno == ENOENT)
+			return n;
+		n = 0;	/* fall back below on any other error */
+	}
+
+	char prev[MAX_KEY_SIZE], next[MAX_KEY_SIZE];
+	void *prevp = NULL;
+
+	if (key_size > MAX_KEY_SIZE)
+		return 0;
+
+	while (n < cap && bpf_map_get_next_key(fd, prevp, next) == 0) {
+		if (bpf_map_lookup_elem(fd, next, (char *)values + n * value_size) == 0) {
+			memcpy((char *)keys + n * key_size, next, key_size);
+			n++;
+		}
+		memcpy(prev, next, key_size);
+		prevp = prev;
+	}
+	return n;
+}
+
+static void read_procs(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.procs);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(__u32), sizeof(struct ipc_proc),
+			    MAX_PROCS, t->keys, t->values);
+	__u32 *pids = t->keys;
+	struct ipc_proc *procs = t->values;
+
+	g_hash_table_remove_all(t->procs);
+	for (size_t i = 0; i < n; i++)
+		ingest_proc(t->procs, pids[i], &procs[i]);
+}
+
+static void name_new_row(struct tracer *t, struct row *r)
+{
+	struct ipc_obj_key ok = { .ino = r->key.ino, .dev = r->key.dev, .type = r->key.type };
+	struct ipc_obj_info info;
+	int objects_fd = bpf_map__fd(t->skel->maps.objects);
+	bool found = bpf_map_lookup_elem(objects_fd, &ok, &info) == 0;
+
+	ingest_new_row(r, t->procs, found ? &info : NULL);
+	/* Described once is enough: the store keeps it, the map stays small. */
+	if (found)
+		bpf_map_delete_elem(objects_fd, &ok);
+}
+
+/* Where unconnected datagram sockets sent; entries stay until their socket's
+ * rows go, as one destination keeps counting. */
+static void read_dests(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.dests);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_dest_key), sizeof(__u64),
+			    MAX_DESTS, t->keys, t->values);
+	struct ipc_dest_key *keys = t->keys;
+	__u64 *counts = t->values;
+
+	for (size_t i = 0; i < n; i++)
+		if (ingest_dest(s, &keys[i], counts[i]))
+			bpf_map_delete_elem(fd, &keys[i]);
+}
+
+/* Labels of live rows; a row that has just exited gives its last ones. */
+static void read_labels(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.labels);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_label_key),
+			    sizeof(struct ipc_label_counts), MAX_LABELS, t->keys, t->values);
+	struct ipc_label_key *keys = t->keys;
+	struct ipc_label_counts *vals = t->values;
+
+	for (size_t i = 0; i < n; i++)
+		if (ingest_label(s, &keys[i], &vals[i]))
+			bpf_map_delete_elem(fd, &keys[i]);
+}
+
+/* --hist: each row's histograms, as they stand. */
+static void read_hists(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.hists);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_key), sizeof(struct ipc_hist),
+			    MAX_HISTS, t->keys, t->values);
+	struct ipc_key *keys = t->keys;
+	struct ipc_hist *vals = t->values;
+
+	for (size_t i = 0; i < n; i++)
+		if (ingest_hist(s, &keys[i], &vals[i]))
+			bpf_map_delete_elem(fd, &keys[i]);
+}
+
+/* Who removed which object: a System V object by id (a semaphore object
+ * carries its number above it), a POSIX queue or segment by name. */
+static void read_removals(struct tracer *t, struct store *s)
+{
+	int fd = bpf_map__fd(t->skel->maps.removals);
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_removal_key), sizeof(__u32),
+			    MAX_REMOVALS, t->keys, t->values);
+	struct ipc_removal_key *keys = t->keys;
+	__u32 *tgids = t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		ingest_removal(s, &keys[i], tgids[i]);
+		bpf_map_delete_elem(fd, &keys[i]);
+		/* A removed System V id's key has nothing left to name (a semaphore
+		 * set's entry is only ever copied to its semaphores). */
+		if (!keys[i].name[0]) {
+			struct ipc_obj_key ok = { .ino = keys[i].id, .dev = keys[i].dev,
+						  .type = keys[i].type };
+
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.objects), &ok);
+		}
+	}
+}
+
+int tracer_collect(struct tracer *t, struct store *s)
+{
+	int counters_fd = bpf_map__fd(t->skel->maps.counters);
+	struct ipc_key *keys;
+	struct ipc_counters *vals;
+	GHashTableIter it;
+	gpointer k, v;
+	size_t n;
+
+	/*
+	 * Exits first, counters second: a process seen exited here made its
+	 * last syscall before this read, so the totals read next are final.
+	 */
+	read_procs(t);
+	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
+		     sizeof(struct ipc_counters), MAX_ROWS, t->keys, t->values);
+	keys = t->keys;
+	vals = t->values;
+	for (size_t i = 0; i < n; i++) {
+		struct row *r;
+		bool created;
+		bool gone = ingest_counters(s, t->procs, &keys[i], &vals[i], &r, &created);
+
+		if (created)
+			name_new_row(t, r);
+		if (gone)
+			bpf_map_delete_elem(counters_fd, &keys[i]);
+	}
+	read_labels(t, s);
+	if (t->opts.hist)
+		read_hists(t, s);
+	read_removals(t, s);
+	read_dests(t, s);
+	ingest_refresh(s, t->type_mask);
+
+	g_hash_table_iter_init(&it, t->procs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct proc_info *p = v;
+		__u32 pid = GPOINTER_TO_UINT(k);
+
+		/* An exited process with no rows left: forget it. */
+		if (p->exited)
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
+	}
+	return 0;
+}
+
+/*
+ * -p: the watched far ends (sock.bpf.h) carry the target socket they were
+ * found through. The kernel has no tracepoint where a socket is freed, so
+ * the entries of closed sockets would stay, until a target that opens
+ * connection after connection (a server, a -f tree under churn) fills the
+ * map and its newest peers go unseen. Once a map is a quarter full, the
+ * entries of sockets no live target holds go; below that, nothing is read.
+ * A socket must be found closed at two checks in a row: the far end may
+ * still be reading what the target sent just before it closed.
+ */
+static void prune_watched(struct tracer *t, const GArray *targets)
+{
+	const struct { int fd; size_t key_size; } maps[] = {
+		{ bpf_map__fd(t->skel->maps.watched_socks), sizeof(__u64) },
+		{ bpf_map__fd(t->skel->maps.watched_tuples), sizeof(struct ipc_tuple) },
+		{ bpf_map__fd(t->skel->maps.watched_listeners), sizeof(struct ipc_sock_addr) },
+	};
+	GHashTable *held = NULL, *closed = NULL;
+
+	for (size_t m = 0; m < G_N_ELEMENTS(maps); m++) {
+		size_t n = map_dump(maps[m].fd, t->feat.batch_ops, maps[m].key_size, sizeof(__u64),
+				    MAX_WATCHED, t->keys, t->values);
+		const __u64 *owners = t->values;
+
+		if (n <= MAX_WATCHED / 4)
+			continue;
+		if (!held) {
+			held = proc_sockets_held(targets);
+			closed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (g_hash_table_contains(held, &owners[i]))
+				continue;
+			g_hash_table_add(closed, g_memdup2(&owners[i], sizeof(owners[i])));
+			if (t->closed_owners && g_hash_table_contains(t->closed_owners, &owners[i]))
+				bpf_map_delete_elem(maps[m].fd, (char *)t->keys + i * maps[m].key_size);
+		}
+	}
+	if (!held)
+		return;
+	g_hash_table_destroy(held);
+	if (t->closed_owners)
+		g_hash_table_destroy(t->closed_owners);
+	t->closed_owners = closed;
+}
+
+void tracer_targets(struct tracer *t, GArray *pids)
+{
+	size_t n = map_dump(bpf_map__fd(t->skel->maps.filter_pids), t->feat.batch_ops,
+			    sizeof(__u32), sizeof(__u8), MAX_FILTER, t->keys, t->values);
+	const __u32 *keys = t->keys;
+	const __u8 *roles = t->values;
+
+	g_array_set_size(pids, 0);
+	for (size_t i = 0; i < n; i++) {
+		int pid = (int)keys[i];
+
+		/*
+		 * The kernel removes a process that exits (sched_process_exit),
+		 * but a peer found in /proc may have exited before it was added:
+		 * under churn such entries filled the map (make soak). Gone, it
+		 * goes.
+		 */
+		if (!proc_alive(pid)) {
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.filter_pids), &keys[i]);
+			continue;
+		}
+		if (roles[i] == ROLE_TARGET)
+			g_array_append_val(pids, pid);
+	}
+	prune_watched(t, pids);
+}
+
+void tracer_add_target(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_TARGET;
+
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_ANY);
+}
+
+void tracer_add_peer(struct tracer *t, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 role = ROLE_PEER;
+
+	/* BPF_NOEXIST: a target stays a target. */
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
+}
+
+static void forget_row(struct tracer *t, struct row *r)
+{
+	int counters = bpf_map__fd(t->skel->maps.counters), labels = bpf_map__fd(t->skel->maps.labels);
+	struct ipc_counters last;
+
+	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
+		r->bytes = last.bytes;
+		r->ops = last.ops;
+		ingest_events(r, &last);
+	}
+	bpf_map_delete_elem(counters, &r->key);
+	if (t->opts.hist)
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
+	for (guint i = 0; i < r->labels->len; i++) {
+		struct ipc_label_key lk = {
+			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,
+		};
+
+		bpf_map_delete_elem(labels, &lk);
+	}
+}
+
+void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
+{
+	if (!rows->len)
+		return;
+	/*
+	 * The counts were read before /proc showed these objects closed: what
+	 * their processes did in between (a connect, a send, then close, all
+	 * within the interval) is in the kernel's entries still, and would go
+	 * with them. Nobody holds the objects now, so nothing adds to them:
+	 * read them once more, labels and histograms too, then delete.
+	 */
+	read_labels(t, s);
+	if (t->opts.hist)
+		read_hists(t, s);
+	for (guint i = 0; i < rows->len; i++)
+		forget_row(t, g_ptr_array_index(rows, i));
+}
+
+void tracer_loss(const struct tracer *t, struct ipc_loss *loss)
+{
+	/* .bss is memory-mapped; the counters only grow, a torn read is harmless. */
+	memcpy(loss, &t->skel->bss->loss, sizeof(*loss));
+}
+
+int tracer_open_events(struct tracer *t, ring_buffer_sample_fn on_event, void *ctx)
+{
+	t->events = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, ctx, NULL);
+	return t->events ? 0 : -errno;
+}
+
+int tracer_poll_events(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->events, timeout_ms);
+}
+
+void tracer_free(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->events);
+	for (int i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	ipctrace_bpf__destroy(t->skel);
+	free(t->keys);
+	free(t->values);
+	if (t->procs)
+		g_hash_table_destroy(t->procs);
+	if (t->closed_owners)
+		g_hash_table_destroy(t->closed_owners);
+	g_free(t);
+}

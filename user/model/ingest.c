@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <sys/types.h>
+#include "model/ingest.h"
+#include "model/holders.h"
+#include "model/mechanism.h"
+#include "model/procfs.h"
+
+GHashTable *ingest_procs_new(void)
+{
+	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+}
+
+void ingest_proc(GHashTable *procs, __u32 tgid, const struct ipc_proc *kp)
+{
+	struct proc_info *p = g_new0(struct proc_info, 1);
+
+	memcpy(p->comm, kp->comm, sizeof(p->comm));
+	p->comm[COMM_LEN - 1] = '\0';
+	p->exited = kp->exit_ns != 0;
+	p->target = kp->target;
+	p->cgroup_id = kp->cgroup_id;
+	g_hash_table_insert(procs, GUINT_TO_POINTER(tgid), p);
+}
+
+void ingest_events(struct row *r, const struct ipc_counters *c)
+{
+	r->wait_ns = c->wait_ns;
+	if (c->first_label_ops)
+		row_set_label(r, c->first_label, c->first_label_ops, c->first_label_bytes);
+	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
+		const char *name = mechanism_event_name(r->key.type, e);
+
+		if (name)
+			store_attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
+	}
+}
+
+bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *key,
+		     const struct ipc_counters *c, struct row **row, bool *created)
+{
+	struct proc_info *p = g_hash_table_lookup(procs, GUINT_TO_POINTER(key->tgid));
+	struct row *r = store_update(s, key, c->bytes, c->ops, created);
+
+	*row = r;
+	ingest_events(r, c);
+	/* A target the kernel made (-f, a command): its rows stay the
+	 * target's after it exits, whatever its PID becomes. */
+	if (p && p->target)
+		r->of_target = true;
+	if (p && *created)
+		r->cgroup_id = p->cgroup_id;
+	if (!*created && p && strcmp(p->comm, r->comm))
+		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
+	/* No process entry (its map was full): ask /proc instead. */
+	if (p ? p->exited : !proc_alive((pid_t)key->tgid)) {
+		r->exited = true;
+		return true;
+	}
+	return false;
+}
+
+void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
+{
+	const struct proc_info *p = g_hash_table_lookup(procs, GUINT_TO_POINTER(r->key.tgid));
+	const struct mechanism *m = mechanism_of(r->key.type);
+
+	if (p)
+		memcpy(r->comm, p->comm, sizeof(r->comm));
+	else if (proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
+		strcpy(r->comm, "?");
+	if (!info) {
+		object_set_name(r->obj, NULL);
+		return;
+	}
+	info->name[IPC_NAME_LEN - 1] = '\0';
+	if (m && m->describe)
+		m->describe(r->obj, info);
+	else
+		object_set_name(r->obj, info->name);
+}
+
+bool ingest_label(struct store *s, const struct ipc_label_key *key,
+		  const struct ipc_label_counts *v)
+{
+	struct row *r = g_hash_table_lookup(s->live, &key->row);
+
+	/* No row yet: it was created after the counters were read; next time. */
+	if (!r)
+		return false;
+	row_set_label(r, key->label, v->ops, v->bytes);
+	return r->exited;
+}
+
+bool ingest_hist(struct store *s, const struct ipc_key *key, const struct ipc_hist *h)
+{
+	struct row *r = g_hash_table_lookup(s->live, key);
+
+	if (!r)
+		return false;	/* created after the counters were read: next time */
+	if (!r->hist)
+		r->hist = g_new(struct ipc_hist, 1);
+	*r->hist = *h;
+	return r->exited;
+}
+
+void ingest_removal(struct store *s, struct ipc_removal_key *key, __u32 tgid)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	key->name[REMOVAL_NAME_LEN - 1] = '\0';
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct object *o = v;
+		bool same = o->key.type == key->type && o->key.dev == key->dev &&
+			    (key->name[0] ? o->name && o->name[0] == '/' &&
+					    strcmp(o->name + 1, key->name) == 0
+					  : (__u32)o->key.ino == key->id);
+
+		if (same && !store_attr_find(o->attrs, o->nattrs, "removed_by"))
+			store_attr_set(o->attrs, &o->nattrs, "removed_by", tgid);
+	}
+}
+
+bool ingest_dest(struct store *s, const struct ipc_dest_key *key, __u64 count)
+{
+	const struct mechanism *m = mechanism_of(key->sock.type);
+	struct object *o = g_hash_table_lookup(s->objects, &key->sock);
+	bool live = false;
+
+	if (m && m->dest)
+		m->dest(s, &key->sock, &key->dest, count);
+	for (guint j = 0; o && j < o->rows->len; j++)
+		live |= !((struct row *)g_ptr_array_index(o->rows, j))->exited;
+	return o && !live && o->rows->len;
+}
+
+void ingest_refresh(struct store *s, unsigned int type_mask)
+{
+	for (size_t m = 0; m < nmechanisms; m++)
+		if ((mechanisms[m]->types & type_mask) && mechanisms[m]->refresh)
+			mechanisms[m]->refresh(s);
+}
+
+void ingest_start(struct store *s, unsigned int type_mask, const struct kernel_ops *kops)
+{
+	for (size_t i = 0; i < nmechanisms; i++)
+		if ((mechanisms[i]->types & type_mask) && mechanisms[i]->start)
+			mechanisms[i]->start(s, kops);
+}
+
+void ingest_watch_target(struct store *s, struct object *o, const struct kernel_ops *kops)
+{
+	const struct mechanism *m = mechanism_of(o->key.type);
+
+	if (m && m->watch_target)
+		m->watch_target(s, o, kops);
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mechanism registry. A mechanism is a module: its BPF hooks
+ * (bpf/<name>.bpf.h), its user-side description (mechanisms/<name>.c) and its
+ * demo (tools/demo/<name>.c). Nothing outside a module knows one mechanism
+ * from another: the outputs see rows, the loader sees syscall tables and asks
+ * each module to configure its own settings; a module reaches the kernel side
+ * only through struct kernel_ops.
+ *
+ * A new mechanism, user side: mechanisms/<name>.c (its struct mechanism),
+ * its extern below and its entry in mechanisms[] (mechanism.c); a new type
+ * also gets its name in type_names[] and, if drawn, a colour in type_colour[]
+ * (mechanism.c). Nothing else in user/ changes.
+ */
+#ifndef IPCTRACE_MECHANISM_H
+#define IPCTRACE_MECHANISM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <glib.h>
+#include <linux/types.h>
+#include "ipctrace.h"
+
+struct syscall_hook {
+	int nr;			/* the host's __NR_* value */
+	enum syscall_op op;
+};
+
+/* One shared mapping found in /proc/PID/maps. */
+struct map_ref {
+	int pid;
+	unsigned long start, end;
+	unsigned long long offset;	/* in the object */
+	char perms[5];		/* "rw-s" */
+	dev_t dev;
+	__u64 ino;
+	const char *path;	/* "" for none */
+};
+
+/* One open descriptor found under /proc/PID/fd. */
+struct fd_ref {
+	int pid;
+	int fd;
+	const char *link;	/* readlink of /proc/PID/fd/FD */
+	const char *fdname;	/* "FD", relative to dirfd */
+	int dirfd;		/* /proc/PID/fd, for a lazy fstatat */
+};
+
+struct store;
+struct object;
+struct ipctrace_bpf__rodata;
+
+/*
+ * What a module may ask of the kernel side once it is loaded. The loader
+ * hands this in (ctx is its own), so a module never includes the loader and
+ * the arrows run one way: loader -> mechanisms -> model.
+ */
+struct kernel_ops {
+	void *ctx;
+	/* A shared mapping made before ipctrace started: its process's page
+	 * faults and futexes on it count, and its detach. */
+	void (*add_range)(void *ctx, pid_t pid, const struct shared_range *r);
+	/* -p: whoever connects to this address (a target's listener) is a peer;
+	 * owner is the listening socket's inode: the entry goes when it closes. */
+	void (*watch_listener)(void *ctx, const struct ipc_sock_addr *addr, __u64 owner);
+	/* -p: count the socket with this tuple (the far end of a target's). */
+	void (*watch_tuple)(void *ctx, const struct ipc_tuple *tuple, __u64 owner);
+};
+
+/* Type groups that more than one module or the loader test for. */
+#define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
+#define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
+
+struct mechanism {
+	const char *name;
+	unsigned int types;			/* bit (1 << enum ipc_type) */
+	const struct syscall_hook *syscalls;	/* always traced when a type is on */
+	size_t nsyscalls;
+	const struct syscall_hook *filter_syscalls; /* traced only with -p */
+	size_t nfilter_syscalls;
+	/*
+	 * The object an open descriptor refers to, if it is one of this
+	 * module's. `named` holds the names of the named objects seen so far,
+	 * so a scan of the whole system stats only descriptors that may match;
+	 * a scan of one target stats everything (named == NULL). NULL for
+	 * mechanisms without descriptors.
+	 */
+	bool (*fd_object)(const struct fd_ref *ref, GHashTable *named,
+			  struct ipc_obj_key *out);
+	/* The object a shared memory mapping maps, if it is one of this
+	 * module's, and its access (enum hold_mode bits). NULL: none. */
+	bool (*map_object)(const struct map_ref *ref, struct ipc_obj_key *out, unsigned int *mode);
+	/* A readable name when the kernel recorded none. */
+	void (*default_name)(const struct ipc_obj_key *obj, char *buf, size_t len);
+	/* Once per interval: names and state (a queue's depth) of its objects. */
+	void (*refresh)(struct store *s);
+	/* What its rows' event slots count, as row attributes (NULL: unused). */
+	const char *event_names[IPC_EVENTS];
+	/* What a row's labels are ("prio", "mtype"); NULL if it has none. */
+	const char *label_name;
+	/* A label's name (a signal's number as SIGUSR1); NULL: the number. */
+	void (*label_text)(__s64 label, char *buf, size_t len);
+	/* How the object key's dev reads; NULL: a device, "major:minor". */
+	void (*format_dev)(unsigned int type, __u32 dev, char *buf, size_t len);
+	/* Its objects are endpoints, one per end (sockets), not channels. */
+	bool endpoints;
+	/*
+	 * Its objects are used only through a descriptor or a mapping, which
+	 * the /proc scan sees: one nobody holds is closed, and its rows final.
+	 * Without it (System V queues, semaphores), rows end when it is removed.
+	 */
+	bool held;
+	/*
+	 * An object of it is a channel only if someone writes into it: a file
+	 * every process maps read-only (a locale cache) is shared, but nobody
+	 * talks through it, so its rows are not shown.
+	 */
+	bool needs_writer;
+	/*
+	 * The kernel described a new object (struct ipc_obj_info): name it and
+	 * keep what else the module needs. NULL: the name is the info's name.
+	 */
+	void (*describe)(struct object *o, const struct ipc_obj_info *info);
+	/* Where one of its datagram sockets sent, and how many times. */
+	void (*dest)(struct store *s, const struct ipc_obj_key *sock,
+		     const struct ipc_sock_addr *dest, __u64 count);
+	/* Before loading: settings of its own for the BPF side, in the
+	 * skeleton's rodata (declared in its bpf/<name>.bpf.h). */
+	void (*configure)(struct ipctrace_bpf__rodata *rodata);
+	/* Once, after attaching: what the kernel side must know of the
+	 * processes already running (who has a shared mapping). */
+	void (*start)(struct store *s, const struct kernel_ops *kops);
+	/* How bytes and ops are measured, when it is not by syscall (JSON). */
+	const char *bytes_method;
+	/* -p: tell the kernel side what to watch for a target's object. */
+	void (*watch_target)(struct store *s, struct object *o, const struct kernel_ops *kops);
+	/* Syscalls that replace a missing tracepoint (sock_send_length). */
+	const struct syscall_hook *fallback_syscalls;
+	size_t nfallback_syscalls;
+};
+
+extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism, sock_mechanism,
+	shm_mechanism, sem_mechanism, signal_mechanism, eventfd_mechanism;
+
+/* All modules, in the order their types are listed. */
+extern const struct mechanism *const mechanisms[];
+extern const size_t nmechanisms;
+
+const char *ipc_type_name(unsigned int type);
+int ipc_type_from_name(const char *name);	/* -1 if unknown */
+const struct mechanism *mechanism_of(unsigned int type);
+const char *mechanism_event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
+const char *mechanism_label_name(unsigned int type);			/* NULL: none */
+/* A label as shown: its name if the mechanism names its labels, else the number. */
+void mechanism_format_label(unsigned int type, __s64 label, char *buf, size_t len);
+bool mechanism_labels_named(unsigned int type);
+void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
+bool mechanism_is_endpoint(unsigned int type);
+bool mechanism_needs_writer(unsigned int type);
+bool mechanism_is_held(unsigned int type);
+const char *mechanism_bytes_method(unsigned int type);	/* NULL: counted per syscall */
+unsigned int mechanism_types(void);
+/* The graph's colour for a type's edges, "#rrggbb": per type, like its name. */
+const char *mechanism_type_colour(unsigned int type);
+/* "pipe,fifo": every implemented type, for help and error text. */
+const char *mechanism_type_list(void);
+/*
+ * -t's list ("pipe,fifo", "all"), also typed into the interactive table's
+ * filter: 0 with the types' bits in mask, or -1 with the reason in err.
+ */
+int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t errlen);
+
+/*
+ * Whether a descriptor's link names one of the named objects seen so far. An
+ * object removed while open (a FIFO's file, a queue's name) shows as
+ * "NAME (deleted)".
+ */
+bool mechanism_link_is_named(GHashTable *named, const char *link);
+
+/* A kernel dev_t (major << 20 | minor) from a user-space st_dev. */
+__u32 mechanism_kernel_dev(dev_t dev);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What ipctrace reads from /proc: process state, names, open descriptors. */
+#ifndef IPCTRACE_PROCFS_H
+#define IPCTRACE_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "model/mechanism.h"
+
+enum pid_state {
+	PID_LIVE,
+	PID_MISSING,
+	PID_ZOMBIE,
+	PID_THREAD,	/* a thread ID that is not its process's ID */
+};
+
+/* *tgid gets the thread group for PID_THREAD. */
+enum pid_state proc_pid_state(pid_t pid, pid_t *tgid);
+bool proc_alive(pid_t pid);
+
+/*
+ * When the process started, in clock ticks since boot (0 if it is gone): a
+ * PID and its start time name one process, where a PID alone may be reused.
+ */
+unsigned long long proc_start_time(pid_t pid);
+/* The start time field of a /proc/PID/stat line; 0 if malformed. */
+unsigned long long proc_parse_stat_start_time(const char *stat_line);
+int proc_comm(pid_t pid, char *buf, size_t len);
+
+/* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
+unsigned int proc_fd_mode(pid_t pid, int fd);
+
+/*
+ * A decimal field of /proc/PID/fdinfo/FD ("eventfd-id"): 0, or -1 if the
+ * descriptor is gone or has no such field. proc_parse_fdinfo_field reads text.
+ */
+int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value);
+int proc_parse_fdinfo_field(const char *text, const char *name, long long *value);
+
+typedef void (*fd_visit_fn)(const struct fd_ref *ref, void *ctx);
+
+/* Visit every open descriptor of pid, or of every process if pid is 0. */
+void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx);
+
+typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
+
+/* Visit every shared mapping of a file (inode not 0) of pid, or of all. */
+/*
+ * One line of /proc/PID/maps: false unless it maps a file shared (perms
+ * "...s"). ref->path points into line, whose newline is cut.
+ */
+bool proc_parse_maps_line(char *line, struct map_ref *ref);
+void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
+
+/* The inodes of the sockets the processes pids (int) hold open: a set of
+ * unsigned long long, to destroy with g_hash_table_destroy. */
+GHashTable *proc_sockets_held(const GArray *pids);
+
+#endif

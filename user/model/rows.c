@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "model/rows.h"
+#include "model/mechanism.h"
+
+static guint ipc_key_hash(gconstpointer p)
+{
+	const struct ipc_key *k = p;
+	guint64 h = k->ino * 0x9E3779B97F4A7C15ULL;
+
+	h ^= ((guint64)k->tgid << 32 | k->dev) * 0xC2B2AE3D27D4EB4FULL;
+	h ^= (guint64)k->type << 8 | k->dir;
+	return (guint)(h ^ h >> 32);
+}
+
+static gboolean ipc_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct ipc_key)) == 0;
+}
+
+static guint obj_key_hash(gconstpointer p)
+{
+	const struct ipc_obj_key *k = p;
+	guint64 h = k->ino * 0x9E3779B97F4A7C15ULL ^ ((guint64)k->dev << 8 | k->type);
+
+	return (guint)(h ^ h >> 32);
+}
+
+static gboolean obj_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct ipc_obj_key)) == 0;
+}
+
+static void row_free(gpointer p)
+{
+	struct row *r = p;
+
+	if (!r)
+		return;
+	g_array_free(r->peers, TRUE);
+	g_array_free(r->labels, TRUE);
+	g_free(r->hist);
+	g_free(r);
+}
+
+static void object_free(gpointer p)
+{
+	struct object *o = p;
+
+	g_free(o->name);
+	g_array_free(o->holders, TRUE);
+	g_ptr_array_free(o->rows, TRUE);
+	g_ptr_array_free(o->peer_objs, TRUE);
+	g_ptr_array_free(o->remotes, TRUE);
+	g_free(o->priv);
+	g_free(o);
+}
+
+struct store *store_new(void)
+{
+	struct store *s = g_new0(struct store, 1);
+
+	/* Rows are owned by `live` until retired, then by `retired`. */
+	s->live = g_hash_table_new_full(ipc_key_hash, ipc_key_equal, NULL, row_free);
+	s->retired = g_ptr_array_new_with_free_func(row_free);
+	s->objects = g_hash_table_new_full(obj_key_hash, obj_key_equal, NULL, object_free);
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	g_hash_table_destroy(s->live);
+	g_ptr_array_free(s->retired, TRUE);
+	g_hash_table_destroy(s->objects);
+	g_free(s);
+}
+
+struct object *store_object(struct store *s, const struct ipc_obj_key *key)
+{
+	struct object *o = g_hash_table_lookup(s->objects, key);
+
+	if (o)
+		return o;
+	o = g_new0(struct object, 1);
+	o->key = *key;
+	o->holders = g_array_new(FALSE, TRUE, sizeof(struct holder));
+	o->rows = g_ptr_array_new();
+	o->peer_objs = g_ptr_array_new();
+	o->remotes = g_ptr_array_new_with_free_func(g_free);
+	g_hash_table_insert(s->objects, &o->key, o);
+	return o;
+}
+
+void object_link(struct object *a, struct object *b)
+{
+	if (!g_ptr_array_find(a->peer_objs, b, NULL))
+		g_ptr_array_add(a->peer_objs, b);
+	if (!g_ptr_array_find(b->peer_objs, a, NULL))
+		g_ptr_array_add(b->peer_objs, a);
+}
+
+void object_add_remote(struct object *o, const char *remote)
+{
+	for (guint i = 0; i < o->remotes->len; i++)
+		if (strcmp(g_ptr_array_index(o->remotes, i), remote) == 0)
+			return;
+	g_ptr_array_add(o->remotes, g_strdup(remote));
+}
+
+void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
+{
+	for (int i = 0; i < *n; i++) {
+		if (strcmp(attrs[i].key, key) == 0) {
+			attrs[i].value = value;
+			return;
+		}
+	}
+	if (*n < MAX_ATTRS)
+		attrs[(*n)++] = (struct attr){ key, value };
+}
+
+const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(attrs[i].key, key) == 0)
+			return &attrs[i];
+	return NULL;
+}
+
+void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes)
+{
+	guint i;
+
+	for (i = 0; i < r->labels->len; i++) {
+		struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+
+		if (l->label == label) {
+			l->ops = ops;
+			l->bytes = bytes;
+			return;
+		}
+		if (l->label > label)
+			break;
+	}
+	struct label_count l = { .label = label, .ops = ops, .bytes = bytes };
+
+	g_array_insert_val(r->labels, i, l);
+}
+
+struct row *store_update(struct store *s, const struct ipc_key *key,
+			 __u64 bytes, __u64 ops, bool *created)
+{
+	struct row *r = g_hash_table_lookup(s->live, key);
+
+	*created = false;
+	if (!r) {
+		struct ipc_obj_key ok = { .ino = key->ino, .dev = key->dev, .type = key->type };
+
+		r = g_new0(struct row, 1);
+		r->key = *key;
+		r->peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
+		r->labels = g_array_new(FALSE, TRUE, sizeof(struct label_count));
+		r->obj = store_object(s, &ok);
+		g_ptr_array_add(r->obj->rows, r);
+		g_hash_table_insert(s->live, &r->key, r);
+		*created = true;
+	}
+	r->bytes = bytes;
+	r->ops = ops;
+	return r;
+}
+
+struct row *store_find_row(struct store *s, const struct ipc_key *key)
+{
+	struct ipc_obj_key ok = { .ino = key->ino, .dev = key->dev, .type = key->type };
+	struct row *r = g_hash_table_lookup(s->live, key);
+	struct object *o;
+
+	if (r)
+		return r;
+	/* Retired: its object keeps it, until the object is forgotten too. */
+	o = g_hash_table_lookup(s->objects, &ok);
+	for (guint i = 0; o && i < o->rows->len; i++) {
+		r = g_ptr_array_index(o->rows, i);
+		if (r->key.tgid == key->tgid && r->key.dir == key->dir)
+			return r;
+	}
+	return NULL;
+}
+
+void store_rates(struct store *s, double elapsed_s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+
+		if (elapsed_s > 0) {
+			r->bytes_per_s = (double)(r->bytes - r->prev_bytes) / elapsed_s;
+			r->ops_per_s = (double)(r->ops - r->prev_ops) / elapsed_s;
+			r->wait_share = (double)(r->wait_ns - r->prev_wait_ns) / 1e9 / elapsed_s;
+		}
+		r->prev_bytes = r->bytes;
+		r->prev_ops = r->ops;
+		r->prev_wait_ns = r->wait_ns;
+	}
+}
+
+GPtrArray *store_mark_closed(struct store *s)
+{
+	GPtrArray *closed = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+		const struct object *o = r->obj;
+		bool gone = mechanism_is_held(o->key.type) ? o->holders->len == 0
+						      : store_attr_find(o->attrs, o->nattrs, "removed") != NULL;
+
+		if (r->exited || r->closed || !gone)
+			continue;
+		r->closed = true;
+		g_ptr_array_add(closed, r);
+	}
+	return closed;
+}
+
+static void unlink_object(struct store *s, struct object *o)
+{
+	for (guint i = 0; i < o->peer_objs->len; i++)
+		g_ptr_array_remove_fast(((struct object *)g_ptr_array_index(o->peer_objs, i))->peer_objs,
+					o);
+	g_hash_table_remove(s->objects, &o->key);
+}
+
+/* The oldest retired rows beyond keep become totals; their objects go once unused. */
+static void fold_oldest(struct store *s, guint keep)
+{
+	guint excess = s->retired->len - keep;
+
+	for (guint i = 0; i < excess; i++) {
+		struct row *r = g_ptr_array_index(s->retired, i);
+		struct object *o = r->obj;
+
+		/* A row never shown (a file every process maps read-only, a
+		 * stranger's with -p) is not in the totals shown either. */
+		if (r->listed) {
+			s->folded.rows++;
+			s->folded.bytes += r->bytes;
+			s->folded.ops += r->ops;
+		}
+		g_ptr_array_remove_fast(o->rows, r);
+		if (!o->rows->len && !o->holders->len)
+			unlink_object(s, o);
+	}
+	g_ptr_array_remove_range(s->retired, 0, excess);
+}
+
+void store_retire(struct store *s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct row *r = v;
+
+		if (!r->exited && !r->closed)
+			continue;
+		r->retired = true;
+		r->bytes_per_s = r->ops_per_s = 0;
+		g_hash_table_iter_steal(&it);
+		g_ptr_array_add(s->retired, r);
+	}
+	if (s->retired->len > MAX_RETIRED)
+		fold_oldest(s, MAX_RETIRED);
+}
+
+void store_forget_retired(struct store *s)
+{
+	if (s->retired->len)
+		fold_oldest(s, 0);
+	s->folded = (struct folded){ 0 };
+}
+
+static void row_peers_add(GArray *peers, int pid, const char *comm, bool exited)
+{
+	for (guint i = 0; i < peers->len; i++) {
+		struct peer *p = &g_array_index(peers, struct peer, i);
+
+		if (p->pid == pid) {
+			p->exited = p->exited && exited;
+			return;
+		}
+	}
+	struct peer p = { .pid = pid, .exited = exited };
+
+	g_strlcpy(p.comm, comm, sizeof(p.comm));
+	g_array_append_val(peers, p);
+}
+
+static gint peer_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct peer *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return strcmp(x->remote, y->remote);
+}
+
+static void add_remote_peer(GArray *peers, const char *remote)
+{
+	struct peer p = { .pid = 0 };
+
+	g_strlcpy(p.remote, remote, sizeof(p.remote));
+	g_strlcpy(p.comm, "remote", sizeof(p.comm));
+	g_array_append_val(peers, p);
+}
+
+/* Traffic the other way on an object, and its holders with access mode `mode`. */
+static void peers_on(struct row *r, const struct object *o, unsigned int mode)
+{
+	for (guint j = 0; j < o->rows->len; j++) {
+		struct row *q = g_ptr_array_index(o->rows, j);
+
+		if (q->key.dir != r->key.dir)
+			row_peers_add(r->peers, q->key.tgid, q->comm, q->exited);
+	}
+	for (guint j = 0; j < o->holders->len; j++) {
+		struct holder *h = &g_array_index(o->holders, struct holder, j);
+
+		/* Holding both ends of one's own channel is inheritance, not a peer. */
+		if ((h->mode & mode) && h->pid != (int)r->key.tgid)
+			row_peers_add(r->peers, h->pid, h->comm, false);
+	}
+}
+
+/*
+ * A row's peers are the processes at the other end. A channel (pipe, FIFO,
+ * queue) is one object with two ends: those whose traffic on it went the
+ * other way (a process reading back its own pipe is its own peer), and those
+ * holding the other end open, idle or not. An endpoint (socket) is one end:
+ * its peers are on the objects linked to it, and may be remote.
+ */
+static void object_peers(struct object *o)
+{
+	bool endpoint = mechanism_is_endpoint(o->key.type);
+
+	for (guint i = 0; i < o->rows->len; i++) {
+		struct row *r = g_ptr_array_index(o->rows, i);
+
+		g_array_set_size(r->peers, 0);
+		if (!endpoint) {
+			peers_on(r, o, r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE);
+		} else {
+			for (guint j = 0; j < o->peer_objs->len; j++)
+				peers_on(r, g_ptr_array_index(o->peer_objs, j), HOLD_READ | HOLD_WRITE);
+			for (guint j = 0; j < o->remotes->len; j++)
+				add_remote_peer(r->peers, g_ptr_array_index(o->remotes, j));
+		}
+		g_array_sort(r->peers, peer_cmp);
+	}
+}
+
+void store_compute_peers(struct store *s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		object_peers(v);
+}
+
+#define CMP(a, b) ((a) > (b) ? -1 : (a) != (b))	/* descending, no overflow */
+#define CMP_UP(a, b) ((a) < (b) ? -1 : (a) != (b))
+
+int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
+{
+	int c = 0;
+
+	switch (sort) {
+	case SORT_BYTES:
+		c = CMP(a->bytes_per_s, b->bytes_per_s);
+		if (!c)
+			c = CMP(a->bytes, b->bytes);
+		break;
+	case SORT_OPS:
+		c = CMP(a->ops_per_s, b->ops_per_s);
+		if (!c)
+			c = CMP(a->ops, b->ops);
+		break;
+	case SORT_TOTAL:
+		c = CMP(a->bytes, b->bytes);
+		break;
+	case SORT_PID:
+		break;
+	case SORT_COMM:
+		c = strcmp(a->comm, b->comm);
+		break;
+	case SORT_TYPE:
+		c = CMP_UP(a->key.type, b->key.type);
+		if (!c && a->obj && b->obj && a->obj->name && b->obj->name)
+			c = strcmp(a->obj->name, b->obj->name);
+		break;
+	}
+	/* A total order, so that equal rows keep their place between refreshes. */
+	if (!c)
+		c = CMP_UP(a->key.tgid, b->key.tgid);
+	if (!c)
+		c = CMP_UP(a->key.type, b->key.type);
+	if (!c)
+		c = CMP_UP(a->key.dev, b->key.dev);
+	if (!c)
+		c = CMP_UP(a->key.ino, b->key.ino);
+	if (!c)
+		c = CMP_UP(a->key.dir, b->key.dir);
+	return c;
+}
+
+static enum sort_key current_sort;
+
+static gint row_cmp_sort(gconstpointer a, gconstpointer b)
+{
+	return row_compare(*(struct row *const *)a, *(struct row *const *)b, current_sort);
+}
+
+static bool pid_listed(const struct filter *f, int pid)
+{
+	for (int i = 0; i < f->npids; i++)
+		if (f->pids[i] == pid)
+			return true;
+	return false;
+}
+
+static bool row_of_target(const struct row *r, const struct filter *f)
+{
+	return r->of_target || pid_listed(f, r->key.tgid);
+}
+
+/* With -p: the targets' own rows, and every row on an object a target uses or holds. */
+bool object_of_targets(const struct object *o, const struct filter *f)
+{
+	for (guint i = 0; i < o->rows->len; i++)
+		if (row_of_target(g_ptr_array_index(o->rows, i), f))
+			return true;
+	for (guint i = 0; i < o->holders->len; i++)
+		if (pid_listed(f, g_array_index(o->holders, struct holder, i).pid))
+			return true;
+	return false;
+}
+
+void store_mark_targets(struct store *s, const struct filter *f)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (pid_listed(f, ((struct row *)v)->key.tgid))
+			((struct row *)v)->of_target = true;
+}
+
+/* Someone writes into o: a tx row, or a holder with write access. */
+static bool object_written(const struct object *o)
+{
+	for (guint i = 0; i < o->rows->len; i++)
+		if (((const struct row *)g_ptr_array_index(o->rows, i))->key.dir == DIR_TX)
+			return true;
+	for (guint i = 0; i < o->holders->len; i++)
+		if (g_array_index(o->holders, struct holder, i).mode & HOLD_WRITE)
+			return true;
+	return false;
+}
+
+bool object_is_channel(const struct object *o)
+{
+	return !mechanism_needs_writer(o->key.type) || object_written(o);
+}
+
+bool store_row_selected(const struct row *r, const struct filter *f)
+{
+	if (r->listed)
+		return true;
+	if (!object_is_channel(r->obj))
+		return false;
+	if (!f || row_of_target(r, f) || object_of_targets(r->obj, f))
+		return true;
+	/* The far end of a target's socket. */
+	for (guint i = 0; i < r->obj->peer_objs->len; i++)
+		if (object_of_targets(g_ptr_array_index(r->obj->peer_objs, i), f))
+			return true;
+	return false;
+}
+
+GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
+			const struct filter *f)
+{
+	GPtrArray *out = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (store_row_selected(v, f))
+			g_ptr_array_add(out, v);
+	if (include_retired)
+		for (guint i = 0; i < s->retired->len; i++)
+			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
+				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
+	current_sort = sort;
+	g_ptr_array_sort(out, row_cmp_sort);
+	return out;
+}
+
+void store_mark_listed(GPtrArray *rows)
+{
+	for (guint i = 0; i < rows->len; i++)
+		((struct row *)g_ptr_array_index(rows, i))->listed = true;
+}
+
+static void add_totals(struct totals *t, const struct row *r)
+{
+	t->bytes += r->bytes;
+	t->ops += r->ops;
+	t->bytes_per_s += r->bytes_per_s;
+	t->ops_per_s += r->ops_per_s;
+	t->rows++;
+}
+
+void store_totals(struct store *s, const struct filter *f, struct totals *t)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	memset(t, 0, sizeof(*t));
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (store_row_selected(v, f))
+			add_totals(t, v);
+	for (guint i = 0; i < s->retired->len; i++)
+		if (store_row_selected(g_ptr_array_index(s->retired, i), f))
+			add_totals(t, g_ptr_array_index(s->retired, i));
+	/* Folded rows are everyone's: they count only in an unfiltered total. */
+	if (!f) {
+		t->bytes += s->folded.bytes;
+		t->ops += s->folded.ops;
+	}
+}

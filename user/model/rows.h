@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one row model every output renders. A row is one process's traffic on
+ * one IPC object in one direction. The store keeps rows across intervals to
+ * turn the kernel's running totals into rates, keeps the rows of processes
+ * that exited for the final summary, and works out each row's peers.
+ */
+#ifndef IPCTRACE_ROWS_H
+#define IPCTRACE_ROWS_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <linux/types.h>
+#include "ipctrace.h"
+#include "common/settings.h"
+
+/* A process at the other end of a row's channel, or a remote endpoint. */
+struct peer {
+	int pid;		/* 0 for a remote endpoint */
+	char comm[COMM_LEN];
+	bool exited;
+	char remote[64];	/* "10.0.0.5:443", when pid is 0 */
+};
+
+/* Access to an object a process holds open (from /proc/PID/fdinfo). */
+enum hold_mode {
+	HOLD_READ = 1,
+	HOLD_WRITE = 2,
+};
+
+struct holder {
+	int pid;
+	int fd;			/* one of its descriptors for the object; -1: a mapping */
+	unsigned int mode;	/* enum hold_mode bits */
+	char comm[COMM_LEN];
+};
+
+/* A per-mechanism detail, rendered generically (JSON key, table DETAIL). */
+struct attr {
+	const char *key;	/* a string with static lifetime */
+	__s64 value;
+};
+
+#define MAX_ATTRS 8
+
+struct object {
+	struct ipc_obj_key key;
+	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
+	GArray *holders;	/* struct holder, from the last /proc scan */
+	GPtrArray *rows;	/* every row on this object, retired ones too */
+	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
+	int nattrs;
+	/*
+	 * Endpoint objects (sockets) are one end each: their peers are on the
+	 * objects linked here, and remote endpoints are named in remotes.
+	 */
+	GPtrArray *peer_objs;	/* struct object * */
+	GPtrArray *remotes;	/* char *, "ip:port" */
+	void *priv;		/* the mechanism's own data, freed with g_free */
+};
+
+/* Make a and b each other's other end (both ways, once). */
+void object_link(struct object *a, struct object *b);
+void object_add_remote(struct object *o, const char *remote);
+
+/* Messages of a row that carried one label (a priority, a message type). */
+struct label_count {
+	__s64 label;
+	__u64 ops, bytes;
+};
+
+struct row {
+	struct ipc_key key;
+	struct object *obj;
+	char comm[COMM_LEN];
+	__u64 bytes, ops;		/* totals since ipctrace started */
+	__u64 prev_bytes, prev_ops;	/* at the previous interval */
+	double bytes_per_s, ops_per_s;	/* over the last interval */
+	__u64 wait_ns, prev_wait_ns;	/* time its calls slept, waiting (WAIT) */
+	double wait_share;		/* of the last interval: 1.0 = waited all of it */
+	struct ipc_hist *hist;		/* --hist: sizes and waits; NULL until seen */
+	__u64 cgroup_id;		/* the process's cgroup when the row began */
+	bool exited;			/* the process has exited */
+	bool closed;			/* nobody holds its object any more */
+	bool of_target;			/* a -p target's, seen while it lived */
+	bool listed;			/* selected once: it stays selected (the rows
+					 * that made it a channel, or a target's, may
+					 * fold), and only listed rows fold into totals */
+	bool retired;			/* final: kept only for the summary */
+	GArray *peers;			/* struct peer, sorted by pid */
+	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
+	int nattrs;
+	GArray *labels;			/* struct label_count, sorted by label */
+};
+
+struct proc_info {
+	char comm[COMM_LEN];
+	bool exited;
+	bool target;		/* the kernel made it a target (-f, a command) */
+	__u64 cgroup_id;
+};
+
+/*
+ * The summary keeps this many rows of exited processes and closed objects;
+ * older ones are folded into totals, so memory stays flat under churn.
+ */
+#define MAX_RETIRED 20000
+
+struct folded {
+	__u64 rows, bytes, ops;
+};
+
+struct store {
+	GHashTable *live;	/* struct ipc_key -> struct row */
+	GPtrArray *retired;	/* rows of processes that exited, objects closed */
+	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
+	struct folded folded;	/* retired rows beyond MAX_RETIRED */
+};
+
+struct store *store_new(void);
+void store_free(struct store *s);
+
+struct object *store_object(struct store *s, const struct ipc_obj_key *key);
+
+/* Set (or add) one of a row's or an object's attributes. */
+void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value);
+const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key);
+
+/* Record a label's running totals for a row. */
+void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes);
+
+/*
+ * Record a row's running totals as read from the kernel. Creates the row the
+ * first time its key is seen; comm and the object's name are then filled by
+ * the caller. Returns the row.
+ */
+struct row *store_update(struct store *s, const struct ipc_key *key,
+			 __u64 bytes, __u64 ops, bool *created);
+
+/* The row of key, live or retired; NULL if there is none (yet, or any more). */
+struct row *store_find_row(struct store *s, const struct ipc_key *key);
+
+/* Rates over elapsed_s for every live row, then prev := current. */
+void store_rates(struct store *s, double elapsed_s);
+
+/*
+ * Rows of objects nobody holds any more (just after a full /proc scan) or
+ * that were removed: their totals are final. Returns them (the caller frees
+ * the array) so their kernel entries can go.
+ */
+GPtrArray *store_mark_closed(struct store *s);
+
+/* Move rows marked exited or closed out of the live set into the summary,
+ * fold the oldest beyond MAX_RETIRED, and forget objects left with nothing. */
+void store_retire(struct store *s);
+
+/* Drop every retired row and the folded totals: the guided tour shows each
+ * demo's summary on its own. */
+void store_forget_retired(struct store *s);
+
+/* Recompute every row's peers from traffic and holders. */
+void store_compute_peers(struct store *s);
+
+struct totals {
+	__u64 bytes, ops;
+	double bytes_per_s, ops_per_s;
+	unsigned int rows;
+};
+
+/*
+ * -p: the targets still alive (PIDs) and, through row->of_target, the rows
+ * of those that have gone; NULL when there is no -p.
+ */
+struct filter {
+	const int *pids;
+	int npids;
+};
+
+/* Rows to show: live ones (or all with include_retired), sorted. */
+GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sort,
+			const struct filter *f);
+/*
+ * The rows a frame shows stay selected from then on: a row is shown for
+ * what others did on its object (a writer made a pipe a channel, a target
+ * made it the target's), and when their rows fold into totals (the
+ * summary's cap) the object no longer says so; the row must not vanish.
+ * Only shown rows fold into the totals shown. Every tick shows its frame
+ * before it retires rows, so each row has its chance.
+ */
+void store_mark_listed(GPtrArray *rows);
+/* Totals over every selected row since start; rates over the live ones. */
+void store_totals(struct store *s, const struct filter *f, struct totals *t);
+
+/* Whether processes talk through o: a file every process maps read-only
+ * (a locale cache) is shared, but it is not a channel. */
+bool object_is_channel(const struct object *o);
+
+/* Whether r is shown: someone writes into its object (where that matters),
+ * and with -p, it is on a target's channel. */
+bool store_row_selected(const struct row *r, const struct filter *f);
+
+/* Flag the rows of the targets now alive, so they stay theirs after. */
+void store_mark_targets(struct store *s, const struct filter *f);
+
+/* Whether a target has traffic on o or holds it open. */
+bool object_of_targets(const struct object *o, const struct filter *f);
+
+int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
+
+#endif

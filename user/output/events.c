@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+#include <json.h>
+#include "output/events.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+
+void event_log_init(struct event_log *log, FILE *out, bool json)
+{
+	struct timespec real, mono;
+
+	memset(log, 0, sizeof(*log));
+	log->out = out;
+	log->json = json;
+	log->pending = g_ptr_array_new_with_free_func(g_free);
+	/* Events carry CLOCK_MONOTONIC (bpf_ktime_get_ns); lines say wall time. */
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	log->monotonic_to_real = (double)(real.tv_sec - mono.tv_sec) +
+				 (double)(real.tv_nsec - mono.tv_nsec) / 1e9;
+}
+
+void event_log_free(struct event_log *log)
+{
+	if (log->pending)
+		g_ptr_array_free(log->pending, TRUE);
+	log->pending = NULL;
+}
+
+int event_log_add(void *ctx, void *data, size_t size)
+{
+	struct event_log *log = ctx;
+	const struct ipc_event *e = data;
+
+	/* A record shorter than it says would be a kernel/user mismatch: skip it. */
+	if (size < sizeof(*e) || size < sizeof(*e) + e->payload_len)
+		return 0;
+	g_ptr_array_add(log->pending, g_memdup2(data, size));
+	return 0;
+}
+
+void event_log_hexdump(FILE *out, const __u8 *data, size_t n, unsigned long long total,
+	     const char *indent)
+{
+	for (size_t off = 0; off < n; off += 16) {
+		size_t line = n - off < 16 ? n - off : 16;
+
+		fprintf(out, "%s%04zx ", indent, off);
+		for (size_t i = 0; i < 16; i++) {
+			if (i == 8)
+				fputc(' ', out);
+			if (i < line)
+				fprintf(out, " %02x", data[off + i]);
+			else
+				fputs("   ", out);
+		}
+		fputs("  |", out);
+		for (size_t i = 0; i < line; i++)
+			fputc(isprint(data[off + i]) ? data[off + i] : '.', out);
+		fputs("|\n", out);
+	}
+	if (total > n)
+		fprintf(out, "%s... %llu more bytes\n", indent, total - n);
+}
+
+static void format_time(const struct event_log *log, __u64 ts_ns, char *buf, size_t len,
+			bool iso)
+{
+	double t = (double)ts_ns / 1e9 + log->monotonic_to_real;
+	time_t secs = (time_t)t;
+	long usec = (long)((t - (double)secs) * 1e6);
+	char base[32];
+	struct tm tm;
+
+	if (iso) {
+		gmtime_r(&secs, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%06ldZ", base, usec);
+	} else {
+		localtime_r(&secs, &tm);
+		strftime(base, sizeof(base), "%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%06ld", base, usec);
+	}
+}
+
+/* What happened: an event slot's name, or a transfer's label. */
+static void format_what(const struct ipc_event *e, char *buf, size_t len)
+{
+	const char *label = mechanism_label_name(e->key.type);
+
+	buf[0] = '\0';
+	if (e->event != NO_EVENT_SLOT) {
+		const char *name = mechanism_event_name(e->key.type, e->event);
+
+		snprintf(buf, len, "%s+%llu", name ? name : "event", (unsigned long long)e->bytes);
+	} else if (e->label != NO_LABEL) {
+		snprintf(buf, len, "%s=%lld", label ? label : "label", (long long)e->label);
+	}
+}
+
+static void print_text(struct event_log *log, const struct ipc_event *e, const struct row *r)
+{
+	char when[32], what[64], peers[256], bytes[24];
+
+	format_time(log, e->ts_ns, when, sizeof(when), false);
+	format_what(e, what, sizeof(what));
+	format_peers(r, peers, sizeof(peers), 60);
+	if (e->event == NO_EVENT_SLOT)
+		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)e->bytes);
+	else
+		strcpy(bytes, "-");
+	/* The arrow points the way the data went: to the peers, or from them. */
+	fprintf(log->out, "%s %7u %-16s %-9s %-3s %8s %s %s %s%s%s\n", when, e->key.tgid,
+		r->comm, ipc_type_name(e->key.type), e->key.dir == DIR_TX ? "tx" : "rx", bytes,
+		r->obj && r->obj->name ? r->obj->name : "?", e->key.dir == DIR_TX ? "->" : "<-",
+		peers, what[0] ? "  " : "", what);
+	if (e->payload_len)
+		event_log_hexdump(log->out, e->payload, e->payload_len, e->bytes, "    ");
+}
+
+static void print_json(struct event_log *log, const struct ipc_event *e, const struct row *r)
+{
+	json_object *o = output_json_row_identity(r);
+	char when[40];
+
+	format_time(log, e->ts_ns, when, sizeof(when), true);
+	json_object_object_add(o, "time", json_object_new_string(when));
+	json_object_object_add(o, "tid", json_object_new_int((int)e->tid));
+	if (e->event == NO_EVENT_SLOT) {
+		json_object_object_add(o, "bytes", output_json_u64(e->bytes));
+	} else {
+		const char *name = mechanism_event_name(e->key.type, e->event);
+
+		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
+		json_object_object_add(o, "count", output_json_u64(e->bytes));
+	}
+	if (e->label != NO_LABEL && mechanism_label_name(e->key.type))
+		json_object_object_add(o, mechanism_label_name(e->key.type),
+				       json_object_new_int64(e->label));
+	json_object_object_add(o, "peers", output_json_row_peers(r));
+	if (e->payload_len) {
+		GString *hex = g_string_sized_new((gsize)e->payload_len * 2);
+
+		for (__u32 i = 0; i < e->payload_len; i++)
+			g_string_append_printf(hex, "%02x", e->payload[i]);
+		json_object_object_add(o, "data_hex", json_object_new_string(hex->str));
+		g_string_free(hex, TRUE);
+	}
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), log->out);
+	fputc('\n', log->out);
+	json_object_put(o);
+}
+
+void event_log_header(const struct event_log *log)
+{
+	if (log->json)
+		return;
+	fprintf(log->out, "%-15s %7s %-16s %-9s %-3s %8s %s\n", "TIME", "PID", "COMM", "TYPE",
+		"DIR", "BYTES", "OBJECT ->/<- PEERS  DETAIL");
+}
+
+void event_log_print(struct event_log *log, struct store *s, const struct filter *f)
+{
+	for (guint i = 0; i < log->pending->len; i++) {
+		const struct ipc_event *e = g_ptr_array_index(log->pending, i);
+		const struct row *r = store_find_row(s, &e->key);
+
+		/* A row read since is always there; without one, the filter cannot
+		 * tell whose it is, and the kernel counted it only as a candidate. */
+		if (!r || !store_row_selected(r, f))
+			continue;
+		if (log->json)
+			print_json(log, e, r);
+		else
+			print_text(log, e, r);
+		log->printed++;
+	}
+	g_ptr_array_set_size(log->pending, 0);
+	fflush(log->out);
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Cells as every text output writes them: sizes, peers, details, losses,
+ * the header line. The table, CSV, the interactive table and -e share them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include "model/cgroup.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+
+void format_bytes(double v, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	if (v < 1024) {
+		snprintf(buf, len, "%.0f", v);
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	/* Three significant digits; pick the precision after rounding (99.96 -> 100). */
+	if (v < 9.995)
+		snprintf(buf, len, "%.2f%c", v, units[u]);
+	else if (v < 99.95)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+}
+
+void format_peers(const struct row *r, char *buf, size_t len, int limit)
+{
+	size_t off = 0;
+	guint n = r->peers->len;
+
+	buf[0] = '\0';
+	for (guint i = 0; i < n && off < len; i++) {
+		const struct peer *p = &g_array_index(r->peers, struct peer, i);
+		char one[COMM_LEN + 80], more[16];
+		int w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid,
+					  p->comm, p->exited ? "*" : "")
+			       : snprintf(one, sizeof(one), "%s%s", i ? "," : "", p->remote);
+		int m = i + 1 < n ? snprintf(more, sizeof(more), ",+%u", n - i - 1) : 0;
+
+		/* Keep room to say how many did not fit. */
+		if (limit > 0 && (int)off + w + m > limit && i > 0) {
+			snprintf(buf + off, len - off, ",+%u", n - i);
+			return;
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s", one);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+	return n;
+}
+
+/*
+ * DETAIL: what a mechanism adds, in one generic form: the row's non-zero
+ * event counters, its labels ("prio 0:10,5:2"), then its object's state.
+ */
+void format_detail(const struct row *r, char *buf, size_t len)
+{
+	const char *label = mechanism_label_name(r->key.type);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < r->nattrs; i++)
+		if (r->attrs[i].value)
+			append(buf, len, &off, "%s%s=%lld", off ? " " : "", r->attrs[i].key,
+			       (long long)r->attrs[i].value);
+	if (label && r->labels->len) {
+		append(buf, len, &off, "%s%s ", off ? " " : "", label);
+		for (guint i = 0; i < r->labels->len; i++) {
+			const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+			char text[32];
+
+			mechanism_format_label(r->key.type, l->label, text, sizeof(text));
+			append(buf, len, &off, "%s%s:%llu", i ? "," : "", text,
+			       (unsigned long long)l->ops);
+		}
+	}
+	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
+		append(buf, len, &off, "%s%s=%lld", off ? " " : "", r->obj->attrs[i].key,
+		       (long long)r->obj->attrs[i].value);
+	if (off >= len && len > 4)
+		strcpy(buf + len - 4, "...");
+}
+
+const char *format_fit_tail(const char *s, int width, char *buf, size_t len)
+{
+	int n = (int)strlen(s);
+
+	if (width <= 0 || n <= width)
+		return s;
+	if (width <= 3)
+		return "";
+	snprintf(buf, len, "...%s", s + n - (width - 3));
+	return buf;
+}
+
+void format_wait(double share, char *buf, size_t len)
+{
+	if (share <= 0)
+		snprintf(buf, len, "-");
+	else if (share < 0.005)
+		snprintf(buf, len, "<1%%");
+	else
+		snprintf(buf, len, "%.0f%%", share * 100);
+}
+
+const char *format_row_cgroup(const struct row *r)
+{
+	return r->cgroup_id ? cgroup_path(r->cgroup_id) : "";
+}
+
+const struct loss_kind format_loss_kinds[] = {
+	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
+	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
+	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
+	{ "filter", offsetof(struct ipc_loss, filter_dropped) },
+	{ "labels", offsetof(struct ipc_loss, labels_dropped) },
+	{ "removals", offsetof(struct ipc_loss, removals_dropped) },
+	{ "dests", offsetof(struct ipc_loss, dests_dropped) },
+	{ "mappings", offsetof(struct ipc_loss, mappings_dropped) },
+	{ "sharers", offsetof(struct ipc_loss, sharers_dropped) },
+	{ "faults", offsetof(struct ipc_loss, faults_missed) },
+	{ "events", offsetof(struct ipc_loss, events_dropped) },
+	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
+	{ "hists", offsetof(struct ipc_loss, hists_dropped) },
+};
+
+const size_t format_nloss_kinds = G_N_ELEMENTS(format_loss_kinds);
+
+__u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k)
+{
+	return *(const __u64 *)((const char *)l + k->offset);
+}
+
+char *format_utf8(const char *s)
+{
+	return g_utf8_make_valid(s, -1);
+}
+
+/* "lost: none", or only the kinds of loss there were: nothing is dropped
+ * silently, and a quiet header stays short. */
+void format_losses(const struct ipc_loss *l, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	append(buf, len, &off, "lost:");
+	for (size_t i = 0; i < G_N_ELEMENTS(format_loss_kinds); i++) {
+		__u64 n = format_loss_count(l, &format_loss_kinds[i]);
+
+		if (n)
+			append(buf, len, &off, " %s %llu", format_loss_kinds[i].name, (unsigned long long)n);
+	}
+	if (off == strlen("lost:"))
+		append(buf, len, &off, " none");
+}
+
+void format_header(const struct frame *f, char *buf, size_t len)
+{
+	char tbuf[32], rate[16], total[16];
+	struct tm tm;
+
+	localtime_r(&f->now, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	format_bytes(f->totals.bytes_per_s, rate, sizeof(rate));
+	format_bytes((double)f->totals.bytes, total, sizeof(total));
+	if (f->final)
+		snprintf(buf, len, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %llu ops",
+			 tbuf, f->elapsed_s, f->totals.rows, total,
+			 (unsigned long long)f->totals.ops);
+	else
+		snprintf(buf, len, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops",
+			 tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
+			 (unsigned long long)f->totals.ops);
+}
+
+bool format_folded(const struct folded *folded, char *buf, size_t len)
+{
+	char bytes[16];
+
+	buf[0] = '\0';
+	if (!folded->rows)
+		return false;
+	format_bytes((double)folded->bytes, bytes, sizeof(bytes));
+	snprintf(buf, len, "... and %llu older rows of exited processes and closed objects: %s in "
+		 "%llu ops", (unsigned long long)folded->rows, bytes,
+		 (unsigned long long)folded->ops);
+	return true;
+}
+
+__u64 format_hist_low(int slot)
+{
+	return slot ? 1ULL << slot : 0;
+}
+
+__u64 format_hist_high(int slot)
+{
+	return (2ULL << slot) - 1;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Renderers of the row model: a frame, the cells every text output shares
+ * (format.c), the table (table.c) and JSON (json.c); CSV, the graph and
+ * Prometheus beside them (csv.h, graph.h, prom.h). No mechanism is special
+ * in any of them.
+ */
+#ifndef IPCTRACE_OUTPUT_H
+#define IPCTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+#include <json.h>
+#include "model/rows.h"
+
+struct frame {
+	time_t now;
+	double interval_s;	/* time this frame covers */
+	double elapsed_s;	/* since attach */
+	bool final;
+	struct totals totals;
+	struct ipc_loss loss;
+	GPtrArray *rows;	/* struct row *, sorted */
+	int max_rows;		/* 0: all */
+	struct folded folded;	/* old rows of exited processes, as totals */
+};
+
+struct table_style {
+	bool clear;		/* home the cursor and clear first (a TTY only) */
+	int width;		/* 0: no limit */
+};
+
+/* 1536 -> "1.5K". Exact below 1024; binary multiples above. */
+void format_bytes(double v, char *buf, size_t len);
+
+/*
+ * "1234/cat,99/sh*": pids and names, * for exited; "-" when none. With a
+ * limit > 0, peers that would not fit in limit characters become ",+N".
+ */
+void format_peers(const struct row *r, char *buf, size_t len, int limit);
+
+/* --hist: the values slot counts, [low, high]. */
+__u64 format_hist_low(int slot);
+__u64 format_hist_high(int slot);
+
+/* The WAIT column: "95%", "<1%", "-" for none. */
+void format_wait(double share, char *buf, size_t len);
+
+/* The DETAIL column: events, labels and object state, "" when none. */
+void format_detail(const struct row *r, char *buf, size_t len);
+
+/* The kinds of loss, named as the header and JSON's "lost" name them. */
+struct loss_kind {
+	const char *name;
+	size_t offset;	/* of its __u64 in struct ipc_loss */
+};
+
+extern const struct loss_kind format_loss_kinds[];
+extern const size_t format_nloss_kinds;
+__u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k);
+
+/*
+ * s as valid UTF-8, to free with g_free: a FIFO's path or a comm is whatever
+ * bytes its creator chose, and CSV readers, Graphviz and Prometheus decode
+ * UTF-8. An invalid byte becomes U+FFFD.
+ */
+char *format_utf8(const char *s);
+/* The widest CGROUP cell of the table; longer names end in "...". */
+#define CGROUP_COL_MAX 24
+
+/* The row's process's cgroup v2 path when the row began; "" when unknown. */
+const char *format_row_cgroup(const struct row *r);
+
+/* The table's first line: time, interval, rows, rates, totals (or the summary's). */
+void format_header(const struct frame *f, char *buf, size_t len);
+
+/* "lost: none", or the kinds of loss there were with their counts. */
+void format_losses(const struct ipc_loss *l, char *buf, size_t len);
+
+/* The line for rows folded into totals; false (and "") when there are none. */
+bool format_folded(const struct folded *folded, char *buf, size_t len);
+
+/* s, or "...tail" of it, in width characters ("" below 4). May return buf. */
+const char *format_fit_tail(const char *s, int width, char *buf, size_t len);
+
+/*
+ * Shrink the OBJECT, PEERS and DETAIL widths so that a table whose other
+ * columns take `fixed` fits in `width` (0: no limit). Returns whether PEERS
+ * shrank, so that the peers are formatted again to its width.
+ */
+bool table_fit(int width, int fixed, int *object, int *peers, int *detail);
+
+void output_table(FILE *out, const struct frame *f, const struct table_style *style);
+
+/* JSON pieces the event log shares with the table's rows. */
+json_object *output_json_u64(__u64 v);
+/* pid, comm, type, object, dev, ino, dir */
+json_object *output_json_row_identity(const struct row *r);
+json_object *output_json_row_peers(const struct row *r);
+
+/* One line: a JSON object with "rows" (README documents the schema). */
+void output_json(FILE *out, const struct frame *f);
+
+#endif

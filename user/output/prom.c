@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include "output/prom.h"
+#include "model/mechanism.h"
+
+void prom_label_value(FILE *out, const char *s)
+{
+	char *text = format_utf8(s);
+
+	fputc('"', out);
+	for (const char *p = text; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", out);
+		else if (*p == '"')
+			fputs("\\\"", out);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+	g_free(text);
+}
+
+/*
+ * One series of ipctrace_bytes_total and ipctrace_operations_total. Rows
+ * whose labels are the same (a server's accepted connections all carry its
+ * socket's name) add up into one: a scrape may not repeat a series.
+ */
+struct series {
+	unsigned int type, dir, pid;
+	const char *comm, *object;
+	__u64 bytes, ops, wait_ns;
+};
+
+static gint series_cmp(gconstpointer pa, gconstpointer pb)
+{
+	const struct series *a = pa, *b = pb;
+	int c;
+
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes ? -1 : 1;
+	if (a->ops != b->ops)
+		return a->ops > b->ops ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	c = strcmp(a->object, b->object);
+	return c ? c : strcmp(a->comm, b->comm);
+}
+
+static GArray *merge_rows(const struct frame *f)
+{
+	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct series));
+	GHashTable *index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < f->rows->len; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+		const char *object = r->obj && r->obj->name ? r->obj->name : "";
+		/* A unit separator cannot occur in a comm or a name that matters. */
+		char *key = g_strdup_printf("%u\x1f%u\x1f%u\x1f%s\x1f%s", r->key.type, r->key.dir,
+					    r->key.tgid, r->comm, object);
+		gpointer at;
+
+		if (g_hash_table_lookup_extended(index, key, NULL, &at)) {
+			struct series *s = &g_array_index(all, struct series, GPOINTER_TO_UINT(at));
+
+			s->bytes += r->bytes;
+			s->ops += r->ops;
+			s->wait_ns += r->wait_ns;
+			g_free(key);
+			continue;
+		}
+		g_hash_table_insert(index, key, GUINT_TO_POINTER(all->len));
+		g_array_append_val(all, ((struct series){
+			.type = r->key.type, .dir = r->key.dir, .pid = r->key.tgid,
+			.comm = r->comm, .object = object, .bytes = r->bytes, .ops = r->ops,
+			.wait_ns = r->wait_ns,
+		}));
+	}
+	g_hash_table_destroy(index);
+	g_array_sort(all, series_cmp);
+	return all;
+}
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void dir_label(FILE *out, unsigned int dir)
+{
+	fprintf(out, ",dir=\"%s\"", dir == DIR_TX ? "tx" : "rx");
+}
+
+/* The rows beyond the cap, per type and direction: sums by type stay whole. */
+struct other {
+	__u64 bytes, ops, wait_ns;
+	unsigned int rows;
+};
+
+enum measure { BYTES, OPS, WAIT };
+
+static void print_value(FILE *out, enum measure m, __u64 bytes, __u64 ops, __u64 wait_ns)
+{
+	if (m == WAIT)
+		fprintf(out, "} %.9f\n", (double)wait_ns / 1e9);
+	else
+		fprintf(out, "} %llu\n", (unsigned long long)(m == OPS ? ops : bytes));
+}
+
+static void row_series(FILE *out, const char *name, const GArray *all, guint own,
+		       struct other other[IPC_TYPE_MAX][2], enum measure m)
+{
+	for (guint i = 0; i < own; i++) {
+		const struct series *s = &g_array_index(all, struct series, i);
+
+		fprintf(out, "%s{type=\"%s\",object=", name, ipc_type_name(s->type));
+		prom_label_value(out, s->object);
+		dir_label(out, s->dir);
+		fprintf(out, ",pid=\"%u\",comm=", s->pid);
+		prom_label_value(out, s->comm);
+		print_value(out, m, s->bytes, s->ops, s->wait_ns);
+	}
+	for (unsigned int t = 0; t < IPC_TYPE_MAX; t++)
+		for (unsigned int d = 0; d < 2; d++) {
+			if (!other[t][d].rows)
+				continue;
+			fprintf(out, "%s{type=\"%s\",object=\"(other)\"", name, ipc_type_name(t));
+			dir_label(out, d);
+			print_value(out, m, other[t][d].bytes, other[t][d].ops, other[t][d].wait_ns);
+		}
+}
+
+void output_prom(FILE *out, const struct frame *f, const struct prom_style *style)
+{
+	GArray *all = merge_rows(f);
+	guint own = MIN(all->len, (guint)MAX(style->max_rows, 0));
+	struct other other[IPC_TYPE_MAX][2] = {};
+	unsigned int other_rows = 0;
+
+	for (guint i = own; i < all->len; i++) {
+		const struct series *s = &g_array_index(all, struct series, i);
+		struct other *o = &other[s->type < IPC_TYPE_MAX ? s->type : 0][s->dir ? 1 : 0];
+
+		o->bytes += s->bytes;
+		o->ops += s->ops;
+		o->wait_ns += s->wait_ns;
+		o->rows++;
+		other_rows++;
+	}
+	family(out, "ipctrace_bytes_total", "counter",
+	       "Bytes a process moved through an IPC object in one direction since ipctrace "
+	       "started. Series beyond --prom-rows, the least busy, add up in object=\"(other)\" "
+	       "per type and dir.");
+	row_series(out, "ipctrace_bytes_total", all, own, other, BYTES);
+	family(out, "ipctrace_operations_total", "counter",
+	       "Operations (transfers, messages, page faults for shared memory) a process made "
+	       "on an IPC object in one direction since ipctrace started; same series as "
+	       "ipctrace_bytes_total.");
+	row_series(out, "ipctrace_operations_total", all, own, other, OPS);
+	if (style->wait) {
+		family(out, "ipctrace_wait_seconds_total", "counter",
+		       "Time a process's calls on an IPC object in one direction spent asleep, "
+		       "waiting, since ipctrace started (the table's WAIT); same series as "
+		       "ipctrace_bytes_total.");
+		row_series(out, "ipctrace_wait_seconds_total", all, own, other, WAIT);
+	}
+
+	family(out, "ipctrace_rows", "gauge",
+	       "Rows (process, object, direction) behind this scrape, before the cap.");
+	fprintf(out, "ipctrace_rows %u\n", f->rows->len);
+	family(out, "ipctrace_other_rows", "gauge",
+	       "Series, after merging rows with equal labels, added up into object=\"(other)\".");
+	fprintf(out, "ipctrace_other_rows %u\n", other_rows);
+
+	family(out, "ipctrace_traced_bytes_total", "counter",
+	       "Bytes of every row since ipctrace started, exited processes included.");
+	fprintf(out, "ipctrace_traced_bytes_total %llu\n", (unsigned long long)f->totals.bytes);
+	family(out, "ipctrace_traced_operations_total", "counter",
+	       "Operations of every row since ipctrace started, exited processes included.");
+	fprintf(out, "ipctrace_traced_operations_total %llu\n", (unsigned long long)f->totals.ops);
+
+	family(out, "ipctrace_lost_total", "counter",
+	       "Operations or details the kernel could not record, by the map that was full "
+	       "(README, section Limits).");
+	for (size_t i = 0; i < format_nloss_kinds; i++)
+		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", format_loss_kinds[i].name,
+			(unsigned long long)format_loss_count(&f->loss, &format_loss_kinds[i]));
+
+	family(out, "ipctrace_build_info", "gauge", "Always 1; the version is a label.");
+	fprintf(out, "ipctrace_build_info{version=\"%s\"} 1\n", IPCTRACE_VERSION);
+	family(out, "ipctrace_up", "gauge",
+	       "1 while ipctrace traces; 0 in the summary it leaves in --prom-file at exit.");
+	fprintf(out, "ipctrace_up %d\n", f->final ? 0 : 1);
+	family(out, "ipctrace_start_time_seconds", "gauge",
+	       "When ipctrace attached, in Unix time: its counters start from zero then.");
+	fprintf(out, "ipctrace_start_time_seconds %.3f\n", style->start_time);
+	fflush(out);
+	g_array_free(all, TRUE);
+}

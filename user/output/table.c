@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The plain table: one line per row, columns fitted to the terminal. */
+#include <stddef.h>
+#include <string.h>
+#include "model/cgroup.h"
+#include "model/mechanism.h"
+#include "output/output.h"
+
+bool table_fit(int width, int fixed, int *object, int *peers, int *detail)
+{
+	bool peers_cut = false;
+	int room, channel;
+
+	if (width <= 0 || fixed + *object + *peers + *detail <= width)
+		return false;
+	room = MAX(width - fixed, 10);
+	/* Object and peers name the channel: they get two thirds at least. */
+	channel = MAX(room - *detail, room * 2 / 3);
+	if (*object + *peers > channel) {
+		*object = MIN(*object, MAX(channel * 3 / 5, channel - *peers));
+		*peers = MAX(channel - *object, 5);
+		peers_cut = true;
+	}
+	if (*detail)
+		*detail = MAX(room - *object - *peers, 4);
+	return peers_cut;
+}
+
+enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
+
+/* Peers beyond this width become "+N" in the table; JSON lists them all. */
+#define PEERS_MAX 48
+
+/* A table row's cells. The long, mostly short ones live in one string chunk
+ * per table, at their own length: a fixed 1 KB of them a row made a 10,000-row
+ * table's refresh take 12 MB. */
+struct cells {
+	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
+	char *peers, *detail, *cgroup;
+	const char *object;
+};
+
+#define CELL_MAX 512	/* the longest peers or detail cell, with its NUL */
+
+/* A cgroup's own name, its head kept: "docker-0123…" says more than "….scope". */
+static void format_cgroup(const struct row *r, char *buf, size_t len)
+{
+	const char *path = format_row_cgroup(r);
+	const char *name = path[0] ? cgroup_short(path) : "-";
+
+	snprintf(buf, len, "%s", name);
+	if (strlen(name) >= len && len > 4)
+		strcpy(buf + len - 4, "...");
+}
+
+/*
+ * The CGROUP column shows only when the rows come from more than one cgroup:
+ * on a machine where everything runs in one, it would say nothing.
+ */
+static bool cgroups_differ(const struct frame *f, guint n)
+{
+	for (guint i = 1; i < n; i++)
+		if (((const struct row *)g_ptr_array_index(f->rows, i))->cgroup_id !=
+		    ((const struct row *)g_ptr_array_index(f->rows, 0))->cgroup_id)
+			return true;
+	return false;
+}
+
+static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings)
+{
+	char buf[CELL_MAX];
+
+	snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
+	snprintf(c->comm, sizeof(c->comm), "%s%s", r->comm, r->exited ? "*" : "");
+	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
+	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
+	format_bytes((double)r->bytes, c->total, sizeof(c->total));
+	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_wait(r->wait_share, c->wait, sizeof(c->wait));
+	format_peers(r, buf, sizeof(buf), PEERS_MAX);
+	c->peers = g_string_chunk_insert(strings, buf);
+	format_detail(r, buf, sizeof(buf));
+	c->detail = g_string_chunk_insert(strings, buf);
+	format_cgroup(r, buf, CGROUP_COL_MAX + 1);
+	c->cgroup = g_string_chunk_insert(strings, buf);
+	c->object = r->obj && r->obj->name ? r->obj->name : "?";
+}
+
+static void print_header(FILE *out, const struct frame *f)
+{
+	char line[256];
+
+	format_header(f, line, sizeof(line));
+	fprintf(out, "%s\n", line);
+	format_losses(&f->loss, line, sizeof(line));
+	fprintf(out, "%s\n\n", line);
+}
+
+#define HIST_BAR 40
+
+/* One histogram, its empty ends left out, each slot a bar scaled to the largest. */
+static void print_hist(FILE *out, const char *unit, const __u32 *slots)
+{
+	int first = -1, last = -1;
+	__u32 max = 0;
+
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		if (first < 0)
+			first = i;
+		last = i;
+		max = MAX(max, slots[i]);
+	}
+	if (first < 0)
+		return;
+	fprintf(out, "    %21s : %-8s distribution\n", unit, "count");
+	for (int i = first; i <= last; i++) {
+		int bar = (int)((__u64)slots[i] * HIST_BAR / max);
+		char range[48];
+
+		snprintf(range, sizeof(range), "%llu -> %llu", (unsigned long long)format_hist_low(i),
+			 (unsigned long long)format_hist_high(i));
+		fprintf(out, "    %21s : %-8u |%-*.*s|\n", range, slots[i], HIST_BAR, bar,
+			"****************************************");
+	}
+}
+
+static bool hist_empty(const __u32 *slots)
+{
+	for (int i = 0; i < HIST_SLOTS; i++)
+		if (slots[i])
+			return false;
+	return true;
+}
+
+/* --hist: after the summary, each shown row's histograms. */
+static void print_histograms(FILE *out, const struct frame *f, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+
+		if (!r->hist || (hist_empty(r->hist->size) && hist_empty(r->hist->wait_us)))
+			continue;
+		fprintf(out, "%u %s %s %s %s\n", r->key.tgid, r->comm, ipc_type_name(r->key.type),
+			r->obj && r->obj->name ? r->obj->name : "?",
+			r->key.dir == DIR_TX ? "tx" : "rx");
+		print_hist(out, "bytes per operation", r->hist->size);
+		print_hist(out, "waits, microseconds", r->hist->wait_us);
+		fputc('\n', out);
+	}
+}
+
+void output_table(FILE *out, const struct frame *f, const struct table_style *style)
+{
+	guint n = f->rows->len;
+	struct cells *cells;
+	GStringChunk *strings;
+	int w[NVAR] = { 6, 5, 0 };
+	int fixed, exited = 0, wcg = 0;
+	char tmp[IPC_NAME_LEN + 8];
+	bool show_cgroup;
+
+	if (f->max_rows > 0 && n > (guint)f->max_rows)
+		n = (guint)f->max_rows;
+	cells = g_new0(struct cells, n ? n : 1);
+	strings = g_string_chunk_new(64 * 1024);
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+
+		fill_cells(r, &cells[i], strings);
+		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
+		w[COL_PEERS] = MAX(w[COL_PEERS], (int)strlen(cells[i].peers));
+		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
+		exited |= r->exited;
+	}
+	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
+	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	show_cgroup = cgroups_differ(f, n);
+	for (guint i = 0; show_cgroup && i < n; i++)
+		wcg = MAX(wcg, MAX((int)strlen(cells[i].cgroup), 6));
+	if (show_cgroup && style->width > 0) {
+		/* The channel's own columns come first: CGROUP takes what a terminal
+		 * has beyond them, and on one too narrow for even a short name it
+		 * is left out (JSON and CSV still carry it). */
+		int spare = style->width - fixed - 1 - (6 + 5 + (w[COL_DETAIL] ? 4 : 0));
+
+		if (spare < 6)
+			show_cgroup = false;
+		for (guint i = 0; show_cgroup && spare < wcg && i < n; i++)
+			if ((int)strlen(cells[i].cgroup) > spare)
+				strcpy(cells[i].cgroup + spare - 3, "...");
+		wcg = show_cgroup ? MIN(wcg, spare) : 0;
+	}
+	if (show_cgroup)
+		fixed += wcg + 1;
+	if (table_fit(style->width, fixed, &w[COL_OBJECT], &w[COL_PEERS], &w[COL_DETAIL]))
+		for (guint i = 0; i < n; i++) {
+			char buf[CELL_MAX];
+
+			format_peers(g_ptr_array_index(f->rows, i), buf, sizeof(buf), w[COL_PEERS]);
+			cells[i].peers = g_string_chunk_insert(strings, buf);
+		}
+	for (guint i = 0; i < n; i++)
+		if ((int)strlen(cells[i].detail) > w[COL_DETAIL])
+			strcpy(cells[i].detail + w[COL_DETAIL] - 3, "...");
+
+	if (style->clear)
+		fputs("\033[H\033[2J", out);
+	print_header(out, f);
+	fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
+		wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
+		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
+		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
+		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+		struct cells *c = &cells[i];
+		char obuf[IPC_NAME_LEN + 8];
+
+		fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
+			c->comm, wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",
+			ipc_type_name(r->key.type), w[COL_OBJECT],
+			format_fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
+			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
+			format_fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
+			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
+	}
+	if (f->rows->len > n)
+		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
+	if (format_folded(&f->folded, tmp, sizeof(tmp)))
+		fprintf(out, "%s\n", tmp);
+	if (exited)
+		fputs("* process has exited\n", out);
+	if (!style->clear)
+		fputc('\n', out);
+	if (f->final)
+		print_histograms(out, f, n);
+	fflush(out);
+	g_string_chunk_free(strings);
+	g_free(cells);
+}

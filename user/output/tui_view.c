@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include "output/tui_view.h"
+
+static void view_row_free(gpointer p)
+{
+	struct view_row *v = p;
+
+	g_array_unref(v->row.peers);
+	g_array_unref(v->row.labels);
+	g_free(v->obj.name);
+	g_free(v);
+}
+
+GPtrArray *tui_view_snapshot(const GPtrArray *rows)
+{
+	GPtrArray *out = g_ptr_array_new_full(rows->len, view_row_free);
+
+	for (guint i = 0; i < rows->len; i++) {
+		const struct row *r = g_ptr_array_index(rows, i);
+		struct view_row *v = g_new0(struct view_row, 1);
+
+		v->row = *r;
+		v->row.peers = g_array_copy(r->peers);
+		v->row.labels = g_array_copy(r->labels);
+		/* The store's to free; only the summary prints histograms. */
+		v->row.hist = NULL;
+		v->row.obj = NULL;
+		if (r->obj) {
+			/* The object's lists point into the store: only what is read here. */
+			v->obj.key = r->obj->key;
+			v->obj.name = g_strdup(r->obj->name);
+			memcpy(v->obj.attrs, r->obj->attrs, sizeof(v->obj.attrs));
+			v->obj.nattrs = r->obj->nattrs;
+			v->row.obj = &v->obj;
+		}
+		g_ptr_array_add(out, v);
+	}
+	return out;
+}
+
+static bool row_shown(const struct row *r, const struct view_options *o)
+{
+	if (r->retired && !o->show_exited)
+		return false;
+	if (!(o->type_mask & (1U << r->key.type)))
+		return false;
+	return !o->comm || !o->comm[0] || strcasestr(r->comm, o->comm);
+}
+
+static gint compare_rows(gconstpointer a, gconstpointer b, gpointer sort)
+{
+	return row_compare(*(struct row *const *)a, *(struct row *const *)b,
+			   (enum sort_key)GPOINTER_TO_INT(sort));
+}
+
+static gint compare_groups(gconstpointer a, gconstpointer b, gpointer sort)
+{
+	const struct view_group *x = *(struct view_group *const *)a;
+	const struct view_group *y = *(struct view_group *const *)b;
+
+	return row_compare(&x->sum, &y->sum, (enum sort_key)GPOINTER_TO_INT(sort));
+}
+
+/* A peer of any of the process's rows, once (peers are sorted by pid). */
+static void merge_peers(GArray *into, const GArray *peers)
+{
+	for (guint i = 0; i < peers->len; i++) {
+		const struct peer *p = &g_array_index(peers, struct peer, i);
+		guint j = 0;
+
+		while (j < into->len) {
+			const struct peer *q = &g_array_index(into, struct peer, j);
+
+			if (q->pid > p->pid || (q->pid == p->pid && strcmp(q->remote, p->remote) >= 0))
+				break;
+			j++;
+		}
+		if (j < into->len) {
+			struct peer *q = &g_array_index(into, struct peer, j);
+
+			if (q->pid == p->pid && strcmp(q->remote, p->remote) == 0) {
+				q->exited = q->exited && p->exited;
+				continue;
+			}
+		}
+		g_array_insert_val(into, j, *p);
+	}
+}
+
+static void group_free(gpointer p)
+{
+	struct view_group *g = p;
+
+	g_array_unref(g->sum.peers);
+	g_ptr_array_unref(g->rows);
+	g_free(g);
+}
+
+static bool group_expanded(const struct view_options *o, int pid)
+{
+	bool flipped = o->toggled && g_hash_table_contains(o->toggled, GINT_TO_POINTER(pid));
+
+	return o->all_expanded != flipped;
+}
+
+struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options *o)
+{
+	struct view *v = g_new0(struct view, 1);
+	GPtrArray *rows = g_ptr_array_new();
+	GHashTable *by_pid = g_hash_table_new(NULL, NULL);
+	gpointer sort = GINT_TO_POINTER(o->sort);
+
+	v->groups = g_ptr_array_new_with_free_func(group_free);
+	v->lines = g_array_new(FALSE, TRUE, sizeof(struct view_line));
+	for (guint i = 0; i < snapshot->len; i++) {
+		struct view_row *r = g_ptr_array_index(snapshot, i);
+
+		if (row_shown(&r->row, o))
+			g_ptr_array_add(rows, &r->row);
+	}
+	v->rows = rows->len;
+	/* Rows in order first: each process's channels keep that order, and its
+	 * first row stands for it where a key reads an object (type). */
+	g_ptr_array_sort_with_data(rows, compare_rows, sort);
+	for (guint i = 0; i < rows->len; i++) {
+		struct row *r = g_ptr_array_index(rows, i);
+		gpointer pid = GUINT_TO_POINTER(r->key.tgid);
+		struct view_group *g = g_hash_table_lookup(by_pid, pid);
+
+		if (!g) {
+			g = g_new0(struct view_group, 1);
+			g->sum.key = r->key;
+			g->sum.obj = r->obj;
+			g_strlcpy(g->sum.comm, r->comm, sizeof(g->sum.comm));
+			g->sum.exited = true;
+			g->sum.peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
+			g->rows = g_ptr_array_new();
+			g->expanded = group_expanded(o, (int)r->key.tgid);
+			g_hash_table_insert(by_pid, pid, g);
+			g_ptr_array_add(v->groups, g);
+		}
+		g_ptr_array_add(g->rows, r);
+		g->sum.bytes += r->bytes;
+		g->sum.ops += r->ops;
+		g->sum.bytes_per_s += r->bytes_per_s;
+		g->sum.ops_per_s += r->ops_per_s;
+		/* Over 100% when several of its threads wait, as a row's may be. */
+		g->sum.wait_share += r->wait_share;
+		g->sum.exited = g->sum.exited && r->exited;
+		g->types |= 1U << r->key.type;
+		g->dirs |= 1U << r->key.dir;
+		merge_peers(g->sum.peers, r->peers);
+	}
+	g_ptr_array_sort_with_data(v->groups, compare_groups, sort);
+	if (o->max_groups > 0 && v->groups->len > (guint)o->max_groups) {
+		v->groups_cut = v->groups->len - (guint)o->max_groups;
+		g_ptr_array_set_size(v->groups, (guint)o->max_groups);
+	}
+	for (guint i = 0; i < v->groups->len; i++) {
+		struct view_group *g = g_ptr_array_index(v->groups, i);
+		struct view_line line = { .group = g };
+
+		g_array_append_val(v->lines, line);
+		for (guint j = 0; g->expanded && j < g->rows->len; j++) {
+			line.row = g_ptr_array_index(g->rows, j);
+			g_array_append_val(v->lines, line);
+		}
+	}
+	g_hash_table_destroy(by_pid);
+	g_ptr_array_unref(rows);
+	return v;
+}
+
+void tui_view_free(struct view *v)
+{
+	if (!v)
+		return;
+	g_array_unref(v->lines);
+	g_ptr_array_unref(v->groups);
+	g_free(v);
+}

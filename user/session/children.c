@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <glib.h>
+#include "common/common.h"
+#include "session/children.h"
+
+char *child_find_demo(void)
+{
+	char *self = g_file_read_link("/proc/self/exe", NULL);
+
+	if (self) {
+		char *dir = g_path_get_dirname(self);
+		char *path = g_build_filename(dir, "ipc-demo", NULL);
+
+		g_free(dir);
+		g_free(self);
+		if (access(path, X_OK) == 0)
+			return path;
+		g_free(path);
+	}
+	return g_find_program_in_path("ipc-demo");
+}
+
+bool child_command_exists(const char *argv0)
+{
+	char *found = strchr(argv0, '/') ? g_strdup(argv0) : g_find_program_in_path(argv0);
+	bool ok = found && access(found, X_OK) == 0;
+
+	g_free(found);
+	return ok;
+}
+
+pid_t child_start_stopped(char **argv, int out_fd)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		/* ipctrace ignores SIGPIPE; the command must not inherit that. */
+		signal(SIGPIPE, SIG_DFL);
+		if (out_fd >= 0)
+			dup2(out_fd, STDOUT_FILENO);
+		raise(SIGSTOP);
+		execvp(argv[0], argv);
+		p_err("cannot run %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		return 0;
+	while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+		;
+	return pid;
+}
+
+int child_exit_status(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+pid_t child_start_demo(const char *path, double duration_s)
+{
+	char secs[32];
+	pid_t pid;
+
+	snprintf(secs, sizeof(secs), "%g", duration_s);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* Its chatter would be pipe traffic of its own on the terminal. */
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			close(null);
+		}
+		execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
+		p_err("cannot run %s: %s", path, strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
