@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * POSIX message queues: the kernel side of the mq module (user/mq.c decodes
+ * POSIX message queues: the kernel side of the mq module (user/mechanisms/mq.c decodes
  * its rows, tools/demo/mq.c exercises it).
  *
  * A queue descriptor is a file on the mqueue filesystem, so it resolves like

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * System V message queues: the kernel side of the msg module (user/msg.c,
+ * System V message queues: the kernel side of the msg module (user/mechanisms/msg.c,
  * tools/demo/msg.c).
  *
  * A System V queue has no descriptor: the syscalls name it by id, so the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Pipes and FIFOs: the kernel side of the pipe module (user/pipe.c decodes its
+ * Pipes and FIFOs: the kernel side of the pipe module (user/mechanisms/pipe.c decodes its
  * rows, tools/demo/pipe.c exercises it).
  *
  * Every transfer syscall is seen at sys_exit, where the return value is the

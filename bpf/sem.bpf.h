@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * System V semaphore sets: the kernel side of the sem module (user/sem.c).
+ * System V semaphore sets: the kernel side of the sem module (user/mechanisms/sem.c).
  * Processes sharing memory often take turns with them. Every semop is a
  * syscall: each semaphore of a set (IPC namespace, semid, number) is an
  * object; an operation that adds to it is a post (tx), one that takes from

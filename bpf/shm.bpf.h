@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared memory and memory-mapped files: the kernel side of the shm module
- * (user/shm.c, tools/demo/shm.c). System V segments (shm), POSIX shared
+ * (user/mechanisms/shm.c, tools/demo/shm.c). System V segments (shm), POSIX shared
  * memory (posix_shm: files on /dev/shm) and shared file mappings (mmap:
  * files, memfd, and MAP_SHARED|MAP_ANONYMOUS memory that fork hands down).
  *

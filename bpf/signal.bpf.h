@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Signals: the kernel side of the signal module (user/signal.c decodes its
+ * Signals: the kernel side of the signal module (user/mechanisms/signal.c decodes its
  * rows, tools/demo/signal.c exercises it).
  *
  * signal:signal_generate fires in __send_signal_locked() (and, for POSIX

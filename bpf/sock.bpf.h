@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Sockets, unix domain, TCP and UDP: the kernel side of the socket module
- * (user/sock.c decodes its rows, tools/demo/sock.c exercises it).
+ * (user/mechanisms/sock.c decodes its rows, tools/demo/sock.c exercises it).
  *
  * Bytes: on 6.3+ the sock:sock_send_length and sock:sock_recv_length
  * tracepoints fire in sock_sendmsg()/sock_recvmsg(), which every path goes

@@ -3,7 +3,7 @@
 # Installed as share/bash-completion/completions/ipctrace, which the
 # bash-completion package loads on first use; it can also be sourced as is:
 # it uses none of bash-completion's helpers, so it works without them.
-# The option and type lists follow user/options.c and user/mechanism.c;
+# The option and type lists follow user/cli/options.c and user/model/mechanism.c;
 # tests/integration/completion.bats checks them against the binary.
 
 # _ipctrace_words: set cur and prev for the word being completed. Bash splits

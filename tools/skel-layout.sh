@@ -4,7 +4,7 @@
 # usage: tools/skel-layout.sh DEFAULT.skel.h PORTABLE.skel.h
 #
 # ipctrace's user code is compiled against the default BPF build's skeleton
-# and may open the portable build's bytes through it (user/tracer.c), which
+# and may open the portable build's bytes through it (user/loader/tracer.c), which
 # is only right if both builds have the same maps, programs and settings at
 # the same offsets. Their skeletons say so: apart from their names and the
 # embedded object, they must be the same text. Fails the build if not.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * eventfd: the kernel side of the eventfd module (user/eventfd.c decodes its
+ * eventfd: the kernel side of the eventfd module (user/mechanisms/eventfd.c decodes its
  * rows, tools/demo/eventfd.c exercises it).
  *
  * An eventfd is a 64-bit counter behind a descriptor: write(2) adds the 8-byte

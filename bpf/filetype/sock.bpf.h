@@ -189,7 +189,7 @@ static __noinline void sock_watch_far_end(const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	/* The value is the target's socket: once it is closed, the user side
-	 * releases the entry (prune_watched in user/tracer.c). */
+	 * releases the entry (prune_watched in user/loader/tracer.c). */
 	__u64 owner = sock_ino(sk);
 	long err = 0;
 

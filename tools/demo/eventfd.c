@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * eventfd, the demo side of the eventfd module (bpf/filetype/eventfd.bpf.h,
- * user/eventfd.c).
+ * user/mechanisms/eventfd.c).
  *
  * eventfd: a writer and a reader that inherit two eventfds from their parent,
  *   the way an event loop is woken. The writer adds the values 1 to 7 in

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * POSIX message queues, the demo side of the mq module (bpf/mq.bpf.h,
- * user/mq.c).
+ * user/mechanisms/mq.c).
  *
  * mq: a sender and a receiver that share nothing but the queue's name. The
  *     receiver asks to be notified, then blocks in mq_receive whenever the

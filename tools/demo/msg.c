@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * System V message queues, the demo side of the msg module (bpf/msg.bpf.h,
- * user/msg.c).
+ * user/mechanisms/msg.c).
  *
  * msg: a sender cycles through message types 1, 2 and 3. One receiver asks
  *      for type 1 only; the other for anything but type 1 (MSG_EXCEPT, a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pipes and FIFOs, the demo side of the pipe module (bpf/pipe.bpf.h,
- * user/pipe.c).
+ * user/mechanisms/pipe.c).
  *
  * pipe:       a pipe is half-duplex, so a parent talks to its child over one
  *             pipe, and a request/reply exchange needs two.

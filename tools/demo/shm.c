@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Shared memory and memory maps, the demo side of the shm module
- * (bpf/shm.bpf.h, user/shm.c) and of System V semaphores (bpf/sem.bpf.h).
+ * (bpf/shm.bpf.h, user/mechanisms/shm.c) and of System V semaphores (bpf/sem.bpf.h).
  *
  * shm:       System V. A writer fills a segment, a reader reads it, and they
  *            take turns through two semaphores of one set; a third process

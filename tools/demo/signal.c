@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Signals, the demo side of the signal module (bpf/signal.bpf.h,
- * user/signal.c).
+ * user/mechanisms/signal.c).
  *
  * signal: a sender and a receiver, and what becomes of each kind of signal.
  *   Each round the sender sends SIGUSR2, which the receiver has set to

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sockets, the demo side of the socket module (bpf/sock.bpf.h, user/sock.c).
+ * Sockets, the demo side of the socket module (bpf/sock.bpf.h, user/mechanisms/sock.c).
  *
  * unix: the three kinds of unix socket. A stream server does bind, listen
  *       and accept, a client connects and they exchange requests and replies;
@@ -46,7 +46,7 @@ static int must(int ret, const char *what)
 	return ret;
 }
 
-/* The name ipctrace gives a socket: see user/sock.c. */
+/* The name ipctrace gives a socket: see user/mechanisms/sock.c. */
 static void unix_addr_text(const struct sockaddr_un *a, socklen_t len, char *buf, size_t size)
 {
 	size_t n = len > sizeof(sa_family_t) ? len - sizeof(sa_family_t) : 0;

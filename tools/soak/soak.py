@@ -14,7 +14,7 @@ the entries of its maps. Passes when:
     folded, since folded totals have no type) equal the records' sums;
   - RSS is flat once the summary is full: ipctrace keeps the rows of exited
     processes for its final summary up to a cap (MAX_RETIRED in
-    user/rows.h), so RSS grows until then by design; from the first frame
+    user/model/rows.h), so RSS grows until then by design; from the first frame
     that folds rows into totals until the churn ends, the last quarter's
     peak is at most the first quarter's peak * 1.10 + 2 MiB (a run too short
     to reach the cap says so and does not judge RSS); the final summary,

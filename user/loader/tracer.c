@@ -95,7 +95,7 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 	h[n++] = (struct hook){ skel->progs.sock_recv_btf, skel->progs.sock_recv_raw, TP_SOCK_RECV,
 				sock_tp, "socket bytes come from the syscalls" };
 	h[n++] = (struct hook){ skel->progs.page_fault_btf, skel->progs.page_fault_raw,
-				TP_PAGE_FAULT, types & SHM_TYPES,
+				TP_PAGE_FAULT, types & IPC_SHM_TYPES,
 				"shared memory activity (page faults) is not estimated" };
 	h[n++] = (struct hook){ skel->progs.signal_generate_btf, skel->progs.signal_generate_raw,
 				TP_SIGNAL_GENERATE, types & (1U << IPC_SIGNAL),
@@ -248,7 +248,7 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	 * socket bytes are counted there too, as on kernels before 6.3. */
 	if (o->hex_cap)
 		t->feat.sock_tp = false;
-	sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+	sock_tp = t->feat.sock_tp && (t->type_mask & IPC_SOCK_TYPES);
 
 	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
@@ -341,15 +341,15 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 	}
 	/* Shared memory needs bpf_find_vma() (5.17+): without it, leave it out,
 	 * unless it is all that was asked for. */
-	if (!t->feat.find_vma && (t->type_mask & SHM_TYPES)) {
-		if (!(t->type_mask & ~SHM_TYPES)) {
+	if (!t->feat.find_vma && (t->type_mask & IPC_SHM_TYPES)) {
+		if (!(t->type_mask & ~IPC_SHM_TYPES)) {
 			snprintf(err, errlen, "this kernel has no bpf_find_vma() (Linux 5.17+), which "
 				 "shared memory and memory maps need");
 			goto fail;
 		}
 		p_err("this kernel has no bpf_find_vma() (Linux 5.17+): shared memory and memory "
 		      "maps are left out");
-		t->type_mask &= ~SHM_TYPES;
+		t->type_mask &= ~IPC_SHM_TYPES;
 	}
 
 	/* Signals come from one tracepoint: without it, asked for alone, there
@@ -393,7 +393,7 @@ int tracer_load(struct tracer *t, char *err, size_t errlen)
 
 int tracer_attach(struct tracer *t, char *err, size_t errlen)
 {
-	bool sock_tp = t->feat.sock_tp && (t->type_mask & SOCKET_TYPES);
+	bool sock_tp = t->feat.sock_tp && (t->type_mask & IPC_SOCK_TYPES);
 
 	for (int i = 0; i < t->opts.npids; i++)
 		tracer_add_target(t, t->opts.pids[i]);

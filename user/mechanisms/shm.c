@@ -144,7 +144,7 @@ static void shm_start(struct store *s, const struct kernel_ops *kops)
 
 const struct mechanism shm_mechanism = {
 	.name = "shm",
-	.types = SHM_TYPES,
+	.types = IPC_SHM_TYPES,
 	.syscalls = shm_syscalls,
 	.nsyscalls = G_N_ELEMENTS(shm_syscalls),
 	.map_object = shm_map_object,

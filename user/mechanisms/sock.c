@@ -637,7 +637,7 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 
 const struct mechanism sock_mechanism = {
 	.name = "socket",
-	.types = SOCKET_TYPES,
+	.types = IPC_SOCK_TYPES,
 	.syscalls = sock_syscalls,
 	.nsyscalls = G_N_ELEMENTS(sock_syscalls),
 	.filter_syscalls = sock_filter_syscalls,

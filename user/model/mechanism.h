@@ -69,10 +69,6 @@ struct kernel_ops {
 	void (*watch_tuple)(void *ctx, const struct ipc_tuple *tuple, __u64 owner);
 };
 
-/* Type groups that more than one module or the loader test for. */
-#define SOCKET_TYPES (1U << IPC_UNIX | 1U << IPC_TCP | 1U << IPC_UDP)
-#define SHM_TYPES (1U << IPC_SHM | 1U << IPC_POSIX_SHM | 1U << IPC_MMAP)
-
 struct mechanism {
 	const char *name;
 	unsigned int types;			/* bit (1 << enum ipc_type) */
