@@ -52,7 +52,7 @@ static struct object *described(struct store *s, unsigned int type, __u64 ino,
 	struct ipc_obj_key key = { .ino = ino, .type = type };
 	struct object *o = store_object(s, &key);
 
-	sock_mechanism.describe(o, info);
+	mechanism_of(type)->describe(o, info);
 	return o;
 }
 
@@ -101,9 +101,9 @@ static void test_tcp_peers_by_tuple(void **state)
 	server_tx = put(s, 10, IPC_TCP, 100, DIR_TX);
 	client_rx = put(s, 20, IPC_TCP, 200, DIR_RX);
 	client_tx = put(s, 20, IPC_TCP, 200, DIR_TX);
-	sock_mechanism.describe(server_tx->obj, &a);
-	sock_mechanism.describe(client_rx->obj, &b);
-	sock_mechanism.refresh(s);
+	mechanism_of(IPC_UNIX)->describe(server_tx->obj, &a);
+	mechanism_of(IPC_UNIX)->describe(client_rx->obj, &b);
+	mechanism_of(IPC_UNIX)->refresh(s);
 	store_compute_peers(s);
 	/* The server's sending row's peer reads at the other end. */
 	assert_int_equal(server_tx->peers->len, 1);
@@ -126,14 +126,14 @@ static void test_datagram_senders(void **state)
 
 	(void)state;
 	recv_info.sock.type = send_info.sock.type = SOCK_DGRAM;
-	sock_mechanism.describe(rx->obj, &recv_info);
-	sock_mechanism.describe(tx1->obj, &send_info);
-	sock_mechanism.describe(tx2->obj, &send_info);
+	mechanism_of(IPC_UNIX)->describe(rx->obj, &recv_info);
+	mechanism_of(IPC_UNIX)->describe(tx1->obj, &send_info);
+	mechanism_of(IPC_UNIX)->describe(tx2->obj, &send_info);
 	assert_string_equal(tx1->obj->name, "unix:unnamed");
 	/* sendto() passes the whole sockaddr_un: the name ends at its NUL. */
 	strcpy(dest.path, "/run/log.sock");
-	sock_mechanism.dest(s, &tx1->obj->key, &dest, 5);
-	sock_mechanism.dest(s, &tx2->obj->key, &dest, 7);
+	mechanism_of(IPC_UNIX)->dest(s, &tx1->obj->key, &dest, 5);
+	mechanism_of(IPC_UNIX)->dest(s, &tx2->obj->key, &dest, 7);
 	store_compute_peers(s);
 	assert_int_equal(rx->peers->len, 2);
 	assert_int_equal(g_array_index(rx->peers, struct peer, 0).pid, 2);
@@ -150,8 +150,8 @@ static void test_remote_peer(void **state)
 	struct row *r = put(s, 10, IPC_TCP, 100, DIR_TX);
 
 	(void)state;
-	sock_mechanism.describe(r->obj, &info);
-	sock_mechanism.refresh(s);
+	mechanism_of(IPC_UNIX)->describe(r->obj, &info);
+	mechanism_of(IPC_UNIX)->refresh(s);
 	store_compute_peers(s);
 	assert_int_equal(r->peers->len, 1);
 	assert_int_equal(g_array_index(r->peers, struct peer, 0).pid, 0);

@@ -54,6 +54,9 @@ static void eventfd_configure(struct ipctrace_bpf__rodata *rodata)
 const struct mechanism eventfd_mechanism = {
 	.name = "eventfd",
 	.types = 1U << IPC_EVENTFD,
+	.type_info = {
+		{ IPC_EVENTFD, "eventfd", "#637939" },	/* moss */
+	},
 	.syscalls = eventfd_syscalls,
 	.nsyscalls = G_N_ELEMENTS(eventfd_syscalls),
 	.fd_object = eventfd_fd_object,

@@ -128,6 +128,9 @@ static void mq_refresh(struct store *s)
 const struct mechanism mq_mechanism = {
 	.name = "mq",
 	.types = 1U << IPC_MQ,
+	.type_info = {
+		{ IPC_MQ, "mq", "#2ca02c" },	/* green */
+	},
 	.syscalls = mq_syscalls,
 	.nsyscalls = G_N_ELEMENTS(mq_syscalls),
 	.fd_object = mq_fd_object,

@@ -35,6 +35,9 @@ static void msg_refresh(struct store *s)
 const struct mechanism msg_mechanism = {
 	.name = "msg",
 	.types = 1U << IPC_MSG,
+	.type_info = {
+		{ IPC_MSG, "msg", "#8c9a00" },	/* olive */
+	},
 	.syscalls = msg_syscalls,
 	.nsyscalls = G_N_ELEMENTS(msg_syscalls),
 	/* No descriptor names a System V queue: peers come from traffic alone. */

@@ -91,6 +91,10 @@ static void pipe_default_name(const struct ipc_obj_key *obj, char *buf, size_t l
 const struct mechanism pipe_mechanism = {
 	.name = "pipe",
 	.types = 1U << IPC_PIPE | 1U << IPC_FIFO,
+	.type_info = {
+		{ IPC_PIPE, "pipe", "#1f77b4" },	/* blue */
+		{ IPC_FIFO, "fifo", "#17becf" },	/* cyan */
+	},
 	.syscalls = pipe_syscalls,
 	.nsyscalls = G_N_ELEMENTS(pipe_syscalls),
 	.filter_syscalls = pipe_filter_syscalls,

@@ -31,6 +31,9 @@ static void sem_refresh(struct store *s)
 const struct mechanism sem_mechanism = {
 	.name = "sem",
 	.types = 1U << IPC_SEM,
+	.type_info = {
+		{ IPC_SEM, "sem", "#e377c2" },	/* pink */
+	},
 	.syscalls = sem_syscalls,
 	.nsyscalls = G_N_ELEMENTS(sem_syscalls),
 	.default_name = sysv_default_name,

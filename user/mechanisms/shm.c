@@ -145,6 +145,11 @@ static void shm_start(struct store *s, const struct kernel_ops *kops)
 const struct mechanism shm_mechanism = {
 	.name = "shm",
 	.types = IPC_SHM_TYPES,
+	.type_info = {
+		{ IPC_SHM, "shm", "#d62728" },	/* red */
+		{ IPC_POSIX_SHM, "posix_shm", "#ff7f0e" },	/* orange */
+		{ IPC_MMAP, "mmap", "#8c564b" },	/* brown */
+	},
 	.syscalls = shm_syscalls,
 	.nsyscalls = G_N_ELEMENTS(shm_syscalls),
 	.map_object = shm_map_object,

@@ -80,6 +80,9 @@ static void signal_configure(struct ipctrace_bpf__rodata *rodata)
 const struct mechanism signal_mechanism = {
 	.name = "signal",
 	.types = 1U << IPC_SIGNAL,
+	.type_info = {
+		{ IPC_SIGNAL, "signal", "#bcbd22" },	/* yellow-green */
+	},
 	.default_name = signal_default_name,
 	.event_names = {
 		[SIG_EV_DELIVERED] = "delivered",

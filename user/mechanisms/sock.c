@@ -638,6 +638,11 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 const struct mechanism sock_mechanism = {
 	.name = "socket",
 	.types = IPC_SOCK_TYPES,
+	.type_info = {
+		{ IPC_UNIX, "unix", "#9467bd" },	/* purple */
+		{ IPC_TCP, "tcp", "#393b79" },	/* navy */
+		{ IPC_UDP, "udp", "#7f7f7f" },	/* grey */
+	},
 	.syscalls = sock_syscalls,
 	.nsyscalls = G_N_ELEMENTS(sock_syscalls),
 	.filter_syscalls = sock_filter_syscalls,

@@ -5,46 +5,37 @@
 #include <sys/sysmacros.h>
 #include "model/mechanism.h"
 
-const struct mechanism *const mechanisms[] = {
-	&pipe_mechanism,
-	&mq_mechanism,
-	&msg_mechanism,
-	&sock_mechanism,
-	&shm_mechanism,
-	&sem_mechanism,
-	&signal_mechanism,
-	&eventfd_mechanism,
-};
+/* The registry: a module's one line, in the order its types are listed. */
+#define MECHANISMS(X) X(pipe) X(mq) X(msg) X(sock) X(shm) X(sem) X(signal) X(eventfd)
+
+#define DECLARE(name) extern const struct mechanism name##_mechanism;
+#define ENTRY(name) &name##_mechanism,
+MECHANISMS(DECLARE)
+const struct mechanism *const mechanisms[] = { MECHANISMS(ENTRY) };
 const size_t nmechanisms = G_N_ELEMENTS(mechanisms);
 
-/* The names users type with -t and read in the TYPE column and JSON. */
-static const char *const type_names[IPC_TYPE_MAX] = {
-	[IPC_PIPE] = "pipe",
-	[IPC_FIFO] = "fifo",
-	[IPC_MQ] = "mq",
-	[IPC_MSG] = "msg",
-	[IPC_SHM] = "shm",
-	[IPC_POSIX_SHM] = "posix_shm",
-	[IPC_MMAP] = "mmap",
-	[IPC_UNIX] = "unix",
-	[IPC_TCP] = "tcp",
-	[IPC_UDP] = "udp",
-	[IPC_SEM] = "sem",
-	[IPC_SIGNAL] = "signal",
-	[IPC_EVENTFD] = "eventfd",
-};
+/* A type's entry in its mechanism, NULL if no mechanism has it. */
+static const struct mechanism_type *type_info(unsigned int type)
+{
+	const struct mechanism *m = type < IPC_TYPE_MAX ? mechanism_of(type) : NULL;
+
+	for (size_t i = 0; m && i < MECHANISM_TYPES_MAX; i++)
+		if (m->type_info[i].name && m->type_info[i].type == type)
+			return &m->type_info[i];
+	return NULL;
+}
 
 const char *ipc_type_name(unsigned int type)
 {
-	if (type < IPC_TYPE_MAX && type_names[type])
-		return type_names[type];
-	return "?";
+	const struct mechanism_type *ti = type_info(type);
+
+	return ti ? ti->name : "?";
 }
 
 int ipc_type_from_name(const char *name)
 {
 	for (int t = 1; t < IPC_TYPE_MAX; t++)
-		if (type_names[t] && strcmp(type_names[t], name) == 0)
+		if (type_info(t) && strcmp(type_info(t)->name, name) == 0)
 			return t;
 	return -1;
 }
@@ -163,7 +154,7 @@ const char *mechanism_type_list(void)
 			continue;
 		if (list[0])
 			strncat(list, ",", sizeof(list) - strlen(list) - 1);
-		strncat(list, type_names[t], sizeof(list) - strlen(list) - 1);
+		strncat(list, ipc_type_name(t), sizeof(list) - strlen(list) - 1);
 	}
 	return list;
 }
@@ -208,25 +199,9 @@ int mechanism_parse_types(const char *arg, unsigned int *mask, char *err, size_t
 	return ret;
 }
 
-/*
- * One colour per type, told apart on a projector and in print; the graph's
- * legend lists those drawn. Edges of a type not listed here are black.
- */
-static const char *const type_colour[IPC_TYPE_MAX] = {
-	[IPC_PIPE] = "#1f77b4",		/* blue */
-	[IPC_FIFO] = "#17becf",		/* cyan */
-	[IPC_MQ] = "#2ca02c",		/* green */
-	[IPC_MSG] = "#8c9a00",		/* olive */
-	[IPC_SHM] = "#d62728",		/* red */
-	[IPC_POSIX_SHM] = "#ff7f0e",	/* orange */
-	[IPC_MMAP] = "#8c564b",		/* brown */
-	[IPC_SEM] = "#e377c2",		/* pink */
-	[IPC_UNIX] = "#9467bd",		/* purple */
-	[IPC_TCP] = "#393b79",		/* navy */
-	[IPC_UDP] = "#7f7f7f",		/* grey */
-};
-
 const char *mechanism_type_colour(unsigned int type)
 {
-	return type < IPC_TYPE_MAX && type_colour[type] ? type_colour[type] : "#000000";
+	const struct mechanism_type *ti = type_info(type);
+
+	return ti && ti->colour ? ti->colour : "#000000";
 }

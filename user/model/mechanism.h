@@ -7,9 +7,8 @@
  * each module to configure its own settings; a module reaches the kernel side
  * only through struct kernel_ops.
  *
- * A new mechanism, user side: mechanisms/<name>.c (its struct mechanism),
- * its extern below and its entry in mechanisms[] (mechanism.c); a new type
- * also gets its name in type_names[] and, if drawn, a colour in type_colour[]
+ * A new mechanism, user side: mechanisms/<name>.c (its struct mechanism,
+ * its types' names and colours included) and its line in mechanisms[]
  * (mechanism.c). Nothing else in user/ changes.
  */
 #ifndef IPCTRACE_MECHANISM_H
@@ -69,9 +68,21 @@ struct kernel_ops {
 	void (*watch_tuple)(void *ctx, const struct ipc_tuple *tuple, __u64 owner);
 };
 
+/* One IPC type of a mechanism: the name users type with -t and read in the
+ * TYPE column and JSON, and its colour in the graph (one a projector and
+ * print tell apart from the others'). */
+struct mechanism_type {
+	enum ipc_type type;
+	const char *name;
+	const char *colour;
+};
+
+#define MECHANISM_TYPES_MAX 4
+
 struct mechanism {
 	const char *name;
 	unsigned int types;			/* bit (1 << enum ipc_type) */
+	struct mechanism_type type_info[MECHANISM_TYPES_MAX];	/* one per bit of types */
 	const struct syscall_hook *syscalls;	/* always traced when a type is on */
 	size_t nsyscalls;
 	const struct syscall_hook *filter_syscalls; /* traced only with -p */
@@ -136,9 +147,6 @@ struct mechanism {
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;
 };
-
-extern const struct mechanism pipe_mechanism, mq_mechanism, msg_mechanism, sock_mechanism,
-	shm_mechanism, sem_mechanism, signal_mechanism, eventfd_mechanism;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];
