@@ -21,6 +21,7 @@
 #include "output/output.h"
 #include "output/csv.h"
 #include "output/prom.h"
+#include "common/sanitize.h"
 #include "fuzz.h"
 
 /* Attribute keys must live as long as the rows: static strings. */
@@ -175,6 +176,23 @@ static void check_dot(const char *text)
 
 typedef void (*writer_fn)(FILE *out, const struct frame *f, const void *arg);
 
+/*
+ * What any writer hands a terminal, a log shipper or a parser: valid UTF-8,
+ * and no control character but the line ends and tabs of its own format
+ * (CSV ends records with CR LF): whatever bytes the names held, none of
+ * them drives a terminal or breaks a decoder.
+ */
+static void check_safe(const char *text)
+{
+	FUZZ_CHECK(g_utf8_validate(text, -1, NULL));
+	for (const gchar *p = text; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		FUZZ_CHECK(c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f &&
+								   (c < 0x80 || c > 0x9f)));
+	}
+}
+
 /* What a writer wrote, as a string to free. */
 static char *render(writer_fn write, const struct frame *f, const void *arg)
 {
@@ -234,17 +252,23 @@ static void render_frame(struct store *s, struct fuzz_input *in, bool final)
 	store_totals(s, NULL, &f.totals);
 	shown = f.max_rows > 0 && f.rows->len > (guint)f.max_rows ? (guint)f.max_rows : f.rows->len;
 
-	free(render(write_table, &f, &table));
+	text = render(write_table, &f, &table);
+	check_safe(text);
+	free(text);
 	text = render(write_json, &f, NULL);
+	check_safe(text);
 	check_json(text, shown);
 	free(text);
 	text = render(write_csv, &f, NULL);
+	check_safe(text);
 	check_csv(text);
 	free(text);
 	text = render(write_prom, &f, &prom);
+	check_safe(text);
 	check_prom(text);
 	free(text);
 	text = render(write_graph, &f, NULL);
+	check_safe(text);
 	check_dot(text);
 	free(text);
 	g_ptr_array_free(f.rows, TRUE);
@@ -292,6 +316,8 @@ static void log_events(struct store *s, struct fuzz_input *in)
 	FUZZ_CHECK(text_log.printed == json_log.printed);
 	fclose(text_log.out);
 	fclose(json_log.out);
+	check_safe(text ? text : "");
+	check_safe(json ? json : "");
 	for (char *line = json, *end; line && *line; line = end + 1) {
 		json_object *o, *pid;
 
@@ -336,7 +362,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = fuzz_text(data + in.off, size - in.off);
 	output_csv_field(sink, text);
 	prom_label_value(sink, text);
-	g_free(format_utf8(text));
+	g_free(name_escaped(text));
 	format_fit_tail(text, (int)(size % 70), fit, sizeof(fit));
 	free(text);
 	fclose(sink);

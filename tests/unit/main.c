@@ -13,5 +13,6 @@ int main(void)
 	failed += run_formats_tests();
 	failed += run_tui_view_tests();
 	failed += run_signal_tests();
+	failed += run_sanitize_tests();
 	return failed ? 1 : 0;
 }

@@ -17,5 +17,6 @@ int run_sock_tests(void);
 int run_formats_tests(void);
 int run_tui_view_tests(void);
 int run_signal_tests(void);
+int run_sanitize_tests(void);
 
 #endif

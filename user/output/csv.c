@@ -7,6 +7,7 @@
 #include <string.h>
 #include "output/csv.h"
 #include "model/mechanism.h"
+#include "common/sanitize.h"
 
 static const char *const columns[] = {
 	"time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type", "object",
@@ -16,14 +17,33 @@ static const char *const columns[] = {
 
 #define NCOLUMNS G_N_ELEMENTS(columns)
 
-void output_csv_field(FILE *out, const char *s)
+/* A number, which a spreadsheet may read as one: a minus sign is its own. */
+static bool is_number(const char *s)
 {
-	char *text = format_utf8(s);
+	char *end;
+
+	if (!*s)
+		return false;
+	(void)strtod(s, &end);
+	return *end == '\0';
+}
+
+/*
+ * Fields hold names already made safe (comm, object and cgroup through
+ * common/sanitize.h, peers through format_peers()): escaping again would
+ * double their backslashes. What is left to CSV is quoting, and the formula
+ * guard a spreadsheet needs: a text field starting with =, +, -, @ is shown,
+ * not evaluated, behind a '.
+ */
+void output_csv_field(FILE *out, const char *text)
+{
 	size_t n = strlen(text);
 	/* RFC 4180: a field holding a comma, a quote or a line break is quoted.
 	 * Edge spaces too: some readers trim them otherwise. */
 	bool quote = strpbrk(text, ",\"\r\n") || (n && (text[0] == ' ' || text[n - 1] == ' '));
 
+	if (name_needs_formula_guard(text) && !is_number(text))
+		fputc('\'', out);
 	if (!quote) {
 		fputs(text, out);
 	} else {
@@ -35,7 +55,6 @@ void output_csv_field(FILE *out, const char *s)
 		}
 		fputc('"', out);
 	}
-	g_free(text);
 }
 
 /* RFC 4180 ends records with CRLF; a quoted field may hold a bare LF. */
@@ -100,6 +119,8 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		char pid[16], dev[32], ino[24], rate[32], oprate[32], bytes[24], ops[24];
 		char wait_s[32], wait_share[32];
 		char peers[4096], detail[512];
+		char *comm = name_escaped(r->comm), *cgroup = name_escaped(format_row_cgroup(r));
+		char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "");
 
 		snprintf(pid, sizeof(pid), "%u", r->key.tgid);
 		mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
@@ -115,10 +136,10 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		format_peers(r, peers, sizeof(peers), (int)sizeof(peers) - 1);
 		format_detail(r, detail, sizeof(detail));
 		rec.cells[C_PID] = pid;
-		rec.cells[C_COMM] = r->comm;
+		rec.cells[C_COMM] = comm;
 		rec.cells[C_EXITED] = r->exited ? "true" : "false";
 		rec.cells[C_TYPE] = ipc_type_name(r->key.type);
-		rec.cells[C_OBJECT] = r->obj && r->obj->name ? r->obj->name : "";
+		rec.cells[C_OBJECT] = object;
 		rec.cells[C_DEV] = dev;
 		rec.cells[C_INO] = ino;
 		rec.cells[C_DIR] = r->key.dir == DIR_TX ? "tx" : "rx";
@@ -130,8 +151,11 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		rec.cells[C_WAIT_S] = wait_s;
 		rec.cells[C_WAIT_SHARE] = wait_share;
 		rec.cells[C_DETAIL] = detail;
-		rec.cells[C_CGROUP] = format_row_cgroup(r);
+		rec.cells[C_CGROUP] = cgroup;
 		write_record(out, &rec);
+		g_free(comm);
+		g_free(object);
+		g_free(cgroup);
 	}
 	if (f->final && f->folded.rows) {
 		char bytes[24], ops[24], detail[48];

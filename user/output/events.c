@@ -6,6 +6,7 @@
 #include "output/events.h"
 #include "model/mechanism.h"
 #include "output/output.h"
+#include "common/sanitize.h"
 
 void event_log_init(struct event_log *log, FILE *out, bool json)
 {
@@ -102,7 +103,8 @@ static void format_what(const struct ipc_event *e, char *buf, size_t len)
 
 static void print_text(struct event_log *log, const struct ipc_event *e, const struct row *r)
 {
-	char when[32], what[64], peers[256], bytes[24];
+	char when[32], what[64], peers[256], bytes[24], comm[4 * COMM_LEN + 1];
+	char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "?");
 
 	format_time(log, e->ts_ns, when, sizeof(when), false);
 	format_what(e, what, sizeof(what));
@@ -113,9 +115,10 @@ static void print_text(struct event_log *log, const struct ipc_event *e, const s
 		strcpy(bytes, "-");
 	/* The arrow points the way the data went: to the peers, or from them. */
 	fprintf(log->out, "%s %7u %-16s %-9s %-3s %8s %s %s %s%s%s\n", when, e->key.tgid,
-		r->comm, ipc_type_name(e->key.type), e->key.dir == DIR_TX ? "tx" : "rx", bytes,
-		r->obj && r->obj->name ? r->obj->name : "?", e->key.dir == DIR_TX ? "->" : "<-",
-		peers, what[0] ? "  " : "", what);
+		name_escape_buf(comm, sizeof(comm), r->comm), ipc_type_name(e->key.type),
+		e->key.dir == DIR_TX ? "tx" : "rx", bytes, object,
+		e->key.dir == DIR_TX ? "->" : "<-", peers, what[0] ? "  " : "", what);
+	g_free(object);
 	if (e->payload_len)
 		event_log_hexdump(log->out, e->payload, e->payload_len, e->bytes, "    ");
 }
@@ -148,7 +151,7 @@ static void print_json(struct event_log *log, const struct ipc_event *e, const s
 		json_object_object_add(o, "data_hex", json_object_new_string(hex->str));
 		g_string_free(hex, TRUE);
 	}
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), log->out);
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), log->out);
 	fputc('\n', log->out);
 	json_object_put(o);
 }

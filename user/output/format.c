@@ -7,6 +7,7 @@
 #include "model/cgroup.h"
 #include "model/mechanism.h"
 #include "output/output.h"
+#include "common/sanitize.h"
 
 void format_bytes(double v, char *buf, size_t len)
 {
@@ -30,6 +31,15 @@ void format_bytes(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 }
 
+char *format_utf8_trim(char *s)
+{
+	const gchar *end;
+
+	if (!g_utf8_validate(s, -1, &end))
+		*(char *)end = '\0';
+	return s;
+}
+
 void format_peers(const struct row *r, char *buf, size_t len, int limit)
 {
 	size_t off = 0;
@@ -38,10 +48,13 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 	buf[0] = '\0';
 	for (guint i = 0; i < n && off < len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
-		char one[COMM_LEN + 80], more[16];
-		int w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid,
-					  p->comm, p->exited ? "*" : "")
-			       : snprintf(one, sizeof(one), "%s%s", i ? "," : "", p->remote);
+		char one[4 * (COMM_LEN + 80)], name[4 * (COMM_LEN + 64)], more[16];
+		int w;
+
+		name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+		w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid, name,
+				      p->exited ? "*" : "")
+			   : snprintf(one, sizeof(one), "%s%s", i ? "," : "", name);
 		int m = i + 1 < n ? snprintf(more, sizeof(more), ",+%u", n - i - 1) : 0;
 
 		/* Keep room to say how many did not fit. */
@@ -53,6 +66,7 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 	}
 	if (!buf[0])
 		snprintf(buf, len, "-");
+	format_utf8_trim(buf);
 }
 
 static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -113,8 +127,12 @@ const char *format_fit_tail(const char *s, int width, char *buf, size_t len)
 		return s;
 	if (width <= 3)
 		return "";
-	snprintf(buf, len, "...%s", s + n - (width - 3));
-	return buf;
+	s += n - (width - 3);
+	/* Not inside a character: its continuation bytes say where it began. */
+	while ((*s & 0xc0) == 0x80)
+		s++;
+	snprintf(buf, len, "...%s", s);
+	return format_utf8_trim(buf);
 }
 
 void format_wait(double share, char *buf, size_t len)
@@ -153,11 +171,6 @@ const size_t format_nloss_kinds = G_N_ELEMENTS(format_loss_kinds);
 __u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k)
 {
 	return *(const __u64 *)((const char *)l + k->offset);
-}
-
-char *format_utf8(const char *s)
-{
-	return g_utf8_make_valid(s, -1);
 }
 
 /* "lost: none", or only the kinds of loss there were: nothing is dropped

@@ -3,10 +3,11 @@
 #include <string.h>
 #include "output/graph.h"
 #include "model/mechanism.h"
+#include "common/sanitize.h"
 
 void graph_dot_escape(FILE *out, const char *s)
 {
-	char *text = format_utf8(s);
+	char *text = name_escaped(s);
 
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
 		/* A backslash starts an escape in a DOT label (\n, \N, \G...). */

@@ -5,6 +5,7 @@
 #include "model/cgroup.h"
 #include "model/mechanism.h"
 #include "output/output.h"
+#include "common/sanitize.h"
 
 json_object *output_json_u64(__u64 v)
 {
@@ -71,23 +72,32 @@ static json_object *hist_json(const __u32 *slots)
 	return a;
 }
 
+json_object *output_json_name(const char *name)
+{
+	char *safe = name_escaped(name);
+	json_object *o = json_object_new_string(safe);
+
+	g_free(safe);
+	return o;
+}
+
 json_object *output_json_row_identity(const struct row *r)
 {
 	json_object *o = json_object_new_object();
 	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
-	json_object_object_add(o, "comm", json_object_new_string(r->comm));
+	json_object_object_add(o, "comm", output_json_name(r->comm));
 	json_object_object_add(o, "type", json_object_new_string(ipc_type_name(r->key.type)));
 	json_object_object_add(o, "object",
-			       json_object_new_string(r->obj && r->obj->name ? r->obj->name : ""));
+			       output_json_name(r->obj && r->obj->name ? r->obj->name : ""));
 	mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "ino", output_json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
 	/* The process's cgroup v2 path: its service or container. */
 	if (format_row_cgroup(r)[0])
-		json_object_object_add(o, "cgroup", json_object_new_string(format_row_cgroup(r)));
+		json_object_object_add(o, "cgroup", output_json_name(format_row_cgroup(r)));
 	return o;
 }
 
@@ -100,10 +110,10 @@ json_object *output_json_row_peers(const struct row *r)
 		json_object *po = json_object_new_object();
 
 		json_object_object_add(po, "pid", json_object_new_int(p->pid));
-		json_object_object_add(po, "comm", json_object_new_string(p->comm));
+		json_object_object_add(po, "comm", output_json_name(p->comm));
 		json_object_object_add(po, "exited", json_object_new_boolean(p->exited));
 		if (!p->pid)
-			json_object_object_add(po, "remote", json_object_new_string(p->remote));
+			json_object_object_add(po, "remote", output_json_name(p->remote));
 		json_object_array_add(peers, po);
 	}
 	return peers;
@@ -180,7 +190,7 @@ void output_json(FILE *out, const struct frame *f)
 	 * trees, and a tree of 10,000 rows with its text took 36 MB at once.
 	 * The frame's own members, written as a tree, end in its closing brace,
 	 * which the rows go before. */
-	head = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	head = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	fwrite(head, 1, strlen(head) - 1, out);
 	fputs(",\"rows\":[", out);
 	for (guint i = 0; i < n; i++) {
@@ -188,7 +198,7 @@ void output_json(FILE *out, const struct frame *f)
 
 		if (i)
 			fputc(',', out);
-		fputs(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN), out);
+		fputs(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), out);
 		json_object_put(row);
 	}
 	fputs("]}\n", out);

@@ -40,6 +40,11 @@ void format_bytes(double v, char *buf, size_t len);
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
 
+/* s cut where a byte count cut it inside a character: at that character's
+ * start. Names are escaped into valid UTF-8 (common/sanitize.h); a cell
+ * cut to its width must stay so. Returns s. */
+char *format_utf8_trim(char *s);
+
 /* --hist: the values slot counts, [low, high]. */
 __u64 format_hist_low(int slot);
 __u64 format_hist_high(int slot);
@@ -60,12 +65,6 @@ extern const struct loss_kind format_loss_kinds[];
 extern const size_t format_nloss_kinds;
 __u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k);
 
-/*
- * s as valid UTF-8, to free with g_free: a FIFO's path or a comm is whatever
- * bytes its creator chose, and CSV readers, Graphviz and Prometheus decode
- * UTF-8. An invalid byte becomes U+FFFD.
- */
-char *format_utf8(const char *s);
 /* The widest CGROUP cell of the table; longer names end in "...". */
 #define CGROUP_COL_MAX 24
 
@@ -95,6 +94,9 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 
 /* JSON pieces the event log shares with the table's rows. */
 json_object *output_json_u64(__u64 v);
+/* A name from a user (comm, path, cgroup) as a JSON string: escaped as
+ * common/sanitize.h says, so that the document is always valid UTF-8. */
+json_object *output_json_name(const char *name);
 /* pid, comm, type, object, dev, ino, dir */
 json_object *output_json_row_identity(const struct row *r);
 json_object *output_json_row_peers(const struct row *r);

@@ -2,10 +2,11 @@
 #include <string.h>
 #include "output/prom.h"
 #include "model/mechanism.h"
+#include "common/sanitize.h"
 
 void prom_label_value(FILE *out, const char *s)
 {
-	char *text = format_utf8(s);
+	char *text = name_escaped(s);
 
 	fputc('"', out);
 	for (const char *p = text; *p; p++) {

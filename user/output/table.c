@@ -5,6 +5,7 @@
 #include "model/cgroup.h"
 #include "model/mechanism.h"
 #include "output/output.h"
+#include "common/sanitize.h"
 
 bool table_fit(int width, int fixed, int *object, int *peers, int *detail)
 {
@@ -35,7 +36,7 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
  * per table, at their own length: a fixed 1 KB of them a row made a 10,000-row
  * table's refresh take 12 MB. */
 struct cells {
-	char pid[16], comm[COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
+	char pid[16], comm[4 * COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char *peers, *detail, *cgroup;
 	const char *object;
 };
@@ -46,11 +47,16 @@ struct cells {
 static void format_cgroup(const struct row *r, char *buf, size_t len)
 {
 	const char *path = format_row_cgroup(r);
-	const char *name = path[0] ? cgroup_short(path) : "-";
+	char name[CELL_MAX];
 
-	snprintf(buf, len, "%s", name);
-	if (strlen(name) >= len && len > 4)
+	name_escape_buf(name, sizeof(name), path[0] ? cgroup_short(path) : "-");
+	g_strlcpy(buf, name, len);
+	if (strlen(name) >= len && len > 4) {
 		strcpy(buf + len - 4, "...");
+		/* The cut may fall inside a character: move the dots back. */
+		while (!g_utf8_validate(buf, -1, NULL) && buf[0] != '.')
+			memmove(buf + strlen(buf) - 4, "...", 4);
+	}
 }
 
 /*
@@ -68,10 +74,12 @@ static bool cgroups_differ(const struct frame *f, guint n)
 
 static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings)
 {
-	char buf[CELL_MAX];
+	char buf[CELL_MAX], *object;
 
 	snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
-	snprintf(c->comm, sizeof(c->comm), "%s%s", r->comm, r->exited ? "*" : "");
+	name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
+	if (r->exited)
+		strcat(c->comm, "*");
 	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
@@ -83,7 +91,9 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	c->detail = g_string_chunk_insert(strings, buf);
 	format_cgroup(r, buf, CGROUP_COL_MAX + 1);
 	c->cgroup = g_string_chunk_insert(strings, buf);
-	c->object = r->obj && r->obj->name ? r->obj->name : "?";
+	object = name_escaped(r->obj && r->obj->name ? r->obj->name : "?");
+	c->object = g_string_chunk_insert(strings, object);
+	g_free(object);
 }
 
 static void print_header(FILE *out, const struct frame *f)
@@ -142,9 +152,13 @@ static void print_histograms(FILE *out, const struct frame *f, guint n)
 
 		if (!r->hist || (hist_empty(r->hist->size) && hist_empty(r->hist->wait_us)))
 			continue;
-		fprintf(out, "%u %s %s %s %s\n", r->key.tgid, r->comm, ipc_type_name(r->key.type),
-			r->obj && r->obj->name ? r->obj->name : "?",
-			r->key.dir == DIR_TX ? "tx" : "rx");
+		char *comm = name_escaped(r->comm);
+		char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "?");
+
+		fprintf(out, "%u %s %s %s %s\n", r->key.tgid, comm, ipc_type_name(r->key.type),
+			object, r->key.dir == DIR_TX ? "tx" : "rx");
+		g_free(comm);
+		g_free(object);
 		print_hist(out, "bytes per operation", r->hist->size);
 		print_hist(out, "waits, microseconds", r->hist->wait_us);
 		fputc('\n', out);
@@ -216,7 +230,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		struct cells *c = &cells[i];
-		char obuf[IPC_NAME_LEN + 8];
+		char obuf[4 * IPC_NAME_LEN + 8];
 
 		fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
 			c->comm, wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",

@@ -15,6 +15,7 @@
 #include "output/tui.h"
 #include "output/tui_view.h"
 #include "model/mechanism.h"
+#include "common/sanitize.h"
 
 /* What the keys are typing into, if anything. */
 enum tui_mode {
@@ -459,7 +460,7 @@ static void draw_status(struct tui *t, int y)
 
 /* The cells of a line, and the widths of the columns that vary. */
 struct cells {
-	char mark[4], pid[16], comm[COMM_LEN + 8], type[16], object[IPC_NAME_LEN + 8];
+	char mark[4], pid[16], comm[4 * COMM_LEN + 8], type[16], object[4 * IPC_NAME_LEN + 8];
 	char dir[4], peers[512], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char detail[512];
 };
@@ -473,7 +474,9 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 	if (!l->row) {
 		snprintf(c->mark, sizeof(c->mark), "%s", g->expanded ? "-" : "+");
 		snprintf(c->pid, sizeof(c->pid), "%u", g->sum.key.tgid);
-		snprintf(c->comm, sizeof(c->comm), "%s%s", g->sum.comm, g->sum.exited ? "*" : "");
+		name_escape_buf(c->comm, sizeof(c->comm) - 1, g->sum.comm);
+		if (g->sum.exited)
+			strcat(c->comm, "*");
 		if (ntypes == 1)
 			snprintf(c->type, sizeof(c->type), "%s", ipc_type_name(g->sum.key.type));
 		else
@@ -488,8 +491,8 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 		/* The tree's branch, under the process's name. */
 		snprintf(c->comm, sizeof(c->comm), "  %s", last_of_group ? "`-" : "|-");
 		snprintf(c->type, sizeof(c->type), "%s", ipc_type_name(r->key.type));
-		snprintf(c->object, sizeof(c->object), "%s",
-			 r->obj && r->obj->name ? r->obj->name : "?");
+		name_escape_buf(c->object, sizeof(c->object),
+				r->obj && r->obj->name ? r->obj->name : "?");
 		snprintf(c->dir, sizeof(c->dir), "%s", r->key.dir == DIR_TX ? "tx" : "rx");
 		format_detail(r, c->detail, sizeof(c->detail));
 	}

@@ -126,7 +126,7 @@ void tour_print_json(FILE *out, const struct tour_stop *stop, guint index, guint
 	json_object_object_add(t, "explain", json_object_new_string(stop->text));
 	json_object_object_add(t, "demo_records", records);
 	json_object_object_add(o, "tour", t);
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(out);
 	json_object_put(o);
 }

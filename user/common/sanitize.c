@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One sanitiser for every name that leaves the program (sanitize.h). */
+#include <stdio.h>
+#include <string.h>
+#include "common/sanitize.h"
+
+/*
+ * Length of the valid, printable UTF-8 character at s (1 to 4 bytes), or 0
+ * if the byte at s must be escaped: a control, DEL, a C1 control (U+0080 to
+ * U+009F, which some terminals obey as escapes: U+009B is CSI), or a byte
+ * that does not start a well-formed sequence (overlong forms, surrogates and
+ * code points past U+10FFFF included, as g_utf8_validate() judges them).
+ */
+static size_t printable_char(const unsigned char *s)
+{
+	gunichar c;
+	size_t n;
+
+	if (*s < 0x20 || *s == 0x7f || *s == '\\')
+		return 0;
+	if (*s < 0x80)
+		return 1;
+	n = *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc0 ? 2 : 0;
+	if (!n || strnlen((const char *)s, n) < n || !g_utf8_validate((const char *)s, n, NULL))
+		return 0;
+	c = g_utf8_get_char((const char *)s);
+	if (c >= 0x80 && c <= 0x9f)
+		return 0;
+	return n;
+}
+
+void name_escape(GString *out, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)(name ? name : "");
+
+	while (*s) {
+		size_t n = printable_char(s);
+
+		if (n) {
+			g_string_append_len(out, (const char *)s, n);
+			s += n;
+		} else if (*s == '\\') {
+			g_string_append(out, "\\\\");
+			s++;
+		} else {
+			g_string_append_printf(out, "\\x%02x", *s);
+			s++;
+		}
+	}
+}
+
+char *name_escape_buf(char *buf, size_t len, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)(name ? name : "");
+	size_t off = 0;
+
+	if (!len)
+		return buf;
+	while (*s) {
+		size_t n = printable_char(s);
+		char esc[5];
+		const char *piece = (const char *)s;
+		size_t plen = n;
+
+		if (!n) {
+			if (*s == '\\')
+				memcpy(esc, "\\\\", 3);
+			else
+				snprintf(esc, sizeof(esc), "\\x%02x", *s);
+			piece = esc;
+			plen = strlen(esc);
+			n = 1;
+		}
+		if (off + plen >= len)
+			break;
+		memcpy(buf + off, piece, plen);
+		off += plen;
+		s += n;
+	}
+	buf[off] = '\0';
+	return buf;
+}
+
+char *name_escaped(const char *name)
+{
+	GString *out = g_string_new(NULL);
+
+	name_escape(out, name);
+	return g_string_free(out, FALSE);
+}
+
+bool name_is_clean(const char *name)
+{
+	const unsigned char *s = (const unsigned char *)(name ? name : "");
+
+	while (*s) {
+		size_t n = printable_char(s);
+
+		if (!n)
+			return false;
+		s += n;
+	}
+	return true;
+}
+
+bool name_needs_formula_guard(const char *escaped)
+{
+	return escaped && strchr("=+-@\t\r", escaped[0]) && escaped[0];
+}
