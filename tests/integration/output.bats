@@ -30,7 +30,7 @@ load helpers
 	sleep 0.5
 	stop_tracer
 	cat "$TMP/out"	# shown if a check fails
-	! grep -q $'\033' "$TMP/out"
+	run ! grep -q $'\033' "$TMP/out"
 	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
 	grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS' "$TMP/out"
 	grep -qE '^lost: none$' "$TMP/out"

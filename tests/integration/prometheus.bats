@@ -63,8 +63,10 @@ metrics_show() {
 	local reader=$1 writer=$2 bytes=$3
 	curl -sf --max-time 5 -o "$TMP/scrape" "http://127.0.0.1:$PORT/metrics" || return 1
 	promtool check metrics <"$TMP/scrape" || return 1
-	grep -qE "^ipctrace_bytes_total\{type=\"fifo\",object=\"$TMP/chan\",dir=\"rx\",pid=\"$reader\",comm=\"fifo-reader\"\} $bytes$" "$TMP/scrape" &&
-		! grep -q "pid=\"$writer\"" "$TMP/scrape"
+	grep -qE "^ipctrace_bytes_total\{type=\"fifo\",object=\"$TMP/chan\",dir=\"rx\",pid=\"$reader\",comm=\"fifo-reader\"\} $bytes$" "$TMP/scrape" || return 1
+	if grep -q "pid=\"$writer\"" "$TMP/scrape"; then
+		return 1
+	fi
 }
 
 frames() {

@@ -58,11 +58,13 @@ check_wait_shares() {
 
 @test "--no-wait: no switch hook, WAIT not measured" {
 	start_tracer --json --no-wait -t pipe
-	[ "$(bpftool prog show | grep -c 'name sched_switch_btf')" -eq 0 ] || {
+	# Not "[ ... ] || { ...; }": a failure inside a group after || does not
+	# end a test (set -e is off there); an if's body keeps it on.
+	if [ "$(bpftool prog show | grep -c 'name sched_switch_btf')" -ne 0 ]; then
 		# Another ipctrace may be running: then ours must not add one.
 		pids=$(bpftool prog show -j | jq -r '.[] | select(.name == "sched_switch_btf") | .pids[]?.pid' | sort -u)
-		! grep -qx "$TRACER_PID" <<<"$pids"
-	}
+		run ! grep -qx "$TRACER_PID" <<<"$pids"
+	fi
 	python3 "$ROOT/tests/lib/slow_reader.py" 5 0.05 >"$TMP/work"
 	stop_tracer
 	read -r pid ino < <(jq -r 'select(.phase == "slow" and .type == "pipe" and .dir == "rx") | "\(.pid) \(.ino)"' "$TMP/work")
