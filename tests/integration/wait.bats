@@ -11,19 +11,21 @@ row_wait() {
 
 # Each slow_reader.py phase's WAIT against the time its calls took.
 check_wait_shares() {
-	while read -r phase type pid ino dir ops in_call off_cpu span; do
+	while read -r phase type pid ino dir ops in_call off_cpu runq span; do
 		wait_s=$(row_wait "$pid" "$ino" "$dir")
-		echo "$phase $type $dir: waited ${wait_s}s, ${in_call}s in calls, ${off_cpu}s of it off the CPU, over ${span}s"
+		echo "$phase $type $dir: waited ${wait_s}s, ${in_call}s in calls, ${off_cpu}s of it off the CPU, ${runq}s waiting for a CPU, over ${span}s"
 		# Asleep is inside the call and off the CPU; what is off the CPU and
-		# not asleep is time spent waiting for a CPU, which WAIT leaves out.
-		python3 -c "import sys; w, c, o, n = map(float, sys.argv[1:]); sys.exit(not (w <= c and o - w <= 0.0005 * n + 0.002))" \
-			"$wait_s" "$in_call" "$off_cpu" "$ops"
+		# not asleep is time spent waiting for a CPU, which WAIT leaves out:
+		# the workload measures that wait (schedstat), so a busy machine,
+		# where it can take milliseconds, leaves the margin as it is.
+		python3 -c "import sys; w, c, o, q, n = map(float, sys.argv[1:]); sys.exit(not (w <= c and o - q - w <= 0.0005 * n + 0.002))" \
+			"$wait_s" "$in_call" "$off_cpu" "$runq" "$ops"
 		if [ "$phase $dir" = "slow rx" ]; then
 			python3 -c "import sys; w, s = map(float, sys.argv[1:]); sys.exit(not w >= 0.9 * s)" "$wait_s" "$span"
 		else
 			python3 -c "import sys; w, s = map(float, sys.argv[1:]); sys.exit(not w <= 0.1 * s + 0.001)" "$wait_s" "$span"
 		fi
-	done < <(jq -r '"\(.phase) \(.type) \(.pid) \(.ino) \(.dir) \(.ops) \(.in_call_s) \(.off_cpu_s) \(.span_s)"' "$TMP/work")
+	done < <(jq -r '"\(.phase) \(.type) \(.pid) \(.ino) \(.dir) \(.ops) \(.in_call_s) \(.off_cpu_s) \(.runq_s) \(.span_s)"' "$TMP/work")
 	[ "$(wc -l <"$TMP/work")" -eq 8 ]
 }
 
