@@ -173,8 +173,10 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
 	$(Q)tests/run-all.sh
 
+# One group, or some of its tests: make test-unit UNIT="rows peers"
+# (build/unit-tests --list names the groups).
 test-unit: $(UNIT_BIN)
-	$(Q)$(UNIT_BIN)
+	$(Q)$(UNIT_BIN) $(UNIT)
 
 test-integration: all
 	$(Q)tests/run-all.sh integration

@@ -1,50 +1,66 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Runs every test suite and prints one summary line last: "N passed, N failed".
-#   tests/run-all.sh              unit tests, then integration tests
-#   tests/run-all.sh integration  integration tests only
+#   tests/run-all.sh              lint, unit tests, then integration tests
+#   tests/run-all.sh integration  lint, then integration tests only
 # Unit tests need nothing special; integration tests need root (BPF).
+# Each result is printed as the suite reports it (TAP), not at the end: the
+# integration tests take minutes, and a run should say how far it is.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passed=0 failed=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 
-# tally: read TAP, echo it, count its results.
-tally() {
-	while IFS= read -r line; do
-		printf '%s\n' "$line"
-		case $line in
-		"not ok"*) failed=$((failed + 1)) ;;
-		"ok"*) passed=$((passed + 1)) ;;
-		esac
-	done
+# count: one TAP result line, echoed and added to the tally. Sets result_seen
+# and failure_seen for the suite running now.
+count() {
+	printf '%s\n' "$1"
+	case $1 in
+	"not ok"*) failed=$((failed + 1)) failure_seen=1 result_seen=1 ;;
+	"ok"*) passed=$((passed + 1)) result_seen=1 ;;
+	esac
 }
+
+# suite NAME COMMAND...: run COMMAND, count its TAP lines as they come.
+suite() {
+	local name=$1 line status
+	shift
+	result_seen=0 failure_seen=0
+	# A process substitution rather than a pipe, so that the counting
+	# happens in this shell; its status is waited for after.
+	while IFS= read -r line; do
+		count "$line"
+	done < <("$@" 2>&1)
+	wait $!
+	status=$?
+	# A crash before any result, or one after the last, must not pass.
+	if [[ $status -ne 0 && $failure_seen -eq 0 ]]; then
+		count "not ok - $name exited with status $status"
+	elif [[ $result_seen -eq 0 ]]; then
+		count "not ok - $name reported no result"
+	fi
+}
+
+# The lint (tests/lint-bats.py) is one result: ok, or not ok with the
+# file:line of each check that cannot fail.
+echo "# lint"
+if lint=$(python3 tests/lint-bats.py 2>&1); then
+	count "ok - lint: no never-failing checks in bats (bare !, unchecked run, ...)"
+else
+	count "not ok - lint: checks in bats that can never fail (tests/lint-bats.py)"
+	printf '%s\n' "$lint" | sed 's/^/#   /'
+fi
 
 if [[ ${1:-all} != integration ]]; then
 	echo "# unit tests"
-	CMOCKA_MESSAGE_OUTPUT=TAP build/unit-tests >"$log" 2>&1
-	status=$?
-	tally <"$log"
-	# A crash before any result must not pass silently.
-	if [[ $status -ne 0 ]] && ! grep -q '^not ok' "$log"; then
-		echo "not ok - unit test binary exited with status $status"
-		failed=$((failed + 1))
-	fi
+	suite "unit test binary" env CMOCKA_MESSAGE_OUTPUT=TAP build/unit-tests
 fi
 
 echo "# integration tests"
 if [[ $(id -u) -ne 0 ]]; then
-	echo "not ok - integration tests need root (BPF): run sudo make test"
-	failed=$((failed + 1))
+	count "not ok - integration tests need root (BPF): run sudo make test"
 else
-	timeout 3000 bats --tap tests/integration >"$log" 2>&1
-	status=$?
-	tally <"$log"
-	if [[ $status -ne 0 ]] && ! grep -q '^not ok' "$log"; then
-		echo "not ok - bats exited with status $status"
-		failed=$((failed + 1))
-	fi
+	suite bats timeout 3000 bats --tap tests/integration
 fi
 
 echo "$passed passed, $failed failed"

@@ -101,6 +101,10 @@ load helpers
 	ops=$(jq -s 'map(.ops) | add' "$TMP/demo")
 	[ "$(wc -l <"$TMP/out")" -eq "$logged" ]
 	echo "logged $logged lost $lost ops $ops"
+	# For a failure: whose and which logged events, beside the demo's pids
+	# and pipes (an extra event shows here unless it was among the lost).
+	jq -r '"demo \(.pid) \(.ino) \(.dir) \(.ops)"' "$TMP/demo"
+	jq -r '"\(.pid) \(.comm) \(.type) \(.ino) \(.dir)"' "$TMP/out" | sort | uniq -c
 	[ $((logged + lost)) -eq "$ops" ]
 }
 

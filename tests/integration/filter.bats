@@ -279,5 +279,5 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	cat "$TMP/summary"
 	grep -qE '^ +PID COMM +TYPE ' "$TMP/summary"
 	[ "$(grep -cE '^ +[0-9]+ pipe-' "$TMP/summary")" -eq 6 ]
-	! grep -q CGROUP "$TMP/summary"
+	run ! grep -q CGROUP "$TMP/summary"
 }

@@ -46,7 +46,13 @@ live_graph_shows() {
 	chan=$TMP/$'ch"an\\n\nx'
 	mkfifo "$chan"
 	start_tracer --json -i 0.2 -t fifo --graph "$TMP/ipc.dot"
-	first_inode=$(stat -c %i "$TMP/ipc.dot")
+	# The first file, held open: its inode cannot be freed, so no later file
+	# gets its number (ext4 hands a freed number to the next new file, and
+	# a rename each interval would alternate two), and what it holds shows
+	# whether anything wrote into it after.
+	exec {first}<"$TMP/ipc.dot"
+	first_inode=$(stat -L -c %i "/dev/fd/$first")
+	cp "/dev/fd/$first" "$TMP/first.dot"
 	"$DEMO" fifo --role reader --path "$chan" -s 100 --json >>"$TMP/demo" 3>&- &
 	reader=$!
 	# A second writer that never writes keeps the reader waiting after the
@@ -58,10 +64,15 @@ live_graph_shows() {
 	bytes=$(jq -r 'select(.dir == "tx") | .bytes' "$TMP/demo" | sed -E ':a; s/([0-9])([0-9]{3})($|,)/\1,\2\3/; ta')
 	# Every interval's file is whole: read at any moment, dot takes it.
 	wait_until 20 live_graph_shows "$reader" "$holder" "$writer" "$bytes"
-	# The quote escaped, the backslash too, the line break shown as \x0a.
-	grep -qF "label=\"$TMP/"'ch\"an\\n\\x0ax (fifo)\n' "$TMP/live.dot"
-	# Replaced by rename, not rewritten in place: a new inode.
+	# The name escaped as every output escapes names (its backslash doubled,
+	# the line break shown as \x0a), then for DOT: the quote, each backslash.
+	grep -qF "label=\"$TMP/"'ch\"an\\\\n\\x0ax (fifo)\n' "$TMP/live.dot"
+	# Replaced by rename, not rewritten in place: another inode now, and the
+	# first one still as it was written.
 	[ "$(stat -c %i "$TMP/ipc.dot")" != "$first_inode" ]
+	[ -s "$TMP/first.dot" ]
+	cmp "/dev/fd/$first" "$TMP/first.dot"
+	exec {first}<&-
 	kill "$holder"
 	wait_gone "$reader"
 	stop_tracer

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # make install and make uninstall, run from the repository root as a packager
 # would (DESTDIR, PREFIX); the man pages they install; and an installed
-# ipctrace --demo finding ipc-demo on PATH, as start_demo in user/main.c
+# ipctrace --demo finding ipc-demo on PATH, as child_start_demo in user/session/children.c
 # expects once the two live in sbin and bin.
 load helpers
 

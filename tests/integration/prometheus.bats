@@ -24,11 +24,18 @@ inode_changed() {
 	# There from the start, and replaced by rename each interval.
 	promtool_ok "$TMP/ipctrace.prom"
 	grep -qx 'ipctrace_up 1' "$TMP/ipctrace.prom"
-	first_inode=$(stat -c %i "$TMP/ipctrace.prom")
+	# Held open, the first file keeps its inode number from the next file
+	# (ext4 reuses a freed number at once), and shows it was not written
+	# into after.
+	exec {first}<"$TMP/ipctrace.prom"
+	first_inode=$(stat -L -c %i "/dev/fd/$first")
+	cp "/dev/fd/$first" "$TMP/first.prom"
 	for demo in pipe fifo mq msg unix tcp udp; do
 		"$DEMO" "$demo" -n 40 -s 700 --json >>"$TMP/demo"
 	done
 	wait_until 10 inode_changed "$TMP/ipctrace.prom" "$first_inode"
+	cmp "/dev/fd/$first" "$TMP/first.prom"
+	exec {first}<&-
 	stop_tracer
 	[ "$TRACER_STATUS" -eq 0 ]
 	promtool_ok "$TMP/ipctrace.prom"
@@ -63,8 +70,10 @@ metrics_show() {
 	local reader=$1 writer=$2 bytes=$3
 	curl -sf --max-time 5 -o "$TMP/scrape" "http://127.0.0.1:$PORT/metrics" || return 1
 	promtool check metrics <"$TMP/scrape" || return 1
-	grep -qE "^ipctrace_bytes_total\{type=\"fifo\",object=\"$TMP/chan\",dir=\"rx\",pid=\"$reader\",comm=\"fifo-reader\"\} $bytes$" "$TMP/scrape" &&
-		! grep -q "pid=\"$writer\"" "$TMP/scrape"
+	grep -qE "^ipctrace_bytes_total\{type=\"fifo\",object=\"$TMP/chan\",dir=\"rx\",pid=\"$reader\",comm=\"fifo-reader\"\} $bytes$" "$TMP/scrape" || return 1
+	if grep -q "pid=\"$writer\"" "$TMP/scrape"; then
+		return 1
+	fi
 }
 
 frames() {

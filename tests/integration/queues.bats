@@ -34,8 +34,9 @@ load helpers
 	start_tracer --json -i 0.3
 	"$DEMO" mq --role sender --path "$q" -n 25 -s 300 --no-end --json >"$TMP/sent"
 	"$DEMO" mq --role unlink --path "$q" --json >"$TMP/unlinked"
-	# The receiver now waits in mq_receive for a message that never comes.
-	grep -q '^State:.*S' /proc/"$receiver"/status
+	# The receiver now waits in mq_receive for a message that never comes
+	# (once it has had the CPU to take the last one).
+	wait_until 20 grep -q '^State:.*S' /proc/"$receiver"/status
 	sleep 0.5
 	SECONDS=0
 	stop_tracer

@@ -44,7 +44,7 @@ load helpers
 		grep -qE "^ +$pid pipe-" "$TMP/stop1"
 	done
 	# No mq row in the pipe stop's table: each stop shows its own demo only.
-	! grep -qE '^ +[0-9]+ \S+ +mq ' "$TMP/stop1"
+	run ! grep -qE '^ +[0-9]+ \S+ +mq ' "$TMP/stop1"
 	grep -q '^That was every mechanism' "$TMP/out"
 }
 
@@ -52,15 +52,19 @@ load helpers
 	start_tracer --demo --explain -d 4
 	wait_for "$TMP/out" '^── 1/' 20
 	local demo
-	wait_until 10 pgrep -P "$TRACER_PID" -x ipc-demo
-	demo=$(pgrep -P "$TRACER_PID" -x ipc-demo)
+	# The stop's demo by its parent, not its name: it renames itself
+	# (pipe-parent) once started, so a name would find the next stop's.
+	wait_until 10 pgrep -P "$TRACER_PID"
+	demo=$(pgrep -P "$TRACER_PID")
+	[ "$(wc -l <<<"$demo")" -eq 1 ]
+	[[ $(tr '\0' ' ' <"/proc/$demo/cmdline") == *"/ipc-demo pipe "* ]]
 	sleep 0.5
 	stop_tracer INT
 	[ "$TRACER_STATUS" -eq 0 ]
 	wait_gone "$demo" 10
 	grep -q '^ipctrace summary' "$TMP/out"
-	! grep -q '^── 2/' "$TMP/out"
-	! grep -q '^That was every mechanism' "$TMP/out"
+	run ! grep -q '^── 2/' "$TMP/out"
+	run ! grep -q '^That was every mechanism' "$TMP/out"
 	wait_programs 0
 }
 

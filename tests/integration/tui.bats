@@ -194,8 +194,14 @@ summary_shown() {
 	keys x
 	wait_check totals
 	screen_has 'exited: shown   4 processes, 8 rows'
-	grep -qE '^\+ +[0-9]+ pipe-parent\* +pipe +3 channels +- ' "$TMP/screen"
-	grep -qE '^\+ +[0-9]+ fifo-reader\* +fifo +1 channel +rx ' "$TMP/screen"
+	# Marked exited (*) by the first refresh after ipctrace saw them go,
+	# which can come after the one that showed their totals: on a busy
+	# machine a refresh can fall between a demo's last transfer and its
+	# exit. So wait for the marks, on the screen as it is now, and check
+	# the totals again there.
+	wait_screen '^\+ +[0-9]+ pipe-parent\* +pipe +3 channels +- '
+	wait_screen '^\+ +[0-9]+ fifo-reader\* +fifo +1 channel +rx '
+	check totals || { cat "$TMP/check.log" "$TMP/screen"; false; }
 	# Gone before the last refresh, they show only with x.
 	keys x
 	wait_screen 'exited: hidden   0 processes'
@@ -255,8 +261,9 @@ summary_shown() {
 	type_text fifo
 	keys Enter
 	wait_screen '^sort: bytes   type: fifo '
-	check shown "$fifo_reader" "$fifo_writer"
-	check absent "${pipe_pids[@]}"
+	# The rows are drawn after the status line: wait for them too.
+	wait_check shown "$fifo_reader" "$fifo_writer"
+	wait_check absent "${pipe_pids[@]}"
 	keys t
 	wait_screen '^types, such as pipe,fifo \(empty: all\): fifo$'
 	keys C-u Enter
@@ -274,8 +281,8 @@ summary_shown() {
 	type_text PIPE-PAR
 	keys Enter
 	wait_screen 'comm: PIPE-PAR .* 1 processes, 3 rows'
-	check shown "$a"
-	check absent "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"
+	wait_check shown "$a"
+	wait_check absent "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"
 	# Expanded: its three pipes, each with the child as its peer.
 	keys Enter
 	wait_check expanded "$a"
@@ -410,7 +417,7 @@ summary_shown() {
 	wait_until 30 pane_is '#{window_width}x#{window_height}' 120x30
 	# Redrawn at the new width: titles in place, no line longer.
 	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
-	check expanded "$a" || { cat "$TMP/check.log"; false; }
+	wait_check expanded "$a"
 	while IFS= read -r line; do
 		[ "${#line}" -le 120 ]
 	done < <(screen)

@@ -11,19 +11,21 @@ row_wait() {
 
 # Each slow_reader.py phase's WAIT against the time its calls took.
 check_wait_shares() {
-	while read -r phase type pid ino dir ops in_call off_cpu span; do
+	while read -r phase type pid ino dir ops in_call off_cpu runq span; do
 		wait_s=$(row_wait "$pid" "$ino" "$dir")
-		echo "$phase $type $dir: waited ${wait_s}s, ${in_call}s in calls, ${off_cpu}s of it off the CPU, over ${span}s"
+		echo "$phase $type $dir: waited ${wait_s}s, ${in_call}s in calls, ${off_cpu}s of it off the CPU, ${runq}s waiting for a CPU, over ${span}s"
 		# Asleep is inside the call and off the CPU; what is off the CPU and
-		# not asleep is time spent waiting for a CPU, which WAIT leaves out.
-		python3 -c "import sys; w, c, o, n = map(float, sys.argv[1:]); sys.exit(not (w <= c and o - w <= 0.0005 * n + 0.002))" \
-			"$wait_s" "$in_call" "$off_cpu" "$ops"
+		# not asleep is time spent waiting for a CPU, which WAIT leaves out:
+		# the workload measures that wait (schedstat), so a busy machine,
+		# where it can take milliseconds, leaves the margin as it is.
+		python3 -c "import sys; w, c, o, q, n = map(float, sys.argv[1:]); sys.exit(not (w <= c and o - q - w <= 0.0005 * n + 0.002))" \
+			"$wait_s" "$in_call" "$off_cpu" "$runq" "$ops"
 		if [ "$phase $dir" = "slow rx" ]; then
 			python3 -c "import sys; w, s = map(float, sys.argv[1:]); sys.exit(not w >= 0.9 * s)" "$wait_s" "$span"
 		else
 			python3 -c "import sys; w, s = map(float, sys.argv[1:]); sys.exit(not w <= 0.1 * s + 0.001)" "$wait_s" "$span"
 		fi
-	done < <(jq -r '"\(.phase) \(.type) \(.pid) \(.ino) \(.dir) \(.ops) \(.in_call_s) \(.off_cpu_s) \(.span_s)"' "$TMP/work")
+	done < <(jq -r '"\(.phase) \(.type) \(.pid) \(.ino) \(.dir) \(.ops) \(.in_call_s) \(.off_cpu_s) \(.runq_s) \(.span_s)"' "$TMP/work")
 	[ "$(wc -l <"$TMP/work")" -eq 8 ]
 }
 
@@ -58,11 +60,13 @@ check_wait_shares() {
 
 @test "--no-wait: no switch hook, WAIT not measured" {
 	start_tracer --json --no-wait -t pipe
-	[ "$(bpftool prog show | grep -c 'name sched_switch_btf')" -eq 0 ] || {
+	# Not "[ ... ] || { ...; }": a failure inside a group after || does not
+	# end a test (set -e is off there); an if's body keeps it on.
+	if [ "$(bpftool prog show | grep -c 'name sched_switch_btf')" -ne 0 ]; then
 		# Another ipctrace may be running: then ours must not add one.
 		pids=$(bpftool prog show -j | jq -r '.[] | select(.name == "sched_switch_btf") | .pids[]?.pid' | sort -u)
-		! grep -qx "$TRACER_PID" <<<"$pids"
-	}
+		run ! grep -qx "$TRACER_PID" <<<"$pids"
+	fi
 	python3 "$ROOT/tests/lib/slow_reader.py" 5 0.05 >"$TMP/work"
 	stop_tracer
 	read -r pid ino < <(jq -r 'select(.phase == "slow" and .type == "pipe" and .dir == "rx") | "\(.pid) \(.ino)"' "$TMP/work")

@@ -30,8 +30,13 @@ SENT = re.compile(r"^(.*) sent (.*)$")
 
 
 def shown(name):
-    """A name as a label shows it: control characters as \\xNN, not obeyed."""
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", name)
+    """A name as every output shows it (user/common/sanitize.h): a backslash
+    doubled, a control character (C1 included) as the \\xNN of its bytes."""
+    def escape(m):
+        if m.group() == "\\":
+            return "\\\\"
+        return "".join(f"\\x{b:02x}" for b in m.group().encode())
+    return re.sub(r"[\\\x00-\x1f\x7f-\x9f]", escape, name)
 
 
 def number(text):

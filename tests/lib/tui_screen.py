@@ -17,7 +17,7 @@ SCREEN the text of the terminal (tmux capture-pane -p). CHECK is one of:
   shown PID...  these processes have a line; absent PID...: none
 
 Exits 1 with the reasons on a mismatch. The table prints bytes as
-format_bytes in user/output.c does: exact below 1024, else three
+format_bytes in user/output/format.c does: exact below 1024, else three
 significant digits and a binary unit.
 """
 import json
@@ -29,7 +29,7 @@ CHILD = re.compile(r"^ +[|`]- ")
 
 
 def human(v):
-    """format_bytes of user/output.c."""
+    """format_bytes of user/output/format.c."""
     if v < 1024:
         return "%.0f" % v
     units = "KMGTPE"

@@ -19,4 +19,14 @@ int run_tui_view_tests(void);
 int run_signal_tests(void);
 int run_sanitize_tests(void);
 
+/*
+ * Each group's cmocka_run_group_tests_name() goes through main.c's filter
+ * (unit-tests GROUP PATTERN), which counts the tests it lets run.
+ */
+int unit_run_group(const char *group, const struct CMUnitTest *tests, size_t n,
+		   CMFixtureFunction setup, CMFixtureFunction teardown);
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(group, tests, setup, teardown) \
+	unit_run_group(group, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
+
 #endif
