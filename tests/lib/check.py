@@ -32,7 +32,18 @@ event must be there, a later one may be, no other. Exits 1 on any mismatch,
 and if nothing was compared.
 """
 import json
+import re
 import sys
+
+
+def as_shown(name):
+    """A name as every output shows it (user/common/sanitize.h): a backslash
+    doubled, a control character (C1 included) as the \\xNN of its bytes."""
+    def escape(m):
+        if m.group() == "\\":
+            return "\\\\"
+        return "".join(f"\\x{b:02x}" for b in m.group().encode())
+    return re.sub(r"[\\\x00-\x1f\x7f-\x9f]", escape, name)
 
 
 def load_lines(path):
@@ -119,7 +130,7 @@ def main():
                               f" and perhaps {want_peers}")
         elif got_peers != want_peers:
             errors.append(f"{key}: peers {got_peers}, expected {want_peers}")
-        if rec["type"] != "pipe" and row["object"] != rec["object"]:
+        if rec["type"] != "pipe" and row["object"] != as_shown(rec["object"]):
             errors.append(f"{key}: object {row['object']!r}, expected {rec['object']!r}")
         if "label" in rec:
             got = row.get(rec["label"])

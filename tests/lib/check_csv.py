@@ -19,6 +19,7 @@ import io
 import re
 import sys
 
+from check import as_shown
 from truth import load_records, peer_pids
 
 COLUMNS = ["time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type",
@@ -67,7 +68,7 @@ def main():
             for field in ("bytes", "ops"):
                 if row[field] != str(rec[field]):
                     errors.append(f"{key}: {field} {row[field]}, the demo moved {rec[field]}")
-        if row["object"] != rec["object"]:
+        if row["object"] != as_shown(rec["object"]):
             errors.append(f"{key}: object {row['object']!r}, expected {rec['object']!r}")
         peers = {int(p) for p in re.findall(r"(?:^|,)(\d+)/", row["peers"])}
         if peers != peer_pids(rec, records):

@@ -22,21 +22,12 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+from check import as_shown as shown
 from truth import channel_objects, channels, final_frame, load_records
 
 SVG = "{http://www.w3.org/2000/svg}"
 AMOUNT = re.compile(r"^(at most )?([0-9,]+) B in ([0-9,]+) ops$")
 SENT = re.compile(r"^(.*) sent (.*)$")
-
-
-def shown(name):
-    """A name as every output shows it (user/common/sanitize.h): a backslash
-    doubled, a control character (C1 included) as the \\xNN of its bytes."""
-    def escape(m):
-        if m.group() == "\\":
-            return "\\\\"
-        return "".join(f"\\x{b:02x}" for b in m.group().encode())
-    return re.sub(r"[\\\x00-\x1f\x7f-\x9f]", escape, name)
 
 
 def number(text):

@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# A hostile box: what an unprivileged user on the traced machine can feed
+# ipctrace (names with escape sequences, bytes that are not UTF-8) must not
+# reach the operator's terminal, break a parser, or forge output. The user
+# is made for the file's tests and removed after them.
+load helpers
+
+setup_file() {
+	export TRUST_USER="ipct$$"
+	useradd --no-create-home --shell /usr/sbin/nologin --user-group "$TRUST_USER"
+}
+
+teardown_file() {
+	pkill -KILL -u "$TRUST_USER" 2>/dev/null || true
+	userdel "$TRUST_USER" 2>/dev/null || true
+}
+
+# as_user CMD...: run as the unprivileged user, with no supplementary groups.
+as_user() {
+	setpriv --reuid="$TRUST_USER" --regid="$TRUST_USER" --clear-groups --inh-caps=-all -- "$@"
+}
+
+# no_control FILE: no byte of a terminal control (C0 but tab and line ends,
+# DEL) in FILE: ESC, BEL and the rest are shown escaped, never obeyed.
+no_control() {
+	if LC_ALL=C grep -nP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]' "$1"; then
+		echo "a control byte in $1" >&2
+		return 1
+	fi
+}
+
+@test "a FIFO whose name holds escape sequences and a line break: every output shows it escaped, none obeys it or forges a row" {
+	chmod 0755 "$TMP"
+	dir=$TMP/shared
+	mkdir "$dir"
+	chown "$TRUST_USER:" "$dir"
+	chan=$dir/$'f\e]2;PWNED\a\e[2J\nFAKE 1 root pipe x tx - 999G'
+	as_user mkfifo "$chan"
+	args=(-t fifo -i 0.3)
+	"$IPCTRACE" "${args[@]}" --no-tui --graph "$TMP/ipc.dot" --prom-file "$TMP/ipc.prom" \
+		>"$TMP/table" 2>"$TMP/table.err" 3>&- &
+	table=$!
+	"$IPCTRACE" "${args[@]}" -e >"$TMP/events" 2>"$TMP/events.err" 3>&- &
+	events=$!
+	"$IPCTRACE" "${args[@]}" --csv >"$TMP/csv" 2>"$TMP/csv.err" 3>&- &
+	csv=$!
+	start_tracer "${args[@]}" --json
+	for f in table events csv; do
+		wait_for "$TMP/$f.err" '^ipctrace: attached' 30
+	done
+	as_user "$DEMO" fifo --role reader --path "$chan" -s 100 --json >>"$TMP/demo" 3>&- &
+	reader=$!
+	as_user "$DEMO" fifo --role writer --path "$chan" -n 20 -s 100 --json >>"$TMP/demo"
+	wait "$reader"
+	sleep 0.5	# an interval after the last write, in every output
+	kill -INT "$table" "$events" "$csv"
+	stop_tracer
+	for p in "$table" "$events" "$csv"; do
+		wait_gone "$p" 30
+	done
+	# The workload was seen, with its name escaped as ps and strace show it.
+	escaped='f\x1b]2;PWNED\x07\x1b[2J\x0aFAKE 1 root pipe x tx - 999G'
+	for f in table events csv out ipc.dot ipc.prom; do
+		no_control "$TMP/$f"
+		grep -qF "${escaped//\\/\\\\}" "$TMP/$f" || grep -qF "$escaped" "$TMP/$f"
+	done
+	# No line of the table, its summary or the event log begins with the
+	# forged text: the line break inside the name did not break the line.
+	run grep -c '^FAKE' "$TMP/table" "$TMP/events" "$TMP/csv"
+	[[ $output != *:[1-9]* ]]
+	# And the counts are the workload's, exactly.
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "a comm that is not UTF-8 (x\\xff): every JSON line, table and event, parses strictly" {
+	start_tracer -t pipe --json -i 0.3
+	"$IPCTRACE" -t pipe -e --json >"$TMP/events" 2>"$TMP/events.err" 3>&- &
+	events=$!
+	wait_for "$TMP/events.err" '^ipctrace: attached' 30
+	as_user /usr/bin/python3 -c '
+import os, sys
+with open("/proc/self/comm", "wb") as f:
+    f.write(b"x\xff")
+r, w = os.pipe()
+for _ in range(50):
+    os.write(w, b"y" * 64)
+    os.read(r, 64)
+print(os.getpid(), flush=True)
+' >"$TMP/pid"
+	sleep 0.5
+	kill -INT "$events"
+	stop_tracer
+	wait_gone "$events" 30
+	pid=$(cat "$TMP/pid")
+	for f in out events; do
+		python3 - "$TMP/$f" "$pid" <<'PY'
+import json, sys
+path, pid = sys.argv[1], int(sys.argv[2])
+seen = 0
+with open(path, "rb") as f:
+    for n, raw in enumerate(f, 1):
+        doc = json.loads(raw.decode("utf-8"))   # strict: no invalid byte passes
+        rows = doc.get("rows", [doc])
+        for r in rows:
+            if r.get("pid") == pid:
+                assert r["comm"] == "x\\xff", (n, r["comm"])
+                seen += 1
+assert seen, f"{path}: no row of pid {pid}"
+PY
+	done
+	# The writer's rows in the final summary: every byte, both directions.
+	final | jq -e --argjson p "$pid" '[.rows[] | select(.pid == $p and .type == "pipe") | .bytes] | sort == [3200, 3200]' >/dev/null
+}
