@@ -102,6 +102,9 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 	bool named = type_is_named(key->type), sock = type_is_socket(key->type);
 
 	register_proc(key->tgid);
+	/* An overflow row stands for objects that are not named one by one. */
+	if (key->dev == IPC_OVERFLOW_DEV)
+		return;
 
 	/*
 	 * Only named objects and sockets need an entry, and user space deletes

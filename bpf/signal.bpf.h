@@ -150,9 +150,11 @@ static __always_inline void sig_note_exit(struct task_struct *task, __u32 tgid)
  * task, which for a target is the sender (or, for the kernel's signals, any
  * task): a live target other than the running task gets its own first.
  */
-static __always_inline void sig_count(struct ipc_key *key, __u32 slot, bool kernel, int sig,
+static __always_inline void sig_count(struct ipc_key *row, __u32 slot, bool kernel, int sig,
 				      struct task_struct *task, bool other)
 {
+	/* A copy: an overflow row (row_make) changes it, the caller's stays. */
+	struct ipc_key copy = *row, *key = &copy;
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
 
 	if (!c) {

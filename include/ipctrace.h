@@ -130,7 +130,23 @@ struct ipc_counters {
 	__s64 first_label;
 	__u64 first_label_ops;
 	__u64 first_label_bytes;
+	__u32 uid;	/* whose operation made the row: its share of the rows (rows_share) */
+	__u32 pad;
 };
+
+/*
+ * Rows that cannot be blinded. An object's row is refused once the counter
+ * map has no room left but its reserve (user space sets its size), or once the user whose process
+ * makes it holds its share of the rows; its operations then count on its
+ * process's overflow row for that type and direction: key { .ino = tgid,
+ * .dev = IPC_OVERFLOW_DEV }. Per process, type and direction the totals stay
+ * exact; only which object is lost, and lost.rows counts those operations.
+ */
+#define IPC_OVERFLOW_DEV 0xffffffffu
+#define UID_BUCKETS 1024	/* users' rows, counted by bucket: 2^10 */
+/* The bucket a user's rows are counted in (Fibonacci hashing into 10 bits,
+ * so that neighbouring uids fall apart); root's rows are not limited. */
+#define UID_BUCKET(uid) ((__u32)((__u32)(uid) * 2654435761u) >> 22)
 
 /* Event slots, per mechanism; user/<mechanism>.c names them. */
 enum mq_event {
@@ -313,7 +329,10 @@ enum filter_role {
  * the .bss section; updated with atomic adds.
  */
 struct ipc_loss {
-	__u64 rows_dropped;	/* counter map full: the operation was not counted */
+	__u64 rows_dropped;	/* no row of its own for the object (the counter map full,
+				 * or its user at its share): counted on the process's
+				 * overflow row */
+	__u64 overflow_dropped;	/* not even an overflow row: the operation went uncounted */
 	__u64 objs_dropped;	/* name map full: an object shows by inode, not name */
 	__u64 procs_dropped;	/* process map full: comm/exit taken from /proc */
 	__u64 filter_dropped;	/* -p candidate map full: a peer may be missed */

@@ -167,27 +167,72 @@ static __always_inline void proc_on_exec(__u32 tgid)
 		bpf_get_current_comm(proc->comm, sizeof(proc->comm));
 }
 
+static __always_inline void count_row_made(__u32 bucket)
+{
+	__sync_fetch_and_add(&rows_made, 1);
+	__sync_fetch_and_add(&uid_rows_made[bucket & (UID_BUCKETS - 1)], 1);
+}
+
+/*
+ * A row the map does not have yet: the object's own, if there is room and
+ * its user is within its share, else its process's overflow row for the
+ * type and direction, into which *key turns (include/ipctrace.h). Not
+ * inlined: only a new row comes here, and the verifier checks it once.
+ */
+static __noinline struct ipc_counters *row_make(struct ipc_key *key, __s64 label, bool *created)
+{
+	__u32 uid = (__u32)bpf_get_current_uid_gid(), b = UID_BUCKET(uid) & (UID_BUCKETS - 1);
+	struct name_scratch *s = scratch_area();
+	struct ipc_counters *c;
+	long err;
+
+	*created = false;
+	if (!s)
+		return NULL;
+	s->new_row.first_label = label;	/* the rest stays zero but its user */
+	s->new_row.uid = uid;
+	if (rows_made - rows_deleted < rows_limit &&
+	    (!uid || uid_rows_made[b] - uid_rows_deleted[b] < rows_share)) {
+		err = bpf_map_update_elem(&counters, key, &s->new_row, BPF_NOEXIST);
+		if (!err) {
+			count_row_made(b);
+			*created = true;
+		}
+		if ((!err || err == -EEXIST) && (c = bpf_map_lookup_elem(&counters, key)))
+			return c;
+	}
+	__sync_fetch_and_add(&loss.rows_dropped, 1);
+	key->ino = key->tgid;
+	key->dev = IPC_OVERFLOW_DEV;
+	c = bpf_map_lookup_elem(&counters, key);
+	if (c)
+		return c;
+	err = bpf_map_update_elem(&counters, key, &s->new_row, BPF_NOEXIST);
+	if (!err) {
+		count_row_made(b);
+		*created = true;
+	} else if (err != -EEXIST) {
+		__sync_fetch_and_add(&loss.overflow_dropped, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&counters, key);
+}
+
 /*
  * A row's counters, created on first use with the label of the operation
  * creating it (the winner's, when two CPUs race). *created: this call made
- * the row, and the caller registers its process and object. The new value
- * starts out in the per-CPU scratch area, not on the stack: the deepest call
- * chains have no room left for it there.
+ * the row, and the caller registers its process and object. The key may
+ * turn into its process's overflow row's (row_make).
  */
 static __always_inline struct ipc_counters *row_get(struct ipc_key *key, __s64 label,
 						    bool *created)
 {
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
-	struct name_scratch *s;
 
 	*created = false;
 	if (c)
 		return c;
-	s = scratch_area();
-	if (!s)
-		return NULL;
-	s->new_row.first_label = label;	/* the rest stays zero: never written */
-	return map_lookup_or_try_init(&counters, key, &s->new_row, &loss.rows_dropped, created);
+	return row_make(key, label, created);
 }
 
 /*

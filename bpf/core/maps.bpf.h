@@ -26,10 +26,18 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_ROWS);
+	__uint(max_entries, MAX_ROWS);	/* --max-rows */
 	__type(key, struct ipc_key);
 	__type(value, struct ipc_counters);
 } counters SEC(".maps");
+
+/*
+ * How full the counter map is, in all and per user bucket, without a
+ * syscall: rows made (added here) less rows deleted (user space deletes
+ * rows, and stores its own running count here: one writer each).
+ */
+__u64 rows_made, rows_deleted;
+__u64 uid_rows_made[UID_BUCKETS], uid_rows_deleted[UID_BUCKETS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

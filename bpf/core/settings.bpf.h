@@ -38,6 +38,12 @@ const volatile bool hist_enabled = false;
 /* The tp_btf hooks are in use: the descriptor walk loads task fields
  * directly (BTF pointers) instead of through bpf_probe_read_kernel(). */
 const volatile bool btf_loads = false;
+/* Rows an object may take: past rows_limit in all (the rest of the map is
+ * the overflow rows' reserve), or rows_share for one user's processes (root
+ * has no share), its operations count on its process's overflow row
+ * (include/ipctrace.h). User space sets both from the map's size. */
+const volatile __u64 rows_limit = MAX_ROWS - MAX_ROWS / 16;
+const volatile __u64 rows_share = (MAX_ROWS - MAX_ROWS / 16) / 2;
 
 /*
  * Two builds of this code (Makefile): the default one for kernels whose

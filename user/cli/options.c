@@ -68,6 +68,7 @@ enum {
 	OPT_HIST,
 	OPT_CGROUP,
 	OPT_EXPLAIN,
+	OPT_MAX_ROWS,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -108,6 +109,9 @@ static const struct argp_option options[] = {
 	{ "no-wait", OPT_NO_WAIT, NULL, 0,
 	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
 	  "context switch)", 0 },
+	{ "max-rows", OPT_MAX_ROWS, "N", 0,
+	  "Rows the kernel side holds (default 65536, about 11 MB); past them, and past a "
+	  "user's half, a process's further objects count on one overflow row", 0 },
 	{ "hist", OPT_HIST, NULL, 0,
 	  "Log2 histograms per row of message sizes and of how long calls waited, "
 	  "printed with the summary", 0 },
@@ -340,6 +344,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PROM_ROWS:
 		ret = parse_count(arg, "--prom-rows count", &cfg->prom_rows, err, len);
+		break;
+	case OPT_MAX_ROWS:
+		ret = parse_int_range(arg, "--max-rows count", MAX_ROWS_MIN, MAX_ROWS_MAX,
+				      &cfg->max_rows, err, len);
 		break;
 	case OPT_LISTEN:
 		ret = parse_listen(arg, &cfg->listen_addr, &cfg->listen_addrlen, cfg->listen_text,

@@ -11,6 +11,11 @@
 /* -p, repeated: the session keeps per-target state in arrays this long. */
 #define MAX_TARGET_PIDS 64
 
+/* --max-rows: at least room for a reserve of overflow rows; at most what a
+ * hash map's preallocation (about 170 bytes a row) keeps to a few hundred MB. */
+#define MAX_ROWS_MIN 256
+#define MAX_ROWS_MAX (1 << 21)
+
 enum sort_key {
 	SORT_BYTES = 0,	/* bytes per second this interval */
 	SORT_OPS,	/* ops per second this interval */

@@ -19,12 +19,13 @@
 #include "model/cgroup.h"
 #include "loader/feature_probe.h"
 
-#define DUMP_KEYS_SIZE MAX(MAX(MAX(MAX_ROWS * sizeof(struct ipc_key), \
+/* The largest map dump but the counters', whose size is --max-rows. */
+#define DUMP_KEYS_SIZE MAX(MAX(MAX(sizeof(struct ipc_key), \
 				      MAX_LABELS * sizeof(struct ipc_label_key)), \
 				  MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
 				      MAX_DESTS * sizeof(struct ipc_dest_key))), \
 			      MAX_WATCHED * sizeof(struct ipc_sock_addr))
-#define DUMP_VALUES_SIZE MAX(MAX(MAX_ROWS * sizeof(struct ipc_counters), \
+#define DUMP_VALUES_SIZE MAX(MAX(sizeof(struct ipc_counters), \
 				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
 			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
@@ -37,6 +38,9 @@ struct tracer {
 	struct bpf_link *links[16];
 	int nlinks;
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
+	size_t max_rows;	/* the counter map's size */
+	__u64 rows_deleted;	/* rows this side deleted, in all and per user bucket: */
+	__u64 uid_rows_deleted[UID_BUCKETS];	/* what the kernel side subtracts */
 	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
 	struct ring_buffer *events;	/* -e */
 	bool wait;		/* WAIT is measured */
@@ -200,6 +204,13 @@ static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size
  * The default BPF build, or the portable one's object through the same
  * skeleton (the build checks that both lay out alike: tools/skel-layout.sh).
  */
+/* A sixteenth of a large map, up to half of a small one: one overflow row
+ * per process, type and direction that overflows, and processes enough. */
+static size_t rows_reserve(size_t max_rows)
+{
+	return MAX(max_rows / 16, MIN(max_rows / 2, 1024));
+}
+
 static struct ipctrace_bpf *open_skeleton(bool portable)
 {
 	struct ipctrace_bpf *skel = calloc(1, sizeof(*skel));
@@ -265,6 +276,11 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	skel->rodata->btf_loads = t->feat.tp_btf;
 	skel->rodata->events_enabled = o->events;
 	skel->rodata->hex_cap = (__u32)o->hex_cap;
+	/* The reserve is what overflow rows may use when objects have filled
+	 * the rest; no user but root may take more than half of that rest. */
+	bpf_map__set_max_entries(skel->maps.counters, (__u32)t->max_rows);
+	skel->rodata->rows_limit = t->max_rows - rows_reserve(t->max_rows);
+	skel->rodata->rows_share = skel->rodata->rows_limit / 2;
 	if (o->events)
 		bpf_map__set_max_entries(skel->maps.events, o->hex_cap ? EVENTS_RINGBUF_HEX_SIZE
 									: EVENTS_RINGBUF_SIZE);
@@ -326,9 +342,10 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 	t->kops = (struct kernel_ops){ .ctx = t, .add_range = kops_add_range,
 				       .watch_listener = kops_watch_listener,
 				       .watch_tuple = kops_watch_tuple };
+	t->max_rows = opts->max_rows > 0 ? (size_t)opts->max_rows : MAX_ROWS;
 	/* One pair of buffers serves every map dump: sized for the largest. */
-	t->keys = calloc(1, DUMP_KEYS_SIZE);
-	t->values = calloc(1, DUMP_VALUES_SIZE);
+	t->keys = calloc(1, MAX(DUMP_KEYS_SIZE, t->max_rows * sizeof(struct ipc_key)));
+	t->values = calloc(1, MAX(DUMP_VALUES_SIZE, t->max_rows * sizeof(struct ipc_counters)));
 	if (!t->keys || !t->values) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -458,6 +475,22 @@ static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
 	return n;
 }
 
+/*
+ * Rows are deleted here only: the kernel side learns how many, in all and
+ * per user, from the counts stored in its .bss (a plain store of a count
+ * only this side writes), and frees that much of their share.
+ */
+static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
+{
+	__u32 b = UID_BUCKET(uid) & (UID_BUCKETS - 1);
+
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), key))
+		return;
+	__atomic_store_n(&t->skel->bss->rows_deleted, ++t->rows_deleted, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->skel->bss->uid_rows_deleted[b], ++t->uid_rows_deleted[b],
+			 __ATOMIC_RELAXED);
+}
+
 static void read_procs(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.procs);
@@ -566,7 +599,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 	 */
 	read_procs(t);
 	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
-		     sizeof(struct ipc_counters), MAX_ROWS, t->keys, t->values);
+		     sizeof(struct ipc_counters), t->max_rows, t->keys, t->values);
 	keys = t->keys;
 	vals = t->values;
 	for (size_t i = 0; i < n; i++) {
@@ -577,7 +610,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 		if (created)
 			name_new_row(t, r);
 		if (gone)
-			bpf_map_delete_elem(counters_fd, &keys[i]);
+			delete_row(t, &keys[i], vals[i].uid);
 	}
 	read_labels(t, s);
 	if (t->opts.hist)
@@ -697,8 +730,8 @@ static void forget_row(struct tracer *t, struct row *r)
 		r->bytes = last.bytes;
 		r->ops = last.ops;
 		ingest_events(r, &last);
+		delete_row(t, &r->key, last.uid);	/* gone already, if not found */
 	}
-	bpf_map_delete_elem(counters, &r->key);
 	if (t->opts.hist)
 		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
 	for (guint i = 0; i < r->labels->len; i++) {

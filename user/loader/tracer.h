@@ -29,6 +29,7 @@ struct tracer_opts {
 	bool hist;		/* --hist */
 	bool events;		/* -e: the events ring buffer */
 	bool verbose;		/* -v: say why a build was refused */
+	int max_rows;		/* the counter map's size (--max-rows); 0: MAX_ROWS */
 };
 
 /* What the caller tells the user once attached. */

@@ -121,7 +121,7 @@ static void mq_refresh(struct store *s)
 
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (((struct object *)v)->key.type == IPC_MQ)
+		if (((struct object *)v)->key.type == IPC_MQ && !object_is_overflow(v))
 			refresh_queue(v);
 }
 

@@ -21,6 +21,10 @@ void object_set_name(struct object *o, const char *kernel_name)
 	if (o->name && (!kernel_name || !kernel_name[0]))
 		return;
 	g_free(o->name);
+	if (object_is_overflow(o)) {
+		o->name = g_strdup(OVERFLOW_NAME);
+		return;
+	}
 	if (kernel_name && kernel_name[0]) {
 		o->name = g_strdup(kernel_name);
 		return;

@@ -221,7 +221,7 @@ GPtrArray *store_mark_closed(struct store *s)
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct row *r = v;
 		const struct object *o = r->obj;
-		bool gone = mechanism_is_held(o->key.type) ? o->holders->len == 0
+		bool gone = object_is_overflow(o) ? false : mechanism_is_held(o->key.type) ? o->holders->len == 0
 						      : store_attr_find(o->attrs, o->nattrs, "removed") != NULL;
 
 		if (r->exited || r->closed || !gone)

@@ -59,6 +59,16 @@ struct object {
 	void *priv;		/* the mechanism's own data, freed with g_free */
 };
 
+/* A process's overflow row's object (include/ipctrace.h): the objects of a
+ * type it used past the rows the kernel side holds, not told apart. It has
+ * no holders to scan and no state to refresh, and lasts as its process does. */
+static inline bool object_is_overflow(const struct object *o)
+{
+	return o->key.dev == IPC_OVERFLOW_DEV;
+}
+
+#define OVERFLOW_NAME "(overflow: objects past --max-rows)"
+
 /* Make a and b each other's other end (both ways, once). */
 void object_link(struct object *a, struct object *b);
 void object_add_remote(struct object *o, const char *remote);

@@ -152,6 +152,7 @@ const char *format_row_cgroup(const struct row *r)
 
 const struct loss_kind format_loss_kinds[] = {
 	{ "rows", offsetof(struct ipc_loss, rows_dropped) },
+	{ "overflow", offsetof(struct ipc_loss, overflow_dropped) },
 	{ "objects", offsetof(struct ipc_loss, objs_dropped) },
 	{ "procs", offsetof(struct ipc_loss, procs_dropped) },
 	{ "filter", offsetof(struct ipc_loss, filter_dropped) },

@@ -221,6 +221,28 @@ static void report_event_loss(struct session *s, bool final)
 		      (unsigned long long)loss.events_dropped);
 }
 
+/*
+ * Rows past the kernel side's: said once, as they begin, on stderr (the
+ * outputs' "lost" counts them as they go). Not said is not to have happened.
+ */
+static void report_row_loss(struct session *s)
+{
+	struct ipc_loss loss;
+
+	tracer_loss(s->tracer, &loss);
+	if (loss.rows_dropped && !s->rows_lost_said) {
+		p_err("more objects than the kernel side's rows (--max-rows), or a user past half "
+		      "of them: their operations count on their process's overflow row, exact per "
+		      "process, type and direction; lost.rows counts them");
+		s->rows_lost_said = true;
+	}
+	if (loss.overflow_dropped && !s->overflow_lost_said) {
+		p_err("even the overflow rows are full: some operations went uncounted "
+		      "(lost.overflow); raise --max-rows");
+		s->overflow_lost_said = true;
+	}
+}
+
 /* Printing at most this often keeps the per-print row read cheap under load. */
 #define EVENT_FLUSH_S 0.1
 /* ... unless this many are waiting, so memory stays bounded. */
@@ -283,6 +305,7 @@ void session_tick(struct session *s, bool final)
 		g_ptr_array_free(closed, TRUE);
 	}
 	store_compute_peers(s->store);
+	report_row_loss(s);
 	if (final)
 		average_over_run(s, now - s->start);
 	if (s->opts.events) {
