@@ -70,7 +70,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
 		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --listen
-		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait
+		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -111,7 +111,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | -r | --rows | --hex-bytes | --prom-rows | --listen)
+	-i | --interval | -d | --duration | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

@@ -141,3 +141,24 @@ PY
 	# Said once on stderr, as it began.
 	[ "$(grep -c "more objects than the kernel side's rows" "$TMP/err")" -eq 1 ]
 }
+
+@test "in a PID namespace of its own, or without /proc: one line saying what to run instead, exit 1, nothing attached" {
+	before=$(our_programs)
+	# A container's view: its own PID namespace and its own /proc.
+	run --separate-stderr timeout 30 unshare --pid --fork --mount-proc "$IPCTRACE" -d 1
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: ipctrace is not in the host's PID namespace"*"--pid=host"* ]]
+	# Its own namespace, the host's /proc: its own PID would be another's.
+	run --separate-stderr timeout 30 unshare --pid --fork "$IPCTRACE" -d 1
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: ipctrace is not in the host's PID namespace"* ]]
+	# No /proc at all.
+	run --separate-stderr timeout 30 unshare --mount --propagation private \
+		sh -c 'umount -l /proc && exec "$0" -d 1' "$IPCTRACE"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: /proc is not mounted"*"mount -t proc proc /proc" ]]
+	[ "$(our_programs)" -eq "$before" ]
+}

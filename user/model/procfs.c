@@ -306,3 +306,36 @@ GHashTable *proc_sockets_held(const GArray *pids)
 		proc_scan_fds(g_array_index(pids, int, i), 0, note_socket, held);
 	return held;
 }
+
+/* The initial PID namespace, as its link reads (PROC_PID_INIT_INO,
+ * include/linux/proc_ns.h: fixed in the kernel). */
+#define PID_NS_INIT "pid:[4026531836]"
+
+int proc_check_host_view(char *err, size_t len)
+{
+	char self[32], ns[64];
+	ssize_t n;
+
+	if (access("/proc/self/stat", R_OK) != 0) {
+		snprintf(err, len, "/proc is not mounted, and ipctrace names processes from it: "
+			 "mount -t proc proc /proc");
+		return -1;
+	}
+	/*
+	 * The kernel side counts PIDs as the initial namespace sees them. This
+	 * /proc shows the same ones if it is ipctrace's own namespace's (its
+	 * "self" is ipctrace's PID) and that namespace is the initial one.
+	 */
+	n = readlink("/proc/self", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1);
+	ns[n > 0 ? n : 0] = '\0';
+	if (atoi(self) != getpid() || strcmp(ns, PID_NS_INIT) != 0) {
+		snprintf(err, len, "ipctrace is not in the host's PID namespace, or its /proc "
+			 "shows another (a container's): the kernel counts host PIDs, which it "
+			 "could not name; run it in the host's (docker run --pid=host with the "
+			 "host's /proc, or nsenter -t 1 -p -m)");
+		return -1;
+	}
+	return 0;
+}

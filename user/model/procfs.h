@@ -20,6 +20,13 @@ enum pid_state proc_pid_state(pid_t pid, pid_t *tgid);
 bool proc_alive(pid_t pid);
 
 /*
+ * Whether this /proc shows the processes the kernel side names: the host's
+ * PID namespace, in full. 0, or -1 with one line in err saying what to run
+ * instead (a container's own /proc, none at all, one that hides processes).
+ */
+int proc_check_host_view(char *err, size_t len);
+
+/*
  * When the process started, in clock ticks since boot (0 if it is gone): a
  * PID and its start time name one process, where a PID alone may be reused.
  */

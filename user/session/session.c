@@ -166,6 +166,10 @@ int session_start(struct session *s)
 	struct timespec wall;
 	char err[256];
 
+	if (proc_check_host_view(err, sizeof(err))) {
+		p_err("%s", err);
+		return 1;
+	}
 	if (load_tracer(s))
 		return 1;
 	/* Stopped while loading: nothing was counted, so there is nothing to show. */
