@@ -116,3 +116,17 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 	[ "$status" -eq 0 ]
 	[[ $output == ipctrace* ]]
 }
+
+@test "-- COMMAND: ipctrace killed before it attached takes the stopped command with it" {
+	"$IPCTRACE" --max-rows 2097152 -- sleep 600 >"$TMP/out" 2>"$TMP/err" 3>&- &
+	tracer=$!
+	# The command is stopped from its fork until ipctrace has attached, which
+	# the largest --max-rows makes take a while: kill ipctrace in between.
+	wait_until 20 sh -c "ps -o stat= --ppid $tracer | grep -q '^T'"
+	child=$(ps -o pid= --ppid "$tracer" | tr -d ' ')
+	[ "$(ps -o stat= -p "$child" | cut -c1)" = T ]
+	kill -9 "$tracer"
+	wait_gone "$child" 10
+	run grep -c 'attached' "$TMP/err"
+	[ "$output" = 0 ]
+}

@@ -156,3 +156,22 @@ time.sleep(60)' "$PORT" >"$TMP/slow" 3>&- &
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "ipctrace: --prom-file $TMP/dir.prom is a directory: give a file name" ]
 }
+
+@test "--prom-file: the time of the last refresh, so that a killed ipctrace's file shows it is stale" {
+	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom"
+	stamp() { sed -nE 's/^ipctrace_last_refresh_timestamp_seconds ([0-9]+)$/\1/p' "$TMP/ipctrace.prom"; }
+	first=$(stamp)
+	[ -n "$first" ]
+	[ $((first - $(date +%s))) -le 1 ] && [ $(($(date +%s) - first)) -le 2 ]
+	# It moves on while ipctrace runs...
+	wait_until 10 sh -c "[ \"\$(sed -nE 's/^ipctrace_last_refresh_timestamp_seconds ([0-9]+)$/\1/p' '$TMP/ipctrace.prom')\" -gt $first ]"
+	# ...and stops when it is killed, with ipctrace_up still 1: the age tells.
+	kill -9 "$TRACER_PID"
+	wait_gone "$TRACER_PID"
+	TRACER_PID=
+	grep -qx 'ipctrace_up 1' "$TMP/ipctrace.prom"
+	last=$(stamp)
+	sleep 2.2
+	[ "$(stamp)" -eq "$last" ]
+	[ $(($(date +%s) - last)) -ge 2 ]
+}

@@ -236,6 +236,19 @@ static struct ipctrace_bpf *open_skeleton(bool portable)
 
 enum { LOAD_OK, LOAD_REFUSED, LOAD_CANNOT };
 
+/* What the maps preallocate, roughly: entries times key and value, and the
+ * hash table's own per-entry overhead (about 50 bytes). */
+static size_t maps_megabytes(struct ipctrace_bpf *skel)
+{
+	size_t bytes = 0;
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, skel->obj)
+		bytes += (size_t)bpf_map__max_entries(m) *
+			 (bpf_map__key_size(m) + bpf_map__value_size(m) + 50);
+	return bytes >> 20;
+}
+
 /*
  * Open one build, set it up for this run and load it. LOAD_REFUSED: the
  * kernel refused it (another build may do); LOAD_CANNOT: nothing will.
@@ -291,6 +304,14 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 			mechanisms[i]->configure(skel->rodata);
 
 	ret = ipctrace_bpf__load(skel);
+	if (ret == -ENOMEM || ret == -E2BIG) {
+		/* Maps are charged to the memory cgroup (5.11+): no other build
+		 * fits where this one did not. */
+		snprintf(err, errlen, "loading the BPF programs failed: %s: the maps need about "
+			 "%zu MB, charged to this process's memory cgroup; raise its memory.max, "
+			 "or lower --max-rows", strerror(-ret), maps_megabytes(skel));
+		return LOAD_CANNOT;
+	}
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s", strerror(-ret));
 		return LOAD_REFUSED;
@@ -351,6 +372,11 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 		goto fail;
 	}
 	features_probe(&t->feat);
+	if (!t->feat.btf && access("/sys/kernel", F_OK) != 0) {
+		snprintf(err, errlen, "/sys is not mounted, and the kernel's BTF is read from it: "
+			 "mount -t sysfs sysfs /sys");
+		goto fail;
+	}
 	if (!t->feat.btf) {
 		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
 			 "ipctrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");

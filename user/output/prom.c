@@ -187,7 +187,7 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 
 	family(out, "ipctrace_lost_total", "counter",
 	       "Operations or details the kernel could not record, by the map that was full "
-	       "(README, section Limits).");
+	       "(ipctrace-mechanisms(7), LIMITS).");
 	for (size_t i = 0; i < format_nloss_kinds; i++)
 		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", format_loss_kinds[i].name,
 			(unsigned long long)format_loss_count(&f->loss, &format_loss_kinds[i]));
@@ -197,6 +197,12 @@ void output_prom(FILE *out, const struct frame *f, const struct prom_style *styl
 	family(out, "ipctrace_up", "gauge",
 	       "1 while ipctrace traces; 0 in the summary it leaves in --prom-file at exit.");
 	fprintf(out, "ipctrace_up %d\n", f->final ? 0 : 1);
+	/* A killed ipctrace cannot say ipctrace_up 0 in its --prom-file: the
+	 * age of its last refresh says it is stale. */
+	family(out, "ipctrace_last_refresh_timestamp_seconds", "gauge",
+	       "When ipctrace last wrote these figures, in Unix time: older than a few "
+	       "intervals, and it has stopped.");
+	fprintf(out, "ipctrace_last_refresh_timestamp_seconds %lld\n", (long long)f->now);
 	family(out, "ipctrace_start_time_seconds", "gauge",
 	       "When ipctrace attached, in Unix time: its counters start from zero then.");
 	fprintf(out, "ipctrace_start_time_seconds %.3f\n", style->start_time);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <glib.h>
 #include "common/common.h"
@@ -38,15 +39,24 @@ bool child_command_exists(const char *argv0)
 
 pid_t child_start_stopped(char **argv, int out_fd)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	int status;
 
 	if (pid == 0) {
+		/*
+		 * Stopped until ipctrace has attached: if ipctrace dies first (a
+		 * SIGKILL during the load), the command must not wait forever,
+		 * stopped, nor run untraced. Once continued it outlives ipctrace.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);	/* died before the line above */
 		/* ipctrace ignores SIGPIPE; the command must not inherit that. */
 		signal(SIGPIPE, SIG_DFL);
 		if (out_fd >= 0)
 			dup2(out_fd, STDOUT_FILENO);
 		raise(SIGSTOP);
+		prctl(PR_SET_PDEATHSIG, 0);
 		execvp(argv[0], argv);
 		p_err("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
