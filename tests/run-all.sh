@@ -50,6 +50,13 @@ else
 	count "not ok - lint: checks in bats that can never fail (tests/lint-bats.py)"
 	printf '%s\n' "$lint" | sed 's/^/#   /'
 fi
+# And the layers (tests/lint-layers.py): no include runs the wrong way.
+if lint=$(python3 tests/lint-layers.py 2>&1); then
+	count "ok - lint: every include runs down the layers (docs/design.md)"
+else
+	count "not ok - lint: includes that run up the layers (tests/lint-layers.py)"
+	printf '%s\n' "$lint" | sed 's/^/#   /'
+fi
 
 if [[ ${1:-all} != integration ]]; then
 	echo "# unit tests"
