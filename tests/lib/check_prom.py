@@ -14,7 +14,7 @@ frame is the one the file was rendered from. Checks:
   - with RECORDS: each demo process's series equal the bytes and ops the
     demo says it moved, per object and direction;
   - the totals, losses and row counts equal the JSON's; ipctrace_up is 0;
-  - the number of series stays within M * (N + 22) + 7 + the kinds of loss,
+  - the number of series stays within M * (N + 22) + 8 + the kinds of loss,
     M the row metrics (bytes, operations, and wait unless --no-wait).
 Exits 1 on any mismatch, and if no series was compared.
 """
@@ -159,7 +159,7 @@ def main():
         single(samples, name, errors)
 
     count = sum(len(v) for v in samples.values())
-    bound = len(row_metrics) * (rows_cap + TYPES * DIRS) + 7 + len(final["lost"])
+    bound = len(row_metrics) * (rows_cap + TYPES * DIRS) + 8 + len(final["lost"])
     if count > bound:
         errors.append(f"{count} series, more than the bound {bound}")
 

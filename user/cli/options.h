@@ -10,7 +10,7 @@
 
 /*
  * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series of
- * rows, one per kind of loss and 7 more (686 with 13 kinds of loss).
+ * rows, one per kind of loss and 8 more (688 with 14 kinds of loss).
  */
 #define PROM_ROWS_DEFAULT 200
 
