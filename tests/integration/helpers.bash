@@ -74,8 +74,10 @@ stop_tracer() {
 }
 
 # final: the final JSON object ipctrace printed.
+# -a: another process's socket name can put bytes that are not UTF-8 in the
+# output, and grep would then say "binary file matches" instead of the line.
 final() {
-	grep '"final":true' "$TMP/out" | tail -n 1
+	grep -a '"final":true' "$TMP/out" | tail -n 1
 }
 
 # demo_ready FILE: the PIDs a --wait demo printed ("ready pid P C1 C2 ...").
