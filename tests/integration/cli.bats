@@ -95,13 +95,13 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 }
 
 @test "SIGTERM: final summary, exit 0, no BPF program left behind" {
-	before=$(our_programs)
 	start_tracer --json -i 0.2
-	[ "$(our_programs)" -gt "$before" ]
+	mine=$(tracer_programs)
+	[ -n "$mine" ]
 	stop_tracer TERM
 	[ "$TRACER_STATUS" -eq 0 ]
 	final | jq -e '.final == true' >/dev/null
-	wait_programs "$before"
+	wait_until 20 programs_gone $mine
 }
 
 @test "-d ends the run by itself with a final summary" {

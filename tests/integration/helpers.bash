@@ -85,20 +85,21 @@ demo_pids() {
 	sed -nE 's/.*ready pid ([0-9 ]+);.*/\1/p' "$1"
 }
 
-# ipctrace's BPF programs currently loaded (by their function names).
-our_programs() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (sys_exit_btf|sys_exit_raw|sched_exit|sched_fork|sched_exec)' || true
+# tracer_programs: the IDs of the BPF programs the running tracer holds, read
+# from its descriptors' fdinfo. Its own, not by name: other ipctrace runs on
+# the machine load and unload theirs meanwhile.
+tracer_programs() {
+	grep -h '^prog_id:' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u
 }
 
-# wait_programs N: until N of them are loaded. The kernel frees a detached
-# tracing program after an RCU grace period, so this takes up to a second.
-wait_programs() {
-	local want=$1 i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(our_programs)" -eq "$want" ] && return 0
-		sleep 0.05
+# programs_gone ID...: none of these programs is loaded any more. The kernel
+# frees a closed program after an RCU grace period: wait_until for it.
+programs_gone() {
+	local loaded id
+	loaded=$(bpftool prog show -j | jq -r '.[].id') || return 1
+	for id in "$@"; do
+		if grep -qx "$id" <<<"$loaded"; then
+			return 1
+		fi
 	done
-	echo "still loaded: $(our_programs), expected $want" >&2
-	bpftool prog show >&2
-	return 1
 }
