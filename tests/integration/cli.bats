@@ -47,7 +47,7 @@ one_line_error() {
 @test "a zombie PID" {
 	sh -c 'sleep 0.1 & echo $! >"$1"; exec sleep 20' sh "$TMP/zombie" 3>&- &
 	# Until the child has exited unreaped: by the clock, not a fixed sleep.
-	wait_until 20 test -s "$TMP/zombie"
+	wait_until 20 has_line "$TMP/zombie"
 	zombie=$(cat "$TMP/zombie")
 	wait_until 20 grep -q '^State:.*Z' /proc/"$zombie"/status
 	one_line_error 1 "process $zombie has exited \(a zombie" -p "$zombie"

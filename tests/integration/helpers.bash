@@ -57,6 +57,12 @@ wait_gone() {
 	return 1
 }
 
+# has_line FILE: FILE holds a whole line (it ends in a newline). A file
+# another process is writing can be seen non-empty before its line's end.
+has_line() {
+	[ -s "$1" ] && [ -z "$(tail -c 1 "$1")" ]
+}
+
 # start_tracer ARGS...: run ipctrace in the background until it has attached.
 start_tracer() {
 	"$IPCTRACE" "$@" >"$TMP/out" 2>"$TMP/err" 3>&- &
