@@ -47,7 +47,7 @@ one_line_error() {
 @test "a zombie PID" {
 	sh -c 'sleep 0.1 & echo $! >"$1"; exec sleep 20' sh "$TMP/zombie" 3>&- &
 	# Until the child has exited unreaped: by the clock, not a fixed sleep.
-	wait_until 20 test -s "$TMP/zombie"
+	wait_until 20 has_line "$TMP/zombie"
 	zombie=$(cat "$TMP/zombie")
 	wait_until 20 grep -q '^State:.*Z' /proc/"$zombie"/status
 	one_line_error 1 "process $zombie has exited \(a zombie" -p "$zombie"
@@ -95,13 +95,13 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 }
 
 @test "SIGTERM: final summary, exit 0, no BPF program left behind" {
-	before=$(our_programs)
 	start_tracer --json -i 0.2
-	[ "$(our_programs)" -gt "$before" ]
+	mine=$(tracer_programs)
+	[ -n "$mine" ]
 	stop_tracer TERM
 	[ "$TRACER_STATUS" -eq 0 ]
 	final | jq -e '.final == true' >/dev/null
-	wait_programs "$before"
+	wait_until 20 programs_gone $mine
 }
 
 @test "-d ends the run by itself with a final summary" {

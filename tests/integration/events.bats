@@ -32,7 +32,7 @@ load helpers
 		while read -r pid ino ops bytes; do
 			run grep -cE "^[0-9:.]+ +$pid .* pipe +$dir +[0-9]+ pipe:\[$ino\] $([ $dir = tx ] && echo '->' || echo '<-') " "$TMP/out"
 			[ "$output" -eq "$ops" ]
-			sum=$(grep -E "^[0-9:.]+ +$pid .* pipe +$dir +[0-9]+ pipe:\[$ino\] " "$TMP/out" | awk '{ s += $6 } END { print s }')
+			sum=$(grep -aE "^[0-9:.]+ +$pid .* pipe +$dir +[0-9]+ pipe:\[$ino\] " "$TMP/out" | awk '{ s += $6 } END { print s }')
 			[ "$sum" -eq "$bytes" ]
 		done < <(jq -r --arg d "$dir" 'select(.dir == $d) | "\(.pid) \(.ino) \(.ops) \(.bytes)"' "$TMP/demo")
 	done

@@ -57,6 +57,12 @@ wait_gone() {
 	return 1
 }
 
+# has_line FILE: FILE holds a whole line (it ends in a newline). A file
+# another process is writing can be seen non-empty before its line's end.
+has_line() {
+	[ -s "$1" ] && [ -z "$(tail -c 1 "$1")" ]
+}
+
 # start_tracer ARGS...: run ipctrace in the background until it has attached.
 start_tracer() {
 	"$IPCTRACE" "$@" >"$TMP/out" 2>"$TMP/err" 3>&- &
@@ -74,8 +80,10 @@ stop_tracer() {
 }
 
 # final: the final JSON object ipctrace printed.
+# -a: another process's socket name can put bytes that are not UTF-8 in the
+# output, and grep would then say "binary file matches" instead of the line.
 final() {
-	grep '"final":true' "$TMP/out" | tail -n 1
+	grep -a '"final":true' "$TMP/out" | tail -n 1
 }
 
 # demo_ready FILE: the PIDs a --wait demo printed ("ready pid P C1 C2 ...").
@@ -83,20 +91,21 @@ demo_pids() {
 	sed -nE 's/.*ready pid ([0-9 ]+);.*/\1/p' "$1"
 }
 
-# ipctrace's BPF programs currently loaded (by their function names).
-our_programs() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (sys_exit_btf|sys_exit_raw|sched_exit|sched_fork|sched_exec)' || true
+# tracer_programs: the IDs of the BPF programs the running tracer holds, read
+# from its descriptors' fdinfo. Its own, not by name: other ipctrace runs on
+# the machine load and unload theirs meanwhile.
+tracer_programs() {
+	grep -h '^prog_id:' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u
 }
 
-# wait_programs N: until N of them are loaded. The kernel frees a detached
-# tracing program after an RCU grace period, so this takes up to a second.
-wait_programs() {
-	local want=$1 i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(our_programs)" -eq "$want" ] && return 0
-		sleep 0.05
+# programs_gone ID...: none of these programs is loaded any more. The kernel
+# frees a closed program after an RCU grace period: wait_until for it.
+programs_gone() {
+	local loaded id
+	loaded=$(bpftool prog show -j | jq -r '.[].id') || return 1
+	for id in "$@"; do
+		if grep -qx "$id" <<<"$loaded"; then
+			return 1
+		fi
 	done
-	echo "still loaded: $(our_programs), expected $want" >&2
-	bpftool prog show >&2
-	return 1
 }

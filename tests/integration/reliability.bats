@@ -160,7 +160,7 @@ watched_client_exact() {
 	local n=$1 rate=$2 interval=0.5
 	python3 "$ROOT/tests/lib/many_connections.py" server "$n" >"$TMP/server" 3>&- &
 	server=$!
-	wait_until 20 test -s "$TMP/server"
+	wait_until 20 has_line "$TMP/server"	# the port
 	port=$(head -n 1 "$TMP/server")
 	python3 "$ROOT/tests/lib/many_connections.py" client "$port" "$n" 100 "$rate" >"$TMP/client" 2>"$TMP/client.err" 3>&- &
 	client=$!

@@ -124,7 +124,8 @@ for value in range(1, 11):
 print(os.getpid(), child, fd, flush=True)
 time.sleep(60)
 ' >"$TMP/pids" 3>&- &
-	wait_until 20 test -s "$TMP/pids"
+	# The whole line: test -s once let read meet the file before its end.
+	wait_until 20 has_line "$TMP/pids"
 	read -r writer idle fd <"$TMP/pids"
 	id=$(sed -n 's/^eventfd-id:[[:space:]]*//p' /proc/"$writer"/fdinfo/"$fd")
 	wait_until 20 sh -c "grep -v '\"final\":true' '$TMP/out' | tail -n 1 | jq -e --argjson w $writer --argjson i $idle --argjson id $id \

@@ -50,6 +50,8 @@ load helpers
 
 @test "--explain: Ctrl-C during a stop ends the tour with that stop's table, its demo gone, nothing attached" {
 	start_tracer --demo --explain -d 4
+	mine=$(tracer_programs)
+	[ -n "$mine" ]
 	wait_for "$TMP/out" '^── 1/' 20
 	local demo
 	# The stop's demo by its parent, not its name: it renames itself
@@ -65,7 +67,7 @@ load helpers
 	grep -q '^ipctrace summary' "$TMP/out"
 	run ! grep -q '^── 2/' "$TMP/out"
 	run ! grep -q '^That was every mechanism' "$TMP/out"
-	wait_programs 0
+	wait_until 20 programs_gone $mine
 }
 
 @test "--explain: without --demo, with -p: one line saying what to do" {

@@ -54,7 +54,7 @@ start_tui() {
 	EOF
 	our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" "bash $TMP/run.sh"
 	if [[ -z $redirect ]]; then
-		wait_until 30 test -s "$TMP/pid"
+		wait_until 30 has_line "$TMP/pid"
 	else
 		wait_for "$TMP/err" '^ipctrace: attached' 30
 	fi

@@ -52,7 +52,7 @@ check_wait_shares() {
 	# Some interval saw it waiting most of the time: 80% or more, past 100%
 	# when a sleep begun in the interval before ended in it (a sleep counts
 	# where its call returns). Its rows, for a failure:
-	grep -E "^ +$pid .* pipe:\[$ino\] +rx " "$TMP/out" || true
+	grep -aE "^ +$pid .* pipe:\[$ino\] +rx " "$TMP/out" || true
 	run grep -E "^ +$pid .* pipe:\[$ino\] +rx .* ([89][0-9]|1[0-9][0-9])% *$" "$TMP/out"
 	[ "$status" -eq 0 ]
 	head -n 4 "$TMP/out" | grep -qE ' OPS WAIT( DETAIL)?$'
@@ -130,7 +130,7 @@ PY
 	python3 "$ROOT/tests/lib/slow_reader.py" 6 0.02 >"$TMP/work"
 	stop_tracer
 	read -r pid ino < <(jq -r 'select(.phase == "slow" and .type == "pipe" and .dir == "rx") | "\(.pid) \(.ino)"' "$TMP/work")
-	grep -A4 -E "^$pid [^ ]+ pipe pipe:\[$ino\] rx$" "$TMP/out" >"$TMP/hist"
+	grep -a -A4 -E "^$pid [^ ]+ pipe pipe:\[$ino\] rx$" "$TMP/out" >"$TMP/hist"
 	cat "$TMP/hist"
 	grep -qE '^ +bytes per operation : count +distribution$' "$TMP/hist"
 	grep -qE '^ +512 -> 1023 : 6 +\|\*{40}\|$' "$TMP/hist"

@@ -17,7 +17,9 @@ import sys
 
 def main():
     rows = {}
-    with open(sys.argv[1]) as f:
+    # "replace": a name of another process's (a socket's) can hold bytes
+    # that are not UTF-8; the rows compared are the workload's.
+    with open(sys.argv[1], errors="replace") as f:
         events = [json.loads(line) for line in f if line.strip()]
     for e in events:
         key = (e["pid"], e["type"], e["ino"], e["dir"])

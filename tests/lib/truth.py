@@ -12,7 +12,9 @@ from check import resolve_peer_ends
 
 
 def load_lines(path):
-    with open(path) as f:
+    # "replace": a name of another process's (a socket's) can hold bytes
+    # that are not UTF-8; the rows compared are the workload's.
+    with open(path, errors="replace") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
