@@ -156,7 +156,7 @@ $(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -lrt -o $@
 
-$(UNIT_BIN): $(UNIT_SRCS) $(LIB) $(USER_HDRS)
+$(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB) $(PKG_LIBS) -lcmocka -lm -o $@
 

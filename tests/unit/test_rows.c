@@ -139,6 +139,27 @@ static void test_retire(void **state)
 	store_free(s);
 }
 
+/* A row retired when its object closed, its process exiting after: the
+ * summary and the graph mark it exited all the same. */
+static void test_exited_after_closed(void **state)
+{
+	struct store *s = store_new();
+	struct row *closed = put(s, 10, 100, DIR_TX, 10, 1, "closer");
+	struct row *other = put(s, 30, 300, DIR_TX, 10, 1, "other");
+	GHashTable *exited = g_hash_table_new(NULL, NULL);
+
+	(void)state;
+	closed->closed = other->closed = true;
+	store_retire(s);
+	assert_true(closed->retired && !closed->exited);
+	g_hash_table_add(exited, GUINT_TO_POINTER(10));
+	store_mark_exited(s, exited);
+	assert_true(closed->exited);
+	assert_false(other->exited);
+	g_hash_table_destroy(exited);
+	store_free(s);
+}
+
 static void test_select_by_pid(void **state)
 {
 	struct store *s = store_new();
@@ -272,6 +293,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_self_loop_is_own_peer),
 		cmocka_unit_test(test_peers_from_holders),
 		cmocka_unit_test(test_retire),
+		cmocka_unit_test(test_exited_after_closed),
 		cmocka_unit_test(test_select_by_pid),
 		cmocka_unit_test(test_target_pid_reused),
 		cmocka_unit_test(test_peer_listed_after_target_row_folds),

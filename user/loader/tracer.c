@@ -613,6 +613,7 @@ static void read_removals(struct tracer *t, struct store *s)
 int tracer_collect(struct tracer *t, struct store *s)
 {
 	int counters_fd = bpf_map__fd(t->skel->maps.counters);
+	GHashTable *exited;
 	struct ipc_key *keys;
 	struct ipc_counters *vals;
 	GHashTableIter it;
@@ -645,15 +646,21 @@ int tracer_collect(struct tracer *t, struct store *s)
 	read_dests(t, s);
 	ingest_refresh(s, t->type_mask);
 
+	exited = g_hash_table_new(NULL, NULL);
 	g_hash_table_iter_init(&it, t->procs);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct proc_info *p = v;
 		__u32 pid = GPOINTER_TO_UINT(k);
 
 		/* An exited process with no rows left: forget it. */
-		if (p->exited)
+		if (p->exited) {
 			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
+			g_hash_table_add(exited, k);
+		}
 	}
+	/* Its rows whose objects closed before it exited say so too. */
+	store_mark_exited(s, exited);
+	g_hash_table_destroy(exited);
 	return 0;
 }
 

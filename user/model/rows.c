@@ -283,6 +283,18 @@ void store_retire(struct store *s)
 		fold_oldest(s, MAX_RETIRED);
 }
 
+void store_mark_exited(struct store *s, GHashTable *tgids)
+{
+	if (!g_hash_table_size(tgids))
+		return;
+	for (guint i = 0; i < s->retired->len; i++) {
+		struct row *r = g_ptr_array_index(s->retired, i);
+
+		if (!r->exited && g_hash_table_contains(tgids, GUINT_TO_POINTER(r->key.tgid)))
+			r->exited = true;
+	}
+}
+
 void store_forget_retired(struct store *s)
 {
 	if (s->retired->len)

@@ -164,6 +164,12 @@ GPtrArray *store_mark_closed(struct store *s);
  * fold the oldest beyond MAX_RETIRED, and forget objects left with nothing. */
 void store_retire(struct store *s);
 
+/*
+ * Processes seen exiting (tgid keys, GUINT_TO_POINTER): their rows retired
+ * earlier, when their objects closed, are rows of an exited process now.
+ */
+void store_mark_exited(struct store *s, GHashTable *tgids);
+
 /* Drop every retired row and the folded totals: the guided tour shows each
  * demo's summary on its own. */
 void store_forget_retired(struct store *s);
