@@ -175,3 +175,40 @@ time.sleep(60)' "$PORT" >"$TMP/slow" 3>&- &
 	[ "$(stamp)" -eq "$last" ]
 	[ $(($(date +%s) - last)) -ge 2 ]
 }
+
+@test "--listen unix:PATH: mode 0600, scraped through the socket, gone at exit; the server's thread holds no capability" {
+	chmod 0755 "$TMP"	# so that only the socket's own mode keeps others out
+	start_tracer --json -i 0.3 --listen "unix:$TMP/metrics.sock"
+	[ "$(stat -c %a "$TMP/metrics.sock")" = 600 ]
+	wait_until 10 sh -c "curl -sf --unix-socket '$TMP/metrics.sock' http://localhost/metrics >'$TMP/scrape'"
+	grep -qx 'ipctrace_up 1' "$TMP/scrape"
+	promtool_ok "$TMP/scrape"
+	# Another user cannot connect.
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		curl -sf --unix-socket "$TMP/metrics.sock" http://localhost/metrics
+	[ "$status" -ne 0 ]
+	# The HTTP server's thread has no capability; the main thread keeps
+	# what reading other users' /proc entries needs.
+	server=0
+	for task in /proc/"$TRACER_PID"/task/*; do
+		caps=$(sed -n 's/^CapEff:[[:space:]]*//p' "$task/status")
+		if [[ $(cat "$task/comm") == MHD* ]]; then
+			[ "$caps" = 0000000000000000 ]
+			server=$((server + 1))
+		fi
+	done
+	[ "$server" -ge 1 ]
+	[ "$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/"$TRACER_PID"/status)" != 0000000000000000 ]
+	stop_tracer
+	[ ! -e "$TMP/metrics.sock" ]
+}
+
+@test "--listen unix: with no path, or one too long: one line, exit 2" {
+	run --separate-stderr "$IPCTRACE" --listen unix:
+	[ "$status" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "ipctrace: invalid --listen socket path in 'unix:'"* ]]
+	run --separate-stderr "$IPCTRACE" --listen "unix:/tmp/$(printf 'x%.0s' {1..120})"
+	[ "$status" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}

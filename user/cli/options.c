@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
+#include <sys/un.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +98,8 @@ static const struct argp_option options[] = {
 	{ "prom-file", OPT_PROM_FILE, "FILE", 0,
 	  "Write Prometheus metrics to FILE each interval (node_exporter textfile)", 0 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
-	  "Serve Prometheus metrics at /metrics (a port alone: 127.0.0.1)", 0 },
+	  "Serve Prometheus metrics at /metrics (a port alone: 127.0.0.1; unix:PATH: a "
+	  "socket only root may use)", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
 	  "Rows with series of their own, by bytes (default 200); the rest add up", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
@@ -221,9 +224,26 @@ int parse_listen(const char *arg, struct sockaddr_storage *addr, socklen_t *addr
 	const char *port_text = arg, *colon = strrchr(arg, ':');
 	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+	struct sockaddr_un *un = (struct sockaddr_un *)addr;
 	bool bracketed = false;
 	char *end;
 	long port;
+
+	/* unix:PATH: a socket only its owner (root) may connect to, for a
+	 * local scraper; the metrics name other users' files and processes. */
+	if (strncmp(arg, "unix:", 5) == 0) {
+		const char *path = arg + 5;
+
+		if (!path[0] || strlen(path) >= sizeof(un->sun_path))
+			return fail(err, errlen, "invalid --listen socket path in '%s': expected "
+				    "unix:PATH, a path of at most 107 bytes", arg);
+		memset(addr, 0, sizeof(*addr));
+		un->sun_family = AF_UNIX;
+		memcpy(un->sun_path, path, strlen(path));
+		*addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+		snprintf(text, textlen, "%s", arg);
+		return 0;
+	}
 
 	if (colon) {
 		size_t n = (size_t)(colon - arg);

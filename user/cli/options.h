@@ -36,7 +36,7 @@ struct config {
 	bool listen;		/* --listen: serve /metrics over HTTP */
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_addrlen;
-	char listen_text[64];	/* "127.0.0.1:9432", for messages */
+	char listen_text[128];	/* "127.0.0.1:9432" or "unix:PATH", for messages */
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */

@@ -4,6 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <sys/un.h>
 #include <glib.h>
 #include <microhttpd.h>
 #include "output/prom_http.h"
@@ -16,12 +21,43 @@
 
 struct prom_server {
 	int listen_fd;
-	char text_addr[64];
+	char text_addr[128];
+	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];	/* "" unless unix:PATH */
 	struct MHD_Daemon *daemon;
 	GMutex lock;		/* guards snapshot, between the tracer and the server */
 	char *snapshot;
 	size_t snapshot_len;
 };
+
+/*
+ * unix:PATH: a socket left by an earlier run is replaced; anything else
+ * there is not ipctrace's to remove.
+ */
+static int unix_path_free(const char *path, const char *text, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "cannot listen on %s: a file that is not a socket is there: "
+			 "choose another path", text);
+		return -1;
+	}
+	unlink(path);
+	return 0;
+}
+
+/* A unix socket is made mode 0600: only root may connect to it. */
+static int bind_private(int fd, const struct sockaddr *addr, socklen_t addrlen)
+{
+	mode_t old = addr->sa_family == AF_UNIX ? umask(0177) : 0;
+	int ret = bind(fd, addr, addrlen);
+
+	if (addr->sa_family == AF_UNIX)
+		umask(old);
+	return ret;
+}
 
 struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addrlen,
 				     const char *text, char *err, size_t errlen)
@@ -37,7 +73,12 @@ struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addr
 	}
 	/* A restart must not wait out the last run's TIME_WAIT connections. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, addr, addrlen) != 0 || listen(fd, MAX_CONNECTIONS) != 0) {
+	if (addr->sa_family == AF_UNIX && unix_path_free(((const struct sockaddr_un *)addr)->sun_path,
+							  text, err, errlen)) {
+		close(fd);
+		return NULL;
+	}
+	if (bind_private(fd, addr, addrlen) != 0 || listen(fd, MAX_CONNECTIONS) != 0) {
 		int e = errno;
 
 		if (e == EADDRINUSE)
@@ -52,6 +93,9 @@ struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addr
 	}
 	s = g_new0(struct prom_server, 1);
 	s->listen_fd = fd;
+	if (addr->sa_family == AF_UNIX)
+		g_strlcpy(s->unix_path, ((const struct sockaddr_un *)addr)->sun_path,
+			  sizeof(s->unix_path));
 	g_strlcpy(s->text_addr, text, sizeof(s->text_addr));
 	g_mutex_init(&s->lock);
 	return s;
@@ -109,9 +153,33 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
+/*
+ * The server's thread parses what any local user sends: it holds no
+ * capability at all. Capabilities are per thread, and a thread starts with
+ * its creator's: the daemon is started from a thread that has dropped them
+ * (capset on itself alone), so its own thread is made without them, while
+ * the main thread keeps what naming peers in /proc needs.
+ */
+static void *start_unprivileged(void *arg)
+{
+	struct prom_server *s = arg;
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capset, &hdr, none) != 0)
+		return NULL;
+	s->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, answer, s,
+				     MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+				     MHD_OPTION_END);
+	return NULL;
+}
+
 int prom_server_start(struct prom_server *s, char *err, size_t errlen)
 {
 	sigset_t block, old;
+	pthread_t starter;
 
 	/* The server's thread inherits this mask: SIGINT and SIGTERM must reach
 	 * the main thread, whose sleep they interrupt. */
@@ -120,11 +188,8 @@ int prom_server_start(struct prom_server *s, char *err, size_t errlen)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	s->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, answer, s,
-				     MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
-				     MHD_OPTION_END);
+	if (pthread_create(&starter, NULL, start_unprivileged, s) == 0)
+		pthread_join(starter, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot serve metrics on %s: libmicrohttpd would not start",
@@ -154,6 +219,8 @@ void prom_server_stop(struct prom_server *s)
 		MHD_stop_daemon(s->daemon);	/* closes the listening socket too */
 	else
 		close(s->listen_fd);
+	if (s->unix_path[0])
+		unlink(s->unix_path);
 	g_mutex_clear(&s->lock);
 	g_free(s->snapshot);
 	g_free(s);
