@@ -57,20 +57,37 @@ load helpers
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
 }
 
-@test "two -p targets: both, and each one's peers" {
+# two_targets FORM: two pipe demos traced as -p gives them in FORM (two
+# options, "A,B" or "A B" as pidof prints them), a third one not: exactly
+# the two and their peers.
+two_targets() {
 	"$DEMO" pipe -n 30 -s 100 --json --wait >>"$TMP/demo" 2>"$TMP/a.err" 3>&- &
 	"$DEMO" pipe -n 40 -s 200 --json --wait >>"$TMP/demo" 2>"$TMP/b.err" 3>&- &
 	wait_for "$TMP/a.err" ready
 	wait_for "$TMP/b.err" ready
 	read -r a _ < <(demo_pids "$TMP/a.err")
 	read -r b _ < <(demo_pids "$TMP/b.err")
-	start_tracer -p "$a" -p "$b" --json -i 0.3
+	case $1 in
+	options) start_tracer -p "$a" -p "$b" --json -i 0.3 ;;
+	comma) start_tracer -p "$a,$b" --json -i 0.3 ;;
+	space) start_tracer -p "$a $b" --json -i 0.3 ;;
+	esac
 	"$DEMO" pipe -n 100 -s 100 >/dev/null
 	kill -USR1 "$a" "$b"
 	wait_gone "$a"
 	wait_gone "$b"
 	stop_tracer
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/out"
+}
+
+@test "two -p targets: both, and each one's peers" {
+	two_targets options
+}
+
+@test "-p A,B and -p \"A B\" (as pidof prints them): the same two targets" {
+	two_targets comma
+	rm -f "$TMP/demo" "$TMP/out"
+	two_targets space
 }
 
 @test "-t fifo shows FIFOs only; -t pipe shows pipes only" {

@@ -244,7 +244,31 @@ static void test_too_many_pids(void **state)
 		argv[argc++] = "1";
 	}
 	assert_int_not_equal(parse(&cfg, argc, argv), 0);
-	assert_string_equal(cfg.error, "too many -p options: at most 64");
+	assert_string_equal(cfg.error, "too many PIDs for -p: at most 64");
+}
+
+/* -p "$(pidof nginx)", -p 1,2, one a line from pgrep, and -p again. */
+static void test_pid_lists(void **state)
+{
+	struct config cfg;
+	const char *lists[] = { "ipctrace", "-p", "11,12", "-p", "13 14", "-p", "15\n16\n",
+				"-p", " 17 ,, 18 " };
+	const char *empty[] = { "ipctrace", "-p", " , " };
+	const char *bad[] = { "ipctrace", "-p", "21,x22" };
+	const char *zero[] = { "ipctrace", "-p", "21 0" };
+
+	(void)state;
+	assert_int_equal(parse(&cfg, G_N_ELEMENTS(lists), lists), 0);
+	assert_int_equal(cfg.npids, 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(cfg.pids[i], 11 + i);
+	assert_int_not_equal(parse(&cfg, G_N_ELEMENTS(empty), empty), 0);
+	assert_string_equal(cfg.error, "empty PID list ' , ' for -p: expected e.g. -p 1234,5678");
+	assert_int_not_equal(parse(&cfg, G_N_ELEMENTS(bad), bad), 0);
+	assert_string_equal(cfg.error, "invalid PID 'x22' in -p '21,x22': expected process IDs "
+				       "between 1 and 4194304, separated by commas or spaces");
+	assert_int_not_equal(parse(&cfg, G_N_ELEMENTS(zero), zero), 0);
+	assert_non_null(strstr(cfg.error, "invalid PID '0'"));
 }
 
 static void test_types(void **state)
@@ -290,6 +314,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_unknown_option_and_argument),
 		cmocka_unit_test(test_error_one_line),
 		cmocka_unit_test(test_too_many_pids),
+		cmocka_unit_test(test_pid_lists),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_kernel_dev),
 	};

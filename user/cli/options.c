@@ -77,7 +77,8 @@ enum {
 #define HEX_CAP_DEFAULT 64
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Only PID and its peers (repeatable)", 0 },
+	{ "pid", 'p', "PID", 0,
+	  "Only PID and its peers (repeatable; or a list, -p 1,2 or -p \"$(pidof nginx)\")", 0 },
 	{ "follow", 'f', NULL, 0, "With -p: the targets' children, as they fork, are targets too",
 	  0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
@@ -148,6 +149,37 @@ int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen)
 			    "invalid PID '%s': expected a process ID between 1 and 4194304", arg);
 	*pid = (pid_t)v;
 	return 0;
+}
+
+/*
+ * -p takes lists, as pidof, pgrep and ps print them: "1,2", "1 2", one a
+ * line, so that -p "$(pidof nginx)" works; -p may also come again.
+ */
+int parse_pid_list(const char *arg, pid_t *pids, int *npids, char *err, size_t errlen)
+{
+	gchar **tokens = g_strsplit_set(arg, ", \t\n", -1);
+	int ret = 0, found = 0;
+
+	for (gchar **t = tokens; *t && !ret; t++) {
+		if (!**t)
+			continue;
+		found++;
+		if (*npids == MAX_TARGET_PIDS) {
+			snprintf(err, errlen, "too many PIDs for -p: at most %d", MAX_TARGET_PIDS);
+			ret = -1;
+		} else if (parse_pid(*t, &pids[*npids], err, errlen) == 0) {
+			(*npids)++;
+		} else {
+			if (strcmp(*t, arg))
+				snprintf(err, errlen, "invalid PID '%s' in -p '%s': expected process IDs "
+					 "between 1 and 4194304, separated by commas or spaces", *t, arg);
+			ret = -1;
+		}
+	}
+	if (!ret && !found)
+		ret = fail(err, errlen, "empty PID list '%s' for -p: expected e.g. -p 1234,5678", arg);
+	g_strfreev(tokens);
+	return ret;
 }
 
 int parse_seconds(const char *arg, const char *what, double min, double max,
@@ -320,13 +352,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'p':
-		if (cfg->npids == MAX_TARGET_PIDS) {
-			snprintf(err, len, "too many -p options: at most %d", MAX_TARGET_PIDS);
-			return EINVAL;
-		}
-		ret = parse_pid(arg, &cfg->pids[cfg->npids], err, len);
-		if (ret == 0)
-			cfg->npids++;
+		ret = parse_pid_list(arg, cfg->pids, &cfg->npids, err, len);
 		break;
 	case 't':
 		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);

@@ -54,6 +54,8 @@ struct config {
 
 /* Each returns 0, or -1 with the reason in err. Exposed for the unit tests. */
 int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen);
+/* One or more PIDs, by commas or white space, appended to pids[*npids]. */
+int parse_pid_list(const char *arg, pid_t *pids, int *npids, char *err, size_t errlen);
 int parse_seconds(const char *arg, const char *what, double min, double max,
 		  double *out, char *err, size_t errlen);
 int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);
