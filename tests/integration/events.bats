@@ -120,3 +120,24 @@ load helpers
 	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
 	python3 "$CHECK" --only --event-peers "$TMP/demo" "$TMP/frame"
 }
+
+@test "-e with signals: each named as the table names it (SIGUSR2, not 12), its number kept in JSON; added up, exactly the demo's" {
+	start_tracer -e --json -t signal
+	"$DEMO" signal -n 20 --json >"$TMP/demo"
+	stop_tracer
+	jq -e -s 'map(select(has("sig"))) | length > 0
+		and all(.[]; (.sig | type) == "number" and (.sig_name | test("^SIG[A-Z0-9+-]+$")))' \
+		"$TMP/out" >/dev/null
+	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
+	# Each signal's outcome is the table's (delivered, ignored...), not the
+	# event's: compared here are ops, peers and the signals by name.
+	jq -c 'del(.events)' "$TMP/demo" >"$TMP/records"
+	python3 "$CHECK" --event-peers "$TMP/records" "$TMP/frame"
+	# The text log says the names too.
+	start_tracer -e -t signal
+	"$DEMO" signal -n 20 >/dev/null
+	stop_tracer
+	grep -qE ' sig=SIGUSR[12]$' "$TMP/out"
+	run grep -cE ' sig=[0-9]' "$TMP/out"
+	[ "$output" = 0 ]
+}

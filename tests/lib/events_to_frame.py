@@ -33,11 +33,15 @@ def main():
             row["bytes"] += e["bytes"]
             row["ops"] += 1
         # The one key that is not a known field is the label, if any.
+        # A named label (a signal's) comes with LABEL_name: counted by name,
+        # as the table's rows count it.
         known = {"pid", "comm", "type", "object", "dev", "ino", "dir", "time", "tid",
                  "bytes", "event", "count", "peers", "data_hex"}
         for label in set(e) - known:
+            if label.endswith("_name"):
+                continue
             counts = row.setdefault(label, {})
-            name = str(e[label])
+            name = str(e.get(label + "_name", e[label]))
             counts[name] = counts.get(name, 0) + 1
         row["peers"] = e["peers"]
         row["object"] = e["object"]

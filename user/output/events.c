@@ -97,7 +97,11 @@ static void format_what(const struct ipc_event *e, char *buf, size_t len)
 
 		snprintf(buf, len, "%s+%llu", name ? name : "event", (unsigned long long)e->bytes);
 	} else if (e->label != NO_LABEL) {
-		snprintf(buf, len, "%s=%lld", label ? label : "label", (long long)e->label);
+		char text[32];
+
+		/* As the table names it: SIGUSR2, not 12. */
+		mechanism_format_label(e->key.type, e->label, text, sizeof(text));
+		snprintf(buf, len, "%s=%s", label ? label : "label", text);
 	}
 }
 
@@ -139,9 +143,19 @@ static void print_json(struct event_log *log, const struct ipc_event *e, const s
 		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
 		json_object_object_add(o, "count", output_json_u64(e->bytes));
 	}
-	if (e->label != NO_LABEL && mechanism_label_name(e->key.type))
-		json_object_object_add(o, mechanism_label_name(e->key.type),
-				       json_object_new_int64(e->label));
+	if (e->label != NO_LABEL && mechanism_label_name(e->key.type)) {
+		const char *label = mechanism_label_name(e->key.type);
+
+		json_object_object_add(o, label, json_object_new_int64(e->label));
+		/* A named label (a signal) keeps its number, and gets its name. */
+		if (mechanism_labels_named(e->key.type)) {
+			char key[32], text[32];
+
+			snprintf(key, sizeof(key), "%s_name", label);
+			mechanism_format_label(e->key.type, e->label, text, sizeof(text));
+			json_object_object_add(o, key, json_object_new_string(text));
+		}
+	}
 	json_object_object_add(o, "peers", output_json_row_peers(r));
 	if (e->payload_len) {
 		GString *hex = g_string_sized_new((gsize)e->payload_len * 2);
