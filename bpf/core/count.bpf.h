@@ -204,18 +204,10 @@ static __noinline struct ipc_counters *row_make(struct ipc_key *key, __s64 label
 	__sync_fetch_and_add(&loss.rows_dropped, 1);
 	key->ino = key->tgid;
 	key->dev = IPC_OVERFLOW_DEV;
-	c = bpf_map_lookup_elem(&counters, key);
-	if (c)
-		return c;
-	err = bpf_map_update_elem(&counters, key, &s->new_row, BPF_NOEXIST);
-	if (!err) {
+	c = map_lookup_or_try_init(&counters, key, &s->new_row, &loss.overflow_dropped, created);
+	if (*created)
 		count_row_made(b);
-		*created = true;
-	} else if (err != -EEXIST) {
-		__sync_fetch_and_add(&loss.overflow_dropped, 1);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&counters, key);
+	return c;
 }
 
 /*

@@ -157,11 +157,17 @@ struct {
 	__type(value, struct name_scratch);
 } scratch SEC(".maps");
 
-static __always_inline struct name_scratch *scratch_area(void)
+/* The one slot of a single-entry (per-CPU) array. */
+static __always_inline void *map_slot0(void *map)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&scratch, &zero);
+	return bpf_map_lookup_elem(map, &zero);
+}
+
+static __always_inline struct name_scratch *scratch_area(void)
+{
+	return map_slot0(&scratch);
 }
 
 /*

@@ -30,9 +30,7 @@ struct {
 
 static __always_inline struct op_context *op_context(void)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&op_contexts, &zero);
+	return map_slot0(&op_contexts);
 }
 
 /* The end of an operation: what it handed over (-x's payload, the time it

@@ -29,53 +29,57 @@ static size_t printable_char(const unsigned char *s)
 	return n;
 }
 
+/*
+ * The next piece of the shown name: the character at *s as it is, or its
+ * escape in esc. Sets *piece and returns its length, and moves *s past it.
+ */
+static size_t next_piece(const unsigned char **s, char esc[5], const char **piece)
+{
+	size_t n = printable_char(*s);
+
+	if (n) {
+		*piece = (const char *)*s;
+		*s += n;
+		return n;
+	}
+	if (**s == '\\')
+		memcpy(esc, "\\\\", 3);
+	else
+		snprintf(esc, 5, "\\x%02x", **s);
+	*piece = esc;
+	(*s)++;
+	return strlen(esc);
+}
+
 void name_escape(GString *out, const char *name)
 {
 	const unsigned char *s = (const unsigned char *)(name ? name : "");
+	const char *piece;
+	char esc[5];
 
 	while (*s) {
-		size_t n = printable_char(s);
+		size_t n = next_piece(&s, esc, &piece);
 
-		if (n) {
-			g_string_append_len(out, (const char *)s, n);
-			s += n;
-		} else if (*s == '\\') {
-			g_string_append(out, "\\\\");
-			s++;
-		} else {
-			g_string_append_printf(out, "\\x%02x", *s);
-			s++;
-		}
+		g_string_append_len(out, piece, n);
 	}
 }
 
 char *name_escape_buf(char *buf, size_t len, const char *name)
 {
 	const unsigned char *s = (const unsigned char *)(name ? name : "");
+	const char *piece;
 	size_t off = 0;
+	char esc[5];
 
 	if (!len)
 		return buf;
 	while (*s) {
-		size_t n = printable_char(s);
-		char esc[5];
-		const char *piece = (const char *)s;
-		size_t plen = n;
+		size_t n = next_piece(&s, esc, &piece);
 
-		if (!n) {
-			if (*s == '\\')
-				memcpy(esc, "\\\\", 3);
-			else
-				snprintf(esc, sizeof(esc), "\\x%02x", *s);
-			piece = esc;
-			plen = strlen(esc);
-			n = 1;
-		}
-		if (off + plen >= len)
+		if (off + n >= len)
 			break;
-		memcpy(buf + off, piece, plen);
-		off += plen;
-		s += n;
+		memcpy(buf + off, piece, n);
+		off += n;
 	}
 	buf[off] = '\0';
 	return buf;
