@@ -101,7 +101,7 @@ static __noinline void register_row(struct ipc_key *key, struct file *file,
 	struct ipc_obj_key obj = { .ino = key->ino, .dev = key->dev, .type = key->type };
 	bool named = type_is_named(key->type), sock = type_is_socket(key->type);
 
-	register_proc(key->tgid);
+	register_proc(key);
 	/* An overflow row stands for objects that are not named one by one. */
 	if (key->dev == IPC_OVERFLOW_DEV)
 		return;
@@ -177,7 +177,8 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 		dir = BPF_CORE_READ(file, f_mode) & FMODE_WRITE ? DIR_TX : DIR_RX;
 
 	struct ipc_key key = {
-		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .type = type, .dir = (__u8)dir,
+		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .start = current_start(), .type = type,
+		.dir = (__u8)dir,
 	};
 	count_key(&key, file, sk, how, bytes, label);
 	if (type == IPC_EVENTFD)

@@ -223,7 +223,7 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
-	proc_on_exit(tgid);
+	proc_on_exit(task);
 	filter_on_exit(tgid);
 	shm_on_exit(tgid);
 	return 0;
@@ -249,6 +249,6 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(sched_exec)
 {
-	proc_on_exec(current_tgid());
+	proc_on_exec();
 	return 0;
 }

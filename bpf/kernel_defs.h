@@ -71,8 +71,6 @@
 #define SI_MESGQ (-3)		/* a POSIX queue's mq_notify, sent by the message's sender */
 #define SI_TKILL (-6)		/* tkill(), tgkill() */
 #define PF_EXITING 0x00000004
-/* /proc/PID/stat counts a start time in USER_HZ ticks (100 on x86 and arm64). */
-#define CLOCK_TICK_NS 10000000ULL
 
 /* eventfd: a file of the anonymous inode filesystem (fs/anon_inodes.c). */
 #define ANON_INODE_FS_MAGIC 0x09041934

@@ -19,7 +19,8 @@ __noinline int count_msg(__u64 msqid, __u32 how, __u64 bytes, __s64 label, __u32
 		return 0;
 
 	struct ipc_key key = {
-		.ino = msqid, .dev = ipc_ns_inum(), .tgid = tgid, .type = IPC_MSG,
+		.ino = msqid, .dev = ipc_ns_inum(), .tgid = tgid, .start = current_start(),
+		.type = IPC_MSG,
 		.dir = (__u8)HOW_DIR(how),
 	};
 	count_key(&key, NULL, NULL, how, bytes, label);

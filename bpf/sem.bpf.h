@@ -32,7 +32,8 @@ __noinline int count_semop(__u64 semid, __u32 num, __s32 sem_op, __u32 tgid)
 		.obj = { .ino = semid | (__u64)num << 32, .dev = ipc_ns_inum(), .type = IPC_SEM },
 	};
 	struct ipc_key key = {
-		.ino = wk.obj.ino, .dev = wk.obj.dev, .tgid = tgid, .type = IPC_SEM, .dir = (__u8)dir,
+		.ino = wk.obj.ino, .dev = wk.obj.dev, .tgid = tgid, .start = current_start(),
+		.type = IPC_SEM, .dir = (__u8)dir,
 	};
 
 	/* semget recorded the set's key: each semaphore of the set shares it. */

@@ -111,7 +111,8 @@ static __always_inline void count_on(const struct ipc_obj_key *obj, __u8 dir, st
 				     __u32 event, __u64 n, __s64 label, __u32 tgid)
 {
 	struct ipc_key key = {
-		.ino = obj->ino, .dev = obj->dev, .tgid = tgid, .type = obj->type, .dir = dir,
+		.ino = obj->ino, .dev = obj->dev, .tgid = tgid, .start = current_start(),
+		.type = obj->type, .dir = dir,
 	};
 
 	count_key(&key, file, NULL, SHM_HOW(dir, event), n, label);

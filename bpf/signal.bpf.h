@@ -115,7 +115,8 @@ static __always_inline bool sig_group_dead(struct task_struct *task, const bool 
 	       BPF_CORE_READ(task, signal, live.counter) == 0;
 }
 
-static __always_inline void sig_proc_entry(struct task_struct *task, __u32 tgid, __u64 exit_ns)
+static __always_inline void sig_proc_entry(struct task_struct *task,
+					   const struct ipc_proc_key *who, __u64 exit_ns)
 {
 	struct ipc_proc fresh = { .exit_ns = exit_ns };
 
@@ -123,23 +124,23 @@ static __always_inline void sig_proc_entry(struct task_struct *task, __u32 tgid,
 	/* Not the running task's: the target's own cgroup (v2, the default
 	 * hierarchy's), and whether it is a target, as register_row() sets them. */
 	fresh.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	fresh.target = filter_enabled && is_target(tgid);
-	if (bpf_map_update_elem(&procs, &tgid, &fresh, BPF_ANY) == -E2BIG)
+	fresh.target = filter_enabled && is_target(who->tgid);
+	if (bpf_map_update_elem(&procs, who, &fresh, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.procs_dropped, 1);
 }
 
 /*
  * A process that has exited (a zombie sent a signal) or is exiting (the
- * SIGCHLD of its own exit) keeps its exit time, which the counting path
- * takes for a reused PID's when it makes the process a new row.
+ * SIGCHLD of its own exit) keeps its exit time: its rows are final.
  */
-static __always_inline void sig_note_exit(struct task_struct *task, __u32 tgid)
+static __always_inline void sig_note_exit(struct task_struct *task, const struct ipc_key *row)
 {
-	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct ipc_proc_key who = { .tgid = row->tgid, .start = row->start };
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &who);
 
 	/* An entry it has keeps its name, cgroup and whether it is a target. */
 	if (!proc)
-		sig_proc_entry(task, tgid, bpf_ktime_get_ns());
+		sig_proc_entry(task, &who, bpf_ktime_get_ns());
 	else if (!proc->exit_ns)
 		proc->exit_ns = bpf_ktime_get_ns();
 }
@@ -158,10 +159,10 @@ static __always_inline void sig_count(struct ipc_key *row, __u32 slot, bool kern
 	struct ipc_counters *c = bpf_map_lookup_elem(&counters, key);
 
 	if (!c) {
-		struct ipc_proc *proc = other ? bpf_map_lookup_elem(&procs, &key->tgid) : NULL;
+		struct ipc_proc_key who = { .tgid = key->tgid, .start = key->start };
 
-		if (other && (!proc || proc->exit_ns))	/* none yet, or its PID's last owner's */
-			sig_proc_entry(task, key->tgid, 0);
+		if (other && !bpf_map_lookup_elem(&procs, &who))
+			sig_proc_entry(task, &who, 0);
 		c = row_counters(key, NULL, NULL, sig);
 		if (!c)
 			return;
@@ -189,6 +190,7 @@ static __noinline int sig_on_generate(int sig, const struct kernel_siginfo *info
 		task = bpf_rdonly_cast(task, bpf_core_type_id_kernel(struct task_struct));
 	process = sig_from_process(sig, info, btf);
 	__u32 target = btf ? task->tgid : BPF_CORE_READ(task, tgid), running = current_tgid();
+	struct ipc_proc_key sender = { .tgid = running, .start = current_start() };
 	__u32 slot = sig_result_slot(result);
 	bool target_dead, sender_dead = process && sig_group_dead(cur, btf);
 	__u64 start;
@@ -211,22 +213,26 @@ static __noinline int sig_on_generate(int sig, const struct kernel_siginfo *info
 	 */
 	if (filter_enabled && !is_candidate(target) &&
 	    !(process && (is_candidate(running) ||
-			  (sender_dead && bpf_map_lookup_elem(&procs, &running)))))
+			  (sender_dead && bpf_map_lookup_elem(&procs, &sender)))))
 		return 0;
 	start = btf ? task->group_leader->start_boottime
 		    : BPF_CORE_READ(task, group_leader, start_boottime);
-	key.dev = (__u32)(start / CLOCK_TICK_NS);
+	/* The object is the target process: (PID, start) names it, as a row's
+	 * (tgid, start) names its process. */
+	key.dev = (__u32)(start / IPC_CLOCK_TICK_NS);
+	key.start = key.dev;
 	target_dead = sig_group_dead(task, btf);
 	sig_count(&key, slot, !process, sig, task, target != running && !target_dead);
 	if (target_dead)
-		sig_note_exit(task, target);
+		sig_note_exit(task, &key);
 	if (!process)
 		return 0;
 	key.tgid = running;
+	key.start = sender.start;
 	key.dir = DIR_TX;
 	sig_count(&key, slot, false, sig, cur, false);
 	if (sender_dead)
-		sig_note_exit(cur, running);
+		sig_note_exit(cur, &key);
 	return 0;
 }
 

@@ -99,7 +99,8 @@ static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 b
 		return;
 
 	struct ipc_key key = {
-		.ino = sock_ino(sk), .tgid = tgid, .type = type, .dir = (__u8)dir,
+		.ino = sock_ino(sk), .tgid = tgid, .start = current_start(), .type = type,
+		.dir = (__u8)dir,
 	};
 	if (!key.ino)
 		return;

@@ -106,9 +106,10 @@ struct ipc_key {
 	__u64 ino;
 	__u32 dev;
 	__u32 tgid;
+	__u32 start;	/* the process's start time (struct ipc_proc_key) */
 	__u8 type;
 	__u8 dir;
-	__u8 pad[6];
+	__u8 pad[2];
 };
 
 /* Per-row counters of control operations, named by each mechanism
@@ -310,6 +311,21 @@ struct ipc_dest_key {
 #define COMM_LEN 16
 
 /* A process that has at least one counter row. */
+/*
+ * A process: its PID and when it started, in clock ticks since boot as
+ * /proc/PID/stat's 22nd field gives it (modulo 2^32). A PID alone is reused,
+ * and an unprivileged user can make it come round on purpose; a PID and a
+ * start time cannot name two processes, since PIDs are allocated in turn
+ * and going round all of them takes longer than a tick (only root can hand
+ * a PID back at once, through the host's ns_last_pid).
+ */
+#define IPC_CLOCK_TICK_NS 10000000ULL	/* USER_HZ is 100 on every architecture built for */
+
+struct ipc_proc_key {
+	__u32 tgid;
+	__u32 start;
+};
+
 struct ipc_proc {
 	char comm[COMM_LEN];
 	__u64 exit_ns;	/* 0 while alive; set when the whole thread group has exited */

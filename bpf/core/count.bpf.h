@@ -123,26 +123,25 @@ static __noinline void log_event(struct ipc_key *key, __u32 how, __u64 bytes, __
 
 /*
  * The process of a row just created: its name, cgroup and whether it is a
- * target. An exited entry with a live process behind it: the PID was reused.
- * Not when that process is itself exiting: the SIGCHLD of its own exit comes
- * after sched_process_exit, and must not make it a stranger (losing whether
- * it is a target).
+ * target. The row is the running process's, or a signal's target, whose
+ * entry the signal hook makes first (signal.bpf.h).
  */
-static __always_inline void register_proc(__u32 tgid)
+static __always_inline void register_proc(const struct ipc_key *row)
 {
-	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct ipc_proc_key who = { .tgid = row->tgid, .start = row->start };
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &who);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
-	if (!proc || (proc->exit_ns && !(BPF_CORE_READ(task, flags) & PF_EXITING))) {
+	if (!proc) {
 		struct ipc_proc fresh = {};
 
 		/* The group leader's name: a thread may have renamed itself. */
 		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
 		fresh.cgroup_id = bpf_get_current_cgroup_id();
-		fresh.target = filter_enabled && is_target(tgid);
-		if (bpf_map_update_elem(&procs, &tgid, &fresh, BPF_ANY) == -E2BIG)
+		fresh.target = filter_enabled && is_target(who.tgid);
+		if (bpf_map_update_elem(&procs, &who, &fresh, BPF_ANY) == -E2BIG)
 			__sync_fetch_and_add(&loss.procs_dropped, 1);
-	} else if (tgid == current_tgid()) {
+	} else if (who.tgid == current_tgid()) {
 		/* An entry another process made (a signal's target): the name it
 		 * had then may be gone, renamed by prctl since. */
 		BPF_CORE_READ_STR_INTO(&proc->comm, task, group_leader, comm);
@@ -150,18 +149,20 @@ static __always_inline void register_proc(__u32 tgid)
 }
 
 /* The process exited: its rows are final once user space reads them. */
-static __always_inline void proc_on_exit(__u32 tgid)
+static __always_inline void proc_on_exit(struct task_struct *task)
 {
-	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct ipc_proc_key who = { .tgid = BPF_CORE_READ(task, tgid), .start = task_start(task) };
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &who);
 
 	if (proc)
 		proc->exit_ns = bpf_ktime_get_ns();
 }
 
 /* exec renames the process; keep the row's name current, as top does. */
-static __always_inline void proc_on_exec(__u32 tgid)
+static __always_inline void proc_on_exec(void)
 {
-	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &tgid);
+	struct ipc_proc_key who = { .tgid = current_tgid(), .start = current_start() };
+	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &who);
 
 	if (proc)
 		bpf_get_current_comm(proc->comm, sizeof(proc->comm));

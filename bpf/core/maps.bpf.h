@@ -49,7 +49,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_PROCS);
-	__type(key, __u32);
+	__type(key, struct ipc_proc_key);
 	__type(value, struct ipc_proc);
 } procs SEC(".maps");
 

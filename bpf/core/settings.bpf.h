@@ -109,6 +109,21 @@ static __always_inline __u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
+/* When a process started (struct ipc_proc_key): the group leader's, which
+ * a thread that execs takes over. */
+static __always_inline __u32 task_start(struct task_struct *task)
+{
+	return (__u32)(BPF_CORE_READ(task, group_leader, start_boottime) / IPC_CLOCK_TICK_NS);
+}
+
+static __always_inline __u32 current_start(void)
+{
+	if (btf_loads)
+		return (__u32)(bpf_get_current_task_btf()->group_leader->start_boottime /
+			       IPC_CLOCK_TICK_NS);
+	return task_start((struct task_struct *)bpf_get_current_task());
+}
+
 
 /*
  * A 32-bit process's syscall numbers mean other syscalls (3 is read there,

@@ -160,3 +160,31 @@ PY
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == "ipctrace: /proc is not mounted"*"mount -t proc proc /proc" ]]
 }
+
+@test "a PID that comes round again (forced through ns_last_pid) is a new process: each keeps its own name, rows and bytes" {
+	start_tracer -t pipe --json -i 60
+	python3 "$ROOT/tests/lib/pid_reuse.py" victim reuser 12345 23456 \
+		"$(id -u "$TRUST_USER")" "$(id -g "$TRUST_USER")" >"$TMP/reuse"
+	stop_tracer
+	final >"$TMP/final"
+	python3 - "$TMP/final" "$TMP/reuse" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+w = json.load(open(sys.argv[2]))
+pid, reader = w["pid"], w["reader"]
+assert w["old_start"] != w["new_start"], w
+# The reader read every byte of the data pipe (the other pipe only says
+# when each writer started).
+rx = [r for r in rows if r["pid"] == reader and r["dir"] == "rx"
+      and r["bytes"] == w["old"] + w["new"]]
+assert len(rx) == 1, rx
+# The PID's writes to it: two processes, each its own row with its own bytes.
+tx = sorted((r["starttime"], r["comm"], r["bytes"], r["ops"] > 0, r["exited"])
+            for r in rows if r["pid"] == pid and r["ino"] == rx[0]["ino"])
+assert tx == [(w["old_start"], "victim", w["old"], True, True),
+              (w["new_start"], "reuser", w["new"], True, True)], tx
+# And the reader's peers are the two processes, each with its name.
+peers = sorted((p["pid"], p["starttime"], p["comm"]) for p in rx[0]["peers"])
+assert peers == [(pid, w["old_start"], "victim"), (pid, w["new_start"], "reuser")], peers
+PY
+}

@@ -24,8 +24,9 @@
 				      MAX_LABELS * sizeof(struct ipc_label_key)), \
 				  MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
 				      MAX_DESTS * sizeof(struct ipc_dest_key))), \
-			      MAX_WATCHED * sizeof(struct ipc_sock_addr))
-#define DUMP_VALUES_SIZE MAX(MAX(sizeof(struct ipc_counters), \
+			      MAX(MAX_WATCHED * sizeof(struct ipc_sock_addr), \
+				  MAX_PROCS * sizeof(struct ipc_proc_key)))
+#define DUMP_VALUES_SIZE MAX(MAX(MAX_PROCS * sizeof(struct ipc_proc), \
 				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
 			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
@@ -41,7 +42,7 @@ struct tracer {
 	size_t max_rows;	/* the counter map's size */
 	__u64 rows_deleted;	/* rows this side deleted, in all and per user bucket: */
 	__u64 uid_rows_deleted[UID_BUCKETS];	/* what the kernel side subtracts */
-	GHashTable *procs;	/* tgid -> struct proc_info, from the last read */
+	GHashTable *procs;	/* proc_id() -> struct proc_info, from the last read */
 	struct ring_buffer *events;	/* -e */
 	bool wait;		/* WAIT is measured */
 	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
@@ -520,14 +521,14 @@ static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
 static void read_procs(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.procs);
-	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(__u32), sizeof(struct ipc_proc),
-			    MAX_PROCS, t->keys, t->values);
-	__u32 *pids = t->keys;
+	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_proc_key),
+			    sizeof(struct ipc_proc), MAX_PROCS, t->keys, t->values);
+	struct ipc_proc_key *who = t->keys;
 	struct ipc_proc *procs = t->values;
 
 	g_hash_table_remove_all(t->procs);
 	for (size_t i = 0; i < n; i++)
-		ingest_proc(t->procs, pids[i], &procs[i]);
+		ingest_proc(t->procs, &who[i], &procs[i]);
 }
 
 static void name_new_row(struct tracer *t, struct row *r)
@@ -650,11 +651,12 @@ int tracer_collect(struct tracer *t, struct store *s)
 	g_hash_table_iter_init(&it, t->procs);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct proc_info *p = v;
-		__u32 pid = GPOINTER_TO_UINT(k);
+		guint64 id = (guintptr)k;
+		struct ipc_proc_key who = { .tgid = (__u32)id, .start = (__u32)(id >> 32) };
 
 		/* An exited process with no rows left: forget it. */
 		if (p->exited) {
-			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &pid);
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.procs), &who);
 			g_hash_table_add(exited, k);
 		}
 	}

@@ -10,7 +10,7 @@ struct scan {
 	unsigned int type_mask;
 	GHashTable *named;	/* names of named objects, for the system-wide scan */
 	bool create;		/* add objects not yet in the store */
-	GHashTable *comms;	/* pid -> comm, read once per scan */
+	GHashTable *comms;	/* pid -> struct scanned */
 };
 
 void object_set_name(struct object *o, const char *kernel_name)
@@ -37,18 +37,24 @@ void object_set_name(struct object *o, const char *kernel_name)
 	o->name = g_strdup(buf);
 }
 
-static const char *scan_comm(struct scan *sc, int pid)
-{
-	char *comm = g_hash_table_lookup(sc->comms, GINT_TO_POINTER(pid));
-	char buf[COMM_LEN];
+/* Its name and start time (who it is, with the PID), read once per scan. */
+struct scanned {
+	char comm[COMM_LEN];
+	__u32 start;
+};
 
-	if (comm)
-		return comm;
-	if (proc_comm(pid, buf, sizeof(buf)) != 0)
-		strcpy(buf, "?");
-	comm = g_strdup(buf);
-	g_hash_table_insert(sc->comms, GINT_TO_POINTER(pid), comm);
-	return comm;
+static const struct scanned *scan_proc(struct scan *sc, int pid)
+{
+	struct scanned *p = g_hash_table_lookup(sc->comms, GINT_TO_POINTER(pid));
+
+	if (p)
+		return p;
+	p = g_new0(struct scanned, 1);
+	if (proc_comm(pid, p->comm, sizeof(p->comm)) != 0)
+		strcpy(p->comm, "?");
+	p->start = (__u32)proc_start_time(pid);
+	g_hash_table_insert(sc->comms, GINT_TO_POINTER(pid), p);
+	return p;
 }
 
 /* fd: one of its descriptors for the object, or -1 for a memory mapping. */
@@ -64,9 +70,10 @@ static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, 
 			return;
 		}
 	}
-	struct holder h = { .pid = pid, .fd = fd, .mode = mode };
+	const struct scanned *p = scan_proc(sc, pid);
+	struct holder h = { .pid = pid, .start = p->start, .fd = fd, .mode = mode };
 
-	g_strlcpy(h.comm, scan_comm(sc, pid), sizeof(h.comm));
+	g_strlcpy(h.comm, p->comm, sizeof(h.comm));
 	g_array_append_val(o->holders, h);
 }
 

@@ -11,7 +11,7 @@ GHashTable *ingest_procs_new(void)
 	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
-void ingest_proc(GHashTable *procs, __u32 tgid, const struct ipc_proc *kp)
+void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp)
 {
 	struct proc_info *p = g_new0(struct proc_info, 1);
 
@@ -20,7 +20,7 @@ void ingest_proc(GHashTable *procs, __u32 tgid, const struct ipc_proc *kp)
 	p->exited = kp->exit_ns != 0;
 	p->target = kp->target;
 	p->cgroup_id = kp->cgroup_id;
-	g_hash_table_insert(procs, GUINT_TO_POINTER(tgid), p);
+	g_hash_table_insert(procs, proc_id(who->tgid, who->start), p);
 }
 
 void ingest_events(struct row *r, const struct ipc_counters *c)
@@ -39,7 +39,7 @@ void ingest_events(struct row *r, const struct ipc_counters *c)
 bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *key,
 		     const struct ipc_counters *c, struct row **row, bool *created)
 {
-	struct proc_info *p = g_hash_table_lookup(procs, GUINT_TO_POINTER(key->tgid));
+	struct proc_info *p = g_hash_table_lookup(procs, proc_id(key->tgid, key->start));
 	struct row *r = store_update(s, key, c->bytes, c->ops, created);
 
 	*row = r;
@@ -53,7 +53,7 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 	if (!*created && p && strcmp(p->comm, r->comm))
 		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
 	/* No process entry (its map was full): ask /proc instead. */
-	if (p ? p->exited : !proc_alive((pid_t)key->tgid)) {
+	if (p ? p->exited : !proc_is((pid_t)key->tgid, key->start)) {
 		r->exited = true;
 		return true;
 	}
@@ -62,12 +62,13 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 
 void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
 {
-	const struct proc_info *p = g_hash_table_lookup(procs, GUINT_TO_POINTER(r->key.tgid));
+	const struct proc_info *p = g_hash_table_lookup(procs, row_proc(r));
 	const struct mechanism *m = mechanism_of(r->key.type);
 
 	if (p)
 		memcpy(r->comm, p->comm, sizeof(r->comm));
-	else if (proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
+	else if (!proc_is((pid_t)r->key.tgid, r->key.start) ||
+		 proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
 		strcpy(r->comm, "?");
 	if (!info) {
 		object_set_name(r->obj, NULL);

@@ -15,9 +15,9 @@
 #include "model/rows.h"
 
 /* The kernel's process table (struct ipc_proc) as the model keeps it:
- * tgid -> struct proc_info, emptied and refilled each read. */
+ * proc_id() -> struct proc_info, emptied and refilled each read. */
 GHashTable *ingest_procs_new(void);
-void ingest_proc(GHashTable *procs, __u32 tgid, const struct ipc_proc *kp);
+void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp);
 
 /*
  * One row's running totals. *created: the row is new, and wants its names

@@ -42,6 +42,11 @@ bool proc_alive(pid_t pid)
 	return proc_pid_state(pid, NULL) == PID_LIVE;
 }
 
+bool proc_is(pid_t pid, __u32 start)
+{
+	return proc_alive(pid) && (__u32)proc_start_time(pid) == start;
+}
+
 unsigned long long proc_parse_stat_start_time(const char *stat_line)
 {
 	/* The name in parentheses may hold spaces and ')': fields count from the last ')'. */

@@ -18,6 +18,8 @@ enum pid_state {
 /* *tgid gets the thread group for PID_THREAD. */
 enum pid_state proc_pid_state(pid_t pid, pid_t *tgid);
 bool proc_alive(pid_t pid);
+/* PID is live and is the process that started then (struct ipc_proc_key). */
+bool proc_is(pid_t pid, __u32 start);
 
 /*
  * Whether this /proc shows the processes the kernel side names: the host's

@@ -10,7 +10,7 @@ static guint ipc_key_hash(gconstpointer p)
 	guint64 h = k->ino * 0x9E3779B97F4A7C15ULL;
 
 	h ^= ((guint64)k->tgid << 32 | k->dev) * 0xC2B2AE3D27D4EB4FULL;
-	h ^= (guint64)k->type << 8 | k->dir;
+	h ^= ((guint64)k->start << 16 | k->type << 8 | k->dir) * 0x165667B19E3779F9ULL;
 	return (guint)(h ^ h >> 32);
 }
 
@@ -283,14 +283,14 @@ void store_retire(struct store *s)
 		fold_oldest(s, MAX_RETIRED);
 }
 
-void store_mark_exited(struct store *s, GHashTable *tgids)
+void store_mark_exited(struct store *s, GHashTable *procs)
 {
-	if (!g_hash_table_size(tgids))
+	if (!g_hash_table_size(procs))
 		return;
 	for (guint i = 0; i < s->retired->len; i++) {
 		struct row *r = g_ptr_array_index(s->retired, i);
 
-		if (!r->exited && g_hash_table_contains(tgids, GUINT_TO_POINTER(r->key.tgid)))
+		if (!r->exited && g_hash_table_contains(procs, row_proc(r)))
 			r->exited = true;
 	}
 }
@@ -302,28 +302,31 @@ void store_forget_retired(struct store *s)
 	s->folded = (struct folded){ 0 };
 }
 
-static void row_peers_add(GArray *peers, int pid, const char *comm, bool exited)
+/* A peer is a process, a PID and a start time: one that exited and a new
+ * one with its PID are two. */
+static void row_peers_add(GArray *peers, int pid, __u32 start, const char *comm, bool exited)
 {
 	for (guint i = 0; i < peers->len; i++) {
 		struct peer *p = &g_array_index(peers, struct peer, i);
 
-		if (p->pid == pid) {
+		if (p->pid == pid && p->start == start) {
 			p->exited = p->exited && exited;
 			return;
 		}
 	}
-	struct peer p = { .pid = pid, .exited = exited };
+	struct peer p = { .pid = pid, .start = start, .exited = exited };
 
 	g_strlcpy(p.comm, comm, sizeof(p.comm));
 	g_array_append_val(peers, p);
 }
 
-static gint peer_cmp(gconstpointer a, gconstpointer b)
+int peer_compare(const struct peer *x, const struct peer *y)
 {
-	const struct peer *x = a, *y = b;
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
 	return strcmp(x->remote, y->remote);
 }
 
@@ -343,14 +346,14 @@ static void peers_on(struct row *r, const struct object *o, unsigned int mode)
 		struct row *q = g_ptr_array_index(o->rows, j);
 
 		if (q->key.dir != r->key.dir)
-			row_peers_add(r->peers, q->key.tgid, q->comm, q->exited);
+			row_peers_add(r->peers, q->key.tgid, q->key.start, q->comm, q->exited);
 	}
 	for (guint j = 0; j < o->holders->len; j++) {
 		struct holder *h = &g_array_index(o->holders, struct holder, j);
 
 		/* Holding both ends of one's own channel is inheritance, not a peer. */
-		if ((h->mode & mode) && h->pid != (int)r->key.tgid)
-			row_peers_add(r->peers, h->pid, h->comm, false);
+		if ((h->mode & mode) && !(h->pid == (int)r->key.tgid && h->start == r->key.start))
+			row_peers_add(r->peers, h->pid, h->start, h->comm, false);
 	}
 }
 
@@ -377,7 +380,7 @@ static void object_peers(struct object *o)
 			for (guint j = 0; j < o->remotes->len; j++)
 				add_remote_peer(r->peers, g_ptr_array_index(o->remotes, j));
 		}
-		g_array_sort(r->peers, peer_cmp);
+		g_array_sort(r->peers, (GCompareFunc)peer_compare);
 	}
 }
 

@@ -17,6 +17,7 @@
 /* A process at the other end of a row's channel, or a remote endpoint. */
 struct peer {
 	int pid;		/* 0 for a remote endpoint */
+	__u32 start;		/* with pid, who it is (struct ipc_proc_key) */
 	char comm[COMM_LEN];
 	bool exited;
 	char remote[64];	/* "10.0.0.5:443", when pid is 0 */
@@ -30,6 +31,7 @@ enum hold_mode {
 
 struct holder {
 	int pid;
+	__u32 start;		/* with pid, who it is (struct ipc_proc_key) */
 	int fd;			/* one of its descriptors for the object; -1: a mapping */
 	unsigned int mode;	/* enum hold_mode bits */
 	char comm[COMM_LEN];
@@ -103,6 +105,21 @@ struct row {
 	GArray *labels;			/* struct label_count, sorted by label */
 };
 
+/*
+ * A process as the kernel side names it (struct ipc_proc_key), as one value
+ * for hash tables' direct keys: a PID alone is reused.
+ */
+G_STATIC_ASSERT(sizeof(gpointer) >= sizeof(guint64));
+static inline gpointer proc_id(__u32 tgid, __u32 start)
+{
+	return (gpointer)(guintptr)((guint64)start << 32 | tgid);
+}
+
+static inline gpointer row_proc(const struct row *r)
+{
+	return proc_id(r->key.tgid, r->key.start);
+}
+
 struct proc_info {
 	char comm[COMM_LEN];
 	bool exited;
@@ -126,6 +143,9 @@ struct store {
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 };
+
+/* Peers in order: by PID, start time, remote address. */
+int peer_compare(const struct peer *x, const struct peer *y);
 
 struct store *store_new(void);
 void store_free(struct store *s);

@@ -24,6 +24,7 @@ void graph_dot_escape(FILE *out, const char *s)
 /* A process, or a socket's remote endpoint (pid 0). */
 struct node {
 	int pid;
+	__u32 start;		/* with pid, who it is */
 	const char *comm;	/* the remote address for a remote endpoint */
 	bool exited;
 	char id[32];
@@ -51,10 +52,11 @@ struct edge {
 };
 
 struct graph {
-	GHashTable *nodes;	/* "p<pid>" or "r:<address>" -> struct node */
+	GHashTable *nodes;	/* "p<pid>/<start>" or "r:<address>" -> struct node */
+	GHashTable *pids;	/* pid -> processes of that PID drawn so far */
 	unsigned int remotes;
 	GHashTable *edges;	/* key -> struct edge */
-	GHashTable *rows;	/* (pid, object, dir) -> const struct row */
+	GHashTable *rows;	/* (pid, start, object, dir) -> const struct row */
 	/*
 	 * Whether every row of a live process is in the frame (-r did not cut
 	 * any), and every row of an exited one (the summary, with none folded):
@@ -63,38 +65,47 @@ struct graph {
 	bool live_complete, exited_complete;
 };
 
-static char *row_index_key(int pid, const struct object *o, unsigned int dir)
+static char *row_index_key(int pid, __u32 start, const struct object *o, unsigned int dir)
 {
-	return g_strdup_printf("%d/%p/%u", pid, (const void *)o, dir);
+	return g_strdup_printf("%d/%u/%p/%u", pid, start, (const void *)o, dir);
 }
 
-static const struct row *row_of(const struct graph *g, int pid, const struct object *o,
-				unsigned int dir)
+static const struct row *row_of(const struct graph *g, const struct node *n,
+				const struct object *o, unsigned int dir)
 {
 	char *key;
 	const struct row *r;
 
-	if (!pid || !o)
+	if (!n->pid || !o)
 		return NULL;
-	key = row_index_key(pid, o, dir);
+	key = row_index_key(n->pid, n->start, o, dir);
 	r = g_hash_table_lookup(g->rows, key);
 	g_free(key);
 	return r;
 }
 
-static struct node *node_for(struct graph *g, int pid, const char *comm, bool exited)
+static struct node *node_for(struct graph *g, int pid, __u32 start, const char *comm, bool exited)
 {
-	/* Processes by PID, remote endpoints by address. */
-	char *key = pid ? g_strdup_printf("p%d", pid) : g_strdup_printf("r:%s", comm);
+	/* Processes by PID and start time, remote endpoints by address. */
+	char *key = pid ? g_strdup_printf("p%d/%u", pid, start) : g_strdup_printf("r:%s", comm);
 	struct node *n = g_hash_table_lookup(g->nodes, key);
 
 	if (!n) {
 		n = g_new0(struct node, 1);
 		n->pid = pid;
+		n->start = start;
 		n->comm = comm;
-		if (pid)
-			snprintf(n->id, sizeof(n->id), "p%d", pid);
-		else
+		if (pid) {
+			/* A PID that came round again is a second process. */
+			guint seen = GPOINTER_TO_UINT(g_hash_table_lookup(g->pids,
+									  GINT_TO_POINTER(pid)));
+
+			if (seen)
+				snprintf(n->id, sizeof(n->id), "p%d_%u", pid, seen);
+			else
+				snprintf(n->id, sizeof(n->id), "p%d", pid);
+			g_hash_table_insert(g->pids, GINT_TO_POINTER(pid), GUINT_TO_POINTER(seen + 1));
+		} else
 			snprintf(n->id, sizeof(n->id), "r%u", g->remotes++);
 		g_hash_table_insert(g->nodes, key, n);
 	} else {
@@ -109,6 +120,8 @@ static int node_cmp(const struct node *a, const struct node *b)
 {
 	if (a->pid != b->pid)
 		return !a->pid ? 1 : !b->pid ? -1 : a->pid < b->pid ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
 	return strcmp(a->comm, b->comm);
 }
 
@@ -131,6 +144,7 @@ static int end_cmp(const struct object *a, const struct object *b)
 static const struct object *peer_end(struct graph *g, const struct row *r, const struct peer *p)
 {
 	const struct object *o = r->obj;
+	const struct node who = { .pid = p->pid, .start = p->start };
 
 	if (!mechanism_is_endpoint(r->key.type))
 		return o;
@@ -139,15 +153,18 @@ static const struct object *peer_end(struct graph *g, const struct row *r, const
 	for (guint i = 0; i < o->peer_objs->len; i++) {
 		const struct object *x = g_ptr_array_index(o->peer_objs, i);
 
-		if (row_of(g, p->pid, x, DIR_TX) || row_of(g, p->pid, x, DIR_RX))
+		if (row_of(g, &who, x, DIR_TX) || row_of(g, &who, x, DIR_RX))
 			return x;
 	}
 	for (guint i = 0; i < o->peer_objs->len; i++) {
 		const struct object *x = g_ptr_array_index(o->peer_objs, i);
 
-		for (guint j = 0; j < x->holders->len; j++)
-			if (g_array_index(x->holders, struct holder, j).pid == p->pid)
+		for (guint j = 0; j < x->holders->len; j++) {
+			const struct holder *h = &g_array_index(x->holders, struct holder, j);
+
+			if (h->pid == p->pid && h->start == p->start)
 				return x;
+		}
 	}
 	return o->peer_objs->len == 1 ? g_ptr_array_index(o->peer_objs, 0) : NULL;
 }
@@ -188,7 +205,7 @@ static void add_flow(struct graph *g, unsigned int type, struct node *writer,
 static bool may_have_moved(const struct graph *g, const struct node *n, const struct object *end,
 			   unsigned int dir)
 {
-	if (!n->pid || !end || row_of(g, n->pid, end, dir))
+	if (!n->pid || !end || row_of(g, n, end, dir))
 		return true;
 	return n->exited ? !g->exited_complete : !g->live_complete;
 }
@@ -206,11 +223,12 @@ static bool sole_counterpart(struct graph *g, const struct row *r, const struct 
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 		const struct node *peer;
 
-		if (p->pid == n->pid && (p->pid || strcmp(p->remote, n->comm) == 0)) {
+		if (p->pid == n->pid &&
+		    (p->pid ? p->start == n->start : strcmp(p->remote, n->comm) == 0)) {
 			found = true;
 			continue;
 		}
-		peer = node_for(g, p->pid, p->pid ? p->comm : p->remote, p->exited);
+		peer = node_for(g, p->pid, p->start, p->pid ? p->comm : p->remote, p->exited);
 		if (may_have_moved(g, peer, peer_end(g, r, p), other_dir))
 			return false;
 	}
@@ -225,8 +243,8 @@ static bool sole_counterpart(struct graph *g, const struct row *r, const struct 
  */
 static void measure(struct graph *g, struct flow *fl)
 {
-	const struct row *w = row_of(g, fl->writer->pid, fl->writer_end, DIR_TX);
-	const struct row *r = row_of(g, fl->reader->pid, fl->reader_end, DIR_RX);
+	const struct row *w = row_of(g, fl->writer, fl->writer_end, DIR_TX);
+	const struct row *r = row_of(g, fl->reader, fl->reader_end, DIR_RX);
 
 	fl->exact = true;
 	fl->bytes = fl->ops = 0;
@@ -259,17 +277,18 @@ static void build(struct graph *g, const struct frame *f)
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 
-		g_hash_table_insert(g->rows, row_index_key(r->key.tgid, r->obj, r->key.dir),
+		g_hash_table_insert(g->rows,
+				    row_index_key(r->key.tgid, r->key.start, r->obj, r->key.dir),
 				    (gpointer)r);
 	}
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
-		struct node *self = node_for(g, r->key.tgid, r->comm, r->exited);
+		struct node *self = node_for(g, r->key.tgid, r->key.start, r->comm, r->exited);
 
 		for (guint j = 0; j < r->peers->len; j++) {
 			const struct peer *p = &g_array_index(r->peers, struct peer, j);
-			struct node *other = node_for(g, p->pid, p->pid ? p->comm : p->remote,
-						      p->exited);
+			struct node *other = node_for(g, p->pid, p->start,
+						      p->pid ? p->comm : p->remote, p->exited);
 			const struct object *other_end = peer_end(g, r, p);
 
 			if (r->key.dir == DIR_TX)
@@ -432,6 +451,7 @@ void output_graph(FILE *out, const struct frame *f)
 		.nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
 		.edges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
 		.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.pids = g_hash_table_new(NULL, NULL),
 	};
 	GPtrArray *nodes, *edges;
 	bool drawn[IPC_TYPE_MAX] = {};
@@ -475,4 +495,5 @@ void output_graph(FILE *out, const struct frame *f)
 	g_hash_table_destroy(g.rows);
 	g_hash_table_destroy(g.edges);
 	g_hash_table_destroy(g.nodes);
+	g_hash_table_destroy(g.pids);
 }

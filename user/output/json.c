@@ -87,6 +87,7 @@ json_object *output_json_row_identity(const struct row *r)
 	char dev[32];
 
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
+	json_object_object_add(o, "starttime", json_object_new_int64(r->key.start));
 	json_object_object_add(o, "comm", output_json_name(r->comm));
 	json_object_object_add(o, "type", json_object_new_string(ipc_type_name(r->key.type)));
 	json_object_object_add(o, "object",
@@ -110,6 +111,8 @@ json_object *output_json_row_peers(const struct row *r)
 		json_object *po = json_object_new_object();
 
 		json_object_object_add(po, "pid", json_object_new_int(p->pid));
+		if (p->pid)
+			json_object_object_add(po, "starttime", json_object_new_int64(p->start));
 		json_object_object_add(po, "comm", output_json_name(p->comm));
 		json_object_object_add(po, "exited", json_object_new_boolean(p->exited));
 		if (!p->pid)

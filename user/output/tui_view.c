@@ -72,14 +72,14 @@ static void merge_peers(GArray *into, const GArray *peers)
 		while (j < into->len) {
 			const struct peer *q = &g_array_index(into, struct peer, j);
 
-			if (q->pid > p->pid || (q->pid == p->pid && strcmp(q->remote, p->remote) >= 0))
+			if (peer_compare(q, p) >= 0)
 				break;
 			j++;
 		}
 		if (j < into->len) {
 			struct peer *q = &g_array_index(into, struct peer, j);
 
-			if (q->pid == p->pid && strcmp(q->remote, p->remote) == 0) {
+			if (peer_compare(q, p) == 0) {
 				q->exited = q->exited && p->exited;
 				continue;
 			}
@@ -125,7 +125,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 	g_ptr_array_sort_with_data(rows, compare_rows, sort);
 	for (guint i = 0; i < rows->len; i++) {
 		struct row *r = g_ptr_array_index(rows, i);
-		gpointer pid = GUINT_TO_POINTER(r->key.tgid);
+		gpointer pid = row_proc(r);	/* a process: a PID and its start */
 		struct view_group *g = g_hash_table_lookup(by_pid, pid);
 
 		if (!g) {
