@@ -162,14 +162,16 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(USER_HDRS)
 
 # The two commands the README promises. Each installs what is missing first,
 # then builds in a sub-make, so pkg-config runs once the packages are there.
+# Each target asks tools/install-deps.sh for its own purpose only.
 deps:
-	$(Q)tools/install-deps.sh
+	$(Q)tools/install-deps.sh run
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUTPUT)/ipctrace --demo $(RUN_ARGS)
 
-test: deps
+test:
+	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
 	$(Q)tests/run-all.sh
 
@@ -183,7 +185,9 @@ test-integration: all
 
 # A second kernel: the guest image is built once into build/qemu, the
 # tests run on the build just made. See tools/qemu/run-tests.sh.
-test-qemu: all
+test-qemu:
+	$(Q)tools/install-deps.sh qemu
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/qemu/run-tests.sh
 
 # The README's picture of who talks to whom, from a real run of the demos.
@@ -224,14 +228,17 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libipctrac
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(filter-out $(CFLAGS),$(ALL_CFLAGS)) \
 		$< $(FUZZ_DIR)/libipctrace.a $(PKG_LIBS) -lm -o $@
 
-fuzz: deps
+fuzz:
+	$(Q)tools/install-deps.sh fuzz
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Interleaved runs untraced / ipctrace / bpftrace / strace, then ipctrace's
 # own costs; compares with tools/bench/baseline.json. BENCH_ARGS passes
 # options (tools/bench/run.sh --help).
-bench: all
+bench:
+	$(Q)tools/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/bench/run.sh $(BENCH_ARGS)
 
 # Variants of the pipe hot path, one change at a time (tools/bench/hookcost/).
@@ -252,7 +259,9 @@ $(HOOKCOST): tools/bench/hookcost/hookcost.c $(OUTPUT)/hookcost/hookcost.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -I$(OUTPUT)/hookcost $< $(PKG_LIBS) -o $@
 
-bench-hookcost: all $(HOOKCOST)
+bench-hookcost:
+	$(Q)tools/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all $(HOOKCOST)
 	$(Q)tools/bench/run.sh --hookcost $(BENCH_ARGS)
 
 # Every file install puts in place: what uninstall removes.

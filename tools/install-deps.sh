@@ -1,21 +1,84 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ipctrace needs to build, run and test, and
-# nothing when they are all there already. Used by `make run` and `make test`.
+# SPDX-License-Identifier: GPL-2.0
+# Installs the Debian packages one purpose needs, and nothing when they are
+# all there already. Each make target asks for its own purpose only, so
+# `make run` never installs a test tool, a fuzzer runtime or a server.
+#
+#   tools/install-deps.sh PURPOSE...     install what is missing (as root)
+#   tools/install-deps.sh --list PURPOSE...   print the packages, one a line
+#
+# Purposes (build is part of every other one):
+#   build, run  compile ipctrace and run it            make, make run, make deps
+#   test        the unit and integration tests         make test
+#   fuzz        libFuzzer under clang                  make fuzz
+#   bench       the tracers ipctrace is compared with  make bench
+#   qemu        a second kernel under qemu             make test-qemu
+#   dist        static binaries and the .deb           make dist, make deb
 set -euo pipefail
 
-packages=(
-	# build
-	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
-	# tests; tmux gives the interactive table a terminal of a known size
-	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
-	# tests of make install: groff renders the man pages, man-db's man finds them
-	groff-base man-db
-	# make fuzz: libFuzzer's runtime for clang
-	libclang-rt-14-dev
-	# tests of --graph (dot renders what it writes) and of the metrics (promtool)
-	graphviz prometheus
-)
+usage="usage: tools/install-deps.sh [--list] build|run|test|fuzz|bench|qemu|dist..."
+
+# purpose_packages PURPOSE: the packages PURPOSE adds to the build's.
+purpose_packages() {
+	case $1 in
+	build | run)
+		echo make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
+		echo libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
+		;;
+	test)
+		# tmux gives the interactive table a terminal of a known size
+		echo bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
+		# make install's tests: groff renders the man pages, man-db's man finds them
+		echo groff-base man-db
+		# --graph's tests render what it writes with dot; the metrics' tests
+		# check them with promtool, which only the prometheus package ships
+		echo graphviz prometheus
+		;;
+	fuzz)
+		# libFuzzer's runtime for clang 14
+		echo libclang-rt-14-dev
+		;;
+	bench)
+		echo bpftrace strace python3
+		;;
+	qemu)
+		# the guest image (debootstrap, mkfs.ext4) and the two emulators
+		echo debootstrap e2fsprogs qemu-system-x86 qemu-system-arm
+		;;
+	dist)
+		# apt-get source unpacks the pinned libbpf with dpkg-source; the
+		# .deb is built with dpkg-buildpackage and debhelper, then linted
+		echo dpkg-dev debhelper lintian
+		;;
+	*)
+		return 1
+		;;
+	esac
+}
+
+list=0
+if [[ ${1:-} == --list ]]; then
+	list=1
+	shift
+fi
+if [[ $# -eq 0 ]]; then
+	echo "$usage" >&2
+	exit 2
+fi
+packages=()
+for purpose in build "$@"; do
+	if ! words=$(purpose_packages "$purpose"); then
+		echo "install-deps: unknown purpose '$purpose'; $usage" >&2
+		exit 2
+	fi
+	read -r -d '' -a more <<<"$words" || true
+	packages+=("${more[@]}")
+done
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+if [[ $list -eq 1 ]]; then
+	printf '%s\n' "${packages[@]}"
+	exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,7 +88,7 @@ done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -ne 0 ]]; then
-	echo "ipctrace: missing packages: ${missing[*]}; run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+	echo "ipctrace: missing packages: ${missing[*]}; run as root, or: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
 	exit 1
 fi
 echo "ipctrace: installing ${missing[*]}" >&2

@@ -165,3 +165,33 @@ make_in_root() {
 		| length > 0' <<<"$final"
 	jq -e '[.rows[] | select(.comm == "pipe-child")] | length > 0' <<<"$final"
 }
+
+# What each purpose installs, by tools/install-deps.sh's own lists: make run
+# (purpose run) must bring no test tool, fuzzer runtime or server; make test
+# everything the tests call.
+@test "install: install-deps.sh gives make run no test, fuzz or server package, and make test the test tools" {
+	run -0 "$ROOT/tools/install-deps.sh" --list run
+	run_pkgs=$output
+	echo "run: $run_pkgs"
+	for p in make clang libbpf-dev bpftool libmicrohttpd-dev; do
+		grep -qx "$p" <<<"$run_pkgs"
+	done
+	run -0 "$ROOT/tools/install-deps.sh" --list test fuzz bench qemu
+	for p in bats libcmocka-dev prometheus libclang-rt-14-dev bpftrace qemu-system-arm; do
+		grep -qx "$p" <<<"$output"
+		if grep -qx "$p" <<<"$run_pkgs"; then
+			echo "make run would install $p"
+			return 1
+		fi
+	done
+	run -0 "$ROOT/tools/install-deps.sh" --list test
+	for p in bats libcmocka-dev jq socat tmux graphviz prometheus make clang; do
+		grep -qx "$p" <<<"$output"
+	done
+}
+
+@test "install: install-deps.sh answers an unknown purpose with one line and status 2" {
+	run -2 "$ROOT/tools/install-deps.sh" tests
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == *"unknown purpose 'tests'"*usage:* ]]
+}

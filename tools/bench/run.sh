@@ -15,17 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # bpftrace and strace are what ipctrace is compared with, not build
-# dependencies, so install-deps.sh leaves them out.
-missing=()
-command -v bpftrace >/dev/null || missing+=(bpftrace)
-command -v strace >/dev/null || missing+=(strace)
-command -v bpftool >/dev/null || missing+=(bpftool)
-command -v python3 >/dev/null || missing+=(python3)
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "bench: installing ${missing[*]} (apt-get)" >&2
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# dependencies: install-deps.sh's bench purpose has them.
+"$here/../install-deps.sh" bench
 
 # tracepoint: probes look their event ids up in tracefs, which this
 # machine's kernel does not mount at boot. Left mounted afterwards: other

@@ -36,7 +36,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	say "building the guest image needs root (debootstrap, chroot): run sudo make test-qemu"
 	exit 1
 fi
-need_packages debootstrap e2fsprogs
+need_packages
 
 # The guest uses the same Debian mirror as this host, so it works wherever
 # the host's apt works (here: only Debian's mirror is reachable). apt itself

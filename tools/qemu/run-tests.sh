@@ -38,7 +38,7 @@ for f in build/ipctrace build/ipc-demo; do
 	fi
 done
 
-need_packages qemu-system-x86 e2fsprogs
+need_packages
 "$ROOT/tools/qemu/build-image.sh"
 
 # The tests disk: rebuilt every run from the current build, mounted by the
