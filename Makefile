@@ -49,6 +49,12 @@ PKGS      := libbpf libelf zlib glib-2.0 json-c libcap libmicrohttpd ncursesw
 # Recursively expanded on purpose: pkg-config must run after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+# Built before the first object; a static build (STATIC=1) builds its own
+# libbpf and libmicrohttpd there.
+LIB_DEPS  :=
+# make dist and STATIC=1 (tools/dist/static.mk); all stays the default goal.
+.DEFAULT_GOAL := all
+include tools/dist/static.mk
 
 VERSION := $(shell cat VERSION)
 
@@ -97,7 +103,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
+.PHONY: all dist dist-arch test-dist deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
@@ -128,7 +134,7 @@ $(PORTABLE_SKEL): $(PORTABLE_OBJ) $(SKEL) tools/skel-layout.sh
 	$(Q)$(BPFTOOL) gen skeleton $< name ipctrace_portable_bpf > $@
 	$(Q)tools/skel-layout.sh $(SKEL) $@
 
-$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user $(LIB_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -143,7 +149,7 @@ $(OUTPUT)/ipctrace: $(OUTPUT)/user/main.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
-$(OUTPUT)/demo/%.o: tools/demo/%.c $(DEMO_HDRS) include/ipctrace.h | $(OUTPUT)/demo
+$(OUTPUT)/demo/%.o: tools/demo/%.c $(DEMO_HDRS) include/ipctrace.h | $(OUTPUT)/demo $(LIB_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Finds checks in the bats tests that can never fail.
 
-    tests/lint-bats.py [FILE...]     (default: tests/integration/*.bats and
-                                      tests/integration/*.bash)
+    tests/lint-bats.py [FILE...]     (default: tests/integration/*.bats,
+                                      tests/integration/*.bash and
+                                      tests/dist/*.bats)
 
 Prints one line per finding, FILE:LINE: what, and exits 1 if there is any.
 tests/run-all.sh runs it as one test result of make test.
@@ -214,7 +215,8 @@ def line_rules(path, text):
 def main(argv):
     root = os.path.dirname(os.path.abspath(__file__))
     paths = argv or sorted(glob.glob(os.path.join(root, 'integration', '*.bats')) +
-                           glob.glob(os.path.join(root, 'integration', '*.bash')))
+                           glob.glob(os.path.join(root, 'integration', '*.bash')) +
+                           glob.glob(os.path.join(root, 'dist', '*.bats')))
     raw, blanked = {}, {}
     for p in paths:
         with open(p, encoding='utf-8') as f:

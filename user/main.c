@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 #include "common/common.h"
 #include "loader/feature_probe.h"
+#include "output/prom_http.h"
 #include "session/privileges.h"
 #include "session/session.h"
 #include "session/signals.h"
@@ -41,6 +42,10 @@ static void show_features(void)
 
 	features_probe(&f);
 	features_print(stdout, &f);
+	features_line(stdout, "TLS for --listen", prom_server_has_tls(),
+		      prom_server_has_tls() ? "libmicrohttpd with HTTPS"
+					    : "libmicrohttpd without HTTPS: plain HTTP only",
+		      "make dist's static builds leave TLS out; the Debian package has it");
 	if (privileges_check())
 		printf("(without those privileges, the probes that load a BPF program say no)\n");
 }

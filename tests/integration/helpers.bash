@@ -3,8 +3,11 @@
 bats_require_minimum_version 1.5.0
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-IPCTRACE="$ROOT/build/ipctrace"
-DEMO="$ROOT/build/ipc-demo"
+# The binaries under test: the build's, or others named in the environment,
+# e.g. make dist's static ones (make test-dist):
+#   IPCTRACE=dist/ipctrace-V-x86_64 IPC_DEMO=dist/ipc-demo-V-x86_64 bats ...
+IPCTRACE="${IPCTRACE:-$ROOT/build/ipctrace}"
+DEMO="${IPC_DEMO:-$ROOT/build/ipc-demo}"
 CHECK="$ROOT/tests/lib/check.py"
 
 setup() {

@@ -138,7 +138,7 @@ void features_probe(struct features *f)
 		hide_features(f, hide);
 }
 
-static void line(FILE *out, const char *what, bool yes, const char *chosen, const char *why)
+void features_line(FILE *out, const char *what, bool yes, const char *chosen, const char *why)
 {
 	fprintf(out, "%-22s %-4s %s\n%-27s %s\n", what, yes ? "yes" : "no", chosen, "", why);
 }
@@ -146,28 +146,28 @@ static void line(FILE *out, const char *what, bool yes, const char *chosen, cons
 void features_print(FILE *out, const struct features *f)
 {
 	fprintf(out, "kernel                 %s\n", f->kernel);
-	line(out, "BTF", f->btf, f->btf ? "CO-RE relocations against /sys/kernel/btf/vmlinux"
+	features_line(out, "BTF", f->btf, f->btf ? "CO-RE relocations against /sys/kernel/btf/vmlinux"
 				      : "ipctrace cannot run",
 	     "needs CONFIG_DEBUG_INFO_BTF=y");
-	line(out, "tp_btf hooks", f->tp_btf, f->tp_btf ? "hooks: tp_btf" : "hooks: raw_tp",
+	features_line(out, "tp_btf hooks", f->tp_btf, f->tp_btf ? "hooks: tp_btf" : "hooks: raw_tp",
 	     "typed tracepoint arguments and direct loads (5.5+); raw_tp reads them by copy");
-	line(out, "direct loads", f->direct_loads,
+	features_line(out, "direct loads", f->direct_loads,
 	     f->direct_loads ? "BPF build: default" : "BPF build: portable",
 	     "kernel fields read without helper calls: bpf_rdonly_cast() (6.2+) and tp_btf");
-	line(out, "sock tracepoints", f->sock_tp,
+	features_line(out, "sock tracepoints", f->sock_tp,
 	     f->sock_tp ? "socket bytes: sock_send_length/sock_recv_length"
 			: "socket bytes: the send/recv/read/write syscalls",
 	     "one hook for every socket path (6.3+)");
-	line(out, "batch map reads", f->batch_ops,
+	features_line(out, "batch map reads", f->batch_ops,
 	     f->batch_ops ? "maps read in batches" : "maps read one key at a time",
 	     "BPF_MAP_LOOKUP_BATCH on hash maps (5.6+)");
-	line(out, "bpf_find_vma", f->find_vma,
+	features_line(out, "bpf_find_vma", f->find_vma,
 	     f->find_vma ? "shared memory and memory maps traced"
 			 : "shared memory and memory maps left out",
 	     "finds the mapping at an address (5.17+)");
-	line(out, "ring buffer", f->ringbuf, f->ringbuf ? "available" : "not available",
+	features_line(out, "ring buffer", f->ringbuf, f->ringbuf ? "available" : "not available",
 	     "BPF_MAP_TYPE_RINGBUF (5.8+)");
-	line(out, "tracefs", f->tracefs, f->tracefs ? "mounted, not used" : "not mounted, not needed",
+	features_line(out, "tracefs", f->tracefs, f->tracefs ? "mounted, not used" : "not mounted, not needed",
 	     "raw tracepoints attach without it");
 	for (int i = 0; i < TP_COUNT; i++)
 		fprintf(out, "tracepoint %-22s %s\n", features_tracepoint_names[i],

@@ -42,5 +42,7 @@ void features_probe(struct features *f);
 
 /* The report `--features` prints: what was found, and what that chooses. */
 void features_print(FILE *out, const struct features *f);
+/* One --features line: WHAT, yes or no, what ipctrace does about it, and why. */
+void features_line(FILE *out, const char *what, bool yes, const char *chosen, const char *why);
 
 #endif

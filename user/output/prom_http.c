@@ -225,3 +225,8 @@ void prom_server_stop(struct prom_server *s)
 	g_free(s->snapshot);
 	g_free(s);
 }
+
+bool prom_server_has_tls(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}

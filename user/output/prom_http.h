@@ -8,6 +8,7 @@
 #ifndef IPCTRACE_PROM_HTTP_H
 #define IPCTRACE_PROM_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -31,5 +32,9 @@ int prom_server_start(struct prom_server *s, char *err, size_t errlen);
 void prom_server_publish(struct prom_server *s, const char *text, size_t len);
 
 void prom_server_stop(struct prom_server *s);
+
+/* Whether the libmicrohttpd linked speaks HTTPS: make dist's static builds
+ * link one without it (tools/dist/static.mk says why). */
+bool prom_server_has_tls(void);
 
 #endif

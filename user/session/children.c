@@ -11,21 +11,34 @@
 #include "common/common.h"
 #include "session/children.h"
 
+/*
+ * The demo next to ipctrace: ipc-demo, or, beside make dist's
+ * ipctrace-VERSION-ARCH, ipc-demo-VERSION-ARCH (the two are copied
+ * together, named alike).
+ */
+static char *demo_beside(const char *self)
+{
+	char *dir = g_path_get_dirname(self), *base = g_path_get_basename(self);
+	const char *suffix = g_str_has_prefix(base, "ipctrace-") ? base + strlen("ipctrace") : "";
+	char *name = g_strconcat("ipc-demo", suffix, NULL);
+	char *path = g_build_filename(dir, name, NULL);
+
+	g_free(dir);
+	g_free(base);
+	g_free(name);
+	if (access(path, X_OK) == 0)
+		return path;
+	g_free(path);
+	return NULL;
+}
+
 char *child_find_demo(void)
 {
 	char *self = g_file_read_link("/proc/self/exe", NULL);
+	char *path = self ? demo_beside(self) : NULL;
 
-	if (self) {
-		char *dir = g_path_get_dirname(self);
-		char *path = g_build_filename(dir, "ipc-demo", NULL);
-
-		g_free(dir);
-		g_free(self);
-		if (access(path, X_OK) == 0)
-			return path;
-		g_free(path);
-	}
-	return g_find_program_in_path("ipc-demo");
+	g_free(self);
+	return path ? path : g_find_program_in_path("ipc-demo");
 }
 
 bool child_command_exists(const char *argv0)

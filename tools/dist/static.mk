@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make dist: self-contained static executables, one per architecture,
+#   dist/ipctrace-VERSION-ARCH and dist/ipc-demo-VERSION-ARCH, that need
+#   nothing on the target but a kernel with BTF. Included by the Makefile.
+#
+# The build is the Makefile's own, run again in OUTPUT/static-ARCH with
+# STATIC=1: every library linked from its .a, and the two whose build
+# matters built here from pinned Debian source packages
+# (tools/dist/debian-source.sh), so the build machine's versions do not:
+#   libbpf          its API is what the code is written against; the
+#                   distribution's (0.3 to 1.x) no longer matters
+#   libmicrohttpd   configured without HTTPS: Debian's libmicrohttpd.a needs
+#                   GnuTLS, and GnuTLS's p11-kit has no static library. So
+#                   a static ipctrace has no TLS for --listen, and says so
+#                   (--features; --web-config asks libmicrohttpd).
+# The others (libelf, zlib, glib, json-c, libcap, ncurses) are Debian's .a,
+# for the target architecture through multiarch.
+
+DIST_DIR     ?= dist
+DIST_ARCHES  ?= x86_64
+DIST_SRC     ?= $(OUTPUT)/dist-src
+LIBBPF_DEBIAN := 1.1.2-0+deb12u1
+LIBBPF_SHA256 := b50ab60637fb713db78aa98e6ca911ddf13c0799d498a1f6ec03ebffc7dca588
+MHD_DEBIAN    := 0.9.75-6
+MHD_SHA256    := 796e7e217a4802679fcac667a4e98501c53185dcf50ca0583870e84192620131
+
+# Per architecture: the GNU triplet (compilers, multiarch paths) and the
+# name libbpf's bpf_tracing.h knows it by (__TARGET_ARCH_...).
+TRIPLET_x86_64  := x86_64-linux-gnu
+TRIPLET_aarch64 := aarch64-linux-gnu
+BPFARCH_x86_64  := x86
+BPFARCH_aarch64 := arm64
+
+dist:
+	$(Q)tools/install-deps.sh dist $(if $(filter-out x86_64,$(DIST_ARCHES)),cross)
+	$(Q)for a in $(DIST_ARCHES); do \
+		$(MAKE) --no-print-directory dist-arch DIST_ARCH=$$a || exit 1; done
+
+# One architecture: build, then strip into dist/ (the symbols stay in build/).
+dist-arch:
+	$(if $(TRIPLET_$(DIST_ARCH)),,$(error DIST_ARCH=$(DIST_ARCH): expected one of x86_64 aarch64))
+	$(Q)$(MAKE) --no-print-directory STATIC=1 DIST_ARCH=$(DIST_ARCH) \
+		OUTPUT=$(OUTPUT)/static-$(DIST_ARCH) DIST_SRC=$(DIST_SRC) ARCH=$(BPFARCH_$(DIST_ARCH)) \
+		$(OUTPUT)/static-$(DIST_ARCH)/ipctrace $(OUTPUT)/static-$(DIST_ARCH)/ipc-demo
+	$(Q)mkdir -p $(DIST_DIR)
+	$(call msg,STRIP,$(DIST_DIR)/ipctrace-$(VERSION)-$(DIST_ARCH))
+	$(Q)$(TRIPLET_$(DIST_ARCH))-strip -o $(DIST_DIR)/ipctrace-$(VERSION)-$(DIST_ARCH) \
+		$(OUTPUT)/static-$(DIST_ARCH)/ipctrace
+	$(Q)$(TRIPLET_$(DIST_ARCH))-strip -o $(DIST_DIR)/ipc-demo-$(VERSION)-$(DIST_ARCH) \
+		$(OUTPUT)/static-$(DIST_ARCH)/ipc-demo
+
+ifeq ($(STATIC),1)
+TRIPLET := $(TRIPLET_$(DIST_ARCH))
+CC      := $(TRIPLET)-gcc
+AR      := $(TRIPLET)-ar
+# pkg-config answers for the target architecture's libraries.
+export PKG_CONFIG_LIBDIR := /usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig
+DEPS       := $(OUTPUT)/deps
+DEPS_ABS   := $(abspath $(DEPS))
+STATIC_PKGS = $(filter-out libbpf libmicrohttpd,$(PKGS))
+PKG_CFLAGS  = -I$(DEPS)/include $(shell pkg-config --cflags $(STATIC_PKGS))
+PKG_LIBS    = -static $(DEPS)/lib/libbpf.a $(DEPS)/lib/libmicrohttpd.a \
+	      $(shell pkg-config --static --libs $(STATIC_PKGS))
+LIB_DEPS   := $(DEPS)/lib/libbpf.a $(DEPS)/lib/libmicrohttpd.a
+LIBBPF_SRC := $(DIST_SRC)/libbpf-$(LIBBPF_DEBIAN)
+MHD_SRC    := $(DIST_SRC)/libmicrohttpd-$(MHD_DEBIAN)
+# The libraries' own builds must not see this make's command-line variables
+# (OUTPUT, ARCH, CC...): they are run with a clean environment of make's.
+SUBMAKE    := env -u MAKEFLAGS -u MAKELEVEL -u MAKEOVERRIDES make -j2
+
+$(LIBBPF_SRC)/src/Makefile:
+	$(call msg,SOURCE,libbpf $(LIBBPF_DEBIAN))
+	$(Q)tools/dist/debian-source.sh libbpf $(LIBBPF_DEBIAN) $(LIBBPF_SHA256) $(LIBBPF_SRC)
+
+$(MHD_SRC)/configure:
+	$(call msg,SOURCE,libmicrohttpd $(MHD_DEBIAN))
+	$(Q)tools/dist/debian-source.sh libmicrohttpd $(MHD_DEBIAN) $(MHD_SHA256) $(MHD_SRC)
+
+$(DEPS)/lib/libbpf.a: $(LIBBPF_SRC)/src/Makefile
+	$(call msg,LIBBPF,$@)
+	$(Q)mkdir -p $(DEPS)/libbpf-obj
+	$(Q)$(SUBMAKE) -s -C $(LIBBPF_SRC)/src BUILD_STATIC_ONLY=1 CC=$(CC) AR=$(AR) \
+		OBJDIR=$(DEPS_ABS)/libbpf-obj DESTDIR=$(DEPS_ABS) PREFIX= LIBDIR=/lib \
+		INCLUDEDIR=/include install >/dev/null
+
+$(DEPS)/lib/libmicrohttpd.a: $(MHD_SRC)/configure
+	$(call msg,MHD,$@ (no HTTPS))
+	$(Q)rm -rf $(DEPS)/mhd-build && mkdir -p $(DEPS)/mhd-build
+	$(Q)cd $(DEPS)/mhd-build && $(abspath $(MHD_SRC))/configure --quiet \
+		--host=$(TRIPLET) CC=$(CC) --prefix=$(DEPS_ABS) --enable-static --disable-shared \
+		--disable-https --disable-curl --disable-doc --disable-examples --disable-nls \
+		>config.out 2>&1 || { cat config.out; exit 1; }
+	$(Q)$(SUBMAKE) -s -C $(DEPS)/mhd-build/src/microhttpd install >/dev/null
+	$(Q)$(SUBMAKE) -s -C $(DEPS)/mhd-build/src/include install >/dev/null
+endif
+
+# The static binaries under test: tests/dist/dist.bats (static, no TLS, alone
+# in an empty root), then the integration tests that need no server run
+# against them. Not part of make test: make dist's first build takes minutes.
+DIST_TESTS ?= pipe sockets queues shm signals cli
+test-dist: dist
+	$(Q)tools/install-deps.sh test
+	$(Q)IPCTRACE=$(abspath $(DIST_DIR)/ipctrace-$(VERSION)-x86_64) \
+		IPC_DEMO=$(abspath $(DIST_DIR)/ipc-demo-$(VERSION)-x86_64) \
+		bats --tap tests/dist/dist.bats $(DIST_TESTS:%=tests/integration/%.bats)
