@@ -103,7 +103,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all dist dist-arch test-dist deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
+.PHONY: all dist dist-arch test-dist deb deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench

@@ -96,11 +96,29 @@ $(DEPS)/lib/libmicrohttpd.a: $(MHD_SRC)/configure
 endif
 
 # The static binaries under test: tests/dist/dist.bats (static, no TLS, alone
-# in an empty root), then the integration tests that need no server run
-# against them. Not part of make test: make dist's first build takes minutes.
+# in an empty root), the integration tests that need no server run against
+# them, and the package installed, used and purged (tests/dist/deb.bats).
+# Not part of make test: the first make dist and make deb take minutes.
 DIST_TESTS ?= pipe sockets queues shm signals cli
-test-dist: dist
+test-dist: dist deb
 	$(Q)tools/install-deps.sh test
 	$(Q)IPCTRACE=$(abspath $(DIST_DIR)/ipctrace-$(VERSION)-x86_64) \
 		IPC_DEMO=$(abspath $(DIST_DIR)/ipc-demo-$(VERSION)-x86_64) \
-		bats --tap tests/dist/dist.bats $(DIST_TESTS:%=tests/integration/%.bats)
+		bats --tap tests/dist/dist.bats $(DIST_TESTS:%=tests/integration/%.bats) \
+		tests/dist/deb.bats
+
+# make deb: dist/ipctrace_VERSION_amd64.deb, built by dpkg-buildpackage from
+# debian/ in a copy of the tree (its clean step would empty build/ here),
+# linked against Debian's shared libraries, then checked by lintian.
+DEB_TREE := $(OUTPUT)/deb/ipctrace-$(VERSION)
+deb:
+	$(Q)tools/install-deps.sh dist
+	$(Q)test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || \
+		{ echo "make deb: debian/changelog's version is not VERSION's ($(VERSION)): add an entry" >&2; exit 1; }
+	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(DEB_TREE) $(DIST_DIR)
+	$(Q)tar --exclude=./build --exclude=./$(DIST_DIR) --exclude=./.git -cf - . | tar -xf - -C $(DEB_TREE)
+	$(call msg,DEB,$(DIST_DIR)/ipctrace_$(VERSION)_amd64.deb)
+	$(Q)cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error $(OUTPUT)/deb/ipctrace_$(VERSION)_amd64.deb
+	$(Q)cp $(OUTPUT)/deb/ipctrace_$(VERSION)_amd64.deb $(DIST_DIR)/
