@@ -26,7 +26,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const bool btf)
 {
-	unsigned long nr = btf ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax);
+	unsigned long nr = btf ? SYSCALL_NR(regs) : SYSCALL_NR_CORE(regs);
 	__u32 tgid;
 	__u8 op;
 

@@ -57,8 +57,35 @@
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CMD_MASK 0x7f	/* without PRIVATE_FLAG and CLOCK_REALTIME */
 
-#define PF_WRITE 0x2		/* x86 page fault error code: a write access */
+/*
+ * What differs between the architectures, chosen at build time by libbpf's
+ * __TARGET_ARCH_* (the Makefile's ARCH): where the saved user registers
+ * keep the syscall number, how a task making 32-bit syscalls is marked, how
+ * a page fault says it was a write. The registers of the syscall's
+ * arguments are libbpf's PT_REGS_PARM*_SYSCALL.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs)	((regs)->orig_ax)
+#define SYSCALL_NR_CORE(regs)	BPF_CORE_READ(regs, orig_ax)
 #define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h: a 32-bit syscall */
+#define TASK_COMPAT(task)	((task)->thread_info.status & TS_COMPAT)
+#define TASK_COMPAT_CORE(task)	(BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+#define PF_WRITE 0x2		/* x86 page fault error code: a write access */
+#define SYSCALL_PARM6_REG	r9
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs)	((regs)->syscallno)
+#define SYSCALL_NR_CORE(regs)	BPF_CORE_READ(regs, syscallno)
+/* arch/arm64/include/asm/thread_info.h: an AArch32 process (is_compat_task) */
+#define TIF_32BIT 22
+#define TASK_COMPAT(task)	((task)->thread_info.flags & (1UL << TIF_32BIT))
+#define TASK_COMPAT_CORE(task)	(BPF_CORE_READ(task, thread_info.flags) & (1UL << TIF_32BIT))
+/* arm64 has no exceptions:page_fault_user tracepoint, so the fault hook never
+ * attaches there (feature_probe.c finds it missing): no bit says write. */
+#define PF_WRITE 0
+#define SYSCALL_PARM6_REG	regs[5]
+#else
+#error "ipctrace's BPF code knows x86 and arm64: build with ARCH=x86 or ARCH=arm64"
+#endif
 
 /* include/linux/sched.h */
 #define TASK_INTERRUPTIBLE	0x0001

@@ -54,7 +54,7 @@ static __always_inline bool sig_sent_by_caller(int sig)
 	if (in_compat_syscall())
 		return false;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = SYSCALL_NR_CORE(regs);
 	if (nr == sig_info_nr[0] || nr == sig_info_nr[2])	/* (pid or pidfd, sig, info) */
 		arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	else if (nr == sig_info_nr[1])				/* (tgid, tid, sig, info) */

@@ -14,9 +14,10 @@
 #   bench       the tracers ipctrace is compared with  make bench
 #   qemu        a second kernel under qemu             make test-qemu
 #   dist        static binaries and the .deb           make dist, make deb
+#   cross-arm64 the aarch64 static build               make dist
 set -euo pipefail
 
-usage="usage: tools/install-deps.sh [--list] build|run|test|fuzz|bench|qemu|dist..."
+usage="usage: tools/install-deps.sh [--list] build|run|test|fuzz|bench|qemu|dist|cross-arm64..."
 
 # purpose_packages PURPOSE: the packages PURPOSE adds to the build's.
 purpose_packages() {
@@ -44,6 +45,13 @@ purpose_packages() {
 	qemu)
 		# the guest image (debootstrap, mkfs.ext4) and the two emulators
 		echo debootstrap e2fsprogs qemu-system-x86 qemu-system-arm
+		;;
+	cross-arm64)
+		# make dist's aarch64 build: the cross compiler and the static
+		# libraries for arm64 (multiarch: dpkg learns the architecture first)
+		echo gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+		echo libelf-dev:arm64 zlib1g-dev:arm64 libglib2.0-dev:arm64 libpcre2-dev:arm64
+		echo libjson-c-dev:arm64 libcap-dev:arm64 libncurses-dev:arm64
 		;;
 	dist)
 		# apt-get source unpacks the pinned libbpf with dpkg-source; the
@@ -80,9 +88,13 @@ if [[ $list -eq 1 ]]; then
 	exit 0
 fi
 
+# With a second architecture, an unqualified name can match two packages:
+# this machine's is the one meant (an Architecture: all one has no suffix).
+native=$(dpkg --print-architecture)
 missing=()
 for p in "${packages[@]}"; do
-	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	status=$(dpkg-query -W -f='${Status}' "$p:$native" 2>/dev/null ||
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ $status == "install ok installed" ]] || missing+=("$p")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
@@ -93,5 +105,8 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "ipctrace: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+if [[ " ${missing[*]}" == *:arm64* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

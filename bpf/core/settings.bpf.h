@@ -134,9 +134,9 @@ static __always_inline bool in_compat_syscall(void)
 	struct task_struct *task;
 
 	if (btf_loads)
-		return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+		return TASK_COMPAT(bpf_get_current_task_btf());
 	task = (struct task_struct *)bpf_get_current_task();
-	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+	return TASK_COMPAT_CORE(task);
 }
 
 /* The caller's tgid, or 0 (no process's) when it makes a 32-bit syscall.
@@ -146,7 +146,7 @@ static __always_inline __u32 native_tgid(void)
 	if (btf_loads) {
 		struct task_struct *task = bpf_get_current_task_btf();
 
-		return task->thread_info.status & TS_COMPAT ? 0 : task->tgid;
+		return TASK_COMPAT(task) ? 0 : task->tgid;
 	}
 	return in_compat_syscall() ? 0 : current_tgid();
 }
@@ -191,10 +191,12 @@ static __always_inline bool op_may_wait(__u8 op)
 #define HOW_EVENT(how) (((how) >> 8) & 0xff)
 #define HOW_TYPES(how) ((how) >> 16)
 
-/* libbpf 1.1 stops at the fifth argument; x86-64 passes the sixth in r9. */
+/* libbpf 1.1 stops at the fifth argument: the sixth's register is the
+ * architecture's (kernel_defs.h). */
 #ifndef PT_REGS_PARM6_SYSCALL
-#define PT_REGS_PARM6_SYSCALL(x) (((const struct pt_regs *)(x))->r9)
-#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ((const struct pt_regs *)(x), r9)
+#define PT_REGS_PARM6_SYSCALL(x) (((const struct pt_regs *)(x))->SYSCALL_PARM6_REG)
+#define PT_REGS_PARM6_CORE_SYSCALL(x) \
+	BPF_CORE_READ((const struct pt_regs *)(x), SYSCALL_PARM6_REG)
 #endif
 
 /* The syscall's nth argument, from the saved user registers. */

@@ -144,7 +144,7 @@ static __always_inline int wait_on_switch(bool preempt, struct task_struct *prev
 	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	if (!regs)
 		return 0;
-	nr = regs->orig_ax;
+	nr = SYSCALL_NR(regs);
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	op = syscall_op[nr];

@@ -70,7 +70,7 @@ struct user_iovec {
 static __noinline void eventfd_count_value(struct ipc_key *key, struct file *file)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	__u64 nr = BPF_CORE_READ(regs, orig_ax), value;
+	__u64 nr = SYSCALL_NR_CORE(regs), value;
 	const void *buf = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
 	struct ipc_counters *c;
 

@@ -18,12 +18,19 @@
 # for the target architecture through multiarch.
 
 DIST_DIR     ?= dist
-DIST_ARCHES  ?= x86_64
+DIST_ARCHES  ?= x86_64 aarch64
 DIST_SRC     ?= $(OUTPUT)/dist-src
 LIBBPF_DEBIAN := 1.1.2-0+deb12u1
 LIBBPF_SHA256 := b50ab60637fb713db78aa98e6ca911ddf13c0799d498a1f6ec03ebffc7dca588
 MHD_DEBIAN    := 0.9.75-6
 MHD_SHA256    := 796e7e217a4802679fcac667a4e98501c53185dcf50ca0583870e84192620131
+
+# Types to compile the BPF code against, for CO-RE to relocate at load: the
+# build machine's BTF for its own architecture; for arm64, the BTF inside
+# Debian 12's arm64 kernel image, the kernel the qemu tests boot.
+ARM64_KERNEL  ?= linux-image-6.1.0-57-arm64-unsigned
+BTF_x86_64    := $(VMLINUX_BTF)
+BTF_aarch64   := $(OUTPUT)/static-aarch64/vmlinux.btf
 
 # Per architecture: the GNU triplet (compilers, multiarch paths) and the
 # name libbpf's bpf_tracing.h knows it by (__TARGET_ARCH_...).
@@ -33,14 +40,15 @@ BPFARCH_x86_64  := x86
 BPFARCH_aarch64 := arm64
 
 dist:
-	$(Q)tools/install-deps.sh dist $(if $(filter-out x86_64,$(DIST_ARCHES)),cross)
+	$(Q)tools/install-deps.sh dist $(if $(filter aarch64,$(DIST_ARCHES)),cross-arm64)
 	$(Q)for a in $(DIST_ARCHES); do \
 		$(MAKE) --no-print-directory dist-arch DIST_ARCH=$$a || exit 1; done
 
 # One architecture: build, then strip into dist/ (the symbols stay in build/).
 dist-arch:
 	$(if $(TRIPLET_$(DIST_ARCH)),,$(error DIST_ARCH=$(DIST_ARCH): expected one of x86_64 aarch64))
-	$(Q)$(MAKE) --no-print-directory STATIC=1 DIST_ARCH=$(DIST_ARCH) \
+	$(Q)$(MAKE) --no-print-directory $(BTF_$(DIST_ARCH))
+	$(Q)$(MAKE) --no-print-directory STATIC=1 DIST_ARCH=$(DIST_ARCH) VMLINUX_BTF=$(BTF_$(DIST_ARCH)) \
 		OUTPUT=$(OUTPUT)/static-$(DIST_ARCH) DIST_SRC=$(DIST_SRC) ARCH=$(BPFARCH_$(DIST_ARCH)) \
 		$(OUTPUT)/static-$(DIST_ARCH)/ipctrace $(OUTPUT)/static-$(DIST_ARCH)/ipc-demo
 	$(Q)mkdir -p $(DIST_DIR)
@@ -49,6 +57,14 @@ dist-arch:
 		$(OUTPUT)/static-$(DIST_ARCH)/ipctrace
 	$(Q)$(TRIPLET_$(DIST_ARCH))-strip -o $(DIST_DIR)/ipc-demo-$(VERSION)-$(DIST_ARCH) \
 		$(OUTPUT)/static-$(DIST_ARCH)/ipc-demo
+
+$(OUTPUT)/static-aarch64/vmlinux.btf:
+	$(call msg,BTF,$@ from $(ARM64_KERNEL))
+	$(Q)rm -rf $(@D)/kernel && mkdir -p $(@D)/kernel
+	$(Q)cd $(@D)/kernel && apt-get download -qq $(ARM64_KERNEL):arm64 2>/dev/null
+	$(Q)dpkg-deb --fsys-tarfile $(@D)/kernel/*.deb | tar -x -C $(@D)/kernel --wildcards './boot/vmlinuz-*'
+	$(Q)tools/dist/kernel-btf.py $(@D)/kernel/boot/vmlinuz-* $@
+	$(Q)rm -rf $(@D)/kernel
 
 ifeq ($(STATIC),1)
 TRIPLET := $(TRIPLET_$(DIST_ARCH))

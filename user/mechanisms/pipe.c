@@ -27,7 +27,9 @@ static const struct syscall_hook pipe_syscalls[] = {
 
 /* With -p, a FIFO's peer is found when it opens the FIFO by name. */
 static const struct syscall_hook pipe_filter_syscalls[] = {
+#ifdef __NR_open	/* arm64 has openat alone */
 	{ __NR_open, IPCOP_OPEN },
+#endif
 	{ __NR_openat, IPCOP_OPEN },
 #ifdef __NR_openat2
 	{ __NR_openat2, IPCOP_OPEN },

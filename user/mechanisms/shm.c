@@ -28,7 +28,9 @@ static const struct syscall_hook shm_syscalls[] = {
 	{ __NR_shmdt, IPCOP_SHM_DT },
 	{ __NR_shmctl, IPCOP_SHM_CTL },
 	{ __NR_memfd_create, IPCOP_MEMFD },
+#ifdef __NR_unlink	/* arm64 has unlinkat alone */
 	{ __NR_unlink, IPCOP_UNLINK },	/* shm_unlink() */
+#endif
 	{ __NR_unlinkat, IPCOP_UNLINKAT },
 };
 

@@ -71,18 +71,19 @@ static void format_time(const struct event_log *log, __u64 ts_ns, char *buf, siz
 {
 	double t = (double)ts_ns / 1e9 + log->monotonic_to_real;
 	time_t secs = (time_t)t;
-	long usec = (long)((t - (double)secs) * 1e6);
+	/* Bounded for the compiler too: it checks the snprintf below fits. */
+	int usec = (int)((long)((t - (double)secs) * 1e6) % 1000000);
 	char base[32];
 	struct tm tm;
 
 	if (iso) {
 		gmtime_r(&secs, &tm);
 		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, len, "%s.%06ldZ", base, usec);
+		snprintf(buf, len, "%.19s.%06dZ", base, usec);	/* YYYY-MM-DDTHH:MM:SS */
 	} else {
 		localtime_r(&secs, &tm);
 		strftime(base, sizeof(base), "%H:%M:%S", &tm);
-		snprintf(buf, len, "%s.%06ld", base, usec);
+		snprintf(buf, len, "%.8s.%06d", base, usec);	/* HH:MM:SS */
 	}
 }
 
