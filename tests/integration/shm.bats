@@ -89,6 +89,35 @@ assert lost.get("mappings", 0) == 0 and lost.get("faults", 0) == 0, lost
 PY
 }
 
+@test "shared anonymous memory made before ipctrace started has one name, with -p and without" {
+	python3 "$ROOT/tests/lib/shared_anon.py" 16 >"$TMP/anon" 2>"$TMP/anon.err" 3>&- &
+	wait_for "$TMP/anon.err" ready
+	parent=$!
+	start_tracer -t mmap --json -i 0.3
+	first=$TRACER_PID
+	"$IPCTRACE" -t mmap -p "$parent" -f --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	second=$!
+	wait_for "$TMP/err2" '^ipctrace: attached'
+	sleep 0.5	# an interval: the -p scan has read the parent's mappings
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	mv "$TMP/out" "$TMP/out1"
+	TRACER_PID=$second
+	stop_tracer
+	for f in out1 out2; do
+		grep -a '"final":true' "$TMP/$f" | tail -n 1 >"$TMP/$f.final"
+		python3 - "$TMP/$f.final" "$TMP/anon" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+w = json.load(open(sys.argv[2]))
+# The child's first touch of each page, on the object by its one name.
+tx = [(r["object"], r["ops"]) for r in rows if r["pid"] == w["child"] and r["dir"] == "tx"]
+assert tx == [("[shared anonymous]", w["pages"])], (sys.argv[1], tx)
+PY
+	done
+}
+
 @test "-p the reader of a segment attached before ipctrace: the writer and the idle attacher are its peers" {
 	"$DEMO" shm -n 20 -s 32768 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
 	wait_for "$TMP/demo.err" ready
