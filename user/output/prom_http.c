@@ -13,7 +13,9 @@
 #include <glib.h>
 #include <microhttpd.h>
 #include "common/common.h"
+#include "common/sanitize.h"
 #include "output/prom_http.h"
+#include "output/web_config.h"
 
 /* The exposition format's own content type (text format 0.0.4). */
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -26,6 +28,10 @@
  */
 #define SLOTS 128
 #define DEADLINE_S 5
+/* What basic authentication's challenge names. */
+#define REALM "ipctrace"
+/* HTTPS as exporter-toolkit serves it by default: TLS 1.2 and later. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 /* How often the server's loop looks for connections past their deadline,
  * and for the stop. */
 #define WAKE_MS 100
@@ -41,6 +47,7 @@ struct prom_server {
 	int listen_fd;
 	char text_addr[128];
 	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];	/* "" unless unix:PATH */
+	const struct web_config *web;	/* --web-config, or NULL; the caller's */
 	struct MHD_Daemon *daemon;
 	pthread_t thread;	/* runs the daemon's loop; started unprivileged */
 	bool serving;
@@ -83,13 +90,39 @@ static int bind_private(int fd, const struct sockaddr *addr, socklen_t addrlen)
 
 static int start_daemon(struct prom_server *s, char *err, size_t errlen);
 
+/* What --web-config asks of this listener that it cannot do: one line. */
+static int web_config_refused(const struct sockaddr *addr, const struct web_config *web,
+			      const char *text, char *err, size_t errlen)
+{
+	if (!web)
+		return 0;
+	if (web->cert_pem && addr->sa_family == AF_UNIX) {
+		snprintf(err, errlen, "--web-config: tls_server_config is for ADDR:PORT listeners; "
+			 "%s is already root's alone: remove tls_server_config, or listen on a port",
+			 text);
+		return -1;
+	}
+	if (web->nusers && MHD_is_feature_supported(MHD_FEATURE_BASIC_AUTH) != MHD_YES) {
+		snprintf(err, errlen, "--web-config: this libmicrohttpd was built without basic "
+			 "authentication: remove basic_auth_users, or use a libmicrohttpd with it");
+		return -1;
+	}
+	return 0;
+}
+
 struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addrlen,
-				     const char *text, char *err, size_t errlen)
+				     const char *text, const struct web_config *web,
+				     char *err, size_t errlen)
 {
 	struct prom_server *s;
 	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
 	const char *hint = "check the address";
 
+	if (web_config_refused(addr, web, text, err, errlen)) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s: check the address", text,
 			 strerror(errno));
@@ -121,6 +154,7 @@ struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addr
 		g_strlcpy(s->unix_path, ((const struct sockaddr_un *)addr)->sun_path,
 			  sizeof(s->unix_path));
 	g_strlcpy(s->text_addr, text, sizeof(s->text_addr));
+	s->web = web;
 	g_mutex_init(&s->lock);
 	if (start_daemon(s, err, errlen)) {
 		prom_server_stop(s);
@@ -155,6 +189,37 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, cons
 	return send_response(c, status, resp);
 }
 
+/* --web-config's basic_auth_users: the request's user and password, if any, are one of them. */
+static bool authorized(const struct prom_server *s, struct MHD_Connection *c)
+{
+	char *password = NULL, *user = MHD_basic_auth_get_username_password(c, &password);
+	bool ok = user && password && web_config_authorized(s->web, user, password);
+
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		MHD_free(password);
+	}
+	MHD_free(user);
+	return ok;
+}
+
+/* 401, with the challenge (WWW-Authenticate) MHD adds. */
+static enum MHD_Result deny(struct MHD_Connection *c)
+{
+	static const char body[] = "ipctrace: the metrics need a user and password\n";
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD_queue_basic_auth_fail_response(c, REALM, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
@@ -169,6 +234,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)con_cls;
+	if (s->web && s->web->nusers && !authorized(s, c))
+		return deny(c);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_allowed,
 			     sizeof(not_allowed) - 1);
@@ -264,22 +331,66 @@ static void *start_unprivileged(void *arg)
 }
 
 /*
+ * The one place that knows TLS: the options that make the daemon speak
+ * HTTPS with --web-config's certificate and key (libmicrohttpd links the TLS
+ * library; ipctrace itself does not). opt holds 4 items.
+ */
+static int tls_options(const struct prom_server *s, struct MHD_OptionItem *opt,
+		       unsigned int *flags, char *err, size_t errlen)
+{
+	opt[0] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	if (!s->web || !s->web->cert_pem)
+		return 0;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "--web-config: this libmicrohttpd was built without TLS: "
+			 "remove tls_server_config, or use a libmicrohttpd with it");
+		return -1;
+	}
+	opt[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, s->web->cert_pem };
+	opt[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, s->web->key_pem };
+	opt[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0, TLS_PRIORITIES };
+	opt[3] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	*flags |= MHD_USE_TLS;
+	return 0;
+}
+
+static void say_not_started(const struct prom_server *s, char *err, size_t errlen)
+{
+	char cert[192], key[192];
+
+	if (!s->web || !s->web->cert_pem) {
+		snprintf(err, errlen, "cannot serve metrics on %s: libmicrohttpd would not start",
+			 s->text_addr);
+		return;
+	}
+	snprintf(err, errlen, "cannot serve HTTPS on %s: libmicrohttpd refused cert_file %s or "
+		 "key_file %s: check that they are a PEM certificate and its private key",
+		 s->text_addr, name_escape_buf(cert, sizeof(cert), s->web->cert_file),
+		 name_escape_buf(key, sizeof(key), s->web->key_file));
+}
+
+/*
  * The daemon is made here, in the caller's thread, and only runs (accepts,
  * answers) once prom_server_start() starts its thread: with no thread of
  * its own, MHD is driven by MHD_run_wait().
  */
 static int start_daemon(struct prom_server *s, char *err, size_t errlen)
 {
+	struct MHD_OptionItem tls[4];
+	unsigned int flags = MHD_USE_AUTO;
+
 	s->clocks = g_ptr_array_new_with_free_func(g_free);
-	s->daemon = MHD_start_daemon(MHD_USE_AUTO, 0, NULL, NULL, answer, s,
+	if (tls_options(s, tls, &flags, err, errlen))
+		return -1;
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, s,
+				     MHD_OPTION_ARRAY, tls,
 				     MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SLOTS,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)DEADLINE_S,
 				     MHD_OPTION_NOTIFY_CONNECTION, track_connection, s,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
-		snprintf(err, errlen, "cannot serve metrics on %s: libmicrohttpd would not start",
-			 s->text_addr);
+		say_not_started(s, err, errlen);
 		return -1;
 	}
 	return 0;
