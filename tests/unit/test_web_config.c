@@ -85,6 +85,10 @@ static void test_tls_and_users(void **state)
 	assert_false(web_config_authorized(w, "prom", ""));
 	assert_false(web_config_authorized(w, "nobody", "secret"));
 	assert_false(web_config_authorized(w, "", "secret"));
+	/* Once let in, remembered: still only with the same password and user. */
+	assert_true(web_config_authorized(w, "prom", "secret"));
+	assert_false(web_config_authorized(w, "prom", "secret "));
+	assert_false(web_config_authorized(w, "nobody", "secret"));
 	web_config_free(w);
 	g_free(cert);
 	g_free(text);

@@ -47,7 +47,7 @@ struct prom_server {
 	int listen_fd;
 	char text_addr[128];
 	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];	/* "" unless unix:PATH */
-	const struct web_config *web;	/* --web-config, or NULL; the caller's */
+	struct web_config *web;	/* --web-config, or NULL; the caller's */
 	struct MHD_Daemon *daemon;
 	pthread_t thread;	/* runs the daemon's loop; started unprivileged */
 	bool serving;
@@ -111,7 +111,7 @@ static int web_config_refused(const struct sockaddr *addr, const struct web_conf
 }
 
 struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addrlen,
-				     const char *text, const struct web_config *web,
+				     const char *text, struct web_config *web,
 				     char *err, size_t errlen)
 {
 	struct prom_server *s;
@@ -190,7 +190,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, cons
 }
 
 /* --web-config's basic_auth_users: the request's user and password, if any, are one of them. */
-static bool authorized(const struct prom_server *s, struct MHD_Connection *c)
+static bool authorized(struct prom_server *s, struct MHD_Connection *c)
 {
 	char *password = NULL, *user = MHD_basic_auth_get_username_password(c, &password);
 	bool ok = user && password && web_config_authorized(s->web, user, password);

@@ -23,7 +23,7 @@ struct web_config;
  * all) must outlive the server. NULL with the reason in err.
  */
 struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addrlen,
-				     const char *text, const struct web_config *web,
+				     const char *text, struct web_config *web,
 				     char *err, size_t errlen);
 
 /*

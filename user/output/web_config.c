@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
@@ -294,6 +295,8 @@ struct web_config *web_config_load(const char *path, char *err, size_t errlen)
 	char *text = read_text(&l, path, NULL, false);
 	int ret = -1;
 
+	w->have_digest_key = getrandom(w->digest_key, sizeof(w->digest_key), 0) ==
+			     sizeof(w->digest_key);
 	if (text && parse(&l, text) == 0) {
 		ret = load_root(&l, w);
 		yaml_document_delete(&l.doc);
@@ -323,6 +326,7 @@ void web_config_free(struct web_config *w)
 		g_free(w->users[i].hash);
 	}
 	g_free(w->users);
+	explicit_bzero(w->digest_key, sizeof(w->digest_key));
 	g_free(w);
 }
 
@@ -336,11 +340,38 @@ static bool same_bytes(const char *a, const char *b, size_t n)
 	return diff == 0;
 }
 
-bool web_config_authorized(const struct web_config *w, const char *user, const char *password)
+/* The password's keyed hash, into digest; its length, 0 without a key. */
+static size_t password_digest(const struct web_config *w, const char *password,
+			      unsigned char digest[WEB_DIGEST_LEN])
 {
-	const struct web_user *u = NULL;
-	struct crypt_data *data;
-	const char *hash, *out;
+	gsize len = WEB_DIGEST_LEN;
+	GHmac *hmac;
+
+	if (!w->have_digest_key)
+		return 0;
+	hmac = g_hmac_new(G_CHECKSUM_SHA256, w->digest_key, sizeof(w->digest_key));
+	g_hmac_update(hmac, (const guchar *)password, -1);
+	g_hmac_get_digest(hmac, digest, &len);
+	g_hmac_unref(hmac);
+	return len;
+}
+
+static bool bcrypt_matches(const char *password, const char *hash)
+{
+	struct crypt_data *data = g_new0(struct crypt_data, 1);
+	const char *out = crypt_rn(password, hash, data, sizeof(*data));
+	bool same = out && strlen(out) == BCRYPT_LEN && same_bytes(out, hash, BCRYPT_LEN);
+
+	explicit_bzero(data, sizeof(*data));
+	g_free(data);
+	return same;
+}
+
+bool web_config_authorized(struct web_config *w, const char *user, const char *password)
+{
+	struct web_user *u = NULL;
+	unsigned char digest[WEB_DIGEST_LEN];
+	size_t len;
 	bool same;
 
 	if (!w->nusers)
@@ -348,11 +379,14 @@ bool web_config_authorized(const struct web_config *w, const char *user, const c
 	for (int i = 0; i < w->nusers; i++)
 		if (!strcmp(w->users[i].name, user))
 			u = &w->users[i];
-	hash = u ? u->hash : w->users[0].hash;
-	data = g_new0(struct crypt_data, 1);
-	out = crypt_rn(password, hash, data, sizeof(*data));
-	same = out && strlen(out) == BCRYPT_LEN && same_bytes(out, hash, BCRYPT_LEN);
-	explicit_bzero(data, sizeof(*data));
-	g_free(data);
+	len = password_digest(w, password, digest);
+	if (u && len && len == u->accepted_len && same_bytes((const char *)digest,
+							      (const char *)u->accepted, len))
+		return true;
+	same = bcrypt_matches(password, u ? u->hash : w->users[0].hash);
+	if (u && same) {
+		memcpy(u->accepted, digest, len);
+		u->accepted_len = len;
+	}
 	return u && same;
 }
