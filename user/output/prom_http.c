@@ -391,6 +391,10 @@ static int start_daemon(struct prom_server *s, char *err, size_t errlen)
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		say_not_started(s, err, errlen);
+		/* Some of MHD's failures close the socket it was given, others
+		 * not: it is left alone rather than maybe closed twice (ipctrace
+		 * is about to exit). */
+		s->listen_fd = -1;
 		return -1;
 	}
 	return 0;
@@ -441,7 +445,7 @@ void prom_server_stop(struct prom_server *s)
 	}
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);	/* closes the listening socket too */
-	else
+	else if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	if (s->clocks)
 		g_ptr_array_free(s->clocks, TRUE);
