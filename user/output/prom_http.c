@@ -94,12 +94,14 @@ static int start_daemon(struct prom_server *s, char *err, size_t errlen);
 static int web_config_refused(const struct sockaddr *addr, const struct web_config *web,
 			      const char *text, char *err, size_t errlen)
 {
+	char shown[160];
+
 	if (!web)
 		return 0;
 	if (web->cert_pem && addr->sa_family == AF_UNIX) {
 		snprintf(err, errlen, "--web-config: tls_server_config is for ADDR:PORT listeners; "
 			 "%s is already root's alone: remove tls_server_config, or listen on a port",
-			 text);
+			 name_escape_buf(shown, sizeof(shown), text));
 		return -1;
 	}
 	if (web->nusers && MHD_is_feature_supported(MHD_FEATURE_BASIC_AUTH) != MHD_YES) {
