@@ -272,6 +272,29 @@ static void test_sort(void **state)
 	store_free(s);
 }
 
+/* Page-fault estimates come after bytes that calls moved, however large. */
+static void test_estimates_sort_last(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 9, .dev = 14, .tgid = 5, .type = IPC_MMAP, .dir = DIR_TX };
+	bool created;
+	GPtrArray *sel;
+
+	(void)state;
+	put(s, 3, 1, DIR_TX, 10, 5, "pipe")->bytes_per_s = 10;
+	store_update(s, &k, 1 << 30, 1 << 18, &created)->bytes_per_s = 1 << 20;
+	static const enum sort_key by_bytes[] = { SORT_BYTES, SORT_TOTAL };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(by_bytes); i++) {
+		sel = store_select(s, false, by_bytes[i], NULL);
+		assert_int_equal(sel->len, 2);
+		assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.type, IPC_PIPE);
+		assert_true(row_is_estimate(g_ptr_array_index(sel, 1)));
+		g_ptr_array_free(sel, TRUE);
+	}
+	store_free(s);
+}
+
 static void test_compare_no_overflow(void **state)
 {
 	struct row a = { .key = { .tgid = 1 } }, b = { .key = { .tgid = 2 } };
@@ -298,6 +321,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_target_pid_reused),
 		cmocka_unit_test(test_peer_listed_after_target_row_folds),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_estimates_sort_last),
 		cmocka_unit_test(test_compare_no_overflow),
 	};
 

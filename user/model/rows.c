@@ -397,13 +397,21 @@ void store_compute_peers(struct store *s)
 #define CMP(a, b) ((a) > (b) ? -1 : (a) != (b))	/* descending, no overflow */
 #define CMP_UP(a, b) ((a) < (b) ? -1 : (a) != (b))
 
+bool row_is_estimate(const struct row *r)
+{
+	return mechanism_bytes_method(r->key.type) != NULL;
+}
+
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 {
 	int c = 0;
 
 	switch (sort) {
 	case SORT_BYTES:
-		c = CMP(a->bytes_per_s, b->bytes_per_s);
+		/* Bytes moved before estimates of them (page faults). */
+		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
+		if (!c)
+			c = CMP(a->bytes_per_s, b->bytes_per_s);
 		if (!c)
 			c = CMP(a->bytes, b->bytes);
 		break;
@@ -413,7 +421,9 @@ int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 			c = CMP(a->ops, b->ops);
 		break;
 	case SORT_TOTAL:
-		c = CMP(a->bytes, b->bytes);
+		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
+		if (!c)
+			c = CMP(a->bytes, b->bytes);
 		break;
 	case SORT_PID:
 		break;

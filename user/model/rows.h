@@ -145,6 +145,9 @@ struct store {
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 };
 
+/* Its bytes are an estimate (mechanism bytes_method), not bytes calls moved. */
+bool row_is_estimate(const struct row *r);
+
 /* Peers in order: by PID, start time, remote address. */
 int peer_compare(const struct peer *x, const struct peer *y);
 

@@ -31,6 +31,22 @@ void format_bytes(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 }
 
+/*
+ * A row's bytes, marked "~" where they are an estimate (shared memory's page
+ * faults, a page each first touched) rather than bytes a call moved.
+ */
+void format_row_bytes(const struct row *r, double v, char *buf, size_t len)
+{
+	bool estimate = row_is_estimate(r) && v > 0;	/* nothing is exact */
+
+	if (estimate && len > 1) {
+		buf[0] = '~';
+		format_bytes(v, buf + 1, len - 1);
+	} else {
+		format_bytes(v, buf, len);
+	}
+}
+
 char *format_utf8_trim(char *s)
 {
 	const gchar *end;

@@ -33,6 +33,7 @@ struct table_style {
 
 /* 1536 -> "1.5K". Exact below 1024; binary multiples above. */
 void format_bytes(double v, char *buf, size_t len);
+void format_row_bytes(const struct row *r, double v, char *buf, size_t len);
 
 /*
  * "1234/cat,99/sh*": pids and names, * for exited; "-" when none. With a

@@ -80,9 +80,9 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
 	if (r->exited)
 		strcat(c->comm, "*");
-	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
+	format_row_bytes(r, r->bytes_per_s, c->rate, sizeof(c->rate));
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
-	format_bytes((double)r->bytes, c->total, sizeof(c->total));
+	format_row_bytes(r, (double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, buf, sizeof(buf), PEERS_MAX);

@@ -497,9 +497,9 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 		format_detail(r, c->detail, sizeof(c->detail));
 	}
 	format_peers(r, c->peers, sizeof(c->peers), 0);
-	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
+	format_row_bytes(r, r->bytes_per_s, c->rate, sizeof(c->rate));
 	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
-	format_bytes((double)r->bytes, c->total, sizeof(c->total));
+	format_row_bytes(r, (double)r->bytes, c->total, sizeof(c->total));
 	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 }
