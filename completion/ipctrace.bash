@@ -68,7 +68,7 @@ _ipctrace_cgroups() {
 _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
-	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
+	local opts='-p --pid -t --type -i --interval -d --duration --count -r --rows
 		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --listen
 		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
@@ -111,7 +111,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
+	-i | --interval | -d | --duration | --count | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

@@ -58,7 +58,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text },
 		.npids = cfg->npids, .follow = cfg->follow,
 		.interval_s = cfg->interval_s, .interval_set = cfg->interval_set,
-		.duration_s = cfg->duration_s, .rows = cfg->rows, .sort = cfg->sort,
+		.duration_s = cfg->duration_s, .count = cfg->count, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,
 		.events = cfg->events, .hex_cap = cfg->hex_cap,
 		.demo = cfg->demo, .explain = cfg->explain, .command = cfg->command,

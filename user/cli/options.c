@@ -35,7 +35,7 @@ static const char doc[] =
 "    ipctrace                 # every process, refreshed each second\n"
 "    ipctrace -p 1234         # process 1234 and the processes it talks to\n"
 "    ipctrace -t fifo -s total  # FIFOs only, sorted by bytes since start\n"
-"    ipctrace -i 5 -d 60      # 5-second intervals, stop after a minute\n"
+"    ipctrace 5 12            # 5-second intervals, 12 of them, then the summary\n"
 "    ipctrace --json -d 10    # one JSON object per interval, then a final one\n"
 "    ipctrace --csv > ipc.csv # every interval as rows of one CSV table\n"
 "    ipctrace --graph ipc.dot # who talks to whom, for Graphviz: dot -Tsvg ipc.dot\n"
@@ -71,6 +71,7 @@ enum {
 	OPT_CGROUP,
 	OPT_EXPLAIN,
 	OPT_MAX_ROWS,
+	OPT_COUNT,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -87,6 +88,7 @@ static const struct argp_option options[] = {
 	{ "type", 't', "LIST", 0, "Only these types, comma-separated (e.g. pipe,fifo)", 0 },
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "count", OPT_COUNT, "N", 0, "Stop after N intervals (then the summary)", 0 },
 	{ "rows", 'r', "N", 0, "Show at most N rows", 0 },
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
@@ -332,6 +334,28 @@ void config_defaults(struct config *cfg)
 	cfg->prom_rows = PROM_ROWS_DEFAULT;
 }
 
+static int parse_interval(const char *arg, struct config *cfg)
+{
+	cfg->interval_set = true;
+	return parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, cfg->error,
+			     sizeof(cfg->error));
+}
+
+/* [interval [count]], as vmstat, iostat and libbpf-tools' tcptop take them. */
+static int parse_positional(const char *arg, struct config *cfg)
+{
+	switch (cfg->positionals++) {
+	case 0:
+		return parse_interval(arg, cfg);
+	case 1:
+		return parse_count(arg, "count", &cfg->count, cfg->error, sizeof(cfg->error));
+	default:
+		return fail(cfg->error, sizeof(cfg->error),
+			    "unexpected argument '%s': expected [interval [count]] "
+			    "(see ipctrace --help)", arg);
+	}
+}
+
 /*
  * argp's own help printer stays quiet under ARGP_NO_ERRS, which we need for
  * one-line errors; argp_help() on the root parser prints regardless.
@@ -358,11 +382,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);
 		break;
 	case 'i':
-		ret = parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, err, len);
-		cfg->interval_set = true;
+		ret = parse_interval(arg, cfg);
 		break;
 	case 'd':
 		ret = parse_seconds(arg, "duration", 0.1, 31536000, &cfg->duration_s, err, len);
+		break;
+	case OPT_COUNT:
+		ret = parse_count(arg, "count", &cfg->count, err, len);
 		break;
 	case 'r':
 		ret = parse_count(arg, "row count", &cfg->rows, err, len);
@@ -461,8 +487,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case ARGP_KEY_ARG:
-		snprintf(err, len, "unexpected argument '%s' (see ipctrace --help)", arg);
-		return EINVAL;
+		return parse_positional(arg, cfg) ? EINVAL : 0;
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]: unknown, or missing its value. */
 		if (!err[0] && state->next > 0 && state->next <= state->argc)
@@ -522,7 +547,9 @@ static void escape_controls(char *msg, size_t size)
 
 int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
 {
-	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { options, parse_arg,
+					  "[INTERVAL [COUNT]] [-- COMMAND [ARG...]]", doc,
+					  NULL, NULL, NULL };
 	int err;
 
 	config_defaults(cfg);

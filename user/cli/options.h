@@ -24,6 +24,8 @@ struct config {
 	double interval_s;
 	bool interval_set;	/* -i given: with a command, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	int count;		/* --count, or [interval [count]]: intervals, then the summary; 0: no limit */
+	int positionals;	/* [interval [count]] seen so far */
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;

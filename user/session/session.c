@@ -230,6 +230,7 @@ static void loop(struct session *s)
 	/* With --demo the demo's own end ends the run; the deadline is a backstop. */
 	double end = s->duration_s > 0 ? s->start + s->duration_s + (s->demo > 0 ? 5 : 0) : 0;
 	double next = s->start + s->interval_s;
+	int ticks = 0;
 
 	while (!signals_exiting) {
 		double deadline = end && end < next ? end : next;
@@ -250,6 +251,8 @@ static void loop(struct session *s)
 		session_tick(s, false);
 		if (ferror(stdout))
 			break;	/* the reader went away */
+		if (s->opts.count && ++ticks == s->opts.count)
+			break;	/* [interval count], --count: then the summary */
 		next += s->interval_s;
 		if (next < now_s())
 			next = now_s() + s->interval_s;

@@ -26,6 +26,7 @@ struct session_opts {
 	double interval_s;
 	bool interval_set;	/* -i given: with a command or the tour, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	int count;		/* intervals shown before the summary; 0: no limit */
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;
