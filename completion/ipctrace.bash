@@ -69,7 +69,7 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration --count -r --rows
-		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --listen
+		-s --sort --no-clear --no-tui -o --output --json --csv --graph --prom-file --prom-rows --listen
 		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
@@ -105,7 +105,7 @@ _ipctrace() {
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
 		;;
-	--graph | --prom-file)
+	-o | --output | --graph | --prom-file)
 		# File names: quoted as such, and a directory gets its slash.
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")

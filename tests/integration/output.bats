@@ -108,3 +108,37 @@ load helpers
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == "ipctrace: cannot find ipc-demo next to ipctrace or on PATH"* ]]
 }
+
+@test "-o FILE with --json -- COMMAND: the file has the command's exact figures, its stdout only its own" {
+	# Into a file, not a pipe: a pipe of ours would be a channel of the demo's.
+	timeout 60 "$IPCTRACE" --json -o "$TMP/ipc.json" -- "$DEMO" pipe -n 5 --json >"$TMP/demo"
+	# The command's standard output holds its records, and nothing of ipctrace's.
+	jq -e -s 'length == 6 and all(.[]; .demo == "pipe")' "$TMP/demo" >/dev/null
+	# The file: an object a line, the last one final, with the demo's figures.
+	[ "$(tail -n 1 "$TMP/ipc.json" | jq .final)" = "true" ]
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/ipc.json"
+}
+
+@test "-o FILE, the table: replaced whole each interval, the summary last; -e and CSV appended" {
+	# Ten messages a second: intervals of 0.2 s come and go meanwhile.
+	timeout 60 "$IPCTRACE" -i 0.2 -o "$TMP/table" -- "$DEMO" pipe -n 7 -s 100 -r 10 --json >"$TMP/demo"
+	cat "$TMP/table"
+	# One table: the summary alone, no interval's table before it, no temporary file left.
+	[ "$(head -n 1 "$TMP/table" | grep -c '^ipctrace summary')" -eq 1 ]
+	[ "$(grep -c '^ipctrace ' "$TMP/table")" -eq 1 ]
+	[ -z "$(find "$TMP" -name '.table.*')" ]
+	# The parent's write row: the demo's exact operations (OPS, the 10th column).
+	parent=$(jq -r 'select(.role == "parent") | .pid' "$TMP/demo" | sort -u)
+	want=$(jq -s --argjson p "$parent" '[.[] | select(.pid == $p and .dir == "tx") | .ops] | add' "$TMP/demo")
+	got=$(awk -v p="$parent" '$1 == p && $5 == "tx" { n += $10 } END { print n }' "$TMP/table")
+	[ "$got" = "$want" ]
+	[ "$want" -gt 0 ]
+	# -e: every event appended, exactly the demo's operations.
+	timeout 60 "$IPCTRACE" -e --json -o "$TMP/events" -- "$DEMO" pipe -n 7 -s 100 --json >"$TMP/demo"
+	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/events" >"$TMP/frame"
+	python3 "$CHECK" --only --event-peers "$TMP/demo" "$TMP/frame"
+	# CSV: one header, each interval appended after it.
+	timeout 60 "$IPCTRACE" --csv -i 0.2 -o "$TMP/csv" -- "$DEMO" pipe -n 7 -s 100 >/dev/null
+	[ "$(grep -c '^time,' "$TMP/csv")" -eq 1 ]
+	[ "$(grep -c ',true,' "$TMP/csv")" -ge 6 ]
+}

@@ -109,6 +109,7 @@ static void test_bad_values(void **state)
 		{ "-t", "pipe,bogus", "unknown type 'bogus'" },
 		{ "-t", "pipes", "unknown type 'pipes'" },
 		{ "--graph", "", "empty file name for --graph" },
+		{ "-o", "", "empty file name for -o" },
 		{ "--prom-file", "", "empty file name for --prom-file" },
 		{ "--prom-rows", "0", "invalid --prom-rows count '0'" },
 		{ "--prom-rows", "ten", "invalid --prom-rows count 'ten'" },
@@ -146,6 +147,8 @@ static void test_outputs(void **state)
 			       "--prom-rows", "5", "--listen", "9432" };
 	const char *both[] = { "ipctrace", "--csv", "--json" };
 	const char *events[] = { "ipctrace", "-x", "--csv" };
+	const char *file[] = { "ipctrace", "--json", "-o", "out.json" };
+	const char *tour_file[] = { "ipctrace", "--demo", "--explain", "--output=t" };
 	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg.listen_addr;
 
 	(void)state;
@@ -163,6 +166,10 @@ static void test_outputs(void **state)
 	/* Both write to standard output. */
 	assert_int_not_equal(parse(&cfg, 3, both), 0);
 	assert_string_equal(cfg.error, "--csv and --json both print to standard output: choose one");
+	assert_int_equal(parse(&cfg, 4, file), 0);
+	assert_string_equal(cfg.output_path, "out.json");
+	assert_int_not_equal(parse(&cfg, 4, tour_file), 0);
+	assert_string_equal(cfg.error, "the tour is text to read as it runs: leave out -o");
 	assert_int_not_equal(parse(&cfg, 3, events), 0);
 	assert_string_equal(cfg.error, "--csv prints the table, -e one line per operation: choose one "
 				       "(-e --json for events a program reads)");

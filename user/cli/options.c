@@ -94,6 +94,9 @@ static const struct argp_option options[] = {
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
 	{ "no-tui", OPT_NO_TUI, NULL, 0,
 	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
+	{ "output", 'o', "FILE", 0,
+	  "Write the output to FILE, not standard output: the table replaced each "
+	  "interval, JSON, CSV and -e appended", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
 	{ "graph", OPT_GRAPH, "FILE", 0,
@@ -408,6 +411,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CSV:
 		cfg->csv = true;
 		break;
+	case 'o':
+		ret = parse_path(arg, "-o", &cfg->output_path, err, len);
+		break;
 	case OPT_GRAPH:
 		ret = parse_path(arg, "--graph", &cfg->graph_path, err, len);
 		break;
@@ -509,6 +515,8 @@ static int check_combinations(struct config *cfg)
 		why = "-f follows the children of -p targets: add -p PID";
 	else if (cfg->explain && !cfg->demo)
 		why = "--explain is the guided tour of --demo: use --demo --explain";
+	else if (cfg->explain && cfg->output_path)
+		why = "the tour is text to read as it runs: leave out -o";
 	else if (cfg->explain && cfg->npids)
 		why = "the tour traces each demo it runs: leave out -p";
 	else if (cfg->command && cfg->demo)

@@ -32,6 +32,7 @@ struct config {
 	bool no_tui;		/* the plain table even on a terminal */
 	bool json;
 	bool csv;
+	const char *output_path;	/* -o: the table, JSON, CSV or -e's lines go there */
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
 	const char *prom_path;	/* --prom-file: the exposition format, likewise */
 	int prom_rows;		/* rows with series of their own; the rest add up */
