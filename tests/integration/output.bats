@@ -142,3 +142,24 @@ load helpers
 	[ "$(grep -c '^time,' "$TMP/csv")" -eq 1 ]
 	[ "$(grep -c ',true,' "$TMP/csv")" -ge 6 ]
 }
+
+@test "units: bytes in binary prefixes with the unit (KiB), operations in SI (k = 1000), exact per row" {
+	# 2,500 messages of 1,000 bytes: 2.50k ops, 2,500,000 bytes = 2.38MiB.
+	timeout 60 "$IPCTRACE" -t pipe -o "$TMP/table" -- "$DEMO" pipe -n 2500 -s 1000 --json >"$TMP/demo"
+	cat "$TMP/table"
+	# Each of the demo's rows: TOTAL and OPS as the formatters print its exact figures.
+	python3 - "$ROOT/tests/lib" "$TMP/demo" "$TMP/table" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from tui_screen import count, human
+records = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+lines = [l.split() for l in open(sys.argv[3])]
+assert any(r["ops"] == 2500 and r["bytes"] == 2500000 for r in records), records
+for r in records:
+    cells = [f for f in lines if len(f) > 9 and f[0] == str(r["pid"]) and f[3] == r["object"] and f[4] == r["dir"]]
+    assert len(cells) == 1, (r, cells)
+    assert (cells[0][8], cells[0][9]) == (human(r["bytes"]), count(r["ops"])), (r, cells[0])
+PY
+	# The issue's figures, spelled out: 2,500 ops and 2,500,000 bytes.
+	grep -qE ' 2\.38MiB +2\.50k ' "$TMP/table"
+}

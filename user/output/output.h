@@ -31,8 +31,14 @@ struct table_style {
 	int width;		/* 0: no limit */
 };
 
-/* 1536 -> "1.5K". Exact below 1024; binary multiples above. */
+/*
+ * Bytes in binary prefixes, the unit said: 1536 -> "1.50KiB", 512 -> "512B".
+ * Operations (counts and rates) in SI prefixes, k = 1000: 2249.4 -> "2.25k".
+ * Exact below the first prefix, three significant digits above. JSON, CSV
+ * and the metrics keep the exact figures.
+ */
 void format_bytes(double v, char *buf, size_t len);
+void format_count(double v, char *buf, size_t len);
 
 /*
  * "1234/cat,99/sh*": pids and names, * for exited; "-" when none. With a

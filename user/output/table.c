@@ -81,9 +81,9 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	if (r->exited)
 		strcat(c->comm, "*");
 	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
-	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
+	format_count(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
-	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_count((double)r->ops, c->ops, sizeof(c->ops));
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, buf, sizeof(buf), PEERS_MAX);
 	c->peers = g_string_chunk_insert(strings, buf);

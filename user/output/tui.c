@@ -498,9 +498,9 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 	}
 	format_peers(r, c->peers, sizeof(c->peers), 0);
 	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
-	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
+	format_count(r->ops_per_s, c->oprate, sizeof(c->oprate));
 	format_bytes((double)r->bytes, c->total, sizeof(c->total));
-	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_count((double)r->ops, c->ops, sizeof(c->ops));
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 }
 
