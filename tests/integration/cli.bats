@@ -94,6 +94,13 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 	[ "$status" -eq 0 ]
 	[[ $output == *"EXAMPLES:"* ]]
 	[[ $output == *"--pid=PID"* ]]
+	# Fits 80 columns, and no example wraps: each is one line, a command and its comment.
+	run -0 awk 'length > 79' <<<"$output"
+	[ -z "$output" ]
+	run -0 timeout 10 "$IPCTRACE" --help
+	examples=$(sed -n '/^EXAMPLES:$/,/^$/p' <<<"$output" | sed '1d;$d')
+	[ "$(wc -l <<<"$examples")" -ge 10 ]
+	run ! grep -vE '^    ipctrace .*  ?# [^ ]' <<<"$examples"
 	run timeout 10 "$IPCTRACE" --version
 	[ "$status" -eq 0 ]
 	[ "$output" = "ipctrace $(cat "$ROOT/VERSION")" ]
@@ -129,6 +136,15 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 	[ "$status" -eq 0 ]
 	[ "$(grep -cE '^ipctrace +[0-9:]+ +interval 0\.2s' <<<"$output")" -eq 2 ]
 	[ "$(grep -c '^ipctrace summary' <<<"$output")" -eq 1 ]
+}
+
+@test "README: written for a root shell and sudo alike, its first commands say as root" {
+	# No command starts with sudo, which a root shell on a minimal image lacks...
+	run grep -nE '^(\$ )?sudo ' "$ROOT/README.md"
+	[ "$status" -eq 1 ]
+	# ...and the first commands say they run as root, and how with sudo.
+	first=$(grep -m 1 -B 5 '^make run ' "$ROOT/README.md" | tr '\n' ' ')
+	[[ $first == *"as root (\`sudo make run\`"* ]]
 }
 
 @test "output into a pipe that closes: ipctrace exits" {
