@@ -61,6 +61,8 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 		.duration_s = cfg->duration_s, .count = cfg->count, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,
 		.output_path = cfg->output_path,
+		/* -t naming the types shows their rows as they are. */
+		.fold_exit_notices = !cfg->types_set,
 		.events = cfg->events, .hex_cap = cfg->hex_cap,
 		.demo = cfg->demo, .explain = cfg->explain, .command = cfg->command,
 	};

@@ -384,6 +384,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 't':
 		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);
+		cfg->types_set = true;
 		break;
 	case 'i':
 		ret = parse_interval(arg, cfg);

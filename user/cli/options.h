@@ -21,6 +21,7 @@ struct config {
 	pid_t pids[MAX_TARGET_PIDS];
 	int npids;
 	unsigned int type_mask;	/* bit (1 << enum ipc_type); all by default */
+	bool types_set;		/* -t given: the types asked are shown as they are */
 	double interval_s;
 	bool interval_set;	/* -i given: with a command, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */

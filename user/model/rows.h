@@ -101,6 +101,7 @@ struct row {
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
 	int nattrs;
 	GArray *labels;			/* struct label_count, sorted by label */
+	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
 };
 
 struct proc_info {
@@ -222,5 +223,17 @@ void store_mark_targets(struct store *s, const struct filter *f);
 bool object_of_targets(const struct object *o, const struct filter *f);
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
+
+/*
+ * The table's fold of exit notices: an exited process's row that says only
+ * that it exited (its parent's SIGCHLD: mechanism_exit_label()) is folded
+ * with the others to the same parent from processes of the same name, into
+ * one row with their exact totals, "processes=N" and no PID of its own. A
+ * notice alone in its group stays as it was. Returns the rows to show, in
+ * rows' order; the rows it made go into made, an array from
+ * rows_folded_new(), which frees them.
+ */
+GPtrArray *rows_fold_exit_notices(GPtrArray *rows, GPtrArray *made);
+GPtrArray *rows_folded_new(void);
 
 #endif

@@ -76,7 +76,11 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 {
 	char buf[CELL_MAX], *object;
 
-	snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
+	/* Folded exit notices have many processes and no one PID. */
+	if (r->folded_procs)
+		strcpy(c->pid, "-");
+	else
+		snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
 	name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
 	if (r->exited)
 		strcat(c->comm, "*");

@@ -32,6 +32,7 @@ struct session_opts {
 	bool no_clear;
 	bool tui;		/* the interactive table is wanted (a terminal, no --no-tui...) */
 	bool json, csv;
+	bool fold_exit_notices;	/* the table folds exit notices (SIGCHLD) per parent */
 	const char *output_path;	/* -o FILE; NULL: standard output */
 	bool events;		/* -e */
 	int hex_cap;		/* -x */

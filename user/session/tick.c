@@ -161,8 +161,16 @@ void session_export_only(struct session *s, bool final, double interval_s)
 static void render_table(struct session *s, FILE *out, struct frame *f, bool final)
 {
 	struct table_style style = { .clear = s->tty && !s->opts.no_clear && !final };
+	GPtrArray *made = NULL;
 	struct winsize ws;
 
+	if (s->opts.fold_exit_notices) {
+		GPtrArray *all = f->rows;
+
+		made = rows_folded_new();
+		f->rows = rows_fold_exit_notices(all, made);
+		g_ptr_array_free(all, TRUE);
+	}
 	if (s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col) {
 		style.width = ws.ws_col;
 		/* A live screen shows what fits: header, column titles, footer. */
@@ -170,6 +178,8 @@ static void render_table(struct session *s, FILE *out, struct frame *f, bool fin
 			f->max_rows = ws.ws_row - 6;
 	}
 	output_table(out, f, &style);
+	if (made)
+		g_ptr_array_free(made, TRUE);
 }
 
 static void render(struct session *s, bool final, double interval_s)
