@@ -38,10 +38,10 @@ load helpers
 	cat "$TMP/out"	# shown if a check fails
 	run ! grep -q $'\033' "$TMP/out"
 	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
-	grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS' "$TMP/out"
+	grep -qE '^ +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS' "$TMP/out"
 	grep -qE '^lost: none$' "$TMP/out"
 	grep -qE '^ipctrace summary' "$TMP/out"
-	grep -qE '^ +[0-9]+ pipe-parent\* +([^ ]+ +)?pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
+	grep -qE '^ +[0-9]+ pipe-parent\* +root +([^ ]+ +)?pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
 	grep -q '^\* process has exited' "$TMP/out"
 }
 
@@ -127,10 +127,10 @@ load helpers
 	[ "$(head -n 1 "$TMP/table" | grep -c '^ipctrace summary')" -eq 1 ]
 	[ "$(grep -c '^ipctrace ' "$TMP/table")" -eq 1 ]
 	[ -z "$(find "$TMP" -name '.table.*')" ]
-	# The parent's write row: the demo's exact operations (OPS, the 10th column).
+	# The parent's write row: the demo's exact operations (OPS, the 11th column).
 	parent=$(jq -r 'select(.role == "parent") | .pid' "$TMP/demo" | sort -u)
 	want=$(jq -s --argjson p "$parent" '[.[] | select(.pid == $p and .dir == "tx") | .ops] | add' "$TMP/demo")
-	got=$(awk -v p="$parent" '$1 == p && $5 == "tx" { n += $10 } END { print n }' "$TMP/table")
+	got=$(awk -v p="$parent" '$1 == p && $6 == "tx" { n += $11 } END { print n }' "$TMP/table")
 	[ "$got" = "$want" ]
 	[ "$want" -gt 0 ]
 	# -e: every event appended, exactly the demo's operations.
@@ -156,9 +156,9 @@ records = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 lines = [l.split() for l in open(sys.argv[3])]
 assert any(r["ops"] == 2500 and r["bytes"] == 2500000 for r in records), records
 for r in records:
-    cells = [f for f in lines if len(f) > 9 and f[0] == str(r["pid"]) and f[3] == r["object"] and f[4] == r["dir"]]
+    cells = [f for f in lines if len(f) > 10 and f[0] == str(r["pid"]) and f[4] == r["object"] and f[5] == r["dir"]]
     assert len(cells) == 1, (r, cells)
-    assert (cells[0][8], cells[0][9]) == (human(r["bytes"]), count(r["ops"])), (r, cells[0])
+    assert (cells[0][9], cells[0][10]) == (human(r["bytes"]), count(r["ops"])), (r, cells[0])
 PY
 	# The issue's figures, spelled out: 2,500 ops and 2,500,000 bytes.
 	grep -qE ' 2\.38MiB +2\.50k ' "$TMP/table"

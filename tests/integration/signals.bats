@@ -159,16 +159,16 @@ time.sleep(60)
 	cat "$TMP/table"
 	sh=$(cat "$TMP/sh")
 	# The n exit notices to sh: one row, no PID, their exact sum.
-	run grep -cE "^ +- true\* +signal +pid $sh +tx +$sh/sh\* .* $n +- delivered=$n processes=$n sig SIGCHLD:$n$" "$TMP/table"
+	run grep -cE "^ +- true\* +root +signal +pid $sh +tx +$sh/sh\* .* $n +- delivered=$n processes=$n sig SIGCHLD:$n$" "$TMP/table"
 	[ "$output" = 1 ]
-	run grep -cE "^ +[0-9]+ true\* +signal " "$TMP/table"
+	run grep -cE "^ +[0-9]+ true\* +root +signal " "$TMP/table"
 	[ "$output" = 0 ]
 	# sh's own row: every signal it received.
-	grep -qE "^ +$sh sh\* +signal +pid $sh +rx .* $n +- delivered=$n sig SIGCHLD:$n$" "$TMP/table"
+	grep -qE "^ +$sh sh\* +root +signal +pid $sh +rx .* $n +- delivered=$n sig SIGCHLD:$n$" "$TMP/table"
 	# -t signal asks for them: a row each.
 	timeout 60 "$IPCTRACE" -t signal -o "$TMP/table" -- sh -c "$children"
 	sh=$(cat "$TMP/sh")
-	run grep -cE "^ +[0-9]+ true\* +signal +pid $sh +tx +$sh/sh\* .* 1 +- delivered=1 sig SIGCHLD:1$" "$TMP/table"
+	run grep -cE "^ +[0-9]+ true\* +root +signal +pid $sh +tx +$sh/sh\* .* 1 +- delivered=1 sig SIGCHLD:1$" "$TMP/table"
 	[ "$output" = "$n" ]
 	run grep -c "processes=" "$TMP/table"
 	[ "$output" = 0 ]

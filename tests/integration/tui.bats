@@ -59,7 +59,7 @@ start_tui() {
 		wait_for "$TMP/err" '^ipctrace: attached' 30
 	fi
 	TRACER_PID=$(cat "$TMP/pid")
-	wait_screen ' PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
+	wait_screen ' PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 }
 
 screen() {
@@ -173,7 +173,7 @@ expect_restored() {
 summary_shown() {
 	screen_all >"$TMP/screen"
 	grep -qE '^ipctrace summary  ' "$TMP/screen" &&
-		grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
+		grep -qE '^ +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
 }
 
 @test "tui: each process's line adds up its channels, exactly as the demos moved them; x shows exited ones" {
@@ -199,8 +199,8 @@ summary_shown() {
 	# machine a refresh can fall between a demo's last transfer and its
 	# exit. So wait for the marks, on the screen as it is now, and check
 	# the totals again there.
-	wait_screen '^\+ +[0-9]+ pipe-parent\* +pipe +3 channels +- '
-	wait_screen '^\+ +[0-9]+ fifo-reader\* +fifo +1 channel +rx '
+	wait_screen '^\+ +[0-9]+ pipe-parent\* +root +pipe +3 channels +- '
+	wait_screen '^\+ +[0-9]+ fifo-reader\* +root +fifo +1 channel +rx '
 	check totals || { cat "$TMP/check.log" "$TMP/screen"; false; }
 	# Gone before the last refresh, they show only with x.
 	keys x
@@ -356,7 +356,7 @@ summary_shown() {
 	# The summary lists the demo's rows, with the exited marker.
 	read -r parent child < <(jq -r .pid "$TMP/demo" | sort -u | xargs)
 	for pid in $parent $child; do
-		[ "$(grep -cE "^ +$pid pipe-(parent|child)\* +pipe " "$TMP/screen")" -eq 3 ]
+		[ "$(grep -cE "^ +$pid pipe-(parent|child)\* +root +pipe " "$TMP/screen")" -eq 3 ]
 	done
 }
 
@@ -413,13 +413,14 @@ summary_shown() {
 	start_demos "$a"
 	keys x e
 	wait_check expanded "$a"
-	our_tmux resize-window -t "s$SESSION" -x 120 -y 30
-	wait_until 30 pane_is '#{window_width}x#{window_height}' 120x30
+	# Wide enough for every column, USER included, and the peers whole.
+	our_tmux resize-window -t "s$SESSION" -x 130 -y 30
+	wait_until 30 pane_is '#{window_width}x#{window_height}' 130x30
 	# Redrawn at the new width: titles in place, no line longer.
-	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
+	wait_screen '^  +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 	wait_check expanded "$a"
 	while IFS= read -r line; do
-		[ "${#line}" -le 120 ]
+		[ "${#line}" -le 130 ]
 	done < <(screen)
 	for size in 40x10 20x4 1x1 3x2 80x1 1x40; do
 		our_tmux resize-window -t "s$SESSION" -x "${size%x*}" -y "${size#*x}"
@@ -429,7 +430,7 @@ summary_shown() {
 		kill -0 "$TRACER_PID"
 	done
 	our_tmux resize-window -t "s$SESSION" -x "$COLS" -y "$ROWS"
-	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
+	wait_screen '^  +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 	kill -0 "$TRACER_PID"
 	keys q
 	expect_restored
@@ -442,7 +443,7 @@ summary_shown() {
 		our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
 			"'$IPCTRACE' $opt -i 0.2 2>'$TMP/err'; sleep 600"
 		wait_for "$TMP/err" '^ipctrace: attached' 30
-		wait_screen '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS +BYTES/s'
+		wait_screen '^ +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS +BYTES/s'
 		[ "$(pane '#{alternate_on}')" = 0 ]
 		run ! screen_has '^sort: '
 		run ! screen_has '^q quit'

@@ -48,6 +48,24 @@ static void test_format_count(void **state)
 	}
 }
 
+/* USER: root by name; a uid without one by number, cut to the cell with a +. */
+static void test_format_user(void **state)
+{
+	struct row r = { .uid = 0 };
+	char buf[40];
+
+	(void)state;
+	format_user(&r, buf, sizeof(buf), USER_COL_MAX);
+	assert_string_equal(buf, "root");
+	r.uid = 4000000123u;	/* no such user */
+	format_user(&r, buf, sizeof(buf), 0);
+	assert_string_equal(buf, "4000000123");
+	format_user(&r, buf, sizeof(buf), USER_COL_MAX);
+	assert_string_equal(buf, "4000000+");
+	format_user(&r, buf, sizeof(buf), 10);
+	assert_string_equal(buf, "4000000123");
+}
+
 struct fixture {
 	struct store *store;
 	struct row *tx, *rx;
@@ -261,8 +279,9 @@ static void test_table_fits_width(void **state)
 		if (strlen(line) > 100)
 			fail_msg("line longer than 100: %s", line);
 	free(text);
-	text = render(f, false, false, &(struct table_style){ .clear = true, .width = 100 });
-	/* The tail of a long path is what tells objects apart. */
+	/* The tail of a long path is what tells objects apart (at 110 columns,
+	 * past USER's, OBJECT has room for more than its last name). */
+	text = render(f, false, false, &(struct table_style){ .clear = true, .width = 110 });
 	assert_non_null(strstr(text, "...") );
 	assert_non_null(strstr(text, "a/fifo"));
 	free(text);
@@ -295,6 +314,7 @@ int run_output_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
 		cmocka_unit_test(test_format_count),
+		cmocka_unit_test(test_format_user),
 		cmocka_unit_test_setup_teardown(test_peers_text, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_peers_limit, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),

@@ -90,6 +90,7 @@ struct row {
 	double wait_share;		/* of the last interval: 1.0 = waited all of it */
 	struct ipc_hist *hist;		/* --hist: sizes and waits; NULL until seen */
 	__u64 cgroup_id;		/* the process's cgroup when the row began */
+	__u32 uid;			/* the process's real uid when the row began */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "model/cgroup.h"
 #include "model/mechanism.h"
+#include "model/users.h"
 #include "output/output.h"
 #include "common/sanitize.h"
 
@@ -159,6 +160,23 @@ void format_wait(double share, char *buf, size_t len)
 		snprintf(buf, len, "<1%%");
 	else
 		snprintf(buf, len, "%.0f%%", share * 100);
+}
+
+void format_user(const struct row *r, char *buf, size_t len, int width)
+{
+	char name[4 * 64 + 1];
+	int cut = width > 1 && (size_t)width + 1 < len ? width : (int)len - 1;
+
+	name_escape_buf(name, sizeof(name), user_name(r->uid));
+	if ((int)strlen(name) <= cut) {
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	/* Cut inside a character: at its start (continuation bytes are 10xxxxxx). */
+	cut--;
+	while (cut > 0 && (name[cut] & 0xc0) == 0x80)
+		cut--;
+	snprintf(buf, len, "%.*s+", cut, name);
 }
 
 const char *format_row_cgroup(const struct row *r)

@@ -71,6 +71,10 @@ extern const struct loss_kind format_loss_kinds[];
 extern const size_t format_nloss_kinds;
 __u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k);
 
+/* The USER cell: its name escaped, cut to width with a "+" as top does. */
+#define USER_COL_MAX 8
+void format_user(const struct row *r, char *buf, size_t len, int width);
+
 /* The widest CGROUP cell of the table; longer names end in "...". */
 #define CGROUP_COL_MAX 24
 

@@ -460,7 +460,8 @@ static void draw_status(struct tui *t, int y)
 
 /* The cells of a line, and the widths of the columns that vary. */
 struct cells {
-	char mark[4], pid[16], comm[4 * COMM_LEN + 8], type[16], object[4 * IPC_NAME_LEN + 8];
+	char mark[4], pid[16], comm[4 * COMM_LEN + 8], user[4 * USER_COL_MAX + 2], type[16];
+	char object[4 * IPC_NAME_LEN + 8];
 	char dir[4], peers[512], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char detail[512];
 };
@@ -475,6 +476,7 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 		snprintf(c->mark, sizeof(c->mark), "%s", g->expanded ? "-" : "+");
 		snprintf(c->pid, sizeof(c->pid), "%u", g->sum.key.tgid);
 		name_escape_buf(c->comm, sizeof(c->comm) - 1, g->sum.comm);
+		format_user(&g->sum, c->user, sizeof(c->user), USER_COL_MAX);
 		if (g->sum.exited)
 			strcat(c->comm, "*");
 		if (ntypes == 1)
@@ -487,7 +489,7 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 						   : g->dirs == 1U << DIR_RX ? "rx" : "-");
 		c->detail[0] = '\0';
 	} else {
-		c->mark[0] = c->pid[0] = '\0';
+		c->mark[0] = c->pid[0] = c->user[0] = '\0';
 		/* The tree's branch, under the process's name. */
 		snprintf(c->comm, sizeof(c->comm), "  %s", last_of_group ? "`-" : "|-");
 		snprintf(c->type, sizeof(c->type), "%s", ipc_type_name(r->key.type));
@@ -523,7 +525,7 @@ static void draw_table(struct tui *t, int y0, int height)
 		w_detail = MAX(w_detail, (int)strlen(cells[i].detail));
 	}
 	/* The mark, PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
-	fixed = 2 + 8 + 18 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
+	fixed = 2 + 8 + 18 + USER_COL_MAX + 1 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
 	if (table_fit(COLS, fixed, &w_object, &w_peers, &w_detail))
 		for (int i = 0; i < n; i++) {
 			const struct view_line *l = line_at(t, t->top + i);
@@ -535,8 +537,8 @@ static void draw_table(struct tui *t, int y0, int height)
 		if (w_detail >= 4 && (int)strlen(cells[i].detail) > w_detail)
 			strcpy(cells[i].detail + w_detail - 3, "...");
 
-	snprintf(title, sizeof(title), "  %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
-		 "PID", "COMM", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
+	snprintf(title, sizeof(title), "  %7s %-17s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
+		 "PID", "COMM", USER_COL_MAX, "USER", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
 		 "OPS/s", "TOTAL", "OPS", "WAIT", w_detail ? " DETAIL" : "");
 	put_bar(y0 - 1, title, A_REVERSE);
 	at = strstr(title, sort_titles[t->sort]);
@@ -548,8 +550,10 @@ static void draw_table(struct tui *t, int y0, int height)
 		const struct cells *c = &cells[i];
 		int idx = t->top + i;
 
-		snprintf(line, sizeof(line), "%-1s %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
-			 c->mark, c->pid, c->comm, c->type, w_object,
+		snprintf(line, sizeof(line), "%-1s %7s %-17s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
+			 c->mark, c->pid, c->comm,
+			 USER_COL_MAX + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)), c->user,
+			 c->type, w_object,
 			 format_fit_tail(c->object, w_object, obuf, sizeof(obuf)), c->dir, w_peers,
 			 format_fit_tail(c->peers, w_peers, pbuf, sizeof(pbuf)), c->rate, c->oprate,
 			 c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);

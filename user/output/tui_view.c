@@ -133,6 +133,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 			g->sum.key = r->key;
 			g->sum.obj = r->obj;
 			g_strlcpy(g->sum.comm, r->comm, sizeof(g->sum.comm));
+			g->sum.uid = r->uid;
 			g->sum.exited = true;
 			g->sum.peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
 			g->rows = g_ptr_array_new();

@@ -12,6 +12,7 @@
 #include "model/cgroup.h"
 #include "model/ingest.h"
 #include "model/procfs.h"
+#include "model/users.h"
 #include "session/children.h"
 #include "session/privileges.h"
 #include "session/session_impl.h"
@@ -346,5 +347,6 @@ void session_free(struct session *s)
 	if (s->tour)
 		g_ptr_array_free(s->tour, TRUE);
 	cgroup_names_free();
+	users_free();
 	g_free(s);
 }
