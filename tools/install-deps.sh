@@ -15,6 +15,8 @@ packages=(
 	libclang-rt-14-dev
 	# tests of --graph (dot renders what it writes) and of the metrics (promtool)
 	graphviz prometheus
+	# tests of the JSON outputs against docs/ipctrace-json.schema.json
+	python3-jsonschema
 )
 
 missing=()

@@ -163,3 +163,23 @@ PY
 	# The issue's figures, spelled out: 2,500 ops and 2,500,000 bytes.
 	grep -qE ' 2\.38MiB +2\.50k ' "$TMP/table"
 }
+
+@test "JSON: every frame and event of every mechanism validates against docs/ipctrace-json.schema.json, and no \\/" {
+	timeout 120 "$IPCTRACE" --json --hist -i 0.5 -o "$TMP/frames" -- "$DEMO" all -d 1.5 >/dev/null
+	timeout 120 "$IPCTRACE" -e --json -x -o "$TMP/events" -- "$DEMO" all -d 0.5 >/dev/null
+	python3 "$ROOT/tests/lib/validate_json.py" "$TMP/frames" "$TMP/events"
+	# Every type the demos use was among the rows checked, labels and histograms too.
+	[ "$(grep -a '"final":true' "$TMP/frames" | jq '[.rows[].type] | unique | length')" -eq 13 ]
+	grep -a '"final":true' "$TMP/frames" | jq -e 'any(.rows[]; .size_hist | length > 0) and any(.rows[]; .sig)
+		and any(.rows[]; .prio) and all(.rows[]; .uid == 0 and .user == "root")' >/dev/null
+	# Paths as they are: json-c's "\/" would break grep /tmp/... on the raw output.
+	grep -q '"/tmp/' "$TMP/frames"
+	run grep -c '\\/' "$TMP/frames" "$TMP/events"
+	[ "$status" -eq 1 ]
+	# The schema refuses what it should: a uid that is not a number, a row without peers.
+	grep -a '"final":true' "$TMP/frames" | jq -c '.rows[0].uid = "root"' >"$TMP/bad"
+	grep -a '"final":true' "$TMP/frames" | jq -c 'del(.rows[0].peers)' >>"$TMP/bad"
+	run python3 "$ROOT/tests/lib/validate_json.py" "$TMP/bad"
+	[ "$status" -eq 1 ]
+	[[ $output == *"checked 2 lines: 2 invalid"* ]]
+}
