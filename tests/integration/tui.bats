@@ -207,7 +207,7 @@ summary_shown() {
 	wait_screen 'exited: hidden   0 processes'
 }
 
-@test "tui: sort keys reorder the processes (1-6, s, <, >)" {
+@test "tui: sort keys reorder the processes (1-6, s, <, >, I inverts)" {
 	PIDS=()
 	run_demo pipe -n 3 -s 100
 	a=$DEMO_PID
@@ -224,6 +224,13 @@ summary_shown() {
 	check order pid
 	keys 3
 	wait_screen '^sort: total '
+	wait_check order total
+	# I turns the order round, as htop's does, and back.
+	keys I
+	wait_screen '^sort: total \(inverted\) '
+	wait_check order total inverted
+	keys I
+	wait_screen '^sort: total  '
 	wait_check order total
 	keys 5
 	wait_screen '^sort: comm '

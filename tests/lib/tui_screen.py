@@ -8,7 +8,9 @@ SCREEN the text of the terminal (tmux capture-pane -p). CHECK is one of:
 
   totals        every process of the records has one line whose TOTAL and
                 OPS are the sums of its records
-  order KEY     those lines come in the order of sort key KEY: total (bytes
+  order KEY [inverted]
+                those lines come in the order of sort key KEY (or its
+                reverse, the interactive table's I): total (bytes
                 since start, highest first), pid, or comm; ties by PID
   expanded PID  the process's line is expanded: under it, one line per record
                 of PID, with its object, direction, TOTAL, OPS, and as peers
@@ -120,7 +122,8 @@ def main():
             "pid": lambda p: p["pid"],
             "comm": lambda p: (p["comm"], p["pid"]),
         }
-        want = sorted(shown, key=sort_keys[key])
+        # "order KEY inverted": the order I turns round.
+        want = sorted(shown, key=sort_keys[key], reverse=args[1:] == ["inverted"])
         if [p["pid"] for p in shown] != [p["pid"] for p in want]:
             errors.append(f"order by {key}: {[p['pid'] for p in shown]}, "
                           f"expected {[p['pid'] for p in want]}")

@@ -121,6 +121,17 @@ static void test_sort_keys_order_processes(void **state)
 	assert_string_equal(group(v, 2)->sum.comm, "other");
 	assert_string_equal(group(v, 3)->sum.comm, "writer");
 	tui_view_free(v);
+	/* I: the order turned round, the processes' and their rows'. */
+	o.sort = SORT_TOTAL;
+	o.inverted = true;
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->groups->len, 4);
+	assert_int_equal(group(v, 0)->sum.key.tgid, 30);
+	assert_int_equal(group(v, 1)->sum.key.tgid, 20);
+	assert_int_equal(group(v, 2)->sum.key.tgid, 10);
+	assert_int_equal(group(v, 3)->sum.key.tgid, 40);
+	tui_view_free(v);
+	o.inverted = false;
 	/* Within a process, rows keep the key's order too. */
 	o.sort = SORT_OPS;
 	v = tui_view_build(snap, &o);

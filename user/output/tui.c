@@ -52,6 +52,7 @@ struct tui {
 
 	struct view *view;
 	enum sort_key sort;
+	bool inverted;		/* I: the sort's order turned round */
 	unsigned int traced_types;
 	unsigned int type_mask;
 	char comm[64];
@@ -298,6 +299,7 @@ static void rebuild(struct tui *t)
 {
 	struct view_options o = {
 		.sort = t->sort,
+		.inverted = t->inverted,
 		.type_mask = t->type_mask,
 		.comm = t->comm,
 		.show_exited = t->show_exited,
@@ -449,8 +451,9 @@ static void draw_status(struct tui *t, int y)
 	if (t->paused)
 		snprintf(held, sizeof(held), "PAUSED, %u refreshes held (p resumes)   ", t->held);
 	snprintf(line, sizeof(line),
-		 "%ssort: %s   type: %s   comm: %s   exited: %s   %u processes, %u rows%s",
-		 held, sort_key_name(t->sort), types, t->comm[0] ? t->comm : "all",
+		 "%ssort: %s%s   type: %s   comm: %s   exited: %s   %u processes, %u rows%s",
+		 held, sort_key_name(t->sort), t->inverted ? " (inverted)" : "", types,
+		 t->comm[0] ? t->comm : "all",
 		 t->show_exited ? "shown" : "hidden", t->view ? t->view->groups->len : 0,
 		 t->view ? t->view->rows : 0, t->view && t->view->groups_cut ? " (-r cut some)" : "");
 	put(y, 0, line, 0);
@@ -578,6 +581,7 @@ static const char *const help_lines[] = {
 	"  e                expand every process, or collapse every one",
 	"  s  >  <          sort by the next column, the previous one",
 	"  1 2 3 4 5 6      sort by BYTES/s, OPS/s, TOTAL, PID, COMM, TYPE",
+	"  I                invert the sort's order (as htop), I again to turn it back",
 	"  t                show only some types: a list such as pipe,fifo (empty: all)",
 	"  /  f             show only processes whose name contains a text, in any case",
 	"                   (empty: all); in a prompt, Enter applies it and Esc cancels",
@@ -603,7 +607,7 @@ static void draw_help(void)
 static void draw_footer(struct tui *t)
 {
 	static const char keys[] =
-		"q quit  ? help  Enter expand  e all  s < > 1-6 sort  t type  / name  "
+		"q quit  ? help  Enter expand  e all  s < > 1-6 I sort  t type  / name  "
 		"x exited  p pause";
 	char line[256];
 	int y = LINES - 1;
@@ -791,6 +795,10 @@ static bool handle_key(struct tui *t, int ch)
 		break;
 	case '1': case '2': case '3': case '4': case '5': case '6':
 		set_sort(t, ch - '1');
+		break;
+	case 'I':
+		t->inverted = !t->inverted;
+		rebuild(t);
 		break;
 	case 't':
 		prompt(t, MODE_TYPE_PROMPT);

@@ -48,18 +48,23 @@ static bool row_shown(const struct row *r, const struct view_options *o)
 	return !o->comm || !o->comm[0] || strcasestr(r->comm, o->comm);
 }
 
-static gint compare_rows(gconstpointer a, gconstpointer b, gpointer sort)
+/* The key's order, or its reverse: ties too, so the order stays fixed. */
+static gint compare_in(const struct row *a, const struct row *b, const struct view_options *o)
 {
-	return row_compare(*(struct row *const *)a, *(struct row *const *)b,
-			   (enum sort_key)GPOINTER_TO_INT(sort));
+	return o->inverted ? row_compare(b, a, o->sort) : row_compare(a, b, o->sort);
 }
 
-static gint compare_groups(gconstpointer a, gconstpointer b, gpointer sort)
+static gint compare_rows(gconstpointer a, gconstpointer b, gpointer o)
+{
+	return compare_in(*(struct row *const *)a, *(struct row *const *)b, o);
+}
+
+static gint compare_groups(gconstpointer a, gconstpointer b, gpointer o)
 {
 	const struct view_group *x = *(struct view_group *const *)a;
 	const struct view_group *y = *(struct view_group *const *)b;
 
-	return row_compare(&x->sum, &y->sum, (enum sort_key)GPOINTER_TO_INT(sort));
+	return compare_in(&x->sum, &y->sum, o);
 }
 
 /* A peer of any of the process's rows, once (peers are sorted by pid). */
@@ -109,7 +114,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 	struct view *v = g_new0(struct view, 1);
 	GPtrArray *rows = g_ptr_array_new();
 	GHashTable *by_pid = g_hash_table_new(NULL, NULL);
-	gpointer sort = GINT_TO_POINTER(o->sort);
+	gpointer sort = (gpointer)o;
 
 	v->groups = g_ptr_array_new_with_free_func(group_free);
 	v->lines = g_array_new(FALSE, TRUE, sizeof(struct view_line));
