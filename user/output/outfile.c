@@ -115,15 +115,6 @@ int outsink_open(struct outsink *k, const char *path, bool replace, char *err, s
 	return 0;
 }
 
-FILE *outsink_begin(struct outsink *k)
-{
-	if (!k->path)
-		return stdout;
-	if (!k->mem)
-		k->mem = open_memstream(&k->buf, &k->len);
-	return k->mem ? k->mem : stdout;
-}
-
 static void sink_failed(struct outsink *k, const char *why)
 {
 	if (!k->failing)
@@ -131,12 +122,32 @@ static void sink_failed(struct outsink *k, const char *why)
 	k->failing = true;
 }
 
+FILE *outsink_begin(struct outsink *k)
+{
+	if (!k->path)
+		return stdout;
+	if (!k->mem)
+		k->mem = open_memstream(&k->buf, &k->len);
+	if (!k->mem) {
+		/* Never into standard output, which a command may own: this frame
+		 * is lost, and said so. */
+		static FILE *nowhere;
+
+		sink_failed(k, "cannot hold a frame in memory for -o");
+		if (!nowhere)
+			nowhere = fopen("/dev/null", "we");
+		return nowhere ? nowhere : stderr;
+	}
+	return k->mem;
+}
+
 void outsink_commit(struct outsink *k)
 {
 	char err[512];
 
 	if (!k->mem) {
-		fflush(stdout);
+		if (!k->path)
+			fflush(stdout);
 		return;
 	}
 	fclose(k->mem);
