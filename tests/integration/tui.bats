@@ -188,7 +188,7 @@ summary_shown() {
 	[ "$(pane '#{alternate_on}')" = 1 ]
 	screen_has '^ipctrace  [0-9:]+  interval 0.2s  rows [0-9]+ '
 	screen_has '^lost: none$'
-	screen_has '^sort: bytes   type: all   comm: all   exited: hidden'
+	screen_has '^sort: bytes   type: all   match: all   exited: hidden'
 	screen_has '^q quit  \? help'
 	start_demos "$a" "$b"
 	keys x
@@ -248,7 +248,7 @@ summary_shown() {
 	wait_screen '^sort: ops '
 }
 
-@test "tui: t filters by type, / by name; Enter expands a process into its channels and collapses it" {
+@test "tui: t filters by type, / by any column; Enter expands a process into its channels and collapses it" {
 	PIDS=()
 	run_demo pipe -n 3 -s 100
 	a=$DEMO_PID
@@ -282,16 +282,29 @@ summary_shown() {
 	keys Enter
 	wait_screen "^unknown type 'pipes'"
 	screen_has '^sort: bytes   type: all '
-	# Names: any part, in any case.
+	# Any column, any part, in any case: the parent by its name, the child
+	# by its PEERS, which name the parent; not the FIFO's processes.
 	keys /
-	wait_screen '^name contains \(empty: all\): ?$'
+	wait_screen '^any column contains \(empty: all\): ?$'
 	type_text PIPE-PAR
 	keys Enter
-	wait_screen 'comm: PIPE-PAR .* 1 processes, 3 rows'
-	wait_check shown "$a"
-	wait_check absent "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"
-	# Expanded: its three pipes, each with the child as its peer.
+	wait_screen 'match: PIPE-PAR .* 2 processes, 6 rows'
+	wait_check shown "${pipe_pids[@]}"
+	wait_check absent "$fifo_reader" "$fifo_writer"
+	# A FIFO's path is in no name: its OBJECT column matches.
+	keys / C-u
+	type_text "$(jq -r 'select(.type == "fifo") | .object' "$TMP/demo" | head -n 1 | tr a-z A-Z)"
 	keys Enter
+	wait_screen 'match: .* 2 processes, 2 rows'
+	wait_check shown "$fifo_reader" "$fifo_writer"
+	wait_check absent "${pipe_pids[@]}"
+	keys / C-u
+	type_text PIPE-PAR
+	keys Enter
+	wait_screen 'match: PIPE-PAR .* 2 processes, 6 rows'
+	# Expanded: its three pipes, each with the child as its peer (g: the
+	# first line, the parent's: equal rates, the lower PID first).
+	keys g Enter
 	wait_check expanded "$a"
 	keys Enter
 	wait_check collapsed "$a"
@@ -301,14 +314,14 @@ summary_shown() {
 	wait_check collapsed "$a"
 	# e expands every process; Esc leaves a prompt unchanged.
 	keys f
-	wait_screen '^name contains \(empty: all\): PIPE-PAR$'
+	wait_screen '^any column contains \(empty: all\): PIPE-PAR$'
 	keys C-u
 	type_text nothing
 	keys Escape
 	wait_screen '^q quit'
-	screen_has 'comm: PIPE-PAR '
+	screen_has 'match: PIPE-PAR '
 	keys / C-u Enter
-	wait_screen 'comm: all .* 4 processes, 8 rows'
+	wait_screen 'match: all .* 4 processes, 8 rows'
 	keys e
 	wait_check expanded "$a"
 	for pid in "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"; do
@@ -406,7 +419,7 @@ summary_shown() {
 	# In the middle of a prompt too.
 	start_tui -i 0.2
 	keys /
-	wait_screen '^name contains'
+	wait_screen '^any column contains'
 	kill -INT "$TRACER_PID"
 	expect_restored
 }

@@ -157,12 +157,30 @@ static void test_filters(void **state)
 	assert_int_equal(group(v, 0)->sum.bytes, 500);
 	assert_int_equal(group(v, 1)->sum.key.tgid, 30);
 	tui_view_free(v);
-	/* A part of the name, in any case. */
+	/* A part of any column, in any case: Reader's name, and the writer's
+	 * pipe row, whose PEERS say 20/Reader; not the writer's FIFO row. */
 	o.type_mask = mechanism_types();
 	o.comm = "EAD";
 	v = tui_view_build(snap, &o);
-	assert_int_equal(v->groups->len, 1);
-	assert_int_equal(group(v, 0)->sum.key.tgid, 20);
+	assert_int_equal(v->groups->len, 2);
+	assert_int_equal(v->rows, 2);
+	for (guint i = 0; i < 2; i++)
+		assert_int_equal(((struct row *)g_ptr_array_index(group(v, i)->rows, 0))->key.type,
+				 IPC_PIPE);
+	tui_view_free(v);
+	/* A type, a PID (its own rows and those it is a peer of), a user. */
+	o.comm = "FIFO";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->rows, 2);
+	tui_view_free(v);
+	o.comm = "30";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->groups->len, 2);
+	assert_int_equal(v->rows, 2);
+	tui_view_free(v);
+	o.comm = "ROOT";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->rows, 4);
 	tui_view_free(v);
 	o.comm = "gone";
 	v = tui_view_build(snap, &o);

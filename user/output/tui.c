@@ -451,7 +451,7 @@ static void draw_status(struct tui *t, int y)
 	if (t->paused)
 		snprintf(held, sizeof(held), "PAUSED, %u refreshes held (p resumes)   ", t->held);
 	snprintf(line, sizeof(line),
-		 "%ssort: %s%s   type: %s   comm: %s   exited: %s   %u processes, %u rows%s",
+		 "%ssort: %s%s   type: %s   match: %s   exited: %s   %u processes, %u rows%s",
 		 held, sort_key_name(t->sort), t->inverted ? " (inverted)" : "", types,
 		 t->comm[0] ? t->comm : "all",
 		 t->show_exited ? "shown" : "hidden", t->view ? t->view->groups->len : 0,
@@ -583,7 +583,7 @@ static const char *const help_lines[] = {
 	"  1 2 3 4 5 6      sort by BYTES/s, OPS/s, TOTAL, PID, COMM, TYPE",
 	"  I                invert the sort's order (as htop), I again to turn it back",
 	"  t                show only some types: a list such as pipe,fifo (empty: all)",
-	"  /  f             show only processes whose name contains a text, in any case",
+	"  /  f             show only the rows with a text in any column, in any case",
 	"                   (empty: all); in a prompt, Enter applies it and Esc cancels",
 	"  x                show or hide the processes that exited before the last refresh",
 	"  p  space         pause the display; counting goes on, and p again shows it",
@@ -614,7 +614,7 @@ static void draw_footer(struct tui *t)
 
 	if (t->mode == MODE_TYPE_PROMPT || t->mode == MODE_COMM_PROMPT) {
 		snprintf(line, sizeof(line), "%s%s", t->mode == MODE_TYPE_PROMPT
-			 ? "types, such as pipe,fifo (empty: all): " : "name contains (empty: all): ",
+			 ? "types, such as pipe,fifo (empty: all): " : "any column contains (empty: all): ",
 			 t->input);
 		put_bar(y, line, 0);
 		/* The cursor where the next character goes, if the line has room. */

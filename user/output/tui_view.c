@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
+#include "model/mechanism.h"
+#include "model/users.h"
+#include "output/output.h"
 #include "output/tui_view.h"
+#include "common/sanitize.h"
 
 static void view_row_free(gpointer p)
 {
@@ -39,13 +43,39 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 	return out;
 }
 
+static bool cell_matches(const char *cell, const char *text)
+{
+	return strcasestr(cell, text) != NULL;
+}
+
+/* / : a part of any column as the table shows it (names escaped), in any case. */
+static bool row_matches(const struct row *r, const char *text)
+{
+	char buf[512], name[4 * IPC_NAME_LEN + 8];
+
+	snprintf(buf, sizeof(buf), "%u", r->key.tgid);
+	if (cell_matches(buf, text) ||
+	    cell_matches(name_escape_buf(name, sizeof(name), r->comm), text) ||
+	    cell_matches(name_escape_buf(name, sizeof(name), user_name(r->uid)), text) ||
+	    cell_matches(ipc_type_name(r->key.type), text) ||
+	    cell_matches(r->key.dir == DIR_TX ? "tx" : "rx", text) ||
+	    (r->obj && r->obj->name &&
+	     cell_matches(name_escape_buf(name, sizeof(name), r->obj->name), text)))
+		return true;
+	format_peers(r, buf, sizeof(buf), 0);
+	if (cell_matches(buf, text))
+		return true;
+	format_detail(r, buf, sizeof(buf));
+	return cell_matches(buf, text);
+}
+
 static bool row_shown(const struct row *r, const struct view_options *o)
 {
 	if (r->retired && !o->show_exited)
 		return false;
 	if (!(o->type_mask & (1U << r->key.type)))
 		return false;
-	return !o->comm || !o->comm[0] || strcasestr(r->comm, o->comm);
+	return !o->comm || !o->comm[0] || row_matches(r, o->comm);
 }
 
 /* The key's order, or its reverse: ties too, so the order stays fixed. */
