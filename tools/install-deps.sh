@@ -25,6 +25,8 @@ purpose_packages() {
 	build | run)
 		echo make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 		echo libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
+		# --web-config: its YAML, and bcrypt for its users' passwords (libxcrypt)
+		echo libyaml-dev libcrypt-dev
 		;;
 	test)
 		# tmux gives the interactive table a terminal of a known size
@@ -34,6 +36,11 @@ purpose_packages() {
 		# --graph's tests render what it writes with dot; the metrics' tests
 		# check them with promtool, which only the prometheus package ships
 		echo graphviz prometheus
+		# --web-config's tests: a self-signed certificate (openssl), bcrypt
+		# hashes of passwords (mkpasswd, from whois)
+		echo openssl whois
+		# the JSON outputs checked against docs/ipctrace-json.schema.json
+		echo python3-jsonschema
 		;;
 	fuzz)
 		# libFuzzer's runtime for clang 14
@@ -52,6 +59,7 @@ purpose_packages() {
 		echo gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 		echo libelf-dev:arm64 zlib1g-dev:arm64 libglib2.0-dev:arm64 libpcre2-dev:arm64
 		echo libjson-c-dev:arm64 libcap-dev:arm64 libncurses-dev:arm64
+		echo libyaml-dev:arm64 libcrypt-dev:arm64
 		;;
 	dist)
 		# apt-get source unpacks the pinned libbpf with dpkg-source; the

@@ -75,7 +75,7 @@ export PKG_CONFIG_LIBDIR := /usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig
 DEPS       := $(OUTPUT)/deps
 DEPS_ABS   := $(abspath $(DEPS))
 STATIC_PKGS = $(filter-out libbpf libmicrohttpd,$(PKGS))
-PKG_CFLAGS  = -I$(DEPS)/include $(shell pkg-config --cflags $(STATIC_PKGS))
+PKG_CFLAGS  = -DIPCTRACE_STATIC -I$(DEPS)/include $(shell pkg-config --cflags $(STATIC_PKGS))
 PKG_LIBS    = -static $(DEPS)/lib/libbpf.a $(DEPS)/lib/libmicrohttpd.a \
 	      $(shell pkg-config --static --libs $(STATIC_PKGS))
 LIB_DEPS   := $(DEPS)/lib/libbpf.a $(DEPS)/lib/libmicrohttpd.a
