@@ -39,8 +39,10 @@ static __always_inline struct file *fd_to_file(int fd)
 			return NULL;
 		fds = fdt->fd;
 		/* The slot's address cast to read-only memory: a load, no call. */
+#if HAVE_RDONLY_CAST	/* else a load through NULL, refused by clang for arm64 */
 		if (direct_loads)
 			return *(struct file **)bpf_rdonly_cast(&fds[fd], 0);
+#endif
 	} else {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 		struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);

@@ -122,7 +122,7 @@ static __always_inline __u64 current_syscall_nr(void)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-	return BPF_CORE_READ(regs, orig_ax);
+	return SYSCALL_NR_CORE(regs);
 }
 
 static __always_inline __u32 current_start(void)

@@ -37,9 +37,14 @@ MAX_BYTES=$((8 * 1024 * 1024))
 	fi
 }
 
-@test "dist: alone in an empty root, the static pair traces the pipe demo exactly" {
+@test "dist: alone in an empty root, the static pair traces the pipe demo exactly, users named by its /etc/passwd" {
 	local root=$TMP/root
-	mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc"
+	# A name for root that no NSS module of the host would give, and an NSS
+	# order naming only a module the root lacks: the static build reads
+	# /etc/passwd itself and never loads a libnss_*.so of the target's.
+	echo 'distroot:x:0:0:root:/:/nonexistent' >"$root/etc/passwd"
+	echo 'passwd: sss' >"$root/etc/nsswitch.conf"
 	cp "$IPCTRACE" "$root/ipctrace"
 	cp "$DEMO" "$root/ipc-demo"
 	# A mount namespace of its own: its mounts go when its last process does,
@@ -64,6 +69,8 @@ MAX_BYTES=$((8 * 1024 * 1024))
 	cat "$root/err"
 	[ "$status" -eq 0 ]
 	python3 "$CHECK" "$root/demo" "$root/out"
+	grep -a '"final":true' "$root/out" | tail -n 1 | jq -e '[.rows[] | select(.comm == "pipe-parent")]
+		| length > 0 and all(.user == "distroot")'
 }
 
 @test "dist: ipctrace-V-ARCH --demo runs the ipc-demo-V-ARCH beside it" {
