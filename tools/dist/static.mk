@@ -126,7 +126,7 @@ test-dist: dist deb
 # make deb: dist/ipctrace_VERSION_amd64.deb, built by dpkg-buildpackage from
 # debian/ in a copy of the tree (its clean step would empty build/ here),
 # linked against Debian's shared libraries, then checked by lintian.
-DEB_TREE := $(OUTPUT)/deb/ipctrace-$(VERSION)
+DEB_TREE  = $(OUTPUT)/deb/ipctrace-$(VERSION)
 deb:
 	$(Q)tools/install-deps.sh dist
 	$(Q)test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || \
