@@ -15,6 +15,8 @@ packages=(
 	libclang-rt-14-dev
 	# tests of --graph (dot renders what it writes) and of the metrics (promtool)
 	graphviz prometheus
+	# tests of -p on a real prefork server (a master and its workers)
+	nginx-light
 )
 
 missing=()

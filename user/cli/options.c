@@ -45,7 +45,7 @@ static const char doc[] =
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
 "    ipctrace --demo --explain  # a guided tour: each mechanism, and what to see\n"
 "    ipctrace -- make -j4     # run a command and trace it and its children\n"
-"    ipctrace -p 1234 -f      # 1234 and the children it forks from now on\n"
+"    ipctrace -p 1234 -f      # 1234 and its descendants, existing and new\n"
 "    ipctrace --cgroup system.slice/nginx.service  # one service (or container)\n"
 "\n"
 "SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
@@ -79,8 +79,10 @@ enum {
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0,
 	  "Only PID and its peers (repeatable; or a list, -p 1,2 or -p \"$(pidof nginx)\")", 0 },
-	{ "follow", 'f', NULL, 0, "With -p: the targets' children, as they fork, are targets too",
-	  0 },
+	{ "follow", 'f', NULL, 0,
+	  "With -p: the targets' descendants are targets too, those that exist already (a "
+	  "server's workers) and those forked from now on; without -f, existing children "
+	  "are only peers", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Only processes in this cgroup (v2) or below it: a path under /sys/fs/cgroup, "
 	  "or relative to it", 0 },

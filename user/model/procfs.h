@@ -33,7 +33,18 @@ int proc_check_host_view(char *err, size_t len);
 unsigned long long proc_start_time(pid_t pid);
 /* The start time field of a /proc/PID/stat line; 0 if malformed. */
 unsigned long long proc_parse_stat_start_time(const char *stat_line);
+/* The parent's PID in a /proc/PID/stat line (field 4); 0 if malformed. */
+pid_t proc_parse_stat_ppid(const char *stat_line);
 int proc_comm(pid_t pid, char *buf, size_t len);
+
+/*
+ * Every process below roots (int) in the process tree, at any depth, appended
+ * to out (int); the roots themselves are not. Children come from the threads'
+ * /proc/PID/task/TID/children where the kernel has them
+ * (CONFIG_PROC_CHILDREN), else from every process's parent in
+ * /proc/PID/stat. A snapshot: a process forked during the walk may be missed.
+ */
+void proc_descendants(const GArray *roots, GArray *out);
 
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
 unsigned int proc_fd_mode(pid_t pid, int fd);

@@ -143,6 +143,7 @@ static int load_tracer(struct session *s)
 	/* The kernel may not do every type asked (said on stderr). */
 	s->type_mask = info.type_mask;
 	s->filter = info.filter;
+	s->follow = to.follow;
 	return 0;
 }
 
@@ -172,6 +173,9 @@ int session_start(struct session *s)
 	}
 	if (load_tracer(s))
 		return 1;
+	/* First: from here on, what the existing descendants do counts. */
+	if (s->filter && s->follow)
+		session_adopt_descendants(s);
 	/* Stopped while loading: nothing was counted, so there is nothing to show. */
 	if (signals_exiting)
 		return -1;

@@ -26,6 +26,7 @@ struct session {
 	enum sort_key sort;	/* the summary's: the interactive table may change it */
 	struct tracer *tracer;
 	bool filter;		/* counting only targets and their peers */
+	bool follow;		/* -f, a command, the tour: targets' descendants are targets */
 	struct store *store;
 	bool tty;
 	struct tui *tui;	/* the interactive table, if it runs */
@@ -54,6 +55,8 @@ struct session {
 
 /* tick.c, for session.c. */
 void session_init_targets(struct session *s);
+/* -f: the targets' descendants that exist already become targets. */
+void session_adopt_descendants(struct session *s);
 /* -p: the targets' channels, and what the kernel side must watch for them. */
 void session_find_target_objects(struct session *s);
 /* Returns whether it scanned /proc, so that closed objects can be told. */
