@@ -99,3 +99,91 @@ stop_servers() {
 		and (row($a; $a; "rx") | .sig == {SIGUSR2: $k} and .delivered == $k and named($b; "sig-b"))' \
 		"$TMP/final" >/dev/null
 }
+
+DGRAM_SERVER="$ROOT/tests/lib/dgram_server.py"
+
+# dgram_senders SENDTO CONNECT: 20 short-lived senders (socat) of one
+# datagram each, each its own size: every other one connects first (as
+# logger and resolvers do) with the socat address CONNECT, the others send
+# with SENDTO; each one's record in $TMP/senders.
+dgram_senders() {
+	local pid
+	for ((i = 1; i <= 20; i++)); do
+		head -c $((i * 37)) /dev/zero >"$TMP/msg"
+		if ((i % 2)); then
+			socat -u "OPEN:$TMP/msg" "$2" &
+		else
+			socat -u "OPEN:$TMP/msg" "$1" &
+		fi
+		pid=$!
+		wait "$pid"
+		echo "{\"pid\": $pid, \"bytes\": $((i * 37)), \"messages\": 1}" >>"$TMP/senders"
+	done
+}
+
+# check_dgram SERVER: the server's row names every sender and received what
+# they sent; each sender's row has its own bytes, and names the server.
+check_dgram() {
+	final >"$TMP/final"
+	[ "$(jq -s length "$TMP/senders")" -eq 20 ]
+	jq -e --argjson srv "$1" --slurpfile senders "$TMP/senders" --slurpfile server "$TMP/server" '
+		. as $all
+		| [.rows[] | select(.pid == $srv and .dir == "rx" and (.type == "unix" or .type == "udp"))]
+		as $rx
+		| ($rx | length) == 1
+		and $rx[0].bytes == ($senders | map(.bytes) | add) and $rx[0].bytes == $server[0].bytes
+		and $rx[0].ops == ($senders | map(.messages) | add)
+		and ([$rx[0].peers[] | {pid, comm}] | sort_by(.pid))
+			== ($senders | map({pid, comm: "socat"}) | sort_by(.pid))
+		and ($senders | all(. as $s | [$all.rows[] | select(.pid == $s.pid and .dir == "tx")]
+			| length == 1 and .[0].bytes == $s.bytes and .[0].ops == $s.messages
+			and [.[0].peers[].pid] == [$srv]))' "$TMP/final" >/dev/null
+}
+
+# start_dgram_server ADDR COUNT: in the background; sets server (and port).
+start_dgram_server() {
+	python3 "$DGRAM_SERVER" "$1" "$2" >"$TMP/server" 2>"$TMP/server.err" 3>&- &
+	wait_for "$TMP/server.err" ready
+	read -r server port < <(sed -nE 's/ready pid ([0-9]+) port ([0-9]+);/\1 \2/p' "$TMP/server.err")
+}
+
+@test "-p on a unix datagram server started before ipctrace: every sender named, each one's bytes exact" {
+	start_dgram_server "$TMP/dgram.sock" 20
+	start_tracer -p "$server" -t unix --json -i 0.3
+	dgram_senders "UNIX-SENDTO:$TMP/dgram.sock" "UNIX-CONNECT:$TMP/dgram.sock,type=2"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server"
+}
+
+@test "-p on a unix datagram server, socket bytes from the syscalls (kernels before 6.3): the same" {
+	start_dgram_server "$TMP/dgram.sock" 20
+	IPCTRACE_HIDE=sock_tp start_tracer -p "$server" -t unix --json -i 0.3
+	dgram_senders "UNIX-SENDTO:$TMP/dgram.sock" "UNIX-CONNECT:$TMP/dgram.sock,type=2"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server"
+}
+
+@test "-p on a UDP server started before ipctrace: every sender named, each one's bytes exact" {
+	start_dgram_server udp 20
+	start_tracer -p "$server" -t udp --json -i 0.3
+	dgram_senders "UDP-SENDTO:127.0.0.1:$port" "UDP-CONNECT:127.0.0.1:$port"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server"
+}
+
+@test "-- a datagram server: bound after ipctrace attached, every sender named, each one's bytes exact" {
+	start_tracer -t unix --json -- sh -c \
+		"exec python3 '$DGRAM_SERVER' '$TMP/dgram.sock' 20 >'$TMP/server' 2>'$TMP/server.err'"
+	wait_for "$TMP/server.err" ready
+	read -r server < <(sed -nE 's/ready pid ([0-9]+) .*/\1/p' "$TMP/server.err")
+	dgram_senders "UNIX-SENDTO:$TMP/dgram.sock" "UNIX-CONNECT:$TMP/dgram.sock,type=2"
+	wait_gone "$TRACER_PID" 30
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+	[ "$TRACER_STATUS" -eq 0 ]
+	check_dgram "$server"
+}
