@@ -57,6 +57,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 			     .listen = cfg->listen, .listen_addr = cfg->listen_addr,
 			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text },
 		.npids = cfg->npids, .follow = cfg->follow,
+		.select = { .comm = cfg->comm, .by_uid = cfg->by_uid, .uid = cfg->uid },
 		.interval_s = cfg->interval_s, .interval_set = cfg->interval_set,
 		.duration_s = cfg->duration_s, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,

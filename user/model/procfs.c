@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,4 +472,69 @@ void proc_descendants(const GArray *roots, GArray *out)
 	g_hash_table_destroy(seen);
 	if (by_parent)
 		g_hash_table_destroy(by_parent);
+}
+
+/* Whether the process has a user space: a kernel thread's cmdline is empty. */
+static bool proc_has_mm(pid_t pid)
+{
+	char path[64], c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 1;
+}
+
+/* The effective UID on /proc/PID/status's Uid: line (real, effective, ...). */
+static bool proc_euid(pid_t pid, uid_t *uid)
+{
+	char path[64], line[256];
+	unsigned int real, effective;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Uid: %u %u", &real, &effective) == 2;
+	fclose(f);
+	*uid = effective;
+	return found;
+}
+
+bool proc_matches(pid_t pid, const struct proc_selector *sel)
+{
+	char comm[COMM_LEN];
+	uid_t uid;
+
+	if (sel->comm && (proc_comm(pid, comm, sizeof(comm)) ||
+			  fnmatch(sel->comm, comm, 0) != 0))
+		return false;
+	return !sel->by_uid || (proc_euid(pid, &uid) && uid == sel->uid);
+}
+
+void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out)
+{
+	struct dirent *de;
+	DIR *proc = opendir("/proc");
+
+	while (proc && (de = readdir(proc))) {
+		int pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		/* Kernel threads have no user space, so no IPC of their own. */
+		if (pid != skip && proc_matches(pid, sel) && proc_has_mm(pid))
+			g_array_append_val(out, pid);
+	}
+	if (proc)
+		closedir(proc);
 }

@@ -71,6 +71,18 @@ typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
 bool proc_parse_maps_line(char *line, struct map_ref *ref);
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
 
+/* -c and -u: a process's name (exact, or a glob as fnmatch(3) reads it) and
+ * effective user; a NULL comm or !by_uid matches any. */
+struct proc_selector {
+	const char *comm;
+	bool by_uid;
+	uid_t uid;
+};
+
+bool proc_matches(pid_t pid, const struct proc_selector *sel);
+/* Every process with a user space that matches, but skip, appended to out (int). */
+void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out);
+
 /* The inodes of the sockets the processes pids (int) hold open: a set of
  * unsigned long long, to destroy with g_hash_table_destroy. */
 GHashTable *proc_sockets_held(const GArray *pids);

@@ -38,6 +38,7 @@ struct session {
 	/* The targets alive at the last check (the kernel's list: -p's, their
 	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
 	GArray *alive_pids;	/* int */
+	GArray *selected;	/* int: -c, -u's choice without -p; NULL without them */
 	struct filter alive;
 	struct sidecar sidecar;
 	bool csv_started;	/* the CSV header is out */
@@ -55,6 +56,8 @@ struct session {
 
 /* tick.c, for session.c. */
 void session_init_targets(struct session *s);
+/* Processes (int) become targets: -c's and -u's. */
+void session_add_targets(struct session *s, const GArray *pids);
 /* -f: the targets' descendants that exist already become targets. */
 void session_adopt_descendants(struct session *s);
 /* -p: the targets' channels, and what the kernel side must watch for them. */

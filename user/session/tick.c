@@ -91,6 +91,19 @@ void session_find_target_objects(struct session *s)
 	g_ptr_array_free(targets, TRUE);
 }
 
+static void refresh_alive(struct session *s)
+{
+	tracer_targets(s->tracer, s->alive_pids);
+	set_alive(s);
+}
+
+void session_add_targets(struct session *s, const GArray *pids)
+{
+	for (guint i = 0; i < pids->len; i++)
+		tracer_add_target(s->tracer, g_array_index(pids, int, i));
+	refresh_alive(s);
+}
+
 /* At most this many walks of the tree in a row (see adopt_descendants). */
 #define ADOPT_WALKS 4
 
@@ -133,8 +146,7 @@ void session_adopt_descendants(struct session *s)
 			break;
 	}
 	g_array_free(found, TRUE);
-	tracer_targets(s->tracer, s->alive_pids);
-	set_alive(s);
+	refresh_alive(s);
 }
 
 static void add_holders_as_peers(struct session *s, const struct object *o)
