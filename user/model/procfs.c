@@ -538,3 +538,27 @@ void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out)
 	if (proc)
 		closedir(proc);
 }
+
+char *proc_title(pid_t pid)
+{
+	char path[64], buf[PROC_TITLE_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, PROC_TITLE_MAX);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	/* Arguments are NUL-separated; a title set over them ends in NULs. */
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return n ? g_strdup(buf) : NULL;
+}

@@ -67,6 +67,8 @@ __u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k);
 
 /* The widest CGROUP cell of the table; longer names end in "...". */
 #define CGROUP_COL_MAX 24
+/* The widest title shown in the COMM column, likewise. */
+#define TITLE_COL_MAX 40
 
 /* The row's process's cgroup v2 path when the row began; "" when unknown. */
 const char *format_row_cgroup(const struct row *r);
