@@ -525,7 +525,8 @@ static GArray *linker_net(struct linker *l, const struct object *o, __u32 netns)
 	if (net || !object_net_dir(o, netns, &d))
 		return net;
 	net = read_net_inet(&d);
-	g_hash_table_insert(l->nets, GUINT_TO_POINTER(netns), net);
+	/* Kept by the namespace it is: one read serves its every socket. */
+	g_hash_table_replace(l->nets, GUINT_TO_POINTER(d.netns), net);
 	return net;
 }
 
