@@ -130,9 +130,10 @@ static __noinline void sock_on_connect_filter(long fd, __u32 tgid)
 		peer = BPF_CORE_READ((const struct unix_sock *)sk, peer);
 		if (!peer)
 			return;
-		unix_name(BPF_CORE_READ((const struct unix_sock *)peer, addr), a);
+		unix_name(peer, a);
 	} else {
 		a->family = family;
+		a->netns = sock_netns(sk);
 		a->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		inet_addrs(sk, family, local, a->addr);
 	}
