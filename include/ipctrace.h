@@ -65,6 +65,7 @@ enum syscall_op {
 	IPCOP_ACCEPT,	/* accept(fd, ...), accept4: ret = the new socket */
 	IPCOP_CONNECT,	/* connect(fd, addr, len) */
 	IPCOP_LISTEN,	/* listen(fd, backlog): only traced with -p */
+	IPCOP_BIND,	/* bind(fd, addr, len): only traced with -p */
 	/* Memory syscalls every process makes; only shared mappings count. */
 	IPCOP_MMAP,	/* mmap(addr, len, prot, flags, fd, off): ret = the address */
 	IPCOP_MUNMAP,	/* munmap(addr, len) */
@@ -266,7 +267,14 @@ struct ipc_wake_key {
 
 #define IPC_NAME_LEN 256
 
-/* A socket address: IPv4 (in the first 4 bytes) or IPv6, or a unix name. */
+/*
+ * A socket address: IPv4 (in the first 4 bytes) or IPv6, or a unix name.
+ * An IP address and port, or an abstract unix name, means something only in
+ * one network namespace: two containers may each have 127.0.0.1:5000. netns
+ * says which (the namespace's inode, as /proc/PID/ns/net shows it), so that
+ * addresses never match across namespaces. A unix path is a filesystem
+ * object, reachable from any namespace that sees the file: netns 0.
+ */
 #define SOCK_PATH_LEN 108	/* sun_path */
 #define SOCK_PATH_BUF 128	/* room for any length the BPF side can prove */
 
@@ -275,6 +283,7 @@ struct ipc_sock_addr {
 	__u16 port;		/* host order */
 	__u16 path_len;		/* unix: bytes of path; an abstract name starts with '\0' */
 	__u16 pad;
+	__u32 netns;		/* 0: a unix path, or not known */
 	__u8 addr[16];
 	char path[SOCK_PATH_BUF];
 };
@@ -284,8 +293,9 @@ struct ipc_sock_info {
 	__u64 peer_ino;		/* unix: the connected peer socket's inode */
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	__u16 protocol;
+	__u32 netns;		/* the socket's network namespace (its inode) */
 	__u8 listening;
-	__u8 pad[3];
+	__u8 pad[7];
 	struct ipc_sock_addr local, remote;	/* unix: remote is the peer's name */
 };
 
@@ -310,10 +320,13 @@ struct ipc_tuple {
 	__u16 family;
 	__u16 lport, rport;
 	__u16 pad;
+	__u32 netns;		/* the namespace both ends are in (struct ipc_sock_addr) */
 	__u8 laddr[16], raddr[16];
 };
 
-/* Where an unconnected datagram socket sent: one entry per destination. */
+/* Where an unconnected datagram socket sent: one entry per destination.
+ * dest.netns is left 0 (nothing more per datagram): the destination is in
+ * the sending socket's namespace, which its description says. */
 struct ipc_dest_key {
 	struct ipc_obj_key sock;
 	struct ipc_sock_addr dest;

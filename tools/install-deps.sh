@@ -41,6 +41,8 @@ purpose_packages() {
 		echo openssl whois
 		# the JSON outputs checked against docs/ipctrace-json.schema.json
 		echo python3-jsonschema
+		# -p on a real prefork server (a master and its workers)
+		echo nginx-light
 		;;
 	fuzz)
 		# libFuzzer's runtime for clang 14

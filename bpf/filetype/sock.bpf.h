@@ -31,6 +31,13 @@ static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
 	return IPC_NONE;
 }
 
+/* The socket's network namespace, by its inode as /proc/PID/ns/net shows it:
+ * where its addresses mean something (struct ipc_sock_addr). */
+static __always_inline __u32 sock_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
 /* The socket's inode number, as /proc/PID/fd shows it ("socket:[ino]"):
  * struct socket sits in struct socket_alloc beside its inode. */
 static __always_inline __u64 sock_ino(const struct sock *sk)
@@ -65,10 +72,7 @@ static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj
 	return type;
 }
 
-/* A unix socket's bound name: sun_path after the 2-byte family. */
-/*
- * A length the verifier can prove in bounds: clamped, then masked.
- */
+/* A length the verifier can prove in bounds: clamped, then masked. */
 static __always_inline __u32 path_len(int len)
 {
 	__u64 n;
@@ -81,8 +85,11 @@ static __always_inline __u32 path_len(int len)
 	return n;
 }
 
-static __always_inline void unix_name(const struct unix_address *a, struct ipc_sock_addr *out)
+/* A unix socket's bound name: sun_path after the 2-byte family. An abstract
+ * name (a leading NUL) is its namespace's, a path the filesystem's. */
+static __always_inline void unix_name(const struct sock *sk, struct ipc_sock_addr *out)
 {
+	const struct unix_address *a = BPF_CORE_READ((const struct unix_sock *)sk, addr);
 	__u32 len;
 
 	out->family = AF_UNIX;
@@ -94,6 +101,8 @@ static __always_inline void unix_name(const struct unix_address *a, struct ipc_s
 	out->path_len = len;
 	bpf_probe_read_kernel(out->path, len,
 			      (void *)a + bpf_core_field_offset(struct unix_address, name) + 2);
+	if (!out->path[0])
+		out->netns = sock_netns(sk);
 }
 
 static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock_info *info)
@@ -105,18 +114,19 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
 	info->type = stype;
 	info->protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
 	info->listening = BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN;
+	info->netns = sock_netns(sk);
 	if (family == AF_UNIX) {
-		const struct unix_sock *u = (const struct unix_sock *)sk;
-		const struct sock *peer = BPF_CORE_READ(u, peer);
+		const struct sock *peer = BPF_CORE_READ((const struct unix_sock *)sk, peer);
 
-		unix_name(BPF_CORE_READ(u, addr), &info->local);
+		unix_name(sk, &info->local);
 		if (peer) {
 			info->peer_ino = sock_ino(peer);
-			unix_name(BPF_CORE_READ((const struct unix_sock *)peer, addr), &info->remote);
+			unix_name(peer, &info->remote);
 		}
 		return;
 	}
 	info->local.family = info->remote.family = family;
+	info->local.netns = info->remote.netns = info->netns;
 	info->local.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	info->remote.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == AF_INET) {
@@ -131,8 +141,8 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
 /*
  * -p. The far end of a target's socket counts whoever holds it: a unix peer
  * by its struct sock, an inet socket by the reversed address tuple (its
- * struct sock is out of reach from here). A target's listening address makes
- * whoever connects to it a peer.
+ * struct sock is out of reach from here) in the target's network namespace.
+ * A target's listening address makes whoever connects to it a peer.
  */
 static __always_inline void inet_addrs(const struct sock *sk, __u16 family, __u8 *local,
 				       __u8 *remote)
@@ -153,6 +163,7 @@ static __always_inline void sock_tuple(const struct sock *sk, __u16 family, bool
 	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
 	t->family = family;
+	t->netns = sock_netns(sk);
 	if (reversed) {
 		t->lport = rport;
 		t->rport = lport;
@@ -175,14 +186,30 @@ static __always_inline void watch_listener(const struct sock *sk, __u16 family, 
 	a = &s->addr;
 	__builtin_memset(a, 0, sizeof(*a));
 	if (family == AF_UNIX) {
-		unix_name(BPF_CORE_READ((const struct unix_sock *)sk, addr), a);
+		unix_name(sk, a);
 	} else {
 		a->family = family;
+		a->netns = sock_netns(sk);
 		a->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 		inet_addrs(sk, family, a->addr, remote);
 	}
 	if (bpf_map_update_elem(&watched_listeners, a, &owner, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
+}
+
+/* A bound datagram socket with no peer: it receives from whoever sends to
+ * its address (syslog's /dev/log, a DNS server's port). */
+static __always_inline bool dgram_receiver(const struct sock *sk, __u16 family)
+{
+	__u16 stype = 0;
+
+	sock_ipc_type(sk, &stype);
+	if (stype != SOCK_DGRAM)
+		return false;
+	if (family == AF_UNIX)
+		return BPF_CORE_READ((const struct unix_sock *)sk, addr) &&
+		       !BPF_CORE_READ((const struct unix_sock *)sk, peer);
+	return BPF_CORE_READ(sk, __sk_common.skc_num) && !BPF_CORE_READ(sk, __sk_common.skc_dport);
 }
 
 static __noinline void sock_watch_far_end(const struct sock *sk)
@@ -193,7 +220,7 @@ static __noinline void sock_watch_far_end(const struct sock *sk)
 	__u64 owner = sock_ino(sk);
 	long err = 0;
 
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN || dgram_receiver(sk, family)) {
 		watch_listener(sk, family, owner);
 		return;
 	}

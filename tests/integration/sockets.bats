@@ -261,3 +261,129 @@ PY
 	jq -c --argjson s "$server" --argjson c "$client" 'select(.pid == $s or .pid == $c)' "$TMP/demo" >"$TMP/expected"
 	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
 }
+
+# Network namespaces: one exchange of tests/lib/netns_pair.py in ipctrace's
+# namespace and the same one, on the same addresses, in a new namespace
+# (unshare -n, its loopback up), with other byte counts. The host's runs
+# first and both stay connected until both are done.
+NETNS_PAIR="$ROOT/tests/lib/netns_pair.py"
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_pairs MODE ADDRESS [CLIENT_PORT]: both ready, the records to come in
+# $TMP/host.MODE and $TMP/ns.MODE; the host's server's PID in HOST_SERVER.
+start_pairs() {
+	local mode=$1 addr=$2 cport=${3:-} own_net down_host=22222 down_ns=44444
+	own_net=$(stat -L -c %i /proc/self/ns/net)
+	if [ "$mode" = unix-dgram ]; then
+		down_host=0
+		down_ns=0
+	fi
+	python3 "$NETNS_PAIR" "$mode" "$TMP" "host.$mode" "$addr" 11111 "$down_host" "$own_net" $cport \
+		</dev/null >"$TMP/host.$mode" 2>"$TMP/host.$mode.err" &
+	unshare -n sh -c 'ip link set lo up && exec "$@"' sh python3 "$NETNS_PAIR" "$mode" "$TMP" \
+		"ns.$mode" "$addr" 33333 "$down_ns" "$own_net" $cport </dev/null >"$TMP/ns.$mode" 2>"$TMP/ns.$mode.err" &
+	wait_for "$TMP/host.$mode.err" ready
+	wait_for "$TMP/ns.$mode.err" ready
+	read -r HOST_SERVER _ < <(demo_pids "$TMP/host.$mode.err")
+	read -r ns_server _ < <(demo_pids "$TMP/ns.$mode.err")
+	# Two namespaces indeed, and the other one's names say which.
+	[ "$(stat -L -c %i "/proc/$ns_server/ns/net")" != "$own_net" ]
+}
+
+# run_pairs MODE [CHECK]: the host's exchange, then the other namespace's;
+# CHECK HOST_CLIENT NS_CLIENT runs while both are still connected; both end.
+run_pairs() {
+	local mode=$1 host_server host_client ns_server ns_client
+	read -r host_server host_client < <(demo_pids "$TMP/host.$mode.err")
+	read -r ns_server ns_client < <(demo_pids "$TMP/ns.$mode.err")
+	touch "$TMP/go.host.$mode"
+	wait_until 30 test -e "$TMP/done.host.$mode"
+	touch "$TMP/go.ns.$mode"
+	wait_until 30 test -e "$TMP/done.ns.$mode"
+	if [ -n "${2:-}" ]; then
+		"$2" "$host_client" "$ns_client"
+	fi
+	touch "$TMP/end.host.$mode" "$TMP/end.ns.$mode"
+	wait_gone "$host_server"
+	wait_gone "$ns_server"
+	# Both said what they moved: the server's lines and the client's.
+	[ "$(grep -c . "$TMP/host.$mode")" = "$(grep -c . "$TMP/ns.$mode")" ]
+	[ "$(grep -c . "$TMP/host.$mode")" -ge 2 ]
+}
+
+# -p: a client that connects to a target is made a peer by its connect,
+# which is not counted itself.
+without_connects() {
+	jq -c 'del(.events.connects)' "$@"
+}
+
+# in_filter PID: the running tracer's -p filter map (its own, found through
+# its descriptors) holds PID: the kernel counts it.
+in_filter() {
+	local id
+	for id in $(grep -h '^map_id:' /proc/"$TRACER_PID"/fdinfo/* | awk '{ print $2 }' | sort -u); do
+		if [ "$(bpftool map show id "$id" -j | jq -r .name)" = filter_pids ]; then
+			bpftool map dump id "$id" -j | jq -e --argjson p "$1" 'any(.[]; .formatted.key == $p)' >/dev/null
+			return
+		fi
+	done
+	return 1
+}
+
+# A peer in the kernel's filter: the host's client, not the other one's,
+# which a user-space filter would hide from the outputs.
+host_client_only() {
+	in_filter "$1"
+	run ! in_filter "$2"
+}
+
+@test "the same loopback ports in two network namespaces: each TCP connection's bytes and peers its own, the other namespace's named" {
+	port=$(free_port)
+	cport=$(free_port)
+	[ "$port" != "$cport" ]
+	start_pairs tcp "$port" "$cport"
+	start_tracer --json -i 0.3
+	run_pairs tcp
+	stop_tracer
+	cat "$TMP/host.tcp" "$TMP/ns.tcp" >"$TMP/demo"
+	# The same four ports on both sides.
+	[ "$(jq -r -s '[.[] | .object | sub(" \\[net:[0-9]+\\]$"; "")] | unique | length' "$TMP/demo")" = 3 ]
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "-p a TCP server: a connection on the same ports in another network namespace is not its peer" {
+	port=$(free_port)
+	cport=$(free_port)
+	[ "$port" != "$cport" ]
+	start_pairs tcp "$port" "$cport"
+	start_tracer -p "$HOST_SERVER" --json -i 0.3
+	run_pairs tcp host_client_only
+	stop_tracer
+	without_connects "$TMP/host.tcp" >"$TMP/expected"
+	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
+}
+
+@test "an abstract unix name in two network namespaces: streams and datagrams, each with its own peers" {
+	name=$(basename "$TMP")
+	start_pairs unix "$name"
+	start_pairs unix-dgram "$name-dgram"
+	start_tracer --json -i 0.3
+	run_pairs unix
+	run_pairs unix-dgram
+	stop_tracer
+	cat "$TMP/host.unix" "$TMP/host.unix-dgram" "$TMP/ns.unix" "$TMP/ns.unix-dgram" >"$TMP/demo"
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+}
+
+@test "-p a unix server on an abstract name: a connection to the same name in another network namespace is not its peer" {
+	name=$(basename "$TMP")
+	start_pairs unix "$name"
+	start_tracer -p "$HOST_SERVER" --json -i 0.3
+	run_pairs unix host_client_only
+	stop_tracer
+	without_connects "$TMP/host.unix" >"$TMP/expected"
+	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
+}

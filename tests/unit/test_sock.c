@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "unit.h"
 #include "model/mechanism.h"
 #include "model/rows.h"
@@ -142,6 +143,40 @@ static void test_datagram_senders(void **state)
 	store_free(s);
 }
 
+/* A resolver's connected UDP socket, and the DNS server's unconnected one
+ * (bound to every address) beside another server's connected socket on the
+ * same port: the exact tuple first, else the socket that receives there. */
+static void test_udp_connected_to_server(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info server = inet_info(AF_INET, "0.0.0.0", 53, NULL, 0, SOCK_DGRAM);
+	struct ipc_obj_info client = inet_info(AF_INET, "127.0.0.1", 40000, "127.0.0.1", 53,
+					       SOCK_DGRAM);
+	struct ipc_obj_info other = inet_info(AF_INET, "127.0.0.1", 40001, "127.0.0.1", 53,
+					      SOCK_DGRAM);
+	struct ipc_obj_info reply = inet_info(AF_INET, "127.0.0.1", 53, "127.0.0.1", 40001,
+					      SOCK_DGRAM);
+	struct row *rx = put(s, 1, IPC_UDP, 100, DIR_RX);
+	struct row *tx = put(s, 2, IPC_UDP, 200, DIR_TX);
+	struct row *tx2 = put(s, 3, IPC_UDP, 300, DIR_TX);
+	struct row *rx2 = put(s, 4, IPC_UDP, 400, DIR_RX);
+
+	(void)state;
+	mechanism_of(IPC_UDP)->describe(rx->obj, &server);
+	mechanism_of(IPC_UDP)->describe(tx->obj, &client);
+	mechanism_of(IPC_UDP)->describe(tx2->obj, &other);
+	mechanism_of(IPC_UDP)->describe(rx2->obj, &reply);
+	mechanism_of(IPC_UDP)->refresh(s);
+	store_compute_peers(s);
+	assert_int_equal(rx->peers->len, 1);
+	assert_int_equal(g_array_index(rx->peers, struct peer, 0).pid, 2);
+	assert_int_equal(tx->peers->len, 1);
+	assert_int_equal(g_array_index(tx->peers, struct peer, 0).pid, 1);
+	assert_int_equal(tx2->peers->len, 1);
+	assert_int_equal(g_array_index(tx2->peers, struct peer, 0).pid, 4);
+	store_free(s);
+}
+
 static void test_remote_peer(void **state)
 {
 	struct store *s = store_new();
@@ -159,6 +194,108 @@ static void test_remote_peer(void **state)
 	store_free(s);
 }
 
+/* This process's network namespace, and another one. */
+static __u32 own_net(void)
+{
+	struct stat st;
+
+	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
+	return (__u32)st.st_ino;
+}
+
+#define OTHER_NET 4026532999u
+
+/* A socket in ipctrace's namespace is named as ever; another's says which. */
+static void test_netns_names(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info info = inet_info(AF_INET, "127.0.0.1", 5000, "127.0.0.1", 40000,
+					     SOCK_STREAM);
+
+	(void)state;
+	info.sock.netns = own_net();
+	assert_string_equal(described(s, IPC_TCP, 1, &info)->name,
+			    "tcp 127.0.0.1:5000->127.0.0.1:40000");
+	info.sock.netns = OTHER_NET;
+	assert_string_equal(described(s, IPC_TCP, 2, &info)->name,
+			    "tcp 127.0.0.1:5000->127.0.0.1:40000 [net:4026532999]");
+	info = unix_info("@name", NULL, 0);
+	info.sock.netns = info.sock.local.netns = OTHER_NET;
+	info.sock.listening = 1;
+	assert_string_equal(described(s, IPC_UNIX, 3, &info)->name,
+			    "unix:@name (listen) [net:4026532999]");
+	store_free(s);
+}
+
+/* The same address tuple in two namespaces: two connections, never peers of
+ * each other's. */
+static void test_tuples_in_two_namespaces(void **state)
+{
+	struct store *s = store_new();
+	__u32 nets[2] = { own_net(), OTHER_NET };
+	struct row *server[2], *client[2];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct ipc_obj_info a = inet_info(AF_INET, "127.0.0.1", 5000, "127.0.0.1", 40000,
+						  SOCK_STREAM);
+		struct ipc_obj_info b = inet_info(AF_INET, "127.0.0.1", 40000, "127.0.0.1", 5000,
+						  SOCK_STREAM);
+
+		a.sock.netns = a.sock.local.netns = a.sock.remote.netns = nets[i];
+		b.sock.netns = b.sock.local.netns = b.sock.remote.netns = nets[i];
+		server[i] = put(s, 10 + i, IPC_TCP, 100 + i, DIR_TX);
+		client[i] = put(s, 20 + i, IPC_TCP, 200 + i, DIR_RX);
+		mechanism_of(IPC_TCP)->describe(server[i]->obj, &a);
+		mechanism_of(IPC_TCP)->describe(client[i]->obj, &b);
+	}
+	mechanism_of(IPC_TCP)->refresh(s);
+	store_compute_peers(s);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(server[i]->peers->len, 1);
+		assert_int_equal(g_array_index(server[i]->peers, struct peer, 0).pid, 20 + i);
+		assert_int_equal(client[i]->peers->len, 1);
+		assert_int_equal(g_array_index(client[i]->peers, struct peer, 0).pid, 10 + i);
+	}
+	store_free(s);
+}
+
+/* One abstract name bound in two namespaces: each sender's datagrams reach
+ * the receiver of its own namespace (the kernel side leaves the
+ * destination's namespace 0: it is the sender's). */
+static void test_abstract_names_in_two_namespaces(void **state)
+{
+	struct store *s = store_new();
+	__u32 nets[2] = { own_net(), OTHER_NET };
+	struct ipc_sock_addr dest = { .family = AF_UNIX, .path_len = 5 };
+	struct row *rx[2], *tx[2];
+
+	(void)state;
+	memcpy(dest.path, "\0name", 5);
+	for (int i = 0; i < 2; i++) {
+		struct ipc_obj_info recv_info = unix_info("@name", NULL, 0);
+		struct ipc_obj_info send_info = unix_info(NULL, NULL, 0);
+
+		recv_info.sock.type = send_info.sock.type = SOCK_DGRAM;
+		recv_info.sock.netns = recv_info.sock.local.netns = nets[i];
+		send_info.sock.netns = nets[i];
+		rx[i] = put(s, 1 + i, IPC_UNIX, 100 + i, DIR_RX);
+		tx[i] = put(s, 3 + i, IPC_UNIX, 200 + i, DIR_TX);
+		mechanism_of(IPC_UNIX)->describe(rx[i]->obj, &recv_info);
+		mechanism_of(IPC_UNIX)->describe(tx[i]->obj, &send_info);
+	}
+	for (int i = 0; i < 2; i++)
+		mechanism_of(IPC_UNIX)->dest(s, &tx[i]->obj->key, &dest, 1);
+	store_compute_peers(s);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rx[i]->peers->len, 1);
+		assert_int_equal(g_array_index(rx[i]->peers, struct peer, 0).pid, 3 + i);
+		assert_int_equal(tx[i]->peers->len, 1);
+		assert_int_equal(g_array_index(tx[i]->peers, struct peer, 0).pid, 1 + i);
+	}
+	store_free(s);
+}
+
 /* /proc/net: a listener's name is the rest of the line, spaces and all. */
 static void test_proc_net_lines(void **state)
 {
@@ -170,13 +307,15 @@ static void test_proc_net_lines(void **state)
 				    "/tmp/a b c\n", &u));
 	assert_int_equal(u.ino, 19266);
 	assert_int_equal(u.flags, 0x10000);
+	assert_int_equal(u.type, SOCK_STREAM);
 	assert_int_equal(u.name.path_len, sizeof("/tmp/a b c"));
 	assert_string_equal(u.name.path, "/tmp/a b c");
 	assert_true(sock_parse_unix_line("0000: 00000002 00000000 00010000 0001 01 19265 @abs\n", &u));
 	assert_int_equal(u.name.path_len, 4);
 	assert_memory_equal(u.name.path, "\0abs", 4);
-	assert_true(sock_parse_unix_line("0000: 00000003 00000000 00000000 0001 03 19267\n", &u));
+	assert_true(sock_parse_unix_line("0000: 00000003 00000000 00000000 0002 03 19267\n", &u));
 	assert_int_equal(u.name.family, 0);
+	assert_int_equal(u.type, SOCK_DGRAM);
 	assert_false(sock_parse_unix_line("Num       RefCount Protocol Flags    Type St Inode Path\n", &u));
 
 	assert_true(sock_parse_net_line("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 "
@@ -196,8 +335,12 @@ int run_sock_tests(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_tcp_peers_by_tuple),
 		cmocka_unit_test(test_datagram_senders),
+		cmocka_unit_test(test_udp_connected_to_server),
 		cmocka_unit_test(test_remote_peer),
 		cmocka_unit_test(test_proc_net_lines),
+		cmocka_unit_test(test_netns_names),
+		cmocka_unit_test(test_tuples_in_two_namespaces),
+		cmocka_unit_test(test_abstract_names_in_two_namespaces),
 	};
 
 	return cmocka_run_group_tests_name("sock", tests, NULL, NULL);

@@ -7,6 +7,12 @@
  * for TCP and UDP on this host it is the socket holding the reversed address
  * tuple, found among the sockets seen or in /proc/net; a datagram socket's
  * peers are also wherever it sent. A peer elsewhere is named ip:port.
+ *
+ * An IP address or an abstract unix name means something in one network
+ * namespace only (struct ipc_sock_addr): addresses match within one, and
+ * /proc/net is read as a process in the socket's namespace sees it
+ * (/proc/PID/net), since /proc/net shows ipctrace's own namespace only.
+ * A socket in another namespace than ipctrace's says which in its name.
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -42,9 +49,11 @@ static const struct syscall_hook sock_syscalls[] = {
 	{ __NR_sendfile, IPCOP_SENDFILE },
 };
 
-/* With -p: a target's listening socket makes its clients peers. */
+/* With -p: a target's listening socket makes its clients peers, and its
+ * bound datagram socket its senders. */
 static const struct syscall_hook sock_filter_syscalls[] = {
 	{ __NR_listen, IPCOP_LISTEN },
+	{ __NR_bind, IPCOP_BIND },
 };
 
 /* Without the sock tracepoints (before 6.3), bytes come from the syscalls,
@@ -111,7 +120,7 @@ bool sock_parse_unix_line(const char *line, struct unix_entry *u)
 	memset(u, 0, sizeof(*u));
 	/* Num RefCount Protocol Flags Type St Inode Path: the path is the rest
 	 * of the line, spaces and all. */
-	if (sscanf(line, "%*s %*s %*s %X %*s %*s %llu %n", &u->flags, &ino, &at) < 2)
+	if (sscanf(line, "%*s %*s %*s %X %X %*s %llu %n", &u->flags, &u->type, &ino, &at) < 3)
 		return false;
 	u->ino = ino;
 	path = line + at;
@@ -133,11 +142,49 @@ bool sock_parse_unix_line(const char *line, struct unix_entry *u)
 	return true;
 }
 
-static void read_net(const char *path, unsigned int type, int family, GArray *out)
+/* ipctrace's own network namespace: a socket in another one says which. */
+static __u32 own_netns(void)
 {
-	char line[512];
-	FILE *f = fopen(path, "re");
+	static __u32 netns;
+	struct stat st;
 
+	if (!netns && stat("/proc/self/ns/net", &st) == 0)
+		netns = (__u32)st.st_ino;
+	return netns;
+}
+
+/* The network namespace of a process, 0 if it cannot be told (it exited). */
+static __u32 netns_of(int pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	return stat(path, &st) == 0 ? (__u32)st.st_ino : 0;
+}
+
+/* Where /proc lists the sockets of a process's network namespace, and which
+ * namespace that is. */
+struct net_dir {
+	char path[48];		/* "/proc/PID/net" */
+	__u32 netns;
+};
+
+static bool net_dir_of(int pid, struct net_dir *d)
+{
+	d->netns = netns_of(pid);
+	snprintf(d->path, sizeof(d->path), "/proc/%d/net", pid);
+	return d->netns != 0;
+}
+
+static void read_net(const struct net_dir *d, const char *file, unsigned int type, int family,
+		     GArray *out)
+{
+	char line[512], path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", d->path, file);
+	f = fopen(path, "re");
 	if (!f)
 		return;
 	if (!fgets(line, sizeof(line), f)) {
@@ -147,46 +194,69 @@ static void read_net(const char *path, unsigned int type, int family, GArray *ou
 	while (fgets(line, sizeof(line), f)) {
 		struct net_entry e = { .type = type };
 
-		if (sock_parse_net_line(line, family, &e))
+		if (sock_parse_net_line(line, family, &e)) {
+			e.local.netns = e.remote.netns = d->netns;
 			g_array_append_val(out, e);
+		}
 	}
 	fclose(f);
 }
 
-static GArray *read_net_inet(void)
+static GArray *read_net_inet(const struct net_dir *d)
 {
 	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct net_entry));
 
-	read_net("/proc/net/tcp", IPC_TCP, AF_INET, all);
-	read_net("/proc/net/tcp6", IPC_TCP, AF_INET6, all);
-	read_net("/proc/net/udp", IPC_UDP, AF_INET, all);
-	read_net("/proc/net/udp6", IPC_UDP, AF_INET6, all);
+	read_net(d, "tcp", IPC_TCP, AF_INET, all);
+	read_net(d, "tcp6", IPC_TCP, AF_INET6, all);
+	read_net(d, "udp", IPC_UDP, AF_INET, all);
+	read_net(d, "udp6", IPC_UDP, AF_INET6, all);
 	return all;
 }
 
-/* Every socket's type, for a scan of a target's descriptors. */
-static void learn_all_types(void)
+/* The unix sockets of a namespace; an abstract name is that namespace's. */
+static GArray *read_net_unix(const struct net_dir *d)
 {
-	GArray *inet = read_net_inet();
-	char line[512];
+	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct unix_entry));
+	char line[512], path[64];
 	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/unix", d->path);
+	f = fopen(path, "re");
+	if (!f)
+		return all;
+	while (fgets(line, sizeof(line), f)) {
+		struct unix_entry u;
+
+		if (!sock_parse_unix_line(line, &u))
+			continue;
+		if (u.name.path_len && !u.name.path[0])
+			u.name.netns = d->netns;
+		g_array_append_val(all, u);
+	}
+	fclose(f);
+	return all;
+}
+
+/* Every socket's type in a process's namespace, for a scan of a target's
+ * descriptors (socket inode numbers are unique across namespaces). */
+static void learn_all_types(int pid)
+{
+	struct net_dir d;
+	GArray *inet, *unx;
+
+	if (!net_dir_of(pid, &d))
+		return;
+	inet = read_net_inet(&d);
 	for (guint i = 0; i < inet->len; i++) {
 		struct net_entry *e = &g_array_index(inet, struct net_entry, i);
 
 		remember_type(e->ino, e->type);
 	}
 	g_array_free(inet, TRUE);
-	f = fopen("/proc/net/unix", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		struct unix_entry u;
-
-		if (sock_parse_unix_line(line, &u))
-			remember_type(u.ino, IPC_UNIX);
-	}
-	fclose(f);
+	unx = read_net_unix(&d);
+	for (guint i = 0; i < unx->len; i++)
+		remember_type(g_array_index(unx, struct unix_entry, i).ino, IPC_UNIX);
+	g_array_free(unx, TRUE);
 }
 
 static bool sock_fd_object(const struct fd_ref *ref, GHashTable *named, struct ipc_obj_key *out)
@@ -202,7 +272,7 @@ static bool sock_fd_object(const struct fd_ref *ref, GHashTable *named, struct i
 		/* A target's scan wants all of them; a system scan only those seen. */
 		if (named)
 			return false;
-		learn_all_types();
+		learn_all_types(ref->pid);
 		if (!g_hash_table_lookup_extended(sock_types, &key, NULL, &type))
 			return false;
 	}
@@ -214,14 +284,15 @@ static bool sock_fd_object(const struct fd_ref *ref, GHashTable *named, struct i
 
 /*
  * Two unix names: a path is a C string (bind may count the bytes after its
- * NUL or not); an abstract name is all its bytes.
+ * NUL or not); an abstract name is all its bytes, in one namespace.
  */
 static bool same_unix(const struct ipc_sock_addr *x, const struct ipc_sock_addr *y)
 {
 	if (!x->path_len || !y->path_len)
 		return false;
 	if (x->path[0] == '\0' || y->path[0] == '\0')
-		return x->path_len == y->path_len && !memcmp(x->path, y->path, x->path_len);
+		return x->path_len == y->path_len && x->netns == y->netns &&
+		       !memcmp(x->path, y->path, x->path_len);
 	return strncmp(x->path, y->path, SOCK_PATH_LEN) == 0;
 }
 
@@ -256,7 +327,7 @@ static bool same_inet(const struct ipc_sock_addr *x, const struct ipc_sock_addr 
 
 	normalize(x, &a);
 	normalize(y, &b);
-	return a.family == b.family && a.port == b.port &&
+	return a.family == b.family && a.port == b.port && a.netns == b.netns &&
 	       memcmp(a.addr, b.addr, a.family == AF_INET ? 4 : 16) == 0;
 }
 
@@ -267,7 +338,7 @@ static bool receives(const struct ipc_sock_addr *bound, const struct ipc_sock_ad
 
 	normalize(bound, &b);
 	normalize(dest, &d);
-	if (b.port != d.port)
+	if (b.port != d.port || b.netns != d.netns)
 		return false;
 	if (addr_is_any(&b))
 		return b.family == d.family || bound->family == AF_INET6;
@@ -314,8 +385,8 @@ static const char *type_name_of(const struct ipc_sock_info *info, unsigned int t
  * unix:/run/x.sock (the bound end), unix:->/run/x.sock (a client connected to
  * it), unix:@name (abstract), unix:socketpair; tcp L->R; udp L, udp L->R.
  */
-static void sock_name(const struct object *o, const struct ipc_sock_info *info, char *buf,
-		      size_t len)
+static void sock_base_name(const struct object *o, const struct ipc_sock_info *info, char *buf,
+			   size_t len)
 {
 	char local[SOCK_PATH_LEN + 8], remote[SOCK_PATH_LEN + 8];
 
@@ -340,6 +411,23 @@ static void sock_name(const struct object *o, const struct ipc_sock_info *info, 
 		snprintf(buf, len, "%s %s%s", type_name_of(info, o->key.type), local,
 			 info->listening ? " (listen)" : "");
 	}
+}
+
+/* A name, and " [net:INODE]" after it for a socket in another network
+ * namespace than ipctrace's: its addresses are that namespace's. */
+static void add_netns(char *buf, size_t len, __u32 netns)
+{
+	size_t n = strlen(buf);
+
+	if (netns && netns != own_netns() && n < len)
+		snprintf(buf + n, len - n, " [net:%u]", netns);
+}
+
+static void sock_name(const struct object *o, const struct ipc_sock_info *info, char *buf,
+		      size_t len)
+{
+	sock_base_name(o, info, buf, len);
+	add_netns(buf, len, info->netns);
 }
 
 static void sock_describe(struct object *o, const struct ipc_obj_info *info)
@@ -397,8 +485,52 @@ static bool is_local(const struct ipc_sock_addr *a)
 struct linker {
 	struct store *store;
 	GPtrArray *socks;	/* socket objects with a description */
-	GArray *net;		/* /proc/net, read when first needed */
+	GHashTable *nets;	/* netns -> GArray of its /proc/net sockets, read when
+				 * first needed */
 };
+
+/*
+ * Where /proc lists the sockets of o's network namespace: /proc/self/net for
+ * ipctrace's own, else /proc/PID/net of a process holding or using o that
+ * is in netns (whichever, if netns is 0: o's own namespace is not known;
+ * then ipctrace's own if none is left).
+ */
+static bool object_net_dir(const struct object *o, __u32 netns, struct net_dir *d)
+{
+	if (netns && netns == own_netns()) {
+		snprintf(d->path, sizeof(d->path), "/proc/self/net");
+		d->netns = netns;
+		return true;
+	}
+	for (guint i = 0; i < o->holders->len; i++)
+		if (net_dir_of(g_array_index(o->holders, struct holder, i).pid, d) &&
+		    (!netns || d->netns == netns))
+			return true;
+	for (guint i = 0; i < o->rows->len; i++)
+		if (net_dir_of(((const struct row *)g_ptr_array_index(o->rows, i))->key.tgid, d) &&
+		    (!netns || d->netns == netns))
+			return true;
+	if (netns)
+		return false;
+	snprintf(d->path, sizeof(d->path), "/proc/self/net");
+	d->netns = own_netns();
+	return true;
+}
+
+/* The TCP and UDP sockets of o's network namespace; NULL if no process in
+ * it is left to read them through. */
+static GArray *linker_net(struct linker *l, const struct object *o, __u32 netns)
+{
+	GArray *net = g_hash_table_lookup(l->nets, GUINT_TO_POINTER(netns));
+	struct net_dir d;
+
+	if (net || !object_net_dir(o, netns, &d))
+		return net;
+	net = read_net_inet(&d);
+	/* Kept by the namespace it is: one read serves its every socket. */
+	g_hash_table_replace(l->nets, GUINT_TO_POINTER(d.netns), net);
+	return net;
+}
 
 static struct object *object_for(struct linker *l, unsigned int type, __u64 ino)
 {
@@ -414,42 +546,68 @@ static struct object *object_for(struct linker *l, unsigned int type, __u64 ino)
 	return o;
 }
 
+/* A socket found in /proc/net, not seen itself: named from there, linked. */
+static void link_net_entry(struct linker *l, struct object *o, const struct net_entry *e)
+{
+	struct object *p = object_for(l, e->type, e->ino);
+	char name[160], a[64], b[64];
+
+	if (!p->name || p->name[0] != o->name[0]) {
+		format_inet(&e->local, a, sizeof(a));
+		if (e->remote.port) {
+			format_inet(&e->remote, b, sizeof(b));
+			snprintf(name, sizeof(name), "%s %s->%s", e->type == IPC_TCP ? "tcp" : "udp",
+				 a, b);
+		} else {
+			snprintf(name, sizeof(name), "udp %s", a);
+		}
+		add_netns(name, sizeof(name), e->local.netns);
+		g_free(p->name);
+		p->name = g_strdup(name);
+	}
+	object_link(o, p);
+}
+
+/*
+ * Whether a socket bound at local (connected to remote, or not) is the other
+ * end of a connected one: the reversed tuple (pass 0) or, for UDP, the
+ * unconnected socket that receives at its remote address (pass 1: a
+ * server's, as logger and resolvers connect to syslog's or DNS's). Exact
+ * first, as the kernel delivers to a connected socket first.
+ */
+static bool other_end(int pass, unsigned int type, const struct ipc_sock_addr *local,
+		      const struct ipc_sock_addr *remote, const struct ipc_sock_info *info)
+{
+	if (pass == 0)
+		return same_inet(local, &info->remote) && same_inet(remote, &info->local);
+	return type == IPC_UDP && !remote->port && receives(local, &info->remote);
+}
+
 /* The socket at the other end of a connected TCP or UDP socket. */
 static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_info *info)
 {
 	char remote[64];
+	GArray *net;
 
-	for (guint i = 0; i < l->socks->len; i++) {
-		struct object *p = g_ptr_array_index(l->socks, i);
-		const struct ipc_sock_info *pi = p->priv;
+	for (int pass = 0; pass < 2; pass++) {
+		for (guint i = 0; i < l->socks->len; i++) {
+			struct object *p = g_ptr_array_index(l->socks, i);
+			const struct ipc_sock_info *pi = p->priv;
 
-		if (p != o && p->key.type == o->key.type && same_inet(&pi->local, &info->remote) &&
-		    same_inet(&pi->remote, &info->local)) {
-			object_link(o, p);
-			return;
+			if (p != o && p->key.type == o->key.type &&
+			    other_end(pass, o->key.type, &pi->local, &pi->remote, info)) {
+				object_link(o, p);
+				return;
+			}
 		}
-	}
-	if (is_local(&info->remote)) {
-		if (!l->net)
-			l->net = read_net_inet();
-		for (guint i = 0; i < l->net->len; i++) {
-			struct net_entry *e = &g_array_index(l->net, struct net_entry, i);
+		if (!is_local(&info->remote) || !(net = linker_net(l, o, info->netns)))
+			continue;
+		for (guint i = 0; i < net->len; i++) {
+			struct net_entry *e = &g_array_index(net, struct net_entry, i);
 
 			if (e->type == o->key.type && e->ino != o->key.ino &&
-			    same_inet(&e->local, &info->remote) && same_inet(&e->remote, &info->local)) {
-				struct object *p = object_for(l, e->type, e->ino);
-
-				if (!p->name || p->name[0] != o->name[0]) {
-					char name[160], a[64], b[64];
-
-					format_inet(&e->local, a, sizeof(a));
-					format_inet(&e->remote, b, sizeof(b));
-					snprintf(name, sizeof(name), "%s %s->%s",
-						 e->type == IPC_TCP ? "tcp" : "udp", a, b);
-					g_free(p->name);
-					p->name = g_strdup(name);
-				}
-				object_link(o, p);
+			    other_end(pass, e->type, &e->local, &e->remote, info)) {
+				link_net_entry(l, o, e);
 				return;
 			}
 		}
@@ -458,9 +616,24 @@ static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_
 	object_add_remote(o, remote);
 }
 
+/* A unix peer not seen itself: its name is the one we are connected to, in
+ * our namespace if unnamed (a socketpair), in none if a path. */
+static void name_unix_peer(struct object *p, const struct ipc_sock_info *info)
+{
+	char remote[SOCK_PATH_LEN + 8], name[SOCK_PATH_LEN + 40];
+
+	format_unix(&info->remote, remote, sizeof(remote));
+	snprintf(name, sizeof(name), "unix:%s", remote[0] ? remote : "socketpair");
+	add_netns(name, sizeof(name), remote[0] ? info->remote.netns : info->netns);
+	g_free(p->name);
+	p->name = g_strdup(name);
+}
+
 static void sock_refresh(struct store *s)
 {
-	struct linker l = { .store = s, .socks = g_ptr_array_new() };
+	struct linker l = { .store = s, .socks = g_ptr_array_new(),
+			    .nets = g_hash_table_new_full(NULL, NULL, NULL,
+							  (GDestroyNotify)g_array_unref) };
 	GHashTableIter it;
 	gpointer v;
 
@@ -478,33 +651,30 @@ static void sock_refresh(struct store *s)
 			if (!info->peer_ino)
 				continue;
 			p = object_for(&l, IPC_UNIX, info->peer_ino);
-			if (!p->priv) {
-				/* Not seen itself: its name is the one we are connected to. */
-				char name[SOCK_PATH_LEN + 8];
-
-				format_unix(&info->remote, name, sizeof(name));
-				g_free(p->name);
-				p->name = g_strdup_printf("unix:%s", name[0] ? name : "socketpair");
-			}
+			if (!p->priv)
+				name_unix_peer(p, info);
 			object_link(o, p);
 		} else if (info->remote.port && !o->peer_objs->len && !o->remotes->len) {
 			link_inet(&l, o, info);
 		}
 	}
 	g_ptr_array_free(l.socks, TRUE);
-	if (l.net)
-		g_array_free(l.net, TRUE);
+	g_hash_table_destroy(l.nets);
 }
 
 /*
  * An unconnected datagram socket sent to dest: the socket bound there is its
  * peer, or dest is a remote endpoint. Many senders to one receiver each get
- * linked to it, so the receiver lists every one.
+ * linked to it, so the receiver lists every one. An address or an abstract
+ * name is looked up in the sender's namespace (the kernel side leaves it to
+ * its description); a sender not described matches nothing of those.
  */
 static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
-		      const struct ipc_sock_addr *dest, __u64 count)
+		      const struct ipc_sock_addr *raw, __u64 count)
 {
 	struct object *from = g_hash_table_lookup(s->objects, sock);
+	const struct ipc_sock_info *fi;
+	struct ipc_sock_addr d = *raw, *dest = &d;
 	GHashTableIter it;
 	gpointer v;
 	char name[SOCK_PATH_LEN + 8];
@@ -512,6 +682,9 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 	(void)count;
 	if (!from)
 		return;
+	fi = from->priv;
+	if (fi && (raw->family != AF_UNIX || (raw->path_len && !raw->path[0])))
+		d.netns = fi->netns;
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *to = v;
@@ -572,47 +745,76 @@ static __u64 unix_peer_ino(__u64 ino)
 	return peer;
 }
 
+/* -p: a target's TCP or UDP socket, as its namespace's /proc/net lists it. */
+static void watch_inet_target(const struct object *o, const struct net_dir *d,
+			      const struct kernel_ops *kops)
+{
+	GArray *net = read_net_inet(d);
+
+	for (guint i = 0; i < net->len; i++) {
+		struct net_entry *e = &g_array_index(net, struct net_entry, i);
+		struct ipc_tuple tuple = { .family = e->local.family, .netns = d->netns };
+
+		if (e->ino != o->key.ino || e->type != o->key.type)
+			continue;
+		if ((e->type == IPC_TCP && e->state == 0x0A) ||
+		    (e->type == IPC_UDP && e->local.port && !e->remote.port)) {
+			struct ipc_sock_addr a = e->local;
+
+			a.path_len = 0;
+			kops->watch_listener(kops->ctx, &a, o->key.ino);
+		} else if (e->remote.port) {
+			tuple.lport = e->remote.port;
+			tuple.rport = e->local.port;
+			memcpy(tuple.laddr, e->remote.addr, sizeof(tuple.laddr));
+			memcpy(tuple.raddr, e->local.addr, sizeof(tuple.raddr));
+			kops->watch_tuple(kops->ctx, &tuple, o->key.ino);
+		}
+	}
+	g_array_free(net, TRUE);
+}
+
+/* -p: a target's listening (__SO_ACCEPTCON) or bound datagram unix socket, by
+ * its name. */
+static void watch_unix_listener(const struct object *o, const struct net_dir *d,
+				const struct kernel_ops *kops)
+{
+	GArray *unx = read_net_unix(d);
+
+	for (guint i = 0; i < unx->len; i++) {
+		struct unix_entry *u = &g_array_index(unx, struct unix_entry, i);
+
+		if (u->ino == o->key.ino && ((u->flags & 0x10000) || u->type == SOCK_DGRAM) &&
+		    u->name.family)
+			kops->watch_listener(kops->ctx, &u->name, o->key.ino);
+	}
+	g_array_free(unx, TRUE);
+}
+
 /*
  * -p, before any traffic: what the kernel side must watch for a target's
  * socket so that the other end counts from its first byte. A listening
  * socket's address (TCP_LISTEN is state 0x0A in /proc/net; a listening unix
- * socket has __SO_ACCEPTCON, 0x10000); an established TCP or UDP socket's
- * reversed tuple; a connected unix socket's peer, whose holders are then
- * found in /proc.
+ * socket has __SO_ACCEPTCON, 0x10000), and a bound datagram socket's, where
+ * anyone may send (a UDP socket with no remote port, a named unix one); an
+ * established TCP or UDP socket's reversed tuple; a connected unix socket's
+ * peer, whose holders are then found in /proc. Each in the target's network
+ * namespace, read through a process in it; sock_diag answers for ipctrace's
+ * own namespace only, so a unix peer in another is found at the target's
+ * first byte instead.
  */
 static void sock_watch_target(struct store *s, struct object *o, const struct kernel_ops *kops)
 {
-	struct ipc_sock_addr a;
-	char line[512];
+	const struct ipc_sock_info *info = o->priv;
+	struct net_dir d;
 	__u64 peer;
-	FILE *f;
 
-	if (o->key.type == IPC_TCP || o->key.type == IPC_UDP) {
-		GArray *net = read_net_inet();
-
-		for (guint i = 0; i < net->len; i++) {
-			struct net_entry *e = &g_array_index(net, struct net_entry, i);
-			struct ipc_tuple tuple = { .family = e->local.family };
-
-			if (e->ino != o->key.ino || e->type != o->key.type)
-				continue;
-			if (e->type == IPC_TCP && e->state == 0x0A) {
-				a = e->local;
-				a.path_len = 0;
-				kops->watch_listener(kops->ctx, &a, o->key.ino);
-			} else if (e->remote.port) {
-				tuple.lport = e->remote.port;
-				tuple.rport = e->local.port;
-				memcpy(tuple.laddr, e->remote.addr, sizeof(tuple.laddr));
-				memcpy(tuple.raddr, e->local.addr, sizeof(tuple.raddr));
-				kops->watch_tuple(kops->ctx, &tuple, o->key.ino);
-			}
-		}
-		g_array_free(net, TRUE);
+	if (!is_socket(o) || !object_net_dir(o, info ? info->netns : 0, &d))
+		return;
+	if (o->key.type != IPC_UNIX) {
+		watch_inet_target(o, &d, kops);
 		return;
 	}
-	if (o->key.type != IPC_UNIX)
-		return;
 	peer = unix_peer_ino(o->key.ino);
 	if (peer) {
 		struct ipc_obj_key pk = { .ino = peer, .type = IPC_UNIX };
@@ -623,19 +825,7 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 		remember_type(peer, IPC_UNIX);
 		object_link(o, p);
 	}
-	if (o->key.type != IPC_UNIX || !(f = fopen("/proc/net/unix", "re")))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		struct unix_entry u;
-
-		/* __SO_ACCEPTCON: listening */
-		if (!sock_parse_unix_line(line, &u) || u.ino != o->key.ino || !(u.flags & 0x10000) ||
-		    !u.name.family)
-			continue;
-		a = u.name;
-		kops->watch_listener(kops->ctx, &a, o->key.ino);
-	}
-	fclose(f);
+	watch_unix_listener(o, &d, kops);
 }
 
 const struct mechanism sock_mechanism = {
