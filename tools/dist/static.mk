@@ -47,7 +47,7 @@ dist:
 # One architecture: build, then strip into dist/ (the symbols stay in build/).
 dist-arch:
 	$(if $(TRIPLET_$(DIST_ARCH)),,$(error DIST_ARCH=$(DIST_ARCH): expected one of x86_64 aarch64))
-	$(Q)$(MAKE) --no-print-directory $(BTF_$(DIST_ARCH))
+	$(Q)$(if $(filter $(OUTPUT)/%,$(BTF_$(DIST_ARCH))),$(MAKE) --no-print-directory $(BTF_$(DIST_ARCH)),true)
 	$(Q)$(MAKE) --no-print-directory STATIC=1 DIST_ARCH=$(DIST_ARCH) VMLINUX_BTF=$(BTF_$(DIST_ARCH)) \
 		OUTPUT=$(OUTPUT)/static-$(DIST_ARCH) DIST_SRC=$(DIST_SRC) ARCH=$(BPFARCH_$(DIST_ARCH)) \
 		$(OUTPUT)/static-$(DIST_ARCH)/ipctrace $(OUTPUT)/static-$(DIST_ARCH)/ipc-demo
