@@ -37,6 +37,18 @@ MAX_BYTES=$((8 * 1024 * 1024))
 	fi
 }
 
+@test "dist: asked for TLS (--web-config's tls_server_config), the static ipctrace says it has none, in one line" {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
+		-days 1 -subj /CN=localhost 2>/dev/null
+	printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$TMP/cert.pem" "$TMP/key.pem" \
+		>"$TMP/web.yml"
+	run --separate-stderr timeout 20 "$IPCTRACE" --listen 127.0.0.1:9553 --web-config "$TMP/web.yml" -d 1 --json
+	echo "status $status stderr [$stderr]"
+	[ "$status" -eq 1 ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ $stderr == *"built without TLS: remove tls_server_config"* ]]
+}
+
 @test "dist: alone in an empty root, the static pair traces the pipe demo exactly, users named by its /etc/passwd" {
 	local root=$TMP/root
 	mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc"
