@@ -14,6 +14,9 @@
 #                   under libFuzzer, FUZZ_SECONDS (60) each (not part of make test)
 #   sudo make soak  SOAK_SECONDS (600) of churn under ipctrace: totals, RSS,
 #                   map entries (not part of make test)
+#   make dist       static dist/ipctrace-VERSION-{x86_64,aarch64} and ipc-demo
+#                   (tools/dist/static.mk); sudo make test-dist tests them
+#   make deb        dist/ipctrace_VERSION_amd64.deb from debian/
 #   sudo make demo-graph  draw docs/demo-graph.svg, the README's picture,
 #                   from a run of the demos (tools/demo-graph.sh)
 #
@@ -295,4 +298,4 @@ uninstall:
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
-	$(Q)rm -rf $(OUTPUT)
+	$(Q)rm -rf $(OUTPUT) $(DIST_DIR)
