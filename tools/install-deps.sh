@@ -7,6 +7,8 @@ packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
+	# build: the seccomp filter of the privilege drop
+	libseccomp-dev
 	# tests; tmux gives the interactive table a terminal of a known size
 	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
 	# tests of make install: groff renders the man pages, man-db's man finds them

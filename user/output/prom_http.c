@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <glib.h>
 #include <microhttpd.h>
+#include "output/outfile.h"
 #include "output/prom_http.h"
 
 /* The exposition format's own content type (text format 0.0.4). */
@@ -93,9 +94,12 @@ struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addr
 	}
 	s = g_new0(struct prom_server, 1);
 	s->listen_fd = fd;
-	if (addr->sa_family == AF_UNIX)
+	if (addr->sa_family == AF_UNIX) {
 		g_strlcpy(s->unix_path, ((const struct sockaddr_un *)addr)->sun_path,
 			  sizeof(s->unix_path));
+		/* Once privileges are dropped, ipctrace cannot remove it itself. */
+		outfile_remove_at_exit(s->unix_path);
+	}
 	g_strlcpy(s->text_addr, text, sizeof(s->text_addr));
 	g_mutex_init(&s->lock);
 	return s;
@@ -219,6 +223,7 @@ void prom_server_stop(struct prom_server *s)
 		MHD_stop_daemon(s->daemon);	/* closes the listening socket too */
 	else
 		close(s->listen_fd);
+	/* Before the drop (a failed start); after it, the writer removes it. */
 	if (s->unix_path[0])
 		unlink(s->unix_path);
 	g_mutex_clear(&s->lock);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include "output/output.h"
 #include "output/prom.h"
 
@@ -29,11 +30,13 @@ struct sidecar {
 	struct sidecar_opts opts;
 	struct prom_server *server;
 	struct prom_style prom;
+	pid_t writer_pid;	/* the process that writes the files (outfile.h); 0: none */
 	/* A write that fails says so once, not every interval. */
 	bool graph_failing, prom_failing;
 };
 
-/* Before tracing: check the files can be written, bind the server's port. */
+/* Before tracing: check the files can be written, bind the server's port,
+ * start the output writer (outfile.h) if a file or a socket needs it. */
 int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, size_t errlen);
 
 /* Once attached and privileges dropped: serve, from start_time (Unix seconds). */
