@@ -76,6 +76,14 @@ int confine_syscalls(void)
 		goto out;
 	/* Every thread: capabilities are per thread, the filter must not be. */
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+#ifdef __x86_64__
+	/* A 64-bit process may call through the 32-bit and x32 ABIs too, where
+	 * the same calls have other numbers: each gets the same rules. */
+	for (size_t i = 0; ret == 0 && i < 2; i++) {
+		ret = seccomp_arch_add(ctx, i ? SCMP_ARCH_X32 : SCMP_ARCH_X86);
+		ret = ret == -EEXIST ? 0 : ret;
+	}
+#endif
 	for (size_t i = 0; ret == 0 && i < sizeof(denied) / sizeof(denied[0]); i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
 	if (ret == 0)
