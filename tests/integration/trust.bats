@@ -250,7 +250,8 @@ holder_named() {
 	wait_until 20 test -s "$TMP/pair"
 	writer=$(jq .writer "$TMP/pair")
 	holder=$(jq .holder "$TMP/pair")
-	[ "$(stat -c %U /proc/"$holder")" = "$TRUST_USER" ]
+	uid=$(id -u "$TRUST_USER")
+	[ "$(status_of /proc/"$holder" Uid)" = "$uid $uid $uid $uid" ]
 	wait_until 30 holder_named
 	kill -TERM "$holder"
 	wait "$pair"
