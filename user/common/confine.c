@@ -5,6 +5,31 @@
 #include <seccomp.h>
 #include "common/confine.h"
 
+/* A change of uid empties the effective set, and dropping from the bounding
+ * set needs CAP_SETPCAP there: whatever is permitted is made effective. */
+static void raise_permitted(cap_t caps)
+{
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		if (cap_get_flag(caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+			cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET);
+	}
+	cap_set_proc(caps);
+}
+
+static void drop_bounds_but(const cap_value_t *keep, int n)
+{
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		bool kept = false;
+
+		for (int i = 0; i < n; i++)
+			kept |= keep[i] == c;
+		if (!kept)
+			cap_drop_bound(c);	/* fails without CAP_SETPCAP: then the rest only */
+	}
+}
+
 int confine_caps(const cap_value_t *keep, int n)
 {
 	cap_t now = cap_get_proc(), set = cap_init();
@@ -13,15 +38,7 @@ int confine_caps(const cap_value_t *keep, int n)
 
 	if (!now || !set)
 		goto out;
-	/* A change of uid empties the effective set: the bounding set needs
-	 * CAP_SETPCAP there, so whatever is permitted is made effective first. */
-	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
-		cap_flag_value_t v = CAP_CLEAR;
-
-		if (cap_get_flag(now, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
-			cap_set_flag(now, CAP_EFFECTIVE, 1, &c, CAP_SET);
-	}
-	cap_set_proc(now);
+	raise_permitted(now);
 	/* Keep those we have: with CAP_BPF and CAP_PERFMON alone, none. */
 	for (int i = 0; i < n; i++) {
 		cap_flag_value_t v = CAP_CLEAR;
@@ -29,14 +46,7 @@ int confine_caps(const cap_value_t *keep, int n)
 		if (cap_get_flag(now, keep[i], CAP_PERMITTED, &v) == 0 && v == CAP_SET)
 			have[nhave++] = keep[i];
 	}
-	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
-		bool kept = false;
-
-		for (int i = 0; i < nhave; i++)
-			kept |= have[i] == c;
-		if (!kept)
-			cap_drop_bound(c);	/* fails without CAP_SETPCAP: then the rest only */
-	}
+	drop_bounds_but(have, nhave);
 	if (nhave && (cap_set_flag(set, CAP_EFFECTIVE, nhave, have, CAP_SET) ||
 		      cap_set_flag(set, CAP_PERMITTED, nhave, have, CAP_SET)))
 		goto out;

@@ -94,27 +94,32 @@ int privileges_drop(char *err, size_t errlen)
 	const char *step = "the process has threads already";
 
 	errno = 0;
-	if (single_threaded()) {
-		step = "cannot switch to uid 65534";
-		if (leave_root() == 0) {
-			step = "cannot set the capabilities";
-			if (confine_caps(kept_caps, G_N_ELEMENTS(kept_caps)) == 0) {
-				step = "cannot install the seccomp filter";
-				if (confine_syscalls() == 0)
-					return 0;
-			}
-		}
-	}
+	if (!single_threaded())
+		goto fail;
+	step = "cannot switch to uid 65534";
+	if (leave_root())
+		goto fail;
+	step = "cannot set the capabilities";
+	if (confine_caps(kept_caps, G_N_ELEMENTS(kept_caps)))
+		goto fail;
+	step = "cannot install the seccomp filter";
+	if (confine_syscalls())
+		goto fail;
+	return 0;
+fail:
 	snprintf(err, errlen, "could not drop privileges after attaching: %s%s%s; "
 		 "nothing is traced", step, errno ? ": " : "", errno ? strerror(errno) : "");
 	return -1;
 }
 
-/* One forbidden action: 0 when refused as it should be, 1 when it was allowed. */
-static int refused(const char *what, int ret)
+/* One forbidden action: 0 when refused as it should be, 1 when it was
+ * allowed (a descriptor it opened is closed at once). */
+static int refused(const char *what, int ret, bool is_fd)
 {
 	if (ret >= 0) {
 		printf("%s: allowed\n", what);
+		if (is_fd)
+			close(ret);
 		return 1;
 	}
 	printf("%s: %s\n", what, strerror(errno));
@@ -152,16 +157,17 @@ int privileges_self_test(pid_t pid, const char *path)
 	}
 	print_credentials();
 	snprintf(what, sizeof(what), "ptrace(PTRACE_SEIZE, %d)", pid);
-	allowed += refused(what, (int)ptrace(PTRACE_SEIZE, pid, NULL, NULL));
+	allowed += refused(what, (int)ptrace(PTRACE_SEIZE, pid, NULL, NULL), false);
 	snprintf(what, sizeof(what), "/proc/%d/mem", pid);
 	fd = open(what, O_RDWR | O_CLOEXEC);
 	snprintf(what, sizeof(what), "open(/proc/%d/mem, O_RDWR)", pid);
-	allowed += refused(what, fd);
+	allowed += refused(what, fd, true);
 	fd = open("/proc/1/mem", O_RDWR | O_CLOEXEC);
-	allowed += refused("open(/proc/1/mem, O_RDWR)", fd);
+	allowed += refused("open(/proc/1/mem, O_RDWR)", fd, true);
 	snprintf(what, sizeof(what), "open(%s, O_WRONLY)", path);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	allowed += refused(what, fd);
-	/* Nothing is done with what was allowed: the test only says so. */
+	allowed += refused(what, fd, true);
+	/* Nothing is done with what was allowed (a ptrace ends as it exits):
+	 * the test only says so. */
 	return allowed ? 1 : 0;
 }
