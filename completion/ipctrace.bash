@@ -70,7 +70,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
 		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --listen
-		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
+		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -105,7 +105,7 @@ _ipctrace() {
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
 		;;
-	--graph | --prom-file)
+	--graph | --prom-file | --web-config)
 		# File names: quoted as such, and a directory gets its slash.
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")

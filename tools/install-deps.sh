@@ -9,6 +9,8 @@ packages=(
 	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
 	# build: the seccomp filter of the privilege drop
 	libseccomp-dev
+	# --web-config: its YAML, and bcrypt for its users' passwords (libxcrypt)
+	libyaml-dev libcrypt-dev
 	# tests; tmux gives the interactive table a terminal of a known size
 	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
 	# tests of make install: groff renders the man pages, man-db's man finds them
@@ -17,6 +19,9 @@ packages=(
 	libclang-rt-14-dev
 	# tests of --graph (dot renders what it writes) and of the metrics (promtool)
 	graphviz prometheus
+	# tests of --web-config: a self-signed certificate (openssl), bcrypt
+	# hashes of passwords (mkpasswd, from whois)
+	openssl whois
 )
 
 missing=()
