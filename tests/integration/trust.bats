@@ -217,7 +217,7 @@ holder_named() {
 		--prom-file "$TMP/ipc.prom" --graph "$TMP/ipc.dot"
 	# Every thread, the HTTP server's too (started after the drop, with no
 	# capability at all).
-	threads=0
+	threads=0 http=0
 	for task in /proc/"$TRACER_PID"/task/*; do
 		[ "$(status_of "$task" Uid)" = "65534 65534 65534 65534" ]
 		[ "$(status_of "$task" Gid)" = "65534 65534 65534 65534" ]
@@ -228,14 +228,16 @@ holder_named() {
 		[ -z "$(caps_of "$task" CapAmb)" ]
 		[ "$(status_of "$task" NoNewPrivs)" = 1 ]
 		[ "$(status_of "$task" Seccomp)" = 2 ]
-		if [[ $(cat "$task/comm") == MHD* ]]; then
+		if [[ $(cat "$task/comm") == ipctrace-http ]]; then
 			[ -z "$(caps_of "$task" CapEff)" ]
+			http=$((http + 1))
 		else
 			[ "$(caps_of "$task" CapEff)" = cap_dac_read_search,cap_sys_ptrace ]
 		fi
 		threads=$((threads + 1))
 	done
 	[ "$threads" -ge 2 ]
+	[ "$http" -eq 1 ]
 	# The one process that writes the files and removes the socket.
 	writer_proc=/proc/$(pgrep -P "$TRACER_PID" -x ipctrace-writer)
 	[ "$(status_of "$writer_proc" Uid)" = "0 0 0 0" ]
