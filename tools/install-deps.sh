@@ -7,6 +7,8 @@ packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
+	# build: the seccomp filter of the privilege drop
+	libseccomp-dev
 	# --web-config: its YAML, and bcrypt for its users' passwords (libxcrypt)
 	libyaml-dev libcrypt-dev
 	# tests; tmux gives the interactive table a terminal of a known size

@@ -95,6 +95,10 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto cleanup;
 	}
+	if (cfg.drop_test_path) {
+		ret = privileges_self_test(cfg.drop_test_pid, cfg.drop_test_path);
+		goto cleanup;
+	}
 	ret = 1;
 	if (privileges_check())
 		goto cleanup;

@@ -78,6 +78,7 @@ enum {
 	OPT_MAX_ROWS,
 	OPT_WEB_CONFIG,
 	OPT_COUNT,
+	OPT_DROP_SELF_TEST,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -146,6 +147,11 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
 	{ "features", OPT_FEATURES, NULL, 0,
 	  "Print what this kernel offers and which code paths that chooses", 0 },
+	/* For the tests: the privilege drop, then what it must forbid. Hidden:
+	 * it only gives privileges up, and attaches nothing. */
+	{ "drop-self-test", OPT_DROP_SELF_TEST, "PID:FILE", OPTION_HIDDEN,
+	  "Drop privileges as after attaching, then try to ptrace PID and to write "
+	  "its memory, /proc/1/mem and FILE", 0 },
 	/* Our own --help and --version: argp's are silenced with its messages. */
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -171,6 +177,22 @@ int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen)
 			    "invalid PID '%s': expected a process ID between 1 and 4194304", arg);
 	*pid = (pid_t)v;
 	return 0;
+}
+
+/* --drop-self-test PID:FILE */
+static int parse_drop_test(const char *arg, struct config *cfg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	char pid[32];
+
+	if (!colon || colon == arg || !colon[1] || (size_t)(colon - arg) >= sizeof(pid)) {
+		snprintf(err, errlen, "invalid --drop-self-test '%s': expected PID:FILE", arg);
+		return -1;
+	}
+	memcpy(pid, arg, (size_t)(colon - arg));
+	pid[colon - arg] = 0;
+	cfg->drop_test_path = colon + 1;
+	return parse_pid(pid, &cfg->drop_test_pid, err, errlen);
 }
 
 /*
@@ -500,6 +522,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FEATURES:
 		cfg->features = true;
+		break;
+	case OPT_DROP_SELF_TEST:
+		ret = parse_drop_test(arg, cfg, err, len);
 		break;
 	case 'v':
 		cfg->verbose = true;

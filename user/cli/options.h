@@ -45,6 +45,8 @@ struct config {
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */
+	const char *drop_test_path;	/* --drop-self-test (hidden): FILE, or NULL */
+	pid_t drop_test_pid;		/* and its PID */
 	bool events;		/* -e: a line per operation instead of the table */
 	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
 	int max_rows;		/* --max-rows: the kernel side's rows; 0: MAX_ROWS */

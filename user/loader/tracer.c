@@ -277,6 +277,7 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 
 	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->writer_tgid = (__u32)o->writer_pid;
 	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = o->filter;
 	skel->rodata->follow_children = o->follow;

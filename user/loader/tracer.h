@@ -30,6 +30,7 @@ struct tracer_opts {
 	bool events;		/* -e: the events ring buffer */
 	bool verbose;		/* -v: say why a build was refused */
 	int max_rows;		/* the counter map's size (--max-rows); 0: MAX_ROWS */
+	pid_t writer_pid;	/* ipctrace's output writer, not traced; 0: none */
 };
 
 /* What the caller tells the user once attached. */

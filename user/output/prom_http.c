@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include "common/common.h"
 #include "common/sanitize.h"
+#include "output/outfile.h"
 #include "output/prom_http.h"
 #include "output/web_config.h"
 
@@ -152,9 +153,12 @@ struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addr
 	}
 	s = g_new0(struct prom_server, 1);
 	s->listen_fd = fd;
-	if (addr->sa_family == AF_UNIX)
+	if (addr->sa_family == AF_UNIX) {
 		g_strlcpy(s->unix_path, ((const struct sockaddr_un *)addr)->sun_path,
 			  sizeof(s->unix_path));
+		/* Once privileges are dropped, ipctrace cannot remove it itself. */
+		outfile_remove_at_exit(s->unix_path);
+	}
 	g_strlcpy(s->text_addr, text, sizeof(s->text_addr));
 	s->web = web;
 	g_mutex_init(&s->lock);
@@ -451,6 +455,7 @@ void prom_server_stop(struct prom_server *s)
 		close(s->listen_fd);
 	if (s->clocks)
 		g_ptr_array_free(s->clocks, TRUE);
+	/* Before the drop (a failed start); after it, the writer removes it. */
 	if (s->unix_path[0])
 		unlink(s->unix_path);
 	g_mutex_clear(&s->lock);

@@ -27,7 +27,8 @@ int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, 
 		if (!e->server)
 			return -1;
 	}
-	return 0;
+	e->writer_pid = outfile_writer_start(err, errlen);
+	return e->writer_pid < 0 ? -1 : 0;
 }
 
 int sidecar_serve(struct sidecar *e, double start_time, char *err, size_t errlen)
@@ -79,4 +80,7 @@ void sidecar_close(struct sidecar *e)
 	e->server = NULL;
 	web_config_free(e->web);
 	e->web = NULL;
+	/* Its last frame written: the writer removes the socket and ends. */
+	outfile_writer_stop();
+	e->writer_pid = 0;
 }

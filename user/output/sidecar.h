@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include "output/output.h"
 #include "output/prom.h"
 
@@ -31,12 +32,14 @@ struct sidecar {
 	struct prom_server *server;
 	struct web_config *web;
 	struct prom_style prom;
+	pid_t writer_pid;	/* the process that writes the files (outfile.h); 0: none */
 	/* A write that fails says so once, not every interval. */
 	bool graph_failing, prom_failing;
 };
 
 /* Before tracing, while privileged: check the files can be written, read
- * --web-config and its certificate and key, bind the server's port. */
+ * --web-config and its certificate and key, bind the server's port, start
+ * the output writer (outfile.h) if a file or a socket needs it. */
 int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, size_t errlen);
 
 /* Once attached and privileges dropped: serve, from start_time (Unix seconds). */
