@@ -55,6 +55,23 @@ static const struct syscall_hook sock_fallback_syscalls[] = {
 	{ __NR_sendfile, IPCOP_SENDFILE },
 };
 
+/*
+ * Which end of a TCP or UDP connection a socket is: the client connected to a
+ * service, the server accepted on it. Decided once (sock_decide_role).
+ */
+enum sock_role { ROLE_UNKNOWN, ROLE_CLIENT, ROLE_SERVER, ROLE_NONE };
+
+/* A socket object's own data (object->priv). */
+struct sock_priv {
+	struct ipc_sock_info info;
+	enum sock_role role;
+};
+
+static const struct ipc_sock_info *sock_info(const struct object *o)
+{
+	return o->priv ? &((const struct sock_priv *)o->priv)->info : NULL;
+}
+
 /* Socket inode -> type, for descriptors found in /proc ("socket:[ino]"). */
 static GHashTable *sock_types;
 
@@ -347,8 +364,11 @@ static void sock_describe(struct object *o, const struct ipc_obj_info *info)
 		object_set_name(o, NULL);
 		return;
 	}
+	struct sock_priv *priv = g_new0(struct sock_priv, 1);
+
+	priv->info = info->sock;
 	g_free(o->priv);
-	o->priv = g_memdup2(&info->sock, sizeof(info->sock));
+	o->priv = priv;
 	sock_name(o, &info->sock, name, sizeof(name));
 	g_free(o->name);
 	o->name = g_strdup(name);
@@ -418,7 +438,7 @@ static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_
 
 	for (guint i = 0; i < l->socks->len; i++) {
 		struct object *p = g_ptr_array_index(l->socks, i);
-		const struct ipc_sock_info *pi = p->priv;
+		const struct ipc_sock_info *pi = sock_info(p);
 
 		if (p != o && p->key.type == o->key.type && same_inet(&pi->local, &info->remote) &&
 		    same_inet(&pi->remote, &info->local)) {
@@ -455,6 +475,97 @@ static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_
 	object_add_remote(o, remote);
 }
 
+/* Whether one of o's rows connected it (while traced). */
+static bool connected_out(const struct object *o)
+{
+	for (guint i = 0; i < o->rows->len; i++) {
+		const struct row *r = g_ptr_array_index(o->rows, i);
+		const struct attr *a = store_attr_find(r->attrs, r->nattrs, "connects");
+
+		if (a && a->value > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether something on this host listens where addr is: a TCP listener, or
+ * an unconnected UDP socket bound there (a wildcard address included). */
+static bool serves_here(struct linker *l, unsigned int type, const struct ipc_sock_addr *addr)
+{
+	if (!l->net)
+		l->net = read_net_inet();
+	for (guint i = 0; i < l->net->len; i++) {
+		const struct net_entry *e = &g_array_index(l->net, struct net_entry, i);
+		bool listener = type == IPC_TCP ? e->state == 0x0A : !e->remote.port;
+
+		if (e->type == type && listener && receives(&e->local, addr))
+			return true;
+	}
+	return false;
+}
+
+/* Ports the kernel hands out to sockets that bind none: a client's. */
+static bool port_is_ephemeral(unsigned int port)
+{
+	static unsigned int low, high;
+	FILE *f;
+
+	if (!low && (f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re"))) {
+		if (fscanf(f, "%u %u", &low, &high) != 2)
+			low = high = 0;
+		fclose(f);
+	}
+	if (!low) {
+		low = 32768;	/* the kernel's default range */
+		high = 60999;
+	}
+	return port >= low && port <= high;
+}
+
+/*
+ * Client or server, once: a socket that connected is a client, the other end
+ * of one a server; a connection made before ipctrace started is a server's
+ * if its local address is one this host listens on. An unconnected UDP
+ * socket serves its address unless the kernel chose its port.
+ */
+static void sock_decide_role(struct linker *l, struct object *o)
+{
+	struct sock_priv *priv = o->priv;
+	const struct ipc_sock_info *info = &priv->info;
+	bool server;
+
+	if (priv->role != ROLE_UNKNOWN || o->key.type == IPC_UNIX)
+		return;
+	if (!info->remote.port) {
+		server = info->listening || (o->key.type == IPC_UDP &&
+					     !port_is_ephemeral(info->local.port));
+		priv->role = server ? ROLE_SERVER : ROLE_NONE;
+		return;
+	}
+	if (connected_out(o)) {
+		priv->role = ROLE_CLIENT;
+		return;
+	}
+	for (guint i = 0; i < o->peer_objs->len; i++)
+		if (connected_out(g_ptr_array_index(o->peer_objs, i))) {
+			priv->role = ROLE_SERVER;
+			return;
+		}
+	priv->role = serves_here(l, o->key.type, &info->local) ? ROLE_SERVER : ROLE_CLIENT;
+}
+
+static bool sock_service(const struct object *o, char *buf, size_t len, bool *server)
+{
+	const struct sock_priv *priv = o->priv;
+
+	if (!is_socket(o) || o->key.type == IPC_UNIX || !priv ||
+	    (priv->role != ROLE_CLIENT && priv->role != ROLE_SERVER))
+		return false;
+	*server = priv->role == ROLE_SERVER;
+	format_inet(*server ? &priv->info.local : &priv->info.remote, buf, len);
+	return true;
+}
+
 static void sock_refresh(struct store *s)
 {
 	struct linker l = { .store = s, .socks = g_ptr_array_new() };
@@ -467,7 +578,7 @@ static void sock_refresh(struct store *s)
 			g_ptr_array_add(l.socks, v);
 	for (guint i = 0; i < l.socks->len; i++) {
 		struct object *o = g_ptr_array_index(l.socks, i);
-		const struct ipc_sock_info *info = o->priv;
+		const struct ipc_sock_info *info = sock_info(o);
 
 		if (o->key.type == IPC_UNIX) {
 			struct object *p;
@@ -488,6 +599,9 @@ static void sock_refresh(struct store *s)
 			link_inet(&l, o, info);
 		}
 	}
+	/* After linking: a socket's role may be told by its other end's. */
+	for (guint i = 0; i < l.socks->len; i++)
+		sock_decide_role(&l, g_ptr_array_index(l.socks, i));
 	g_ptr_array_free(l.socks, TRUE);
 	if (l.net)
 		g_array_free(l.net, TRUE);
@@ -512,7 +626,7 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *to = v;
-		const struct ipc_sock_info *ti = to->priv;
+		const struct ipc_sock_info *ti = sock_info(to);
 
 		if (to == from || !ti || to->key.type != sock->type)
 			continue;
@@ -657,6 +771,7 @@ const struct mechanism sock_mechanism = {
 	.dest = sock_dest,
 	.watch_target = sock_watch_target,
 	.endpoints = true,
+	.service = sock_service,
 	.event_names = {
 		[SOCK_EV_ACCEPT] = "accepts",
 		[SOCK_EV_CONNECT] = "connects",
