@@ -282,6 +282,29 @@ scrape_until() {
 	[ "$sets" -eq "$(grep -c '^ipctrace_bytes_total{' "$TMP/final.prom")" ]
 }
 
+@test "--listen: gzip when the scraper asks, the same text decompressed; plain otherwise" {
+	PORT=$(free_port)
+	# One frame for the whole test: the text cannot change between scrapes.
+	start_tracer -i 3600 --listen "127.0.0.1:$PORT"
+	curl -sf -D "$TMP/plain.h" -o "$TMP/plain" "http://127.0.0.1:$PORT/metrics"
+	curl -sf -D "$TMP/gz.h" -H 'Accept-Encoding: gzip' -o "$TMP/gz" "http://127.0.0.1:$PORT/metrics"
+	curl -sf --compressed -o "$TMP/compressed" "http://127.0.0.1:$PORT/metrics"
+	run grep -ci '^content-encoding:' "$TMP/plain.h"
+	[ "$output" = 0 ]
+	grep -qi '^content-encoding: gzip' "$TMP/gz.h"
+	grep -qi '^vary: accept-encoding' "$TMP/gz.h"
+	# Really compressed, and the same text.
+	[ "$(stat -c %s "$TMP/gz")" -lt "$(stat -c %s "$TMP/plain")" ]
+	gzip -dc "$TMP/gz" | cmp - "$TMP/plain"
+	cmp "$TMP/compressed" "$TMP/plain"
+	promtool_ok "$TMP/plain"
+	# gzip refused (q=0): plain text.
+	curl -sf -D "$TMP/refused.h" -H 'Accept-Encoding: gzip;q=0, identity' -o "$TMP/refused" \
+		"http://127.0.0.1:$PORT/metrics"
+	cmp "$TMP/refused" "$TMP/plain"
+	stop_tracer
+}
+
 @test "self-metrics: losses, map fill, refresh and render times, rows, build info, and the last refresh" {
 	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom"
 	"$DEMO" pipe -n 10 -s 100 --json >>"$TMP/demo"

@@ -8,6 +8,7 @@
 #include "model/holders.h"
 #include "output/csv.h"
 #include "output/prom.h"
+#include "output/gzip.h"
 
 typedef void (*field_writer)(FILE *out, const char *s);
 
@@ -376,6 +377,19 @@ static void test_prom_sets_cap(void **state)
 	prom_sets_free(ps);
 }
 
+static void test_gzip_accepted(void **state)
+{
+	(void)state;
+	assert_true(gzip_accepted("gzip"));
+	assert_true(gzip_accepted("deflate, GZIP;q=0.5"));
+	assert_true(gzip_accepted("*"));
+	assert_false(gzip_accepted("gzip;q=0"));
+	assert_false(gzip_accepted("identity"));
+	assert_false(gzip_accepted("x-gzip2"));
+	assert_false(gzip_accepted(""));
+	assert_false(gzip_accepted(NULL));
+}
+
 int run_formats_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +404,7 @@ int run_formats_tests(void)
 		cmocka_unit_test_setup_teardown(test_prom_cap, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_sets, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_sets_cap, make_rows, free_rows),
+		cmocka_unit_test(test_gzip_accepted),
 	};
 
 	return cmocka_run_group_tests_name("formats", tests, NULL, NULL);
