@@ -328,3 +328,20 @@ scrape_until() {
 		"$TMP/ipctrace.prom"
 	[ "$(sed -n 's/^ipctrace_rows //p' "$TMP/ipctrace.prom")" -eq "$(final | jq '.rows | length')" ]
 }
+
+@test "docs/prometheus: promtool accepts the recording rules; their unit test of the edge rule passes; the dashboard is JSON" {
+	promtool check rules "$ROOT/docs/prometheus/ipctrace-rules.yml"
+	( cd "$ROOT/docs/prometheus" && promtool test rules ipctrace-rules.test.yml )
+	# Every panel's query is PromQL promtool accepts, once Grafana's
+	# variables are given values: each becomes a rule of a group.
+	jq -r '"groups:\n  - name: dashboard\n    rules:",
+		(.panels[].targets[].expr | gsub("\\$__rate_interval"; "5m")
+			| gsub("\\$instance"; ".*")
+			| "      - record: panel\n        expr: \(tojson)")' \
+		"$ROOT/docs/prometheus/ipctrace-dashboard.json" >"$TMP/panels.yml"
+	run promtool check rules --lint=none "$TMP/panels.yml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"SUCCESS: $(jq '[.panels[].targets[]] | length' \
+		"$ROOT/docs/prometheus/ipctrace-dashboard.json") rules found"* ]]
+}
