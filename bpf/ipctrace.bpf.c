@@ -37,6 +37,9 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	op = syscall_op[nr];
 	if (op == IPCOP_NONE)
 		return 0;
+	/* Before any filter: the pieces counted so far passed them. */
+	if (!sock_via_syscalls && (__u8)(op - IPCOP_SPLICE) <= IPCOP_SENDFILE - IPCOP_SPLICE)
+		sock_batch_end();
 	if (wait_enabled && op_may_wait(op))
 		slept = take_sleep(nr);
 	if (op == IPCOP_CONNECT && ret == -EINPROGRESS)
@@ -220,6 +223,8 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 	 * in the exiting thread. */
 	if (wait_enabled)
 		take_sleep((__u64)-1);
+	if (!sock_via_syscalls)
+		sock_batch_end();
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);

@@ -86,8 +86,89 @@ static __noinline void sock_on_connect_filter(long fd, __u32 tgid)
 		add_peer(tgid);
 }
 
+/*
+ * sendfile() and splice() into a socket send in pieces (a pipe's worth of
+ * buffers each), and the sock tracepoint fires for each: 100 KiB sent by
+ * one call were two operations. An operation is one call, as strace counts
+ * it: the pieces of a call add up here, per thread, and count as one
+ * operation when the call returns (sock_batch_end, at sys_exit, or at the
+ * thread's exit if it dies in the call). A full map counts piece by piece.
+ */
+struct sock_batch {
+	struct ipc_key key;	/* the row, made when the first piece went */
+	__u64 bytes;
+	__u64 wait_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_BATCHES);
+	__type(key, __u32);	/* the thread */
+	__type(value, struct sock_batch);
+} sock_batches SEC(".maps");
+
+/* Whether the running thread is inside a call that sends in pieces. */
+static __always_inline bool in_batching_call(void)
+{
+	__u64 nr;
+	__u8 op;
+
+	if (in_compat_syscall())
+		return false;
+	nr = current_syscall_nr();
+	if (nr >= SYSCALL_TABLE_SIZE)
+		return false;
+	op = syscall_op[nr];
+	return op == IPCOP_SENDFILE || op == IPCOP_SPLICE;
+}
+
+/* A piece: added to its call's total, the row made now, while the socket
+ * is at hand to name it. False: count it on its own. */
+static __always_inline bool sock_batch_add(struct ipc_key *key, const struct sock *sk,
+					   __u64 bytes)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock_batch *b = bpf_map_lookup_elem(&sock_batches, &tid);
+	struct op_context *ctx = wait_enabled ? op_context() : NULL;
+	__u64 slept = ctx ? ctx->wait_ns : 0;
+
+	if (b) {
+		b->bytes += bytes;
+		b->wait_ns += slept;
+		return true;
+	}
+	if (!row_counters(key, NULL, sk, NO_LABEL))
+		return false;
+	struct sock_batch fresh = { .key = *key, .bytes = bytes, .wait_ns = slept };
+
+	return bpf_map_update_elem(&sock_batches, &tid, &fresh, BPF_NOEXIST) == 0;
+}
+
+/* The call returned (or its thread died in it): its pieces, one operation. */
+static __noinline void sock_batch_end(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock_batch *b = bpf_map_lookup_elem(&sock_batches, &tid);
+	struct ipc_counters *c;
+	struct ipc_key key;
+	__u64 bytes;
+
+	if (!b)
+		return;
+	key = b->key;
+	bytes = b->bytes;
+	set_wait(b->wait_ns);
+	bpf_map_delete_elem(&sock_batches, &tid);
+	/* The row may have gone meanwhile (its socket closed): made again. */
+	c = row_counters(&key, NULL, NULL, NO_LABEL);
+	if (c)
+		count_row(&key, c, SOCK_HOW(key.dir, NO_EVENT), bytes, NO_LABEL);
+	end_op();
+}
+
 /* Inline: a typed (tp_btf) struct sock cannot be passed as a scalar. */
-static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 bytes, __u32 tgid)
+static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 bytes, __u32 tgid,
+				       bool piece)
 {
 	__u16 stype = 0;
 	__u8 type = sock_ipc_type(sk, &stype);
@@ -103,6 +184,8 @@ static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 b
 		.dir = (__u8)dir,
 	};
 	if (!key.ino)
+		return;
+	if (piece && sock_batch_add(&key, sk, bytes))
 		return;
 	count_key(&key, NULL, sk, SOCK_HOW(dir, NO_EVENT), bytes, NO_LABEL);
 }
@@ -124,7 +207,7 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 	if (wait_enabled)
 		slept = take_sleep((__u64)-1);
 	set_wait(slept);
-	count_sock(sk, dir, ret, tgid);
+	count_sock(sk, dir, ret, tgid, dir == DIR_TX && in_batching_call());
 	end_op();
 	return 0;
 }

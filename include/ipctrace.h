@@ -410,6 +410,7 @@ struct ipc_event {
 #define EVENTS_RINGBUF_HEX_SIZE (32u << 20)	/* -x: each event carries its data */
 #define MAX_WAKERS	4096
 #define MAX_SLEEPERS	65536
+#define MAX_BATCHES	4096	/* threads inside a sendfile or splice to a socket */
 #define MAX_HISTS	8192	/* rows with histograms: 256 bytes each */
 
 #endif /* IPCTRACE_H */

@@ -116,6 +116,15 @@ static __always_inline __u32 task_start(struct task_struct *task)
 	return (__u32)(BPF_CORE_READ(task, group_leader, start_boottime) / IPC_CLOCK_TICK_NS);
 }
 
+/* The number of the syscall the running thread is in (any task outside one
+ * gives a number no table holds). */
+static __always_inline __u64 current_syscall_nr(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return BPF_CORE_READ(regs, orig_ax);
+}
+
 static __always_inline __u32 current_start(void)
 {
 	if (btf_loads)

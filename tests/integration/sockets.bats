@@ -62,6 +62,37 @@ run_socket_demos() {
 	[ "$(jq length "$TMP/out.rows")" -gt 0 ]
 }
 
+@test "sendfile and splice into a socket: one operation per call, as strace counts them, on both counting paths" {
+	start_tracer --json -i 0.3 -t unix,tcp
+	first=$TRACER_PID
+	IPCTRACE_HIDE=sock_tp "$IPCTRACE" --json -i 0.3 -t unix,tcp >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	second=$!
+	wait_for "$TMP/err2" '^ipctrace: attached'
+	# 100 KiB: more than one piece of a pipe's worth (64 KiB) per call.
+	for kind in unix tcp; do
+		python3 "$ROOT/tests/lib/sendfile_once.py" "$kind" 102400 >>"$TMP/work"
+	done
+	stop_tracer
+	mv "$TMP/out" "$TMP/out1"
+	TRACER_PID=$second
+	stop_tracer
+	for f in out1 out2; do
+		grep -a '"final":true' "$TMP/$f" | tail -n 1 >"$TMP/$f.final"
+		python3 - "$TMP/$f.final" "$TMP/work" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+for line in open(sys.argv[2]):
+    w = json.loads(line)
+    mine = [r for r in rows if r["pid"] == w["pid"] and r["type"] in ("unix", "tcp")]
+    tx = [(r["bytes"], r["ops"]) for r in mine if r["dir"] == "tx"]
+    # One socket sent twice the bytes, in as many operations as calls.
+    assert tx == [(2 * w["bytes"], w["sendfile_calls"] + w["splice_calls"])], (sys.argv[1], w, tx)
+    rx = [r["bytes"] for r in mine if r["dir"] == "rx" and r["bytes"]]
+    assert rx == [2 * w["bytes"]], (sys.argv[1], w, rx)
+PY
+	done
+}
+
 @test "connections made before ipctrace started resolve, with their peers" {
 	"$DEMO" tcp -n 60 -s 500 --json --wait >>"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
 	wait_for "$TMP/demo.err" ready

@@ -37,6 +37,9 @@ static const struct syscall_hook sock_syscalls[] = {
 	{ __NR_accept, IPCOP_ACCEPT },
 	{ __NR_accept4, IPCOP_ACCEPT },
 	{ __NR_connect, IPCOP_CONNECT },
+	/* Their return ends the pieces the sock tracepoints saw (sock.bpf.h). */
+	{ __NR_splice, IPCOP_SPLICE },
+	{ __NR_sendfile, IPCOP_SENDFILE },
 };
 
 /* With -p: a target's listening socket makes its clients peers. */
