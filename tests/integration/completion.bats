@@ -80,7 +80,7 @@ expect() {
 	complete_line _ipctrace ipctrace --prom-rows ''
 	expect
 	complete_line _ipctrace ipctrace --pr
-	expect --prom-file --prom-rows
+	expect --prom-detail --prom-file --prom-rows
 }
 
 @test "completion: --graph and --prom-file complete file names" {

@@ -104,7 +104,7 @@ static const struct argp_option options[] = {
 	  "socket only root may use)", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
 	  "Label sets with series of their own (default 200); the rest add up in "
-	  "comm=\"(other)\" (with --prom-detail: rows, by bytes, per scrape)", 0 },
+	  "comm=\"(other)\" (per scrape, the busiest rows, with --prom-detail)", 0 },
 	{ "prom-detail", OPT_PROM_DETAIL, NULL, 0,
 	  "Metrics per PID and object, for debugging: series come and go with processes", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
