@@ -362,13 +362,13 @@ static void sock_name(const struct object *o, const struct ipc_sock_info *info, 
 static void sock_describe(struct object *o, const struct ipc_obj_info *info)
 {
 	char name[IPC_NAME_LEN];
+	struct sock_priv *priv;
 
 	if (!info->has_sock) {
 		object_set_name(o, NULL);
 		return;
 	}
-	struct sock_priv *priv = g_new0(struct sock_priv, 1);
-
+	priv = g_new0(struct sock_priv, 1);
 	priv->info = info->sock;
 	g_free(o->priv);
 	o->priv = priv;
