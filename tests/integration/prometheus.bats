@@ -250,15 +250,30 @@ scrape_until() {
 	promtool_ok "$TMP/final.prom"
 	grep -qx 'ipctrace_up 0' "$TMP/final.prom"
 	[ "$(jq -s 'map(.pid) | unique | length' "$TMP/demo")" -eq 200 ]
-	run python3 "$CHECK_SETS" "$TMP/demo" "${SCRAPES[@]}" "$TMP/scrape.last" "$TMP/final.prom"
+	run python3 "$CHECK_SETS" --churn "$TMP/demo" "${SCRAPES[@]}" "$TMP/scrape.last" \
+		"$TMP/final.prom"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# The last live scrape already had every byte: the exit adds nothing.
-	run python3 "$CHECK_SETS" "$TMP/demo" "$TMP/scrape.last"
+	run python3 "$CHECK_SETS" --churn "$TMP/demo" "$TMP/scrape.last"
 	[ "$status" -eq 0 ]
 	# No label names a process or an object.
 	run grep -cE '^ipctrace_(bytes|operations)_total\{.*(pid|object|ino)=' "$TMP/final.prom"
 	[ "$output" = 0 ]
+}
+
+@test "default metrics: a TCP client and its server share the server's address as service, each with its role and exact bytes" {
+	start_tracer -i 0.3 --prom-file "$TMP/final.prom" \
+		-- sh -c "'$DEMO' tcp -n 30 -s 700 --json >'$TMP/demo'" </dev/null
+	wait_gone "$TRACER_PID" 60
+	TRACER_PID=
+	promtool_ok "$TMP/final.prom"
+	[ "$(jq -s '[.[] | select(.role == "client" or .role == "server")] | length' "$TMP/demo")" -eq 8 ]
+	run python3 "$CHECK_SETS" "$TMP/demo" "$TMP/final.prom"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^ipctrace_bytes_total\{type="tcp",dir="tx",comm="tcp-client",.*service="127\.0\.0\.1:[0-9]+",role="client"\} 21000$' "$TMP/final.prom"
+	grep -qE '^ipctrace_bytes_total\{type="tcp",dir="tx",comm="tcp6-server",.*service="\[::1\]:[0-9]+",role="server"\} 21000$' "$TMP/final.prom"
 }
 
 @test "default metrics: a process renaming itself through 1000 names makes at most --prom-rows label sets, plus comm=\"(other)\"" {

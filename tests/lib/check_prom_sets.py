@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check ipctrace's aggregated Prometheus metrics (the default, label sets).
 
-usage: check_prom_sets.py RECORDS SCRAPE... FINAL
+usage: check_prom_sets.py [--churn] RECORDS SCRAPE... FINAL
        check_prom_sets.py --renames=N --bytes=K --cap=C SCRAPE... FINAL
 
 The scrapes are taken in order while the workload ran; FINAL is what
@@ -13,9 +13,11 @@ ipctrace left in --prom-file at exit. Checks, in both forms:
   - ipctrace_lost_total is there, with the kinds of loss of the row maps.
 With RECORDS (the demos' --json records, with each process's comm): in FINAL,
 the series of each (comm, type, dir) of the records add up to the bytes and
-operations the demos say they moved, exactly; and there are at most three
+operations the demos say they moved, exactly, and those of each TCP client
+and server under their role and service address (the server's address, on
+both sides) too, with no client's port in any label; and there are at most three
 series per (comm, type, dir) (peer_comm none, one name, or "(several)"),
-fewer than a fourth of the demos' processes.
+and with --churn fewer than a fourth of the demos' processes.
 With --renames (tests/lib/rename_churn.py: N processes, each with a name of
 its own, each writing K bytes into one pipe): at most C label sets have
 names of their own and one comm="(other)" per type and direction is the
@@ -69,7 +71,7 @@ def sums(samples, key):
     return out
 
 
-def check_records(records, final, errors):
+def check_records(records, final, errors, churn):
     truth = {}
     for rec in records:
         t = truth.setdefault((rec["comm"], rec["type"], rec["dir"]), [0, 0])
@@ -79,13 +81,41 @@ def check_records(records, final, errors):
     for key, want in truth.items():
         if got.get(key) != want:
             errors.append(f"{key}: series add up to {got.get(key)}, the demos moved {want}")
+    check_services(records, final, errors)
     count = len(final.get("ipctrace_bytes_total", []))
     triples = {(l["comm"], l["type"], l["dir"]) for l, _ in final.get("ipctrace_bytes_total", [])}
     processes = len({rec["pid"] for rec in records})
-    if count > 3 * len(triples) or count * 4 >= processes:
+    if count > 3 * len(triples) or (churn and count * 4 >= processes):
         errors.append(f"{count} series for {len(triples)} (comm, type, dir) and "
                       f"{processes} processes")
     return f"{len(truth)} (comm, type, dir) of {processes} processes in {count} series"
+
+
+def service_of(rec):
+    """A TCP record's service end, from its object "tcp L->R": the server's
+    own address, the address the client connected to."""
+    local, _, remote = rec["object"].split(" ", 1)[1].partition("->")
+    return remote if rec["role"] == "client" else local
+
+
+def check_services(records, final, errors):
+    """Each TCP client's and server's bytes under its role and service; no
+    label holds a client's port."""
+    truth = {}
+    for rec in records:
+        if rec["type"] == "tcp" and rec["role"] in ("client", "server"):
+            key = (rec["comm"], rec["dir"], rec["role"], service_of(rec))
+            t = truth.setdefault(key, [0, 0])
+            t[0] += rec["bytes"]
+            t[1] += rec["ops"]
+            port = rec["object"].split("->")[rec["role"] == "server"].rsplit(":", 1)[1]
+            for labels, _ in final.get("ipctrace_bytes_total", []):
+                if any(v.endswith(":" + port) for v in labels.values()):
+                    errors.append(f"{labels}: the client's port {port}")
+    got = sums(final, lambda l: (l["comm"], l["dir"], l.get("role"), l.get("service")))
+    for key, want in truth.items():
+        if got.get(key) != want:
+            errors.append(f"{key}: series add up to {got.get(key)}, the demo moved {want}")
 
 
 def check_renames(renames, size, cap, final, errors):
@@ -128,7 +158,7 @@ def main():
     if not {"rows", "overflow", "procs", "labels"} <= lost:
         errors.append(f"ipctrace_lost_total: maps {sorted(lost, key=str)}")
     if records is not None:
-        said = check_records(records, final, errors)
+        said = check_records(records, final, errors, "churn" in opts)
     else:
         said = check_renames(int(opts["renames"]), int(opts["bytes"]), int(opts["cap"]), final,
                              errors)
