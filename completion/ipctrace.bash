@@ -69,8 +69,9 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --prom-detail --listen
-		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
+		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --prom-detail
+		--listen --web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes
+		--no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -105,7 +106,7 @@ _ipctrace() {
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
 		;;
-	--graph | --prom-file)
+	--graph | --prom-file | --web-config)
 		# File names: quoted as such, and a directory gets its slash.
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")

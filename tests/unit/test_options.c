@@ -110,6 +110,9 @@ static void test_bad_values(void **state)
 		{ "-t", "pipes", "unknown type 'pipes'" },
 		{ "--graph", "", "empty file name for --graph" },
 		{ "--prom-file", "", "empty file name for --prom-file" },
+		{ "--web-config", "", "empty file name for --web-config" },
+		{ "--web-config", "web.yml", "--web-config sets up the server of --listen: add "
+					     "--listen ADDR:PORT" },
 		{ "--prom-rows", "0", "invalid --prom-rows count '0'" },
 		{ "--prom-rows", "ten", "invalid --prom-rows count 'ten'" },
 		{ "--prom-rows", "1000001", "invalid --prom-rows count '1000001'" },
@@ -143,13 +146,13 @@ static void test_outputs(void **state)
 {
 	struct config cfg;
 	const char *argv[] = { "ipctrace", "--csv", "--graph", "g.dot", "--prom-file=m.prom",
-			       "--prom-rows", "5", "--listen", "9432" };
+			       "--prom-rows", "5", "--listen", "9432", "--web-config", "web.yml" };
 	const char *both[] = { "ipctrace", "--csv", "--json" };
 	const char *events[] = { "ipctrace", "-x", "--csv" };
 	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg.listen_addr;
 
 	(void)state;
-	assert_int_equal(parse(&cfg, 9, argv), 0);
+	assert_int_equal(parse(&cfg, 11, argv), 0);
 	assert_true(cfg.csv);
 	assert_string_equal(cfg.graph_path, "g.dot");
 	assert_string_equal(cfg.prom_path, "m.prom");
@@ -160,6 +163,7 @@ static void test_outputs(void **state)
 	assert_int_equal(ntohl(v4->sin_addr.s_addr), INADDR_LOOPBACK);
 	assert_int_equal(ntohs(v4->sin_port), 9432);
 	assert_string_equal(cfg.listen_text, "127.0.0.1:9432");
+	assert_string_equal(cfg.web_config, "web.yml");
 	/* Both write to standard output. */
 	assert_int_not_equal(parse(&cfg, 3, both), 0);
 	assert_string_equal(cfg.error, "--csv and --json both print to standard output: choose one");

@@ -72,6 +72,7 @@ enum {
 	OPT_CGROUP,
 	OPT_EXPLAIN,
 	OPT_MAX_ROWS,
+	OPT_WEB_CONFIG,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -102,6 +103,9 @@ static const struct argp_option options[] = {
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "Serve Prometheus metrics at /metrics (a port alone: 127.0.0.1; unix:PATH: a "
 	  "socket only root may use)", 0 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
+	  "With --listen: TLS and basic-auth users, in the web config format of "
+	  "Prometheus exporters such as node_exporter", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
 	  "Label sets with series of their own (default 200); the rest add up in "
 	  "comm=\"(other)\" (per scrape, the busiest rows, with --prom-detail)", 0 },
@@ -407,6 +411,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 				   sizeof(cfg->listen_text), err, len);
 		cfg->listen = ret == 0;
 		break;
+	case OPT_WEB_CONFIG:
+		ret = parse_path(arg, "--web-config", &cfg->web_config, err, len);
+		break;
 	case OPT_DEMO:
 		cfg->demo = true;
 		break;
@@ -497,6 +504,8 @@ static int check_combinations(struct config *cfg)
 		why = "--demo runs the demos itself: leave out the command after --";
 	else if (cfg->command && cfg->npids)
 		why = "a command after -- is the target: leave out -p";
+	else if (cfg->web_config && !cfg->listen)
+		why = "--web-config sets up the server of --listen: add --listen ADDR:PORT";
 	if (!why)
 		return 0;
 	snprintf(cfg->error, sizeof(cfg->error), "%s", why);

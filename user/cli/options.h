@@ -39,6 +39,7 @@ struct config {
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_addrlen;
 	char listen_text[128];	/* "127.0.0.1:9432" or "unix:PATH", for messages */
+	const char *web_config;	/* --web-config FILE: TLS and users for --listen */
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */
