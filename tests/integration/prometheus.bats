@@ -359,6 +359,7 @@ scrape_until() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"SUCCESS: $(jq '[.panels[].targets[]] | length' \
 		"$ROOT/docs/prometheus/ipctrace-dashboard.json") rules found"* ]]
+}
 
 # The deadline the man page gives a connection, in seconds.
 man_deadline() {
