@@ -144,7 +144,7 @@ def check_renames(renames, size, cap, final, errors):
 
 
 def main():
-    opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--"))
+    opts = dict(a[2:].partition("=")[::2] for a in sys.argv[1:] if a.startswith("--"))
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     records = load_records(args.pop(0)) if "renames" not in opts else None
     scrapes = [(path, parse(path)[0]) for path in args]
