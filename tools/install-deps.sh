@@ -20,6 +20,8 @@ packages=(
 	# tests of --web-config: a self-signed certificate (openssl), bcrypt
 	# hashes of passwords (mkpasswd, from whois)
 	openssl whois
+	# tests of the JSON outputs against docs/ipctrace-json.schema.json
+	python3-jsonschema
 )
 
 missing=()

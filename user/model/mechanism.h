@@ -144,6 +144,12 @@ struct mechanism {
 	/* -p: tell the kernel side what to watch for a target's object. */
 	void (*watch_target)(struct store *s, struct object *o, const struct kernel_ops *kops);
 	/*
+	 * The label an exiting process's notice to its parent carries (SIGCHLD):
+	 * an exited process's tx row with this label alone says only that it
+	 * exited, and the table folds such rows per parent. 0: none.
+	 */
+	__s64 exit_label;
+	/*
 	 * The service end of one of its endpoints, which lasts while clients
 	 * come and go: the address a server listens on ("192.0.2.10:5432"), its
 	 * own for a server's socket, the other end's for a client's. NULL, or
@@ -173,6 +179,7 @@ bool mechanism_is_endpoint(unsigned int type);
 bool mechanism_service(const struct object *o, char *buf, size_t len, bool *server);
 bool mechanism_needs_writer(unsigned int type);
 bool mechanism_is_held(unsigned int type);
+__s64 mechanism_exit_label(unsigned int type);	/* 0: none */
 const char *mechanism_bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int mechanism_types(void);
 /* The graph's colour for a type's edges, "#rrggbb": per type, like its name. */
