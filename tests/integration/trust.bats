@@ -37,7 +37,7 @@ no_control() {
 	chan=$dir/$'f\e]2;PWNED\a\e[2J\nFAKE 1 root pipe x tx - 999G'
 	as_user mkfifo "$chan"
 	args=(-t fifo -i 0.3)
-	"$IPCTRACE" "${args[@]}" --no-tui --graph "$TMP/ipc.dot" --prom-file "$TMP/ipc.prom" \
+	"$IPCTRACE" "${args[@]}" --no-tui --graph "$TMP/ipc.dot" --prom-file "$TMP/ipc.prom" --prom-detail \
 		>"$TMP/table" 2>"$TMP/table.err" 3>&- &
 	table=$!
 	"$IPCTRACE" "${args[@]}" -e >"$TMP/events" 2>"$TMP/events.err" 3>&- &

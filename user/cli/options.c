@@ -68,6 +68,7 @@ enum {
 	OPT_GRAPH,
 	OPT_PROM_FILE,
 	OPT_PROM_ROWS,
+	OPT_PROM_DETAIL,
 	OPT_LISTEN,
 	OPT_NO_TUI,
 	OPT_HEX_BYTES,
@@ -125,7 +126,10 @@ static const struct argp_option options[] = {
 	  "With --listen: TLS and basic-auth users, in the web config format of "
 	  "Prometheus exporters such as node_exporter", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
-	  "Rows with series of their own, by bytes (default 200); the rest add up", 0 },
+	  "Label sets with series of their own (default 200); the rest add up in "
+	  "comm=\"(other)\" (per scrape, the busiest rows, with --prom-detail)", 0 },
+	{ "prom-detail", OPT_PROM_DETAIL, NULL, 0,
+	  "Metrics per PID and object, for debugging: series come and go with processes", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
 	{ "explain", OPT_EXPLAIN, NULL, 0,
 	  "With --demo: a guided tour, each mechanism in turn, with what to look for", 0 },
@@ -504,6 +508,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PROM_ROWS:
 		ret = parse_count(arg, "--prom-rows count", &cfg->prom_rows, err, len);
+		break;
+	case OPT_PROM_DETAIL:
+		cfg->prom_detail = true;
 		break;
 	case OPT_MAX_ROWS:
 		ret = parse_int_range(arg, "--max-rows count", MAX_ROWS_MIN, MAX_ROWS_MAX,

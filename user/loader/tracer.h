@@ -84,4 +84,8 @@ int tracer_poll_events(struct tracer *t, int timeout_ms);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
 
+/* The maps tracer_collect() read, as full as it found them; returns how many
+ * (at most MAP_FILL_MAX). */
+size_t tracer_map_fill(const struct tracer *t, struct map_fill *out);
+
 #endif

@@ -18,7 +18,8 @@ struct prom_server;
 struct sidecar_opts {
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
 	const char *prom_path;	/* --prom-file: the exposition format, likewise */
-	int prom_rows;		/* rows with series of their own; the rest add up */
+	int prom_rows;		/* label sets (rows) with series of their own */
+	bool prom_detail;	/* --prom-detail: series per PID and object */
 	bool wait;		/* WAIT is measured: its series are written */
 	bool listen;		/* --listen: serve /metrics over HTTP */
 	struct sockaddr_storage listen_addr;
