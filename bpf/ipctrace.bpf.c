@@ -49,7 +49,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	if (!in_cgroup())
 		return 0;
 	tgid = native_tgid();
-	if (!tgid || tgid == self_tgid)
+	if (!tgid || is_self(tgid))
 		return 0;
 
 	if (op == IPCOP_OPEN) {

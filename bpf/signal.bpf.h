@@ -200,7 +200,7 @@ static __noinline int sig_on_generate(int sig, const struct kernel_siginfo *info
 
 	/* ipctrace's own signals (SIGCONT to a command it started, SIGKILL to
 	 * one it gives up on) are not the traced processes' IPC. */
-	if (target == self_tgid || (process && running == self_tgid))
+	if (is_self(target) || (process && is_self(running)))
 		return 0;
 	/* --cgroup: the signals its processes send (the running task of a
 	 * kernel's signal is any task: those count if it is in the cgroup). */

@@ -254,7 +254,7 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)) || !in_cgroup())
 		return 0;
 	tgid = current_tgid();
-	if (tgid == self_tgid ||
+	if (is_self(tgid) ||
 	    (filter_enabled && !is_candidate(tgid) && !sock_watched(sk)))
 		return 0;
 	/* Inside the call, once it has waited: whatever call it is, its sleep

@@ -58,7 +58,8 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 			    .max_rows = cfg->max_rows,
 			    .events = cfg->events, .verbose = cfg->verbose },
 		.sidecar = { .graph_path = cfg->graph_path, .prom_path = cfg->prom_path,
-			     .prom_rows = cfg->prom_rows, .wait = !cfg->no_wait,
+			     .prom_rows = cfg->prom_rows, .prom_detail = cfg->prom_detail,
+			     .wait = !cfg->no_wait,
 			     .listen = cfg->listen, .listen_addr = cfg->listen_addr,
 			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text,
 			     .web_config = cfg->web_config },
@@ -98,6 +99,10 @@ int main(int argc, char **argv)
 	if (cfg.features) {
 		show_features();
 		ret = 0;
+		goto cleanup;
+	}
+	if (cfg.drop_test_path) {
+		ret = privileges_self_test(cfg.drop_test_pid, cfg.drop_test_path);
 		goto cleanup;
 	}
 	ret = 1;

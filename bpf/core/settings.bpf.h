@@ -19,6 +19,8 @@
  * the branches a run does not need, so an unused filter costs nothing. */
 const volatile __u8 syscall_op[SYSCALL_TABLE_SIZE] = {};
 const volatile __u32 self_tgid = 0;
+/* ipctrace's output writer, a process of its own (0: none). */
+const volatile __u32 writer_tgid = 0;
 const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
 const volatile bool filter_enabled = false;
 /* -f: a target's children are targets too (else they may be peers). */
@@ -131,6 +133,13 @@ static __always_inline __u32 current_start(void)
 		return (__u32)(bpf_get_current_task_btf()->group_leader->start_boottime /
 			       IPC_CLOCK_TICK_NS);
 	return task_start((struct task_struct *)bpf_get_current_task());
+}
+
+/* ipctrace and its output writer: their calls are its own work (the writer
+ * reads each file's text from a pipe), not the traced processes' IPC. */
+static __always_inline bool is_self(__u32 tgid)
+{
+	return tgid == self_tgid || (writer_tgid && tgid == writer_tgid);
 }
 
 

@@ -151,7 +151,7 @@ static __always_inline int wait_on_switch(bool preempt, struct task_struct *prev
 	if (!op_may_wait(op) || in_compat_syscall() || !in_cgroup())
 		return 0;
 	tgid = prev->tgid;
-	if (tgid == self_tgid || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))
+	if (is_self(tgid) || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))
 		return 0;
 	if (HAVE_RDONLY_CAST) {
 		struct sleeper *slot = bpf_task_storage_get(&sleepers, prev, NULL,

@@ -267,6 +267,14 @@ static void render_frame(struct store *s, struct fuzz_input *in, bool final)
 	check_safe(text);
 	check_prom(text);
 	free(text);
+	/* The default: the same rows added up by label sets, within a cap. */
+	prom.sets = prom_sets_new(prom.max_rows + 1);
+	prom_sets_add(prom.sets, &f);
+	text = render(write_prom, &f, &prom);
+	check_safe(text);
+	check_prom(text);
+	free(text);
+	prom_sets_free(prom.sets);
 	text = render(write_graph, &f, NULL);
 	check_safe(text);
 	check_dot(text);

@@ -80,7 +80,7 @@ expect() {
 	complete_line _ipctrace ipctrace --prom-rows ''
 	expect
 	complete_line _ipctrace ipctrace --pr
-	expect --prom-file --prom-rows
+	expect --prom-detail --prom-file --prom-rows
 }
 
 @test "completion: --graph, --prom-file and --web-config complete file names" {

@@ -137,7 +137,7 @@ two_targets() {
 	for ((try = 0; try < 50; try++)); do
 		: >"$TMP/new.err"
 		echo $((target - 1)) >/proc/sys/kernel/ns_last_pid
-		"$DEMO" pipe -n 40 -s 900 --json --wait >>"$TMP/new" 2>"$TMP/new.err" 3>&- &
+		"$DEMO" pipe -n 40 -s 900 --json --wait >"$TMP/new" 2>"$TMP/new.err" 3>&- &
 		wait_for "$TMP/new.err" ready
 		read -r newcomer _ < <(demo_pids "$TMP/new.err")
 		[ "$newcomer" = "$target" ] && break

@@ -5,6 +5,7 @@
 load helpers
 
 CHECK_PROM="$ROOT/tests/lib/check_prom.py"
+CHECK_SETS="$ROOT/tests/lib/check_prom_sets.py"
 
 # free_port: a TCP port nothing listens on now.
 free_port() {
@@ -19,8 +20,8 @@ inode_changed() {
 	[ "$(stat -c %i "$1")" != "$2" ]
 }
 
-@test "--prom-file: promtool accepts it; the summary's series are the demos' bytes and ops" {
-	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom" --prom-rows 1000000
+@test "--prom-detail --prom-file: promtool accepts it; the summary's series per PID are the demos' bytes and ops" {
+	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom" --prom-rows 1000000 --prom-detail
 	# There from the start, and replaced by rename each interval.
 	promtool_ok "$TMP/ipctrace.prom"
 	grep -qx 'ipctrace_up 1' "$TMP/ipctrace.prom"
@@ -47,8 +48,8 @@ inode_changed() {
 	[ "$(find "$TMP" -maxdepth 1 -name '.ipctrace.prom.*' | wc -l)" -eq 0 ]
 }
 
-@test "--prom-rows: the busiest rows have series, the rest add up per type and dir, within the bound" {
-	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom" --prom-rows 3
+@test "--prom-detail --prom-rows: the busiest rows have series, the rest add up per type and dir, within the bound" {
+	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom" --prom-rows 3 --prom-detail
 	for demo in pipe fifo mq unix tcp; do
 		"$DEMO" "$demo" -n 40 -s 700 --json >>"$TMP/demo"
 	done
@@ -84,10 +85,10 @@ more_frames_than() {
 	[ "$(frames)" -gt "$1" ]
 }
 
-@test "--listen: /metrics live; an exited writer's series goes; a stalled client holds nothing up" {
+@test "--prom-detail --listen: /metrics live; an exited writer's series goes; a stalled client holds nothing up" {
 	PORT=$(free_port)
 	mkfifo "$TMP/chan"
-	start_tracer --json -i 0.2 -t fifo --listen "127.0.0.1:$PORT"
+	start_tracer --json -i 0.2 -t fifo --listen "127.0.0.1:$PORT" --prom-detail
 	run curl -sf -D "$TMP/headers" -o "$TMP/scrape" "http://127.0.0.1:$PORT/metrics"
 	[ "$status" -eq 0 ]
 	grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$TMP/headers"
@@ -211,6 +212,153 @@ time.sleep(60)' "$PORT" >"$TMP/slow" 3>&- &
 	run --separate-stderr "$IPCTRACE" --listen "unix:/tmp/$(printf 'x%.0s' {1..120})"
 	[ "$status" -eq 2 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+# scrape_while_running FILE...: scrape /metrics into $TMP/scrape.N until FILE
+# exists, at least three times; the names of the scrapes in $SCRAPES.
+scrape_until() {
+	local n=0
+	SCRAPES=()
+	while [ ! -e "$1" ] || [ "$n" -lt 3 ]; do
+		n=$((n + 1))
+		curl -sf --max-time 10 -o "$TMP/scrape.$n" "http://127.0.0.1:$PORT/metrics"
+		promtool_ok "$TMP/scrape.$n"
+		SCRAPES+=("$TMP/scrape.$n")
+		sleep 0.4
+	done
+}
+
+@test "default metrics: 200 short-lived processes add up exactly, in a few series that never go back" {
+	PORT=$(free_port)
+	# The workload is ipctrace's command, so that only its processes count:
+	# other runs of the demos on this machine share their names.
+	cat >"$TMP/churn.sh" <<-EOF
+		for i in \$(seq 100); do "$DEMO" pipe -n 5 -s 300 --json >>"$TMP/demo"; done
+		touch "$TMP/done"
+		while [ ! -e "$TMP/stop" ]; do sleep 0.1; done
+	EOF
+	# Its input is no pipe whose other end (this test's shell) would count.
+	start_tracer -i 0.3 --listen "127.0.0.1:$PORT" --prom-file "$TMP/final.prom" \
+		-- bash "$TMP/churn.sh" </dev/null
+	scrape_until "$TMP/done"
+	# One scrape more, after the last demo's rows were read.
+	sleep 1
+	curl -sf --max-time 10 -o "$TMP/scrape.last" "http://127.0.0.1:$PORT/metrics"
+	touch "$TMP/stop"
+	wait_gone "$TRACER_PID" 30
+	TRACER_PID=
+	promtool_ok "$TMP/final.prom"
+	grep -qx 'ipctrace_up 0' "$TMP/final.prom"
+	[ "$(jq -s 'map(.pid) | unique | length' "$TMP/demo")" -eq 200 ]
+	run python3 "$CHECK_SETS" --churn "$TMP/demo" "${SCRAPES[@]}" "$TMP/scrape.last" \
+		"$TMP/final.prom"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# The last live scrape already had every byte: the exit adds nothing.
+	run python3 "$CHECK_SETS" --churn "$TMP/demo" "$TMP/scrape.last"
+	[ "$status" -eq 0 ]
+	# No label names a process or an object.
+	run grep -cE '^ipctrace_(bytes|operations)_total\{.*(pid|object|ino)=' "$TMP/final.prom"
+	[ "$output" = 0 ]
+}
+
+@test "default metrics: a TCP client and its server share the server's address as service, each with its role and exact bytes" {
+	start_tracer -i 0.3 --prom-file "$TMP/final.prom" \
+		-- sh -c "'$DEMO' tcp -n 30 -s 700 --json >'$TMP/demo'" </dev/null
+	wait_gone "$TRACER_PID" 60
+	TRACER_PID=
+	promtool_ok "$TMP/final.prom"
+	[ "$(jq -s '[.[] | select(.role == "client" or .role == "server")] | length' "$TMP/demo")" -eq 8 ]
+	run python3 "$CHECK_SETS" "$TMP/demo" "$TMP/final.prom"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^ipctrace_bytes_total\{type="tcp",dir="tx",comm="tcp-client",.*service="127\.0\.0\.1:[0-9]+",role="client"\} 21000$' "$TMP/final.prom"
+	grep -qE '^ipctrace_bytes_total\{type="tcp",dir="tx",comm="tcp6-server",.*service="\[::1\]:[0-9]+",role="server"\} 21000$' "$TMP/final.prom"
+}
+
+@test "default metrics: a process renaming itself through 1000 names makes at most --prom-rows label sets, plus comm=\"(other)\"" {
+	PORT=$(free_port)
+	names=1000 size=100 cap=20
+	start_tracer -i 0.3 --prom-rows "$cap" --listen "127.0.0.1:$PORT" \
+		--prom-file "$TMP/final.prom" -- \
+		sh -c "python3 '$ROOT/tests/lib/rename_churn.py' $names $size >'$TMP/wrote'; touch '$TMP/done'; while [ ! -e '$TMP/stop' ]; do sleep 0.1; done" </dev/null
+	scrape_until "$TMP/done"
+	touch "$TMP/stop"
+	wait_gone "$TRACER_PID" 60
+	TRACER_PID=
+	[ "$(cat "$TMP/wrote")" = "wrote $((names * size))" ]
+	promtool_ok "$TMP/final.prom"
+	run python3 "$CHECK_SETS" --renames="$names" --bytes="$size" --cap="$cap" \
+		"${SCRAPES[@]}" "$TMP/final.prom"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	sets=$(sed -n 's/^ipctrace_label_sets //p' "$TMP/final.prom")
+	[ "$sets" -le $((cap + 2 * 11)) ]
+	[ "$sets" -eq "$(grep -c '^ipctrace_bytes_total{' "$TMP/final.prom")" ]
+}
+
+@test "--listen: gzip when the scraper asks, the same text decompressed; plain otherwise" {
+	PORT=$(free_port)
+	# One frame for the whole test: the text cannot change between scrapes.
+	start_tracer -i 3600 --listen "127.0.0.1:$PORT"
+	curl -sf -D "$TMP/plain.h" -o "$TMP/plain" "http://127.0.0.1:$PORT/metrics"
+	curl -sf -D "$TMP/gz.h" -H 'Accept-Encoding: gzip' -o "$TMP/gz" "http://127.0.0.1:$PORT/metrics"
+	curl -sf --compressed -o "$TMP/compressed" "http://127.0.0.1:$PORT/metrics"
+	run grep -ci '^content-encoding:' "$TMP/plain.h"
+	[ "$output" = 0 ]
+	grep -qi '^content-encoding: gzip' "$TMP/gz.h"
+	grep -qi '^vary: accept-encoding' "$TMP/gz.h"
+	# Really compressed, and the same text.
+	[ "$(stat -c %s "$TMP/gz")" -lt "$(stat -c %s "$TMP/plain")" ]
+	gzip -dc "$TMP/gz" | cmp - "$TMP/plain"
+	cmp "$TMP/compressed" "$TMP/plain"
+	promtool_ok "$TMP/plain"
+	# gzip refused (q=0): plain text.
+	curl -sf -D "$TMP/refused.h" -H 'Accept-Encoding: gzip;q=0, identity' -o "$TMP/refused" \
+		"http://127.0.0.1:$PORT/metrics"
+	cmp "$TMP/refused" "$TMP/plain"
+	stop_tracer
+}
+
+@test "self-metrics: losses, map fill, refresh and render times, rows, build info, and the last refresh" {
+	start_tracer --json -i 0.3 --prom-file "$TMP/ipctrace.prom"
+	"$DEMO" pipe -n 10 -s 100 --json >>"$TMP/demo"
+	stop_tracer
+	promtool_ok "$TMP/ipctrace.prom"
+	# Every kind of loss the JSON names, with its figure.
+	final | jq -r '.lost | to_entries[] | "ipctrace_lost_total{map=\"\(.key)\"} \(.value)"' \
+		>"$TMP/lost"
+	[ -s "$TMP/lost" ]
+	grep -cxFf "$TMP/lost" "$TMP/ipctrace.prom" >"$TMP/n"
+	[ "$(cat "$TMP/n")" -eq "$(wc -l <"$TMP/lost")" ]
+	# The rows map: entries within its size, the size the one --max-rows gives.
+	rows=$(sed -n 's/^ipctrace_map_entries{map="rows"} //p' "$TMP/ipctrace.prom")
+	size=$(sed -n 's/^ipctrace_map_max_entries{map="rows"} //p' "$TMP/ipctrace.prom")
+	[ -n "$rows" ] && [ "$size" -ge 65536 ] && [ "$rows" -le "$size" ]
+	for m in ipctrace_refresh_duration_seconds ipctrace_render_duration_seconds ipctrace_rows \
+		ipctrace_label_sets ipctrace_other_rows_total ipctrace_last_refresh_timestamp_seconds; do
+		grep -qE "^$m [0-9.]+$" "$TMP/ipctrace.prom"
+	done
+	grep -qx "ipctrace_build_info{version=\"$("$IPCTRACE" --version | awk '{print $2}')\"} 1" \
+		"$TMP/ipctrace.prom"
+	[ "$(sed -n 's/^ipctrace_rows //p' "$TMP/ipctrace.prom")" -eq "$(final | jq '.rows | length')" ]
+}
+
+@test "docs/prometheus: promtool accepts the recording rules; their unit test of the edge rule passes; the dashboard is JSON" {
+	promtool check rules "$ROOT/docs/prometheus/ipctrace-rules.yml"
+	( cd "$ROOT/docs/prometheus" && promtool test rules ipctrace-rules.test.yml )
+	# Every panel's query is PromQL promtool accepts, once Grafana's
+	# variables are given values: each becomes a rule of a group.
+	jq -r '"groups:\n  - name: dashboard\n    rules:",
+		(.panels[].targets[].expr | gsub("\\$__rate_interval"; "5m")
+			| gsub("\\$instance"; ".*")
+			| "      - record: panel\n        expr: \(tojson)")' \
+		"$ROOT/docs/prometheus/ipctrace-dashboard.json" >"$TMP/panels.yml"
+	run promtool check rules --lint=none "$TMP/panels.yml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"SUCCESS: $(jq '[.panels[].targets[]] | length' \
+		"$ROOT/docs/prometheus/ipctrace-dashboard.json") rules found"* ]]
 }
 
 # The deadline the man page gives a connection, in seconds.

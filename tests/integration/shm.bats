@@ -29,7 +29,7 @@ load helpers
 	# Who woke whom: only ever the other side.
 	writer=$(jq -r 'select(.role == "writer") | .pid' "$TMP/demo" | head -n 1)
 	reader=$(jq -r 'select(.role == "reader") | .pid' "$TMP/demo" | head -n 1)
-	jq -e --arg w "$writer" --argjson r "$reader" '[.rows[] | select(.pid == $r and .dir == "rx")][0].woken_by | keys == [$w]' "$TMP/final" >/dev/null
+	jq -e --arg w "$writer" --argjson r "$reader" '[.rows[] | select(.pid == $r and .dir == "rx" and .type == "posix_shm")][0].woken_by | keys == [$w]' "$TMP/final" >/dev/null
 }
 
 @test "mmap demo: a large file shared, a partial munmap, shared anonymous memory across fork" {

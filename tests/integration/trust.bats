@@ -37,7 +37,7 @@ no_control() {
 	chan=$dir/$'f\e]2;PWNED\a\e[2J\nFAKE 1 root pipe x tx - 999G'
 	as_user mkfifo "$chan"
 	args=(-t fifo -i 0.3)
-	"$IPCTRACE" "${args[@]}" --no-tui --graph "$TMP/ipc.dot" --prom-file "$TMP/ipc.prom" \
+	"$IPCTRACE" "${args[@]}" --no-tui --graph "$TMP/ipc.dot" --prom-file "$TMP/ipc.prom" --prom-detail \
 		>"$TMP/table" 2>"$TMP/table.err" 3>&- &
 	table=$!
 	"$IPCTRACE" "${args[@]}" -e >"$TMP/events" 2>"$TMP/events.err" 3>&- &
@@ -187,6 +187,121 @@ assert tx == [(w["old_start"], "victim", w["old"], True, True),
 peers = sorted((p["pid"], p["starttime"], p["comm"]) for p in rx[0]["peers"])
 assert peers == [(pid, w["old_start"], "victim"), (pid, w["new_start"], "reuser")], peers
 PY
+}
+
+# status_of DIR FIELD: a field of DIR/status (DIR a /proc process or task),
+# its tabs made spaces.
+status_of() {
+	sed -nE "s/^$2:\t//p" "$1/status" | tr '\t' ' ' | sed 's/ *$//'
+}
+
+# caps_of DIR FIELD: a capability set of DIR/status by name, as capsh says
+# them ("" for none).
+caps_of() {
+	local hex
+	hex=$(status_of "$1" "$2")
+	capsh --decode="$hex" | sed 's/^0x[0-9a-f]*=//'
+}
+
+# holder_named: the last live frame names the holder as the root writer's peer.
+holder_named() {
+	grep -a '"rows"' "$TMP/out" | grep -av '"final":true' | tail -n 1 |
+		jq -e --argjson w "$writer" --argjson h "$holder" \
+			'[.rows[] | select(.pid == $w and .dir == "tx") | .peers[]?.pid] | index($h) != null' \
+			>/dev/null
+}
+
+@test "after attaching: every thread is uid 65534 with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH at most, no_new_privs and seccomp; the writer is root with CAP_DAC_OVERRIDE alone; peers are named across users, outputs written, counts exact" {
+	chmod 0755 "$TMP"
+	start_tracer -t pipe --json -i 0.3 --listen "unix:$TMP/metrics.sock" \
+		--prom-file "$TMP/ipc.prom" --graph "$TMP/ipc.dot"
+	# Every thread, the HTTP server's too (started after the drop, with no
+	# capability at all).
+	threads=0 http=0
+	for task in /proc/"$TRACER_PID"/task/*; do
+		[ "$(status_of "$task" Uid)" = "65534 65534 65534 65534" ]
+		[ "$(status_of "$task" Gid)" = "65534 65534 65534 65534" ]
+		[ -z "$(status_of "$task" Groups)" ]
+		[ "$(caps_of "$task" CapBnd)" = cap_dac_read_search,cap_sys_ptrace ]
+		[ "$(caps_of "$task" CapPrm)" = "$(caps_of "$task" CapEff)" ]
+		[ -z "$(caps_of "$task" CapInh)" ]
+		[ -z "$(caps_of "$task" CapAmb)" ]
+		[ "$(status_of "$task" NoNewPrivs)" = 1 ]
+		[ "$(status_of "$task" Seccomp)" = 2 ]
+		if [[ $(cat "$task/comm") == ipctrace-http ]]; then
+			[ -z "$(caps_of "$task" CapEff)" ]
+			http=$((http + 1))
+		else
+			[ "$(caps_of "$task" CapEff)" = cap_dac_read_search,cap_sys_ptrace ]
+		fi
+		threads=$((threads + 1))
+	done
+	[ "$threads" -ge 2 ]
+	[ "$http" -eq 1 ]
+	# The one process that writes the files and removes the socket.
+	writer_proc=/proc/$(pgrep -P "$TRACER_PID" -x ipctrace-writer)
+	[ "$(status_of "$writer_proc" Uid)" = "0 0 0 0" ]
+	for set in CapPrm CapEff CapBnd; do
+		[ "$(caps_of "$writer_proc" "$set")" = cap_dac_override ]
+	done
+	[ "$(status_of "$writer_proc" NoNewPrivs)" = 1 ]
+	[ "$(status_of "$writer_proc" Seccomp)" = 2 ]
+	# A peer named from another user's /proc/PID/fd alone: it moves nothing.
+	python3 "$ROOT/tests/lib/cross_user_pipe.py" "$TRUST_USER" 8 512 >"$TMP/pair" 3>&- &
+	pair=$!
+	wait_until 20 test -s "$TMP/pair"
+	writer=$(jq .writer "$TMP/pair")
+	holder=$(jq .holder "$TMP/pair")
+	uid=$(id -u "$TRUST_USER")
+	[ "$(status_of /proc/"$holder" Uid)" = "$uid $uid $uid $uid" ]
+	wait_until 30 holder_named
+	kill -TERM "$holder"
+	wait "$pair"
+	# The demo's traffic, counted exactly, in every output.
+	"$DEMO" pipe -n 40 -s 555 --json >"$TMP/demo"
+	sleep 0.6	# an interval after the last write
+	wait_until 10 sh -c "curl -sf --unix-socket '$TMP/metrics.sock' http://localhost/metrics >'$TMP/scrape'"
+	stop_tracer
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	final | jq -e --argjson w "$writer" --argjson n "$(jq .bytes "$TMP/pair")" \
+		'[.rows[] | select(.pid == $w and .dir == "tx") | .bytes] == [$n]' >/dev/null
+	demo=$(jq -r 'select(.role == "parent") | .pid' "$TMP/demo" | head -n 1)
+	grep -q "pid=\"$demo\"" "$TMP/ipc.prom"
+	grep -qx 'ipctrace_up 1' "$TMP/scrape"
+	grep -q "$demo" "$TMP/ipc.dot"
+	[ "$(stat -c %U "$TMP/ipc.prom")" = root ]
+	# Removed at exit, by the writer, which ipctrace waited for.
+	[ ! -e "$TMP/metrics.sock" ]
+	[ ! -e "$writer_proc" ]
+}
+
+@test "the privileges kept cannot ptrace a root process with every capability, write its memory or /proc/1/mem, or write a root-owned file" {
+	sleep 600 3>&- &
+	victim=$!
+	# The victim: root, with every capability the system has.
+	[ "$(status_of /proc/"$victim" Uid)" = "0 0 0 0" ]
+	[ "$(status_of /proc/"$victim" CapEff)" = "$(status_of /proc/1 CapBnd)" ]
+	echo root >"$TMP/root-owned"
+	chmod 0644 "$TMP/root-owned"
+	# ipctrace running, and the same drop applied by the binary's self-test.
+	start_tracer -t pipe --json -i 0.3
+	run --separate-stderr "$IPCTRACE" --drop-self-test "$victim:$TMP/root-owned"
+	kill "$victim"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# The self-test holds exactly the credentials of the running ipctrace.
+	[ "${lines[*]:0:10}" = "$(grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' \
+		/proc/"$TRACER_PID"/status | tr '\n' ' ' | sed 's/ $//')" ]
+	[ "${lines[10]}" = "ptrace(PTRACE_SEIZE, $victim): Operation not permitted" ]
+	[ "${lines[11]}" = "open(/proc/$victim/mem, O_RDWR): Permission denied" ]
+	# PID 1 may be beyond even full root's reach (in a container, say): the
+	# victim's memory above is the check that can fail.
+	[ "${lines[12]}" = "open(/proc/1/mem, O_RDWR): Permission denied" ]
+	[ "${lines[13]}" = "open($TMP/root-owned, O_WRONLY): Permission denied" ]
+	[ "${#lines[@]}" -eq 14 ]
+	[ "$(cat "$TMP/root-owned")" = root ]
+	stop_tracer
 }
 
 @test "USER: another user's processes say whose they are, in the table, JSON (uid, user) and CSV" {

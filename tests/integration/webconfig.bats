@@ -47,7 +47,7 @@ scrape_is_file() {
 		"$TMP/server.key" "$HASH" >"$TMP/web.yml"
 	PORT=$(free_port)
 	mkfifo "$TMP/chan"
-	start_tracer --json -i 1 -t fifo --listen "127.0.0.1:$PORT" --web-config "$TMP/web.yml" \
+	start_tracer --json -i 1 -t fifo --listen "127.0.0.1:$PORT" --web-config "$TMP/web.yml" --prom-detail \
 		--prom-file "$TMP/ipctrace.prom"
 	# A reader that stays (its writer end held open), so that its series does.
 	"$DEMO" fifo --role reader --path "$TMP/chan" -s 100 --json >>"$TMP/demo" 3>&- &

@@ -8,6 +8,7 @@
 #include "model/holders.h"
 #include "output/csv.h"
 #include "output/prom.h"
+#include "output/gzip.h"
 
 typedef void (*field_writer)(FILE *out, const char *s);
 
@@ -297,6 +298,98 @@ static void test_prom_cap(void **state)
 	free(text);
 }
 
+/* The aggregated metrics of rows, after prom_sets_add() took them. */
+static char *render_sets(struct prom_sets *ps, GPtrArray *rows, bool final)
+{
+	struct frame fr = { .final = final, .rows = rows };
+	struct prom_style style = { .max_rows = 10, .wait = true, .sets = ps };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	prom_sets_add(ps, &fr);
+	output_prom(out, &fr, &style);
+	fclose(out);
+	return buf;
+}
+
+#define WRITER_SET "ipctrace_bytes_total{type=\"fifo\",dir=\"tx\",comm=\"writer\"," \
+		   "peer_comm=\"reader, \\\"q\\\"\"} "
+
+static void test_prom_sets(void **state)
+{
+	struct fixture *f = *state;
+	struct prom_sets *ps = prom_sets_new(10);
+	GPtrArray *rows = store_select(f->store, true, SORT_PID, NULL);
+	GPtrArray *none = g_ptr_array_new();
+	char *text = render_sets(ps, rows, false);
+
+	/* Labels of few values: no pid, no object. */
+	assert_non_null(strstr(text, WRITER_SET "4096\n"));
+	assert_non_null(strstr(text, "ipctrace_operations_total{type=\"fifo\",dir=\"rx\","
+				     "comm=\"reader, \\\"q\\\"\",peer_comm=\"writer\"} 2\n"));
+	assert_null(strstr(text, "pid="));
+	assert_null(strstr(text, "object="));
+	assert_non_null(strstr(text, "ipctrace_label_sets 2\n"));
+	free(text);
+	/* The same rows again (the summary shows them once more): nothing added. */
+	text = render_sets(ps, rows, true);
+	assert_non_null(strstr(text, WRITER_SET "4096\n"));
+	free(text);
+	/* The row grows: the set grows by as much. */
+	f->tx->bytes += 10;
+	text = render_sets(ps, rows, false);
+	assert_non_null(strstr(text, WRITER_SET "4106\n"));
+	free(text);
+	/* Its process exited and its row is gone: the set keeps its value. */
+	text = render_sets(ps, none, false);
+	assert_non_null(strstr(text, WRITER_SET "4106\n"));
+	free(text);
+	g_ptr_array_free(none, TRUE);
+	g_ptr_array_free(rows, TRUE);
+	prom_sets_free(ps);
+}
+
+static void test_prom_sets_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct prom_sets *ps = prom_sets_new(1);
+	GPtrArray *rows = g_ptr_array_new();
+	char *text;
+
+	/* Room for one set: the second row's traffic goes to comm="(other)". */
+	g_ptr_array_add(rows, f->tx);
+	g_ptr_array_add(rows, f->rx);
+	text = render_sets(ps, rows, false);
+	assert_non_null(strstr(text, WRITER_SET "4096\n"));
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"fifo\",dir=\"rx\","
+				     "comm=\"(other)\"} 4000\n"));
+	assert_non_null(strstr(text, "ipctrace_other_rows_total 1\n"));
+	assert_int_equal(count_lines(text, "ipctrace_bytes_total{"), 2);
+	free(text);
+	/* Counted once per row, however many times it grows. */
+	f->rx->bytes += 5;
+	text = render_sets(ps, rows, false);
+	assert_non_null(strstr(text, "comm=\"(other)\"} 4005\n"));
+	assert_non_null(strstr(text, "ipctrace_other_rows_total 1\n"));
+	free(text);
+	g_ptr_array_free(rows, TRUE);
+	prom_sets_free(ps);
+}
+
+static void test_gzip_accepted(void **state)
+{
+	(void)state;
+	assert_true(gzip_accepted("gzip"));
+	assert_true(gzip_accepted("deflate, GZIP;q=0.5"));
+	assert_true(gzip_accepted("*"));
+	assert_false(gzip_accepted("gzip;q=0"));
+	assert_false(gzip_accepted("identity"));
+	assert_false(gzip_accepted("x-gzip2"));
+	assert_false(gzip_accepted(""));
+	assert_false(gzip_accepted(NULL));
+}
+
 int run_formats_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +402,9 @@ int run_formats_tests(void)
 		cmocka_unit_test_setup_teardown(test_prom, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_without_wait, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_cap, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_prom_sets, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_prom_sets_cap, make_rows, free_rows),
+		cmocka_unit_test(test_gzip_accepted),
 	};
 
 	return cmocka_run_group_tests_name("formats", tests, NULL, NULL);

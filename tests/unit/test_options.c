@@ -130,6 +130,10 @@ static void test_bad_values(void **state)
 		{ "--listen", "[::1:80", "invalid --listen address '[::1:80'" },
 		{ "--listen", "[127.0.0.1]:80", "invalid --listen address '[127.0.0.1]:80'" },
 		{ "--listen", "[]:80", "invalid --listen address '[]:80'" },
+		{ "--drop-self-test", "12", "invalid --drop-self-test '12': expected PID:FILE" },
+		{ "--drop-self-test", ":/etc/x", "invalid --drop-self-test ':/etc/x'" },
+		{ "--drop-self-test", "12:", "invalid --drop-self-test '12:'" },
+		{ "--drop-self-test", "0:/etc/x", "invalid PID '0'" },
 	};
 
 	(void)state;
@@ -355,6 +359,18 @@ static void test_comm_and_user(void **state)
 	assert_int_not_equal(parse_user("-1", &uid, err, sizeof(err)), 0);
 }
 
+/* The hidden self-test of the privilege drop: a PID, and a file that may hold a colon. */
+static void test_drop_self_test(void **state)
+{
+	struct config cfg;
+	const char *argv[] = { "ipctrace", "--drop-self-test", "4321:/tmp/a:b" };
+
+	(void)state;
+	assert_int_equal(parse(&cfg, G_N_ELEMENTS(argv), argv), 0);
+	assert_int_equal(cfg.drop_test_pid, 4321);
+	assert_string_equal(cfg.drop_test_path, "/tmp/a:b");
+}
+
 static void test_types(void **state)
 {
 	unsigned int mask = 0;
@@ -401,6 +417,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_pid_lists),
 		cmocka_unit_test(test_comm_and_user),
+		cmocka_unit_test(test_drop_self_test),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_kernel_dev),
 	};

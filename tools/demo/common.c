@@ -128,10 +128,14 @@ static json_object *record_base(const char *demo, const char *role, const char *
 				const char *object, unsigned long long ino)
 {
 	json_object *j = json_object_new_object();
+	char comm[17] = "";
 
+	/* The name the process gave itself, as ipctrace's comm shows it. */
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
 	json_object_object_add(j, "demo", json_object_new_string(demo));
 	json_object_object_add(j, "role", json_object_new_string(role));
 	json_object_object_add(j, "pid", json_object_new_int(getpid()));
+	json_object_object_add(j, "comm", json_object_new_string(comm));
 	json_object_object_add(j, "type", json_object_new_string(type));
 	json_object_object_add(j, "object", json_object_new_string(object));
 	json_object_object_add(j, "ino", json_object_new_uint64(ino));

@@ -88,11 +88,11 @@ guest_packages=(
 	# it falls back to gzip with a warning.
 	"$GUEST_KERNEL" initramfs-tools zstd
 	# ipctrace's and ipc-demo's shared libraries
-	libbpf1 libelf1 zlib1g libglib2.0-0 libjson-c5 libcap2 libmicrohttpd12 libncursesw6
-	libyaml-0-2 libcrypt1
-	# what tests/integration calls
+	libbpf1 libelf1 zlib1g libglib2.0-0 libjson-c5 libcap2 libseccomp2 libmicrohttpd12
+	libncursesw6 libyaml-0-2 libcrypt1
+	# what tests/integration calls (capsh: the capability sets by name)
 	bats jq python3 bpftool util-linux procps iproute2 socat curl perl graphviz prometheus tmux
-	openssl whois nginx-light
+	openssl whois nginx-light libcap2-bin
 )
 # A server's package would start its service in the chroot, on the host.
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"

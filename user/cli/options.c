@@ -68,6 +68,7 @@ enum {
 	OPT_GRAPH,
 	OPT_PROM_FILE,
 	OPT_PROM_ROWS,
+	OPT_PROM_DETAIL,
 	OPT_LISTEN,
 	OPT_NO_TUI,
 	OPT_HEX_BYTES,
@@ -78,6 +79,7 @@ enum {
 	OPT_MAX_ROWS,
 	OPT_WEB_CONFIG,
 	OPT_COUNT,
+	OPT_DROP_SELF_TEST,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -124,7 +126,10 @@ static const struct argp_option options[] = {
 	  "With --listen: TLS and basic-auth users, in the web config format of "
 	  "Prometheus exporters such as node_exporter", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
-	  "Rows with series of their own, by bytes (default 200); the rest add up", 0 },
+	  "Label sets with series of their own (default 200); the rest add up in "
+	  "comm=\"(other)\" (per scrape, the busiest rows, with --prom-detail)", 0 },
+	{ "prom-detail", OPT_PROM_DETAIL, NULL, 0,
+	  "Metrics per PID and object, for debugging: series come and go with processes", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
 	{ "explain", OPT_EXPLAIN, NULL, 0,
 	  "With --demo: a guided tour, each mechanism in turn, with what to look for", 0 },
@@ -146,6 +151,11 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Print libbpf debug messages", 0 },
 	{ "features", OPT_FEATURES, NULL, 0,
 	  "Print what this kernel offers and which code paths that chooses", 0 },
+	/* For the tests: the privilege drop, then what it must forbid. Hidden:
+	 * it only gives privileges up, and attaches nothing. */
+	{ "drop-self-test", OPT_DROP_SELF_TEST, "PID:FILE", OPTION_HIDDEN,
+	  "Drop privileges as after attaching, then try to ptrace PID and to write "
+	  "its memory, /proc/1/mem and FILE", 0 },
 	/* Our own --help and --version: argp's are silenced with its messages. */
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -171,6 +181,22 @@ int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen)
 			    "invalid PID '%s': expected a process ID between 1 and 4194304", arg);
 	*pid = (pid_t)v;
 	return 0;
+}
+
+/* --drop-self-test PID:FILE */
+static int parse_drop_test(const char *arg, struct config *cfg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	char pid[32];
+
+	if (!colon || colon == arg || !colon[1] || (size_t)(colon - arg) >= sizeof(pid)) {
+		snprintf(err, errlen, "invalid --drop-self-test '%s': expected PID:FILE", arg);
+		return -1;
+	}
+	memcpy(pid, arg, (size_t)(colon - arg));
+	pid[colon - arg] = 0;
+	cfg->drop_test_path = colon + 1;
+	return parse_pid(pid, &cfg->drop_test_pid, err, errlen);
 }
 
 /*
@@ -483,6 +509,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_PROM_ROWS:
 		ret = parse_count(arg, "--prom-rows count", &cfg->prom_rows, err, len);
 		break;
+	case OPT_PROM_DETAIL:
+		cfg->prom_detail = true;
+		break;
 	case OPT_MAX_ROWS:
 		ret = parse_int_range(arg, "--max-rows count", MAX_ROWS_MIN, MAX_ROWS_MAX,
 				      &cfg->max_rows, err, len);
@@ -500,6 +529,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FEATURES:
 		cfg->features = true;
+		break;
+	case OPT_DROP_SELF_TEST:
+		ret = parse_drop_test(arg, cfg, err, len);
 		break;
 	case 'v':
 		cfg->verbose = true;

@@ -9,8 +9,9 @@
 #include "common/settings.h"
 
 /*
- * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series of
- * rows, one per kind of loss and 8 more (688 with 14 kinds of loss).
+ * --prom-rows by default: a scrape then holds at most 3 * (200 + 22) series
+ * of traffic (label sets, or with --prom-detail rows), plus ipctrace's own
+ * (ipctrace-output(5), PROMETHEUS).
  */
 #define PROM_ROWS_DEFAULT 200
 
@@ -36,7 +37,8 @@ struct config {
 	const char *output_path;	/* -o: the table, JSON, CSV or -e's lines go there */
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
 	const char *prom_path;	/* --prom-file: the exposition format, likewise */
-	int prom_rows;		/* rows with series of their own; the rest add up */
+	int prom_rows;		/* label sets (rows) with series of their own */
+	bool prom_detail;	/* --prom-detail: series per PID and object */
 	bool listen;		/* --listen: serve /metrics over HTTP */
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_addrlen;
@@ -45,6 +47,8 @@ struct config {
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */
+	const char *drop_test_path;	/* --drop-self-test (hidden): FILE, or NULL */
+	pid_t drop_test_pid;		/* and its PID */
 	bool events;		/* -e: a line per operation instead of the table */
 	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
 	int max_rows;		/* --max-rows: the kernel side's rows; 0: MAX_ROWS */

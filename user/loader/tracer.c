@@ -49,6 +49,8 @@ struct tracer {
 	GHashTable *closed_owners;	/* -p: watched entries' sockets found closed
 					 * at the last check (prune_watched) */
 	struct kernel_ops kops;
+	struct map_fill fill[MAP_FILL_MAX];	/* what the last collect read */
+	size_t nfill;
 };
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -277,6 +279,7 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 
 	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
 	skel->rodata->self_tgid = (__u32)getpid();
+	skel->rodata->writer_tgid = (__u32)o->writer_pid;
 	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = o->filter;
 	skel->rodata->follow_children = o->follow;
@@ -543,12 +546,30 @@ static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
 			 __ATOMIC_RELAXED);
 }
 
+/* A map read twice in one collect (labels, for rows that closed) says its
+ * last count once. */
+static void note_fill(struct tracer *t, const char *name, const struct bpf_map *m, size_t n)
+{
+	size_t i = 0;
+
+	while (i < t->nfill && strcmp(t->fill[i].name, name))
+		i++;
+	if (i == MAP_FILL_MAX)
+		return;
+	t->fill[i] = (struct map_fill){ .name = name, .entries = n,
+					.max_entries = bpf_map__max_entries(m) };
+	if (i == t->nfill)
+		t->nfill++;
+}
+
 static void read_procs(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.procs);
 	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_proc_key),
 			    sizeof(struct ipc_proc), MAX_PROCS, t->keys, t->values);
 	struct ipc_proc_key *who = t->keys;
+
+	note_fill(t, "procs", t->skel->maps.procs, n);
 	struct ipc_proc *procs = t->values;
 
 	g_hash_table_remove_all(t->procs);
@@ -579,6 +600,7 @@ static void read_dests(struct tracer *t, struct store *s)
 	struct ipc_dest_key *keys = t->keys;
 	__u64 *counts = t->values;
 
+	note_fill(t, "dests", t->skel->maps.dests, n);
 	for (size_t i = 0; i < n; i++)
 		if (ingest_dest(s, &keys[i], counts[i]))
 			bpf_map_delete_elem(fd, &keys[i]);
@@ -593,6 +615,7 @@ static void read_labels(struct tracer *t, struct store *s)
 	struct ipc_label_key *keys = t->keys;
 	struct ipc_label_counts *vals = t->values;
 
+	note_fill(t, "labels", t->skel->maps.labels, n);
 	for (size_t i = 0; i < n; i++)
 		if (ingest_label(s, &keys[i], &vals[i]))
 			bpf_map_delete_elem(fd, &keys[i]);
@@ -607,6 +630,7 @@ static void read_hists(struct tracer *t, struct store *s)
 	struct ipc_key *keys = t->keys;
 	struct ipc_hist *vals = t->values;
 
+	note_fill(t, "hists", t->skel->maps.hists, n);
 	for (size_t i = 0; i < n; i++)
 		if (ingest_hist(s, &keys[i], &vals[i]))
 			bpf_map_delete_elem(fd, &keys[i]);
@@ -622,6 +646,7 @@ static void read_removals(struct tracer *t, struct store *s)
 	struct ipc_removal_key *keys = t->keys;
 	__u32 *tgids = t->values;
 
+	note_fill(t, "removals", t->skel->maps.removals, n);
 	for (size_t i = 0; i < n; i++) {
 		ingest_removal(s, &keys[i], tgids[i]);
 		bpf_map_delete_elem(fd, &keys[i]);
@@ -650,9 +675,11 @@ int tracer_collect(struct tracer *t, struct store *s)
 	 * Exits first, counters second: a process seen exited here made its
 	 * last syscall before this read, so the totals read next are final.
 	 */
+	t->nfill = 0;
 	read_procs(t);
 	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
 		     sizeof(struct ipc_counters), t->max_rows, t->keys, t->values);
+	note_fill(t, "rows", t->skel->maps.counters, n);
 	keys = t->keys;
 	vals = t->values;
 	for (size_t i = 0; i < n; i++) {
@@ -822,6 +849,12 @@ void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 		read_hists(t, s);
 	for (guint i = 0; i < rows->len; i++)
 		forget_row(t, g_ptr_array_index(rows, i));
+}
+
+size_t tracer_map_fill(const struct tracer *t, struct map_fill *out)
+{
+	memcpy(out, t->fill, t->nfill * sizeof(*out));
+	return t->nfill;
 }
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss)

@@ -30,6 +30,7 @@ struct tracer_opts {
 	bool events;		/* -e: the events ring buffer */
 	bool verbose;		/* -v: say why a build was refused */
 	int max_rows;		/* the counter map's size (--max-rows); 0: MAX_ROWS */
+	pid_t writer_pid;	/* ipctrace's output writer, not traced; 0: none */
 };
 
 /* What the caller tells the user once attached. */
@@ -82,5 +83,9 @@ int tracer_open_events(struct tracer *t, tracer_event_fn on_event, void *ctx);
 int tracer_poll_events(struct tracer *t, int timeout_ms);
 
 void tracer_loss(const struct tracer *t, struct ipc_loss *loss);
+
+/* The maps tracer_collect() read, as full as it found them; returns how many
+ * (at most MAP_FILL_MAX). */
+size_t tracer_map_fill(const struct tracer *t, struct map_fill *out);
 
 #endif

@@ -67,6 +67,23 @@ static const struct syscall_hook sock_fallback_syscalls[] = {
 	{ __NR_sendfile, IPCOP_SENDFILE },
 };
 
+/*
+ * Which end of a TCP or UDP connection a socket is: the client connected to a
+ * service, the server accepted on it. Decided once (sock_decide_role).
+ */
+enum sock_role { ROLE_UNKNOWN, ROLE_CLIENT, ROLE_SERVER, ROLE_NONE };
+
+/* A socket object's own data (object->priv). */
+struct sock_priv {
+	struct ipc_sock_info info;
+	enum sock_role role;
+};
+
+static const struct ipc_sock_info *sock_info(const struct object *o)
+{
+	return o->priv ? &((const struct sock_priv *)o->priv)->info : NULL;
+}
+
 /* Socket inode -> type, for descriptors found in /proc ("socket:[ino]"). */
 static GHashTable *sock_types;
 
@@ -433,13 +450,16 @@ static void sock_name(const struct object *o, const struct ipc_sock_info *info, 
 static void sock_describe(struct object *o, const struct ipc_obj_info *info)
 {
 	char name[IPC_NAME_LEN];
+	struct sock_priv *priv;
 
 	if (!info->has_sock) {
 		object_set_name(o, NULL);
 		return;
 	}
+	priv = g_new0(struct sock_priv, 1);
+	priv->info = info->sock;
 	g_free(o->priv);
-	o->priv = g_memdup2(&info->sock, sizeof(info->sock));
+	o->priv = priv;
 	sock_name(o, &info->sock, name, sizeof(name));
 	g_free(o->name);
 	o->name = g_strdup(name);
@@ -592,7 +612,7 @@ static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_
 	for (int pass = 0; pass < 2; pass++) {
 		for (guint i = 0; i < l->socks->len; i++) {
 			struct object *p = g_ptr_array_index(l->socks, i);
-			const struct ipc_sock_info *pi = p->priv;
+			const struct ipc_sock_info *pi = sock_info(p);
 
 			if (p != o && p->key.type == o->key.type &&
 			    other_end(pass, o->key.type, &pi->local, &pi->remote, info)) {
@@ -629,6 +649,98 @@ static void name_unix_peer(struct object *p, const struct ipc_sock_info *info)
 	p->name = g_strdup(name);
 }
 
+/* Whether one of o's rows connected it (while traced). */
+static bool connected_out(const struct object *o)
+{
+	for (guint i = 0; i < o->rows->len; i++) {
+		const struct row *r = g_ptr_array_index(o->rows, i);
+		const struct attr *a = store_attr_find(r->attrs, r->nattrs, "connects");
+
+		if (a && a->value > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether something on this host listens where addr is: a TCP listener, or
+ * an unconnected UDP socket bound there (a wildcard address included). */
+static bool serves_here(struct linker *l, const struct object *o, unsigned int type,
+			const struct ipc_sock_addr *addr)
+{
+	GArray *net = linker_net(l, o, addr->netns);
+
+	for (guint i = 0; net && i < net->len; i++) {
+		const struct net_entry *e = &g_array_index(net, struct net_entry, i);
+		bool listener = type == IPC_TCP ? e->state == 0x0A : !e->remote.port;
+
+		if (e->type == type && listener && receives(&e->local, addr))
+			return true;
+	}
+	return false;
+}
+
+/* Ports the kernel hands out to sockets that bind none: a client's. */
+static bool port_is_ephemeral(unsigned int port)
+{
+	static unsigned int low, high;
+	FILE *f;
+
+	if (!low && (f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re"))) {
+		if (fscanf(f, "%u %u", &low, &high) != 2)
+			low = high = 0;
+		fclose(f);
+	}
+	if (!low) {
+		low = 32768;	/* the kernel's default range */
+		high = 60999;
+	}
+	return port >= low && port <= high;
+}
+
+/*
+ * Client or server, once: a socket that connected is a client, the other end
+ * of one a server; a connection made before ipctrace started is a server's
+ * if its local address is one this host listens on. An unconnected UDP
+ * socket serves its address unless the kernel chose its port.
+ */
+static void sock_decide_role(struct linker *l, struct object *o)
+{
+	struct sock_priv *priv = o->priv;
+	const struct ipc_sock_info *info = &priv->info;
+	bool server;
+
+	if (priv->role != ROLE_UNKNOWN || o->key.type == IPC_UNIX)
+		return;
+	if (!info->remote.port) {
+		server = info->listening || (o->key.type == IPC_UDP &&
+					     !port_is_ephemeral(info->local.port));
+		priv->role = server ? ROLE_SERVER : ROLE_NONE;
+		return;
+	}
+	if (connected_out(o)) {
+		priv->role = ROLE_CLIENT;
+		return;
+	}
+	for (guint i = 0; i < o->peer_objs->len; i++)
+		if (connected_out(g_ptr_array_index(o->peer_objs, i))) {
+			priv->role = ROLE_SERVER;
+			return;
+		}
+	priv->role = serves_here(l, o, o->key.type, &info->local) ? ROLE_SERVER : ROLE_CLIENT;
+}
+
+static bool sock_service(const struct object *o, char *buf, size_t len, bool *server)
+{
+	const struct sock_priv *priv = o->priv;
+
+	if (!is_socket(o) || o->key.type == IPC_UNIX || !priv ||
+	    (priv->role != ROLE_CLIENT && priv->role != ROLE_SERVER))
+		return false;
+	*server = priv->role == ROLE_SERVER;
+	format_inet(*server ? &priv->info.local : &priv->info.remote, buf, len);
+	return true;
+}
+
 static void sock_refresh(struct store *s)
 {
 	struct linker l = { .store = s, .socks = g_ptr_array_new(),
@@ -643,7 +755,7 @@ static void sock_refresh(struct store *s)
 			g_ptr_array_add(l.socks, v);
 	for (guint i = 0; i < l.socks->len; i++) {
 		struct object *o = g_ptr_array_index(l.socks, i);
-		const struct ipc_sock_info *info = o->priv;
+		const struct ipc_sock_info *info = sock_info(o);
 
 		if (o->key.type == IPC_UNIX) {
 			struct object *p;
@@ -658,6 +770,9 @@ static void sock_refresh(struct store *s)
 			link_inet(&l, o, info);
 		}
 	}
+	/* After linking: a socket's role may be told by its other end's. */
+	for (guint i = 0; i < l.socks->len; i++)
+		sock_decide_role(&l, g_ptr_array_index(l.socks, i));
 	g_ptr_array_free(l.socks, TRUE);
 	g_hash_table_destroy(l.nets);
 }
@@ -682,13 +797,13 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 	(void)count;
 	if (!from)
 		return;
-	fi = from->priv;
+	fi = sock_info(from);
 	if (fi && (raw->family != AF_UNIX || (raw->path_len && !raw->path[0])))
 		d.netns = fi->netns;
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *to = v;
-		const struct ipc_sock_info *ti = to->priv;
+		const struct ipc_sock_info *ti = sock_info(to);
 
 		if (to == from || !ti || to->key.type != sock->type)
 			continue;
@@ -805,7 +920,7 @@ static void watch_unix_listener(const struct object *o, const struct net_dir *d,
  */
 static void sock_watch_target(struct store *s, struct object *o, const struct kernel_ops *kops)
 {
-	const struct ipc_sock_info *info = o->priv;
+	const struct ipc_sock_info *info = sock_info(o);
 	struct net_dir d;
 	__u64 peer;
 
@@ -850,6 +965,7 @@ const struct mechanism sock_mechanism = {
 	.dest = sock_dest,
 	.watch_target = sock_watch_target,
 	.endpoints = true,
+	.service = sock_service,
 	.event_names = {
 		[SOCK_EV_ACCEPT] = "accepts",
 		[SOCK_EV_CONNECT] = "connects",

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include "model/mechanism.h"
+#include "model/rows.h"
 
 /* The registry: a module's one line, in the order its types are listed. */
 #define MECHANISMS(X) X(pipe) X(mq) X(msg) X(sock) X(shm) X(sem) X(signal) X(eventfd)
@@ -94,6 +95,13 @@ bool mechanism_is_endpoint(unsigned int type)
 	const struct mechanism *m = mechanism_of(type);
 
 	return m && m->endpoints;
+}
+
+bool mechanism_service(const struct object *o, char *buf, size_t len, bool *server)
+{
+	const struct mechanism *m = mechanism_of(o->key.type);
+
+	return m && m->service && m->service(o, buf, len, server);
 }
 
 bool mechanism_is_held(unsigned int type)

@@ -149,6 +149,13 @@ struct mechanism {
 	 * exited, and the table folds such rows per parent. 0: none.
 	 */
 	__s64 exit_label;
+	/*
+	 * The service end of one of its endpoints, which lasts while clients
+	 * come and go: the address a server listens on ("192.0.2.10:5432"), its
+	 * own for a server's socket, the other end's for a client's. NULL, or
+	 * false: none (a unix socket, an unconnected sender).
+	 */
+	bool (*service)(const struct object *o, char *buf, size_t len, bool *server);
 	/* Syscalls that replace a missing tracepoint (sock_send_length). */
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;
@@ -168,6 +175,8 @@ void mechanism_format_label(unsigned int type, __s64 label, char *buf, size_t le
 bool mechanism_labels_named(unsigned int type);
 void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 bool mechanism_is_endpoint(unsigned int type);
+/* An endpoint's service address (struct mechanism, service); false: none. */
+bool mechanism_service(const struct object *o, char *buf, size_t len, bool *server);
 bool mechanism_needs_writer(unsigned int type);
 bool mechanism_is_held(unsigned int type);
 __s64 mechanism_exit_label(unsigned int type);	/* 0: none */

@@ -107,6 +107,14 @@ struct row {
 	int nattrs;
 	GArray *labels;			/* struct label_count, sorted by label */
 	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
+	/* What the aggregated metrics (output/prom_sets.c) have added up of
+	 * this row so far: each frame adds only what grew since, so a row
+	 * seen again (in the summary, or after its process exited) is never
+	 * counted twice. */
+	struct {
+		__u64 bytes, ops, wait_ns;
+		bool other;		/* its traffic went to comm="(other)" */
+	} prom_taken;
 };
 
 /*
@@ -203,6 +211,15 @@ void store_forget_retired(struct store *s);
 
 /* Recompute every row's peers from traffic and holders. */
 void store_compute_peers(struct store *s);
+
+/* How full one of the kernel side's maps was at the last read (the name is
+ * the kind of loss a full one causes: ipctrace_lost_total's). */
+struct map_fill {
+	const char *name;
+	__u64 entries, max_entries;
+};
+
+#define MAP_FILL_MAX 8
 
 struct totals {
 	__u64 bytes, ops;

@@ -1,15 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <glib.h>
+#include "common/confine.h"
 #include "common/common.h"
 #include "output/outfile.h"
+
+/* A file's text, larger than any frame ipctrace writes: a bound on what the
+ * writer allocates for one request. */
+#define MAX_TEXT ((uint64_t)1 << 30)
+
+/* One request: replace the index-th file with the len bytes that follow.
+ * The answer is an int, 0 or the errno of the failure. */
+struct request {
+	uint32_t index;
+	uint32_t reserved;
+	uint64_t len;
+};
+
+static GPtrArray *replaced, *removed;	/* the paths named before the writer starts */
+static int to_writer = -1, from_writer = -1;
+static pid_t writer_pid;
 
 /*
  * A hidden name in the same directory, so that rename() stays on one file
@@ -25,6 +46,13 @@ static char *temp_template(const char *path)
 	g_free(base);
 	g_free(dir);
 	return tmpl;
+}
+
+static void add_path(GPtrArray **list, const char *path)
+{
+	if (!*list)
+		*list = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(*list, g_strdup(path));
 }
 
 int outfile_check(const char *path, const char *option, char *err, size_t errlen)
@@ -48,10 +76,16 @@ int outfile_check(const char *path, const char *option, char *err, size_t errlen
 	close(fd);
 	unlink(tmpl);
 	g_free(tmpl);
+	add_path(&replaced, path);
 	return 0;
 }
 
-static bool write_all(int fd, const char *data, size_t len)
+void outfile_remove_at_exit(const char *path)
+{
+	add_path(&removed, path);
+}
+
+static bool write_all(int fd, const void *data, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, data, len);
@@ -60,13 +94,29 @@ static bool write_all(int fd, const char *data, size_t len)
 			continue;
 		if (n <= 0)
 			return false;
-		data += n;
+		data = (const char *)data + n;
 		len -= (size_t)n;
 	}
 	return true;
 }
 
-int outfile_replace(const char *path, const char *data, size_t len, char *err, size_t errlen)
+static bool read_all(int fd, void *data, size_t len)
+{
+	while (len) {
+		ssize_t n = read(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data = (char *)data + n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* The replacement itself: 0, or the errno of what failed. */
+static int replace_here(const char *path, const char *data, size_t len)
 {
 	char *tmpl = temp_template(path);
 	int fd = mkstemp(tmpl), saved;
@@ -74,9 +124,8 @@ int outfile_replace(const char *path, const char *data, size_t len, char *err, s
 
 	if (fd < 0) {
 		saved = errno;
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
 		g_free(tmpl);
-		return -1;
+		return saved;
 	}
 	/* No fsync: readers need a whole file, not one that survives a crash,
 	 * and a sync every interval would cost the disk more than ipctrace. */
@@ -86,16 +135,162 @@ int outfile_replace(const char *path, const char *data, size_t len, char *err, s
 		written = false;
 		saved = errno;
 	}
-	if (written && rename(tmpl, path) == 0) {
-		g_free(tmpl);
-		return 0;
-	}
-	if (written)
+	if (written && rename(tmpl, path) == 0)
+		saved = 0;
+	else if (written)
 		saved = errno;
-	unlink(tmpl);
-	snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+	if (saved)
+		unlink(tmpl);
 	g_free(tmpl);
+	return saved;
+}
+
+/* A socket ipctrace made; anything else there now is not its to remove. */
+static void remove_socket(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+}
+
+/* The writer's loop: requests until ipctrace's end closes the pipe. */
+static void serve(int in, int out)
+{
+	struct request r;
+
+	while (read_all(in, &r, sizeof(r)) && r.len <= MAX_TEXT && replaced &&
+	       r.index < replaced->len) {
+		char *text = g_try_malloc(r.len ? r.len : 1);
+		int e;
+
+		/* Without the memory, the text stays in the pipe: the writer ends,
+		 * and ipctrace says the next write failed. */
+		if (!text || !read_all(in, text, r.len)) {
+			g_free(text);
+			break;
+		}
+		e = replace_here(g_ptr_array_index(replaced, r.index), text, r.len);
+		g_free(text);
+		if (!write_all(out, &e, sizeof(e)))
+			break;
+	}
+	for (guint i = 0; removed && i < removed->len; i++)
+		remove_socket(g_ptr_array_index(removed, i));
+}
+
+/* Every descriptor but the standard ones and the writer's two pipes. */
+static void close_others(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 3)
+		close_range(3, lo - 1, 0);
+	if (hi > lo + 1)
+		close_range(lo + 1, hi - 1, 0);
+	close_range(hi + 1, ~0U, 0);
+}
+
+static void writer_main(int in, int out)
+{
+	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+	static const cap_value_t keep[] = { CAP_DAC_OVERRIDE };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), e = 0;
+
+	/* Ctrl-C reaches the whole process group: the writer must live on to
+	 * write ipctrace's last frame, and ends when ipctrace's pipe does. */
+	for (size_t i = 0; i < G_N_ELEMENTS(ignored); i++)
+		signal(ignored[i], SIG_IGN);
+	prctl(PR_SET_NAME, "ipctrace-writer", 0, 0, 0);
+	close_others(in, out);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	if (confine_caps(keep, 1) != 0 || confine_syscalls() != 0)
+		e = errno ? errno : EPERM;
+	if (write_all(out, &e, sizeof(e)) && e == 0)
+		serve(in, out);
+	_exit(0);
+}
+
+pid_t outfile_writer_start(char *err, size_t errlen)
+{
+	int req[2], ans[2], e = 0;
+
+	if (!replaced && !removed)
+		return 0;
+	if (pipe2(req, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "cannot start the output writer: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(ans, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "cannot start the output writer: %s", strerror(errno));
+		close(req[0]);
+		close(req[1]);
+		return -1;
+	}
+	writer_pid = fork();
+	if (writer_pid == 0)
+		writer_main(req[0], ans[1]);
+	close(req[0]);
+	close(ans[1]);
+	to_writer = req[1];
+	from_writer = ans[0];
+	if (writer_pid < 0 || !read_all(from_writer, &e, sizeof(e)) || e) {
+		snprintf(err, errlen, "cannot start the output writer: %s",
+			 strerror(writer_pid < 0 ? errno : e ? e : EPIPE));
+		outfile_writer_stop();
+		return -1;
+	}
+	return writer_pid;
+}
+
+/* The writer's answer to one request: 0, or an errno. */
+static int replace_through_writer(const char *path, const char *data, size_t len)
+{
+	struct request r = { .len = len };
+	int e = EPIPE;
+
+	while (r.index < replaced->len && strcmp(g_ptr_array_index(replaced, r.index), path))
+		r.index++;
+	if (r.index == replaced->len)
+		return EINVAL;	/* not one named before the drop */
+	if (len > MAX_TEXT)
+		return EFBIG;
+	if (write_all(to_writer, &r, sizeof(r)) && write_all(to_writer, data, len))
+		read_all(from_writer, &e, sizeof(e));
+	return e;
+}
+
+int outfile_replace(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	int e = to_writer >= 0 ? replace_through_writer(path, data, len)
+			       : replace_here(path, data, len);
+
+	if (e == 0)
+		return 0;
+	snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
 	return -1;
+}
+
+void outfile_writer_stop(void)
+{
+	if (to_writer >= 0)
+		close(to_writer);
+	if (from_writer >= 0)
+		close(from_writer);
+	to_writer = from_writer = -1;
+	if (writer_pid > 0)
+		while (waitpid(writer_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	writer_pid = 0;
+	if (replaced)
+		g_ptr_array_free(replaced, TRUE);
+	if (removed)
+		g_ptr_array_free(removed, TRUE);
+	replaced = removed = NULL;
 }
 
 int outsink_open(struct outsink *k, const char *path, bool replace, char *err, size_t errlen)

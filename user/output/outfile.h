@@ -1,26 +1,54 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Files rewritten every interval for another program to read: the graph, the metrics. */
+/*
+ * Files rewritten every interval for another program to read (the graph, the
+ * metrics), and the unix socket removed at exit, after ipctrace has given up
+ * the privilege to write them.
+ *
+ * Once attached, ipctrace runs as uid 65534 without CAP_DAC_OVERRIDE, so it
+ * cannot make a file in root's directories. Files are therefore written by
+ * the writer: a process of its own, forked before the tracer is loaded, that
+ * keeps uid 0 and CAP_DAC_OVERRIDE alone (and the same seccomp filter), holds
+ * no BPF object, and only replaces the files named to it here, with the text
+ * ipctrace sends, and removes the sockets named here once ipctrace has ended.
+ * A file written as a stream (opened once, before the drop) needs none of
+ * this: its descriptor is enough.
+ */
 #ifndef IPCTRACE_OUTFILE_H
 #define IPCTRACE_OUTFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdio.h>
 
 /*
- * Whether path can be written, checked before anything is traced: a typo in
- * a directory should stop the start, not the first interval. Returns 0, or
- * -1 with the reason in err.
+ * Before the writer starts: whether path can be written (a typo in a
+ * directory should stop the start, not the first interval), and path becomes
+ * one the writer may replace. Returns 0, or -1 with the reason in err.
  */
 int outfile_check(const char *path, const char *option, char *err, size_t errlen);
 
+/* Before the writer starts: the socket at path is removed when ipctrace ends. */
+void outfile_remove_at_exit(const char *path);
+
 /*
- * Replace path with data: written beside it, then renamed over it, so that a
- * reader (a viewer, node_exporter) sees the old file or the new one, never
- * half of one. Mode 0644: the reader is usually not root. Returns 0, or -1
- * with the reason in err.
+ * Start the writer, if a file or socket was named: before the tracer is
+ * loaded, so that it holds no BPF object. Its PID (the tracer leaves its
+ * calls out), 0 when none is needed, or -1 with the reason in err.
+ */
+pid_t outfile_writer_start(char *err, size_t errlen);
+
+/*
+ * Replace path (one given to outfile_check()) with data: written beside it,
+ * then renamed over it, so that a reader (a viewer, node_exporter) sees the
+ * old file or the new one, never half of one. Mode 0644: the reader is
+ * usually not root. Through the writer once it runs. Returns 0, or -1 with
+ * the reason in err.
  */
 int outfile_replace(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
+/* At the end: the writer removes the sockets and exits, and is waited for. */
+void outfile_writer_stop(void);
 
 /*
  * Where the table, JSON, CSV or -e's lines go: standard output, or -o FILE.
@@ -43,7 +71,8 @@ struct outsink {
 /*
  * Open -o FILE (NULL: standard output), before tracing and before
  * privileges are dropped: an appended file is created (truncated) now, a
- * replaced one checked. Returns 0, or -1 with the reason in err.
+ * replaced one checked and named to the writer (outfile_check()). Returns 0,
+ * or -1 with the reason in err.
  */
 int outsink_open(struct outsink *k, const char *path, bool replace, char *err, size_t errlen);
 /* Where to write the next frame or lines. */

@@ -24,6 +24,9 @@ struct frame {
 	GPtrArray *rows;	/* struct row *, sorted */
 	int max_rows;		/* 0: all */
 	struct folded folded;	/* old rows of exited processes, as totals */
+	double refresh_s;	/* reading the kernel and /proc for this frame took */
+	struct map_fill maps[MAP_FILL_MAX];	/* the kernel side's maps, as full as read */
+	size_t nmaps;
 };
 
 struct table_style {

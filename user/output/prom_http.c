@@ -14,7 +14,9 @@
 #include <microhttpd.h>
 #include "common/common.h"
 #include "common/sanitize.h"
+#include "output/outfile.h"
 #include "output/prom_http.h"
+#include "output/gzip.h"
 #include "output/web_config.h"
 
 /* The exposition format's own content type (text format 0.0.4). */
@@ -56,6 +58,8 @@ struct prom_server {
 	GMutex lock;		/* guards snapshot, between the tracer and the server */
 	char *snapshot;
 	size_t snapshot_len;
+	char *gzipped;		/* the snapshot gzipped once, for every scraper asking */
+	size_t gzipped_len;
 };
 
 /*
@@ -152,9 +156,12 @@ struct prom_server *prom_server_bind(const struct sockaddr *addr, socklen_t addr
 	}
 	s = g_new0(struct prom_server, 1);
 	s->listen_fd = fd;
-	if (addr->sa_family == AF_UNIX)
+	if (addr->sa_family == AF_UNIX) {
 		g_strlcpy(s->unix_path, ((const struct sockaddr_un *)addr)->sun_path,
 			  sizeof(s->unix_path));
+		/* Once privileges are dropped, ipctrace cannot remove it itself. */
+		outfile_remove_at_exit(s->unix_path);
+	}
 	g_strlcpy(s->text_addr, text, sizeof(s->text_addr));
 	s->web = web;
 	g_mutex_init(&s->lock);
@@ -231,6 +238,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	static const char not_yet[] = "ipctrace: no interval has ended yet\n";
 	struct prom_server *s = cls;
 	struct MHD_Response *resp;
+	bool gz = gzip_accepted(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							    MHD_HTTP_HEADER_ACCEPT_ENCODING));
 
 	(void)version;
 	(void)upload_data;
@@ -245,14 +254,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", not_found, sizeof(not_found) - 1);
 	/* Only the copy is made under the lock; sending happens after. */
 	g_mutex_lock(&s->lock);
-	resp = s->snapshot ? MHD_create_response_from_buffer(s->snapshot_len, s->snapshot,
-							     MHD_RESPMEM_MUST_COPY)
-			   : NULL;
+	gz = gz && s->gzipped;
+	resp = !s->snapshot ? NULL :
+	       MHD_create_response_from_buffer(gz ? s->gzipped_len : s->snapshot_len,
+					       gz ? s->gzipped : s->snapshot, MHD_RESPMEM_MUST_COPY);
 	g_mutex_unlock(&s->lock);
 	if (!resp)
 		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", not_yet,
 			     sizeof(not_yet) - 1);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, PROM_CONTENT_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	return send_response(c, MHD_HTTP_OK, resp);
 }
 
@@ -427,14 +440,21 @@ int prom_server_start(struct prom_server *s, char *err, size_t errlen)
 
 void prom_server_publish(struct prom_server *s, const char *text, size_t len)
 {
-	char *copy = g_memdup2(text, len), *old;
+	char *copy = g_memdup2(text, len), *old, *old_gz;
+	size_t gz_len = 0;
+	/* Compressed here, once an interval, not once a scrape. */
+	char *gz = gzip_text(text, len, &gz_len);
 
 	g_mutex_lock(&s->lock);
 	old = s->snapshot;
+	old_gz = s->gzipped;
 	s->snapshot = copy;
 	s->snapshot_len = len;
+	s->gzipped = gz;
+	s->gzipped_len = gz_len;
 	g_mutex_unlock(&s->lock);
 	g_free(old);
+	g_free(old_gz);
 }
 
 void prom_server_stop(struct prom_server *s)
@@ -451,10 +471,12 @@ void prom_server_stop(struct prom_server *s)
 		close(s->listen_fd);
 	if (s->clocks)
 		g_ptr_array_free(s->clocks, TRUE);
+	/* Before the drop (a failed start); after it, the writer removes it. */
 	if (s->unix_path[0])
 		unlink(s->unix_path);
 	g_mutex_clear(&s->lock);
 	g_free(s->snapshot);
+	g_free(s->gzipped);
 	g_free(s);
 }
 

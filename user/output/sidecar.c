@@ -14,6 +14,8 @@ int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, 
 		.opts = *opts,
 		.prom = { .max_rows = opts->prom_rows, .wait = opts->wait },
 	};
+	if ((opts->prom_path || opts->listen) && !opts->prom_detail)
+		e->prom.sets = prom_sets_new(opts->prom_rows);
 	if (opts->graph_path && outfile_check(opts->graph_path, "--graph", err, errlen))
 		return -1;
 	if (opts->prom_path && outfile_check(opts->prom_path, "--prom-file", err, errlen))
@@ -27,7 +29,8 @@ int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, 
 		if (!e->server)
 			return -1;
 	}
-	return 0;
+	e->writer_pid = outfile_writer_start(err, errlen);
+	return e->writer_pid < 0 ? -1 : 0;
 }
 
 int sidecar_serve(struct sidecar *e, double start_time, char *err, size_t errlen)
@@ -63,8 +66,13 @@ void sidecar_frame(struct sidecar *e, const struct frame *f)
 		text = NULL;
 	}
 	if ((e->opts.prom_path || e->server) && (mem = open_memstream(&text, &len))) {
+		double start = now_s();
+
+		if (e->prom.sets)
+			prom_sets_add(e->prom.sets, f);
 		output_prom(mem, f, &e->prom);
 		fclose(mem);
+		e->prom.render_s = now_s() - start;
 		if (e->opts.prom_path)
 			replace(e->opts.prom_path, text, len, &e->prom_failing);
 		if (e->server)
@@ -77,6 +85,11 @@ void sidecar_close(struct sidecar *e)
 {
 	prom_server_stop(e->server);
 	e->server = NULL;
+	prom_sets_free(e->prom.sets);
+	e->prom.sets = NULL;
 	web_config_free(e->web);
 	e->web = NULL;
+	/* Its last frame written: the writer removes the socket and ends. */
+	outfile_writer_stop();
+	e->writer_pid = 0;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include "output/output.h"
 #include "output/prom.h"
 
@@ -17,7 +18,8 @@ struct prom_server;
 struct sidecar_opts {
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
 	const char *prom_path;	/* --prom-file: the exposition format, likewise */
-	int prom_rows;		/* rows with series of their own; the rest add up */
+	int prom_rows;		/* label sets (rows) with series of their own */
+	bool prom_detail;	/* --prom-detail: series per PID and object */
 	bool wait;		/* WAIT is measured: its series are written */
 	bool listen;		/* --listen: serve /metrics over HTTP */
 	struct sockaddr_storage listen_addr;
@@ -31,12 +33,14 @@ struct sidecar {
 	struct prom_server *server;
 	struct web_config *web;
 	struct prom_style prom;
+	pid_t writer_pid;	/* the process that writes the files (outfile.h); 0: none */
 	/* A write that fails says so once, not every interval. */
 	bool graph_failing, prom_failing;
 };
 
 /* Before tracing, while privileged: check the files can be written, read
- * --web-config and its certificate and key, bind the server's port. */
+ * --web-config and its certificate and key, bind the server's port, start
+ * the output writer (outfile.h) if a file or a socket needs it. */
 int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, size_t errlen);
 
 /* Once attached and privileges dropped: serve, from start_time (Unix seconds). */

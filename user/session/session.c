@@ -181,6 +181,7 @@ static int load_tracer(struct session *s)
 
 	to.pids = s->pids;
 	to.npids = s->npids;
+	to.writer_pid = s->sidecar.writer_pid;
 	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
 	to.filter = s->npids > 0 || s->selected || s->opts.command || s->opts.explain;
 	to.follow = s->opts.follow || s->opts.command || s->opts.explain;
@@ -246,7 +247,10 @@ int session_start(struct session *s)
 	if (s->filter)
 		session_find_target_objects(s);
 	session_refresh_holders(s, true);
-	privileges_drop();
+	if (privileges_drop(err, sizeof(err))) {
+		p_err("%s", err);
+		return 1;
+	}
 	clock_gettime(CLOCK_REALTIME, &wall);
 	if (sidecar_serve(&s->sidecar, (double)wall.tv_sec + wall.tv_nsec / 1e9, err,
 			  sizeof(err))) {

@@ -32,6 +32,7 @@ struct session {
 	bool tty;
 	struct tui *tui;	/* the interactive table, if it runs */
 	double start, last_tick, last_scan;
+	double refresh_s;	/* what the last tick took before rendering */
 	guint scanned_objects;
 	/* -p: each target's start time, so that a reused PID is not taken for it. */
 	unsigned long long target_start[MAX_TARGET_PIDS];

@@ -201,7 +201,9 @@ static void fill_frame(struct session *s, struct frame *f, bool final, double in
 		.final = final,
 		.max_rows = s->opts.rows,
 		.folded = s->store->folded,
+		.refresh_s = s->refresh_s,
 	};
+	f->nmaps = tracer_map_fill(s->tracer, f->maps);
 	tracer_loss(s->tracer, &f->loss);
 	store_totals(s->store, target_filter(s), &f->totals);
 	f->rows = store_select(s->store, final, s->sort, target_filter(s));
@@ -393,6 +395,7 @@ void session_tick(struct session *s, bool final)
 	report_row_loss(s);
 	if (final)
 		average_over_run(s, now - s->start);
+	s->refresh_s = now_s() - now;
 	if (s->opts.events) {
 		session_print_events(s, false);
 		report_event_loss(s, final);
