@@ -237,6 +237,6 @@ for pid in sys.argv[2:]:
 	# The table's summary: their one name is shared, so the COMM column shows
 	# each one's title (exited: *), on each of its rows.
 	sed -n '/^ipctrace summary/,$p' "$TMP/table" >"$TMP/summary"
-	[ "$(grep -cE "^ +$alpha ipctrace-test: alpha worker\\* +pipe +pipe:\\[[0-9]+\\] (tx|rx) " "$TMP/summary")" -eq 2 ]
-	[ "$(grep -cE "^ +$beta ipctrace-test: beta worker\\* +pipe +pipe:\\[[0-9]+\\] (tx|rx) " "$TMP/summary")" -eq 2 ]
+	[ "$(grep -cE "^ +$alpha ipctrace-test: alpha worker\\* +root +pipe +pipe:\\[[0-9]+\\] (tx|rx) " "$TMP/summary")" -eq 2 ]
+	[ "$(grep -cE "^ +$beta ipctrace-test: beta worker\\* +root +pipe +pipe:\\[[0-9]+\\] (tx|rx) " "$TMP/summary")" -eq 2 ]
 }

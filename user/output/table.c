@@ -77,12 +77,16 @@ static GHashTable *shared_names(const struct frame *f, guint n)
 
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
-		const char *title = r->title ? r->title : "", *seen;
+		const char *seen;
 
+		/* A row without a title (its process gone before it was read)
+		 * tells nothing apart. */
+		if (!r->title || !r->title[0])
+			continue;
 		seen = g_hash_table_lookup(title_of, r->comm);
 		if (!seen)
-			g_hash_table_insert(title_of, (gpointer)r->comm, (gpointer)title);
-		else if (strcmp(seen, title))
+			g_hash_table_insert(title_of, (gpointer)r->comm, (gpointer)r->title);
+		else if (strcmp(seen, r->title))
 			g_hash_table_add(shared, (gpointer)r->comm);
 	}
 	g_hash_table_destroy(title_of);
@@ -111,7 +115,7 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 		strcpy(c->pid, "-");
 	else
 		snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
-	if (title && r->title)
+	if (title && r->title && r->title[0])
 		cut_name(r->title, c->comm, sizeof(c->comm) - 1);
 	else
 		name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
