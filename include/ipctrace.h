@@ -22,6 +22,7 @@ enum ipc_type {
 	IPC_SEM,	/* System V semaphore sets: how shared memory users synchronise */
 	IPC_SIGNAL,	/* signals: the object is the target process */
 	IPC_EVENTFD,	/* eventfd counters: the object is the eventfd's id */
+	IPC_PTY,	/* pseudo-terminals: one object per end, by the pty's index */
 	IPC_TYPE_MAX,
 };
 
@@ -29,6 +30,13 @@ enum ipc_type {
 #define IPC_TYPE_BIT(t) (1U << (t))
 #define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP))
 #define IPC_SHM_TYPES (IPC_TYPE_BIT(IPC_SHM) | IPC_TYPE_BIT(IPC_POSIX_SHM) | IPC_TYPE_BIT(IPC_MMAP))
+
+/*
+ * A pty's two ends are two objects, linked as a socket pair's are: the slave
+ * (/dev/pts/N) is ino N, the master (the /dev/ptmx descriptor that made it)
+ * N with this bit; dev is the devpts instance's.
+ */
+#define PTY_MASTER_BIT (1ULL << 32)
 
 enum ipc_dir {
 	DIR_TX = 0,
