@@ -21,6 +21,7 @@
 #include "shm.bpf.h"
 #include "sem.bpf.h"
 #include "signal.bpf.h"
+#include "process_vm.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -120,6 +121,11 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_MSG_CTL:
 	case IPCOP_MSG_GET:
 		msg_on_syscall(op, regs, ret, tgid, btf);
+		break;
+	case IPCOP_PVM_READ:
+	case IPCOP_PVM_WRITE:
+	case IPCOP_PIDFD_GETFD:
+		pvm_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	}
 	/* A payload or wait no count took must not reach the next operation. */

@@ -23,6 +23,7 @@ enum ipc_type {
 	IPC_SIGNAL,	/* signals: the object is the target process */
 	IPC_EVENTFD,	/* eventfd counters: the object is the eventfd's id */
 	IPC_PTY,	/* pseudo-terminals: one object per end, by the pty's index */
+	IPC_PROCESS_VM,	/* another process's memory: the object is the target process */
 	IPC_TYPE_MAX,
 };
 
@@ -100,6 +101,9 @@ enum syscall_op {
 	IPCOP_MEMFD,	/* memfd_create(name, flags): ret = the descriptor */
 	IPCOP_UNLINK,	/* unlink(path): shm_unlink is an unlink under /dev/shm */
 	IPCOP_UNLINKAT,	/* unlinkat(dirfd, path, flags) */
+	IPCOP_PVM_READ,	/* process_vm_readv(pid, local, n, remote, n, flags): ret = bytes */
+	IPCOP_PVM_WRITE, /* process_vm_writev(pid, local, n, remote, n, flags) */
+	IPCOP_PIDFD_GETFD, /* pidfd_getfd(pidfd, targetfd, flags): ret = the new descriptor */
 	IPCOP_MAX,
 };
 
@@ -187,6 +191,11 @@ enum signal_event {
 	SIG_EV_PENDING,		/* merged into the same signal already pending (ALREADY_PENDING) */
 	SIG_EV_FAILED,		/* a real-time signal over the queue limit (OVERFLOW_FAIL) */
 	SIG_EV_KERNEL,		/* sent by the kernel, not by a process: no sender row */
+};
+
+enum process_vm_event {
+	PVM_EV_FDS_PASSED = 0,	/* descriptors taken with pidfd_getfd: rx on the
+				 * taker's row, tx on its owner's */
 };
 
 enum eventfd_event {

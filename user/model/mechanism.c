@@ -6,7 +6,7 @@
 #include "model/mechanism.h"
 
 /* The registry: a module's one line, in the order its types are listed. */
-#define MECHANISMS(X) X(pipe) X(mq) X(msg) X(sock) X(shm) X(sem) X(signal) X(eventfd) X(pty)
+#define MECHANISMS(X) X(pipe) X(mq) X(msg) X(sock) X(shm) X(sem) X(signal) X(eventfd) X(pty) X(process_vm)
 
 #define DECLARE(name) extern const struct mechanism name##_mechanism;
 #define ENTRY(name) &name##_mechanism,
