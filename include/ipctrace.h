@@ -379,6 +379,7 @@ struct ipc_loss {
 	__u64 events_dropped;	/* -e: the ring buffer was full, an event was not logged */
 	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
 	__u64 hists_dropped;	/* --hist: histogram map full: a row has none */
+	__u64 compat_skipped;	/* 32-bit syscalls skipped, of numbers the table traces */
 };
 
 /*
