@@ -78,11 +78,14 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	set_wait(slept);
 
 	switch (op) {
+	case IPCOP_SPLICE:
+		/* First: the socket's read is the call's, and takes its wait. */
+		sock_on_splice_out(SYSCALL_ARG(regs, 1, btf), ret, tgid);
+		/* fall through */
 	case IPCOP_READ:
 	case IPCOP_WRITE:
 	case IPCOP_READV:
 	case IPCOP_WRITEV:
-	case IPCOP_SPLICE:
 	case IPCOP_TEE:
 	case IPCOP_VMSPLICE:
 	case IPCOP_SENDFILE:

@@ -190,6 +190,27 @@ static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 b
 	count_key(&key, NULL, sk, SOCK_HOW(dir, NO_EVENT), bytes, NO_LABEL);
 }
 
+/*
+ * splice() out of a stream socket: unix_stream_splice_read() and
+ * tcp_splice_read() take the data without sock_recvmsg(), so the sock
+ * tracepoint never fires for it; the call's return says how much. Other
+ * sockets' splice reads go through their read_iter and sock_recvmsg(),
+ * where the tracepoint counts them. Without the tracepoints, the pipe
+ * module's syscall path counts every socket (pipe_count).
+ */
+static __noinline void sock_on_splice_out(long fd, long bytes, __u32 tgid)
+{
+	const struct sock *sk;
+	__u16 stype = 0;
+	__u8 type;
+
+	if (sock_via_syscalls || bytes <= 0 || !(sk = fd_to_sock(fd)))
+		return;
+	type = sock_ipc_type(sk, &stype);
+	if (stype == SOCK_STREAM && (type == IPC_UNIX || type == IPC_TCP))
+		count_sock(sk, DIR_RX, bytes, tgid, false);
+}
+
 /* A peek leaves the data to be read again: only the read counts. */
 static __always_inline int sock_on_length(const struct sock *sk, int ret, int flags, __u8 dir)
 {
