@@ -45,7 +45,7 @@ COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 # image's BTF (e.g. extracted with pahole) instead.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-PKGS      := libbpf libelf zlib glib-2.0 json-c libcap libmicrohttpd ncursesw
+PKGS      := libbpf libelf zlib glib-2.0 json-c libcap libmicrohttpd ncursesw yaml-0.1 libcrypt
 # Recursively expanded on purpose: pkg-config must run after `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))

@@ -35,8 +35,19 @@ struct {
 	__type(value, struct shared_ranges);
 } sharers SEC(".maps");
 
-/* A new process's empty table: in read-only data, it is too big for the stack. */
+/* The second table of a process with more mappings than SHARED_RANGES.
+ * Allocated as needed: most sharers never have one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_MORE_SHARERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct more_ranges);
+} sharers_more SEC(".maps");
+
+/* A new process's empty tables: in read-only data, too big for the stack. */
 const volatile struct shared_ranges no_ranges = {};
+const volatile struct more_ranges no_more_ranges = {};
 
 #define SHM_HOW(dir, event) HOW(dir, event, SHM_TYPES)
 
@@ -130,13 +141,48 @@ __noinline int count_mapping(__u64 file_ptr, __u32 how, __u64 n, __s64 label, __
 	return 0;
 }
 
-/* The slot whose range holds addr, or -1. */
-static __always_inline int range_at(const struct shared_ranges *t, __u64 addr)
+static __always_inline bool range_holds(const struct shared_range *r, __u64 addr)
 {
-	for (int i = 0; i < SHARED_RANGES; i++)
-		if (t->r[i].end && addr >= t->r[i].start && addr < t->r[i].end)
+	return r->end && addr >= r->start && addr < r->end;
+}
+
+/*
+ * The loops over a second table are global functions: verified once, not
+ * once for every path of every program that reaches them, which took the
+ * verifier past its limit.
+ */
+
+/* The slot of the second table that holds addr, or -1. */
+__noinline int more_range_at(__u32 tgid, __u64 addr)
+{
+	struct more_ranges *m = bpf_map_lookup_elem(&sharers_more, &tgid);
+
+	for (int i = 0; m && i < MORE_RANGES; i++) {
+		if (i >= m->used)
+			break;
+		if (range_holds(&m->r[i], addr))
 			return i;
+	}
 	return -1;
+}
+
+/* The range that holds addr in either of the process's tables, or NULL. */
+static __always_inline struct shared_range *range_at(struct shared_ranges *t, __u32 tgid,
+						     __u64 addr)
+{
+	struct more_ranges *m;
+	int i;
+
+	for (i = 0; i < SHARED_RANGES; i++)
+		if (range_holds(&t->r[i], addr))
+			return &t->r[i];
+	if (!t->more || (i = more_range_at(tgid, addr)) < 0 || i >= MORE_RANGES)
+		return NULL;
+	m = bpf_map_lookup_elem(&sharers_more, &tgid);
+	if (!m)
+		return NULL;
+	barrier_var(m);	/* null-checked before the arithmetic, as the verifier asks */
+	return &m->r[i];
 }
 
 static __always_inline struct shared_ranges *ranges_of(__u32 tgid, bool create)
@@ -150,17 +196,54 @@ static __always_inline struct shared_ranges *ranges_of(__u32 tgid, bool create)
 	return bpf_map_lookup_elem(&sharers, &tgid);
 }
 
-static __always_inline void add_range(struct shared_ranges *t, __u64 start, __u64 end, __u64 off,
-				      const struct ipc_obj_key *obj, __u8 dir)
+/* The end last: a fault on another CPU matches a slot by its end. */
+static __always_inline void fill_range(struct shared_range *r, const struct shared_range *src)
 {
+	r->start = src->start;
+	r->off = src->off;
+	r->obj = src->obj;
+	r->dir = src->dir;
+	r->end = src->end;
+}
+
+/* A free slot of the second table, made if need be: 0, or -1 if full. */
+__noinline int more_add(__u32 tgid, const struct shared_range *src)
+{
+	struct more_ranges *m = bpf_map_lookup_elem(&sharers_more, &tgid);
+
+	if (!src)
+		return -1;
+	if (!m) {
+		bpf_map_update_elem(&sharers_more, &tgid, (const void *)&no_more_ranges,
+				    BPF_NOEXIST);
+		m = bpf_map_lookup_elem(&sharers_more, &tgid);
+	}
+	for (int i = 0; m && i < MORE_RANGES; i++) {
+		if (i >= m->used) {
+			fill_range(&m->r[i], src);
+			m->used = i + 1;
+			return 0;
+		}
+		if (!m->r[i].end) {
+			fill_range(&m->r[i], src);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static __noinline void add_range(struct shared_ranges *t, __u32 tgid, const struct shared_range *src)
+{
+	if (!t)
+		return;
 	for (int i = 0; i < SHARED_RANGES; i++) {
-		if (t->r[i].end)
-			continue;
-		t->r[i].start = start;
-		t->r[i].off = off;
-		t->r[i].obj = *obj;
-		t->r[i].dir = dir;
-		t->r[i].end = end;
+		if (!t->r[i].end) {
+			fill_range(&t->r[i], src);
+			return;
+		}
+	}
+	if (more_add(tgid, src) == 0) {
+		t->more = 1;
 		return;
 	}
 	t->overflow++;
@@ -172,16 +255,16 @@ static __always_inline bool object_at(__u32 tgid, __u64 addr, struct ipc_obj_key
 				      __u64 *offset, struct file **file)
 {
 	struct shared_ranges *t = ranges_of(tgid, false);
+	struct shared_range *r;
 	struct vma_hit hit;
-	int i;
 
 	*file = NULL;
 	if (!t)
 		return false;
-	i = range_at(t, addr);
-	if (i >= 0 && i < SHARED_RANGES) {
-		*obj = t->r[i].obj;
-		*offset = addr - t->r[i].start + t->r[i].off;
+	r = range_at(t, tgid, addr);
+	if (r) {
+		*obj = r->obj;
+		*offset = addr - r->start + r->off;
 		return true;
 	}
 	if (!t->overflow || !shared_mapping_at(addr, &hit) ||
@@ -222,48 +305,112 @@ static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u8 dir, 
 	if (!len)
 		len = hit.end - hit.start;	/* shmat: the segment's size */
 	count_on(&obj, dir, hit.file, SHM_EV_ATTACH, 1, NO_LABEL, tgid);
+	struct shared_range r = {
+		.start = addr, .end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)),
+		.off = off, .obj = obj, .dir = dir,
+	};
+
 	t = ranges_of(tgid, true);
-	if (t)
-		add_range(t, addr, addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)), off,
-			  &obj, dir);
+	add_range(t, tgid, &r);
+}
+
+/* A range's detach or remap. Global: the loops over the tables that call it
+ * have it verified once. */
+__noinline int count_range_event(__u64 ino, __u32 dev, __u32 type_dir, __u32 event, __u32 tgid)
+{
+	struct ipc_obj_key obj = { .ino = ino, .dev = dev, .type = (__u8)(type_dir >> 8) };
+
+	count_on(&obj, (__u8)type_dir, NULL, event, 1, NO_LABEL, tgid);
+	return 0;
+}
+
+static __always_inline void range_event(const struct shared_range *r, __u32 event, __u32 tgid)
+{
+	count_range_event(r->obj.ino, r->obj.dev, (__u32)r->obj.type << 8 | r->dir, event, tgid);
 }
 
 /*
- * munmap(addr, len), or shmdt(addr) (whole: len 0): every range it covers
- * goes whole (a detach) or in part (a partial detach: cut at the head, the
- * tail, or out of the middle, which leaves two).
+ * What munmap(addr, len) (or shmdt(addr): len 0, the range at addr whole)
+ * does to one range: takes it whole (a detach) or in part (a partial
+ * detach: cut at the head, the tail, or out of the middle, which leaves a
+ * tail, put in *tail for the caller to add).
  */
+static __always_inline void unmap_range(struct shared_range *r, __u64 addr, __u64 len, __u64 end,
+					__u32 tgid, struct shared_range *tail)
+{
+	if (!r->end || (len && (end <= r->start || addr >= r->end)) || (!len && addr != r->start))
+		return;
+	if (!len || (addr <= r->start && end >= r->end)) {
+		range_event(r, SHM_EV_DETACH, tgid);
+		r->end = 0;
+		return;
+	}
+	range_event(r, SHM_EV_PARTIAL, tgid);
+	if (addr <= r->start) {		/* the head goes */
+		r->off += end - r->start;
+		r->start = end;
+	} else if (end >= r->end) {	/* the tail goes */
+		r->end = addr;
+	} else {			/* a hole in the middle */
+		*tail = *r;
+		tail->start = end;
+		tail->off = r->off + (end - r->start);
+		r->end = addr;
+	}
+}
+
+__noinline int more_unmap(__u32 tgid, __u64 addr, __u64 len, struct shared_range *tail)
+{
+	struct more_ranges *m = bpf_map_lookup_elem(&sharers_more, &tgid);
+	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
+
+	for (int i = 0; m && tail && i < MORE_RANGES; i++) {
+		if (i >= m->used)
+			break;
+		unmap_range(&m->r[i], addr, len, end, tgid, tail);
+	}
+	return 0;
+}
+
 static __noinline void shm_unmapped(__u64 addr, __u64 len, __u32 tgid)
 {
 	struct shared_ranges *t = ranges_of(tgid, false);
 	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
+	struct shared_range tail = {};
 
 	if (!t)
 		return;
-	for (int i = 0; i < SHARED_RANGES; i++) {
-		struct shared_range *r = &t->r[i];
+	for (int i = 0; i < SHARED_RANGES; i++)
+		unmap_range(&t->r[i], addr, len, end, tgid, &tail);
+	if (t->more)
+		more_unmap(tgid, addr, len, &tail);
+	/* One call can cut a hole in one range only: it lies inside it. */
+	if (tail.end)
+		add_range(t, tgid, &tail);
+}
 
-		if (!r->end || (len && (end <= r->start || addr >= r->end)) ||
-		    (!len && addr != r->start))
-			continue;
-		if (!len || (addr <= r->start && end >= r->end)) {
-			count_on(&r->obj, r->dir, NULL, SHM_EV_DETACH, 1, NO_LABEL, tgid);
-			r->end = 0;
-			continue;
-		}
-		count_on(&r->obj, r->dir, NULL, SHM_EV_PARTIAL, 1, NO_LABEL, tgid);
-		if (addr <= r->start) {		/* the head goes */
-			r->off += end - r->start;
-			r->start = end;
-		} else if (end >= r->end) {	/* the tail goes */
-			r->end = addr;
-		} else {			/* a hole in the middle */
-			__u64 tail_off = r->off + (end - r->start), tail_end = r->end;
+static __always_inline bool remap_range(struct shared_range *r, __u64 old, __u64 addr, __u64 len,
+					__u32 tgid)
+{
+	if (!r->end || r->start != old)
+		return false;
+	range_event(r, SHM_EV_REMAP, tgid);
+	r->start = addr;
+	r->end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
+	return true;
+}
 
-			r->end = addr;
-			add_range(t, end, tail_end, tail_off, &r->obj, r->dir);
-		}
+__noinline int more_remap(__u32 tgid, __u64 old, __u64 addr, __u64 len)
+{
+	struct more_ranges *m = bpf_map_lookup_elem(&sharers_more, &tgid);
+
+	for (int i = 0; m && i < MORE_RANGES; i++) {
+		if (i >= m->used)
+			break;
+		if (remap_range(&m->r[i], old, addr, len, tgid))
+			return 1;
 	}
+	return 0;
 }
 
 static __noinline void shm_remapped(__u64 old, __u64 addr, __u64 len, __u32 tgid)
@@ -272,16 +419,11 @@ static __noinline void shm_remapped(__u64 old, __u64 addr, __u64 len, __u32 tgid
 
 	if (!t)
 		return;
-	for (int i = 0; i < SHARED_RANGES; i++) {
-		struct shared_range *r = &t->r[i];
-
-		if (!r->end || r->start != old)
-			continue;
-		count_on(&r->obj, r->dir, NULL, SHM_EV_REMAP, 1, NO_LABEL, tgid);
-		r->start = addr;
-		r->end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
-		return;
-	}
+	for (int i = 0; i < SHARED_RANGES; i++)
+		if (remap_range(&t->r[i], old, addr, len, tgid))
+			return;
+	if (t->more)
+		more_remap(tgid, old, addr, len);
 }
 
 /*
@@ -390,15 +532,32 @@ static __noinline void shm_on_syscall(__u8 op, struct pt_regs *regs, long ret, _
 /* A child has its parent's mappings at the same addresses. */
 static __always_inline void shm_on_fork(__u32 parent_tgid, __u32 child_tgid)
 {
-	struct shared_ranges *ranges = bpf_map_lookup_elem(&sharers, &parent_tgid);
+	struct shared_ranges *ranges = bpf_map_lookup_elem(&sharers, &parent_tgid), *t;
+	struct more_ranges *m;
 
-	if (ranges && bpf_map_update_elem(&sharers, &child_tgid, ranges, BPF_ANY) == -E2BIG)
+	if (!ranges)
+		return;
+	if (bpf_map_update_elem(&sharers, &child_tgid, ranges, BPF_ANY) == -E2BIG) {
 		__sync_fetch_and_add(&loss.sharers_dropped, 1);
+		return;
+	}
+	if (!ranges->more || !(m = bpf_map_lookup_elem(&sharers_more, &parent_tgid)))
+		return;
+	if (bpf_map_update_elem(&sharers_more, &child_tgid, m, BPF_ANY) == 0)
+		return;
+	/* No second table for the child: the kernel's tree answers for it. */
+	t = bpf_map_lookup_elem(&sharers, &child_tgid);
+	if (t) {
+		t->more = 0;
+		t->overflow += m->used;
+	}
+	__sync_fetch_and_add(&loss.mappings_dropped, m->used);
 }
 
 static __always_inline void shm_on_exit(__u32 tgid)
 {
 	bpf_map_delete_elem(&sharers, &tgid);
+	bpf_map_delete_elem(&sharers_more, &tgid);
 }
 
 #endif /* IPCTRACE_SHM_BPF_H */

@@ -68,9 +68,9 @@ _ipctrace_cgroups() {
 _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
-	local opts='-p --pid -t --type -i --interval -d --duration -r --rows
-		-s --sort --no-clear --no-tui --json --csv --graph --prom-file --prom-rows --listen
-		--demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
+	local opts='-p --pid -t --type -i --interval -d --duration --count -r --rows
+		-s --sort --no-clear --no-tui -o --output --json --csv --graph --prom-file --prom-rows --listen
+		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -105,13 +105,13 @@ _ipctrace() {
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
 		;;
-	--graph | --prom-file)
+	-o | --output | --graph | --prom-file | --web-config)
 		# File names: quoted as such, and a directory gets its slash.
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
+	-i | --interval | -d | --duration | --count | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

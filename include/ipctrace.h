@@ -244,10 +244,15 @@ struct ipc_obj_key {
  * The shared mappings of one process, as ipctrace saw them made (or found
  * them in /proc/PID/maps at start): a page fault or futex address is looked
  * up here, which is cheap and needs no lock, and a munmap or shmdt, whose
- * mapping is gone by its exit, learns what it took away. A process with more
- * shared mappings than slots has them looked up in the kernel's own tree.
+ * mapping is gone by its exit, learns what it took away. Every sharer has
+ * SHARED_RANGES slots; one with more mappings gets a second table of
+ * MORE_RANGES (a Python program's locks are a mapping each), up to
+ * MAX_MORE_SHARERS processes. Only past those are mappings looked up in the
+ * kernel's own tree, which a fault storm can make fail (lost.faults).
  */
 #define SHARED_RANGES 8
+#define MORE_RANGES 248
+#define MAX_MORE_SHARERS 1024
 
 struct shared_range {
 	__u64 start, end;	/* end 0: a free slot */
@@ -259,8 +264,14 @@ struct shared_range {
 
 struct shared_ranges {
 	__u32 overflow;		/* mappings that found no free slot */
-	__u32 pad;
+	__u32 more;		/* it has a second table (struct more_ranges) */
 	struct shared_range r[SHARED_RANGES];
+};
+
+struct more_ranges {
+	__u32 used;		/* slots past this one are all free */
+	__u32 pad;
+	struct shared_range r[MORE_RANGES];
 };
 
 /* The last waker of a futex (an object and an offset in it) or poster of a
@@ -372,7 +383,7 @@ struct ipc_loss {
 	__u64 labels_dropped;	/* label map full: a priority/type went uncounted */
 	__u64 removals_dropped;	/* removal map full: who removed an object is unknown */
 	__u64 dests_dropped;	/* destination map full: a datagram peer may be missed */
-	__u64 mappings_dropped;	/* a process's shared mappings outnumber its slots */
+	__u64 mappings_dropped;	/* shared mappings past every table's slots */
 	__u64 sharers_dropped;	/* sharer map full: a process's page faults go uncounted */
 	__u64 faults_missed;	/* an overflowing process's fault could not be looked up
 				 * (another BPF program was looking one up on that CPU) */

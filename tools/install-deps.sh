@@ -7,6 +7,8 @@ packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libglib2.0-dev libjson-c-dev libcap-dev libmicrohttpd-dev libncurses-dev
+	# --web-config: its YAML, and bcrypt for its users' passwords (libxcrypt)
+	libyaml-dev libcrypt-dev
 	# tests; tmux gives the interactive table a terminal of a known size
 	bats libcmocka-dev jq python3 procps util-linux perl socat curl iproute2 libcap2-bin tmux
 	# tests of make install: groff renders the man pages, man-db's man finds them
@@ -15,6 +17,11 @@ packages=(
 	libclang-rt-14-dev
 	# tests of --graph (dot renders what it writes) and of the metrics (promtool)
 	graphviz prometheus
+	# tests of --web-config: a self-signed certificate (openssl), bcrypt
+	# hashes of passwords (mkpasswd, from whois)
+	openssl whois
+	# tests of the JSON outputs against docs/ipctrace-json.schema.json
+	python3-jsonschema
 )
 
 missing=()

@@ -55,20 +55,24 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 		.sidecar = { .graph_path = cfg->graph_path, .prom_path = cfg->prom_path,
 			     .prom_rows = cfg->prom_rows, .wait = !cfg->no_wait,
 			     .listen = cfg->listen, .listen_addr = cfg->listen_addr,
-			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text },
+			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text,
+			     .web_config = cfg->web_config },
 		.npids = cfg->npids, .follow = cfg->follow,
 		.interval_s = cfg->interval_s, .interval_set = cfg->interval_set,
-		.duration_s = cfg->duration_s, .rows = cfg->rows, .sort = cfg->sort,
+		.duration_s = cfg->duration_s, .count = cfg->count, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,
+		.output_path = cfg->output_path,
+		/* -t naming the types shows their rows as they are. */
+		.fold_exit_notices = !cfg->types_set,
 		.events = cfg->events, .hex_cap = cfg->hex_cap,
 		.demo = cfg->demo, .explain = cfg->explain, .command = cfg->command,
 	};
 	for (int i = 0; i < cfg->npids; i++)
 		o->pids[i] = cfg->pids[i];
 	/* A command after -- owns the terminal; the tour prints text to read;
-	 * CSV is for a file. */
+	 * CSV and -o are for a file. */
 	o->tui = !cfg->json && !cfg->csv && !cfg->events && !cfg->no_tui && !cfg->no_clear &&
-		 !cfg->command && !cfg->explain && isatty(STDOUT_FILENO);
+		 !cfg->command && !cfg->explain && !cfg->output_path && isatty(STDOUT_FILENO);
 }
 
 int main(int argc, char **argv)

@@ -34,7 +34,12 @@ one_line_error() {
 	one_line_error 2 "invalid PID '99999999999'" -p 99999999999
 	one_line_error 2 "unknown option or missing value: '--frobnicate'" --frobnicate
 	one_line_error 2 "unknown option or missing value: '-p'" -p
-	one_line_error 2 "unexpected argument 'extra'" extra
+	# [interval [count]], as vmstat takes them, and --count.
+	one_line_error 2 "invalid interval 'extra': expected seconds" extra
+	one_line_error 2 "invalid interval '0'" 0 3
+	one_line_error 2 "invalid count '0': expected a number from 1" 1 0
+	one_line_error 2 "invalid count 'x'" --count x
+	one_line_error 2 "unexpected argument '3': expected \\[interval \\[count\\]\\]" 1 2 3
 }
 
 @test "a PID that does not exist" {
@@ -89,6 +94,13 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 	[ "$status" -eq 0 ]
 	[[ $output == *"EXAMPLES:"* ]]
 	[[ $output == *"--pid=PID"* ]]
+	# Fits 80 columns, and no example wraps: each is one line, a command and its comment.
+	run -0 awk 'length > 79' <<<"$output"
+	[ -z "$output" ]
+	run -0 timeout 10 "$IPCTRACE" --help
+	examples=$(sed -n '/^EXAMPLES:$/,/^$/p' <<<"$output" | sed '1d;$d')
+	[ "$(wc -l <<<"$examples")" -ge 10 ]
+	run ! grep -vE '^    ipctrace .*  ?# [^ ]' <<<"$examples"
 	run timeout 10 "$IPCTRACE" --version
 	[ "$status" -eq 0 ]
 	[ "$output" = "ipctrace $(cat "$ROOT/VERSION")" ]
@@ -109,6 +121,30 @@ time.sleep(30)' >"$TMP/tid" 3>&- &
 	[ "$status" -eq 0 ]
 	[ "$(tail -n 1 <<<"$output" | jq -c .final)" = "true" ]
 	[ "${#lines[@]}" -ge 3 ]
+}
+
+@test "ipctrace INTERVAL COUNT: COUNT intervals, then the summary, and it exits" {
+	run --separate-stderr timeout 30 "$IPCTRACE" 0.2 3 --json -t pipe
+	[ "$status" -eq 0 ]
+	# One object a line: three intervals of 0.2 s, then the final one.
+	[ "$(jq -s '[.[] | select(.final == false and .interval_s == 0.2)] | length' <<<"$output")" = 3 ]
+	[ "$(jq -s '[.[] | select(.final)] | length' <<<"$output")" = 1 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "$(tail -n 1 <<<"$output" | jq .final)" = "true" ]
+	# -i and --count say the same; the table counts its intervals alike.
+	run --separate-stderr timeout 30 "$IPCTRACE" -i 0.2 --count 2 -t pipe
+	[ "$status" -eq 0 ]
+	[ "$(grep -cE '^ipctrace +[0-9:]+ +interval 0\.2s' <<<"$output")" -eq 2 ]
+	[ "$(grep -c '^ipctrace summary' <<<"$output")" -eq 1 ]
+}
+
+@test "README: written for a root shell and sudo alike, its first commands say as root" {
+	# No command starts with sudo, which a root shell on a minimal image lacks...
+	run grep -nE '^(\$ )?sudo ' "$ROOT/README.md"
+	[ "$status" -eq 1 ]
+	# ...and the first commands say they run as root, and how with sudo.
+	first=$(grep -m 1 -B 5 '^make run ' "$ROOT/README.md" | tr '\n' ' ')
+	[[ $first == *"as root (\`sudo make run\`"* ]]
 }
 
 @test "output into a pipe that closes: ipctrace exits" {

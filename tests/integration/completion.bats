@@ -83,7 +83,7 @@ expect() {
 	expect --prom-file --prom-rows
 }
 
-@test "completion: --graph and --prom-file complete file names" {
+@test "completion: --graph, --prom-file and --web-config complete file names" {
 	mkdir "$TMP/sub"
 	touch "$TMP/ipc.dot" "$TMP/node.prom"
 	complete_line _ipctrace ipctrace --graph "$TMP/"
@@ -92,6 +92,9 @@ expect() {
 	expect "$TMP/node.prom"
 	complete_line _ipctrace ipctrace --graph = "$TMP/i"
 	expect "$TMP/ipc.dot"
+	touch "$TMP/web.yml"
+	complete_line _ipctrace ipctrace --web-config "$TMP/w"
+	expect "$TMP/web.yml"
 }
 
 @test "completion: --cgroup offers the cgroup v2 directories; after -- a command, then files" {

@@ -275,7 +275,7 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	rmdir "$cg"
 	sed -n '/^ipctrace summary/,$p' "$TMP/out" >"$TMP/summary"
 	cat "$TMP/summary"
-	grep -qE '^ +PID COMM +CGROUP +TYPE ' "$TMP/summary"
+	grep -qE '^ +PID COMM +USER +CGROUP +TYPE ' "$TMP/summary"
 	# Each demo process's rows name its cgroup: the new one inside, the one
 	# ipctrace itself runs in (the root, or a service) outside.
 	local outside_cg
@@ -283,10 +283,10 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	outside_cg=${outside_cg##*/}
 	[ -n "$outside_cg" ] || outside_cg=/
 	for pid in $(jq -r .pid "$TMP/inside" | sort -u); do
-		[ "$(awk -v p="$pid" -v c="$name" '$1 == p && $3 == c && $4 == "pipe"' "$TMP/summary" | wc -l)" -eq 3 ]
+		[ "$(awk -v p="$pid" -v c="$name" '$1 == p && $4 == c && $5 == "pipe"' "$TMP/summary" | wc -l)" -eq 3 ]
 	done
 	for pid in $(jq -r .pid "$TMP/outside" | sort -u); do
-		[ "$(awk -v p="$pid" -v c="$outside_cg" '$1 == p && $3 == c && $4 == "fifo"' "$TMP/summary" | wc -l)" -eq 1 ]
+		[ "$(awk -v p="$pid" -v c="$outside_cg" '$1 == p && $4 == c && $5 == "fifo"' "$TMP/summary" | wc -l)" -eq 1 ]
 	done
 }
 
@@ -294,7 +294,7 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	"$IPCTRACE" -t pipe -- "$DEMO" pipe -n 20 >"$TMP/out" 2>"$TMP/err"
 	sed -n '/^ipctrace summary/,$p' "$TMP/out" >"$TMP/summary"
 	cat "$TMP/summary"
-	grep -qE '^ +PID COMM +TYPE ' "$TMP/summary"
+	grep -qE '^ +PID COMM +USER +TYPE ' "$TMP/summary"
 	[ "$(grep -cE '^ +[0-9]+ pipe-' "$TMP/summary")" -eq 6 ]
 	run ! grep -q CGROUP "$TMP/summary"
 }

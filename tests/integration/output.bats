@@ -38,10 +38,10 @@ load helpers
 	cat "$TMP/out"	# shown if a check fails
 	run ! grep -q $'\033' "$TMP/out"
 	grep -qE '^ipctrace +[0-9:]+ +interval' "$TMP/out"
-	grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS' "$TMP/out"
+	grep -qE '^ +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS' "$TMP/out"
 	grep -qE '^lost: none$' "$TMP/out"
 	grep -qE '^ipctrace summary' "$TMP/out"
-	grep -qE '^ +[0-9]+ pipe-parent\* +([^ ]+ +)?pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
+	grep -qE '^ +[0-9]+ pipe-parent\* +root +([^ ]+ +)?pipe +pipe:\[[0-9]+\] +tx +[0-9]+/pipe-child\*' "$TMP/out"
 	grep -q '^\* process has exited' "$TMP/out"
 }
 
@@ -107,6 +107,81 @@ load helpers
 	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == "ipctrace: cannot find ipc-demo next to ipctrace or on PATH"* ]]
+}
+
+@test "-o FILE with --json -- COMMAND: the file has the command's exact figures, its stdout only its own" {
+	# Into a file, not a pipe: a pipe of ours would be a channel of the demo's.
+	timeout 60 "$IPCTRACE" --json -o "$TMP/ipc.json" -- "$DEMO" pipe -n 5 --json >"$TMP/demo"
+	# The command's standard output holds its records, and nothing of ipctrace's.
+	jq -e -s 'length == 6 and all(.[]; .demo == "pipe")' "$TMP/demo" >/dev/null
+	# The file: an object a line, the last one final, with the demo's figures.
+	[ "$(tail -n 1 "$TMP/ipc.json" | jq .final)" = "true" ]
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/ipc.json"
+}
+
+@test "-o FILE, the table: replaced whole each interval, the summary last; -e and CSV appended" {
+	# Ten messages a second: intervals of 0.2 s come and go meanwhile.
+	timeout 60 "$IPCTRACE" -i 0.2 -o "$TMP/table" -- "$DEMO" pipe -n 7 -s 100 -r 10 --json >"$TMP/demo"
+	cat "$TMP/table"
+	# One table: the summary alone, no interval's table before it, no temporary file left.
+	[ "$(head -n 1 "$TMP/table" | grep -c '^ipctrace summary')" -eq 1 ]
+	[ "$(grep -c '^ipctrace ' "$TMP/table")" -eq 1 ]
+	[ -z "$(find "$TMP" -name '.table.*')" ]
+	# The parent's write row: the demo's exact operations (OPS, the 11th column).
+	parent=$(jq -r 'select(.role == "parent") | .pid' "$TMP/demo" | sort -u)
+	want=$(jq -s --argjson p "$parent" '[.[] | select(.pid == $p and .dir == "tx") | .ops] | add' "$TMP/demo")
+	got=$(awk -v p="$parent" '$1 == p && $6 == "tx" { n += $11 } END { print n }' "$TMP/table")
+	[ "$got" = "$want" ]
+	[ "$want" -gt 0 ]
+	# -e: every event appended, exactly the demo's operations.
+	timeout 60 "$IPCTRACE" -e --json -o "$TMP/events" -- "$DEMO" pipe -n 7 -s 100 --json >"$TMP/demo"
+	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/events" >"$TMP/frame"
+	python3 "$CHECK" --only --event-peers "$TMP/demo" "$TMP/frame"
+	# CSV: one header, each interval appended after it.
+	timeout 60 "$IPCTRACE" --csv -i 0.2 -o "$TMP/csv" -- "$DEMO" pipe -n 7 -s 100 >/dev/null
+	[ "$(grep -c '^time,' "$TMP/csv")" -eq 1 ]
+	[ "$(grep -c ',true,' "$TMP/csv")" -ge 6 ]
+}
+
+@test "units: bytes in binary prefixes with the unit (KiB), operations in SI (k = 1000), exact per row" {
+	# 2,500 messages of 1,000 bytes: 2.50k ops, 2,500,000 bytes = 2.38MiB.
+	timeout 60 "$IPCTRACE" -t pipe -o "$TMP/table" -- "$DEMO" pipe -n 2500 -s 1000 --json >"$TMP/demo"
+	cat "$TMP/table"
+	# Each of the demo's rows: TOTAL and OPS as the formatters print its exact figures.
+	python3 - "$ROOT/tests/lib" "$TMP/demo" "$TMP/table" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from tui_screen import count, human
+records = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+lines = [l.split() for l in open(sys.argv[3])]
+assert any(r["ops"] == 2500 and r["bytes"] == 2500000 for r in records), records
+for r in records:
+    cells = [f for f in lines if len(f) > 10 and f[0] == str(r["pid"]) and f[4] == r["object"] and f[5] == r["dir"]]
+    assert len(cells) == 1, (r, cells)
+    assert (cells[0][9], cells[0][10]) == (human(r["bytes"]), count(r["ops"])), (r, cells[0])
+PY
+	# The issue's figures, spelled out: 2,500 ops and 2,500,000 bytes.
+	grep -qE ' 2\.38MiB +2\.50k ' "$TMP/table"
+}
+
+@test "JSON: every frame and event of every mechanism validates against docs/ipctrace-json.schema.json, and no \\/" {
+	timeout 120 "$IPCTRACE" --json --hist -i 0.5 -o "$TMP/frames" -- "$DEMO" all -d 1.5 >/dev/null
+	timeout 120 "$IPCTRACE" -e --json -x -o "$TMP/events" -- "$DEMO" all -d 0.5 >/dev/null
+	python3 "$ROOT/tests/lib/validate_json.py" "$TMP/frames" "$TMP/events"
+	# Every type the demos use was among the rows checked, labels and histograms too.
+	[ "$(grep -a '"final":true' "$TMP/frames" | jq '[.rows[].type] | unique | length')" -eq 15 ]
+	grep -a '"final":true' "$TMP/frames" | jq -e 'any(.rows[]; .size_hist | length > 0) and any(.rows[]; .sig)
+		and any(.rows[]; .prio) and all(.rows[]; .uid == 0 and .user == "root")' >/dev/null
+	# Paths as they are: json-c's "\/" would break grep /tmp/... on the raw output.
+	grep -q '"/tmp/' "$TMP/frames"
+	run grep -c '\\/' "$TMP/frames" "$TMP/events"
+	[ "$status" -eq 1 ]
+	# The schema refuses what it should: a uid that is not a number, a row without peers.
+	grep -a '"final":true' "$TMP/frames" | jq -c '.rows[0].uid = "root"' >"$TMP/bad"
+	grep -a '"final":true' "$TMP/frames" | jq -c 'del(.rows[0].peers)' >>"$TMP/bad"
+	run python3 "$ROOT/tests/lib/validate_json.py" "$TMP/bad"
+	[ "$status" -eq 1 ]
+	[[ $output == *"checked 2 lines: 2 invalid"* ]]
 }
 
 @test "lost.compat: 32-bit syscalls skipped, present in JSON and the metrics (0: no IA32 emulation here)" {

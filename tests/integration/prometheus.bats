@@ -192,7 +192,7 @@ time.sleep(60)' "$PORT" >"$TMP/slow" 3>&- &
 	server=0
 	for task in /proc/"$TRACER_PID"/task/*; do
 		caps=$(sed -n 's/^CapEff:[[:space:]]*//p' "$task/status")
-		if [[ $(cat "$task/comm") == MHD* ]]; then
+		if [[ $(cat "$task/comm") == ipctrace-http ]]; then
 			[ "$caps" = 0000000000000000 ]
 			server=$((server + 1))
 		fi
@@ -211,4 +211,42 @@ time.sleep(60)' "$PORT" >"$TMP/slow" 3>&- &
 	run --separate-stderr "$IPCTRACE" --listen "unix:/tmp/$(printf 'x%.0s' {1..120})"
 	[ "$status" -eq 2 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+# The deadline the man page gives a connection, in seconds.
+man_deadline() {
+	sed -nE 's/.* has ([0-9]+) seconds from its accept to its response sent.*/\1/p' "$ROOT/man/ipctrace.8"
+}
+
+@test "--listen: 48 clients trickling their headers keep no scrape out; each is closed at its deadline" {
+	deadline=$(man_deadline)
+	[ -n "$deadline" ]
+	PORT=$(free_port)
+	start_tracer --json -i 0.5 --listen "127.0.0.1:$PORT"
+	wait_until 10 curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$PORT/metrics"
+	# More clients than the 32 slots the server once had, for long enough
+	# that each is cut at least once and opens again.
+	python3 "$ROOT/tests/lib/slow_clients.py" "$PORT" 48 $((2 * deadline + 3)) >"$TMP/slow" 3>&- &
+	slow=$!
+	wait_for "$TMP/slow" '^holding 48$'
+	scrapes=0
+	while kill -0 "$slow" 2>/dev/null; do
+		run curl -s --max-time 2 -o "$TMP/scrape" -w '%{http_code}' "http://127.0.0.1:$PORT/metrics"
+		echo "scrape $scrapes: curl $status, HTTP $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = 200 ]
+		grep -qx 'ipctrace_up 1' "$TMP/scrape"
+		scrapes=$((scrapes + 1))
+		sleep 0.5
+	done
+	wait "$slow"
+	cat "$TMP/slow"
+	[ "$scrapes" -ge 5 ]
+	summary=$(tail -n 1 "$TMP/slow")
+	# Every first connection was cut, none before its deadline nor long after.
+	[ "$(jq '.lifetimes | length' <<<"$summary")" -ge 48 ]
+	[ "$(jq .refused <<<"$summary")" -eq 0 ]
+	[ "$(jq --argjson d "$deadline" '[.lifetimes[] | select(. < $d - 0.5 or . > $d + 3)] | length' <<<"$summary")" -eq 0 ]
+	stop_tracer
+	[ "$TRACER_STATUS" -eq 0 ]
 }

@@ -63,6 +63,61 @@ load helpers
 	jq -e --arg n "$name" --argjson c "$child" '[.rows[] | select(.object == $n and .dir == "rx")][0] | [.peers[].pid] | index($c) != null' "$TMP/final" >/dev/null
 }
 
+@test "a process with many shared mappings (40 multiprocessing locks): a 1 MiB segment counts as it does with none, nothing lost" {
+	start_tracer -t posix_shm --json -i 0.3
+	python3 "$ROOT/tests/lib/python_shared_memory.py" 1048576 0 >"$TMP/py0"
+	python3 "$ROOT/tests/lib/python_shared_memory.py" 1048576 40 >"$TMP/py40"
+	stop_tracer
+	final >"$TMP/final"
+	python3 - "$TMP/final" "$TMP/py0" "$TMP/py40" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+pages = 1048576 // 4096
+for path in sys.argv[2:]:
+    w = json.load(open(path))
+    rows = {(r["pid"], r["dir"]): r for r in doc["rows"] if r["object"] == w["name"]}
+    # A write fault per page the child first touches: every page, exactly.
+    tx = rows[(w["child"], "tx")]
+    assert (tx["ops"], tx["bytes"]) == (pages, pages * 4096), (path, tx["ops"], tx["bytes"])
+    # Reads fault around (16 pages a fault, from where the mapping starts in
+    # its 64 KiB window): at least one a window, at most one more.
+    rx = rows[(w["parent"], "rx")]["ops"]
+    assert pages // 16 <= rx <= pages // 16 + 1, (path, rx)
+# No mapping went past the tables: none was looked up in the kernel's tree.
+lost = doc["lost"]
+assert lost.get("mappings", 0) == 0 and lost.get("faults", 0) == 0, lost
+PY
+}
+
+@test "shared anonymous memory made before ipctrace started has one name, with -p and without" {
+	python3 "$ROOT/tests/lib/shared_anon.py" 16 >"$TMP/anon" 2>"$TMP/anon.err" 3>&- &
+	wait_for "$TMP/anon.err" ready
+	parent=$!
+	start_tracer -t mmap --json -i 0.3
+	first=$TRACER_PID
+	"$IPCTRACE" -t mmap -p "$parent" -f --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	second=$!
+	wait_for "$TMP/err2" '^ipctrace: attached'
+	sleep 0.5	# an interval: the -p scan has read the parent's mappings
+	kill -USR1 "$parent"
+	wait_gone "$parent"
+	stop_tracer
+	mv "$TMP/out" "$TMP/out1"
+	TRACER_PID=$second
+	stop_tracer
+	for f in out1 out2; do
+		grep -a '"final":true' "$TMP/$f" | tail -n 1 >"$TMP/$f.final"
+		python3 - "$TMP/$f.final" "$TMP/anon" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+w = json.load(open(sys.argv[2]))
+# The child's first touch of each page, on the object by its one name.
+tx = [(r["object"], r["ops"]) for r in rows if r["pid"] == w["child"] and r["dir"] == "tx"]
+assert tx == [("[shared anonymous]", w["pages"])], (sys.argv[1], tx)
+PY
+	done
+}
+
 @test "-p the reader of a segment attached before ipctrace: the writer and the idle attacher are its peers" {
 	"$DEMO" shm -n 20 -s 32768 --json --wait >"$TMP/demo" 2>"$TMP/demo.err" 3>&- &
 	wait_for "$TMP/demo.err" ready

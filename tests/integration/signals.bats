@@ -151,3 +151,29 @@ time.sleep(60)
 		| length == 1 and .[0].sig == {"SIGUSR1": $n} and (.[0].kernel // 0) == 0
 		and [.[0].peers[].pid] == [$s]' >/dev/null
 }
+
+@test "SIGCHLD of exited children: one row per parent and name in the table, exact; every row with -t signal and in JSON" {
+	n=50
+	children="echo \$\$ >'$TMP/sh'; i=0; while [ \$i -lt $n ]; do /bin/true; i=\$((i + 1)); done"
+	timeout 60 "$IPCTRACE" -o "$TMP/table" -- sh -c "$children"
+	cat "$TMP/table"
+	sh=$(cat "$TMP/sh")
+	# The n exit notices to sh: one row, no PID, their exact sum.
+	run grep -cE "^ +- true\* +root +signal +pid $sh +tx +$sh/sh\* .* $n +- delivered=$n processes=$n sig SIGCHLD:$n$" "$TMP/table"
+	[ "$output" = 1 ]
+	run grep -cE "^ +[0-9]+ true\* +root +signal " "$TMP/table"
+	[ "$output" = 0 ]
+	# sh's own row: every signal it received.
+	grep -qE "^ +$sh sh\* +root +signal +pid $sh +rx .* $n +- delivered=$n sig SIGCHLD:$n$" "$TMP/table"
+	# -t signal asks for them: a row each.
+	timeout 60 "$IPCTRACE" -t signal -o "$TMP/table" -- sh -c "$children"
+	sh=$(cat "$TMP/sh")
+	run grep -cE "^ +[0-9]+ true\* +root +signal +pid $sh +tx +$sh/sh\* .* 1 +- delivered=1 sig SIGCHLD:1$" "$TMP/table"
+	[ "$output" = "$n" ]
+	run grep -c "processes=" "$TMP/table"
+	[ "$output" = 0 ]
+	# JSON is not folded: a row per process.
+	timeout 60 "$IPCTRACE" --json -o "$TMP/json" -- sh -c "$children"
+	sh=$(cat "$TMP/sh")
+	[ "$(grep -a '"final":true' "$TMP/json" | jq --argjson p "$sh" '[.rows[] | select(.comm == "true" and .dir == "tx" and .object == "pid \($p)" and .ops == 1)] | length')" = "$n" ]
+}

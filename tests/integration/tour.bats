@@ -44,7 +44,7 @@ load helpers
 		grep -qE "^ +$pid pipe-" "$TMP/stop1"
 	done
 	# No mq row in the pipe stop's table: each stop shows its own demo only.
-	run ! grep -qE '^ +[0-9]+ \S+ +mq ' "$TMP/stop1"
+	run ! grep -qE '^ +[0-9]+ \S+ +\S+ +mq ' "$TMP/stop1"
 	grep -q '^That was every mechanism' "$TMP/out"
 }
 

@@ -188,3 +188,32 @@ peers = sorted((p["pid"], p["starttime"], p["comm"]) for p in rx[0]["peers"])
 assert peers == [(pid, w["old_start"], "victim"), (pid, w["new_start"], "reuser")], peers
 PY
 }
+
+@test "USER: another user's processes say whose they are, in the table, JSON (uid, user) and CSV" {
+	uid=$(id -u "$TRUST_USER")
+	[ "$uid" -ne 0 ]
+	# The table's cell is 8 wide: a longer name is cut, with a + as top shows it.
+	cell=$TRUST_USER
+	if ((${#cell} > 8)); then cell=${cell:0:7}+; fi
+	demo=(setpriv --reuid="$TRUST_USER" --regid="$TRUST_USER" --clear-groups --inh-caps=-all
+		-- "$DEMO" pipe -n 5 --json)
+	timeout 60 "$IPCTRACE" -t pipe --json -o "$TMP/json" -- "${demo[@]}" >"$TMP/demo"
+	# Every row of the demo's processes: the user's uid and name; and no other row is the user's.
+	pids=$(jq -s -c '[.[].pid] | unique' "$TMP/demo")
+	grep -a '"final":true' "$TMP/json" >"$TMP/final"
+	jq -e --argjson p "$pids" --argjson u "$uid" --arg n "$TRUST_USER" '
+		[.rows[] | select(.pid | IN($p[]))] as $mine
+		| ($mine | length) == 6
+		and all($mine[]; .uid == $u and .user == $n)
+		and all(.rows[] | select(.pid | IN($p[]) | not); .uid != $u)' "$TMP/final" >/dev/null
+	timeout 60 "$IPCTRACE" -t pipe -o "$TMP/table" -- "${demo[@]}" >"$TMP/demo"
+	cat "$TMP/table"
+	for pid in $(jq -r .pid "$TMP/demo" | sort -u); do
+		[ "$(awk -v p="$pid" -v u="$cell" '$1 == p && $3 == u' "$TMP/table" | wc -l)" -eq 3 ]
+	done
+	grep -qE '^ +PID COMM +USER +TYPE ' "$TMP/table"
+	timeout 60 "$IPCTRACE" -t pipe --csv -o "$TMP/csv" -- "${demo[@]}" >"$TMP/demo"
+	for pid in $(jq -r .pid "$TMP/demo" | sort -u); do
+		[ "$(grep -c "^[^,]*,[^,]*,[^,]*,true,$pid,.*,$uid,$TRUST_USER"$'\r'"\$" "$TMP/csv")" -eq 3 ]
+	done
+}

@@ -59,7 +59,7 @@ start_tui() {
 		wait_for "$TMP/err" '^ipctrace: attached' 30
 	fi
 	TRACER_PID=$(cat "$TMP/pid")
-	wait_screen ' PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
+	wait_screen ' PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 }
 
 screen() {
@@ -173,7 +173,7 @@ expect_restored() {
 summary_shown() {
 	screen_all >"$TMP/screen"
 	grep -qE '^ipctrace summary  ' "$TMP/screen" &&
-		grep -qE '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
+		grep -qE '^ +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS +AVG B/s' "$TMP/screen"
 }
 
 @test "tui: each process's line adds up its channels, exactly as the demos moved them; x shows exited ones" {
@@ -188,7 +188,7 @@ summary_shown() {
 	[ "$(pane '#{alternate_on}')" = 1 ]
 	screen_has '^ipctrace  [0-9:]+  interval 0.2s  rows [0-9]+ '
 	screen_has '^lost: none$'
-	screen_has '^sort: bytes   type: all   comm: all   exited: hidden'
+	screen_has '^sort: bytes   type: all   match: all   exited: hidden'
 	screen_has '^q quit  \? help'
 	start_demos "$a" "$b"
 	keys x
@@ -199,15 +199,15 @@ summary_shown() {
 	# machine a refresh can fall between a demo's last transfer and its
 	# exit. So wait for the marks, on the screen as it is now, and check
 	# the totals again there.
-	wait_screen '^\+ +[0-9]+ pipe-parent\* +pipe +3 channels +- '
-	wait_screen '^\+ +[0-9]+ fifo-reader\* +fifo +1 channel +rx '
+	wait_screen '^\+ +[0-9]+ pipe-parent\* +root +pipe +3 channels +- '
+	wait_screen '^\+ +[0-9]+ fifo-reader\* +root +fifo +1 channel +rx '
 	check totals || { cat "$TMP/check.log" "$TMP/screen"; false; }
 	# Gone before the last refresh, they show only with x.
 	keys x
 	wait_screen 'exited: hidden   0 processes'
 }
 
-@test "tui: sort keys reorder the processes (1-6, s, <, >)" {
+@test "tui: sort keys reorder the processes (1-6, s, <, >, I inverts)" {
 	PIDS=()
 	run_demo pipe -n 3 -s 100
 	a=$DEMO_PID
@@ -225,6 +225,13 @@ summary_shown() {
 	keys 3
 	wait_screen '^sort: total '
 	wait_check order total
+	# I turns the order round, as htop's does, and back.
+	keys I
+	wait_screen '^sort: total \(inverted\) '
+	wait_check order total inverted
+	keys I
+	wait_screen '^sort: total  '
+	wait_check order total
 	keys 5
 	wait_screen '^sort: comm '
 	wait_check order comm
@@ -241,7 +248,7 @@ summary_shown() {
 	wait_screen '^sort: ops '
 }
 
-@test "tui: t filters by type, / by name; Enter expands a process into its channels and collapses it" {
+@test "tui: t filters by type, / by any column; Enter expands a process into its channels and collapses it" {
 	PIDS=()
 	run_demo pipe -n 3 -s 100
 	a=$DEMO_PID
@@ -275,16 +282,29 @@ summary_shown() {
 	keys Enter
 	wait_screen "^unknown type 'pipes'"
 	screen_has '^sort: bytes   type: all '
-	# Names: any part, in any case.
+	# Any column, any part, in any case: the parent by its name, the child
+	# by its PEERS, which name the parent; not the FIFO's processes.
 	keys /
-	wait_screen '^name contains \(empty: all\): ?$'
+	wait_screen '^any column contains \(empty: all\): ?$'
 	type_text PIPE-PAR
 	keys Enter
-	wait_screen 'comm: PIPE-PAR .* 1 processes, 3 rows'
-	wait_check shown "$a"
-	wait_check absent "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"
-	# Expanded: its three pipes, each with the child as its peer.
+	wait_screen 'match: PIPE-PAR .* 2 processes, 6 rows'
+	wait_check shown "${pipe_pids[@]}"
+	wait_check absent "$fifo_reader" "$fifo_writer"
+	# A FIFO's path is in no name: its OBJECT column matches.
+	keys / C-u
+	type_text "$(jq -r 'select(.type == "fifo") | .object' "$TMP/demo" | head -n 1 | tr a-z A-Z)"
 	keys Enter
+	wait_screen 'match: .* 2 processes, 2 rows'
+	wait_check shown "$fifo_reader" "$fifo_writer"
+	wait_check absent "${pipe_pids[@]}"
+	keys / C-u
+	type_text PIPE-PAR
+	keys Enter
+	wait_screen 'match: PIPE-PAR .* 2 processes, 6 rows'
+	# Expanded: its three pipes, each with the child as its peer (g: the
+	# first line, the parent's: equal rates, the lower PID first).
+	keys g Enter
 	wait_check expanded "$a"
 	keys Enter
 	wait_check collapsed "$a"
@@ -294,14 +314,14 @@ summary_shown() {
 	wait_check collapsed "$a"
 	# e expands every process; Esc leaves a prompt unchanged.
 	keys f
-	wait_screen '^name contains \(empty: all\): PIPE-PAR$'
+	wait_screen '^any column contains \(empty: all\): PIPE-PAR$'
 	keys C-u
 	type_text nothing
 	keys Escape
 	wait_screen '^q quit'
-	screen_has 'comm: PIPE-PAR '
+	screen_has 'match: PIPE-PAR '
 	keys / C-u Enter
-	wait_screen 'comm: all .* 4 processes, 8 rows'
+	wait_screen 'match: all .* 4 processes, 8 rows'
 	keys e
 	wait_check expanded "$a"
 	for pid in "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"; do
@@ -356,7 +376,7 @@ summary_shown() {
 	# The summary lists the demo's rows, with the exited marker.
 	read -r parent child < <(jq -r .pid "$TMP/demo" | sort -u | xargs)
 	for pid in $parent $child; do
-		[ "$(grep -cE "^ +$pid pipe-(parent|child)\* +pipe " "$TMP/screen")" -eq 3 ]
+		[ "$(grep -cE "^ +$pid pipe-(parent|child)\* +root +pipe " "$TMP/screen")" -eq 3 ]
 	done
 }
 
@@ -399,7 +419,7 @@ summary_shown() {
 	# In the middle of a prompt too.
 	start_tui -i 0.2
 	keys /
-	wait_screen '^name contains'
+	wait_screen '^any column contains'
 	kill -INT "$TRACER_PID"
 	expect_restored
 }
@@ -413,13 +433,14 @@ summary_shown() {
 	start_demos "$a"
 	keys x e
 	wait_check expanded "$a"
-	our_tmux resize-window -t "s$SESSION" -x 120 -y 30
-	wait_until 30 pane_is '#{window_width}x#{window_height}' 120x30
+	# Wide enough for every column, USER included, and the peers whole.
+	our_tmux resize-window -t "s$SESSION" -x 130 -y 30
+	wait_until 30 pane_is '#{window_width}x#{window_height}' 130x30
 	# Redrawn at the new width: titles in place, no line longer.
-	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
+	wait_screen '^  +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 	wait_check expanded "$a"
 	while IFS= read -r line; do
-		[ "${#line}" -le 120 ]
+		[ "${#line}" -le 130 ]
 	done < <(screen)
 	for size in 40x10 20x4 1x1 3x2 80x1 1x40; do
 		our_tmux resize-window -t "s$SESSION" -x "${size%x*}" -y "${size#*x}"
@@ -429,7 +450,7 @@ summary_shown() {
 		kill -0 "$TRACER_PID"
 	done
 	our_tmux resize-window -t "s$SESSION" -x "$COLS" -y "$ROWS"
-	wait_screen '^  +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
+	wait_screen '^  +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS'
 	kill -0 "$TRACER_PID"
 	keys q
 	expect_restored
@@ -442,7 +463,7 @@ summary_shown() {
 		our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" \
 			"'$IPCTRACE' $opt -i 0.2 2>'$TMP/err'; sleep 600"
 		wait_for "$TMP/err" '^ipctrace: attached' 30
-		wait_screen '^ +PID COMM +(CGROUP +)?TYPE +OBJECT +DIR PEERS +BYTES/s'
+		wait_screen '^ +PID COMM +USER +(CGROUP +)?TYPE +OBJECT +DIR PEERS +BYTES/s'
 		[ "$(pane '#{alternate_on}')" = 0 ]
 		run ! screen_has '^sort: '
 		run ! screen_has '^q quit'

@@ -8,7 +8,9 @@ SCREEN the text of the terminal (tmux capture-pane -p). CHECK is one of:
 
   totals        every process of the records has one line whose TOTAL and
                 OPS are the sums of its records
-  order KEY     those lines come in the order of sort key KEY: total (bytes
+  order KEY [inverted]
+                those lines come in the order of sort key KEY (or its
+                reverse, the interactive table's I): total (bytes
                 since start, highest first), pid, or comm; ties by PID
   expanded PID  the process's line is expanded: under it, one line per record
                 of PID, with its object, direction, TOTAL, OPS, and as peers
@@ -17,8 +19,9 @@ SCREEN the text of the terminal (tmux capture-pane -p). CHECK is one of:
   shown PID...  these processes have a line; absent PID...: none
 
 Exits 1 with the reasons on a mismatch. The table prints bytes as
-format_bytes in user/output/format.c does: exact below 1024, else three
-significant digits and a binary unit.
+format_bytes in user/output/format.c does (exact below 1024, else three
+significant digits and a binary prefix: 512B, 1.50KiB) and operations as
+format_count does (SI prefixes: 999, 2.25k).
 """
 import json
 import re
@@ -28,20 +31,30 @@ PROCESS = re.compile(r"^[+-] +(\d+) ")
 CHILD = re.compile(r"^ +[|`]- ")
 
 
-def human(v):
-    """format_bytes of user/output/format.c."""
-    if v < 1024:
-        return "%.0f" % v
-    units = "KMGTPE"
-    u = -1
-    while v >= 1024 and u < 5:
-        v /= 1024
+def scaled(v, base, units):
+    """format_scaled of user/output/format.c: three significant digits, the
+    unit picked after rounding."""
+    u = 0
+    while u + 1 < len(units) and v >= base - 0.5:
+        v /= base
         u += 1
+    if u == 0:
+        return "%.0f%s" % (v, units[0])
     if v < 9.995:
         return "%.2f%s" % (v, units[u])
     if v < 99.95:
         return "%.1f%s" % (v, units[u])
     return "%.0f%s" % (v, units[u])
+
+
+def human(v):
+    """format_bytes: binary prefixes, the unit said."""
+    return scaled(v, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"])
+
+
+def count(v):
+    """format_count: operations in SI prefixes, k = 1000."""
+    return scaled(v, 1000, ["", "k", "M", "G", "T", "P", "E"])
 
 
 def parse(screen):
@@ -94,7 +107,7 @@ def main():
             p = line_of(pid)
             if not p:
                 continue
-            want = (human(sum(r["bytes"] for r in mine)), str(sum(r["ops"] for r in mine)))
+            want = (human(sum(r["bytes"] for r in mine)), count(sum(r["ops"] for r in mine)))
             if (p["total"], p["ops"]) != want:
                 errors.append(f"process {pid}: TOTAL, OPS {p['total']} {p['ops']}, "
                               f"expected {want[0]} {want[1]}: {p['line']}")
@@ -109,7 +122,8 @@ def main():
             "pid": lambda p: p["pid"],
             "comm": lambda p: (p["comm"], p["pid"]),
         }
-        want = sorted(shown, key=sort_keys[key])
+        # "order KEY inverted": the order I turns round.
+        want = sorted(shown, key=sort_keys[key], reverse=args[1:] == ["inverted"])
         if [p["pid"] for p in shown] != [p["pid"] for p in want]:
             errors.append(f"order by {key}: {[p['pid'] for p in shown]}, "
                           f"expected {[p['pid'] for p in want]}")
@@ -133,9 +147,9 @@ def main():
                 want_peers = {o["pid"] for o in records
                               if o["ino"] == r["ino"] and o["dir"] != r["dir"]}
                 if (c["type"], c["total"], c["ops"]) != (r["type"], human(r["bytes"]),
-                                                         str(r["ops"])):
+                                                         count(r["ops"])):
                     errors.append(f"{r['object']} {r['dir']}: expected {r['type']} "
-                                  f"{human(r['bytes'])} {r['ops']}: {c['line']}")
+                                  f"{human(r['bytes'])} {count(r['ops'])}: {c['line']}")
                 if peer_pids(c["peers"]) != want_peers:
                     errors.append(f"{r['object']} {r['dir']}: peers {c['peers']}, "
                                   f"expected {sorted(want_peers)}")

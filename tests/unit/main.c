@@ -30,6 +30,7 @@ static const struct {
 	{ "tui_view", run_tui_view_tests },
 	{ "signal", run_signal_tests },
 	{ "sanitize", run_sanitize_tests },
+	{ "web_config", run_web_config_tests },
 };
 #define NGROUPS G_N_ELEMENTS(groups)
 

@@ -109,7 +109,11 @@ static void test_bad_values(void **state)
 		{ "-t", "pipe,bogus", "unknown type 'bogus'" },
 		{ "-t", "pipes", "unknown type 'pipes'" },
 		{ "--graph", "", "empty file name for --graph" },
+		{ "-o", "", "empty file name for -o" },
 		{ "--prom-file", "", "empty file name for --prom-file" },
+		{ "--web-config", "", "empty file name for --web-config" },
+		{ "--web-config", "web.yml", "--web-config sets up the server of --listen: add "
+					     "--listen ADDR:PORT" },
 		{ "--prom-rows", "0", "invalid --prom-rows count '0'" },
 		{ "--prom-rows", "ten", "invalid --prom-rows count 'ten'" },
 		{ "--prom-rows", "1000001", "invalid --prom-rows count '1000001'" },
@@ -143,13 +147,15 @@ static void test_outputs(void **state)
 {
 	struct config cfg;
 	const char *argv[] = { "ipctrace", "--csv", "--graph", "g.dot", "--prom-file=m.prom",
-			       "--prom-rows", "5", "--listen", "9432" };
+			       "--prom-rows", "5", "--listen", "9432", "--web-config", "web.yml" };
 	const char *both[] = { "ipctrace", "--csv", "--json" };
 	const char *events[] = { "ipctrace", "-x", "--csv" };
+	const char *file[] = { "ipctrace", "--json", "-o", "out.json" };
+	const char *tour_file[] = { "ipctrace", "--demo", "--explain", "--output=t" };
 	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&cfg.listen_addr;
 
 	(void)state;
-	assert_int_equal(parse(&cfg, 9, argv), 0);
+	assert_int_equal(parse(&cfg, 11, argv), 0);
 	assert_true(cfg.csv);
 	assert_string_equal(cfg.graph_path, "g.dot");
 	assert_string_equal(cfg.prom_path, "m.prom");
@@ -160,9 +166,14 @@ static void test_outputs(void **state)
 	assert_int_equal(ntohl(v4->sin_addr.s_addr), INADDR_LOOPBACK);
 	assert_int_equal(ntohs(v4->sin_port), 9432);
 	assert_string_equal(cfg.listen_text, "127.0.0.1:9432");
+	assert_string_equal(cfg.web_config, "web.yml");
 	/* Both write to standard output. */
 	assert_int_not_equal(parse(&cfg, 3, both), 0);
 	assert_string_equal(cfg.error, "--csv and --json both print to standard output: choose one");
+	assert_int_equal(parse(&cfg, 4, file), 0);
+	assert_string_equal(cfg.output_path, "out.json");
+	assert_int_not_equal(parse(&cfg, 4, tour_file), 0);
+	assert_string_equal(cfg.error, "the tour is text to read as it runs: leave out -o");
 	assert_int_not_equal(parse(&cfg, 3, events), 0);
 	assert_string_equal(cfg.error, "--csv prints the table, -e one line per operation: choose one "
 				       "(-e --json for events a program reads)");
@@ -199,7 +210,7 @@ static void test_unknown_option_and_argument(void **state)
 {
 	struct config cfg;
 	const char *unknown[] = { "ipctrace", "--bogus" };
-	const char *extra[] = { "ipctrace", "stray" };
+	const char *extra[] = { "ipctrace", "1", "2", "stray" };
 	const char *with_value[] = { "ipctrace", "--no-tui=yes" };
 	const char *misspelt[] = { "ipctrace", "--no-tu1" };
 
@@ -214,8 +225,48 @@ static void test_unknown_option_and_argument(void **state)
 	assert_int_not_equal(parse(&cfg, 2, unknown), 0);
 	assert_string_equal(cfg.error,
 			    "unknown option or missing value: '--bogus' (see ipctrace --help)");
-	assert_int_not_equal(parse(&cfg, 2, extra), 0);
-	assert_string_equal(cfg.error, "unexpected argument 'stray' (see ipctrace --help)");
+	assert_int_not_equal(parse(&cfg, 4, extra), 0);
+	assert_string_equal(cfg.error, "unexpected argument 'stray': expected [interval [count]] "
+				       "(see ipctrace --help)");
+}
+
+/* [interval [count]] as vmstat takes them; -i and --count say the same. */
+static void test_interval_count(void **state)
+{
+	struct config cfg;
+	const char *both[] = { "ipctrace", "2.5", "3", "--json" };
+	const char *interval[] = { "ipctrace", "-t", "pipe", "5" };
+	const char *options[] = { "ipctrace", "-i", "0.5", "--count", "7" };
+	const char *command[] = { "ipctrace", "1", "--", "ls", "2" };
+	static const char *const bad[][4] = {
+		{ "0", NULL, "invalid interval '0': expected seconds from 0.1 to 86400" },
+		{ "x1", NULL, "invalid interval 'x1': expected seconds from 0.1 to 86400" },
+		{ "1", "0", "invalid count '0': expected a number from 1 to 1000000" },
+		{ "1", "2.5", "invalid count '2.5': expected a number from 1 to 1000000" },
+		{ "--count", "-1", "invalid count '-1': expected a number from 1 to 1000000" },
+	};
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 4, both), 0);
+	assert_true(cfg.interval_s == 2.5 && cfg.interval_set && cfg.json);
+	assert_int_equal(cfg.count, 3);
+	assert_int_equal(parse(&cfg, 4, interval), 0);
+	assert_true(cfg.interval_s == 5 && cfg.interval_set);
+	assert_int_equal(cfg.count, 0);
+	assert_int_equal(parse(&cfg, 5, options), 0);
+	assert_true(cfg.interval_s == 0.5);
+	assert_int_equal(cfg.count, 7);
+	/* The command's arguments are its own, numbers too. */
+	assert_int_equal(parse(&cfg, 5, command), 0);
+	assert_true(cfg.interval_s == 1);
+	assert_int_equal(cfg.count, 0);
+	assert_string_equal(cfg.command[1], "2");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[] = { "ipctrace", bad[i][0], bad[i][1] };
+
+		assert_int_not_equal(parse(&cfg, bad[i][1] ? 3 : 2, argv), 0);
+		assert_string_equal(cfg.error, bad[i][2]);
+	}
 }
 
 /* What was typed is quoted; a newline or an escape in it is shown escaped. */
@@ -313,6 +364,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_unknown_option_and_argument),
 		cmocka_unit_test(test_error_one_line),
+		cmocka_unit_test(test_interval_count),
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_pid_lists),
 		cmocka_unit_test(test_types),

@@ -7,21 +7,63 @@
 #include "output/output.h"
 #include "model/holders.h"
 
+/* Binary prefixes for bytes, the unit said; the unit picked after rounding. */
 static void test_format_bytes(void **state)
 {
 	static const struct { double v; const char *s; } cases[] = {
-		{ 0, "0" }, { 1023, "1023" }, { 1024, "1.00K" }, { 1536, "1.50K" },
-		{ 10 * 1024, "10.0K" }, { 999 * 1024, "999K" }, { 1048576, "1.00M" },
-		{ 99.97 * 1024, "100K" }, { 9.996 * 1024, "10.0K" },
-		{ 5.5 * 1073741824.0, "5.50G" },
+		{ 0, "0B" }, { 999, "999B" }, { 1000, "1000B" }, { 1023, "1023B" },
+		{ 1023.4, "1023B" }, { 1023.5, "1.00KiB" }, { 1024, "1.00KiB" },
+		{ 1536, "1.50KiB" }, { 10 * 1024, "10.0KiB" }, { 999 * 1024, "999KiB" },
+		{ 1023 * 1024, "1023KiB" }, { 1048575, "1.00MiB" }, { 1048576, "1.00MiB" },
+		{ 99.97 * 1024, "100KiB" }, { 9.996 * 1024, "10.0KiB" },
+		{ 5.5 * 1073741824.0, "5.50GiB" },
 	};
 	char buf[16];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		format_bytes(cases[i].v, buf, sizeof(buf));
-		assert_string_equal(buf, cases[i].s);
+		if (strcmp(buf, cases[i].s))
+			fail_msg("format_bytes(%.1f): got %s, want %s", cases[i].v, buf, cases[i].s);
 	}
+}
+
+/* SI prefixes for operations, k = 1000: the 2,249.4 ops/s is 2.25k. */
+static void test_format_count(void **state)
+{
+	static const struct { double v; const char *s; } cases[] = {
+		{ 0, "0" }, { 7, "7" }, { 999, "999" }, { 999.4, "999" }, { 999.5, "1.00k" },
+		{ 1000, "1.00k" }, { 1023, "1.02k" }, { 1024, "1.02k" }, { 2249.4, "2.25k" },
+		{ 9994, "9.99k" }, { 9996, "10.0k" }, { 99949, "99.9k" }, { 99950, "100k" },
+		{ 999499, "999k" }, { 999500, "1.00M" }, { 999999, "1.00M" }, { 1e6, "1.00M" },
+		{ 1234567890, "1.23G" },
+	};
+	char buf[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		format_count(cases[i].v, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].s))
+			fail_msg("format_count(%.1f): got %s, want %s", cases[i].v, buf, cases[i].s);
+	}
+}
+
+/* USER: root by name; a uid without one by number, cut to the cell with a +. */
+static void test_format_user(void **state)
+{
+	struct row r = { .uid = 0 };
+	char buf[40];
+
+	(void)state;
+	format_user(&r, buf, sizeof(buf), USER_COL_MAX);
+	assert_string_equal(buf, "root");
+	r.uid = 4000000123u;	/* no such user */
+	format_user(&r, buf, sizeof(buf), 0);
+	assert_string_equal(buf, "4000000123");
+	format_user(&r, buf, sizeof(buf), USER_COL_MAX);
+	assert_string_equal(buf, "4000000+");
+	format_user(&r, buf, sizeof(buf), 10);
+	assert_string_equal(buf, "4000000123");
 }
 
 struct fixture {
@@ -237,8 +279,9 @@ static void test_table_fits_width(void **state)
 		if (strlen(line) > 100)
 			fail_msg("line longer than 100: %s", line);
 	free(text);
-	text = render(f, false, false, &(struct table_style){ .clear = true, .width = 100 });
-	/* The tail of a long path is what tells objects apart. */
+	/* The tail of a long path is what tells objects apart (at 110 columns,
+	 * past USER's, OBJECT has room for more than its last name). */
+	text = render(f, false, false, &(struct table_style){ .clear = true, .width = 110 });
 	assert_non_null(strstr(text, "...") );
 	assert_non_null(strstr(text, "a/fifo"));
 	free(text);
@@ -270,6 +313,8 @@ int run_output_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_format_count),
+		cmocka_unit_test(test_format_user),
 		cmocka_unit_test_setup_teardown(test_peers_text, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_peers_limit, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),

@@ -30,6 +30,21 @@ static void test_self_and_missing(void **state)
 	assert_string_equal(comm, "unit-tests");
 }
 
+/* USER's uid: the real one, the first of the Uid: line. */
+static void test_status_uid(void **state)
+{
+	__u32 uid = 7;
+
+	(void)state;
+	assert_int_equal(proc_parse_status_uid("Name:\tx\nUmask:\t0022\nUid:\t1000\t0\t0\t0\n"
+					       "Gid:\t5\t5\t5\t5\n", &uid), 0);
+	assert_int_equal(uid, 1000);
+	assert_int_equal(proc_parse_status_uid("Name:\tx\nGid:\t5\n", &uid), -1);
+	assert_int_equal(proc_parse_status_uid("Name:\tx\nUid:\tabc\n", &uid), -1);
+	assert_int_equal(proc_uid(getpid(), &uid), 0);
+	assert_int_equal(uid, getuid());
+}
+
 static void test_start_time(void **state)
 {
 	/* A name with spaces and ')' must not shift the fields; 22nd is 4242. */
@@ -167,6 +182,7 @@ int run_procfs_tests(void)
 		cmocka_unit_test(test_zombie),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_holders),
+		cmocka_unit_test(test_status_uid),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);

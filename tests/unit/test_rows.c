@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
 #include <string.h>
 #include "unit.h"
 #include "model/rows.h"
@@ -272,6 +273,29 @@ static void test_sort(void **state)
 	store_free(s);
 }
 
+/* Page-fault estimates come after bytes that calls moved, however large. */
+static void test_estimates_sort_last(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 9, .dev = 14, .tgid = 5, .type = IPC_MMAP, .dir = DIR_TX };
+	bool created;
+	GPtrArray *sel;
+
+	(void)state;
+	put(s, 3, 1, DIR_TX, 10, 5, "pipe")->bytes_per_s = 10;
+	store_update(s, &k, 1 << 30, 1 << 18, &created)->bytes_per_s = 1 << 20;
+	static const enum sort_key by_bytes[] = { SORT_BYTES, SORT_TOTAL };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(by_bytes); i++) {
+		sel = store_select(s, false, by_bytes[i], NULL);
+		assert_int_equal(sel->len, 2);
+		assert_int_equal(((struct row *)g_ptr_array_index(sel, 0))->key.type, IPC_PIPE);
+		assert_true(row_is_estimate(g_ptr_array_index(sel, 1)));
+		g_ptr_array_free(sel, TRUE);
+	}
+	store_free(s);
+}
+
 static void test_compare_no_overflow(void **state)
 {
 	struct row a = { .key = { .tgid = 1 } }, b = { .key = { .tgid = 2 } };
@@ -283,6 +307,64 @@ static void test_compare_no_overflow(void **state)
 	assert_true(row_compare(&a, &b, SORT_TOTAL) < 0);
 	assert_true(row_compare(&b, &a, SORT_TOTAL) > 0);
 	assert_int_equal(row_compare(&a, &a, SORT_TOTAL), 0);
+}
+
+/* Exit notices (an exited process's SIGCHLD to its parent) fold per parent
+ * and name, with exact sums; other rows, and a notice alone, stay. */
+static void test_fold_exit_notices(void **state)
+{
+	struct store *s = store_new();
+	GPtrArray *rows = g_ptr_array_new(), *made = rows_folded_new(), *shown;
+	struct row *sum, *alone, *other, *alive;
+
+	(void)state;
+	for (__u32 pid = 100; pid < 105; pid++) {
+		struct ipc_key k = { .ino = 7, .dev = 1, .tgid = pid, .type = IPC_SIGNAL,
+				     .dir = DIR_TX };
+		bool created;
+		struct row *r = store_update(s, &k, 0, 1, &created);
+
+		strcpy(r->comm, "true");
+		r->exited = true;
+		row_set_label(r, SIGCHLD, 1, 0);
+		store_attr_set(r->attrs, &r->nattrs, "delivered", 1);
+		g_ptr_array_add(rows, r);
+	}
+	alone = put(s, 200, 7, DIR_TX, 0, 1, "seq");
+	alone->key.type = IPC_SIGNAL;
+	alone->exited = true;
+	row_set_label(alone, SIGCHLD, 1, 0);
+	g_ptr_array_add(rows, alone);
+	other = put(s, 201, 8, DIR_TX, 0, 2, "true");	/* SIGUSR1 too: not a notice */
+	other->key.type = IPC_SIGNAL;
+	other->exited = true;
+	row_set_label(other, SIGCHLD, 1, 0);
+	row_set_label(other, SIGUSR1, 1, 0);
+	g_ptr_array_add(rows, other);
+	alive = put(s, 202, 7, DIR_TX, 0, 1, "true");	/* still running */
+	alive->key.type = IPC_SIGNAL;
+	row_set_label(alive, SIGCHLD, 1, 0);
+	g_ptr_array_add(rows, alive);
+
+	shown = rows_fold_exit_notices(rows, made);
+	assert_int_equal(shown->len, 4);
+	assert_int_equal(made->len, 1);
+	sum = g_ptr_array_index(shown, 0);
+	assert_ptr_equal(sum, g_ptr_array_index(made, 0));
+	assert_int_equal(sum->folded_procs, 5);
+	assert_int_equal(sum->ops, 5);
+	assert_int_equal(g_array_index(sum->labels, struct label_count, 0).ops, 5);
+	assert_int_equal(store_attr_find(sum->attrs, sum->nattrs, "delivered")->value, 5);
+	assert_int_equal(store_attr_find(sum->attrs, sum->nattrs, "processes")->value, 5);
+	assert_ptr_equal(g_ptr_array_index(shown, 1), alone);
+	assert_ptr_equal(g_ptr_array_index(shown, 2), other);
+	assert_ptr_equal(g_ptr_array_index(shown, 3), alive);
+	/* The store's rows are untouched. */
+	assert_int_equal(((struct row *)g_ptr_array_index(rows, 0))->ops, 1);
+	g_ptr_array_free(shown, TRUE);
+	g_ptr_array_free(made, TRUE);
+	g_ptr_array_free(rows, TRUE);
+	store_free(s);
 }
 
 int run_rows_tests(void)
@@ -298,7 +380,9 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_target_pid_reused),
 		cmocka_unit_test(test_peer_listed_after_target_row_folds),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_estimates_sort_last),
 		cmocka_unit_test(test_compare_no_overflow),
+		cmocka_unit_test(test_fold_exit_notices),
 	};
 
 	return cmocka_run_group_tests_name("rows", tests, NULL, NULL);

@@ -121,6 +121,17 @@ static void test_sort_keys_order_processes(void **state)
 	assert_string_equal(group(v, 2)->sum.comm, "other");
 	assert_string_equal(group(v, 3)->sum.comm, "writer");
 	tui_view_free(v);
+	/* I: the order turned round, the processes' and their rows'. */
+	o.sort = SORT_TOTAL;
+	o.inverted = true;
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->groups->len, 4);
+	assert_int_equal(group(v, 0)->sum.key.tgid, 30);
+	assert_int_equal(group(v, 1)->sum.key.tgid, 20);
+	assert_int_equal(group(v, 2)->sum.key.tgid, 10);
+	assert_int_equal(group(v, 3)->sum.key.tgid, 40);
+	tui_view_free(v);
+	o.inverted = false;
 	/* Within a process, rows keep the key's order too. */
 	o.sort = SORT_OPS;
 	v = tui_view_build(snap, &o);
@@ -146,12 +157,30 @@ static void test_filters(void **state)
 	assert_int_equal(group(v, 0)->sum.bytes, 500);
 	assert_int_equal(group(v, 1)->sum.key.tgid, 30);
 	tui_view_free(v);
-	/* A part of the name, in any case. */
+	/* A part of any column, in any case: Reader's name, and the writer's
+	 * pipe row, whose PEERS say 20/Reader; not the writer's FIFO row. */
 	o.type_mask = mechanism_types();
 	o.comm = "EAD";
 	v = tui_view_build(snap, &o);
-	assert_int_equal(v->groups->len, 1);
-	assert_int_equal(group(v, 0)->sum.key.tgid, 20);
+	assert_int_equal(v->groups->len, 2);
+	assert_int_equal(v->rows, 2);
+	for (guint i = 0; i < 2; i++)
+		assert_int_equal(((struct row *)g_ptr_array_index(group(v, i)->rows, 0))->key.type,
+				 IPC_PIPE);
+	tui_view_free(v);
+	/* A type, a PID (its own rows and those it is a peer of), a user. */
+	o.comm = "FIFO";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->rows, 2);
+	tui_view_free(v);
+	o.comm = "30";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->groups->len, 2);
+	assert_int_equal(v->rows, 2);
+	tui_view_free(v);
+	o.comm = "ROOT";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->rows, 4);
 	tui_view_free(v);
 	o.comm = "gone";
 	v = tui_view_build(snap, &o);

@@ -18,6 +18,7 @@ int run_formats_tests(void);
 int run_tui_view_tests(void);
 int run_signal_tests(void);
 int run_sanitize_tests(void);
+int run_web_config_tests(void);
 
 /*
  * Each group's cmocka_run_group_tests_name() goes through main.c's filter

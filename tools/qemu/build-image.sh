@@ -89,8 +89,10 @@ guest_packages=(
 	"$GUEST_KERNEL" initramfs-tools zstd
 	# ipctrace's and ipc-demo's shared libraries
 	libbpf1 libelf1 zlib1g libglib2.0-0 libjson-c5 libcap2 libmicrohttpd12 libncursesw6
+	libyaml-0-2 libcrypt1
 	# what tests/integration calls
 	bats jq python3 bpftool util-linux procps iproute2 socat curl perl graphviz prometheus tmux
+	openssl whois
 )
 chroot "$rootfs" /bin/sh -ec '
 	export DEBIAN_FRONTEND=noninteractive

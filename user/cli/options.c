@@ -35,18 +35,19 @@ static const char doc[] =
 "    ipctrace                 # every process, refreshed each second\n"
 "    ipctrace -p 1234         # process 1234 and the processes it talks to\n"
 "    ipctrace -t fifo -s total  # FIFOs only, sorted by bytes since start\n"
-"    ipctrace -i 5 -d 60      # 5-second intervals, stop after a minute\n"
+"    ipctrace 5 12            # 12 intervals of 5 s, then the summary\n"
 "    ipctrace --json -d 10    # one JSON object per interval, then a final one\n"
 "    ipctrace --csv > ipc.csv # every interval as rows of one CSV table\n"
-"    ipctrace --graph ipc.dot # who talks to whom, for Graphviz: dot -Tsvg ipc.dot\n"
-"    ipctrace --listen 9432   # Prometheus metrics at http://127.0.0.1:9432/metrics\n"
+"    ipctrace --json -o ipc.json -- make  # JSON in a file; make keeps stdout\n"
+"    ipctrace --graph ipc.dot # who talks to whom: dot -Tsvg ipc.dot\n"
+"    ipctrace --listen 9432   # metrics at http://127.0.0.1:9432/metrics\n"
 "    ipctrace -e -t mq        # one line per message queue operation\n"
 "    ipctrace -x -p 1234      # each operation of 1234, with its data\n"
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
-"    ipctrace --demo --explain  # a guided tour: each mechanism, and what to see\n"
+"    ipctrace --demo --explain  # a guided tour of each mechanism\n"
 "    ipctrace -- make -j4     # run a command and trace it and its children\n"
 "    ipctrace -p 1234 -f      # 1234 and the children it forks from now on\n"
-"    ipctrace --cgroup system.slice/nginx.service  # one service (or container)\n"
+"    ipctrace --cgroup system.slice/nginx.service  # one service or container\n"
 "\n"
 "SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
 "comm, type.\n"
@@ -71,6 +72,8 @@ enum {
 	OPT_CGROUP,
 	OPT_EXPLAIN,
 	OPT_MAX_ROWS,
+	OPT_WEB_CONFIG,
+	OPT_COUNT,
 };
 
 /* -x without a value: enough to recognise a protocol, short enough to read. */
@@ -87,11 +90,15 @@ static const struct argp_option options[] = {
 	{ "type", 't', "LIST", 0, "Only these types, comma-separated (e.g. pipe,fifo)", 0 },
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "count", OPT_COUNT, "N", 0, "Stop after N intervals (then the summary)", 0 },
 	{ "rows", 'r', "N", 0, "Show at most N rows", 0 },
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
 	{ "no-tui", OPT_NO_TUI, NULL, 0,
 	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
+	{ "output", 'o', "FILE", 0,
+	  "Write the output to FILE, not standard output: the table replaced each "
+	  "interval, JSON, CSV and -e appended", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
 	{ "graph", OPT_GRAPH, "FILE", 0,
@@ -101,6 +108,9 @@ static const struct argp_option options[] = {
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
 	  "Serve Prometheus metrics at /metrics (a port alone: 127.0.0.1; unix:PATH: a "
 	  "socket only root may use)", 0 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
+	  "With --listen: TLS and basic-auth users, in the web config format of "
+	  "Prometheus exporters such as node_exporter", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
 	  "Rows with series of their own, by bytes (default 200); the rest add up", 0 },
 	{ "demo", OPT_DEMO, NULL, 0, "Run the bundled demo workloads under the tracer", 0 },
@@ -332,6 +342,28 @@ void config_defaults(struct config *cfg)
 	cfg->prom_rows = PROM_ROWS_DEFAULT;
 }
 
+static int parse_interval(const char *arg, struct config *cfg)
+{
+	cfg->interval_set = true;
+	return parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, cfg->error,
+			     sizeof(cfg->error));
+}
+
+/* [interval [count]], as vmstat, iostat and libbpf-tools' tcptop take them. */
+static int parse_positional(const char *arg, struct config *cfg)
+{
+	switch (cfg->positionals++) {
+	case 0:
+		return parse_interval(arg, cfg);
+	case 1:
+		return parse_count(arg, "count", &cfg->count, cfg->error, sizeof(cfg->error));
+	default:
+		return fail(cfg->error, sizeof(cfg->error),
+			    "unexpected argument '%s': expected [interval [count]] "
+			    "(see ipctrace --help)", arg);
+	}
+}
+
 /*
  * argp's own help printer stays quiet under ARGP_NO_ERRS, which we need for
  * one-line errors; argp_help() on the root parser prints regardless.
@@ -356,13 +388,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 't':
 		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);
+		cfg->types_set = true;
 		break;
 	case 'i':
-		ret = parse_seconds(arg, "interval", 0.1, 86400, &cfg->interval_s, err, len);
-		cfg->interval_set = true;
+		ret = parse_interval(arg, cfg);
 		break;
 	case 'd':
 		ret = parse_seconds(arg, "duration", 0.1, 31536000, &cfg->duration_s, err, len);
+		break;
+	case OPT_COUNT:
+		ret = parse_count(arg, "count", &cfg->count, err, len);
 		break;
 	case 'r':
 		ret = parse_count(arg, "row count", &cfg->rows, err, len);
@@ -382,6 +417,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CSV:
 		cfg->csv = true;
 		break;
+	case 'o':
+		ret = parse_path(arg, "-o", &cfg->output_path, err, len);
+		break;
 	case OPT_GRAPH:
 		ret = parse_path(arg, "--graph", &cfg->graph_path, err, len);
 		break;
@@ -399,6 +437,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		ret = parse_listen(arg, &cfg->listen_addr, &cfg->listen_addrlen, cfg->listen_text,
 				   sizeof(cfg->listen_text), err, len);
 		cfg->listen = ret == 0;
+		break;
+	case OPT_WEB_CONFIG:
+		ret = parse_path(arg, "--web-config", &cfg->web_config, err, len);
 		break;
 	case OPT_DEMO:
 		cfg->demo = true;
@@ -461,8 +502,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case ARGP_KEY_ARG:
-		snprintf(err, len, "unexpected argument '%s' (see ipctrace --help)", arg);
-		return EINVAL;
+		return parse_positional(arg, cfg) ? EINVAL : 0;
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]: unknown, or missing its value. */
 		if (!err[0] && state->next > 0 && state->next <= state->argc)
@@ -484,12 +524,16 @@ static int check_combinations(struct config *cfg)
 		why = "-f follows the children of -p targets: add -p PID";
 	else if (cfg->explain && !cfg->demo)
 		why = "--explain is the guided tour of --demo: use --demo --explain";
+	else if (cfg->explain && cfg->output_path)
+		why = "the tour is text to read as it runs: leave out -o";
 	else if (cfg->explain && cfg->npids)
 		why = "the tour traces each demo it runs: leave out -p";
 	else if (cfg->command && cfg->demo)
 		why = "--demo runs the demos itself: leave out the command after --";
 	else if (cfg->command && cfg->npids)
 		why = "a command after -- is the target: leave out -p";
+	else if (cfg->web_config && !cfg->listen)
+		why = "--web-config sets up the server of --listen: add --listen ADDR:PORT";
 	if (!why)
 		return 0;
 	snprintf(cfg->error, sizeof(cfg->error), "%s", why);
@@ -522,7 +566,9 @@ static void escape_controls(char *msg, size_t size)
 
 int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
 {
-	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { options, parse_arg,
+					  "[INTERVAL [COUNT]] [-- COMMAND [ARG...]]", doc,
+					  NULL, NULL, NULL };
 	int err;
 
 	config_defaults(cfg);

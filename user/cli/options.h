@@ -21,15 +21,19 @@ struct config {
 	pid_t pids[MAX_TARGET_PIDS];
 	int npids;
 	unsigned int type_mask;	/* bit (1 << enum ipc_type); all by default */
+	bool types_set;		/* -t given: the types asked are shown as they are */
 	double interval_s;
 	bool interval_set;	/* -i given: with a command, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	int count;		/* --count, or [interval [count]]: intervals, then the summary; 0: no limit */
+	int positionals;	/* [interval [count]] seen so far */
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;
 	bool no_tui;		/* the plain table even on a terminal */
 	bool json;
 	bool csv;
+	const char *output_path;	/* -o: the table, JSON, CSV or -e's lines go there */
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
 	const char *prom_path;	/* --prom-file: the exposition format, likewise */
 	int prom_rows;		/* rows with series of their own; the rest add up */
@@ -37,6 +41,7 @@ struct config {
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_addrlen;
 	char listen_text[128];	/* "127.0.0.1:9432" or "unix:PATH", for messages */
+	const char *web_config;	/* --web-config FILE: TLS and users for --listen */
 	bool verbose;
 	bool demo;
 	bool features;		/* print what the kernel offers and exit */

@@ -321,6 +321,29 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 }
 
 /* What the mechanisms may ask of the kernel side (struct kernel_ops). */
+
+/* A free slot of the process's second table (struct more_ranges), made if
+ * it has none: false if there is no room, there or for the table. */
+static bool add_more_range(struct tracer *t, __u32 key, const struct shared_range *r)
+{
+	int fd = bpf_map__fd(t->skel->maps.sharers_more);
+	struct more_ranges *m = g_new0(struct more_ranges, 1);
+	__u32 i;
+	bool added = false;
+
+	bpf_map_lookup_elem(fd, &key, m);
+	for (i = 0; i < m->used && m->r[i].end; i++)
+		;
+	if (i < MORE_RANGES) {
+		m->r[i] = *r;
+		if (i == m->used)
+			m->used++;
+		added = bpf_map_update_elem(fd, &key, m, BPF_ANY) == 0;
+	}
+	g_free(m);
+	return added;
+}
+
 static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r)
 {
 	struct tracer *t = ctx;
@@ -333,10 +356,12 @@ static void kops_add_range(void *ctx, pid_t pid, const struct shared_range *r)
 		memset(&table, 0, sizeof(table));
 	for (i = 0; i < SHARED_RANGES && table.r[i].end; i++)
 		;
-	if (i == SHARED_RANGES)
-		table.overflow++;	/* the kernel side looks those up itself */
-	else
+	if (i < SHARED_RANGES)
 		table.r[i] = *r;
+	else if (add_more_range(t, key, r))
+		table.more = 1;
+	else
+		table.overflow++;	/* the kernel side looks those up itself */
 	bpf_map_update_elem(fd, &key, &table, BPF_ANY);
 }
 

@@ -95,4 +95,7 @@ const struct mechanism signal_mechanism = {
 	.label_text = signal_label,
 	.format_dev = signal_format_dev,
 	.configure = signal_configure,
+	/* Every exit signals the parent: a build's thousands of short-lived
+	 * processes would each make a row of their own. */
+	.exit_label = SIGCHLD,
 };

@@ -25,7 +25,8 @@ void object_set_name(struct object *o, const char *kernel_name)
 		o->name = g_strdup(OVERFLOW_NAME);
 		return;
 	}
-	if (kernel_name && kernel_name[0]) {
+	o->name_is_default = !(kernel_name && kernel_name[0]);
+	if (!o->name_is_default) {
 		o->name = g_strdup(kernel_name);
 		return;
 	}
@@ -83,6 +84,34 @@ static void add_holder(struct scan *sc, struct object *o, const struct fd_ref *r
 }
 
 /*
+ * A path a scan found (a descriptor's link, a mapping's path) names an
+ * object the way the kernel's walk of that file would: through its
+ * mechanism's describe, "(deleted)" left out, so that an object has one name
+ * whether a row or a scan found it first ("[shared anonymous]", not
+ * "/dev/zero (deleted)" under -p and "mmap:[ino]" without).
+ */
+static void name_from_path(struct object *o, const char *path)
+{
+	static const char deleted[] = " (deleted)";
+	const struct mechanism *m = mechanism_of(o->key.type);
+	struct ipc_obj_info info = {};
+	size_t n;
+
+	if (path[0] != '/') {
+		object_set_name(o, NULL);
+		return;
+	}
+	g_strlcpy(info.name, path, sizeof(info.name));
+	n = strlen(info.name);
+	if (n > sizeof(deleted) - 1 && strcmp(info.name + n - (sizeof(deleted) - 1), deleted) == 0)
+		info.name[n - (sizeof(deleted) - 1)] = '\0';
+	if (m && m->describe && !mechanism_is_endpoint(o->key.type))
+		m->describe(o, &info);
+	else
+		object_set_name(o, info.name);
+}
+
+/*
  * The object a scan found, if its type is traced: known already, or new
  * when the scan may create (a descriptor's link or a mapping's path names
  * a named object, a FIFO's path).
@@ -97,7 +126,9 @@ static struct object *scanned_object(struct scan *sc, const struct ipc_obj_key *
 	o = g_hash_table_lookup(sc->store->objects, key);
 	if (!o && sc->create) {
 		o = store_object(sc->store, key);
-		object_set_name(o, path[0] == '/' ? path : NULL);
+		name_from_path(o, path);
+	} else if (o && o->name_is_default) {
+		name_from_path(o, path);	/* counted before anyone named it */
 	}
 	return o;
 }

@@ -50,6 +50,10 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 		r->of_target = true;
 	if (p && *created)
 		r->cgroup_id = p->cgroup_id;
+	/* The process's own, from /proc while it runs: the kernel's is the
+	 * uid of whoever made the row, a signal's sender for its target. */
+	if (*created && ((p && p->exited) || proc_uid((pid_t)key->tgid, &r->uid) != 0))
+		r->uid = c->uid;
 	if (!*created && p && strcmp(p->comm, r->comm))
 		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
 	/* No process entry (its map was full): ask /proc instead. */

@@ -110,6 +110,13 @@ bool mechanism_needs_writer(unsigned int type)
 	return m && m->needs_writer;
 }
 
+__s64 mechanism_exit_label(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m ? m->exit_label : 0;
+}
+
 const char *mechanism_bytes_method(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);

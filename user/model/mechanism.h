@@ -143,6 +143,12 @@ struct mechanism {
 	const char *bytes_method;
 	/* -p: tell the kernel side what to watch for a target's object. */
 	void (*watch_target)(struct store *s, struct object *o, const struct kernel_ops *kops);
+	/*
+	 * The label an exiting process's notice to its parent carries (SIGCHLD):
+	 * an exited process's tx row with this label alone says only that it
+	 * exited, and the table folds such rows per parent. 0: none.
+	 */
+	__s64 exit_label;
 	/* Syscalls that replace a missing tracepoint (sock_send_length). */
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;
@@ -164,6 +170,7 @@ void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
 bool mechanism_is_endpoint(unsigned int type);
 bool mechanism_needs_writer(unsigned int type);
 bool mechanism_is_held(unsigned int type);
+__s64 mechanism_exit_label(unsigned int type);	/* 0: none */
 const char *mechanism_bytes_method(unsigned int type);	/* NULL: counted per syscall */
 unsigned int mechanism_types(void);
 /* The graph's colour for a type's edges, "#rrggbb": per type, like its name. */

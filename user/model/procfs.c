@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -101,6 +103,36 @@ int proc_comm(pid_t pid, char *buf, size_t len)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+int proc_parse_status_uid(const char *status, __u32 *uid)
+{
+	const char *line = strstr(status, "\nUid:");
+	unsigned long v;
+	char *end;
+
+	if (!line)
+		return -1;
+	line += strlen("\nUid:");
+	errno = 0;
+	v = strtoul(line, &end, 10);
+	if (errno || end == line || v > UINT32_MAX)
+		return -1;
+	*uid = (__u32)v;
+	return 0;
+}
+
+int proc_uid(pid_t pid, __u32 *uid)
+{
+	char path[64], *text = NULL;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return -1;
+	ret = proc_parse_status_uid(text, uid);
+	g_free(text);
+	return ret;
 }
 
 unsigned int proc_fd_mode(pid_t pid, int fd)

@@ -36,6 +36,10 @@ unsigned long long proc_start_time(pid_t pid);
 /* The start time field of a /proc/PID/stat line; 0 if malformed. */
 unsigned long long proc_parse_stat_start_time(const char *stat_line);
 int proc_comm(pid_t pid, char *buf, size_t len);
+/* The process's real uid (the Uid: line of /proc/PID/status); -1 if gone. */
+int proc_uid(pid_t pid, __u32 *uid);
+/* The real uid in the text of /proc/PID/status; -1 if it has none. */
+int proc_parse_status_uid(const char *status, __u32 *uid);
 
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
 unsigned int proc_fd_mode(pid_t pid, int fd);

@@ -397,13 +397,21 @@ void store_compute_peers(struct store *s)
 #define CMP(a, b) ((a) > (b) ? -1 : (a) != (b))	/* descending, no overflow */
 #define CMP_UP(a, b) ((a) < (b) ? -1 : (a) != (b))
 
+bool row_is_estimate(const struct row *r)
+{
+	return mechanism_bytes_method(r->key.type) != NULL;
+}
+
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 {
 	int c = 0;
 
 	switch (sort) {
 	case SORT_BYTES:
-		c = CMP(a->bytes_per_s, b->bytes_per_s);
+		/* Bytes moved before estimates of them (page faults). */
+		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
+		if (!c)
+			c = CMP(a->bytes_per_s, b->bytes_per_s);
 		if (!c)
 			c = CMP(a->bytes, b->bytes);
 		break;
@@ -413,7 +421,9 @@ int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 			c = CMP(a->ops, b->ops);
 		break;
 	case SORT_TOTAL:
-		c = CMP(a->bytes, b->bytes);
+		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
+		if (!c)
+			c = CMP(a->bytes, b->bytes);
 		break;
 	case SORT_PID:
 		break;
@@ -568,4 +578,93 @@ void store_totals(struct store *s, const struct filter *f, struct totals *t)
 		t->bytes += s->folded.bytes;
 		t->ops += s->folded.ops;
 	}
+}
+
+GPtrArray *rows_folded_new(void)
+{
+	return g_ptr_array_new_with_free_func(row_free);
+}
+
+static bool is_exit_notice(const struct row *r)
+{
+	__s64 label = mechanism_exit_label(r->key.type);
+
+	return label && r->exited && r->key.dir == DIR_TX && r->labels->len == 1 &&
+	       g_array_index(r->labels, struct label_count, 0).label == label;
+}
+
+static struct row *fold_start(const struct row *r)
+{
+	struct row *sum = g_memdup2(r, sizeof(*r));
+
+	sum->peers = g_array_copy(r->peers);
+	sum->labels = g_array_copy(r->labels);
+	sum->hist = NULL;
+	sum->folded_procs = 1;
+	return sum;
+}
+
+static void fold_add(struct row *sum, const struct row *r)
+{
+	struct label_count *l = &g_array_index(sum->labels, struct label_count, 0);
+	const struct label_count *rl = &g_array_index(r->labels, struct label_count, 0);
+
+	sum->bytes += r->bytes;
+	sum->ops += r->ops;
+	sum->bytes_per_s += r->bytes_per_s;
+	sum->ops_per_s += r->ops_per_s;
+	sum->wait_ns += r->wait_ns;
+	sum->wait_share += r->wait_share;
+	l->ops += rl->ops;
+	l->bytes += rl->bytes;
+	for (int i = 0; i < r->nattrs; i++) {
+		const struct attr *a = store_attr_find(sum->attrs, sum->nattrs, r->attrs[i].key);
+
+		store_attr_set(sum->attrs, &sum->nattrs, r->attrs[i].key,
+			       (a ? a->value : 0) + r->attrs[i].value);
+	}
+	sum->folded_procs++;
+}
+
+GPtrArray *rows_fold_exit_notices(GPtrArray *rows, GPtrArray *made)
+{
+	/* A group is a parent (the object) and a name, "the true processes
+	 * that signalled sh", and its place in the order its first member's:
+	 * the key maps to that place in out, plus one. */
+	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *out = g_ptr_array_new();
+	guint first_made = made->len;
+
+	for (guint i = 0; i < rows->len; i++) {
+		struct row *r = g_ptr_array_index(rows, i), *sum;
+		char *key;
+		gpointer at;
+
+		if (!is_exit_notice(r)) {
+			g_ptr_array_add(out, r);
+			continue;
+		}
+		key = g_strdup_printf("%p/%s", (void *)r->obj, r->comm);
+		at = g_hash_table_lookup(groups, key);
+		if (!at) {
+			g_hash_table_insert(groups, key, GUINT_TO_POINTER(out->len + 1));
+			g_ptr_array_add(out, r);
+			continue;
+		}
+		g_free(key);
+		sum = g_ptr_array_index(out, GPOINTER_TO_UINT(at) - 1);
+		if (!sum->folded_procs) {
+			sum = fold_start(sum);
+			g_ptr_array_add(made, sum);
+			out->pdata[GPOINTER_TO_UINT(at) - 1] = sum;
+		}
+		fold_add(sum, r);
+	}
+	for (guint i = first_made; i < made->len; i++) {
+		struct row *sum = g_ptr_array_index(made, i);
+
+		store_attr_set(sum->attrs, &sum->nattrs, "processes", sum->folded_procs);
+	}
+	g_hash_table_destroy(groups);
+	return out;
 }

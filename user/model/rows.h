@@ -48,6 +48,7 @@ struct attr {
 struct object {
 	struct ipc_obj_key key;
 	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
+	bool name_is_default;	/* made up from its key: a real name replaces it */
 	GArray *holders;	/* struct holder, from the last /proc scan */
 	GPtrArray *rows;	/* every row on this object, retired ones too */
 	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
@@ -92,6 +93,7 @@ struct row {
 	double wait_share;		/* of the last interval: 1.0 = waited all of it */
 	struct ipc_hist *hist;		/* --hist: sizes and waits; NULL until seen */
 	__u64 cgroup_id;		/* the process's cgroup when the row began */
+	__u32 uid;			/* the process's real uid when the row began */
 	bool exited;			/* the process has exited */
 	bool closed;			/* nobody holds its object any more */
 	bool of_target;			/* a -p target's, seen while it lived */
@@ -103,6 +105,7 @@ struct row {
 	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
 	int nattrs;
 	GArray *labels;			/* struct label_count, sorted by label */
+	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
 };
 
 /*
@@ -143,6 +146,9 @@ struct store {
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 };
+
+/* Its bytes are an estimate (mechanism bytes_method), not bytes calls moved. */
+bool row_is_estimate(const struct row *r);
 
 /* Peers in order: by PID, start time, remote address. */
 int peer_compare(const struct peer *x, const struct peer *y);
@@ -242,5 +248,17 @@ void store_mark_targets(struct store *s, const struct filter *f);
 bool object_of_targets(const struct object *o, const struct filter *f);
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
+
+/*
+ * The table's fold of exit notices: an exited process's row that says only
+ * that it exited (its parent's SIGCHLD: mechanism_exit_label()) is folded
+ * with the others to the same parent from processes of the same name, into
+ * one row with their exact totals, "processes=N" and no PID of its own. A
+ * notice alone in its group stays as it was. Returns the rows to show, in
+ * rows' order; the rows it made go into made, an array from
+ * rows_folded_new(), which frees them.
+ */
+GPtrArray *rows_fold_exit_notices(GPtrArray *rows, GPtrArray *made);
+GPtrArray *rows_folded_new(void);
 
 #endif

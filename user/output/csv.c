@@ -7,12 +7,13 @@
 #include <string.h>
 #include "output/csv.h"
 #include "model/mechanism.h"
+#include "model/users.h"
 #include "common/sanitize.h"
 
 static const char *const columns[] = {
 	"time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type", "object",
 	"dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops", "wait_s",
-	"wait_share", "lost", "detail", "cgroup",
+	"wait_share", "lost", "detail", "cgroup", "uid", "user",
 };
 
 #define NCOLUMNS G_N_ELEMENTS(columns)
@@ -80,10 +81,10 @@ static void write_record(FILE *out, const struct record *rec)
 enum {
 	C_TIME, C_ELAPSED, C_INTERVAL, C_FINAL, C_PID, C_COMM, C_EXITED, C_TYPE, C_OBJECT,
 	C_DEV, C_INO, C_DIR, C_PEERS, C_BYTES_PER_S, C_OPS_PER_S, C_BYTES, C_OPS, C_WAIT_S,
-	C_WAIT_SHARE, C_LOST, C_DETAIL, C_CGROUP,
+	C_WAIT_SHARE, C_LOST, C_DETAIL, C_CGROUP, C_UID, C_USER,
 };
 
-_Static_assert(C_CGROUP + 1 == NCOLUMNS, "one name per column");
+_Static_assert(C_USER + 1 == NCOLUMNS, "one name per column");
 
 void output_csv(FILE *out, const struct frame *f, bool header)
 {
@@ -117,10 +118,11 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		char pid[16], dev[32], ino[24], rate[32], oprate[32], bytes[24], ops[24];
-		char wait_s[32], wait_share[32];
+		char wait_s[32], wait_share[32], uid[16];
 		char peers[4096], detail[512];
 		char *comm = name_escaped(r->comm), *cgroup = name_escaped(format_row_cgroup(r));
 		char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "");
+		char *user = name_escaped(user_name(r->uid));
 
 		snprintf(pid, sizeof(pid), "%u", r->key.tgid);
 		mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
@@ -152,7 +154,11 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		rec.cells[C_WAIT_SHARE] = wait_share;
 		rec.cells[C_DETAIL] = detail;
 		rec.cells[C_CGROUP] = cgroup;
+		snprintf(uid, sizeof(uid), "%u", r->uid);
+		rec.cells[C_UID] = uid;
+		rec.cells[C_USER] = user;
 		write_record(out, &rec);
+		g_free(user);
 		g_free(comm);
 		g_free(object);
 		g_free(cgroup);

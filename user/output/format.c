@@ -6,29 +6,62 @@
 #include <string.h>
 #include "model/cgroup.h"
 #include "model/mechanism.h"
+#include "model/users.h"
 #include "output/output.h"
 #include "common/sanitize.h"
 
-void format_bytes(double v, char *buf, size_t len)
+/*
+ * Three significant digits and a prefix. The unit is picked after rounding,
+ * so that a value just under the next unit (999.7, or 1023.6 bytes) shows as
+ * 1.00 of it, never as "1000" of this one.
+ */
+static void format_scaled(double v, double base, const char *const units[], int nunits,
+			  char *buf, size_t len)
 {
-	static const char units[] = "KMGTPE";
-	int u = -1;
+	int u = 0;
 
-	if (v < 1024) {
-		snprintf(buf, len, "%.0f", v);
-		return;
-	}
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
+	while (u + 1 < nunits && v >= base - 0.5) {
+		v /= base;
 		u++;
 	}
-	/* Three significant digits; pick the precision after rounding (99.96 -> 100). */
-	if (v < 9.995)
-		snprintf(buf, len, "%.2f%c", v, units[u]);
+	if (u == 0)
+		snprintf(buf, len, "%.0f%s", v, units[0]);
+	else if (v < 9.995)
+		snprintf(buf, len, "%.2f%s", v, units[u]);
 	else if (v < 99.95)
-		snprintf(buf, len, "%.1f%c", v, units[u]);
+		snprintf(buf, len, "%.1f%s", v, units[u]);
 	else
-		snprintf(buf, len, "%.0f%c", v, units[u]);
+		snprintf(buf, len, "%.0f%s", v, units[u]);
+}
+
+void format_bytes(double v, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+
+	format_scaled(v, 1024, units, G_N_ELEMENTS(units), buf, len);
+}
+
+void format_count(double v, char *buf, size_t len)
+{
+	static const char *const units[] = { "", "k", "M", "G", "T", "P", "E" };
+
+	format_scaled(v, 1000, units, G_N_ELEMENTS(units), buf, len);
+}
+
+/*
+ * A row's bytes, marked "~" where they are an estimate (shared memory's page
+ * faults, a page each first touched) rather than bytes a call moved.
+ */
+void format_row_bytes(const struct row *r, double v, char *buf, size_t len)
+{
+	bool estimate = row_is_estimate(r) && v > 0;	/* nothing is exact */
+
+	if (estimate && len > 1) {
+		buf[0] = '~';
+		format_bytes(v, buf + 1, len - 1);
+	} else {
+		format_bytes(v, buf, len);
+	}
 }
 
 char *format_utf8_trim(char *s)
@@ -145,6 +178,23 @@ void format_wait(double share, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%%", share * 100);
 }
 
+void format_user(const struct row *r, char *buf, size_t len, int width)
+{
+	char name[4 * 64 + 1];
+	int cut = width > 1 && (size_t)width + 1 < len ? width : (int)len - 1;
+
+	name_escape_buf(name, sizeof(name), user_name(r->uid));
+	if ((int)strlen(name) <= cut) {
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	/* Cut inside a character: at its start (continuation bytes are 10xxxxxx). */
+	cut--;
+	while (cut > 0 && (name[cut] & 0xc0) == 0x80)
+		cut--;
+	snprintf(buf, len, "%.*s+", cut, name);
+}
+
 const char *format_row_cgroup(const struct row *r)
 {
 	return r->cgroup_id ? cgroup_path(r->cgroup_id) : "";
@@ -194,34 +244,34 @@ void format_losses(const struct ipc_loss *l, char *buf, size_t len)
 
 void format_header(const struct frame *f, char *buf, size_t len)
 {
-	char tbuf[32], rate[16], total[16];
+	char tbuf[32], rate[16], total[16], oprate[16], ops[16];
 	struct tm tm;
 
 	localtime_r(&f->now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 	format_bytes(f->totals.bytes_per_s, rate, sizeof(rate));
 	format_bytes((double)f->totals.bytes, total, sizeof(total));
+	format_count(f->totals.ops_per_s, oprate, sizeof(oprate));
+	format_count((double)f->totals.ops, ops, sizeof(ops));
 	if (f->final)
-		snprintf(buf, len, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %llu ops",
-			 tbuf, f->elapsed_s, f->totals.rows, total,
-			 (unsigned long long)f->totals.ops);
+		snprintf(buf, len, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %s ops",
+			 tbuf, f->elapsed_s, f->totals.rows, total, ops);
 	else
-		snprintf(buf, len, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %.0f ops/s  total %s in %llu ops",
-			 tbuf, f->interval_s, f->totals.rows, rate, f->totals.ops_per_s, total,
-			 (unsigned long long)f->totals.ops);
+		snprintf(buf, len, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %s ops/s  total %s in %s ops",
+			 tbuf, f->interval_s, f->totals.rows, rate, oprate, total, ops);
 }
 
 bool format_folded(const struct folded *folded, char *buf, size_t len)
 {
-	char bytes[16];
+	char bytes[16], ops[16];
 
 	buf[0] = '\0';
 	if (!folded->rows)
 		return false;
 	format_bytes((double)folded->bytes, bytes, sizeof(bytes));
+	format_count((double)folded->ops, ops, sizeof(ops));
 	snprintf(buf, len, "... and %llu older rows of exited processes and closed objects: %s in "
-		 "%llu ops", (unsigned long long)folded->rows, bytes,
-		 (unsigned long long)folded->ops);
+		 "%s ops", (unsigned long long)folded->rows, bytes, ops);
 	return true;
 }
 

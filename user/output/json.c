@@ -4,6 +4,7 @@
 #include <json.h>
 #include "model/cgroup.h"
 #include "model/mechanism.h"
+#include "model/users.h"
 #include "output/output.h"
 #include "common/sanitize.h"
 
@@ -89,6 +90,8 @@ json_object *output_json_row_identity(const struct row *r)
 	json_object_object_add(o, "pid", json_object_new_int((int)r->key.tgid));
 	json_object_object_add(o, "starttime", json_object_new_int64(r->key.start));
 	json_object_object_add(o, "comm", output_json_name(r->comm));
+	json_object_object_add(o, "uid", output_json_u64(r->uid));
+	json_object_object_add(o, "user", output_json_name(user_name(r->uid)));
 	json_object_object_add(o, "type", json_object_new_string(ipc_type_name(r->key.type)));
 	json_object_object_add(o, "object",
 			       output_json_name(r->obj && r->obj->name ? r->obj->name : ""));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <glib.h>
+#include "common/common.h"
 #include "output/outfile.h"
 
 /*
@@ -94,4 +96,87 @@ int outfile_replace(const char *path, const char *data, size_t len, char *err, s
 	snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
 	g_free(tmpl);
 	return -1;
+}
+
+int outsink_open(struct outsink *k, const char *path, bool replace, char *err, size_t errlen)
+{
+	*k = (struct outsink){ .path = path, .replace = replace, .fd = -1 };
+	if (!path)
+		return 0;
+	if (replace)
+		return outfile_check(path, "-o", err, errlen);
+	/* Mode 0644, as the graph's: the reader is usually not root. */
+	k->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (k->fd < 0) {
+		snprintf(err, errlen, "cannot write -o %s: %s: check that it is a file and "
+			 "that its directory exists and is writable", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void sink_failed(struct outsink *k, const char *why)
+{
+	if (!k->failing)
+		p_err("%s: tracing goes on; this is said once", why);
+	k->failing = true;
+}
+
+FILE *outsink_begin(struct outsink *k)
+{
+	if (!k->path)
+		return stdout;
+	if (!k->mem)
+		k->mem = open_memstream(&k->buf, &k->len);
+	if (!k->mem) {
+		/* Never into standard output, which a command may own: this frame
+		 * is lost, and said so. */
+		static FILE *nowhere;
+
+		sink_failed(k, "cannot hold a frame in memory for -o");
+		if (!nowhere)
+			nowhere = fopen("/dev/null", "we");
+		return nowhere ? nowhere : stderr;
+	}
+	return k->mem;
+}
+
+void outsink_commit(struct outsink *k)
+{
+	char err[512];
+
+	if (!k->mem) {
+		if (!k->path)
+			fflush(stdout);
+		return;
+	}
+	fclose(k->mem);
+	k->mem = NULL;
+	if (k->replace) {
+		if (outfile_replace(k->path, k->buf, k->len, err, sizeof(err)))
+			sink_failed(k, err);
+		else
+			k->failing = false;
+	} else if (k->len && !write_all(k->fd, k->buf, k->len)) {
+		snprintf(err, sizeof(err), "cannot write %s: %s", k->path, strerror(errno));
+		sink_failed(k, err);
+	}
+	free(k->buf);
+	k->buf = NULL;
+	k->len = 0;
+}
+
+bool outsink_gone(const struct outsink *k)
+{
+	return !k->path && ferror(stdout);
+}
+
+void outsink_close(struct outsink *k)
+{
+	if (k->mem)
+		outsink_commit(k);
+	/* A session that failed early has a zeroed sink: no path, no file. */
+	if (k->path && k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
 }

@@ -31,8 +31,15 @@ struct table_style {
 	int width;		/* 0: no limit */
 };
 
-/* 1536 -> "1.5K". Exact below 1024; binary multiples above. */
+/*
+ * Bytes in binary prefixes, the unit said: 1536 -> "1.50KiB", 512 -> "512B".
+ * Operations (counts and rates) in SI prefixes, k = 1000: 2249.4 -> "2.25k".
+ * Exact below the first prefix, three significant digits above. JSON, CSV
+ * and the metrics keep the exact figures.
+ */
 void format_bytes(double v, char *buf, size_t len);
+void format_row_bytes(const struct row *r, double v, char *buf, size_t len);
+void format_count(double v, char *buf, size_t len);
 
 /*
  * "1234/cat,99/sh*": pids and names, * for exited; "-" when none. With a
@@ -64,6 +71,10 @@ struct loss_kind {
 extern const struct loss_kind format_loss_kinds[];
 extern const size_t format_nloss_kinds;
 __u64 format_loss_count(const struct ipc_loss *l, const struct loss_kind *k);
+
+/* The USER cell: its name escaped, cut to width with a "+" as top does. */
+#define USER_COL_MAX 8
+void format_user(const struct row *r, char *buf, size_t len, int width);
 
 /* The widest CGROUP cell of the table; longer names end in "...". */
 #define CGROUP_COL_MAX 24

@@ -6,6 +6,7 @@
 #include "output/graph.h"
 #include "output/outfile.h"
 #include "output/prom_http.h"
+#include "output/web_config.h"
 
 int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, size_t errlen)
 {
@@ -17,9 +18,12 @@ int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, 
 		return -1;
 	if (opts->prom_path && outfile_check(opts->prom_path, "--prom-file", err, errlen))
 		return -1;
+	if (opts->web_config && !(e->web = web_config_load(opts->web_config, err, errlen)))
+		return -1;
 	if (opts->listen) {
 		e->server = prom_server_bind((const struct sockaddr *)&opts->listen_addr,
-					     opts->listen_addrlen, opts->listen_text, err, errlen);
+					     opts->listen_addrlen, opts->listen_text, e->web, err,
+					     errlen);
 		if (!e->server)
 			return -1;
 	}
@@ -73,4 +77,6 @@ void sidecar_close(struct sidecar *e)
 {
 	prom_server_stop(e->server);
 	e->server = NULL;
+	web_config_free(e->web);
+	e->web = NULL;
 }

@@ -23,17 +23,20 @@ struct sidecar_opts {
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_addrlen;
 	const char *listen_text;	/* "127.0.0.1:9432", for messages */
+	const char *web_config;	/* --web-config FILE: TLS and users for the server */
 };
 
 struct sidecar {
 	struct sidecar_opts opts;
 	struct prom_server *server;
+	struct web_config *web;
 	struct prom_style prom;
 	/* A write that fails says so once, not every interval. */
 	bool graph_failing, prom_failing;
 };
 
-/* Before tracing: check the files can be written, bind the server's port. */
+/* Before tracing, while privileged: check the files can be written, read
+ * --web-config and its certificate and key, bind the server's port. */
 int sidecar_open(struct sidecar *e, const struct sidecar_opts *opts, char *err, size_t errlen);
 
 /* Once attached and privileges dropped: serve, from start_time (Unix seconds). */

@@ -36,7 +36,7 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
  * per table, at their own length: a fixed 1 KB of them a row made a 10,000-row
  * table's refresh take 12 MB. */
 struct cells {
-	char pid[16], comm[4 * COMM_LEN + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
+	char pid[16], comm[4 * COMM_LEN + 2], user[4 * USER_COL_MAX + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char *peers, *detail, *cgroup;
 	const char *object;
 };
@@ -76,14 +76,19 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 {
 	char buf[CELL_MAX], *object;
 
-	snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
+	/* Folded exit notices have many processes and no one PID. */
+	if (r->folded_procs)
+		strcpy(c->pid, "-");
+	else
+		snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
 	name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
+	format_user(r, c->user, sizeof(c->user), USER_COL_MAX);
 	if (r->exited)
 		strcat(c->comm, "*");
-	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
-	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
-	format_bytes((double)r->bytes, c->total, sizeof(c->total));
-	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_row_bytes(r, r->bytes_per_s, c->rate, sizeof(c->rate));
+	format_count(r->ops_per_s, c->oprate, sizeof(c->oprate));
+	format_row_bytes(r, (double)r->bytes, c->total, sizeof(c->total));
+	format_count((double)r->ops, c->ops, sizeof(c->ops));
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 	format_peers(r, buf, sizeof(buf), PEERS_MAX);
 	c->peers = g_string_chunk_insert(strings, buf);
@@ -171,7 +176,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	struct cells *cells;
 	GStringChunk *strings;
 	int w[NVAR] = { 6, 5, 0 };
-	int fixed, exited = 0, wcg = 0;
+	int fixed, exited = 0, wcg = 0, wuser = 4;
 	char tmp[IPC_NAME_LEN + 8];
 	bool show_cgroup;
 
@@ -184,12 +189,19 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 
 		fill_cells(r, &cells[i], strings);
 		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
+		wuser = MAX(wuser, (int)g_utf8_strlen(cells[i].user, -1));
 		w[COL_PEERS] = MAX(w[COL_PEERS], (int)strlen(cells[i].peers));
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
 	}
 	/* PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
 	fixed = 7 + 1 + 17 + 1 + 9 + 1 + 3 + 1 + 4 * 9 + 5 + 2 + (w[COL_DETAIL] ? 1 : 0);
+	/* USER comes before CGROUP, after the channel's own columns: on a
+	 * terminal too narrow for both it is left out (JSON and CSV carry it). */
+	if (style->width > 0 &&
+	    style->width - fixed - (wuser + 1) < 6 + 5 + 1 + (w[COL_DETAIL] ? 4 : 0))
+		wuser = -1;
+	fixed += wuser + 1;
 	show_cgroup = cgroups_differ(f, n);
 	for (guint i = 0; show_cgroup && i < n; i++)
 		wcg = MAX(wcg, MAX((int)strlen(cells[i].cgroup), 6));
@@ -222,8 +234,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", "COMM",
-		wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
+	fprintf(out, "%7s %-17s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID",
+		"COMM", MAX(wuser, 0), wuser > 0 ? "USER" : "", wuser > 0 ? " " : "", wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
 		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
 		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
@@ -232,8 +244,10 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		struct cells *c = &cells[i];
 		char obuf[4 * IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", c->pid,
-			c->comm, wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",
+		fprintf(out, "%7s %-17s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n",
+			c->pid, c->comm,
+			wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
+			wuser > 0 ? c->user : "", wuser > 0 ? " " : "", wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",
 			ipc_type_name(r->key.type), w[COL_OBJECT],
 			format_fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
 			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],

@@ -52,6 +52,7 @@ struct tui {
 
 	struct view *view;
 	enum sort_key sort;
+	bool inverted;		/* I: the sort's order turned round */
 	unsigned int traced_types;
 	unsigned int type_mask;
 	char comm[64];
@@ -298,6 +299,7 @@ static void rebuild(struct tui *t)
 {
 	struct view_options o = {
 		.sort = t->sort,
+		.inverted = t->inverted,
 		.type_mask = t->type_mask,
 		.comm = t->comm,
 		.show_exited = t->show_exited,
@@ -449,8 +451,9 @@ static void draw_status(struct tui *t, int y)
 	if (t->paused)
 		snprintf(held, sizeof(held), "PAUSED, %u refreshes held (p resumes)   ", t->held);
 	snprintf(line, sizeof(line),
-		 "%ssort: %s   type: %s   comm: %s   exited: %s   %u processes, %u rows%s",
-		 held, sort_key_name(t->sort), types, t->comm[0] ? t->comm : "all",
+		 "%ssort: %s%s   type: %s   match: %s   exited: %s   %u processes, %u rows%s",
+		 held, sort_key_name(t->sort), t->inverted ? " (inverted)" : "", types,
+		 t->comm[0] ? t->comm : "all",
 		 t->show_exited ? "shown" : "hidden", t->view ? t->view->groups->len : 0,
 		 t->view ? t->view->rows : 0, t->view && t->view->groups_cut ? " (-r cut some)" : "");
 	put(y, 0, line, 0);
@@ -460,7 +463,8 @@ static void draw_status(struct tui *t, int y)
 
 /* The cells of a line, and the widths of the columns that vary. */
 struct cells {
-	char mark[4], pid[16], comm[4 * COMM_LEN + 8], type[16], object[4 * IPC_NAME_LEN + 8];
+	char mark[4], pid[16], comm[4 * COMM_LEN + 8], user[4 * USER_COL_MAX + 2], type[16];
+	char object[4 * IPC_NAME_LEN + 8];
 	char dir[4], peers[512], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char detail[512];
 };
@@ -475,6 +479,7 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 		snprintf(c->mark, sizeof(c->mark), "%s", g->expanded ? "-" : "+");
 		snprintf(c->pid, sizeof(c->pid), "%u", g->sum.key.tgid);
 		name_escape_buf(c->comm, sizeof(c->comm) - 1, g->sum.comm);
+		format_user(&g->sum, c->user, sizeof(c->user), USER_COL_MAX);
 		if (g->sum.exited)
 			strcat(c->comm, "*");
 		if (ntypes == 1)
@@ -487,7 +492,7 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 						   : g->dirs == 1U << DIR_RX ? "rx" : "-");
 		c->detail[0] = '\0';
 	} else {
-		c->mark[0] = c->pid[0] = '\0';
+		c->mark[0] = c->pid[0] = c->user[0] = '\0';
 		/* The tree's branch, under the process's name. */
 		snprintf(c->comm, sizeof(c->comm), "  %s", last_of_group ? "`-" : "|-");
 		snprintf(c->type, sizeof(c->type), "%s", ipc_type_name(r->key.type));
@@ -497,10 +502,10 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 		format_detail(r, c->detail, sizeof(c->detail));
 	}
 	format_peers(r, c->peers, sizeof(c->peers), 0);
-	format_bytes(r->bytes_per_s, c->rate, sizeof(c->rate));
-	format_bytes(r->ops_per_s, c->oprate, sizeof(c->oprate));
-	format_bytes((double)r->bytes, c->total, sizeof(c->total));
-	snprintf(c->ops, sizeof(c->ops), "%llu", (unsigned long long)r->ops);
+	format_row_bytes(r, r->bytes_per_s, c->rate, sizeof(c->rate));
+	format_count(r->ops_per_s, c->oprate, sizeof(c->oprate));
+	format_row_bytes(r, (double)r->bytes, c->total, sizeof(c->total));
+	format_count((double)r->ops, c->ops, sizeof(c->ops));
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 }
 
@@ -523,7 +528,7 @@ static void draw_table(struct tui *t, int y0, int height)
 		w_detail = MAX(w_detail, (int)strlen(cells[i].detail));
 	}
 	/* The mark, PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
-	fixed = 2 + 8 + 18 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
+	fixed = 2 + 8 + 18 + USER_COL_MAX + 1 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
 	if (table_fit(COLS, fixed, &w_object, &w_peers, &w_detail))
 		for (int i = 0; i < n; i++) {
 			const struct view_line *l = line_at(t, t->top + i);
@@ -535,8 +540,8 @@ static void draw_table(struct tui *t, int y0, int height)
 		if (w_detail >= 4 && (int)strlen(cells[i].detail) > w_detail)
 			strcpy(cells[i].detail + w_detail - 3, "...");
 
-	snprintf(title, sizeof(title), "  %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
-		 "PID", "COMM", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
+	snprintf(title, sizeof(title), "  %7s %-17s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
+		 "PID", "COMM", USER_COL_MAX, "USER", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
 		 "OPS/s", "TOTAL", "OPS", "WAIT", w_detail ? " DETAIL" : "");
 	put_bar(y0 - 1, title, A_REVERSE);
 	at = strstr(title, sort_titles[t->sort]);
@@ -548,8 +553,10 @@ static void draw_table(struct tui *t, int y0, int height)
 		const struct cells *c = &cells[i];
 		int idx = t->top + i;
 
-		snprintf(line, sizeof(line), "%-1s %7s %-17s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
-			 c->mark, c->pid, c->comm, c->type, w_object,
+		snprintf(line, sizeof(line), "%-1s %7s %-17s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
+			 c->mark, c->pid, c->comm,
+			 USER_COL_MAX + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)), c->user,
+			 c->type, w_object,
 			 format_fit_tail(c->object, w_object, obuf, sizeof(obuf)), c->dir, w_peers,
 			 format_fit_tail(c->peers, w_peers, pbuf, sizeof(pbuf)), c->rate, c->oprate,
 			 c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
@@ -574,8 +581,9 @@ static const char *const help_lines[] = {
 	"  e                expand every process, or collapse every one",
 	"  s  >  <          sort by the next column, the previous one",
 	"  1 2 3 4 5 6      sort by BYTES/s, OPS/s, TOTAL, PID, COMM, TYPE",
+	"  I                invert the sort's order (as htop), I again to turn it back",
 	"  t                show only some types: a list such as pipe,fifo (empty: all)",
-	"  /  f             show only processes whose name contains a text, in any case",
+	"  /  f             show only the rows with a text in any column, in any case",
 	"                   (empty: all); in a prompt, Enter applies it and Esc cancels",
 	"  x                show or hide the processes that exited before the last refresh",
 	"  p  space         pause the display; counting goes on, and p again shows it",
@@ -599,14 +607,14 @@ static void draw_help(void)
 static void draw_footer(struct tui *t)
 {
 	static const char keys[] =
-		"q quit  ? help  Enter expand  e all  s < > 1-6 sort  t type  / name  "
+		"q quit  ? help  Enter expand  e all  s < > 1-6 I sort  t type  / name  "
 		"x exited  p pause";
 	char line[256];
 	int y = LINES - 1;
 
 	if (t->mode == MODE_TYPE_PROMPT || t->mode == MODE_COMM_PROMPT) {
 		snprintf(line, sizeof(line), "%s%s", t->mode == MODE_TYPE_PROMPT
-			 ? "types, such as pipe,fifo (empty: all): " : "name contains (empty: all): ",
+			 ? "types, such as pipe,fifo (empty: all): " : "any column contains (empty: all): ",
 			 t->input);
 		put_bar(y, line, 0);
 		/* The cursor where the next character goes, if the line has room. */
@@ -787,6 +795,10 @@ static bool handle_key(struct tui *t, int ch)
 		break;
 	case '1': case '2': case '3': case '4': case '5': case '6':
 		set_sort(t, ch - '1');
+		break;
+	case 'I':
+		t->inverted = !t->inverted;
+		rebuild(t);
 		break;
 	case 't':
 		prompt(t, MODE_TYPE_PROMPT);

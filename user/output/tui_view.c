@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
+#include "model/mechanism.h"
+#include "model/users.h"
+#include "output/output.h"
 #include "output/tui_view.h"
+#include "common/sanitize.h"
 
 static void view_row_free(gpointer p)
 {
@@ -39,27 +43,58 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 	return out;
 }
 
+static bool cell_matches(const char *cell, const char *text)
+{
+	return strcasestr(cell, text) != NULL;
+}
+
+/* / : a part of any column as the table shows it (names escaped), in any case. */
+static bool row_matches(const struct row *r, const char *text)
+{
+	char buf[512], name[4 * IPC_NAME_LEN + 8];
+
+	snprintf(buf, sizeof(buf), "%u", r->key.tgid);
+	if (cell_matches(buf, text) ||
+	    cell_matches(name_escape_buf(name, sizeof(name), r->comm), text) ||
+	    cell_matches(name_escape_buf(name, sizeof(name), user_name(r->uid)), text) ||
+	    cell_matches(ipc_type_name(r->key.type), text) ||
+	    cell_matches(r->key.dir == DIR_TX ? "tx" : "rx", text) ||
+	    (r->obj && r->obj->name &&
+	     cell_matches(name_escape_buf(name, sizeof(name), r->obj->name), text)))
+		return true;
+	format_peers(r, buf, sizeof(buf), 0);
+	if (cell_matches(buf, text))
+		return true;
+	format_detail(r, buf, sizeof(buf));
+	return cell_matches(buf, text);
+}
+
 static bool row_shown(const struct row *r, const struct view_options *o)
 {
 	if (r->retired && !o->show_exited)
 		return false;
 	if (!(o->type_mask & (1U << r->key.type)))
 		return false;
-	return !o->comm || !o->comm[0] || strcasestr(r->comm, o->comm);
+	return !o->comm || !o->comm[0] || row_matches(r, o->comm);
 }
 
-static gint compare_rows(gconstpointer a, gconstpointer b, gpointer sort)
+/* The key's order, or its reverse: ties too, so the order stays fixed. */
+static gint compare_in(const struct row *a, const struct row *b, const struct view_options *o)
 {
-	return row_compare(*(struct row *const *)a, *(struct row *const *)b,
-			   (enum sort_key)GPOINTER_TO_INT(sort));
+	return o->inverted ? row_compare(b, a, o->sort) : row_compare(a, b, o->sort);
 }
 
-static gint compare_groups(gconstpointer a, gconstpointer b, gpointer sort)
+static gint compare_rows(gconstpointer a, gconstpointer b, gpointer o)
+{
+	return compare_in(*(struct row *const *)a, *(struct row *const *)b, o);
+}
+
+static gint compare_groups(gconstpointer a, gconstpointer b, gpointer o)
 {
 	const struct view_group *x = *(struct view_group *const *)a;
 	const struct view_group *y = *(struct view_group *const *)b;
 
-	return row_compare(&x->sum, &y->sum, (enum sort_key)GPOINTER_TO_INT(sort));
+	return compare_in(&x->sum, &y->sum, o);
 }
 
 /* A peer of any of the process's rows, once (peers are sorted by pid). */
@@ -109,7 +144,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 	struct view *v = g_new0(struct view, 1);
 	GPtrArray *rows = g_ptr_array_new();
 	GHashTable *by_pid = g_hash_table_new(NULL, NULL);
-	gpointer sort = GINT_TO_POINTER(o->sort);
+	gpointer sort = (gpointer)o;
 
 	v->groups = g_ptr_array_new_with_free_func(group_free);
 	v->lines = g_array_new(FALSE, TRUE, sizeof(struct view_line));
@@ -133,6 +168,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 			g->sum.key = r->key;
 			g->sum.obj = r->obj;
 			g_strlcpy(g->sum.comm, r->comm, sizeof(g->sum.comm));
+			g->sum.uid = r->uid;
 			g->sum.exited = true;
 			g->sum.peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
 			g->rows = g_ptr_array_new();

@@ -40,8 +40,9 @@ struct view_line {
 
 struct view_options {
 	enum sort_key sort;
+	bool inverted;		/* the sort's order turned round (htop's I) */
 	unsigned int type_mask;	/* bit (1 << enum ipc_type) */
-	const char *comm;	/* a part of the name, any case; NULL or "": all */
+	const char *comm;	/* a part of any column, any case; NULL or "": all */
 	bool show_exited;	/* also processes gone before the last refresh */
 	int max_groups;		/* 0: all */
 	bool all_expanded;	/* every process expanded but those in toggled */

@@ -12,6 +12,7 @@
 #include "model/cgroup.h"
 #include "model/ingest.h"
 #include "model/procfs.h"
+#include "model/users.h"
 #include "session/children.h"
 #include "session/privileges.h"
 #include "session/session_impl.h"
@@ -60,8 +61,9 @@ static int start_command(struct session *s)
 		return -1;
 	}
 	s->pids[s->npids++] = s->command;
-	/* Its output shares the terminal: tables only if -i asks for them. */
-	if (!s->opts.interval_set)
+	/* Its output shares the terminal: tables only if -i asks for them,
+	 * or if they go to a file of their own. */
+	if (!s->opts.interval_set && !s->opts.output_path)
 		s->interval_s = NO_INTERVAL_S;
 	return 0;
 }
@@ -105,7 +107,10 @@ struct session *session_new(const struct session_opts *opts)
 	s->sort = opts->sort;
 	if (check_pids(opts))
 		goto fail;
-	if (sidecar_open(&s->sidecar, &opts->sidecar, err, sizeof(err))) {
+	/* The table is a whole frame: the file holds the latest one. */
+	if (outsink_open(&s->out, opts->output_path, !opts->json && !opts->csv && !opts->events,
+			 err, sizeof(err)) ||
+	    sidecar_open(&s->sidecar, &opts->sidecar, err, sizeof(err))) {
 		p_err("%s", err);
 		goto fail;
 	}
@@ -114,7 +119,7 @@ struct session *session_new(const struct session_opts *opts)
 	session_init_targets(s);
 	if (opts->demo && find_demo(s))
 		goto fail;
-	s->tty = isatty(STDOUT_FILENO);
+	s->tty = isatty(STDOUT_FILENO) && !opts->output_path;
 	s->store = store_new();
 	return s;
 fail:
@@ -199,7 +204,7 @@ int session_start(struct session *s)
 	session_export_only(s, false, 0);
 	say_attached(s);
 	if (s->opts.events)
-		event_log_header(&s->log);
+		session_print_events(s, true);
 	/* Before the demo starts, so that its complaints do not tear the screen. */
 	if (s->opts.tui) {
 		struct tui_opts to = { .sort = s->sort, .type_mask = s->type_mask,
@@ -230,6 +235,7 @@ static void loop(struct session *s)
 	/* With --demo the demo's own end ends the run; the deadline is a backstop. */
 	double end = s->duration_s > 0 ? s->start + s->duration_s + (s->demo > 0 ? 5 : 0) : 0;
 	double next = s->start + s->interval_s;
+	int ticks = 0;
 
 	while (!signals_exiting) {
 		double deadline = end && end < next ? end : next;
@@ -248,8 +254,10 @@ static void loop(struct session *s)
 		if (now_s() < next)
 			continue;
 		session_tick(s, false);
-		if (ferror(stdout))
+		if (outsink_gone(&s->out))
 			break;	/* the reader went away */
+		if (s->opts.count && ++ticks == s->opts.count)
+			break;	/* [interval count], --count: then the summary */
 		next += s->interval_s;
 		if (next < now_s())
 			next = now_s() + s->interval_s;
@@ -268,7 +276,7 @@ static int finish(struct session *s)
 		else
 			usleep(50000);
 	}
-	if (!ferror(stdout))
+	if (!outsink_gone(&s->out))
 		session_tick(s, true);
 	if (s->opts.command && s->command > 0) {
 		p_err("%s (PID %d) is still running, no longer traced", s->opts.command[0],
@@ -329,6 +337,7 @@ void session_free(struct session *s)
 	if (s->tui)
 		tui_stop(s->tui);
 	sidecar_close(&s->sidecar);
+	outsink_close(&s->out);
 	tracer_free(s->tracer);
 	event_log_free(&s->log);
 	store_free(s->store);
@@ -338,5 +347,6 @@ void session_free(struct session *s)
 	if (s->tour)
 		g_ptr_array_free(s->tour, TRUE);
 	cgroup_names_free();
+	users_free();
 	g_free(s);
 }

@@ -26,11 +26,14 @@ struct session_opts {
 	double interval_s;
 	bool interval_set;	/* -i given: with a command or the tour, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	int count;		/* intervals shown before the summary; 0: no limit */
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;
 	bool tui;		/* the interactive table is wanted (a terminal, no --no-tui...) */
 	bool json, csv;
+	bool fold_exit_notices;	/* the table folds exit notices (SIGCHLD) per parent */
+	const char *output_path;	/* -o FILE; NULL: standard output */
 	bool events;		/* -e */
 	int hex_cap;		/* -x */
 	bool demo, explain;	/* --demo, --demo --explain */

@@ -12,6 +12,7 @@
 #include "loader/tracer.h"
 #include "model/rows.h"
 #include "output/events.h"
+#include "output/outfile.h"
 #include "output/sidecar.h"
 #include "output/tui.h"
 #include "session/session.h"
@@ -39,6 +40,7 @@ struct session {
 	GArray *alive_pids;	/* int */
 	struct filter alive;
 	struct sidecar sidecar;
+	struct outsink out;	/* standard output, or -o FILE */
 	bool csv_started;	/* the CSV header is out */
 	/* -e */
 	struct event_log log;
@@ -60,6 +62,8 @@ void session_find_target_objects(struct session *s);
 bool session_refresh_holders(struct session *s, bool force);
 /* The graph and the metrics alone: from the start, and beside -e's lines. */
 void session_export_only(struct session *s, bool final, double interval_s);
+/* -e: the pending events, or the column titles (header), to the output. */
+void session_print_events(struct session *s, bool header);
 /* Until deadline, or a signal: with -e, reading events meanwhile. */
 void session_wait_until(struct session *s, double deadline);
 

@@ -158,18 +158,28 @@ void session_export_only(struct session *s, bool final, double interval_s)
 	g_ptr_array_free(f.rows, TRUE);
 }
 
-static void render_table(struct session *s, struct frame *f, bool final)
+static void render_table(struct session *s, FILE *out, struct frame *f, bool final)
 {
 	struct table_style style = { .clear = s->tty && !s->opts.no_clear && !final };
+	GPtrArray *made = NULL;
 	struct winsize ws;
 
+	if (s->opts.fold_exit_notices) {
+		GPtrArray *all = f->rows;
+
+		made = rows_folded_new();
+		f->rows = rows_fold_exit_notices(all, made);
+		g_ptr_array_free(all, TRUE);
+	}
 	if (s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col) {
 		style.width = ws.ws_col;
 		/* A live screen shows what fits: header, column titles, footer. */
 		if (!final && !s->opts.rows && ws.ws_row > 6)
 			f->max_rows = ws.ws_row - 6;
 	}
-	output_table(stdout, f, &style);
+	output_table(out, f, &style);
+	if (made)
+		g_ptr_array_free(made, TRUE);
 }
 
 static void render(struct session *s, bool final, double interval_s)
@@ -183,15 +193,30 @@ static void render(struct session *s, bool final, double interval_s)
 		g_ptr_array_free(f.rows, TRUE);
 		f.rows = store_select(s->store, true, s->sort, target_filter(s));
 		tui_show(s->tui, &f);
-	} else if (s->opts.json) {
-		output_json(stdout, &f);
-	} else if (s->opts.csv) {
-		output_csv(stdout, &f, !s->csv_started);
-		s->csv_started = true;
 	} else {
-		render_table(s, &f, final);
+		FILE *out = outsink_begin(&s->out);
+
+		if (s->opts.json) {
+			output_json(out, &f);
+		} else if (s->opts.csv) {
+			output_csv(out, &f, !s->csv_started);
+			s->csv_started = true;
+		} else {
+			render_table(s, out, &f, final);
+		}
+		outsink_commit(&s->out);
 	}
 	g_ptr_array_free(f.rows, TRUE);
+}
+
+void session_print_events(struct session *s, bool header)
+{
+	s->log.out = outsink_begin(&s->out);
+	if (header)
+		event_log_header(&s->log);
+	else
+		event_log_print(&s->log, s->store, target_filter(s));
+	outsink_commit(&s->out);
 }
 
 /* -e: print the events read so far, once their rows are known. */
@@ -201,7 +226,7 @@ static void flush_events(struct session *s)
 		return;
 	tracer_collect(s->tracer, s->store);
 	store_compute_peers(s->store);
-	event_log_print(&s->log, s->store, target_filter(s));
+	session_print_events(s, false);
 	s->last_flush = now_s();
 }
 
@@ -314,7 +339,7 @@ void session_tick(struct session *s, bool final)
 	if (final)
 		average_over_run(s, now - s->start);
 	if (s->opts.events) {
-		event_log_print(&s->log, s->store, target_filter(s));
+		session_print_events(s, false);
 		report_event_loss(s, final);
 		session_export_only(s, final, now - s->last_tick);
 	} else {
