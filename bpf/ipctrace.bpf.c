@@ -69,6 +69,12 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		sock_on_connect_filter(SYSCALL_ARG(regs, 1, btf), tgid);
 		return 0;
 	}
+	/* -p: or sending datagrams to a target's address, without connecting. */
+	if ((op == IPCOP_SENDTO || op == IPCOP_SENDMSG) && filter_enabled && !is_candidate(tgid) &&
+	    sock_on_send_filter(op, regs, ret, tgid, btf)) {
+		end_op();
+		return 0;
+	}
 	/* -p: dedicated IPC syscalls are counted for everyone (see enum syscall_op);
 	 * the others only for the filter's processes, and, where socket bytes come
 	 * from the syscalls, at a target's socket's far end, whoever holds it. */
@@ -100,6 +106,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_ACCEPT:
 	case IPCOP_CONNECT:
 	case IPCOP_LISTEN:
+	case IPCOP_BIND:
 		sock_on_syscall(op, regs, ret, tgid, btf);
 		break;
 	case IPCOP_MMAP:

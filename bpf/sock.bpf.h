@@ -49,6 +49,66 @@ static __noinline bool sock_fd_watched(long fd)
 }
 
 /*
+ * -p: whether a is where a target listens or receives datagrams, or a port
+ * it takes at every address (0.0.0.0 or ::). Clears a's address to look.
+ */
+static __always_inline bool addr_watched(struct ipc_sock_addr *a)
+{
+	if (bpf_map_lookup_elem(&watched_listeners, a))
+		return true;
+	if (a->family == AF_UNIX)
+		return false;
+	__builtin_memset(a->addr, 0, sizeof(a->addr));
+	return bpf_map_lookup_elem(&watched_listeners, a) != NULL;
+}
+
+/*
+ * A socket address in the caller's memory, as the kernel names a bound
+ * socket: a unix path with its NUL whether or not the caller counted it
+ * (bind and sendto take both), an abstract name as given, an inet port in
+ * host order. False for another family or no name.
+ */
+static __always_inline bool user_sock_addr(__u64 uaddr, __u32 alen, struct ipc_sock_addr *a)
+{
+	__u16 family;
+	__u16 port;
+
+	if (bpf_probe_read_user(&family, sizeof(family), (void *)uaddr))
+		return false;
+	a->family = family;
+	if (family == AF_UNIX) {
+		__u32 len = path_len((int)alen - 2);
+		char first;
+		long n;
+
+		if (!len || bpf_probe_read_user(&first, 1, (void *)uaddr + 2))
+			return false;
+		if (first) {
+			/* One byte more than given: the NUL, or where the copy puts one. */
+			n = bpf_probe_read_user_str(a->path, path_len(len + 1), (void *)uaddr + 2);
+			if (n <= 0)
+				return false;
+			len = path_len(n);
+		} else if (bpf_probe_read_user(a->path, len, (void *)uaddr + 2)) {
+			return false;
+		}
+		a->path_len = len;
+		return true;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	/* sockaddr_in and sockaddr_in6 both keep the port at offset 2; the
+	 * address is at 4 (IPv4) or 8 (IPv6). */
+	bpf_probe_read_user(&port, sizeof(port), (void *)uaddr + 2);
+	a->port = bpf_ntohs(port);
+	if (family == AF_INET)
+		bpf_probe_read_user(a->addr, 4, (void *)uaddr + 4);
+	else
+		bpf_probe_read_user(a->addr, 16, (void *)uaddr + 8);
+	return true;
+}
+
+/*
  * -p: a process outside the filter connected. It becomes a peer if it
  * reached a target's listening address: a unix client's peer is the
  * server's new socket, which shares the listener's name.
@@ -76,13 +136,7 @@ static __noinline void sock_on_connect_filter(long fd, __u32 tgid)
 		a->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		inet_addrs(sk, family, local, a->addr);
 	}
-	if (bpf_map_lookup_elem(&watched_listeners, a)) {
-		add_peer(tgid);
-		return;
-	}
-	/* A listener bound to every address (0.0.0.0 or ::). */
-	__builtin_memset(a->addr, 0, sizeof(a->addr));
-	if (family != AF_UNIX && bpf_map_lookup_elem(&watched_listeners, a))
+	if (addr_watched(a))
 		add_peer(tgid);
 }
 
@@ -244,7 +298,6 @@ __noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
 	struct ipc_dest_key *dk;
 	const struct sock *sk;
 	__u64 one = 1, *count;
-	__u16 family;
 
 	if (!s || !file || !uaddr)
 		return 0;
@@ -253,30 +306,8 @@ __noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
 	if (classify_file(file, &dk->sock, TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_UDP), &sk) == IPC_NONE ||
 	    dk->sock.type == IPC_TCP || !type_enabled(dk->sock.type))
 		return 0;
-	if (bpf_probe_read_user(&family, sizeof(family), (void *)uaddr))
+	if (!user_sock_addr(uaddr, alen, &dk->dest))
 		return 0;
-	dk->dest.family = family;
-	if (family == AF_UNIX) {
-		__u32 len = path_len((int)alen - 2);
-
-		if (!len)
-			return 0;
-		dk->dest.path_len = len;
-		bpf_probe_read_user(dk->dest.path, len, (void *)uaddr + 2);
-	} else if (family == AF_INET || family == AF_INET6) {
-		__u16 port;
-
-		/* sockaddr_in and sockaddr_in6 both keep the port at offset 2;
-		 * the address is at 4 (IPv4) or 8 (IPv6). */
-		bpf_probe_read_user(&port, sizeof(port), (void *)uaddr + 2);
-		dk->dest.port = bpf_ntohs(port);
-		if (family == AF_INET)
-			bpf_probe_read_user(dk->dest.addr, 4, (void *)uaddr + 4);
-		else
-			bpf_probe_read_user(dk->dest.addr, 16, (void *)uaddr + 8);
-	} else {
-		return 0;
-	}
 	count = bpf_map_lookup_elem(&dests, dk);
 	if (count) {
 		__sync_fetch_and_add(count, 1);
@@ -285,6 +316,45 @@ __noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
 	if (bpf_map_update_elem(&dests, dk, &one, BPF_NOEXIST) == -E2BIG)
 		__sync_fetch_and_add(&loss.dests_dropped, 1);
 	return 0;
+}
+
+/*
+ * -p: a process outside the filter sent a datagram to a target's address
+ * (a logger to syslog's socket, a resolver to dnsmasq's), without
+ * connecting: a peer from now on, as one that connects is. This call went
+ * past the sock tracepoint before it was one, so its bytes are counted
+ * here, once, and where it sent, so that the target's row names it.
+ * Returns whether it counted.
+ */
+static __noinline bool sock_on_send_filter(__u8 op, struct pt_regs *regs, long ret, __u32 tgid,
+					   const bool btf)
+{
+	struct name_scratch *s = scratch_area();
+	long fd = SYSCALL_ARG(regs, 1, btf);
+	__u64 arg = SYSCALL_ARG(regs, 2, btf), uaddr = 0;
+	struct user_msghdr m;
+	__u32 alen = 0;
+
+	if (!s)
+		return false;
+	if (op == IPCOP_SENDTO) {	/* sendto(fd, buf, len, flags, dest, addrlen) */
+		uaddr = SYSCALL_ARG(regs, 5, btf);
+		alen = SYSCALL_ARG(regs, 6, btf);
+	} else if (!bpf_probe_read_user(&m, sizeof(m), (void *)arg)) {
+		uaddr = (__u64)m.msg_name;
+		alen = m.msg_namelen;
+	}
+	__builtin_memset(&s->addr, 0, sizeof(s->addr));
+	if (!uaddr || !user_sock_addr(uaddr, alen, &s->addr) || !addr_watched(&s->addr))
+		return false;
+	add_peer(tgid);
+	if (op == IPCOP_SENDTO)
+		set_payload(arg, ret);
+	else
+		set_payload_msghdr(arg, ret);
+	count_fd(fd, SOCK_HOW(DIR_TX, NO_EVENT), ret, NO_LABEL, tgid);
+	sock_dest(fd, uaddr, alen);
+	return true;
 }
 
 /*
@@ -406,6 +476,7 @@ static __noinline void sock_on_syscall(__u8 op, struct pt_regs *regs, long ret,
 		}
 		break;
 	case IPCOP_LISTEN:	/* only with -p */
+	case IPCOP_BIND:	/* only with -p: a datagram socket's address */
 		if (is_target(tgid)) {
 			const struct sock *sk = fd_to_sock(fd);
 

@@ -68,7 +68,7 @@ _ipctrace_cgroups() {
 _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
-	local opts='-p --pid -t --type -i --interval -d --duration --count -r --rows
+	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
 		-s --sort --no-clear --no-tui -o --output --json --csv --graph --prom-file --prom-rows --listen
 		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
@@ -103,6 +103,16 @@ _ipctrace() {
 		;;
 	--cgroup)
 		_ipctrace_cgroups "$eq" "$cur"
+		return 0
+		;;
+	-c | --comm)
+		# The names of the processes running now, once each.
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "$(cat /proc/[0-9]*/comm 2>/dev/null |
+			sort -u | grep -v '[[:space:]]')" -- "$cur")
+		return 0
+		;;
+	-u | --user)
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -u -- "$cur")
 		return 0
 		;;
 	-o | --output | --graph | --prom-file | --web-config)

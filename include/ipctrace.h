@@ -74,6 +74,7 @@ enum syscall_op {
 	IPCOP_ACCEPT,	/* accept(fd, ...), accept4: ret = the new socket */
 	IPCOP_CONNECT,	/* connect(fd, addr, len) */
 	IPCOP_LISTEN,	/* listen(fd, backlog): only traced with -p */
+	IPCOP_BIND,	/* bind(fd, addr, len): only traced with -p */
 	/* Memory syscalls every process makes; only shared mappings count. */
 	IPCOP_MMAP,	/* mmap(addr, len, prot, flags, fd, off): ret = the address */
 	IPCOP_MUNMAP,	/* munmap(addr, len) */

@@ -22,6 +22,8 @@ packages=(
 	openssl whois
 	# tests of the JSON outputs against docs/ipctrace-json.schema.json
 	python3-jsonschema
+	# tests of -p on a real prefork server (a master and its workers)
+	nginx-light
 )
 
 missing=()

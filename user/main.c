@@ -58,6 +58,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 			     .listen_addrlen = cfg->listen_addrlen, .listen_text = cfg->listen_text,
 			     .web_config = cfg->web_config },
 		.npids = cfg->npids, .follow = cfg->follow,
+		.select = { .comm = cfg->comm, .by_uid = cfg->by_uid, .uid = cfg->uid },
 		.interval_s = cfg->interval_s, .interval_set = cfg->interval_set,
 		.duration_s = cfg->duration_s, .count = cfg->count, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,

@@ -185,6 +185,21 @@ static __always_inline void watch_listener(const struct sock *sk, __u16 family, 
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
+/* A bound datagram socket with no peer: it receives from whoever sends to
+ * its address (syslog's /dev/log, a DNS server's port). */
+static __always_inline bool dgram_receiver(const struct sock *sk, __u16 family)
+{
+	__u16 stype = 0;
+
+	sock_ipc_type(sk, &stype);
+	if (stype != SOCK_DGRAM)
+		return false;
+	if (family == AF_UNIX)
+		return BPF_CORE_READ((const struct unix_sock *)sk, addr) &&
+		       !BPF_CORE_READ((const struct unix_sock *)sk, peer);
+	return BPF_CORE_READ(sk, __sk_common.skc_num) && !BPF_CORE_READ(sk, __sk_common.skc_dport);
+}
+
 static __noinline void sock_watch_far_end(const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -193,7 +208,7 @@ static __noinline void sock_watch_far_end(const struct sock *sk)
 	__u64 owner = sock_ino(sk);
 	long err = 0;
 
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN || dgram_receiver(sk, family)) {
 		watch_listener(sk, family, owner);
 		return;
 	}

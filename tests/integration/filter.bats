@@ -298,3 +298,63 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	[ "$(grep -cE '^ +[0-9]+ pipe-' "$TMP/summary")" -eq 6 ]
 	run ! grep -q CGROUP "$TMP/summary"
 }
+
+# select_run EXPECTED ARGS...: a pipe demo as root and a FIFO demo as a UID
+# no other process has (U), both waiting, traced with ARGS (A: the pipe
+# demo's parent, W: the FIFO demo's writer, in -p's list); then exactly
+# EXPECTED's records ("pipe" or "fifo") and their peers, nothing of the other.
+select_run() {
+	local expected=$1 a w args
+	shift
+	rm -f "$TMP/pipe" "$TMP/fifo" "$TMP/out"
+	"$DEMO" pipe -n 30 -s 100 --json --wait >"$TMP/pipe" 2>"$TMP/a.err" 3>&- &
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+		"$DEMO" fifo -n 40 -s 200 --json --wait >"$TMP/fifo" 2>"$TMP/b.err" 3>&- &
+	wait_for "$TMP/a.err" ready
+	wait_for "$TMP/b.err" ready
+	read -r a _ < <(demo_pids "$TMP/a.err")
+	read -r b _ w < <(demo_pids "$TMP/b.err")
+	args=("${@//A/$a}")
+	args=("${args[@]//W/$w}")
+	args=("${args[@]//U/$uid}")
+	start_tracer "${args[@]}" --json -i 0.3
+	kill -USR1 "$a" "$b"
+	wait_gone "$a"
+	wait_gone "$b"
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/$expected" "$TMP/out"
+}
+
+@test "-c NAME, -u USER, and both with -p: the processes that match all, exactly, and their peers" {
+	uid=$((50000 + $$ % 10000))
+	run ps -o pid= -u "$uid"
+	[ -z "$output" ]
+	select_run pipe -c pipe-parent
+	select_run fifo -c 'fifo-*'
+	# The FIFO demo's parent is the user's too: its exit's SIGCHLD to this
+	# shell is a row of the shell's, which the demo cannot report.
+	select_run fifo -u U -t fifo,pipe
+	# Both must match: the user's processes are not pipe-*.
+	run --separate-stderr "$IPCTRACE" -u "$uid" -c 'pipe-*' -d 1
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"no process matches -c pipe-* -u $uid:"* ]]
+	# -p with -c: only the PIDs given that match (the writer, not the pipe demo's parent).
+	select_run fifo -p A,W -c 'fifo-w*'
+}
+
+@test "-c, -u: no process matches, an unknown user, a name too long: one line each" {
+	run --separate-stderr "$IPCTRACE" -c "nsp$$" -d 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: no process matches -c nsp$$: check with pgrep -a -x NAME -u USER" ]
+	run --separate-stderr "$IPCTRACE" -p $$ -c no-such-proc -d 1
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"no process given with -p matches -c no-such-proc"* ]]
+	run --separate-stderr "$IPCTRACE" -u no-such-user-$$ -d 1
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ipctrace: no user 'no-such-user-$$' for -u: expected a user name (getent passwd) or a numeric UID" ]
+	run --separate-stderr "$IPCTRACE" -c sixteen-bytes-xx -d 1
+	[ "$status" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"longer than the 15 bytes the kernel keeps"* ]]
+}

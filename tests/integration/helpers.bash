@@ -13,6 +13,10 @@ setup() {
 }
 
 teardown() {
+	# A file's own servers (services.bats' nginx) are stopped, not orphaned.
+	if declare -F stop_servers >/dev/null; then
+		stop_servers
+	fi
 	if [[ -n $TRACER_PID ]]; then
 		kill -9 "$TRACER_PID" 2>/dev/null || true
 	fi

@@ -184,6 +184,63 @@ PY
 	[[ $output == *"checked 2 lines: 2 invalid"* ]]
 }
 
+# title_proc TITLE BYTES: a perl that sets its title ($0, which also sets its
+# comm to the title's first 15 bytes), writes BYTES into a pipe of its own
+# and reads them back, then waits to be killed; its PID in $TMP/titles.
+title_proc() {
+	perl -e '$0 = $ARGV[0]; pipe(my $r, my $w) or die; syswrite($w, "x" x $ARGV[1]) == $ARGV[1] or die;
+		sysread($r, my $b, $ARGV[1]) == $ARGV[1] or die; print STDERR "ready\n"; sleep 60' \
+		"$1" "$2" 2>"$TMP/title.$2" 3>&- &
+	echo "$! $2" >>"$TMP/titles"
+	wait_for "$TMP/title.$2" ready
+}
+
+@test "two processes with one name: told apart by their titles in JSON, CSV and the table" {
+	"$IPCTRACE" -t pipe --csv -i 0.3 >"$TMP/csv" 2>"$TMP/csv.err" 3>&- &
+	csv_tracer=$!
+	wait_for "$TMP/csv.err" '^ipctrace: attached' 30
+	"$IPCTRACE" -t pipe -i 0.3 >"$TMP/table" 2>"$TMP/table.err" 3>&- &
+	table_tracer=$!
+	wait_for "$TMP/table.err" '^ipctrace: attached' 30
+	start_tracer -t pipe --json -i 0.3
+	title_proc "ipctrace-test: alpha worker" 1111
+	title_proc "ipctrace-test: beta worker" 2222
+	# Past a frame: the titles are read when their rows appear.
+	wait_for "$TMP/out" '"ipctrace-test: beta worker"'
+	wait_for "$TMP/csv" 'ipctrace-test: beta worker'
+	while read -r pid _; do kill "$pid"; done <"$TMP/titles"
+	stop_tracer
+	TRACER_PID=$csv_tracer
+	stop_tracer
+	TRACER_PID=$table_tracer
+	stop_tracer
+	final >"$TMP/final"
+	{ read -r alpha _; read -r beta _; } <"$TMP/titles"
+	# One comm, two titles, each with its own bytes.
+	jq -e --argjson a "$alpha" --argjson b "$beta" '
+		def tx(p): [.rows[] | select(.pid == p and .type == "pipe" and .dir == "tx")]
+			| if length == 1 then .[0] else error("rows \(length)") end;
+		tx($a).comm == "ipctrace-test: " and tx($b).comm == "ipctrace-test: "
+		and tx($a).title == "ipctrace-test: alpha worker" and tx($a).bytes == 1111
+		and tx($b).title == "ipctrace-test: beta worker" and tx($b).bytes == 2222' \
+		"$TMP/final" >/dev/null
+	# The CSV's final rows: the same comm, title and bytes.
+	run python3 -c '
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["final"] == "true"]
+for pid in sys.argv[2:]:
+    tx = [r for r in rows if r["pid"] == pid and r["type"] == "pipe" and r["dir"] == "tx"]
+    print(len(tx), tx[0]["comm"], tx[0]["title"], tx[0]["bytes"], sep="|")' "$TMP/csv" "$alpha" "$beta"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1|ipctrace-test: |ipctrace-test: alpha worker|1111" ]
+	[ "${lines[1]}" = "1|ipctrace-test: |ipctrace-test: beta worker|2222" ]
+	# The table's summary: their one name is shared, so the COMM column shows
+	# each one's title (exited: *), on each of its rows.
+	sed -n '/^ipctrace summary/,$p' "$TMP/table" >"$TMP/summary"
+	[ "$(grep -cE "^ +$alpha ipctrace-test: alpha worker\\* +pipe +pipe:\\[[0-9]+\\] (tx|rx) " "$TMP/summary")" -eq 2 ]
+	[ "$(grep -cE "^ +$beta ipctrace-test: beta worker\\* +pipe +pipe:\\[[0-9]+\\] (tx|rx) " "$TMP/summary")" -eq 2 ]
+}
+
 @test "lost.compat: 32-bit syscalls skipped, present in JSON and the metrics (0: no IA32 emulation here)" {
 	# This kernel runs no 32-bit code, so the count can only be 0 here;
 	# that it counts is for a kernel with IA32 emulation (make test-qemu).

@@ -24,7 +24,7 @@ from truth import load_records, peer_pids
 
 COLUMNS = ["time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type",
            "object", "dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops",
-           "wait_s", "wait_share", "lost", "detail", "cgroup", "uid", "user"]
+           "wait_s", "wait_share", "lost", "detail", "cgroup", "uid", "user", "title"]
 
 
 def main():

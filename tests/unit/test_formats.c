@@ -146,14 +146,14 @@ static void test_csv_rows(void **state)
 
 	static const char header[] = "time,elapsed_s,interval_s,final,pid,comm,exited,type,object,"
 				     "dev,ino,dir,peers,bytes_per_s,ops_per_s,bytes,ops,wait_s,"
-				     "wait_share,lost,detail,cgroup,uid,user\r\n";
+				     "wait_share,lost,detail,cgroup,uid,user,title\r\n";
 
 	assert_memory_equal(with, header, strlen(header));
 	/* Without the header: rows only, and each knows it is the summary. */
 	assert_null(strstr(rows, "elapsed_s"));
 	assert_non_null(strstr(rows, "1970-01-01T00:00:00Z,3.0,1.0,true,100,writer,false,fifo,"
 				     "\"/tmp/x,\"\"y\"\"\\x0az\",0:13,77,tx,\"200/reader, \"\"q\"\"*\","
-				     "4096.0,4.0,4096,4,1.500000,0.250,5,,,0,root\r\n"));
+				     "4096.0,4.0,4096,4,1.500000,0.250,5,,,0,root,\r\n"));
 	assert_non_null(strstr(rows, ",true,200,\"reader, \"\"q\"\"\",true,fifo,"));
 	/* Two records, each ending in CRLF, however many LFs the names hold. */
 	assert_non_null(strstr(rows, "\r\n"));

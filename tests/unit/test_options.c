@@ -82,12 +82,12 @@ static void test_events_and_command(void **state)
 	assert_int_not_equal(parse(&cfg, 2, empty_cmd), 0);
 	assert_string_equal(cfg.error, "'--' needs a command after it: ipctrace -- COMMAND [ARGS]");
 	assert_int_not_equal(parse(&cfg, 2, follow_alone), 0);
-	assert_string_equal(cfg.error, "-f follows the children of -p targets: add -p PID");
+	assert_string_equal(cfg.error, "-f follows the children of -p targets: add -p PID (or -c NAME, -u USER)");
 	assert_int_equal(parse(&cfg, 4, follow), 0);
 	assert_true(cfg.follow);
 	assert_int_not_equal(parse(&cfg, 2, explain_alone), 0);
 	assert_int_not_equal(parse(&cfg, 5, cmd_and_pid), 0);
-	assert_string_equal(cfg.error, "a command after -- is the target: leave out -p");
+	assert_string_equal(cfg.error, "a command after -- is the target: leave out -p, -c and -u");
 	assert_int_not_equal(parse(&cfg, 4, cmd_and_demo), 0);
 }
 
@@ -322,6 +322,39 @@ static void test_pid_lists(void **state)
 	assert_non_null(strstr(cfg.error, "invalid PID '0'"));
 }
 
+static void test_comm_and_user(void **state)
+{
+	struct config cfg;
+	const char *both[] = { "ipctrace", "-c", "post*", "-u", "root", "-f" };
+	const char *numeric[] = { "ipctrace", "--user=4242", "--comm", "nginx" };
+	const char *with_command[] = { "ipctrace", "-u", "0", "--", "true" };
+	char err[256];
+	const char *comm;
+	uid_t uid;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, G_N_ELEMENTS(both), both), 0);
+	assert_string_equal(cfg.comm, "post*");
+	assert_true(cfg.by_uid);
+	assert_int_equal(cfg.uid, 0);
+	assert_true(cfg.follow);
+	assert_int_equal(parse(&cfg, G_N_ELEMENTS(numeric), numeric), 0);
+	assert_int_equal(cfg.uid, 4242);
+	assert_string_equal(cfg.comm, "nginx");
+	assert_int_not_equal(parse(&cfg, G_N_ELEMENTS(with_command), with_command), 0);
+	assert_string_equal(cfg.error, "a command after -- is the target: leave out -p, -c and -u");
+	/* 15 bytes is the kernel's longest name; a glob may be longer. */
+	assert_int_equal(parse_comm("fifteen-bytes-x", &comm, err, sizeof(err)), 0);
+	assert_int_not_equal(parse_comm("sixteen-bytes-xx", &comm, err, sizeof(err)), 0);
+	assert_int_equal(parse_comm("sixteen-bytes-x*", &comm, err, sizeof(err)), 0);
+	assert_int_not_equal(parse_comm("", &comm, err, sizeof(err)), 0);
+	assert_int_not_equal(parse_user("no-such-user-here", &uid, err, sizeof(err)), 0);
+	assert_string_equal(err, "no user 'no-such-user-here' for -u: expected a user name "
+				 "(getent passwd) or a numeric UID");
+	assert_int_not_equal(parse_user("", &uid, err, sizeof(err)), 0);
+	assert_int_not_equal(parse_user("-1", &uid, err, sizeof(err)), 0);
+}
+
 static void test_types(void **state)
 {
 	unsigned int mask = 0;
@@ -367,6 +400,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_interval_count),
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_pid_lists),
+		cmocka_unit_test(test_comm_and_user),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_kernel_dev),
 	};

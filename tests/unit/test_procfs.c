@@ -174,11 +174,85 @@ static void test_holders(void **state)
 	store_free(s);
 }
 
+static void test_ppid(void **state)
+{
+	(void)state;
+	/* The name may hold ") " and digits: the parent is field 4 after the last ')'. */
+	assert_int_equal(proc_parse_stat_ppid("77 (a) 9 (c)) S 1234 77 77 0 -1\n"), 1234);
+	assert_int_equal(proc_parse_stat_ppid("1 (init) S 0 1 1 0"), 0);
+	assert_int_equal(proc_parse_stat_ppid("77 (cut) S"), 0);
+	assert_int_equal(proc_parse_stat_ppid("no parenthesis"), 0);
+}
+
+static bool has_pid(const GArray *pids, int pid)
+{
+	for (guint i = 0; i < pids->len; i++)
+		if (g_array_index(pids, int, i) == pid)
+			return true;
+	return false;
+}
+
+/* A child that forks a grandchild and says its PID, then waits; a second child. */
+static void test_descendants(void **state)
+{
+	GArray *roots = g_array_new(FALSE, FALSE, sizeof(int));
+	GArray *found = g_array_new(FALSE, FALSE, sizeof(int));
+	int p[2], self = getpid(), grandchild = 0;
+	pid_t child, second;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	if (child == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		if (write(p[1], &g, sizeof(g)) != sizeof(g))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	second = fork();
+	if (second == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &grandchild, sizeof(grandchild)), sizeof(grandchild));
+	g_array_append_val(roots, self);
+	proc_descendants(roots, found);
+	assert_true(has_pid(found, child));
+	assert_true(has_pid(found, second));
+	assert_true(has_pid(found, grandchild));
+	assert_false(has_pid(found, self));
+	assert_false(has_pid(found, getppid()));
+	/* From the child: its own child only. */
+	g_array_set_size(roots, 0);
+	g_array_set_size(found, 0);
+	g_array_append_val(roots, child);
+	proc_descendants(roots, found);
+	assert_int_equal(found->len, 1);
+	assert_int_equal(g_array_index(found, int, 0), grandchild);
+	kill(grandchild, SIGKILL);
+	kill(child, SIGKILL);
+	kill(second, SIGKILL);
+	waitpid(child, NULL, 0);
+	waitpid(second, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	g_array_free(roots, TRUE);
+	g_array_free(found, TRUE);
+}
+
 int run_procfs_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_self_and_missing),
 		cmocka_unit_test(test_start_time),
+		cmocka_unit_test(test_ppid),
+		cmocka_unit_test(test_descendants),
 		cmocka_unit_test(test_zombie),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_holders),

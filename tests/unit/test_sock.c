@@ -142,6 +142,40 @@ static void test_datagram_senders(void **state)
 	store_free(s);
 }
 
+/* A resolver's connected UDP socket, and the DNS server's unconnected one
+ * (bound to every address) beside another server's connected socket on the
+ * same port: the exact tuple first, else the socket that receives there. */
+static void test_udp_connected_to_server(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info server = inet_info(AF_INET, "0.0.0.0", 53, NULL, 0, SOCK_DGRAM);
+	struct ipc_obj_info client = inet_info(AF_INET, "127.0.0.1", 40000, "127.0.0.1", 53,
+					       SOCK_DGRAM);
+	struct ipc_obj_info other = inet_info(AF_INET, "127.0.0.1", 40001, "127.0.0.1", 53,
+					      SOCK_DGRAM);
+	struct ipc_obj_info reply = inet_info(AF_INET, "127.0.0.1", 53, "127.0.0.1", 40001,
+					      SOCK_DGRAM);
+	struct row *rx = put(s, 1, IPC_UDP, 100, DIR_RX);
+	struct row *tx = put(s, 2, IPC_UDP, 200, DIR_TX);
+	struct row *tx2 = put(s, 3, IPC_UDP, 300, DIR_TX);
+	struct row *rx2 = put(s, 4, IPC_UDP, 400, DIR_RX);
+
+	(void)state;
+	mechanism_of(IPC_UDP)->describe(rx->obj, &server);
+	mechanism_of(IPC_UDP)->describe(tx->obj, &client);
+	mechanism_of(IPC_UDP)->describe(tx2->obj, &other);
+	mechanism_of(IPC_UDP)->describe(rx2->obj, &reply);
+	mechanism_of(IPC_UDP)->refresh(s);
+	store_compute_peers(s);
+	assert_int_equal(rx->peers->len, 1);
+	assert_int_equal(g_array_index(rx->peers, struct peer, 0).pid, 2);
+	assert_int_equal(tx->peers->len, 1);
+	assert_int_equal(g_array_index(tx->peers, struct peer, 0).pid, 1);
+	assert_int_equal(tx2->peers->len, 1);
+	assert_int_equal(g_array_index(tx2->peers, struct peer, 0).pid, 4);
+	store_free(s);
+}
+
 static void test_remote_peer(void **state)
 {
 	struct store *s = store_new();
@@ -170,13 +204,15 @@ static void test_proc_net_lines(void **state)
 				    "/tmp/a b c\n", &u));
 	assert_int_equal(u.ino, 19266);
 	assert_int_equal(u.flags, 0x10000);
+	assert_int_equal(u.type, SOCK_STREAM);
 	assert_int_equal(u.name.path_len, sizeof("/tmp/a b c"));
 	assert_string_equal(u.name.path, "/tmp/a b c");
 	assert_true(sock_parse_unix_line("0000: 00000002 00000000 00010000 0001 01 19265 @abs\n", &u));
 	assert_int_equal(u.name.path_len, 4);
 	assert_memory_equal(u.name.path, "\0abs", 4);
-	assert_true(sock_parse_unix_line("0000: 00000003 00000000 00000000 0001 03 19267\n", &u));
+	assert_true(sock_parse_unix_line("0000: 00000003 00000000 00000000 0002 03 19267\n", &u));
 	assert_int_equal(u.name.family, 0);
+	assert_int_equal(u.type, SOCK_DGRAM);
 	assert_false(sock_parse_unix_line("Num       RefCount Protocol Flags    Type St Inode Path\n", &u));
 
 	assert_true(sock_parse_net_line("   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 "
@@ -196,6 +232,7 @@ int run_sock_tests(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_tcp_peers_by_tuple),
 		cmocka_unit_test(test_datagram_senders),
+		cmocka_unit_test(test_udp_connected_to_server),
 		cmocka_unit_test(test_remote_peer),
 		cmocka_unit_test(test_proc_net_lines),
 	};

@@ -92,8 +92,11 @@ guest_packages=(
 	libyaml-0-2 libcrypt1
 	# what tests/integration calls
 	bats jq python3 bpftool util-linux procps iproute2 socat curl perl graphviz prometheus tmux
-	openssl whois
+	openssl whois nginx-light
 )
+# A server's package would start its service in the chroot, on the host.
+printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
+chmod 0755 "$rootfs/usr/sbin/policy-rc.d"
 chroot "$rootfs" /bin/sh -ec '
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
@@ -106,6 +109,7 @@ chroot "$rootfs" /bin/sh -ec '
 	say "installing the guest packages failed; full log in $QEMU_OUT/guest-apt.log"
 	exit 1
 }
+rm -f "$rootfs/usr/sbin/policy-rc.d"
 umount "$rootfs/sys" "$rootfs/proc"
 
 install -m 0755 "$init_src" "$rootfs/sbin/ipctrace-init"

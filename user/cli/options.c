@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/un.h>
 #include <math.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +48,10 @@ static const char doc[] =
 "    ipctrace --demo          # run the bundled demo workloads and watch them\n"
 "    ipctrace --demo --explain  # a guided tour of each mechanism\n"
 "    ipctrace -- make -j4     # run a command and trace it and its children\n"
-"    ipctrace -p 1234 -f      # 1234 and the children it forks from now on\n"
-"    ipctrace --cgroup system.slice/nginx.service  # one service or container\n"
+"    ipctrace -p 1234 -f      # 1234 and its descendants, existing and new\n"
+"    ipctrace -c nginx -f     # every process named nginx, and their children\n"
+"    ipctrace -u postgres     # every process of user postgres\n"
+"    ipctrace --cgroup system.slice/nginx.service  # one service (or container)\n"
 "\n"
 "SORT KEYS: bytes (per second, the default), ops (per second), total, pid,\n"
 "comm, type.\n"
@@ -82,8 +86,16 @@ enum {
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0,
 	  "Only PID and its peers (repeatable; or a list, -p 1,2 or -p \"$(pidof nginx)\")", 0 },
-	{ "follow", 'f', NULL, 0, "With -p: the targets' children, as they fork, are targets too",
-	  0 },
+	{ "comm", 'c', "NAME", 0,
+	  "Only processes named NAME (as ps -o comm shows it; or a glob, 'postgres*') and "
+	  "their peers, chosen at start; with -p or -u, those that match all", 0 },
+	{ "user", 'u', "USER", 0,
+	  "Only processes of USER (a name or UID, the effective one, as top -u) and their "
+	  "peers, chosen at start; with -p or -c, those that match all", 0 },
+	{ "follow", 'f', NULL, 0,
+	  "With -p: the targets' descendants are targets too, those that exist already (a "
+	  "server's workers) and those forked from now on; without -f, existing children "
+	  "are only peers", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Only processes in this cgroup (v2) or below it: a path under /sys/fs/cgroup, "
 	  "or relative to it", 0 },
@@ -190,6 +202,41 @@ int parse_pid_list(const char *arg, pid_t *pids, int *npids, char *err, size_t e
 		ret = fail(err, errlen, "empty PID list '%s' for -p: expected e.g. -p 1234,5678", arg);
 	g_strfreev(tokens);
 	return ret;
+}
+
+/* The kernel keeps 15 bytes of a name (TASK_COMM_LEN): a longer one never matches. */
+#define COMM_MAX 15
+
+int parse_comm(const char *arg, const char **comm, char *err, size_t errlen)
+{
+	if (!arg[0])
+		return fail(err, errlen, "empty name for -c%s: expected a process name, as ps -o comm "
+			    "shows it", "");
+	if (strlen(arg) > COMM_MAX && !strpbrk(arg, "*?["))
+		return fail(err, errlen, "process name '%s' for -c is longer than the 15 bytes the "
+			    "kernel keeps: give its first 15, or a glob ending in *", arg);
+	*comm = arg;
+	return 0;
+}
+
+int parse_user(const char *arg, uid_t *uid, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (arg[0] && !*end && !errno && v >= 0 && v < (long)UINT32_MAX) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	pw = arg[0] ? getpwnam(arg) : NULL;
+	if (!pw)
+		return fail(err, errlen, "no user '%s' for -u: expected a user name (getent passwd) "
+			    "or a numeric UID", arg);
+	*uid = pw->pw_uid;
+	return 0;
 }
 
 int parse_seconds(const char *arg, const char *what, double min, double max,
@@ -386,6 +433,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'p':
 		ret = parse_pid_list(arg, cfg->pids, &cfg->npids, err, len);
 		break;
+	case 'c':
+		ret = parse_comm(arg, &cfg->comm, err, len);
+		break;
+	case 'u':
+		ret = parse_user(arg, &cfg->uid, err, len);
+		cfg->by_uid = ret == 0;
+		break;
 	case 't':
 		ret = mechanism_parse_types(arg, &cfg->type_mask, err, len);
 		cfg->types_set = true;
@@ -518,20 +572,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 /* Options that only mean something with others. */
 static int check_combinations(struct config *cfg)
 {
+	bool select = cfg->npids || cfg->comm || cfg->by_uid;
 	const char *why = NULL;
 
-	if (cfg->follow && !cfg->npids && !cfg->command)
-		why = "-f follows the children of -p targets: add -p PID";
+	if (cfg->follow && !select && !cfg->command)
+		why = "-f follows the children of -p targets: add -p PID (or -c NAME, -u USER)";
 	else if (cfg->explain && !cfg->demo)
 		why = "--explain is the guided tour of --demo: use --demo --explain";
 	else if (cfg->explain && cfg->output_path)
 		why = "the tour is text to read as it runs: leave out -o";
-	else if (cfg->explain && cfg->npids)
-		why = "the tour traces each demo it runs: leave out -p";
+	else if (cfg->explain && select)
+		why = "the tour traces each demo it runs: leave out -p, -c and -u";
 	else if (cfg->command && cfg->demo)
 		why = "--demo runs the demos itself: leave out the command after --";
-	else if (cfg->command && cfg->npids)
-		why = "a command after -- is the target: leave out -p";
+	else if (cfg->command && select)
+		why = "a command after -- is the target: leave out -p, -c and -u";
 	else if (cfg->web_config && !cfg->listen)
 		why = "--web-config sets up the server of --listen: add --listen ADDR:PORT";
 	if (!why)

@@ -51,6 +51,9 @@ struct config {
 	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
 	bool hist;		/* --hist: size and wait histograms per row */
 	bool follow;		/* -f: targets' children are targets */
+	const char *comm;	/* -c: a name or glob; NULL: any */
+	bool by_uid;		/* -u given */
+	uid_t uid;		/* -u */
 	const char *cgroup;	/* --cgroup PATH */
 	bool explain;		/* --demo --explain: the guided tour */
 	char **command;		/* after "--": run it and trace it; NULL-terminated */
@@ -61,6 +64,9 @@ struct config {
 int parse_pid(const char *arg, pid_t *pid, char *err, size_t errlen);
 /* One or more PIDs, by commas or white space, appended to pids[*npids]. */
 int parse_pid_list(const char *arg, pid_t *pids, int *npids, char *err, size_t errlen);
+/* -c: a process name or glob; -u: a user name or UID. */
+int parse_comm(const char *arg, const char **comm, char *err, size_t errlen);
+int parse_user(const char *arg, uid_t *uid, char *err, size_t errlen);
 int parse_seconds(const char *arg, const char *what, double min, double max,
 		  double *out, char *err, size_t errlen);
 int parse_count(const char *arg, const char *what, int *out, char *err, size_t errlen);

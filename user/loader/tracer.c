@@ -769,7 +769,10 @@ void tracer_add_target(struct tracer *t, pid_t pid)
 	__u32 key = (__u32)pid;
 	__u8 role = ROLE_TARGET;
 
-	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_ANY);
+	/* Full (-p 1 -f on a big machine): lost.filter says so, as the kernel's adds do. */
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_ANY) &&
+	    errno == E2BIG)
+		__sync_fetch_and_add(&t->skel->bss->loss.filter_dropped, 1);
 }
 
 void tracer_add_peer(struct tracer *t, pid_t pid)

@@ -42,9 +42,11 @@ static const struct syscall_hook sock_syscalls[] = {
 	{ __NR_sendfile, IPCOP_SENDFILE },
 };
 
-/* With -p: a target's listening socket makes its clients peers. */
+/* With -p: a target's listening socket makes its clients peers, and its
+ * bound datagram socket its senders. */
 static const struct syscall_hook sock_filter_syscalls[] = {
 	{ __NR_listen, IPCOP_LISTEN },
+	{ __NR_bind, IPCOP_BIND },
 };
 
 /* Without the sock tracepoints (before 6.3), bytes come from the syscalls,
@@ -111,7 +113,7 @@ bool sock_parse_unix_line(const char *line, struct unix_entry *u)
 	memset(u, 0, sizeof(*u));
 	/* Num RefCount Protocol Flags Type St Inode Path: the path is the rest
 	 * of the line, spaces and all. */
-	if (sscanf(line, "%*s %*s %*s %X %*s %*s %llu %n", &u->flags, &ino, &at) < 2)
+	if (sscanf(line, "%*s %*s %*s %X %X %*s %llu %n", &u->flags, &u->type, &ino, &at) < 3)
 		return false;
 	u->ino = ino;
 	path = line + at;
@@ -414,42 +416,68 @@ static struct object *object_for(struct linker *l, unsigned int type, __u64 ino)
 	return o;
 }
 
+/* A socket found in /proc/net, not seen itself: named from there, linked. */
+static void link_net_entry(struct linker *l, struct object *o, const struct net_entry *e)
+{
+	struct object *p = object_for(l, e->type, e->ino);
+	char name[160], a[64], b[64];
+
+	if (!p->name || p->name[0] != o->name[0]) {
+		format_inet(&e->local, a, sizeof(a));
+		if (e->remote.port) {
+			format_inet(&e->remote, b, sizeof(b));
+			snprintf(name, sizeof(name), "%s %s->%s", e->type == IPC_TCP ? "tcp" : "udp",
+				 a, b);
+		} else {
+			snprintf(name, sizeof(name), "udp %s", a);
+		}
+		g_free(p->name);
+		p->name = g_strdup(name);
+	}
+	object_link(o, p);
+}
+
+/*
+ * Whether a socket bound at local (connected to remote, or not) is the other
+ * end of a connected one: the reversed tuple (pass 0) or, for UDP, the
+ * unconnected socket that receives at its remote address (pass 1: a
+ * server's, as logger and resolvers connect to syslog's or DNS's). Exact
+ * first, as the kernel delivers to a connected socket first.
+ */
+static bool other_end(int pass, unsigned int type, const struct ipc_sock_addr *local,
+		      const struct ipc_sock_addr *remote, const struct ipc_sock_info *info)
+{
+	if (pass == 0)
+		return same_inet(local, &info->remote) && same_inet(remote, &info->local);
+	return type == IPC_UDP && !remote->port && receives(local, &info->remote);
+}
+
 /* The socket at the other end of a connected TCP or UDP socket. */
 static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_info *info)
 {
 	char remote[64];
 
-	for (guint i = 0; i < l->socks->len; i++) {
-		struct object *p = g_ptr_array_index(l->socks, i);
-		const struct ipc_sock_info *pi = p->priv;
+	for (int pass = 0; pass < 2; pass++) {
+		for (guint i = 0; i < l->socks->len; i++) {
+			struct object *p = g_ptr_array_index(l->socks, i);
+			const struct ipc_sock_info *pi = p->priv;
 
-		if (p != o && p->key.type == o->key.type && same_inet(&pi->local, &info->remote) &&
-		    same_inet(&pi->remote, &info->local)) {
-			object_link(o, p);
-			return;
+			if (p != o && p->key.type == o->key.type &&
+			    other_end(pass, o->key.type, &pi->local, &pi->remote, info)) {
+				object_link(o, p);
+				return;
+			}
 		}
-	}
-	if (is_local(&info->remote)) {
+		if (!is_local(&info->remote))
+			continue;
 		if (!l->net)
 			l->net = read_net_inet();
 		for (guint i = 0; i < l->net->len; i++) {
 			struct net_entry *e = &g_array_index(l->net, struct net_entry, i);
 
 			if (e->type == o->key.type && e->ino != o->key.ino &&
-			    same_inet(&e->local, &info->remote) && same_inet(&e->remote, &info->local)) {
-				struct object *p = object_for(l, e->type, e->ino);
-
-				if (!p->name || p->name[0] != o->name[0]) {
-					char name[160], a[64], b[64];
-
-					format_inet(&e->local, a, sizeof(a));
-					format_inet(&e->remote, b, sizeof(b));
-					snprintf(name, sizeof(name), "%s %s->%s",
-						 e->type == IPC_TCP ? "tcp" : "udp", a, b);
-					g_free(p->name);
-					p->name = g_strdup(name);
-				}
-				object_link(o, p);
+			    other_end(pass, e->type, &e->local, &e->remote, info)) {
+				link_net_entry(l, o, e);
 				return;
 			}
 		}
@@ -576,9 +604,10 @@ static __u64 unix_peer_ino(__u64 ino)
  * -p, before any traffic: what the kernel side must watch for a target's
  * socket so that the other end counts from its first byte. A listening
  * socket's address (TCP_LISTEN is state 0x0A in /proc/net; a listening unix
- * socket has __SO_ACCEPTCON, 0x10000); an established TCP or UDP socket's
- * reversed tuple; a connected unix socket's peer, whose holders are then
- * found in /proc.
+ * socket has __SO_ACCEPTCON, 0x10000), and a bound datagram socket's, where
+ * anyone may send (a UDP socket with no remote port, a named unix one); an
+ * established TCP or UDP socket's reversed tuple; a connected unix socket's
+ * peer, whose holders are then found in /proc.
  */
 static void sock_watch_target(struct store *s, struct object *o, const struct kernel_ops *kops)
 {
@@ -596,7 +625,8 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 
 			if (e->ino != o->key.ino || e->type != o->key.type)
 				continue;
-			if (e->type == IPC_TCP && e->state == 0x0A) {
+			if ((e->type == IPC_TCP && e->state == 0x0A) ||
+			    (e->type == IPC_UDP && e->local.port && !e->remote.port)) {
 				a = e->local;
 				a.path_len = 0;
 				kops->watch_listener(kops->ctx, &a, o->key.ino);
@@ -629,8 +659,8 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 		struct unix_entry u;
 
 		/* __SO_ACCEPTCON: listening */
-		if (!sock_parse_unix_line(line, &u) || u.ino != o->key.ino || !(u.flags & 0x10000) ||
-		    !u.name.family)
+		if (!sock_parse_unix_line(line, &u) || u.ino != o->key.ino ||
+		    !((u.flags & 0x10000) || u.type == SOCK_DGRAM) || !u.name.family)
 			continue;
 		a = u.name;
 		kops->watch_listener(kops->ctx, &a, o->key.ino);

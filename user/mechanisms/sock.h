@@ -17,6 +17,7 @@ struct net_entry {
 struct unix_entry {
 	__u64 ino;
 	unsigned int flags;		/* 0x10000, __SO_ACCEPTCON: listening */
+	unsigned int type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	struct ipc_sock_addr name;	/* family 0: unnamed */
 };
 

@@ -74,6 +74,8 @@ void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
 	else if (!proc_is((pid_t)r->key.tgid, r->key.start) ||
 		 proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
 		strcpy(r->comm, "?");
+	/* Processes with one name (postgres, nginx) differ by the title they set. */
+	r->title = proc_title((pid_t)r->key.tgid);
 	if (!info) {
 		object_set_name(r->obj, NULL);
 		return;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,41 +50,68 @@ bool proc_is(pid_t pid, __u32 start)
 	return proc_alive(pid) && (__u32)proc_start_time(pid) == start;
 }
 
-unsigned long long proc_parse_stat_start_time(const char *stat_line)
+/*
+ * Field n (from 3, the state) of a /proc/PID/stat line, or NULL. The name in
+ * parentheses may hold spaces and ')': fields count from the last ')'.
+ */
+static const char *stat_field(const char *stat_line, int n)
 {
-	/* The name in parentheses may hold spaces and ')': fields count from the last ')'. */
 	const char *p = strrchr(stat_line, ')');
-	unsigned long long start = 0;
 
 	if (!p)
-		return 0;
-	/* After ')': state is field 3, starttime field 22. */
-	for (int field = 2; field < 22; field++) {
+		return NULL;
+	for (int field = 2; field < n; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
-			return 0;
+			return NULL;
 	}
-	if (sscanf(p + 1, "%llu", &start) != 1)
+	return p + 1;
+}
+
+unsigned long long proc_parse_stat_start_time(const char *stat_line)
+{
+	const char *p = stat_field(stat_line, 22);
+	unsigned long long start = 0;
+
+	if (!p || sscanf(p, "%llu", &start) != 1)
 		return 0;
 	return start;
 }
 
-unsigned long long proc_start_time(pid_t pid)
+pid_t proc_parse_stat_ppid(const char *stat_line)
 {
-	char path[64], buf[1024];
+	const char *p = stat_field(stat_line, 4);
+	int ppid = 0;
+
+	if (!p || sscanf(p, "%d", &ppid) != 1 || ppid < 0)
+		return 0;
+	return ppid;
+}
+
+/* /proc/PID/stat's line into buf; false if the process is gone. */
+static bool read_stat(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return false;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return false;
 	buf[n] = '\0';
-	return proc_parse_stat_start_time(buf);
+	return true;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char buf[1024];
+
+	return read_stat(pid, buf, sizeof(buf)) ? proc_parse_stat_start_time(buf) : 0;
 }
 
 int proc_comm(pid_t pid, char *buf, size_t len)
@@ -375,4 +403,199 @@ int proc_check_host_view(char *err, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* Whether this kernel has /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN). */
+static bool have_children_files(void)
+{
+	return access("/proc/thread-self/children", R_OK) == 0;
+}
+
+/* pid's children, from its threads' children files: a child is listed
+ * under the thread that forked it. */
+static void children_from_files(pid_t pid, GArray *kids)
+{
+	char path[64], file[128];
+	struct dirent *de;
+	DIR *task;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	task = opendir(path);
+	if (!task)
+		return;
+	while ((de = readdir(task))) {
+		FILE *f;
+		int kid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(file, sizeof(file), "%s/%.16s/children", path, de->d_name);
+		f = fopen(file, "re");
+		if (!f)
+			continue;
+		while (fscanf(f, "%d", &kid) == 1)
+			g_array_append_val(kids, kid);
+		fclose(f);
+	}
+	closedir(task);
+}
+
+static void free_pid_array(gpointer a)
+{
+	g_array_free(a, TRUE);
+}
+
+/* Every process's children by its parent's PID, from each /proc/PID/stat:
+ * int -> GArray of int. */
+static GHashTable *children_by_parent(void)
+{
+	GHashTable *t = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_pid_array);
+	struct dirent *de;
+	DIR *proc = opendir("/proc");
+
+	while (proc && (de = readdir(proc))) {
+		char line[1024];
+		pid_t pid, ppid;
+		GArray *kids;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		if (!read_stat(pid, line, sizeof(line)) || !(ppid = proc_parse_stat_ppid(line)))
+			continue;
+		kids = g_hash_table_lookup(t, GINT_TO_POINTER(ppid));
+		if (!kids) {
+			kids = g_array_new(FALSE, FALSE, sizeof(int));
+			g_hash_table_insert(t, GINT_TO_POINTER(ppid), kids);
+		}
+		g_array_append_val(kids, pid);
+	}
+	if (proc)
+		closedir(proc);
+	return t;
+}
+
+void proc_descendants(const GArray *roots, GArray *out)
+{
+	GHashTable *by_parent = have_children_files() ? NULL : children_by_parent();
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GArray *queue = g_array_new(FALSE, FALSE, sizeof(int));
+	GArray *kids = g_array_new(FALSE, FALSE, sizeof(int));
+
+	g_array_append_vals(queue, roots->data, roots->len);
+	for (guint i = 0; i < queue->len; i++)
+		g_hash_table_add(seen, GINT_TO_POINTER(g_array_index(queue, int, i)));
+	/* Breadth first: the queue grows by each generation as it is read. */
+	for (guint i = 0; i < queue->len; i++) {
+		int pid = g_array_index(queue, int, i);
+		GArray *listed = by_parent ? g_hash_table_lookup(by_parent, GINT_TO_POINTER(pid)) : NULL;
+
+		g_array_set_size(kids, 0);
+		if (by_parent && listed)
+			g_array_append_vals(kids, listed->data, listed->len);
+		else if (!by_parent)
+			children_from_files(pid, kids);
+		for (guint j = 0; j < kids->len; j++) {
+			int kid = g_array_index(kids, int, j);
+
+			if (!g_hash_table_add(seen, GINT_TO_POINTER(kid)))
+				continue;
+			g_array_append_val(queue, kid);
+			g_array_append_val(out, kid);
+		}
+	}
+	g_array_free(kids, TRUE);
+	g_array_free(queue, TRUE);
+	g_hash_table_destroy(seen);
+	if (by_parent)
+		g_hash_table_destroy(by_parent);
+}
+
+/* Whether the process has a user space: a kernel thread's cmdline is empty. */
+static bool proc_has_mm(pid_t pid)
+{
+	char path[64], c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 1;
+}
+
+/* The effective UID on /proc/PID/status's Uid: line (real, effective, ...). */
+static bool proc_euid(pid_t pid, uid_t *uid)
+{
+	char path[64], line[256];
+	unsigned int real, effective;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Uid: %u %u", &real, &effective) == 2;
+	fclose(f);
+	*uid = effective;
+	return found;
+}
+
+bool proc_matches(pid_t pid, const struct proc_selector *sel)
+{
+	char comm[COMM_LEN];
+	uid_t uid;
+
+	if (sel->comm && (proc_comm(pid, comm, sizeof(comm)) ||
+			  fnmatch(sel->comm, comm, 0) != 0))
+		return false;
+	return !sel->by_uid || (proc_euid(pid, &uid) && uid == sel->uid);
+}
+
+void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out)
+{
+	struct dirent *de;
+	DIR *proc = opendir("/proc");
+
+	while (proc && (de = readdir(proc))) {
+		int pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		/* Kernel threads have no user space, so no IPC of their own. */
+		if (pid != skip && proc_matches(pid, sel) && proc_has_mm(pid))
+			g_array_append_val(out, pid);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+char *proc_title(pid_t pid)
+{
+	char path[64], buf[PROC_TITLE_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, PROC_TITLE_MAX);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	/* Arguments are NUL-separated; a title set over them ends in NULs. */
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return n ? g_strdup(buf) : NULL;
 }

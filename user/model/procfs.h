@@ -35,11 +35,22 @@ int proc_check_host_view(char *err, size_t len);
 unsigned long long proc_start_time(pid_t pid);
 /* The start time field of a /proc/PID/stat line; 0 if malformed. */
 unsigned long long proc_parse_stat_start_time(const char *stat_line);
+/* The parent's PID in a /proc/PID/stat line (field 4); 0 if malformed. */
+pid_t proc_parse_stat_ppid(const char *stat_line);
 int proc_comm(pid_t pid, char *buf, size_t len);
 /* The process's real uid (the Uid: line of /proc/PID/status); -1 if gone. */
 int proc_uid(pid_t pid, __u32 *uid);
 /* The real uid in the text of /proc/PID/status; -1 if it has none. */
 int proc_parse_status_uid(const char *status, __u32 *uid);
+
+/*
+ * Every process below roots (int) in the process tree, at any depth, appended
+ * to out (int); the roots themselves are not. Children come from the threads'
+ * /proc/PID/task/TID/children where the kernel has them
+ * (CONFIG_PROC_CHILDREN), else from every process's parent in
+ * /proc/PID/stat. A snapshot: a process forked during the walk may be missed.
+ */
+void proc_descendants(const GArray *roots, GArray *out);
 
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
 unsigned int proc_fd_mode(pid_t pid, int fd);
@@ -65,6 +76,27 @@ typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
  */
 bool proc_parse_maps_line(char *line, struct map_ref *ref);
 void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
+
+/*
+ * The process title: /proc/PID/cmdline with its arguments joined by spaces,
+ * as ps -o args shows it, or what the process set there (setproctitle,
+ * Perl's $0), at most PROC_TITLE_MAX bytes and not yet escaped; NULL if
+ * gone or empty (a kernel thread). To g_free.
+ */
+#define PROC_TITLE_MAX 256
+char *proc_title(pid_t pid);
+
+/* -c and -u: a process's name (exact, or a glob as fnmatch(3) reads it) and
+ * effective user; a NULL comm or !by_uid matches any. */
+struct proc_selector {
+	const char *comm;
+	bool by_uid;
+	uid_t uid;
+};
+
+bool proc_matches(pid_t pid, const struct proc_selector *sel);
+/* Every process with a user space that matches, but skip, appended to out (int). */
+void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out);
 
 /* The inodes of the sockets the processes pids (int) hold open: a set of
  * unsigned long long, to destroy with g_hash_table_destroy. */

@@ -39,6 +39,7 @@ static void row_free(gpointer p)
 	if (!r)
 		return;
 	g_array_free(r->peers, TRUE);
+	g_free(r->title);
 	g_array_free(r->labels, TRUE);
 	g_free(r->hist);
 	g_free(r);

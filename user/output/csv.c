@@ -13,7 +13,7 @@
 static const char *const columns[] = {
 	"time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type", "object",
 	"dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops", "wait_s",
-	"wait_share", "lost", "detail", "cgroup", "uid", "user",
+	"wait_share", "lost", "detail", "cgroup", "uid", "user", "title",
 };
 
 #define NCOLUMNS G_N_ELEMENTS(columns)
@@ -81,10 +81,10 @@ static void write_record(FILE *out, const struct record *rec)
 enum {
 	C_TIME, C_ELAPSED, C_INTERVAL, C_FINAL, C_PID, C_COMM, C_EXITED, C_TYPE, C_OBJECT,
 	C_DEV, C_INO, C_DIR, C_PEERS, C_BYTES_PER_S, C_OPS_PER_S, C_BYTES, C_OPS, C_WAIT_S,
-	C_WAIT_SHARE, C_LOST, C_DETAIL, C_CGROUP, C_UID, C_USER,
+	C_WAIT_SHARE, C_LOST, C_DETAIL, C_CGROUP, C_UID, C_USER, C_TITLE,
 };
 
-_Static_assert(C_USER + 1 == NCOLUMNS, "one name per column");
+_Static_assert(C_TITLE + 1 == NCOLUMNS, "one name per column");
 
 void output_csv(FILE *out, const struct frame *f, bool header)
 {
@@ -123,6 +123,7 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		char *comm = name_escaped(r->comm), *cgroup = name_escaped(format_row_cgroup(r));
 		char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "");
 		char *user = name_escaped(user_name(r->uid));
+		char *title = name_escaped(r->title ? r->title : "");
 
 		snprintf(pid, sizeof(pid), "%u", r->key.tgid);
 		mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
@@ -157,8 +158,10 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		snprintf(uid, sizeof(uid), "%u", r->uid);
 		rec.cells[C_UID] = uid;
 		rec.cells[C_USER] = user;
+		rec.cells[C_TITLE] = title;
 		write_record(out, &rec);
 		g_free(user);
+		g_free(title);
 		g_free(comm);
 		g_free(object);
 		g_free(cgroup);

@@ -92,6 +92,7 @@ json_object *output_json_row_identity(const struct row *r)
 	json_object_object_add(o, "comm", output_json_name(r->comm));
 	json_object_object_add(o, "uid", output_json_u64(r->uid));
 	json_object_object_add(o, "user", output_json_name(user_name(r->uid)));
+	json_object_object_add(o, "title", output_json_name(r->title ? r->title : ""));
 	json_object_object_add(o, "type", json_object_new_string(ipc_type_name(r->key.type)));
 	json_object_object_add(o, "object",
 			       output_json_name(r->obj && r->obj->name ? r->obj->name : ""));

@@ -78,6 +78,8 @@ void format_user(const struct row *r, char *buf, size_t len, int width);
 
 /* The widest CGROUP cell of the table; longer names end in "...". */
 #define CGROUP_COL_MAX 24
+/* The widest title shown in the COMM column, likewise. */
+#define TITLE_COL_MAX 40
 
 /* The row's process's cgroup v2 path when the row began; "" when unknown. */
 const char *format_row_cgroup(const struct row *r);

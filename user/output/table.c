@@ -36,20 +36,19 @@ enum { COL_OBJECT, COL_PEERS, COL_DETAIL, NVAR };
  * per table, at their own length: a fixed 1 KB of them a row made a 10,000-row
  * table's refresh take 12 MB. */
 struct cells {
-	char pid[16], comm[4 * COMM_LEN + 2], user[4 * USER_COL_MAX + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
+	char pid[16], comm[TITLE_COL_MAX + 2], user[4 * USER_COL_MAX + 2], rate[16], oprate[16], total[16], ops[24], wait[8];
 	char *peers, *detail, *cgroup;
 	const char *object;
 };
 
 #define CELL_MAX 512	/* the longest peers or detail cell, with its NUL */
 
-/* A cgroup's own name, its head kept: "docker-0123…" says more than "….scope". */
-static void format_cgroup(const struct row *r, char *buf, size_t len)
+/* A name escaped, its head kept in len bytes, "..." where it was cut. */
+static void cut_name(const char *raw, char *buf, size_t len)
 {
-	const char *path = format_row_cgroup(r);
 	char name[CELL_MAX];
 
-	name_escape_buf(name, sizeof(name), path[0] ? cgroup_short(path) : "-");
+	name_escape_buf(name, sizeof(name), raw);
 	g_strlcpy(buf, name, len);
 	if (strlen(name) >= len && len > 4) {
 		strcpy(buf + len - 4, "...");
@@ -57,6 +56,37 @@ static void format_cgroup(const struct row *r, char *buf, size_t len)
 		while (!g_utf8_validate(buf, -1, NULL) && buf[0] != '.')
 			memmove(buf + strlen(buf) - 4, "...", 4);
 	}
+}
+
+/* A cgroup's own name, its head kept: "docker-0123…" says more than "….scope". */
+static void format_cgroup(const struct row *r, char *buf, size_t len)
+{
+	const char *path = format_row_cgroup(r);
+
+	cut_name(path[0] ? cgroup_short(path) : "-", buf, len);
+}
+
+/*
+ * Processes with one name (postgres, nginx) are told apart by their titles:
+ * the names that rows with different titles share. A set of comm strings.
+ */
+static GHashTable *shared_names(const struct frame *f, guint n)
+{
+	GHashTable *title_of = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *shared = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(f->rows, i);
+		const char *title = r->title ? r->title : "", *seen;
+
+		seen = g_hash_table_lookup(title_of, r->comm);
+		if (!seen)
+			g_hash_table_insert(title_of, (gpointer)r->comm, (gpointer)title);
+		else if (strcmp(seen, title))
+			g_hash_table_add(shared, (gpointer)r->comm);
+	}
+	g_hash_table_destroy(title_of);
+	return shared;
 }
 
 /*
@@ -72,7 +102,7 @@ static bool cgroups_differ(const struct frame *f, guint n)
 	return false;
 }
 
-static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings)
+static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings, bool title)
 {
 	char buf[CELL_MAX], *object;
 
@@ -81,7 +111,10 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 		strcpy(c->pid, "-");
 	else
 		snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
-	name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
+	if (title && r->title)
+		cut_name(r->title, c->comm, sizeof(c->comm) - 1);
+	else
+		name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
 	format_user(r, c->user, sizeof(c->user), USER_COL_MAX);
 	if (r->exited)
 		strcat(c->comm, "*");
@@ -176,9 +209,10 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	struct cells *cells;
 	GStringChunk *strings;
 	int w[NVAR] = { 6, 5, 0 };
-	int fixed, exited = 0, wcg = 0, wuser = 4;
+	int fixed, exited = 0, wcg = 0, wuser = 4, wcomm = 17;
 	char tmp[IPC_NAME_LEN + 8];
 	bool show_cgroup;
+	GHashTable *shared = shared_names(f, n);
 
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;
@@ -187,7 +221,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 
-		fill_cells(r, &cells[i], strings);
+		fill_cells(r, &cells[i], strings, g_hash_table_contains(shared, r->comm));
+		wcomm = MAX(wcomm, (int)g_utf8_strlen(cells[i].comm, -1));
 		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
 		wuser = MAX(wuser, (int)g_utf8_strlen(cells[i].user, -1));
 		w[COL_PEERS] = MAX(w[COL_PEERS], (int)strlen(cells[i].peers));
@@ -202,6 +237,17 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	    style->width - fixed - (wuser + 1) < 6 + 5 + 1 + (w[COL_DETAIL] ? 4 : 0))
 		wuser = -1;
 	fixed += wuser + 1;
+	if (wcomm > 17 && style->width > 0) {
+		/* Titles take what a terminal has beyond the channel's own columns. */
+		int spare = style->width - fixed - 1 - (6 + 5 + (w[COL_DETAIL] ? 4 : 0));
+
+		wcomm = 17 + MAX(0, MIN(wcomm - 17, spare));
+		/* Cut by characters: the cells are valid UTF-8, escaped. */
+		for (guint i = 0; i < n; i++)
+			if ((int)g_utf8_strlen(cells[i].comm, -1) > wcomm)
+				strcpy(g_utf8_offset_to_pointer(cells[i].comm, wcomm - 3), "...");
+	}
+	fixed += wcomm - 17;
 	show_cgroup = cgroups_differ(f, n);
 	for (guint i = 0; show_cgroup && i < n; i++)
 		wcg = MAX(wcg, MAX((int)strlen(cells[i].cgroup), 6));
@@ -234,7 +280,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
 	print_header(out, f);
-	fprintf(out, "%7s %-17s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID",
+	fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", wcomm,
 		"COMM", MAX(wuser, 0), wuser > 0 ? "USER" : "", wuser > 0 ? " " : "", wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
 		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
@@ -244,8 +290,8 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		struct cells *c = &cells[i];
 		char obuf[4 * IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-17s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n",
-			c->pid, c->comm,
+		fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n",
+			c->pid, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)), c->comm,
 			wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
 			wuser > 0 ? c->user : "", wuser > 0 ? " " : "", wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",
 			ipc_type_name(r->key.type), w[COL_OBJECT],
@@ -266,5 +312,6 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		print_histograms(out, f, n);
 	fflush(out);
 	g_string_chunk_free(strings);
+	g_hash_table_destroy(shared);
 	g_free(cells);
 }

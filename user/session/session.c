@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "common/common.h"
+#include "common/sanitize.h"
 #include "model/cgroup.h"
 #include "model/ingest.h"
 #include "model/procfs.h"
@@ -44,6 +45,51 @@ static int check_pids(const struct session_opts *o)
 		}
 	}
 	return 0;
+}
+
+static void say_no_match(const struct session *s)
+{
+	const struct proc_selector *sel = &s->opts.select;
+	GString *what = g_string_new(NULL);
+
+	if (sel->comm) {
+		char *name = name_escaped(sel->comm);
+
+		g_string_append_printf(what, " -c %s", name);
+		g_free(name);
+	}
+	if (sel->by_uid)
+		g_string_append_printf(what, " -u %u", (unsigned int)sel->uid);
+	p_err("no process%s matches%s: check with pgrep -a -x NAME -u USER",
+	      s->opts.npids ? " given with -p" : "", what->str);
+	g_string_free(what, TRUE);
+}
+
+/*
+ * -c and -u: the processes that match, at start, as pgrep chooses them
+ * (exact name or glob, effective user); with -p, only the PIDs given that
+ * match too, as pidstat -p with -C. The kernel then counts them as targets.
+ */
+static int select_targets(struct session *s)
+{
+	const struct proc_selector *sel = &s->opts.select;
+	int kept = 0;
+
+	if (!sel->comm && !sel->by_uid)
+		return 0;
+	s->selected = g_array_new(FALSE, FALSE, sizeof(int));
+	if (s->npids) {
+		for (int i = 0; i < s->npids; i++)
+			if (proc_matches(s->pids[i], sel))
+				s->pids[kept++] = s->pids[i];
+		s->npids = kept;
+	} else {
+		proc_select(sel, getpid(), s->selected);
+	}
+	if (s->npids || s->selected->len)
+		return 0;
+	say_no_match(s);
+	return -1;
 }
 
 /* -- COMMAND: started stopped, a target before its first syscall. */
@@ -105,7 +151,7 @@ struct session *session_new(const struct session_opts *opts)
 	s->interval_s = opts->interval_s;
 	s->duration_s = opts->duration_s;
 	s->sort = opts->sort;
-	if (check_pids(opts))
+	if (check_pids(opts) || select_targets(s))
 		goto fail;
 	/* The table is a whole frame: the file holds the latest one. */
 	if (outsink_open(&s->out, opts->output_path, !opts->json && !opts->csv && !opts->events,
@@ -136,7 +182,7 @@ static int load_tracer(struct session *s)
 	to.pids = s->pids;
 	to.npids = s->npids;
 	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
-	to.filter = s->npids > 0 || s->opts.command || s->opts.explain;
+	to.filter = s->npids > 0 || s->selected || s->opts.command || s->opts.explain;
 	to.follow = s->opts.follow || s->opts.command || s->opts.explain;
 	s->tracer = tracer_new(&to, err, sizeof(err));
 	if (!s->tracer || tracer_load(s->tracer, err, sizeof(err)) ||
@@ -148,6 +194,7 @@ static int load_tracer(struct session *s)
 	/* The kernel may not do every type asked (said on stderr). */
 	s->type_mask = info.type_mask;
 	s->filter = info.filter;
+	s->follow = to.follow;
 	return 0;
 }
 
@@ -177,6 +224,11 @@ int session_start(struct session *s)
 	}
 	if (load_tracer(s))
 		return 1;
+	/* First: from here on, what they and their existing descendants do counts. */
+	if (s->selected)
+		session_add_targets(s, s->selected);
+	if (s->filter && s->follow)
+		session_adopt_descendants(s);
 	/* Stopped while loading: nothing was counted, so there is nothing to show. */
 	if (signals_exiting)
 		return -1;
@@ -343,6 +395,8 @@ void session_free(struct session *s)
 	store_free(s->store);
 	if (s->alive_pids)
 		g_array_free(s->alive_pids, TRUE);
+	if (s->selected)
+		g_array_free(s->selected, TRUE);
 	g_free(s->demo_path);
 	if (s->tour)
 		g_ptr_array_free(s->tour, TRUE);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include "common/settings.h"
 #include "loader/tracer.h"
+#include "model/procfs.h"
 #include "output/sidecar.h"
 
 struct session;
@@ -23,6 +24,7 @@ struct session_opts {
 	pid_t pids[MAX_TARGET_PIDS];	/* -p */
 	int npids;
 	bool follow;		/* -f */
+	struct proc_selector select;	/* -c, -u: chosen at start, with -p's (all must match) */
 	double interval_s;
 	bool interval_set;	/* -i given: with a command or the tour, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */

@@ -27,6 +27,7 @@ struct session {
 	enum sort_key sort;	/* the summary's: the interactive table may change it */
 	struct tracer *tracer;
 	bool filter;		/* counting only targets and their peers */
+	bool follow;		/* -f, a command, the tour: targets' descendants are targets */
 	struct store *store;
 	bool tty;
 	struct tui *tui;	/* the interactive table, if it runs */
@@ -38,6 +39,7 @@ struct session {
 	/* The targets alive at the last check (the kernel's list: -p's, their
 	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
 	GArray *alive_pids;	/* int */
+	GArray *selected;	/* int: -c, -u's choice without -p; NULL without them */
 	struct filter alive;
 	struct sidecar sidecar;
 	struct outsink out;	/* standard output, or -o FILE */
@@ -56,6 +58,10 @@ struct session {
 
 /* tick.c, for session.c. */
 void session_init_targets(struct session *s);
+/* Processes (int) become targets: -c's and -u's. */
+void session_add_targets(struct session *s, const GArray *pids);
+/* -f: the targets' descendants that exist already become targets. */
+void session_adopt_descendants(struct session *s);
 /* -p: the targets' channels, and what the kernel side must watch for them. */
 void session_find_target_objects(struct session *s);
 /* Returns whether it scanned /proc, so that closed objects can be told. */

@@ -91,6 +91,64 @@ void session_find_target_objects(struct session *s)
 	g_ptr_array_free(targets, TRUE);
 }
 
+static void refresh_alive(struct session *s)
+{
+	tracer_targets(s->tracer, s->alive_pids);
+	set_alive(s);
+}
+
+void session_add_targets(struct session *s, const GArray *pids)
+{
+	for (guint i = 0; i < pids->len; i++)
+		tracer_add_target(s->tracer, g_array_index(pids, int, i));
+	refresh_alive(s);
+}
+
+/* At most this many walks of the tree in a row (see adopt_descendants). */
+#define ADOPT_WALKS 4
+
+static bool is_alive_target(const struct session *s, int pid)
+{
+	for (guint i = 0; i < s->alive_pids->len; i++)
+		if (g_array_index(s->alive_pids, int, i) == pid)
+			return true;
+	return false;
+}
+
+/*
+ * -f: the targets' descendants that exist already (a prefork server's
+ * workers) are targets too; the kernel's fork hook follows only the ones
+ * forked from now on. Each walk runs with the targets in the filter and the
+ * hook attached, so a process forked meanwhile is either followed by the
+ * hook or the child of one this walk adds, which the next walk finds:
+ * walks go on until one finds nothing new.
+ */
+void session_adopt_descendants(struct session *s)
+{
+	GArray *found = g_array_new(FALSE, FALSE, sizeof(int));
+
+	for (int walk = 0; walk < ADOPT_WALKS; walk++) {
+		int added = 0;
+
+		tracer_targets(s->tracer, s->alive_pids);
+		g_array_set_size(found, 0);
+		proc_descendants(s->alive_pids, found);
+		for (guint i = 0; i < found->len; i++) {
+			int pid = g_array_index(found, int, i);
+
+			/* ipctrace itself, when started from a target's shell. */
+			if (pid == getpid() || is_alive_target(s, pid))
+				continue;
+			tracer_add_target(s->tracer, pid);
+			added++;
+		}
+		if (!added)
+			break;
+	}
+	g_array_free(found, TRUE);
+	refresh_alive(s);
+}
+
 static void add_holders_as_peers(struct session *s, const struct object *o)
 {
 	for (guint i = 0; i < o->holders->len; i++)
@@ -112,6 +170,8 @@ bool session_refresh_holders(struct session *s, bool force)
 	s->scanned_objects = nobj;
 	if (!s->filter)
 		return true;
+	if (s->follow)
+		session_adopt_descendants(s);
 	/*
 	 * A holder of a target's object is a peer the kernel must count. Only a
 	 * target's: a peer's other channels would widen the filter step by step.

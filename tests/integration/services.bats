@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# -p on a service as sysadmins run it: a real prefork server (nginx) and a
+# process tree started before ipctrace, whose existing descendants -f takes.
+load helpers
+
+# start_nginx: Debian's nginx, a master and two workers on a free loopback
+# port, serving $TMP/www/file; sets master, workers (JSON array) and port.
+start_nginx() {
+	chmod 755 "$TMP"	# the workers run as nobody
+	mkdir "$TMP/www"
+	head -c 102400 /dev/urandom >"$TMP/www/file"
+	chmod -R a+rX "$TMP/www"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$TMP/nginx.conf" <<-EOF
+		daemon off;
+		worker_processes 2;
+		pid $TMP/nginx.pid;
+		error_log $TMP/nginx.err;
+		events { worker_connections 64; }
+		http {
+			access_log off;
+			client_body_temp_path $TMP/body;
+			proxy_temp_path $TMP/proxy;
+			fastcgi_temp_path $TMP/fastcgi;
+			uwsgi_temp_path $TMP/uwsgi;
+			scgi_temp_path $TMP/scgi;
+			server { listen 127.0.0.1:$port; root $TMP/www; }
+		}
+	EOF
+	nginx -e "$TMP/nginx.err" -p "$TMP" -c "$TMP/nginx.conf" 3>&- &
+	master=$!
+	wait_until 20 nginx_serving
+	workers=$(ps -o pid= --ppid "$master" | jq -s -c 'sort')
+	[ "$(jq length <<<"$workers")" -eq 2 ]
+}
+
+nginx_serving() {
+	[ "$(ps -o pid= --ppid "$master" | wc -l)" -eq 2 ] &&
+		curl -sf -o /dev/null "http://127.0.0.1:$port/file"
+}
+
+# stop_servers: nginx's quick shutdown, which stops its workers (a SIGKILL to
+# the master would leave them running); called by teardown too.
+stop_servers() {
+	if [[ -n ${master:-} ]]; then
+		kill -TERM "$master" 2>/dev/null || true
+		wait_gone "$master"
+		master=
+	fi
+}
+
+@test "-p MASTER -f: nginx's workers, started before ipctrace, sent exactly what curl received, to curl" {
+	start_nginx
+	start_tracer -p "$master" -f -t tcp --json -i 0.5
+	local n=12 want=0 got
+	for ((i = 0; i < n; i++)); do
+		got=$(curl -sf -o /dev/null -w '%{size_download} %{size_header}' "http://127.0.0.1:$port/file")
+		want=$((want + ${got% *} + ${got#* }))
+	done
+	stop_tracer
+	stop_servers
+	final >"$TMP/final"
+	[ "$want" -gt $((n * 102400)) ]
+	# The workers' sending rows: exactly curl's bytes, each connection's to one curl.
+	jq -e --argjson w "$workers" --argjson want "$want" --argjson n "$n" '
+		[.rows[] | select(.type == "tcp" and .dir == "tx" and (.pid as $p | $w | index($p)))
+		 | select(.bytes > 0)] as $sent
+		| ($sent | map(.bytes) | add) == $want
+		and ($sent | length) == $n
+		and ($sent | all(.comm == "nginx" and (.peers | length) == 1 and .peers[0].comm == "curl"))
+		and ($sent | map(.peers[0].pid) | unique | length) == $n' "$TMP/final" >/dev/null
+	# And curl's side, the other end of each: the same bytes, from a worker.
+	jq -e --argjson w "$workers" --argjson want "$want" '
+		[.rows[] | select(.comm == "curl" and .type == "tcp" and .dir == "rx")] as $got
+		| ($got | map(.bytes) | add) == $want
+		and ($got | all(.peers | length == 1 and (.[0].pid as $p | $w | index($p)) != null))' \
+		"$TMP/final" >/dev/null
+}
+
+@test "-p PARENT -f: signals between two children that existed before ipctrace, exact, each side named" {
+	local k=30
+	python3 "$ROOT/tests/lib/signal_family.py" "$k" "$TMP/go" 2>"$TMP/family.err" 3>&- &
+	wait_for "$TMP/family.err" ready
+	read -r parent a b < <(demo_pids "$TMP/family.err")
+	start_tracer -p "$parent" -f -t signal --json -i 0.3
+	touch "$TMP/go"
+	wait_gone "$parent"
+	stop_tracer
+	final >"$TMP/final"
+	# row(PID; OBJECT; DIR): a signal's object is its receiver.
+	jq -e --argjson a "$a" --argjson b "$b" --argjson k "$k" '
+		def row(p; o; d): [.rows[] | select(.pid == p and .ino == o and .dir == d)]
+			| if length == 1 then .[0] else error("rows: \(length)") end;
+		def named(p; c): [.peers[] | {pid, comm}] == [{pid: p, comm: c}];
+		(row($a; $b; "tx") | .comm == "sig-a" and .sig == {SIGUSR1: $k} and named($b; "sig-b"))
+		and (row($b; $b; "rx") | .comm == "sig-b" and .sig == {SIGUSR1: $k} and .delivered == $k
+			and named($a; "sig-a"))
+		and (row($b; $a; "tx") | .sig == {SIGUSR2: $k} and named($a; "sig-a"))
+		and (row($a; $a; "rx") | .sig == {SIGUSR2: $k} and .delivered == $k and named($b; "sig-b"))' \
+		"$TMP/final" >/dev/null
+}
+
+DGRAM_SERVER="$ROOT/tests/lib/dgram_server.py"
+
+# dgram_senders SENDTO CONNECT: 20 short-lived senders (socat) of one
+# datagram each, each its own size: every other one connects first (as
+# logger and resolvers do) with the socat address CONNECT, the others send
+# with SENDTO; each one's record in $TMP/senders.
+dgram_senders() {
+	local pid
+	for ((i = 1; i <= 20; i++)); do
+		head -c $((i * 37)) /dev/zero >"$TMP/msg"
+		if ((i % 2)); then
+			socat -u "OPEN:$TMP/msg" "$2" &
+		else
+			socat -u "OPEN:$TMP/msg" "$1" &
+		fi
+		pid=$!
+		wait "$pid"
+		echo "{\"pid\": $pid, \"bytes\": $((i * 37)), \"messages\": 1}" >>"$TMP/senders"
+	done
+}
+
+# check_dgram SERVER: the server's row names every sender and received what
+# they sent; each sender's row has its own bytes, and names the server.
+check_dgram() {
+	final >"$TMP/final"
+	[ "$(jq -s length "$TMP/senders")" -eq 20 ]
+	jq -e --argjson srv "$1" --slurpfile senders "$TMP/senders" --slurpfile server "$TMP/server" '
+		. as $all
+		| [.rows[] | select(.pid == $srv and .dir == "rx" and (.type == "unix" or .type == "udp"))]
+		as $rx
+		| ($rx | length) == 1
+		and $rx[0].bytes == ($senders | map(.bytes) | add) and $rx[0].bytes == $server[0].bytes
+		and $rx[0].ops == ($senders | map(.messages) | add)
+		and ([$rx[0].peers[] | {pid, comm}] | sort_by(.pid))
+			== ($senders | map({pid, comm: "socat"}) | sort_by(.pid))
+		and ($senders | all(. as $s | [$all.rows[] | select(.pid == $s.pid and .dir == "tx")]
+			| length == 1 and .[0].bytes == $s.bytes and .[0].ops == $s.messages
+			and [.[0].peers[].pid] == [$srv]))' "$TMP/final" >/dev/null
+}
+
+# start_dgram_server ADDR COUNT: in the background; sets server (and port).
+start_dgram_server() {
+	python3 "$DGRAM_SERVER" "$1" "$2" >"$TMP/server" 2>"$TMP/server.err" 3>&- &
+	wait_for "$TMP/server.err" ready
+	read -r server port < <(sed -nE 's/ready pid ([0-9]+) port ([0-9]+);/\1 \2/p' "$TMP/server.err")
+}
+
+@test "-p on a unix datagram server started before ipctrace: every sender named, each one's bytes exact" {
+	start_dgram_server "$TMP/dgram.sock" 20
+	start_tracer -p "$server" -t unix --json -i 0.3
+	dgram_senders "UNIX-SENDTO:$TMP/dgram.sock" "UNIX-CONNECT:$TMP/dgram.sock,type=2"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server"
+}
+
+@test "-p on a unix datagram server, socket bytes from the syscalls (kernels before 6.3): the same" {
+	start_dgram_server "$TMP/dgram.sock" 20
+	IPCTRACE_HIDE=sock_tp start_tracer -p "$server" -t unix --json -i 0.3
+	dgram_senders "UNIX-SENDTO:$TMP/dgram.sock" "UNIX-CONNECT:$TMP/dgram.sock,type=2"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server"
+}
+
+@test "-p on a UDP server started before ipctrace: every sender named, each one's bytes exact" {
+	start_dgram_server udp 20
+	start_tracer -p "$server" -t udp --json -i 0.3
+	dgram_senders "UDP-SENDTO:127.0.0.1:$port" "UDP-CONNECT:127.0.0.1:$port"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server"
+}
+
+@test "-- a datagram server: bound after ipctrace attached, every sender named, each one's bytes exact" {
+	start_tracer -t unix --json -- sh -c \
+		"exec python3 '$DGRAM_SERVER' '$TMP/dgram.sock' 20 >'$TMP/server' 2>'$TMP/server.err'"
+	wait_for "$TMP/server.err" ready
+	read -r server < <(sed -nE 's/ready pid ([0-9]+) .*/\1/p' "$TMP/server.err")
+	dgram_senders "UNIX-SENDTO:$TMP/dgram.sock" "UNIX-CONNECT:$TMP/dgram.sock,type=2"
+	wait_gone "$TRACER_PID" 30
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+	[ "$TRACER_STATUS" -eq 0 ]
+	check_dgram "$server"
+}
