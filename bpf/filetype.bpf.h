@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The file-type layer: the one place that knows every kind of descriptor.
- * classify_file() tells a pipe, FIFO, POSIX queue, eventfd or socket from
+ * classify_file() tells a pipe, FIFO, POSIX queue, eventfd, pty or socket from
  * its inode; a new row's object is named here (a path, a socket's
  * addresses); count_fd() and count_key() are how every mechanism counts.
  * Below it the core (core.bpf.h), which knows no kind of object; above it
  * the mechanisms, one file each. Kinds with logic of their own
- * (sockets, eventfds) keep it in filetype/.
+ * (sockets, eventfds, ptys) keep it in filetype/.
  */
 #ifndef IPCTRACE_FILETYPE_BPF_H
 #define IPCTRACE_FILETYPE_BPF_H
@@ -14,6 +14,7 @@
 #include "core.bpf.h"
 #include "filetype/sock.bpf.h"
 #include "filetype/eventfd.bpf.h"
+#include "filetype/pty.bpf.h"
 
 /*
  * The IPC type of an open file, from its inode alone (no kernel function
@@ -68,6 +69,9 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 		dev = KREAD(struct super_block, sb, s_dev);
 	} else if ((types & SOCK_TYPES) && (mode & S_IFMT) == S_IFSOCK) {
 		return sock_classify_file(file, obj, sk);
+	} else if ((types & TYPE_BIT(IPC_PTY)) && (mode & S_IFMT) == S_IFCHR) {
+		/* A terminal, /dev/null...: the device number says which is a pty. */
+		return pty_classify_file(file, KREAD(struct inode, inode, i_rdev), obj);
 	} else {
 		return IPC_NONE;
 	}

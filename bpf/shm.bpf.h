@@ -296,6 +296,7 @@ static __always_inline int shm_on_fault(__u64 address, __u64 error_code)
 /* An attach: count it, and note the range for later faults and detaches. */
 static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u8 dir, __u32 tgid)
 {
+	struct name_scratch *s;
 	struct ipc_obj_key obj = {};
 	struct shared_ranges *t;
 	struct vma_hit hit;
@@ -305,13 +306,17 @@ static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u8 dir, 
 	if (!len)
 		len = hit.end - hit.start;	/* shmat: the segment's size */
 	count_on(&obj, dir, hit.file, SHM_EV_ATTACH, 1, NO_LABEL, tgid);
-	struct shared_range r = {
-		.start = addr, .end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)),
-		.off = off, .obj = obj, .dir = dir,
-	};
-
+	/* In the scratch area, not on a stack that a deep call chain shares. */
+	s = scratch_area();
+	if (!s)
+		return;
+	s->range.start = addr;
+	s->range.end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
+	s->range.off = off;
+	s->range.obj = obj;
+	s->range.dir = dir;
 	t = ranges_of(tgid, true);
-	add_range(t, tgid, &r);
+	add_range(t, tgid, &s->range);
 }
 
 /* A range's detach or remap. Global: the loops over the tables that call it

@@ -115,20 +115,6 @@ static __always_inline bool sig_group_dead(struct task_struct *task, const bool 
 	       BPF_CORE_READ(task, signal, live.counter) == 0;
 }
 
-static __always_inline void sig_proc_entry(struct task_struct *task,
-					   const struct ipc_proc_key *who, __u64 exit_ns)
-{
-	struct ipc_proc fresh = { .exit_ns = exit_ns };
-
-	BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
-	/* Not the running task's: the target's own cgroup (v2, the default
-	 * hierarchy's), and whether it is a target, as register_row() sets them. */
-	fresh.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	fresh.target = filter_enabled && is_target(who->tgid);
-	if (bpf_map_update_elem(&procs, who, &fresh, BPF_ANY) == -E2BIG)
-		__sync_fetch_and_add(&loss.procs_dropped, 1);
-}
-
 /*
  * A process that has exited (a zombie sent a signal) or is exiting (the
  * SIGCHLD of its own exit) keeps its exit time: its rows are final.
@@ -140,7 +126,7 @@ static __always_inline void sig_note_exit(struct task_struct *task, const struct
 
 	/* An entry it has keeps its name, cgroup and whether it is a target. */
 	if (!proc)
-		sig_proc_entry(task, &who, bpf_ktime_get_ns());
+		register_proc_of(task, &who, bpf_ktime_get_ns());
 	else if (!proc->exit_ns)
 		proc->exit_ns = bpf_ktime_get_ns();
 }
@@ -162,7 +148,7 @@ static __always_inline void sig_count(struct ipc_key *row, __u32 slot, bool kern
 		struct ipc_proc_key who = { .tgid = key->tgid, .start = key->start };
 
 		if (other && !bpf_map_lookup_elem(&procs, &who))
-			sig_proc_entry(task, &who, 0);
+			register_proc_of(task, &who, 0);
 		c = row_counters(key, NULL, NULL, sig);
 		if (!c)
 			return;

@@ -206,6 +206,7 @@ static __noinline void sock_batch_end(void)
 	struct sock_batch *b = bpf_map_lookup_elem(&sock_batches, &tid);
 	struct ipc_counters *c;
 	struct ipc_key key;
+	bool created;
 	__u64 bytes;
 
 	if (!b)
@@ -214,8 +215,9 @@ static __noinline void sock_batch_end(void)
 	bytes = b->bytes;
 	set_wait(b->wait_ns);
 	bpf_map_delete_elem(&sock_batches, &tid);
-	/* The row may have gone meanwhile (its socket closed): made again. */
-	c = row_counters(&key, NULL, NULL, NO_LABEL);
+	/* The row may have gone meanwhile (its socket closed): made again,
+	 * without the naming a first piece did (a shallower call chain). */
+	c = row_get(&key, NO_LABEL, &created);
 	if (c)
 		count_row(&key, c, SOCK_HOW(key.dir, NO_EVENT), bytes, NO_LABEL);
 	end_op();
@@ -243,6 +245,27 @@ static __always_inline void count_sock(const struct sock *sk, __u32 dir, __u64 b
 	if (piece && sock_batch_add(&key, sk, bytes))
 		return;
 	count_key(&key, NULL, sk, SOCK_HOW(dir, NO_EVENT), bytes, NO_LABEL);
+}
+
+/*
+ * splice() out of a stream socket: unix_stream_splice_read() and
+ * tcp_splice_read() take the data without sock_recvmsg(), so the sock
+ * tracepoint never fires for it; the call's return says how much. Other
+ * sockets' splice reads go through their read_iter and sock_recvmsg(),
+ * where the tracepoint counts them. Without the tracepoints, the pipe
+ * module's syscall path counts every socket (pipe_count).
+ */
+static __noinline void sock_on_splice_out(long fd, long bytes, __u32 tgid)
+{
+	const struct sock *sk;
+	__u16 stype = 0;
+	__u8 type;
+
+	if (sock_via_syscalls || bytes <= 0 || !(sk = fd_to_sock(fd)))
+		return;
+	type = sock_ipc_type(sk, &stype);
+	if (stype == SOCK_STREAM && (type == IPC_UNIX || type == IPC_TCP))
+		count_sock(sk, DIR_RX, bytes, tgid, false);
 }
 
 /* A peek leaves the data to be read again: only the read counts. */

@@ -22,6 +22,8 @@ enum ipc_type {
 	IPC_SEM,	/* System V semaphore sets: how shared memory users synchronise */
 	IPC_SIGNAL,	/* signals: the object is the target process */
 	IPC_EVENTFD,	/* eventfd counters: the object is the eventfd's id */
+	IPC_PTY,	/* pseudo-terminals: one object per end, by the pty's index */
+	IPC_PROCESS_VM,	/* another process's memory: the object is the target process */
 	IPC_TYPE_MAX,
 };
 
@@ -29,6 +31,13 @@ enum ipc_type {
 #define IPC_TYPE_BIT(t) (1U << (t))
 #define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP))
 #define IPC_SHM_TYPES (IPC_TYPE_BIT(IPC_SHM) | IPC_TYPE_BIT(IPC_POSIX_SHM) | IPC_TYPE_BIT(IPC_MMAP))
+
+/*
+ * A pty's two ends are two objects, linked as a socket pair's are: the slave
+ * (/dev/pts/N) is ino N, the master (the /dev/ptmx descriptor that made it)
+ * N with this bit; dev is the devpts instance's.
+ */
+#define PTY_MASTER_BIT (1ULL << 32)
 
 enum ipc_dir {
 	DIR_TX = 0,
@@ -93,6 +102,9 @@ enum syscall_op {
 	IPCOP_MEMFD,	/* memfd_create(name, flags): ret = the descriptor */
 	IPCOP_UNLINK,	/* unlink(path): shm_unlink is an unlink under /dev/shm */
 	IPCOP_UNLINKAT,	/* unlinkat(dirfd, path, flags) */
+	IPCOP_PVM_READ,	/* process_vm_readv(pid, local, n, remote, n, flags): ret = bytes */
+	IPCOP_PVM_WRITE, /* process_vm_writev(pid, local, n, remote, n, flags) */
+	IPCOP_PIDFD_GETFD, /* pidfd_getfd(pidfd, targetfd, flags): ret = the new descriptor */
 	IPCOP_MAX,
 };
 
@@ -180,6 +192,11 @@ enum signal_event {
 	SIG_EV_PENDING,		/* merged into the same signal already pending (ALREADY_PENDING) */
 	SIG_EV_FAILED,		/* a real-time signal over the queue limit (OVERFLOW_FAIL) */
 	SIG_EV_KERNEL,		/* sent by the kernel, not by a process: no sender row */
+};
+
+enum process_vm_event {
+	PVM_EV_FDS_PASSED = 0,	/* descriptors taken with pidfd_getfd: rx on the
+				 * taker's row, tx on its owner's */
 };
 
 enum eventfd_event {
@@ -386,6 +403,7 @@ struct ipc_loss {
 	__u64 events_dropped;	/* -e: the ring buffer was full, an event was not logged */
 	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
 	__u64 hists_dropped;	/* --hist: histogram map full: a row has none */
+	__u64 compat_skipped;	/* 32-bit syscalls skipped, of numbers the table traces */
 };
 
 /*

@@ -133,19 +133,43 @@ static __always_inline void register_proc(const struct ipc_key *row)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	if (!proc) {
-		struct ipc_proc fresh = {};
+		/* In the scratch area: this runs deep in a call chain whose
+		 * stacks add up against the verifier's limit. */
+		struct name_scratch *s = scratch_area();
+		struct ipc_proc *fresh = s ? &s->proc : NULL;
 
+		if (!fresh)
+			return;
+		__builtin_memset(fresh, 0, sizeof(*fresh));
 		/* The group leader's name: a thread may have renamed itself. */
-		BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
-		fresh.cgroup_id = bpf_get_current_cgroup_id();
-		fresh.target = filter_enabled && is_target(who.tgid);
-		if (bpf_map_update_elem(&procs, &who, &fresh, BPF_ANY) == -E2BIG)
+		BPF_CORE_READ_STR_INTO(&fresh->comm, task, group_leader, comm);
+		fresh->cgroup_id = bpf_get_current_cgroup_id();
+		fresh->target = filter_enabled && is_target(who.tgid);
+		if (bpf_map_update_elem(&procs, &who, fresh, BPF_ANY) == -E2BIG)
 			__sync_fetch_and_add(&loss.procs_dropped, 1);
 	} else if (who.tgid == current_tgid()) {
 		/* An entry another process made (a signal's target): the name it
 		 * had then may be gone, renamed by prctl since. */
 		BPF_CORE_READ_STR_INTO(&proc->comm, task, group_leader, comm);
 	}
+}
+
+/*
+ * The entry of a process other than the running one (a signal's target,
+ * the process whose memory is read): its own name and cgroup (v2, the
+ * default hierarchy's), and whether it is a target, as register_row() sets
+ * them for the running process.
+ */
+static __always_inline void register_proc_of(struct task_struct *task,
+					     const struct ipc_proc_key *who, __u64 exit_ns)
+{
+	struct ipc_proc fresh = { .exit_ns = exit_ns };
+
+	BPF_CORE_READ_STR_INTO(&fresh.comm, task, group_leader, comm);
+	fresh.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	fresh.target = filter_enabled && is_target(who->tgid);
+	if (bpf_map_update_elem(&procs, who, &fresh, BPF_ANY) == -E2BIG)
+		__sync_fetch_and_add(&loss.procs_dropped, 1);
 }
 
 /* The process exited: its rows are final once user space reads them. */

@@ -148,6 +148,8 @@ struct name_scratch {
 	struct ipc_sock_addr addr;	/* a listening address, with -p */
 	__u8 fields[FIELDS_COPY_MAX];	/* classify_file's copies */
 	struct ipc_counters new_row;	/* row_counters(): zero but its first label */
+	struct shared_range range;	/* shm_attached(): a new mapping's range */
+	struct ipc_proc proc;		/* register_proc(): a new process's entry */
 };
 
 struct {

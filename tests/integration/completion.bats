@@ -134,23 +134,23 @@ expect() {
 
 @test "completion: -t completes the comma-separated type list" {
 	complete_line _ipctrace ipctrace -t ''
-	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd
+	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd pty process_vm
 	complete_line _ipctrace ipctrace -t p
-	expect pipe posix_shm
+	expect pipe posix_shm pty process_vm
 	# After a comma, the types not yet in the list, after what is there.
 	complete_line _ipctrace ipctrace -t pipe,f
 	expect pipe,fifo
 	complete_line _ipctrace ipctrace --type pipe,fifo,m
 	expect pipe,fifo,mq pipe,fifo,msg pipe,fifo,mmap
 	complete_line _ipctrace ipctrace -t pipe,p
-	expect pipe,posix_shm
+	expect pipe,posix_shm pipe,pty pipe,process_vm
 	complete_line _ipctrace ipctrace -t all,
 	expect
 	# --type=LIST: bash splits it at '=' by default (COMP_WORDBREAKS)...
 	complete_line _ipctrace ipctrace --type = u
 	expect udp unix
 	complete_line _ipctrace ipctrace --type =
-	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd
+	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd pty process_vm
 	# ...and keeps it whole without '=' there: the reply keeps the option.
 	complete_line _ipctrace ipctrace --type=se
 	expect --type=sem
@@ -216,9 +216,9 @@ expect() {
 
 @test "completion: ipc-demo demos first, then their options" {
 	complete_line _ipc_demo ipc-demo ''
-	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap signal eventfd all explain -h --help
+	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap signal eventfd pty process-vm all explain -h --help
 	complete_line _ipc_demo ipc-demo p
-	expect pipe pipe-calls posix-shm
+	expect pipe pipe-calls posix-shm pty process-vm
 	complete_line _ipc_demo ipc-demo pipe --
 	expect --size --count --rate --duration --json --wait --help
 	complete_line _ipc_demo ipc-demo fifo --r

@@ -387,3 +387,27 @@ host_client_only() {
 	without_connects "$TMP/host.unix" >"$TMP/expected"
 	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
 }
+
+@test "splice out of a unix and a TCP stream socket: the receiver's bytes exact, an op per call, the sender its peer" {
+	for kind in unix tcp; do
+		start_tracer --json -i 0.3 -t "$kind"
+		python3 "$ROOT/tests/lib/splice_out.py" "$kind" 123457 >"$TMP/truth"
+		stop_tracer
+		final | jq -e --slurpfile t "$TMP/truth" --arg k "$kind" '$t[0] as $t
+			| [.rows[] | select(.pid == $t.receiver and .type == $k and .ino == $t.ino)] as $r
+			| ($r | length) == 1 and $r[0].dir == "rx" and $r[0].bytes == $t.bytes
+			and $r[0].ops == $t.splices
+			and ([$r[0].peers[].pid] | index($t.sender) != null)' >/dev/null
+	done
+}
+
+@test "splice out of a socket on the syscall path (IPCTRACE_HIDE=sock_tp): the same figures" {
+	for kind in unix tcp; do
+		IPCTRACE_HIDE=sock_tp start_tracer --json -i 0.3 -t "$kind"
+		python3 "$ROOT/tests/lib/splice_out.py" "$kind" 65537 >"$TMP/truth"
+		stop_tracer
+		final | jq -e --slurpfile t "$TMP/truth" --arg k "$kind" '$t[0] as $t
+			| [.rows[] | select(.pid == $t.receiver and .type == $k and .ino == $t.ino)] as $r
+			| ($r | length) == 1 and $r[0].bytes == $t.bytes and $r[0].ops == $t.splices' >/dev/null
+	done
+}

@@ -7,7 +7,7 @@
 #include "model/rows.h"
 
 /* The registry: a module's one line, in the order its types are listed. */
-#define MECHANISMS(X) X(pipe) X(mq) X(msg) X(sock) X(shm) X(sem) X(signal) X(eventfd)
+#define MECHANISMS(X) X(pipe) X(mq) X(msg) X(sock) X(shm) X(sem) X(signal) X(eventfd) X(pty) X(process_vm)
 
 #define DECLARE(name) extern const struct mechanism name##_mechanism;
 #define ENTRY(name) &name##_mechanism,

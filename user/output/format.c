@@ -215,6 +215,7 @@ const struct loss_kind format_loss_kinds[] = {
 	{ "events", offsetof(struct ipc_loss, events_dropped) },
 	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
 	{ "hists", offsetof(struct ipc_loss, hists_dropped) },
+	{ "compat", offsetof(struct ipc_loss, compat_skipped) },
 };
 
 const size_t format_nloss_kinds = G_N_ELEMENTS(format_loss_kinds);

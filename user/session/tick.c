@@ -323,6 +323,11 @@ static void report_row_loss(struct session *s)
 		      "process, type and direction; lost.rows counts them");
 		s->rows_lost_said = true;
 	}
+	if (loss.compat_skipped && !s->compat_said) {
+		p_err("32-bit syscalls are not traced: %llu seen (lost.compat counts them)",
+		      (unsigned long long)loss.compat_skipped);
+		s->compat_said = true;
+	}
 	if (loss.overflow_dropped && !s->overflow_lost_said) {
 		p_err("even the overflow rows are full: some operations went uncounted "
 		      "(lost.overflow); raise --max-rows");
