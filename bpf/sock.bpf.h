@@ -348,7 +348,18 @@ static __noinline bool sock_on_send_filter(__u8 op, struct pt_regs *regs, long r
 		alen = m.msg_namelen;
 	}
 	__builtin_memset(&s->addr, 0, sizeof(s->addr));
-	if (!uaddr || !user_sock_addr(uaddr, alen, &s->addr) || !addr_watched(&s->addr))
+	if (!uaddr || !user_sock_addr(uaddr, alen, &s->addr))
+		return false;
+	/* An address, or an abstract unix name, is one in the sender's network
+	 * namespace, as the watched ones are in the target's. */
+	if (s->addr.family != AF_UNIX || (s->addr.path_len && !s->addr.path[0])) {
+		const struct sock *sk = fd_to_sock(fd);
+
+		if (!sk)
+			return false;
+		s->addr.netns = sock_netns(sk);
+	}
+	if (!addr_watched(&s->addr))
 		return false;
 	add_peer(tgid);
 	if (op == IPCOP_SENDTO)
