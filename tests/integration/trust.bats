@@ -214,7 +214,7 @@ holder_named() {
 @test "after attaching: every thread is uid 65534 with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH at most, no_new_privs and seccomp; the writer is root with CAP_DAC_OVERRIDE alone; peers are named across users, outputs written, counts exact" {
 	chmod 0755 "$TMP"
 	start_tracer -t pipe --json -i 0.3 --listen "unix:$TMP/metrics.sock" \
-		--prom-file "$TMP/ipc.prom" --graph "$TMP/ipc.dot"
+		--prom-file "$TMP/ipc.prom" --prom-detail --graph "$TMP/ipc.dot"
 	# Every thread, the HTTP server's too (started after the drop, with no
 	# capability at all).
 	threads=0 http=0
@@ -329,6 +329,7 @@ holder_named() {
 	grep -qE '^ +PID COMM +USER +TYPE ' "$TMP/table"
 	timeout 60 "$IPCTRACE" -t pipe --csv -o "$TMP/csv" -- "${demo[@]}" >"$TMP/demo"
 	for pid in $(jq -r .pid "$TMP/demo" | sort -u); do
-		[ "$(grep -c "^[^,]*,[^,]*,[^,]*,true,$pid,.*,$uid,$TRUST_USER"$'\r'"\$" "$TMP/csv")" -eq 3 ]
+		# ...,uid,user,title: the title (the demo's command line) last.
+		[ "$(grep -c "^[^,]*,[^,]*,[^,]*,true,$pid,.*,$uid,$TRUST_USER,[^,]*"$'\r'"\$" "$TMP/csv")" -eq 3 ]
 	done
 }
