@@ -166,23 +166,38 @@ __noinline int more_range_at(__u32 tgid, __u64 addr)
 	return -1;
 }
 
-/* The range that holds addr in either of the process's tables, or NULL. */
-static __always_inline struct shared_range *range_at(struct shared_ranges *t, __u32 tgid,
-						     __u64 addr)
+/* Where addr lies in the object of a range that holds it. */
+static __always_inline void range_hit(const struct shared_range *r, __u64 addr,
+				      struct ipc_obj_key *obj, __u64 *offset)
+{
+	*obj = r->obj;
+	*offset = addr - r->start + r->off;
+}
+
+/*
+ * The object at addr in either of the process's tables. A copy, not a
+ * pointer into one map or the other: a pointer of two map types would keep
+ * every path after it apart for the verifier.
+ */
+static __always_inline bool range_at(struct shared_ranges *t, __u32 tgid, __u64 addr,
+				     struct ipc_obj_key *obj, __u64 *offset)
 {
 	struct more_ranges *m;
 	int i;
 
-	for (i = 0; i < SHARED_RANGES; i++)
-		if (range_holds(&t->r[i], addr))
-			return &t->r[i];
+	for (i = 0; i < SHARED_RANGES; i++) {
+		if (range_holds(&t->r[i], addr)) {
+			range_hit(&t->r[i], addr, obj, offset);
+			return true;
+		}
+	}
 	if (!t->more || (i = more_range_at(tgid, addr)) < 0 || i >= MORE_RANGES)
-		return NULL;
+		return false;
 	m = bpf_map_lookup_elem(&sharers_more, &tgid);
 	if (!m)
-		return NULL;
-	barrier_var(m);	/* null-checked before the arithmetic, as the verifier asks */
-	return &m->r[i];
+		return false;
+	range_hit(&m->r[i], addr, obj, offset);
+	return true;
 }
 
 static __always_inline struct shared_ranges *ranges_of(__u32 tgid, bool create)
@@ -255,18 +270,13 @@ static __always_inline bool object_at(__u32 tgid, __u64 addr, struct ipc_obj_key
 				      __u64 *offset, struct file **file)
 {
 	struct shared_ranges *t = ranges_of(tgid, false);
-	struct shared_range *r;
 	struct vma_hit hit;
 
 	*file = NULL;
 	if (!t)
 		return false;
-	r = range_at(t, tgid, addr);
-	if (r) {
-		*obj = r->obj;
-		*offset = addr - r->start + r->off;
+	if (range_at(t, tgid, addr, obj, offset))
 		return true;
-	}
 	if (!t->overflow || !shared_mapping_at(addr, &hit) ||
 	    classify_mapping(hit.file, obj) == IPC_NONE)
 		return false;

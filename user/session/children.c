@@ -10,6 +10,7 @@
 #include <glib.h>
 #include "common/common.h"
 #include "session/children.h"
+#include "session/privileges.h"
 
 /*
  * The demo next to ipctrace: ipc-demo, or, beside make dist's
@@ -50,7 +51,7 @@ bool child_command_exists(const char *argv0)
 	return ok;
 }
 
-pid_t child_start_stopped(char **argv, int out_fd)
+pid_t child_start_stopped(char **argv, int out_fd, bool unprivileged)
 {
 	pid_t parent = getpid(), pid = fork();
 	int status;
@@ -68,6 +69,8 @@ pid_t child_start_stopped(char **argv, int out_fd)
 		signal(SIGPIPE, SIG_DFL);
 		if (out_fd >= 0)
 			dup2(out_fd, STDOUT_FILENO);
+		if (unprivileged && privileges_give_up() != 0)
+			_exit(127);
 		raise(SIGSTOP);
 		prctl(PR_SET_PDEATHSIG, 0);
 		execvp(argv[0], argv);
@@ -88,22 +91,14 @@ int child_exit_status(int status)
 
 pid_t child_start_demo(const char *path, double duration_s)
 {
-	char secs[32];
+	char secs[32], *argv[] = { (char *)path, "all", "--duration", secs, NULL };
+	/* Its chatter would be pipe traffic of its own on the terminal. */
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	pid_t pid;
 
 	snprintf(secs, sizeof(secs), "%g", duration_s);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		/* Its chatter would be pipe traffic of its own on the terminal. */
-		if (null >= 0) {
-			dup2(null, STDOUT_FILENO);
-			close(null);
-		}
-		execl(path, "ipc-demo", "all", "--duration", secs, (char *)NULL);
-		p_err("cannot run %s: %s", path, strerror(errno));
-		_exit(127);
-	}
+	pid = child_start_stopped(argv, null, true);
+	if (null >= 0)
+		close(null);
 	return pid;
 }

@@ -89,6 +89,15 @@ static int leave_root(void)
 	return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 }
 
+int privileges_give_up(void)
+{
+	/* Without PR_SET_KEEPCAPS, leaving uid 0 clears every capability. */
+	if (setgroups(0, NULL) != 0 || setresgid(DROP_ID, DROP_ID, DROP_ID) != 0 ||
+	    setresuid(DROP_ID, DROP_ID, DROP_ID) != 0)
+		return -1;
+	return 0;
+}
+
 int privileges_drop(char *err, size_t errlen)
 {
 	const char *step = "the process has threads already";

@@ -21,6 +21,14 @@ int privileges_check(void);
 int privileges_drop(char *err, size_t errlen);
 
 /*
+ * A demo's process, forked before the drop: uid and gid 65534, no groups and
+ * no capability, but not ipctrace's seccomp filter, which a child would
+ * inherit and which refuses what some demos show (process_vm_writev).
+ * 0, or -1 with errno.
+ */
+int privileges_give_up(void);
+
+/*
  * The drop's check, for the tests (a hidden option): apply the drop, print
  * the credentials it left (the lines of /proc/self/status), then try to
  * ptrace pid, to open its /proc/PID/mem, /proc/1/mem and path for writing:

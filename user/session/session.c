@@ -101,7 +101,7 @@ static int start_command(struct session *s)
 		p_err("command not found: %s", argv[0]);
 		return -1;
 	}
-	s->command = child_start_stopped(argv, -1);
+	s->command = child_start_stopped(argv, -1, false);
 	if (!s->command) {
 		p_err("cannot start %s: %s", argv[0], strerror(errno));
 		return -1;
@@ -133,8 +133,19 @@ static int find_demo(struct session *s)
 		/* Each stop's table comes at its end: no live tables unless -i. */
 		if (!s->opts.interval_set)
 			s->interval_s = NO_INTERVAL_S;
-	} else if (s->duration_s == 0) {
+		if (tour_prepare(s->tour, s->demo_path, s->duration_s, s->opts.json, err,
+				 sizeof(err))) {
+			p_err("%s", err);
+			return -1;
+		}
+		return 0;
+	}
+	if (s->duration_s == 0)
 		s->duration_s = DEMO_DEFAULT_S;
+	s->demo = child_start_demo(s->demo_path, s->duration_s);
+	if (!s->demo) {
+		p_err("cannot start %s: %s", s->demo_path, strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -361,10 +372,10 @@ int session_run(struct session *s)
 			.duration_s = s->duration_s, .interval_s = s->interval_s,
 		};
 
-		return tour_run(s, s->tour, s->demo_path, &to);
+		return tour_run(s, s->tour, &to);
 	}
-	if (s->opts.demo)
-		s->demo = child_start_demo(s->demo_path, s->duration_s);
+	if (s->demo)
+		kill(s->demo, SIGCONT);
 	if (s->command)
 		kill(s->command, SIGCONT);
 	loop(s);

@@ -14,10 +14,17 @@
 #include "session/signals.h"
 #include "session/tour.h"
 
+/* A stop's demo that never ran (the tour ended before it) goes too. */
 static void stop_free(gpointer p)
 {
 	struct tour_stop *stop = p;
 
+	if (stop->pid > 0) {
+		kill(stop->pid, SIGKILL);
+		waitpid(stop->pid, NULL, 0);
+	}
+	if (stop->account_fd > 0)
+		close(stop->account_fd);
 	g_free(stop->demo);
 	g_free(stop->text);
 	g_free(stop);
@@ -65,6 +72,7 @@ GPtrArray *tour_load(const char *demo_path, unsigned int type_mask, char *err, s
 			char **head = g_strsplit(*l + 3, " ", 2);
 
 			stop = g_new0(struct tour_stop, 1);
+			stop->account_fd = -1;
 			stop->demo = g_strdup(head[0]);
 			stop->type_mask = head[1] ? types_of(head[1]) : 0;
 			stop->text = g_strdup("");
@@ -168,15 +176,11 @@ static bool ask_next(void)
  * while it runs (with -i), the final table at its end. Returns its exit
  * status (0 if ipctrace stopped it), or -1 if it could not start.
  */
-static int run_stop(struct session *s, const struct tour_opts *opts, char **argv,
-		    int account_fd, bool *stopped)
+static int run_stop(struct session *s, const struct tour_opts *opts, pid_t pid, bool *stopped)
 {
 	double next;
 	int status = 0;
-	pid_t pid = child_start_stopped(argv, account_fd);
 
-	if (!pid)
-		return -1;
 	session_begin_target(s, pid);
 	next = now_s() + opts->interval_s;
 	kill(pid, SIGCONT);
@@ -198,49 +202,62 @@ static int run_stop(struct session *s, const struct tour_opts *opts, char **argv
 	return status;
 }
 
-int tour_run(struct session *s, GPtrArray *stops, const char *demo_path,
-	     const struct tour_opts *opts)
+int tour_prepare(GPtrArray *stops, const char *demo_path, double duration_s, bool json,
+		 char *err, size_t errlen)
 {
-	double stop_s = opts->duration_s > 0 ? opts->duration_s : TOUR_STOP_S;
-	char secs[32], count[32], rate[16];
-	int ret = 0;
+	double stop_s = duration_s > 0 ? duration_s : TOUR_STOP_S;
+	char count[32], rate[16];
 
-	snprintf(secs, sizeof(secs), "%g", stop_s);
 	/* A count, not a duration: the demos that hand a buffer back and forth
 	 * go by count only. */
 	snprintf(count, sizeof(count), "%.0f", MAX(1.0, stop_s * TOUR_RATE));
 	snprintf(rate, sizeof(rate), "%d", TOUR_RATE);
+	for (guint i = 0; i < stops->len; i++) {
+		struct tour_stop *stop = g_ptr_array_index(stops, i);
+		char *argv[] = { (char *)demo_path, stop->demo, "--count", count,
+				 "--rate", rate, json ? "--json" : NULL, NULL };
+
+		/* A file, not a pipe: the demo's report must not be IPC of its own. */
+		stop->account_fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+		if (stop->account_fd < 0) {
+			snprintf(err, errlen, "cannot make a temporary file in /tmp: %s",
+				 strerror(errno));
+			return -1;
+		}
+		stop->pid = child_start_stopped(argv, stop->account_fd, true);
+		if (!stop->pid) {
+			snprintf(err, errlen, "cannot start %s: %s", demo_path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int tour_run(struct session *s, GPtrArray *stops, const struct tour_opts *opts)
+{
+	double stop_s = opts->duration_s > 0 ? opts->duration_s : TOUR_STOP_S;
+	char secs[32];
+	int ret = 0;
+
+	snprintf(secs, sizeof(secs), "%g", stop_s);
 	if (!opts->json)
 		printf("ipctrace's guided tour: %u IPC mechanisms, one demo each. Each demo runs "
 		       "for about %s s while\nipctrace counts what it does; then comes the table, and "
 		       "the demo's own account\nof what it did, to compare with it.\n",
 		       stops->len, secs);
 	for (guint i = 0; i < stops->len && !signals_exiting && !ret; i++) {
-		const struct tour_stop *stop = g_ptr_array_index(stops, i);
-		char *argv[] = { (char *)demo_path, stop->demo, "--count", count,
-				 "--rate", rate, opts->json ? "--json" : NULL, NULL };
-		/* A file, not a pipe: the demo's report must not be IPC of its own. */
-		int account_fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+		struct tour_stop *stop = g_ptr_array_index(stops, i);
 		bool stopped = false;
 		int status;
 		char *account;
 
-		if (account_fd < 0) {
-			p_err("cannot make a temporary file in /tmp: %s", strerror(errno));
-			ret = 1;
-			break;
-		}
 		if (!opts->json)
 			tour_print_intro(stdout, stop, i + 1, stops->len);
-		status = run_stop(s, opts, argv, account_fd, &stopped);
-		if (status < 0) {
-			close(account_fd);
-			p_err("cannot start %s: %s", demo_path, strerror(errno));
-			ret = 1;
-			break;
-		}
-		account = read_all(account_fd);
-		close(account_fd);
+		status = run_stop(s, opts, stop->pid, &stopped);
+		stop->pid = 0;	/* reaped */
+		account = read_all(stop->account_fd);
+		close(stop->account_fd);
+		stop->account_fd = -1;
 		if (opts->json)
 			tour_print_json(stdout, stop, i + 1, stops->len, account);
 		else

@@ -15,6 +15,8 @@ struct tour_stop {
 	char *demo;		/* ipc-demo's name for it */
 	unsigned int type_mask;	/* the types its table shows */
 	char *text;
+	pid_t pid;		/* its demo, started stopped (tour_prepare) */
+	int account_fd;		/* the demo's stdout: its own account */
 };
 
 /*
@@ -42,11 +44,19 @@ struct tour_opts {
 };
 
 /*
+ * Each stop's demo started stopped, its stdout into a file of its own,
+ * while ipctrace still holds the privileges it drops once attached: a demo
+ * forked after would inherit its seccomp filter. 0, or -1 with one line in
+ * err.
+ */
+int tour_prepare(GPtrArray *stops, const char *demo_path, double duration_s, bool json,
+		 char *err, size_t errlen);
+
+/*
  * --demo --explain: each demo in turn as the only target, its text first,
  * then its table, then the demo's own account of what it did, so that the
  * two can be compared. Returns the exit status.
  */
-int tour_run(struct session *s, GPtrArray *stops, const char *demo_path,
-	     const struct tour_opts *opts);
+int tour_run(struct session *s, GPtrArray *stops, const struct tour_opts *opts);
 
 #endif
