@@ -53,17 +53,24 @@ load helpers
 	mine=$(tracer_programs)
 	[ -n "$mine" ]
 	wait_for "$TMP/out" '^── 1/' 20
-	local demo
-	# The stop's demo by its parent, not its name: it renames itself
-	# (pipe-parent) once started, so a name would find the next stop's.
+	local demo demos p
+	# Every stop's demo is started, stopped, before ipctrace drops its
+	# privileges: its children. The first stop's runs its pipe demo (it
+	# renames itself, pipe-parent, so its command line tells it).
 	wait_until 10 pgrep -P "$TRACER_PID"
-	demo=$(pgrep -P "$TRACER_PID")
+	demos=$(pgrep -P "$TRACER_PID")
+	demo=$(for p in $demos; do
+		if [[ $(tr '\0' ' ' <"/proc/$p/cmdline") == *"/ipc-demo pipe "* ]]; then echo "$p"; fi
+	done)
+	[ -n "$demo" ]
 	[ "$(wc -l <<<"$demo")" -eq 1 ]
-	[[ $(tr '\0' ' ' <"/proc/$demo/cmdline") == *"/ipc-demo pipe "* ]]
 	sleep 0.5
 	stop_tracer INT
 	[ "$TRACER_STATUS" -eq 0 ]
-	wait_gone "$demo" 10
+	# The stop's demo and every demo that never ran.
+	for p in $demos; do
+		wait_gone "$p" 10
+	done
 	grep -q '^ipctrace summary' "$TMP/out"
 	run ! grep -q '^── 2/' "$TMP/out"
 	run ! grep -q '^That was every mechanism' "$TMP/out"
