@@ -374,16 +374,35 @@ static __always_inline void unmap_range(struct shared_range *r, __u64 addr, __u6
 	}
 }
 
+struct unmap_ctx {
+	struct more_ranges *m;
+	struct shared_range *tail;
+	__u64 addr, len, end;
+	__u32 tgid;
+};
+
+static long unmap_one(__u64 i, void *data)
+{
+	struct unmap_ctx *c = data;
+
+	if (i >= MORE_RANGES || i >= c->m->used)
+		return 1;
+	unmap_range(&c->m->r[i], c->addr, c->len, c->end, c->tgid, c->tail);
+	return 0;
+}
+
+/* A bpf_loop: its callback is verified once, not once an iteration. */
 __noinline int more_unmap(__u32 tgid, __u64 addr, __u64 len, struct shared_range *tail)
 {
-	struct more_ranges *m = bpf_map_lookup_elem(&sharers_more, &tgid);
-	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
+	struct unmap_ctx c = {
+		.m = bpf_map_lookup_elem(&sharers_more, &tgid), .tail = tail, .addr = addr,
+		.len = len, .end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)),
+		.tgid = tgid,
+	};
 
-	for (int i = 0; m && tail && i < MORE_RANGES; i++) {
-		if (i >= m->used)
-			break;
-		unmap_range(&m->r[i], addr, len, end, tgid, tail);
-	}
+	if (!c.m || !tail)
+		return 0;
+	bpf_loop(MORE_RANGES, unmap_one, &c, 0);
 	return 0;
 }
 
@@ -391,17 +410,20 @@ static __noinline void shm_unmapped(__u64 addr, __u64 len, __u32 tgid)
 {
 	struct shared_ranges *t = ranges_of(tgid, false);
 	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
-	struct shared_range tail = {};
+	/* In the scratch area, not on a stack that a deep call chain shares. */
+	struct name_scratch *s = scratch_area();
+	struct shared_range *tail = s ? &s->cut : NULL;
 
-	if (!t)
+	if (!t || !tail)
 		return;
+	tail->end = 0;
 	for (int i = 0; i < SHARED_RANGES; i++)
-		unmap_range(&t->r[i], addr, len, end, tgid, &tail);
+		unmap_range(&t->r[i], addr, len, end, tgid, tail);
 	if (t->more)
-		more_unmap(tgid, addr, len, &tail);
+		more_unmap(tgid, addr, len, tail);
 	/* One call can cut a hole in one range only: it lies inside it. */
-	if (tail.end)
-		add_range(t, tgid, &tail);
+	if (tail->end)
+		add_range(t, tgid, tail);
 }
 
 static __always_inline bool remap_range(struct shared_range *r, __u64 old, __u64 addr, __u64 len,

@@ -149,6 +149,7 @@ struct name_scratch {
 	__u8 fields[FIELDS_COPY_MAX];	/* classify_file's copies */
 	struct ipc_counters new_row;	/* row_counters(): zero but its first label */
 	struct shared_range range;	/* shm_attached(): a new mapping's range */
+	struct shared_range cut;	/* shm_unmapped(): a range cut in two */
 	struct ipc_proc proc;		/* register_proc(): a new process's entry */
 };
 

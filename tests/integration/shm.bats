@@ -89,6 +89,30 @@ assert lost.get("mappings", 0) == 0 and lost.get("faults", 0) == 0, lost
 PY
 }
 
+@test "20 shared mappings, then each unmapped: every attach and detach counted, past the first table's slots too" {
+	start_tracer -t mmap --json -i 0.3
+	/usr/bin/python3 -c '
+import json, mmap, os
+maps = [mmap.mmap(-1, mmap.PAGESIZE) for _ in range(20)]
+for m in maps:
+    m[0] = 1
+for m in maps:
+    m.close()
+print(json.dumps({"pid": os.getpid(), "maps": len(maps)}))' >"$TMP/maps"
+	stop_tracer
+	final >"$TMP/final"
+	python3 - "$TMP/final" "$TMP/maps" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+w = json.load(open(sys.argv[2]))
+rows = [r for r in doc["rows"] if r["pid"] == w["pid"] and r["type"] == "mmap"]
+# One object each: a page written (a fault), attached once and detached once.
+assert len(rows) == w["maps"], len(rows)
+assert all((r["ops"], r.get("attaches"), r.get("detaches")) == (1, 1, 1) for r in rows), rows
+assert doc["lost"].get("mappings", 0) == 0, doc["lost"]
+PY
+}
+
 @test "shared anonymous memory made before ipctrace started has one name, with -p and without" {
 	python3 "$ROOT/tests/lib/shared_anon.py" 16 >"$TMP/anon" 2>"$TMP/anon.err" 3>&- &
 	wait_for "$TMP/anon.err" ready
