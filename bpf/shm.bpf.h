@@ -82,7 +82,13 @@ static __always_inline bool shared_mapping_at(__u64 addr, struct vma_hit *hit)
 	long err;
 
 	hit->file = NULL;
-	err = bpf_find_vma(bpf_get_current_task_btf(), addr, vma_found, hit, 0);
+	/* The mmap lock is only tried (and with interrupts off its unlock is
+	 * deferred): busy once, it is often free a moment later. */
+	for (int i = 0; i < 3; i++) {
+		err = bpf_find_vma(bpf_get_current_task_btf(), addr, vma_found, hit, 0);
+		if (err != -EBUSY)
+			break;
+	}
 	if (err == -EBUSY)
 		__sync_fetch_and_add(&loss.faults_missed, 1);
 	if (err || !hit->file)
