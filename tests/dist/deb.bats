@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # make deb's package, installed on this machine with dpkg (make test-dist runs
 # this after make deb): its files where Debian puts them, the installed
 # ipctrace tracing exactly, the unit valid for systemd, and a purge that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # make dist's static executables (make test-dist runs this, after make dist,
 # with the integration tests that need no server pointed at them): that
 # they are what the README promises, one file that needs nothing of the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # The benchmark's regression check (tools/bench/bench.py): a later change
 # that costs more must show up against tools/bench/baseline.json, and only
 # ipctrace's own ratios may raise it; a peer's (bpftrace, strace) that moved

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Bad input is answered: one line on stderr saying what is wrong and what to
 # do, nothing on stdout, a non-zero exit; never a crash or a hang.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # The bash completions in completion/: each is sourced into this shell and its
 # function called the way bash calls it, with COMP_WORDS and COMP_CWORD set,
 # and the replies checked. The lists they offer are also checked against what

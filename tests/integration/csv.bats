@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # --csv: every interval and the summary as one CSV table, read back with
 # Python's csv module and compared with what the demos moved.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # -e: one event per operation, through the ring buffer. Added up, the events
 # give exactly what each demo moved; -x shows exactly the data sent; a full
 # ring buffer loses events that are counted, never silently.

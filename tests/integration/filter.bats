@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # -p PID and -t TYPE: the filters happen in the kernel; a filtered run shows
 # the targets and the processes at the other end of their channels, exactly,
 # and nothing else.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # --graph: who talks to whom as a Graphviz graph, drawn by dot and compared
 # with what the demos did (tests/lib/check_graph.py).
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # make install and make uninstall, run from the repository root as a packager
 # would (DESTDIR, PREFIX); the man pages they install; and an installed
 # ipctrace --demo finding ipc-demo on PATH, as child_start_demo in user/session/children.c

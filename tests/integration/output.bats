@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # The output contracts: JSON schema, the table with and without a terminal,
 # and the README's run command (--demo).
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Pipes and FIFOs end to end: ipctrace must report exactly what the workload
 # moved, per process and direction, with the right peers.
 load helpers

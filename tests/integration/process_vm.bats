@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Cross-memory attach: process_vm_writev and process_vm_readv, exact bytes
 # and calls on the caller's row and on the target's, each naming the other;
 # pidfd_getfd as a descriptor passed.

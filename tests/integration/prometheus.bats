@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Prometheus metrics: the textfile (--prom-file) and the server (--listen),
 # checked by promtool and compared with the demos' records and ipctrace's
 # own JSON (tests/lib/check_prom.py).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Pseudo-terminals: exact bytes and ops on each end, each end's peers the
 # processes at the other, the terminal named /dev/pts/N; and a file moved
 # through script(1)'s pty.

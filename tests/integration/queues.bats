@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Message queues, POSIX and System V: exact messages and bytes per side,
 # the counts per priority and per message type, peers, and removal.
 load helpers

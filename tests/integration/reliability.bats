@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # What a sysadmin's machine may throw at ipctrace: older kernels (their
 # features hidden with IPCTRACE_HIDE), signals at bad moments, SIGKILL, a
 # second instance; and what ipctrace keeps of root once it has attached.

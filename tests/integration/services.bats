@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # -p on a service as sysadmins run it: a real prefork server (nginx) and a
 # process tree started before ipctrace, whose existing descendants -f takes.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Shared memory and memory maps: who shares an object, with exact attach and
 # detach counts, exact synchronisation counts (futex, semop), and activity
 # (page faults) non-zero exactly for the processes that touched the memory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Signals and eventfd: exact counts per sender, target and signal, with what
 # became of each signal; eventfd writes and reads with the values they moved;
 # -p, -t, the raw_tp fallback and a kernel without the signal tracepoint.

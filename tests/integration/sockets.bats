@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # Sockets, unix, TCP and UDP: exact bytes and messages in both directions,
 # the peer process at the other end, accepts, connects, passed descriptors.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # The guided tour, ipctrace --demo --explain: every demo in turn, each with
 # its text, its table, and the demo's own account; each stop's figures must
 # be the demo's, exactly, and no other process's.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # A hostile box: what an unprivileged user on the traced machine can feed
 # ipctrace (names with escape sequences, bytes that are not UTF-8) must not
 # reach the operator's terminal, break a parser, or forge output. The user

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # The interactive table, driven in a detached tmux session of a known size
 # (tmux makes its own terminal, so this runs with no terminal around it):
 # keys go in with send-keys, the screen comes out with capture-pane and is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # WAIT: the time each process's calls slept, waiting on the channel. A
 # workload times its own calls: a blocked call sleeps nearly all its time.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
 # --web-config: the metrics server with TLS and basic authentication, in the
 # exporters' web config format, scraped with curl; its certificate is made
 # here with openssl and its password hashed with mkpasswd (bcrypt).

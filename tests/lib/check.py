@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Compare ipctrace's final JSON with what a demo workload says it did.
 
 usage: check.py RECORDS IPCTRACE_OUT [--only] [--allow-extra-pids] [--event-peers]

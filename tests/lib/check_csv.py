@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Read ipctrace --csv output as a CSV reader would, and compare it with the demo records.
 
 usage: check_csv.py CSV RECORDS

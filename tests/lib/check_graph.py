@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Compare ipctrace's --graph file with what demo workloads say they did.
 
 usage: check_graph.py RECORDS GRAPH IPCTRACE_JSON

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Compare ipctrace's Prometheus metrics with its final JSON and the demo records.
 
 usage: check_prom.py METRICS IPCTRACE_JSON [RECORDS] [--rows=N]

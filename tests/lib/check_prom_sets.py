@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Check ipctrace's aggregated Prometheus metrics (the default, label sets).
 
 usage: check_prom_sets.py [--churn] RECORDS SCRAPE... FINAL

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Add up ipctrace -e --json events into the final frame check.py reads.
 
 usage: events_to_frame.py EVENTS > FRAME

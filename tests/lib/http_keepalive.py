@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Fetch a URL several times over one kept-alive HTTP/1.1 connection, then
 hold the connection open, so that ss can read the kernel's counters for it.
 

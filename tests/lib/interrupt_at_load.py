@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """usage: interrupt_at_load.py IPCTRACE DELAY...
 
 Starts ipctrace and sends it SIGINT after each DELAY (seconds), as a Ctrl-C

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Many short TCP connections on loopback, each moving SIZE bytes one way.
 
   many_connections.py server N         listen on 127.0.0.1 (the port goes to

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Send known random payloads over a pipe, a unix socketpair, UDP and TCP on
 loopback, and say what was sent: one JSON line per transfer, with the sending
 and receiving pids, the type, the byte count and the data in hex. Both ends

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Copy a known number of bytes into a child's memory with process_vm_writev
 and out of it with process_vm_readv, through ctypes, and say so.
 

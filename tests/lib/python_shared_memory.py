@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Python's own POSIX shared memory: multiprocessing.shared_memory.
 
 usage: python_shared_memory.py SIZE [LOCKS]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """An attacker of the metrics' label sets: N processes, each naming itself
 anew (r00000, r00001...) and writing K bytes into one pipe that this
 process, named rename-reader, reads to the end.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """A socket inherited across fork and used by both processes.
 
 usage: shared_socket.py DIR MESSAGES SIZE

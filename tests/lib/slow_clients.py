@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Slow HTTP clients: connections that trickle their headers and never end them.
 
 usage: slow_clients.py PORT COUNT SECONDS

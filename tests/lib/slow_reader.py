@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """A channel with a slow writer and a reader that waits for it, then one
 with a fast writer that fills it first and a reader that never waits; over
 a pipe, then over a unix socketpair (the socket tracepoints' path).

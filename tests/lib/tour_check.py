@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Check ipctrace --demo --explain --json against the demos' own accounts.
 
 usage: tour_check.py TOUR_OUT EXPLAIN_TEXT IPCTRACE_PID

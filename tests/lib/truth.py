@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 """What demo workloads say they did, for the checks of ipctrace's outputs.
 
 A demo's --json records say, per process, object and direction, the exact

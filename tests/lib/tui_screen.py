@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Check a screen of ipctrace's interactive table against what demos report.
 
 usage: tui_screen.py CHECK RECORDS SCREEN [ARG]

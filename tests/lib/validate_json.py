@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Validate every line of ipctrace's JSON outputs against the schema.
 
 usage: validate_json.py FILE...

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """ipctrace's benchmark: what it costs the IPC it watches, and what it costs
 to run. Started by `make bench` through tools/bench/run.sh (which installs
 bpftrace and strace if missing and mounts tracefs); needs root.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Compare the two ways to estimate how active a shared-memory sharer is.
 
 usage: sudo tools/bench/shm_activity.py [MiB] [SECONDS]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Count the BPF instructions one path through a program executes.
 
 usage: xlated-walk.py LISTING DECISIONS
