@@ -88,19 +88,28 @@ pid_t proc_parse_stat_ppid(const char *stat_line)
 	return ppid;
 }
 
-/* /proc/PID/stat's line into buf; false if the process is gone. */
-static bool read_stat(pid_t pid, char *buf, size_t len)
+/* Up to len bytes of /proc/PID/NAME into buf (not terminated): how many,
+ * or -1 if the process is gone. */
+static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t len)
 {
 	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
+		return -1;
+	n = read(fd, buf, len);
 	close(fd);
+	return n;
+}
+
+/* /proc/PID/stat's line into buf; false if the process is gone. */
+static bool read_stat(pid_t pid, char *buf, size_t len)
+{
+	ssize_t n = read_proc(pid, "stat", buf, len - 1);
+
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
@@ -116,16 +125,8 @@ unsigned long long proc_start_time(pid_t pid)
 
 int proc_comm(pid_t pid, char *buf, size_t len)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
+	ssize_t n = read_proc(pid, "comm", buf, len - 1);
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -514,17 +515,9 @@ void proc_descendants(const GArray *roots, GArray *out)
 /* Whether the process has a user space: a kernel thread's cmdline is empty. */
 static bool proc_has_mm(pid_t pid)
 {
-	char path[64], c;
-	ssize_t n;
-	int fd;
+	char c;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, &c, 1);
-	close(fd);
-	return n == 1;
+	return read_proc(pid, "cmdline", &c, 1) == 1;
 }
 
 /* The effective UID on /proc/PID/status's Uid: line (real, effective, ...). */
@@ -578,16 +571,9 @@ void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out)
 
 char *proc_title(pid_t pid)
 {
-	char path[64], buf[PROC_TITLE_MAX + 1];
-	ssize_t n;
-	int fd;
+	char buf[PROC_TITLE_MAX + 1];
+	ssize_t n = read_proc(pid, "cmdline", buf, PROC_TITLE_MAX);
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, PROC_TITLE_MAX);
-	close(fd);
 	if (n <= 0)
 		return NULL;
 	/* Arguments are NUL-separated; a title set over them ends in NULs. */
