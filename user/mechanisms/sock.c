@@ -124,7 +124,9 @@ bool sock_parse_net_line(const char *line, int family, struct net_entry *e)
 	parse_inet(local, family, &e->local);
 	parse_inet(remote, family, &e->remote);
 	e->ino = ino;
-	return true;
+	/* Inode 0: a socket no process holds any more (TIME_WAIT, orphaned),
+	 * nobody's peer; taken for one, it showed as a peer "[0]". */
+	return ino != 0;
 }
 
 bool sock_parse_unix_line(const char *line, struct unix_entry *u)
@@ -603,6 +605,20 @@ static bool other_end(int pass, unsigned int type, const struct ipc_sock_addr *l
 	return type == IPC_UDP && !remote->port && receives(local, &info->remote);
 }
 
+/*
+ * o's other end p, seen: linked. If p was linked first, unseen, to o's
+ * address (o had no description yet), the address stood for o: p's peer is
+ * now o itself, not both.
+ */
+static void link_found(struct object *o, struct object *p, const struct ipc_sock_info *info)
+{
+	char local[64];
+
+	format_inet(&info->local, local, sizeof(local));
+	object_drop_remote(p, local);
+	object_link(o, p);
+}
+
 /* The socket at the other end of a connected TCP or UDP socket. */
 static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_info *info)
 {
@@ -616,7 +632,7 @@ static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_
 
 			if (p != o && p->key.type == o->key.type &&
 			    other_end(pass, o->key.type, &pi->local, &pi->remote, info)) {
-				object_link(o, p);
+				link_found(o, p, info);
 				return;
 			}
 		}

@@ -111,6 +111,15 @@ void object_add_remote(struct object *o, const char *remote)
 	g_ptr_array_add(o->remotes, g_strdup(remote));
 }
 
+void object_drop_remote(struct object *o, const char *remote)
+{
+	for (guint i = 0; i < o->remotes->len; i++)
+		if (strcmp(g_ptr_array_index(o->remotes, i), remote) == 0) {
+			g_ptr_array_remove_index(o->remotes, i);
+			return;
+		}
+}
+
 void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
 {
 	for (int i = 0; i < *n; i++) {

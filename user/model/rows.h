@@ -75,6 +75,7 @@ static inline bool object_is_overflow(const struct object *o)
 /* Make a and b each other's other end (both ways, once). */
 void object_link(struct object *a, struct object *b);
 void object_add_remote(struct object *o, const char *remote);
+void object_drop_remote(struct object *o, const char *remote);
 
 /* Messages of a row that carried one label (a priority, a message type). */
 struct label_count {
