@@ -426,17 +426,30 @@ def summarize(samples, conditions):
             xs = by_cond[c]
             m = statistics.median(xs)
             entry = {"median_ns": round(m, 1), "n": len(xs)}
-            if c != "untraced":
-                entry["ratio"] = round(m / mb, 3)
-                # Spread: the same repetition's ratio, quartiles over the reps.
-                paired = [x / b for x, b in zip(xs, base)]
-                lo, hi = quartiles(paired)
-                entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
-            res[w][c] = entry
+            res[w][c] = ratio_entry(entry, xs, base, mb) if c != "untraced" else entry
         if "nowait" in res[w] and "ipctrace" in res[w]:
             res[w]["wait_cost"] = round(res[w]["ipctrace"]["median_ns"] /
                                         res[w]["nowait"]["median_ns"], 3)
     return res
+
+
+def table_head(head, cols, col):
+    """A table's header: head, then col(c) for each traced condition, and
+    ipctrace's spread and target after its own."""
+    for c in cols:
+        head += col(c)
+        if c == "ipctrace":
+            head += f" {'(IQR)':>11} {'target':>7}"
+    return head
+
+
+def ratio_entry(entry, xs, base, median_base):
+    """A condition's ratio to untraced (medians), and the quartiles of the
+    same repetition's ratios, into entry."""
+    entry["ratio"] = round(statistics.median(xs) / median_base, 3)
+    lo, hi = quartiles([x / b for x, b in zip(xs, base)])
+    entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
+    return entry
 
 
 def summarize_apps(app_samples, disturbed, conditions):
@@ -454,11 +467,7 @@ def summarize_apps(app_samples, disturbed, conditions):
         for c in conditions:
             xs = [by_cond[c][i] for i in use]
             entry = {"median": round(statistics.median(xs), 1), "n": len(xs)}
-            if c != "untraced":
-                entry["ratio"] = round(entry["median"] / mb, 3)
-                lo, hi = quartiles([x / b for x, b in zip(xs, base)])
-                entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
-            res[name][c] = entry
+            res[name][c] = ratio_entry(entry, xs, base, mb) if c != "untraced" else entry
     return res
 
 
@@ -467,12 +476,8 @@ def print_apps(summary, apps, conditions):
     print()
     print("Real applications: throughput, and its share kept under each tracer "
           "(traced / untraced; 1.00 = nothing lost):")
-    head = f"{'app':<10} {'what':<48} {'unit':<14} {'untraced':>11}"
-    for c in cols:
-        head += f" {c:>9}"
-        if c == "ipctrace":
-            head += f" {'(IQR)':>11} {'target':>7}"
-    print(head)
+    print(table_head(f"{'app':<10} {'what':<48} {'unit':<14} {'untraced':>11}", cols,
+                     lambda c: f" {c:>9}"))
     for app in apps:
         s = summary[app.name]
         line = f"{app.name:<10} {app.desc:<48} {app.unit:<14} {s['untraced']['median']:>11.0f}"
@@ -491,12 +496,8 @@ def print_apps(summary, apps, conditions):
 
 def print_overhead(summary, workloads, conditions):
     cols = [c for c in conditions if c != "untraced"]
-    head = f"{'workload':<8} {'what':<46} {'untraced':>9}"
-    for c in cols:
-        head += f" {c + ' ns':>12} {'ratio':>6}"
-        if c == "ipctrace":
-            head += f" {'(IQR)':>11} {'target':>6}"
-    print(head)
+    print(table_head(f"{'workload':<8} {'what':<46} {'untraced':>9}", cols,
+                     lambda c: f" {c + ' ns':>12} {'ratio':>6}"))
     for name, _, target, _ in workloads:
         s = summary[name]
         line = f"{name:<8} {WORKLOAD_DESC[name]:<46} {s['untraced']['median_ns']:>9.0f}"
@@ -562,6 +563,27 @@ def count_check(args, runner, workloads):
         results[name] = {"want": want, "got": got, "lost": lost, "others": sorted(others),
                          "ok": got == want and not lost}
     return results
+
+
+def pipeline_count(app):
+    """The pipeline under `ipctrace --json -t pipe -- COMMAND`: each of its
+    processes' pipe bytes, exactly what it moved (Pipeline.MOVES)."""
+    n = app.amount
+    argv, _ = app.command(n)
+    p = subprocess.run([IPCTRACE, "--json", "-t", "pipe", "--", *argv], capture_output=True,
+                       text=True, timeout=600)
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    final = json.loads(lines[-1]) if lines else {}
+    if p.returncode != 0 or not final.get("final"):
+        fail(f"ipctrace -- pipeline: status {p.returncode}, no final line: {p.stderr[-300:]}")
+    got = {}
+    for row in final["rows"]:
+        if row["comm"] in app.MOVES and row["type"] == "pipe":
+            rx, tx = got.get(row["comm"], (0, 0))
+            got[row["comm"]] = (rx + row["bytes"], tx) if row["dir"] == "rx" else (rx, tx + row["bytes"])
+    want = {c: (k * n, j * n) for c, (k, j) in app.MOVES.items()}
+    lost = {k: v for k, v in final["lost"].items() if v}
+    return {"want": want, "got": got, "lost": lost, "ok": got == want and not lost}
 
 
 def print_counts(counts):
@@ -874,7 +896,7 @@ def parse_args():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=15,
                     help="undisturbed repetitions of the interleaved run wanted")
-    ap.add_argument("--time-limit", type=float, default=400,
+    ap.add_argument("--time-limit", type=float, default=600,
                     help="seconds after which no new repetition starts")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply iteration counts")
     ap.add_argument("--strace-div", type=int, default=200,
@@ -890,7 +912,7 @@ def parse_args():
                     help="real applications (servers started by the bench)")
     ap.add_argument("--app-reps", type=int, default=5,
                     help="repetitions (the first ones) that run the applications too")
-    ap.add_argument("--app-seconds", type=float, default=2.5,
+    ap.add_argument("--app-seconds", type=float, default=2,
                     help="seconds of one application run, untraced")
     ap.add_argument("--app-strace-div", type=int, default=10,
                     help="applications under strace do 1/DIV of the work")
@@ -997,6 +1019,14 @@ def own_costs(args, runner, apps, results, errors):
         if counts is not None:
             results["counts"] = counts
             print_counts(counts)
+    for app in apps:
+        if app.name == "pipeline":
+            c = part("the pipeline's bytes under ipctrace --json", pipeline_count, app)
+            if c is not None:
+                results.setdefault("counts", {})["pipeline"] = c
+                print(f"  pipeline bytes (received, sent) counted/done: "
+                      + ", ".join(f"{k} {c['got'].get(k)}/{v}" for k, v in c["want"].items())
+                      + f" lost: {c['lost'] or 'none'} {'ok' if c['ok'] else 'MISMATCH'}")
         costs = {
             "start": part("start to attached", start_time, args),
             "sustained": part("CPU under a sustained workload", sustained, args, runner),
@@ -1022,14 +1052,19 @@ def write_results(args, results, clean):
     with open(RESULTS, "w") as f:
         json.dump(results, f, indent=1)
     flagged = []
-    if os.path.exists(args.baseline) and not args.write_baseline:
+    # Compared first also when replaced: what moved since is said.
+    if os.path.exists(args.baseline):
         if clean:
             with open(args.baseline) as f:
                 flagged = compare_baseline(results, json.load(f), args.margin, args.app_margin)
         else:
             print("\nNot compared with the baseline: too few undisturbed repetitions.")
     if args.write_baseline:
+        # A --compare binary is this run's guest, not part of the baseline.
         base = {k: v for k, v in results.items() if k not in ("samples", "app_samples")}
+        for table in ("overhead", "apps"):
+            for by_cond in base.get(table, {}).values():
+                by_cond.pop("compare", None)
         with open(args.baseline, "w") as f:
             json.dump(base, f, indent=1)
             f.write("\n")
