@@ -586,6 +586,12 @@ def pipeline_count(app):
     return {"want": want, "got": got, "lost": lost, "ok": got == want and not lost}
 
 
+def print_pipeline_count(c):
+    print("  pipeline: pipe bytes (received, sent) counted/done: " +
+          ", ".join(f"{k} {tuple(c['got'].get(k, (0, 0)))}/{v}" for k, v in c["want"].items()) +
+          f"; lost: {c['lost'] or 'none'} {'ok' if c['ok'] else 'MISMATCH'}")
+
+
 def print_counts(counts):
     print()
     print("Counts under ipctrace --json (final line; ops = what the workload did):")
@@ -1020,13 +1026,12 @@ def own_costs(args, runner, apps, results, errors):
             results["counts"] = counts
             print_counts(counts)
     for app in apps:
-        if app.name == "pipeline":
-            c = part("the pipeline's bytes under ipctrace --json", pipeline_count, app)
-            if c is not None:
-                results.setdefault("counts", {})["pipeline"] = c
-                print(f"  pipeline bytes (received, sent) counted/done: "
-                      + ", ".join(f"{k} {c['got'].get(k)}/{v}" for k, v in c["want"].items())
-                      + f" lost: {c['lost'] or 'none'} {'ok' if c['ok'] else 'MISMATCH'}")
+        c = part("the pipeline's bytes under ipctrace --json", pipeline_count, app) \
+            if app.name == "pipeline" else None
+        if c is not None:
+            results.setdefault("counts", {})["pipeline"] = c
+            print_pipeline_count(c)
+    if args.workloads:
         costs = {
             "start": part("start to attached", start_time, args),
             "sustained": part("CPU under a sustained workload", sustained, args, runner),
