@@ -165,12 +165,9 @@ struct {
 /* Whether the running thread is inside a call that sends in pieces. */
 static __always_inline bool in_batching_call(void)
 {
-	__u64 nr;
+	__u64 nr = current_syscall_nr();
 	__u8 op;
 
-	if (in_compat_syscall())
-		return false;
-	nr = current_syscall_nr();
 	if (nr >= SYSCALL_TABLE_SIZE)
 		return false;
 	op = syscall_op[nr];

@@ -11,7 +11,8 @@
 #   build, run  compile ipctrace and run it            make, make run, make deps
 #   test        the unit and integration tests         make test
 #   fuzz        libFuzzer under clang                  make fuzz
-#   bench       the tracers ipctrace is compared with  make bench
+#   bench       the tracers ipctrace is compared with, make bench
+#               the servers of its real applications
 #   qemu        a second kernel under qemu             make test-qemu
 #   dist        static binaries and the .deb           make dist, make deb
 #   cross-arm64 the aarch64 static build               make dist
@@ -52,6 +53,10 @@ purpose_packages() {
 		;;
 	bench)
 		echo bpftrace strace python3
+		# the real applications, started by the bench itself (never the
+		# system's services): PostgreSQL and pgbench, redis and
+		# redis-benchmark, nginx and ab
+		echo postgresql redis-server redis-tools nginx-light apache2-utils
 		;;
 	qemu)
 		# the guest image (debootstrap, mkfs.ext4) and the two emulators

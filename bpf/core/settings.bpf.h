@@ -118,13 +118,21 @@ static __always_inline __u32 task_start(struct task_struct *task)
 	return (__u32)(BPF_CORE_READ(task, group_leader, start_boottime) / IPC_CLOCK_TICK_NS);
 }
 
-/* The number of the syscall the running thread is in (any task outside one
- * gives a number no table holds). */
+/*
+ * The number of the native syscall the running thread is in: a number no
+ * table holds outside one, or in a 32-bit one (its numbers mean others).
+ * Every socket send asks (sock.bpf.h): one task lookup, and loads where the
+ * hooks are typed.
+ */
 static __always_inline __u64 current_syscall_nr(void)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
 
-	return SYSCALL_NR_CORE(regs);
+	if (btf_loads ? TASK_COMPAT(task) : TASK_COMPAT_CORE(task))
+		return (__u64)-1;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return btf_loads ? SYSCALL_NR(regs) : SYSCALL_NR_CORE(regs);
 }
 
 static __always_inline __u32 current_start(void)

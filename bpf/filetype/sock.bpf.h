@@ -10,20 +10,28 @@
 
 #include "../core.bpf.h"
 
-/* struct sock's type and protocol were bitfields before 5.6: the probed read
- * handles both layouts. */
+/*
+ * Every socket send and receive on the machine reads these fields (the sock
+ * tracepoints), so they are loads where the cast allows (KREAD), not helper
+ * calls. struct sock's type and protocol were bitfields before 5.6, which
+ * only the copies meet (the cast came later): the probed read handles both
+ * layouts.
+ */
+#define SOCK_READ_U16(sk, field) \
+	(direct_loads ? KREAD(struct sock, sk, field) : BPF_CORE_READ_BITFIELD_PROBED(sk, field))
+
 static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = KREAD(struct sock, sk, __sk_common.skc_family);
 	__u16 type, proto;
 
 	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
 		return IPC_NONE;
-	type = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
+	type = SOCK_READ_U16(sk, sk_type);
 	*stype = type;
 	if (family == AF_UNIX)
 		return IPC_UNIX;
-	proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	proto = SOCK_READ_U16(sk, sk_protocol);
 	if (proto == IPPROTO_TCP && type == SOCK_STREAM)
 		return IPC_TCP;
 	if (proto == IPPROTO_UDP && type == SOCK_DGRAM)
@@ -42,14 +50,14 @@ static __always_inline __u32 sock_netns(const struct sock *sk)
  * struct socket sits in struct socket_alloc beside its inode. */
 static __always_inline __u64 sock_ino(const struct sock *sk)
 {
-	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+	struct socket *sock = KREAD(struct sock, sk, sk_socket);
 	struct inode *inode;
 
 	if (!sock)
 		return 0;
 	inode = (void *)sock - bpf_core_field_offset(struct socket_alloc, socket) +
 		bpf_core_field_offset(struct socket_alloc, vfs_inode);
-	return BPF_CORE_READ(inode, i_ino);
+	return KREAD(struct inode, inode, i_ino);
 }
 
 static __always_inline __u8 sock_classify_file(struct file *file, struct ipc_obj_key *obj,

@@ -26,11 +26,23 @@ assert got == ["pipe1/ipctrace"], got
 now = copy.deepcopy(baseline)
 now["overhead"]["msg"]["nowait"]["ratio"] += margin - 0.05
 assert bench.compare_baseline(now, baseline, margin) == [], "flagged within the margin"
+# An application's ratio is its throughput kept (traced / untraced): worse
+# when lower, by more than the application margin; a peer's is not flagged.
+app_base = {"apps": {"redis_unix": {"ipctrace": {"ratio": 0.97}, "strace": {"ratio": 0.10}}}}
+now = copy.deepcopy(app_base)
+now["apps"]["redis_unix"]["ipctrace"]["ratio"] -= 0.06
+now["apps"]["redis_unix"]["strace"]["ratio"] -= 0.08
+got = bench.compare_baseline(now, app_base, margin, 0.05)
+assert got == ["redis_unix/ipctrace"], got
+now["apps"]["redis_unix"]["ipctrace"]["ratio"] = 0.99
+assert bench.compare_baseline(now, app_base, margin, 0.05) == [], "a better throughput flagged"
 print("checked")
 PY
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == *"pipe1  ipctrace"*"WORSE"* ]]
-	[[ $output == *"mq     strace"*"moved (a peer"* ]]
+	[[ $output == *"pipe1      ipctrace"*"WORSE"* ]]
+	[[ $output == *"mq         strace"*"moved (a peer"* ]]
+	[[ $output == *"redis_unix ipctrace    0.97x ->   0.91x  WORSE"* ]]
+	[[ $output == *"redis_unix strace      0.10x ->   0.02x  moved (a peer"* ]]
 	[[ ${lines[-1]} == checked ]]
 }

@@ -4,7 +4,9 @@
 to run. Started by `make bench` through tools/bench/run.sh (which installs
 bpftrace and strace if missing and mounts tracefs); needs root.
 
-1. Overhead. Every micro-workload of build/ipc-bench runs under each
+1. Overhead. Every micro-workload of build/ipc-bench, and every real
+   application of tools/bench/apps.py (PostgreSQL, redis, nginx, a shell
+   pipeline: their throughput), runs under each
    condition: untraced, under ipctrace, under an equivalent bpftrace script
    (tools/bench/ipctrace.bt), under strace. The conditions are interleaved
    (one block of every workload per condition, the order rotated each
@@ -35,6 +37,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import apps as apps_mod
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
@@ -76,7 +80,10 @@ WORKLOAD_DESC = {
 }
 # nowait: ipctrace --no-wait, so that WAIT's own price (a hook on every
 # context switch, issue 9) is the ratio ipctrace / nowait of the same run.
-CONDITIONS = ["untraced", "ipctrace", "nowait", "bpftrace", "strace"]
+# compare: another ipctrace binary (--compare PATH), a build before a change,
+# as one more condition of the same interleaved run.
+CONDITIONS = ["untraced", "ipctrace", "nowait", "bpftrace", "strace", "compare"]
+DEFAULT_CONDITIONS = CONDITIONS[:-1]
 # ipctrace's own conditions: only their ratios can regress through a change of
 # ours; a peer's (bpftrace, strace) moves with the machine and its kernel.
 OWN_CONDITIONS = ("ipctrace", "nowait")
@@ -159,8 +166,8 @@ class Tracer:
         return self.proc.returncode
 
 
-def start_ipctrace(extra=(), stdout=subprocess.DEVNULL):
-    return Tracer("ipctrace", [IPCTRACE, "-i", "1", *extra], r"^ipctrace: attached", "stderr",
+def start_ipctrace(extra=(), stdout=subprocess.DEVNULL, binary=IPCTRACE):
+    return Tracer("ipctrace", [binary, "-i", "1", *extra], r"^ipctrace: attached", "stderr",
                   stdout=stdout)
 
 
@@ -312,36 +319,63 @@ class Quiet:
         return seen
 
 
-def overhead(args, runner, workloads, conditions):
-    """ns per op for every (workload, condition, repetition), and which
-    repetitions ran while someone else's tracer was attached. Runs until
-    args.reps repetitions were undisturbed, or 2 * args.reps ran, or the
-    time limit passed."""
+def start_condition(cond, args):
+    """The tracer of a condition (None: none), and how workloads run under
+    it: a wrapper command and a divisor of their iterations (strace's)."""
+    if cond == "ipctrace":
+        return start_ipctrace(), (), 1
+    if cond == "nowait":
+        return start_ipctrace(("--no-wait",)), (), 1
+    if cond == "compare":
+        return start_ipctrace(binary=args.compare), (), 1
+    if cond == "bpftrace":
+        return start_bpftrace(), (), 1
+    if cond == "strace":
+        return None, ("strace", "-f", "-qq", "-o", "/dev/null"), args.strace_div
+    return None, (), 1
+
+
+def run_app(app, cond, args):
+    """One run of a real application's client under cond's tracer (already
+    attached, but strace's, which attaches to the server here)."""
+    if cond != "strace":
+        return app.run()
+    if app.server_pid is None:
+        return app.run(div=args.app_strace_div, wrap=("strace", "-f", "-qq", "-o", "/dev/null"))
+    st = apps_mod.strace_server(app.server_pid)
+    try:
+        return app.run(div=args.app_strace_div)
+    finally:
+        apps_mod.stop_strace(st)
+
+
+def overhead(args, runner, workloads, conditions, apps):
+    """ns per op for every (workload, condition, repetition), throughput for
+    every (application, condition, repetition) of the first --app-reps, and
+    which repetitions ran while someone else's tracer was attached. Runs
+    until args.reps repetitions were undisturbed, or 2 * args.reps ran, or
+    the time limit passed (not before the applications had theirs)."""
     samples = {w[0]: {c: [] for c in conditions} for w in workloads}
+    app_samples = {a.name: {c: [] for c in conditions} for a in apps}
     attach = {c: [] for c in conditions}
     quiet = Quiet(args.quiet_wait)
     disturbed = []	# per repetition: foreign program names seen
     deadline = time.monotonic() + args.time_limit
     rep = 0
-    while (sum(1 for d in disturbed if not d) < args.reps and rep < 2 * args.reps
-           and time.monotonic() < deadline):
+    reps = args.reps if workloads else args.app_reps
+
+    def more():
+        if apps and rep < args.app_reps:
+            return True
+        return (bool(workloads) and sum(1 for d in disturbed if not d) < reps
+                and rep < 2 * reps and time.monotonic() < deadline)
+    while more():
         t0 = time.monotonic()
         k = rep % len(conditions)
         order = conditions[k:] + conditions[:k]
         seen = set(quiet.wait())
         for cond in order:
-            tracer = None
-            wrap = ()
-            div = 1
-            if cond == "ipctrace":
-                tracer = start_ipctrace()
-            elif cond == "nowait":
-                tracer = start_ipctrace(("--no-wait",))
-            elif cond == "bpftrace":
-                tracer = start_bpftrace()
-            elif cond == "strace":
-                wrap = ("strace", "-f", "-qq", "-o", "/dev/null")
-                div = args.strace_div
+            tracer, wrap, div = start_condition(cond, args)
             try:
                 if tracer:
                     attach[cond].append(tracer.attach_s)
@@ -351,6 +385,9 @@ def overhead(args, runner, workloads, conditions):
                     r = runner.run(name, n, wrap=wrap)
                     samples[name][cond].append(float(r["ns_per_op"]))
                     seen |= set(quiet.foreign())
+                for app in apps if rep < args.app_reps else ():
+                    app_samples[app.name][cond].append(run_app(app, cond, args)[0])
+                    seen |= set(quiet.foreign())
             finally:
                 if tracer:
                     tracer.stop()
@@ -358,9 +395,9 @@ def overhead(args, runner, workloads, conditions):
         rep += 1
         clean = sum(1 for d in disturbed if not d)
         note = f"; others' BPF tracers attached: {', '.join(sorted(seen))}" if seen else ""
-        log(f"  rep {rep} ({clean}/{args.reps} undisturbed): {' '.join(order)} "
+        log(f"  rep {rep} ({clean}/{reps} undisturbed): {' '.join(order)} "
             f"({time.monotonic() - t0:.1f} s{note})")
-    return samples, attach, disturbed
+    return samples, app_samples, attach, disturbed
 
 
 def clean_samples(samples, disturbed, min_clean):
@@ -389,27 +426,78 @@ def summarize(samples, conditions):
             xs = by_cond[c]
             m = statistics.median(xs)
             entry = {"median_ns": round(m, 1), "n": len(xs)}
-            if c != "untraced":
-                entry["ratio"] = round(m / mb, 3)
-                # Spread: the same repetition's ratio, quartiles over the reps.
-                paired = [x / b for x, b in zip(xs, base)]
-                lo, hi = quartiles(paired)
-                entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
-            res[w][c] = entry
+            res[w][c] = ratio_entry(entry, xs, base, mb) if c != "untraced" else entry
         if "nowait" in res[w] and "ipctrace" in res[w]:
             res[w]["wait_cost"] = round(res[w]["ipctrace"]["median_ns"] /
                                         res[w]["nowait"]["median_ns"], 3)
     return res
 
 
+def table_head(head, cols, col):
+    """A table's header: head, then col(c) for each traced condition, and
+    ipctrace's spread and target after its own."""
+    for c in cols:
+        head += col(c)
+        if c == "ipctrace":
+            head += f" {'(IQR)':>11} {'target':>7}"
+    return head
+
+
+def ratio_entry(entry, xs, base, median_base):
+    """A condition's ratio to untraced (medians), and the quartiles of the
+    same repetition's ratios, into entry."""
+    entry["ratio"] = round(statistics.median(xs) / median_base, 3)
+    lo, hi = quartiles([x / b for x, b in zip(xs, base)])
+    entry["ratio_iqr"] = [round(lo, 3), round(hi, 3)]
+    return entry
+
+
+def summarize_apps(app_samples, disturbed, conditions):
+    """Throughput medians per application and condition, and the ratio
+    traced / untraced (below 1: throughput lost), with the quartiles of the
+    per-repetition ratios. Undisturbed repetitions only, if 3 or more."""
+    res = {}
+    for name, by_cond in app_samples.items():
+        n = len(by_cond["untraced"])
+        clean = [i for i in range(n) if not disturbed[i]]
+        use = clean if len(clean) >= 3 else list(range(n))
+        base = [by_cond["untraced"][i] for i in use]
+        mb = statistics.median(base)
+        res[name] = {"reps_used": len(use)}
+        for c in conditions:
+            xs = [by_cond[c][i] for i in use]
+            entry = {"median": round(statistics.median(xs), 1), "n": len(xs)}
+            res[name][c] = ratio_entry(entry, xs, base, mb) if c != "untraced" else entry
+    return res
+
+
+def print_apps(summary, apps, conditions):
+    cols = [c for c in conditions if c != "untraced"]
+    print()
+    print("Real applications: throughput, and its share kept under each tracer "
+          "(traced / untraced; 1.00 = nothing lost):")
+    print(table_head(f"{'app':<10} {'what':<48} {'unit':<14} {'untraced':>11}", cols,
+                     lambda c: f" {c:>9}"))
+    for app in apps:
+        s = summary[app.name]
+        line = f"{app.name:<10} {app.desc:<48} {app.unit:<14} {s['untraced']['median']:>11.0f}"
+        for c in cols:
+            line += f" {s[c]['ratio']:>8.3f}x"
+            if c == "ipctrace":
+                lo, hi = s[c]["ratio_iqr"]
+                target = apps_mod.APP_TARGETS.get(app.name)
+                ok = "" if target is None else (" ok" if s[c]["ratio"] >= target else " MISS")
+                tgt = "-" if target is None else f">={target:.2f}"
+                line += f" {f'{lo:.2f}-{hi:.2f}':>11} {tgt:>7}{ok}"
+        print(line)
+    print(f"(medians of {', '.join(str(summary[a.name]['reps_used']) for a in apps)} "
+          "interleaved repetitions; strace follows the server, -f -p, and runs the pipeline)")
+
+
 def print_overhead(summary, workloads, conditions):
     cols = [c for c in conditions if c != "untraced"]
-    head = f"{'workload':<8} {'what':<46} {'untraced':>9}"
-    for c in cols:
-        head += f" {c + ' ns':>12} {'ratio':>6}"
-        if c == "ipctrace":
-            head += f" {'(IQR)':>11} {'target':>6}"
-    print(head)
+    print(table_head(f"{'workload':<8} {'what':<46} {'untraced':>9}", cols,
+                     lambda c: f" {c + ' ns':>12} {'ratio':>6}"))
     for name, _, target, _ in workloads:
         s = summary[name]
         line = f"{name:<8} {WORKLOAD_DESC[name]:<46} {s['untraced']['median_ns']:>9.0f}"
@@ -475,6 +563,33 @@ def count_check(args, runner, workloads):
         results[name] = {"want": want, "got": got, "lost": lost, "others": sorted(others),
                          "ok": got == want and not lost}
     return results
+
+
+def pipeline_count(app):
+    """The pipeline under `ipctrace --json -t pipe -- COMMAND`: each of its
+    processes' pipe bytes, exactly what it moved (Pipeline.MOVES)."""
+    n = app.amount
+    argv, _ = app.command(n)
+    p = subprocess.run([IPCTRACE, "--json", "-t", "pipe", "--", *argv], capture_output=True,
+                       text=True, timeout=600)
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    final = json.loads(lines[-1]) if lines else {}
+    if p.returncode != 0 or not final.get("final"):
+        fail(f"ipctrace -- pipeline: status {p.returncode}, no final line: {p.stderr[-300:]}")
+    got = {}
+    for row in final["rows"]:
+        if row["comm"] in app.MOVES and row["type"] == "pipe":
+            rx, tx = got.get(row["comm"], (0, 0))
+            got[row["comm"]] = (rx + row["bytes"], tx) if row["dir"] == "rx" else (rx, tx + row["bytes"])
+    want = {c: (k * n, j * n) for c, (k, j) in app.MOVES.items()}
+    lost = {k: v for k, v in final["lost"].items() if v}
+    return {"want": want, "got": got, "lost": lost, "ok": got == want and not lost}
+
+
+def print_pipeline_count(c):
+    print("  pipeline: pipe bytes (received, sent) counted/done: " +
+          ", ".join(f"{k} {tuple(c['got'].get(k, (0, 0)))}/{v}" for k, v in c["want"].items()) +
+          f"; lost: {c['lost'] or 'none'} {'ok' if c['ok'] else 'MISMATCH'}")
 
 
 def print_counts(counts):
@@ -590,34 +705,55 @@ def json_rss_10k(args, runner):
     return round(hwm / 1024, 1)
 
 
-def bpf_time(args, runner, workloads):
-    """ns per BPF program run, per workload, with kernel.bpf_stats_enabled on
-    for this part only (it costs every BPF program on the machine two clock
-    reads per run, so the overhead runs above have it off)."""
+def program_deltas(s0, s1, runs_min):
+    """ns per run and runs, per program that ran more than runs_min times
+    between two bpftool listings."""
+    per = {}
+    for pid_, p1 in s1.items():
+        p0 = s0.get(pid_, {})
+        runs = p1.get("run_cnt", 0) - p0.get("run_cnt", 0)
+        ns = p1.get("run_time_ns", 0) - p0.get("run_time_ns", 0)
+        if runs > runs_min:
+            per[p1["name"]] = {"runs": runs, "ns_per_run": round(ns / runs, 1)}
+    return per
+
+
+def per_unit(per, units):
+    """Programs' runs and ns per unit of work (iteration, request)."""
+    out = {n: {"runs_per_iter": round(v["runs"] / units, 2), "ns_per_run": v["ns_per_run"]}
+           for n, v in per.items()}
+    bpf_ns = sum(v["runs_per_iter"] * v["ns_per_run"] for v in out.values())
+    return {"programs": out, "bpf_ns_per_iter": round(bpf_ns, 1)}
+
+
+# Applications whose BPF time per request is measured.
+BPF_APPS = ("pgbench", "redis_unix", "redis_tcp")
+
+
+def bpf_time(args, runner, workloads, apps=(), binary=IPCTRACE):
+    """ns per BPF program run, per workload and per application request,
+    with kernel.bpf_stats_enabled on for this part only (it costs every BPF
+    program on the machine two clock reads per run, so the overhead runs
+    above have it off)."""
     old = read_sysctl("kernel.bpf_stats_enabled")
     write_sysctl("kernel.bpf_stats_enabled", 1)
     res = {}
     sizes = {}
     try:
-        tr = start_ipctrace()
+        tr = start_ipctrace(binary=binary)
         try:
             ids = prog_ids(tr.pid)
             for name, iters, _, _ in workloads:
                 n = max(100, int(iters * args.scale))
                 s0 = prog_stats(ids)
                 r = runner.run(name, n)
-                s1 = prog_stats(ids)
                 total = int(r["iters"]) + int(r["warmup"])
-                per = {}
-                for pid_, p1 in s1.items():
-                    p0 = s0.get(pid_, {})
-                    runs = p1.get("run_cnt", 0) - p0.get("run_cnt", 0)
-                    ns = p1.get("run_time_ns", 0) - p0.get("run_time_ns", 0)
-                    if runs > total // 10:	# programs this workload really runs
-                        per[p1["name"]] = {"runs_per_iter": round(runs / total, 2),
-                                           "ns_per_run": round(ns / runs, 1)}
-                bpf_ns = sum(v["runs_per_iter"] * v["ns_per_run"] for v in per.values())
-                res[name] = {"programs": per, "bpf_ns_per_iter": round(bpf_ns, 1)}
+                res[name] = per_unit(program_deltas(s0, prog_stats(ids), total // 10), total)
+            for app in apps:
+                if app.name in BPF_APPS:
+                    s0 = prog_stats(ids)
+                    _, done = app.run()
+                    res[app.name] = per_unit(program_deltas(s0, prog_stats(ids), done // 10), done)
             for pid_, p in prog_stats(ids).items():
                 xl = subprocess.run(["bpftool", "prog", "dump", "xlated", "id", str(pid_)],
                                     capture_output=True, text=True).stdout
@@ -654,16 +790,20 @@ def print_costs(costs):
               f"{r['first_refreshes_cpu_ms']:.0f} ms; RSS {r['rss_mb']} MB, peak {r['rss_hwm_mb']} MB")
         if r.get("json_rss_hwm_mb"):
             print(f"  the same pipes under --json: peak RSS {r['json_rss_hwm_mb']} MB")
-    if costs.get("bpf"):
-        print("  BPF time per program run (bpf_stats, which adds its own two clock reads per run):")
-        for w, b in costs["bpf"].items():
+    for key, label in (("bpf", ""), ("bpf_compare", " of the --compare binary")):
+        if not costs.get(key):
+            continue
+        print(f"  BPF time per program run{label} (bpf_stats, which adds its own two clock reads "
+              "per run; applications: per request or transaction):")
+        for w, b in costs[key].items():
             progs = ", ".join(f"{p} {v['runs_per_iter']:g} x {v['ns_per_run']:.0f} ns"
                               for p, v in sorted(b["programs"].items()))
-            print(f"    {w:<6} {b['bpf_ns_per_iter']:>7.0f} ns per iteration: {progs}")
-    if costs.get("sizes"):
-        print("  program sizes (xlated instructions / JIT bytes): " +
-              ", ".join(f"{n} {s['xlated_insns']}/{s['jited_bytes']}"
-                        for n, s in sorted(costs["sizes"].items())))
+            print(f"    {w:<10} {b['bpf_ns_per_iter']:>7.0f} ns per iteration: {progs}")
+    for key, label in (("sizes", ""), ("sizes_compare", " of the --compare binary")):
+        if costs.get(key):
+            print(f"  program sizes{label} (xlated instructions / JIT bytes): " +
+                  ", ".join(f"{n} {s['xlated_insns']}/{s['jited_bytes']}"
+                            for n, s in sorted(costs[key].items())))
 
 
 # --- Targets and baseline ------------------------------------------------
@@ -671,7 +811,12 @@ def print_costs(costs):
 
 def check_targets(results, workloads):
     out = []
-    summ = results["overhead"]
+    summ = results.get("overhead", {})
+    for name, target in apps_mod.APP_TARGETS.items():
+        r = results.get("apps", {}).get(name, {}).get("ipctrace", {}).get("ratio")
+        if r is not None:
+            out.append((f"{name} throughput under ipctrace", f"{r:.3f}x", f">= {target}x",
+                        r >= target))
     for name, _, target, _ in workloads:
         if target is not None and "ipctrace" in summ.get(name, {}):
             r = summ[name]["ipctrace"]["ratio"]
@@ -703,24 +848,20 @@ def check_targets(results, workloads):
     return out
 
 
-def compare_baseline(results, baseline, margin):
-    """A ratio of ipctrace's is flagged when it exceeds the baseline's by more
-    than margin (absolute, in x). Only ratios: absolute times move with the
-    machine. A peer's ratio that moved as much is shown, not flagged: it says
-    the machine changed, not the code."""
-    flagged = []
-    print()
-    print(f"Against the baseline ({baseline.get('commit', '?')}, {baseline.get('date', '?')}), "
-          f"margin +{margin:.2f}x:")
-    for w, by_cond in results["overhead"].items():
+def compare_ratios(measured, base, margin, worse_if, flagged):
+    """One table's ratios against the baseline's: ipctrace's that moved the
+    wrong way by more than margin are flagged. Only ratios: absolute times
+    move with the machine. A peer's ratio that moved as much is shown, not
+    flagged: it says the machine changed, not the code."""
+    for w, by_cond in measured.items():
         for c, e in by_cond.items():
             if not isinstance(e, dict) or "ratio" not in e:
                 continue	# untraced, or wait_cost (a ratio of two tracers)
-            b = baseline.get("overhead", {}).get(w, {}).get(c, {}).get("ratio")
+            b = base.get(w, {}).get(c, {}).get("ratio")
             if b is None:
                 continue
-            worse = e["ratio"] > b + margin
-            moved = worse or e["ratio"] < b - margin
+            worse = worse_if(e["ratio"], b)
+            moved = worse or abs(e["ratio"] - b) > margin
             if c in OWN_CONDITIONS:
                 verdict = "WORSE" if worse else ("better" if moved else "same")
                 if worse:
@@ -728,7 +869,21 @@ def compare_baseline(results, baseline, margin):
             else:
                 verdict = "moved (a peer: the machine, not flagged)"
             if c == "ipctrace" or moved:
-                print(f"  {w:<6} {c:<9} {b:>6.2f}x -> {e['ratio']:>6.2f}x  {verdict}")
+                print(f"  {w:<10} {c:<9} {b:>6.2f}x -> {e['ratio']:>6.2f}x  {verdict}")
+
+
+def compare_baseline(results, baseline, margin, app_margin=0.05):
+    """Time ratios (micro-workloads) are flagged when above the baseline's by
+    more than margin, throughput ratios (applications) when below it by more
+    than app_margin."""
+    flagged = []
+    print()
+    print(f"Against the baseline ({baseline.get('commit', '?')}, {baseline.get('date', '?')}), "
+          f"margin +{margin:.2f}x (applications -{app_margin:.2f}):")
+    compare_ratios(results.get("overhead", {}), baseline.get("overhead", {}), margin,
+                   lambda r, b: r > b + margin, flagged)
+    compare_ratios(results.get("apps", {}), baseline.get("apps", {}), app_margin,
+                   lambda r, b: r < b - app_margin, flagged)
     print(f"  {len(flagged)} ratio(s) worse than the baseline" +
           (": " + ", ".join(flagged) if flagged else ""))
     return flagged
@@ -742,20 +897,33 @@ def git_commit():
         return "unknown"
 
 
-def main():
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=15,
                     help="undisturbed repetitions of the interleaved run wanted")
-    ap.add_argument("--time-limit", type=float, default=400,
+    ap.add_argument("--time-limit", type=float, default=600,
                     help="seconds after which no new repetition starts")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply iteration counts")
     ap.add_argument("--strace-div", type=int, default=200,
                     help="strace runs iterations/DIV (it is ~450x slower)")
-    ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--conditions", default=",".join(DEFAULT_CONDITIONS))
+    ap.add_argument("--compare", metavar="PATH",
+                    help="another ipctrace binary, as the condition 'compare' (a build before "
+                    "a change, say)")
+    ap.add_argument("--only", choices=("micro", "apps"),
+                    help="only the micro-workloads, or only the real applications")
     ap.add_argument("--workloads", default=",".join(w[0] for w in WORKLOADS))
+    ap.add_argument("--apps", default=",".join(a.name for a in apps_mod.APPS),
+                    help="real applications (servers started by the bench)")
+    ap.add_argument("--app-reps", type=int, default=5,
+                    help="repetitions (the first ones) that run the applications too")
+    ap.add_argument("--app-seconds", type=float, default=2,
+                    help="seconds of one application run, untraced")
+    ap.add_argument("--app-strace-div", type=int, default=10,
+                    help="applications under strace do 1/DIV of the work")
     ap.add_argument("--cpu", type=int, default=os.cpu_count() - 1,
-                    help="CPU the workloads are pinned to; -1: not pinned")
+                    help="CPU the micro-workloads are pinned to; -1: not pinned")
     ap.add_argument("--duration", type=int, default=8, help="seconds of each sustained run")
     ap.add_argument("--objects", type=int, default=10000, help="pipes for the refresh cost")
     ap.add_argument("--start-runs", type=int, default=8)
@@ -765,43 +933,34 @@ def main():
     ap.add_argument("--baseline", default=BASELINE)
     ap.add_argument("--margin", type=float, default=0.3,
                     help="flag a ratio this much (x) above the baseline's")
+    ap.add_argument("--app-margin", type=float, default=0.05,
+                    help="flag an application's throughput ratio this much below the baseline's")
     ap.add_argument("--write-baseline", action="store_true")
     args = ap.parse_args()
-
-    if os.geteuid() != 0:
-        fail("needs root (BPF, tracefs, sysctl)")
-    for f in (IPCTRACE, IPC_BENCH):
-        if not os.access(f, os.X_OK):
-            fail(f"{f} missing: run make first")
     conditions = args.conditions.split(",")
+    if args.compare and "compare" not in conditions:
+        conditions.append("compare")
     if conditions[0] != "untraced" or any(c not in CONDITIONS for c in conditions):
         fail(f"--conditions: a list starting with untraced, of {CONDITIONS}")
-    wanted = args.workloads.split(",")
-    workloads = [w for w in WORKLOADS if w[0] in wanted]
-    runner = Runner(None if args.cpu < 0 else args.cpu)
+    if "compare" in conditions and not (args.compare and os.access(args.compare, os.X_OK)):
+        fail("--compare PATH: an executable ipctrace is needed for the condition 'compare'")
+    args.conditions = conditions
+    wanted = args.workloads.split(",") if args.only != "apps" else []
+    args.workloads = [w for w in WORKLOADS if w[0] in wanted]
+    wanted = args.apps.split(",") if args.only != "micro" else []
+    unknown = set(wanted) - {a.name for a in apps_mod.APPS}
+    if unknown:
+        fail(f"--apps: unknown {', '.join(sorted(unknown))}; of "
+             f"{', '.join(a.name for a in apps_mod.APPS)}")
+    args.apps = wanted
+    return args
 
-    started = time.monotonic()
-    results = {
-        "commit": git_commit(),
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "kernel": os.uname().release,
-        "settings": {"reps": args.reps, "scale": args.scale, "strace_div": args.strace_div,
-                     "cpu": args.cpu, "iterations": {w[0]: int(w[1] * args.scale) for w in workloads}},
-    }
-    pinned = f", workloads pinned to CPU {args.cpu}" if args.cpu >= 0 else ""
-    log(f"bench: interleaved run, {args.reps} undisturbed repetitions of {', '.join(conditions)}"
-        f"{pinned}")
-    samples, attach, disturbed = overhead(args, runner, workloads, conditions)
-    min_clean = max(3, args.reps // 2)	# fewer make medians of noise
-    used, clean = clean_samples(samples, disturbed, min_clean)
-    results["overhead"] = summarize(used, conditions)
-    results["samples"] = samples
-    results["quiet"] = {"clean": clean, "reps_used": len(next(iter(used.values()))["untraced"]),
-                        "disturbed": disturbed}
+
+def print_header(results, args, disturbed, clean):
     print()
     print(f"ipctrace benchmark: commit {results['commit']}, Linux {results['kernel']}, "
           f"{os.cpu_count()} CPUs, {len(disturbed)} interleaved repetitions")
-    if len(disturbed) < args.reps:
+    if len(disturbed) < args.reps and args.workloads:
         print(f"(fewer than the {args.reps} asked for: no repetition starts after "
               f"--time-limit {args.time_limit:.0f} s)")
     others = sorted({n for d in disturbed for n in d})
@@ -810,29 +969,69 @@ def main():
         print(f"{n_dist} of {len(disturbed)} repetitions ran while someone else's BPF tracers were "
               f"attached ({', '.join(others)}): they slow the untraced runs too.")
         if clean:
-            print(f"Medians below are of the {results['quiet']['reps_used']} undisturbed repetitions.")
+            print("Medians below are of the undisturbed repetitions.")
         else:
             print("WARNING: too few undisturbed repetitions; medians below use all of them, and "
                   "the ratios are understated. Not compared with the baseline.")
-    print()
-    print_overhead(results["overhead"], workloads, conditions)
-    sys.stdout.flush()
-    errors = []
-    if not args.skip_costs:
-        # Each part on its own: one that fails is reported, the rest still run.
-        def part(label, fn, *a):
-            log(f"bench: {label}")
-            try:
-                return fn(*a)
-            except (BenchError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
-                errors.append(f"{label}: {e}")
-                log(f"bench: {label} failed: {e}")
-                return None
 
-        counts = part("counts under ipctrace --json", count_check, args, runner, workloads)
+
+def interleaved(args, runner, apps, results):
+    """Part 1, into results; whether enough repetitions were undisturbed."""
+    conditions, workloads = args.conditions, args.workloads
+    pinned = f", micro-workloads pinned to CPU {args.cpu}" if args.cpu >= 0 else ""
+    in_apps = f"; applications in the first {args.app_reps}" if apps else ""
+    log(f"bench: interleaved run, {args.reps} undisturbed repetitions of {', '.join(conditions)}"
+        f"{pinned}{in_apps}")
+    samples, app_samples, attach, disturbed = overhead(args, runner, workloads, conditions, apps)
+    min_clean = max(3, args.reps // 2)	# fewer make medians of noise
+    clean = sum(1 for d in disturbed if not d) >= 3
+    results["quiet"] = {"clean": clean, "disturbed": disturbed}
+    if workloads:
+        used, clean = clean_samples(samples, disturbed, min_clean)
+        results["overhead"] = summarize(used, conditions)
+        results["samples"] = samples
+        results["quiet"].update(clean=clean,
+                                reps_used=len(next(iter(used.values()))["untraced"]))
+    if apps:
+        results["apps"] = summarize_apps(app_samples, disturbed, conditions)
+        results["app_samples"] = app_samples
+        results["settings"]["app_amounts"] = {a.name: a.amount for a in apps}
+    print_header(results, args, disturbed, clean)
+    if workloads:
+        print()
+        print_overhead(results["overhead"], workloads, conditions)
+    if apps:
+        print_apps(results["apps"], apps, conditions)
+    sys.stdout.flush()
+    return clean
+
+
+def own_costs(args, runner, apps, results, errors):
+    """Parts 2 and 3, into results; a part that fails is reported in errors,
+    the rest still run."""
+    def part(label, fn, *a):
+        log(f"bench: {label}")
+        try:
+            return fn(*a)
+        except (BenchError, apps_mod.AppError, OSError, subprocess.SubprocessError, ValueError,
+                KeyError) as e:
+            errors.append(f"{label}: {e}")
+            log(f"bench: {label} failed: {e}")
+            return None
+
+    costs = {}
+    if args.workloads:
+        counts = part("counts under ipctrace --json", count_check, args, runner, args.workloads)
         if counts is not None:
             results["counts"] = counts
             print_counts(counts)
+    for app in apps:
+        c = part("the pipeline's bytes under ipctrace --json", pipeline_count, app) \
+            if app.name == "pipeline" else None
+        if c is not None:
+            results.setdefault("counts", {})["pipeline"] = c
+            print_pipeline_count(c)
+    if args.workloads:
         costs = {
             "start": part("start to attached", start_time, args),
             "sustained": part("CPU under a sustained workload", sustained, args, runner),
@@ -841,31 +1040,71 @@ def main():
         if costs["refresh_10k"]:
             costs["refresh_10k"]["json_rss_hwm_mb"] = part(
                 f"--json with {args.objects} pipes", json_rss_10k, args, runner)
-        bpf = part("BPF time per run", bpf_time, args, runner, workloads)
-        costs["bpf"], costs["sizes"] = bpf if bpf else (None, None)
-        results["costs"] = costs
-        print_costs(costs)
-    results["elapsed_s"] = round(time.monotonic() - started, 1)
-    results["targets"] = [{"what": t[0], "got": t[1], "target": t[2], "met": t[3]}
-                          for t in check_targets(results, workloads)]
+    binaries = [("ipctrace", IPCTRACE)] + ([("compare", args.compare)] if args.compare else [])
+    for label, binary in binaries:
+        bpf = part(f"BPF time per run ({label})", bpf_time, args, runner, args.workloads, apps,
+                   binary)
+        key = "bpf" if label == "ipctrace" else "bpf_compare"
+        costs[key], sizes = bpf if bpf else (None, None)
+        costs["sizes" if label == "ipctrace" else "sizes_compare"] = sizes
+    results["costs"] = costs
+    print_costs(costs)
 
+
+def write_results(args, results, clean):
+    """Results, the baseline (written or compared); the ratios flagged."""
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
     with open(RESULTS, "w") as f:
         json.dump(results, f, indent=1)
     flagged = []
-    if os.path.exists(args.baseline) and not args.write_baseline:
+    # Compared first also when replaced: what moved since is said.
+    if os.path.exists(args.baseline):
         if clean:
             with open(args.baseline) as f:
-                flagged = compare_baseline(results, json.load(f), args.margin)
+                flagged = compare_baseline(results, json.load(f), args.margin, args.app_margin)
         else:
-            print(f"\nNot compared with the baseline: fewer than {min_clean} "
-                  "undisturbed repetitions.")
+            print("\nNot compared with the baseline: too few undisturbed repetitions.")
     if args.write_baseline:
-        base = {k: v for k, v in results.items() if k != "samples"}
+        # A --compare binary is this run's guest, not part of the baseline.
+        base = {k: v for k, v in results.items() if k not in ("samples", "app_samples")}
+        for table in ("overhead", "apps"):
+            for by_cond in base.get(table, {}).values():
+                by_cond.pop("compare", None)
         with open(args.baseline, "w") as f:
             json.dump(base, f, indent=1)
             f.write("\n")
         print(f"\nbaseline written: {os.path.relpath(args.baseline, ROOT)}")
+    return flagged
+
+
+def main():
+    args = parse_args()
+    if os.geteuid() != 0:
+        fail("needs root (BPF, tracefs, sysctl)")
+    for f in (IPCTRACE, IPC_BENCH):
+        if not os.access(f, os.X_OK):
+            fail(f"{f} missing: run make first")
+    runner = Runner(None if args.cpu < 0 else args.cpu)
+    started = time.monotonic()
+    results = {
+        "commit": git_commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "kernel": os.uname().release,
+        "settings": {"reps": args.reps, "scale": args.scale, "strace_div": args.strace_div,
+                     "cpu": args.cpu, "compare": args.compare, "app_reps": args.app_reps,
+                     "iterations": {w[0]: int(w[1] * args.scale) for w in args.workloads}},
+    }
+    errors = []
+    if args.apps:
+        log(f"bench: starting {', '.join(args.apps)} (private directories, sockets and ports)")
+    with apps_mod.Apps(args.apps, args.app_seconds) as apps:
+        clean = interleaved(args, runner, apps, results)
+        if not args.skip_costs:
+            own_costs(args, runner, apps, results, errors)
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+    results["targets"] = [{"what": t[0], "got": t[1], "target": t[2], "met": t[3]}
+                          for t in check_targets(results, args.workloads)]
+    flagged = write_results(args, results, clean)
     print(f"\nresults: {os.path.relpath(RESULTS, ROOT)} ({results['elapsed_s']:.0f} s)")
     for e in errors:
         print(f"error: {e}")
@@ -875,6 +1114,9 @@ def main():
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except BenchError as e:
+    except (BenchError, apps_mod.AppError) as e:
         log(f"bench: {e}")
         sys.exit(1)
+    except KeyboardInterrupt:
+        log("bench: interrupted; servers stopped, their directory removed")
+        sys.exit(130)

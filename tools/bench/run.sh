@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: ipctrace's benchmark (tools/bench/bench.py does the work).
-# This wrapper only gets the machine ready: root, the two comparison tracers,
-# tracefs for bpftrace's tracepoint: probes. Options go to bench.py
+# This wrapper only gets the machine ready: root, the two comparison tracers
+# and the real applications' servers and clients (install-deps.sh bench),
+# tracefs for bpftrace's tracepoint: probes. bench.py starts the servers
+# itself, in a temporary directory, and stops them (tools/bench/apps.py). Options go to bench.py
 # (tools/bench/run.sh --help); --hookcost first runs the hot-path variants
 # instead (tools/bench/hookcost/run.py).
 set -euo pipefail
@@ -14,8 +16,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-# bpftrace and strace are what ipctrace is compared with, not build
-# dependencies: install-deps.sh's bench purpose has them.
+# bpftrace and strace are what ipctrace is compared with, the servers what it
+# traces, not build dependencies: install-deps.sh's bench purpose has them.
 "$here/../install-deps.sh" bench
 
 # tracepoint: probes look their event ids up in tracefs, which this
