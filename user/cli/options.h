@@ -59,6 +59,7 @@ struct config {
 	bool by_uid;		/* -u given */
 	uid_t uid;		/* -u */
 	const char *cgroup;	/* --cgroup PATH */
+	const char *netns;	/* --netns PATH */
 	bool explain;		/* --demo --explain: the guided tour */
 	char **command;		/* after "--": run it and trace it; NULL-terminated */
 	char error[256];	/* why parsing failed, for the one-line message */
