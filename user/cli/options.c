@@ -130,7 +130,7 @@ static const struct argp_option options[] = {
 	  "With --listen: TLS and basic-auth users, in the web config format of "
 	  "Prometheus exporters such as node_exporter", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
-	  "Label sets with series of their own (default 200); the rest add up in "
+	  "Label sets with series of their own (default 1000); the rest add up in "
 	  "comm=\"(other)\" (per scrape, the busiest rows, with --prom-detail)", 0 },
 	{ "prom-detail", OPT_PROM_DETAIL, NULL, 0,
 	  "Metrics per PID and object, for debugging: series come and go with processes", 0 },

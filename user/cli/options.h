@@ -13,7 +13,7 @@
  * of traffic (label sets, or with --prom-detail rows), plus ipctrace's own
  * (ipctrace-output(5), PROMETHEUS).
  */
-#define PROM_ROWS_DEFAULT 200
+#define PROM_ROWS_DEFAULT 1000
 
 /* --listen with a port alone serves loopback only: metrics name processes. */
 #define LISTEN_DEFAULT_HOST "127.0.0.1"
