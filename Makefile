@@ -204,9 +204,11 @@ demo-graph: all
 	$(Q)tools/demo-graph.sh
 
 # Churn under ipctrace for SOAK_SECONDS (600): totals exact, RSS and maps
-# flat (tools/soak/soak.py). Not part of make test.
+# flat, the series a Prometheus scraping it holds bounded (tools/soak/soak.py;
+# the server comes with the test packages). Not part of make test.
 SOAK_SECONDS ?= 600
 soak: all
+	$(Q)tools/install-deps.sh test
 	$(Q)tools/soak/soak.py $(SOAK_SECONDS)
 
 # libFuzzer targets (tests/fuzz/): the library built again with clang and

@@ -47,7 +47,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		ret = 0;	/* a non-blocking connect under way */
 	if (ret < 0)
 		return 0;	/* a failed call moved nothing */
-	if (!in_cgroup())
+	if (!in_scope())
 		return 0;
 	tgid = native_tgid();
 	if (!tgid) {

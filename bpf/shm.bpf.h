@@ -301,7 +301,7 @@ static __always_inline int shm_on_fault(__u64 address, __u64 error_code)
 
 	if (!(type_mask & SHM_TYPES))
 		return 0;
-	if (is_self(tgid) || (filter_enabled && !is_candidate(tgid)) || !in_cgroup() ||
+	if (is_self(tgid) || (filter_enabled && !is_candidate(tgid)) || !in_scope() ||
 	    !object_at(tgid, address, &obj, &offset, &file))
 		return 0;
 	count_on(&obj, error_code & PF_WRITE ? DIR_TX : DIR_RX, file, NO_EVENT, PAGE_SIZE,

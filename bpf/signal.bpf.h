@@ -188,9 +188,9 @@ static __noinline int sig_on_generate(int sig, const struct kernel_siginfo *info
 	 * one it gives up on) are not the traced processes' IPC. */
 	if (is_self(target) || (process && is_self(running)))
 		return 0;
-	/* --cgroup: the signals its processes send (the running task of a
-	 * kernel's signal is any task: those count if it is in the cgroup). */
-	if (!in_cgroup())
+	/* --cgroup, --netns: the signals their processes send (the running
+	 * task of a kernel's signal is any task: those count if it is inside). */
+	if (!in_scope())
 		return 0;
 	/*
 	 * -p: a signal to or from a target or one of its possible peers. The

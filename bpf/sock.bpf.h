@@ -271,7 +271,7 @@ static __always_inline int sock_on_length(const struct sock *sk, int ret, int fl
 	__u64 slept = 0;
 	__u32 tgid;
 
-	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)) || !in_cgroup())
+	if (ret < 0 || (dir == DIR_RX && (flags & MSG_PEEK)) || !in_scope())
 		return 0;
 	tgid = current_tgid();
 	if (is_self(tgid) ||

@@ -70,7 +70,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
 		-s --sort --no-clear --no-tui -o --output --json --csv --graph --prom-file --prom-rows --prom-detail --listen
-		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
+		--web-config --demo --explain -f --follow --cgroup --netns -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -103,6 +103,12 @@ _ipctrace() {
 		;;
 	--cgroup)
 		_ipctrace_cgroups "$eq" "$cur"
+		return 0
+		;;
+	--netns)
+		# ip netns's namespaces, or any file (a /proc/PID/ns/net).
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "${cur:-/run/netns/}")
 		return 0
 		;;
 	-c | --comm)

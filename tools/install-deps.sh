@@ -37,7 +37,9 @@ purpose_packages() {
 		# make install's tests: groff renders the man pages, man-db's man finds them
 		echo groff-base man-db
 		# --graph's tests render what it writes with dot; the metrics' tests
-		# check them with promtool, which only the prometheus package ships
+		# check them with promtool, and fleet.bats runs a Prometheus server
+		# of its own (never the system's service) on them: both are in the
+		# prometheus package
 		echo graphviz prometheus
 		# --web-config's tests: a self-signed certificate (openssl), bcrypt
 		# hashes of passwords (mkpasswd, from whois)

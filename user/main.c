@@ -54,6 +54,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 {
 	*o = (struct session_opts){
 		.tracer = { .type_mask = cfg->type_mask, .cgroup = cfg->cgroup,
+			    .netns = cfg->netns,
 			    .hex_cap = cfg->hex_cap, .wait = !cfg->no_wait, .hist = cfg->hist,
 			    .max_rows = cfg->max_rows,
 			    .events = cfg->events, .verbose = cfg->verbose },

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Who is counted: --cgroup's cgroup, and -p's targets and their peers. */
+/* Who is counted: --cgroup's cgroup, --netns's namespace, and -p's targets
+ * and their peers. */
 #ifndef IPCTRACE_CORE_FILTER_BPF_H
 #define IPCTRACE_CORE_FILTER_BPF_H
 
@@ -9,6 +10,32 @@
 static __always_inline bool in_cgroup(void)
 {
 	return !cgroup_enabled || bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1;
+}
+
+/*
+ * --netns: whether the current process is in the network namespace. A task
+ * past exit_task_namespaces() has none, and is not counted: the SIGCHLD an
+ * exit sends goes after it. Without --netns the verifier drops all this.
+ */
+static __always_inline bool in_netns(void)
+{
+	struct task_struct *task;
+
+	if (!netns_ino)
+		return true;
+	if (btf_loads) {
+		struct nsproxy *ns = bpf_get_current_task_btf()->nsproxy;
+
+		return ns && ns->net_ns && ns->net_ns->ns.inum == netns_ino;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) == netns_ino;
+}
+
+/* Whether the current process is one --cgroup and --netns let through. */
+static __always_inline bool in_scope(void)
+{
+	return !scope_enabled || (in_cgroup() && in_netns());
 }
 
 static __always_inline bool is_target(__u32 tgid)

@@ -27,6 +27,10 @@ const volatile bool filter_enabled = false;
 const volatile bool follow_children = false;
 /* --cgroup: only processes in the cgroup in cgroup_filter[0], or below it. */
 const volatile bool cgroup_enabled = false;
+/* --netns: only processes in the network namespace of this inode (0: any). */
+const volatile __u32 netns_ino = 0;
+/* --cgroup or --netns: one load tells a run without either to count all. */
+const volatile bool scope_enabled = false;
 /* Socket bytes come from the syscalls, on kernels without sock_send_length. */
 const volatile bool sock_via_syscalls = false;
 /* -e: log each operation into the events ring buffer; -x: with this many

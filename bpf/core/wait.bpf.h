@@ -148,7 +148,7 @@ static __always_inline int wait_on_switch(bool preempt, struct task_struct *prev
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
 		return 0;
 	op = syscall_op[nr];
-	if (!op_may_wait(op) || in_compat_syscall() || !in_cgroup())
+	if (!op_may_wait(op) || in_compat_syscall() || !in_scope())
 		return 0;
 	tgid = prev->tgid;
 	if (is_self(tgid) || (filter_enabled && op < IPCOP_DEDICATED && !is_candidate(tgid)))

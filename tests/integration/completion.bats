@@ -98,6 +98,16 @@ expect() {
 	expect "$TMP/web.yml"
 }
 
+@test "completion: --netns offers ip netns's namespaces, then any path" {
+	local name="ipctrace-compl.$$"
+	ip netns add "$name"
+	complete_line _ipctrace ipctrace --netns ""
+	ip netns delete "$name"
+	[[ $'\n'$got$'\n' == *$'\n'/run/netns/$name$'\n'* ]]
+	complete_line _ipctrace ipctrace --netns /proc/self/ns/ne
+	expect /proc/self/ns/net
+}
+
 @test "completion: --cgroup offers the cgroup v2 directories; after -- a command, then files" {
 	local root
 	root=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \

@@ -263,6 +263,63 @@ print(len(rows), sorted({r.get("cgroup") for r in rows}))' "$TMP/out"
 	[[ $output == *"not in the cgroup v2 hierarchy"* ]]
 }
 
+# A network namespace of the test's own, named for this run; removed in
+# teardown whatever the test did.
+NETNS=
+make_netns() {
+	NETNS="ipctrace-test.$$"
+	ip netns add "$NETNS"
+	ip -n "$NETNS" link set lo up
+}
+
+stop_servers() {
+	if [[ -n $NETNS ]]; then
+		ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns delete "$NETNS" 2>/dev/null || true
+	fi
+}
+
+@test "--netns: only the processes in that network namespace, exactly, their sockets and pipes" {
+	make_netns
+	# Run in the namespace too, as on a host of its own, so that its
+	# addresses are named as there (from outside they carry [net:N]).
+	nsenter --net="/run/netns/$NETNS" "$IPCTRACE" --netns "/run/netns/$NETNS" --json -i 1 \
+		-t pipe,tcp,udp >"$TMP/out" 2>"$TMP/err" 3>&- &
+	TRACER_PID=$!
+	wait_for "$TMP/err" '^ipctrace: attached' 30
+	# The same demos inside the namespace and outside it at the same time,
+	# over the same loopback addresses (each namespace has its own).
+	ip netns exec "$NETNS" sh -c "\"\$1\" tcp -n 30 -s 500 --json && \"\$1\" pipe -n 30 --json" \
+		sh "$DEMO" >"$TMP/inside" &
+	local inside=$!
+	"$DEMO" tcp -n 30 -s 500 --json >"$TMP/outside"
+	"$DEMO" udp -n 30 -s 500 --json >>"$TMP/outside"
+	wait "$inside"
+	stop_tracer
+	[ "$TRACER_STATUS" -eq 0 ]
+	"$CHECK" "$TMP/inside" "$TMP/out" --only
+	# Nothing of the outside demos: no UDP row, and only the inside PIDs.
+	run python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if "\"final\":true" in l][-1]["rows"]
+inside = {json.loads(l)["pid"] for l in open(sys.argv[2]) if l.startswith("{")}
+print(sorted({r["type"] for r in rows}), {r["pid"] for r in rows} <= inside)' "$TMP/out" "$TMP/inside"
+	[ "$output" = "['pipe', 'tcp'] True" ]
+	# The outside demos moved data all the same.
+	[ "$(jq -s "map(.bytes) | add" "$TMP/outside")" -gt 0 ]
+}
+
+@test "--netns: a path that is not a network namespace: one line saying what to give, exit 1" {
+	local path
+	for path in /no/such/netns.$$ /etc/passwd /proc/self/ns/ipc; do
+		run --separate-stderr "$IPCTRACE" --netns "$path" -d 1
+		[ "$status" -eq 1 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "ipctrace: --netns $path"*"give /run/netns/NAME (ip netns list) or /proc/PID/ns/net" ]]
+		[ -z "$output" ]
+	done
+}
+
 @test "CGROUP column: shown when rows come from more than one cgroup, each row's own" {
 	local root cg name
 	root=$(cgroup2_root)

@@ -298,6 +298,9 @@ scrape_until() {
 	sets=$(sed -n 's/^ipctrace_label_sets //p' "$TMP/final.prom")
 	[ "$sets" -le $((cap + 2 * 11)) ]
 	[ "$sets" -eq "$(grep -c '^ipctrace_bytes_total{' "$TMP/final.prom")" ]
+	# Said once on stderr, as a full kernel map is.
+	[ "$(grep -c "label sets (--prom-rows) are full" "$TMP/err")" -eq 1 ]
+	grep -qx "ipctrace: the metrics' $cap label sets (--prom-rows) are full: later ones add up in comm=\"(other)\", counted in ipctrace_lost_total{map=\"label_sets\"}; raise --prom-rows" "$TMP/err"
 }
 
 @test "--listen: gzip when the scraper asks, the same text decompressed; plain otherwise" {

@@ -24,7 +24,8 @@ With --renames (tests/lib/rename_churn.py: N processes, each with a name of
 its own, each writing K bytes into one pipe): at most C label sets have
 names of their own and one comm="(other)" per type and direction is the
 rest; the pipe's bytes, written and read, still add up to N * K exactly;
-ipctrace_other_rows_total counts the writers past the cap.
+ipctrace_other_rows_total counts the writers past the cap, and
+ipctrace_lost_total{map="label_sets"} the same.
 Exits 1 on any mismatch.
 """
 import re
@@ -148,6 +149,11 @@ def check_renames(renames, size, cap, final, errors):
     other_rows = final.get("ipctrace_other_rows_total", [({}, 0)])[0][1]
     if other_rows < renames - cap:
         errors.append(f"ipctrace_other_rows_total {other_rows}, fewer than {renames - cap}")
+    # Counted coarser is a loss of the metrics' own map, as a full kernel map's.
+    lost = {l.get("map"): v for l, v in final.get("ipctrace_lost_total", [])}
+    if lost.get("label_sets") != other_rows:
+        errors.append(f"ipctrace_lost_total{{map=\"label_sets\"}} {lost.get('label_sets')}, "
+                      f"ipctrace_other_rows_total {other_rows}")
     return f"{len(own)} own and {len(other)} other label sets for {renames} names"
 
 

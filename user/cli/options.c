@@ -75,6 +75,7 @@ enum {
 	OPT_NO_WAIT,
 	OPT_HIST,
 	OPT_CGROUP,
+	OPT_NETNS,
 	OPT_EXPLAIN,
 	OPT_MAX_ROWS,
 	OPT_WEB_CONFIG,
@@ -101,6 +102,9 @@ static const struct argp_option options[] = {
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Only processes in this cgroup (v2) or below it: a path under /sys/fs/cgroup, "
 	  "or relative to it", 0 },
+	{ "netns", OPT_NETNS, "PATH", 0,
+	  "Only processes in this network namespace: /run/netns/NAME (ip netns) or "
+	  "/proc/PID/ns/net", 0 },
 	{ "type", 't', "LIST", 0, "Only these types, comma-separated (e.g. pipe,fifo)", 0 },
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
@@ -126,7 +130,7 @@ static const struct argp_option options[] = {
 	  "With --listen: TLS and basic-auth users, in the web config format of "
 	  "Prometheus exporters such as node_exporter", 0 },
 	{ "prom-rows", OPT_PROM_ROWS, "N", 0,
-	  "Label sets with series of their own (default 200); the rest add up in "
+	  "Label sets with series of their own (default 1000); the rest add up in "
 	  "comm=\"(other)\" (per scrape, the busiest rows, with --prom-detail)", 0 },
 	{ "prom-detail", OPT_PROM_DETAIL, NULL, 0,
 	  "Metrics per PID and object, for debugging: series come and go with processes", 0 },
@@ -550,6 +554,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CGROUP:
 		cfg->cgroup = arg;
+		break;
+	case OPT_NETNS:
+		cfg->netns = arg;
 		break;
 	case OPT_EXPLAIN:
 		cfg->explain = true;

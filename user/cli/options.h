@@ -13,7 +13,7 @@
  * of traffic (label sets, or with --prom-detail rows), plus ipctrace's own
  * (ipctrace-output(5), PROMETHEUS).
  */
-#define PROM_ROWS_DEFAULT 200
+#define PROM_ROWS_DEFAULT 1000
 
 /* --listen with a port alone serves loopback only: metrics name processes. */
 #define LISTEN_DEFAULT_HOST "127.0.0.1"
@@ -59,6 +59,7 @@ struct config {
 	bool by_uid;		/* -u given */
 	uid_t uid;		/* -u */
 	const char *cgroup;	/* --cgroup PATH */
+	const char *netns;	/* --netns PATH */
 	bool explain;		/* --demo --explain: the guided tour */
 	char **command;		/* after "--": run it and trace it; NULL-terminated */
 	char error[256];	/* why parsing failed, for the one-line message */

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,7 @@ struct tracer {
 	struct kernel_ops kops;
 	struct map_fill fill[MAP_FILL_MAX];	/* what the last collect read */
 	size_t nfill;
+	__u32 netns_ino;		/* --netns: the namespace's inode */
 };
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -187,6 +192,29 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 	return 0;
 }
 
+/* --netns: the namespace's inode, which the kernel side compares with each
+ * process's; -1 with one line in err when path is no network namespace. */
+static int netns_inode(const char *path, __u32 *ino, char *err, size_t errlen)
+{
+	const char *hint = "give /run/netns/NAME (ip netns list) or /proc/PID/ns/net";
+	int fd = open(path, O_RDONLY | O_CLOEXEC), type;
+	struct stat st;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "--netns %s: %s; %s", path, strerror(errno), hint);
+		return -1;
+	}
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWNET || fstat(fd, &st)) {
+		snprintf(err, errlen, "--netns %s is not a network namespace; %s", path, hint);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	*ino = (__u32)st.st_ino;
+	return 0;
+}
+
 /* --cgroup: the kernel side checks ancestry against this cgroup's directory. */
 static int set_cgroup_filter(struct tracer *t, const char *path, char *err, size_t errlen)
 {
@@ -284,6 +312,8 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	skel->rodata->filter_enabled = o->filter;
 	skel->rodata->follow_children = o->follow;
 	skel->rodata->cgroup_enabled = o->cgroup != NULL;
+	skel->rodata->netns_ino = t->netns_ino;
+	skel->rodata->scope_enabled = o->cgroup || t->netns_ino;
 	skel->rodata->sock_via_syscalls = !t->feat.sock_tp;
 	/* WAIT needs the switch hook, which needs tp_btf (bpf_task_pt_regs());
 	 * choose_programs() says so when it cannot have it. */
@@ -400,6 +430,8 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (opts->netns && netns_inode(opts->netns, &t->netns_ino, err, errlen))
+		goto fail;
 	features_probe(&t->feat);
 	if (!t->feat.btf && access("/sys/kernel", F_OK) != 0) {
 		snprintf(err, errlen, "/sys is not mounted, and the kernel's BTF is read from it: "

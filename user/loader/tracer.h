@@ -24,6 +24,7 @@ struct tracer_opts {
 	bool filter;		/* count only targets and their peers */
 	bool follow;		/* targets' children are targets (-f, a command, the tour) */
 	const char *cgroup;	/* --cgroup PATH, or NULL */
+	const char *netns;	/* --netns PATH (a namespace file), or NULL */
 	int hex_cap;		/* -x: bytes of data per event; 0: none */
 	bool wait;		/* measure WAIT (not --no-wait) */
 	bool hist;		/* --hist */

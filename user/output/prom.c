@@ -212,6 +212,10 @@ static void self_metrics(FILE *out, const struct frame *f, const struct prom_sty
 	for (size_t i = 0; i < format_nloss_kinds; i++)
 		fprintf(out, "ipctrace_lost_total{map=\"%s\"} %llu\n", format_loss_kinds[i].name,
 			(unsigned long long)format_loss_count(&f->loss, &format_loss_kinds[i]));
+	/* The metrics' own map: rows past --prom-rows label sets, in (other). */
+	if (style->sets)
+		fprintf(out, "ipctrace_lost_total{map=\"label_sets\"} %llu\n",
+			(unsigned long long)prom_sets_other_rows(style->sets));
 	family(out, "ipctrace_map_entries", "gauge",
 	       "Entries in a kernel map at the last refresh, named as ipctrace_lost_total "
 	       "names what a full one loses.");

@@ -15,9 +15,12 @@
  *
  * Names are the users' (comm can be anything, and changed at will): at most
  * max_sets sets have series of their own; a row of a set past them adds up
- * in comm="(other)", one per type and direction.
+ * in comm="(other)", one per type and direction, as a full kernel map counts
+ * coarser: nothing is dropped, the rows counted so are a loss
+ * (ipctrace_lost_total{map="label_sets"}), and stderr says so once.
  */
 #include <string.h>
+#include "common/common.h"
 #include "output/prom.h"
 #include "model/mechanism.h"
 
@@ -124,7 +127,10 @@ static struct label_set *set_of(struct prom_sets *ps, struct row *r, GString *la
 	}
 	if (!r->prom_taken.other) {
 		r->prom_taken.other = true;
-		ps->other_rows++;
+		if (!ps->other_rows++)
+			p_err("the metrics' %u label sets (--prom-rows) are full: later ones add up in "
+			      "comm=\"(other)\", counted in ipctrace_lost_total{map=\"label_sets\"}; "
+			      "raise --prom-rows", ps->max_sets);
 	}
 	g_string_printf(labels, "type=\"%s\",dir=\"%s\",comm=\"(other)\"",
 			ipc_type_name(r->key.type), r->key.dir == DIR_TX ? "tx" : "rx");
