@@ -129,16 +129,55 @@ load helpers
 	jq -e -s 'map(select(has("sig"))) | length > 0
 		and all(.[]; (.sig | type) == "number" and (.sig_name | test("^SIG[A-Z0-9+-]+$")))' \
 		"$TMP/out" >/dev/null
-	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/frame"
-	# Each signal's outcome is the table's (delivered, ignored...), not the
-	# event's: compared here are ops, peers and the signals by name.
-	jq -c 'del(.events)' "$TMP/demo" >"$TMP/records"
+	# Each event says what became of its signal: added up per row, the
+	# demo's outcomes (a row without one of them has none: 0). "kernel"
+	# is not an outcome but who sent it: the table's alone.
+	python3 "$ROOT/tests/lib/events_to_frame.py" "$TMP/out" >"$TMP/sum"
+	jq -c '.rows[] |= (.delivered //= 0 | .ignored //= 0 | .pending //= 0 | .failed //= 0)' \
+		"$TMP/sum" >"$TMP/frame"
+	jq -c 'del(.events.kernel)' "$TMP/demo" >"$TMP/records"
 	python3 "$CHECK" --event-peers "$TMP/records" "$TMP/frame"
 	# The text log says the names too.
 	start_tracer -e -t signal
 	"$DEMO" signal -n 20 >/dev/null
 	stop_tracer
-	grep -qE ' sig=SIGUSR[12]$' "$TMP/out"
+	grep -qE ' sig=SIGUSR[12] result=(delivered|ignored|pending|failed)$' "$TMP/out"
 	run grep -cE ' sig=[0-9]' "$TMP/out"
 	[ "$output" = 0 ]
+}
+
+# count_outcome FILE PID DIR PEER OUTCOME: -e's text lines of PID's SIGUSR2
+# in DIR, to or from PEER, with that outcome.
+count_outcome() {
+	local arrow='<-'
+	[ "$3" = tx ] && arrow='->'
+	grep -cE "^[0-9:.]+ +$2 +python3 +signal +$3 +- .* $arrow $4/python3\\*? +sig=SIGUSR2 result=$5\$" "$1" || true
+}
+
+@test "-e -t signal: SIGUSR2 ignored (SIG_IGN), pending while blocked, delivered: each event's outcome, on both sides, exactly" {
+	for format in text json; do
+		if [ "$format" = json ]; then start_tracer -e -t signal --json; else start_tracer -e -t signal; fi
+		python3 "$ROOT/tests/lib/signal_outcomes.py" >"$TMP/sent"
+		stop_tracer
+		read -r sender target number < <(jq -r '"\(.sender) \(.target) \(.number)"' "$TMP/sent")
+		while read -r outcome n; do
+			if [ "$format" = text ]; then
+				[ "$(count_outcome "$TMP/out" "$target" rx "$sender" "$outcome")" -eq "$n" ]
+				[ "$(count_outcome "$TMP/out" "$sender" tx "$target" "$outcome")" -eq "$n" ]
+				continue
+			fi
+			for side in "$target rx $sender" "$sender tx $target"; do
+				read -r pid dir peer <<<"$side"
+				run jq -s --argjson p "$pid" --arg d "$dir" --argjson q "$peer" --arg r "$outcome" \
+					--argjson s "$number" \
+					'map(select(.pid == $p and .dir == $d and .sig == $s and .sig_name == "SIGUSR2"
+						and .result == $r and any(.peers[]; .pid == $q))) | length' "$TMP/out"
+				[ "$status" -eq 0 ]
+				[ "$output" -eq "$n" ]
+			done
+		done < <(jq -r '.outcomes | to_entries[] | "\(.key) \(.value)"' "$TMP/sent")
+		# Nothing else: every SIGUSR2 event of the two is one counted above.
+		run grep -cE "^[^ ]+ +($sender|$target) .*SIGUSR2|\"pid\":($sender|$target),.*SIGUSR2" "$TMP/out"
+		[ "$output" -eq $((2 * $(jq '[.outcomes[]] | add' "$TMP/sent"))) ]
+	done
 }

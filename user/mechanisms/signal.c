@@ -91,6 +91,8 @@ const struct mechanism signal_mechanism = {
 		[SIG_EV_FAILED] = "failed",
 		[SIG_EV_KERNEL] = "kernel",
 	},
+	/* -e: each signal's own outcome, as killsnoop's RES column. */
+	.event_key = "result",
 	.label_name = "sig",
 	.label_text = signal_label,
 	.format_dev = signal_format_dev,

@@ -56,6 +56,13 @@ const char *mechanism_event_name(unsigned int type, unsigned int slot)
 	return m && slot < IPC_EVENTS ? m->event_names[slot] : NULL;
 }
 
+const char *mechanism_event_key(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m ? m->event_key : NULL;
+}
+
 const char *mechanism_label_name(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);

@@ -105,6 +105,12 @@ struct mechanism {
 	void (*refresh)(struct store *s);
 	/* What its rows' event slots count, as row attributes (NULL: unused). */
 	const char *event_names[IPC_EVENTS];
+	/*
+	 * The key under which -e writes an operation's event when the event is
+	 * what became of that one operation ("result": delivered, ignored...),
+	 * not a count of its own. NULL: events are counts ("accepts+1").
+	 */
+	const char *event_key;
 	/* What a row's labels are ("prio", "mtype"); NULL if it has none. */
 	const char *label_name;
 	/* A label's name (a signal's number as SIGUSR1); NULL: the number. */
@@ -169,6 +175,7 @@ const char *ipc_type_name(unsigned int type);
 int ipc_type_from_name(const char *name);	/* -1 if unknown */
 const struct mechanism *mechanism_of(unsigned int type);
 const char *mechanism_event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
+const char *mechanism_event_key(unsigned int type);			/* NULL: counts */
 const char *mechanism_label_name(unsigned int type);			/* NULL: none */
 /* A label as shown: its name if the mechanism names its labels, else the number. */
 void mechanism_format_label(unsigned int type, __s64 label, char *buf, size_t len);

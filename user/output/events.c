@@ -87,22 +87,47 @@ static void format_time(const struct event_log *log, __u64 ts_ns, char *buf, siz
 	}
 }
 
-/* What happened: an event slot's name, or a transfer's label. */
+/* What happened: the label (as the table names it: SIGUSR2, not 12), then
+ * the event: an outcome as key=value, a count as name+N. */
 static void format_what(const struct ipc_event *e, char *buf, size_t len)
 {
 	const char *label = mechanism_label_name(e->key.type);
+	const char *key = mechanism_event_key(e->key.type);
+	size_t off = 0;
 
 	buf[0] = '\0';
-	if (e->event != NO_EVENT_SLOT) {
-		const char *name = mechanism_event_name(e->key.type, e->event);
-
-		snprintf(buf, len, "%s+%llu", name ? name : "event", (unsigned long long)e->bytes);
-	} else if (e->label != NO_LABEL) {
+	if (e->label != NO_LABEL) {
 		char text[32];
 
-		/* As the table names it: SIGUSR2, not 12. */
 		mechanism_format_label(e->key.type, e->label, text, sizeof(text));
-		snprintf(buf, len, "%s=%s", label ? label : "label", text);
+		off = (size_t)snprintf(buf, len, "%s=%s ", label ? label : "label", text);
+	}
+	if (off < len && e->event != NO_EVENT_SLOT) {
+		const char *name = mechanism_event_name(e->key.type, e->event);
+
+		if (key)
+			snprintf(buf + off, len - off, "%s=%s", key, name ? name : "event");
+		else
+			snprintf(buf + off, len - off, "%s+%llu", name ? name : "event",
+				 (unsigned long long)e->bytes);
+	} else if (off && off <= len) {
+		buf[off - 1] = '\0';	/* the label alone: no trailing space */
+	}
+}
+
+/* JSON: bytes moved, an operation's outcome, or an event and its count. */
+static void json_what(json_object *o, const struct ipc_event *e)
+{
+	const char *name = mechanism_event_name(e->key.type, e->event);
+	const char *key = mechanism_event_key(e->key.type);
+
+	if (e->event == NO_EVENT_SLOT) {
+		json_object_object_add(o, "bytes", output_json_u64(e->bytes));
+	} else if (key) {
+		json_object_object_add(o, key, json_object_new_string(name ? name : "event"));
+	} else {
+		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
+		json_object_object_add(o, "count", output_json_u64(e->bytes));
 	}
 }
 
@@ -136,14 +161,7 @@ static void print_json(struct event_log *log, const struct ipc_event *e, const s
 	format_time(log, e->ts_ns, when, sizeof(when), true);
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "tid", json_object_new_int((int)e->tid));
-	if (e->event == NO_EVENT_SLOT) {
-		json_object_object_add(o, "bytes", output_json_u64(e->bytes));
-	} else {
-		const char *name = mechanism_event_name(e->key.type, e->event);
-
-		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
-		json_object_object_add(o, "count", output_json_u64(e->bytes));
-	}
+	json_what(o, e);
 	if (e->label != NO_LABEL && mechanism_label_name(e->key.type)) {
 		const char *label = mechanism_label_name(e->key.type);
 
