@@ -196,6 +196,47 @@ title_proc() {
 	wait_for "$TMP/title.$2" ready
 }
 
+@test "dev: one format, major:minor, in JSON rows, -e's JSON and CSV; a System V id's namespace and a signal's target start in keys of their own" {
+	run_demos() {
+		"$DEMO" msg -n 5 --json >>"$TMP/demo"
+		"$DEMO" signal -n 3 --json >>"$TMP/demo"
+		"$DEMO" fifo -n 5 --json >>"$TMP/demo"
+	}
+	start_tracer --json -t msg,signal,fifo
+	run_demos
+	stop_tracer
+	final >"$TMP/final"
+	ns=$(readlink /proc/self/ns/ipc | tr -dc 0-9)
+	# /tmp's device, where the FIFO was: what stat says, as major:minor.
+	fifo_dev=$(stat -c '%Hd:%Ld' /tmp)
+	jq -e --argjson ns "$ns" --arg fd "$fifo_dev" '.rows as $r | ($r | length > 0)
+		and all($r[]; .dev | test("^[0-9]+:[0-9]+$"))
+		and any($r[]; .type == "msg") and all($r[] | select(.type == "msg"); .dev == "0:0" and .ipc_ns == $ns)
+		and any($r[]; .type == "signal" and .ino == .pid)
+		and all($r[] | select(.type == "signal" and .ino == .pid); .dev == "0:0" and .target_start == .starttime)
+		and any($r[]; .type == "fifo") and all($r[] | select(.type == "fifo"); .dev == $fd)' "$TMP/final" >/dev/null
+	# -e: the same identity.
+	start_tracer -e --json -t msg,signal,fifo
+	run_demos
+	stop_tracer
+	jq -e -s --argjson ns "$ns" 'length > 0 and all(.[]; .dev | test("^[0-9]+:[0-9]+$"))
+		and any(.[]; .type == "msg") and all(.[] | select(.type == "msg"); .dev == "0:0" and .ipc_ns == $ns)' \
+		"$TMP/out" >/dev/null
+	# CSV: dev the same; the namespace leads DETAIL.
+	start_tracer --csv -t msg,signal,fifo
+	run_demos
+	stop_tracer
+	python3 - "$TMP/out" "$ns" "$fifo_dev" <<'PY'
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert rows and all(re.fullmatch(r"[0-9]+:[0-9]+", r["dev"]) for r in rows), rows
+msg = [r for r in rows if r["type"] == "msg"]
+assert msg and all(r["dev"] == "0:0" and r["detail"].split(" ")[0] == "ipc_ns=" + sys.argv[2] for r in msg), msg
+fifo = [r for r in rows if r["type"] == "fifo"]
+assert fifo and all(r["dev"] == sys.argv[3] for r in fifo), fifo
+PY
+}
+
 @test "two processes with one name: told apart by their titles in JSON, CSV and the table" {
 	"$IPCTRACE" -t pipe --csv -i 0.3 >"$TMP/csv" 2>"$TMP/csv.err" 3>&- &
 	csv_tracer=$!

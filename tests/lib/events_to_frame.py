@@ -42,7 +42,8 @@ def main():
         # A named label (a signal's) comes with LABEL_name: counted by name,
         # as the table's rows count it.
         known = {"pid", "comm", "type", "object", "dev", "ino", "dir", "time", "tid",
-                 "bytes", "event", "count", "result", "peers", "data_hex"}
+                 "bytes", "event", "count", "result", "peers", "data_hex", "starttime",
+                 "uid", "user", "title", "cgroup", "ipc_ns", "target_start"}
         for label in set(e) - known:
             if label.endswith("_name"):
                 continue

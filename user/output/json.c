@@ -98,6 +98,9 @@ json_object *output_json_row_identity(const struct row *r)
 			       output_json_name(r->obj && r->obj->name ? r->obj->name : ""));
 	mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
 	json_object_object_add(o, "dev", json_object_new_string(dev));
+	if (mechanism_dev_key(r->key.type))
+		json_object_object_add(o, mechanism_dev_key(r->key.type),
+				       json_object_new_int64(r->key.dev));
 	json_object_object_add(o, "ino", output_json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
 	/* The process's cgroup v2 path: its service or container. */
