@@ -181,3 +181,62 @@ count_outcome() {
 		[ "$output" -eq $((2 * $(jq '[.outcomes[]] | add' "$TMP/sent"))) ]
 	done
 }
+
+@test "-e text: awk splits every line into the same fields, names with spaces, = and quotes included" {
+	chan=$TMP/'my fifo "q"=1'
+	mkfifo "$chan"
+	# A process renamed (prctl), reading or writing 7 x 100 bytes on the FIFO.
+	cat >"$TMP/end.py" <<'PY'
+import ctypes, json, os, sys
+path, name, role = sys.argv[1:4]
+ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)
+moved = 0
+if role == "w":
+    fd = os.open(path, os.O_WRONLY)
+    for _ in range(7):
+        moved += os.write(fd, b"x" * 100)
+else:
+    fd = os.open(path, os.O_RDONLY)
+    while chunk := os.read(fd, 100):
+        moved += len(chunk)
+print(json.dumps({"pid": os.getpid(), "comm": name, "bytes": moved}))
+PY
+	start_tracer -e -t fifo
+	python3 "$TMP/end.py" "$chan" 'rd "q" =x' r >"$TMP/reader" &
+	reader=$!
+	python3 "$TMP/end.py" "$chan" 'wr x="1" y' w >"$TMP/writer"
+	wait "$reader"
+	stop_tracer
+	# Every fifo line has nine fields, whatever the names; a name decoded
+	# (printf %b undoes \x20 and \\) is the name the process gave itself.
+	awk '$4 == "fifo" { print NF "\t" $2 "\t" $3 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 }' "$TMP/out" >"$TMP/fields"
+	[ "$(wc -l <"$TMP/fields")" -ge 8 ]
+	read -r wpid wcomm wbytes < <(jq -r '"\(.pid) \(.comm | @base64) \(.bytes)"' "$TMP/writer")
+	read -r rpid rcomm rbytes < <(jq -r '"\(.pid) \(.comm | @base64) \(.bytes)"' "$TMP/reader")
+	wcomm=$(base64 -d <<<"$wcomm")
+	rcomm=$(base64 -d <<<"$rcomm")
+	declare -A sum=()
+	peered=0
+	while IFS=$'\t' read -r nf pid comm dir bytes object arrow peers; do
+		[ "$nf" -eq 9 ]
+		[ "$(printf '%b' "$object")" = "$chan" ]
+		if [ "$pid" = "$wpid" ]; then
+			me=$wcomm dir_want=tx arrow_want='->' other="$rpid/$rcomm"
+		else
+			[ "$pid" = "$rpid" ]
+			me=$rcomm dir_want=rx arrow_want='<-' other="$wpid/$wcomm"
+		fi
+		[ "$(printf '%b' "$comm")" = "$me" ]
+		[ "$dir" = "$dir_want" ]
+		[ "$arrow" = "$arrow_want" ]
+		# Peers known when the line was printed: none yet, or the other end.
+		peers=$(printf '%b' "$peers")
+		[ "$peers" = - ] || [ "${peers%\*}" = "$other" ]
+		[ "$peers" = - ] || peered=$((peered + 1))
+		sum[$pid]=$(( ${sum[$pid]:-0} + bytes ))
+	done <"$TMP/fields"
+	[ "$peered" -gt 0 ]
+	[ "${sum[$wpid]}" -eq "$wbytes" ]
+	[ "${sum[$rpid]}" -eq "$rbytes" ]
+	[ "$wbytes" -eq 700 ]
+}

@@ -131,21 +131,29 @@ static void json_what(json_object *o, const struct ipc_event *e)
 	}
 }
 
+/*
+ * One line, one word per field, so that awk's $1..$9 are always the time,
+ * PID, COMM, TYPE, DIR, BYTES, OBJECT, arrow and PEERS, and key=value
+ * details follow: names have their spaces escaped ("\x20").
+ */
 static void print_text(struct event_log *log, const struct ipc_event *e, const struct row *r)
 {
 	char when[32], what[64], peers[256], bytes[24], comm[4 * COMM_LEN + 1];
-	char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "?");
+	const char *name = r->obj && r->obj->name ? r->obj->name : "?";
+	gsize olen = 4 * strlen(name) + 8;
+	char *object = g_malloc(olen);
 
+	name_escape_word_buf(object, olen, name);
 	format_time(log, e->ts_ns, when, sizeof(when), false);
 	format_what(e, what, sizeof(what));
-	format_peers(r, peers, sizeof(peers), 60);
+	format_peers_words(r, peers, sizeof(peers), 60);
 	if (e->event == NO_EVENT_SLOT)
 		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)e->bytes);
 	else
 		strcpy(bytes, "-");
 	/* The arrow points the way the data went: to the peers, or from them. */
 	fprintf(log->out, "%s %7u %-16s %-9s %-3s %8s %s %s %s%s%s\n", when, e->key.tgid,
-		name_escape_buf(comm, sizeof(comm), r->comm), ipc_type_name(e->key.type),
+		name_escape_word_buf(comm, sizeof(comm), r->comm), ipc_type_name(e->key.type),
 		e->key.dir == DIR_TX ? "tx" : "rx", bytes, object,
 		e->key.dir == DIR_TX ? "->" : "<-", peers, what[0] ? "  " : "", what);
 	g_free(object);

@@ -73,7 +73,7 @@ char *format_utf8_trim(char *s)
 	return s;
 }
 
-void format_peers(const struct row *r, char *buf, size_t len, int limit)
+static void peers_into(const struct row *r, char *buf, size_t len, int limit, bool words)
 {
 	size_t off = 0;
 	guint n = r->peers->len;
@@ -84,7 +84,10 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 		char one[4 * (COMM_LEN + 80)], name[4 * (COMM_LEN + 64)], more[16];
 		int w;
 
-		name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+		if (words)
+			name_escape_word_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+		else
+			name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
 		w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid, name,
 				      p->exited ? "*" : "")
 			   : snprintf(one, sizeof(one), "%s%s", i ? "," : "", name);
@@ -100,6 +103,16 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 	if (!buf[0])
 		snprintf(buf, len, "-");
 	format_utf8_trim(buf);
+}
+
+void format_peers(const struct row *r, char *buf, size_t len, int limit)
+{
+	peers_into(r, buf, len, limit, false);
+}
+
+void format_peers_words(const struct row *r, char *buf, size_t len, int limit)
+{
+	peers_into(r, buf, len, limit, true);
 }
 
 static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)

@@ -49,6 +49,8 @@ void format_count(double v, char *buf, size_t len);
  * limit > 0, peers that would not fit in limit characters become ",+N".
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
+/* The same as one word for awk: spaces in names escaped (name_escape_word_buf). */
+void format_peers_words(const struct row *r, char *buf, size_t len, int limit);
 
 /* s cut where a byte count cut it inside a character: at that character's
  * start. Names are escaped into valid UTF-8 (common/sanitize.h); a cell
