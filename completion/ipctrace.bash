@@ -101,6 +101,11 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "$sorts" -- "$cur")
 		return 0
 		;;
+	-r | --rows)
+		# A number, or every row.
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "all" -- "$cur")
+		return 0
+		;;
 	--cgroup)
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
@@ -121,7 +126,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | --count | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
+	-i | --interval | -d | --duration | --count | --hex-bytes | --prom-rows | --max-rows | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

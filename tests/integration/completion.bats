@@ -75,7 +75,7 @@ expect() {
 	complete_line _ipctrace ipctrace -i ''
 	expect
 	complete_line _ipctrace ipctrace --rows ''
-	expect
+	expect all
 	complete_line _ipctrace ipctrace --listen ''
 	expect
 	complete_line _ipctrace ipctrace --prom-rows ''

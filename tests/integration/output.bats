@@ -81,6 +81,31 @@ load helpers
 	[ "$output" = "true" ]
 }
 
+@test "summary: at most 150 rows by default, the rest counted exactly in one line; -r all shows every row" {
+	# Short-lived processes, as a build makes them: each of N pipelines is
+	# one pipe, written by one process and read by another (2 rows), and
+	# the loop's list comes through one more pipe from seq (2 rows).
+	n=100
+	rows=$((2 * n + 2))
+	loop="for i in \$(seq $n); do echo x | cat >/dev/null; done"
+	shown() { grep -cE '^ +[0-9]+ ' "$1" || true; }
+	timeout 120 "$IPCTRACE" -t pipe -- sh -c "$loop" >"$TMP/cut" 2>"$TMP/err"
+	[ "$(shown "$TMP/cut")" -eq 150 ]
+	grep -qE "^ipctrace summary .*  rows 150 of $rows  " "$TMP/cut"
+	# The fold line, last but the exited marker: the exact count left out.
+	grep -qxF "... $((rows - 150)) more rows (-r all shows every row)" "$TMP/cut"
+	timeout 120 "$IPCTRACE" -t pipe -r all -- sh -c "$loop" >"$TMP/all" 2>"$TMP/err"
+	[ "$(shown "$TMP/all")" -eq "$rows" ]
+	grep -qE "^ipctrace summary .*  rows $rows  " "$TMP/all"
+	run grep -c 'more rows' "$TMP/all"
+	[ "$output" -eq 0 ]
+	# -r N still cuts where it is told, and says so.
+	timeout 120 "$IPCTRACE" -t pipe -r 7 -- sh -c "$loop" >"$TMP/seven" 2>"$TMP/err"
+	[ "$(shown "$TMP/seven")" -eq 7 ]
+	grep -qE "^ipctrace summary .*  rows 7 of $rows  " "$TMP/seven"
+	grep -qxF "... $((rows - 7)) more rows (-r all shows every row)" "$TMP/seven"
+}
+
 @test "--demo (the README's run command) runs every demo, and each mechanism shows" {
 	run --separate-stderr timeout 60 "$IPCTRACE" --demo -d 3 -i 1 --json
 	echo "$stderr"

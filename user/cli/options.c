@@ -105,7 +105,7 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "count", OPT_COUNT, "N", 0, "Stop after N intervals (then the summary)", 0 },
-	{ "rows", 'r', "N", 0, "Show at most N rows", 0 },
+	{ "rows", 'r', "N|all", 0, "Show at most N rows (summary: 150)", 0 },
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
 	{ "no-tui", OPT_NO_TUI, NULL, 0,
@@ -480,7 +480,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		ret = parse_count(arg, "count", &cfg->count, err, len);
 		break;
 	case 'r':
-		ret = parse_count(arg, "row count", &cfg->rows, err, len);
+		if (!strcmp(arg, "all"))
+			cfg->rows = ROWS_ALL;
+		else if (parse_count(arg, "row count", &cfg->rows, err, len))
+			ret = fail(err, len, "invalid row count '%s': expected a number from 1 "
+				   "to 1000000, or all", arg);
 		break;
 	case 's':
 		ret = parse_sort(arg, &cfg->sort, err, len);

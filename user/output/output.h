@@ -90,7 +90,8 @@ void format_user(const struct row *r, char *buf, size_t len, int width);
 const char *format_row_cgroup(const struct row *r);
 
 /* The table's first line: time, interval, rows, rates, totals (or the summary's). */
-void format_header(const struct frame *f, char *buf, size_t len);
+/* The first line; shown of listed rows (after folding, before a limit). */
+void format_header(const struct frame *f, guint shown, guint listed, char *buf, size_t len);
 
 /* "lost: none", or the kinds of loss there were with their counts. */
 void format_losses(const struct ipc_loss *l, char *buf, size_t len);

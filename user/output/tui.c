@@ -650,7 +650,7 @@ static void draw(struct tui *t)
 		snprintf(line, sizeof(line), "ipctrace  attached; the first figures come in %.1fs",
 			 t->interval_s);
 	else
-		format_header(&t->head, line, sizeof(line));
+		format_header(&t->head, t->head.totals.rows, t->head.totals.rows, line, sizeof(line));
 	put(0, 0, line, A_BOLD);
 	if (t->have_frame) {
 		format_losses(&t->head.loss, line, sizeof(line));

@@ -29,7 +29,7 @@ struct session_opts {
 	bool interval_set;	/* -i given: with a command or the tour, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	int count;		/* intervals shown before the summary; 0: no limit */
-	int rows;		/* 0: all (or what fits a terminal) */
+	int rows;		/* 0: the default, ROWS_ALL: all (common/settings.h) */
 	enum sort_key sort;
 	bool no_clear;
 	bool tui;		/* the interactive table is wanted (a terminal, no --no-tui...) */

@@ -239,6 +239,10 @@ static void render_table(struct session *s, FILE *out, struct frame *f, bool fin
 		if (!final && !s->opts.rows && ws.ws_row > 6)
 			f->max_rows = ws.ws_row - 6;
 	}
+	/* The summary fits a couple of screens; its last line says how to see
+	 * the rest (JSON and CSV keep every row). */
+	if (final && !s->opts.rows)
+		f->max_rows = SUMMARY_ROWS;
 	output_table(out, f, &style);
 	if (made)
 		g_ptr_array_free(made, TRUE);
