@@ -68,6 +68,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 		.interval_s = cfg->interval_s, .interval_set = cfg->interval_set,
 		.duration_s = cfg->duration_s, .count = cfg->count, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,
+		.ndjson = cfg->ndjson,
 		.output_path = cfg->output_path,
 		/* -t naming the types shows their rows as they are. */
 		.fold_exit_notices = !cfg->types_set,

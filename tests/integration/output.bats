@@ -145,6 +145,34 @@ load helpers
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/ipc.json"
 }
 
+@test "--ndjson -o FILE: a head line per frame, then one line per row; every line valid; the rows add up to the command's exact figures" {
+	timeout 60 "$IPCTRACE" --ndjson -i 0.2 -o "$TMP/ipc.ndjson" -- "$DEMO" pipe -n 40 -s 3000 -r 50 --json >"$TMP/demo"
+	jq -e -s 'length == 6 and all(.[]; .demo == "pipe")' "$TMP/demo" >/dev/null
+	python3 "$ROOT/tests/lib/validate_json.py" "$TMP/ipc.ndjson"
+	# Frames numbered from 1 without a gap; each head says how many row lines
+	# follow, and exactly those follow, stamped with its seq, time and final.
+	python3 - "$TMP/ipc.ndjson" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+seq, i = 0, 0
+while i < len(lines):
+    head = lines[i]
+    assert "row_lines" in head, head
+    seq += 1
+    assert head["seq"] == seq, (head["seq"], seq)
+    rows = lines[i + 1:i + 1 + head["row_lines"]]
+    assert len(rows) == head["row_lines"] and all("row" in r for r in rows), head
+    assert all((r["seq"], r["time"], r["final"]) == (seq, head["time"], head["final"]) for r in rows)
+    i += 1 + head["row_lines"]
+assert seq >= 3 and lines[-1 - head["row_lines"]]["final"], seq
+PY
+	# The final frame's rows, put back together, are the demo's figures.
+	jq -c -s '(map(select(has("row_lines"))) | last) as $h
+		| {final: true, rows: [.[] | select(.seq == $h.seq and has("row")) | .row]}' \
+		"$TMP/ipc.ndjson" >"$TMP/final"
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/final"
+}
+
 @test "-o FILE, the table: replaced whole each interval, the summary last; -e and CSV appended" {
 	# Ten messages a second: intervals of 0.2 s come and go meanwhile.
 	timeout 60 "$IPCTRACE" -i 0.2 -o "$TMP/table" -- "$DEMO" pipe -n 7 -s 100 -r 10 --json >"$TMP/demo"

@@ -61,6 +61,7 @@ static const char doc[] =
 enum {
 	OPT_NO_CLEAR = 0x100,
 	OPT_JSON,
+	OPT_NDJSON,
 	OPT_DEMO,
 	OPT_USAGE,
 	OPT_FEATURES,
@@ -114,6 +115,7 @@ static const struct argp_option options[] = {
 	  "Write the output to FILE, not standard output: the table replaced each "
 	  "interval, JSON, CSV and -e appended", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
+	{ "ndjson", OPT_NDJSON, NULL, 0, "JSON, one line per row per interval", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
 	{ "graph", OPT_GRAPH, "FILE", 0,
 	  "Write who talks to whom to FILE (Graphviz DOT), each interval and at exit", 0 },
@@ -495,6 +497,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_TUI:
 		cfg->no_tui = true;
 		break;
+	case OPT_NDJSON:
+		cfg->ndjson = true;	/* the same JSON, cut into lines */
+		cfg->json = true;
+		break;
 	case OPT_JSON:
 		cfg->json = true;
 		break;
@@ -582,7 +588,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (cfg->csv && cfg->json) {
-			snprintf(err, len, "--csv and --json both print to standard output: choose one");
+			snprintf(err, len, "--csv and --%s both print to standard output: choose one",
+				 cfg->ndjson ? "ndjson" : "json");
 			return EINVAL;
 		}
 		if (cfg->csv && cfg->events) {

@@ -33,6 +33,7 @@ struct config {
 	bool no_clear;
 	bool no_tui;		/* the plain table even on a terminal */
 	bool json;
+	bool ndjson;		/* --ndjson: JSON, a line per row (json is set too) */
 	bool csv;
 	const char *output_path;	/* -o: the table, JSON, CSV or -e's lines go there */
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */

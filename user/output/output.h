@@ -122,5 +122,7 @@ json_object *output_json_row_peers(const struct row *r);
 
 /* One line: a JSON object with "rows" (README documents the schema). */
 void output_json(FILE *out, const struct frame *f);
+/* --ndjson: the frame's figures, then a line per row; seq counts frames from 1. */
+void output_ndjson(FILE *out, const struct frame *f, unsigned long seq);
 
 #endif

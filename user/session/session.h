@@ -34,6 +34,7 @@ struct session_opts {
 	bool no_clear;
 	bool tui;		/* the interactive table is wanted (a terminal, no --no-tui...) */
 	bool json, csv;
+	bool ndjson;		/* with json: a line per row (output_ndjson) */
 	bool fold_exit_notices;	/* the table folds exit notices (SIGCHLD) per parent */
 	const char *output_path;	/* -o FILE; NULL: standard output */
 	bool events;		/* -e */

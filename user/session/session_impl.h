@@ -45,6 +45,7 @@ struct session {
 	struct sidecar sidecar;
 	struct outsink out;	/* standard output, or -o FILE */
 	bool csv_started;	/* the CSV header is out */
+	unsigned long frames_written;	/* --ndjson's seq: frames so far */
 	/* -e */
 	struct event_log log;
 	double last_flush;

@@ -262,7 +262,9 @@ static void render(struct session *s, bool final, double interval_s)
 	} else {
 		FILE *out = outsink_begin(&s->out);
 
-		if (s->opts.json) {
+		if (s->opts.ndjson) {
+			output_ndjson(out, &f, ++s->frames_written);
+		} else if (s->opts.json) {
 			output_json(out, &f);
 		} else if (s->opts.csv) {
 			output_csv(out, &f, !s->csv_started);
