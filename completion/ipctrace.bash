@@ -69,7 +69,7 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
-		-s --sort --no-clear --no-tui -o --output --json --ndjson --csv --graph --prom-file --prom-rows --prom-detail --listen
+		-s --sort --no-clear --no-color --no-tui -o --output --json --ndjson --csv --graph --prom-file --prom-rows --prom-detail --listen
 		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i

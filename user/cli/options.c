@@ -62,6 +62,7 @@ enum {
 	OPT_NO_CLEAR = 0x100,
 	OPT_JSON,
 	OPT_NDJSON,
+	OPT_NO_COLOR,
 	OPT_DEMO,
 	OPT_USAGE,
 	OPT_FEATURES,
@@ -109,6 +110,8 @@ static const struct argp_option options[] = {
 	{ "rows", 'r', "N|all", 0, "Show at most N rows (summary: 150)", 0 },
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
+	{ "no-color", OPT_NO_COLOR, NULL, 0,
+	  "No colours in the interactive table (as NO_COLOR=1)", 0 },
 	{ "no-tui", OPT_NO_TUI, NULL, 0,
 	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
 	{ "output", 'o', "FILE", 0,
@@ -503,6 +506,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_JSON:
 		cfg->json = true;
+		break;
+	case OPT_NO_COLOR:
+		cfg->no_color = true;
 		break;
 	case OPT_CSV:
 		cfg->csv = true;

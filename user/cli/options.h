@@ -31,6 +31,7 @@ struct config {
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;
+	bool no_color;		/* --no-color (NO_COLOR is read by main) */
 	bool no_tui;		/* the plain table even on a terminal */
 	bool json;
 	bool ndjson;		/* --ndjson: JSON, a line per row (json is set too) */

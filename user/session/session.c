@@ -275,7 +275,8 @@ int session_start(struct session *s)
 	/* Before the demo starts, so that its complaints do not tear the screen. */
 	if (s->opts.tui) {
 		struct tui_opts to = { .sort = s->sort, .type_mask = s->type_mask,
-				       .rows = s->opts.rows, .interval_s = s->interval_s };
+				       .rows = s->opts.rows, .interval_s = s->interval_s,
+				       .color = s->opts.color };
 
 		s->tui = tui_start(&to);
 	}

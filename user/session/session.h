@@ -32,6 +32,7 @@ struct session_opts {
 	int rows;		/* 0: the default, ROWS_ALL: all (common/settings.h) */
 	enum sort_key sort;
 	bool no_clear;
+	bool color;		/* the interactive table in colours */
 	bool tui;		/* the interactive table is wanted (a terminal, no --no-tui...) */
 	bool json, csv;
 	bool ndjson;		/* with json: a line per row (output_ndjson) */
