@@ -71,7 +71,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 		.ndjson = cfg->ndjson,
 		/* no-color.org: NO_COLOR set and not empty turns colours off. */
 		.color = !cfg->no_color && !(getenv("NO_COLOR") && getenv("NO_COLOR")[0]),
-		.output_path = cfg->output_path,
+		.output_path = cfg->output_path, .capture_path = cfg->capture_path,
 		/* -t naming the types shows their rows as they are. */
 		.fold_exit_notices = !cfg->types_set,
 		.events = cfg->events, .hex_cap = cfg->hex_cap,

@@ -74,6 +74,40 @@ load helpers
 	done
 }
 
+@test "-w FILE.pcapng: tshark reads each transfer's bytes, exactly as sent, on its type's interface, process and peers in its comment" {
+	python3 "$ROOT/tests/lib/payloads.py" --wait >"$TMP/sent" 2>"$TMP/ready" 3>&- &
+	wait_for "$TMP/ready" '^ready '
+	sender=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/ready")
+	start_tracer -w "$TMP/cap.pcapng" --hex-bytes 1024 --json -p "$sender" -t pipe,unix,udp,tcp
+	kill -USR1 "$sender"
+	wait_gone "$sender"
+	stop_tracer
+	grep -qE '^ipctrace: [0-9]+ events logged, 0 lost$' "$TMP/err"
+	# interface, comment, original length, captured bytes: one packet a line.
+	tshark -r "$TMP/cap.pcapng" -T fields -E separator=/t \
+		-e frame.interface_name -e frame.comment -e frame.len -e data.data 2>/dev/null >"$TMP/packets"
+	n=0
+	while read -r type bytes hex; do
+		want=${hex:0:2048}
+		for dir in tx rx; do
+			run awk -F '\t' -v t="$type" -v d="dir=$dir" -v b="$bytes" -v h="$want" -v p="pid=$sender" \
+				'$1 == t && $3 == b && $4 == h && index($2, p " comm=python3 " d " object=") == 1 \
+					&& $2 ~ (" peers=" substr(p, 5) "/python3") { n++ } END { print n + 0 }' "$TMP/packets"
+			[ "$output" -eq 1 ] || { echo "$type $dir $bytes: $output packets"; false; }
+		done
+		n=$((n + 1))
+	done < <(jq -r 'select(.hex) | "\(.type) \(.bytes) \(.hex)"' "$TMP/sent")
+	[ "$n" -eq 15 ]
+	# writev: its first buffer, as -x shows it; the read: all of it.
+	read -r tx rx < <(jq -r 'select(.vectored) | "\(.tx_hex) \(.rx_hex)"' "$TMP/sent")
+	run awk -F '\t' -v h="$tx" '$1 == "pipe" && $3 == 100 && $4 == h && $2 ~ / dir=tx / { n++ } END { print n + 0 }' "$TMP/packets"
+	[ "$output" -eq 1 ]
+	run awk -F '\t' -v h="$rx" '$1 == "pipe" && $3 == 100 && $4 == h && $2 ~ / dir=rx / { n++ } END { print n + 0 }' "$TMP/packets"
+	[ "$output" -eq 1 ]
+	# Nothing else: a packet per transfer of each end.
+	[ "$(wc -l <"$TMP/packets")" -eq $((2 * 15 + 2)) ]
+}
+
 @test "-x in text: a hexdump under the line, and how much was left out" {
 	start_tracer --hex-bytes 20 -t pipe
 	python3 -c 'import os; r, w = os.pipe(); os.write(w, b"hello, ipctrace! 0123456789abcdef"); os.read(r, 100)'

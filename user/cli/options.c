@@ -142,6 +142,8 @@ static const struct argp_option options[] = {
 	{ "hex", 'x', NULL, 0,
 	  "-e, and the data of each transfer as a hexdump: shows what processes send "
 	  "each other", 0 },
+	{ "write", 'w', "FILE", 0,
+	  "-x, and the data written to FILE as pcapng, for Wireshark and tshark", 0 },
 	{ "no-wait", OPT_NO_WAIT, NULL, 0,
 	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
 	  "context switch)", 0 },
@@ -555,6 +557,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'e':
 		cfg->events = true;
 		break;
+	case 'w':
+		ret = parse_path(arg, "-w", &cfg->capture_path, err, len);
+		/* The data -x captures is what -w writes. */
+		__attribute__((fallthrough));
 	case 'x':
 		/* The data belongs to the event log: -x implies -e. */
 		cfg->events = true;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <json.h>
 #include "output/events.h"
 #include "model/mechanism.h"
 #include "output/output.h"
+#include "output/pcapng.h"
 #include "common/sanitize.h"
 
 void event_log_init(struct event_log *log, FILE *out, bool json)
@@ -197,6 +199,30 @@ static void print_json(struct event_log *log, const struct ipc_event *e, const s
 	json_object_put(o);
 }
 
+/* -w: the transfer's data as a packet, whose comment says what the -e line
+ * says, one key=value word each. */
+static void capture_packet(struct event_log *log, const struct ipc_event *e, const struct row *r)
+{
+	const char *name = r->obj && r->obj->name ? r->obj->name : "?";
+	gsize olen = 4 * strlen(name) + 8;
+	char *object = g_malloc(olen), *comment;
+	char peers[256], comm[4 * COMM_LEN + 1];
+	double t = (double)e->ts_ns / 1e9 + log->monotonic_to_real;
+
+	name_escape_word_buf(object, olen, name);
+	format_peers_words(r, peers, sizeof(peers), 200);
+	comment = g_strdup_printf("pid=%u comm=%s dir=%s object=%s peers=%s", e->key.tgid,
+				  name_escape_word_buf(comm, sizeof(comm), r->comm),
+				  e->key.dir == DIR_TX ? "tx" : "rx", object, peers);
+	if (pcapng_packet(log->capture, e->key.type, (__u64)(t * 1e6), e->payload,
+			  e->payload_len, e->bytes, comment) && !log->capture_failed) {
+		fprintf(stderr, "ipctrace: writing the -w file failed: %s\n", strerror(errno));
+		log->capture_failed = true;
+	}
+	g_free(comment);
+	g_free(object);
+}
+
 void event_log_header(const struct event_log *log)
 {
 	if (log->json)
@@ -219,6 +245,8 @@ void event_log_print(struct event_log *log, struct store *s, const struct filter
 			print_json(log, e, r);
 		else
 			print_text(log, e, r);
+		if (log->capture && e->payload_len)
+			capture_packet(log, e, r);
 		log->printed++;
 	}
 	g_ptr_array_set_size(log->pending, 0);

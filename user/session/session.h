@@ -38,6 +38,7 @@ struct session_opts {
 	bool ndjson;		/* with json: a line per row (output_ndjson) */
 	bool fold_exit_notices;	/* the table folds exit notices (SIGCHLD) per parent */
 	const char *output_path;	/* -o FILE; NULL: standard output */
+	const char *capture_path;	/* -w FILE; NULL: none */
 	bool events;		/* -e */
 	int hex_cap;		/* -x */
 	bool demo, explain;	/* --demo, --demo --explain */
