@@ -70,7 +70,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
 		-s --sort --no-clear --no-color --no-tui -o --output --json --ndjson --csv --graph --prom-file --prom-rows --prom-detail --listen
-		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
+		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex -w --write --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -120,7 +120,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -u -- "$cur")
 		return 0
 		;;
-	-o | --output | --graph | --prom-file | --web-config)
+	-o | --output | -w | --write | --graph | --prom-file | --web-config)
 		# File names: quoted as such, and a directory gets its slash.
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
