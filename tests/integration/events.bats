@@ -39,6 +39,39 @@ load helpers
 	done
 }
 
+# each_capture SENT CAP COPIES: for each transfer payloads.py recorded in
+# SENT, each end's data (its first CAP bytes; a writev's first buffer, its
+# read all of it) must have been captured once: COPIES TYPE DIR BYTES HEX
+# says how many times.
+each_capture() {
+	local sent=$1 cap=$2 copies=$3 n=0 got tx rx
+	while read -r type bytes hex; do
+		for dir in tx rx; do
+			got=$("$copies" "$type" "$dir" "$bytes" "${hex:0:$((cap * 2))}")
+			[ "$got" -eq 1 ] || { echo "$type $dir $bytes: $got copies"; return 1; }
+		done
+		n=$((n + 1))
+	done < <(jq -r 'select(.hex) | "\(.type) \(.bytes) \(.hex)"' "$sent")
+	[ "$n" -eq 15 ] || return 1
+	read -r tx rx < <(jq -r 'select(.vectored) | "\(.tx_hex) \(.rx_hex)"' "$sent")
+	[ "$("$copies" pipe tx 100 "${tx:0:$((cap * 2))}")" -eq 1 ] || return 1
+	[ "$("$copies" pipe rx 100 "${rx:0:$((cap * 2))}")" -eq 1 ]
+}
+
+# json_copies TYPE DIR BYTES HEX: -x's JSON events in $TMP/mine with that data.
+json_copies() {
+	jq -c --arg t "$1" --arg d "$2" --argjson b "$3" --arg h "$4" \
+		'select(.type == $t and .dir == $d and .bytes == $b and .data_hex == $h)' "$TMP/mine" | wc -l
+}
+
+# packet_copies TYPE DIR BYTES HEX: packets tshark read into $TMP/packets with
+# that data, on TYPE's interface, the comment naming $sender and its peer.
+packet_copies() {
+	awk -F '\t' -v t="$1" -v d="dir=$2" -v b="$3" -v h="$4" -v p="$sender" \
+		'$1 == t && $3 == b && $4 == h && index($2, "pid=" p " comm=python3 " d " object=") == 1 \
+			&& $2 ~ (" peers=" p "/python3") { n++ } END { print n + 0 }' "$TMP/packets"
+}
+
 @test "-x: each transfer's data, exactly as sent and received, up to --hex-bytes" {
 	for cap in 1024 16; do
 		python3 "$ROOT/tests/lib/payloads.py" --wait >"$TMP/sent" 2>"$TMP/ready" 3>&- &
@@ -54,23 +87,7 @@ load helpers
 		grep -qE '^ipctrace: [0-9]+ events logged, 0 lost$' "$TMP/err"
 		pid=$(jq -r .pid "$TMP/sent" | head -n 1)
 		jq -c --argjson p "$pid" 'select(.pid == $p)' "$TMP/out" >"$TMP/mine"
-		n=0
-		while read -r type bytes hex; do
-			want=${hex:0:$((cap * 2))}
-			for dir in tx rx; do
-				run jq -c --arg t "$type" --arg d "$dir" --arg h "$want" --argjson b "$bytes" \
-					'select(.type == $t and .dir == $d and .bytes == $b and .data_hex == $h)' "$TMP/mine"
-				[ "${#lines[@]}" -eq 1 ] || { echo "$type $dir $bytes: ${#lines[@]} events"; false; }
-			done
-			n=$((n + 1))
-		done < <(jq -r 'select(.hex) | "\(.type) \(.bytes) \(.hex)"' "$TMP/sent")
-		[ "$n" -eq 15 ]
-		# writev: the first buffer; the read: all of it (up to the cap).
-		read -r tx rx < <(jq -r 'select(.vectored) | "\(.tx_hex) \(.rx_hex)"' "$TMP/sent")
-		run jq -c --arg h "${tx:0:$((cap * 2))}" 'select(.type == "pipe" and .dir == "tx" and .bytes == 100 and .data_hex == $h)' "$TMP/mine"
-		[ "${#lines[@]}" -eq 1 ]
-		run jq -c --arg h "${rx:0:$((cap * 2))}" 'select(.type == "pipe" and .dir == "rx" and .bytes == 100 and .data_hex == $h)' "$TMP/mine"
-		[ "${#lines[@]}" -eq 1 ]
+		each_capture "$TMP/sent" "$cap" json_copies
 	done
 }
 
@@ -86,24 +103,7 @@ load helpers
 	# interface, comment, original length, captured bytes: one packet a line.
 	tshark -r "$TMP/cap.pcapng" -T fields -E separator=/t \
 		-e frame.interface_name -e frame.comment -e frame.len -e data.data 2>/dev/null >"$TMP/packets"
-	n=0
-	while read -r type bytes hex; do
-		want=${hex:0:2048}
-		for dir in tx rx; do
-			run awk -F '\t' -v t="$type" -v d="dir=$dir" -v b="$bytes" -v h="$want" -v p="pid=$sender" \
-				'$1 == t && $3 == b && $4 == h && index($2, p " comm=python3 " d " object=") == 1 \
-					&& $2 ~ (" peers=" substr(p, 5) "/python3") { n++ } END { print n + 0 }' "$TMP/packets"
-			[ "$output" -eq 1 ] || { echo "$type $dir $bytes: $output packets"; false; }
-		done
-		n=$((n + 1))
-	done < <(jq -r 'select(.hex) | "\(.type) \(.bytes) \(.hex)"' "$TMP/sent")
-	[ "$n" -eq 15 ]
-	# writev: its first buffer, as -x shows it; the read: all of it.
-	read -r tx rx < <(jq -r 'select(.vectored) | "\(.tx_hex) \(.rx_hex)"' "$TMP/sent")
-	run awk -F '\t' -v h="$tx" '$1 == "pipe" && $3 == 100 && $4 == h && $2 ~ / dir=tx / { n++ } END { print n + 0 }' "$TMP/packets"
-	[ "$output" -eq 1 ]
-	run awk -F '\t' -v h="$rx" '$1 == "pipe" && $3 == 100 && $4 == h && $2 ~ / dir=rx / { n++ } END { print n + 0 }' "$TMP/packets"
-	[ "$output" -eq 1 ]
+	each_capture "$TMP/sent" 1024 packet_copies
 	# Nothing else: a packet per transfer of each end.
 	[ "$(wc -l <"$TMP/packets")" -eq $((2 * 15 + 2)) ]
 }

@@ -129,6 +129,18 @@ start_demos() {
 	done
 }
 
+# start_pipe_fifo_tui: a pipe demo (PID a) and a FIFO demo (PID b), waiting,
+# and the interactive table on their processes, every 0.2 s.
+start_pipe_fifo_tui() {
+	PIDS=()
+	run_demo pipe -n 3 -s 100
+	a=$DEMO_PID
+	run_demo fifo -n 5 -s 150
+	b=$DEMO_PID
+	mapfile -t args < <(targets)
+	start_tui -i 0.2 "${args[@]}"
+}
+
 # targets: -p for every demo process.
 targets() {
 	for pid in "${PIDS[@]}"; do
@@ -178,13 +190,7 @@ summary_shown() {
 }
 
 @test "tui: each process's line adds up its channels, exactly as the demos moved them; x shows exited ones" {
-	PIDS=()
-	run_demo pipe -n 3 -s 100
-	a=$DEMO_PID
-	run_demo fifo -n 5 -s 150
-	b=$DEMO_PID
-	mapfile -t args < <(targets)
-	start_tui -i 0.2 "${args[@]}"
+	start_pipe_fifo_tui
 	# The full screen, and the header of the plain table.
 	[ "$(pane '#{alternate_on}')" = 1 ]
 	screen_has '^ipctrace  [0-9:]+  interval 0.2s  rows [0-9]+ '
@@ -356,13 +362,7 @@ PY
 	grep -q 'pipe</b>' "$TMP/legend.dot"
 	grep -q 'fifo</b>' "$TMP/legend.dot"
 	TMUX_CONF=$TMP/tmux.conf
-	PIDS=()
-	run_demo pipe -n 3 -s 100
-	a=$DEMO_PID
-	run_demo fifo -n 5 -s 150
-	b=$DEMO_PID
-	mapfile -t args < <(targets)
-	start_tui -i 0.2 "${args[@]}"
+	start_pipe_fifo_tui
 	start_demos "$a" "$b"
 	keys x
 	wait_screen '^\+ +[0-9]+ fifo-reader\*? +root +fifo '
