@@ -154,13 +154,17 @@ static __always_inline void sig_count(struct ipc_key *row, __u32 slot, bool kern
 			return;
 	}
 	__sync_fetch_and_add(&c->ops, 1);
+	/* The compiler knows slot's four values and would drop the mask, which
+	 * the verifier, given slot back from the stack, needs. */
+	barrier_var(slot);
 	__sync_fetch_and_add(&c->events[slot & (IPC_EVENTS - 1)], 1);
 	if (kernel)
 		__sync_fetch_and_add(&c->events[SIG_EV_KERNEL], 1);
 	count_label(key, c, sig, 0);
-	/* -e: one line per signal on each side, its name as the label. */
+	/* -e: one line per signal on each side, its number as the label and
+	 * what became of it (delivered, ignored, pending, failed) as the event. */
 	if (events_enabled)
-		log_event(key, HOW(key->dir, NO_EVENT, 0), 0, sig);
+		log_event(key, HOW(key->dir, slot, 0), 1, sig);
 }
 
 static __noinline int sig_on_generate(int sig, const struct kernel_siginfo *info,

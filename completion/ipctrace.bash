@@ -69,8 +69,8 @@ _ipctrace() {
 	local cur prev eq
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
-		-s --sort --no-clear --no-tui -o --output --json --csv --graph --prom-file --prom-rows --prom-detail --listen
-		--web-config --demo --explain -f --follow --cgroup --netns -e --events -x --hex --hex-bytes --no-wait --max-rows
+		-s --sort --no-clear --no-color --no-tui -o --output --json --ndjson --csv --graph --prom-file --prom-rows --prom-detail --listen
+		--web-config --demo --explain -f --follow --cgroup --netns -e --events -x --hex -w --write --hex-bytes --no-wait --max-rows
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -101,6 +101,11 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "$sorts" -- "$cur")
 		return 0
 		;;
+	-r | --rows)
+		# A number, or every row.
+		mapfile -t COMPREPLY < <(compgen -P "$eq" -W "all" -- "$cur")
+		return 0
+		;;
 	--cgroup)
 		_ipctrace_cgroups "$eq" "$cur"
 		return 0
@@ -121,13 +126,13 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -u -- "$cur")
 		return 0
 		;;
-	-o | --output | --graph | --prom-file | --web-config)
+	-o | --output | -w | --write | --graph | --prom-file | --web-config)
 		# File names: quoted as such, and a directory gets its slash.
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | --count | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
+	-i | --interval | -d | --duration | --count | --hex-bytes | --prom-rows | --max-rows | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

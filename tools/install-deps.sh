@@ -48,6 +48,9 @@ purpose_packages() {
 		echo python3-jsonschema
 		# -p on a real prefork server (a master and its workers)
 		echo nginx-light
+		# -w's pcapng read back as Wireshark reads it (wireshark-common's
+		# debconf question is answered by DEBIAN_FRONTEND=noninteractive)
+		echo tshark
 		;;
 	fuzz)
 		# libFuzzer's runtime for clang 14

@@ -69,7 +69,10 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 		.interval_s = cfg->interval_s, .interval_set = cfg->interval_set,
 		.duration_s = cfg->duration_s, .count = cfg->count, .rows = cfg->rows, .sort = cfg->sort,
 		.no_clear = cfg->no_clear, .json = cfg->json, .csv = cfg->csv,
-		.output_path = cfg->output_path,
+		.ndjson = cfg->ndjson,
+		/* no-color.org: NO_COLOR set and not empty turns colours off. */
+		.color = !cfg->no_color && !(getenv("NO_COLOR") && getenv("NO_COLOR")[0]),
+		.output_path = cfg->output_path, .capture_path = cfg->capture_path,
 		/* -t naming the types shows their rows as they are. */
 		.fold_exit_notices = !cfg->types_set,
 		.events = cfg->events, .hex_cap = cfg->hex_cap,

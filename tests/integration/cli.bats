@@ -24,8 +24,9 @@ one_line_error() {
 	one_line_error 2 "invalid interval 'inf'" -i inf
 	one_line_error 2 "invalid duration 'nan'" -d nan
 	one_line_error 2 "invalid duration '0'" -d 0
-	one_line_error 2 "invalid row count '0'" -r 0
+	one_line_error 2 "invalid row count '0': expected a number from 1 to 1000000, or all" -r 0
 	one_line_error 2 "invalid row count '5x'" -r 5x
+	one_line_error 2 "--csv and --ndjson both print to standard output: choose one" --ndjson --csv
 	one_line_error 2 "invalid sort key 'size'.*bytes, ops, total" -s size
 	one_line_error 2 "unknown type 'sockets'.*pipe,fifo" -t sockets
 	one_line_error 2 "unknown type ''|empty type list" -t ,

@@ -61,7 +61,7 @@ expect() {
 	complete_line _ipctrace ipctrace --t
 	expect --type
 	complete_line _ipctrace ipctrace --no
-	expect --no-clear --no-tui --no-wait
+	expect --no-clear --no-color --no-tui --no-wait
 	complete_line _ipctrace ipctrace --no-t
 	expect --no-tui
 	complete_line _ipctrace ipctrace -V
@@ -75,7 +75,7 @@ expect() {
 	complete_line _ipctrace ipctrace -i ''
 	expect
 	complete_line _ipctrace ipctrace --rows ''
-	expect
+	expect all
 	complete_line _ipctrace ipctrace --listen ''
 	expect
 	complete_line _ipctrace ipctrace --prom-rows ''

@@ -81,6 +81,31 @@ load helpers
 	[ "$output" = "true" ]
 }
 
+@test "summary: at most 150 rows by default, the rest counted exactly in one line; -r all shows every row" {
+	# Short-lived processes, as a build makes them: each of N pipelines is
+	# one pipe, written by one process and read by another (2 rows), and
+	# the loop's list comes through one more pipe from seq (2 rows).
+	n=100
+	rows=$((2 * n + 2))
+	loop="for i in \$(seq $n); do echo x | cat >/dev/null; done"
+	shown() { grep -cE '^ +[0-9]+ ' "$1" || true; }
+	timeout 120 "$IPCTRACE" -t pipe -- sh -c "$loop" >"$TMP/cut" 2>"$TMP/err"
+	[ "$(shown "$TMP/cut")" -eq 150 ]
+	grep -qE "^ipctrace summary .*  rows 150 of $rows  " "$TMP/cut"
+	# The fold line, last but the exited marker: the exact count left out.
+	grep -qxF "... $((rows - 150)) more rows (-r all shows every row)" "$TMP/cut"
+	timeout 120 "$IPCTRACE" -t pipe -r all -- sh -c "$loop" >"$TMP/all" 2>"$TMP/err"
+	[ "$(shown "$TMP/all")" -eq "$rows" ]
+	grep -qE "^ipctrace summary .*  rows $rows  " "$TMP/all"
+	run grep -c 'more rows' "$TMP/all"
+	[ "$output" -eq 0 ]
+	# -r N still cuts where it is told, and says so.
+	timeout 120 "$IPCTRACE" -t pipe -r 7 -- sh -c "$loop" >"$TMP/seven" 2>"$TMP/err"
+	[ "$(shown "$TMP/seven")" -eq 7 ]
+	grep -qE "^ipctrace summary .*  rows 7 of $rows  " "$TMP/seven"
+	grep -qxF "... $((rows - 7)) more rows (-r all shows every row)" "$TMP/seven"
+}
+
 @test "--demo (the README's run command) runs every demo, and each mechanism shows" {
 	run --separate-stderr timeout 60 "$IPCTRACE" --demo -d 3 -i 1 --json
 	echo "$stderr"
@@ -118,6 +143,34 @@ load helpers
 	# The file: an object a line, the last one final, with the demo's figures.
 	[ "$(tail -n 1 "$TMP/ipc.json" | jq .final)" = "true" ]
 	python3 "$CHECK" --only "$TMP/demo" "$TMP/ipc.json"
+}
+
+@test "--ndjson -o FILE: a head line per frame, then one line per row; every line valid; the rows add up to the command's exact figures" {
+	timeout 60 "$IPCTRACE" --ndjson -i 0.2 -o "$TMP/ipc.ndjson" -- "$DEMO" pipe -n 40 -s 3000 -r 50 --json >"$TMP/demo"
+	jq -e -s 'length == 6 and all(.[]; .demo == "pipe")' "$TMP/demo" >/dev/null
+	python3 "$ROOT/tests/lib/validate_json.py" "$TMP/ipc.ndjson"
+	# Frames numbered from 1 without a gap; each head says how many row lines
+	# follow, and exactly those follow, stamped with its seq, time and final.
+	python3 - "$TMP/ipc.ndjson" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+seq, i = 0, 0
+while i < len(lines):
+    head = lines[i]
+    assert "row_lines" in head, head
+    seq += 1
+    assert head["seq"] == seq, (head["seq"], seq)
+    rows = lines[i + 1:i + 1 + head["row_lines"]]
+    assert len(rows) == head["row_lines"] and all("row" in r for r in rows), head
+    assert all((r["seq"], r["time"], r["final"]) == (seq, head["time"], head["final"]) for r in rows)
+    i += 1 + head["row_lines"]
+assert seq >= 3 and lines[-1 - head["row_lines"]]["final"], seq
+PY
+	# The final frame's rows, put back together, are the demo's figures.
+	jq -c -s '(map(select(has("row_lines"))) | last) as $h
+		| {final: true, rows: [.[] | select(.seq == $h.seq and has("row")) | .row]}' \
+		"$TMP/ipc.ndjson" >"$TMP/final"
+	python3 "$CHECK" --only "$TMP/demo" "$TMP/final"
 }
 
 @test "-o FILE, the table: replaced whole each interval, the summary last; -e and CSV appended" {
@@ -194,6 +247,47 @@ title_proc() {
 		"$1" "$2" 2>"$TMP/title.$2" 3>&- &
 	echo "$! $2" >>"$TMP/titles"
 	wait_for "$TMP/title.$2" ready
+}
+
+@test "dev: one format, major:minor, in JSON rows, -e's JSON and CSV; a System V id's namespace and a signal's target start in keys of their own" {
+	run_demos() {
+		"$DEMO" msg -n 5 --json >>"$TMP/demo"
+		"$DEMO" signal -n 3 --json >>"$TMP/demo"
+		"$DEMO" fifo -n 5 --json >>"$TMP/demo"
+	}
+	start_tracer --json -t msg,signal,fifo
+	run_demos
+	stop_tracer
+	final >"$TMP/final"
+	ns=$(readlink /proc/self/ns/ipc | tr -dc 0-9)
+	# /tmp's device, where the FIFO was: what stat says, as major:minor.
+	fifo_dev=$(stat -c '%Hd:%Ld' /tmp)
+	jq -e --argjson ns "$ns" --arg fd "$fifo_dev" '.rows as $r | ($r | length > 0)
+		and all($r[]; .dev | test("^[0-9]+:[0-9]+$"))
+		and any($r[]; .type == "msg") and all($r[] | select(.type == "msg"); .dev == "0:0" and .ipc_ns == $ns)
+		and any($r[]; .type == "signal" and .ino == .pid)
+		and all($r[] | select(.type == "signal" and .ino == .pid); .dev == "0:0" and .target_start == .starttime)
+		and any($r[]; .type == "fifo") and all($r[] | select(.type == "fifo"); .dev == $fd)' "$TMP/final" >/dev/null
+	# -e: the same identity.
+	start_tracer -e --json -t msg,signal,fifo
+	run_demos
+	stop_tracer
+	jq -e -s --argjson ns "$ns" 'length > 0 and all(.[]; .dev | test("^[0-9]+:[0-9]+$"))
+		and any(.[]; .type == "msg") and all(.[] | select(.type == "msg"); .dev == "0:0" and .ipc_ns == $ns)' \
+		"$TMP/out" >/dev/null
+	# CSV: dev the same; the namespace leads DETAIL.
+	start_tracer --csv -t msg,signal,fifo
+	run_demos
+	stop_tracer
+	python3 - "$TMP/out" "$ns" "$fifo_dev" <<'PY'
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert rows and all(re.fullmatch(r"[0-9]+:[0-9]+", r["dev"]) for r in rows), rows
+msg = [r for r in rows if r["type"] == "msg"]
+assert msg and all(r["dev"] == "0:0" and r["detail"].split(" ")[0] == "ipc_ns=" + sys.argv[2] for r in msg), msg
+fifo = [r for r in rows if r["type"] == "fifo"]
+assert fifo and all(r["dev"] == sys.argv[3] for r in fifo), fifo
+PY
 }
 
 @test "two processes with one name: told apart by their titles in JSON, CSV and the table" {

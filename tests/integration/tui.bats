@@ -53,7 +53,7 @@ start_tui() {
 		echo \$status >"$TMP/status"
 		exec sleep 600
 	EOF
-	our_tmux -f /dev/null new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" "bash $TMP/run.sh"
+	our_tmux -f "${TMUX_CONF:-/dev/null}" new-session -d -s "s$SESSION" -x "$COLS" -y "$ROWS" "bash $TMP/run.sh"
 	if [[ -z $redirect ]]; then
 		wait_until 30 has_line "$TMP/pid"
 	else
@@ -129,6 +129,18 @@ start_demos() {
 	done
 }
 
+# start_pipe_fifo_tui: a pipe demo (PID a) and a FIFO demo (PID b), waiting,
+# and the interactive table on their processes, every 0.2 s.
+start_pipe_fifo_tui() {
+	PIDS=()
+	run_demo pipe -n 3 -s 100
+	a=$DEMO_PID
+	run_demo fifo -n 5 -s 150
+	b=$DEMO_PID
+	mapfile -t args < <(targets)
+	start_tui -i 0.2 "${args[@]}"
+}
+
 # targets: -p for every demo process.
 targets() {
 	for pid in "${PIDS[@]}"; do
@@ -178,13 +190,7 @@ summary_shown() {
 }
 
 @test "tui: each process's line adds up its channels, exactly as the demos moved them; x shows exited ones" {
-	PIDS=()
-	run_demo pipe -n 3 -s 100
-	a=$DEMO_PID
-	run_demo fifo -n 5 -s 150
-	b=$DEMO_PID
-	mapfile -t args < <(targets)
-	start_tui -i 0.2 "${args[@]}"
+	start_pipe_fifo_tui
 	# The full screen, and the header of the plain table.
 	[ "$(pane '#{alternate_on}')" = 1 ]
 	screen_has '^ipctrace  [0-9:]+  interval 0.2s  rows [0-9]+ '
@@ -327,6 +333,67 @@ summary_shown() {
 	wait_check expanded "$a"
 	for pid in "$fifo_reader" "$fifo_writer" "${pipe_pids[@]:1}"; do
 		check expanded "$pid" || { cat "$TMP/check.log"; false; }
+	done
+}
+
+# type_colours SCREEN DOT: each shown type's TYPE cell's colour on the screen
+# (captured with -e) against the --graph's legend: "pipe ok", or why not.
+type_colours() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys
+screen, dot = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+legend = dict((t, c) for c, t in re.findall(r'<font color="#([0-9a-f]{6})"><b>&#8212;&#8212; (\w+)</b>', dot))
+levels = [0, 95, 135, 175, 215, 255]
+def xterm(hexrgb):
+    rgb = [int(hexrgb[i:i + 2], 16) for i in (0, 2, 4)]
+    cube = [min(range(6), key=lambda l: abs(v - levels[l])) for v in rgb]
+    return 16 + 36 * cube[0] + 6 * cube[1] + cube[2]
+for t in ("pipe", "fifo"):
+    want = "\x1b[38;5;%dm%s" % (xterm(legend[t]), t)
+    print(t, "ok" if want in screen else "missing %r" % want)
+PY
+}
+
+@test "tui: each type in its --graph colour on a 256-colour terminal; none with --no-color or NO_COLOR" {
+	printf 'set -g default-terminal screen-256color\n' >"$TMP/tmux.conf"
+	# The colours --graph gives the two types, in its legend.
+	timeout 60 "$IPCTRACE" -t pipe,fifo --graph "$TMP/legend.dot" -o "$TMP/legend.txt" \
+		-- sh -c "'$DEMO' pipe -n 1 && '$DEMO' fifo -n 1" >/dev/null
+	grep -q 'pipe</b>' "$TMP/legend.dot"
+	grep -q 'fifo</b>' "$TMP/legend.dot"
+	TMUX_CONF=$TMP/tmux.conf
+	start_pipe_fifo_tui
+	start_demos "$a" "$b"
+	keys x
+	wait_screen '^\+ +[0-9]+ fifo-reader\*? +root +fifo '
+	wait_screen '^\+ +[0-9]+ pipe-parent\*? +root +pipe '
+	our_tmux capture-pane -e -p -t "s$SESSION" >"$TMP/colour"
+	run type_colours "$TMP/colour" "$TMP/legend.dot"
+	echo "$output"
+	[ "$output" = $'pipe ok\nfifo ok' ]
+	keys q
+	wait_until 30 has_line "$TMP/status"
+	# Off: the same screen without a colour, by option and by NO_COLOR.
+	for how in option env; do
+		PIDS=()
+		run_demo pipe -n 3 -s 100
+		a=$DEMO_PID
+		mapfile -t args < <(targets)
+		if [ "$how" = env ]; then
+			our_tmux set-environment -g NO_COLOR 1
+			start_tui -i 0.2 "${args[@]}"
+		else
+			start_tui -i 0.2 --no-color "${args[@]}"
+		fi
+		start_demos "$a"
+		keys x
+		wait_screen '^\+ +[0-9]+ pipe-parent\*? +root +pipe '
+		our_tmux capture-pane -e -p -t "s$SESSION" >"$TMP/plain"
+		grep -q 'pipe-parent' "$TMP/plain"
+		run grep -cE $'\e\\[[0-9;]*3[0-7]m|\e\\[[0-9;]*38;5;' "$TMP/plain"
+		[ "$output" -eq 0 ]
+		keys q
+		wait_until 30 has_line "$TMP/status"
 	done
 }
 

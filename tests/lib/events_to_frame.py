@@ -5,7 +5,8 @@
 usage: events_to_frame.py EVENTS > FRAME
 
 Each event is one operation of one process on one object in one direction:
-a transfer (bytes), or a counted event (event, count), perhaps with a label
+a transfer (bytes), a counted event (event, count) or an operation and its
+outcome (result), perhaps with a label
 (a priority, a message type). Added up per (pid, type, inode, direction),
 they must give what the demos report, exactly as the table's rows do. The
 peers are those of each row's last event, when ipctrace knew the most; so
@@ -30,6 +31,10 @@ def main():
             "first_time": e["time"]})
         if "event" in e:
             row[e["event"]] = row.get(e["event"], 0) + e["count"]
+        elif "result" in e:
+            # An operation and what became of it (a signal's outcome).
+            row[e["result"]] = row.get(e["result"], 0) + 1
+            row["ops"] += 1
         else:
             row["bytes"] += e["bytes"]
             row["ops"] += 1
@@ -37,7 +42,8 @@ def main():
         # A named label (a signal's) comes with LABEL_name: counted by name,
         # as the table's rows count it.
         known = {"pid", "comm", "type", "object", "dev", "ino", "dir", "time", "tid",
-                 "bytes", "event", "count", "peers", "data_hex"}
+                 "bytes", "event", "count", "result", "peers", "data_hex", "starttime",
+                 "uid", "user", "title", "cgroup", "ipc_ns", "target_start"}
         for label in set(e) - known:
             if label.endswith("_name"):
                 continue

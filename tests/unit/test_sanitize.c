@@ -77,6 +77,22 @@ static void test_every_byte(void **state)
 	}
 }
 
+/* -e's words: no blank left for awk, and nothing empty or mistaken for "-". */
+static void test_word(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(name_escape_word_buf(buf, sizeof(buf), "a b=\"c\"\\"),
+			    "a\\x20b=\"c\"\\\\");
+	assert_string_equal(name_escape_word_buf(buf, sizeof(buf), "tab\there"), "tab\\x09here");
+	assert_string_equal(name_escape_word_buf(buf, sizeof(buf), ""), "-");
+	assert_string_equal(name_escape_word_buf(buf, sizeof(buf), "-"), "\\x2d");
+	assert_string_equal(name_escape_word_buf(buf, sizeof(buf), "--"), "--");
+	/* Cut at a whole escape, never inside one. */
+	assert_string_equal(name_escape_word_buf(buf, 6, "ab cd"), "ab");
+}
+
 static void test_formula_guard(void **state)
 {
 	(void)state;
@@ -96,6 +112,7 @@ int run_sanitize_tests(void)
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_formula_guard),
+		cmocka_unit_test(test_word),
 	};
 
 	return cmocka_run_group_tests_name("sanitize", tests, NULL, NULL);

@@ -61,6 +61,8 @@ static const char doc[] =
 enum {
 	OPT_NO_CLEAR = 0x100,
 	OPT_JSON,
+	OPT_NDJSON,
+	OPT_NO_COLOR,
 	OPT_DEMO,
 	OPT_USAGE,
 	OPT_FEATURES,
@@ -109,15 +111,18 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SEC", 0, "Refresh every SEC seconds (default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "count", OPT_COUNT, "N", 0, "Stop after N intervals (then the summary)", 0 },
-	{ "rows", 'r', "N", 0, "Show at most N rows", 0 },
+	{ "rows", 'r', "N|all", 0, "Show at most N rows (summary: 150)", 0 },
 	{ "sort", 's', "KEY", 0, "Sort by KEY (default bytes)", 0 },
 	{ "no-clear", OPT_NO_CLEAR, NULL, 0, "Do not clear the screen between tables", 0 },
+	{ "no-color", OPT_NO_COLOR, NULL, 0,
+	  "No colours in the interactive table (as NO_COLOR=1)", 0 },
 	{ "no-tui", OPT_NO_TUI, NULL, 0,
 	  "On a terminal, the plain refreshing table, not the interactive one", 0 },
 	{ "output", 'o', "FILE", 0,
 	  "Write the output to FILE, not standard output: the table replaced each "
 	  "interval, JSON, CSV and -e appended", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval (see README)", 0 },
+	{ "ndjson", OPT_NDJSON, NULL, 0, "JSON, one line per row per interval", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "The table as CSV: one header, then each interval's rows", 0 },
 	{ "graph", OPT_GRAPH, "FILE", 0,
 	  "Write who talks to whom to FILE (Graphviz DOT), each interval and at exit", 0 },
@@ -141,6 +146,8 @@ static const struct argp_option options[] = {
 	{ "hex", 'x', NULL, 0,
 	  "-e, and the data of each transfer as a hexdump: shows what processes send "
 	  "each other", 0 },
+	{ "write", 'w', "FILE", 0,
+	  "-x, and the data written to FILE as pcapng, for Wireshark and tshark", 0 },
 	{ "no-wait", OPT_NO_WAIT, NULL, 0,
 	  "Do not measure WAIT, the time blocked in IPC calls (saves a hook on every "
 	  "context switch)", 0 },
@@ -484,7 +491,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		ret = parse_count(arg, "count", &cfg->count, err, len);
 		break;
 	case 'r':
-		ret = parse_count(arg, "row count", &cfg->rows, err, len);
+		if (!strcmp(arg, "all"))
+			cfg->rows = ROWS_ALL;
+		else if (parse_count(arg, "row count", &cfg->rows, err, len))
+			ret = fail(err, len, "invalid row count '%s': expected a number from 1 "
+				   "to 1000000, or all", arg);
 		break;
 	case 's':
 		ret = parse_sort(arg, &cfg->sort, err, len);
@@ -495,8 +506,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_TUI:
 		cfg->no_tui = true;
 		break;
+	case OPT_NDJSON:
+		cfg->ndjson = true;	/* the same JSON, cut into lines */
+		cfg->json = true;
+		break;
 	case OPT_JSON:
 		cfg->json = true;
+		break;
+	case OPT_NO_COLOR:
+		cfg->no_color = true;
 		break;
 	case OPT_CSV:
 		cfg->csv = true;
@@ -543,6 +561,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'e':
 		cfg->events = true;
 		break;
+	case 'w':
+		ret = parse_path(arg, "-w", &cfg->capture_path, err, len);
+		/* The data -x captures is what -w writes. */
+		__attribute__((fallthrough));
 	case 'x':
 		/* The data belongs to the event log: -x implies -e. */
 		cfg->events = true;
@@ -585,7 +607,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (cfg->csv && cfg->json) {
-			snprintf(err, len, "--csv and --json both print to standard output: choose one");
+			snprintf(err, len, "--csv and --%s both print to standard output: choose one",
+				 cfg->ndjson ? "ndjson" : "json");
 			return EINVAL;
 		}
 		if (cfg->csv && cfg->events) {

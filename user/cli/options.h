@@ -31,10 +31,13 @@ struct config {
 	int rows;		/* 0: all (or what fits a terminal) */
 	enum sort_key sort;
 	bool no_clear;
+	bool no_color;		/* --no-color (NO_COLOR is read by main) */
 	bool no_tui;		/* the plain table even on a terminal */
 	bool json;
+	bool ndjson;		/* --ndjson: JSON, a line per row (json is set too) */
 	bool csv;
 	const char *output_path;	/* -o: the table, JSON, CSV or -e's lines go there */
+	const char *capture_path;	/* -w: -x's data as pcapng */
 	const char *graph_path;	/* --graph: a DOT file rewritten each interval */
 	const char *prom_path;	/* --prom-file: the exposition format, likewise */
 	int prom_rows;		/* label sets (rows) with series of their own */

@@ -10,13 +10,14 @@
  * U+009F, which some terminals obey as escapes: U+009B is CSI), or a byte
  * that does not start a well-formed sequence (overlong forms, surrogates and
  * code points past U+10FFFF included, as g_utf8_validate() judges them).
+ * A word has no space either.
  */
-static size_t printable_char(const unsigned char *s)
+static size_t printable_char(const unsigned char *s, bool word)
 {
 	gunichar c;
 	size_t n;
 
-	if (*s < 0x20 || *s == 0x7f || *s == '\\')
+	if (*s < 0x20 || *s == 0x7f || *s == '\\' || (word && *s == ' '))
 		return 0;
 	if (*s < 0x80)
 		return 1;
@@ -33,9 +34,9 @@ static size_t printable_char(const unsigned char *s)
  * The next piece of the shown name: the character at *s as it is, or its
  * escape in esc. Sets *piece and returns its length, and moves *s past it.
  */
-static size_t next_piece(const unsigned char **s, char esc[5], const char **piece)
+static size_t next_piece(const unsigned char **s, char esc[5], const char **piece, bool word)
 {
-	size_t n = printable_char(*s);
+	size_t n = printable_char(*s, word);
 
 	if (n) {
 		*piece = (const char *)*s;
@@ -58,13 +59,13 @@ void name_escape(GString *out, const char *name)
 	char esc[5];
 
 	while (*s) {
-		size_t n = next_piece(&s, esc, &piece);
+		size_t n = next_piece(&s, esc, &piece, false);
 
 		g_string_append_len(out, piece, n);
 	}
 }
 
-char *name_escape_buf(char *buf, size_t len, const char *name)
+static char *escape_buf(char *buf, size_t len, const char *name, bool word)
 {
 	const unsigned char *s = (const unsigned char *)(name ? name : "");
 	const char *piece;
@@ -74,7 +75,7 @@ char *name_escape_buf(char *buf, size_t len, const char *name)
 	if (!len)
 		return buf;
 	while (*s) {
-		size_t n = next_piece(&s, esc, &piece);
+		size_t n = next_piece(&s, esc, &piece, word);
 
 		if (off + n >= len)
 			break;
@@ -82,6 +83,25 @@ char *name_escape_buf(char *buf, size_t len, const char *name)
 		off += n;
 	}
 	buf[off] = '\0';
+	return buf;
+}
+
+char *name_escape_buf(char *buf, size_t len, const char *name)
+{
+	return escape_buf(buf, len, name, false);
+}
+
+char *name_escape_word_buf(char *buf, size_t len, const char *name)
+{
+	/* Nothing would leave the field empty, and "-" says nothing: an empty
+	 * name is "-", and a name that is "-" its escape. */
+	if (!name || !name[0])
+		name = "-";
+	else if (!strcmp(name, "-"))
+		name = "\\x2d";
+	else
+		return escape_buf(buf, len, name, true);
+	snprintf(buf, len, "%s", name);
 	return buf;
 }
 
@@ -98,7 +118,7 @@ bool name_is_clean(const char *name)
 	const unsigned char *s = (const unsigned char *)(name ? name : "");
 
 	while (*s) {
-		size_t n = printable_char(s);
+		size_t n = printable_char(s, false);
 
 		if (!n)
 			return false;

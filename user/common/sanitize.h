@@ -23,6 +23,13 @@ void name_escape(GString *out, const char *name);
  * an escape or a UTF-8 sequence). Returns buf. */
 char *name_escape_buf(char *buf, size_t len, const char *name);
 
+/*
+ * One word, for text that awk splits at blanks (-e's lines): as
+ * name_escape_buf, and each space "\x20" too; an empty name is "-", and a
+ * name that is "-" is "\x2d".
+ */
+char *name_escape_word_buf(char *buf, size_t len, const char *name);
+
 /* A new string (g_free it). */
 char *name_escaped(const char *name);
 

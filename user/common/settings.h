@@ -16,6 +16,12 @@
 #define MAX_ROWS_MIN 256
 #define MAX_ROWS_MAX (1 << 21)
 
+/* -r: how many rows a table shows. 0, the default: what fits a terminal
+ * live, SUMMARY_ROWS in the summary (a make run's short-lived processes
+ * would make thousands), every row elsewhere; ROWS_ALL (-r all): every row. */
+#define ROWS_ALL (-1)
+#define SUMMARY_ROWS 150
+
 enum sort_key {
 	SORT_BYTES = 0,	/* bytes per second this interval */
 	SORT_OPS,	/* ops per second this interval */

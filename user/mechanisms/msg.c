@@ -44,6 +44,6 @@ const struct mechanism msg_mechanism = {
 	.default_name = sysv_default_name,
 	.refresh = msg_refresh,
 	.label_name = "mtype",
-	.format_dev = sysv_format_dev,
+	.dev_key = sysv_dev_key,
 	.describe = sysv_describe,
 };

@@ -25,10 +25,10 @@ static void process_vm_default_name(const struct ipc_obj_key *obj, char *buf, si
 
 /* dev is the target's start time, which tells a reused PID apart (0: not
  * known, on kernels without the task lookup). */
-static void process_vm_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+static const char *process_vm_dev_key(unsigned int type)
 {
 	(void)type;
-	snprintf(buf, len, "start:%u", dev);
+	return "target_start";
 }
 
 const struct mechanism process_vm_mechanism = {
@@ -40,7 +40,7 @@ const struct mechanism process_vm_mechanism = {
 	.syscalls = process_vm_syscalls,
 	.nsyscalls = G_N_ELEMENTS(process_vm_syscalls),
 	.default_name = process_vm_default_name,
-	.format_dev = process_vm_format_dev,
+	.dev_key = process_vm_dev_key,
 	.event_names = {
 		[PVM_EV_FDS_PASSED] = "fds_passed",
 	},

@@ -39,6 +39,6 @@ const struct mechanism sem_mechanism = {
 	.default_name = sysv_default_name,
 	.refresh = sem_refresh,
 	.label_name = "woken_by",
-	.format_dev = sysv_format_dev,
+	.dev_key = sysv_dev_key,
 	.describe = sysv_describe,
 };

@@ -62,10 +62,10 @@ static void signal_default_name(const struct ipc_obj_key *obj, char *buf, size_t
 }
 
 /* dev is the target's start time, which tells a reused PID apart. */
-static void signal_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+static const char *signal_dev_key(unsigned int type)
 {
 	(void)type;
-	snprintf(buf, len, "start:%u", dev);
+	return "target_start";
 }
 
 /* The calls whose caller hands the kernel a siginfo of its own: a signal
@@ -91,9 +91,11 @@ const struct mechanism signal_mechanism = {
 		[SIG_EV_FAILED] = "failed",
 		[SIG_EV_KERNEL] = "kernel",
 	},
+	/* -e: each signal's own outcome, as killsnoop's RES column. */
+	.event_key = "result",
 	.label_name = "sig",
 	.label_text = signal_label,
-	.format_dev = signal_format_dev,
+	.dev_key = signal_dev_key,
 	.configure = signal_configure,
 	/* Every exit signals the parent: a build's thousands of short-lived
 	 * processes would each make a row of their own. */

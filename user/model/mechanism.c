@@ -56,6 +56,13 @@ const char *mechanism_event_name(unsigned int type, unsigned int slot)
 	return m && slot < IPC_EVENTS ? m->event_names[slot] : NULL;
 }
 
+const char *mechanism_event_key(unsigned int type)
+{
+	const struct mechanism *m = mechanism_of(type);
+
+	return m ? m->event_key : NULL;
+}
+
 const char *mechanism_label_name(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
@@ -80,14 +87,18 @@ bool mechanism_labels_named(unsigned int type)
 	return m && m->label_text;
 }
 
-void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+const char *mechanism_dev_key(unsigned int type)
 {
 	const struct mechanism *m = mechanism_of(type);
 
-	if (m && m->format_dev)
-		m->format_dev(type, dev, buf, len);
-	else
-		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+	return m && m->dev_key ? m->dev_key(type) : NULL;
+}
+
+void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+{
+	if (mechanism_dev_key(type))
+		dev = 0;
+	snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
 }
 
 bool mechanism_is_endpoint(unsigned int type)

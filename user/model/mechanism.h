@@ -105,12 +105,22 @@ struct mechanism {
 	void (*refresh)(struct store *s);
 	/* What its rows' event slots count, as row attributes (NULL: unused). */
 	const char *event_names[IPC_EVENTS];
+	/*
+	 * The key under which -e writes an operation's event when the event is
+	 * what became of that one operation ("result": delivered, ignored...),
+	 * not a count of its own. NULL: events are counts ("accepts+1").
+	 */
+	const char *event_key;
 	/* What a row's labels are ("prio", "mtype"); NULL if it has none. */
 	const char *label_name;
 	/* A label's name (a signal's number as SIGUSR1); NULL: the number. */
 	void (*label_text)(__s64 label, char *buf, size_t len);
-	/* How the object key's dev reads; NULL: a device, "major:minor". */
-	void (*format_dev)(unsigned int type, __u32 dev, char *buf, size_t len);
+	/*
+	 * For a type whose object key's dev is not a device (an IPC namespace,
+	 * a target's start time): the key JSON and CSV give it under, dev then
+	 * being "0:0", no device, as /proc/PID/maps says. NULL: a device.
+	 */
+	const char *(*dev_key)(unsigned int type);
 	/* Its objects are endpoints, one per end (sockets), not channels. */
 	bool endpoints;
 	/*
@@ -169,11 +179,14 @@ const char *ipc_type_name(unsigned int type);
 int ipc_type_from_name(const char *name);	/* -1 if unknown */
 const struct mechanism *mechanism_of(unsigned int type);
 const char *mechanism_event_name(unsigned int type, unsigned int slot);	/* NULL: unused */
+const char *mechanism_event_key(unsigned int type);			/* NULL: counts */
 const char *mechanism_label_name(unsigned int type);			/* NULL: none */
 /* A label as shown: its name if the mechanism names its labels, else the number. */
 void mechanism_format_label(unsigned int type, __s64 label, char *buf, size_t len);
 bool mechanism_labels_named(unsigned int type);
+/* dev as every output writes it: "major:minor" (struct mechanism, dev_key). */
 void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
+const char *mechanism_dev_key(unsigned int type);	/* NULL: dev is a device */
 bool mechanism_is_endpoint(unsigned int type);
 /* An endpoint's service address (struct mechanism, service); false: none. */
 bool mechanism_service(const struct object *o, char *buf, size_t len, bool *server);

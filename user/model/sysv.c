@@ -138,10 +138,7 @@ void sysv_default_name(const struct ipc_obj_key *obj, char *buf, size_t len)
 		snprintf(buf + n, len - n, " sem %u", (unsigned int)(obj->ino >> 32));
 }
 
-void sysv_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
+const char *sysv_dev_key(unsigned int type)
 {
-	if (type == IPC_MSG || type == IPC_SHM || type == IPC_SEM)
-		snprintf(buf, len, "ipc:[%u]", dev);
-	else
-		snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+	return type == IPC_MSG || type == IPC_SHM || type == IPC_SEM ? "ipc_ns" : NULL;
 }

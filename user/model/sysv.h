@@ -42,7 +42,8 @@ void sysv_default_name(const struct ipc_obj_key *obj, char *buf, size_t len);
 
 /* A System V object's dev is its IPC namespace, named as /proc/PID/ns/ipc
  * names it; other types' a device. */
-void sysv_format_dev(unsigned int type, __u32 dev, char *buf, size_t len);
+/* A System V object's dev is its IPC namespace's inode: "ipc_ns". */
+const char *sysv_dev_key(unsigned int type);
 
 __u32 sysv_own_ipc_ns(void);
 

@@ -10,6 +10,22 @@
 #include "model/users.h"
 #include "common/sanitize.h"
 
+/* DETAIL, led by what the key's dev holds when it is not a device (dev is
+ * then 0:0): "ipc_ns=4026531839 ...". */
+static void format_csv_detail(const struct row *r, char *buf, size_t len)
+{
+	const char *key = mechanism_dev_key(r->key.type);
+	int n = key ? snprintf(buf, len, "%s=%u", key, r->key.dev) : -1;
+
+	if (n <= 0 || (size_t)n + 1 >= len) {
+		format_detail(r, buf, len);
+		return;
+	}
+	format_detail(r, buf + n + 1, len - (size_t)n - 1);
+	if (buf[n + 1])
+		buf[n] = ' ';	/* else the key alone, still terminated at n */
+}
+
 static const char *const columns[] = {
 	"time", "elapsed_s", "interval_s", "final", "pid", "comm", "exited", "type", "object",
 	"dev", "ino", "dir", "peers", "bytes_per_s", "ops_per_s", "bytes", "ops", "wait_s",
@@ -137,7 +153,7 @@ void output_csv(FILE *out, const struct frame *f, bool header)
 		snprintf(wait_share, sizeof(wait_share), "%.3f", r->wait_share);
 		/* Every peer that fits 4 KB, then "+N": a cell is not a screen. */
 		format_peers(r, peers, sizeof(peers), (int)sizeof(peers) - 1);
-		format_detail(r, detail, sizeof(detail));
+		format_csv_detail(r, detail, sizeof(detail));
 		rec.cells[C_PID] = pid;
 		rec.cells[C_COMM] = comm;
 		rec.cells[C_EXITED] = r->exited ? "true" : "false";

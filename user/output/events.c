@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <json.h>
 #include "output/events.h"
 #include "model/mechanism.h"
 #include "output/output.h"
+#include "output/pcapng.h"
 #include "common/sanitize.h"
 
 void event_log_init(struct event_log *log, FILE *out, bool json)
@@ -87,40 +89,73 @@ static void format_time(const struct event_log *log, __u64 ts_ns, char *buf, siz
 	}
 }
 
-/* What happened: an event slot's name, or a transfer's label. */
+/* What happened: the label (as the table names it: SIGUSR2, not 12), then
+ * the event: an outcome as key=value, a count as name+N. */
 static void format_what(const struct ipc_event *e, char *buf, size_t len)
 {
 	const char *label = mechanism_label_name(e->key.type);
+	const char *key = mechanism_event_key(e->key.type);
+	size_t off = 0;
 
 	buf[0] = '\0';
-	if (e->event != NO_EVENT_SLOT) {
-		const char *name = mechanism_event_name(e->key.type, e->event);
-
-		snprintf(buf, len, "%s+%llu", name ? name : "event", (unsigned long long)e->bytes);
-	} else if (e->label != NO_LABEL) {
+	if (e->label != NO_LABEL) {
 		char text[32];
 
-		/* As the table names it: SIGUSR2, not 12. */
 		mechanism_format_label(e->key.type, e->label, text, sizeof(text));
-		snprintf(buf, len, "%s=%s", label ? label : "label", text);
+		off = (size_t)snprintf(buf, len, "%s=%s ", label ? label : "label", text);
+	}
+	if (off < len && e->event != NO_EVENT_SLOT) {
+		const char *name = mechanism_event_name(e->key.type, e->event);
+
+		if (key)
+			snprintf(buf + off, len - off, "%s=%s", key, name ? name : "event");
+		else
+			snprintf(buf + off, len - off, "%s+%llu", name ? name : "event",
+				 (unsigned long long)e->bytes);
+	} else if (off && off <= len) {
+		buf[off - 1] = '\0';	/* the label alone: no trailing space */
 	}
 }
 
+/* JSON: bytes moved, an operation's outcome, or an event and its count. */
+static void json_what(json_object *o, const struct ipc_event *e)
+{
+	const char *name = mechanism_event_name(e->key.type, e->event);
+	const char *key = mechanism_event_key(e->key.type);
+
+	if (e->event == NO_EVENT_SLOT) {
+		json_object_object_add(o, "bytes", output_json_u64(e->bytes));
+	} else if (key) {
+		json_object_object_add(o, key, json_object_new_string(name ? name : "event"));
+	} else {
+		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
+		json_object_object_add(o, "count", output_json_u64(e->bytes));
+	}
+}
+
+/*
+ * One line, one word per field, so that awk's $1..$9 are always the time,
+ * PID, COMM, TYPE, DIR, BYTES, OBJECT, arrow and PEERS, and key=value
+ * details follow: names have their spaces escaped ("\x20").
+ */
 static void print_text(struct event_log *log, const struct ipc_event *e, const struct row *r)
 {
 	char when[32], what[64], peers[256], bytes[24], comm[4 * COMM_LEN + 1];
-	char *object = name_escaped(r->obj && r->obj->name ? r->obj->name : "?");
+	const char *name = r->obj && r->obj->name ? r->obj->name : "?";
+	gsize olen = 4 * strlen(name) + 8;
+	char *object = g_malloc(olen);
 
+	name_escape_word_buf(object, olen, name);
 	format_time(log, e->ts_ns, when, sizeof(when), false);
 	format_what(e, what, sizeof(what));
-	format_peers(r, peers, sizeof(peers), 60);
+	format_peers_words(r, peers, sizeof(peers), 60);
 	if (e->event == NO_EVENT_SLOT)
 		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)e->bytes);
 	else
 		strcpy(bytes, "-");
 	/* The arrow points the way the data went: to the peers, or from them. */
 	fprintf(log->out, "%s %7u %-16s %-9s %-3s %8s %s %s %s%s%s\n", when, e->key.tgid,
-		name_escape_buf(comm, sizeof(comm), r->comm), ipc_type_name(e->key.type),
+		name_escape_word_buf(comm, sizeof(comm), r->comm), ipc_type_name(e->key.type),
 		e->key.dir == DIR_TX ? "tx" : "rx", bytes, object,
 		e->key.dir == DIR_TX ? "->" : "<-", peers, what[0] ? "  " : "", what);
 	g_free(object);
@@ -136,14 +171,7 @@ static void print_json(struct event_log *log, const struct ipc_event *e, const s
 	format_time(log, e->ts_ns, when, sizeof(when), true);
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "tid", json_object_new_int((int)e->tid));
-	if (e->event == NO_EVENT_SLOT) {
-		json_object_object_add(o, "bytes", output_json_u64(e->bytes));
-	} else {
-		const char *name = mechanism_event_name(e->key.type, e->event);
-
-		json_object_object_add(o, "event", json_object_new_string(name ? name : "event"));
-		json_object_object_add(o, "count", output_json_u64(e->bytes));
-	}
+	json_what(o, e);
 	if (e->label != NO_LABEL && mechanism_label_name(e->key.type)) {
 		const char *label = mechanism_label_name(e->key.type);
 
@@ -171,6 +199,30 @@ static void print_json(struct event_log *log, const struct ipc_event *e, const s
 	json_object_put(o);
 }
 
+/* -w: the transfer's data as a packet, whose comment says what the -e line
+ * says, one key=value word each. */
+static void capture_packet(struct event_log *log, const struct ipc_event *e, const struct row *r)
+{
+	const char *name = r->obj && r->obj->name ? r->obj->name : "?";
+	gsize olen = 4 * strlen(name) + 8;
+	char *object = g_malloc(olen), *comment;
+	char peers[256], comm[4 * COMM_LEN + 1];
+	double t = (double)e->ts_ns / 1e9 + log->monotonic_to_real;
+
+	name_escape_word_buf(object, olen, name);
+	format_peers_words(r, peers, sizeof(peers), 200);
+	comment = g_strdup_printf("pid=%u comm=%s dir=%s object=%s peers=%s", e->key.tgid,
+				  name_escape_word_buf(comm, sizeof(comm), r->comm),
+				  e->key.dir == DIR_TX ? "tx" : "rx", object, peers);
+	if (pcapng_packet(log->capture, e->key.type, (__u64)(t * 1e6), e->payload,
+			  e->payload_len, e->bytes, comment) && !log->capture_failed) {
+		fprintf(stderr, "ipctrace: writing the -w file failed: %s\n", strerror(errno));
+		log->capture_failed = true;
+	}
+	g_free(comment);
+	g_free(object);
+}
+
 void event_log_header(const struct event_log *log)
 {
 	if (log->json)
@@ -193,6 +245,8 @@ void event_log_print(struct event_log *log, struct store *s, const struct filter
 			print_json(log, e, r);
 		else
 			print_text(log, e, r);
+		if (log->capture && e->payload_len)
+			capture_packet(log, e, r);
 		log->printed++;
 	}
 	g_ptr_array_set_size(log->pending, 0);

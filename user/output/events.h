@@ -14,9 +14,13 @@
 #include "ipctrace.h"
 #include "model/rows.h"
 
+struct pcapng;
+
 struct event_log {
 	FILE *out;
 	bool json;
+	struct pcapng *capture;	/* -w: each transfer's data there too; NULL: none */
+	bool capture_failed;	/* said once */
 	GPtrArray *pending;	/* struct ipc_event *, in arrival order */
 	double monotonic_to_real;	/* seconds to add to an event's time */
 	unsigned long long printed;

@@ -73,7 +73,7 @@ char *format_utf8_trim(char *s)
 	return s;
 }
 
-void format_peers(const struct row *r, char *buf, size_t len, int limit)
+static void peers_into(const struct row *r, char *buf, size_t len, int limit, bool words)
 {
 	size_t off = 0;
 	guint n = r->peers->len;
@@ -84,7 +84,10 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 		char one[4 * (COMM_LEN + 80)], name[4 * (COMM_LEN + 64)], more[16];
 		int w;
 
-		name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+		if (words)
+			name_escape_word_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+		else
+			name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
 		w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid, name,
 				      p->exited ? "*" : "")
 			   : snprintf(one, sizeof(one), "%s%s", i ? "," : "", name);
@@ -100,6 +103,16 @@ void format_peers(const struct row *r, char *buf, size_t len, int limit)
 	if (!buf[0])
 		snprintf(buf, len, "-");
 	format_utf8_trim(buf);
+}
+
+void format_peers(const struct row *r, char *buf, size_t len, int limit)
+{
+	peers_into(r, buf, len, limit, false);
+}
+
+void format_peers_words(const struct row *r, char *buf, size_t len, int limit)
+{
+	peers_into(r, buf, len, limit, true);
 }
 
 static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -242,10 +255,16 @@ void format_losses(const struct ipc_loss *l, char *buf, size_t len)
 		append(buf, len, &off, " none");
 }
 
-void format_header(const struct frame *f, char *buf, size_t len)
+void format_header(const struct frame *f, guint shown, guint listed, char *buf, size_t len)
 {
-	char tbuf[32], rate[16], total[16], oprate[16], ops[16];
+	char tbuf[32], rate[16], total[16], oprate[16], ops[16], rows[32];
 	struct tm tm;
+
+	/* The rows below, and of how many when a limit cut some. */
+	if (shown < listed)
+		snprintf(rows, sizeof(rows), "rows %u of %u", shown, listed);
+	else
+		snprintf(rows, sizeof(rows), "rows %u", shown);
 
 	localtime_r(&f->now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
@@ -254,11 +273,11 @@ void format_header(const struct frame *f, char *buf, size_t len)
 	format_count(f->totals.ops_per_s, oprate, sizeof(oprate));
 	format_count((double)f->totals.ops, ops, sizeof(ops));
 	if (f->final)
-		snprintf(buf, len, "ipctrace summary  %s  %.1fs traced  rows %u  total %s in %s ops",
-			 tbuf, f->elapsed_s, f->totals.rows, total, ops);
+		snprintf(buf, len, "ipctrace summary  %s  %.1fs traced  %s  total %s in %s ops",
+			 tbuf, f->elapsed_s, rows, total, ops);
 	else
-		snprintf(buf, len, "ipctrace  %s  interval %.1fs  rows %u  %s/s  %s ops/s  total %s in %s ops",
-			 tbuf, f->interval_s, f->totals.rows, rate, oprate, total, ops);
+		snprintf(buf, len, "ipctrace  %s  interval %.1fs  %s  %s/s  %s ops/s  total %s in %s ops",
+			 tbuf, f->interval_s, rows, rate, oprate, total, ops);
 }
 
 bool format_folded(const struct folded *folded, char *buf, size_t len)

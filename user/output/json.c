@@ -98,6 +98,9 @@ json_object *output_json_row_identity(const struct row *r)
 			       output_json_name(r->obj && r->obj->name ? r->obj->name : ""));
 	mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
 	json_object_object_add(o, "dev", json_object_new_string(dev));
+	if (mechanism_dev_key(r->key.type))
+		json_object_object_add(o, mechanism_dev_key(r->key.type),
+				       json_object_new_int64(r->key.dev));
 	json_object_object_add(o, "ino", output_json_u64(r->key.ino));
 	json_object_object_add(o, "dir", json_object_new_string(r->key.dir == DIR_TX ? "tx" : "rx"));
 	/* The process's cgroup v2 path: its service or container. */
@@ -157,20 +160,36 @@ static json_object *row_json(const struct row *r)
 
 #define JSON_SCHEMA_VERSION 1
 
-void output_json(FILE *out, const struct frame *f)
+/* What every line of a frame starts with: --ndjson's row lines too. */
+static json_object *frame_stamp(const struct frame *f, unsigned long seq)
 {
 	json_object *o = json_object_new_object();
-	json_object *totals = json_object_new_object(), *lost = json_object_new_object();
-	const char *head;
 	char tbuf[32];
 	struct tm tm;
-	guint n = f->rows->len;
 
 	gmtime_r(&f->now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_object_add(o, "version", json_object_new_int(JSON_SCHEMA_VERSION));
+	if (seq)
+		json_object_object_add(o, "seq", output_json_u64(seq));
 	json_object_object_add(o, "time", json_object_new_string(tbuf));
 	json_object_object_add(o, "final", json_object_new_boolean(f->final));
+	return o;
+}
+
+static guint frame_rows_shown(const struct frame *f)
+{
+	guint n = f->rows->len;
+
+	return f->max_rows > 0 && n > (guint)f->max_rows ? (guint)f->max_rows : n;
+}
+
+/* The frame's figures, all but its rows. */
+static json_object *frame_head(const struct frame *f, unsigned long seq)
+{
+	json_object *o = frame_stamp(f, seq);
+	json_object *totals = json_object_new_object(), *lost = json_object_new_object();
+
 	json_object_object_add(o, "interval_s", json_rate(f->interval_s));
 	json_object_object_add(o, "elapsed_s", json_rate(f->elapsed_s));
 	json_object_object_add(totals, "rows", json_object_new_int((int)f->totals.rows));
@@ -191,13 +210,25 @@ void output_json(FILE *out, const struct frame *f)
 		json_object_object_add(folded, "ops", output_json_u64(f->folded.ops));
 		json_object_object_add(o, "folded", folded);
 	}
-	if (f->max_rows > 0 && n > (guint)f->max_rows)
-		n = (guint)f->max_rows;
+	return o;
+}
+
+static const char *json_text(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+void output_json(FILE *out, const struct frame *f)
+{
+	json_object *o = frame_head(f, 0);
+	const char *head;
+	guint n = frame_rows_shown(f);
+
 	/* The rows come last, written one at a time: json-c writes only whole
 	 * trees, and a tree of 10,000 rows with its text took 36 MB at once.
 	 * The frame's own members, written as a tree, end in its closing brace,
 	 * which the rows go before. */
-	head = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	head = json_text(o);
 	fwrite(head, 1, strlen(head) - 1, out);
 	fputs(",\"rows\":[", out);
 	for (guint i = 0; i < n; i++) {
@@ -205,10 +236,34 @@ void output_json(FILE *out, const struct frame *f)
 
 		if (i)
 			fputc(',', out);
-		fputs(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), out);
+		fputs(json_text(row), out);
 		json_object_put(row);
 	}
 	fputs("]}\n", out);
 	fflush(out);
 	json_object_put(o);
+}
+
+/*
+ * --ndjson: the frame's figures on a line of their own (with how many row
+ * lines follow), then one line per row, each stamped with the frame's
+ * sequence number and time, so that a log shipper takes lines, not a frame
+ * of megabytes.
+ */
+void output_ndjson(FILE *out, const struct frame *f, unsigned long seq)
+{
+	json_object *head = frame_head(f, seq);
+	guint n = frame_rows_shown(f);
+
+	json_object_object_add(head, "row_lines", json_object_new_int64(n));
+	fprintf(out, "%s\n", json_text(head));
+	json_object_put(head);
+	for (guint i = 0; i < n; i++) {
+		json_object *line = frame_stamp(f, seq);
+
+		json_object_object_add(line, "row", row_json(g_ptr_array_index(f->rows, i)));
+		fprintf(out, "%s\n", json_text(line));
+		json_object_put(line);
+	}
+	fflush(out);
 }

@@ -49,6 +49,8 @@ void format_count(double v, char *buf, size_t len);
  * limit > 0, peers that would not fit in limit characters become ",+N".
  */
 void format_peers(const struct row *r, char *buf, size_t len, int limit);
+/* The same as one word for awk: spaces in names escaped (name_escape_word_buf). */
+void format_peers_words(const struct row *r, char *buf, size_t len, int limit);
 
 /* s cut where a byte count cut it inside a character: at that character's
  * start. Names are escaped into valid UTF-8 (common/sanitize.h); a cell
@@ -88,7 +90,8 @@ void format_user(const struct row *r, char *buf, size_t len, int width);
 const char *format_row_cgroup(const struct row *r);
 
 /* The table's first line: time, interval, rows, rates, totals (or the summary's). */
-void format_header(const struct frame *f, char *buf, size_t len);
+/* The first line; shown of listed rows (after folding, before a limit). */
+void format_header(const struct frame *f, guint shown, guint listed, char *buf, size_t len);
 
 /* "lost: none", or the kinds of loss there were with their counts. */
 void format_losses(const struct ipc_loss *l, char *buf, size_t len);
@@ -119,5 +122,7 @@ json_object *output_json_row_peers(const struct row *r);
 
 /* One line: a JSON object with "rows" (README documents the schema). */
 void output_json(FILE *out, const struct frame *f);
+/* --ndjson: the frame's figures, then a line per row; seq counts frames from 1. */
+void output_ndjson(FILE *out, const struct frame *f, unsigned long seq);
 
 #endif

@@ -138,11 +138,11 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	g_free(object);
 }
 
-static void print_header(FILE *out, const struct frame *f)
+static void print_header(FILE *out, const struct frame *f, guint shown)
 {
 	char line[256];
 
-	format_header(f, line, sizeof(line));
+	format_header(f, shown, f->rows->len, line, sizeof(line));
 	fprintf(out, "%s\n", line);
 	format_losses(&f->loss, line, sizeof(line));
 	fprintf(out, "%s\n\n", line);
@@ -283,7 +283,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
-	print_header(out, f);
+	print_header(out, f, n);
 	fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", wcomm,
 		"COMM", MAX(wuser, 0), wuser > 0 ? "USER" : "", wuser > 0 ? " " : "", wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
 		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
@@ -305,7 +305,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 	}
 	if (f->rows->len > n)
-		fprintf(out, "... %u more rows (-r to show more)\n", f->rows->len - n);
+		fprintf(out, "... %u more rows (-r all shows every row)\n", f->rows->len - n);
 	if (format_folded(&f->folded, tmp, sizeof(tmp)))
 		fprintf(out, "%s\n", tmp);
 	if (exited)

@@ -30,6 +30,7 @@ enum tui_mode {
 
 struct tui {
 	SCREEN *screen;
+	bool color;		/* a colour pair per type, 1 + its number */
 	FILE *keys;		/* the terminal keys are read from */
 	bool own_keys;		/* opened here (/dev/tty), closed here */
 	/*
@@ -164,6 +165,44 @@ static void read_captured(struct tui *t)
 	g_strlcpy(t->message, start ? start + 1 : buf, sizeof(t->message));
 }
 
+/* ---- colour ---- */
+
+/*
+ * The terminal colour nearest a type's graph colour ("#rrggbb"): on a
+ * 256-colour terminal, the xterm 6x6x6 cube's (index 16 + 36r + 6g + b, each
+ * level 0, 95, 135, 175, 215, 255); on an 8-colour one, the basic colour
+ * whose red, green and blue bits are the channels above half.
+ */
+static short nearest_colour(const char *hex)
+{
+	static const int levels[6] = { 0, 95, 135, 175, 215, 255 };
+	unsigned int rgb[3] = { 0 }, cube[3];
+
+	if (!hex || sscanf(hex, "#%2x%2x%2x", &rgb[0], &rgb[1], &rgb[2]) != 3)
+		return -1;
+	if (COLORS < 256)
+		return (short)((rgb[0] > 127 ? COLOR_RED : 0) | (rgb[1] > 127 ? COLOR_GREEN : 0) |
+			       (rgb[2] > 127 ? COLOR_BLUE : 0));
+	for (int c = 0; c < 3; c++) {
+		cube[c] = 0;
+		for (unsigned int l = 1; l < 6; l++)
+			if (abs((int)rgb[c] - levels[l]) < abs((int)rgb[c] - levels[cube[c]]))
+				cube[c] = l;
+	}
+	return (short)(16 + 36 * cube[0] + 6 * cube[1] + cube[2]);
+}
+
+/* One colour pair per type, on the terminal's own background. */
+static bool start_colors(void)
+{
+	if (!has_colors() || start_color() == ERR)
+		return false;
+	use_default_colors();
+	for (unsigned int type = 0; type < IPC_TYPE_MAX && type + 1 < (unsigned int)COLOR_PAIRS; type++)
+		init_pair((short)(type + 1), nearest_colour(mechanism_type_colour(type)), -1);
+	return true;
+}
+
 struct tui *tui_start(const struct tui_opts *opts)
 {
 	struct tui *t = g_new0(struct tui, 1);
@@ -211,6 +250,7 @@ struct tui *tui_start(const struct tui_opts *opts)
 	set_escdelay(25);
 	curs_set(0);
 
+	t->color = opts->color && start_colors();
 	t->sort = opts->sort;
 	/* What -t traces; the filter can only narrow it. */
 	t->traced_types = opts->type_mask;
@@ -509,6 +549,28 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 	format_wait(r->wait_share, c->wait, sizeof(c->wait));
 }
 
+/*
+ * The TYPE cell in its type's colour, as --graph draws its edges: a row's
+ * type, or a process's when all its channels are of one.
+ */
+static void paint_type(const struct tui *t, int y, int idx, const struct cells *c)
+{
+	const struct view_line *l = line_at(t, idx);
+	const struct row *r = l->row ? l->row : &l->group->sum;
+	attr_t attr = idx == t->sel ? A_REVERSE : l->row ? A_NORMAL : A_BOLD;
+	char prefix[256];
+	int x;
+
+	if (!t->color || strcmp(c->type, ipc_type_name(r->key.type)))
+		return;
+	/* The columns before TYPE, as the line above prints them. */
+	snprintf(prefix, sizeof(prefix), "%-1s %7s %-17s %-*s ", c->mark, c->pid, c->comm,
+		 USER_COL_MAX + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)), c->user);
+	x = (int)g_utf8_strlen(prefix, -1);
+	if (y < LINES && x < COLS)
+		mvchgat(y, x, (int)strlen(c->type), attr, (short)(r->key.type + 1), NULL);
+}
+
 static void draw_table(struct tui *t, int y0, int height)
 {
 	int n = MIN(line_count(t) - t->top, height), fixed;
@@ -564,6 +626,7 @@ static void draw_table(struct tui *t, int y0, int height)
 			put_bar(y0 + i, line, A_REVERSE);
 		else
 			put(y0 + i, 0, line, line_at(t, idx)->row ? 0 : A_BOLD);
+		paint_type(t, y0 + i, idx, c);
 	}
 	if (!line_count(t))
 		put(y0, 2, t->view && t->view->rows == 0 && t->shown->len
@@ -650,7 +713,7 @@ static void draw(struct tui *t)
 		snprintf(line, sizeof(line), "ipctrace  attached; the first figures come in %.1fs",
 			 t->interval_s);
 	else
-		format_header(&t->head, line, sizeof(line));
+		format_header(&t->head, t->head.totals.rows, t->head.totals.rows, line, sizeof(line));
 	put(0, 0, line, A_BOLD);
 	if (t->have_frame) {
 		format_losses(&t->head.loss, line, sizeof(line));

@@ -19,6 +19,7 @@ struct tui_opts {
 	unsigned int type_mask;	/* the types traced: the filter can only narrow them */
 	int rows;		/* -r: at most this many processes; 0: what fits */
 	double interval_s;	/* shown in the header */
+	bool color;		/* each type in its graph colour (not --no-color, NO_COLOR) */
 };
 
 /*

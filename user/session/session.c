@@ -19,6 +19,7 @@
 #include "session/session_impl.h"
 #include "session/signals.h"
 #include "session/tour.h"
+#include "output/pcapng.h"
 
 #define DEMO_DEFAULT_S 10.0
 /* With a command or the tour and no -i: no table until the end. */
@@ -167,7 +168,8 @@ struct session *session_new(const struct session_opts *opts)
 	/* The table is a whole frame: the file holds the latest one. */
 	if (outsink_open(&s->out, opts->output_path, !opts->json && !opts->csv && !opts->events,
 			 err, sizeof(err)) ||
-	    sidecar_open(&s->sidecar, &opts->sidecar, err, sizeof(err))) {
+	    sidecar_open(&s->sidecar, &opts->sidecar, err, sizeof(err)) ||
+	    (opts->capture_path && !(s->capture = pcapng_open(opts->capture_path, err, sizeof(err))))) {
 		p_err("%s", err);
 		goto fail;
 	}
@@ -246,6 +248,7 @@ int session_start(struct session *s)
 		return -1;
 	if (s->opts.events) {
 		event_log_init(&s->log, stdout, s->opts.json);
+		s->log.capture = s->capture;
 		if (tracer_open_events(s->tracer, event_log_add, &s->log)) {
 			p_err("cannot read the events ring buffer: %s", strerror(errno));
 			return 1;
@@ -275,7 +278,8 @@ int session_start(struct session *s)
 	/* Before the demo starts, so that its complaints do not tear the screen. */
 	if (s->opts.tui) {
 		struct tui_opts to = { .sort = s->sort, .type_mask = s->type_mask,
-				       .rows = s->opts.rows, .interval_s = s->interval_s };
+				       .rows = s->opts.rows, .interval_s = s->interval_s,
+				       .color = s->opts.color };
 
 		s->tui = tui_start(&to);
 	}
@@ -405,6 +409,8 @@ void session_free(struct session *s)
 		tui_stop(s->tui);
 	sidecar_close(&s->sidecar);
 	outsink_close(&s->out);
+	if (pcapng_close(s->capture) && !s->log.capture_failed)
+		p_err("writing %s failed: %s", s->opts.capture_path, strerror(errno));
 	tracer_free(s->tracer);
 	event_log_free(&s->log);
 	store_free(s->store);

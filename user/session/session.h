@@ -29,13 +29,16 @@ struct session_opts {
 	bool interval_set;	/* -i given: with a command or the tour, tables as it runs */
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	int count;		/* intervals shown before the summary; 0: no limit */
-	int rows;		/* 0: all (or what fits a terminal) */
+	int rows;		/* 0: the default, ROWS_ALL: all (common/settings.h) */
 	enum sort_key sort;
 	bool no_clear;
+	bool color;		/* the interactive table in colours */
 	bool tui;		/* the interactive table is wanted (a terminal, no --no-tui...) */
 	bool json, csv;
+	bool ndjson;		/* with json: a line per row (output_ndjson) */
 	bool fold_exit_notices;	/* the table folds exit notices (SIGCHLD) per parent */
 	const char *output_path;	/* -o FILE; NULL: standard output */
+	const char *capture_path;	/* -w FILE; NULL: none */
 	bool events;		/* -e */
 	int hex_cap;		/* -x */
 	bool demo, explain;	/* --demo, --demo --explain */

@@ -44,7 +44,9 @@ struct session {
 	struct filter alive;
 	struct sidecar sidecar;
 	struct outsink out;	/* standard output, or -o FILE */
+	struct pcapng *capture;	/* -w FILE, opened before privileges go */
 	bool csv_started;	/* the CSV header is out */
+	unsigned long frames_written;	/* --ndjson's seq: frames so far */
 	/* -e */
 	struct event_log log;
 	double last_flush;

@@ -239,6 +239,10 @@ static void render_table(struct session *s, FILE *out, struct frame *f, bool fin
 		if (!final && !s->opts.rows && ws.ws_row > 6)
 			f->max_rows = ws.ws_row - 6;
 	}
+	/* The summary fits a couple of screens; its last line says how to see
+	 * the rest (JSON and CSV keep every row). */
+	if (final && !s->opts.rows)
+		f->max_rows = SUMMARY_ROWS;
 	output_table(out, f, &style);
 	if (made)
 		g_ptr_array_free(made, TRUE);
@@ -258,7 +262,9 @@ static void render(struct session *s, bool final, double interval_s)
 	} else {
 		FILE *out = outsink_begin(&s->out);
 
-		if (s->opts.json) {
+		if (s->opts.ndjson) {
+			output_ndjson(out, &f, ++s->frames_written);
+		} else if (s->opts.json) {
 			output_json(out, &f);
 		} else if (s->opts.csv) {
 			output_csv(out, &f, !s->csv_started);
