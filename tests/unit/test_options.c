@@ -53,6 +53,26 @@ static void test_all_options(void **state)
 	assert_true(cfg.no_clear && cfg.json && cfg.verbose && cfg.demo && cfg.no_tui);
 }
 
+/* -r all, --ndjson, --no-color and -w: what each sets. */
+static void test_output_options(void **state)
+{
+	struct config cfg;
+	const char *all[] = { "ipctrace", "-r", "all", "--ndjson", "--no-color" };
+	const char *capture[] = { "ipctrace", "-w", "cap.pcapng" };
+	const char *empty[] = { "ipctrace", "-w", "" };
+
+	(void)state;
+	assert_int_equal(parse(&cfg, 5, all), 0);
+	assert_int_equal(cfg.rows, ROWS_ALL);
+	assert_true(cfg.ndjson && cfg.json && cfg.no_color);
+	assert_int_equal(parse(&cfg, 3, capture), 0);
+	assert_string_equal(cfg.capture_path, "cap.pcapng");
+	/* -w writes what -x captures: the event log and its data. */
+	assert_true(cfg.events && cfg.hex_cap > 0);
+	assert_int_not_equal(parse(&cfg, 3, empty), 0);
+	assert_non_null(strstr(cfg.error, "empty file name for -w"));
+}
+
 static void test_events_and_command(void **state)
 {
 	struct config cfg;
@@ -419,6 +439,7 @@ int run_options_tests(void)
 		cmocka_unit_test(test_comm_and_user),
 		cmocka_unit_test(test_drop_self_test),
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_output_options),
 		cmocka_unit_test(test_kernel_dev),
 	};
 
