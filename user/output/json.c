@@ -158,7 +158,7 @@ static json_object *row_json(const struct row *r)
 	return o;
 }
 
-#define JSON_SCHEMA_VERSION 1
+#define JSON_SCHEMA_VERSION 2
 
 /* What every line of a frame starts with: --ndjson's row lines too. */
 static json_object *frame_stamp(const struct frame *f, unsigned long seq)
