@@ -100,11 +100,19 @@ def check_records(records, final, errors, churn):
     return f"{len(truth)} (comm, type, dir) of {processes} processes in {count} series"
 
 
+def ephemeral_ports():
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low, high = map(int, f.read().split())
+    return range(low, high + 1)
+
+
 def service_of(rec):
     """A TCP record's service end, from its object "tcp L->R": the server's
-    own address, the address the client connected to."""
+    own address, the address the client connected to; a port the kernel
+    chose (the demos' servers bind port 0) is labelled "ephemeral"."""
     local, _, remote = rec["object"].split(" ", 1)[1].partition("->")
-    return remote if rec["role"] == "client" else local
+    host, _, port = (remote if rec["role"] == "client" else local).rpartition(":")
+    return host + ":" + ("ephemeral" if int(port) in ephemeral_ports() else port)
 
 
 def check_services(records, final, errors):

@@ -745,6 +745,22 @@ static void sock_decide_role(struct linker *l, struct object *o)
 	priv->role = serves_here(l, o, o->key.type, &info->local) ? ROLE_SERVER : ROLE_CLIENT;
 }
 
+/*
+ * A service as a metric label: its address and port, but a port the kernel
+ * hands out (a server that bound port 0, as test servers and some RPC
+ * daemons do) is "ephemeral", or every such server would be a series of
+ * its own. Both ends fold alike, so a join across hosts still matches.
+ */
+static void format_service(const struct ipc_sock_addr *a, char *buf, size_t len)
+{
+	char *colon;
+
+	format_inet(a, buf, len);
+	colon = strrchr(buf, ':');
+	if (colon && port_is_ephemeral(a->port))
+		snprintf(colon + 1, len - (size_t)(colon + 1 - buf), "ephemeral");
+}
+
 static bool sock_service(const struct object *o, char *buf, size_t len, bool *server)
 {
 	const struct sock_priv *priv = o->priv;
@@ -753,7 +769,7 @@ static bool sock_service(const struct object *o, char *buf, size_t len, bool *se
 	    (priv->role != ROLE_CLIENT && priv->role != ROLE_SERVER))
 		return false;
 	*server = priv->role == ROLE_SERVER;
-	format_inet(*server ? &priv->info.local : &priv->info.remote, buf, len);
+	format_service(*server ? &priv->info.local : &priv->info.remote, buf, len);
 	return true;
 }
 
