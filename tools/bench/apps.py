@@ -9,8 +9,9 @@ Each workload reports a throughput (transactions, requests or bytes a
 second), which bench.py takes under each condition, interleaved with the
 micro-workloads; a ratio is traced / untraced throughput (1.0: no cost).
 
-strace follows the server (`strace -f -p PID`, every thread, and what it
-forks from then on), as one straces a server in production; the client
+strace follows the server (`strace -f -p PID`, every thread of it and of
+its workers, and what they fork from then on), as one straces a server in
+production; the client
 runs untraced. The pipeline has no server: strace runs it (`strace -f`).
 """
 import glob
@@ -374,23 +375,44 @@ class Apps:
         return False
 
 
-def strace_server(pid):
-    """strace -f attached to a running server, every thread of it; returns
-    once each thread is traced (its TracerPid says so)."""
-    p = subprocess.Popen(["strace", "-f", "-qq", "-o", "/dev/null", "-p", str(pid)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-    def attached():
+def descendants(pid):
+    """pid and every process below it (a server's workers), from /proc."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
         try:
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/status") as f:
-                    if re.search(r"^TracerPid:\s+0$", f.read(), re.M):
-                        return False
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
         except FileNotFoundError:
-            return False
-        return True
+            pass
+    return out
+
+
+def traced(pid):
+    """Whether every thread of pid has a tracer."""
     try:
-        wait_for("strace -p", lambda: attached() or p.poll() is not None)
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                if re.search(r"^TracerPid:\s+0$", f.read(), re.M):
+                    return False
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def strace_server(pid):
+    """strace -f attached to a running server: every thread of it and of the
+    processes it forked already (nginx's workers), and whatever they fork
+    from now on (postgres's backends); returns once each thread is traced
+    (its TracerPid says so)."""
+    pids = descendants(pid)
+    p = subprocess.Popen(["strace", "-f", "-qq", "-o", "/dev/null",
+                          *[a for q in pids for a in ("-p", str(q))]],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for("strace -p", lambda: all(traced(q) for q in pids) or p.poll() is not None)
     except AppError:
         p.kill()
         raise

@@ -385,6 +385,10 @@ def overhead(args, runner, workloads, conditions, apps):
                     r = runner.run(name, n, wrap=wrap)
                     samples[name][cond].append(float(r["ns_per_op"]))
                     seen |= set(quiet.foreign())
+                if apps and rep < args.app_reps and tracer:
+                    # Past the tracer's start: its first refreshes scan all
+                    # of /proc, which a server traced for hours pays once.
+                    time.sleep(args.app_settle)
                 for app in apps if rep < args.app_reps else ():
                     app_samples[app.name][cond].append(run_app(app, cond, args)[0])
                     seen |= set(quiet.foreign())
@@ -920,6 +924,8 @@ def parse_args():
                     help="repetitions (the first ones) that run the applications too")
     ap.add_argument("--app-seconds", type=float, default=2,
                     help="seconds of one application run, untraced")
+    ap.add_argument("--app-settle", type=float, default=3,
+                    help="seconds a tracer runs before the applications do")
     ap.add_argument("--app-strace-div", type=int, default=10,
                     help="applications under strace do 1/DIV of the work")
     ap.add_argument("--cpu", type=int, default=os.cpu_count() - 1,
