@@ -24,9 +24,6 @@
 
 #include "filetype.bpf.h"
 
-/* /dev/shm's device: a file there is POSIX shared memory. Set by user space. */
-const volatile __u32 devshm_dev = 0;
-
 /* Processes with a shared mapping, and their mappings: see struct shared_ranges. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -182,6 +182,8 @@ enum shm_event {
 	SHM_EV_FUTEX_WAIT,	/* futex waits woken on an address in the mapping (rx) */
 	SHM_EV_FUTEX_WAKE,	/* tasks woken by futex wakes on it (tx) */
 	SHM_EV_CREATE,		/* memfd_create */
+	SHM_EV_MEASURED,	/* of the row's bytes, those read or written by calls on
+				 * a descriptor (the rest are page faults' estimate) */
 };
 
 /* What became of a signal (the signal_generate tracepoint's result), on both

@@ -22,6 +22,8 @@
 #include <linux/types.h>
 #include "ipctrace.h"
 
+#define MEASURED_BYTES "measured_bytes"
+
 struct syscall_hook {
 	int nr;			/* the host's __NR_* value */
 	enum syscall_op op;
@@ -139,7 +141,9 @@ struct mechanism {
 	/* Once, after attaching: what the kernel side must know of the
 	 * processes already running (who has a shared mapping). */
 	void (*start)(struct store *s, const struct kernel_ops *kops);
-	/* How bytes and ops are measured, when it is not by syscall (JSON). */
+	/* How bytes and ops are measured, when it is not by syscall (JSON).
+	 * An event slot named MEASURED_BYTES says how many of a row's bytes
+	 * calls moved all the same: the row is an estimate only beyond those. */
 	const char *bytes_method;
 	/* -p: tell the kernel side what to watch for a target's object. */
 	void (*watch_target)(struct store *s, struct object *o, const struct kernel_ops *kops);
