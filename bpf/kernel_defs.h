@@ -34,6 +34,7 @@
 
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define IPPROTO_UDPLITE 136
 
 #define MSG_PEEK 2
 #define SOL_SOCKET 1
@@ -48,6 +49,9 @@
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_TYPE 0x0f
 #define MAP_ANONYMOUS 0x20
+#define MAP_POPULATE 0x8000
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
 #define PROT_WRITE 0x2
 #define SHM_RDONLY 010000
 #define PAGE_SIZE 4096

@@ -81,6 +81,7 @@ enum syscall_op {
 	IPCOP_MREMAP,	/* mremap(old, old_len, new_len, flags, new): ret = new address */
 	IPCOP_FUTEX,	/* futex(uaddr, op, val, ...): shared (not PRIVATE) ones only */
 	IPCOP_OPEN,	/* open, openat, openat2: only traced with -p */
+	IPCOP_MADVISE,	/* madvise(addr, len, advice): MADV_POPULATE_* on shared memory */
 	/* Dedicated IPC syscalls: every call is IPC, so all are counted and -p
 	 * filters them in user space, which needs no peer discovery. */
 	IPCOP_DEDICATED,

@@ -26,7 +26,9 @@ static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
 	proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
 	if (proto == IPPROTO_TCP && type == SOCK_STREAM)
 		return IPC_TCP;
-	if (proto == IPPROTO_UDP && type == SOCK_DGRAM)
+	/* UDP-Lite is UDP with a partial checksum: the same datagrams and
+	 * peers; its description's protocol tells it apart. */
+	if ((proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE) && type == SOCK_DGRAM)
 		return IPC_UDP;
 	return IPC_NONE;
 }

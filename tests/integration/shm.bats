@@ -188,3 +188,16 @@ shm_io_expected() {
 		[ "$output" = "$(shm_io_expected memfd 1)" ]
 	done
 }
+
+@test "populated shared memory: MAP_POPULATE and madvise(MADV_POPULATE_READ/WRITE) count their pages when made" {
+	start_tracer -t posix_shm --json -i 0.3
+	python3 "$ROOT/tests/lib/populate.py" 300 77 >"$TMP/pop"
+	stop_tracer
+	# Once the kernel has faulted the pages in, using them takes no fault:
+	# each call counts its pages, one operation, an estimate as faults are.
+	run jq -r '.object' "$TMP/pop"
+	final | jq -r --arg o "$output" '[.rows[] | select(.object == $o) | "\(.pid) \(.dir) \(.bytes) \(.ops) \(.attaches) \(.bytes_method)"] | sort | .[]' >"$TMP/rows"
+	page=$(getconf PAGESIZE)
+	jq -r --argjson p "$page" '"\(.writer) tx \(.pages * $p) 1 1 page-faults", "\(.reader) rx \(.pages * $p) 1 1 page-faults", "\(.filler) tx \(.part * $p) 1 1 page-faults"' "$TMP/pop" | sort >"$TMP/expected"
+	diff "$TMP/expected" "$TMP/rows"
+}

@@ -23,6 +23,7 @@ static const struct syscall_hook shm_syscalls[] = {
 	{ __NR_mmap, IPCOP_MMAP },
 	{ __NR_munmap, IPCOP_MUNMAP },
 	{ __NR_mremap, IPCOP_MREMAP },
+	{ __NR_madvise, IPCOP_MADVISE },	/* MADV_POPULATE_* */
 	{ __NR_futex, IPCOP_FUTEX },
 	{ __NR_shmget, IPCOP_SHM_GET },
 	{ __NR_shmat, IPCOP_SHM_AT },

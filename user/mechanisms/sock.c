@@ -227,6 +227,8 @@ static GArray *read_net_inet(const struct net_dir *d)
 	read_net(d, "tcp6", IPC_TCP, AF_INET6, all);
 	read_net(d, "udp", IPC_UDP, AF_INET, all);
 	read_net(d, "udp6", IPC_UDP, AF_INET6, all);
+	read_net(d, "udplite", IPC_UDP, AF_INET, all);
+	read_net(d, "udplite6", IPC_UDP, AF_INET6, all);
 	return all;
 }
 
@@ -395,7 +397,9 @@ static const char *type_name_of(const struct ipc_sock_info *info, unsigned int t
 	if (type == IPC_UNIX)
 		return info->type == SOCK_DGRAM ? "unix-dgram" :
 		       info->type == SOCK_SEQPACKET ? "unix-seqpacket" : "unix";
-	return type == IPC_TCP ? "tcp" : "udp";
+	if (type == IPC_TCP)
+		return "tcp";
+	return info->protocol == IPPROTO_UDPLITE ? "udplite" : "udp";
 }
 
 /*
