@@ -27,6 +27,8 @@
 #define AF_UNIX  1
 #define AF_INET  2
 #define AF_INET6 10
+#define AF_NETLINK 16
+#define NETLINK_USERSOCK 2
 
 #define SOCK_STREAM    1
 #define SOCK_DGRAM     2

@@ -24,12 +24,14 @@ enum ipc_type {
 	IPC_EVENTFD,	/* eventfd counters: the object is the eventfd's id */
 	IPC_PTY,	/* pseudo-terminals: one object per end, by the pty's index */
 	IPC_PROCESS_VM,	/* another process's memory: the object is the target process */
+	IPC_NETLINK,	/* NETLINK_USERSOCK sockets: netlink between user processes */
 	IPC_TYPE_MAX,
 };
 
 /* Sets of types, as the type masks of both halves hold them. */
 #define IPC_TYPE_BIT(t) (1U << (t))
-#define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP))
+#define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP) | \
+			IPC_TYPE_BIT(IPC_NETLINK))
 #define IPC_SHM_TYPES (IPC_TYPE_BIT(IPC_SHM) | IPC_TYPE_BIT(IPC_POSIX_SHM) | IPC_TYPE_BIT(IPC_MMAP))
 
 /*

@@ -17,8 +17,15 @@ static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	__u16 type, proto;
 
-	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
-		return IPC_NONE;
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6) {
+		/* Of netlink, only the family that joins user processes: the
+		 * others talk to the kernel (routes, audit, uevents...). */
+		if (family != AF_NETLINK ||
+		    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != NETLINK_USERSOCK)
+			return IPC_NONE;
+		*stype = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
+		return IPC_NETLINK;
+	}
 	type = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
 	*stype = type;
 	if (family == AF_UNIX)
@@ -129,6 +136,13 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
 	}
 	info->local.family = info->remote.family = family;
 	info->local.netns = info->remote.netns = info->netns;
+	if (family == AF_NETLINK) {
+		/* Its port id, and the one it connected to (0: none), in addr. */
+		*(__u32 *)info->local.addr = BPF_CORE_READ((const struct netlink_sock *)sk, portid);
+		*(__u32 *)info->remote.addr =
+			BPF_CORE_READ((const struct netlink_sock *)sk, dst_portid);
+		return;
+	}
 	info->local.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	info->remote.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == AF_INET) {
@@ -222,6 +236,8 @@ static __noinline void sock_watch_far_end(const struct sock *sk)
 	__u64 owner = sock_ino(sk);
 	long err = 0;
 
+	if (family == AF_NETLINK)
+		return;	/* -p does not follow netlink's far ends */
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN || dgram_receiver(sk, family)) {
 		watch_listener(sk, family, owner);
 		return;

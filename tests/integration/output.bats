@@ -21,7 +21,7 @@ load helpers
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
 	final | jq -e --argjson p "$parent" '[.rows[] | select(.pid == $p and .comm == "pipe-parent" and .type == "pipe")] | length == 3' >/dev/null
 	final | jq -e 'all(.rows[]; (.pid|type) == "number" and (.comm|type) == "string"
-		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp","signal","eventfd","pty","process_vm"))
+		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp","netlink","signal","eventfd","pty","process_vm"))
 		and (.object|type) == "string"
 		and (.dir == "tx" or .dir == "rx") and (.bytes|type) == "number"
 		and (.ops|type) == "number" and (.peers|type) == "array"
@@ -90,7 +90,7 @@ load helpers
 	summary=$(tail -n 1 <<<"$output")
 	# Every mechanism has rows with traffic.
 	shown=$(jq -r '[.rows[] | select(.ops > 0 or .bytes > 0) | .type] | unique | join(",")' <<<"$summary")
-	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp signal eventfd pty process_vm; do
+	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp netlink signal eventfd pty process_vm; do
 		[[ ",$shown," == *",$t,"* ]] || { echo "no $t rows with traffic: $shown"; false; }
 	done
 	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer mq-sender mq-receiver \

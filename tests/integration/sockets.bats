@@ -425,3 +425,16 @@ host_client_only() {
 		diff "$TMP/expected" "$TMP/rows"
 	done
 }
+
+@test "netlink demo (NETLINK_USERSOCK): exact messages and bytes both ways, each end's port id and peer, on every path" {
+	for hide in "" sock_tp direct; do
+		IPCTRACE_HIDE=$hide start_tracer --json -i 0.3 -t netlink
+		"$DEMO" netlink -n 25 -s 777 --json >"$TMP/demo"
+		stop_tracer
+		# check.py: each row's bytes, ops, object (netlink:PORT, and
+		# netlink:PORT->PORT for the connected client) and peers.
+		python3 "$CHECK" "$TMP/demo" "$TMP/out"
+		run jq -s 'length' "$TMP/demo"
+		[ "$output" -eq 4 ]
+	done
+}

@@ -17,6 +17,8 @@ import json
 import os
 import sys
 
+from shm_io import in_child
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PROT_READ, PROT_WRITE = 1, 2
 MAP_SHARED, MAP_POPULATE = 0x01, 0x8000
@@ -40,17 +42,6 @@ def mapped(fd, pages, prot, flags):
 def populate(addr, pages, advice):
     if libc.madvise(addr, pages * PAGE, advice) != 0:
         sys.exit("madvise: " + os.strerror(ctypes.get_errno()))
-
-
-def in_child(fn):
-    pid = os.fork()
-    if pid == 0:
-        fn()
-        os._exit(0)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        sys.exit("child failed")
-    return pid
 
 
 pages, part = int(sys.argv[1]), int(sys.argv[2])

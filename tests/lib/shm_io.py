@@ -25,6 +25,7 @@ def pieces(total, size):
 
 
 def in_child(fn):
+    """Run fn in a child process; its PID once it has exited well."""
     pid = os.fork()
     if pid == 0:
         fn()
@@ -96,5 +97,6 @@ def memfd(n):
             "writes": len(writes), "reads": len(preads) + len(sends)}
 
 
-kind, size = sys.argv[1], int(sys.argv[2])
-print(json.dumps(posix(size) if kind == "posix" else memfd(size)), flush=True)
+if __name__ == "__main__":
+    kind, size = sys.argv[1], int(sys.argv[2])
+    print(json.dumps(posix(size) if kind == "posix" else memfd(size)), flush=True)

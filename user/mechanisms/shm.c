@@ -35,14 +35,8 @@ static const struct syscall_hook shm_syscalls[] = {
 #endif
 	{ __NR_unlinkat, IPCOP_UNLINKAT },
 	/* Read and written through a descriptor (bpf/filetype/shmfile.bpf.h):
-	 * the pipe module's transfer syscalls, as it maps them, and the
-	 * positioned ones a file takes, which a pipe refuses. */
-	{ __NR_read, IPCOP_READ },
-	{ __NR_readv, IPCOP_READV },
-	{ __NR_preadv2, IPCOP_READV },
-	{ __NR_write, IPCOP_WRITE },
-	{ __NR_writev, IPCOP_WRITEV },
-	{ __NR_pwritev2, IPCOP_WRITEV },
+	 * besides the transfer syscalls (.transfers), those that move a file's
+	 * data, and the positioned ones a file takes, which a pipe refuses. */
 	{ __NR_splice, IPCOP_SPLICE },
 	{ __NR_sendfile, IPCOP_SENDFILE },
 	{ __NR_pread64, IPCOP_READ },
@@ -222,6 +216,7 @@ const struct mechanism shm_mechanism = {
 	.nsyscalls = G_N_ELEMENTS(shm_syscalls),
 	.fd_object = shm_fd_object,
 	.map_object = shm_map_object,
+	.transfers = true,
 	.held = true,
 	.default_name = shm_default_name,
 	.describe = shm_describe,

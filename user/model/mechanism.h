@@ -87,6 +87,9 @@ struct mechanism {
 	struct mechanism_type type_info[MECHANISM_TYPES_MAX];	/* one per bit of types */
 	const struct syscall_hook *syscalls;	/* always traced when a type is on */
 	size_t nsyscalls;
+	/* Its objects are read and written with the pipe module's transfer
+	 * syscalls (mechanism_transfer_syscalls), traced when a type is on. */
+	bool transfers;
 	const struct syscall_hook *filter_syscalls; /* traced only with -p */
 	size_t nfilter_syscalls;
 	/*
@@ -164,6 +167,10 @@ struct mechanism {
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;
 };
+
+/* read, write and their vectored forms, as the pipe module maps them. */
+extern const struct syscall_hook mechanism_transfer_syscalls[];
+extern const size_t mechanism_ntransfer_syscalls;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];
