@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The file-type layer: the one place that knows every kind of descriptor.
- * classify_file() tells a pipe, FIFO, POSIX queue, eventfd, pty or socket from
+ * classify_file() tells a pipe, FIFO, POSIX queue, eventfd, pty, socket or
+ * shared memory file (/dev/shm, memfd) from
  * its inode; a new row's object is named here (a path, a socket's
  * addresses); count_fd() and count_key() are how every mechanism counts.
  * Below it the core (core.bpf.h), which knows no kind of object; above it
@@ -15,6 +16,7 @@
 #include "filetype/sock.bpf.h"
 #include "filetype/eventfd.bpf.h"
 #include "filetype/pty.bpf.h"
+#include "filetype/shmfile.bpf.h"
 
 /*
  * The IPC type of an open file, from its inode alone (no kernel function
@@ -53,7 +55,7 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 			magic = read_sb_dev_magic(sb, &dev, s->fields);
 		}
 		type = magic == PIPEFS_MAGIC ? IPC_PIPE : IPC_FIFO;
-	} else if ((types & (TYPE_BIT(IPC_MQ) | TYPE_BIT(IPC_EVENTFD))) &&
+	} else if ((types & (TYPE_BIT(IPC_MQ) | TYPE_BIT(IPC_EVENTFD) | SHMFILE_TYPES)) &&
 		   ((mode & S_IFMT) == S_IFREG || !(mode & S_IFMT))) {
 		/* An anonymous inode is S_IFREG since 6.15 and typeless before. */
 		unsigned long magic;
@@ -62,6 +64,8 @@ static __always_inline __u8 classify_file(struct file *file, struct ipc_obj_key 
 		magic = KREAD(struct super_block, sb, s_magic);
 		if ((types & TYPE_BIT(IPC_EVENTFD)) && magic == ANON_INODE_FS_MAGIC)
 			return eventfd_classify_file(file, obj);
+		if ((types & SHMFILE_TYPES) && magic == TMPFS_MAGIC)
+			return shmfile_classify(inode, KREAD(struct super_block, sb, s_dev), obj);
 		if (!(types & TYPE_BIT(IPC_MQ)) || magic != MQUEUE_MAGIC)
 			return IPC_NONE;
 		type = IPC_MQ;
@@ -168,6 +172,7 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 {
 	struct ipc_obj_key obj = {};
 	struct file *file = fd_to_file(fd);
+	struct ipc_counters *c;
 	const struct sock *sk;
 	__u32 dir = HOW_DIR(how);
 	__u8 type;
@@ -184,9 +189,14 @@ __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .start = current_start(), .type = type,
 		.dir = (__u8)dir,
 	};
-	count_key(&key, file, sk, how, bytes, label);
+	c = row_counters(&key, file, sk, label);
+	if (!c)
+		return 0;
+	count_row(&key, c, how, bytes, label);
 	if (type == IPC_EVENTFD)
 		eventfd_count_value(&key, file);
+	else if (shmfile_type(type))
+		shmfile_count_measured(c, bytes);
 	return 0;
 }
 

@@ -112,6 +112,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	case IPCOP_MMAP:
 	case IPCOP_MUNMAP:
 	case IPCOP_MREMAP:
+	case IPCOP_MADVISE:
 	case IPCOP_FUTEX:
 	case IPCOP_SHM_GET:
 	case IPCOP_SHM_AT:

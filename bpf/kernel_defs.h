@@ -14,6 +14,7 @@
 
 #define PIPEFS_MAGIC  0x50495045
 #define MQUEUE_MAGIC  0x19800202
+#define TMPFS_MAGIC   0x01021994
 
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
@@ -26,6 +27,8 @@
 #define AF_UNIX  1
 #define AF_INET  2
 #define AF_INET6 10
+#define AF_NETLINK 16
+#define NETLINK_USERSOCK 2
 
 #define SOCK_STREAM    1
 #define SOCK_DGRAM     2
@@ -33,6 +36,7 @@
 
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define IPPROTO_UDPLITE 136
 
 #define MSG_PEEK 2
 #define SOL_SOCKET 1
@@ -47,6 +51,9 @@
 #define MAP_SHARED_VALIDATE 0x03
 #define MAP_TYPE 0x0f
 #define MAP_ANONYMOUS 0x20
+#define MAP_POPULATE 0x8000
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
 #define PROT_WRITE 0x2
 #define SHM_RDONLY 010000
 #define PAGE_SIZE 4096

@@ -20,8 +20,10 @@
 static __always_inline void pipe_count(long fd, __u32 dir, long bytes, __u32 tgid)
 {
 	/* An eventfd moves 8 bytes a call, or fails: other sizes need no look.
-	 * A pty's ends (filetype/pty.bpf.h) move bytes by the same calls. */
-	__u32 types = (type_mask & (TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) | TYPE_BIT(IPC_PTY))) |
+	 * A pty's ends (filetype/pty.bpf.h) and shared memory files
+	 * (filetype/shmfile.bpf.h) move bytes by the same calls. */
+	__u32 types = (type_mask & (TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) | TYPE_BIT(IPC_PTY) |
+				    SHMFILE_TYPES)) |
 		      (sock_via_syscalls ? SOCK_TYPES : 0) |
 		      (bytes == 8 ? type_mask & TYPE_BIT(IPC_EVENTFD) : 0);
 

@@ -24,9 +24,6 @@
 
 #include "filetype.bpf.h"
 
-/* /dev/shm's device: a file there is POSIX shared memory. Set by user space. */
-const volatile __u32 devshm_dev = 0;
-
 /* Processes with a shared mapping, and their mappings: see struct shared_ranges. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -309,9 +306,37 @@ static __always_inline int shm_on_fault(__u64 address, __u64 error_code)
 	return 0;
 }
 
-/* An attach: count it, and note the range for later faults and detaches. */
-static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u8 dir, __u32 tgid)
+/*
+ * Pages the kernel faulted in for a call (MAP_POPULATE, MADV_POPULATE_*)
+ * take no user page fault, and once there, are read and written without
+ * one: the call counts them all, as one operation, when it is made.
+ */
+static __always_inline void count_populated(const struct ipc_obj_key *obj, __u8 dir,
+					    struct file *file, __u64 len, __u32 tgid)
 {
+	__u64 bytes = (len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1);
+
+	if (bytes)
+		count_on(obj, dir, file, NO_EVENT, bytes, NO_LABEL, tgid);
+}
+
+/* A MAP_POPULATE mapping's pages: its length, but not past the file's end,
+ * where there is nothing to fault in. */
+static __always_inline void shm_populated(const struct ipc_obj_key *obj, struct file *file,
+					  __u64 len, __u64 off, __u8 dir, __u32 tgid)
+{
+	__u64 size = BPF_CORE_READ(file, f_inode, i_size);
+
+	if (size > off)
+		count_populated(obj, dir, file, len < size - off ? len : size - off, tgid);
+}
+
+#define ATTACH_POPULATE 0x100	/* beside the direction, in shm_attached's how */
+
+/* An attach: count it, and note the range for later faults and detaches. */
+static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u32 how, __u32 tgid)
+{
+	__u8 dir = (__u8)how;
 	struct name_scratch *s;
 	struct ipc_obj_key obj = {};
 	struct shared_ranges *t;
@@ -322,6 +347,8 @@ static __noinline void shm_attached(__u64 addr, __u64 len, __u64 off, __u8 dir, 
 	if (!len)
 		len = hit.end - hit.start;	/* shmat: the segment's size */
 	count_on(&obj, dir, hit.file, SHM_EV_ATTACH, 1, NO_LABEL, tgid);
+	if (how & ATTACH_POPULATE)
+		shm_populated(&obj, hit.file, len, off, dir, tgid);
 	/* In the scratch area, not on a stack that a deep call chain shares. */
 	s = scratch_area();
 	if (!s)
@@ -495,6 +522,21 @@ static __noinline void shm_on_futex(__u64 uaddr, __u32 op, long ret, __u32 tgid)
 	count_on(&wk.obj, DIR_RX, file, SHM_EV_FUTEX_WAIT, 1, waker ? *waker : NO_LABEL, tgid);
 }
 
+/*
+ * madvise(MADV_POPULATE_READ/WRITE) that succeeded faulted in every page of
+ * the range: counted on the shared object at its start (a range across
+ * several mappings counts on the first one's).
+ */
+static __noinline void shm_on_populate(__u64 addr, __u64 len, __u8 dir, __u32 tgid)
+{
+	struct ipc_obj_key obj = {};
+	struct file *file;
+	__u64 offset;
+
+	if (object_at(tgid, addr, &obj, &offset, &file))
+		count_populated(&obj, dir, file, len, tgid);
+}
+
 /* shm_unlink(name) is unlink("/dev/shm/name"): who removed it, by name. */
 static __noinline void shm_on_unlink(const char *upath, __u32 tgid)
 {
@@ -529,7 +571,16 @@ static __noinline void shm_on_syscall(__u8 op, struct pt_regs *regs, long ret, _
 			break;
 		/* Anonymous or not, the new mapping's file says what it is. */
 		shm_attached(ret, SYSCALL_ARG(regs, 2, btf),
-			     flags & MAP_ANONYMOUS ? 0 : SYSCALL_ARG(regs, 6, btf), dir, tgid);
+			     flags & MAP_ANONYMOUS ? 0 : SYSCALL_ARG(regs, 6, btf),
+			     dir | (flags & MAP_POPULATE ? ATTACH_POPULATE : 0), tgid);
+		break;
+	}
+	case IPCOP_MADVISE: {	/* madvise(addr, len, advice): 0 once every page is in */
+		__u64 advice = SYSCALL_ARG(regs, 3, btf);
+
+		if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+			shm_on_populate(SYSCALL_ARG(regs, 1, btf), SYSCALL_ARG(regs, 2, btf),
+					advice == MADV_POPULATE_WRITE ? DIR_TX : DIR_RX, tgid);
 		break;
 	}
 	case IPCOP_SHM_AT:	/* shmat(id, addr, flags) */

@@ -33,7 +33,7 @@ _ipctrace_words() {
 _ipctrace_types() {
 	local lead=$1 cur=$2 have t
 	local -a offer=()
-	local -a types=(pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd pty process_vm)
+	local -a types=(pipe fifo mq msg shm posix_shm mmap sem unix tcp udp netlink signal eventfd pty process_vm)
 
 	if [[ $cur == *,* ]]; then
 		lead+=${cur%,*},

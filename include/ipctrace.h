@@ -24,12 +24,14 @@ enum ipc_type {
 	IPC_EVENTFD,	/* eventfd counters: the object is the eventfd's id */
 	IPC_PTY,	/* pseudo-terminals: one object per end, by the pty's index */
 	IPC_PROCESS_VM,	/* another process's memory: the object is the target process */
+	IPC_NETLINK,	/* NETLINK_USERSOCK sockets: netlink between user processes */
 	IPC_TYPE_MAX,
 };
 
 /* Sets of types, as the type masks of both halves hold them. */
 #define IPC_TYPE_BIT(t) (1U << (t))
-#define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP))
+#define IPC_SOCK_TYPES (IPC_TYPE_BIT(IPC_UNIX) | IPC_TYPE_BIT(IPC_TCP) | IPC_TYPE_BIT(IPC_UDP) | \
+			IPC_TYPE_BIT(IPC_NETLINK))
 #define IPC_SHM_TYPES (IPC_TYPE_BIT(IPC_SHM) | IPC_TYPE_BIT(IPC_POSIX_SHM) | IPC_TYPE_BIT(IPC_MMAP))
 
 /*
@@ -81,6 +83,7 @@ enum syscall_op {
 	IPCOP_MREMAP,	/* mremap(old, old_len, new_len, flags, new): ret = new address */
 	IPCOP_FUTEX,	/* futex(uaddr, op, val, ...): shared (not PRIVATE) ones only */
 	IPCOP_OPEN,	/* open, openat, openat2: only traced with -p */
+	IPCOP_MADVISE,	/* madvise(addr, len, advice): MADV_POPULATE_* on shared memory */
 	/* Dedicated IPC syscalls: every call is IPC, so all are counted and -p
 	 * filters them in user space, which needs no peer discovery. */
 	IPCOP_DEDICATED,
@@ -182,6 +185,8 @@ enum shm_event {
 	SHM_EV_FUTEX_WAIT,	/* futex waits woken on an address in the mapping (rx) */
 	SHM_EV_FUTEX_WAKE,	/* tasks woken by futex wakes on it (tx) */
 	SHM_EV_CREATE,		/* memfd_create */
+	SHM_EV_MEASURED,	/* of the row's bytes, those read or written by calls on
+				 * a descriptor (the rest are page faults' estimate) */
 };
 
 /* What became of a signal (the signal_generate tracepoint's result), on both

@@ -48,7 +48,6 @@ static __always_inline void end_op(void)
 	}
 }
 
-#define HOW_TYPES(how) ((how) >> 16)
 
 /*
  * -x: say where this syscall's data is, for the event about to be logged.

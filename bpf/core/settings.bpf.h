@@ -212,14 +212,14 @@ static __always_inline bool op_may_wait(__u8 op)
  * How an operation counts, packed into one argument because a BPF function
  * takes at most five: the direction, an event slot instead of an operation
  * (then the byte count is the event's increment), and the types the caller
- * accepts.
+ * accepts (less IPC_NONE's bit, so that seventeen types fit in 32 bits).
  */
 #define DIR_FROM_MODE 0xff	/* vmsplice: the descriptor's mode says */
 #define NO_EVENT NO_EVENT_SLOT
-#define HOW(dir, event, types) ((dir) | (event) << 8 | (types) << 16)
+#define HOW(dir, event, types) ((dir) | (event) << 8 | ((types) >> 1) << 16)
 #define HOW_DIR(how) ((how) & 0xff)
 #define HOW_EVENT(how) (((how) >> 8) & 0xff)
-#define HOW_TYPES(how) ((how) >> 16)
+#define HOW_TYPES(how) ((how) >> 15 & ~1U)
 
 /* libbpf 1.1 stops at the fifth argument: the sixth's register is the
  * architecture's (kernel_defs.h). */

@@ -25,8 +25,14 @@ static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
 	__u16 family = KREAD(struct sock, sk, __sk_common.skc_family);
 	__u16 type, proto;
 
-	if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
-		return IPC_NONE;
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6) {
+		/* Of netlink, only the family that joins user processes: the
+		 * others talk to the kernel (routes, audit, uevents...). */
+		if (family != AF_NETLINK || SOCK_READ_U16(sk, sk_protocol) != NETLINK_USERSOCK)
+			return IPC_NONE;
+		*stype = SOCK_READ_U16(sk, sk_type);
+		return IPC_NETLINK;
+	}
 	type = SOCK_READ_U16(sk, sk_type);
 	*stype = type;
 	if (family == AF_UNIX)
@@ -34,7 +40,9 @@ static __always_inline __u8 sock_ipc_type(const struct sock *sk, __u16 *stype)
 	proto = SOCK_READ_U16(sk, sk_protocol);
 	if (proto == IPPROTO_TCP && type == SOCK_STREAM)
 		return IPC_TCP;
-	if (proto == IPPROTO_UDP && type == SOCK_DGRAM)
+	/* UDP-Lite is UDP with a partial checksum: the same datagrams and
+	 * peers; its description's protocol tells it apart. */
+	if ((proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE) && type == SOCK_DGRAM)
 		return IPC_UDP;
 	return IPC_NONE;
 }
@@ -135,6 +143,13 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
 	}
 	info->local.family = info->remote.family = family;
 	info->local.netns = info->remote.netns = info->netns;
+	if (family == AF_NETLINK) {
+		/* Its port id, and the one it connected to (0: none), in addr. */
+		*(__u32 *)info->local.addr = BPF_CORE_READ((const struct netlink_sock *)sk, portid);
+		*(__u32 *)info->remote.addr =
+			BPF_CORE_READ((const struct netlink_sock *)sk, dst_portid);
+		return;
+	}
 	info->local.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	info->remote.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == AF_INET) {
@@ -228,6 +243,8 @@ static __noinline void sock_watch_far_end(const struct sock *sk)
 	__u64 owner = sock_ino(sk);
 	long err = 0;
 
+	if (family == AF_NETLINK)
+		return;	/* -p does not follow netlink's far ends */
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN || dgram_receiver(sk, family)) {
 		watch_listener(sk, family, owner);
 		return;

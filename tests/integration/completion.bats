@@ -145,7 +145,7 @@ expect() {
 
 @test "completion: -t completes the comma-separated type list" {
 	complete_line _ipctrace ipctrace -t ''
-	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd pty process_vm
+	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp netlink signal eventfd pty process_vm
 	complete_line _ipctrace ipctrace -t p
 	expect pipe posix_shm pty process_vm
 	# After a comma, the types not yet in the list, after what is there.
@@ -161,7 +161,7 @@ expect() {
 	complete_line _ipctrace ipctrace --type = u
 	expect udp unix
 	complete_line _ipctrace ipctrace --type =
-	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp signal eventfd pty process_vm
+	expect all pipe fifo mq msg shm posix_shm mmap sem unix tcp udp netlink signal eventfd pty process_vm
 	# ...and keeps it whole without '=' there: the reply keeps the option.
 	complete_line _ipctrace ipctrace --type=se
 	expect --type=sem

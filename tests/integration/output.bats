@@ -21,7 +21,7 @@ load helpers
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]
 	final | jq -e --argjson p "$parent" '[.rows[] | select(.pid == $p and .comm == "pipe-parent" and .type == "pipe")] | length == 3' >/dev/null
 	final | jq -e 'all(.rows[]; (.pid|type) == "number" and (.comm|type) == "string"
-		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp","signal","eventfd","pty","process_vm"))
+		and (.type | IN("pipe","fifo","mq","msg","shm","posix_shm","mmap","sem","unix","tcp","udp","netlink","signal","eventfd","pty","process_vm"))
 		and (.object|type) == "string"
 		and (.dir == "tx" or .dir == "rx") and (.bytes|type) == "number"
 		and (.ops|type) == "number" and (.peers|type) == "array"
@@ -115,7 +115,7 @@ load helpers
 	summary=$(tail -n 1 <<<"$output")
 	# Every mechanism has rows with traffic.
 	shown=$(jq -r '[.rows[] | select(.ops > 0 or .bytes > 0) | .type] | unique | join(",")' <<<"$summary")
-	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp signal eventfd pty process_vm; do
+	for t in pipe fifo mq msg sem shm posix_shm mmap unix tcp udp netlink signal eventfd pty process_vm; do
 		[[ ",$shown," == *",$t,"* ]] || { echo "no $t rows with traffic: $shown"; false; }
 	done
 	for comm in pipe-parent pipe-child pipe-calls fifo-reader fifo-writer mq-sender mq-receiver \
@@ -222,8 +222,10 @@ PY
 	timeout 120 "$IPCTRACE" --json --hist -i 0.5 -o "$TMP/frames" -- "$DEMO" all -d 1.5 >/dev/null
 	timeout 120 "$IPCTRACE" -e --json -x -o "$TMP/events" -- "$DEMO" all -d 0.5 >/dev/null
 	python3 "$ROOT/tests/lib/validate_json.py" "$TMP/frames" "$TMP/events"
-	# Every type the demos use was among the rows checked, labels and histograms too.
-	[ "$(grep -a '"final":true' "$TMP/frames" | jq '[.rows[].type] | unique | length')" -eq 15 ]
+	# Every type the demos use (every type the schema lists) was among the
+	# rows checked, labels and histograms too.
+	types=$(jq '[.. | objects | select(has("enum")) | .enum | select(index("pipe"))][0] | length' "$ROOT/docs/ipctrace-json.schema.json")
+	[ "$(grep -a '"final":true' "$TMP/frames" | jq '[.rows[].type] | unique | length')" -eq "$types" ]
 	grep -a '"final":true' "$TMP/frames" | jq -e 'any(.rows[]; .size_hist | length > 0) and any(.rows[]; .sig)
 		and any(.rows[]; .prio) and all(.rows[]; .uid == 0 and .user == "root")' >/dev/null
 	# Paths as they are: json-c's "\/" would break grep /tmp/... on the raw output.

@@ -158,3 +158,46 @@ PY
 	jq -c 'select(.removed)' "$TMP/demo" >>"$TMP/expected"
 	python3 "$CHECK" --only "$TMP/expected" "$TMP/out"
 }
+
+# shm_io_rows KIND: the rows on the object tests/lib/shm_io.py KIND used,
+# one line each: "pid dir bytes ops measured_bytes attaches estimate peers".
+shm_io_rows() {
+	local object
+	object=$(jq -r .object "$TMP/$1")
+	final | jq -r --arg o "$object" '[.rows[] | select(.object == $o) | "\(.pid) \(.dir) \(.bytes) \(.ops) \(.measured_bytes) \(.attaches) \(.bytes_method != null) \([.peers[].pid] | join(","))"] | sort | .[]'
+}
+
+# shm_io_expected KIND: the same lines, from what the helper says it did.
+shm_io_expected() {
+	jq -r '"\(.writer) tx \(.bytes) \(.writes) \(.bytes) ATT false \(.reader)", "\(.reader) rx \(.bytes) \(.reads) \(.bytes) 0 false \(.writer)"' "$TMP/$1" |
+		sed "s/ATT/$2/" | sort
+}
+
+@test "shared memory through descriptors: pwrite/pread on POSIX shm, writev/pread/sendfile on a memfd, exact and measured" {
+	for hide in "" direct; do
+		IPCTRACE_HIDE=$hide start_tracer --json -i 0.3
+		python3 "$ROOT/tests/lib/shm_io.py" posix 123457 >"$TMP/posix"
+		python3 "$ROOT/tests/lib/shm_io.py" memfd 65536 >"$TMP/memfd"
+		stop_tracer
+		# Every byte on the object's row, by the calls, not estimated (no
+		# bytes_method); the other process its peer. The memfd's writer
+		# mapped it too: its attach is on the same row.
+		run shm_io_rows posix
+		[ "$output" = "$(shm_io_expected posix 0)" ]
+		run shm_io_rows memfd
+		[ "$output" = "$(shm_io_expected memfd 1)" ]
+	done
+}
+
+@test "populated shared memory: MAP_POPULATE and madvise(MADV_POPULATE_READ/WRITE) count their pages when made" {
+	start_tracer -t posix_shm --json -i 0.3
+	python3 "$ROOT/tests/lib/populate.py" 300 77 >"$TMP/pop"
+	stop_tracer
+	# Once the kernel has faulted the pages in, using them takes no fault:
+	# each call counts its pages, one operation, an estimate as faults are.
+	run jq -r '.object' "$TMP/pop"
+	final | jq -r --arg o "$output" '[.rows[] | select(.object == $o) | "\(.pid) \(.dir) \(.bytes) \(.ops) \(.attaches) \(.bytes_method)"] | sort | .[]' >"$TMP/rows"
+	page=$(getconf PAGESIZE)
+	jq -r --argjson p "$page" '"\(.writer) tx \(.pages * $p) 1 1 page-faults", "\(.reader) rx \(.pages * $p) 1 1 page-faults", "\(.filler) tx \(.part * $p) 1 1 page-faults"' "$TMP/pop" | sort >"$TMP/expected"
+	diff "$TMP/expected" "$TMP/rows"
+}

@@ -412,3 +412,29 @@ host_client_only() {
 			| ($r | length) == 1 and $r[0].bytes == $t.bytes and $r[0].ops == $t.splices' >/dev/null
 	done
 }
+
+@test "UDP-Lite counts as UDP, named udplite: exact datagrams and bytes both ways, IPv4 and IPv6, peers named" {
+	for hide in "" sock_tp; do
+		IPCTRACE_HIDE=$hide start_tracer --json -i 0.3 -t udp
+		python3 "$ROOT/tests/lib/udplite.py" 30 1111 >"$TMP/truth"
+		stop_tracer
+		# Each end's rows: both directions, every datagram and byte, the
+		# other end its one peer.
+		final | jq -r '[.rows[] | select(.object | startswith("udplite ")) | "\(.pid) \(.dir) \(.bytes) \(.ops) \([.peers[].pid] | join(","))"] | sort | .[]' >"$TMP/rows"
+		jq -r '"\(.client) tx \(.bytes) \(.datagrams) \(.server)", "\(.client) rx \(.bytes) \(.datagrams) \(.server)", "\(.server) tx \(.bytes) \(.datagrams) \(.client)", "\(.server) rx \(.bytes) \(.datagrams) \(.client)"' "$TMP/truth" | sort >"$TMP/expected"
+		diff "$TMP/expected" "$TMP/rows"
+	done
+}
+
+@test "netlink demo (NETLINK_USERSOCK): exact messages and bytes both ways, each end's port id and peer, on every path" {
+	for hide in "" sock_tp direct; do
+		IPCTRACE_HIDE=$hide start_tracer --json -i 0.3 -t netlink
+		"$DEMO" netlink -n 25 -s 777 --json >"$TMP/demo"
+		stop_tracer
+		# check.py: each row's bytes, ops, object (netlink:PORT, and
+		# netlink:PORT->PORT for the connected client) and peers.
+		python3 "$CHECK" "$TMP/demo" "$TMP/out"
+		run jq -s 'length' "$TMP/demo"
+		[ "$output" -eq 4 ]
+	done
+}

@@ -405,7 +405,7 @@ static void test_types(void **state)
 	assert_int_equal(ipc_type_from_name("pipe"), IPC_PIPE);
 	assert_int_equal(ipc_type_from_name("nope"), -1);
 	assert_string_equal(mechanism_type_list(),
-			    "pipe,fifo,mq,msg,shm,posix_shm,mmap,unix,tcp,udp,sem,signal,eventfd,pty,process_vm");
+			    "pipe,fifo,mq,msg,shm,posix_shm,mmap,unix,tcp,udp,sem,signal,eventfd,pty,process_vm,netlink");
 	assert_int_equal(mechanism_parse_types("mq,msg", &mask, err, sizeof(err)), 0);
 	assert_int_equal(mask, 1U << IPC_MQ | 1U << IPC_MSG);
 	assert_int_equal(mechanism_parse_types("signal,eventfd", &mask, err, sizeof(err)), 0);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "unit.h"
 #include "model/rows.h"
+#include "model/mechanism.h"
 
 static struct ipc_key key(__u32 pid, __u64 ino, __u8 dir)
 {
@@ -296,6 +297,30 @@ static void test_estimates_sort_last(void **state)
 	store_free(s);
 }
 
+/* A shared memory row whose bytes calls moved (read, write on a memfd) is
+ * exact; one with page faults besides, or with none of either, is not. */
+static void test_measured_bytes_not_estimate(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 9, .dev = 14, .tgid = 5, .type = IPC_MMAP, .dir = DIR_TX };
+	static const struct { __u64 bytes; __s64 measured; bool estimate; } cases[] = {
+		{ 123457, 123457, false },	/* only calls */
+		{ 123457 + 4096, 123457, true },	/* and a page fault */
+		{ 4096, 0, true },		/* only page faults */
+		{ 0, 0, true },			/* an idle sharer */
+	};
+	bool created;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct row *r = store_update(s, &k, cases[i].bytes, 1, &created);
+
+		store_attr_set(r->attrs, &r->nattrs, MEASURED_BYTES, cases[i].measured);
+		assert_int_equal(row_is_estimate(r), cases[i].estimate);
+	}
+	store_free(s);
+}
+
 static void test_compare_no_overflow(void **state)
 {
 	struct row a = { .key = { .tgid = 1 } }, b = { .key = { .tgid = 2 } };
@@ -381,6 +406,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_peer_listed_after_target_row_folds),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_estimates_sort_last),
+		cmocka_unit_test(test_measured_bytes_not_estimate),
 		cmocka_unit_test(test_compare_no_overflow),
 		cmocka_unit_test(test_fold_exit_notices),
 	};

@@ -84,7 +84,7 @@ struct demo {
 
 /* Each mechanism's demos, defined in its own file. */
 extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_demo;
-extern const struct demo unix_demo, tcp_demo, udp_demo;
+extern const struct demo unix_demo, tcp_demo, udp_demo, netlink_demo;
 extern const struct demo shm_demo, posix_shm_demo, mmap_demo;
 extern const struct demo signal_demo, eventfd_demo, pty_demo, process_vm_demo;
 

@@ -10,6 +10,8 @@
  * tcp:  a server and a client over loopback, IPv4 then IPv6.
  * udp:  a client sends datagrams to a server over loopback and each is sent
  *       back, IPv4 then IPv6.
+ * netlink: a client sends messages to a server over NETLINK_USERSOCK, the
+ *       netlink family for processes, and each is sent back.
  *
  * Sockets are endpoints: each process reports the inode of the socket at the
  * other end, which it learns from the others through shared memory, so that
@@ -28,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/netlink.h>
 #include "demo.h"
 
 static unsigned long long ino_of(int fd)
@@ -583,6 +586,49 @@ const struct demo tcp_demo = {
 		"each other's PEERS; the listening socket's accepts.",
 };
 
+/* A datagram server: every datagram back to where it came from, but the
+ * 1-byte end marker, which ends it. */
+static void echo_dgrams(int fd, char *buf, size_t size, struct demo_record *rx,
+			struct demo_record *tx)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t len = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, size + 1, 0, (struct sockaddr *)&from, &len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		must((int)n, "recvfrom");
+		rx->bytes += (size_t)n;
+		rx->ops++;
+		if (n == 1)
+			break;
+		must((int)sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len), "sendto");
+		tx->bytes += (size_t)n;
+		tx->ops++;
+	}
+}
+
+/* Its client: a datagram at a time to `to` (NULL: where it is connected),
+ * each read back, then the end marker. One in flight: none is lost. */
+static void send_dgrams(const struct demo_opts *o, int fd, const struct sockaddr *to,
+			socklen_t tolen, char *buf, struct demo_record *tx, struct demo_record *rx)
+{
+	double start = now_s();
+
+	for (long i = 0; keep_sending(o, i, start); i++) {
+		must((int)sendto(fd, buf, o->size, 0, to, tolen), "sendto");
+		tx->bytes += o->size;
+		tx->ops++;
+		must((int)recv(fd, buf, o->size, 0), "recv");
+		rx->bytes += o->size;
+		rx->ops++;
+	}
+	must((int)sendto(fd, "E", 1, 0, to, tolen), "sendto");
+	tx->bytes++;
+	tx->ops++;
+}
+
 /* The UDP server sends every datagram back but the 1-byte end marker. */
 static int udp_server(const struct demo_opts *o, int fd, const char *role,
 		      int own, int peer)
@@ -596,22 +642,7 @@ static int udp_server(const struct demo_opts *o, int fd, const char *role,
 	sock_record(&rx, "udp", fd, false);
 	sock_record(&tx, "udp", fd, true);
 	record_ends(&rx, &tx, own, peer);
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t len = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, o->size + 1, 0, (struct sockaddr *)&from, &len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		must((int)n, "recvfrom");
-		rx.bytes += (size_t)n;
-		rx.ops++;
-		if (n == 1)
-			break;
-		must((int)sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len), "sendto");
-		tx.bytes += (size_t)n;
-		tx.ops++;
-	}
+	echo_dgrams(fd, buf, o->size, &rx, &tx);
 	inet_object(fd, "udp", false, rx.object, sizeof(rx.object));
 	snprintf(tx.object, sizeof(tx.object), "%s", rx.object);
 	report(o, "udp", "server", &rx);
@@ -626,7 +657,6 @@ static int udp_client(const struct demo_opts *o, int family, const struct sockad
 	struct demo_record rx, tx;
 	char *buf = calloc(1, o->size);
 	int fd = must(socket(family, SOCK_DGRAM, 0), "socket");
-	double start;
 
 	name_process(role);
 	if (!buf)
@@ -635,19 +665,7 @@ static int udp_client(const struct demo_opts *o, int family, const struct sockad
 	sock_record(&rx, "udp", fd, false);
 	record_ends(&rx, &tx, own, peer);
 	gate_child_ready(o);
-	start = now_s();
-	/* One datagram in flight at a time: on loopback none is lost. */
-	for (long i = 0; keep_sending(o, i, start); i++) {
-		must((int)sendto(fd, buf, o->size, 0, (const struct sockaddr *)to, tolen), "sendto");
-		tx.bytes += o->size;
-		tx.ops++;
-		must((int)recv(fd, buf, o->size, 0), "recv");
-		rx.bytes += o->size;
-		rx.ops++;
-	}
-	must((int)sendto(fd, "E", 1, 0, (const struct sockaddr *)to, tolen), "sendto");
-	tx.bytes++;
-	tx.ops++;
+	send_dgrams(o, fd, (const struct sockaddr *)to, tolen, buf, &tx, &rx);
 	inet_object(fd, "udp", false, tx.object, sizeof(tx.object));
 	snprintf(rx.object, sizeof(rx.object), "%s", tx.object);
 	report(o, "udp", "client", &tx);
@@ -674,4 +692,107 @@ const struct demo udp_demo = {
 		"Look for: OPS counts datagrams, one per send; the server's rx row names the\n"
 		"client that sent them, and its tx row the same client getting each\n"
 		"datagram back.",
+};
+
+/* A NETLINK_USERSOCK socket, bound to a port id the kernel picks. */
+static int netlink_socket(unsigned int *port)
+{
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(a);
+	int fd = must(socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK), "netlink socket");
+
+	must(bind(fd, (struct sockaddr *)&a, sizeof(a)), "bind");
+	must(getsockname(fd, (struct sockaddr *)&a, &len), "getsockname");
+	*port = a.nl_pid;
+	return fd;
+}
+
+static void netlink_connect(int fd, unsigned int port)
+{
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_pid = port };
+
+	must(connect(fd, (struct sockaddr *)&a, sizeof(a)), "connect");
+}
+
+/* The server answers each message on the port it came from (unconnected:
+ * its client's connection links the two); the 1-byte end marker ends it. */
+static int netlink_server(const struct demo_opts *o, int fd, unsigned int port)
+{
+	struct demo_record rx, tx;
+	char *buf = malloc(o->size + 1);
+
+	name_process("nl-server");
+	if (!buf)
+		die("out of memory");
+	sock_record(&rx, "netlink", fd, false);
+	sock_record(&tx, "netlink", fd, true);
+	record_ends(&rx, &tx, SLOT_SERVER, SLOT_CLIENT);
+	echo_dgrams(fd, buf, o->size, &rx, &tx);
+	snprintf(rx.object, sizeof(rx.object), "netlink:%u", port);
+	snprintf(tx.object, sizeof(tx.object), "netlink:%u", port);
+	report(o, "netlink", "server", &rx);
+	report(o, "netlink", "server", &tx);
+	free(buf);
+	return 0;
+}
+
+static int netlink_client(const struct demo_opts *o, unsigned int server)
+{
+	struct demo_record rx, tx;
+	char *buf = calloc(1, o->size);
+	unsigned int port;
+	int fd;
+
+	name_process("nl-client");
+	if (!buf)
+		die("out of memory");
+	fd = netlink_socket(&port);
+	netlink_connect(fd, server);
+	sock_record(&tx, "netlink", fd, true);
+	sock_record(&rx, "netlink", fd, false);
+	record_ends(&rx, &tx, SLOT_CLIENT, SLOT_SERVER);
+	gate_child_ready(o);
+	send_dgrams(o, fd, NULL, 0, buf, &tx, &rx);
+	snprintf(tx.object, sizeof(tx.object), "netlink:%u->%u", port, server);
+	snprintf(rx.object, sizeof(rx.object), "netlink:%u->%u", port, server);
+	report(o, "netlink", "client", &tx);
+	report(o, "netlink", "client", &rx);
+	free(buf);
+	return 0;
+}
+
+static int run_netlink(const struct demo_opts *o)
+{
+	unsigned int port;
+	int fd;
+	pid_t kids[2];
+
+	if (o->size < 2)
+		die("netlink: -s must be at least 2 (1 byte is the end marker)");
+	gate_prepare();
+	fd = netlink_socket(&port);
+	if ((kids[0] = demo_fork()) == 0)
+		exit(netlink_server(o, fd, port));
+	close(fd);
+	if ((kids[1] = demo_fork()) == 0)
+		exit(netlink_client(o, port));
+	for (int i = 0; i < 2; i++)
+		if (kids[i] < 0)
+			die("fork: %s", strerror(errno));
+	gate_open(o, "netlink", kids, 2, &kids[1], 1);
+	return reap(kids, 2);
+}
+
+const struct demo netlink_demo = {
+	"netlink", "NETLINK_USERSOCK between two processes: every message sent back", run_netlink,
+	.types = "netlink",
+	.explain =
+		"Netlink is how the kernel and processes exchange messages (routes,\n"
+		"audit, device events); its NETLINK_USERSOCK family is left to processes\n"
+		"to talk among themselves. Each socket is bound to a port id, and a\n"
+		"message goes to a port id, as a datagram. Here a client connects to the\n"
+		"server's port and each of its messages comes back.\n"
+		"Look for: OBJECT as netlink:PORT (the server) and netlink:PORT->PORT\n"
+		"(the client, connected to the server's port); OPS counts messages; each\n"
+		"side names the other in PEERS.",
 };

@@ -75,6 +75,8 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 		if (!(m->types & type_mask))
 			continue;
 		add_hooks(skel, m->syscalls, m->nsyscalls);
+		if (m->transfers)
+			add_hooks(skel, mechanism_transfer_syscalls, mechanism_ntransfer_syscalls);
 		if (filter)
 			add_hooks(skel, m->filter_syscalls, m->nfilter_syscalls);
 		if (!feat->sock_tp)

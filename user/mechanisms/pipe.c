@@ -12,13 +12,8 @@
 #include <sys/syscall.h>
 #include "model/mechanism.h"
 
+/* Besides the transfer syscalls (.transfers). */
 static const struct syscall_hook pipe_syscalls[] = {
-	{ __NR_read, IPCOP_READ },
-	{ __NR_readv, IPCOP_READV },
-	{ __NR_preadv2, IPCOP_READV },	/* offset -1 works on a pipe */
-	{ __NR_write, IPCOP_WRITE },
-	{ __NR_writev, IPCOP_WRITEV },
-	{ __NR_pwritev2, IPCOP_WRITEV },
 	{ __NR_splice, IPCOP_SPLICE },
 	{ __NR_tee, IPCOP_TEE },
 	{ __NR_vmsplice, IPCOP_VMSPLICE },
@@ -98,6 +93,7 @@ const struct mechanism pipe_mechanism = {
 		{ IPC_FIFO, "fifo", "#17becf" },	/* cyan */
 	},
 	.syscalls = pipe_syscalls,
+	.transfers = true,
 	.nsyscalls = G_N_ELEMENTS(pipe_syscalls),
 	.filter_syscalls = pipe_filter_syscalls,
 	.nfilter_syscalls = G_N_ELEMENTS(pipe_filter_syscalls),

@@ -18,16 +18,6 @@
 #include "model/rows.h"
 #include "model/holders.h"
 
-/* The pipe module's transfer syscalls, as it maps them. */
-static const struct syscall_hook pty_syscalls[] = {
-	{ __NR_read, IPCOP_READ },
-	{ __NR_readv, IPCOP_READV },
-	{ __NR_preadv2, IPCOP_READV },
-	{ __NR_write, IPCOP_WRITE },
-	{ __NR_writev, IPCOP_WRITEV },
-	{ __NR_pwritev2, IPCOP_WRITEV },
-};
-
 #define PTY_SLAVE_MAJOR_FIRST 136	/* UNIX98_PTY_SLAVE_MAJOR */
 #define PTY_SLAVE_MAJORS 8
 
@@ -102,8 +92,7 @@ const struct mechanism pty_mechanism = {
 	.type_info = {
 		{ IPC_PTY, "pty", "#ce6dbd" },	/* orchid */
 	},
-	.syscalls = pty_syscalls,
-	.nsyscalls = G_N_ELEMENTS(pty_syscalls),
+	.transfers = true,
 	.fd_object = pty_fd_object,
 	.held = true,
 	.endpoints = true,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "model/mechanism.h"
@@ -22,6 +23,7 @@ static const struct syscall_hook shm_syscalls[] = {
 	{ __NR_mmap, IPCOP_MMAP },
 	{ __NR_munmap, IPCOP_MUNMAP },
 	{ __NR_mremap, IPCOP_MREMAP },
+	{ __NR_madvise, IPCOP_MADVISE },	/* MADV_POPULATE_* */
 	{ __NR_futex, IPCOP_FUTEX },
 	{ __NR_shmget, IPCOP_SHM_GET },
 	{ __NR_shmat, IPCOP_SHM_AT },
@@ -32,6 +34,15 @@ static const struct syscall_hook shm_syscalls[] = {
 	{ __NR_unlink, IPCOP_UNLINK },	/* shm_unlink() */
 #endif
 	{ __NR_unlinkat, IPCOP_UNLINKAT },
+	/* Read and written through a descriptor (bpf/filetype/shmfile.bpf.h):
+	 * besides the transfer syscalls (.transfers), those that move a file's
+	 * data, and the positioned ones a file takes, which a pipe refuses. */
+	{ __NR_splice, IPCOP_SPLICE },
+	{ __NR_sendfile, IPCOP_SENDFILE },
+	{ __NR_pread64, IPCOP_READ },
+	{ __NR_preadv, IPCOP_READV },
+	{ __NR_pwrite64, IPCOP_WRITE },
+	{ __NR_pwritev, IPCOP_WRITEV },
 };
 
 /* /dev/shm's device, as the kernel writes it (0 if it is not mounted). */
@@ -40,6 +51,54 @@ static __u32 devshm_dev(void)
 	struct stat st;
 
 	return stat("/dev/shm", &st) == 0 ? mechanism_kernel_dev(st.st_dev) : 0;
+}
+
+/* The kernel's internal shmem mount's device, where every memfd lives. */
+static __u32 memfd_dev(void)
+{
+	static __u32 dev;
+	static bool known;
+	struct stat st;
+	int fd;
+
+	if (known)
+		return dev;
+	fd = memfd_create("ipctrace", MFD_CLOEXEC);
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0)
+			dev = mechanism_kernel_dev(st.st_dev);
+		close(fd);
+	}
+	known = true;
+	return dev;
+}
+
+/*
+ * An open descriptor of POSIX shared memory (a file on /dev/shm) or a memfd
+ * ("/memfd:NAME (deleted)"): read and written by calls, it is the object its
+ * mappings are. The system-wide scan stats only /dev/shm files already
+ * named, and every memfd (whose link is not its object's name).
+ */
+static bool shm_fd_object(const struct fd_ref *ref, GHashTable *named, struct ipc_obj_key *out)
+{
+	bool memfd = strncmp(ref->link, "/memfd:", 7) == 0;
+	struct stat st;
+
+	if (!memfd && (strncmp(ref->link, "/dev/shm/", 9) != 0 ||
+		       (named && !mechanism_link_is_named(named, ref->link))))
+		return false;
+	if (fstatat(ref->dirfd, ref->fdname, &st, 0) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->dev = mechanism_kernel_dev(st.st_dev);
+	if (out->dev == devshm_dev() && devshm_dev())
+		out->type = IPC_POSIX_SHM;
+	else if (memfd && out->dev == memfd_dev())
+		out->type = IPC_MMAP;
+	else
+		return false;
+	out->ino = st.st_ino;
+	return true;
 }
 
 /*
@@ -119,6 +178,7 @@ static void shm_refresh(struct store *s)
 static void shm_configure(struct ipctrace_bpf__rodata *rodata)
 {
 	rodata->devshm_dev = devshm_dev();
+	rodata->memfd_dev = memfd_dev();
 }
 
 /*
@@ -154,7 +214,9 @@ const struct mechanism shm_mechanism = {
 	},
 	.syscalls = shm_syscalls,
 	.nsyscalls = G_N_ELEMENTS(shm_syscalls),
+	.fd_object = shm_fd_object,
 	.map_object = shm_map_object,
+	.transfers = true,
 	.held = true,
 	.default_name = shm_default_name,
 	.describe = shm_describe,
@@ -172,6 +234,7 @@ const struct mechanism shm_mechanism = {
 		[SHM_EV_FUTEX_WAIT] = "futex_waits",
 		[SHM_EV_FUTEX_WAKE] = "futex_wakes",
 		[SHM_EV_CREATE] = "creates",
+		[SHM_EV_MEASURED] = MEASURED_BYTES,
 	},
 	.label_name = "woken_by",
 };

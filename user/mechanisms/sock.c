@@ -229,6 +229,8 @@ static GArray *read_net_inet(const struct net_dir *d)
 	read_net(d, "tcp6", IPC_TCP, AF_INET6, all);
 	read_net(d, "udp", IPC_UDP, AF_INET, all);
 	read_net(d, "udp6", IPC_UDP, AF_INET6, all);
+	read_net(d, "udplite", IPC_UDP, AF_INET, all);
+	read_net(d, "udplite6", IPC_UDP, AF_INET6, all);
 	return all;
 }
 
@@ -397,12 +399,27 @@ static const char *type_name_of(const struct ipc_sock_info *info, unsigned int t
 	if (type == IPC_UNIX)
 		return info->type == SOCK_DGRAM ? "unix-dgram" :
 		       info->type == SOCK_SEQPACKET ? "unix-seqpacket" : "unix";
-	return type == IPC_TCP ? "tcp" : "udp";
+	if (type == IPC_TCP)
+		return "tcp";
+	if (type == IPC_NETLINK)
+		return "netlink";
+	return info->protocol == IPPROTO_UDPLITE ? "udplite" : "udp";
+}
+
+/* A netlink socket's port id, or the one it connected to (0: none), as the
+ * kernel side puts it in an address (bpf/filetype/sock.bpf.h). */
+static __u32 netlink_port(const struct ipc_sock_addr *a)
+{
+	__u32 port;
+
+	memcpy(&port, a->addr, sizeof(port));
+	return port;
 }
 
 /*
  * unix:/run/x.sock (the bound end), unix:->/run/x.sock (a client connected to
- * it), unix:@name (abstract), unix:socketpair; tcp L->R; udp L, udp L->R.
+ * it), unix:@name (abstract), unix:socketpair; tcp L->R; udp L, udp L->R;
+ * netlink:PORT, netlink:PORT->PORT.
  */
 static void sock_base_name(const struct object *o, const struct ipc_sock_info *info, char *buf,
 			   size_t len)
@@ -420,6 +437,13 @@ static void sock_base_name(const struct object *o, const struct ipc_sock_info *i
 			snprintf(buf, len, "unix:socketpair");
 		else
 			snprintf(buf, len, "unix:unnamed");
+		return;
+	}
+	if (o->key.type == IPC_NETLINK) {
+		snprintf(buf, len, "netlink:%u", netlink_port(&info->local));
+		if (netlink_port(&info->remote))
+			snprintf(buf + strlen(buf), len - strlen(buf), "->%u",
+				 netlink_port(&info->remote));
 		return;
 	}
 	format_inet(&info->local, local, sizeof(local));
@@ -470,13 +494,14 @@ static void sock_describe(struct object *o, const struct ipc_obj_info *info)
 
 static void sock_default_name(const struct ipc_obj_key *obj, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:[%llu]", obj->type == IPC_UNIX ? "unix" :
-		 obj->type == IPC_TCP ? "tcp" : "udp", (unsigned long long)obj->ino);
+	static const struct ipc_sock_info none;
+
+	snprintf(buf, len, "%s:[%llu]", type_name_of(&none, obj->type), (unsigned long long)obj->ino);
 }
 
 static bool is_socket(const struct object *o)
 {
-	return o->key.type == IPC_UNIX || o->key.type == IPC_TCP || o->key.type == IPC_UDP;
+	return IPC_SOCK_TYPES & (1U << o->key.type);
 }
 
 /* Addresses of this host, to tell a local peer from a remote one. */
@@ -773,6 +798,25 @@ static bool sock_service(const struct object *o, char *buf, size_t len, bool *se
 	return true;
 }
 
+/* A connected netlink socket's other end: the socket seen with that port
+ * id in its namespace (a receiver whose sender connected to it is linked
+ * from the sender). */
+static void link_netlink(struct linker *l, struct object *o, const struct ipc_sock_info *info)
+{
+	__u32 dst = netlink_port(&info->remote);
+
+	for (guint i = 0; dst && i < l->socks->len; i++) {
+		struct object *p = g_ptr_array_index(l->socks, i);
+		const struct ipc_sock_info *pi = sock_info(p);
+
+		if (p != o && p->key.type == IPC_NETLINK && pi->netns == info->netns &&
+		    netlink_port(&pi->local) == dst) {
+			object_link(o, p);
+			return;
+		}
+	}
+}
+
 static void sock_refresh(struct store *s)
 {
 	struct linker l = { .store = s, .socks = g_ptr_array_new(),
@@ -798,6 +842,8 @@ static void sock_refresh(struct store *s)
 			if (!p->priv)
 				name_unix_peer(p, info);
 			object_link(o, p);
+		} else if (o->key.type == IPC_NETLINK) {
+			link_netlink(&l, o, info);
 		} else if (info->remote.port && !o->peer_objs->len && !o->remotes->len) {
 			link_inet(&l, o, info);
 		}
@@ -956,7 +1002,8 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 	struct net_dir d;
 	__u64 peer;
 
-	if (!is_socket(o) || !object_net_dir(o, info ? info->netns : 0, &d))
+	if (!is_socket(o) || o->key.type == IPC_NETLINK ||
+	    !object_net_dir(o, info ? info->netns : 0, &d))
 		return;
 	if (o->key.type != IPC_UNIX) {
 		watch_inet_target(o, &d, kops);
@@ -982,6 +1029,7 @@ const struct mechanism sock_mechanism = {
 		{ IPC_UNIX, "unix", "#9467bd" },	/* purple */
 		{ IPC_TCP, "tcp", "#393b79" },	/* navy */
 		{ IPC_UDP, "udp", "#7f7f7f" },	/* grey */
+		{ IPC_NETLINK, "netlink", "#e7ba52" },	/* mustard */
 	},
 	.syscalls = sock_syscalls,
 	.nsyscalls = G_N_ELEMENTS(sock_syscalls),

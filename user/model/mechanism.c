@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include "model/mechanism.h"
 #include "model/rows.h"
@@ -135,6 +136,16 @@ __s64 mechanism_exit_label(unsigned int type)
 
 	return m ? m->exit_label : 0;
 }
+
+const struct syscall_hook mechanism_transfer_syscalls[] = {
+	{ __NR_read, IPCOP_READ },
+	{ __NR_readv, IPCOP_READV },
+	{ __NR_preadv2, IPCOP_READV },	/* offset -1 works on a pipe */
+	{ __NR_write, IPCOP_WRITE },
+	{ __NR_writev, IPCOP_WRITEV },
+	{ __NR_pwritev2, IPCOP_WRITEV },
+};
+const size_t mechanism_ntransfer_syscalls = G_N_ELEMENTS(mechanism_transfer_syscalls);
 
 const char *mechanism_bytes_method(unsigned int type)
 {

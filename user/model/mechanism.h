@@ -22,6 +22,8 @@
 #include <linux/types.h>
 #include "ipctrace.h"
 
+#define MEASURED_BYTES "measured_bytes"
+
 struct syscall_hook {
 	int nr;			/* the host's __NR_* value */
 	enum syscall_op op;
@@ -85,6 +87,9 @@ struct mechanism {
 	struct mechanism_type type_info[MECHANISM_TYPES_MAX];	/* one per bit of types */
 	const struct syscall_hook *syscalls;	/* always traced when a type is on */
 	size_t nsyscalls;
+	/* Its objects are read and written with the pipe module's transfer
+	 * syscalls (mechanism_transfer_syscalls), traced when a type is on. */
+	bool transfers;
 	const struct syscall_hook *filter_syscalls; /* traced only with -p */
 	size_t nfilter_syscalls;
 	/*
@@ -149,7 +154,9 @@ struct mechanism {
 	/* Once, after attaching: what the kernel side must know of the
 	 * processes already running (who has a shared mapping). */
 	void (*start)(struct store *s, const struct kernel_ops *kops);
-	/* How bytes and ops are measured, when it is not by syscall (JSON). */
+	/* How bytes and ops are measured, when it is not by syscall (JSON).
+	 * An event slot named MEASURED_BYTES says how many of a row's bytes
+	 * calls moved all the same: the row is an estimate only beyond those. */
 	const char *bytes_method;
 	/* -p: tell the kernel side what to watch for a target's object. */
 	void (*watch_target)(struct store *s, struct object *o, const struct kernel_ops *kops);
@@ -170,6 +177,10 @@ struct mechanism {
 	const struct syscall_hook *fallback_syscalls;
 	size_t nfallback_syscalls;
 };
+
+/* read, write and their vectored forms, as the pipe module maps them. */
+extern const struct syscall_hook mechanism_transfer_syscalls[];
+extern const size_t mechanism_ntransfer_syscalls;
 
 /* All modules, in the order their types are listed. */
 extern const struct mechanism *const mechanisms[];

@@ -157,7 +157,8 @@ struct store {
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 };
 
-/* Its bytes are an estimate (mechanism bytes_method), not bytes calls moved. */
+/* Its bytes are an estimate (mechanism bytes_method), not bytes calls moved:
+ * some of them at least (its MEASURED_BYTES attribute says how many not). */
 bool row_is_estimate(const struct row *r);
 
 /* Peers in order: by PID, start time, remote address. */

@@ -140,7 +140,7 @@ static json_object *row_json(const struct row *r)
 	json_object_object_add(o, "wait_s", json_decimal((double)r->wait_ns / 1e9, 6));
 	json_object_object_add(o, "wait_share", json_decimal(r->wait_share, 3));
 	json_object_object_add(o, "exited", json_object_new_boolean(r->exited));
-	if (mechanism_bytes_method(r->key.type))
+	if (row_is_estimate(r))
 		json_object_object_add(o, "bytes_method",
 				       json_object_new_string(mechanism_bytes_method(r->key.type)));
 	json_object_object_add(o, "peers", output_json_row_peers(r));
