@@ -45,6 +45,9 @@ purpose_packages() {
 		echo python3-jsonschema
 		# -p on a real prefork server (a master and its workers)
 		echo nginx-light
+		# PostgreSQL under -p (its server and pgbench), and strace, which says
+		# what pgbench itself moved
+		echo postgresql strace
 		;;
 	fuzz)
 		# libFuzzer's runtime for clang 14
