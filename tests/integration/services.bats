@@ -232,7 +232,7 @@ start_dgram_server() {
 	start_postgres
 	ps -o pid= --ppid "$postmaster" | jq -s -c 'sort' >"$TMP/before"
 	[ "$(jq length "$TMP/before")" -ge 4 ]
-	start_tracer -p "$postmaster" -f -t unix,signal --json -i 0.3
+	start_tracer -p "$postmaster" -f -t unix,signal --json -i 0.3 --prom-file "$TMP/pg.prom"
 	printf 'SELECT 1;\n' >"$TMP/select.sql"
 	# The truth: what pgbench's own calls moved on each socket, as strace saw them.
 	strace -f -s 0 -o "$TMP/strace" -e trace=socket,close,read,write,sendto,recvfrom,sendmsg,recvmsg \
@@ -276,4 +276,13 @@ start_dgram_server() {
 			and any($all.rows[]; .type == "signal" and .dir == "rx" and .pid == $s.ino
 				and .ops >= $s.ops and ([.peers[].pid] | index($s.pid)) != null))' \
 		"$TMP/final" >/dev/null
+	# The metrics: one label set for every backend of the user and database,
+	# whatever its client or state, with all their bytes.
+	want=$(jq '[.rows[] | select(.type == "unix" and .dir == "tx"
+		and (.title | startswith("postgres: bench postgres [local]"))) | .bytes] | add' "$TMP/final")
+	run grep -F 'ipctrace_bytes_total{type="unix",dir="tx",comm="postgres: bench postgres",' "$TMP/pg.prom"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]##* }" -eq "$want" ]
+	run grep -c '\[local\]' "$TMP/pg.prom"
+	[ "$output" -eq 0 ]
 }
