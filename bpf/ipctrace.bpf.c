@@ -70,7 +70,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		return 0;
 	}
 	/* -p: or sending datagrams to a target's address, without connecting. */
-	if ((op == IPCOP_SENDTO || op == IPCOP_SENDMSG) && filter_enabled && !is_candidate(tgid) &&
+	if (filter_enabled && (op == IPCOP_SENDTO || op == IPCOP_SENDMSG || op == IPCOP_SENDMMSG) &&
+	    !is_candidate(tgid) &&
 	    sock_on_send_filter(op, regs, ret, tgid, btf)) {
 		end_op();
 		return 0;

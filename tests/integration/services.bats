@@ -156,15 +156,27 @@ dgram_senders() {
 		fi
 		pid=$!
 		wait "$pid"
-		echo "{\"pid\": $pid, \"bytes\": $((i * 37)), \"messages\": 1}" >>"$TMP/senders"
+		echo "{\"pid\": $pid, \"comm\": \"socat\", \"bytes\": $((i * 37)), \"messages\": 1}" \
+			>>"$TMP/senders"
 	done
 }
 
-# check_dgram SERVER: the server's row names every sender and received what
-# they sent; each sender's row has its own bytes, and names the server.
+# mmsg_senders ADDR: 4 short-lived senders of 5 datagrams each, in one
+# sendmmsg call without connecting, each its own sizes; their records in
+# $TMP/senders.
+mmsg_senders() {
+	for ((i = 1; i <= 4; i++)); do
+		/usr/bin/python3 "$ROOT/tests/lib/mmsg_sender.py" "$1" $((i * 11)) $((i * 13)) \
+			$((i * 17)) $((i * 19)) $((i * 23)) >>"$TMP/senders"
+	done
+}
+
+# check_dgram SERVER [SENDERS]: the server's row names every sender (20
+# unless said) and received what they sent; each sender's row has its own
+# bytes, and names the server.
 check_dgram() {
 	final >"$TMP/final"
-	[ "$(jq -s length "$TMP/senders")" -eq 20 ]
+	[ "$(jq -s length "$TMP/senders")" -eq "${2:-20}" ]
 	jq -e --argjson srv "$1" --slurpfile senders "$TMP/senders" --slurpfile server "$TMP/server" '
 		. as $all
 		| [.rows[] | select(.pid == $srv and .dir == "rx" and (.type == "unix" or .type == "udp"))]
@@ -173,7 +185,7 @@ check_dgram() {
 		and $rx[0].bytes == ($senders | map(.bytes) | add) and $rx[0].bytes == $server[0].bytes
 		and $rx[0].ops == ($senders | map(.messages) | add)
 		and ([$rx[0].peers[] | {pid, comm}] | sort_by(.pid))
-			== ($senders | map({pid, comm: "socat"}) | sort_by(.pid))
+			== ($senders | map({pid, comm}) | sort_by(.pid))
 		and ($senders | all(. as $s | [$all.rows[] | select(.pid == $s.pid and .dir == "tx")]
 			| length == 1 and .[0].bytes == $s.bytes and .[0].ops == $s.messages
 			and [.[0].peers[].pid] == [$srv]))' "$TMP/final" >/dev/null
@@ -202,6 +214,31 @@ start_dgram_server() {
 	wait_gone "$server"
 	stop_tracer
 	check_dgram "$server"
+}
+
+@test "-p on a unix datagram server: senders of sendmmsg to its address, unconnected, named, each one's bytes exact" {
+	start_dgram_server "$TMP/dgram.sock" 20
+	start_tracer -p "$server" -t unix --json -i 0.3
+	mmsg_senders "$TMP/dgram.sock"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server" 4
+}
+
+@test "-p on a UDP server: senders of sendmmsg, unconnected, named, each one's bytes exact, on both counting paths" {
+	start_dgram_server udp 20
+	start_tracer -p "$server" -t udp --json -i 0.3
+	mmsg_senders "127.0.0.1:$port"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server" 4
+	rm "$TMP/senders"
+	start_dgram_server udp 20
+	IPCTRACE_HIDE=sock_tp start_tracer -p "$server" -t udp --json -i 0.3
+	mmsg_senders "127.0.0.1:$port"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server" 4
 }
 
 @test "-p on a UDP server started before ipctrace: every sender named, each one's bytes exact" {
