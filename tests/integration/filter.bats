@@ -326,10 +326,15 @@ select_run() {
 	python3 "$CHECK" --only "$TMP/$expected" "$TMP/out"
 }
 
-@test "-c NAME, -u USER, and both with -p: the processes that match all, exactly, and their peers" {
+# fresh_uid: sets uid to a UID that no process has.
+fresh_uid() {
 	uid=$((50000 + $$ % 10000))
 	run ps -o pid= -u "$uid"
 	[ -z "$output" ]
+}
+
+@test "-c NAME, -u USER, and both with -p: the processes that match all, exactly, and their peers" {
+	fresh_uid
 	select_run pipe -c pipe-parent
 	select_run fifo -c 'fifo-*'
 	# The FIFO demo's parent is the user's too: its exit's SIGCHLD to this
@@ -383,9 +388,7 @@ late_run() {
 }
 
 @test "-c NAME, -u USER: processes started after ipctrace that match are followed, exactly; others are not" {
-	uid=$((50000 + $$ % 10000))
-	run ps -o pid= -u "$uid"
-	[ -z "$output" ]
+	fresh_uid
 	late_run pipe -c 'late-p*' -t pipe,fifo
 	late_run fifo -u U -t pipe,fifo
 }
