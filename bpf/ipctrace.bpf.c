@@ -70,7 +70,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		return 0;
 	}
 	/* -p: or sending datagrams to a target's address, without connecting. */
-	if ((op == IPCOP_SENDTO || op == IPCOP_SENDMSG) && filter_enabled && !is_candidate(tgid) &&
+	if (filter_enabled && (op == IPCOP_SENDTO || op == IPCOP_SENDMSG || op == IPCOP_SENDMMSG) &&
+	    !is_candidate(tgid) &&
 	    sock_on_send_filter(op, regs, ret, tgid, btf)) {
 		end_op();
 		return 0;
@@ -269,15 +270,17 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (parent_tgid == child_tgid)
 		return 0;	/* a thread */
-	filter_on_fork(parent_tgid, child_tgid);
+	filter_on_fork(parent_tgid, child_tgid, child);
 	shm_on_fork(parent_tgid, child_tgid);
 	return 0;
 }
 
-/* exec renames the process; keep the row's name current, as top does. */
+/* exec renames the process: -c may choose it now, and the row's name stays
+ * current, as top's does. */
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(sched_exec)
 {
+	filter_on_exec();
 	proc_on_exec();
 	return 0;
 }

@@ -318,6 +318,32 @@ __noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
 	return 0;
 }
 
+#define MMSG_MAX 32	/* messages of one sendmmsg/recvmmsg looked at */
+
+/*
+ * A sendmmsg that made its caller a peer (sock_on_send_filter): each
+ * message's bytes, counted here as sendto's are, and where it went. Only
+ * what that needs: a call deeper (sock_msghdr's descriptors passed) takes
+ * the chain past the verifier's 512 bytes of stack; m is the caller's.
+ */
+static __always_inline void sock_mmsg_first(long fd, __u64 umsgs, long n, __u32 tgid,
+					    struct user_msghdr *m)
+{
+	for (int i = 0; i < MMSG_MAX && i < n; i++) {
+		__u64 mm = umsgs + i * sizeof(struct mmsghdr);
+		unsigned int len;
+
+		if (bpf_probe_read_user(&len, sizeof(len),
+					(void *)mm + offsetof(struct mmsghdr, msg_len)) ||
+		    bpf_probe_read_user(m, sizeof(*m), (void *)mm))
+			break;
+		set_payload_msghdr(mm, len);	/* msg_hdr comes first */
+		count_fd(fd, SOCK_HOW(DIR_TX, NO_EVENT), len, NO_LABEL, tgid);
+		if (m->msg_name && m->msg_namelen > 0)
+			sock_dest(fd, (__u64)m->msg_name, m->msg_namelen);
+	}
+}
+
 /*
  * -p: a process outside the filter sent a datagram to a target's address
  * (a logger to syslog's socket, a resolver to dnsmasq's), without
@@ -341,6 +367,8 @@ static __noinline bool sock_on_send_filter(__u8 op, struct pt_regs *regs, long r
 		uaddr = SYSCALL_ARG(regs, 5, btf);
 		alen = SYSCALL_ARG(regs, 6, btf);
 	} else if (!bpf_probe_read_user(&m, sizeof(m), (void *)arg)) {
+		/* sendmsg's msghdr, or sendmmsg's first message's, which leads
+		 * its mmsghdr: where the first goes says whether it is a peer. */
 		uaddr = (__u64)m.msg_name;
 		alen = m.msg_namelen;
 	}
@@ -359,6 +387,10 @@ static __noinline bool sock_on_send_filter(__u8 op, struct pt_regs *regs, long r
 	if (!addr_watched(&s->addr))
 		return false;
 	add_peer(tgid);
+	if (op == IPCOP_SENDMMSG) {
+		sock_mmsg_first(fd, arg, ret, tgid, &m);
+		return true;
+	}
 	if (op == IPCOP_SENDTO)
 		set_payload(arg, ret);
 	else
@@ -414,8 +446,6 @@ static __always_inline void sock_count_fd(long fd, __u32 dir, long bytes, __u32 
 	if (sock_via_syscalls && bytes > 0)
 		count_fd(fd, SOCK_HOW(dir, NO_EVENT), bytes, NO_LABEL, tgid);
 }
-
-#define MMSG_MAX 32	/* messages of one sendmmsg/recvmmsg looked at */
 
 static __always_inline void sock_on_mmsg(long fd, __u64 umsgs, long n, __u32 dir, __u32 tgid)
 {

@@ -380,6 +380,49 @@ struct ipc_proc {
 	__u8 pad[7];
 };
 
+/*
+ * -c's glob (fnmatch(3) without flags: * ? [...] and escapes), compiled by user
+ * space for the kernel, which makes a process a target when it starts to
+ * match (at exec, and a matching parent's fork). A bit-parallel automaton:
+ * the pattern is a row of tokens, each a * or a set of bytes (a literal, ?,
+ * a bracket), and bit t of a state means "the name so far matches the
+ * tokens before t". One byte is one step: a few operations and one load,
+ * with no branch, so 15 bytes of a name cost the verifier 15 steps. The
+ * same steps serve user space's unit tests against fnmatch().
+ */
+#define GLOB_TOKENS 63
+
+struct comm_glob {
+	__u64 accept[256];	/* bit t: token t (not a *) takes this byte */
+	__u64 stars;		/* bit t: token t is a * (runs of * are one) */
+	__u32 ntokens;
+	__u32 pad;
+};
+
+/* Read as volatile: the kernel's copy is read-only data written at load,
+ * which the compiler would otherwise take for its all-zero initializer. */
+
+/* A * may match nothing: a state before one is also past it. */
+static __inline__ __u64 comm_glob_skip(const volatile struct comm_glob *g, __u64 s)
+{
+	return s | (s & g->stars) << 1;
+}
+
+static __inline__ __u64 comm_glob_step(const volatile struct comm_glob *g, __u64 s, __u8 c)
+{
+	return comm_glob_skip(g, (s & ~g->stars & g->accept[c]) << 1 | (s & g->stars));
+}
+
+/* Whether the name (up to NUL or COMM_LEN bytes) matches. */
+static __inline__ int comm_glob_match(const volatile struct comm_glob *g, const char *name)
+{
+	__u64 s = comm_glob_skip(g, 1);
+
+	for (int i = 0; i < COMM_LEN && name[i]; i++)
+		s = comm_glob_step(g, s, (__u8)name[i]);
+	return (s >> (g->ntokens & GLOB_TOKENS)) & 1;
+}
+
 /* Roles in the -p filter map. */
 enum filter_role {
 	ROLE_TARGET = 1,	/* named with -p, forked from one with -f, the command */

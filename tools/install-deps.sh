@@ -51,6 +51,9 @@ purpose_packages() {
 		# -w's pcapng read back as Wireshark reads it (wireshark-common's
 		# debconf question is answered by DEBIAN_FRONTEND=noninteractive)
 		echo tshark
+		# PostgreSQL under -p (its server and pgbench), and strace, which says
+		# what pgbench itself moved
+		echo postgresql strace
 		;;
 	fuzz)
 		# libFuzzer's runtime for clang 14

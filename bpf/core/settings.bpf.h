@@ -25,6 +25,13 @@ const volatile __u32 type_mask = 0;	/* bit (1 << enum ipc_type) */
 const volatile bool filter_enabled = false;
 /* -f: a target's children are targets too (else they may be peers). */
 const volatile bool follow_children = false;
+/* -c, -u without -p: a process that starts to match (exec, or a matching
+ * parent's fork) is a target; its name by select_glob, its effective user. */
+const volatile bool select_enabled = false;
+const volatile bool select_by_comm = false;
+const volatile bool select_by_uid = false;
+const volatile __u32 select_uid = 0;
+const volatile struct comm_glob select_glob = {};
 /* --cgroup: only processes in the cgroup in cgroup_filter[0], or below it. */
 const volatile bool cgroup_enabled = false;
 /* --netns: only processes in the network namespace of this inode (0: any). */

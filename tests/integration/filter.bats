@@ -383,27 +383,36 @@ select_run() {
 	python3 "$CHECK" --only "$TMP/$expected" "$TMP/out"
 }
 
-@test "-c NAME, -u USER, and both with -p: the processes that match all, exactly, and their peers" {
+# fresh_uid: sets uid to a UID that no process has.
+fresh_uid() {
 	uid=$((50000 + $$ % 10000))
 	run ps -o pid= -u "$uid"
 	[ -z "$output" ]
+}
+
+@test "-c NAME, -u USER, and both with -p: the processes that match all, exactly, and their peers" {
+	fresh_uid
 	select_run pipe -c pipe-parent
 	select_run fifo -c 'fifo-*'
 	# The FIFO demo's parent is the user's too: its exit's SIGCHLD to this
 	# shell is a row of the shell's, which the demo cannot report.
 	select_run fifo -u U -t fifo,pipe
-	# Both must match: the user's processes are not pipe-*.
-	run --separate-stderr "$IPCTRACE" -u "$uid" -c 'pipe-*' -d 1
-	[ "$status" -eq 1 ]
-	[[ $stderr == *"no process matches -c pipe-* -u $uid:"* ]]
+	# Both must match: the user's processes are not pipe-*; none yet is said.
+	run --separate-stderr "$IPCTRACE" -u "$uid" -c 'pipe-*' -d 1 --json
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"no process matches yet: each one is traced from when it does"* ]]
+	[ "$(jq -s 'map(.rows | length) | add' <<<"$output")" -eq 0 ]
 	# -p with -c: only the PIDs given that match (the writer, not the pipe demo's parent).
 	select_run fifo -p A,W -c 'fifo-w*'
 }
 
 @test "-c, -u: no process matches, an unknown user, a name too long: one line each" {
-	run --separate-stderr "$IPCTRACE" -c "nsp$$" -d 1
+	# A class only user space matches: nothing there at start is an error.
+	run --separate-stderr "$IPCTRACE" -c "[[:digit:]]nsp$$" -d 1
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "ipctrace: no process matches -c nsp$$: check with pgrep -a -x NAME -u USER" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ ${stderr_lines[0]} == *"is matched among the processes there at start only"* ]]
+	[ "${stderr_lines[1]}" = "ipctrace: no process matches -c [[:digit:]]nsp$$: check with pgrep -a -x NAME -u USER" ]
 	run --separate-stderr "$IPCTRACE" -p $$ -c no-such-proc -d 1
 	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
@@ -415,4 +424,28 @@ select_run() {
 	[ "$status" -eq 2 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == *"longer than the 15 bytes the kernel keeps"* ]]
+}
+
+# late_run EXPECTED ARGS...: ipctrace ARGS started first; then, as U, the
+# FIFO demo, and as root the pipe demo run through a link named late-pipe
+# (exec names a process after the file it runs); exactly EXPECTED's records
+# ("pipe" or "fifo") and their peers, nothing of the other.
+late_run() {
+	local expected=$1
+	shift
+	rm -f "$TMP/pipe" "$TMP/fifo" "$TMP/out"
+	start_tracer "${@//U/$uid}" --json -i 0.3
+	grep -q 'no process matches yet' "$TMP/err"
+	ln -sf "$DEMO" "$TMP/late-pipe"
+	"$TMP/late-pipe" pipe -n 30 -s 100 --json >"$TMP/pipe"
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+		"$DEMO" fifo -n 40 -s 200 --json >"$TMP/fifo" 3>&-
+	stop_tracer
+	python3 "$CHECK" --only "$TMP/$expected" "$TMP/out"
+}
+
+@test "-c NAME, -u USER: processes started after ipctrace that match are followed, exactly; others are not" {
+	fresh_uid
+	late_run pipe -c 'late-p*' -t pipe,fifo
+	late_run fifo -u U -t pipe,fifo
 }

@@ -178,7 +178,7 @@ make_in_root() {
 		grep -qx "$p" <<<"$run_pkgs"
 	done
 	run -0 "$ROOT/tools/install-deps.sh" --list test fuzz bench qemu
-	for p in bats libcmocka-dev prometheus libclang-rt-14-dev bpftrace qemu-system-arm; do
+	for p in bats libcmocka-dev prometheus postgresql libclang-rt-14-dev bpftrace qemu-system-arm; do
 		grep -qx "$p" <<<"$output"
 		if grep -qx "$p" <<<"$run_pkgs"; then
 			echo "make run would install $p"
@@ -186,7 +186,7 @@ make_in_root() {
 		fi
 	done
 	run -0 "$ROOT/tools/install-deps.sh" --list test
-	for p in bats libcmocka-dev jq socat tmux graphviz prometheus make clang; do
+	for p in bats libcmocka-dev jq socat tmux graphviz prometheus postgresql strace make clang; do
 		grep -qx "$p" <<<"$output"
 	done
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# -p on a service as sysadmins run it: a real prefork server (nginx) and a
+# -p on a service as sysadmins run it: real servers (nginx, PostgreSQL) and a
 # process tree started before ipctrace, whose existing descendants -f takes.
 load helpers
 
@@ -40,14 +40,52 @@ nginx_serving() {
 		curl -sf -o /dev/null "http://127.0.0.1:$port/file"
 }
 
-# stop_servers: nginx's quick shutdown, which stops its workers (a SIGKILL to
-# the master would leave them running); called by teardown too.
+# stop_servers: nginx's quick shutdown (TERM) and PostgreSQL's fast one
+# (INT), which stop their workers (a SIGKILL to the master would leave them
+# running); called by teardown too.
 stop_servers() {
 	if [[ -n ${master:-} ]]; then
 		kill -TERM "$master" 2>/dev/null || true
 		wait_gone "$master"
 		master=
 	fi
+	if [[ -n ${postmaster:-} ]]; then
+		kill -INT "$postmaster" 2>/dev/null || true
+		wait_gone "$postmaster" 30
+		postmaster=
+	fi
+}
+
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+# start_postgres: a private cluster of Debian's PostgreSQL in $TMP/pg, run
+# as the postgres user, listening on a unix socket there only (never the
+# system's service); sets postmaster and PGHOST, PGUSER, PGPORT.
+start_postgres() {
+	chmod 755 "$TMP"
+	mkdir "$TMP/pg"
+	chown postgres: "$TMP/pg"
+	export PGHOST="$TMP/pg" PGUSER=bench PGPORT=$((20000 + $$ % 10000))
+	setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BIN/initdb" \
+		-D "$TMP/pg/data" -U "$PGUSER" -A trust --no-sync >"$TMP/initdb.log" 2>&1
+	# A worker per second: the autovacuum launcher, there before ipctrace,
+	# asks the postmaster for it and its workers answer the launcher.
+	setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BIN/postgres" \
+		-D "$TMP/pg/data" -k "$PGHOST" -p "$PGPORT" -c listen_addresses= \
+		-c fsync=off -c autovacuum_naptime=1 >"$TMP/pg.log" 2>&1 3>&- &
+	postmaster=$!
+	wait_until 30 "$PG_BIN/pg_isready" -q -d postgres
+}
+
+# pg_signal_seen: the last frame has a signal sent between two processes of
+# the server that existed before ipctrace (both in $TMP/before).
+pg_signal_seen() {
+	local frame
+	frame=$(grep -a '"rows"' "$TMP/out" | tail -n 1) || return 1
+	jq -e --slurpfile pre "$TMP/before" '
+		any(.rows[]; .type == "signal" and .dir == "tx" and .ops > 0
+			and (.pid as $p | $pre[0] | index($p)) and (.ino as $o | $pre[0] | index($o)))' \
+		<<<"$frame" >/dev/null
 }
 
 @test "-p MASTER -f: nginx's workers, started before ipctrace, sent exactly what curl received, to curl" {
@@ -118,15 +156,27 @@ dgram_senders() {
 		fi
 		pid=$!
 		wait "$pid"
-		echo "{\"pid\": $pid, \"bytes\": $((i * 37)), \"messages\": 1}" >>"$TMP/senders"
+		echo "{\"pid\": $pid, \"comm\": \"socat\", \"bytes\": $((i * 37)), \"messages\": 1}" \
+			>>"$TMP/senders"
 	done
 }
 
-# check_dgram SERVER: the server's row names every sender and received what
-# they sent; each sender's row has its own bytes, and names the server.
+# mmsg_senders ADDR: 4 short-lived senders of 5 datagrams each, in one
+# sendmmsg call without connecting, each its own sizes; their records in
+# $TMP/senders.
+mmsg_senders() {
+	for ((i = 1; i <= 4; i++)); do
+		/usr/bin/python3 "$ROOT/tests/lib/mmsg_sender.py" "$1" $((i * 11)) $((i * 13)) \
+			$((i * 17)) $((i * 19)) $((i * 23)) >>"$TMP/senders"
+	done
+}
+
+# check_dgram SERVER [SENDERS]: the server's row names every sender (20
+# unless said) and received what they sent; each sender's row has its own
+# bytes, and names the server.
 check_dgram() {
 	final >"$TMP/final"
-	[ "$(jq -s length "$TMP/senders")" -eq 20 ]
+	[ "$(jq -s length "$TMP/senders")" -eq "${2:-20}" ]
 	jq -e --argjson srv "$1" --slurpfile senders "$TMP/senders" --slurpfile server "$TMP/server" '
 		. as $all
 		| [.rows[] | select(.pid == $srv and .dir == "rx" and (.type == "unix" or .type == "udp"))]
@@ -135,7 +185,7 @@ check_dgram() {
 		and $rx[0].bytes == ($senders | map(.bytes) | add) and $rx[0].bytes == $server[0].bytes
 		and $rx[0].ops == ($senders | map(.messages) | add)
 		and ([$rx[0].peers[] | {pid, comm}] | sort_by(.pid))
-			== ($senders | map({pid, comm: "socat"}) | sort_by(.pid))
+			== ($senders | map({pid, comm}) | sort_by(.pid))
 		and ($senders | all(. as $s | [$all.rows[] | select(.pid == $s.pid and .dir == "tx")]
 			| length == 1 and .[0].bytes == $s.bytes and .[0].ops == $s.messages
 			and [.[0].peers[].pid] == [$srv]))' "$TMP/final" >/dev/null
@@ -166,6 +216,31 @@ start_dgram_server() {
 	check_dgram "$server"
 }
 
+@test "-p on a unix datagram server: senders of sendmmsg to its address, unconnected, named, each one's bytes exact" {
+	start_dgram_server "$TMP/dgram.sock" 20
+	start_tracer -p "$server" -t unix --json -i 0.3
+	mmsg_senders "$TMP/dgram.sock"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server" 4
+}
+
+@test "-p on a UDP server: senders of sendmmsg, unconnected, named, each one's bytes exact, on both counting paths" {
+	start_dgram_server udp 20
+	start_tracer -p "$server" -t udp --json -i 0.3
+	mmsg_senders "127.0.0.1:$port"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server" 4
+	rm "$TMP/senders"
+	start_dgram_server udp 20
+	IPCTRACE_HIDE=sock_tp start_tracer -p "$server" -t udp --json -i 0.3
+	mmsg_senders "127.0.0.1:$port"
+	wait_gone "$server"
+	stop_tracer
+	check_dgram "$server" 4
+}
+
 @test "-p on a UDP server started before ipctrace: every sender named, each one's bytes exact" {
 	start_dgram_server udp 20
 	start_tracer -p "$server" -t udp --json -i 0.3
@@ -187,4 +262,64 @@ start_dgram_server() {
 	TRACER_PID=
 	[ "$TRACER_STATUS" -eq 0 ]
 	check_dgram "$server"
+}
+
+@test "-p POSTMASTER -f: PostgreSQL's backends, each connection exact on both ends, named by title; signals between its existing children" {
+	local t=200
+	start_postgres
+	ps -o pid= --ppid "$postmaster" | jq -s -c 'sort' >"$TMP/before"
+	[ "$(jq length "$TMP/before")" -ge 4 ]
+	start_tracer -p "$postmaster" -f -t unix,signal --json -i 0.3 --prom-file "$TMP/pg.prom"
+	printf 'SELECT 1;\n' >"$TMP/select.sql"
+	# The truth: what pgbench's own calls moved on each socket, as strace saw them.
+	strace -f -s 0 -o "$TMP/strace" -e trace=socket,close,read,write,sendto,recvfrom,sendmsg,recvmsg \
+		pgbench -n -f "$TMP/select.sql" -c 4 -t "$t" postgres >"$TMP/pgbench" 2>&1
+	grep -q "actually processed: $((4 * t))/$((4 * t))" "$TMP/pgbench"
+	/usr/bin/python3 "$ROOT/tests/lib/strace_sockets.py" "$TMP/strace" | jq -s -c 'sort_by(.tx, .rx)' \
+		>"$TMP/truth"
+	[ "$(jq length "$TMP/truth")" -eq 5 ]	# its first connection, then the 4 clients'
+	wait_until 20 pg_signal_seen
+	stop_tracer
+	final >"$TMP/final"
+	# pgbench's sockets: what strace saw, each with one backend at the other end,
+	# which moved the same bytes the other way, to pgbench, named by its title.
+	jq -e --slurpfile truth "$TMP/truth" --argjson t "$t" '
+		. as $all
+		| def ends($p): [$all.rows[] | select(.pid == $p and .type == "unix")];
+		[.rows[] | select(.comm == "pgbench" and .type == "unix")] as $pgb
+		| ($pgb | group_by(.ino) | map({tx: (map(select(.dir == "tx"))[0].bytes // 0),
+			rx: (map(select(.dir == "rx"))[0].bytes // 0), pid: .[0].pid,
+			backends: (map([.peers[].pid]) | add | unique)})) as $conns
+		| ($conns | map({tx, rx}) | sort_by(.tx, .rx)) == $truth[0]
+		and ($conns | all(.backends | length == 1))
+		and ($conns | map(.backends[0]) | unique | length) == 5
+		and ($conns | all(. as $c | ends($c.backends[0]) as $b
+			| ($b | length) == 2
+			and ($b | map(select(.dir == "rx"))[0].bytes) == $c.tx
+			and ($b | map(select(.dir == "tx"))[0].bytes) == $c.rx
+			and ($b | all([.peers[].pid] == [$c.pid]))))
+		and ($conns | map(select(.tx > ($truth[0][0].tx))) | length) == 4
+		and ($conns | map(select(.tx > ($truth[0][0].tx)) | ends(.backends[0])[]) as $bench
+			| ($bench | length) == 8
+			and ($bench | all(.comm == "postgres" and (.title | startswith("postgres: bench postgres [local]"))))
+			and ($bench | all(.ops >= $t)))' "$TMP/final" >/dev/null
+	# A signal between two of the children there before ipctrace: the sender
+	# names the receiver, the receiver the sender.
+	jq -e --slurpfile pre "$TMP/before" '
+		. as $all
+		| def pre($p): $pre[0] | index($p) != null;
+		[.rows[] | select(.type == "signal" and .dir == "tx" and .ops > 0 and pre(.pid) and pre(.ino))]
+		| length > 0 and all(. as $s | [.peers[].pid] == [$s.ino]
+			and any($all.rows[]; .type == "signal" and .dir == "rx" and .pid == $s.ino
+				and .ops >= $s.ops and ([.peers[].pid] | index($s.pid)) != null))' \
+		"$TMP/final" >/dev/null
+	# The metrics: one label set for every backend of the user and database,
+	# whatever its client or state, with all their bytes.
+	want=$(jq '[.rows[] | select(.type == "unix" and .dir == "tx"
+		and (.title | startswith("postgres: bench postgres [local]"))) | .bytes] | add' "$TMP/final")
+	run grep -F 'ipctrace_bytes_total{type="unix",dir="tx",comm="postgres: bench postgres",' "$TMP/pg.prom"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]##* }" -eq "$want" ]
+	run grep -c '\[local\]' "$TMP/pg.prom"
+	[ "$output" -eq 0 ]
 }

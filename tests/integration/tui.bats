@@ -544,3 +544,35 @@ PY
 	wait_screen '^\{"version":1,'
 	[ "$(pane '#{alternate_on}')" = 0 ]
 }
+
+# title_proc TITLE BYTES: a perl that sets its title ($0, which also sets its
+# comm to the title's first 15 bytes), and once $TMP/go exists writes BYTES
+# into a pipe of its own and reads them back, then waits to be killed; its
+# PID in TITLED.
+title_proc() {
+	perl -e '$0 = $ARGV[0]; print STDERR "ready\n"; select(undef, undef, undef, 0.05) until -e $ARGV[2];
+		pipe(my $r, my $w) or die; syswrite($w, "x" x $ARGV[1]) == $ARGV[1] or die;
+		sysread($r, my $b, $ARGV[1]) == $ARGV[1] or die; sleep 60' \
+		"$1" "$2" "$TMP/go" 2>"$TMP/title.$2" 3>&- &
+	TITLED+=("$!")
+	wait_for "$TMP/title.$2" ready
+}
+
+@test "tui: processes with one name show their titles in COMM, as the table does; / finds a title" {
+	TITLED=()
+	title_proc "ipctrace-test: alpha worker of the tui" 1111
+	title_proc "ipctrace-test: beta worker" 2222
+	start_tui -i 0.2 -t pipe -p "${TITLED[0]},${TITLED[1]}"
+	touch "$TMP/go"
+	# Each one's line: its title, its pipe's two ends, the bytes both ways.
+	wait_screen "^\\+ +${TITLED[0]} ipctrace-test: alpha worker of the tui +root +pipe +2 channels +- .* 2\\.17KiB +2 "
+	wait_screen "^\\+ +${TITLED[1]} ipctrace-test: beta worker +root +pipe +2 channels +- .* 4\\.34KiB +2 "
+	type_text /
+	type_text "BETA WORKER"
+	keys Enter
+	wait_screen 'match: BETA WORKER'
+	wait_screen '1 processes, 2 rows'
+	run screen
+	[ "$(grep -c 'alpha worker' <<<"$output")" -eq 0 ]
+	[ "$(grep -c 'beta worker' <<<"$output")" -eq 1 ]
+}

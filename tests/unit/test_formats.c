@@ -377,6 +377,41 @@ static void test_prom_sets_cap(void **state)
 	prom_sets_free(ps);
 }
 
+/* Titles: a set per role, never per connection or state. */
+static void test_prom_sets_titles(void **state)
+{
+	static const char *const titles[] = {
+		"postgres: bench db1 [local] idle", "postgres: bench db1 [local] SELECT",
+		"postgres: bench db1 127.0.0.1(41234) idle in transaction", "postgres: checkpointer ",
+	};
+	struct store *s = store_new();
+	struct prom_sets *ps = prom_sets_new(10);
+	GPtrArray *rows;
+	char *text;
+
+	(void)state;
+	for (guint i = 0; i < G_N_ELEMENTS(titles); i++) {
+		struct ipc_key k = { .ino = 500 + i, .dev = 13, .tgid = 300 + i, .type = IPC_FIFO,
+				     .dir = DIR_TX };
+		bool created;
+		struct row *r = store_update(s, &k, 100 * (i + 1), 1, &created);
+
+		strcpy(r->comm, "postgres");
+		r->title = g_strdup(titles[i]);
+	}
+	rows = store_select(s, true, SORT_PID, NULL);
+	text = render_sets(ps, rows, false);
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"fifo\",dir=\"tx\","
+				     "comm=\"postgres: bench db1\"} 600\n"));
+	assert_non_null(strstr(text, "ipctrace_bytes_total{type=\"fifo\",dir=\"tx\","
+				     "comm=\"postgres: checkpointer\"} 400\n"));
+	assert_int_equal(count_lines(text, "ipctrace_bytes_total{"), 2);
+	free(text);
+	g_ptr_array_free(rows, TRUE);
+	prom_sets_free(ps);
+	store_free(s);
+}
+
 static void test_gzip_accepted(void **state)
 {
 	(void)state;
@@ -404,6 +439,7 @@ int run_formats_tests(void)
 		cmocka_unit_test_setup_teardown(test_prom_cap, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_sets, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_prom_sets_cap, make_rows, free_rows),
+		cmocka_unit_test(test_prom_sets_titles),
 		cmocka_unit_test(test_gzip_accepted),
 	};
 

@@ -48,6 +48,51 @@ static void test_format_count(void **state)
 	}
 }
 
+/* A title's role: NAME and its first plain words, never a client, a state or a PID. */
+static void test_format_role(void **state)
+{
+	static const struct {
+		const char *comm, *title, *want;
+	} cases[] = {
+		{ "postgres", "postgres: checkpointer ", "postgres: checkpointer" },
+		{ "postgres", "postgres: logical replication launcher ",
+		  "postgres: logical replication launcher" },
+		{ "postgres", "postgres: bench db1 [local] idle", "postgres: bench db1" },
+		{ "postgres", "postgres: bench db1 [local] SELECT", "postgres: bench db1" },
+		{ "postgres", "postgres: bench db1 127.0.0.1(41234) idle in transaction",
+		  "postgres: bench db1" },
+		{ "postgres", "postgres: parallel worker for PID 4321", "postgres: parallel worker for" },
+		{ "nginx", "nginx: master process /usr/sbin/nginx -c /etc/nginx.conf",
+		  "nginx: master process" },
+		{ "nginx", "nginx: worker process", "nginx: worker process" },
+		/* A comm cut at 15 bytes still names its title. */
+		{ "ipctrace-test: ", "ipctrace-test: alpha worker", "ipctrace-test: alpha worker" },
+		/* No plain word after the name: the comm. */
+		{ "sshd", "sshd: root@pts/0", "sshd" },
+		{ "sshd", "sshd: 12345", "sshd" },
+		/* A command line, not a title: arguments are no label. */
+		{ "python3", "/usr/bin/python3 serve.py: 8080", "python3" },
+		{ "python3", "python3 serve.py --port 8080", "python3" },
+		/* A title naming another program. */
+		{ "perl", "postgres: checkpointer", "perl" },
+		{ "sleep", NULL, "sleep" },
+		{ "x", "x: a b c d e", "x: a b c" },
+	};
+	char buf[ROLE_LABEL_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct row r = { .title = (char *)cases[i].title };
+		const char *got;
+
+		g_strlcpy(r.comm, cases[i].comm, sizeof(r.comm));
+		got = format_role(&r, buf, sizeof(buf));
+		if (strcmp(got, cases[i].want))
+			fail_msg("format_role(%s, %s): got '%s', want '%s'", cases[i].comm,
+				 cases[i].title, got, cases[i].want);
+	}
+}
+
 /* USER: root by name; a uid without one by number, cut to the cell with a +. */
 static void test_format_user(void **state)
 {
@@ -321,6 +366,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_format_role),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),
 	};

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "unit.h"
+#include <fnmatch.h>
+#include "model/glob.h"
 #include "model/procfs.h"
 #include "model/holders.h"
 #include "model/mechanism.h"
@@ -246,9 +248,42 @@ static void test_descendants(void **state)
 	g_array_free(found, TRUE);
 }
 
+/* The kernel's glob matcher (include/ipctrace.h) says what fnmatch(3) says,
+ * or its pattern is refused (then user space alone matches). */
+static void test_comm_glob_is_fnmatch(void **state)
+{
+	static const char *const patterns[] = {
+		"postgres", "post*", "*gres", "p*s*s", "*", "**", "?", "p?stgres", "*-*",
+		"[pq]ostgres", "[!p]ostgres", "[^p]*", "[a-z]*", "[]x]*", "[!]x]*", "x[-]", "[a-]*",
+		"\\*x", "a\\?", "[", "a[b", "[*]", "*[0-9]", "late-p*", "ipc-demo", "*.*",
+		"a*b*c*d*e*f*g*h*", "sixteen-bytes-xx", "[[:alpha:]]*",
+	};
+	static const char *const names[] = {
+		"postgres", "qostgres", "post", "gres", "p", "", "x-y", "*x", "a?", "ab", "[",
+		"a[b", "*", "x9", "x-", "a", "]x", "late-pipe", "ipc-demo", "a.b", "abcdefgh",
+		"aXbXcXdXeXfXgXh", "sixteen-bytes-x", "-", "\\x",
+	};
+	struct comm_glob g;
+
+	(void)state;
+	for (size_t i = 0; i < G_N_ELEMENTS(patterns); i++) {
+		if (comm_glob_compile(patterns[i], &g)) {
+			assert_non_null(strstr(patterns[i], "[:"));
+			continue;
+		}
+		for (size_t j = 0; j < G_N_ELEMENTS(names); j++) {
+			bool want = fnmatch(patterns[i], names[j], 0) == 0;
+
+			if ((bool)comm_glob_match(&g, names[j]) != want)
+				fail_msg("'%s' on '%s': fnmatch says %d", patterns[i], names[j], want);
+		}
+	}
+}
+
 int run_procfs_tests(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_comm_glob_is_fnmatch),
 		cmocka_unit_test(test_self_and_missing),
 		cmocka_unit_test(test_start_time),
 		cmocka_unit_test(test_ppid),

@@ -263,11 +263,49 @@ static void test_snapshot_outlives_the_store(void **state)
 	g_ptr_array_unref(snap);
 }
 
+/* Processes that share a name show their titles, as in the table; "/" finds them. */
+static void test_titles_tell_processes_apart(void **state)
+{
+	struct store *s = sample();
+	struct view_options o = all_types(SORT_PID);
+	GPtrArray *snap;
+	struct view *v;
+
+	(void)state;
+	put(s, 50, IPC_PIPE, 400, DIR_TX, 10, 1, "postgres")->title =
+		g_strdup("postgres: checkpointer ");
+	put(s, 51, IPC_PIPE, 400, DIR_RX, 10, 1, "postgres")->title =
+		g_strdup("postgres: bench db [local] idle");
+	/* One name, one title: nothing to tell apart. */
+	put(s, 10, IPC_PIPE, 100, DIR_TX, 0, 0, "writer")->title = g_strdup("writer --fast");
+	snap = snapshot_of(s);
+	store_free(s);
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->groups->len, 5);
+	assert_int_equal(group(v, 0)->sum.key.tgid, 10);
+	assert_false(group(v, 0)->titled);
+	assert_int_equal(group(v, 3)->sum.key.tgid, 50);
+	assert_true(group(v, 3)->titled);
+	assert_string_equal(group(v, 3)->sum.title, "postgres: checkpointer ");
+	assert_true(group(v, 4)->titled);
+	assert_string_equal(group(v, 4)->sum.title, "postgres: bench db [local] idle");
+	tui_view_free(v);
+	o.comm = "[LOCAL]";
+	v = tui_view_build(snap, &o);
+	assert_int_equal(v->groups->len, 1);
+	assert_int_equal(group(v, 0)->sum.key.tgid, 51);
+	/* Alone on the screen, still told by its title. */
+	assert_true(group(v, 0)->titled);
+	tui_view_free(v);
+	g_ptr_array_unref(snap);
+}
+
 int run_tui_view_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_add_up_their_rows),
 		cmocka_unit_test(test_sort_keys_order_processes),
+		cmocka_unit_test(test_titles_tell_processes_apart),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_expand_and_cut),
 		cmocka_unit_test(test_snapshot_outlives_the_store),

@@ -93,10 +93,10 @@ static const struct argp_option options[] = {
 	  "Only PID and its peers (repeatable; or a list, -p 1,2 or -p \"$(pidof nginx)\")", 0 },
 	{ "comm", 'c', "NAME", 0,
 	  "Only processes named NAME (as ps -o comm shows it; or a glob, 'postgres*') and "
-	  "their peers, chosen at start; with -p or -u, those that match all", 0 },
+	  "their peers, at start and later (exec); with -p or -u, those that match all", 0 },
 	{ "user", 'u', "USER", 0,
 	  "Only processes of USER (a name or UID, the effective one, as top -u) and their "
-	  "peers, chosen at start; with -p or -c, those that match all", 0 },
+	  "peers, at start and later; with -p or -c, those that match all", 0 },
 	{ "follow", 'f', NULL, 0,
 	  "With -p: the targets' descendants are targets too, those that exist already (a "
 	  "server's workers) and those forked from now on; without -f, existing children "

@@ -313,6 +313,12 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	skel->rodata->type_mask = t->type_mask;
 	skel->rodata->filter_enabled = o->filter;
 	skel->rodata->follow_children = o->follow;
+	skel->rodata->select_enabled = o->filter && o->select;
+	skel->rodata->select_by_comm = o->select_glob != NULL;
+	if (o->select_glob)
+		memcpy((void *)&skel->rodata->select_glob, o->select_glob, sizeof(*o->select_glob));
+	skel->rodata->select_by_uid = o->select_by_uid;
+	skel->rodata->select_uid = (__u32)o->select_uid;
 	skel->rodata->cgroup_enabled = o->cgroup != NULL;
 	skel->rodata->netns_ino = t->netns_ino;
 	skel->rodata->scope_enabled = o->cgroup || t->netns_ino;

@@ -23,6 +23,11 @@ struct tracer_opts {
 	int npids;
 	bool filter;		/* count only targets and their peers */
 	bool follow;		/* targets' children are targets (-f, a command, the tour) */
+	/* -c, -u without -p: a process that starts to match is a target. */
+	bool select;
+	const struct comm_glob *select_glob;	/* -c's; NULL: any name */
+	bool select_by_uid;
+	uid_t select_uid;	/* effective */
 	const char *cgroup;	/* --cgroup PATH, or NULL */
 	const char *netns;	/* --netns PATH (a namespace file), or NULL */
 	int hex_cap;		/* -x: bytes of data per event; 0: none */

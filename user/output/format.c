@@ -303,3 +303,87 @@ __u64 format_hist_high(int slot)
 {
 	return (2ULL << slot) - 1;
 }
+
+void format_cut_name(const char *raw, char *buf, size_t len)
+{
+	char name[4 * IPC_NAME_LEN + 8];
+
+	name_escape_buf(name, sizeof(name), raw);
+	g_strlcpy(buf, name, len);
+	if (strlen(name) >= len && len > 4) {
+		strcpy(buf + len - 4, "...");
+		/* The cut may fall inside a character: move the dots back. */
+		while (!g_utf8_validate(buf, -1, NULL) && buf[0] != '.')
+			memmove(buf + strlen(buf) - 4, "...", 4);
+	}
+}
+
+GHashTable *format_shared_names(const GPtrArray *rows, guint n)
+{
+	GHashTable *title_of = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *shared = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < n; i++) {
+		const struct row *r = g_ptr_array_index(rows, i);
+		const char *seen;
+
+		/* A row without a title (its process gone before it was read)
+		 * tells nothing apart. */
+		if (!r->title || !r->title[0])
+			continue;
+		seen = g_hash_table_lookup(title_of, r->comm);
+		if (!seen)
+			g_hash_table_insert(title_of, (gpointer)r->comm, (gpointer)r->title);
+		else if (strcmp(seen, r->title))
+			g_hash_table_add(shared, (gpointer)r->comm);
+	}
+	g_hash_table_destroy(title_of);
+	return shared;
+}
+
+/* A word of what a process does: letters first, then letters, digits, - or _. */
+static size_t role_word(const char *s)
+{
+	size_t n = 0;
+
+	if (!g_ascii_isalpha(s[0]))
+		return 0;
+	while (g_ascii_isalnum(s[n]) || s[n] == '-' || s[n] == '_')
+		n++;
+	return s[n] == ' ' || s[n] == '\0' ? n : 0;
+}
+
+/* Whether a title's "NAME:" is the process's: one name cut (comm keeps 15
+ * bytes) or whole. */
+static bool title_names(const char *title, size_t nlen, const char *comm)
+{
+	size_t clen = strlen(comm);
+
+	return nlen && clen && !memchr(title, ' ', nlen) && !memchr(title, '/', nlen) &&
+	       strncmp(title, comm, MIN(nlen, clen)) == 0;
+}
+
+const char *format_role(const struct row *r, char *buf, size_t len)
+{
+	const char *title = r->title, *colon = title ? strstr(title, ": ") : NULL;
+	const char *w;
+	size_t off, n;
+	int words = 0;
+
+	if (!colon || !title_names(title, (size_t)(colon - title), r->comm))
+		return r->comm;
+	off = (size_t)(colon - title) + 1;
+	if (off >= len)
+		return r->comm;
+	memcpy(buf, title, off);
+	for (w = colon + 2; words < ROLE_WORDS && (n = role_word(w)); w += n + (w[n] == ' ')) {
+		if (off + 1 + n >= len)
+			break;
+		buf[off++] = ' ';
+		memcpy(buf + off, w, n);
+		off += n;
+		words++;
+	}
+	buf[off] = '\0';
+	return words ? buf : r->comm;
+}

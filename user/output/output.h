@@ -86,6 +86,30 @@ void format_user(const struct row *r, char *buf, size_t len, int width);
 /* The widest title shown in the COMM column, likewise. */
 #define TITLE_COL_MAX 40
 
+/* A name escaped, its head kept in len bytes, "..." where it was cut. */
+void format_cut_name(const char *raw, char *buf, size_t len);
+
+/*
+ * Processes with one name (postgres, nginx) are told apart by their titles:
+ * the comm strings that rows[0..n) with different titles share, as a set
+ * (g_hash_table_contains). Its keys are the rows'.
+ */
+GHashTable *format_shared_names(const GPtrArray *rows, guint n);
+
+/*
+ * A process's name for labels that must stay few (Prometheus's comm): its
+ * comm, or, where it set a title "NAME: what it does" (setproctitle), NAME
+ * with at most ROLE_WORDS words of that, up to the first that is not a
+ * plain word: "postgres: checkpointer", "nginx: worker process", and
+ * "postgres: bench postgres" for "postgres: bench postgres [local] idle".
+ * What comes after (a client's address, a query, a state, a PID) changes
+ * from connection to connection and from moment to moment: a series each.
+ * Raw, not escaped; buf or r->comm.
+ */
+#define ROLE_WORDS 3
+#define ROLE_LABEL_MAX 64
+const char *format_role(const struct row *r, char *buf, size_t len);
+
 /* The row's process's cgroup v2 path when the row began; "" when unknown. */
 const char *format_row_cgroup(const struct row *r);
 

@@ -86,13 +86,15 @@ static const char *peer_comm(const struct row *r)
 
 static void row_labels(const struct row *r, GString *out)
 {
-	char service[80];
+	char service[80], role[ROLE_LABEL_MAX];
 	bool server;
 
 	g_string_truncate(out, 0);
 	g_string_append_printf(out, "type=\"%s\",dir=\"%s\"", ipc_type_name(r->key.type),
 			       r->key.dir == DIR_TX ? "tx" : "rx");
-	prom_label(out, "comm", r->comm);
+	/* A title's role tells postgres's checkpointer from its backends; its
+	 * client, query and state would make a series each (format_role). */
+	prom_label(out, "comm", format_role(r, role, sizeof(role)));
 	prom_label(out, "cgroup", format_row_cgroup(r));
 	prom_label(out, "peer_comm", peer_comm(r));
 	if (r->obj && mechanism_service(r->obj, service, sizeof(service), &server)) {

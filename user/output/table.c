@@ -43,54 +43,12 @@ struct cells {
 
 #define CELL_MAX 512	/* the longest peers or detail cell, with its NUL */
 
-/* A name escaped, its head kept in len bytes, "..." where it was cut. */
-static void cut_name(const char *raw, char *buf, size_t len)
-{
-	char name[CELL_MAX];
-
-	name_escape_buf(name, sizeof(name), raw);
-	g_strlcpy(buf, name, len);
-	if (strlen(name) >= len && len > 4) {
-		strcpy(buf + len - 4, "...");
-		/* The cut may fall inside a character: move the dots back. */
-		while (!g_utf8_validate(buf, -1, NULL) && buf[0] != '.')
-			memmove(buf + strlen(buf) - 4, "...", 4);
-	}
-}
-
 /* A cgroup's own name, its head kept: "docker-0123…" says more than "….scope". */
 static void format_cgroup(const struct row *r, char *buf, size_t len)
 {
 	const char *path = format_row_cgroup(r);
 
-	cut_name(path[0] ? cgroup_short(path) : "-", buf, len);
-}
-
-/*
- * Processes with one name (postgres, nginx) are told apart by their titles:
- * the names that rows with different titles share. A set of comm strings.
- */
-static GHashTable *shared_names(const struct frame *f, guint n)
-{
-	GHashTable *title_of = g_hash_table_new(g_str_hash, g_str_equal);
-	GHashTable *shared = g_hash_table_new(g_str_hash, g_str_equal);
-
-	for (guint i = 0; i < n; i++) {
-		const struct row *r = g_ptr_array_index(f->rows, i);
-		const char *seen;
-
-		/* A row without a title (its process gone before it was read)
-		 * tells nothing apart. */
-		if (!r->title || !r->title[0])
-			continue;
-		seen = g_hash_table_lookup(title_of, r->comm);
-		if (!seen)
-			g_hash_table_insert(title_of, (gpointer)r->comm, (gpointer)r->title);
-		else if (strcmp(seen, r->title))
-			g_hash_table_add(shared, (gpointer)r->comm);
-	}
-	g_hash_table_destroy(title_of);
-	return shared;
+	format_cut_name(path[0] ? cgroup_short(path) : "-", buf, len);
 }
 
 /*
@@ -116,7 +74,7 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	else
 		snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
 	if (title && r->title && r->title[0])
-		cut_name(r->title, c->comm, sizeof(c->comm) - 1);
+		format_cut_name(r->title, c->comm, sizeof(c->comm) - 1);
 	else
 		name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
 	format_user(r, c->user, sizeof(c->user), USER_COL_MAX);
@@ -216,7 +174,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	int fixed, exited = 0, wcg = 0, wuser = 4, wcomm = 17;
 	char tmp[IPC_NAME_LEN + 8];
 	bool show_cgroup;
-	GHashTable *shared = shared_names(f, n);
+	GHashTable *shared = format_shared_names(f->rows, n);
 
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;

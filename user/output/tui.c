@@ -518,7 +518,11 @@ static void fill_cells(const struct view_line *l, bool last_of_group, struct cel
 	if (!l->row) {
 		snprintf(c->mark, sizeof(c->mark), "%s", g->expanded ? "-" : "+");
 		snprintf(c->pid, sizeof(c->pid), "%u", g->sum.key.tgid);
-		name_escape_buf(c->comm, sizeof(c->comm) - 1, g->sum.comm);
+		/* As the table: a title where processes share their name. */
+		if (g->titled && g->sum.title && g->sum.title[0])
+			format_cut_name(g->sum.title, c->comm, TITLE_COL_MAX + 1);
+		else
+			name_escape_buf(c->comm, sizeof(c->comm) - 1, g->sum.comm);
 		format_user(&g->sum, c->user, sizeof(c->user), USER_COL_MAX);
 		if (g->sum.exited)
 			strcat(c->comm, "*");
@@ -574,7 +578,7 @@ static void paint_type(const struct tui *t, int y, int idx, const struct cells *
 static void draw_table(struct tui *t, int y0, int height)
 {
 	int n = MIN(line_count(t) - t->top, height), fixed;
-	int w_object = 6, w_peers = 5, w_detail = 0;
+	int w_object = 6, w_peers = 5, w_detail = 0, w_comm = 17;
 	struct cells *cells = g_new0(struct cells, MAX(n, 1));
 	char title[1024], line[2048], obuf[IPC_NAME_LEN + 8], pbuf[IPC_NAME_LEN + 8];
 	const char *at;
@@ -585,12 +589,13 @@ static void draw_table(struct tui *t, int y0, int height)
 		bool last = idx + 1 >= line_count(t) || !line_at(t, idx + 1)->row;
 
 		fill_cells(l, last, &cells[i]);
+		w_comm = MAX(w_comm, (int)g_utf8_strlen(cells[i].comm, -1));
 		w_object = MAX(w_object, (int)strlen(cells[i].object));
 		w_peers = MAX(w_peers, (int)strlen(cells[i].peers));
 		w_detail = MAX(w_detail, (int)strlen(cells[i].detail));
 	}
 	/* The mark, PID COMM TYPE DIR, four numbers and WAIT, with their separators. */
-	fixed = 2 + 8 + 18 + USER_COL_MAX + 1 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
+	fixed = 2 + 8 + w_comm + 1 + USER_COL_MAX + 1 + 10 + 1 + 4 + 4 * 9 + 5 + (w_detail ? 1 : 0);
 	if (table_fit(COLS, fixed, &w_object, &w_peers, &w_detail))
 		for (int i = 0; i < n; i++) {
 			const struct view_line *l = line_at(t, t->top + i);
@@ -602,8 +607,8 @@ static void draw_table(struct tui *t, int y0, int height)
 		if (w_detail >= 4 && (int)strlen(cells[i].detail) > w_detail)
 			strcpy(cells[i].detail + w_detail - 3, "...");
 
-	snprintf(title, sizeof(title), "  %7s %-17s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
-		 "PID", "COMM", USER_COL_MAX, "USER", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
+	snprintf(title, sizeof(title), "  %7s %-*s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s",
+		 "PID", w_comm, "COMM", USER_COL_MAX, "USER", "TYPE", w_object, "OBJECT", "DIR", w_peers, "PEERS", "BYTES/s",
 		 "OPS/s", "TOTAL", "OPS", "WAIT", w_detail ? " DETAIL" : "");
 	put_bar(y0 - 1, title, A_REVERSE);
 	at = strstr(title, sort_titles[t->sort]);
@@ -615,8 +620,8 @@ static void draw_table(struct tui *t, int y0, int height)
 		const struct cells *c = &cells[i];
 		int idx = t->top + i;
 
-		snprintf(line, sizeof(line), "%-1s %7s %-17s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
-			 c->mark, c->pid, c->comm,
+		snprintf(line, sizeof(line), "%-1s %7s %-*s %-*s %-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s",
+			 c->mark, c->pid, w_comm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)), c->comm,
 			 USER_COL_MAX + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)), c->user,
 			 c->type, w_object,
 			 format_fit_tail(c->object, w_object, obuf, sizeof(obuf)), c->dir, w_peers,

@@ -12,6 +12,7 @@ static void view_row_free(gpointer p)
 
 	g_array_unref(v->row.peers);
 	g_array_unref(v->row.labels);
+	g_free(v->row.title);
 	g_free(v->obj.name);
 	g_free(v);
 }
@@ -27,6 +28,7 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 		v->row = *r;
 		v->row.peers = g_array_copy(r->peers);
 		v->row.labels = g_array_copy(r->labels);
+		v->row.title = g_strdup(r->title);
 		/* The store's to free; only the summary prints histograms. */
 		v->row.hist = NULL;
 		v->row.obj = NULL;
@@ -56,6 +58,7 @@ static bool row_matches(const struct row *r, const char *text)
 	snprintf(buf, sizeof(buf), "%u", r->key.tgid);
 	if (cell_matches(buf, text) ||
 	    cell_matches(name_escape_buf(name, sizeof(name), r->comm), text) ||
+	    (r->title && cell_matches(name_escape_buf(name, sizeof(name), r->title), text)) ||
 	    cell_matches(name_escape_buf(name, sizeof(name), user_name(r->uid)), text) ||
 	    cell_matches(ipc_type_name(r->key.type), text) ||
 	    cell_matches(r->key.dir == DIR_TX ? "tx" : "rx", text) ||
@@ -142,8 +145,8 @@ static bool group_expanded(const struct view_options *o, int pid)
 struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options *o)
 {
 	struct view *v = g_new0(struct view, 1);
-	GPtrArray *rows = g_ptr_array_new();
-	GHashTable *by_pid = g_hash_table_new(NULL, NULL);
+	GPtrArray *rows = g_ptr_array_new(), *all = g_ptr_array_new();
+	GHashTable *by_pid = g_hash_table_new(NULL, NULL), *shared;
 	gpointer sort = (gpointer)o;
 
 	v->groups = g_ptr_array_new_with_free_func(group_free);
@@ -151,9 +154,13 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 	for (guint i = 0; i < snapshot->len; i++) {
 		struct view_row *r = g_ptr_array_index(snapshot, i);
 
+		g_ptr_array_add(all, &r->row);
 		if (row_shown(&r->row, o))
 			g_ptr_array_add(rows, &r->row);
 	}
+	/* Over every row, so that a filter never turns a title back into a name. */
+	shared = format_shared_names(all, all->len);
+	g_ptr_array_unref(all);
 	v->rows = rows->len;
 	/* Rows in order first: each process's channels keep that order, and its
 	 * first row stands for it where a key reads an object (type). */
@@ -168,6 +175,9 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 			g->sum.key = r->key;
 			g->sum.obj = r->obj;
 			g_strlcpy(g->sum.comm, r->comm, sizeof(g->sum.comm));
+			/* The snapshot's, which outlives the view. */
+			g->sum.title = r->title;
+			g->titled = g_hash_table_contains(shared, r->comm);
 			g->sum.uid = r->uid;
 			g->sum.exited = true;
 			g->sum.peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
@@ -204,6 +214,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 		}
 	}
 	g_hash_table_destroy(by_pid);
+	g_hash_table_destroy(shared);
 	g_ptr_array_unref(rows);
 	return v;
 }

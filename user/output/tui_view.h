@@ -30,6 +30,7 @@ struct view_group {
 	unsigned int types;	/* bit (1 << enum ipc_type) */
 	unsigned int dirs;	/* bit (1 << enum ipc_dir) */
 	bool expanded;
+	bool titled;		/* its name is shared by other titles: show its own */
 };
 
 /* A line of the table: a process, or one of its rows under it. */

@@ -11,6 +11,7 @@
 #include "common/common.h"
 #include "common/sanitize.h"
 #include "model/cgroup.h"
+#include "model/glob.h"
 #include "model/ingest.h"
 #include "model/procfs.h"
 #include "model/users.h"
@@ -66,10 +67,29 @@ static void say_no_match(const struct session *s)
 	g_string_free(what, TRUE);
 }
 
+/* -c, -u without -p: the kernel makes a process that starts to match a
+ * target (at exec, or forked by one); a glob it cannot match is said. */
+static void select_later(struct session *s)
+{
+	const struct proc_selector *sel = &s->opts.select;
+
+	if (sel->comm && comm_glob_compile(sel->comm, &s->glob)) {
+		char *name = name_escaped(sel->comm);
+
+		p_err("-c %s: a class such as [:alpha:] (or over %d parts) is matched among "
+		      "the processes there at start only: later ones are not followed",
+		      name, GLOB_TOKENS);
+		g_free(name);
+		return;
+	}
+	s->select_later = true;
+}
+
 /*
  * -c and -u: the processes that match, at start, as pgrep chooses them
- * (exact name or glob, effective user); with -p, only the PIDs given that
- * match too, as pidstat -p with -C. The kernel then counts them as targets.
+ * (exact name or glob, effective user), and those that start to match
+ * later; with -p, only the PIDs given that match too, as pidstat -p with
+ * -C. The kernel then counts them as targets.
  */
 static int select_targets(struct session *s)
 {
@@ -84,13 +104,21 @@ static int select_targets(struct session *s)
 			if (proc_matches(s->pids[i], sel))
 				s->pids[kept++] = s->pids[i];
 		s->npids = kept;
-	} else {
-		proc_select(sel, getpid(), s->selected);
-	}
-	if (s->npids || s->selected->len)
+		if (!s->npids) {
+			say_no_match(s);
+			return -1;
+		}
 		return 0;
-	say_no_match(s);
-	return -1;
+	}
+	proc_select(sel, getpid(), s->selected);
+	select_later(s);
+	if (!s->selected->len && !s->select_later) {
+		say_no_match(s);
+		return -1;
+	}
+	if (!s->selected->len)
+		p_err("no process matches yet: each one is traced from when it does");
+	return 0;
 }
 
 /* -- COMMAND: started stopped, a target before its first syscall. */
@@ -198,6 +226,12 @@ static int load_tracer(struct session *s)
 	/* The filter: -p, or the processes ipctrace starts (a command, the tour's demos). */
 	to.filter = s->npids > 0 || s->selected || s->opts.command || s->opts.explain;
 	to.follow = s->opts.follow || s->opts.command || s->opts.explain;
+	if (s->select_later) {
+		to.select = true;
+		to.select_glob = s->opts.select.comm ? &s->glob : NULL;
+		to.select_by_uid = s->opts.select.by_uid;
+		to.select_uid = s->opts.select.uid;
+	}
 	s->tracer = tracer_new(&to, err, sizeof(err));
 	if (!s->tracer || tracer_load(s->tracer, err, sizeof(err)) ||
 	    tracer_attach(s->tracer, err, sizeof(err))) {
@@ -239,8 +273,12 @@ int session_start(struct session *s)
 	if (load_tracer(s))
 		return 1;
 	/* First: from here on, what they and their existing descendants do counts. */
-	if (s->selected)
+	if (s->selected) {
+		/* And those that matched between the first look and the exec hook. */
+		if (s->select_later)
+			proc_select(&s->opts.select, getpid(), s->selected);
 		session_add_targets(s, s->selected);
+	}
 	if (s->filter && s->follow)
 		session_adopt_descendants(s);
 	/* Stopped while loading: nothing was counted, so there is nothing to show. */

@@ -41,6 +41,8 @@ struct session {
 	 * children with -f, a command's): rows and holders with their PIDs are theirs. */
 	GArray *alive_pids;	/* int */
 	GArray *selected;	/* int: -c, -u's choice without -p; NULL without them */
+	bool select_later;	/* -c, -u without -p: the kernel takes later matches too */
+	struct comm_glob glob;	/* -c's, for the kernel */
 	struct filter alive;
 	struct sidecar sidecar;
 	struct outsink out;	/* standard output, or -o FILE */
