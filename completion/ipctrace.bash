@@ -70,7 +70,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
 		-s --sort --no-clear --no-tui -o --output --json --csv --graph --prom-file --prom-rows --prom-detail --listen
-		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows
+		--web-config --demo --explain -f --follow --cgroup -e --events -x --hex --hex-bytes --no-wait --max-rows --max-objects
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -121,7 +121,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | --count | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --listen)
+	-i | --interval | -d | --duration | --count | -r | --rows | --hex-bytes | --prom-rows | --max-rows | --max-objects | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

@@ -15,6 +15,10 @@
  * hash map's preallocation (about 170 bytes a row) keeps to a few hundred MB. */
 #define MAX_ROWS_MIN 256
 #define MAX_ROWS_MAX (1 << 21)
+/* --max-objects: objects the kernel side names between two reads (about
+ * 400 bytes each); past them an object shows by its inode or id. */
+#define MAX_OBJECTS_MIN 64
+#define MAX_OBJECTS_MAX (1 << 20)
 
 enum sort_key {
 	SORT_BYTES = 0,	/* bytes per second this interval */

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Scale workloads with known figures, for tools/bench/scale.py, make soak
+SOAK=forkstorm and the tests.
+
+  scale_load.py pipes N SECONDS
+      N pipes, one byte written and read through each, held open for
+      SECONDS (or until SIGTERM), spread over processes of at most
+      PER_PROC objects each (a process's descriptors are limited).
+  scale_load.py unix N SECONDS
+      N unix sockets (N/2 socket pairs), one byte each way, held open.
+  scale_load.py forkstorm RATE SECONDS WRITES SIZE
+      a long-lived process writes WRITES times SIZE bytes into a pipe (a
+      reader of its own reads them), spread over SECONDS, while children
+      are forked at RATE a second, each writing one byte into a pipe.
+
+Each prints one JSON line once its objects exist (or its storm is over):
+{"pids": [...], "objects": N, "bytes": ...} or, for the storm, the
+writer's and reader's pids, the bytes they moved and the forks made.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+PER_PROC = 4000
+
+
+def hold(seconds):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    time.sleep(seconds)
+    os._exit(0)
+
+
+def make_pipes(n):
+    keep = []
+    for _ in range(n):
+        r, w = os.pipe()
+        os.write(w, b"z")
+        os.read(r, 1)
+        keep.append((r, w))
+    return keep
+
+
+def make_unix(n):
+    keep = []
+    for _ in range(n // 2):
+        a, b = socket.socketpair()
+        a.send(b"z")
+        b.recv(1)
+        b.send(b"z")
+        a.recv(1)
+        keep.append((a, b))
+    return keep
+
+
+def held(kind, n, seconds):
+    """Children of PER_PROC objects each; the JSON line once all are made."""
+    make = make_pipes if kind == "pipes" else make_unix
+    pids, ready = [], []
+    left = n
+    while left > 0:
+        part = min(PER_PROC, left)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            keep = make(part)
+            os.write(w, b"k")
+            hold(seconds)
+            del keep
+        os.close(w)
+        pids.append(pid)
+        ready.append(r)
+        left -= part
+    for r in ready:
+        os.read(r, 1)
+        os.close(r)
+    print(json.dumps({"pids": pids, "objects": n, "bytes": n}), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        time.sleep(seconds)
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)
+        for pid in pids:
+            os.waitpid(pid, 0)
+
+
+def long_writer(seconds, writes, size):
+    """The long-lived pair: a writer and a reader over one pipe."""
+    r, w = os.pipe()
+    reader = os.fork()
+    if reader == 0:
+        os.close(w)
+        got = 0
+        while got < writes * size:
+            data = os.read(r, 65536)
+            if not data:
+                break
+            got += len(data)
+        os._exit(0 if got == writes * size else 1)
+    os.close(r)
+    writer = os.fork()
+    if writer == 0:
+        buf = b"w" * size
+        start = time.monotonic()
+        for i in range(writes):
+            due = start + seconds * i / writes
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            os.write(w, buf)
+        os._exit(0)
+    os.close(w)
+    return writer, reader
+
+
+def reap(status, block):
+    """Children that ended; the long-lived pair's exit codes kept."""
+    while True:
+        try:
+            pid, st = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid <= 0:
+            return
+        status[pid] = os.waitstatus_to_exitcode(st)
+
+
+def storm(rate, seconds, writes, size):
+    writer, reader = long_writer(seconds, writes, size)
+    sink_r, sink_w = os.pipe()
+    os.set_blocking(sink_r, False)
+    status, forks, start = {}, 0, time.monotonic()
+    end = start + seconds
+    while time.monotonic() < end:
+        due = forks - (time.monotonic() - start) * rate
+        if due > 0:
+            time.sleep(due / rate)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            os.write(sink_w, b"c")
+            os._exit(0)
+        forks += 1
+        try:
+            os.read(sink_r, 65536)
+        except BlockingIOError:
+            pass
+        reap(status, False)
+    reap(status, True)
+    ok = status.get(writer) == 0 and status.get(reader) == 0
+    print(json.dumps({"writer": writer, "reader": reader, "bytes": writes * size,
+                      "writes": writes, "forks": forks, "forker": os.getpid(),
+                      "ok": ok}), flush=True)
+    return 0 if ok else 1
+
+
+def main():
+    kind = sys.argv[1]
+    if kind in ("pipes", "unix"):
+        held(kind, int(sys.argv[2]), float(sys.argv[3]))
+        return 0
+    if kind == "forkstorm":
+        return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
+                     int(sys.argv[5]))
+    sys.exit(f"scale_load.py: unknown workload {kind}: pipes, unix or forkstorm")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
