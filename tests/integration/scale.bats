@@ -45,3 +45,44 @@ frames_after() {
 	jq -e '[.rows[] | select(.type == "unix" and (.object | test("^unix:\\[[0-9]+\\]$")))] | length > 0' \
 		"$TMP/live" >/dev/null
 }
+
+@test "a process that swaps one pipe for another under the same descriptors: the new pipe's rows stay live, exact, though /proc is read again only where descriptors changed" {
+	start_tracer -t pipe --json -i 0.3
+	/usr/bin/python3 "$SCALE_LOAD" swap 8 >"$TMP/load" 3>&- &
+	wait_until 30 has_line "$TMP/load"
+	frames_after 2
+	last_live >"$TMP/live"
+	kill %2
+	stop_tracer
+	pid=$(jq .pid "$TMP/load")
+	ino=$(jq .ino "$TMP/load")
+	n=$(jq .bytes "$TMP/load")
+	# Both ends' rows of the new pipe, live and exact at the end.
+	run jq -c --argjson p "$pid" --argjson i "$ino" '[.rows[] | select(.pid == $p and .ino == $i)
+		| [.dir, .bytes]] | sort' "$TMP/live"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[[\"rx\",$n],[\"tx\",$n]]" ]
+}
+
+@test "a fork storm beside a long-lived writer: the writer's and reader's bytes exact, every child's byte counted" {
+	start_tracer -t pipe --json -i 0.5
+	/usr/bin/python3 "$SCALE_LOAD" forkstorm 2000 6 50 4096 >"$TMP/load"
+	stop_tracer
+	jq -e .ok "$TMP/load" >/dev/null
+	final >"$TMP/final"
+	jq -e '.lost | to_entries | all(.value == 0)' "$TMP/final" >/dev/null
+	for who in writer:tx reader:rx; do
+		pid=$(jq ".${who%:*}" "$TMP/load")
+		run jq --argjson p "$pid" --arg d "${who#*:}" '[.rows[] | select(.pid == $p and .dir == $d
+			and .type == "pipe") | .bytes] | add' "$TMP/final"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(jq .bytes "$TMP/load")" ]
+	done
+	# The children's one byte each into the sink, and the forkers' reads of it.
+	forks=$(jq .forks "$TMP/load")
+	[ "$forks" -gt 0 ]
+	run jq --slurpfile l "$TMP/load" '[.rows[] | select(.ino == $l[0].sink_ino)] |
+		[([.[] | select(.dir == "tx") | .bytes] | add), ([.[] | select(.dir == "rx") | .bytes] | add)]' -c "$TMP/final"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[$forks,$forks]" ]
+}

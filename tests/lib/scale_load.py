@@ -9,10 +9,14 @@ SOAK=forkstorm and the tests.
       PER_PROC objects each (a process's descriptors are limited).
   scale_load.py unix N SECONDS
       N unix sockets (N/2 socket pairs), one byte each way, held open.
-  scale_load.py forkstorm RATE SECONDS WRITES SIZE
+  scale_load.py swap SECONDS
+      one pipe written into every 0.2 s; halfway, it is closed and another
+      made under the same descriptor numbers, written the same way.
+  scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
       a long-lived process writes WRITES times SIZE bytes into a pipe (a
-      reader of its own reads them), spread over SECONDS, while children
-      are forked at RATE a second, each writing one byte into a pipe.
+      reader of its own reads them), spread over SECONDS, while FORKERS
+      processes (4) fork children at RATE a second in all, each child
+      writing one byte into a pipe.
 
 Each prints one JSON line once its objects exist (or its storm is over):
 {"pids": [...], "objects": N, "bytes": ...} or, for the storm, the
@@ -130,33 +134,79 @@ def reap(status, block):
         status[pid] = os.waitstatus_to_exitcode(st)
 
 
-def storm(rate, seconds, writes, size):
-    writer, reader = long_writer(seconds, writes, size)
-    sink_r, sink_w = os.pipe()
-    os.set_blocking(sink_r, False)
-    status, forks, start = {}, 0, time.monotonic()
-    end = start + seconds
-    while time.monotonic() < end:
+def fork_at(rate, seconds, sink_w):
+    """Fork children at rate a second for seconds, each writing one byte
+    into sink; returns how many."""
+    forks, start = 0, time.monotonic()
+    status = {}
+    while time.monotonic() < start + seconds:
         due = forks - (time.monotonic() - start) * rate
         if due > 0:
             time.sleep(due / rate)
             continue
-        pid = os.fork()
-        if pid == 0:
+        if os.fork() == 0:
             os.write(sink_w, b"c")
             os._exit(0)
         forks += 1
+        reap(status, False)
+    reap(status, True)
+    return forks
+
+
+def storm(rate, seconds, writes, size, forkers):
+    """forkers processes share the rate: on a busy machine one process
+    cannot fork 10,000 times a second by itself."""
+    writer, reader = long_writer(seconds, writes, size)
+    sink_r, sink_w = os.pipe()
+    os.set_blocking(sink_r, False)
+    counts = []
+    for _ in range(forkers):
+        r, w = os.pipe()
+        if os.fork() == 0:
+            os.close(r)
+            os.write(w, str(fork_at(rate / forkers, seconds, sink_w)).encode())
+            os._exit(0)
+        os.close(w)
+        counts.append(r)
+    status, forks, end = {}, 0, time.monotonic() + seconds + 60
+    while len(status) < forkers + 2 and time.monotonic() < end:
         try:
             os.read(sink_r, 65536)
         except BlockingIOError:
-            pass
+            time.sleep(0.01)
         reap(status, False)
+    for r in counts:
+        forks += int(os.read(r, 64) or b"0")
     reap(status, True)
     ok = status.get(writer) == 0 and status.get(reader) == 0
     print(json.dumps({"writer": writer, "reader": reader, "bytes": writes * size,
-                      "writes": writes, "forks": forks, "forker": os.getpid(),
-                      "ok": ok}), flush=True)
+                      "writes": writes, "forks": forks, "seconds": seconds, "ok": ok,
+                      "sink_ino": os.fstat(sink_r).st_ino, "forker": os.getpid()}),
+          flush=True)
     return 0 if ok else 1
+
+
+def swap(seconds):
+    """The second pipe's writes, once the first has gone: its inode and
+    bytes, in a JSON line, then held until SIGTERM."""
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    r, w = os.pipe()
+    end = time.monotonic() + seconds / 2
+    while time.monotonic() < end:
+        os.write(w, b"a")
+        os.read(r, 1)
+        time.sleep(0.2)
+    os.close(r)
+    os.close(w)
+    r, w = os.pipe()
+    n, end = 0, time.monotonic() + seconds / 2
+    while time.monotonic() < end:
+        os.write(w, b"b")
+        os.read(r, 1)
+        n += 1
+        time.sleep(0.2)
+    print(json.dumps({"pid": os.getpid(), "ino": os.fstat(r).st_ino, "bytes": n}), flush=True)
+    time.sleep(600)
 
 
 def main():
@@ -164,10 +214,13 @@ def main():
     if kind in ("pipes", "unix"):
         held(kind, int(sys.argv[2]), float(sys.argv[3]))
         return 0
+    if kind == "swap":
+        swap(float(sys.argv[2]))
+        return 0
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
-                     int(sys.argv[5]))
-    sys.exit(f"scale_load.py: unknown workload {kind}: pipes, unix or forkstorm")
+                     int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
+    sys.exit(f"scale_load.py: unknown workload {kind}: pipes, unix, swap or forkstorm")
 
 
 if __name__ == "__main__":
