@@ -13,7 +13,7 @@
 #   sudo make fuzz  the /proc parsers, the output writers and the command line
 #                   under libFuzzer, FUZZ_SECONDS (60) each (not part of make test)
 #   sudo make soak  SOAK_SECONDS (600) of churn under ipctrace: totals, RSS,
-#                   map entries (not part of make test)
+#                   map entries; SOAK=forkstorm: a fork storm (not part of make test)
 #   make dist       static dist/ipctrace-VERSION-{x86_64,aarch64} and ipc-demo
 #                   (tools/dist/static.mk); sudo make test-dist tests them
 #   make deb        dist/ipctrace_VERSION_amd64.deb from debian/
@@ -204,10 +204,18 @@ demo-graph: all
 	$(Q)tools/demo-graph.sh
 
 # Churn under ipctrace for SOAK_SECONDS (600): totals exact, RSS and maps
-# flat (tools/soak/soak.py). Not part of make test.
+# flat (tools/soak/soak.py); SOAK=forkstorm: FORK_RATE forks a second beside
+# a long-lived writer, intervals on time and CPU bounded
+# (tools/soak/forkstorm.py). Not part of make test.
 SOAK_SECONDS ?= 600
+SOAK ?= churn
+FORK_RATE ?= 10000
 soak: all
+ifeq ($(SOAK),forkstorm)
+	$(Q)tools/soak/forkstorm.py $(SOAK_SECONDS) $(FORK_RATE)
+else
 	$(Q)tools/soak/soak.py $(SOAK_SECONDS)
+endif
 
 # libFuzzer targets (tests/fuzz/): the library built again with clang and
 # AddressSanitizer + UndefinedBehaviorSanitizer, every finding an abort.

@@ -3,12 +3,11 @@
 """Scale workloads with known figures, for tools/bench/scale.py, make soak
 SOAK=forkstorm and the tests.
 
-  scale_load.py pipes N SECONDS
-      N pipes, one byte written and read through each, held open for
-      SECONDS (or until SIGTERM), spread over processes of at most
-      PER_PROC objects each (a process's descriptors are limited).
   scale_load.py unix N SECONDS
-      N unix sockets (N/2 socket pairs), one byte each way, held open.
+      N unix sockets (N/2 socket pairs), one byte each way, held open for
+      SECONDS (or until SIGTERM), spread over processes of at most
+      PER_PROC sockets each (a process's descriptors are limited). Live
+      pipes at scale are build/ipc-bench many-pipes.
   scale_load.py swap SECONDS
       one pipe written into every 0.2 s; halfway, it is closed and another
       made under the same descriptor numbers, written the same way.
@@ -19,8 +18,8 @@ SOAK=forkstorm and the tests.
       writing one byte into a pipe.
 
 Each prints one JSON line once its objects exist (or its storm is over):
-{"pids": [...], "objects": N, "bytes": ...} or, for the storm, the
-writer's and reader's pids, the bytes they moved and the forks made.
+{"pids": [...], "objects": N, "bytes": ...}; for the storm, the writer's
+and reader's pids, the bytes they moved and the forks made.
 """
 import json
 import os
@@ -38,16 +37,6 @@ def hold(seconds):
     os._exit(0)
 
 
-def make_pipes(n):
-    keep = []
-    for _ in range(n):
-        r, w = os.pipe()
-        os.write(w, b"z")
-        os.read(r, 1)
-        keep.append((r, w))
-    return keep
-
-
 def make_unix(n):
     keep = []
     for _ in range(n // 2):
@@ -60,9 +49,8 @@ def make_unix(n):
     return keep
 
 
-def held(kind, n, seconds):
-    """Children of PER_PROC objects each; the JSON line once all are made."""
-    make = make_pipes if kind == "pipes" else make_unix
+def held(n, seconds):
+    """Children of PER_PROC sockets each; the JSON line once all are made."""
     pids, ready = [], []
     left = n
     while left > 0:
@@ -71,7 +59,7 @@ def held(kind, n, seconds):
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            keep = make(part)
+            keep = make_unix(part)
             os.write(w, b"k")
             hold(seconds)
             del keep
@@ -211,8 +199,8 @@ def swap(seconds):
 
 def main():
     kind = sys.argv[1]
-    if kind in ("pipes", "unix"):
-        held(kind, int(sys.argv[2]), float(sys.argv[3]))
+    if kind == "unix":
+        held(int(sys.argv[2]), float(sys.argv[3]))
         return 0
     if kind == "swap":
         swap(float(sys.argv[2]))
@@ -220,7 +208,7 @@ def main():
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
                      int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
-    sys.exit(f"scale_load.py: unknown workload {kind}: pipes, unix, swap or forkstorm")
+    sys.exit(f"scale_load.py: unknown workload {kind}: unix, swap or forkstorm")
 
 
 if __name__ == "__main__":

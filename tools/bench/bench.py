@@ -845,6 +845,10 @@ def main():
         costs["bpf"], costs["sizes"] = bpf if bpf else (None, None)
         results["costs"] = costs
         print_costs(costs)
+        import scale	# tools/bench/scale.py: the scale figures beside their targets
+        results["scale"] = part("scale", scale.run, False, args.duration, 10000, False, log)
+        if results["scale"]:
+            scale.print_results(results["scale"])
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     results["targets"] = [{"what": t[0], "got": t[1], "target": t[2], "met": t[3]}
                           for t in check_targets(results, workloads)]

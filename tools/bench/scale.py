@@ -30,25 +30,16 @@ import sys
 import tempfile
 import time
 
+from bench import cpu_ns
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-IPCTRACE = os.path.join(ROOT, "build", "ipctrace")
+IPCTRACE = os.environ.get("IPCTRACE", os.path.join(ROOT, "build", "ipctrace"))
 IPC_BENCH = os.path.join(ROOT, "build", "ipc-bench")
 SCALE_LOAD = os.path.join(ROOT, "tests", "lib", "scale_load.py")
 OUT = os.path.join(ROOT, "build", "bench", "scale.json")
 PY = "/usr/bin/python3"
 # Room for 100,000 objects' rows, both directions of 50,000 sockets.
 BIG_ROWS = "262144"
-
-
-def cpu_ns(pid):
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except FileNotFoundError:
-            pass
-    return total
 
 
 def hwm_mb(pid):

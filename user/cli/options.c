@@ -145,7 +145,7 @@ static const struct argp_option options[] = {
 	  "Rows the kernel side holds (default 65536, about 11 MB); past them, and past a "
 	  "user's half, a process's further objects count on one overflow row", 0 },
 	{ "max-objects", OPT_MAX_OBJECTS, "N", 0,
-	  "New objects the kernel side names per interval (default 32768, about 13 MB); "
+	  "New objects the kernel side names per interval (default 32768, about 14 MB); "
 	  "past them, an object shows by its inode or id", 0 },
 	{ "hist", OPT_HIST, NULL, 0,
 	  "Log2 histograms per row of message sizes and of how long calls waited, "

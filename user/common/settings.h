@@ -16,7 +16,7 @@
 #define MAX_ROWS_MIN 256
 #define MAX_ROWS_MAX (1 << 21)
 /* --max-objects: objects the kernel side names between two reads (about
- * 400 bytes each); past them an object shows by its inode or id. */
+ * 430 bytes each); past them an object shows by its inode or id. */
 #define MAX_OBJECTS_MIN 64
 #define MAX_OBJECTS_MAX (1 << 20)
 
