@@ -71,7 +71,7 @@ def held(n, seconds):
         os.read(r, 1)
         os.close(r)
     print(json.dumps({"pids": pids, "objects": n, "bytes": n}), flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         time.sleep(seconds)
     finally:

@@ -78,11 +78,19 @@ class Tracer:
                 self.proc.kill()
                 self.proc.wait()
 
-    def frames(self):
-        """Every frame written so far, with when each interval's line ended."""
+    def frames(self, last=0):
+        """The whole frames written so far (a line still being written has
+        no newline yet); last: only the last that many, the others None."""
         self.out.flush()
-        with open(self.out.name) as f:
-            return [json.loads(line) for line in f if line.strip().startswith("{")]
+        with open(self.out.name, "rb") as f:
+            lines = [line for line in f if line.startswith(b"{") and line.endswith(b"\n")]
+        keep = len(lines) - last if last else 0
+        return [json.loads(line) if i >= keep else None for i, line in enumerate(lines)]
+
+    def count(self):
+        """How many whole frames are written, without parsing them."""
+        with open(self.out.name, "rb") as f:
+            return sum(1 for line in f if line.startswith(b"{") and line.endswith(b"\n"))
 
 
 def interval_lengths(frames):
@@ -104,18 +112,21 @@ def held_pipes(n, seconds, extra):
         if not load.stdout.readline().startswith("ready"):
             raise RuntimeError("many-pipes did not start")
         time.sleep(3)	# the first intervals read the new rows and their holders
-        start = len(tr.frames())
+        start = tr.count()
         c0, t0 = cpu_ns(tr.proc.pid), time.monotonic()
         time.sleep(seconds)
         c1, t1 = cpu_ns(tr.proc.pid), time.monotonic()
         hwm = hwm_mb(tr.proc.pid)
-        frames = tr.frames()[start:]
+        frames = [f for f in tr.frames(last=max(tr.count() - start, 1)) if f]
         load.kill()
         load.wait()
     finally:
         tr.stop()
     lengths = interval_lengths(frames)
     late, total = late_share(lengths, 1.0)
+    # Intervals that never ended within the window are late too.
+    missing = max(0, seconds - 1 - total)
+    late, total = late + missing, total + missing
     rows = max((len(f["rows"]) for f in frames), default=0)
     return {"objects": n, "cpu_pct": round((c1 - c0) / (t1 - t0) / 1e7, 2),
             "intervals": total, "late_intervals": late,
@@ -130,8 +141,13 @@ def unix_sockets(n):
         load = subprocess.Popen([PY, SCALE_LOAD, "unix", str(n), "120"],
                                 stdout=subprocess.PIPE, text=True)
         info = json.loads(load.stdout.readline())
-        time.sleep(8)	# past a /proc rescan, which once took them for closed
-        live = [f for f in tr.frames() if not f.get("final")][-1]
+        # Three frames begun after they all exist, 8 s at least: past a /proc
+        # rescan, which once took the unnamed ones for closed.
+        start, ready = tr.count(), time.monotonic()
+        while ((tr.count() < start + 4 or time.monotonic() < ready + 8) and
+               time.monotonic() < ready + 180):
+            time.sleep(0.5)
+        live = tr.frames(last=1)[-1]
         load.terminate()
         load.wait()
         hwm = hwm_mb(tr.proc.pid)
