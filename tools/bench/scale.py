@@ -56,8 +56,9 @@ class Tracer:
     def __init__(self, *args):
         self.out = tempfile.NamedTemporaryFile("w+", prefix="ipctrace-scale.")
         self.err = tempfile.TemporaryFile("w+")
-        self.proc = subprocess.Popen([IPCTRACE, "--json", *args], stdout=self.out,
-                                     stderr=self.err, text=True)
+        # -o: one write a frame; stdout to a file would hold frames in its buffer.
+        self.proc = subprocess.Popen([IPCTRACE, "--json", "-o", self.out.name, *args],
+                                     stdout=subprocess.DEVNULL, stderr=self.err, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             self.err.seek(0)
