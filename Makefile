@@ -13,7 +13,7 @@
 #   sudo make fuzz  the /proc parsers, the output writers and the command line
 #                   under libFuzzer, FUZZ_SECONDS (60) each (not part of make test)
 #   sudo make soak  SOAK_SECONDS (600) of churn under ipctrace: totals, RSS,
-#                   map entries (not part of make test)
+#                   map entries; SOAK=forkstorm: a fork storm (not part of make test)
 #   make dist       static dist/ipctrace-VERSION-{x86_64,aarch64} and ipc-demo
 #                   (tools/dist/static.mk); sudo make test-dist tests them
 #   make deb        dist/ipctrace_VERSION_amd64.deb from debian/
@@ -205,11 +205,19 @@ demo-graph: all
 
 # Churn under ipctrace for SOAK_SECONDS (600): totals exact, RSS and maps
 # flat, the series a Prometheus scraping it holds bounded (tools/soak/soak.py;
-# the server comes with the test packages). Not part of make test.
+# the server comes with the test packages); SOAK=forkstorm: FORK_RATE forks a
+# second beside a long-lived writer, intervals on time and CPU bounded
+# (tools/soak/forkstorm.py). Not part of make test.
 SOAK_SECONDS ?= 600
+SOAK ?= churn
+FORK_RATE ?= 10000
 soak: all
+ifeq ($(SOAK),forkstorm)
+	$(Q)tools/soak/forkstorm.py $(SOAK_SECONDS) $(FORK_RATE)
+else
 	$(Q)tools/install-deps.sh test
 	$(Q)tools/soak/soak.py $(SOAK_SECONDS)
+endif
 
 # libFuzzer targets (tests/fuzz/): the library built again with clang and
 # AddressSanitizer + UndefinedBehaviorSanitizer, every finding an abort.

@@ -41,7 +41,7 @@ __u64 uid_rows_made[UID_BUCKETS], uid_rows_deleted[UID_BUCKETS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_OBJECTS);
+	__uint(max_entries, MAX_OBJECTS);	/* --max-objects */
 	__type(key, struct ipc_obj_key);
 	__type(value, struct ipc_obj_info);
 } objects SEC(".maps");

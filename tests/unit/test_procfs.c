@@ -131,6 +131,7 @@ static void test_holders(void **state)
 {
 	char dir[] = "/tmp/ipctrace-unit.XXXXXX", path[64], name[64];
 	struct store *s = store_new();
+	struct holders_cache *c = holders_cache_new();
 	int fds[2], fifo_rd;
 	struct stat st;
 	struct ipc_obj_key pipe_key = { .type = IPC_PIPE }, fifo_key = { .type = IPC_FIFO };
@@ -162,17 +163,23 @@ static void test_holders(void **state)
 	assert_string_equal(((struct object *)g_hash_table_lookup(s->objects, &fifo_key))->name, path);
 
 	/* The system-wide refresh finds the same holders again. */
-	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0);
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 1.0);
 	assert_non_null(holder_of(s, &fifo_key, getpid()));
 	assert_non_null(holder_of(s, &pipe_key, getpid()));
+	/* One descriptor fewer: this process is read again, not replayed. */
 	close(fds[1]);
-	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0);
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 2.0);
 	assert_int_equal(holder_of(s, &pipe_key, getpid())->mode, HOLD_READ);
+	/* Nothing changed: the same holders, from what the last read kept. */
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 3.0);
+	assert_int_equal(holder_of(s, &pipe_key, getpid())->mode, HOLD_READ);
+	assert_non_null(holder_of(s, &fifo_key, getpid()));
 
 	close(fds[0]);
 	close(fifo_rd);
 	unlink(path);
 	rmdir(dir);
+	holders_cache_free(c);
 	store_free(s);
 }
 

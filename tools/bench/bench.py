@@ -1055,6 +1055,11 @@ def own_costs(args, runner, apps, results, errors):
         costs["sizes" if label == "ipctrace" else "sizes_compare"] = sizes
     results["costs"] = costs
     print_costs(costs)
+    if args.workloads:
+        import scale	# tools/bench/scale.py: the scale figures beside their targets
+        results["scale"] = part("scale", scale.run, False, args.duration, 10000, False, log)
+        if results["scale"]:
+            scale.print_results(results["scale"])
 
 
 def write_results(args, results, clean):

@@ -80,6 +80,7 @@ enum {
 	OPT_NETNS,
 	OPT_EXPLAIN,
 	OPT_MAX_ROWS,
+	OPT_MAX_OBJECTS,
 	OPT_WEB_CONFIG,
 	OPT_COUNT,
 	OPT_DROP_SELF_TEST,
@@ -154,6 +155,9 @@ static const struct argp_option options[] = {
 	{ "max-rows", OPT_MAX_ROWS, "N", 0,
 	  "Rows the kernel side holds (default 65536, about 11 MB); past them, and past a "
 	  "user's half, a process's further objects count on one overflow row", 0 },
+	{ "max-objects", OPT_MAX_OBJECTS, "N", 0,
+	  "New objects the kernel side names per interval (default 32768, about 14 MB); "
+	  "past them, an object shows by its inode or id", 0 },
 	{ "hist", OPT_HIST, NULL, 0,
 	  "Log2 histograms per row of message sizes and of how long calls waited, "
 	  "printed with the summary", 0 },
@@ -537,6 +541,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_ROWS:
 		ret = parse_int_range(arg, "--max-rows count", MAX_ROWS_MIN, MAX_ROWS_MAX,
 				      &cfg->max_rows, err, len);
+		break;
+	case OPT_MAX_OBJECTS:
+		ret = parse_int_range(arg, "--max-objects count", MAX_OBJECTS_MIN, MAX_OBJECTS_MAX,
+				      &cfg->max_objects, err, len);
 		break;
 	case OPT_LISTEN:
 		ret = parse_listen(arg, &cfg->listen_addr, &cfg->listen_addrlen, cfg->listen_text,

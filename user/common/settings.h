@@ -15,6 +15,10 @@
  * hash map's preallocation (about 170 bytes a row) keeps to a few hundred MB. */
 #define MAX_ROWS_MIN 256
 #define MAX_ROWS_MAX (1 << 21)
+/* --max-objects: objects the kernel side names between two reads (about
+ * 430 bytes each); past them an object shows by its inode or id. */
+#define MAX_OBJECTS_MIN 64
+#define MAX_OBJECTS_MAX (1 << 20)
 
 /* -r: how many rows a table shows. 0, the default: what fits a terminal
  * live, SUMMARY_ROWS in the summary (a make run's short-lived processes

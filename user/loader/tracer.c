@@ -334,6 +334,8 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	/* The reserve is what overflow rows may use when objects have filled
 	 * the rest; no user but root may take more than half of that rest. */
 	bpf_map__set_max_entries(skel->maps.counters, (__u32)t->max_rows);
+	if (o->max_objects > 0)
+		bpf_map__set_max_entries(skel->maps.objects, (__u32)o->max_objects);
 	skel->rodata->rows_limit = t->max_rows - rows_reserve(t->max_rows);
 	skel->rodata->rows_share = skel->rodata->rows_limit / 2;
 	if (o->events)

@@ -36,6 +36,7 @@ struct tracer_opts {
 	bool events;		/* -e: the events ring buffer */
 	bool verbose;		/* -v: say why a build was refused */
 	int max_rows;		/* the counter map's size (--max-rows); 0: MAX_ROWS */
+	int max_objects;	/* the object-name map's size (--max-objects); 0: MAX_OBJECTS */
 	pid_t writer_pid;	/* ipctrace's output writer, not traced; 0: none */
 };
 

@@ -94,6 +94,20 @@ static void remember_type(__u64 ino, unsigned int type)
 	g_hash_table_replace(sock_types, g_memdup2(&ino, sizeof(ino)), GUINT_TO_POINTER(type));
 }
 
+/*
+ * A socket the kernel side could not describe (its object map was full)
+ * still has a row, and a type from it: the system scan must find its
+ * holders by that, or the row would be taken for closed and leave the
+ * live intervals.
+ */
+static void know_type(const struct object *o)
+{
+	__u64 key = o->key.ino;
+
+	if (!sock_types || !g_hash_table_contains(sock_types, &key))
+		remember_type(o->key.ino, o->key.type);
+}
+
 /* /proc/net/tcp prints addresses as the kernel holds them (network order in
  * host-order words), ports in host order. */
 static void parse_inet(const char *text, int family, struct ipc_sock_addr *a)
@@ -826,9 +840,16 @@ static void sock_refresh(struct store *s)
 	gpointer v;
 
 	g_hash_table_iter_init(&it, s->objects);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (is_socket(v) && ((struct object *)v)->priv)
-			g_ptr_array_add(l.socks, v);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct object *o = v;
+
+		if (!is_socket(o))
+			continue;
+		if (o->priv)
+			g_ptr_array_add(l.socks, o);
+		else
+			know_type(o);
+	}
 	for (guint i = 0; i < l.socks->len; i++) {
 		struct object *o = g_ptr_array_index(l.socks, i);
 		const struct ipc_sock_info *info = sock_info(o);

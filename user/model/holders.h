@@ -10,8 +10,16 @@
 #include <sys/types.h>
 #include "model/rows.h"
 
-/* Replace the holders of every object already in the store. */
-void holders_refresh(struct store *s, unsigned int type_mask, pid_t self);
+/* What the last refreshes read of each process (holders.c), kept so that
+ * the next reads only the processes whose descriptors may have changed. */
+struct holders_cache;
+struct holders_cache *holders_cache_new(void);
+void holders_cache_free(struct holders_cache *c);
+
+/* Replace the holders of every object already in the store; now: the
+ * clock (now_s()), which says when every process is read again. */
+void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
+		     struct holders_cache *c, double now);
 
 /* Add to the store every object pid holds open, with pid as a holder. */
 void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid);

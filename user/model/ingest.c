@@ -6,9 +6,39 @@
 #include "model/mechanism.h"
 #include "model/procfs.h"
 
+static void proc_info_free(gpointer v)
+{
+	g_free(((struct proc_info *)v)->title);
+	g_free(v);
+}
+
 GHashTable *ingest_procs_new(void)
 {
-	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, proc_info_free);
+}
+
+/* The process's real uid from /proc, read once per read of the maps. */
+static int memo_uid(struct proc_info *p, pid_t pid, __u32 *uid)
+{
+	if (!p)
+		return proc_uid(pid, uid);
+	if (!p->uid_read) {
+		p->uid_ret = proc_uid(pid, &p->uid);
+		p->uid_read = true;
+	}
+	*uid = p->uid;
+	return p->uid_ret;
+}
+
+static char *memo_title(struct proc_info *p, pid_t pid)
+{
+	if (!p)
+		return proc_title(pid);
+	if (!p->title_read) {
+		p->title = proc_title(pid);
+		p->title_read = true;
+	}
+	return g_strdup(p->title);
 }
 
 void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp)
@@ -52,7 +82,7 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 		r->cgroup_id = p->cgroup_id;
 	/* The process's own, from /proc while it runs: the kernel's is the
 	 * uid of whoever made the row, a signal's sender for its target. */
-	if (*created && ((p && p->exited) || proc_uid((pid_t)key->tgid, &r->uid) != 0))
+	if (*created && ((p && p->exited) || memo_uid(p, (pid_t)key->tgid, &r->uid) != 0))
 		r->uid = c->uid;
 	if (!*created && p && strcmp(p->comm, r->comm))
 		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
@@ -66,7 +96,7 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 
 void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
 {
-	const struct proc_info *p = g_hash_table_lookup(procs, row_proc(r));
+	struct proc_info *p = g_hash_table_lookup(procs, row_proc(r));
 	const struct mechanism *m = mechanism_of(r->key.type);
 
 	if (p)
@@ -75,7 +105,7 @@ void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
 		 proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
 		strcpy(r->comm, "?");
 	/* Processes with one name (postgres, nginx) differ by the title they set. */
-	r->title = proc_title((pid_t)r->key.tgid);
+	r->title = memo_title(p, (pid_t)r->key.tgid);
 	if (!info) {
 		object_set_name(r->obj, NULL);
 		return;

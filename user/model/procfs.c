@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "model/procfs.h"
 #include "model/rows.h"
@@ -191,6 +192,34 @@ unsigned int proc_fd_mode(pid_t pid, int fd)
 	return mode;
 }
 
+unsigned int proc_fd_ref_mode(const struct fd_ref *ref)
+{
+	struct stat st;
+	unsigned int mode = 0;
+
+	if (fstatat(ref->dirfd, ref->fdname, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISLNK(st.st_mode))
+		return proc_fd_mode(ref->pid, ref->fd);
+	if (st.st_mode & S_IRUSR)
+		mode |= HOLD_READ;
+	if (st.st_mode & S_IWUSR)
+		mode |= HOLD_WRITE;
+	return mode ? mode : HOLD_READ | HOLD_WRITE;
+}
+
+bool proc_fd_set_mark(pid_t pid, struct fd_set_mark *mark)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (stat(path, &st) != 0)
+		return false;
+	mark->nfds = (long long)st.st_size;
+	mark->made_ns = (long long)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
+	return true;
+}
+
 int proc_parse_fdinfo_field(const char *text, const char *name, long long *value)
 {
 	size_t n = strlen(name);
@@ -278,29 +307,39 @@ static void scan_one(pid_t pid, const struct pid_scan *scan)
 		maps_one(pid, scan->map_visit, scan->ctx);
 }
 
-/* pid's, or (pid 0) every process's but skip's. */
-static void scan_pids(pid_t pid, pid_t skip, const struct pid_scan *scan)
+void proc_pids(pid_t skip, GArray *out)
 {
 	struct dirent *de;
-	DIR *proc;
+	DIR *proc = opendir("/proc");
 
-	if (pid > 0) {
-		scan_one(pid, scan);
-		return;
-	}
-	proc = opendir("/proc");
 	if (!proc)
 		return;
 	while ((de = readdir(proc))) {
-		pid_t p;
+		int p;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		p = atoi(de->d_name);
 		if (p != skip)
-			scan_one(p, scan);
+			g_array_append_val(out, p);
 	}
 	closedir(proc);
+}
+
+/* pid's, or (pid 0) every process's but skip's. */
+static void scan_pids(pid_t pid, pid_t skip, const struct pid_scan *scan)
+{
+	GArray *pids;
+
+	if (pid > 0) {
+		scan_one(pid, scan);
+		return;
+	}
+	pids = g_array_new(FALSE, FALSE, sizeof(int));
+	proc_pids(skip, pids);
+	for (guint i = 0; i < pids->len; i++)
+		scan_one(g_array_index(pids, int, i), scan);
+	g_array_free(pids, TRUE);
 }
 
 void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx)

@@ -54,6 +54,24 @@ void proc_descendants(const GArray *roots, GArray *out);
 
 /* HOLD_READ / HOLD_WRITE from the access mode in /proc/PID/fdinfo/FD. */
 unsigned int proc_fd_mode(pid_t pid, int fd);
+/* The same from the link's own permissions, which procfs sets from the
+ * file's mode: one lstat, where fdinfo is an open, a read and a close. */
+unsigned int proc_fd_ref_mode(const struct fd_ref *ref);
+
+/*
+ * What says that a process's descriptors may have changed, in one stat of
+ * /proc/PID/fd: how many it has open (6.2+; 0 before, which says nothing)
+ * and when the directory's inode was made (a new process with a reused PID
+ * has a new one). ok false: the process is gone.
+ */
+struct fd_set_mark {
+	long long nfds;
+	long long made_ns;
+};
+bool proc_fd_set_mark(pid_t pid, struct fd_set_mark *mark);
+
+/* Every process's PID but skip's, appended to out (int). */
+void proc_pids(pid_t skip, GArray *out);
 
 /*
  * A decimal field of /proc/PID/fdinfo/FD ("eventfd-id"): 0, or -1 if the

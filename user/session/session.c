@@ -208,6 +208,7 @@ struct session *session_new(const struct session_opts *opts)
 		goto fail;
 	s->tty = isatty(STDOUT_FILENO) && !opts->output_path;
 	s->store = store_new();
+	s->holders = holders_cache_new();
 	return s;
 fail:
 	session_free(s);
@@ -452,6 +453,7 @@ void session_free(struct session *s)
 	tracer_free(s->tracer);
 	event_log_free(&s->log);
 	store_free(s->store);
+	holders_cache_free(s->holders);
 	if (s->alive_pids)
 		g_array_free(s->alive_pids, TRUE);
 	if (s->selected)

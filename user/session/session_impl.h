@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <glib.h>
 #include "loader/tracer.h"
+#include "model/holders.h"
 #include "model/rows.h"
 #include "output/events.h"
 #include "output/outfile.h"
@@ -29,6 +30,7 @@ struct session {
 	bool filter;		/* counting only targets and their peers */
 	bool follow;		/* -f, a command, the tour: targets' descendants are targets */
 	struct store *store;
+	struct holders_cache *holders;	/* what the last /proc scans read */
 	bool tty;
 	struct tui *tui;	/* the interactive table, if it runs */
 	double start, last_tick, last_scan;

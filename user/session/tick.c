@@ -165,7 +165,7 @@ bool session_refresh_holders(struct session *s, bool force)
 
 	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S)
 		return false;
-	holders_refresh(s->store, s->type_mask, getpid());
+	holders_refresh(s->store, s->type_mask, getpid(), s->holders, now);
 	s->last_scan = now;
 	s->scanned_objects = nobj;
 	if (!s->filter)

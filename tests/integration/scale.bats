@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Scale: full maps, rows read only when they moved, fork storms. Each
+# workload says what it moved; ipctrace's figures must equal it.
+load helpers
+
+SCALE_LOAD="$ROOT/tests/lib/scale_load.py"
+
+# last_live: the last interval's frame (not the final summary).
+last_live() {
+	grep -a '"final":false' "$TMP/out" | tail -n 1
+}
+
+frames_at_least() {
+	[ "$(grep -c '"final":false' "$TMP/out")" -ge "$1" ]
+}
+
+# frames_after N: wait until N more interval frames than now are written.
+frames_after() {
+	wait_until 30 frames_at_least $(($(grep -c '"final":false' "$TMP/out") + $1))
+}
+
+@test "a full object-name map: every live socket still shows in every interval, by inode, with exact bytes" {
+	start_tracer -t unix --json -i 0.3 --max-objects 64
+	# 600 sockets (300 pairs), one byte each way: far past 64 names at once.
+	/usr/bin/python3 "$SCALE_LOAD" unix 600 60 >"$TMP/load" 3>&- &
+	wait_until 30 has_line "$TMP/load"
+	# Past the first interval that read them and past a /proc rescan (at
+	# least every 5 s), which took undescribed sockets for closed.
+	frames_after 2
+	sleep 5.5
+	frames_after 2
+	last_live >"$TMP/live"
+	kill %2
+	stop_tracer
+	jq -e '.lost.objects > 0' "$TMP/live" >/dev/null
+	for dir in tx rx; do
+		run jq --slurpfile l "$TMP/load" --arg d "$dir" '[.rows[] | select(.type == "unix" and .dir == $d
+			and (.pid as $p | $l[0].pids | index($p)))] | [length, (map(.bytes) | add)]' -c "$TMP/live"
+		[ "$status" -eq 0 ]
+		n=$(jq .objects "$TMP/load")
+		[ "$output" = "[$n,$n]" ]
+	done
+	# The ones not named show by inode.
+	jq -e '[.rows[] | select(.type == "unix" and (.object | test("^unix:\\[[0-9]+\\]$")))] | length > 0' \
+		"$TMP/live" >/dev/null
+}
+
+@test "a process that swaps one pipe for another under the same descriptors: the new pipe's rows stay live, exact, though /proc is read again only where descriptors changed" {
+	start_tracer -t pipe --json -i 0.3
+	/usr/bin/python3 "$SCALE_LOAD" swap 8 >"$TMP/load" 3>&- &
+	wait_until 30 has_line "$TMP/load"
+	frames_after 2
+	last_live >"$TMP/live"
+	kill %2
+	stop_tracer
+	pid=$(jq .pid "$TMP/load")
+	ino=$(jq .ino "$TMP/load")
+	n=$(jq .bytes "$TMP/load")
+	# Both ends' rows of the new pipe, live and exact at the end.
+	run jq -c --argjson p "$pid" --argjson i "$ino" '[.rows[] | select(.pid == $p and .ino == $i)
+		| [.dir, .bytes]] | sort' "$TMP/live"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[[\"rx\",$n],[\"tx\",$n]]" ]
+}
+
+@test "a fork storm beside a long-lived writer: the writer's and reader's bytes exact, every child's byte counted" {
+	start_tracer -t pipe --json -i 0.5
+	/usr/bin/python3 "$SCALE_LOAD" forkstorm 2000 6 50 4096 >"$TMP/load"
+	stop_tracer
+	jq -e .ok "$TMP/load" >/dev/null
+	final >"$TMP/final"
+	jq -e '.lost | to_entries | all(.value == 0)' "$TMP/final" >/dev/null
+	for who in writer:tx reader:rx; do
+		pid=$(jq ".${who%:*}" "$TMP/load")
+		run jq --argjson p "$pid" --arg d "${who#*:}" '[.rows[] | select(.pid == $p and .dir == $d
+			and .type == "pipe") | .bytes] | add' "$TMP/final"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(jq .bytes "$TMP/load")" ]
+	done
+	# The children's one byte each into the sink, and the forkers' reads of it.
+	forks=$(jq .forks "$TMP/load")
+	[ "$forks" -gt 0 ]
+	run jq --slurpfile l "$TMP/load" '[.rows[] | select(.ino == $l[0].sink_ino)] |
+		[([.[] | select(.dir == "tx") | .bytes] | add), ([.[] | select(.dir == "rx") | .bytes] | add)]' -c "$TMP/final"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[$forks,$forks]" ]
+}

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Scale workloads with known figures, for tools/bench/scale.py, make soak
+SOAK=forkstorm and the tests.
+
+  scale_load.py unix N SECONDS
+      N unix sockets (N/2 socket pairs), one byte each way, held open for
+      SECONDS (or until SIGTERM), spread over processes of at most
+      PER_PROC sockets each (a process's descriptors are limited). Live
+      pipes at scale are build/ipc-bench many-pipes.
+  scale_load.py swap SECONDS
+      one pipe written into every 0.2 s; halfway, it is closed and another
+      made under the same descriptor numbers, written the same way.
+  scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
+      a long-lived process writes WRITES times SIZE bytes into a pipe (a
+      reader of its own reads them), spread over SECONDS, while FORKERS
+      processes (4) fork children at RATE a second in all, each child
+      writing one byte into a pipe.
+
+Each prints one JSON line once its objects exist (or its storm is over):
+{"pids": [...], "objects": N, "bytes": ...}; for the storm, the writer's
+and reader's pids, the bytes they moved and the forks made.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+PER_PROC = 4000
+
+
+def hold(seconds):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    time.sleep(seconds)
+    os._exit(0)
+
+
+def make_unix(n):
+    keep = []
+    for _ in range(n // 2):
+        a, b = socket.socketpair()
+        a.send(b"z")
+        b.recv(1)
+        b.send(b"z")
+        a.recv(1)
+        keep.append((a, b))
+    return keep
+
+
+def held(n, seconds):
+    """Children of PER_PROC sockets each; the JSON line once all are made."""
+    pids, ready = [], []
+    left = n
+    while left > 0:
+        part = min(PER_PROC, left)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            keep = make_unix(part)
+            os.write(w, b"k")
+            hold(seconds)
+            del keep
+        os.close(w)
+        pids.append(pid)
+        ready.append(r)
+        left -= part
+    for r in ready:
+        os.read(r, 1)
+        os.close(r)
+    print(json.dumps({"pids": pids, "objects": n, "bytes": n}), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        time.sleep(seconds)
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)
+        for pid in pids:
+            os.waitpid(pid, 0)
+
+
+def long_writer(seconds, writes, size):
+    """The long-lived pair: a writer and a reader over one pipe."""
+    r, w = os.pipe()
+    reader = os.fork()
+    if reader == 0:
+        os.close(w)
+        got = 0
+        while got < writes * size:
+            data = os.read(r, 65536)
+            if not data:
+                break
+            got += len(data)
+        os._exit(0 if got == writes * size else 1)
+    os.close(r)
+    writer = os.fork()
+    if writer == 0:
+        buf = b"w" * size
+        start = time.monotonic()
+        for i in range(writes):
+            due = start + seconds * i / writes
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            os.write(w, buf)
+        os._exit(0)
+    os.close(w)
+    return writer, reader
+
+
+def reap(status, block):
+    """Children that ended; the long-lived pair's exit codes kept."""
+    while True:
+        try:
+            pid, st = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid <= 0:
+            return
+        status[pid] = os.waitstatus_to_exitcode(st)
+
+
+def fork_at(rate, seconds, sink_w):
+    """Fork children at rate a second for seconds, each writing one byte
+    into sink; returns how many."""
+    forks, start = 0, time.monotonic()
+    status = {}
+    while time.monotonic() < start + seconds:
+        due = forks - (time.monotonic() - start) * rate
+        if due > 0:
+            time.sleep(due / rate)
+            continue
+        if os.fork() == 0:
+            os.write(sink_w, b"c")
+            os._exit(0)
+        forks += 1
+        reap(status, False)
+    reap(status, True)
+    return forks
+
+
+def storm(rate, seconds, writes, size, forkers):
+    """forkers processes share the rate: on a busy machine one process
+    cannot fork 10,000 times a second by itself."""
+    writer, reader = long_writer(seconds, writes, size)
+    sink_r, sink_w = os.pipe()
+    os.set_blocking(sink_r, False)
+    counts = []
+    for _ in range(forkers):
+        r, w = os.pipe()
+        if os.fork() == 0:
+            os.close(r)
+            os.write(w, str(fork_at(rate / forkers, seconds, sink_w)).encode())
+            os._exit(0)
+        os.close(w)
+        counts.append(r)
+    status, forks, end = {}, 0, time.monotonic() + seconds + 60
+    while len(status) < forkers + 2 and time.monotonic() < end:
+        try:
+            os.read(sink_r, 65536)
+        except BlockingIOError:
+            time.sleep(0.01)
+        reap(status, False)
+    for r in counts:
+        forks += int(os.read(r, 64) or b"0")
+    reap(status, True)
+    ok = status.get(writer) == 0 and status.get(reader) == 0
+    print(json.dumps({"writer": writer, "reader": reader, "bytes": writes * size,
+                      "writes": writes, "forks": forks, "seconds": seconds, "ok": ok,
+                      "sink_ino": os.fstat(sink_r).st_ino, "forker": os.getpid()}),
+          flush=True)
+    return 0 if ok else 1
+
+
+def swap(seconds):
+    """The second pipe's writes, once the first has gone: its inode and
+    bytes, in a JSON line, then held until SIGTERM."""
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    r, w = os.pipe()
+    end = time.monotonic() + seconds / 2
+    while time.monotonic() < end:
+        os.write(w, b"a")
+        os.read(r, 1)
+        time.sleep(0.2)
+    os.close(r)
+    os.close(w)
+    r, w = os.pipe()
+    n, end = 0, time.monotonic() + seconds / 2
+    while time.monotonic() < end:
+        os.write(w, b"b")
+        os.read(r, 1)
+        n += 1
+        time.sleep(0.2)
+    print(json.dumps({"pid": os.getpid(), "ino": os.fstat(r).st_ino, "bytes": n}), flush=True)
+    time.sleep(600)
+
+
+def main():
+    kind = sys.argv[1]
+    if kind == "unix":
+        held(int(sys.argv[2]), float(sys.argv[3]))
+        return 0
+    if kind == "swap":
+        swap(float(sys.argv[2]))
+        return 0
+    if kind == "forkstorm":
+        return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
+                     int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
+    sys.exit(f"scale_load.py: unknown workload {kind}: unix, swap or forkstorm")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
