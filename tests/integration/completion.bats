@@ -227,7 +227,7 @@ expect() {
 
 @test "completion: ipc-demo demos first, then their options" {
 	complete_line _ipc_demo ipc-demo ''
-	expect pipe pipe-calls fifo mq msg unix tcp udp shm posix-shm mmap signal eventfd pty process-vm all explain -h --help
+	expect pipe pipe-calls fifo mq msg unix tcp udp netlink shm posix-shm mmap signal eventfd pty process-vm all explain -h --help
 	complete_line _ipc_demo ipc-demo p
 	expect pipe pipe-calls posix-shm pty process-vm
 	complete_line _ipc_demo ipc-demo pipe --
