@@ -156,9 +156,12 @@ $(OUTPUT)/demo/%.o: tools/demo/%.c $(DEMO_HDRS) include/ipctrace.h | $(OUTPUT)/d
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The demo alone submits through io_uring (tools/demo/uring.c): liburing.
+DEMO_LIBS = $(shell pkg-config $(if $(filter 1,$(STATIC)),--static) --libs liburing)
+
 $(OUTPUT)/ipc-demo: $(DEMO_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lrt -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) $(DEMO_LIBS) -lrt -lm -o $@
 
 # The benchmark's workloads: plain libc, no project headers.
 $(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)

@@ -159,34 +159,64 @@ static __always_inline void count_key(struct ipc_key *key, struct file *file,
 }
 
 /*
- * Count an operation on a descriptor, if it is an IPC object of one of the
- * accepted types. A global (non-inlined) function: the verifier checks it
- * once, not once per call site, which keeps the once-per-object path walk
- * within its limits. The call itself costs a few instructions.
+ * The types a read or write of this many bytes may have moved through, of
+ * those traced: pipes, FIFOs and ptys; sockets where their bytes come from
+ * the calls; an eventfd moves 8 bytes a call, or fails, so other sizes need
+ * no look. The syscalls (pipe.bpf.h) and io_uring's requests (uring.bpf.h)
+ * ask the same.
  */
-__noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
+static __always_inline __u32 transfer_types(__u64 bytes)
+{
+	return (type_mask & (TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) | TYPE_BIT(IPC_PTY))) |
+	       (sock_via_syscalls ? SOCK_TYPES : 0) |
+	       (bytes == 8 ? type_mask & TYPE_BIT(IPC_EVENTFD) : 0);
+}
+
+/*
+ * Count an operation on an open file, if it is an IPC object of one of the
+ * accepted types, on the row of key->tgid, which the caller sets; the rest
+ * of *key is the row's. Returns the object's type (IPC_NONE: not counted).
+ */
+static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes, __s64 label,
+				       struct ipc_key *key)
 {
 	struct ipc_obj_key obj = {};
-	struct file *file = fd_to_file(fd);
 	const struct sock *sk;
 	__u32 dir = HOW_DIR(how);
 	__u8 type;
 
-	if (!file)
-		return 0;
 	type = classify_file(file, &obj, HOW_TYPES(how), &sk);
 	if (type == IPC_NONE || !(HOW_TYPES(how) & TYPE_BIT(type)) || !type_enabled(type))
-		return 0;
+		return IPC_NONE;
 	if (dir == DIR_FROM_MODE)
 		dir = BPF_CORE_READ(file, f_mode) & FMODE_WRITE ? DIR_TX : DIR_RX;
+	key->ino = obj.ino;
+	key->dev = obj.dev;
+	key->start = current_start();
+	key->type = type;
+	key->dir = (__u8)dir;
+	count_key(key, file, sk, how, bytes, label);
+	return type;
+}
 
-	struct ipc_key key = {
-		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .start = current_start(), .type = type,
-		.dir = (__u8)dir,
-	};
-	count_key(&key, file, sk, how, bytes, label);
-	if (type == IPC_EVENTFD)
-		eventfd_count_value(&key, file);
+/*
+ * Count an operation on a descriptor (count_file()), and the value an
+ * eventfd's call moved, from the syscall's buffer. A global (non-inlined)
+ * function: the verifier checks it once, not once per call site, which keeps
+ * the once-per-object path walk within its limits. The call itself costs a
+ * few instructions.
+ */
+__noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
+{
+	struct ipc_key key = { .tgid = tgid };
+	struct file *file = fd_to_file(fd);
+	bool vectored;
+	__u64 buf;
+
+	if (file && count_file(file, how, bytes, label, &key) == IPC_EVENTFD) {
+		buf = eventfd_syscall_buf(&vectored);
+		eventfd_count_value(&key, buf, vectored);
+	}
 	return 0;
 }
 

@@ -87,6 +87,16 @@ extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_dem
 extern const struct demo unix_demo, tcp_demo, udp_demo;
 extern const struct demo shm_demo, posix_shm_demo, mmap_demo;
 extern const struct demo signal_demo, eventfd_demo, pty_demo, process_vm_demo;
+extern const struct demo uring_demo;
+
+/* Records and names other demos share (sock.c, eventfd.c): a socket's
+ * record (an endpoint), the ends of one socket in both directions, the
+ * names ipctrace gives unix and inet sockets, an eventfd's record. */
+void sock_record(struct demo_record *r, const char *type, int fd, bool tx);
+void record_ends(struct demo_record *rx, struct demo_record *tx, int own, int peer);
+void unix_object(int fd, bool listening, bool pair, char *buf, size_t size);
+void inet_object(int fd, const char *proto, bool listening, char *buf, size_t size);
+void efd_record(struct demo_record *r, int fd, bool tx);
 
 /* Name this process (its comm), so each role reads clearly in ipctrace. */
 void name_process(const char *name);

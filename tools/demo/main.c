@@ -18,7 +18,7 @@ static const struct demo *const demos[] = {
 	&pipe_demo, &pipe_calls_demo, &fifo_demo, &mq_demo, &msg_demo,
 	&unix_demo, &tcp_demo, &udp_demo,
 	&shm_demo, &posix_shm_demo, &mmap_demo,
-	&signal_demo, &eventfd_demo, &pty_demo, &process_vm_demo,
+	&signal_demo, &eventfd_demo, &pty_demo, &process_vm_demo, &uring_demo,
 };
 #define NDEMOS (sizeof(demos) / sizeof(demos[0]))
 
