@@ -174,11 +174,11 @@ static __always_inline __u32 transfer_types(__u64 bytes)
 
 /*
  * Count an operation on an open file, if it is an IPC object of one of the
- * accepted types, on the row of key->tgid, which the caller sets; the rest
- * of *key is the row's. Returns the object's type (IPC_NONE: not counted).
+ * accepted types, on tgid's row, whose key it leaves in *key. Returns the
+ * object's type (IPC_NONE: not counted, *key not written).
  */
 static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes, __s64 label,
-				       struct ipc_key *key)
+				       __u32 tgid, struct ipc_key *key)
 {
 	struct ipc_obj_key obj = {};
 	const struct sock *sk;
@@ -190,8 +190,11 @@ static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes
 		return IPC_NONE;
 	if (dir == DIR_FROM_MODE)
 		dir = BPF_CORE_READ(file, f_mode) & FMODE_WRITE ? DIR_TX : DIR_RX;
+	/* Made only now: a descriptor that is no IPC object costs no stores. */
+	__builtin_memset(key, 0, sizeof(*key));
 	key->ino = obj.ino;
 	key->dev = obj.dev;
+	key->tgid = tgid;
 	key->start = current_start();
 	key->type = type;
 	key->dir = (__u8)dir;
@@ -208,12 +211,12 @@ static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes
  */
 __noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
 {
-	struct ipc_key key = { .tgid = tgid };
 	struct file *file = fd_to_file(fd);
+	struct ipc_key key;
 	bool vectored;
 	__u64 buf;
 
-	if (file && count_file(file, how, bytes, label, &key) == IPC_EVENTFD) {
+	if (file && count_file(file, how, bytes, label, tgid, &key) == IPC_EVENTFD) {
 		buf = eventfd_syscall_buf(&vectored);
 		eventfd_count_value(&key, buf, vectored);
 	}

@@ -116,7 +116,7 @@ static __always_inline void uring_splice_source(void *req, __u32 types, int res,
  */
 static __always_inline int uring_on_complete(void *req)
 {
-	struct ipc_key key = {};
+	struct ipc_key key;
 	struct file *file;
 	__u32 dir, types, tgid;
 	__u8 opcode;
@@ -146,8 +146,7 @@ static __always_inline int uring_on_complete(void *req)
 	file = BPF_CORE_READ((struct io_kiocb *)req, file);
 	if (!file)
 		return 0;
-	key.tgid = tgid;
-	if (count_file(file, HOW(dir, NO_EVENT, types), res, NO_LABEL, &key) == IPC_EVENTFD)
+	if (count_file(file, HOW(dir, NO_EVENT, types), res, NO_LABEL, tgid, &key) == IPC_EVENTFD)
 		uring_eventfd_value(&key, req, opcode);
 	if (opcode == IORING_OP_SPLICE || opcode == IORING_OP_TEE)
 		uring_splice_source(req, types, res, tgid);

@@ -151,11 +151,12 @@ static int plain_reader(const struct demo_opts *o, int pipe_rd, int efd, int lis
 	record_init(&r_pipe, "pipe", pipe_rd, false);
 	efd_record(&r_efd, efd, false);
 	drain(pipe_rd, o->size, &r_pipe);
-	if (o->count > 0) {
-		if (read(efd, &value, sizeof(value)) != sizeof(value))
-			die("read from an eventfd: %s", strerror(errno));
+	/* Non-blocking: the writer may have added nothing (-n 0, a short -d). */
+	if (read(efd, &value, sizeof(value)) == sizeof(value)) {
 		count(&r_efd, sizeof(value));
 		record_event(&r_efd, "consumed", value);
+	} else if (errno != EAGAIN) {
+		die("read from an eventfd: %s", strerror(errno));
 	}
 	sock_record(&r_listen, "tcp", listener, false);
 	inet_object(listener, "tcp", true, r_listen.object, sizeof(r_listen.object));
@@ -201,7 +202,9 @@ static void uring_tcp(const struct demo_opts *o, struct io_uring *ring,
 	record_peer_end(r, END_SERVER);
 	record_event(r, "connects", 1);
 	inet_object(fd, "tcp", false, name, sizeof(name));
-	for (long i = 0; i < o->count; i++)
+	double start = now_s();
+
+	for (long i = 0; keep_sending(o, i, start); i++)
 		uring_send_all(ring, U_SEND, fd, buf, o->size, r);
 	snprintf(r->object, sizeof(r->object), "%s", name);
 	close(fd);
@@ -221,7 +224,7 @@ static void make_fds(struct uring_fds *f)
 		die("pipe/socketpair: %s", strerror(errno));
 	f->pair_ino[0] = ino_of(f->pair[0]);
 	f->pair_ino[1] = ino_of(f->pair[1]);
-	f->efd = eventfd(0, EFD_CLOEXEC);
+	f->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	f->listener = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&f->addr, 0, sizeof(f->addr));
 	f->addr.sin_family = AF_INET;
@@ -232,12 +235,16 @@ static void make_fds(struct uring_fds *f)
 		die("eventfd/listener: %s", strerror(errno));
 }
 
-/* The writer: every write a request of its ring. */
-static void uring_writer(const struct demo_opts *o, const struct uring_fds *f)
+/* The writer: every write a request of its ring. Five phases, each with a
+ * fifth of -d. */
+static void uring_writer(const struct demo_opts *all, const struct uring_fds *f)
 {
 	struct demo_record w_a, w_pair, w_efd, w_b, w_tcp;
-	char *buf = message(o->size);
+	struct demo_opts phase = *all, *o = &phase;
+	char *buf = message(all->size);
 	struct io_uring ring;
+	double start;
+	long i;
 
 	name_process("uring-writer");
 	ring_init(&ring);
@@ -245,15 +252,16 @@ static void uring_writer(const struct demo_opts *o, const struct uring_fds *f)
 	pair_record(&w_pair, f->pair[0], f->pair_ino[1], true);
 	efd_record(&w_efd, f->efd, true);
 	record_init(&w_b, "pipe", f->pipe_b[1], true);
-	for (long i = 0; i < o->count; i++)
+	phase.duration = all->duration / 5;
+	for (i = 0, start = now_s(); keep_sending(o, i, start); i++)
 		uring_send_all(&ring, U_WRITE, f->pipe_a[1], buf, o->size, &w_a);
 	close(f->pipe_a[1]);
-	for (long i = 0; i < o->count; i++)
+	for (i = 0, start = now_s(); keep_sending(o, i, start); i++)
 		uring_send_all(&ring, U_SEND, f->pair[0], buf, o->size, &w_pair);
 	/* The end of the stream, with the socket kept open until the reader
 	 * has gone: a socketpair's end is named as one while its peer lives. */
 	shutdown(f->pair[0], SHUT_WR);
-	for (long i = 0; i < o->count; i++) {
+	for (i = 0, start = now_s(); keep_sending(o, i, start); i++) {
 		uint64_t value = (uint64_t)(i % 7 + 1);
 
 		if (uring_do(&ring, U_WRITE, f->efd, &value, sizeof(value)) != sizeof(value))
@@ -262,7 +270,7 @@ static void uring_writer(const struct demo_opts *o, const struct uring_fds *f)
 		record_event(&w_efd, "added", value);
 	}
 	close(f->efd);
-	for (long i = 0; i < o->count; i++)
+	for (i = 0, start = now_s(); keep_sending(o, i, start); i++)
 		uring_send_all(&ring, U_WRITEV, f->pipe_b[1], buf, o->size, &w_b);
 	close(f->pipe_b[1]);
 	uring_tcp(o, &ring, &f->addr, buf, &w_tcp);
