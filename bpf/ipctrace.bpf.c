@@ -203,6 +203,20 @@ int BPF_PROG(uring_complete_raw, void *ring, void *req)
 	return uring_on_complete(req);
 }
 
+/* io_uring's requests as they are submitted: those that will complete
+ * unseen (lost.uring). */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uring_submit_btf, void *req)
+{
+	return uring_on_submit(req);
+}
+
+SEC("raw_tp/io_uring_submit_req")
+int BPF_PROG(uring_submit_raw, void *req)
+{
+	return uring_on_submit(req);
+}
+
 /* Page faults on shared memory (the shm module's activity estimate). */
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(page_fault_btf, unsigned long address, struct pt_regs *regs, unsigned long error_code)

@@ -70,6 +70,10 @@
 #define IORING_OP_READV_FIXED	60
 #define IORING_OP_WRITEV_FIXED	61
 #define SPLICE_F_FD_IN_FIXED	(1U << 31)	/* io_uring's splice: fd_in is a fixed file */
+#define IORING_RECV_MULTISHOT	(1U << 1)
+/* A request's flags: the first bits are the submission's IOSQE_* flags. */
+#define REQ_F_FIXED_FILE	(1U << 0)	/* IOSQE_FIXED_FILE: fd is a registered file's index */
+#define REQ_F_CQE_SKIP		(1U << 6)	/* IOSQE_CQE_SKIP_SUCCESS: no completion on success */
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1

@@ -47,6 +47,11 @@ struct io_rw___ipctrace {
 	__u64 addr;
 } __attribute__((preserve_access_index));
 
+/* A send's or receive's: IORING_RECV_MULTISHOT. */
+struct io_sr_msg___ipctrace {
+	__u16 flags;
+} __attribute__((preserve_access_index));
+
 struct io_splice___ipctrace {
 	int splice_fd_in;
 	unsigned int flags;
@@ -150,6 +155,59 @@ static __always_inline int uring_on_complete(void *req)
 		uring_eventfd_value(&key, req, opcode);
 	if (opcode == IORING_OP_SPLICE || opcode == IORING_OP_TEE)
 		uring_splice_source(req, types, res, tgid);
+	return 0;
+}
+
+/*
+ * Whether a request will complete unseen by io_uring_complete: one that
+ * posts no completion when it succeeds (IOSQE_CQE_SKIP_SUCCESS), or a
+ * multishot one, whose results but the last come without their request.
+ * Only the low bits of req->flags are read: a u32 before 6.3, a u64 since.
+ */
+static __always_inline bool uring_unseen(void *req, __u8 opcode)
+{
+	__u32 flags = BPF_CORE_READ((struct io_kiocb *)req, flags);
+
+	if (flags & REQ_F_CQE_SKIP)
+		return true;
+	if (opcode == IORING_OP_READ_MULTISHOT)
+		return true;
+	/* A socket's: seen here only where its bytes come from the syscalls. */
+	return sock_via_syscalls && (opcode == IORING_OP_RECV || opcode == IORING_OP_RECVMSG) &&
+	       (BPF_CORE_READ((struct io_sr_msg___ipctrace *)req, flags) & IORING_RECV_MULTISHOT);
+}
+
+/*
+ * A request being submitted, by its submitter (or its SQPOLL thread, which
+ * shares its descriptors): one that will complete unseen, on an IPC object
+ * of the types traced, is said in lost.uring, once. Its file is not
+ * assigned yet: its descriptor is in req->cqe.fd. A registered file's
+ * index says nothing here, so such a request counts whatever it is on.
+ */
+static __always_inline int uring_on_submit(void *req)
+{
+	struct ipc_obj_key obj = {};
+	const struct sock *sk;
+	struct file *file;
+	__u32 types;
+	__u8 opcode, type;
+
+	opcode = KREAD(struct io_kiocb, req, opcode);
+	if (uring_dir(opcode) == URING_NO_DIR || !uring_unseen(req, opcode))
+		return 0;
+	types = transfer_types(8);	/* the size is not known yet: eventfds too */
+	if (!types || !in_cgroup() || is_self(current_tgid()) ||
+	    (filter_enabled && !is_candidate(current_tgid())))
+		return 0;
+	if (!(BPF_CORE_READ((struct io_kiocb *)req, flags) & REQ_F_FIXED_FILE)) {
+		file = fd_to_file(BPF_CORE_READ((struct io_kiocb *)req, cqe.fd));
+		if (!file)
+			return 0;
+		type = classify_file(file, &obj, types, &sk);
+		if (type == IPC_NONE || !(types & TYPE_BIT(type)) || !type_enabled(type))
+			return 0;
+	}
+	__sync_fetch_and_add(&loss.uring_unseen, 1);
 	return 0;
 }
 

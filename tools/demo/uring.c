@@ -283,10 +283,65 @@ static void uring_writer(const struct demo_opts *all, const struct uring_fds *f)
 	free(buf);
 }
 
+/*
+ * --role unseen: -n writes of -s bytes to a pipe, each submitted with
+ * IOSQE_CQE_SKIP_SUCCESS, so that none posts a completion, and read by a
+ * child with read(). What ipctrace cannot count, and says in lost.uring:
+ * only the reader reports.
+ */
+static int run_unseen(const struct demo_opts *o)
+{
+	struct demo_record r;
+	struct io_uring ring;
+	char *buf = message(o->size);
+	int fds[2];
+	pid_t kid;
+
+	if ((size_t)o->count * o->size > 65536)
+		die("--role unseen: at most 65536 bytes in all (one pipe buffer)");
+	if (pipe(fds))
+		die("pipe: %s", strerror(errno));
+	kid = demo_fork();
+	if (kid < 0)
+		die("fork: %s", strerror(errno));
+	if (kid == 0) {
+		name_process("unseen-reader");
+		close(fds[1]);
+		record_init(&r, "pipe", fds[0], false);
+		drain(fds[0], o->size, &r);
+		report(o, "io_uring", "unseen-reader", &r);
+		exit(0);
+	}
+	name_process("unseen-writer");
+	close(fds[0]);
+	ring_init(&ring);
+	for (long i = 0; i < o->count; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		io_uring_prep_write(sqe, fds[1], buf, (unsigned)o->size, (__u64)-1);
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		if (io_uring_submit(&ring) != 1)
+			die("io_uring_submit");
+	}
+	/* A last request, with a completion: the ring keeps order for none, but
+	 * writes into a pipe with room complete as they are submitted. */
+	if (uring_do(&ring, U_WRITE, fds[1], buf, 0) != 0)
+		die("an empty io_uring write");
+	io_uring_queue_exit(&ring);
+	close(fds[1]);
+	free(buf);
+	return reap(&kid, 1);
+}
+
 static int run_uring(const struct demo_opts *o)
 {
 	struct uring_fds f;
 	pid_t kids[2];
+
+	if (o->role && strcmp(o->role, "unseen") == 0)
+		return run_unseen(o);
+	if (o->role)
+		die("io_uring: --role is unseen or nothing");
 
 	make_fds(&f);
 	/* Each process keeps only its own ends: a holder of an end it never

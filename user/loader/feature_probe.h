@@ -21,6 +21,7 @@ enum tracepoint_id {
 	TP_SCHED_SWITCH,	/* sched:sched_switch: WAIT, time blocked in IPC calls */
 	TP_SIGNAL_GENERATE,	/* signal:signal_generate: signals */
 	TP_URING_COMPLETE,	/* io_uring:io_uring_complete: io_uring's requests */
+	TP_URING_SUBMIT,	/* io_uring:io_uring_submit_req: those that will be unseen */
 	TP_COUNT,
 };
 

@@ -91,7 +91,7 @@ struct hook {
 };
 
 static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
-			 struct hook *h)
+			 bool feat_uring, struct hook *h)
 {
 	/* What io_uring's requests move bytes through (bpf/uring.bpf.h). */
 	unsigned int uring_types = (1U << IPC_PIPE) | (1U << IPC_FIFO) | (1U << IPC_PTY) |
@@ -113,6 +113,9 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 	h[n++] = (struct hook){ skel->progs.uring_complete_btf, skel->progs.uring_complete_raw,
 				TP_URING_COMPLETE, types & uring_types,
 				"io_uring's reads and writes go uncounted" };
+	h[n++] = (struct hook){ skel->progs.uring_submit_btf, skel->progs.uring_submit_raw,
+				TP_URING_SUBMIT, (types & uring_types) && feat_uring,
+				"io_uring requests that complete unseen are not in lost.uring" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
 				"exited processes are noticed in /proc instead" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
@@ -133,7 +136,7 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 			   char *err, size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, t->feat.uring, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct hook *h = &hooks[i];
@@ -166,7 +169,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, t->feat.uring, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
