@@ -142,6 +142,8 @@ void gate_open(const struct demo_opts *o, const char *demo, const pid_t *kids, i
 
 /* write()/read() one message, looping over short transfers; each call that
  * moves data is one op. Returns bytes moved (read: 0 at end of file). */
+/* A message of size bytes (the alphabet, over and over), to free. */
+char *demo_message(size_t size);
 size_t send_msg(int fd, const void *buf, size_t n, struct demo_record *r);
 size_t recv_msg(int fd, void *buf, size_t n, struct demo_record *r);
 /* Read until end of file in size-byte calls. */

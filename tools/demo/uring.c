@@ -177,17 +177,6 @@ static int plain_reader(const struct demo_opts *o, int pipe_rd, int efd, int lis
 	return 0;
 }
 
-static char *message(size_t size)
-{
-	char *buf = malloc(size);
-
-	if (!buf)
-		die("out of memory");
-	for (size_t i = 0; i < size; i++)
-		buf[i] = (char)('a' + i % 26);
-	return buf;
-}
-
 /* Over TCP to the listener at a, through the ring. */
 static void uring_tcp(const struct demo_opts *o, struct io_uring *ring,
 		      const struct sockaddr_in *a, char *buf, struct demo_record *r)
@@ -241,7 +230,7 @@ static void uring_writer(const struct demo_opts *all, const struct uring_fds *f)
 {
 	struct demo_record w_a, w_pair, w_efd, w_b, w_tcp;
 	struct demo_opts phase = *all, *o = &phase;
-	char *buf = message(all->size);
+	char *buf = demo_message(all->size);
 	struct io_uring ring;
 	double start;
 	long i;
@@ -293,7 +282,7 @@ static int run_unseen(const struct demo_opts *o)
 {
 	struct demo_record r;
 	struct io_uring ring;
-	char *buf = message(o->size);
+	char *buf = demo_message(o->size);
 	int fds[2];
 	pid_t kid;
 
