@@ -156,14 +156,18 @@ $(OUTPUT)/demo/%.o: tools/demo/%.c $(DEMO_HDRS) include/ipctrace.h | $(OUTPUT)/d
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The demo and the benchmark's uring workload submit through io_uring:
+# liburing. ipctrace itself does not link it.
+URING_LIBS = $(shell pkg-config $(if $(filter 1,$(STATIC)),--static) --libs liburing)
+
 $(OUTPUT)/ipc-demo: $(DEMO_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lrt -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) $(URING_LIBS) -lrt -lm -o $@
 
-# The benchmark's workloads: plain libc, no project headers.
+# The benchmark's workloads: libc and liburing, no project headers.
 $(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -lrt -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< $(URING_LIBS) -lrt -o $@
 
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)

@@ -163,40 +163,75 @@ static __always_inline void count_key(struct ipc_key *key, struct file *file,
 }
 
 /*
- * Count an operation on a descriptor, if it is an IPC object of one of the
- * accepted types. A global (non-inlined) function: the verifier checks it
- * once, not once per call site, which keeps the once-per-object path walk
- * within its limits. The call itself costs a few instructions.
+ * The types a read or write of this many bytes may have moved through, of
+ * those traced: pipes, FIFOs, ptys and shared memory files
+ * (filetype/shmfile.bpf.h); sockets where their bytes come from
+ * the calls; an eventfd moves 8 bytes a call, or fails, so other sizes need
+ * no look. The syscalls (pipe.bpf.h) and io_uring's requests (uring.bpf.h)
+ * ask the same.
  */
-__noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
+static __always_inline __u32 transfer_types(__u64 bytes)
+{
+	return (type_mask & (TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) | TYPE_BIT(IPC_PTY) |
+			     SHMFILE_TYPES)) |
+	       (sock_via_syscalls ? SOCK_TYPES : 0) |
+	       (bytes == 8 ? type_mask & TYPE_BIT(IPC_EVENTFD) : 0);
+}
+
+/*
+ * Count an operation on an open file, if it is an IPC object of one of the
+ * accepted types, on tgid's row, whose key it leaves in *key. Returns the
+ * object's type (IPC_NONE: not counted, *key not written).
+ */
+static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes, __s64 label,
+				       __u32 tgid, struct ipc_key *key)
 {
 	struct ipc_obj_key obj = {};
-	struct file *file = fd_to_file(fd);
 	struct ipc_counters *c;
 	const struct sock *sk;
 	__u32 dir = HOW_DIR(how);
 	__u8 type;
 
-	if (!file)
-		return 0;
 	type = classify_file(file, &obj, HOW_TYPES(how), &sk);
 	if (type == IPC_NONE || !(HOW_TYPES(how) & TYPE_BIT(type)) || !type_enabled(type))
-		return 0;
+		return IPC_NONE;
 	if (dir == DIR_FROM_MODE)
 		dir = BPF_CORE_READ(file, f_mode) & FMODE_WRITE ? DIR_TX : DIR_RX;
-
-	struct ipc_key key = {
-		.ino = obj.ino, .dev = obj.dev, .tgid = tgid, .start = current_start(), .type = type,
-		.dir = (__u8)dir,
-	};
-	c = row_counters(&key, file, sk, label);
+	/* Made only now: a descriptor that is no IPC object costs no stores. */
+	__builtin_memset(key, 0, sizeof(*key));
+	key->ino = obj.ino;
+	key->dev = obj.dev;
+	key->tgid = tgid;
+	key->start = current_start();
+	key->type = type;
+	key->dir = (__u8)dir;
+	c = row_counters(key, file, sk, label);
 	if (!c)
-		return 0;
-	count_row(&key, c, how, bytes, label);
-	if (type == IPC_EVENTFD)
-		eventfd_count_value(&key, file);
-	else if (shmfile_type(type))
+		return IPC_NONE;
+	count_row(key, c, how, bytes, label);
+	if (shmfile_type(type))
 		shmfile_count_measured(c, bytes);
+	return type;
+}
+
+/*
+ * Count an operation on a descriptor (count_file()), and the value an
+ * eventfd's call moved, from the syscall's buffer. A global (non-inlined)
+ * function: the verifier checks it once, not once per call site, which keeps
+ * the once-per-object path walk within its limits. The call itself costs a
+ * few instructions.
+ */
+__noinline int count_fd(int fd, __u32 how, __u64 bytes, __s64 label, __u32 tgid)
+{
+	struct file *file = fd_to_file(fd);
+	struct ipc_key key;
+	bool vectored;
+	__u64 buf;
+
+	if (file && count_file(file, how, bytes, label, tgid, &key) == IPC_EVENTFD) {
+		buf = eventfd_syscall_buf(&vectored);
+		eventfd_count_value(&key, buf, vectored);
+	}
 	return 0;
 }
 

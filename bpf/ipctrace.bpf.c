@@ -22,6 +22,7 @@
 #include "sem.bpf.h"
 #include "signal.bpf.h"
 #include "process_vm.bpf.h"
+#include "uring.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -187,6 +188,35 @@ SEC("raw_tp/sock_recv_length")
 int BPF_PROG(sock_recv_raw, struct sock *sk, int ret, int flags)
 {
 	return sock_on_length(sk, ret, flags, DIR_RX);
+}
+
+/* io_uring's requests, as each completes (5.19+: the tracepoint has the
+ * request). Its second argument is the request on every such kernel, typed
+ * void *: the same program serves both copies. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uring_complete_btf, void *ring, void *req)
+{
+	return uring_on_complete(req);
+}
+
+SEC("raw_tp/io_uring_complete")
+int BPF_PROG(uring_complete_raw, void *ring, void *req)
+{
+	return uring_on_complete(req);
+}
+
+/* io_uring's requests as they are submitted: those that will complete
+ * unseen (lost.uring). */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uring_submit_btf, void *req)
+{
+	return uring_on_submit(req);
+}
+
+SEC("raw_tp/io_uring_submit_req")
+int BPF_PROG(uring_submit_raw, void *req)
+{
+	return uring_on_submit(req);
 }
 
 /* Page faults on shared memory (the shm module's activity estimate). */

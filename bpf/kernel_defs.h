@@ -58,6 +58,30 @@
 #define SHM_RDONLY 010000
 #define PAGE_SIZE 4096
 
+/* io_uring's operations (include/uapi/linux/io_uring.h: numbers are ABI) */
+#define IORING_OP_READV		1
+#define IORING_OP_WRITEV	2
+#define IORING_OP_READ_FIXED	4
+#define IORING_OP_WRITE_FIXED	5
+#define IORING_OP_SENDMSG	9
+#define IORING_OP_RECVMSG	10
+#define IORING_OP_READ		22
+#define IORING_OP_WRITE		23
+#define IORING_OP_SEND		26
+#define IORING_OP_RECV		27
+#define IORING_OP_SPLICE	30
+#define IORING_OP_TEE		33
+#define IORING_OP_SEND_ZC	47
+#define IORING_OP_SENDMSG_ZC	48
+#define IORING_OP_READ_MULTISHOT 49
+#define IORING_OP_READV_FIXED	60
+#define IORING_OP_WRITEV_FIXED	61
+#define SPLICE_F_FD_IN_FIXED	(1U << 31)	/* io_uring's splice: fd_in is a fixed file */
+#define IORING_RECV_MULTISHOT	(1U << 1)
+/* A request's flags: the first bits are the submission's IOSQE_* flags. */
+#define REQ_F_FIXED_FILE	(1U << 0)	/* IOSQE_FIXED_FILE: fd is a registered file's index */
+#define REQ_F_CQE_SKIP		(1U << 6)	/* IOSQE_CQE_SKIP_SUCCESS: no completion on success */
+
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
 #define FUTEX_WAIT_BITSET 9

@@ -19,13 +19,8 @@
  */
 static __always_inline void pipe_count(long fd, __u32 dir, long bytes, __u32 tgid)
 {
-	/* An eventfd moves 8 bytes a call, or fails: other sizes need no look.
-	 * A pty's ends (filetype/pty.bpf.h) and shared memory files
-	 * (filetype/shmfile.bpf.h) move bytes by the same calls. */
-	__u32 types = (type_mask & (TYPE_BIT(IPC_PIPE) | TYPE_BIT(IPC_FIFO) | TYPE_BIT(IPC_PTY) |
-				    SHMFILE_TYPES)) |
-		      (sock_via_syscalls ? SOCK_TYPES : 0) |
-		      (bytes == 8 ? type_mask & TYPE_BIT(IPC_EVENTFD) : 0);
+	/* Every file a read or write moves IPC bytes through (filetype.bpf.h). */
+	__u32 types = transfer_types(bytes);
 
 	if (types)
 		count_fd(fd, HOW(dir, NO_EVENT, types), bytes, NO_LABEL, tgid);

@@ -64,7 +64,7 @@ _ipc_demo_receivers() {
 
 _ipc_demo() {
 	local cur prev eq demo
-	local demos='pipe pipe-calls fifo mq msg unix tcp udp netlink shm posix-shm mmap signal eventfd pty process-vm all explain'
+	local demos='pipe pipe-calls fifo mq msg unix tcp udp netlink shm posix-shm mmap signal eventfd pty process-vm io_uring all explain'
 
 	COMPREPLY=()
 	# The demo's name comes first: ipc-demo reads it from argv[1].

@@ -452,6 +452,7 @@ struct ipc_loss {
 	__u64 waits_dropped;	/* sleeper map full: a blocked call's wait went unmeasured */
 	__u64 hists_dropped;	/* --hist: histogram map full: a row has none */
 	__u64 compat_skipped;	/* 32-bit syscalls skipped, of numbers the table traces */
+	__u64 uring_unseen;	/* io_uring requests on IPC objects not counted (bpf/uring.bpf.h) */
 };
 
 /*

@@ -30,6 +30,8 @@ purpose_packages() {
 		echo libyaml-dev libcrypt-dev
 		# the seccomp filter of the privilege drop
 		echo libseccomp-dev
+		# ipc-demo's io_uring demo submits through liburing
+		echo liburing-dev
 		;;
 	test)
 		# tmux gives the interactive table a terminal of a known size
@@ -76,7 +78,7 @@ purpose_packages() {
 		echo gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 		echo libelf-dev:arm64 zlib1g-dev:arm64 libglib2.0-dev:arm64 libpcre2-dev:arm64
 		echo libjson-c-dev:arm64 libcap-dev:arm64 libncurses-dev:arm64
-		echo libyaml-dev:arm64 libcrypt-dev:arm64 libseccomp-dev:arm64
+		echo libyaml-dev:arm64 libcrypt-dev:arm64 libseccomp-dev:arm64 liburing-dev:arm64
 		;;
 	dist)
 		# apt-get source unpacks the pinned libbpf with dpkg-source; the

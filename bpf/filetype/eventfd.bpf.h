@@ -61,30 +61,42 @@ struct user_iovec {
 };
 
 /*
- * The value a read or write of 8 bytes moved is in the caller's buffer, still
- * there at sys_exit: the second argument, or the first iovec of a vectored
- * call (a value split across iovecs is not summed). Counted as an event of
- * the row the op was just counted on. The saved user registers of the
- * syscall are found through the task, as count_fd() knows only the fd.
+ * Where the value a syscall's read or write of 8 bytes moved is, still there
+ * at sys_exit: the second argument, or the first iovec of a vectored call
+ * (a value split across iovecs is not summed). The saved user registers of
+ * the syscall are found through the task, as count_fd() knows only the fd.
  */
-static __noinline void eventfd_count_value(struct ipc_key *key, struct file *file)
+static __always_inline __u64 eventfd_syscall_buf(bool *vectored)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	__u64 nr = SYSCALL_NR_CORE(regs), value;
-	const void *buf = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-	struct ipc_counters *c;
+	__u64 nr = SYSCALL_NR_CORE(regs);
 
-	if (nr == eventfd_vector_nr[0] || nr == eventfd_vector_nr[1] ||
-	    nr == eventfd_vector_nr[2] || nr == eventfd_vector_nr[3]) {
+	*vectored = nr == eventfd_vector_nr[0] || nr == eventfd_vector_nr[1] ||
+		    nr == eventfd_vector_nr[2] || nr == eventfd_vector_nr[3];
+	return PT_REGS_PARM2_CORE_SYSCALL(regs);
+}
+
+/*
+ * The value an eventfd's read or write moved, from the caller's buffer at
+ * addr (vectored: an iovec array, whose first element holds it): counted as
+ * an event of the row the op was just counted on.
+ */
+static __noinline void eventfd_count_value(struct ipc_key *key, __u64 buf, bool vectored)
+{
+	const void *addr = (const void *)buf;
+	struct ipc_counters *c;
+	__u64 value;
+
+	if (vectored) {
 		struct user_iovec iov;
 
-		if (bpf_probe_read_user(&iov, sizeof(iov), buf) || iov.len < sizeof(value))
+		if (bpf_probe_read_user(&iov, sizeof(iov), addr) || iov.len < sizeof(value))
 			return;
-		buf = (const void *)iov.base;
+		addr = (const void *)iov.base;
 	}
-	if (bpf_probe_read_user(&value, sizeof(value), buf))
+	if (bpf_probe_read_user(&value, sizeof(value), addr))
 		return;
-	/* The row exists: count_fd() counted the op on it just now. The value
+	/* The row exists: count_file() counted the op on it just now. The value
 	 * is not an operation of its own, so it is not logged as one either. */
 	c = bpf_map_lookup_elem(&counters, key);
 	if (c)

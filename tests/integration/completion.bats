@@ -227,7 +227,7 @@ expect() {
 
 @test "completion: ipc-demo demos first, then their options" {
 	complete_line _ipc_demo ipc-demo ''
-	expect pipe pipe-calls fifo mq msg unix tcp udp netlink shm posix-shm mmap signal eventfd pty process-vm all explain -h --help
+	expect pipe pipe-calls fifo mq msg unix tcp udp netlink shm posix-shm mmap signal eventfd pty process-vm io_uring all explain -h --help
 	complete_line _ipc_demo ipc-demo p
 	expect pipe pipe-calls posix-shm pty process-vm
 	complete_line _ipc_demo ipc-demo pipe --
@@ -256,7 +256,7 @@ expect() {
 	run "$DEMO" --help
 	[ "$status" -eq 0 ]
 	listed_demos=$(printf '%s\n' "$output" | sed -n '/^DEMO:/,/^$/p' |
-		sed -nE 's/^  ([a-z-]+) .*/\1/p' | sort)
+		sed -nE 's/^  ([a-z_-]+) .*/\1/p' | sort)
 	listed_opts=$(printf '%s\n' "$output" | sed -n '/^options:/,/^$/p' |
 		grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '-{1,2}[a-z-]+' | sort)
 	complete_line _ipc_demo ipc-demo ''

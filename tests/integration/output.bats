@@ -15,7 +15,7 @@ load helpers
 	[ "$(wc -l <"$TMP/out")" -ge 2 ]
 	# Each line parses on its own and carries the documented keys and types.
 	jq -e -s 'all(.[]; (.rows | type) == "array" and (.final | type) == "boolean"
-		and .version == 2 and (.lost | keys) == ["compat","dests","events","faults","filter","hists","labels","mappings","objects","overflow","procs","removals","rows","sharers","waits"]
+		and .version == 2 and (.lost | keys) == ["compat","dests","events","faults","filter","hists","labels","mappings","objects","overflow","procs","removals","rows","sharers","uring","waits"]
 		and (.totals.bytes | type) == "number")' "$TMP/out"
 	[ "$(tail -n 1 "$TMP/out" | jq .final)" = "true" ]
 	[ "$(jq -s '[.[] | select(.final)] | length' "$TMP/out")" = "1" ]

@@ -22,21 +22,23 @@ load helpers
 @test "--explain: each stop's heading and text, then its table and the demo's account, for reading" {
 	"$DEMO" explain >"$TMP/explain"
 	"$IPCTRACE" --demo --explain -d 1 -t pipe,mq >"$TMP/out" 2>"$TMP/err"
-	# -t keeps the stops that show those types: pipe and mq, in that order.
+	# -t keeps the stops that show those types: pipe, mq and io_uring (whose
+	# writes go to pipes among others), in that order.
 	run grep -E '^── [0-9]+/[0-9]+: ipc-demo ' "$TMP/out"
 	[ "${lines[0]%% *}" = "──" ]
-	[[ ${lines[0]} == "── 1/2: ipc-demo pipe "* ]]
-	[[ ${lines[1]} == "── 2/2: ipc-demo mq "* ]]
-	[ "${#lines[@]}" -eq 2 ]
-	for demo in pipe mq; do
+	[[ ${lines[0]} == "── 1/3: ipc-demo pipe "* ]]
+	[[ ${lines[1]} == "── 2/3: ipc-demo mq "* ]]
+	[[ ${lines[2]} == "── 3/3: ipc-demo io_uring "* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	for demo in pipe mq io_uring; do
 		# The text as the demo program has it, line for line.
 		awk -v d="$demo" '/^== /{on = ($2 == d); next} on' "$TMP/explain" >"$TMP/text.$demo"
 		[ -s "$TMP/text.$demo" ]
 		grep -qxFf "$TMP/text.$demo" "$TMP/out"
 		[ "$(grep -cxFf "$TMP/text.$demo" "$TMP/out")" -eq "$(wc -l <"$TMP/text.$demo")" ]
 	done
-	[ "$(grep -c '^ipctrace summary' "$TMP/out")" -eq 2 ]
-	[ "$(grep -c "^ipc-demo's own account" "$TMP/out")" -eq 2 ]
+	[ "$(grep -c '^ipctrace summary' "$TMP/out")" -eq 3 ]
+	[ "$(grep -c "^ipc-demo's own account" "$TMP/out")" -eq 3 ]
 	# Each account's processes are in the table above it.
 	awk '/^── 1\//,/^── 2\//' "$TMP/out" >"$TMP/stop1"
 	run awk '$1 == "pipe" && $3 == "pid" {print $4}' "$TMP/stop1"

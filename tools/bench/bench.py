@@ -54,6 +54,7 @@ RESULTS = os.path.join(BUILD, "bench", "results.json")
 # {type: ops}, for the count check.
 WORKLOADS = [
     ("pipe1", 200000, 1.3, {"pipe": 2}),
+    ("uring", 200000, None, {"pipe": 2}),
     ("pipe2", 50000, 1.5, {"pipe": 4}),
     ("mq", 200000, 1.5, {"mq": 2}),
     ("msg", 200000, 1.5, {"msg": 2}),
@@ -68,6 +69,7 @@ WORKLOADS = [
 ]
 WORKLOAD_DESC = {
     "pipe1": "pipe, 1 process: write+read 64 B",
+    "uring": "pipe, 1 process: write+read as io_uring requests",
     "pipe2": "pipes, 2 processes: ping-pong",
     "mq": "POSIX mq: send+receive",
     "msg": "System V msg: msgsnd+msgrcv",

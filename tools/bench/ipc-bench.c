@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <mqueue.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -240,6 +241,53 @@ static int bench_pipe1(const struct opts *o)
 	p.wr = fds[1];
 	run_loop(&l, write_read_step, &p);
 	report("pipe1", &l, 2);
+	return 0;
+}
+
+/*
+ * --- uring: pipe1's write and read as io_uring requests ---
+ * Linked, so one io_uring_enter() submits both and waits for both: two
+ * requests counted per iteration, as pipe1's two calls are.
+ */
+struct uring_ctx {
+	struct io_uring ring;
+	int wr, rd;
+	size_t size;
+	char out[MAX_MSG], in[MAX_MSG];
+};
+
+static void uring_step(void *ctx)
+{
+	struct uring_ctx *u = ctx;
+	struct io_uring_sqe *w = io_uring_get_sqe(&u->ring), *r = io_uring_get_sqe(&u->ring);
+	struct io_uring_cqe *cqe;
+
+	io_uring_prep_write(w, u->wr, u->out, (unsigned)u->size, (__u64)-1);
+	w->flags |= IOSQE_IO_LINK;
+	io_uring_prep_read(r, u->rd, u->in, (unsigned)u->size, (__u64)-1);
+	if (io_uring_submit_and_wait(&u->ring, 2) != 2)
+		die("io_uring_submit_and_wait");
+	for (int i = 0; i < 2; i++) {
+		if (io_uring_wait_cqe(&u->ring, &cqe) || cqe->res != (int)u->size)
+			die("an io_uring request on the pipe");
+		io_uring_cqe_seen(&u->ring, cqe);
+	}
+}
+
+static int bench_uring(const struct opts *o)
+{
+	static struct uring_ctx u;
+	struct loop l = { .o = o };
+	int fds[2];
+
+	if (pipe(fds) || io_uring_queue_init(4, &u.ring, 0))
+		die("pipe or io_uring_queue_init");
+	u.wr = fds[1];
+	u.rd = fds[0];
+	u.size = o->size;
+	run_loop(&l, uring_step, &u);
+	report("uring", &l, 2);
+	io_uring_queue_exit(&u.ring);
 	return 0;
 }
 
@@ -635,6 +683,7 @@ static const struct {
 	const char *what;
 } workloads[] = {
 	{ "pipe1", bench_pipe1, "one process: write 64 B into a pipe, read it back" },
+	{ "uring", bench_uring, "pipe1 as two linked io_uring requests, one io_uring_enter" },
 	{ "pipe2", bench_pipe2, "two processes ping-pong over two pipes" },
 	{ "mq", bench_mq, "POSIX queue: mq_send then mq_receive, one process" },
 	{ "msg", bench_msg, "System V queue: msgsnd then msgrcv, one process" },

@@ -281,6 +281,17 @@ void report_removal(const struct demo_opts *o, const char *demo, const char *typ
 		emit(line, (size_t)n);
 }
 
+char *demo_message(size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+
+	if (!buf)
+		die("out of memory");
+	for (size_t i = 0; i < size; i++)
+		buf[i] = (char)('a' + i % 26);
+	return buf;
+}
+
 size_t send_msg(int fd, const void *buf, size_t n, struct demo_record *r)
 {
 	size_t done = 0;

@@ -87,6 +87,16 @@ extern const struct demo pipe_demo, pipe_calls_demo, fifo_demo, mq_demo, msg_dem
 extern const struct demo unix_demo, tcp_demo, udp_demo, netlink_demo;
 extern const struct demo shm_demo, posix_shm_demo, mmap_demo;
 extern const struct demo signal_demo, eventfd_demo, pty_demo, process_vm_demo;
+extern const struct demo uring_demo;
+
+/* Records and names other demos share (sock.c, eventfd.c): a socket's
+ * record (an endpoint), the ends of one socket in both directions, the
+ * names ipctrace gives unix and inet sockets, an eventfd's record. */
+void sock_record(struct demo_record *r, const char *type, int fd, bool tx);
+void record_ends(struct demo_record *rx, struct demo_record *tx, int own, int peer);
+void unix_object(int fd, bool listening, bool pair, char *buf, size_t size);
+void inet_object(int fd, const char *proto, bool listening, char *buf, size_t size);
+void efd_record(struct demo_record *r, int fd, bool tx);
 
 /* Name this process (its comm), so each role reads clearly in ipctrace. */
 void name_process(const char *name);
@@ -132,6 +142,8 @@ void gate_open(const struct demo_opts *o, const char *demo, const pid_t *kids, i
 
 /* write()/read() one message, looping over short transfers; each call that
  * moves data is one op. Returns bytes moved (read: 0 at end of file). */
+/* A message of size bytes (the alphabet, over and over), to free. */
+char *demo_message(size_t size);
 size_t send_msg(int fd, const void *buf, size_t n, struct demo_record *r);
 size_t recv_msg(int fd, void *buf, size_t n, struct demo_record *r);
 /* Read until end of file in size-byte calls. */

@@ -23,7 +23,7 @@
 #include "demo.h"
 
 /* As ipctrace names it: by the eventfd-id /proc/PID/fdinfo shows. */
-static void efd_record(struct demo_record *r, int fd, bool tx)
+void efd_record(struct demo_record *r, int fd, bool tx)
 {
 	char path[64], line[128];
 	long long id = -1;

@@ -18,7 +18,7 @@ static const struct demo *const demos[] = {
 	&pipe_demo, &pipe_calls_demo, &fifo_demo, &mq_demo, &msg_demo,
 	&unix_demo, &tcp_demo, &udp_demo, &netlink_demo,
 	&shm_demo, &posix_shm_demo, &mmap_demo,
-	&signal_demo, &eventfd_demo, &pty_demo, &process_vm_demo,
+	&signal_demo, &eventfd_demo, &pty_demo, &process_vm_demo, &uring_demo,
 };
 #define NDEMOS (sizeof(demos) / sizeof(demos[0]))
 
@@ -73,7 +73,8 @@ static void usage(FILE *out)
 		"      --json           one JSON line per process, object and direction\n"
 		"      --wait           set up (connections too), print the PIDs, wait for SIGUSR1\n"
 		"      --role ROLE      run one side only: fifo reader|writer, mq receiver|sender|unlink,\n"
-		"                       signal receiver|sender\n"
+		"                       signal receiver|sender; io_uring unseen (writes no\n"
+		"                       completion shows, read by a reader that reports)\n"
 		"      --path PATH      fifo: the FIFO to open (made by mkfifo); mq: the queue, /NAME\n"
 		"      --pid PID        signal --role sender: the receiver to send to\n"
 		"      --key KEY        msg: the System V key (default: made from the PID)\n"

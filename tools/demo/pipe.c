@@ -30,17 +30,6 @@ static void make_pipe(int fds[2])
 		die("pipe: %s", strerror(errno));
 }
 
-static char *message(size_t size)
-{
-	char *buf = malloc(size ? size : 1);
-
-	if (!buf)
-		die("out of memory");
-	for (size_t i = 0; i < size; i++)
-		buf[i] = (char)('a' + i % 26);
-	return buf;
-}
-
 /* With a duration, each phase of a two-phase demo gets half of it. */
 static struct demo_opts phase_opts(const struct demo_opts *o)
 {
@@ -55,7 +44,7 @@ static int run_pipe(const struct demo_opts *o)
 	int oneway[2], request[2], reply[2];
 	struct demo_record r_oneway, r_request, r_reply;
 	struct demo_opts phase = phase_opts(o);
-	char *buf = message(o->size);
+	char *buf = demo_message(o->size);
 	double start;
 	pid_t child;
 	long i;
@@ -151,7 +140,7 @@ static int run_pipe_calls(const struct demo_opts *o)
 	int p[NPIPES][2], file;
 	struct demo_record tx[NPIPES], rx[NPIPES], memfd, memfd_rx;
 	size_t half = o->size / 2;
-	char *buf = message(o->size), *in = malloc(o->size ? o->size : 1);
+	char *buf = demo_message(o->size), *in = malloc(o->size ? o->size : 1);
 	double start = now_s();
 
 	name_process("pipe-calls");
@@ -246,7 +235,7 @@ static int fifo_reader(const struct demo_opts *o, const char *path)
 static int fifo_writer(const struct demo_opts *o, const char *path, bool go_from_parent)
 {
 	struct demo_record r;
-	char *buf = message(o->size);
+	char *buf = demo_message(o->size);
 	double start;
 	int fd;
 

@@ -63,7 +63,7 @@ static void unix_addr_text(const struct sockaddr_un *a, socklen_t len, char *buf
 		snprintf(buf, size, "%.*s", (int)strnlen(a->sun_path, n), a->sun_path);
 }
 
-static void unix_object(int fd, bool listening, bool pair, char *buf, size_t size)
+void unix_object(int fd, bool listening, bool pair, char *buf, size_t size)
 {
 	struct sockaddr_un a;
 	socklen_t len = sizeof(a);
@@ -103,7 +103,7 @@ static void inet_text(const struct sockaddr_storage *a, char *buf, size_t size)
 	}
 }
 
-static void inet_object(int fd, const char *proto, bool listening, char *buf, size_t size)
+void inet_object(int fd, const char *proto, bool listening, char *buf, size_t size)
 {
 	struct sockaddr_storage a;
 	socklen_t len = sizeof(a);
@@ -120,14 +120,14 @@ static void inet_object(int fd, const char *proto, bool listening, char *buf, si
 	}
 }
 
-static void sock_record(struct demo_record *r, const char *type, int fd, bool tx)
+void sock_record(struct demo_record *r, const char *type, int fd, bool tx)
 {
 	record_init(r, type, fd, tx);
 	r->endpoint = true;
 }
 
 /* Both directions of one socket: its end, and the end it talks to. */
-static void record_ends(struct demo_record *rx, struct demo_record *tx, int own, int peer)
+void record_ends(struct demo_record *rx, struct demo_record *tx, int own, int peer)
 {
 	record_end(rx, own);
 	record_end(tx, own);

@@ -24,7 +24,21 @@ const char *const features_tracepoint_names[TP_COUNT] = {
 	[TP_PAGE_FAULT] = "page_fault_user",
 	[TP_SCHED_SWITCH] = "sched_switch",
 	[TP_SIGNAL_GENERATE] = "signal_generate",
+	[TP_URING_COMPLETE] = "io_uring_complete",
+	[TP_URING_SUBMIT] = "io_uring_submit_req",
 };
+
+/* Whether the struct of BTF id has a member of that name at its top level. */
+static bool struct_has(const struct btf *vmlinux, int id, const char *member)
+{
+	const struct btf_type *t = btf__type_by_id(vmlinux, id);
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (strcmp(btf__name_by_offset(vmlinux, m->name_off), member) == 0)
+			return true;
+	return false;
+}
 
 /* The BTF type every raw tracepoint has: btf_trace_<name>. */
 static int tracepoint_btf_id(const struct btf *vmlinux, const char *tp)
@@ -33,6 +47,30 @@ static int tracepoint_btf_id(const struct btf *vmlinux, const char *tp)
 
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+}
+
+/*
+ * io_uring_complete passes the request (struct io_kiocb) as its second
+ * argument since 5.19, before it a number (the request's user data); and
+ * the request has the fields bpf/uring.bpf.h reads.
+ */
+static bool probe_uring(const struct btf *vmlinux)
+{
+	int id = tracepoint_btf_id(vmlinux, "io_uring_complete");
+	const struct btf_type *t = id > 0 ? btf__type_by_id(vmlinux, id) : NULL;
+	const struct btf_param *params;
+	int req;
+
+	/* typedef -> pointer -> prototype (void *data, ring, request, ...) */
+	for (int i = 0; t && i < 2; i++)
+		t = btf__type_by_id(vmlinux, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 3)
+		return false;
+	params = btf_params(t);
+	if (!btf_is_ptr(btf__type_by_id(vmlinux, params[2].type)))
+		return false;
+	req = btf__find_by_name_kind(vmlinux, "io_kiocb", BTF_KIND_STRUCT);
+	return req > 0 && struct_has(vmlinux, req, "opcode") && struct_has(vmlinux, req, "cqe");
 }
 
 /* Load `return 0` as a tp_btf program on sys_exit: the hook we would use. */
@@ -88,6 +126,7 @@ static void hide_features(struct features *f, const char *list)
 		{ "batch", offsetof(struct features, batch_ops) },
 		{ "find_vma", offsetof(struct features, find_vma) },
 		{ "ringbuf", offsetof(struct features, ringbuf) },
+		{ "uring", offsetof(struct features, uring) },
 	};
 	gchar **names = g_strsplit(list, ",", -1);
 
@@ -102,6 +141,7 @@ static void hide_features(struct features *f, const char *list)
 	g_strfreev(names);
 	f->sock_tp = f->sock_tp && f->tracepoint[TP_SOCK_SEND] && f->tracepoint[TP_SOCK_RECV];
 	f->direct_loads = f->direct_loads && f->tp_btf;
+	f->uring = f->uring && f->tracepoint[TP_URING_COMPLETE];
 }
 
 void features_probe(struct features *f)
@@ -123,6 +163,7 @@ void features_probe(struct features *f)
 		for (int i = 0; i < TP_COUNT; i++)
 			f->tracepoint[i] = tracepoint_btf_id(vmlinux, features_tracepoint_names[i]) > 0;
 		f->tp_btf = probe_tp_btf(vmlinux);
+		f->uring = probe_uring(vmlinux);
 		/* Only the tp_btf hooks have the typed task the direct loads
 		 * start from. */
 		f->direct_loads = f->tp_btf &&
@@ -167,6 +208,10 @@ void features_print(FILE *out, const struct features *f)
 	     "finds the mapping at an address (5.17+)");
 	features_line(out, "ring buffer", f->ringbuf, f->ringbuf ? "available" : "not available",
 	     "BPF_MAP_TYPE_RINGBUF (5.8+)");
+	features_line(out, "io_uring requests", f->uring,
+	     f->uring ? "io_uring reads and writes on IPC objects counted as they complete"
+		      : "io_uring's requests not seen: their bytes go uncounted",
+	     "io_uring_complete with the request (5.19+)");
 	features_line(out, "tracefs", f->tracefs, f->tracefs ? "mounted, not used" : "not mounted, not needed",
 	     "raw tracepoints attach without it");
 	for (int i = 0; i < TP_COUNT; i++)

@@ -20,6 +20,8 @@ enum tracepoint_id {
 	TP_PAGE_FAULT,		/* exceptions:page_fault_user (x86): shared memory activity */
 	TP_SCHED_SWITCH,	/* sched:sched_switch: WAIT, time blocked in IPC calls */
 	TP_SIGNAL_GENERATE,	/* signal:signal_generate: signals */
+	TP_URING_COMPLETE,	/* io_uring:io_uring_complete: io_uring's requests */
+	TP_URING_SUBMIT,	/* io_uring:io_uring_submit_req: those that will be unseen */
 	TP_COUNT,
 };
 
@@ -33,6 +35,7 @@ struct features {
 	bool sock_tp;		/* sock:sock_send_length/sock_recv_length (6.3+) */
 	bool find_vma;		/* bpf_find_vma() (5.17+): shared memory */
 	bool ringbuf;		/* BPF ring buffer (5.8+) */
+	bool uring;		/* io_uring_complete passes the request (5.19+) */
 	bool tracefs;		/* mounted (not needed: raw tracepoints do without) */
 	bool tracepoint[TP_COUNT];
 	char kernel[65];	/* uname -r */

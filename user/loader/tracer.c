@@ -98,8 +98,11 @@ struct hook {
 };
 
 static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
-			 struct hook *h)
+			 bool feat_uring, struct hook *h)
 {
+	/* What io_uring's requests move bytes through (bpf/uring.bpf.h). */
+	unsigned int uring_types = (1U << IPC_PIPE) | (1U << IPC_FIFO) | (1U << IPC_PTY) |
+				   (1U << IPC_EVENTFD) | (sock_tp ? 0 : IPC_SOCK_TYPES);
 	size_t n = 0;
 
 	h[n++] = (struct hook){ skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, TP_SYS_EXIT,
@@ -114,6 +117,12 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 	h[n++] = (struct hook){ skel->progs.signal_generate_btf, skel->progs.signal_generate_raw,
 				TP_SIGNAL_GENERATE, types & (1U << IPC_SIGNAL),
 				"signals are not traced" };
+	h[n++] = (struct hook){ skel->progs.uring_complete_btf, skel->progs.uring_complete_raw,
+				TP_URING_COMPLETE, types & uring_types,
+				"io_uring's reads and writes go uncounted" };
+	h[n++] = (struct hook){ skel->progs.uring_submit_btf, skel->progs.uring_submit_raw,
+				TP_URING_SUBMIT, (types & uring_types) && feat_uring,
+				"io_uring requests that complete unseen are not in lost.uring" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
 				"exited processes are noticed in /proc instead" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_fork, TP_SCHED_FORK, true,
@@ -134,11 +143,12 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 			   char *err, size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, t->feat.uring, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct hook *h = &hooks[i];
-		bool present = t->feat.tracepoint[h->tp];
+		/* io_uring_complete without the request (before 5.19) serves nothing. */
+		bool present = t->feat.tracepoint[h->tp] && (h->tp != TP_URING_COMPLETE || t->feat.uring);
 		bool use_btf = h->btf && t->feat.tp_btf;
 
 		if (h->wanted && !present && !h->without) {
@@ -148,8 +158,8 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 		}
 		if (say && h->wanted && !present &&
 		    !(h->tp == TP_SOCK_SEND || h->tp == TP_SOCK_RECV))
-			p_err("this kernel has no %s tracepoint: %s", features_tracepoint_names[h->tp],
-			     h->without);
+			p_err("this kernel has no %s tracepoint%s: %s", features_tracepoint_names[h->tp],
+			     t->feat.tracepoint[h->tp] ? " with what ipctrace reads" : "", h->without);
 		if (say && h->wanted && present && !h->raw && !use_btf)
 			p_err("the %s hook needs tp_btf, which this kernel's BPF cannot do: %s",
 			     features_tracepoint_names[h->tp], h->without);
@@ -166,7 +176,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, t->feat.uring, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };

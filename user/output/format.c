@@ -229,6 +229,7 @@ const struct loss_kind format_loss_kinds[] = {
 	{ "waits", offsetof(struct ipc_loss, waits_dropped) },
 	{ "hists", offsetof(struct ipc_loss, hists_dropped) },
 	{ "compat", offsetof(struct ipc_loss, compat_skipped) },
+	{ "uring", offsetof(struct ipc_loss, uring_unseen) },
 };
 
 const size_t format_nloss_kinds = G_N_ELEMENTS(format_loss_kinds);

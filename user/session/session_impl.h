@@ -55,7 +55,7 @@ struct session {
 	struct event_log log;
 	double last_flush;
 	__u64 events_lost_said;
-	bool rows_lost_said, overflow_lost_said, compat_said;	/* said once each on stderr */
+	bool rows_lost_said, overflow_lost_said, compat_said, uring_said; /* said once each */
 	/* Children */
 	pid_t command, demo;
 	int command_status, demo_status;

@@ -334,6 +334,13 @@ static void report_row_loss(struct session *s)
 		      (unsigned long long)loss.compat_skipped);
 		s->compat_said = true;
 	}
+	if (loss.uring_unseen && !s->uring_said) {
+		p_err("io_uring requests on IPC objects that complete unseen (with "
+		      "IOSQE_CQE_SKIP_SUCCESS, multishot, or outside their process) are not "
+		      "counted: %llu so far (lost.uring counts them)",
+		      (unsigned long long)loss.uring_unseen);
+		s->uring_said = true;
+	}
 	if (loss.overflow_dropped && !s->overflow_lost_said) {
 		p_err("even the overflow rows are full: some operations went uncounted "
 		      "(lost.overflow); raise --max-rows");
