@@ -138,9 +138,7 @@ bool sock_parse_net_line(const char *line, int family, struct net_entry *e)
 	parse_inet(local, family, &e->local);
 	parse_inet(remote, family, &e->remote);
 	e->ino = ino;
-	/* Inode 0: a socket no process holds any more (TIME_WAIT, orphaned),
-	 * nobody's peer; taken for one, it showed as a peer "[0]". */
-	return ino != 0;
+	return true;
 }
 
 bool sock_parse_unix_line(const char *line, struct unix_entry *u)
@@ -682,7 +680,12 @@ static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_
 
 			if (e->type == o->key.type && e->ino != o->key.ino &&
 			    other_end(pass, e->type, &e->local, &e->remote, info)) {
-				link_net_entry(l, o, e);
+				/* Inode 0: no process holds the other end yet
+				 * (not accepted) or any more (TIME_WAIT). The
+				 * one that accepts it links itself; until then
+				 * no peer, rather than a "[0]" or a remote. */
+				if (e->ino)
+					link_net_entry(l, o, e);
 				return;
 			}
 		}
