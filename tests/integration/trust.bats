@@ -61,10 +61,13 @@ no_control() {
 	done
 	# The workload was seen, with its name escaped as ps and strace show it.
 	escaped='f\x1b]2;PWNED\x07\x1b[2J\x0aFAKE 1 root pipe x tx - 999G'
-	for f in table events csv out ipc.dot ipc.prom; do
+	for f in table csv out ipc.dot ipc.prom; do
 		no_control "$TMP/$f"
 		grep -qF "${escaped//\\/\\\\}" "$TMP/$f" || grep -qF "$escaped" "$TMP/$f"
 	done
+	# -e's text is one word per field: its spaces are escaped too.
+	no_control "$TMP/events"
+	grep -qF "${escaped// /\\x20}" "$TMP/events"
 	# No line of the table, its summary or the event log begins with the
 	# forged text: the line break inside the name did not break the line.
 	run grep -c '^FAKE' "$TMP/table" "$TMP/events" "$TMP/csv"

@@ -541,7 +541,7 @@ PY
 		"'$IPCTRACE' --json -i 0.2 -t fifo 2>'$TMP/err'; sleep 600"
 	# FIFOs only: with every type, a busy machine's signals make one line
 	# longer than the screen, and no line's start would be seen.
-	wait_screen '^\{"version":1,'
+	wait_screen '^\{"version":2,'
 	[ "$(pane '#{alternate_on}')" = 0 ]
 }
 
