@@ -15,3 +15,25 @@ need_packages() {
 say() {
 	printf 'test-qemu: %s\n' "$*" >&2
 }
+
+# Hooks a target may redefine, each given the root filesystem's directory
+# but the first: the host's preparation before debootstrap, the root
+# filesystem's before its packages are installed, and its last changes
+# before it becomes the image.
+prepare_host() { :; }
+prepare_rootfs() { :; }
+customize_rootfs() { :; }
+
+# QEMU_TARGET picks the guest: tools/qemu/target-NAME.sh says which kernel,
+# root filesystem, binaries and tests (full, the default, is the one above).
+QEMU_TARGET=${QEMU_TARGET:-full}
+export QEMU_TARGET
+TARGET_FILE=$ROOT/tools/qemu/target-$QEMU_TARGET.sh
+if [[ ! $QEMU_TARGET =~ ^[a-z0-9]+$ || ! -r $TARGET_FILE ]]; then
+	targets=("$ROOT"/tools/qemu/target-*.sh)
+	targets=("${targets[@]##*/target-}")
+	say "QEMU_TARGET='$QEMU_TARGET': expected one of ${targets[*]%.sh}"
+	exit 2
+fi
+# shellcheck source=/dev/null
+source "$TARGET_FILE"
