@@ -76,7 +76,13 @@ unit_active() {
 	wait_until 120 unit_active
 	pid=$(systemctl show -p MainPID --value "$UNIT")
 	[ "$pid" -gt 0 ]
-	wait_until 120 scrape_up
+	# Loading takes long under emulation on a busy host: what the unit said
+	# is shown if it never serves.
+	if ! wait_until 600 scrape_up; then
+		systemctl status --no-pager "$UNIT" || true
+		journalctl --no-pager -u "$UNIT" | tail -n 30
+		return 1
+	fi
 	grep -qx "ipctrace_build_info{version=\"$VERSION\"} 1" "$TMP/metrics"
 	# The unit's sandbox is in force: no new privileges, and a bounding set
 	# within the one the unit names (ipctrace's own drop narrows it further).
@@ -91,7 +97,7 @@ unit_active() {
 		grep -qx "$cap" <<<"$allowed"
 	done
 	/usr/bin/ipc-demo pipe -n 150 -s 2000 --json >"$TMP/demo"
-	wait_until 120 scraped_exact
+	wait_until 300 scraped_exact
 	TRACER_PID=$pid tracer_programs >"$STATE"
 	TRACER_PID=
 	echo "programs: $(paste -sd ' ' "$STATE")"

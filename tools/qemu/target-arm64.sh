@@ -31,19 +31,3 @@ prepare_host() {
 	fi
 	cat "$conf" >/proc/sys/fs/binfmt_misc/register
 }
-
-# prepare_rootfs: an initrd with only what mounts the root disk. MODULES=most
-# runs modinfo on every module, which under qemu-user takes most of an hour.
-prepare_rootfs() {
-	mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"
-	echo MODULES=list >"$1/etc/initramfs-tools/conf.d/ipctrace-guest"
-	cat >"$1/etc/initramfs-tools/hooks/ipctrace-guest" <<-'HOOK'
-		#!/bin/sh
-		[ "$1" = prereqs ] && exit 0
-		. /usr/share/initramfs-tools/hook-functions
-		for m in virtio_mmio virtio_pci virtio_blk ext4; do
-			force_load "$m"
-		done
-	HOOK
-	chmod 0755 "$1/etc/initramfs-tools/hooks/ipctrace-guest"
-}

@@ -35,6 +35,11 @@ QEMU_SMP=1
 # found it.
 IPCTRACE_LIBS='libbpf\.so|libmicrohttpd\.so|libjson-c\.so|libglib-2\.0\.so|libyaml-0\.so'
 
+# Built on every image change, the initrd is kept to what boots this guest.
+prepare_rootfs() {
+	small_initrd "$1"
+}
+
 customize_rootfs() {
 	local found
 	found=$(find "$1/lib" "$1/usr/lib" -regextype egrep -regex ".*/($IPCTRACE_LIBS)[^/]*" 2>/dev/null)

@@ -35,6 +35,11 @@ QEMU_TCG_CPU=max
 QEMU_KVM=yes
 QEMU_SMP=1
 
+# Built on every image change, the initrd is kept to what boots this guest.
+prepare_rootfs() {
+	small_initrd "$1"
+}
+
 # customize_rootfs: systemd runs the tests as a service of the booted
 # system (guest-init.sh, which mounts what systemd has not and powers off).
 customize_rootfs() {
