@@ -80,7 +80,8 @@ unit_active() {
 	# is shown if it never serves.
 	if ! wait_until 600 scrape_up; then
 		systemctl status --no-pager "$UNIT" || true
-		journalctl --no-pager -u "$UNIT" | tail -n 30
+		# ipctrace's own lines, not systemd's restarts
+		journalctl --no-pager -u "$UNIT" | grep -v ' systemd\[1\]: ' | tail -n 20
 		return 1
 	fi
 	grep -qx "ipctrace_build_info{version=\"$VERSION\"} 1" "$TMP/metrics"
