@@ -42,6 +42,16 @@ small_initrd() {
 	chmod 0755 "$1/etc/initramfs-tools/hooks/ipctrace-guest"
 }
 
+# The machine, unless the target says otherwise: an x86-64 PC, one CPU (the
+# developers' machines are shared), every feature TCG emulates (closer to
+# real hardware than qemu64), KVM when it works.
+QEMU_SYSTEM=qemu-system-x86_64
+QEMU_MACHINE=(-machine q35)
+QEMU_CONSOLE=ttyS0
+QEMU_TCG_CPU=max
+QEMU_KVM=yes
+QEMU_SMP=1
+
 # QEMU_TARGET picks the guest: tools/qemu/target-NAME.sh says which kernel,
 # root filesystem, binaries and tests (full, the default, is the one above).
 QEMU_TARGET=${QEMU_TARGET:-full}

@@ -21,14 +21,6 @@ GUEST_INIT=/sbin/ipctrace-init
 GUEST_ROOT_MODE=ro
 GUEST_TESTS=$(cat "$ROOT/tests/dist/no-server-tests")
 
-# The machine (target-arm64.sh sets its own after these).
-QEMU_SYSTEM=qemu-system-x86_64
-QEMU_MACHINE=(-machine q35)
-QEMU_CONSOLE=ttyS0
-QEMU_TCG_CPU=max
-QEMU_KVM=yes
-# One core: the developers' machines are shared.
-QEMU_SMP=1
 
 # The libraries of ipctrace's own (the dynamic build's) that must not be in
 # the guest: were one there, a static binary could not be told from one that

@@ -28,12 +28,6 @@ GUEST_INIT=/lib/systemd/systemd
 GUEST_ROOT_MODE=rw
 GUEST_TESTS=dist/service
 
-QEMU_SYSTEM=qemu-system-x86_64
-QEMU_MACHINE=(-machine q35)
-QEMU_CONSOLE=ttyS0
-QEMU_TCG_CPU=max
-QEMU_KVM=yes
-QEMU_SMP=1
 
 # Built on every image change, the initrd is kept to what boots this guest.
 prepare_rootfs() {

@@ -13,12 +13,7 @@ GUEST_INIT=/sbin/ipctrace-init
 GUEST_ROOT_MODE=ro
 GUEST_TESTS=all
 
-QEMU_SYSTEM=qemu-system-x86_64
-QEMU_MACHINE=(-machine q35)
-QEMU_CONSOLE=ttyS0
-# Every feature TCG emulates: closer to real hardware than qemu64.
-QEMU_TCG_CPU=max
-QEMU_KVM=yes
+# lib.sh's x86-64 machine, with the two CPUs this run always had.
 QEMU_SMP=2
 
 # stage_binaries DIR: what the guest runs, into the tests disk's DIR; one
