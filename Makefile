@@ -5,7 +5,9 @@
 #   sudo make run   install missing packages, build, run ipctrace on the demos
 #   sudo make test  install missing packages, build, run every test
 #   sudo make test-qemu  build, run the integration tests on Debian 12's
-#                   Linux 6.1 under qemu (not part of make test: minutes)
+#                   Linux 6.1 under qemu (not part of make test: minutes);
+#                   QEMU_TARGET=bare|arm64|deb for the static pair or the
+#                   package (docs/testing.md)
 #   sudo make bench what ipctrace costs the IPC it watches, against bpftrace
 #                   and strace (not part of make test: minutes)
 #   sudo make install    install under PREFIX (default /usr/local), into
@@ -63,7 +65,7 @@ VERSION := $(shell cat VERSION)
 
 CFLAGS   ?= -g -O2
 WARN     := -Wall -Wextra -Werror
-ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DIPCTRACE_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DIPCTRACE_VERSION='"$(VERSION)"' \
 	     -Iinclude -Iuser -I$(OUTPUT) $(PKG_CFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ibpf -I$(OUTPUT)
@@ -150,7 +152,7 @@ $(LIB): $(LIB_OBJS)
 
 $(OUTPUT)/ipctrace: $(OUTPUT)/user/main.o $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
 $(OUTPUT)/demo/%.o: tools/demo/%.c $(DEMO_HDRS) include/ipctrace.h | $(OUTPUT)/demo $(LIB_DEPS)
 	$(call msg,CC,$@)
@@ -162,7 +164,7 @@ URING_LIBS = $(shell pkg-config $(if $(filter 1,$(STATIC)),--static) --libs libu
 
 $(OUTPUT)/ipc-demo: $(DEMO_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(PKG_LIBS) $(URING_LIBS) -lrt -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(URING_LIBS) -lrt -lm -o $@
 
 # The benchmark's workloads: libc and liburing, no project headers.
 $(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)
@@ -198,10 +200,19 @@ test-integration: all
 
 # A second kernel: the guest image is built once into build/qemu, the
 # tests run on the build just made. See tools/qemu/run-tests.sh.
+# QEMU_TARGET picks the guest (tools/qemu/target-*.sh) and so what to build:
+# full the dynamic build, bare and arm64 make dist's static pair, deb the
+# package (under systemd).
+QEMU_TARGET ?= full
+QEMU_BUILD_full  := all
+QEMU_BUILD_bare  := dist DIST_ARCHES=x86_64
+QEMU_BUILD_arm64 := dist DIST_ARCHES=aarch64
+QEMU_BUILD_deb   := deb
 test-qemu:
+	$(if $(QEMU_BUILD_$(QEMU_TARGET)),,$(error QEMU_TARGET=$(QEMU_TARGET): expected one of full bare arm64 deb))
 	$(Q)tools/install-deps.sh qemu
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tools/qemu/run-tests.sh
+	$(Q)$(MAKE) --no-print-directory $(QEMU_BUILD_$(QEMU_TARGET))
+	$(Q)QEMU_TARGET=$(QEMU_TARGET) tools/qemu/run-tests.sh
 
 # The README's picture of who talks to whom, from a real run of the demos.
 demo-graph: all
@@ -239,7 +250,7 @@ $(FUZZ_DIR)/user:
 $(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(FUZZ_DIR)/user
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(filter-out $(CFLAGS),$(ALL_CFLAGS)) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(filter-out $(CFLAGS) $(CPPFLAGS),$(ALL_CFLAGS)) -c $< -o $@
 
 $(FUZZ_DIR)/libipctrace.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
@@ -248,7 +259,7 @@ $(FUZZ_DIR)/libipctrace.a: $(FUZZ_OBJS)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libipctrace.a
 	$(call msg,LINK,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(filter-out $(CFLAGS),$(ALL_CFLAGS)) \
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(filter-out $(CFLAGS) $(CPPFLAGS),$(ALL_CFLAGS)) \
 		$< $(FUZZ_DIR)/libipctrace.a $(PKG_LIBS) -lm -o $@
 
 fuzz:

@@ -71,6 +71,8 @@ purpose_packages() {
 	qemu)
 		# the guest image (debootstrap, mkfs.ext4) and the two emulators
 		echo debootstrap e2fsprogs qemu-system-x86 qemu-system-arm
+		# an arm64 root filesystem is made by running its programs (binfmt_misc)
+		echo qemu-user-static
 		;;
 	cross-arm64)
 		# make dist's aarch64 build: the cross compiler and the static

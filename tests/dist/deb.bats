@@ -5,6 +5,7 @@
 # ipctrace tracing exactly, the unit valid for systemd, and a purge that
 # leaves nothing behind.
 load ../integration/helpers
+load package
 
 VERSION=$(cat "$ROOT/VERSION")
 DEB=$ROOT/dist/ipctrace_${VERSION}_amd64.deb
@@ -69,16 +70,5 @@ teardown() {
 
 @test "deb: dpkg --purge removes every file it installed" {
 	run -0 dpkg -i "$DEB"
-	run -0 dpkg -L ipctrace
-	listed=$output
-	run -0 dpkg --purge ipctrace
-	while read -r f; do
-		# the directories are shared with other packages
-		[[ -d $f ]] && continue
-		echo "checking $f"
-		[ ! -e "$f" ]
-	done <<<"$listed"
-	[ ! -e /etc/default/ipctrace ]
-	run dpkg-query -W ipctrace
-	[ "$status" -ne 0 ]
+	purge_leaves_nothing
 }

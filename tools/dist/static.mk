@@ -115,7 +115,7 @@ endif
 # in an empty root), the integration tests that need no server run against
 # them, and the package installed, used and purged (tests/dist/deb.bats).
 # Not part of make test: the first make dist and make deb take minutes.
-DIST_TESTS ?= pipe sockets queues shm signals cli
+DIST_TESTS ?= $(shell cat tests/dist/no-server-tests)
 test-dist: dist deb
 	$(Q)tools/install-deps.sh test
 	$(Q)IPCTRACE=$(abspath $(DIST_DIR)/ipctrace-$(VERSION)-x86_64) \

@@ -2,13 +2,15 @@
 # Builds, once, the Debian 12 guest that `make test-qemu` boots: a minimal
 # root filesystem with Debian's own Linux 6.1 kernel and ipctrace's runtime
 # and test dependencies, as an ext4 image, plus the kernel and initrd taken
-# out of its /boot so qemu can boot them directly.
+# out of its /boot so qemu can boot them directly. QEMU_TARGET's file
+# (tools/qemu/target-*.sh) may choose another architecture and another list
+# of packages, into its own directory.
 #
 #   tools/qemu/build-image.sh    -> build/qemu/{rootfs.img,vmlinuz,initrd.img}
 #
 # The image is kept between runs: it is rebuilt only when missing, older
-# than this script or the guest init it installs, or made with another
-# GUEST_KERNEL. `rm -rf build/qemu` forces a rebuild (about 1.5 minutes).
+# than this script, the target's file or the guest init it installs, or made
+# with another GUEST_KERNEL or list of packages. `rm -rf build/qemu` forces a rebuild (about 1.5 minutes).
 # Needs root (debootstrap, chroot).
 #
 # GUEST_KERNEL picks the kernel package; the default metapackage follows the
@@ -19,15 +21,20 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 GUEST_KERNEL=${GUEST_KERNEL:-linux-image-amd64}
+GUEST_ARCH=${GUEST_ARCH:-amd64}
 SUITE=bookworm
 IMAGE_SIZE=${IMAGE_SIZE:-2G}
 
 img=$QEMU_OUT/rootfs.img
 init_src=$ROOT/tools/qemu/guest-init.sh
 
+# What the image is made of: rebuilt when it changes.
+# shellcheck disable=SC2153  # GUEST_PACKAGES is the target file's
+recipe="$GUEST_ARCH $GUEST_KERNEL ${GUEST_PACKAGES[*]}"
 if [[ -s $img && -s $QEMU_OUT/vmlinuz && -s $QEMU_OUT/initrd.img && -s $QEMU_OUT/kernel-release &&
-	$(cat "$QEMU_OUT/kernel-package" 2>/dev/null) == "$GUEST_KERNEL" &&
-	$img -nt ${BASH_SOURCE[0]} && $img -nt $init_src && $img -nt $ROOT/tools/qemu/lib.sh ]]; then
+	$(cat "$QEMU_OUT/kernel-package" 2>/dev/null) == "$recipe" &&
+	$img -nt ${BASH_SOURCE[0]} && $img -nt $init_src && $img -nt $ROOT/tools/qemu/lib.sh &&
+	$img -nt $TARGET_FILE ]]; then
 	say "guest image up to date: $img"
 	exit 0
 fi
@@ -37,6 +44,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 1
 fi
 need_packages
+prepare_host
 
 # The guest uses the same Debian mirror as this host, so it works wherever
 # the host's apt works (here: only Debian's mirror is reachable). apt itself
@@ -50,7 +58,7 @@ for line in "${sources[@]}"; do
 	[[ -z $mirror && ${line#* } == "$SUITE" ]] && mirror=${line% *}
 done
 mirror=${mirror:-http://deb.debian.org/debian}
-say "building the guest image from $mirror ($SUITE, $GUEST_KERNEL); takes a few minutes"
+say "building the guest image from $mirror ($SUITE, $GUEST_ARCH, $GUEST_KERNEL); takes a few minutes"
 
 mkdir -p "$QEMU_OUT"
 rootfs=$QEMU_OUT/rootfs
@@ -65,7 +73,7 @@ cleanup
 # minbase: no init system, no daemons. The guest's PID 1 is our own script,
 # so the boot is short under software emulation and nothing else runs
 # beside the tests.
-debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" >"$QEMU_OUT/debootstrap.log" 2>&1 || {
+debootstrap --variant=minbase --arch="$GUEST_ARCH" "$SUITE" "$rootfs" "$mirror" >"$QEMU_OUT/debootstrap.log" 2>&1 || {
 	tail -n 20 "$QEMU_OUT/debootstrap.log" >&2
 	say "debootstrap failed; full log in $QEMU_OUT/debootstrap.log"
 	exit 1
@@ -79,6 +87,7 @@ for line in "${sources[@]:-$mirror $SUITE}"; do
 done
 echo ipctrace-guest >"$rootfs/etc/hostname"
 
+prepare_rootfs "$rootfs"
 # The kernel's postinst builds the initrd (update-initramfs), which wants /proc
 # and /sys.
 mount -t proc proc "$rootfs/proc"
@@ -94,6 +103,10 @@ guest_packages=(
 	bats jq python3 bpftool util-linux procps iproute2 socat curl perl graphviz prometheus tmux
 	openssl whois nginx-light libcap2-bin
 )
+# A target's own list replaces this one.
+if [[ ${#GUEST_PACKAGES[@]} -gt 0 ]]; then
+	guest_packages=("${GUEST_PACKAGES[@]}")
+fi
 # A server's package would start its service in the chroot, on the host.
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
 chmod 0755 "$rootfs/usr/sbin/policy-rc.d"
@@ -113,6 +126,7 @@ rm -f "$rootfs/usr/sbin/policy-rc.d"
 umount "$rootfs/sys" "$rootfs/proc"
 
 install -m 0755 "$init_src" "$rootfs/sbin/ipctrace-init"
+customize_rootfs "$rootfs"
 # Mount point of the per-run disk with ipctrace and its tests (run-tests.sh).
 mkdir -p "$rootfs/ipctrace"
 
@@ -129,6 +143,6 @@ mv "$QEMU_OUT/vmlinuz.tmp" "$QEMU_OUT/vmlinuz"
 mv "$QEMU_OUT/initrd.img.tmp" "$QEMU_OUT/initrd.img"
 release=$(basename "$rootfs"/boot/vmlinuz-*)
 echo "${release#vmlinuz-}" >"$QEMU_OUT/kernel-release"
-echo "$GUEST_KERNEL" >"$QEMU_OUT/kernel-package"
+echo "$recipe" >"$QEMU_OUT/kernel-package"
 mv "$img.tmp" "$img"
 say "guest image built: $img (Linux $(cat "$QEMU_OUT/kernel-release"))"

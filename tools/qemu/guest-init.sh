@@ -2,7 +2,8 @@
 # PID 1 of the test guest: build-image.sh installs it as /sbin/ipctrace-init
 # and run-tests.sh boots with init=/sbin/ipctrace-init. No systemd: under
 # software emulation every service costs seconds, and the tests need only a
-# few filesystems, then the disk with ipctrace on it.
+# few filesystems, then the disk with ipctrace on it. (The deb target's guest
+# boots systemd, which runs this as a service: what systemd mounted stays.)
 #
 # No `set -e`: if PID 1 exits, the kernel panics instead of reporting, so
 # every path ends in a power-off, and the host tells "no results" apart
@@ -21,8 +22,8 @@ mountpoint -q /run || mount -t tmpfs -o mode=0755 tmpfs /run
 # script(1) in the terminal tests needs ptys; bash's <(...) needs /dev/fd,
 # which udev would have made.
 mkdir -p /dev/pts /dev/shm
-mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mountpoint -q /dev/pts || mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+mountpoint -q /dev/shm || mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 [[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
 # The root filesystem stays read-only; the tests write under /tmp.
 mount -t tmpfs -o mode=1777 tmpfs /tmp

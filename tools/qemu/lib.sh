@@ -15,3 +15,53 @@ need_packages() {
 say() {
 	printf 'test-qemu: %s\n' "$*" >&2
 }
+
+# Hooks a target may redefine, each given the root filesystem's directory
+# but the first: the host's preparation before debootstrap, the root
+# filesystem's before its packages are installed, and its last changes
+# before it becomes the image.
+prepare_host() { :; }
+prepare_rootfs() { :; }
+customize_rootfs() { :; }
+
+# small_initrd ROOTFS (for prepare_rootfs): an initrd with only what mounts
+# the root disk. initramfs-tools' default, MODULES=most, runs modinfo on
+# every module: many minutes on a busy machine, most of an hour under
+# qemu-user.
+small_initrd() {
+	mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"
+	echo MODULES=list >"$1/etc/initramfs-tools/conf.d/ipctrace-guest"
+	cat >"$1/etc/initramfs-tools/hooks/ipctrace-guest" <<-'HOOK'
+		#!/bin/sh
+		[ "$1" = prereqs ] && exit 0
+		. /usr/share/initramfs-tools/hook-functions
+		for m in virtio_mmio virtio_pci virtio_blk ext4; do
+			force_load "$m"
+		done
+	HOOK
+	chmod 0755 "$1/etc/initramfs-tools/hooks/ipctrace-guest"
+}
+
+# The machine, unless the target says otherwise: an x86-64 PC, one CPU (the
+# developers' machines are shared), every feature TCG emulates (closer to
+# real hardware than qemu64), KVM when it works.
+QEMU_SYSTEM=qemu-system-x86_64
+QEMU_MACHINE=(-machine q35)
+QEMU_CONSOLE=ttyS0
+QEMU_TCG_CPU=max
+QEMU_KVM=yes
+QEMU_SMP=1
+
+# QEMU_TARGET picks the guest: tools/qemu/target-NAME.sh says which kernel,
+# root filesystem, binaries and tests (full, the default, is the one above).
+QEMU_TARGET=${QEMU_TARGET:-full}
+export QEMU_TARGET
+TARGET_FILE=$ROOT/tools/qemu/target-$QEMU_TARGET.sh
+if [[ ! $QEMU_TARGET =~ ^[a-z0-9]+$ || ! -r $TARGET_FILE ]]; then
+	targets=("$ROOT"/tools/qemu/target-*.sh)
+	targets=("${targets[@]##*/target-}")
+	say "QEMU_TARGET='$QEMU_TARGET': expected one of ${targets[*]%.sh}"
+	exit 2
+fi
+# shellcheck source=/dev/null
+source "$TARGET_FILE"

@@ -9,9 +9,13 @@
 #                                    the guest, otherwise software emulation
 #   QEMU_TIMEOUT=SEC                 limit for the whole boot (default 900
 #                                    with KVM, 3600 with TCG)
-#   QEMU_TESTS=all|none|NAME         the bats files to run (default all);
-#                                    NAME is tests/integration/NAME.bats;
-#                                    none: only ipctrace -v, to see it load
+#   QEMU_TESTS=all|none|NAME...      the bats files to run (default: the
+#                                    target's); NAME is
+#                                    tests/integration/NAME.bats, DIR/NAME
+#                                    tests/DIR/NAME.bats; none: only
+#                                    ipctrace -v, to see it load
+#   QEMU_TARGET=full|bare|arm64|deb  the guest (tools/qemu/target-*.sh;
+#                                    default full, the one described above)
 #
 # Output: the guest's serial console, live; after it, build/qemu/results/
 # (tap, ipctrace-v.log, dmesg.log, uname) and build/qemu/console.log.
@@ -31,12 +35,11 @@ auto | kvm | tcg) ;;
 	exit 2
 	;;
 esac
-for f in build/ipctrace build/ipc-demo; do
-	if [[ ! -x $ROOT/$f ]]; then
-		say "$f is missing: build it first (make test-qemu does)"
-		exit 1
-	fi
-done
+# The target's binaries, checked before minutes go into an image.
+stage=$QEMU_OUT/tests-disk
+rm -rf "$stage" "$QEMU_OUT/results"
+mkdir -p "$stage/build" "$stage/results"
+stage_binaries "$stage" || exit 1
 
 need_packages
 "$ROOT/tools/qemu/build-image.sh"
@@ -44,11 +47,7 @@ need_packages
 # The tests disk: rebuilt every run from the current build, mounted by the
 # guest at /ipctrace, so build/ and tests/ keep the layout the bats helpers
 # expect (ROOT = tests/..). The guest writes its results back onto it.
-stage=$QEMU_OUT/tests-disk
 disk=$QEMU_OUT/tests.img
-rm -rf "$stage" "$QEMU_OUT/results"
-mkdir -p "$stage/build" "$stage/results"
-cp "$ROOT/build/ipctrace" "$ROOT/build/ipc-demo" "$stage/build/"
 # include/ and user/ too: tests read limits and tables from the sources
 # (MAX_WATCHED, MAX_RETIRED, the tracepoints feature_probe.c knows) rather
 # than repeat them.
@@ -67,7 +66,7 @@ mkfs.ext4 -q -F -L ipctrace-tests -d "$stage" "$disk"
 # kvm_works: /dev/kvm opens. Whether it can run this guest is only known by
 # booting it (a nested or paravirtual KVM may start and never reach init).
 kvm_works() {
-	[[ -r /dev/kvm && -w /dev/kvm ]]
+	[[ $QEMU_KVM == yes && -r /dev/kvm && -w /dev/kvm ]]
 }
 
 # A script's background jobs ignore Ctrl-C, and timeout(1) runs in a process
@@ -91,27 +90,27 @@ boot() {
 		cpu=host
 	else
 		limit=${QEMU_TIMEOUT:-3600}
-		# Every feature TCG emulates: closer to real hardware than qemu64.
-		cpu=max
+		cpu=$QEMU_TCG_CPU
 	fi
+	local tests=${QEMU_TESTS:-$GUEST_TESTS}
 	local args=(
-		-machine q35 -accel "$accel" -cpu "$cpu" -m 2G -smp 2
+		"${QEMU_MACHINE[@]}" -accel "$accel" -cpu "$cpu" -m 2G -smp "$QEMU_SMP"
 		-nographic -no-reboot -nic none
 		-kernel "$QEMU_OUT/vmlinuz" -initrd "$QEMU_OUT/initrd.img"
 		# panic=-1 with -no-reboot: a panic ends qemu at once rather than
 		# at the timeout. The guest gets the limit minus time to boot and
 		# power off, so a hung test still leaves the others' results.
-		-append "root=/dev/vda ro rootfstype=ext4 console=ttyS0 quiet panic=-1 init=/sbin/ipctrace-init ipctrace.timeout=$((limit > 600 ? limit - 240 : limit / 2)) ipctrace.tests=${QEMU_TESTS:-all}"
+		-append "root=/dev/vda $GUEST_ROOT_MODE rootfstype=ext4 console=$QEMU_CONSOLE quiet panic=-1 init=$GUEST_INIT ipctrace.timeout=$((limit > 600 ? limit - 240 : limit / 2)) ipctrace.tests=${tests// /,}"
 		# snapshot=on: the cached image is never written, so every run
 		# starts from the same guest.
 		-drive "file=$QEMU_OUT/rootfs.img,format=raw,if=virtio,snapshot=on"
 		-drive "file=$disk,format=raw,if=virtio"
 	)
-	say "booting Linux $(cat "$QEMU_OUT/kernel-release") with $accel, limit ${limit}s"
+	say "booting Linux $(cat "$QEMU_OUT/kernel-release") ($QEMU_TARGET) with $accel, limit ${limit}s"
 	: >"$console"
 	# stdin from /dev/null: qemu leaves the terminal alone, and Ctrl-C
 	# still reaches it.
-	timeout -k 10 "$limit" qemu-system-x86_64 "${args[@]}" </dev/null >"$console" 2>&1 &
+	timeout -k 10 "$limit" "$QEMU_SYSTEM" "${args[@]}" </dev/null >"$console" 2>&1 &
 	qpid=$!
 	tail -n +1 -f --pid="$qpid" "$console" &
 	tpid=$!
@@ -180,7 +179,7 @@ rc=$(cat "$results/rc")
 say "results in $results (tap, ipctrace-v.log, dmesg.log), console in $QEMU_OUT/console.log"
 grep '^not ok ' "$results/tap" >&2 || true
 # Last, like make test's summary.
-say "Linux $(cat "$results/uname") under qemu ($accel, ${elapsed}s): $passed passed, $failed failed"
+say "Linux $(cat "$results/uname") under qemu ($QEMU_TARGET, $accel, ${elapsed}s): $passed passed, $failed failed"
 if [[ $rc -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then
 	exit 1
 fi
