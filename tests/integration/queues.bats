@@ -105,3 +105,34 @@ load helpers
 	[ "$output" = "mq,msg" ]
 	python3 "$CHECK" "$TMP/demo" "$TMP/out"
 }
+
+@test "a queue and a segment an earlier run left under the demo's PID: the demo takes the next name and key" {
+	# In a PID namespace of its own the demo is PID 1, so its names and
+	# keys are known: /ipc-demo.1, 0x1d000001 (msg), 0x5d000001 (shm).
+	run /usr/bin/python3 -c '
+import ctypes, ctypes.util, os
+rt = ctypes.CDLL(ctypes.util.find_library("rt"), use_errno=True)
+libc = ctypes.CDLL(None, use_errno=True)
+print(rt.mq_open(b"/ipc-demo.1", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600, None),
+      libc.msgget(0x1d000001, 0o1000 | 0o2000 | 0o600),
+      libc.shmget(0x5d000001, 4096, 0o1000 | 0o2000 | 0o600))'
+	[ "$status" -eq 0 ]
+	read -r mq msg shm <<<"$output"
+	[ "$mq" -ge 0 ]
+	[ "$msg" -ge 0 ]
+	[ "$shm" -ge 0 ]
+	for demo in mq msg shm; do
+		unshare -pf "$DEMO" "$demo" -n 3 -s 100 --json >"$TMP/$demo" 2>"$TMP/$demo.err" ||
+			{ cat "$TMP/$demo.err"; false; }
+	done
+	ipcrm -q "$msg" -m "$shm"
+	/usr/bin/python3 -c 'import ctypes, ctypes.util, sys
+sys.exit(ctypes.CDLL(ctypes.util.find_library("rt")).mq_unlink(b"/ipc-demo.1"))'
+	[ "$(jq -r 'select(.type == "mq") | .object' "$TMP/mq" | sort -u)" = "/ipc-demo.1.1" ]
+	run jq -r 'select(.type == "msg") | .object' "$TMP/msg"
+	[ "${#lines[@]}" -gt 0 ]
+	[[ "$output" != *"key 0x1d000001 "* ]]
+	run jq -r 'select(.type == "shm") | .object' "$TMP/shm"
+	[ "${#lines[@]}" -gt 0 ]
+	[[ "$output" != *"key 0x5d000001 "* ]]
+}

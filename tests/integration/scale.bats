@@ -84,5 +84,6 @@ frames_after() {
 	run jq --slurpfile l "$TMP/load" '[.rows[] | select(.ino == $l[0].sink_ino)] |
 		[([.[] | select(.dir == "tx") | .bytes] | add), ([.[] | select(.dir == "rx") | .bytes] | add)]' -c "$TMP/final"
 	[ "$status" -eq 0 ]
+	echo "forks $forks, sink tx,rx: $output"
 	[ "$output" = "[$forks,$forks]" ]
 }

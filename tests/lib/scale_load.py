@@ -163,6 +163,14 @@ def storm(rate, seconds, writes, size, forkers):
         except BlockingIOError:
             time.sleep(0.01)
         reap(status, False)
+    # Every child has written by now (each forker reaps its own): what the
+    # loop's last read left in the sink is read too, so that the reads add
+    # up to the forks.
+    try:
+        while os.read(sink_r, 65536):
+            pass
+    except BlockingIOError:
+        pass
     for r in counts:
         forks += int(os.read(r, 64) or b"0")
     reap(status, True)

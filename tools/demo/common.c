@@ -395,6 +395,31 @@ void wait_for_go(const struct demo_opts *o, const char *demo, const pid_t *pids,
  * children's SIGUSR2 would merge into one. */
 #define SIG_READY SIGRTMIN
 
+#define DEMO_IPC_TRIES 64
+
+static void demo_ipc_check(int attempt)
+{
+	if (attempt >= DEMO_IPC_TRIES)
+		die("%d names and keys of this PID's are taken by earlier runs: remove "
+		    "the stale ones (ipcs; ls /dev/mqueue /dev/shm)", DEMO_IPC_TRIES);
+}
+
+void demo_ipc_name(char *buf, size_t size, int attempt)
+{
+	demo_ipc_check(attempt);
+	if (attempt)
+		snprintf(buf, size, "/ipc-demo.%d.%d", getpid(), attempt);
+	else
+		snprintf(buf, size, "/ipc-demo.%d", getpid());
+}
+
+long demo_ipc_key(long prefix, int attempt)
+{
+	demo_ipc_check(attempt);
+	/* Another PID's key, perhaps: IPC_EXCL says so, and the next is tried. */
+	return prefix | ((getpid() + (long)attempt * 7919) & 0xffffff);
+}
+
 pid_t demo_fork(void)
 {
 	pid_t parent = getpid();

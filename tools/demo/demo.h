@@ -123,6 +123,16 @@ void report_removal(const struct demo_opts *o, const char *demo, const char *typ
 		    const char *object, unsigned long long ino);
 
 /*
+ * A run's own name (/ipc-demo.PID) or System V key (PREFIX | PID), the
+ * attempt-th candidate. A demo killed before it removed its queue or
+ * segment leaves it behind, and PIDs come round again: a caller whose
+ * candidate is taken (EEXIST) tries the next, and after 64 the demo stops
+ * saying which stale objects to remove.
+ */
+void demo_ipc_name(char *buf, size_t size, int attempt);
+long demo_ipc_key(long prefix, int attempt);
+
+/*
  * fork() for a demo's processes: a child dies with its parent, so that a
  * demo killed mid-run (a test that fails, Ctrl-C) leaves no process behind
  * waiting for a peer that is gone.

@@ -28,7 +28,9 @@ static mqd_t open_queue(const char *name, int flags, size_t size)
 	struct mq_attr attr = { .mq_maxmsg = 10, .mq_msgsize = (long)size };
 	mqd_t q = mq_open(name, flags | O_CREAT, 0600, &attr);
 
-	if (q == (mqd_t)-1)
+	/* A new queue's name that an earlier run left behind: the caller
+	 * tries another (demo_ipc_name). */
+	if (q == (mqd_t)-1 && !(errno == EEXIST && (flags & O_EXCL)))
 		die("mq_open %s: %s (message size %zu: at most /proc/sys/fs/mqueue/msgsize_max, "
 		    "10 messages: at most msg_max)", name, strerror(errno), size);
 	return q;
@@ -143,7 +145,8 @@ static int run_mq(const struct demo_opts *o)
 {
 	char name[64];
 	pid_t kids[2];
-	int failed;
+	int failed, attempt = 0;
+	mqd_t q;
 
 	if (o->role && (!o->path || o->path[0] != '/'))
 		die("--role needs --path /NAME: the queue both sides open");
@@ -158,8 +161,10 @@ static int run_mq(const struct demo_opts *o)
 	if (o->role)
 		die("unknown role '%s': expected receiver, sender or unlink", o->role);
 
-	snprintf(name, sizeof(name), "/ipc-demo.%d", getpid());
-	mq_close(open_queue(name, O_RDWR | O_EXCL, o->size));
+	do
+		demo_ipc_name(name, sizeof(name), attempt++);
+	while ((q = open_queue(name, O_RDWR | O_EXCL, o->size)) == (mqd_t)-1);
+	mq_close(q);
 	gate_prepare();
 	kids[0] = demo_fork();
 	if (kids[0] == 0)

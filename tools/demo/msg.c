@@ -97,13 +97,16 @@ static int msg_sender(const struct demo_opts *o, int id, long key)
 
 static int run_msg(const struct demo_opts *o)
 {
-	long key = o->key ? o->key : 0x1d000000L | (getpid() & 0xffffff);
+	long key;
 	pid_t kids[3];
-	int id, failed;
+	int id, failed, attempt = 0;
 
 	if (o->role)
 		die("msg has no roles: its processes share the queue by key");
-	id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
+	do {
+		key = o->key ? o->key : demo_ipc_key(0x1d000000L, attempt++);
+		id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
+	} while (id < 0 && errno == EEXIST && !o->key);
 	if (id < 0)
 		die("msgget 0x%08lx: %s", key, strerror(errno));
 	gate_prepare();

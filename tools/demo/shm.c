@@ -196,11 +196,23 @@ static int run_shm(const struct demo_opts *o)
 {
 	struct sysv v;
 	pid_t kids[3];
-	int done[2], failed;
+	int done[2], failed, attempt = 0;
 
-	v.key = o->key ? o->key : 0x5d000000L | (getpid() & 0xffffff);
-	v.seg = must(shmget((key_t)v.key, o->size, IPC_CREAT | IPC_EXCL | 0600), "shmget");
-	v.set = must(semget((key_t)v.key, NSEMS, IPC_CREAT | IPC_EXCL | 0600), "semget");
+	do {
+		v.key = o->key ? o->key : demo_ipc_key(0x5d000000L, attempt++);
+		v.seg = shmget((key_t)v.key, o->size, IPC_CREAT | IPC_EXCL | 0600);
+		if (v.seg >= 0 && (v.set = semget((key_t)v.key, NSEMS,
+						  IPC_CREAT | IPC_EXCL | 0600)) < 0) {
+			int err = errno;
+
+			/* The key's semaphores are an earlier run's: both move on. */
+			shmctl(v.seg, IPC_RMID, NULL);
+			v.seg = -1;
+			errno = err;
+		}
+	} while (v.seg < 0 && errno == EEXIST && !o->key);
+	if (v.seg < 0)
+		die("shmget/semget 0x%08lx: %s", v.key, strerror(errno));
 	snprintf(v.segment, sizeof(v.segment), "key 0x%08lx id %d", v.key, v.seg);
 	for (int i = 0; i < NSEMS; i++)
 		snprintf(v.sems[i], sizeof(v.sems[i]), "key 0x%08lx id %d sem %d", v.key, v.set, i);
@@ -366,12 +378,15 @@ static int run_posix_shm(const struct demo_opts *o)
 	struct demo_record init;
 	struct handoff *h;
 	pid_t kids[2];
-	int fd, failed;
+	int fd, failed, attempt = 0;
 
-	snprintf(name, sizeof(name), "/ipc-demo.%d", getpid());
-	snprintf(object, sizeof(object), "/dev/shm%s", name);
 	/* The parent makes the segment and its semaphores, shared between processes. */
-	fd = must(shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600), "shm_open");
+	do {
+		demo_ipc_name(name, sizeof(name), attempt++);
+		fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+	} while (fd < 0 && errno == EEXIST);
+	must(fd, "shm_open");
+	snprintf(object, sizeof(object), "/dev/shm%s", name);
 	must(ftruncate(fd, (off_t)(sizeof(*h) + o->size)), "ftruncate");
 	close(fd);
 	h = map_handoff(name, o->size, &fd);
