@@ -93,6 +93,26 @@ final() {
 	grep -a '"final":true' "$TMP/out" | tail -n 1
 }
 
+# start_second_tracer ARGS...: another ipctrace beside start_tracer's (with
+# the environment the caller gives it), writing to $TMP/out2.
+start_second_tracer() {
+	"$IPCTRACE" "$@" >"$TMP/out2" 2>"$TMP/err2" 3>&- &
+	SECOND_PID=$!
+	wait_for "$TMP/err2" '^ipctrace: attached' 30
+}
+
+# stop_both_tracers: the first's output in $TMP/out1, the second's in
+# $TMP/out2, each one's final object in out1.final and out2.final.
+stop_both_tracers() {
+	stop_tracer || return 1
+	mv "$TMP/out" "$TMP/out1"
+	TRACER_PID=$SECOND_PID
+	stop_tracer || return 1
+	for f in out1 out2; do
+		grep -a '"final":true' "$TMP/$f" | tail -n 1 >"$TMP/$f.final"
+	done
+}
+
 # demo_ready FILE: the PIDs a --wait demo printed ("ready pid P C1 C2 ...").
 demo_pids() {
 	sed -nE 's/.*ready pid ([0-9 ]+);.*/\1/p' "$1"

@@ -119,19 +119,12 @@ PY
 	wait_for "$TMP/anon.err" ready
 	parent=$!
 	start_tracer -t mmap --json -i 0.3
-	first=$TRACER_PID
-	"$IPCTRACE" -t mmap -p "$parent" -f --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
-	second=$!
-	wait_for "$TMP/err2" '^ipctrace: attached'
+	start_second_tracer -t mmap -p "$parent" -f --json -i 0.3
 	sleep 0.5	# an interval: the -p scan has read the parent's mappings
 	kill -USR1 "$parent"
 	wait_gone "$parent"
-	stop_tracer
-	mv "$TMP/out" "$TMP/out1"
-	TRACER_PID=$second
-	stop_tracer
+	stop_both_tracers
 	for f in out1 out2; do
-		grep -a '"final":true' "$TMP/$f" | tail -n 1 >"$TMP/$f.final"
 		python3 - "$TMP/$f.final" "$TMP/anon" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]

@@ -40,45 +40,30 @@ run_socket_demos() {
 
 @test "the two counting paths agree: sock tracepoints and syscalls, side by side" {
 	start_tracer --json -i 0.3
-	first=$TRACER_PID
-	cp /dev/null "$TMP/out2"
-	IPCTRACE_HIDE=sock_tp "$IPCTRACE" --json -i 0.3 >"$TMP/out2" 2>"$TMP/err2" 3>&- &
-	second=$!
-	wait_for "$TMP/err2" '^ipctrace: attached'
+	IPCTRACE_HIDE=sock_tp start_second_tracer --json -i 0.3
 	run_socket_demos
-	stop_tracer
-	TRACER_PID=$second
-	mv "$TMP/out" "$TMP/out1"
-	mv "$TMP/out2" "$TMP/out"
-	stop_tracer
+	stop_both_tracers
 	# Each path is exact against the demos...
 	python3 "$CHECK" "$TMP/demo" "$TMP/out1"
-	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	python3 "$CHECK" "$TMP/demo" "$TMP/out2"
 	# ...and they agree with each other row by row for the demos' sockets.
 	pids=$(jq -s '[.[].pid] | unique' "$TMP/demo")
-	for f in out1 out; do
-		grep '"final":true' "$TMP/$f" | jq -c --argjson p "$pids" '[.rows[] | select((.pid as $x | $p | index($x)) and (.type | IN("unix","tcp","udp"))) | [.pid, .ino, .dir, .bytes, .ops]] | sort' >"$TMP/$f.rows"
+	for f in out1 out2; do
+		jq -c --argjson p "$pids" '[.rows[] | select((.pid as $x | $p | index($x)) and (.type | IN("unix","tcp","udp"))) | [.pid, .ino, .dir, .bytes, .ops]] | sort' "$TMP/$f.final" >"$TMP/$f.rows"
 	done
-	diff "$TMP/out1.rows" "$TMP/out.rows"
-	[ "$(jq length "$TMP/out.rows")" -gt 0 ]
+	diff "$TMP/out1.rows" "$TMP/out2.rows"
+	[ "$(jq length "$TMP/out2.rows")" -gt 0 ]
 }
 
 @test "sendfile and splice into a socket: one operation per call, as strace counts them, on both counting paths" {
 	start_tracer --json -i 0.3 -t unix,tcp
-	first=$TRACER_PID
-	IPCTRACE_HIDE=sock_tp "$IPCTRACE" --json -i 0.3 -t unix,tcp >"$TMP/out2" 2>"$TMP/err2" 3>&- &
-	second=$!
-	wait_for "$TMP/err2" '^ipctrace: attached'
+	IPCTRACE_HIDE=sock_tp start_second_tracer --json -i 0.3 -t unix,tcp
 	# 100 KiB: more than one piece of a pipe's worth (64 KiB) per call.
 	for kind in unix tcp; do
 		python3 "$ROOT/tests/lib/sendfile_once.py" "$kind" 102400 >>"$TMP/work"
 	done
-	stop_tracer
-	mv "$TMP/out" "$TMP/out1"
-	TRACER_PID=$second
-	stop_tracer
+	stop_both_tracers
 	for f in out1 out2; do
-		grep -a '"final":true' "$TMP/$f" | tail -n 1 >"$TMP/$f.final"
 		python3 - "$TMP/$f.final" "$TMP/work" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]

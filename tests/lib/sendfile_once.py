@@ -8,21 +8,14 @@ Prints one JSON line: the PID, N, and the sendfile and splice calls.
 usage: sendfile_once.py unix|tcp N"""
 import json
 import os
-import socket
 import sys
 import tempfile
 import threading
 
+from stream_pair import stream_pair
+
 kind, n = sys.argv[1], int(sys.argv[2])
-if kind == "unix":
-    a, b = socket.socketpair()
-else:
-    lsn = socket.socket()
-    lsn.bind(("127.0.0.1", 0))
-    lsn.listen(1)
-    a = socket.create_connection(lsn.getsockname())
-    b, _ = lsn.accept()
-    lsn.close()
+a, b = stream_pair(kind)
 received = 0
 
 

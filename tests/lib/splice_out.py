@@ -11,16 +11,10 @@ import os
 import socket
 import sys
 
+from stream_pair import stream_pair
+
 kind, n = sys.argv[1], int(sys.argv[2])
-if kind == "unix":
-    a, b = socket.socketpair()
-else:
-    lsn = socket.socket()
-    lsn.bind(("127.0.0.1", 0))
-    lsn.listen(1)
-    a = socket.create_connection(lsn.getsockname())
-    b, _ = lsn.accept()
-    lsn.close()
+a, b = stream_pair(kind)
 child = os.fork()
 if child == 0:
     b.close()
