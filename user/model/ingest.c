@@ -86,6 +86,13 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 		r->uid = c->uid;
 	if (!*created && p && strcmp(p->comm, r->comm))
 		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
+	/* A title set after the row began (a PostgreSQL backend names itself
+	 * once its client has started up): asked again while there is none,
+	 * once per process and interval. */
+	if (!*created && p && !p->exited && (!r->title || !r->title[0])) {
+		g_free(r->title);
+		r->title = memo_title(p, (pid_t)key->tgid);
+	}
 	/* No process entry (its map was full): ask /proc instead. */
 	if (p ? p->exited : !proc_is((pid_t)key->tgid, key->start)) {
 		r->exited = true;
