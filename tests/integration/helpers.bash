@@ -24,6 +24,11 @@ teardown() {
 		kill -9 "$TRACER_PID" 2>/dev/null || true
 	fi
 	jobs -p | xargs -r kill -9 2>/dev/null || true
+	# IPCTRACE_KEEP_FAILED=DIR keeps a failed test's files for a post-mortem.
+	if [[ -n ${IPCTRACE_KEEP_FAILED:-} && -z ${BATS_TEST_COMPLETED:-} ]]; then
+		mkdir -p "$IPCTRACE_KEEP_FAILED"
+		cp -a "$TMP" "$IPCTRACE_KEEP_FAILED/$BATS_TEST_NUMBER.$(basename "$TMP")" 2>/dev/null || true
+	fi
 	rm -rf "$TMP"
 }
 

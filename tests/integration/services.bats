@@ -270,7 +270,10 @@ start_dgram_server() {
 	ps -o pid= --ppid "$postmaster" | jq -s -c 'sort' >"$TMP/before"
 	[ "$(jq length "$TMP/before")" -ge 4 ]
 	start_tracer -p "$postmaster" -f -t unix,signal --json -i 0.3 --prom-file "$TMP/pg.prom"
-	printf 'SELECT 1;\n' >"$TMP/select.sql"
+	# Each client sleeps between its queries, so that its backend lives
+	# through several of ipctrace's reads: a title is read while its
+	# process runs, and pgbench alone is over in a fraction of a second.
+	printf '\\sleep 5 ms\nSELECT 1;\n' >"$TMP/select.sql"
 	# The truth: what pgbench's own calls moved on each socket, as strace saw them.
 	strace -f -s 0 -o "$TMP/strace" -e trace=socket,close,read,write,sendto,recvfrom,sendmsg,recvmsg \
 		pgbench -n -f "$TMP/select.sql" -c 4 -t "$t" postgres >"$TMP/pgbench" 2>&1

@@ -2,6 +2,10 @@
 #include <signal.h>
 #include <string.h>
 #include "unit.h"
+#include <unistd.h>
+#include <sys/wait.h>
+#include "model/ingest.h"
+#include "model/procfs.h"
 #include "model/rows.h"
 #include "model/mechanism.h"
 
@@ -392,6 +396,87 @@ static void test_fold_exit_notices(void **state)
 	store_free(s);
 }
 
+/* One read of the maps: both of pid's rows, as tracer_collect ingests them. */
+static void read_twice(struct store *s, GHashTable *procs, __u32 pid, __u32 start, bool exited,
+		       struct row **a, struct row **b)
+{
+	struct ipc_proc kp = { .exit_ns = exited, .comm = "x" };
+	struct ipc_proc_key who = { .tgid = pid, .start = start };
+	struct ipc_counters c = { .bytes = 1, .ops = 1 };
+	struct ipc_key ka = key(pid, 100, DIR_TX), kb = key(pid, 200, DIR_RX);
+	bool created;
+
+	ka.start = kb.start = start;
+	g_hash_table_remove_all(procs);
+	ingest_proc(procs, &who, &kp);
+	ingest_begin(s);
+	ingest_counters(s, procs, &ka, &c, a, &created);
+	if (exited)	/* a row first seen once its process is gone */
+		kb.ino = 300;
+	ingest_counters(s, procs, &kb, &c, b, &created);
+}
+
+/* Until pid's title is want: an exec names the process before its new
+ * arguments can be read. */
+static void wait_title(pid_t pid, __u32 start, const char *want)
+{
+	for (;;) {
+		char *title = proc_title(pid, start);
+		bool done = title && !strcmp(title, want);
+
+		g_free(title);
+		if (done)
+			return;
+		usleep(1000);
+	}
+}
+
+/* Every row of a process has its latest title, kept once it is gone; a title
+ * is the process's, not that of another with its PID. */
+static void test_title_follows_process(void **state)
+{
+	struct store *s = store_new();
+	GHashTable *procs = ingest_procs_new();
+	int go[2];
+	pid_t child;
+	__u32 start;
+	struct row *a, *b;
+	char comm[COMM_LEN] = "";
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	child = fork();
+	if (child == 0) {
+		dup2(go[0], 0);
+		close(go[1]);
+		execl("/bin/sh", "sh", "-c", "read x; exec sleep 30", (char *)NULL);
+		_exit(127);
+	}
+	close(go[0]);
+	while (strcmp(comm, "sh"))
+		assert_int_equal(proc_comm(child, comm, sizeof(comm)), 0);
+	start = (__u32)proc_start_time(child);
+	wait_title(child, start, "sh -c read x; exec sleep 30");
+	read_twice(s, procs, child, start, false, &a, &b);
+	assert_string_equal(a->title, "sh -c read x; exec sleep 30");
+	assert_string_equal(b->title, a->title);
+	assert_null(proc_title(child, start + 1));
+	/* It changes its title (by exec here); every row follows. */
+	assert_int_equal(write(go[1], "\n", 1), 1);
+	wait_title(child, start, "sleep 30");
+	read_twice(s, procs, child, start, false, &a, &b);
+	assert_string_equal(a->title, "sleep 30");
+	assert_string_equal(b->title, "sleep 30");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	read_twice(s, procs, child, start, true, &a, &b);
+	assert_string_equal(a->title, "sleep 30");
+	assert_string_equal(b->title, "sleep 30");
+	close(go[1]);
+	g_hash_table_destroy(procs);
+	store_free(s);
+}
+
 int run_rows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +494,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_measured_bytes_not_estimate),
 		cmocka_unit_test(test_compare_no_overflow),
 		cmocka_unit_test(test_fold_exit_notices),
+		cmocka_unit_test(test_title_follows_process),
 	};
 
 	return cmocka_run_group_tests_name("rows", tests, NULL, NULL);

@@ -728,6 +728,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 	 * last syscall before this read, so the totals read next are final.
 	 */
 	t->nfill = 0;
+	ingest_begin(s);
 	read_procs(t);
 	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
 		     sizeof(struct ipc_counters), t->max_rows, t->keys, t->values);

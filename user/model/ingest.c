@@ -6,15 +6,24 @@
 #include "model/mechanism.h"
 #include "model/procfs.h"
 
-static void proc_info_free(gpointer v)
-{
-	g_free(((struct proc_info *)v)->title);
-	g_free(v);
-}
-
 GHashTable *ingest_procs_new(void)
 {
-	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, proc_info_free);
+	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+}
+
+/* Titles not read for this many reads belong to processes gone or idle. */
+#define TITLE_SWEEP 64
+
+static gboolean title_stale(gpointer k, gpointer v, gpointer reads)
+{
+	(void)k;
+	return GPOINTER_TO_UINT(reads) - ((struct title_memo *)v)->read > TITLE_SWEEP;
+}
+
+void ingest_begin(struct store *s)
+{
+	if (++s->reads % TITLE_SWEEP == 0)
+		g_hash_table_foreach_remove(s->titles, title_stale, GUINT_TO_POINTER(s->reads));
 }
 
 /* The process's real uid from /proc, read once per read of the maps. */
@@ -30,15 +39,38 @@ static int memo_uid(struct proc_info *p, pid_t pid, __u32 *uid)
 	return p->uid_ret;
 }
 
-static char *memo_title(struct proc_info *p, pid_t pid)
+/*
+ * Processes with one name (postgres, nginx) differ by the title they set, and
+ * a title changes (a PostgreSQL backend's starts empty, then says `startup`,
+ * then `idle`): every row of a process gets its latest, read once per
+ * process and read of the maps while it runs. An empty read (a title being
+ * rewritten) keeps the last one; a process gone keeps what was last read.
+ */
+static void ingest_title(struct store *s, struct row *r, bool gone)
 {
-	if (!p)
-		return proc_title(pid);
-	if (!p->title_read) {
-		p->title = proc_title(pid);
-		p->title_read = true;
+	gpointer id = row_proc(r);
+	struct title_memo *m = g_hash_table_lookup(s->titles, id);
+
+	if (!m) {
+		if (gone)
+			return;
+		m = g_new0(struct title_memo, 1);
+		m->read = s->reads - 1;
+		g_hash_table_insert(s->titles, id, m);
 	}
-	return g_strdup(p->title);
+	if (!gone && m->read != s->reads) {
+		char *title = proc_title((pid_t)r->key.tgid, r->key.start);
+
+		m->read = s->reads;
+		if (title) {
+			g_free(m->title);
+			m->title = title;
+		}
+	}
+	if (m->title && g_strcmp0(r->title, m->title)) {
+		g_free(r->title);
+		r->title = g_strdup(m->title);
+	}
 }
 
 void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp)
@@ -71,6 +103,7 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 {
 	struct proc_info *p = g_hash_table_lookup(procs, proc_id(key->tgid, key->start));
 	struct row *r = store_update(s, key, c->bytes, c->ops, created);
+	bool gone;
 
 	*row = r;
 	ingest_events(r, c);
@@ -86,19 +119,12 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 		r->uid = c->uid;
 	if (!*created && p && strcmp(p->comm, r->comm))
 		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
-	/* A title set after the row began (a PostgreSQL backend names itself
-	 * once its client has started up): asked again while there is none,
-	 * once per process and interval. */
-	if (!*created && p && !p->exited && (!r->title || !r->title[0])) {
-		g_free(r->title);
-		r->title = memo_title(p, (pid_t)key->tgid);
-	}
 	/* No process entry (its map was full): ask /proc instead. */
-	if (p ? p->exited : !proc_is((pid_t)key->tgid, key->start)) {
+	gone = p ? p->exited : !proc_is((pid_t)key->tgid, key->start);
+	ingest_title(s, r, gone);
+	if (gone)
 		r->exited = true;
-		return true;
-	}
-	return false;
+	return gone;
 }
 
 void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
@@ -111,8 +137,6 @@ void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
 	else if (!proc_is((pid_t)r->key.tgid, r->key.start) ||
 		 proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
 		strcpy(r->comm, "?");
-	/* Processes with one name (postgres, nginx) differ by the title they set. */
-	r->title = memo_title(p, (pid_t)r->key.tgid);
 	if (!info) {
 		object_set_name(r->obj, NULL);
 		return;

@@ -19,10 +19,14 @@
 GHashTable *ingest_procs_new(void);
 void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp);
 
+/* Before each read of the maps. */
+void ingest_begin(struct store *s);
+
 /*
- * One row's running totals. *created: the row is new, and wants its names
- * (ingest_new_row). Returns whether its process has exited, so that the
- * totals just read are final and the kernel's entry can go.
+ * One row's running totals, and its process's latest title. *created: the
+ * row is new, and wants its names (ingest_new_row). Returns whether its
+ * process has exited, so that the totals just read are final and the
+ * kernel's entry can go.
  */
 bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *key,
 		     const struct ipc_counters *c, struct row **row, bool *created);

@@ -608,11 +608,39 @@ void proc_select(const struct proc_selector *sel, pid_t skip, GArray *out)
 		closedir(proc);
 }
 
-char *proc_title(pid_t pid)
+/* What name holds in the directory dirfd, like read_proc(). */
+static ssize_t read_at(int dirfd, const char *name, char *buf, size_t len)
 {
-	char buf[PROC_TITLE_MAX + 1];
-	ssize_t n = read_proc(pid, "cmdline", buf, PROC_TITLE_MAX);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+char *proc_title(pid_t pid, __u32 start)
+{
+	char buf[PROC_TITLE_MAX + 1], stat[1024], path[32];
+	ssize_t n;
+	int dirfd;
+
+	/* Both files through one directory: it stays the process it was opened
+	 * for (a reused PID is another directory), so the title read is the
+	 * process whose start time was checked, not one given its PID since. */
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return NULL;
+	n = read_at(dirfd, "stat", stat, sizeof(stat) - 1);
+	if (n > 0) {
+		stat[n] = '\0';
+		n = (__u32)proc_parse_stat_start_time(stat) == start ?
+			read_at(dirfd, "cmdline", buf, PROC_TITLE_MAX) : -1;
+	}
+	close(dirfd);
 	if (n <= 0)
 		return NULL;
 	/* Arguments are NUL-separated; a title set over them ends in NULs. */

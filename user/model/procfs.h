@@ -98,11 +98,14 @@ void proc_scan_maps(pid_t pid, pid_t skip, map_visit_fn visit, void *ctx);
 /*
  * The process title: /proc/PID/cmdline with its arguments joined by spaces,
  * as ps -o args shows it, or what the process set there (setproctitle,
- * Perl's $0), at most PROC_TITLE_MAX bytes and not yet escaped; NULL if
- * gone or empty (a kernel thread). To g_free.
+ * Perl's $0), at most PROC_TITLE_MAX bytes and not yet escaped, of the
+ * process PID that started at start (clock ticks, as stat's field 22); NULL
+ * if gone, another process, or empty (a kernel thread, or caught while the
+ * process rewrites its title: setproctitle clears the old one first).
+ * To g_free.
  */
 #define PROC_TITLE_MAX 256
-char *proc_title(pid_t pid);
+char *proc_title(pid_t pid, __u32 start);
 
 /* -c and -u: a process's name (exact, or a glob as fnmatch(3) reads it) and
  * effective user; a NULL comm or !by_uid matches any. */

@@ -58,6 +58,12 @@ static void object_free(gpointer p)
 	g_free(o);
 }
 
+static void title_memo_free(gpointer v)
+{
+	g_free(((struct title_memo *)v)->title);
+	g_free(v);
+}
+
 struct store *store_new(void)
 {
 	struct store *s = g_new0(struct store, 1);
@@ -66,6 +72,7 @@ struct store *store_new(void)
 	s->live = g_hash_table_new_full(ipc_key_hash, ipc_key_equal, NULL, row_free);
 	s->retired = g_ptr_array_new_with_free_func(row_free);
 	s->objects = g_hash_table_new_full(obj_key_hash, obj_key_equal, NULL, object_free);
+	s->titles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, title_memo_free);
 	return s;
 }
 
@@ -76,6 +83,7 @@ void store_free(struct store *s)
 	g_hash_table_destroy(s->live);
 	g_ptr_array_free(s->retired, TRUE);
 	g_hash_table_destroy(s->objects);
+	g_hash_table_destroy(s->titles);
 	g_free(s);
 }
 

@@ -140,10 +140,16 @@ struct proc_info {
 	__u64 cgroup_id;
 	/* Read from /proc once per read of the maps, for all its new rows: a
 	 * process that made 10,000 rows at once is read once, not 10,000 times. */
-	bool uid_read, title_read;
+	bool uid_read;
 	int uid_ret;		/* proc_uid()'s: 0, or -1 (gone) */
 	__u32 uid;
-	char *title;		/* proc_title()'s */
+};
+
+/* A process's title as last read (titles change: a PostgreSQL backend's says
+ * what it is doing), kept once it is gone for rows that come after. */
+struct title_memo {
+	char *title;		/* NULL: none read yet */
+	unsigned int read;	/* store.reads when last read */
 };
 
 /*
@@ -161,6 +167,8 @@ struct store {
 	GPtrArray *retired;	/* rows of processes that exited, objects closed */
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
+	GHashTable *titles;	/* proc_id() -> struct title_memo */
+	unsigned int reads;	/* of the kernel's maps, so far */
 };
 
 /* Its bytes are an estimate (mechanism bytes_method), not bytes calls moved:
