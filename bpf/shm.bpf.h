@@ -444,11 +444,20 @@ static __noinline void shm_unmapped(__u64 addr, __u64 len, __u32 tgid)
 	struct shared_ranges *t = ranges_of(tgid, false);
 	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
 	/* In the scratch area, not on a stack that a deep call chain shares. */
-	struct name_scratch *s = scratch_area();
-	struct shared_range *tail = s ? &s->cut : NULL;
+	struct name_scratch *s;
+	struct shared_range *tail;
 
-	if (!t || !tail)
+	if (!t)
 		return;
+	/* Checked before its field's address is taken: clang folds `s ?
+	 * &s->cut : NULL` into arithmetic on the unchecked pointer, which
+	 * older verifiers (6.1) refuse. */
+	s = scratch_area();
+	if (!s)
+		return;
+	tail = &s->cut;
+	/* One pointer kept, not s and tail both: the stack is near its limit. */
+	barrier_var(tail);
 	tail->end = 0;
 	for (int i = 0; i < SHARED_RANGES; i++)
 		unmap_range(&t->r[i], addr, len, end, tgid, tail);

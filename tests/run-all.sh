@@ -57,6 +57,13 @@ else
 	count "not ok - lint: includes that run up the layers (tests/lint-layers.py)"
 	printf '%s\n' "$lint" | sed 's/^/#   /'
 fi
+# And the BPF stack: what this machine's kernel accepts, older ones may not.
+if lint=$(python3 tests/lint-bpf-stack.py 2>&1); then
+	count "ok - lint: every BPF program's deepest calls fit older verifiers' 512 bytes of stack"
+else
+	count "not ok - lint: BPF call chains over 512 bytes of stack for kernels before 6.13 (tests/lint-bpf-stack.py)"
+	printf '%s\n' "$lint" | sed 's/^/#   /'
+fi
 
 if [[ ${1:-all} != integration ]]; then
 	echo "# unit tests"

@@ -73,6 +73,8 @@ purpose_packages() {
 		echo debootstrap e2fsprogs qemu-system-x86 qemu-system-arm
 		# an arm64 root filesystem is made by running its programs (binfmt_misc)
 		echo qemu-user-static
+		# the 32-bit syscall test's -m32 workload (tests/compat)
+		echo gcc-multilib
 		;;
 	cross-arm64)
 		# make dist's aarch64 build: the cross compiler and the static

@@ -151,6 +151,8 @@ struct name_scratch {
 	struct shared_range range;	/* shm_attached(): a new mapping's range */
 	struct shared_range cut;	/* shm_unmapped(): a range cut in two */
 	struct ipc_proc proc;		/* register_proc(): a new process's entry */
+	struct user_msghdr msg;		/* sock_on_send_filter(): a sendmsg's */
+	struct ipc_tuple tuple;		/* sock_watch_far_end(): a connection's */
 };
 
 struct {

@@ -255,10 +255,18 @@ static __noinline void sock_watch_far_end(const struct sock *sk)
 		if (peer)
 			err = bpf_map_update_elem(&watched_socks, &peer, &owner, BPF_ANY);
 	} else if (BPF_CORE_READ(sk, __sk_common.skc_dport)) {
-		struct ipc_tuple t = {};
+		/* In the scratch area: this is the last frame of the syscall
+		 * hook's deepest chain (tests/lint-bpf-stack.py). */
+		struct name_scratch *s = scratch_area();
+		struct ipc_tuple *t;
 
-		sock_tuple(sk, family, true, &t);
-		err = bpf_map_update_elem(&watched_tuples, &t, &owner, BPF_ANY);
+		if (!s)
+			return;
+		t = &s->tuple;
+		barrier_var(t);
+		__builtin_memset(t, 0, sizeof(*t));
+		sock_tuple(sk, family, true, t);
+		err = bpf_map_update_elem(&watched_tuples, t, &owner, BPF_ANY);
 	}
 	if (err == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
