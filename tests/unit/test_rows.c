@@ -354,6 +354,7 @@ static void test_fold_exit_notices(void **state)
 		struct row *r = store_update(s, &k, 0, 1, &created);
 
 		strcpy(r->comm, "true");
+		r->title = g_strdup("true --title");
 		r->exited = true;
 		row_set_label(r, SIGCHLD, 1, 0);
 		store_attr_set(r->attrs, &r->nattrs, "delivered", 1);
@@ -381,6 +382,9 @@ static void test_fold_exit_notices(void **state)
 	sum = g_ptr_array_index(shown, 0);
 	assert_ptr_equal(sum, g_ptr_array_index(made, 0));
 	assert_int_equal(sum->folded_procs, 5);
+	/* Its own title: the store frees its rows' (at the end here). */
+	assert_string_equal(sum->title, "true --title");
+	assert_ptr_not_equal(sum->title, ((struct row *)g_ptr_array_index(rows, 0))->title);
 	assert_int_equal(sum->ops, 5);
 	assert_int_equal(g_array_index(sum->labels, struct label_count, 0).ops, 5);
 	assert_int_equal(store_attr_find(sum->attrs, sum->nattrs, "delivered")->value, 5);

@@ -620,8 +620,11 @@ static struct row *fold_start(const struct row *r)
 {
 	struct row *sum = g_memdup2(r, sizeof(*r));
 
+	/* Its own of everything row_free() frees: a title shared with r was
+	 * freed twice (r's title changes, and r and the sum are freed apart). */
 	sum->peers = g_array_copy(r->peers);
 	sum->labels = g_array_copy(r->labels);
+	sum->title = g_strdup(r->title);
 	sum->hist = NULL;
 	sum->folded_procs = 1;
 	return sum;

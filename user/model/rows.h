@@ -87,7 +87,7 @@ struct row {
 	struct ipc_key key;
 	struct object *obj;
 	char comm[COMM_LEN];
-	char *title;			/* /proc/PID/cmdline when the row began; NULL: none */
+	char *title;			/* its process's latest /proc/PID/cmdline; NULL: none */
 	__u64 bytes, ops;		/* totals since ipctrace started */
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
