@@ -4,6 +4,7 @@
 #include "unit.h"
 #include <unistd.h>
 #include <sys/wait.h>
+#include "model/holders.h"
 #include "model/ingest.h"
 #include "model/procfs.h"
 #include "model/rows.h"
@@ -481,6 +482,33 @@ static void test_title_follows_process(void **state)
 	store_free(s);
 }
 
+/* A removal read before its object's rows (made while the counters were
+ * being read) is matched at a later read, and not forever. */
+static void test_removal_waits_for_its_object(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_removal_key rk = { .type = IPC_POSIX_SHM, .dev = 26 };
+	struct ipc_obj_key ok = { .ino = 9, .dev = 26, .type = IPC_POSIX_SHM };
+	struct object *o;
+
+	(void)state;
+	strcpy(rk.name, "dev/shm/x");
+	ingest_removal(s, &rk, 77);
+	o = store_object(s, &ok);
+	object_set_name(o, "/dev/shm/x");
+	assert_null(store_attr_find(o->attrs, o->nattrs, "removed_by"));
+	ingest_pending_removals(s);
+	assert_int_equal(store_attr_find(o->attrs, o->nattrs, "removed_by")->value, 77);
+	assert_int_equal(s->pending_removals->len, 0);
+	/* One whose object never comes goes after a few reads. */
+	strcpy(rk.name, "dev/shm/never");
+	ingest_removal(s, &rk, 78);
+	for (int i = 0; i < 100 && s->pending_removals->len; i++)
+		ingest_pending_removals(s);
+	assert_int_equal(s->pending_removals->len, 0);
+	store_free(s);
+}
+
 int run_rows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +527,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_compare_no_overflow),
 		cmocka_unit_test(test_fold_exit_notices),
 		cmocka_unit_test(test_title_follows_process),
+		cmocka_unit_test(test_removal_waits_for_its_object),
 	};
 
 	return cmocka_run_group_tests_name("rows", tests, NULL, NULL);

@@ -779,6 +779,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 	read_labels(t, s);
 	if (t->opts.hist)
 		read_hists(t, s);
+	ingest_pending_removals(s);
 	read_removals(t, s);
 	read_dests(t, s);
 	ingest_refresh(s, t->type_mask);

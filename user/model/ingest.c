@@ -172,12 +172,13 @@ bool ingest_hist(struct store *s, const struct ipc_key *key, const struct ipc_hi
 	return r->exited;
 }
 
-void ingest_removal(struct store *s, struct ipc_removal_key *key, __u32 tgid)
+/* Marks the objects key names as removed by tgid; false if there is none. */
+static bool mark_removed(struct store *s, const struct ipc_removal_key *key, __u32 tgid)
 {
 	GHashTableIter it;
 	gpointer v;
+	bool found = false;
 
-	key->name[REMOVAL_NAME_LEN - 1] = '\0';
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
@@ -186,8 +187,37 @@ void ingest_removal(struct store *s, struct ipc_removal_key *key, __u32 tgid)
 					    strcmp(o->name + 1, key->name) == 0
 					  : (__u32)o->key.ino == key->id);
 
+		found |= same;
 		if (same && !store_attr_find(o->attrs, o->nattrs, "removed_by"))
 			store_attr_set(o->attrs, &o->nattrs, "removed_by", tgid);
+	}
+	return found;
+}
+
+/* Reads a removal waits for its object: rows made while the kernel's
+ * counters were being read are seen only at the next read, and a removal
+ * read just after them would find nothing. */
+#define REMOVAL_TRIES 8
+
+void ingest_removal(struct store *s, struct ipc_removal_key *key, __u32 tgid)
+{
+	struct pending_removal p = { .key = *key, .tgid = tgid };
+
+	key->name[REMOVAL_NAME_LEN - 1] = '\0';
+	p.key.name[REMOVAL_NAME_LEN - 1] = '\0';
+	if (!mark_removed(s, &p.key, tgid) && s->pending_removals->len < MAX_REMOVALS)
+		g_array_append_val(s->pending_removals, p);
+}
+
+void ingest_pending_removals(struct store *s)
+{
+	for (guint i = 0; i < s->pending_removals->len;) {
+		struct pending_removal *p = &g_array_index(s->pending_removals, struct pending_removal, i);
+
+		if (mark_removed(s, &p->key, p->tgid) || ++p->tries >= REMOVAL_TRIES)
+			g_array_remove_index_fast(s->pending_removals, i);
+		else
+			i++;
 	}
 }
 

@@ -46,8 +46,11 @@ bool ingest_label(struct store *s, const struct ipc_label_key *key,
 		  const struct ipc_label_counts *v);
 /* --hist: a row's histograms; true when the entry can go. */
 bool ingest_hist(struct store *s, const struct ipc_key *key, const struct ipc_hist *h);
-/* Who removed an object (by System V id or by name). */
+/* Who removed an object (by System V id or by name); one not found yet is
+ * looked for again by ingest_pending_removals(), for a few reads. */
 void ingest_removal(struct store *s, struct ipc_removal_key *key, __u32 tgid);
+/* Before each read's removals, once its rows are in. */
+void ingest_pending_removals(struct store *s);
 /* Where a datagram socket sent; true when the entry can go (no live row). */
 bool ingest_dest(struct store *s, const struct ipc_dest_key *key, __u64 count);
 

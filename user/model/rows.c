@@ -73,6 +73,7 @@ struct store *store_new(void)
 	s->retired = g_ptr_array_new_with_free_func(row_free);
 	s->objects = g_hash_table_new_full(obj_key_hash, obj_key_equal, NULL, object_free);
 	s->titles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, title_memo_free);
+	s->pending_removals = g_array_new(FALSE, FALSE, sizeof(struct pending_removal));
 	return s;
 }
 
@@ -84,6 +85,7 @@ void store_free(struct store *s)
 	g_ptr_array_free(s->retired, TRUE);
 	g_hash_table_destroy(s->objects);
 	g_hash_table_destroy(s->titles);
+	g_array_free(s->pending_removals, TRUE);
 	g_free(s);
 }
 

@@ -162,12 +162,20 @@ struct folded {
 	__u64 rows, bytes, ops;
 };
 
+/* A removal whose object had no row yet (ingest_removal()). */
+struct pending_removal {
+	struct ipc_removal_key key;
+	__u32 tgid;
+	unsigned int tries;
+};
+
 struct store {
 	GHashTable *live;	/* struct ipc_key -> struct row */
 	GPtrArray *retired;	/* rows of processes that exited, objects closed */
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 	GHashTable *titles;	/* proc_id() -> struct title_memo */
+	GArray *pending_removals; /* struct pending_removal: objects not seen yet */
 	unsigned int reads;	/* of the kernel's maps, so far */
 };
 
