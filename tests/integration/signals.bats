@@ -111,7 +111,7 @@ load helpers
 }
 
 @test "eventfd: a holder that has not read yet is a peer, by the id fdinfo shows" {
-	start_tracer --json -i 0.3
+	start_tracer -t eventfd --json -i 0.3
 	# A child inherits the eventfd and never reads it; the parent writes.
 	python3 -c '
 import os, sys, time
