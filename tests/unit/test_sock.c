@@ -177,6 +177,35 @@ static void test_udp_connected_to_server(void **state)
 	store_free(s);
 }
 
+/* A connected client seen before its server names the server's address a
+ * remote; once the server, unconnected, sends to it, the server is its one
+ * peer, not the server and a remote. */
+static void test_udp_reply_replaces_remote(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_obj_info client = inet_info(AF_INET, "127.0.0.1", 40000, "127.0.0.1", 9,
+					       SOCK_DGRAM);
+	struct ipc_obj_info server = inet_info(AF_INET, "127.0.0.1", 9, NULL, 0, SOCK_DGRAM);
+	struct ipc_sock_addr to_client = client.sock.local;
+	struct row *tx = put(s, 2, IPC_UDP, 200, DIR_TX), *srv;
+
+	(void)state;
+	mechanism_of(IPC_UDP)->describe(tx->obj, &client);
+	mechanism_of(IPC_UDP)->refresh(s);
+	store_compute_peers(s);
+	assert_int_equal(tx->peers->len, 1);
+	assert_int_equal(g_array_index(tx->peers, struct peer, 0).pid, 0);
+	srv = put(s, 1, IPC_UDP, 100, DIR_TX);
+	put(s, 1, IPC_UDP, 100, DIR_RX);	/* what the client sent */
+	mechanism_of(IPC_UDP)->describe(srv->obj, &server);
+	mechanism_of(IPC_UDP)->dest(s, &srv->obj->key, &to_client, 30);
+	mechanism_of(IPC_UDP)->refresh(s);
+	store_compute_peers(s);
+	assert_int_equal(tx->peers->len, 1);
+	assert_int_equal(g_array_index(tx->peers, struct peer, 0).pid, 1);
+	store_free(s);
+}
+
 static void test_remote_peer(void **state)
 {
 	struct store *s = store_new();
@@ -342,6 +371,7 @@ int run_sock_tests(void)
 		cmocka_unit_test(test_datagram_senders),
 		cmocka_unit_test(test_udp_connected_to_server),
 		cmocka_unit_test(test_remote_peer),
+		cmocka_unit_test(test_udp_reply_replaces_remote),
 		cmocka_unit_test(test_proc_net_lines),
 		cmocka_unit_test(test_netns_names),
 		cmocka_unit_test(test_tuples_in_two_namespaces),

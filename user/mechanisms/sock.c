@@ -920,7 +920,13 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 		if (to == from || !ti || to->key.type != sock->type)
 			continue;
 		if (dest_is(ti, dest)) {
-			object_link(from, to);
+			/* A connected receiver that named this socket's address a
+			 * remote before this socket was seen has it as its peer now
+			 * (link_found() does the same the other way). */
+			if (fi && dest->family != AF_UNIX && dest->family != AF_NETLINK)
+				link_found(from, to, fi);
+			else
+				object_link(from, to);
 			return;
 		}
 	}
