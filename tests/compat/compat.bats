@@ -16,18 +16,24 @@ field() {
 	awk -v who="$2" -v n="$3" '$1 == who { print $(n + 1) }' "$1"
 }
 
-@test "a 64-bit process's pipe traffic through int \$0x80: each call in lost.compat, said once, none misread" {
+# traced BIN COUNT SIZE: BIN's run under ipctrace -t pipe, its lines in
+# $TMP/work, the final frame in $TMP/final; sets writer and reader.
+traced() {
 	start_tracer -t pipe --json -i 0.5
-	"$INT80" 40 3000 >"$TMP/work"
+	"$1" "$2" "$3" >"$TMP/work"
 	stop_tracer
 	[ "$TRACER_STATUS" -eq 0 ]
 	final >"$TMP/final"
-	local writer reader calls
 	writer=$(field "$TMP/work" writer 1)
 	reader=$(field "$TMP/work" reader 1)
-	[ "$(field "$TMP/work" writer 2)" -eq 40 ]
-	[ "$(field "$TMP/work" writer 3)" -eq 120000 ]
-	[ "$(field "$TMP/work" reader 3)" -eq $((120000 + 3000)) ]
+}
+
+@test "a 64-bit process's pipe traffic through int \$0x80: each call in lost.compat, said once, none misread" {
+	local writer reader calls n=40 size=3000
+	traced "$INT80" "$n" "$size"
+	[ "$(field "$TMP/work" writer 2)" -eq "$n" ]
+	[ "$(field "$TMP/work" writer 3)" -eq $((n * size)) ]
+	[ "$(field "$TMP/work" reader 3)" -eq $((n * size + size)) ]
 	calls=$(($(field "$TMP/work" writer 2) + $(field "$TMP/work" reader 2)))
 	# Every 32-bit call, and nothing else on the machine was 32-bit.
 	jq -e --argjson n "$calls" '.lost.compat == $n' "$TMP/final" >/dev/null
@@ -43,15 +49,9 @@ field() {
 }
 
 @test "a -m32 program: its pipe calls and its libc's writes in lost.compat, no row misread" {
-	start_tracer -t pipe --json -i 0.5
-	"$INT80_M32" 25 1000 >"$TMP/work"
-	stop_tracer
-	[ "$TRACER_STATUS" -eq 0 ]
-	final >"$TMP/final"
-	local writer reader want
-	writer=$(field "$TMP/work" writer 1)
-	reader=$(field "$TMP/work" reader 1)
-	[ "$(field "$TMP/work" reader 3)" -eq 26000 ]
+	local writer reader want n=25 size=1000
+	traced "$INT80_M32" "$n" "$size"
+	[ "$(field "$TMP/work" reader 3)" -eq $((n * size + size)) ]
 	# All of it is 32-bit: the calls through int $0x80, the libc write()
 	# before them, and each process's one write of its buffered stdout.
 	want=$(($(field "$TMP/work" writer 2) + $(field "$TMP/work" reader 2) + 1 + 2))
