@@ -419,12 +419,16 @@ void store_compute_peers(struct store *s)
 
 bool row_is_estimate(const struct row *r)
 {
-	const struct attr *measured = store_attr_find(r->attrs, r->nattrs, MEASURED_BYTES);
+	const struct attr *measured;
 
+	/* The sort asks this of every row: most mechanisms count bytes calls
+	 * moved, and need no look at the attributes. */
+	if (!mechanism_bytes_method(r->key.type))
+		return false;
+	measured = store_attr_find(r->attrs, r->nattrs, MEASURED_BYTES);
 	/* Exact only when calls moved every byte: a row with none is still
 	 * its mechanism's kind (a sharer that never touched the memory). */
-	return mechanism_bytes_method(r->key.type) &&
-	       !(measured && measured->value > 0 && r->bytes == (__u64)measured->value);
+	return !(measured && measured->value > 0 && r->bytes == (__u64)measured->value);
 }
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
