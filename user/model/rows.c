@@ -431,14 +431,16 @@ bool row_is_estimate(const struct row *r)
 	return !(measured && measured->value > 0 && r->bytes == (__u64)measured->value);
 }
 
-int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
+/* row_compare, with each row's row_is_estimate() given. */
+static int compare_rows(const struct row *a, const struct row *b, bool est_a, bool est_b,
+			enum sort_key sort)
 {
 	int c = 0;
 
 	switch (sort) {
 	case SORT_BYTES:
 		/* Bytes moved before estimates of them (page faults). */
-		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
+		c = CMP_UP(est_a, est_b);
 		if (!c)
 			c = CMP(a->bytes_per_s, b->bytes_per_s);
 		if (!c)
@@ -450,7 +452,7 @@ int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 			c = CMP(a->ops, b->ops);
 		break;
 	case SORT_TOTAL:
-		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
+		c = CMP_UP(est_a, est_b);
 		if (!c)
 			c = CMP(a->bytes, b->bytes);
 		break;
@@ -479,11 +481,35 @@ int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 	return c;
 }
 
-static enum sort_key current_sort;
-
-static gint row_cmp_sort(gconstpointer a, gconstpointer b)
+int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 {
-	return row_compare(*(struct row *const *)a, *(struct row *const *)b, current_sort);
+	return compare_rows(a, b, row_is_estimate(a), row_is_estimate(b), sort);
+}
+
+/* A row to sort, with what the comparison would ask of it each time. */
+struct sort_entry {
+	const struct row *r;
+	bool estimate;
+};
+
+static gint entry_compare(gconstpointer a, gconstpointer b, gpointer sort)
+{
+	const struct sort_entry *x = a, *y = b;
+
+	return compare_rows(x->r, y->r, x->estimate, y->estimate, GPOINTER_TO_INT(sort));
+}
+
+/* Sorted as row_compare orders them. */
+static void sort_rows(GPtrArray *rows, enum sort_key sort)
+{
+	struct sort_entry *e = g_new(struct sort_entry, rows->len ? rows->len : 1);
+
+	for (guint i = 0; i < rows->len; i++)
+		e[i] = (struct sort_entry){ rows->pdata[i], row_is_estimate(rows->pdata[i]) };
+	g_qsort_with_data(e, (gint)rows->len, sizeof(*e), entry_compare, GINT_TO_POINTER(sort));
+	for (guint i = 0; i < rows->len; i++)
+		rows->pdata[i] = (gpointer)e[i].r;
+	g_free(e);
 }
 
 static bool pid_listed(const struct filter *f, int pid)
@@ -569,8 +595,7 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 		for (guint i = 0; i < s->retired->len; i++)
 			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
-	current_sort = sort;
-	g_ptr_array_sort(out, row_cmp_sort);
+	sort_rows(out, sort);
 	return out;
 }
 

@@ -79,6 +79,7 @@ void session_find_target_objects(struct session *s)
 
 	for (int i = 0; i < s->alive.npids; i++)
 		holders_of_process(s->store, s->type_mask, s->alive.pids[i]);
+	holders_cache_stale(s->holders);
 	targets = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
