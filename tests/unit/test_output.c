@@ -406,12 +406,22 @@ static void test_json_row_text(void **state)
 	for (int i = 0; i < 255; i++)
 		name[i] = (char)(255 - i);
 	name[255] = '\0';
-	for (unsigned int type = 0; type < IPC_TYPE_MAX; type++) {
-		struct row *r = text_row(s, type, name);
+	for (unsigned int type = 0; type < 2 * IPC_TYPE_MAX; type++) {
+		/* Every byte, then plain ASCII with quotes and slashes (names
+		 * that need no sanitizing, written by a shorter path). */
+		if (type == IPC_TYPE_MAX) {
+			store_free(s);
+			s = store_new();
+		}
+		struct row *r = text_row(s, type % IPC_TYPE_MAX, type < IPC_TYPE_MAX ? name :
+			"a \"quoted\" name/with/slashes and 'more' text, long enough for every peer: "
+			"0123456789012345678901234567890123456789012345678901234567890123456789"
+			"0123456789012345678901234567890123456789012345678901234567890123456789"
+			"0123456789012345678901234567890123456789012345678901234567890123456789");
 
 		assert_true(output_json_row_texts(r, &direct, &jsonc));
 		if (strcmp(direct, jsonc))
-			fail_msg("type %u:\n%s\n%s", type, direct, jsonc);
+			fail_msg("row %u:\n%s\n%s", type, direct, jsonc);
 		g_free(direct);
 		g_free(jsonc);
 		store_attr_set(r->attrs, &r->nattrs, "bytes", 1);

@@ -177,33 +177,64 @@ struct row_writer {
 	bool comma;		/* a member came before: the next needs one */
 };
 
-/* As json-c escapes a string (PLAIN, NOSLASHESCAPE), quotes around it. */
+/* g_string_append_len without its call: rows are written a few bytes at a time. */
+static inline void put_len(GString *s, const char *p, size_t n)
+{
+	if (s->len + n < s->allocated_len) {
+		memcpy(s->str + s->len, p, n);
+		s->len += n;
+		s->str[s->len] = '\0';
+	} else {
+		g_string_append_len(s, p, n);
+	}
+}
+
+static inline void put_char(GString *s, char c)
+{
+	put_len(s, &c, 1);
+}
+
+static inline void put_text(GString *s, const char *text)
+{
+	put_len(s, text, strlen(text));
+}
+
+/* What json-c writes for a byte in a string (PLAIN, NOSLASHESCAPE): itself
+ * (NULL), a short escape, or \u00XX for other control characters. */
+static const char *json_escape_of(unsigned char c)
+{
+	static const char *const ctl[32] = {
+		"\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006",
+		"\\u0007", "\\b", "\\t", "\\n", "\\u000b", "\\f", "\\r", "\\u000e", "\\u000f",
+		"\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016",
+		"\\u0017", "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d",
+		"\\u001e", "\\u001f",
+	};
+
+	if (c < ' ')
+		return ctl[c];
+	return c == '"' ? "\\\"" : c == '\\' ? "\\\\" : NULL;
+}
+
+/* As json-c writes a string, quotes around it. */
 static void put_string(GString *s, const char *text)
 {
-	static const char hex[] = "0123456789abcdef";
-	const char *start = text;
+	const char *start = text, *p = text;
 
-	g_string_append_c(s, '"');
-	for (const char *p = text; *p; p++) {
+	put_char(s, '"');
+	for (; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" :
-				  c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\b' ? "\\b" :
-				  c == '\f' ? "\\f" : NULL;
+		const char *esc;
 
-		if (!esc && c >= ' ')
+		if (c >= ' ' && c != '"' && c != '\\')
 			continue;
-		g_string_append_len(s, start, p - start);
-		if (esc) {
-			g_string_append(s, esc);
-		} else {
-			g_string_append(s, "\\u00");
-			g_string_append_c(s, hex[c >> 4]);
-			g_string_append_c(s, hex[c & 0xf]);
-		}
+		esc = json_escape_of(c);
+		put_len(s, start, p - start);
+		put_text(s, esc);
 		start = p + 1;
 	}
-	g_string_append(s, start);
-	g_string_append_c(s, '"');
+	put_len(s, start, p - start);
+	put_char(s, '"');
 }
 
 /* Integers as json-c prints them, without printf's cost. */
@@ -215,13 +246,13 @@ static void put_u64(GString *s, __u64 v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	g_string_append_len(s, p, buf + sizeof(buf) - p);
+	put_len(s, p, buf + sizeof(buf) - p);
 }
 
 static void put_s64(GString *s, __s64 v)
 {
 	if (v < 0) {
-		g_string_append_c(s, '-');
+		put_char(s, '-');
 		put_u64(s, -(__u64)v);
 	} else {
 		put_u64(s, (__u64)v);
@@ -236,19 +267,29 @@ static void put_decimal(GString *s, double v, int decimals)
 	if (v >= 0 && v < 1e15 && v == (double)(__u64)v && !signbit(v)) {
 		put_u64(s, (__u64)v);
 		if (decimals > 0) {
-			g_string_append_c(s, '.');
+			put_char(s, '.');
 			for (int i = 0; i < decimals; i++)
-				g_string_append_c(s, '0');
+				put_char(s, '0');
 		}
 		return;
 	}
 	snprintf(text, sizeof(text), "%.*f", decimals, v);
-	g_string_append(s, text);
+	put_text(s, text);
+}
+
+/* Printable ASCII but the backslash: what name_escape leaves as it is,
+ * told without its UTF-8 walk (most names). */
+static bool plain_ascii(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < ' ' || *p > '~' || *p == '\\')
+			return false;
+	return true;
 }
 
 static void put_name(struct row_writer *w, const char *name)
 {
-	if (name_is_clean(name)) {
+	if (plain_ascii(name) || name_is_clean(name)) {
 		put_string(w->s, name);
 		return;
 	}
@@ -264,10 +305,10 @@ static void put_key(struct row_writer *w, const char *key)
 	else
 		w->dup = true;
 	if (w->comma)
-		g_string_append_c(w->s, ',');
+		put_char(w->s, ',');
 	w->comma = true;
 	put_string(w->s, key);
-	g_string_append_c(w->s, ':');
+	put_char(w->s, ':');
 }
 
 /* A key a mechanism names: it may be one the row has already. */
@@ -281,34 +322,34 @@ static void put_key_checked(struct row_writer *w, const char *key)
 
 static void put_bool(GString *s, bool v)
 {
-	g_string_append(s, v ? "true" : "false");
+	put_text(s, v ? "true" : "false");
 }
 
 static void put_peers(struct row_writer *w, const struct row *r)
 {
 	GString *s = w->s;
 
-	g_string_append_c(s, '[');
+	put_char(s, '[');
 	for (guint i = 0; i < r->peers->len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
 
-		g_string_append(s, i ? ",{\"pid\":" : "{\"pid\":");
+		put_text(s, i ? ",{\"pid\":" : "{\"pid\":");
 		put_s64(s, p->pid);
 		if (p->pid) {
-			g_string_append(s, ",\"starttime\":");
+			put_text(s, ",\"starttime\":");
 			put_s64(s, p->start);
 		}
-		g_string_append(s, ",\"comm\":");
+		put_text(s, ",\"comm\":");
 		put_name(w, p->comm);
-		g_string_append(s, ",\"exited\":");
+		put_text(s, ",\"exited\":");
 		put_bool(s, p->exited);
 		if (!p->pid) {
-			g_string_append(s, ",\"remote\":");
+			put_text(s, ",\"remote\":");
 			put_name(w, p->remote);
 		}
-		g_string_append_c(s, '}');
+		put_char(s, '}');
 	}
-	g_string_append_c(s, ']');
+	put_char(s, ']');
 }
 
 /* add_labels()'s members. */
@@ -319,7 +360,7 @@ static void put_labels(struct row_writer *w, const struct row *r, const char *na
 	char key[32];
 
 	put_key_checked(w, name);
-	g_string_append_c(w->s, '{');
+	put_char(w->s, '{');
 	for (guint i = 0; i < n; i++) {
 		const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
 
@@ -327,12 +368,12 @@ static void put_labels(struct row_writer *w, const struct row *r, const char *na
 		for (guint j = 0; j < i; j++)
 			w->dup |= strcmp(label[i], label[j]) == 0;
 		if (i)
-			g_string_append_c(w->s, ',');
+			put_char(w->s, ',');
 		put_string(w->s, label[i]);
-		g_string_append_c(w->s, ':');
+		put_char(w->s, ':');
 		put_u64(w->s, l->ops);
 	}
-	g_string_append_c(w->s, '}');
+	put_char(w->s, '}');
 	g_free(label);
 	if (!n || mechanism_labels_named(r->key.type))
 		return;
@@ -351,20 +392,20 @@ static void put_hist(GString *s, const __u32 *slots)
 {
 	bool first = true;
 
-	g_string_append_c(s, '[');
+	put_char(s, '[');
 	for (int i = 0; i < HIST_SLOTS; i++) {
 		if (!slots[i])
 			continue;
-		g_string_append(s, first ? "[" : ",[");
+		put_text(s, first ? "[" : ",[");
 		first = false;
 		put_u64(s, format_hist_low(i));
-		g_string_append_c(s, ',');
+		put_char(s, ',');
 		put_u64(s, format_hist_high(i));
-		g_string_append_c(s, ',');
+		put_char(s, ',');
 		put_u64(s, slots[i]);
-		g_string_append_c(s, ']');
+		put_char(s, ']');
 	}
-	g_string_append_c(s, ']');
+	put_char(s, ']');
 }
 
 /* output_json_row_identity()'s members. */
@@ -419,7 +460,7 @@ static bool row_text(struct row_writer *w, const struct row *r)
 	g_string_truncate(w->s, 0);
 	w->nkeys = 0;
 	w->dup = w->comma = false;
-	g_string_append_c(w->s, '{');
+	put_char(w->s, '{');
 	put_identity(w, r);
 	put_key(w, "bytes");
 	put_u64(w->s, r->bytes);
@@ -452,7 +493,7 @@ static bool row_text(struct row_writer *w, const struct row *r)
 		put_key_checked(w, "wait_hist_us");
 		put_hist(w->s, r->hist->wait_us);
 	}
-	g_string_append_c(w->s, '}');
+	put_char(w->s, '}');
 	return !w->dup;
 }
 
