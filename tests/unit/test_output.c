@@ -354,6 +354,84 @@ static void test_table_cgroup_fits(void **state)
 	}
 }
 
+/* One row of each type, its names holding every byte but NUL, with
+ * attributes, labels, histograms, peers and rates of every kind. */
+static struct row *text_row(struct store *s, unsigned int type, const char *name)
+{
+	struct ipc_key k = { .ino = 1ULL << 40 | type, .dev = 0xfffffff0u, .tgid = 4000000 + type,
+			     .start = 4294967295u, .type = type, .dir = type % 2 ? DIR_RX : DIR_TX };
+	bool created;
+	struct row *r = store_update(s, &k, 18446744073709551615ULL, 12345, &created);
+	struct peer remote = { .pid = 0, .comm = "remote" };
+
+	g_strlcpy(r->comm, name + type, sizeof(r->comm));
+	r->title = type % 3 ? g_strdup(name) : NULL;
+	r->uid = type % 2 ? 0 : 4000000123u;
+	r->exited = type % 2;
+	r->bytes_per_s = type * 1234.56789;
+	r->ops_per_s = type % 4 == 1 ? 0.05 : type % 4 == 2 ? 1e17 : type;
+	r->wait_ns = type * 999999999ULL;
+	r->wait_share = type / 7.0;
+	object_set_name(r->obj, type % 2 ? name : NULL);
+	for (int i = 0; i < (int)type % 4; i++) {
+		struct peer p = { .pid = 100 + i, .start = 7, .exited = i % 2 };
+
+		g_strlcpy(p.comm, name + 40 * i, sizeof(p.comm));
+		g_array_append_val(r->peers, p);
+	}
+	g_strlcpy(remote.remote, name + 200, sizeof(remote.remote));
+	if (type % 5 == 0)
+		g_array_append_val(r->peers, remote);
+	store_attr_set(r->attrs, &r->nattrs, "accepts", -7 * (__s64)type);
+	store_attr_set(r->obj->attrs, &r->obj->nattrs, "depth", INT64_MIN + type);
+	row_set_label(r, -5, 3, 30);
+	row_set_label(r, type, 1ULL << 63, 10);
+	if (type % 2) {
+		r->hist = g_new0(struct ipc_hist, 1);
+		r->hist->size[3] = 4;
+		r->hist->size[HIST_SLOTS - 1] = 4294967295u;
+		r->hist->wait_us[0] = 1;
+	}
+	return r;
+}
+
+/* --json's rows, written directly, are json-c's text byte for byte; a key
+ * that comes twice is left to json-c, which merges it. */
+static void test_json_row_text(void **state)
+{
+	struct store *s = store_new();
+	char name[256], *direct, *jsonc;
+
+	(void)state;
+	for (int i = 0; i < 255; i++)
+		name[i] = (char)(255 - i);
+	name[255] = '\0';
+	for (unsigned int type = 0; type < 2 * IPC_TYPE_MAX; type++) {
+		/* Every byte, then plain ASCII with quotes and slashes (names
+		 * that need no sanitizing, written by a shorter path). */
+		if (type == IPC_TYPE_MAX) {
+			store_free(s);
+			s = store_new();
+		}
+		struct row *r = text_row(s, type % IPC_TYPE_MAX, type < IPC_TYPE_MAX ? name :
+			"a \"quoted\" name/with/slashes and 'more' text, long enough for every peer: "
+			"0123456789012345678901234567890123456789012345678901234567890123456789"
+			"0123456789012345678901234567890123456789012345678901234567890123456789"
+			"0123456789012345678901234567890123456789012345678901234567890123456789");
+
+		assert_true(output_json_row_texts(r, &direct, &jsonc));
+		if (strcmp(direct, jsonc))
+			fail_msg("row %u:\n%s\n%s", type, direct, jsonc);
+		g_free(direct);
+		g_free(jsonc);
+		store_attr_set(r->attrs, &r->nattrs, "bytes", 1);
+		assert_false(output_json_row_texts(r, &direct, &jsonc));
+		g_free(direct);
+		g_free(jsonc);
+	}
+	store_free(s);
+}
+
 int run_output_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +444,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_json_row_text),
 		cmocka_unit_test(test_format_role),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),

@@ -25,8 +25,10 @@ struct held_proc {
 /*
  * The system-wide refresh reads again (descriptors and mappings) only the
  * processes whose descriptors may have changed (struct fd_set_mark), and
- * those of objects left with no holder; the rest hold what they held. All
- * are read every FULL_SCAN_S, so that a descriptor closed and another opened
+ * those of objects left with no holder; the rest hold what they held, left
+ * on the objects as they are (taken off when the process is read again or
+ * gone), so that a refresh costs what changed, not what is held. All are
+ * read every FULL_SCAN_S, so that a descriptor closed and another opened
  * under one count, or a mapping made or gone with no descriptor kept, is
  * seen too.
  */
@@ -36,6 +38,7 @@ struct holders_cache {
 	GHashTable *procs;	/* pid -> struct held_proc */
 	unsigned int round;
 	double last_full;	/* 0: never */
+	bool stale;		/* holders came from elsewhere: read all again */
 };
 
 struct scan {
@@ -267,7 +270,7 @@ void holders_cache_free(struct holders_cache *c)
 }
 
 /* What a process held at its last read, as holders again, of the objects
- * still in the store. */
+ * still in the store (their holders from descriptors only, when fds_only). */
 static void replay(struct scan *sc, int pid, const struct held_proc *hp)
 {
 	for (guint i = 0; i < hp->held->len; i++) {
@@ -275,7 +278,7 @@ static void replay(struct scan *sc, int pid, const struct held_proc *hp)
 		struct object *o = g_hash_table_lookup(sc->store->objects, &h->key);
 		struct scanned *p;
 
-		if (!o)
+		if (!o || h->fd < 0)
 			continue;
 		if (!g_hash_table_contains(sc->comms, GINT_TO_POINTER(pid))) {
 			p = g_new0(struct scanned, 1);
@@ -287,7 +290,7 @@ static void replay(struct scan *sc, int pid, const struct held_proc *hp)
 	}
 }
 
-/* Take back what replay() gave: the process is read afresh. */
+/* Take back what it held at its last read: the process is read afresh, or gone. */
 static void unreplay(struct scan *sc, int pid, const struct held_proc *hp)
 {
 	for (guint i = 0; i < hp->held->len; i++) {
@@ -345,10 +348,13 @@ static void reread_maps(struct scan *sc, struct holders_cache *c)
 
 		if (!hp->replayed)
 			continue;
-		/* Its mappings come back from the read: none kept twice. */
+		/* Its mappings come back from the read: none kept twice, and one
+		 * gone since is gone from its object too. */
+		unreplay(sc, GPOINTER_TO_INT(k), hp);
 		for (guint i = 0; i < hp->held->len; i++)
 			if (g_array_index(hp->held, struct held, i).fd < 0)
 				g_array_remove_index_fast(hp->held, i--);
+		replay(sc, GPOINTER_TO_INT(k), hp);
 		sc->cur = hp;
 		proc_scan_maps(GPOINTER_TO_INT(k), 0, visit_map, sc);
 		sc->cur = NULL;
@@ -398,7 +404,7 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 {
 	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
 	GHashTableIter it;
-	gpointer v;
+	gpointer k, v;
 
 	c->round++;
 	proc_pids(self, pids);
@@ -410,18 +416,24 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 		if (!proc_fd_set_mark(pid, &mark))
 			continue;	/* gone, or a kernel thread */
 		if (!full && same_mark(hp, &mark)) {
+			/* Its holders stay where its last read put them. */
 			hp->round = c->round;
 			hp->replayed = true;
-			replay(sc, pid, hp);
 		} else {
+			if (hp && !full)
+				unreplay(sc, pid, hp);
 			rescan(sc, c, pid, &mark);
 		}
 	}
 	g_array_free(pids, TRUE);
 	g_hash_table_iter_init(&it, c->procs);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (((struct held_proc *)v)->round != c->round)
-			g_hash_table_iter_remove(&it);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		if (((struct held_proc *)v)->round == c->round)
+			continue;
+		if (!full)
+			unreplay(sc, GPOINTER_TO_INT(k), v);
+		g_hash_table_iter_remove(&it);
+	}
 	if (!full)
 		recheck_unheld(sc, c);
 }
@@ -432,7 +444,7 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	struct scan sc;
 	GHashTableIter it;
 	gpointer v;
-	bool full = !c->last_full || now - c->last_full >= FULL_SCAN_S;
+	bool full = !c->last_full || c->stale || now - c->last_full >= FULL_SCAN_S;
 
 	if (g_hash_table_size(s->objects) == 0)
 		return;
@@ -442,16 +454,25 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
-		g_array_set_size(o->holders, 0);
+		/* A full read finds every holder anew. */
+		if (full)
+			g_array_set_size(o->holders, 0);
 		if (o->name && o->name[0] == '/')
 			g_hash_table_add(sc.named, o->name);
 	}
 	sc.maps = wants_maps(s, type_mask, false);
 	refresh_fds(&sc, c, self, full);
-	if (full)
+	if (full) {
 		c->last_full = now;
+		c->stale = false;
+	}
 	g_hash_table_destroy(sc.named);
 	g_hash_table_destroy(sc.comms);
+}
+
+void holders_cache_stale(struct holders_cache *c)
+{
+	c->stale = true;
 }
 
 void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid)

@@ -16,13 +16,16 @@ struct holders_cache;
 struct holders_cache *holders_cache_new(void);
 void holders_cache_free(struct holders_cache *c);
 
-/* Replace the holders of every object already in the store; now: the
- * clock (now_s()), which says when every process is read again. */
+/* Bring the holders of every object already in the store up to date; now:
+ * the clock (now_s()), which says when every process is read again. */
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 		     struct holders_cache *c, double now);
 
 /* Add to the store every object pid holds open, with pid as a holder. */
 void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid);
+/* Holders were added outside a refresh (holders_of_process): the next
+ * refresh reads every process, as they are not among what it kept. */
+void holders_cache_stale(struct holders_cache *c);
 
 /* Give an object its readable name: the kernel's if it recorded one. */
 void object_set_name(struct object *o, const char *kernel_name);

@@ -42,12 +42,28 @@ int ipc_type_from_name(const char *name)
 	return -1;
 }
 
-const struct mechanism *mechanism_of(unsigned int type)
+static const struct mechanism *find_mechanism(unsigned int type)
 {
 	for (size_t i = 0; i < nmechanisms; i++)
 		if (mechanisms[i]->types & (1U << type))
 			return mechanisms[i];
 	return NULL;
+}
+
+/* Asked several times per row and interval: the search is done once. */
+const struct mechanism *mechanism_of(unsigned int type)
+{
+	static const struct mechanism *of[IPC_TYPE_MAX];
+	static gsize known;
+
+	if (type >= IPC_TYPE_MAX)
+		return find_mechanism(type);
+	if (g_once_init_enter(&known)) {
+		for (unsigned int t = 0; t < IPC_TYPE_MAX; t++)
+			of[t] = find_mechanism(t);
+		g_once_init_leave(&known, 1);
+	}
+	return of[type];
 }
 
 const char *mechanism_event_name(unsigned int type, unsigned int slot)

@@ -400,7 +400,8 @@ static void object_peers(struct object *o)
 			for (guint j = 0; j < o->remotes->len; j++)
 				add_remote_peer(r->peers, g_ptr_array_index(o->remotes, j));
 		}
-		g_array_sort(r->peers, (GCompareFunc)peer_compare);
+		if (r->peers->len > 1)
+			g_array_sort(r->peers, (GCompareFunc)peer_compare);
 	}
 }
 
@@ -419,67 +420,117 @@ void store_compute_peers(struct store *s)
 
 bool row_is_estimate(const struct row *r)
 {
-	const struct attr *measured = store_attr_find(r->attrs, r->nattrs, MEASURED_BYTES);
+	const struct attr *measured;
 
+	/* The sort asks this of every row: most mechanisms count bytes calls
+	 * moved, and need no look at the attributes. */
+	if (!mechanism_bytes_method(r->key.type))
+		return false;
+	measured = store_attr_find(r->attrs, r->nattrs, MEASURED_BYTES);
 	/* Exact only when calls moved every byte: a row with none is still
 	 * its mechanism's kind (a sharer that never touched the memory). */
-	return mechanism_bytes_method(r->key.type) &&
-	       !(measured && measured->value > 0 && r->bytes == (__u64)measured->value);
+	return !(measured && measured->value > 0 && r->bytes == (__u64)measured->value);
+}
+
+/*
+ * What the order asks of a row but its strings, copied out once per sort: a
+ * sort of 10,000 rows compares each many times, and a row's fields are far
+ * apart in memory. Under a sort key that does not use a field, it is 0.
+ */
+struct order_key {
+	bool estimate;		/* bytes moved before estimates of them (page faults) */
+	double rate;
+	__u64 total;
+	__u64 ino;
+	__u32 tgid, dev;
+	__u8 type, dir;
+};
+
+static void order_key_of(const struct row *r, enum sort_key sort, struct order_key *k)
+{
+	bool bytes = sort == SORT_BYTES || sort == SORT_TOTAL;
+
+	*k = (struct order_key){
+		.estimate = bytes && row_is_estimate(r),
+		.rate = sort == SORT_BYTES ? r->bytes_per_s : sort == SORT_OPS ? r->ops_per_s : 0,
+		.total = bytes ? r->bytes : sort == SORT_OPS ? r->ops : 0,
+		.ino = r->key.ino, .tgid = r->key.tgid, .dev = r->key.dev,
+		.type = r->key.type, .dir = r->key.dir,
+	};
+}
+
+static int compare_keys(const struct order_key *a, const struct order_key *b)
+{
+	int c = CMP_UP(a->estimate, b->estimate);
+
+	if (!c)
+		c = CMP(a->rate, b->rate);
+	if (!c)
+		c = CMP(a->total, b->total);
+	/* A total order, so that equal rows keep their place between refreshes. */
+	if (!c)
+		c = CMP_UP(a->tgid, b->tgid);
+	if (!c)
+		c = CMP_UP(a->type, b->type);
+	if (!c)
+		c = CMP_UP(a->dev, b->dev);
+	if (!c)
+		c = CMP_UP(a->ino, b->ino);
+	if (!c)
+		c = CMP_UP(a->dir, b->dir);
+	return c;
+}
+
+/* row_compare, with each row's order_key given. */
+static int compare_rows(const struct row *a, const struct row *b, const struct order_key *ka,
+			const struct order_key *kb, enum sort_key sort)
+{
+	int c = 0;
+
+	if (sort == SORT_COMM) {
+		c = strcmp(a->comm, b->comm);
+	} else if (sort == SORT_TYPE) {
+		c = CMP_UP(a->key.type, b->key.type);
+		if (!c && a->obj && b->obj && a->obj->name && b->obj->name)
+			c = strcmp(a->obj->name, b->obj->name);
+	}
+	return c ? c : compare_keys(ka, kb);
 }
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort)
 {
-	int c = 0;
+	struct order_key ka, kb;
 
-	switch (sort) {
-	case SORT_BYTES:
-		/* Bytes moved before estimates of them (page faults). */
-		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
-		if (!c)
-			c = CMP(a->bytes_per_s, b->bytes_per_s);
-		if (!c)
-			c = CMP(a->bytes, b->bytes);
-		break;
-	case SORT_OPS:
-		c = CMP(a->ops_per_s, b->ops_per_s);
-		if (!c)
-			c = CMP(a->ops, b->ops);
-		break;
-	case SORT_TOTAL:
-		c = CMP_UP(row_is_estimate(a), row_is_estimate(b));
-		if (!c)
-			c = CMP(a->bytes, b->bytes);
-		break;
-	case SORT_PID:
-		break;
-	case SORT_COMM:
-		c = strcmp(a->comm, b->comm);
-		break;
-	case SORT_TYPE:
-		c = CMP_UP(a->key.type, b->key.type);
-		if (!c && a->obj && b->obj && a->obj->name && b->obj->name)
-			c = strcmp(a->obj->name, b->obj->name);
-		break;
-	}
-	/* A total order, so that equal rows keep their place between refreshes. */
-	if (!c)
-		c = CMP_UP(a->key.tgid, b->key.tgid);
-	if (!c)
-		c = CMP_UP(a->key.type, b->key.type);
-	if (!c)
-		c = CMP_UP(a->key.dev, b->key.dev);
-	if (!c)
-		c = CMP_UP(a->key.ino, b->key.ino);
-	if (!c)
-		c = CMP_UP(a->key.dir, b->key.dir);
-	return c;
+	order_key_of(a, sort, &ka);
+	order_key_of(b, sort, &kb);
+	return compare_rows(a, b, &ka, &kb, sort);
 }
 
-static enum sort_key current_sort;
+struct sort_entry {
+	const struct row *r;
+	struct order_key key;
+};
 
-static gint row_cmp_sort(gconstpointer a, gconstpointer b)
+static gint entry_compare(gconstpointer a, gconstpointer b, gpointer sort)
 {
-	return row_compare(*(struct row *const *)a, *(struct row *const *)b, current_sort);
+	const struct sort_entry *x = a, *y = b;
+
+	return compare_rows(x->r, y->r, &x->key, &y->key, GPOINTER_TO_INT(sort));
+}
+
+/* Sorted as row_compare orders them. */
+static void sort_rows(GPtrArray *rows, enum sort_key sort)
+{
+	struct sort_entry *e = g_new(struct sort_entry, rows->len ? rows->len : 1);
+
+	for (guint i = 0; i < rows->len; i++) {
+		e[i].r = rows->pdata[i];
+		order_key_of(e[i].r, sort, &e[i].key);
+	}
+	g_qsort_with_data(e, (gint)rows->len, sizeof(*e), entry_compare, GINT_TO_POINTER(sort));
+	for (guint i = 0; i < rows->len; i++)
+		rows->pdata[i] = (gpointer)e[i].r;
+	g_free(e);
 }
 
 static bool pid_listed(const struct filter *f, int pid)
@@ -565,8 +616,7 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 		for (guint i = 0; i < s->retired->len; i++)
 			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
-	current_sort = sort;
-	g_ptr_array_sort(out, row_cmp_sort);
+	sort_rows(out, sort);
 	return out;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* --json: one object per interval, then the final one (README's schema). */
+#include <math.h>
 #include <string.h>
 #include <json.h>
 #include "model/cgroup.h"
@@ -158,6 +159,391 @@ static json_object *row_json(const struct row *r)
 	return o;
 }
 
+/*
+ * A row's text written directly: building each row as a json-c tree and
+ * printing it was most of a --json refresh's time with many rows. The text
+ * is json-c's, byte for byte (the unit tests compare the two on the same
+ * rows); a row in which a key comes twice (a mechanism's attribute named as
+ * a member), which json-c would merge, is left to row_json.
+ */
+#define ROW_KEYS 64
+
+struct row_writer {
+	GString *s;
+	GString *name;		/* a name, escaped, before it is quoted */
+	const char *keys[ROW_KEYS];	/* the row's members so far */
+	int nkeys;
+	bool dup;		/* a key came twice, or too many to tell */
+	bool comma;		/* a member came before: the next needs one */
+};
+
+/* g_string_append_len without its call: rows are written a few bytes at a time. */
+static inline void put_len(GString *s, const char *p, size_t n)
+{
+	if (s->len + n < s->allocated_len) {
+		memcpy(s->str + s->len, p, n);
+		s->len += n;
+		s->str[s->len] = '\0';
+	} else {
+		g_string_append_len(s, p, n);
+	}
+}
+
+static inline void put_char(GString *s, char c)
+{
+	put_len(s, &c, 1);
+}
+
+static inline void put_text(GString *s, const char *text)
+{
+	put_len(s, text, strlen(text));
+}
+
+/* What json-c writes for a byte in a string (PLAIN, NOSLASHESCAPE): itself
+ * (NULL), a short escape, or \u00XX for other control characters. */
+static const char *json_escape_of(unsigned char c)
+{
+	static const char *const ctl[32] = {
+		"\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006",
+		"\\u0007", "\\b", "\\t", "\\n", "\\u000b", "\\f", "\\r", "\\u000e", "\\u000f",
+		"\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016",
+		"\\u0017", "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d",
+		"\\u001e", "\\u001f",
+	};
+
+	if (c < ' ')
+		return ctl[c];
+	return c == '"' ? "\\\"" : c == '\\' ? "\\\\" : NULL;
+}
+
+/* As json-c writes a string, quotes around it. */
+static void put_string(GString *s, const char *text)
+{
+	const char *start = text, *p = text;
+
+	put_char(s, '"');
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		const char *esc;
+
+		if (c >= ' ' && c != '"' && c != '\\')
+			continue;
+		esc = json_escape_of(c);
+		put_len(s, start, p - start);
+		put_text(s, esc);
+		start = p + 1;
+	}
+	put_len(s, start, p - start);
+	put_char(s, '"');
+}
+
+/* Integers as json-c prints them, without printf's cost. */
+static void put_u64(GString *s, __u64 v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_len(s, p, buf + sizeof(buf) - p);
+}
+
+static void put_s64(GString *s, __s64 v)
+{
+	if (v < 0) {
+		put_char(s, '-');
+		put_u64(s, -(__u64)v);
+	} else {
+		put_u64(s, (__u64)v);
+	}
+}
+
+/* json_decimal()'s text; a whole number (most rates) without printf. */
+static void put_decimal(GString *s, double v, int decimals)
+{
+	char text[32];
+
+	if (v >= 0 && v < 1e15 && v == (double)(__u64)v && !signbit(v)) {
+		put_u64(s, (__u64)v);
+		if (decimals > 0) {
+			put_char(s, '.');
+			for (int i = 0; i < decimals; i++)
+				put_char(s, '0');
+		}
+		return;
+	}
+	snprintf(text, sizeof(text), "%.*f", decimals, v);
+	put_text(s, text);
+}
+
+/* Printable ASCII but the backslash: what name_escape leaves as it is,
+ * told without its UTF-8 walk (most names). */
+static bool plain_ascii(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < ' ' || *p > '~' || *p == '\\')
+			return false;
+	return true;
+}
+
+static void put_name(struct row_writer *w, const char *name)
+{
+	if (plain_ascii(name) || name_is_clean(name)) {
+		put_string(w->s, name);
+		return;
+	}
+	g_string_truncate(w->name, 0);
+	name_escape(w->name, name);
+	put_string(w->s, w->name->str);
+}
+
+static void put_key(struct row_writer *w, const char *key)
+{
+	if (w->nkeys < ROW_KEYS)
+		w->keys[w->nkeys++] = key;
+	else
+		w->dup = true;
+	if (w->comma)
+		put_char(w->s, ',');
+	w->comma = true;
+	put_string(w->s, key);
+	put_char(w->s, ':');
+}
+
+/* A key a mechanism names: it may be one the row has already. */
+static void put_key_checked(struct row_writer *w, const char *key)
+{
+	for (int i = 0; i < w->nkeys; i++)
+		if (strcmp(w->keys[i], key) == 0)
+			w->dup = true;
+	put_key(w, key);
+}
+
+static void put_bool(GString *s, bool v)
+{
+	put_text(s, v ? "true" : "false");
+}
+
+static void put_peers(struct row_writer *w, const struct row *r)
+{
+	GString *s = w->s;
+
+	put_char(s, '[');
+	for (guint i = 0; i < r->peers->len; i++) {
+		const struct peer *p = &g_array_index(r->peers, struct peer, i);
+
+		put_text(s, i ? ",{\"pid\":" : "{\"pid\":");
+		put_s64(s, p->pid);
+		if (p->pid) {
+			put_text(s, ",\"starttime\":");
+			put_s64(s, p->start);
+		}
+		put_text(s, ",\"comm\":");
+		put_name(w, p->comm);
+		put_text(s, ",\"exited\":");
+		put_bool(s, p->exited);
+		if (!p->pid) {
+			put_text(s, ",\"remote\":");
+			put_name(w, p->remote);
+		}
+		put_char(s, '}');
+	}
+	put_char(s, ']');
+}
+
+/* add_labels()'s members. */
+static void put_labels(struct row_writer *w, const struct row *r, const char *name)
+{
+	guint n = r->labels->len;
+	char (*label)[32] = g_malloc(sizeof(*label) * (n ? n : 1));
+	char key[32];
+
+	put_key_checked(w, name);
+	put_char(w->s, '{');
+	for (guint i = 0; i < n; i++) {
+		const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+
+		mechanism_format_label(r->key.type, l->label, label[i], sizeof(label[i]));
+		for (guint j = 0; j < i; j++)
+			w->dup |= strcmp(label[i], label[j]) == 0;
+		if (i)
+			put_char(w->s, ',');
+		put_string(w->s, label[i]);
+		put_char(w->s, ':');
+		put_u64(w->s, l->ops);
+	}
+	put_char(w->s, '}');
+	g_free(label);
+	if (!n || mechanism_labels_named(r->key.type))
+		return;
+	/* Not among the row's keys: these buffers go, and a repeat is told here. */
+	snprintf(key, sizeof(key), "%s_min", name);
+	put_key_checked(w, key);
+	w->nkeys--;
+	put_s64(w->s, g_array_index(r->labels, struct label_count, 0).label);
+	snprintf(key, sizeof(key), "%s_max", name);
+	put_key_checked(w, key);
+	w->nkeys--;
+	put_s64(w->s, g_array_index(r->labels, struct label_count, n - 1).label);
+}
+
+static void put_hist(GString *s, const __u32 *slots)
+{
+	bool first = true;
+
+	put_char(s, '[');
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		put_text(s, first ? "[" : ",[");
+		first = false;
+		put_u64(s, format_hist_low(i));
+		put_char(s, ',');
+		put_u64(s, format_hist_high(i));
+		put_char(s, ',');
+		put_u64(s, slots[i]);
+		put_char(s, ']');
+	}
+	put_char(s, ']');
+}
+
+/* output_json_row_identity()'s members. */
+static void put_identity(struct row_writer *w, const struct row *r)
+{
+	char dev[32];
+
+	put_key(w, "pid");
+	put_s64(w->s, (int)r->key.tgid);
+	put_key(w, "starttime");
+	put_s64(w->s, r->key.start);
+	put_key(w, "comm");
+	put_name(w, r->comm);
+	put_key(w, "uid");
+	put_u64(w->s, r->uid);
+	put_key(w, "user");
+	put_name(w, user_name(r->uid));
+	put_key(w, "title");
+	put_name(w, r->title ? r->title : "");
+	put_key(w, "type");
+	put_string(w->s, ipc_type_name(r->key.type));
+	put_key(w, "object");
+	put_name(w, r->obj && r->obj->name ? r->obj->name : "");
+	mechanism_format_dev(r->key.type, r->key.dev, dev, sizeof(dev));
+	put_key(w, "dev");
+	put_string(w->s, dev);
+	if (mechanism_dev_key(r->key.type)) {
+		put_key_checked(w, mechanism_dev_key(r->key.type));
+		put_s64(w->s, r->key.dev);
+	}
+	put_key(w, "ino");
+	put_u64(w->s, r->key.ino);
+	put_key(w, "dir");
+	put_string(w->s, r->key.dir == DIR_TX ? "tx" : "rx");
+	if (format_row_cgroup(r)[0]) {
+		put_key(w, "cgroup");
+		put_name(w, format_row_cgroup(r));
+	}
+}
+
+static void put_attrs(struct row_writer *w, const struct attr *attrs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		put_key_checked(w, attrs[i].key);
+		put_s64(w->s, attrs[i].value);
+	}
+}
+
+/* row_json()'s text into w->s; false when only json-c can write it. */
+static bool row_text(struct row_writer *w, const struct row *r)
+{
+	g_string_truncate(w->s, 0);
+	w->nkeys = 0;
+	w->dup = w->comma = false;
+	put_char(w->s, '{');
+	put_identity(w, r);
+	put_key(w, "bytes");
+	put_u64(w->s, r->bytes);
+	put_key(w, "ops");
+	put_u64(w->s, r->ops);
+	put_key(w, "bytes_per_s");
+	put_decimal(w->s, r->bytes_per_s, 1);
+	put_key(w, "ops_per_s");
+	put_decimal(w->s, r->ops_per_s, 1);
+	put_key(w, "wait_s");
+	put_decimal(w->s, (double)r->wait_ns / 1e9, 6);
+	put_key(w, "wait_share");
+	put_decimal(w->s, r->wait_share, 3);
+	put_key(w, "exited");
+	put_bool(w->s, r->exited);
+	if (row_is_estimate(r)) {
+		put_key(w, "bytes_method");
+		put_string(w->s, mechanism_bytes_method(r->key.type));
+	}
+	put_key(w, "peers");
+	put_peers(w, r);
+	put_attrs(w, r->attrs, r->nattrs);
+	if (r->obj)
+		put_attrs(w, r->obj->attrs, r->obj->nattrs);
+	if (mechanism_label_name(r->key.type))
+		put_labels(w, r, mechanism_label_name(r->key.type));
+	if (r->hist) {
+		put_key_checked(w, "size_hist");
+		put_hist(w->s, r->hist->size);
+		put_key_checked(w, "wait_hist_us");
+		put_hist(w->s, r->hist->wait_us);
+	}
+	put_char(w->s, '}');
+	return !w->dup;
+}
+
+static void row_writer_init(struct row_writer *w)
+{
+	*w = (struct row_writer){ .s = g_string_sized_new(1024), .name = g_string_sized_new(256) };
+}
+
+static void row_writer_free(struct row_writer *w)
+{
+	g_string_free(w->s, TRUE);
+	g_string_free(w->name, TRUE);
+}
+
+static const char *json_text(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* A row's text, by hand or (a repeated key) through json-c. */
+static void write_row(FILE *out, struct row_writer *w, const struct row *r)
+{
+	json_object *o;
+
+	if (row_text(w, r)) {
+		fwrite(w->s->str, 1, w->s->len, out);
+		return;
+	}
+	o = row_json(r);
+	fputs(json_text(o), out);
+	json_object_put(o);
+}
+
+/* For the unit tests: row_text's and json-c's texts of r, to compare
+ * (g_free both). Returns whether row_text wrote it. */
+bool output_json_row_texts(const struct row *r, char **direct, char **jsonc)
+{
+	struct row_writer w;
+	json_object *o = row_json(r);
+	bool ok;
+
+	row_writer_init(&w);
+	ok = row_text(&w, r);
+	*direct = g_strdup(w.s->str);
+	*jsonc = g_strdup(json_text(o));
+	json_object_put(o);
+	row_writer_free(&w);
+	return ok;
+}
+
 #define JSON_SCHEMA_VERSION 2
 
 /* What every line of a frame starts with: --ndjson's row lines too. */
@@ -213,11 +599,6 @@ static json_object *frame_head(const struct frame *f, unsigned long seq)
 	return o;
 }
 
-static const char *json_text(json_object *o)
-{
-	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-}
-
 void output_json(FILE *out, const struct frame *f)
 {
 	json_object *o = frame_head(f, 0);
@@ -228,17 +609,18 @@ void output_json(FILE *out, const struct frame *f)
 	 * trees, and a tree of 10,000 rows with its text took 36 MB at once.
 	 * The frame's own members, written as a tree, end in its closing brace,
 	 * which the rows go before. */
+	struct row_writer w;
+
 	head = json_text(o);
 	fwrite(head, 1, strlen(head) - 1, out);
 	fputs(",\"rows\":[", out);
+	row_writer_init(&w);
 	for (guint i = 0; i < n; i++) {
-		json_object *row = row_json(g_ptr_array_index(f->rows, i));
-
 		if (i)
 			fputc(',', out);
-		fputs(json_text(row), out);
-		json_object_put(row);
+		write_row(out, &w, g_ptr_array_index(f->rows, i));
 	}
+	row_writer_free(&w);
 	fputs("]}\n", out);
 	fflush(out);
 	json_object_put(o);
@@ -252,18 +634,25 @@ void output_json(FILE *out, const struct frame *f)
  */
 void output_ndjson(FILE *out, const struct frame *f, unsigned long seq)
 {
-	json_object *head = frame_head(f, seq);
+	json_object *head = frame_head(f, seq), *stamp;
 	guint n = frame_rows_shown(f);
+	struct row_writer w;
+	const char *text;
 
 	json_object_object_add(head, "row_lines", json_object_new_int64(n));
 	fprintf(out, "%s\n", json_text(head));
 	json_object_put(head);
+	/* Every row line starts as the frame's stamp does, without its brace. */
+	stamp = frame_stamp(f, seq);
+	text = json_text(stamp);
+	row_writer_init(&w);
 	for (guint i = 0; i < n; i++) {
-		json_object *line = frame_stamp(f, seq);
-
-		json_object_object_add(line, "row", row_json(g_ptr_array_index(f->rows, i)));
-		fprintf(out, "%s\n", json_text(line));
-		json_object_put(line);
+		fwrite(text, 1, strlen(text) - 1, out);
+		fputs(",\"row\":", out);
+		write_row(out, &w, g_ptr_array_index(f->rows, i));
+		fputs("}\n", out);
 	}
+	row_writer_free(&w);
+	json_object_put(stamp);
 	fflush(out);
 }

@@ -317,12 +317,22 @@ static void sink_failed(struct outsink *k, const char *why)
 	k->failing = true;
 }
 
+static ssize_t frame_write(void *frame, const char *buf, size_t size)
+{
+	g_string_append_len(frame, buf, (gssize)size);
+	return (ssize_t)size;
+}
+
 FILE *outsink_begin(struct outsink *k)
 {
 	if (!k->path)
 		return stdout;
-	if (!k->mem)
-		k->mem = open_memstream(&k->buf, &k->len);
+	if (!k->frame)
+		k->frame = g_string_new(NULL);
+	if (!k->mem) {
+		g_string_truncate(k->frame, 0);
+		k->mem = fopencookie(k->frame, "w", (cookie_io_functions_t){ .write = frame_write });
+	}
 	if (!k->mem) {
 		/* Never into standard output, which a command may own: this frame
 		 * is lost, and said so. */
@@ -348,17 +358,15 @@ void outsink_commit(struct outsink *k)
 	fclose(k->mem);
 	k->mem = NULL;
 	if (k->replace) {
-		if (outfile_replace(k->path, k->buf, k->len, err, sizeof(err)))
+		if (outfile_replace(k->path, k->frame->str, k->frame->len, err, sizeof(err)))
 			sink_failed(k, err);
 		else
 			k->failing = false;
-	} else if (k->len && !write_all(k->fd, k->buf, k->len)) {
+	} else if (k->frame->len && !write_all(k->fd, k->frame->str, k->frame->len)) {
 		snprintf(err, sizeof(err), "cannot write %s: %s", k->path, strerror(errno));
 		sink_failed(k, err);
 	}
-	free(k->buf);
-	k->buf = NULL;
-	k->len = 0;
+	g_string_truncate(k->frame, 0);
 }
 
 bool outsink_gone(const struct outsink *k)
@@ -374,4 +382,7 @@ void outsink_close(struct outsink *k)
 	if (k->path && k->fd >= 0)
 		close(k->fd);
 	k->fd = -1;
+	if (k->frame)
+		g_string_free(k->frame, TRUE);
+	k->frame = NULL;
 }

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <stdio.h>
+#include <glib.h>
 
 /*
  * Before the writer starts: whether path can be written (a typo in a
@@ -62,9 +63,10 @@ struct outsink {
 	const char *path;	/* NULL: standard output */
 	bool replace;		/* whole frames, renamed over path; else appended */
 	int fd;			/* the appended file, opened once; -1 */
-	FILE *mem;		/* the frame being written */
-	char *buf;
-	size_t len;
+	FILE *mem;		/* the frame being written, into frame */
+	GString *frame;		/* kept from frame to frame: a frame of 100,000
+				 * rows grown anew each time was a quarter of
+				 * the refresh (copies, zeroing, page faults) */
 	bool failing;		/* a write failed: said once */
 };
 

@@ -146,6 +146,9 @@ json_object *output_json_row_peers(const struct row *r);
 
 /* One line: a JSON object with "rows" (README documents the schema). */
 void output_json(FILE *out, const struct frame *f);
+/* For the unit tests: a row's text as --json writes it and as json-c
+ * would (g_free both); false when json-c writes it (a key repeated). */
+bool output_json_row_texts(const struct row *r, char **direct, char **jsonc);
 /* --ndjson: the frame's figures, then a line per row; seq counts frames from 1. */
 void output_ndjson(FILE *out, const struct frame *f, unsigned long seq);
 

@@ -79,6 +79,7 @@ void session_find_target_objects(struct session *s)
 
 	for (int i = 0; i < s->alive.npids; i++)
 		holders_of_process(s->store, s->type_mask, s->alive.pids[i]);
+	holders_cache_stale(s->holders);
 	targets = g_ptr_array_new();
 	g_hash_table_iter_init(&it, s->store->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
@@ -192,7 +193,24 @@ bool session_refresh_holders(struct session *s, bool force)
 	return true;
 }
 
-static void fill_frame(struct session *s, struct frame *f, bool final, double interval_s)
+/* The live rows of all (or every one, for the summary), in its order. */
+static GPtrArray *frame_rows_of(GPtrArray *all, bool final)
+{
+	GPtrArray *rows = g_ptr_array_sized_new(all->len);
+
+	for (guint i = 0; i < all->len; i++)
+		if (final || !((struct row *)g_ptr_array_index(all, i))->retired)
+			g_ptr_array_add(rows, g_ptr_array_index(all, i));
+	return rows;
+}
+
+/*
+ * all: for the interactive table, which can show exited processes too,
+ * every row, sorted; the frame's rows are taken from it rather than sorted
+ * a second time (the order is total, so the live rows keep theirs).
+ */
+static void fill_frame(struct session *s, struct frame *f, bool final, double interval_s,
+		       GPtrArray **all)
 {
 	*f = (struct frame){
 		.now = time(NULL),
@@ -206,7 +224,12 @@ static void fill_frame(struct session *s, struct frame *f, bool final, double in
 	f->nmaps = tracer_map_fill(s->tracer, f->maps);
 	tracer_loss(s->tracer, &f->loss);
 	store_totals(s->store, target_filter(s), &f->totals);
-	f->rows = store_select(s->store, final, s->sort, target_filter(s));
+	if (all) {
+		*all = store_select(s->store, true, s->sort, target_filter(s));
+		f->rows = frame_rows_of(*all, final);
+	} else {
+		f->rows = store_select(s->store, final, s->sort, target_filter(s));
+	}
 	store_mark_listed(f->rows);
 }
 
@@ -215,7 +238,7 @@ void session_export_only(struct session *s, bool final, double interval_s)
 {
 	struct frame f;
 
-	fill_frame(s, &f, final, interval_s);
+	fill_frame(s, &f, final, interval_s, NULL);
 	sidecar_frame(&s->sidecar, &f);
 	g_ptr_array_free(f.rows, TRUE);
 }
@@ -251,13 +274,14 @@ static void render_table(struct session *s, FILE *out, struct frame *f, bool fin
 static void render(struct session *s, bool final, double interval_s)
 {
 	struct frame f;
+	GPtrArray *all = NULL;
 
-	fill_frame(s, &f, final, interval_s);
+	fill_frame(s, &f, final, interval_s, s->tui ? &all : NULL);
 	sidecar_frame(&s->sidecar, &f);
 	if (s->tui) {
 		/* The interactive table can show exited processes too: it gets every row. */
 		g_ptr_array_free(f.rows, TRUE);
-		f.rows = store_select(s->store, true, s->sort, target_filter(s));
+		f.rows = all;
 		tui_show(s->tui, &f);
 	} else {
 		FILE *out = outsink_begin(&s->out);
