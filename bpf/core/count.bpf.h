@@ -136,10 +136,11 @@ static __always_inline void register_proc(const struct ipc_key *row)
 		/* In the scratch area: this runs deep in a call chain whose
 		 * stacks add up against the verifier's limit. */
 		struct name_scratch *s = scratch_area();
-		struct ipc_proc *fresh = s ? &s->proc : NULL;
+		struct ipc_proc *fresh;
 
-		if (!fresh)
+		if (!s)		/* first: see shm_unmapped() */
 			return;
+		fresh = &s->proc;
 		__builtin_memset(fresh, 0, sizeof(*fresh));
 		/* The group leader's name: a thread may have renamed itself. */
 		BPF_CORE_READ_STR_INTO(&fresh->comm, task, group_leader, comm);

@@ -167,46 +167,48 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
  * struct sock is out of reach from here) in the target's network namespace.
  * A target's listening address makes whoever connects to it a peer.
  */
+static __always_inline void inet_local_addr(const struct sock *sk, __u16 family, __u8 *local)
+{
+	if (family == AF_INET)
+		BPF_CORE_READ_INTO((__u32 *)local, sk, __sk_common.skc_rcv_saddr);
+	else
+		BPF_CORE_READ_INTO((struct in6_addr *)local, sk, __sk_common.skc_v6_rcv_saddr);
+}
+
 static __always_inline void inet_addrs(const struct sock *sk, __u16 family, __u8 *local,
 				       __u8 *remote)
 {
-	if (family == AF_INET) {
-		BPF_CORE_READ_INTO((__u32 *)local, sk, __sk_common.skc_rcv_saddr);
+	inet_local_addr(sk, family, local);
+	if (family == AF_INET)
 		BPF_CORE_READ_INTO((__u32 *)remote, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)local, sk, __sk_common.skc_v6_rcv_saddr);
+	else
 		BPF_CORE_READ_INTO((struct in6_addr *)remote, sk, __sk_common.skc_v6_daddr);
-	}
 }
 
 static __always_inline void sock_tuple(const struct sock *sk, __u16 family, bool reversed,
 				       struct ipc_tuple *t)
 {
-	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-
+	/* Each field stored as soon as read: nothing held across the reads
+	 * (the portable build's are calls), so no stack slot is needed in
+	 * sock_watch_far_end(), at the end of the longest call chains. */
 	t->family = family;
 	t->netns = sock_netns(sk);
 	if (reversed) {
-		t->lport = rport;
-		t->rport = lport;
+		t->rport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		t->lport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		inet_addrs(sk, family, t->raddr, t->laddr);
 	} else {
-		t->lport = lport;
-		t->rport = rport;
+		t->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		t->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		inet_addrs(sk, family, t->laddr, t->raddr);
 	}
 }
 
-static __always_inline void watch_listener(const struct sock *sk, __u16 family, __u64 owner)
+static __always_inline void watch_listener(const struct sock *sk, __u16 family,
+					   struct name_scratch *s)
 {
-	struct name_scratch *s = scratch_area();
-	struct ipc_sock_addr *a;
-	__u8 remote[16];
+	struct ipc_sock_addr *a = &s->addr;
 
-	if (!s)
-		return;
-	a = &s->addr;
 	__builtin_memset(a, 0, sizeof(*a));
 	if (family == AF_UNIX) {
 		unix_name(sk, a);
@@ -214,9 +216,9 @@ static __always_inline void watch_listener(const struct sock *sk, __u16 family, 
 		a->family = family;
 		a->netns = sock_netns(sk);
 		a->port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		inet_addrs(sk, family, a->addr, remote);
+		inet_local_addr(sk, family, a->addr);
 	}
-	if (bpf_map_update_elem(&watched_listeners, a, &owner, BPF_ANY) == -E2BIG)
+	if (bpf_map_update_elem(&watched_listeners, a, &s->owner, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
@@ -235,30 +237,33 @@ static __always_inline bool dgram_receiver(const struct sock *sk, __u16 family)
 	return BPF_CORE_READ(sk, __sk_common.skc_num) && !BPF_CORE_READ(sk, __sk_common.skc_dport);
 }
 
+/* The keys and the value in the scratch area: this ends register_row()'s
+ * call chains, whose frames Linux 6.1's verifier adds up, each rounded up
+ * to 32 bytes, against 512. */
 static __noinline void sock_watch_far_end(const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* The value is the target's socket: once it is closed, the user side
-	 * releases the entry (prune_watched in user/loader/tracer.c). */
-	__u64 owner = sock_ino(sk);
+	struct name_scratch *s = scratch_area();
 	long err = 0;
 
-	if (family == AF_NETLINK)
+	if (!s || family == AF_NETLINK)
 		return;	/* -p does not follow netlink's far ends */
+	/* The value is the target's socket: once it is closed, the user side
+	 * releases the entry (prune_watched in user/loader/tracer.c). */
+	s->owner = sock_ino(sk);
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN || dgram_receiver(sk, family)) {
-		watch_listener(sk, family, owner);
+		watch_listener(sk, family, s);
 		return;
 	}
 	if (family == AF_UNIX) {
 		__u64 peer = (__u64)BPF_CORE_READ((const struct unix_sock *)sk, peer);
 
 		if (peer)
-			err = bpf_map_update_elem(&watched_socks, &peer, &owner, BPF_ANY);
+			err = bpf_map_update_elem(&watched_socks, &peer, &s->owner, BPF_ANY);
 	} else if (BPF_CORE_READ(sk, __sk_common.skc_dport)) {
-		struct ipc_tuple t = {};
-
-		sock_tuple(sk, family, true, &t);
-		err = bpf_map_update_elem(&watched_tuples, &t, &owner, BPF_ANY);
+		__builtin_memset(&s->tuple, 0, sizeof(s->tuple));
+		sock_tuple(sk, family, true, &s->tuple);
+		err = bpf_map_update_elem(&watched_tuples, &s->tuple, &s->owner, BPF_ANY);
 	}
 	if (err == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
