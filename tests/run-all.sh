@@ -57,6 +57,13 @@ else
 	count "not ok - lint: includes that run up the layers (tests/lint-layers.py)"
 	printf '%s\n' "$lint" | sed 's/^/#   /'
 fi
+# And the BPF stack (tests/lint-bpf-stack.py): every call chain loads on 6.1.
+if lint=$(python3 tests/lint-bpf-stack.py 2>&1); then
+	count "ok - lint: every BPF call chain within 512 bytes of stack as Linux 6.1 counts it"
+else
+	count "not ok - lint: BPF call chains past Linux 6.1's stack limit (tests/lint-bpf-stack.py)"
+	printf '%s\n' "$lint" | sed 's/^/#   /'
+fi
 
 if [[ ${1:-all} != integration ]]; then
 	echo "# unit tests"
