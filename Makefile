@@ -108,7 +108,7 @@ DEMO_HDRS := $(wildcard tools/demo/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUTPUT)/unit-tests
 
-.PHONY: all dist dist-arch test-dist deb deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
+.PHONY: all compat-bins dist dist-arch test-dist deb deps run test test-unit test-integration test-qemu bench bench-hookcost soak fuzz clean install uninstall demo-graph
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/ipctrace $(OUTPUT)/ipc-demo $(OUTPUT)/ipc-bench
@@ -171,6 +171,18 @@ $(OUTPUT)/ipc-bench: tools/bench/ipc-bench.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< $(URING_LIBS) -lrt -o $@
 
+# The 32-bit syscall test's workload (tests/compat), for the qemu guests that
+# have IA32 emulation: static, so a guest needs no 32-bit libc; the 64-bit one
+# not position-independent, so its buffer is below 4 GiB.
+COMPAT_BINS := $(OUTPUT)/compat-int80 $(OUTPUT)/compat-int80-m32
+compat-bins: $(COMPAT_BINS)
+$(OUTPUT)/compat-int80: tests/compat/int80.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 $(WARN) -static -no-pie -fno-pie $< -o $@
+$(OUTPUT)/compat-int80-m32: tests/compat/int80.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -m32 -O2 $(WARN) -static $< -o $@
+
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SRCS) $(LIB) $(PKG_LIBS) -lcmocka -lm -o $@
@@ -204,8 +216,8 @@ test-integration: all
 # full the dynamic build, bare and arm64 make dist's static pair, deb the
 # package (under systemd).
 QEMU_TARGET ?= full
-QEMU_BUILD_full  := all
-QEMU_BUILD_bare  := dist DIST_ARCHES=x86_64
+QEMU_BUILD_full  := all compat-bins
+QEMU_BUILD_bare  := dist DIST_ARCHES=x86_64 compat-bins
 QEMU_BUILD_arm64 := dist DIST_ARCHES=aarch64
 QEMU_BUILD_deb   := deb
 test-qemu:

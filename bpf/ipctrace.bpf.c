@@ -26,6 +26,18 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/*
+ * A 32-bit call: its number means another syscall here, and its arguments
+ * other layouts; which of them were IPC is known from their own table
+ * (compat_ipc), and those are said (lost.compat), not misread.
+ */
+static __always_inline int compat_call(unsigned long nr)
+{
+	if (compat_ipc[nr / 8] & (1 << (nr % 8)))
+		__sync_fetch_and_add(&loss.compat_skipped, 1);
+	return 0;
+}
+
 static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const bool btf)
 {
 	unsigned long nr = btf ? SYSCALL_NR(regs) : SYSCALL_NR_CORE(regs);
@@ -39,6 +51,9 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	op = syscall_op[nr];
 	if (op == IPCOP_NONE)
 		return 0;
+	/* A number no 64-bit call here is traced for, but a 32-bit one is. */
+	if (op == IPCOP_COMPAT)
+		return ret < 0 || !in_scope() || native_tgid() ? 0 : compat_call(nr);
 	/* Before any filter: the pieces counted so far passed them. */
 	if (!sock_via_syscalls && (__u8)(op - IPCOP_SPLICE) <= IPCOP_SENDFILE - IPCOP_SPLICE)
 		sock_batch_end();
@@ -51,13 +66,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	if (!in_scope())
 		return 0;
 	tgid = native_tgid();
-	if (!tgid) {
-		/* A 32-bit call: its number means another syscall here. Which of
-		 * them were IPC is not known without a table of their own; that
-		 * they happened is said (lost.compat). */
-		__sync_fetch_and_add(&loss.compat_skipped, 1);
-		return 0;
-	}
+	if (!tgid)
+		return compat_call(nr);
 	if (is_self(tgid))
 		return 0;
 
@@ -215,6 +225,19 @@ int BPF_PROG(uring_submit_btf, void *req)
 
 SEC("raw_tp/io_uring_submit_req")
 int BPF_PROG(uring_submit_raw, void *req)
+{
+	return uring_on_submit(req);
+}
+
+/* The same tracepoint before 6.4 (Debian 12's 6.1): the request first too. */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(uring_submit_sqe_btf, void *req)
+{
+	return uring_on_submit(req);
+}
+
+SEC("raw_tp/io_uring_submit_sqe")
+int BPF_PROG(uring_submit_sqe_raw, void *req)
 {
 	return uring_on_submit(req);
 }

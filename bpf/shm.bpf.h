@@ -440,9 +440,9 @@ static __noinline void shm_unmapped(__u64 addr, __u64 len, __u32 tgid)
 		.end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)),
 	};
 
-	/* s checked before &s->cut is taken: Linux 6.1's verifier refuses
-	 * arithmetic on a pointer that may be NULL, which `s ? &s->cut :
-	 * NULL` compiles to. */
+	/* Checked before its field's address is taken: clang folds `s ?
+	 * &s->cut : NULL` into arithmetic on the unchecked pointer, which
+	 * older verifiers (6.1) refuse. */
 	if (!t || !s)
 		return;
 	c.tail = &s->cut;

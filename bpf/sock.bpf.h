@@ -95,6 +95,16 @@ static __always_inline bool user_sock_addr(__u64 uaddr, __u32 alen, struct ipc_s
 		a->path_len = len;
 		return true;
 	}
+	/* sockaddr_nl: the port id at 4, where a netlink socket's own address
+	 * keeps it (filetype/sock.bpf.h); 0 is the kernel, no process. */
+	if (family == AF_NETLINK) {
+		__u32 portid;
+
+		if (bpf_probe_read_user(&portid, sizeof(portid), (void *)uaddr + 4) || !portid)
+			return false;
+		__builtin_memcpy(a->addr, &portid, sizeof(portid));
+		return true;
+	}
 	if (family != AF_INET && family != AF_INET6)
 		return false;
 	/* sockaddr_in and sockaddr_in6 both keep the port at offset 2; the
@@ -303,7 +313,8 @@ __noinline int sock_dest(int fd, __u64 uaddr, __u32 alen)
 		return 0;
 	dk = &s->dest;
 	__builtin_memset(dk, 0, sizeof(*dk));
-	if (classify_file(file, &dk->sock, TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_UDP), &sk) == IPC_NONE ||
+	if (classify_file(file, &dk->sock, TYPE_BIT(IPC_UNIX) | TYPE_BIT(IPC_UDP) | TYPE_BIT(IPC_NETLINK),
+			  &sk) == IPC_NONE ||
 	    dk->sock.type == IPC_TCP || !type_enabled(dk->sock.type))
 		return 0;
 	if (!user_sock_addr(uaddr, alen, &dk->dest))
@@ -358,19 +369,24 @@ static __noinline bool sock_on_send_filter(__u8 op, struct pt_regs *regs, long r
 	struct name_scratch *s = scratch_area();
 	long fd = SYSCALL_ARG(regs, 1, btf);
 	__u64 arg = SYSCALL_ARG(regs, 2, btf), uaddr = 0;
-	struct user_msghdr m;
+	struct user_msghdr *m;
 	__u32 alen = 0;
 
 	if (!s)
 		return false;
+	/* In the scratch area: this frame is the second of the syscall hook's
+	 * deepest chain, and older verifiers allow 512 bytes for all of it
+	 * (tests/lint-bpf-stack.py). */
+	m = &s->msg;
+	barrier_var(m);
 	if (op == IPCOP_SENDTO) {	/* sendto(fd, buf, len, flags, dest, addrlen) */
 		uaddr = SYSCALL_ARG(regs, 5, btf);
 		alen = SYSCALL_ARG(regs, 6, btf);
-	} else if (!bpf_probe_read_user(&m, sizeof(m), (void *)arg)) {
+	} else if (!bpf_probe_read_user(m, sizeof(*m), (void *)arg)) {
 		/* sendmsg's msghdr, or sendmmsg's first message's, which leads
 		 * its mmsghdr: where the first goes says whether it is a peer. */
-		uaddr = (__u64)m.msg_name;
-		alen = m.msg_namelen;
+		uaddr = (__u64)m->msg_name;
+		alen = m->msg_namelen;
 	}
 	__builtin_memset(&s->addr, 0, sizeof(s->addr));
 	if (!uaddr || !user_sock_addr(uaddr, alen, &s->addr))
@@ -388,7 +404,7 @@ static __noinline bool sock_on_send_filter(__u8 op, struct pt_regs *regs, long r
 		return false;
 	add_peer(tgid);
 	if (op == IPCOP_SENDMMSG) {
-		sock_mmsg_first(fd, arg, ret, tgid, &m);
+		sock_mmsg_first(fd, arg, ret, tgid, m);
 		return true;
 	}
 	if (op == IPCOP_SENDTO)

@@ -109,6 +109,9 @@ enum syscall_op {
 	IPCOP_PVM_WRITE, /* process_vm_writev(pid, local, n, remote, n, flags) */
 	IPCOP_PIDFD_GETFD, /* pidfd_getfd(pidfd, targetfd, flags): ret = the new descriptor */
 	IPCOP_MAX,
+	/* Not a 64-bit op: the number is an IPC syscall's for 32-bit (compat)
+	 * processes only (user/loader/compat.c), counted in lost.compat. */
+	IPCOP_COMPAT = IPCOP_MAX,
 };
 
 /* Large enough for every x86-64 syscall number (the highest is below 470). */

@@ -4,7 +4,7 @@
 
     tests/lint-bats.py [FILE...]     (default: tests/integration/*.bats,
                                       tests/integration/*.bash and
-                                      tests/dist/*.bats)
+                                      tests/dist/*.bats, tests/compat/*.bats)
 
 Prints one line per finding, FILE:LINE: what, and exits 1 if there is any.
 tests/run-all.sh runs it as one test result of make test.
@@ -216,7 +216,8 @@ def main(argv):
     root = os.path.dirname(os.path.abspath(__file__))
     paths = argv or sorted(glob.glob(os.path.join(root, 'integration', '*.bats')) +
                            glob.glob(os.path.join(root, 'integration', '*.bash')) +
-                           glob.glob(os.path.join(root, 'dist', '*.bats')))
+                           glob.glob(os.path.join(root, 'dist', '*.bats')) +
+                           glob.glob(os.path.join(root, 'compat', '*.bats')))
     raw, blanked = {}, {}
     for p in paths:
         with open(p, encoding='utf-8') as f:

@@ -1,103 +1,132 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Every BPF program's call chains fit the stack of the oldest kernel loaded.
+"""The BPF programs' deepest chain of calls, as the verifiers of kernels
+before 6.13 add up its stack: each function's frame rounded up to 32 bytes,
+the sum at most 512. Newer kernels give deep tracing programs a private
+stack and accept more, so a program that loads on the developers' kernel
+can be refused on Debian 12's 6.1 ("combined stack size of N calls is M.
+Too large"); this finds it at build time, from the objects themselves.
 
-usage: lint-bpf-stack.py [OBJECT...]   (default: build/ipctrace*.bpf.o)
+    tests/lint-bpf-stack.py OBJECT...   (default: build/ipctrace.bpf.o and
+                                         build/ipctrace-portable.bpf.o)
 
-The verifier adds up the stack of every frame on a chain of calls, from a
-program through its subprograms and bpf_loop's callbacks, and refuses the
-program past 512 bytes. Linux 6.1 (Debian 12's) rounds each frame up to 32
-bytes; newer kernels JIT-ing the program round to 16, so a chain that loads
-on the developers' 6.18 can be refused on 6.1, which only a qemu run would
-otherwise show. A frame's depth is read from the object as the verifier
-sees it: the deepest offset from r10 the function touches. A call is a
-BPF-to-BPF call (src_reg 1) or the address of a function (bpf_loop's
-callback, a relocation against .text). Prints each chain over the limit;
-exits 1 if there is one.
+Prints each program's deepest chain when it is over the limit (or, with -v,
+every program's) and exits 1 if any is. Reads llvm-objdump's disassembly:
+a function's frame is the deepest stack offset it uses (r10 - N, or a
+pointer made from r10), its calls those relocated to a function (global)
+or to .text (static: the target is the call's immediate + 1), and the
+functions whose address it loads (bpf_loop's callbacks), which those
+verifiers follow as calls too.
 """
-import functools
-import pathlib
+import os
 import re
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 LIMIT = 512
-ROUND = 32  # Linux 6.1's round_up(stack_depth, 32) per frame
-INSN = re.compile(r"\s+(\d+):\t([0-9a-f ]+)\t(.*)$")
-FUNC = re.compile(r"([0-9a-f]+) <([A-Za-z_][\w.]*)>:")
-RELOC = re.compile(r"R_BPF_64_(32|64)\s+(\S+)$")
+SECTION = re.compile(r'^Disassembly of section (\S+):')
+FUNC = re.compile(r'^([0-9a-f]+) <([^>]+)>:')
+INSN = re.compile(r'^\s*(\d+):\t([0-9a-f]{2}) ([0-9a-f])([0-9a-f]) [0-9a-f ]+\t(.*)')
+RELOC = re.compile(r'R_BPF_64_32\s+(\S+)')
+STACK = re.compile(r'r10 - (\d+)\)')
+FROM_FP = re.compile(r'^(r\d+) = r10$')
+ADD = re.compile(r'^(r\d+) \+= -(\d+)$')
+CALL = re.compile(r'^call (-?\d+)$')
+LOAD = re.compile(r'^r\d+ = (\d+) ll$')
+FUNC_ADDR = re.compile(r'R_BPF_64_64\s+\.text$')
 
 
-def parse(obj):
-    """functions: name -> {section, depth, calls: [name or .text index]}"""
-    lines = subprocess.run(["llvm-objdump", "-dr", str(obj)], check=True,
-                           capture_output=True, text=True).stdout.splitlines()
-    funcs, text_at, section, cur, after_r10 = {}, {}, None, None, False
-    for i, line in enumerate(lines):
-        m = re.match(r"Disassembly of section (\S+):", line)
+def functions(obj):
+    """{(section, name): [depth, [callee keys or ('.text', index)], start]}."""
+    out = subprocess.run(['llvm-objdump', '-d', '-r', obj],
+                         capture_output=True, text=True, check=True).stdout
+    funcs, section, cur, fp_regs, pending, loaded = {}, None, None, set(), None, None
+    for line in out.splitlines():
+        m = SECTION.match(line)
         if m:
-            section = m.group(1)
+            section, cur = m.group(1), None
             continue
         m = FUNC.match(line)
-        if m and not m.group(2).startswith("LBB"):
-            cur = funcs[m.group(2)] = {"section": section, "depth": 0, "calls": []}
-            if section == ".text":
-                text_at[int(m.group(1), 16) // 8] = m.group(2)
+        if m and not m.group(2).startswith('LBB'):
+            cur = (section, m.group(2))
+            funcs[cur] = [0, [], int(m.group(1), 16) // 8]
+            fp_regs = set()
+            continue
+        if cur is None:
+            continue
+        if loaded is not None and FUNC_ADDR.search(line):
+            # A function's address, at byte offset imm of .text.
+            funcs[cur][1].append(('.text', loaded // 8))
+            loaded = None
+            continue
+        m = RELOC.search(line)
+        if m and pending is not None:
+            # Relocated: to a function by name, or to .text at imm + 1.
+            target = m.group(1)
+            funcs[cur][1].append(('.text', pending[1] + 1) if target == '.text' else ('.text', target))
+            pending = None
             continue
         m = INSN.match(line)
-        if not m or cur is None:
+        if not m:
             continue
-        idx, raw, insn = int(m.group(1)), m.group(2).split(), m.group(3).strip()
-        reloc = RELOC.search(lines[i + 1]) if i + 1 < len(lines) else None
-        for off in re.findall(r"r10 - (\d+)", insn):
-            cur["depth"] = max(cur["depth"], int(off))
-        m = re.match(r"r\d+ \+= -(\d+)$", insn)
-        if m and after_r10:
-            cur["depth"] = max(cur["depth"], int(m.group(1)))
-        after_r10 = bool(re.match(r"r\d+ = r10$", insn))
-        m = re.match(r"call (-?\d+)$", insn)
-        if m:
-            imm = int(m.group(1))
-            if reloc and reloc.group(2) == ".text":
-                cur["calls"].append(imm + 1)
-            elif reloc:
-                cur["calls"].append(reloc.group(2))
-            elif section == ".text" and raw[1] == "10":
-                cur["calls"].append(idx + imm + 1)
-        m = re.match(r"r\d+ = (\d+) ll$", insn)
-        if m and reloc and reloc.group(1) == "64" and reloc.group(2) == ".text":
-            cur["calls"].append(int(m.group(1)) // 8)
-    for f in funcs.values():
-        f["calls"] = [text_at.get(c, c) if isinstance(c, int) else c for c in f["calls"]]
+        if pending is not None:	# not relocated: relative, in this section
+            funcs[cur][1].append((section, pending[0] + pending[1] + 1))
+            pending = None
+        index, text = int(m.group(1)), m.group(5).strip()
+        ld = LOAD.match(text)
+        loaded = int(ld.group(1)) if ld and m.group(2) == '18' else None
+        for d in STACK.findall(text):
+            funcs[cur][0] = max(funcs[cur][0], int(d))
+        if FROM_FP.match(text):
+            fp_regs.add(FROM_FP.match(text).group(1))
+        elif (a := ADD.match(text)) and a.group(1) in fp_regs:
+            funcs[cur][0] = max(funcs[cur][0], int(a.group(2)))
+        c = CALL.match(text)
+        # A call to a BPF function has src_reg 1 (the second byte's high
+        # nibble); 0 is a helper's, 2 a kfunc's.
+        if c and m.group(2) == '85' and m.group(3) == '1':
+            pending = (index, int(c.group(1)))
+    if pending is not None:
+        funcs[cur][1].append((section, pending[0] + pending[1] + 1))
     return funcs
 
 
-def deepest(funcs):
-    @functools.lru_cache(None)
-    def chain(name):
-        f = funcs[name]
-        below = max((chain(c) for c in set(f["calls"]) if c in funcs and c != name),
-                    default=(0, ()))
-        frame = -(-max(f["depth"], 1) // ROUND) * ROUND
-        return frame + below[0], ((name, f["depth"]),) + below[1]
-    return {n: chain(n) for n, f in funcs.items() if f["section"] != ".text"}
+def resolve(funcs):
+    """Callees as function keys: an index to the function starting there."""
+    at = {(k[0], v[2]): k for k, v in funcs.items()}
+    for v in funcs.values():
+        v[1] = [at.get(c) if isinstance(c[1], int) else c for c in v[1]]
+        v[1] = [c for c in v[1] if c in funcs]
 
 
-def main():
-    objs = [pathlib.Path(a) for a in sys.argv[1:]] or sorted(ROOT.glob("build/ipctrace*.bpf.o"))
-    if not objs:
-        print("lint-bpf-stack: no build/ipctrace*.bpf.o: run make first", file=sys.stderr)
-        return 1
-    over = []
+def deepest(funcs, key, memo):
+    if key in memo:
+        return memo[key]
+    memo[key] = (0, [])	# no recursion in BPF; guards a bad parse
+    frame = (max(funcs[key][0], 1) + 31) // 32 * 32
+    best = max((deepest(funcs, c, memo) for c in funcs[key][1]), default=(0, []))
+    memo[key] = (frame + best[0], [(key[1], frame)] + best[1])
+    return memo[key]
+
+
+def main(argv):
+    verbose = '-v' in argv
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    objs = [a for a in argv if a != '-v'] or [os.path.join(root, 'build', o) for o in
+                                              ('ipctrace.bpf.o', 'ipctrace-portable.bpf.o')]
+    bad = 0
     for obj in objs:
-        for prog, (total, frames) in sorted(deepest(parse(obj)).items()):
-            if total > LIMIT:
-                path = " > ".join(f"{n} ({d} B)" for n, d in frames)
-                over.append(f"{obj.name}: {prog}: {total} bytes on 6.1: {path}")
-    print("\n".join(over))
-    return 1 if over else 0
+        funcs = functions(obj)
+        resolve(funcs)
+        memo = {}
+        for key in sorted(k for k in funcs if k[0] != '.text'):
+            total, chain = deepest(funcs, key, memo)
+            if total > LIMIT or verbose:
+                print(f'{os.path.basename(obj)}: {key[0]}: {total} bytes in {len(chain)} calls: ' +
+                      ' > '.join(f'{n} {d}' for n, d in chain))
+            bad += total > LIMIT
+    return 1 if bad else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -138,9 +138,11 @@ static __always_inline void register_proc(const struct ipc_key *row)
 		struct name_scratch *s = scratch_area();
 		struct ipc_proc *fresh;
 
-		if (!s)		/* first: see shm_unmapped() */
+		/* Checked first (see shm_unmapped()). */
+		if (!s)
 			return;
 		fresh = &s->proc;
+		barrier_var(fresh);
 		__builtin_memset(fresh, 0, sizeof(*fresh));
 		/* The group leader's name: a thread may have renamed itself. */
 		BPF_CORE_READ_STR_INTO(&fresh->comm, task, group_leader, comm);

@@ -146,13 +146,13 @@ struct name_scratch {
 	struct path_walk walk;		/* file_path() */
 	struct ipc_dest_key dest;	/* sock_dest() */
 	struct ipc_sock_addr addr;	/* a listening address, with -p */
-	struct ipc_tuple tuple;		/* sock_watch_far_end(), with -p: */
-	__u64 owner;			/* the far end, and the target's socket */
 	__u8 fields[FIELDS_COPY_MAX];	/* classify_file's copies */
 	struct ipc_counters new_row;	/* row_counters(): zero but its first label */
 	struct shared_range range;	/* shm_attached(): a new mapping's range */
 	struct shared_range cut;	/* shm_unmapped(): a range cut in two */
 	struct ipc_proc proc;		/* register_proc(): a new process's entry */
+	struct user_msghdr msg;		/* sock_on_send_filter(): a sendmsg's */
+	struct ipc_tuple tuple;		/* sock_watch_far_end(): a connection's */
 };
 
 struct {

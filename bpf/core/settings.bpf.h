@@ -18,6 +18,8 @@
 /* Settings, written by user space before load. rodata lets the verifier drop
  * the branches a run does not need, so an unused filter costs nothing. */
 const volatile __u8 syscall_op[SYSCALL_TABLE_SIZE] = {};
+/* Bit nr: the 32-bit (compat) syscall nr is one of the traced IPC calls. */
+const volatile __u8 compat_ipc[SYSCALL_TABLE_SIZE / 8] = {};
 const volatile __u32 self_tgid = 0;
 /* ipctrace's output writer, a process of its own (0: none). */
 const volatile __u32 writer_tgid = 0;

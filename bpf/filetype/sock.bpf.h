@@ -167,48 +167,46 @@ static __always_inline void sock_describe(const struct sock *sk, struct ipc_sock
  * struct sock is out of reach from here) in the target's network namespace.
  * A target's listening address makes whoever connects to it a peer.
  */
-static __always_inline void inet_local_addr(const struct sock *sk, __u16 family, __u8 *local)
-{
-	if (family == AF_INET)
-		BPF_CORE_READ_INTO((__u32 *)local, sk, __sk_common.skc_rcv_saddr);
-	else
-		BPF_CORE_READ_INTO((struct in6_addr *)local, sk, __sk_common.skc_v6_rcv_saddr);
-}
-
 static __always_inline void inet_addrs(const struct sock *sk, __u16 family, __u8 *local,
 				       __u8 *remote)
 {
-	inet_local_addr(sk, family, local);
-	if (family == AF_INET)
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)local, sk, __sk_common.skc_rcv_saddr);
 		BPF_CORE_READ_INTO((__u32 *)remote, sk, __sk_common.skc_daddr);
-	else
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)local, sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO((struct in6_addr *)remote, sk, __sk_common.skc_v6_daddr);
+	}
 }
 
 static __always_inline void sock_tuple(const struct sock *sk, __u16 family, bool reversed,
 				       struct ipc_tuple *t)
 {
-	/* Each field stored as soon as read: nothing held across the reads
-	 * (the portable build's are calls), so no stack slot is needed in
-	 * sock_watch_far_end(), at the end of the longest call chains. */
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+
 	t->family = family;
 	t->netns = sock_netns(sk);
 	if (reversed) {
-		t->rport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		t->lport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		t->lport = rport;
+		t->rport = lport;
 		inet_addrs(sk, family, t->raddr, t->laddr);
 	} else {
-		t->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		t->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		t->lport = lport;
+		t->rport = rport;
 		inet_addrs(sk, family, t->laddr, t->raddr);
 	}
 }
 
-static __always_inline void watch_listener(const struct sock *sk, __u16 family,
-					   struct name_scratch *s)
+static __always_inline void watch_listener(const struct sock *sk, __u16 family, __u64 owner)
 {
-	struct ipc_sock_addr *a = &s->addr;
+	struct name_scratch *s = scratch_area();
+	struct ipc_sock_addr *a;
+	__u8 remote[16];
 
+	if (!s)
+		return;
+	a = &s->addr;
 	__builtin_memset(a, 0, sizeof(*a));
 	if (family == AF_UNIX) {
 		unix_name(sk, a);
@@ -216,9 +214,9 @@ static __always_inline void watch_listener(const struct sock *sk, __u16 family,
 		a->family = family;
 		a->netns = sock_netns(sk);
 		a->port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		inet_local_addr(sk, family, a->addr);
+		inet_addrs(sk, family, a->addr, remote);
 	}
-	if (bpf_map_update_elem(&watched_listeners, a, &s->owner, BPF_ANY) == -E2BIG)
+	if (bpf_map_update_elem(&watched_listeners, a, &owner, BPF_ANY) == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);
 }
 
@@ -237,33 +235,38 @@ static __always_inline bool dgram_receiver(const struct sock *sk, __u16 family)
 	return BPF_CORE_READ(sk, __sk_common.skc_num) && !BPF_CORE_READ(sk, __sk_common.skc_dport);
 }
 
-/* The keys and the value in the scratch area: this ends register_row()'s
- * call chains, whose frames Linux 6.1's verifier adds up, each rounded up
- * to 32 bytes, against 512. */
 static __noinline void sock_watch_far_end(const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	struct name_scratch *s = scratch_area();
-	long err = 0;
-
-	if (!s || family == AF_NETLINK)
-		return;	/* -p does not follow netlink's far ends */
 	/* The value is the target's socket: once it is closed, the user side
 	 * releases the entry (prune_watched in user/loader/tracer.c). */
-	s->owner = sock_ino(sk);
+	__u64 owner = sock_ino(sk);
+	long err = 0;
+
+	if (family == AF_NETLINK)
+		return;	/* -p does not follow netlink's far ends */
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN || dgram_receiver(sk, family)) {
-		watch_listener(sk, family, s);
+		watch_listener(sk, family, owner);
 		return;
 	}
 	if (family == AF_UNIX) {
 		__u64 peer = (__u64)BPF_CORE_READ((const struct unix_sock *)sk, peer);
 
 		if (peer)
-			err = bpf_map_update_elem(&watched_socks, &peer, &s->owner, BPF_ANY);
+			err = bpf_map_update_elem(&watched_socks, &peer, &owner, BPF_ANY);
 	} else if (BPF_CORE_READ(sk, __sk_common.skc_dport)) {
-		__builtin_memset(&s->tuple, 0, sizeof(s->tuple));
-		sock_tuple(sk, family, true, &s->tuple);
-		err = bpf_map_update_elem(&watched_tuples, &s->tuple, &s->owner, BPF_ANY);
+		/* In the scratch area: this is the last frame of the syscall
+		 * hook's deepest chain (tests/lint-bpf-stack.py). */
+		struct name_scratch *s = scratch_area();
+		struct ipc_tuple *t;
+
+		if (!s)
+			return;
+		t = &s->tuple;
+		barrier_var(t);
+		__builtin_memset(t, 0, sizeof(*t));
+		sock_tuple(sk, family, true, t);
+		err = bpf_map_update_elem(&watched_tuples, t, &owner, BPF_ANY);
 	}
 	if (err == -E2BIG)
 		__sync_fetch_and_add(&loss.filter_dropped, 1);

@@ -77,6 +77,10 @@ has_line() {
 
 # start_tracer ARGS...: run ipctrace in the background until it has attached.
 start_tracer() {
+	# Emptied here, not by the redirection: that happens in the background
+	# job, which may run after wait_for has read the last tracer's lines.
+	: >"$TMP/out"
+	: >"$TMP/err"
 	"$IPCTRACE" "$@" >"$TMP/out" 2>"$TMP/err" 3>&- &
 	TRACER_PID=$!
 	wait_for "$TMP/err" '^ipctrace: attached' 30
@@ -101,6 +105,8 @@ final() {
 # start_second_tracer ARGS...: another ipctrace beside start_tracer's (with
 # the environment the caller gives it), writing to $TMP/out2.
 start_second_tracer() {
+	: >"$TMP/out2"
+	: >"$TMP/err2"
 	"$IPCTRACE" "$@" >"$TMP/out2" 2>"$TMP/err2" 3>&- &
 	SECOND_PID=$!
 	wait_for "$TMP/err2" '^ipctrace: attached' 30

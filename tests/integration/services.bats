@@ -193,6 +193,7 @@ check_dgram() {
 
 # start_dgram_server ADDR COUNT: in the background; sets server (and port).
 start_dgram_server() {
+	: >"$TMP/server.err"	# not the last server's line (start_tracer says why)
 	python3 "$DGRAM_SERVER" "$1" "$2" >"$TMP/server" 2>"$TMP/server.err" 3>&- &
 	wait_for "$TMP/server.err" ready
 	read -r server port < <(sed -nE 's/ready pid ([0-9]+) port ([0-9]+);/\1 \2/p' "$TMP/server.err")

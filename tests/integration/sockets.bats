@@ -411,6 +411,28 @@ host_client_only() {
 	done
 }
 
+@test "netlink without connect(): two senders' sendto() to one port id, and the replies, exact and named on every path" {
+	for hide in "" sock_tp direct; do
+		IPCTRACE_HIDE=$hide start_tracer --json -i 0.3 -t netlink
+		python3 "$ROOT/tests/lib/netlink_sendto.py" 30 300 >"$TMP/truth"
+		stop_tracer
+		final >"$TMP/final"
+		# Each sender: its messages both ways, the receiver its one peer;
+		# the receiver: all of them, both senders its peers.
+		jq -e --slurpfile t "$TMP/truth" '
+			$t[0] as $t | [.rows[] | select(.type == "netlink")] as $rows
+			| def row($p; $d): [$rows[] | select(.pid == $p and .dir == $d)];
+			($t.senders | all(. as $s | [row($s.pid; "tx"), row($s.pid; "rx")]
+				| all(length == 1 and .[0].bytes == $s.bytes and .[0].ops == $s.messages
+					and [.[0].peers[].pid] == [$t.receiver])))
+			and ([row($t.receiver; "rx"), row($t.receiver; "tx")]
+				| all(length == 1 and .[0].bytes == ($t.senders | map(.bytes) | add)
+					and ([.[0].peers[].pid] | sort) == ($t.senders | map(.pid) | sort)))' \
+			"$TMP/final" >/dev/null
+		rm "$TMP/truth"
+	done
+}
+
 @test "netlink demo (NETLINK_USERSOCK): exact messages and bytes both ways, each end's port id and peer, on every path" {
 	for hide in "" sock_tp direct; do
 		IPCTRACE_HIDE=$hide start_tracer --json -i 0.3 -t netlink

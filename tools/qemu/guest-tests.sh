@@ -63,7 +63,11 @@ fi
 tests=$(sed -nE 's/.*ipctrace\.tests=([a-z0-9_,/-]+).*/\1/p' /proc/cmdline)
 suite=()
 case ${tests:-all} in
-all) suite=(tests/integration) ;;
+# The 32-bit syscall tests where IA32 emulation runs their workload.
+all)
+	suite=(tests/integration)
+	[[ $(uname -m) == x86_64 && -x build/compat-int80 ]] && suite+=(tests/compat)
+	;;
 none) ;;
 *)
 	IFS=, read -ra names <<<"$tests"

@@ -16,6 +16,20 @@ say() {
 	printf 'test-qemu: %s\n' "$*" >&2
 }
 
+# stage_compat_bins DIR: the 32-bit syscall tests' workloads (make
+# compat-bins), for an x86-64 guest, into DIR/build; nothing elsewhere.
+stage_compat_bins() {
+	local f
+	[[ ${GUEST_ARCH:-amd64} == amd64 ]] || return 0
+	for f in compat-int80 compat-int80-m32; do
+		if [[ ! -x $ROOT/build/$f ]]; then
+			say "build/$f is missing: build it first (make test-qemu does)"
+			return 1
+		fi
+		cp "$ROOT/build/$f" "$1/build/"
+	done
+}
+
 # Hooks a target may redefine, each given the root filesystem's directory
 # but the first: the host's preparation before debootstrap, the root
 # filesystem's before its packages are installed, and its last changes

@@ -20,6 +20,10 @@ GUEST_PACKAGES=(
 GUEST_INIT=/sbin/ipctrace-init
 GUEST_ROOT_MODE=ro
 GUEST_TESTS=$(cat "$ROOT/tests/dist/no-server-tests")
+# Debian's amd64 kernel has IA32 emulation: the 32-bit syscall tests too.
+if [[ $DIST_ARCH == x86_64 ]]; then
+	GUEST_TESTS+=" compat/compat"
+fi
 
 
 # The libraries of ipctrace's own (the dynamic build's) that must not be in
@@ -53,4 +57,5 @@ stage_binaries() {
 		fi
 		cp "$ROOT/dist/$name-$version-$DIST_ARCH" "$1/build/$name"
 	done
+	stage_compat_bins "$1"
 }

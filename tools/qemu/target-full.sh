@@ -27,4 +27,5 @@ stage_binaries() {
 		fi
 		cp "$ROOT/$f" "$1/build/"
 	done
+	stage_compat_bins "$1"
 }

@@ -26,6 +26,7 @@ const char *const features_tracepoint_names[TP_COUNT] = {
 	[TP_SIGNAL_GENERATE] = "signal_generate",
 	[TP_URING_COMPLETE] = "io_uring_complete",
 	[TP_URING_SUBMIT] = "io_uring_submit_req",
+	[TP_URING_SUBMIT_SQE] = "io_uring_submit_sqe",
 };
 
 /* Whether the struct of BTF id has a member of that name at its top level. */

@@ -22,6 +22,7 @@ enum tracepoint_id {
 	TP_SIGNAL_GENERATE,	/* signal:signal_generate: signals */
 	TP_URING_COMPLETE,	/* io_uring:io_uring_complete: io_uring's requests */
 	TP_URING_SUBMIT,	/* io_uring:io_uring_submit_req: those that will be unseen */
+	TP_URING_SUBMIT_SQE,	/* its name before 6.4 (an argument more, after the request) */
 	TP_COUNT,
 };
 

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "common/common.h"
 #include "loader/tracer.h"
+#include "loader/compat.h"
 #include "ipctrace.skel.h"
 #include "ipctrace-portable.skel.h"
 #include "model/ingest.h"
@@ -85,6 +86,29 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 }
 
 /*
+ * The 32-bit calls of the ops traced: their bits in compat_ipc, and their
+ * numbers that no traced 64-bit call has made IPCOP_COMPAT, so the hook
+ * looks at them at all.
+ */
+static void fill_compat_ops(struct ipctrace_bpf *skel)
+{
+	bool traced[IPCOP_MAX] = { false };
+
+	for (size_t nr = 0; nr < SYSCALL_TABLE_SIZE; nr++)
+		traced[skel->rodata->syscall_op[nr]] = true;
+	for (size_t i = 0; i < ncompat_syscalls; i++) {
+		int nr = compat_syscalls[i].nr;
+
+		if (nr < 0 || nr >= SYSCALL_TABLE_SIZE || !traced[compat_syscalls[i].op] ||
+		    compat_syscalls[i].op == IPCOP_NONE)
+			continue;
+		skel->rodata->compat_ipc[nr / 8] |= 1 << (nr % 8);
+		if (skel->rodata->syscall_op[nr] == IPCOP_NONE)
+			skel->rodata->syscall_op[nr] = IPCOP_COMPAT;
+	}
+}
+
+/*
  * Every hook on a tracepoint: its tp_btf and raw_tp copies (only a raw_tp
  * copy for those that fire once per process, only a tp_btf one for those
  * that need the typed arguments' helpers), whether this run wants it,
@@ -98,7 +122,7 @@ struct hook {
 };
 
 static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool sock_tp, bool wait,
-			 bool feat_uring, struct hook *h)
+			 const struct features *feat, struct hook *h)
 {
 	/* What io_uring's requests move bytes through (bpf/uring.bpf.h). */
 	unsigned int uring_types = (1U << IPC_PIPE) | (1U << IPC_FIFO) | (1U << IPC_PTY) |
@@ -120,8 +144,14 @@ static size_t list_hooks(struct ipctrace_bpf *skel, unsigned int types, bool soc
 	h[n++] = (struct hook){ skel->progs.uring_complete_btf, skel->progs.uring_complete_raw,
 				TP_URING_COMPLETE, types & uring_types,
 				"io_uring's reads and writes go uncounted" };
+	/* One of the submit tracepoint's two names: the newer if there. */
 	h[n++] = (struct hook){ skel->progs.uring_submit_btf, skel->progs.uring_submit_raw,
-				TP_URING_SUBMIT, (types & uring_types) && feat_uring,
+				TP_URING_SUBMIT, (types & uring_types) && feat->uring &&
+				(feat->tracepoint[TP_URING_SUBMIT] || !feat->tracepoint[TP_URING_SUBMIT_SQE]),
+				"io_uring requests that complete unseen are not in lost.uring" };
+	h[n++] = (struct hook){ skel->progs.uring_submit_sqe_btf, skel->progs.uring_submit_sqe_raw,
+				TP_URING_SUBMIT_SQE, (types & uring_types) && feat->uring &&
+				!feat->tracepoint[TP_URING_SUBMIT] && feat->tracepoint[TP_URING_SUBMIT_SQE],
 				"io_uring requests that complete unseen are not in lost.uring" };
 	h[n++] = (struct hook){ NULL, skel->progs.sched_exit, TP_SCHED_EXIT, true,
 				"exited processes are noticed in /proc instead" };
@@ -143,7 +173,7 @@ static int choose_programs(struct tracer *t, unsigned int types, bool sock_tp, b
 			   char *err, size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, t->feat.uring, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, &t->feat, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct hook *h = &hooks[i];
@@ -176,7 +206,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			   size_t errlen)
 {
 	struct hook hooks[16];
-	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, t->feat.uring, hooks);
+	size_t n = list_hooks(t->skel, types, sock_tp, t->opts.wait, &t->feat, hooks);
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_program *progs[2] = { hooks[i].btf, hooks[i].raw };
@@ -318,6 +348,7 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	sock_tp = t->feat.sock_tp && (t->type_mask & IPC_SOCK_TYPES);
 
 	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
+	fill_compat_ops(skel);
 	skel->rodata->self_tgid = (__u32)getpid();
 	skel->rodata->writer_tgid = (__u32)o->writer_pid;
 	skel->rodata->type_mask = t->type_mask;

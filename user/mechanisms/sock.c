@@ -879,6 +879,16 @@ static void sock_refresh(struct store *s)
 	g_hash_table_destroy(l.nets);
 }
 
+/* Whether the socket of ti is the one bound at dest (in dest's namespace). */
+static bool dest_is(const struct ipc_sock_info *ti, const struct ipc_sock_addr *dest)
+{
+	if (dest->family == AF_UNIX)
+		return same_unix(&ti->local, dest);
+	if (dest->family == AF_NETLINK)
+		return ti->netns == dest->netns && netlink_port(&ti->local) == netlink_port(dest);
+	return receives(&ti->local, dest);
+}
+
 /*
  * An unconnected datagram socket sent to dest: the socket bound there is its
  * peer, or dest is a remote endpoint. Many senders to one receiver each get
@@ -909,13 +919,13 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 
 		if (to == from || !ti || to->key.type != sock->type)
 			continue;
-		if (dest->family == AF_UNIX ? same_unix(&ti->local, dest) : receives(&ti->local, dest)) {
+		if (dest_is(ti, dest)) {
 			object_link(from, to);
 			return;
 		}
 	}
 	/* A local receiver not seen yet is linked once it receives. */
-	if (dest->family != AF_UNIX && !is_local(dest)) {
+	if (dest->family != AF_UNIX && dest->family != AF_NETLINK && !is_local(dest)) {
 		format_inet(dest, name, sizeof(name));
 		object_add_remote(from, name);
 	}
