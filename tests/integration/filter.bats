@@ -162,16 +162,6 @@ two_targets() {
 	done
 }
 
-# A shell that waits for SIGUSR1, then runs the command it was given: its
-# children are forked after ipctrace has started.
-start_waiting_shell() {
-	: >"$TMP/shell.err"	# not the last shell's line (start_tracer says why)
-	bash -c 'trap "go=1" USR1; echo ready >&2; while [ -z "$go" ]; do sleep 0.05; done; eval "$1"' \
-		_ "$1" 2>"$TMP/shell.err" 3>&- &
-	shell=$!
-	wait_for "$TMP/shell.err" ready
-}
-
 @test "-p -f: children forked after ipctrace started are targets, exactly; without -f they are not" {
 	start_waiting_shell "'$DEMO' fifo -n 40 -s 300 --json >'$TMP/demo'"
 	# FIFOs only: the shell's signals (the SIGUSR1 from this test, its

@@ -147,3 +147,13 @@ programs_gone() {
 		fi
 	done
 }
+
+# A shell that waits for SIGUSR1, then runs the command it was given: its
+# children are forked after ipctrace has started.
+start_waiting_shell() {
+	: >"$TMP/shell.err"	# not the last shell's line (start_tracer says why)
+	bash -c 'trap "go=1" USR1; echo ready >&2; while [ -z "$go" ]; do sleep 0.05; done; eval "$1"' \
+		_ "$1" 2>"$TMP/shell.err" 3>&- &
+	shell=$!
+	wait_for "$TMP/shell.err" ready
+}

@@ -55,6 +55,7 @@ RESULTS = os.path.join(BUILD, "bench", "results.json")
 WORKLOADS = [
     ("pipe1", 200000, 1.3, {"pipe": 2}),
     ("uring", 200000, None, {"pipe": 2}),
+    ("pty", 50000, None, {"pty": 2}),
     ("pipe2", 50000, 1.5, {"pipe": 4}),
     ("mq", 200000, 1.5, {"mq": 2}),
     ("msg", 200000, 1.5, {"msg": 2}),
@@ -70,6 +71,7 @@ WORKLOADS = [
 WORKLOAD_DESC = {
     "pipe1": "pipe, 1 process: write+read 64 B",
     "uring": "pipe, 1 process: write+read as io_uring requests",
+    "pty": "pty, 1 process: write master + read slave 64 B",
     "pipe2": "pipes, 2 processes: ping-pong",
     "mq": "POSIX mq: send+receive",
     "msg": "System V msg: msgsnd+msgrcv",

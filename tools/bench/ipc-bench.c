@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -241,6 +242,32 @@ static int bench_pipe1(const struct opts *o)
 	p.wr = fds[1];
 	run_loop(&l, write_read_step, &p);
 	report("pipe1", &l, 2);
+	return 0;
+}
+
+/*
+ * --- pty: pipe1 through a pseudo-terminal ---
+ * Written to the master, read from the slave, in raw mode: the line
+ * discipline passes the bytes as they are, with no echo to read back.
+ */
+static int bench_pty(const struct opts *o)
+{
+	struct fd_pair p = { .size = o->size };
+	struct loop l = { .o = o };
+	struct termios t;
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+
+	if (master < 0 || grantpt(master) || unlockpt(master))
+		die("posix_openpt: %s", strerror(errno));
+	p.rd = open(ptsname(master), O_RDWR | O_NOCTTY);
+	if (p.rd < 0 || tcgetattr(p.rd, &t))
+		die("the pty's slave: %s", strerror(errno));
+	cfmakeraw(&t);
+	if (tcsetattr(p.rd, TCSANOW, &t))
+		die("tcsetattr: %s", strerror(errno));
+	p.wr = master;
+	run_loop(&l, write_read_step, &p);
+	report("pty", &l, 2);
 	return 0;
 }
 
@@ -684,6 +711,7 @@ static const struct {
 } workloads[] = {
 	{ "pipe1", bench_pipe1, "one process: write 64 B into a pipe, read it back" },
 	{ "uring", bench_uring, "pipe1 as two linked io_uring requests, one io_uring_enter" },
+	{ "pty", bench_pty, "pipe1 through a pseudo-terminal: master to slave, raw mode" },
 	{ "pipe2", bench_pipe2, "two processes ping-pong over two pipes" },
 	{ "mq", bench_mq, "POSIX queue: mq_send then mq_receive, one process" },
 	{ "msg", bench_msg, "System V queue: msgsnd then msgrcv, one process" },
