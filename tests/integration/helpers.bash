@@ -124,6 +124,13 @@ stop_both_tracers() {
 	done
 }
 
+# faults_seen: the kernel reports page faults (x86's page_fault_user; arm64
+# has none) as ipctrace sees it, so touching shared memory is counted;
+# where not, the expected activity is none (tests/lib/check.py).
+faults_seen() {
+	python3 "$CHECK" --faults-seen
+}
+
 # demo_ready FILE: the PIDs a --wait demo printed ("ready pid P C1 C2 ...").
 demo_pids() {
 	sed -nE 's/.*ready pid ([0-9 ]+);.*/\1/p' "$1"
