@@ -217,7 +217,7 @@ PY
 	socat -u UNIX-LISTEN:"$TMP/u.sock" CREATE:"$TMP/unix.bin" 3>&- &
 	unix_server=$!
 	wait_until 20 test -S "$TMP/u.sock"
-	wait_until 20 sh -c "ss -ltnH '( sport = :$port )' | grep -q ."
+	wait_until 20 tcp_listening "$port"
 	start_tracer -p "$tcp_server" -p "$unix_server" --json -i 0.3
 	socat -u OPEN:"$TMP/in" TCP:127.0.0.1:"$port" &
 	tcp_client=$!
