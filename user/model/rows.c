@@ -622,6 +622,8 @@ static struct row *fold_start(const struct row *r)
 
 	sum->peers = g_array_copy(r->peers);
 	sum->labels = g_array_copy(r->labels);
+	/* Its own: the sum is freed after each table, the row lives on. */
+	sum->title = g_strdup(r->title);
 	sum->hist = NULL;
 	sum->folded_procs = 1;
 	return sum;
