@@ -377,95 +377,86 @@ static __always_inline void range_event(const struct shared_range *r, __u32 even
 	count_range_event(r->obj.ino, r->obj.dev, (__u32)r->obj.type << 8 | r->dir, event, tgid);
 }
 
-/*
- * What munmap(addr, len) (or shmdt(addr): len 0, the range at addr whole)
- * does to one range: takes it whole (a detach) or in part (a partial
- * detach: cut at the head, the tail, or out of the middle, which leaves a
- * tail, put in *tail for the caller to add).
- */
-static __always_inline void unmap_range(struct shared_range *r, __u64 addr, __u64 len, __u64 end,
-					__u32 tgid, struct shared_range *tail)
-{
-	if (!r->end || (len && (end <= r->start || addr >= r->end)) || (!len && addr != r->start))
-		return;
-	if (!len || (addr <= r->start && end >= r->end)) {
-		range_event(r, SHM_EV_DETACH, tgid);
-		r->end = 0;
-		return;
-	}
-	range_event(r, SHM_EV_PARTIAL, tgid);
-	if (addr <= r->start) {		/* the head goes */
-		r->off += end - r->start;
-		r->start = end;
-	} else if (end >= r->end) {	/* the tail goes */
-		r->end = addr;
-	} else {			/* a hole in the middle */
-		*tail = *r;
-		tail->start = end;
-		tail->off = r->off + (end - r->start);
-		r->end = addr;
-	}
-}
-
+/* One munmap(addr, len) or shmdt(addr) (len 0: the range at addr whole). */
 struct unmap_ctx {
-	struct more_ranges *m;
-	struct shared_range *tail;
+	struct more_ranges *m;		/* the second table, if the process has one */
+	struct shared_range *tail;	/* a range cut in two leaves its tail here */
 	__u64 addr, len, end;
 	__u32 tgid;
 };
 
+/*
+ * What the unmap does to one range: takes it whole (a detach) or in part (a
+ * partial detach: cut at the head, the tail, or out of the middle, which
+ * leaves a tail, put in *c->tail for the caller to add). The unmap's figures
+ * are read from *c where used, not held across the calls that count: a
+ * register kept would be a stack slot, and this runs in bpf_loop's callback
+ * deep in sys_exit's call chain, whose frames Linux 6.1's verifier adds up
+ * (each rounded up to 32 bytes) against 512.
+ */
+static __always_inline void unmap_range(struct shared_range *r, const struct unmap_ctx *c)
+{
+	if (!r->end || (c->len && (c->end <= r->start || c->addr >= r->end)) ||
+	    (!c->len && c->addr != r->start))
+		return;
+	if (!c->len || (c->addr <= r->start && c->end >= r->end)) {
+		range_event(r, SHM_EV_DETACH, c->tgid);
+		r->end = 0;
+		return;
+	}
+	range_event(r, SHM_EV_PARTIAL, c->tgid);
+	if (c->addr <= r->start) {		/* the head goes */
+		r->off += c->end - r->start;
+		r->start = c->end;
+	} else if (c->end >= r->end) {		/* the tail goes */
+		r->end = c->addr;
+	} else {				/* a hole in the middle */
+		*c->tail = *r;
+		c->tail->start = c->end;
+		c->tail->off = r->off + (c->end - r->start);
+		r->end = c->addr;
+	}
+}
+
+/* The second table's ranges, by bpf_loop: its callback is verified once,
+ * not once an iteration. */
 static long unmap_one(__u64 i, void *data)
 {
 	struct unmap_ctx *c = data;
 
 	if (i >= MORE_RANGES || i >= c->m->used)
 		return 1;
-	unmap_range(&c->m->r[i], c->addr, c->len, c->end, c->tgid, c->tail);
-	return 0;
-}
-
-/* A bpf_loop: its callback is verified once, not once an iteration. */
-__noinline int more_unmap(__u32 tgid, __u64 addr, __u64 len, struct shared_range *tail)
-{
-	struct unmap_ctx c = {
-		.m = bpf_map_lookup_elem(&sharers_more, &tgid), .tail = tail, .addr = addr,
-		.len = len, .end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)),
-		.tgid = tgid,
-	};
-
-	if (!c.m || !tail)
-		return 0;
-	bpf_loop(MORE_RANGES, unmap_one, &c, 0);
+	unmap_range(&c->m->r[i], c);
 	return 0;
 }
 
 static __noinline void shm_unmapped(__u64 addr, __u64 len, __u32 tgid)
 {
 	struct shared_ranges *t = ranges_of(tgid, false);
-	__u64 end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1));
 	/* In the scratch area, not on a stack that a deep call chain shares. */
-	struct name_scratch *s;
-	struct shared_range *tail;
+	struct name_scratch *s = scratch_area();
+	struct unmap_ctx c = {
+		.addr = addr, .len = len, .tgid = tgid,
+		.end = addr + ((len + PAGE_SIZE - 1) & ~(__u64)(PAGE_SIZE - 1)),
+	};
 
-	if (!t)
-		return;
 	/* Checked before its field's address is taken: clang folds `s ?
 	 * &s->cut : NULL` into arithmetic on the unchecked pointer, which
 	 * older verifiers (6.1) refuse. */
-	s = scratch_area();
-	if (!s)
+	if (!t || !s)
 		return;
-	tail = &s->cut;
-	/* One pointer kept, not s and tail both: the stack is near its limit. */
-	barrier_var(tail);
-	tail->end = 0;
+	c.tail = &s->cut;
+	c.tail->end = 0;
 	for (int i = 0; i < SHARED_RANGES; i++)
-		unmap_range(&t->r[i], addr, len, end, tgid, tail);
-	if (t->more)
-		more_unmap(tgid, addr, len, tail);
+		unmap_range(&t->r[i], &c);
+	if (t->more) {
+		c.m = bpf_map_lookup_elem(&sharers_more, &tgid);
+		if (c.m)
+			bpf_loop(MORE_RANGES, unmap_one, &c, 0);
+	}
 	/* One call can cut a hole in one range only: it lies inside it. */
-	if (tail->end)
-		add_range(t, tgid, tail);
+	if (c.tail->end)
+		add_range(t, tgid, c.tail);
 }
 
 static __always_inline bool remap_range(struct shared_range *r, __u64 old, __u64 addr, __u64 len,

@@ -14,7 +14,9 @@ Prints each program's deepest chain when it is over the limit (or, with -v,
 every program's) and exits 1 if any is. Reads llvm-objdump's disassembly:
 a function's frame is the deepest stack offset it uses (r10 - N, or a
 pointer made from r10), its calls those relocated to a function (global)
-or to .text (static: the target is the call's immediate + 1).
+or to .text (static: the target is the call's immediate + 1), and the
+functions whose address it loads (bpf_loop's callbacks), which those
+verifiers follow as calls too.
 """
 import os
 import re
@@ -30,13 +32,15 @@ STACK = re.compile(r'r10 - (\d+)\)')
 FROM_FP = re.compile(r'^(r\d+) = r10$')
 ADD = re.compile(r'^(r\d+) \+= -(\d+)$')
 CALL = re.compile(r'^call (-?\d+)$')
+LOAD = re.compile(r'^r\d+ = (\d+) ll$')
+FUNC_ADDR = re.compile(r'R_BPF_64_64\s+\.text$')
 
 
 def functions(obj):
     """{(section, name): [depth, [callee keys or ('.text', index)], start]}."""
     out = subprocess.run(['llvm-objdump', '-d', '-r', obj],
                          capture_output=True, text=True, check=True).stdout
-    funcs, section, cur, fp_regs, pending = {}, None, None, set(), None
+    funcs, section, cur, fp_regs, pending, loaded = {}, None, None, set(), None, None
     for line in out.splitlines():
         m = SECTION.match(line)
         if m:
@@ -49,6 +53,11 @@ def functions(obj):
             fp_regs = set()
             continue
         if cur is None:
+            continue
+        if loaded is not None and FUNC_ADDR.search(line):
+            # A function's address, at byte offset imm of .text.
+            funcs[cur][1].append(('.text', loaded // 8))
+            loaded = None
             continue
         m = RELOC.search(line)
         if m and pending is not None:
@@ -64,6 +73,8 @@ def functions(obj):
             funcs[cur][1].append((section, pending[0] + pending[1] + 1))
             pending = None
         index, text = int(m.group(1)), m.group(5).strip()
+        ld = LOAD.match(text)
+        loaded = int(ld.group(1)) if ld and m.group(2) == '18' else None
         for d in STACK.findall(text):
             funcs[cur][0] = max(funcs[cur][0], int(d))
         if FROM_FP.match(text):

@@ -73,8 +73,11 @@ purpose_packages() {
 		echo debootstrap e2fsprogs qemu-system-x86 qemu-system-arm
 		# an arm64 root filesystem is made by running its programs (binfmt_misc)
 		echo qemu-user-static
-		# the 32-bit syscall test's -m32 workload (tests/compat)
-		echo gcc-multilib
+		# the 32-bit syscall test's -m32 workload (tests/compat): gcc 12's
+		# 32-bit libraries, not the gcc-multilib metapackage, which
+		# conflicts with the aarch64 cross compiler (cross-arm64) and so
+		# took it away at every make test-qemu, and back at every make dist
+		echo gcc-12-multilib
 		;;
 	cross-arm64)
 		# make dist's aarch64 build: the cross compiler and the static

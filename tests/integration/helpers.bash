@@ -124,6 +124,20 @@ stop_both_tracers() {
 	done
 }
 
+# tcp_listening PORT: a TCP socket listens on PORT (state 0A in /proc/net),
+# read without ss: the bare qemu guests have no iproute2 (it needs libbpf).
+tcp_listening() {
+	awk -v port="$(printf ':%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == port { found = 1 }
+		END { exit !found }' /proc/net/tcp /proc/net/tcp6
+}
+
+# faults_seen: the kernel reports page faults (x86's page_fault_user; arm64
+# has none) as ipctrace sees it, so touching shared memory is counted;
+# where not, the expected activity is none (tests/lib/check.py).
+faults_seen() {
+	python3 "$CHECK" --faults-seen
+}
+
 # demo_ready FILE: the PIDs a --wait demo printed ("ready pid P C1 C2 ...").
 demo_pids() {
 	sed -nE 's/.*ready pid ([0-9 ]+);.*/\1/p' "$1"

@@ -75,9 +75,16 @@ load helpers
 }
 
 @test "no signal_generate tracepoint: one line on stderr, signals left out, the rest exact" {
+	# What this kernel's own gaps make ipctrace say (arm64's missing
+	# page_fault_user, say), without the hiding: said either way.
+	run --separate-stderr timeout 60 "$IPCTRACE" -d 0.1 --json
+	[ "$status" -eq 0 ]
+	grep -v '^ipctrace: attached' <<<"$stderr" >"$TMP/own" || true
 	IPCTRACE_HIDE=signal_generate start_tracer --json -i 0.3
-	grep -qx "ipctrace: this kernel has no signal_generate tracepoint: signals are not traced" "$TMP/err"
-	[ "$(grep -vc '^ipctrace: attached' "$TMP/err")" -eq 1 ]
+	# One line more than those, and it is this one.
+	grep -v '^ipctrace: attached' "$TMP/err" >"$TMP/said" || true
+	run grep -v -x -F -f "$TMP/own" "$TMP/said"
+	[ "$output" = "ipctrace: this kernel has no signal_generate tracepoint: signals are not traced" ]
 	"$DEMO" pipe -n 20 -s 500 --json >"$TMP/demo"
 	"$DEMO" signal -n 10 >/dev/null
 	stop_tracer

@@ -139,7 +139,7 @@ PY
 	kill "$server"
 }
 
-@test "a kept-alive HTTP connection: ipctrace's bytes equal the kernel's (ss -tin)" {
+@test "a kept-alive HTTP connection: ipctrace's bytes equal the kernel's (TCP_INFO, as ss -ti)" {
 	mkdir "$TMP/www"
 	head -c 300000 /dev/urandom >"$TMP/www/blob"
 	python3 -u -m http.server --protocol HTTP/1.1 --bind 127.0.0.1 0 --directory "$TMP/www" >"$TMP/http.log" 2>&1 3>&- &
@@ -150,11 +150,10 @@ PY
 	python3 "$ROOT/tests/lib/http_keepalive.py" 127.0.0.1 "$port" /blob 5 >"$TMP/client.out" 3>&- &
 	client=$!
 	wait_for "$TMP/client.out" '^[0-9]+$'
-	cport=$(cat "$TMP/client.out")
 	sleep 0.5	# every byte acknowledged
-	ss_line=$(ss -tinH state established "( sport = :$cport )")
-	acked=$(grep -oE 'bytes_acked:[0-9]+' <<<"$ss_line" | cut -d: -f2)
-	received=$(grep -oE 'bytes_received:[0-9]+' <<<"$ss_line" | cut -d: -f2)
+	kill -USR1 "$client"
+	wait_for "$TMP/client.out" '^acked '
+	read -r _ acked _ received < <(grep '^acked ' "$TMP/client.out")
 	[ "$received" -gt 1500000 ]
 	stop_tracer
 	run jq -r --argjson p "$client" '[.rows[] | select(.pid == $p and .type == "tcp")] | map("\(.dir) \(.bytes)") | sort | join(";")' <(final)
@@ -217,7 +216,7 @@ PY
 	socat -u UNIX-LISTEN:"$TMP/u.sock" CREATE:"$TMP/unix.bin" 3>&- &
 	unix_server=$!
 	wait_until 20 test -S "$TMP/u.sock"
-	wait_until 20 sh -c "ss -ltnH '( sport = :$port )' | grep -q ."
+	wait_until 20 tcp_listening "$port"
 	start_tracer -p "$tcp_server" -p "$unix_server" --json -i 0.3
 	socat -u OPEN:"$TMP/in" TCP:127.0.0.1:"$port" &
 	tcp_client=$!

@@ -32,6 +32,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
+#include <sys/syscall.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -274,19 +275,21 @@ struct handoff {
 	char buffer[];
 };
 
-/* Whether pid is asleep in a futex call now (/proc/PID/syscall: "202 ..."). */
+/* Whether pid is asleep in a futex call now (/proc/PID/syscall starts with
+ * the call's number: this architecture's, 202 on x86-64, 98 on arm64). */
 static bool in_futex(pid_t pid)
 {
-	char path[64], line[64];
+	char path[64], line[64], nr[16];
 	bool yes = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	snprintf(nr, sizeof(nr), "%d ", SYS_futex);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
 	if (fgets(line, sizeof(line), f))
-		yes = strncmp(line, "202 ", 4) == 0;
+		yes = strncmp(line, nr, strlen(nr)) == 0;
 	fclose(f);
 	return yes;
 }

@@ -12,6 +12,14 @@ mkdir -p results
 # The root filesystem is read-only: caches (fontconfig's, which dot would
 # otherwise try to write on every call, slowly) go under /tmp.
 export HOME=/tmp XDG_CACHE_HOME=/tmp/.cache
+# Debian's PATH for root: the bare and arm64 guests have busybox's ip in
+# /usr/local/sbin (target-bare.sh), off the PATH of the init baked into
+# their images, which so left the loopback down. The socket tests talk
+# over it: it is brought up here. (The deb guest's systemd has done it.)
+export PATH=/usr/local/sbin:/usr/local/bin:$PATH
+if command -v ip >/dev/null; then
+	ip link set lo up
+fi
 
 # The host's limit for the whole boot, minus room to boot and power off, so
 # a hung test still leaves the results of the others.

@@ -50,8 +50,8 @@ need_packages
 disk=$QEMU_OUT/tests.img
 # include/ and user/ too: tests read limits and tables from the sources
 # (MAX_WATCHED, MAX_RETIRED, the tracepoints feature_probe.c knows) rather
-# than repeat them.
-cp -r "$ROOT/tests" "$ROOT/VERSION" "$ROOT/include" "$ROOT/user" "$stage/"
+# than repeat them; cli.bats reads README.md.
+cp -r "$ROOT/tests" "$ROOT/VERSION" "$ROOT/README.md" "$ROOT/include" "$ROOT/user" "$stage/"
 # The packaging tests (make install, man pages, bash completion) need the
 # source tree, make and groff, and test nothing of the kernel's: they run on
 # the host with make test.
