@@ -75,15 +75,24 @@ has_line() {
 	[ -s "$1" ] && [ -z "$(tail -c 1 "$1")" ]
 }
 
-# start_tracer ARGS...: run ipctrace in the background until it has attached.
-start_tracer() {
+# launch_tracer SUFFIX ARGS...: ipctrace in the background, writing to
+# $TMP/outSUFFIX and $TMP/errSUFFIX, until it has attached; sets LAUNCHED_PID.
+launch_tracer() {
+	local suffix=$1
+	shift
 	# Emptied here, not by the redirection: that happens in the background
 	# job, which may run after wait_for has read the last tracer's lines.
-	: >"$TMP/out"
-	: >"$TMP/err"
-	"$IPCTRACE" "$@" >"$TMP/out" 2>"$TMP/err" 3>&- &
-	TRACER_PID=$!
-	wait_for "$TMP/err" '^ipctrace: attached' 30
+	: >"$TMP/out$suffix"
+	: >"$TMP/err$suffix"
+	"$IPCTRACE" "$@" >"$TMP/out$suffix" 2>"$TMP/err$suffix" 3>&- &
+	LAUNCHED_PID=$!
+	wait_for "$TMP/err$suffix" '^ipctrace: attached' 30
+}
+
+# start_tracer ARGS...: run ipctrace in the background until it has attached.
+start_tracer() {
+	launch_tracer "" "$@" || { TRACER_PID=$LAUNCHED_PID; return 1; }
+	TRACER_PID=$LAUNCHED_PID
 }
 
 # stop_tracer [SIGNAL]: stop it, and fail if it hangs; sets TRACER_STATUS.
@@ -105,11 +114,8 @@ final() {
 # start_second_tracer ARGS...: another ipctrace beside start_tracer's (with
 # the environment the caller gives it), writing to $TMP/out2.
 start_second_tracer() {
-	: >"$TMP/out2"
-	: >"$TMP/err2"
-	"$IPCTRACE" "$@" >"$TMP/out2" 2>"$TMP/err2" 3>&- &
-	SECOND_PID=$!
-	wait_for "$TMP/err2" '^ipctrace: attached' 30
+	launch_tracer 2 "$@" || { SECOND_PID=$LAUNCHED_PID; return 1; }
+	SECOND_PID=$LAUNCHED_PID
 }
 
 # stop_both_tracers: the first's output in $TMP/out1, the second's in
