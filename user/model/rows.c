@@ -260,14 +260,36 @@ static void unlink_object(struct store *s, struct object *o)
 	g_hash_table_remove(s->objects, &o->key);
 }
 
-/* The oldest retired rows beyond keep become totals; their objects go once unused. */
+/* o's rows but those in gone, in their order. */
+static void drop_rows(struct object *o, GHashTable *gone)
+{
+	guint kept = 0;
+
+	for (guint i = 0; i < o->rows->len; i++) {
+		gpointer r = g_ptr_array_index(o->rows, i);
+
+		if (!g_hash_table_contains(gone, r))
+			o->rows->pdata[kept++] = r;
+	}
+	g_ptr_array_set_size(o->rows, kept);
+}
+
+/*
+ * The oldest retired rows beyond keep become totals; their objects go once
+ * unused. Each object's rows are filtered once, however many of them go: a
+ * pipe into which ten thousand children each wrote once folds ten thousand
+ * rows an interval in a fork storm, and taking them out one by one (a
+ * search of the object's rows each) would cost their square.
+ */
 static void fold_oldest(struct store *s, guint keep)
 {
 	guint excess = s->retired->len - keep;
+	GHashTable *gone = g_hash_table_new(NULL, NULL), *objs = g_hash_table_new(NULL, NULL);
+	GHashTableIter it;
+	gpointer o;
 
 	for (guint i = 0; i < excess; i++) {
 		struct row *r = g_ptr_array_index(s->retired, i);
-		struct object *o = r->obj;
 
 		/* A row never shown (a file every process maps read-only, a
 		 * stranger's with -p) is not in the totals shown either. */
@@ -276,10 +298,17 @@ static void fold_oldest(struct store *s, guint keep)
 			s->folded.bytes += r->bytes;
 			s->folded.ops += r->ops;
 		}
-		g_ptr_array_remove_fast(o->rows, r);
-		if (!o->rows->len && !o->holders->len)
+		g_hash_table_add(gone, r);
+		g_hash_table_add(objs, r->obj);
+	}
+	g_hash_table_iter_init(&it, objs);
+	while (g_hash_table_iter_next(&it, &o, NULL)) {
+		drop_rows(o, gone);
+		if (!((struct object *)o)->rows->len && !((struct object *)o)->holders->len)
 			unlink_object(s, o);
 	}
+	g_hash_table_destroy(objs);
+	g_hash_table_destroy(gone);
 	g_ptr_array_remove_range(s->retired, 0, excess);
 }
 
