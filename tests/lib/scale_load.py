@@ -85,14 +85,21 @@ def held(n, seconds):
             os.waitpid(pid, 0)
 
 
+# How long the long-lived pair outlives the storm: a pair that ended with it
+# would be one of the storm's exited processes, whose rows the summary folds
+# once newer ones pass its cap (ten thousand exit a second).
+OUTLIVE_S = 2
+
+
 def long_writer(seconds, writes, size):
-    """The long-lived pair: a writer and a reader over one pipe."""
+    """The long-lived pair: a writer and a reader over one pipe, both alive
+    until OUTLIVE_S after the storm's seconds."""
     r, w = os.pipe()
     reader = os.fork()
     if reader == 0:
         os.close(w)
         got = 0
-        while got < writes * size:
+        while True:	# to the writer's exit: end of file
             data = os.read(r, 65536)
             if not data:
                 break
@@ -109,6 +116,7 @@ def long_writer(seconds, writes, size):
             if pause > 0:
                 time.sleep(pause)
             os.write(w, buf)
+        time.sleep(max(0, start + seconds + OUTLIVE_S - time.monotonic()))
         os._exit(0)
     os.close(w)
     return writer, reader
