@@ -26,6 +26,7 @@ static const struct {
 	{ "output", run_output_tests },
 	{ "procfs", run_procfs_tests },
 	{ "sock", run_sock_tests },
+	{ "sockdiag", run_sockdiag_tests },
 	{ "formats", run_formats_tests },
 	{ "tui_view", run_tui_view_tests },
 	{ "signal", run_signal_tests },

@@ -14,6 +14,7 @@ int run_rows_tests(void);
 int run_output_tests(void);
 int run_procfs_tests(void);
 int run_sock_tests(void);
+int run_sockdiag_tests(void);
 int run_formats_tests(void);
 int run_tui_view_tests(void);
 int run_signal_tests(void);

@@ -5,31 +5,35 @@
  * Each socket is an endpoint object, named by its addresses. Its peer is
  * another socket: for unix sockets the kernel says which (unix_sock->peer);
  * for TCP and UDP on this host it is the socket holding the reversed address
- * tuple, found among the sockets seen or in /proc/net; a datagram socket's
- * peers are also wherever it sent. A peer elsewhere is named ip:port.
+ * tuple, found among the sockets seen or asked of the kernel; a datagram
+ * socket's peers are also wherever it sent. A peer elsewhere is named
+ * ip:port.
  *
  * An IP address or an abstract unix name means something in one network
- * namespace only (struct ipc_sock_addr): addresses match within one, and
- * /proc/net is read as a process in the socket's namespace sees it
- * (/proc/PID/net), since /proc/net shows ipctrace's own namespace only.
- * A socket in another namespace than ipctrace's says which in its name.
+ * namespace only (struct ipc_sock_addr): addresses match within one. The
+ * kernel's socket tables of ipctrace's own namespace are asked through
+ * sock_diag (sockdiag.h: one socket by its addresses or inode, where a
+ * whole /proc/net file would be read and searched); another namespace's
+ * are read as a process in it sees them (/proc/PID/net), since a netlink
+ * socket answers for its own namespace only and ipctrace, its privileges
+ * given up, cannot enter another. The text serves too when sock_diag
+ * cannot answer. A socket in another namespace than ipctrace's says which
+ * in its name.
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include "model/mechanism.h"
 #include "mechanisms/sock.h"
+#include "mechanisms/sockdiag.h"
 #include "model/rows.h"
 #include "model/holders.h"
 
@@ -143,6 +147,7 @@ bool sock_parse_net_line(const char *line, int family, struct net_entry *e)
 
 bool sock_parse_unix_line(const char *line, struct unix_entry *u)
 {
+	unsigned int flags;
 	unsigned long long ino;
 	const char *path;
 	int at = 0;
@@ -151,9 +156,10 @@ bool sock_parse_unix_line(const char *line, struct unix_entry *u)
 	memset(u, 0, sizeof(*u));
 	/* Num RefCount Protocol Flags Type St Inode Path: the path is the rest
 	 * of the line, spaces and all. */
-	if (sscanf(line, "%*s %*s %*s %X %X %*s %llu %n", &u->flags, &u->type, &ino, &at) < 3)
+	if (sscanf(line, "%*s %*s %*s %X %X %*s %llu %n", &flags, &u->type, &ino, &at) < 3)
 		return false;
 	u->ino = ino;
+	u->listening = flags & 0x10000;	/* __SO_ACCEPTCON */
 	path = line + at;
 	len = strcspn(path, "\n");
 	if (!at || !len)
@@ -233,10 +239,8 @@ static void read_net(const struct net_dir *d, const char *file, unsigned int typ
 	fclose(f);
 }
 
-static GArray *read_net_inet(const struct net_dir *d)
+static GArray *read_net_inet(const struct net_dir *d, GArray *all)
 {
-	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct net_entry));
-
 	read_net(d, "tcp", IPC_TCP, AF_INET, all);
 	read_net(d, "tcp6", IPC_TCP, AF_INET6, all);
 	read_net(d, "udp", IPC_UDP, AF_INET, all);
@@ -246,27 +250,66 @@ static GArray *read_net_inet(const struct net_dir *d)
 	return all;
 }
 
-/* The unix sockets of a namespace; an abstract name is that namespace's. */
-static GArray *read_net_unix(const struct net_dir *d)
+/* An abstract name is its namespace's. */
+static void name_in(struct unix_entry *u, __u32 netns)
 {
-	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct unix_entry));
+	if (u->name.path_len && !u->name.path[0])
+		u->name.netns = netns;
+}
+
+static void read_net_unix(const struct net_dir *d, GArray *all)
+{
 	char line[512], path[64];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/unix", d->path);
 	f = fopen(path, "re");
 	if (!f)
-		return all;
+		return;
 	while (fgets(line, sizeof(line), f)) {
 		struct unix_entry u;
 
 		if (!sock_parse_unix_line(line, &u))
 			continue;
-		if (u.name.path_len && !u.name.path[0])
-			u.name.netns = d->netns;
+		name_in(&u, d->netns);
 		g_array_append_val(all, u);
 	}
 	fclose(f);
+}
+
+/*
+ * The TCP and UDP sockets (of type, or both: 0) of d's namespace that a
+ * process may hold (an inode, not 0), e.g. to find one by its inode: one
+ * dump per protocol and family through sock_diag in ipctrace's namespace
+ * (TIME_WAIT and request sockets left out by state), else /proc/PID/net.
+ */
+static GArray *net_table(const struct net_dir *d, unsigned int type)
+{
+	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct net_entry));
+
+	if (d->netns == own_netns() &&
+	    (type == IPC_UDP || sockdiag_inet_table(IPC_TCP, all) == SOCKDIAG_FOUND) &&
+	    (type == IPC_TCP || sockdiag_inet_table(IPC_UDP, all) == SOCKDIAG_FOUND)) {
+		for (guint i = 0; i < all->len; i++) {
+			struct net_entry *e = &g_array_index(all, struct net_entry, i);
+
+			e->local.netns = e->remote.netns = d->netns;
+		}
+		return all;
+	}
+	g_array_set_size(all, 0);
+	return read_net_inet(d, all);
+}
+
+/* The unix sockets of d's namespace (sock_diag's without their names). */
+static GArray *unix_table(const struct net_dir *d)
+{
+	GArray *all = g_array_new(FALSE, TRUE, sizeof(struct unix_entry));
+
+	if (d->netns == own_netns() && sockdiag_unix_table(all) == SOCKDIAG_FOUND)
+		return all;
+	g_array_set_size(all, 0);
+	read_net_unix(d, all);
 	return all;
 }
 
@@ -279,14 +322,14 @@ static void learn_all_types(int pid)
 
 	if (!net_dir_of(pid, &d))
 		return;
-	inet = read_net_inet(&d);
+	inet = net_table(&d, 0);
 	for (guint i = 0; i < inet->len; i++) {
 		struct net_entry *e = &g_array_index(inet, struct net_entry, i);
 
 		remember_type(e->ino, e->type);
 	}
 	g_array_free(inet, TRUE);
-	unx = read_net_unix(&d);
+	unx = unix_table(&d);
 	for (guint i = 0; i < unx->len; i++)
 		remember_type(g_array_index(unx, struct unix_entry, i).ino, IPC_UNIX);
 	g_array_free(unx, TRUE);
@@ -672,7 +715,7 @@ static GArray *linker_net(struct linker *l, const struct object *o, __u32 netns)
 
 	if (net || !object_net_dir(o, netns, &d))
 		return net;
-	net = read_net_inet(&d);
+	net = read_net_inet(&d, g_array_new(FALSE, TRUE, sizeof(struct net_entry)));
 	/* Kept by the namespace it is: one read serves its every socket. */
 	g_hash_table_replace(l->nets, GUINT_TO_POINTER(d.netns), net);
 	return net;
@@ -776,33 +819,106 @@ static struct object *seen_other_end(struct linker *l, const struct object *o, i
 	return NULL;
 }
 
+/* Whether o's namespace is ipctrace's own, where sock_diag answers. */
+static bool in_own_net(const struct object *o, __u32 netns)
+{
+	struct net_dir d;
+
+	return netns == own_netns() ||
+	       (!netns && object_net_dir(o, 0, &d) && d.netns == own_netns());
+}
+
+static int protocol_of(unsigned int type, const struct ipc_sock_info *info)
+{
+	if (type == IPC_TCP)
+		return IPPROTO_TCP;
+	return info && info->protocol == IPPROTO_UDPLITE ? IPPROTO_UDPLITE : IPPROTO_UDP;
+}
+
+/* An address as sock_diag is asked it: an IPv4-mapped one as IPv4. */
+static void as_asked(const struct ipc_sock_addr *in, struct ipc_sock_addr *out)
+{
+	struct endpoint e;
+
+	endpoint_of(in, &e);
+	memset(out, 0, sizeof(*out));
+	out->family = e.family;
+	out->port = e.port;
+	memcpy(out->addr, e.addr, sizeof(e.addr));
+}
+
+/* The socket in ipctrace's namespace that a packet from `from` (NULL: from
+ * no connected socket) to `to` reaches, asked of sock_diag. */
+static int diag_receiver(unsigned int type, int protocol, const struct ipc_sock_addr *from,
+			 const struct ipc_sock_addr *to, struct net_entry *e)
+{
+	struct ipc_sock_addr f, t;
+	int r;
+
+	as_asked(to, &t);
+	if (from)
+		as_asked(from, &f);
+	r = sockdiag_inet_receiver(type, protocol, from ? &f : NULL, &t, e);
+	if (r == SOCKDIAG_FOUND)
+		e->local.netns = e->remote.netns = own_netns();
+	return r;
+}
+
+/*
+ * o's other end (see other_end()) in its namespace's tables: the one socket
+ * sock_diag finds for o's tuple in ipctrace's namespace, else (another
+ * namespace, or no answer) the socket of /proc/PID/net's text.
+ */
+static bool net_other_end(struct linker *l, struct object *o, const struct ipc_sock_info *info,
+			  int pass, struct net_entry *out)
+{
+	unsigned int type = o->key.type;
+	GArray *net;
+
+	if (pass == 1 && type != IPC_UDP)
+		return false;
+	if (in_own_net(o, info->netns)) {
+		int r = diag_receiver(type, protocol_of(type, info), &info->local, &info->remote,
+				      out);
+
+		if (r != SOCKDIAG_FAILED)
+			return r == SOCKDIAG_FOUND && out->ino != o->key.ino &&
+			       other_end(pass, type, &out->local, &out->remote, info);
+	}
+	net = linker_net(l, o, info->netns);
+	for (guint i = 0; net && i < net->len; i++) {
+		const struct net_entry *e = &g_array_index(net, struct net_entry, i);
+
+		if (e->type == type && e->ino != o->key.ino &&
+		    other_end(pass, type, &e->local, &e->remote, info)) {
+			*out = *e;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The socket at the other end of a connected TCP or UDP socket. */
 static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_info *info)
 {
-	char remote[64];
-	GArray *net;
+	struct net_entry e;
 	struct object *p;
+	char remote[64];
 
 	for (int pass = 0; pass < 2; pass++) {
-		if ((p = seen_other_end(l, o, pass, info))) {
+		p = seen_other_end(l, o, pass, info);
+		if (p) {
 			link_found(o, p, info);
 			return;
 		}
-		if (!is_local(&info->remote) || !(net = linker_net(l, o, info->netns)))
-			continue;
-		for (guint i = 0; i < net->len; i++) {
-			struct net_entry *e = &g_array_index(net, struct net_entry, i);
-
-			if (e->type == o->key.type && e->ino != o->key.ino &&
-			    other_end(pass, e->type, &e->local, &e->remote, info)) {
-				/* Inode 0: no process holds the other end yet
-				 * (not accepted) or any more (TIME_WAIT). The
-				 * one that accepts it links itself; until then
-				 * no peer, rather than a "[0]" or a remote. */
-				if (e->ino)
-					link_net_entry(l, o, e);
-				return;
-			}
+		if (is_local(&info->remote) && net_other_end(l, o, info, pass, &e)) {
+			/* Inode 0: no process holds the other end yet (not
+			 * accepted) or any more (TIME_WAIT). The one that
+			 * accepts it links itself; until then no peer, rather
+			 * than a "[0]" or a remote. */
+			if (e.ino)
+				link_net_entry(l, o, &e);
+			return;
 		}
 	}
 	format_inet(&info->remote, remote, sizeof(remote));
@@ -835,18 +951,32 @@ static bool connected_out(const struct object *o)
 	return false;
 }
 
+/* A TCP listener, or an unconnected UDP socket. */
+static bool is_server(unsigned int type, const struct net_entry *e)
+{
+	return type == IPC_TCP ? e->state == TCP_LISTEN : !e->remote.port;
+}
+
 /* Whether something on this host listens where addr is: a TCP listener, or
  * an unconnected UDP socket bound there (a wildcard address included). */
 static bool serves_here(struct linker *l, const struct object *o, unsigned int type,
 			const struct ipc_sock_addr *addr)
 {
-	GArray *net = linker_net(l, o, addr->netns);
+	struct net_entry found;
+	GArray *net;
 
+	if (in_own_net(o, addr->netns)) {
+		int r = diag_receiver(type, protocol_of(type, sock_info(o)), NULL, addr, &found);
+
+		if (r != SOCKDIAG_FAILED)
+			return r == SOCKDIAG_FOUND && is_server(type, &found) &&
+			       receives(&found.local, addr);
+	}
+	net = linker_net(l, o, addr->netns);
 	for (guint i = 0; net && i < net->len; i++) {
 		const struct net_entry *e = &g_array_index(net, struct net_entry, i);
-		bool listener = type == IPC_TCP ? e->state == 0x0A : !e->remote.port;
 
-		if (e->type == type && listener && receives(&e->local, addr))
+		if (e->type == type && is_server(type, e) && receives(&e->local, addr))
 			return true;
 	}
 	return false;
@@ -1056,52 +1186,11 @@ static void sock_dest(struct store *s, const struct ipc_obj_key *sock,
 	}
 }
 
-/*
- * The inode of a unix socket's peer, from the kernel's sock_diag netlink
- * interface (what ss -x uses): /proc/net/unix does not say. 0 if none.
- */
-static __u64 unix_peer_ino(__u64 ino)
-{
-	struct {
-		struct nlmsghdr nlh;
-		struct unix_diag_req req;
-	} ask = {
-		.nlh = { .nlmsg_len = sizeof(ask), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			 .nlmsg_flags = NLM_F_REQUEST },
-		.req = { .sdiag_family = AF_UNIX, .udiag_states = ~0U, .udiag_ino = (__u32)ino,
-			 .udiag_show = UDIAG_SHOW_PEER,
-			 .udiag_cookie = { ~0U, ~0U } },	/* INET_DIAG_NOCOOKIE */
-	};
-	union { char bytes[4096]; struct nlmsghdr align; } reply;
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	__u64 peer = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	if (send(fd, &ask, sizeof(ask), 0) == sizeof(ask) &&
-	    (n = recv(fd, reply.bytes, sizeof(reply.bytes), 0)) > 0) {
-		struct nlmsghdr *h = &reply.align;
-
-		if (NLMSG_OK(h, (__u32)n) && h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-			struct unix_diag_msg *m = NLMSG_DATA(h);
-			struct rtattr *a = (struct rtattr *)(m + 1);
-			int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-
-			for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
-				if (a->rta_type == UNIX_DIAG_PEER)
-					peer = *(__u32 *)RTA_DATA(a);
-		}
-	}
-	close(fd);
-	return peer;
-}
-
-/* -p: a target's TCP or UDP socket, as its namespace's /proc/net lists it. */
+/* -p: a target's TCP or UDP socket, as its namespace's table lists it. */
 static void watch_inet_target(const struct object *o, const struct net_dir *d,
 			      const struct kernel_ops *kops)
 {
-	GArray *net = read_net_inet(d);
+	GArray *net = net_table(d, o->key.type);
 
 	for (guint i = 0; i < net->len; i++) {
 		struct net_entry *e = &g_array_index(net, struct net_entry, i);
@@ -1109,7 +1198,7 @@ static void watch_inet_target(const struct object *o, const struct net_dir *d,
 
 		if (e->ino != o->key.ino || e->type != o->key.type)
 			continue;
-		if ((e->type == IPC_TCP && e->state == 0x0A) ||
+		if ((e->type == IPC_TCP && e->state == TCP_LISTEN) ||
 		    (e->type == IPC_UDP && e->local.port && !e->remote.port)) {
 			struct ipc_sock_addr a = e->local;
 
@@ -1126,40 +1215,57 @@ static void watch_inet_target(const struct object *o, const struct net_dir *d,
 	g_array_free(net, TRUE);
 }
 
-/* -p: a target's listening (__SO_ACCEPTCON) or bound datagram unix socket, by
- * its name. */
+/* -p: a target's listening or bound datagram unix socket, by its name. */
+static void watch_unix_entry(const struct object *o, const struct unix_entry *u,
+			     const struct kernel_ops *kops)
+{
+	if (u->ino == o->key.ino && (u->listening || u->type == SOCK_DGRAM) && u->name.family)
+		kops->watch_listener(kops->ctx, &u->name, o->key.ino);
+}
+
+/* The same, found in the text of /proc/PID/net/unix. */
 static void watch_unix_listener(const struct object *o, const struct net_dir *d,
 				const struct kernel_ops *kops)
 {
-	GArray *unx = read_net_unix(d);
+	GArray *unx = g_array_new(FALSE, TRUE, sizeof(struct unix_entry));
 
-	for (guint i = 0; i < unx->len; i++) {
-		struct unix_entry *u = &g_array_index(unx, struct unix_entry, i);
-
-		if (u->ino == o->key.ino && ((u->flags & 0x10000) || u->type == SOCK_DGRAM) &&
-		    u->name.family)
-			kops->watch_listener(kops->ctx, &u->name, o->key.ino);
-	}
+	read_net_unix(d, unx);
+	for (guint i = 0; i < unx->len; i++)
+		watch_unix_entry(o, &g_array_index(unx, struct unix_entry, i), kops);
 	g_array_free(unx, TRUE);
+}
+
+/* A target's connected unix socket's peer (its inode, from sock_diag:
+ * /proc/net/unix does not say), whose holders are then found in /proc. */
+static void link_unix_peer(struct store *s, struct object *o, __u64 peer)
+{
+	struct ipc_obj_key pk = { .ino = peer, .type = IPC_UNIX };
+	struct object *p = store_object(s, &pk);
+
+	if (!p->name)
+		object_set_name(p, NULL);
+	remember_type(peer, IPC_UNIX);
+	object_link(o, p);
 }
 
 /*
  * -p, before any traffic: what the kernel side must watch for a target's
  * socket so that the other end counts from its first byte. A listening
- * socket's address (TCP_LISTEN is state 0x0A in /proc/net; a listening unix
- * socket has __SO_ACCEPTCON, 0x10000), and a bound datagram socket's, where
- * anyone may send (a UDP socket with no remote port, a named unix one); an
- * established TCP or UDP socket's reversed tuple; a connected unix socket's
- * peer, whose holders are then found in /proc. Each in the target's network
- * namespace, read through a process in it; sock_diag answers for ipctrace's
- * own namespace only, so a unix peer in another is found at the target's
+ * socket's address, and a bound datagram socket's, where anyone may send (a
+ * UDP socket with no remote port, a named unix one); an established TCP or
+ * UDP socket's reversed tuple; a connected unix socket's peer. Each in the
+ * target's network namespace: a unix socket of ipctrace's is one sock_diag
+ * request (name, state and peer); another namespace's tables are read
+ * through a process in it, and there a unix peer is found at the target's
  * first byte instead.
  */
 static void sock_watch_target(struct store *s, struct object *o, const struct kernel_ops *kops)
 {
 	const struct ipc_sock_info *info = sock_info(o);
+	struct unix_entry u;
 	struct net_dir d;
 	__u64 peer;
+	int r;
 
 	if (!is_socket(o) || o->key.type == IPC_NETLINK ||
 	    !object_net_dir(o, info ? info->netns : 0, &d))
@@ -1168,17 +1274,17 @@ static void sock_watch_target(struct store *s, struct object *o, const struct ke
 		watch_inet_target(o, &d, kops);
 		return;
 	}
-	peer = unix_peer_ino(o->key.ino);
-	if (peer) {
-		struct ipc_obj_key pk = { .ino = peer, .type = IPC_UNIX };
-		struct object *p = store_object(s, &pk);
-
-		if (!p->name)
-			object_set_name(p, NULL);
-		remember_type(peer, IPC_UNIX);
-		object_link(o, p);
+	r = d.netns == own_netns() ? sockdiag_unix_find(o->key.ino, &u, &peer) : SOCKDIAG_FAILED;
+	if (r == SOCKDIAG_FAILED) {
+		watch_unix_listener(o, &d, kops);
+		return;
 	}
-	watch_unix_listener(o, &d, kops);
+	if (r == SOCKDIAG_FOUND) {
+		if (peer)
+			link_unix_peer(s, o, peer);
+		name_in(&u, d.netns);
+		watch_unix_entry(o, &u, kops);
+	}
 }
 
 const struct mechanism sock_mechanism = {

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The lines of /proc/net that name sockets, parsed (mechanisms/sock.c). */
+/* The kernel's socket tables: the lines of /proc/net that name sockets,
+ * parsed (mechanisms/sock.c), and what sock_diag says (sockdiag.h). */
 #ifndef IPCTRACE_SOCK_H
 #define IPCTRACE_SOCK_H
 #include <stdbool.h>
 #include "ipctrace.h"
 
-/* One socket of /proc/net/{tcp,tcp6,udp,udp6}. */
+/* One socket of /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6}. */
 struct net_entry {
 	unsigned int type;
 	struct ipc_sock_addr local, remote;
@@ -16,7 +17,7 @@ struct net_entry {
 /* One socket of /proc/net/unix. */
 struct unix_entry {
 	__u64 ino;
-	unsigned int flags;		/* 0x10000, __SO_ACCEPTCON: listening */
+	bool listening;
 	unsigned int type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	struct ipc_sock_addr name;	/* family 0: unnamed */
 };
