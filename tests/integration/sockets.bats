@@ -444,3 +444,91 @@ host_client_only() {
 		[ "$output" -eq 4 ]
 	done
 }
+
+# Many TCP connections on loopback made before ipctrace started (by
+# tests/lib/scale_load.py, its servers in four processes), whose servers then
+# read nothing: each client's other end is found only by asking the kernel's
+# tables. PREFIX runs the workload (in another namespace, say).
+# many_tcp N PREFIX...: connected; their records to come in $TMP/tcp.json.
+many_tcp() {
+	local n=$1
+	shift
+	"$@" /usr/bin/python3 "$ROOT/tests/lib/scale_load.py" tcp "$n" 300 "$TMP/go" \
+		</dev/null >"$TMP/tcp.json" 2>"$TMP/tcp.err" 3>&- &
+	wait_for "$TMP/tcp.json" '"ready"' 60
+}
+
+# tcp_go: the clients send, and have said what (the line's end written).
+tcp_go() {
+	touch "$TMP/go"
+	wait_for "$TMP/tcp.json" '"conns".*\]\}$' 60
+}
+
+# expect_tcp_pairs SUFFIX: in the final summary, each client's row holds its
+# bytes in one call, its peer the server process holding the other end (each
+# of four), and no server has a row; every object named with SUFFIX.
+expect_tcp_pairs() {
+	local conns expected
+	conns=$(grep conns "$TMP/tcp.json")
+	expected=$(jq -r --arg s "$1" '.conns[] | "\(.pid) \(.ino) tx \(.bytes) 1 \(.server) \($s)"' <<<"$conns" | sort)
+	[ "$(wc -l <<<"$expected")" = "$(jq '.conns | length' <<<"$conns")" ]
+	run jq -r --argjson w "$conns" '.rows[] | select(.type == "tcp" and (.pid as $p | $w.pids | index($p)))
+		| "\(.pid) \(.ino) \(.dir) \(.bytes) \(.ops) \([.peers[].pid] | join(",")) \(.object | sub("^tcp [^ ]+"; ""))"' <(final)
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = "$expected" ]
+}
+
+# strace_tracer: the running tracer's openat and sendto calls, into
+# $TMP/strace until it ends; then tcp_asked says how many exact sock_diag
+# requests for a TCP socket it made, and text_read how many /proc/net tables
+# of TCP or UDP sockets it opened.
+strace_tracer() {
+	strace -f -p "$TRACER_PID" -e trace=openat,sendto -o "$TMP/strace" 2>"$TMP/strace.err" 3>&- &
+	STRACE_PID=$!
+	wait_for "$TMP/strace.err" attached
+}
+
+tcp_asked() {
+	grep -c 'nlmsg_type=SOCK_DIAG_BY_FAMILY, nlmsg_flags=NLM_F_REQUEST, .*sdiag_protocol=IPPROTO_TCP' "$TMP/strace" || true
+}
+
+text_read() {
+	grep -cE "openat\(.*\"/proc/$1/net/(tcp|udp)" "$TMP/strace" || true
+}
+
+@test "400 TCP connections made before ipctrace, their servers idle: each client's bytes exact, its peer the server holding the other end, found by sock_diag (one request each, no /proc/net text)" {
+	many_tcp 800
+	start_tracer --json -i 0.5 -t tcp
+	strace_tracer
+	tcp_go
+	stop_tracer
+	wait "$STRACE_PID" || true
+	expect_tcp_pairs ""
+	[ "$(tcp_asked)" -ge 400 ]
+	[ "$(text_read '[^"]+')" = 0 ]
+}
+
+@test "the same without sock_diag (IPCTRACE_HIDE=sock_diag): /proc/net's text finds the same peers" {
+	many_tcp 200
+	IPCTRACE_HIDE=sock_diag start_tracer --json -i 0.5 -t tcp
+	strace_tracer
+	tcp_go
+	stop_tracer
+	wait "$STRACE_PID" || true
+	expect_tcp_pairs ""
+	[ "$(tcp_asked)" = 0 ]
+	[ "$(text_read self)" -ge 1 ]
+}
+
+@test "the same in another network namespace: /proc/PID/net's text of a process there finds the peers, named with the namespace" {
+	many_tcp 200 unshare -n sh -c 'ip link set lo up && exec "$@"' sh
+	start_tracer --json -i 0.5 -t tcp
+	strace_tracer
+	tcp_go
+	stop_tracer
+	wait "$STRACE_PID" || true
+	server=$(grep conns "$TMP/tcp.json" | jq '.servers[0]')
+	expect_tcp_pairs " [net:$(stat -L -c %i "/proc/$server/ns/net")]"
+	[ "$(tcp_asked)" = 0 ]
+	[ "$(text_read '[0-9]+')" -ge 1 ]
+}

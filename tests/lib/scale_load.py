@@ -8,6 +8,15 @@ SOAK=forkstorm and the tests.
       SECONDS (or until SIGTERM), spread over processes of at most
       PER_PROC sockets each (a process's descriptors are limited). Live
       pipes at scale are build/ipc-bench many-pipes.
+  scale_load.py tcp N SECONDS [GO_FILE]
+      N TCP sockets on loopback: N/2 connections to SERVERS server
+      processes (each its own listener on 127.0.0.1) from client processes
+      of at most PER_PROC sockets each, held for SECONDS (or until SIGTERM).
+      Without GO_FILE, one byte each way on each connection once made. With
+      it, the connections are made, then (once GO_FILE exists) each client
+      sends its connection i i % 250 + 1 bytes, which no server reads: the
+      JSON line lists every connection, {"pid", "ino", "bytes", "server"}
+      (the client's socket, and the server process holding the other end).
   scale_load.py swap SECONDS
       one pipe written into every 0.2 s; halfway, it is closed and another
       made under the same descriptor numbers, written the same way.
@@ -19,10 +28,13 @@ SOAK=forkstorm and the tests.
 
 Each prints one JSON line once its objects exist (or its storm is over):
 {"pids": [...], "objects": N, "bytes": ...}; for the storm, the writer's
-and reader's pids, the bytes they moved and the forks made.
+and reader's pids, the bytes they moved and the forks made. tcp with
+GO_FILE prints {"ready": true, ...} once connected, then that line with
+its connections once they have sent.
 """
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -33,6 +45,7 @@ IPC_BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "build", "ipc-bench")
 
 PER_PROC = 4000
+SERVERS = 4
 
 
 def hold(seconds):
@@ -75,6 +88,111 @@ def held(n, seconds):
         os.read(r, 1)
         os.close(r)
     print(json.dumps({"pids": pids, "objects": n, "bytes": n}), flush=True)
+    finish(pids, seconds)
+
+
+def ready_all(fds):
+    """What each child wrote into its pipe once ready, in order."""
+    out = []
+    for r in fds:
+        data = b""
+        while True:
+            part = os.read(r, 65536)
+            if not part:
+                break
+            data += part
+        os.close(r)
+        out.append(data)
+    return out
+
+
+def child(fn, *args):
+    """fn(*args, w) in a child; the read end of its pipe, and its pid."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        fn(*args, w)
+        os._exit(0)
+    os.close(w)
+    return r, pid
+
+
+def tcp_server(lsock, count, answer, seconds, w):
+    """Accepts count connections; answers a byte with a byte, or reads none."""
+    conns = [lsock.accept()[0] for _ in range(count)]
+    lsock.close()
+    for c in conns if answer else ():
+        c.recv(1)
+        c.send(b"z")
+    os.close(w)
+    hold(seconds)
+
+
+def tcp_clients(ports, first, count, go, seconds, w):
+    """Connections first..first+count, connection i to ports[i % len]; with
+    go, its bytes once go exists, and a line per connection to w."""
+    socks = [socket.create_connection(("127.0.0.1", ports[i % len(ports)]))
+             for i in range(first, first + count)]
+    if not go:
+        # Every byte out before any answer is awaited: a server answers its
+        # connections in the order it accepted them, from every client.
+        for s in socks:
+            s.send(b"z")
+        for s in socks:
+            s.recv(1)
+        os.close(w)
+        hold(seconds)
+    os.write(w, b"ready\n")
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    lines = []
+    for i, s in enumerate(socks, first):
+        s.sendall(b"t" * (i % 250 + 1))
+        lines.append(f"{os.fstat(s.fileno()).st_ino} {i % 250 + 1} {i % len(ports)}\n")
+    os.write(w, "".join(lines).encode())
+    os.close(w)
+    hold(seconds)
+
+
+def held_tcp(n, seconds, go):
+    """Servers, then clients; the JSON line once all are connected (without
+    go) or once every client has sent (with go)."""
+    conns = n // 2
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+    listeners = []
+    for _ in range(SERVERS):
+        ls = socket.socket()
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(conns)
+        listeners.append(ls)
+    ports = [ls.getsockname()[1] for ls in listeners]
+    share = [len(range(k, conns, SERVERS)) for k in range(SERVERS)]
+    servers = [child(tcp_server, ls, share[k], not go, seconds) for k, ls in enumerate(listeners)]
+    for ls in listeners:
+        ls.close()
+    clients = [child(tcp_clients, ports, first, min(PER_PROC, conns - first), go, seconds)
+               for first in range(0, conns, PER_PROC)]
+    spids, cpids = [pid for _, pid in servers], [pid for _, pid in clients]
+    if go:
+        for r, _ in clients:	# each says "ready" before it waits
+            os.read(r, 6)
+    ready_all([r for r, _ in servers])
+    rec = {"pids": cpids + spids, "servers": spids, "objects": 2 * conns, "bytes": 2 * conns}
+    if go:
+        print(json.dumps({"ready": True, **rec}), flush=True)
+        rec["conns"] = [{"pid": cpid, "ino": int(ino), "bytes": int(b), "server": spids[int(k)]}
+                        for (_, cpid), data in zip(clients, ready_all([r for r, _ in clients]))
+                        for ino, b, k in (line.split() for line in data.decode().splitlines())]
+        rec["bytes"] = sum(c["bytes"] for c in rec["conns"])
+    else:
+        ready_all([r for r, _ in clients])
+    print(json.dumps(rec), flush=True)
+    finish(spids + cpids, seconds)
+
+
+def finish(pids, seconds):
+    """Held until seconds have gone or SIGTERM, then the children too."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         time.sleep(seconds)
@@ -198,13 +316,16 @@ def main():
     if kind == "unix":
         held(int(sys.argv[2]), float(sys.argv[3]))
         return 0
+    if kind == "tcp":
+        held_tcp(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
+        return 0
     if kind == "swap":
         swap(float(sys.argv[2]))
         return 0
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
                      int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
-    sys.exit(f"scale_load.py: unknown workload {kind}: unix, swap or forkstorm")
+    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap or forkstorm")
 
 
 if __name__ == "__main__":
