@@ -8,7 +8,7 @@ SOAK=forkstorm and the tests.
       SECONDS (or until SIGTERM), spread over processes of at most
       PER_PROC sockets each (a process's descriptors are limited). Live
       pipes at scale are build/ipc-bench many-pipes.
-  scale_load.py tcp N SECONDS [GO_FILE]
+  scale_load.py tcp N SECONDS [GO_FILE|-] [PENDING]
       N TCP sockets on loopback: N/2 connections to SERVERS server
       processes (each its own listener on 127.0.0.1) from client processes
       of at most PER_PROC sockets each, held for SECONDS (or until SIGTERM).
@@ -17,6 +17,9 @@ SOAK=forkstorm and the tests.
       sends its connection i i % 250 + 1 bytes, which no server reads: the
       JSON line lists every connection, {"pid", "ino", "bytes", "server"}
       (the client's socket, and the server process holding the other end).
+      PENDING: that many clients more, of a listener that accepts none,
+      each sending a byte a second (never paired: no process holds the
+      other end).
   scale_load.py swap SECONDS
       one pipe written into every 0.2 s; halfway, it is closed and another
       made under the same descriptor numbers, written the same way.
@@ -155,9 +158,27 @@ def tcp_clients(ports, first, count, go, seconds, w):
     hold(seconds)
 
 
-def held_tcp(n, seconds, go):
+def pending_clients(count, seconds, w):
+    """count clients of a listener that accepts none, each sending a byte a
+    second: their other ends, in the accept queue, have no inode yet."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(count)
+    socks = [socket.create_connection(ls.getsockname()) for _ in range(count)]
+    os.close(w)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for s in socks:
+            s.send(b"p")
+        time.sleep(1)
+    os._exit(0)
+
+
+def held_tcp(n, seconds, go, pending=0):
     """Servers, then clients; the JSON line once all are connected (without
-    go) or once every client has sent (with go)."""
+    go) or once every client has sent (with go). pending: as many clients
+    more, of pending_clients()."""
     conns = n // 2
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     listeners = []
@@ -173,6 +194,8 @@ def held_tcp(n, seconds, go):
         ls.close()
     clients = [child(tcp_clients, ports, first, min(PER_PROC, conns - first), go, seconds)
                for first in range(0, conns, PER_PROC)]
+    if pending:
+        clients.append(child(pending_clients, pending, seconds))
     spids, cpids = [pid for _, pid in servers], [pid for _, pid in clients]
     if go:
         for r, _ in clients:	# each says "ready" before it waits
@@ -317,7 +340,9 @@ def main():
         held(int(sys.argv[2]), float(sys.argv[3]))
         return 0
     if kind == "tcp":
-        held_tcp(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
+        go = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != "-" else None
+        held_tcp(int(sys.argv[2]), float(sys.argv[3]), go,
+                 int(sys.argv[5]) if len(sys.argv) > 5 else 0)
         return 0
     if kind == "swap":
         swap(float(sys.argv[2]))

@@ -3,7 +3,7 @@
 """ipctrace at scale: what its user space costs with many live objects and
 under a fork storm, each figure printed beside its target (issue 20).
 
-usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only]
+usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only] [--only PART]
        [--seconds N] [--fork-rate R]
 
 1. 10,000 live pipes (build/ipc-bench many-pipes: one byte into each, every
@@ -17,6 +17,14 @@ usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only]
    each child one pipe write) beside a long-lived writer: intervals within
    10% of their length, ipctrace's CPU under half a core, the writer's and
    reader's bytes exact.
+5. 5,000 TCP connections on loopback (tests/lib/scale_load.py tcp, 10,000
+   sockets): made while traced, a byte each way; made before ipctrace
+   started, their servers idle, each client then sending, so that every
+   other end is found in the kernel's tables (sock_diag); and idle beside
+   20 clients whose server never accepts, looked up again each refresh.
+   ipctrace's CPU in the first seconds (that link them), then per 1 s
+   refresh (target <= 2%, as for 10,000 pipes), and how many clients got
+   their server as their peer.
 
 Results go to FILE (default build/bench/scale.json); tools/bench/bench.py
 calls run() and keeps them under "scale". Timings are this machine's and
@@ -169,6 +177,61 @@ def unix_sockets(n):
             "lost_objects": live["lost"]["objects"], "rss_hwm_mb": hwm}
 
 
+PENDING = 20
+
+
+def tcp_conns(n, seconds, mode):
+    """n TCP sockets (n/2 connections). mode "traced": made while traced, a
+    byte each way; "before": made before ipctrace started, servers idle,
+    each client sending once traced (how many got their server as their
+    peer is counted); "pending": made before and idle, beside PENDING
+    clients of a listener that accepts none, each sending a byte a second
+    (their other ends have no inode yet: looked for again each refresh).
+    ipctrace's CPU from its start or the traffic's until 3 s after, then
+    per refresh for seconds."""
+    go = os.path.join(tempfile.mkdtemp(prefix="ipctrace-scale."), "go")
+    args = [PY, SCALE_LOAD, "tcp", str(n), str(seconds + 60)]
+    args += {"traced": [], "before": [go], "pending": ["-", str(PENDING)]}[mode]
+    load = tr = info = None
+    try:
+        if mode != "traced":
+            load = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+            info = json.loads(load.stdout.readline())
+        tr = Tracer("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS)
+        c0, t0 = cpu_ns(tr.proc.pid), time.monotonic()
+        if mode == "before":
+            open(go, "w").close()
+        elif mode == "traced":
+            load = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        if mode != "pending":
+            info = json.loads(load.stdout.readline())
+        time.sleep(3)
+        c1, t1 = cpu_ns(tr.proc.pid), time.monotonic()
+        time.sleep(seconds)
+        c2, t2 = cpu_ns(tr.proc.pid), time.monotonic()
+        hwm = hwm_mb(tr.proc.pid)
+        live = tr.frames(last=1)[-1]
+    finally:
+        if tr:
+            tr.stop()
+        if load:
+            load.terminate()
+            load.wait()
+        if os.path.exists(go):
+            os.unlink(go)
+        os.rmdir(os.path.dirname(go))
+    res = {"sockets": n, "mode": mode, "first_cpu_ms": round((c1 - c0) / 1e6),
+           "first_s": round(t1 - t0, 1), "cpu_pct": round((c2 - c1) / (t2 - t1) / 1e7, 2),
+           "rss_hwm_mb": hwm}
+    if mode == "before":
+        want = {(c["pid"], c["ino"]): c["server"] for c in info["conns"]}
+        rows = [r for r in live["rows"] if (r["pid"], r["ino"]) in want and r["dir"] == "tx"]
+        res["clients"] = len(want)
+        res["paired"] = sum(1 for r in rows if [p["pid"] for p in r["peers"]] ==
+                            [want[(r["pid"], r["ino"])]])
+    return res
+
+
 def fork_storm(rate, seconds, interval=1.0):
     """The storm beside a long-lived writer: intervals, CPU, exact totals."""
     writes, size = 200, 4096
@@ -225,6 +288,17 @@ def targets(res):
                     f"{r['bytes_rx']:,}", "all, exact",
                     r["rows_live"] == r["rows_expected"] and
                     r["bytes_tx"] == r["bytes_rx"] == r["bytes_expected"]))
+    for key, what in (("tcp_5k", "made while traced"), ("tcp_5k_before", "made before, servers idle"),
+                      ("tcp_5k_pending", f"idle, {PENDING} clients never accepted")):
+        if key in res:
+            r = res[key]
+            out.append((f"{r['sockets'] // 2:,} TCP connections {what}: CPU per refresh",
+                        f"{r['cpu_pct']}% of a core (first 3 s: {r['first_cpu_ms']} ms)",
+                        "<= 2%", r["cpu_pct"] <= 2))
+            if "paired" in r:
+                out.append((f"{r['sockets'] // 2:,} TCP connections {what}: clients paired",
+                            f"{r['paired']:,} of {r['clients']:,}", "all",
+                            r["paired"] == r["clients"]))
     if "forkstorm" in res:
         r = res["forkstorm"]
         what = f"fork storm ({r['forks_per_s']:,} forks/s of {r['rate_asked']:,} asked)"
@@ -238,8 +312,9 @@ def targets(res):
     return out
 
 
-def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=print):
-    """Every part (or the storm alone); returns the results with their targets."""
+def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=print, only=None):
+    """Every part (or the storm alone, or the one named); returns the
+    results with their targets."""
     res = {}
     parts = [("forkstorm", fork_storm, (fork_rate, seconds))]
     if not forkstorm_only:
@@ -247,8 +322,13 @@ def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=prin
                  ("pipes_10k_table", held_pipes, (10000, seconds, (), True)),
                  ("pipes_100k", held_pipes, (20000 if quick else 100000, seconds,
                                              ("--max-rows", BIG_ROWS))),
-                 ("unix_50k", unix_sockets, (5000 if quick else 50000,))] + parts
+                 ("unix_50k", unix_sockets, (5000 if quick else 50000,)),
+                 ("tcp_5k", tcp_conns, (2000 if quick else 10000, seconds, "traced")),
+                 ("tcp_5k_before", tcp_conns, (2000 if quick else 10000, seconds, "before")),
+                 ("tcp_5k_pending", tcp_conns, (2000 if quick else 10000, seconds, "pending"))] + parts
     for name, fn, args in parts:
+        if only and name != only:
+            continue
         say(f"scale: {name}")
         try:
             res[name] = fn(*args)
@@ -277,12 +357,14 @@ def main():
     ap.add_argument("--seconds", type=int, default=10, help="each measurement's length")
     ap.add_argument("--fork-rate", type=int, default=10000)
     ap.add_argument("--forkstorm-only", action="store_true")
+    ap.add_argument("--only", help="one part: pipes_10k, pipes_10k_table, pipes_100k, unix_50k, "
+                    "tcp_5k, tcp_5k_before, tcp_5k_pending or forkstorm")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("scale.py: needs root (BPF): run it with sudo")
     res = run(args.quick, args.seconds, args.fork_rate, args.forkstorm_only,
-              say=lambda m: print(m, file=sys.stderr, flush=True))
+              say=lambda m: print(m, file=sys.stderr, flush=True), only=args.only)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(res, f, indent=1)
