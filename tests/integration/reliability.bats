@@ -51,9 +51,10 @@ links_to() {
 }
 
 @test "IPCTRACE_HIDE shows in --features as the kernel lacking them" {
-	run timeout 20 env IPCTRACE_HIDE=tp_btf,batch,page_fault_user "$IPCTRACE" --features
+	run timeout 20 env IPCTRACE_HIDE=tp_btf,batch,page_fault_user,sock_diag "$IPCTRACE" --features
 	[ "$status" -eq 0 ]
 	[[ $(grep '^tp_btf hooks' <<<"$output") == *" no "*"raw_tp"* ]]
+	[[ $(grep '^socket tables' <<<"$output") == *" no "*"/proc/PID/net" ]]
 	[[ $(grep '^batch map reads' <<<"$output") == *" no "* ]]
 	[[ $(grep '^tracepoint page_fault_user' <<<"$output") == *missing ]]
 	[[ $(grep '^tracepoint sys_exit' <<<"$output") == *present ]]

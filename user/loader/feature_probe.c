@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "mechanisms/sockdiag.h"
 #include "loader/feature_probe.h"
 
 #define TRACEFS_MAGIC 0x74726163
@@ -176,6 +177,7 @@ void features_probe(struct features *f)
 	f->find_vma = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_find_vma,
 					      NULL) == 1;
 	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	f->sock_diag = sockdiag_available();
 	if (hide)
 		hide_features(f, hide);
 }
@@ -213,6 +215,10 @@ void features_print(FILE *out, const struct features *f)
 	     f->uring ? "io_uring reads and writes on IPC objects counted as they complete"
 		      : "io_uring's requests not seen: their bytes go uncounted",
 	     "io_uring_complete with the request (5.19+)");
+	features_line(out, "socket tables", f->sock_diag,
+	     f->sock_diag ? "sock_diag in ipctrace's network namespace, /proc/PID/net in others"
+			  : "the text of /proc/PID/net",
+	     "NETLINK_SOCK_DIAG: inet_diag, udp_diag, unix_diag");
 	features_line(out, "tracefs", f->tracefs, f->tracefs ? "mounted, not used" : "not mounted, not needed",
 	     "raw tracepoints attach without it");
 	for (int i = 0; i < TP_COUNT; i++)

@@ -38,6 +38,7 @@ struct features {
 	bool ringbuf;		/* BPF ring buffer (5.8+) */
 	bool uring;		/* io_uring_complete passes the request (5.19+) */
 	bool tracefs;		/* mounted (not needed: raw tracepoints do without) */
+	bool sock_diag;		/* NETLINK_SOCK_DIAG for TCP, UDP and unix sockets */
 	bool tracepoint[TP_COUNT];
 	char kernel[65];	/* uname -r */
 };

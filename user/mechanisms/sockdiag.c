@@ -396,6 +396,15 @@ int sockdiag_inet_table(unsigned int type, GArray *out)
 	return SOCKDIAG_FOUND;
 }
 
+bool sockdiag_available(void)
+{
+	bool yes = works(DIAG_TCP) && works(DIAG_UDP) && works(DIAG_UNIX);
+
+	/* Asked at start, before ipctrace-writer is forked: not its socket. */
+	diag_close();
+	return yes;
+}
+
 int sockdiag_unix_find(__u64 ino, struct unix_entry *out, __u64 *peer)
 {
 	struct unix_request r = {

@@ -66,4 +66,8 @@ int sockdiag_unix_find(__u64 ino, struct unix_entry *out, __u64 *peer);
 /* Every unix socket, appended to out (struct unix_entry). */
 int sockdiag_unix_table(GArray *out);
 
+/* Whether sock_diag answers for TCP, UDP and unix sockets (for
+ * --features; IPCTRACE_HIDE=sock_diag says no). */
+bool sockdiag_available(void);
+
 #endif
