@@ -196,7 +196,7 @@ static int diag_open(void)
 
 /* After a failure the socket may still hold the rest of an answer: a new
  * one starts clean. */
-static void diag_close(void)
+void sockdiag_close(void)
 {
 	if (diag_fd >= 0)
 		close(diag_fd);
@@ -226,7 +226,7 @@ static int diag_ask(struct nlmsghdr *req, unsigned int type, sockdiag_fn fn, voi
 			r = sockdiag_parse(reply->bytes, (size_t)n, req->nlmsg_seq, type, fn, ctx);
 	}
 	if (r < 0 && r != -ENOENT)
-		diag_close();
+		sockdiag_close();
 	return r;
 }
 
@@ -401,7 +401,7 @@ bool sockdiag_available(void)
 	bool yes = works(DIAG_TCP) && works(DIAG_UDP) && works(DIAG_UNIX);
 
 	/* Asked at start, before ipctrace-writer is forked: not its socket. */
-	diag_close();
+	sockdiag_close();
 	return yes;
 }
 

@@ -66,6 +66,15 @@ int sockdiag_unix_find(__u64 ino, struct unix_entry *out, __u64 *peer);
 /* Every unix socket, appended to out (struct unix_entry). */
 int sockdiag_unix_table(GArray *out);
 
+/*
+ * Closes the netlink socket (the next request opens another): at the
+ * privilege drop, so that nothing opened as root is kept. (The kernel asks
+ * CAP_NET_ADMIN of the caller as well as of the socket's opener before a
+ * SOCK_DESTROY or a socket's mark, so a kept one would grant nothing; the
+ * rule is simpler to check than that reasoning.)
+ */
+void sockdiag_close(void);
+
 /* Whether sock_diag answers for TCP, UDP and unix sockets (for
  * --features; IPCTRACE_HIDE=sock_diag says no). */
 bool sockdiag_available(void);

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include "common/common.h"
 #include "common/confine.h"
+#include "mechanisms/sockdiag.h"
 #include "session/privileges.h"
 
 static bool has_cap(cap_t caps, cap_value_t cap)
@@ -105,6 +106,8 @@ int privileges_drop(char *err, size_t errlen)
 	errno = 0;
 	if (!single_threaded())
 		goto fail;
+	/* What was opened as root is not kept (-p's scan asked sock_diag). */
+	sockdiag_close();
 	step = "cannot switch to uid 65534";
 	if (leave_root())
 		goto fail;
