@@ -35,6 +35,7 @@ and reader's pids, the bytes they moved and the forks made. tcp with
 GO_FILE prints {"ready": true, ...} once connected, then that line with
 its connections once they have sent.
 """
+import ctypes
 import json
 import os
 import resource
@@ -48,6 +49,7 @@ IPC_BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "build", "ipc-bench")
 
 PER_PROC = 4000
+PR_SET_PDEATHSIG = 1
 SERVERS = 4
 
 
@@ -110,11 +112,16 @@ def ready_all(fds):
 
 
 def child(fn, *args):
-    """fn(*args, w) in a child; the read end of its pipe, and its pid."""
+    """fn(*args, w) in a child, which ends with this process (a test's
+    teardown kills the workload with SIGKILL); the read end of its pipe,
+    and its pid."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:
+            os._exit(0)
         fn(*args, w)
         os._exit(0)
     os.close(w)
