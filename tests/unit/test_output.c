@@ -365,7 +365,7 @@ static struct row *text_row(struct store *s, unsigned int type, const char *name
 	struct peer remote = { .pid = 0, .comm = "remote" };
 
 	g_strlcpy(r->comm, name + type, sizeof(r->comm));
-	r->title = type % 3 ? g_strdup(name) : NULL;
+	r->title = type % 3 ? g_ref_string_new(name) : NULL;
 	r->uid = type % 2 ? 0 : 4000000123u;
 	r->exited = type % 2;
 	r->bytes_per_s = type * 1234.56789;

@@ -39,7 +39,8 @@ static void row_free(gpointer p)
 	if (!r)
 		return;
 	g_array_free(r->peers, TRUE);
-	g_free(r->title);
+	if (r->title)
+		g_ref_string_release(r->title);
 	g_array_free(r->labels, TRUE);
 	g_free(r->hist);
 	g_free(r);
@@ -60,8 +61,11 @@ static void object_free(gpointer p)
 
 static void title_memo_free(gpointer v)
 {
-	g_free(((struct title_memo *)v)->title);
-	g_free(v);
+	struct title_memo *m = v;
+
+	if (m->title)
+		g_ref_string_release(m->title);
+	g_free(m);
 }
 
 struct store *store_new(void)
@@ -676,7 +680,7 @@ static struct row *fold_start(const struct row *r)
 	 * freed twice (r's title changes, and r and the sum are freed apart). */
 	sum->peers = g_array_copy(r->peers);
 	sum->labels = g_array_copy(r->labels);
-	sum->title = g_strdup(r->title);
+	sum->title = r->title ? g_ref_string_acquire(r->title) : NULL;
 	sum->hist = NULL;
 	sum->folded_procs = 1;
 	return sum;

@@ -87,7 +87,8 @@ struct row {
 	struct ipc_key key;
 	struct object *obj;
 	char comm[COMM_LEN];
-	char *title;			/* its process's latest /proc/PID/cmdline; NULL: none */
+	char *title;			/* its process's latest /proc/PID/cmdline, a
+					 * GRefString its rows share; NULL: none */
 	__u64 bytes, ops;		/* totals since ipctrace started */
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
@@ -148,7 +149,7 @@ struct proc_info {
 /* A process's title as last read (titles change: a PostgreSQL backend's says
  * what it is doing), kept once it is gone for rows that come after. */
 struct title_memo {
-	char *title;		/* NULL: none read yet */
+	char *title;		/* a GRefString; NULL: none read yet */
 	unsigned int read;	/* store.reads when last read */
 };
 
