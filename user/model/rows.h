@@ -49,6 +49,7 @@ struct object {
 	struct ipc_obj_key key;
 	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
 	bool name_is_default;	/* made up from its key: a real name replaces it */
+	bool holders_read;	/* a holders refresh has looked for its holders */
 	GArray *holders;	/* struct holder, from the last /proc scan */
 	GPtrArray *rows;	/* every row on this object, retired ones too */
 	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
