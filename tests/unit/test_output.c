@@ -233,9 +233,9 @@ static void test_attrs_are_generic(void **state)
 	char *text;
 	json_object *o, *rows, *v;
 
-	store_attr_set(f->tx->attrs, &f->tx->nattrs, "accepts", 7);
-	store_attr_set(f->tx->attrs, &f->tx->nattrs, "quiet", 0);
-	store_attr_set(f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
+	store_attr_set(&f->tx->attrs, &f->tx->nattrs, "accepts", 7);
+	store_attr_set(&f->tx->attrs, &f->tx->nattrs, "quiet", 0);
+	store_attr_set(&f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
 	text = render(f, false, false, &(struct table_style){ 0 });
 	assert_non_null(strstr(text, "DETAIL"));
 	/* Zero counters stay out of the table; the object's state follows. */
@@ -382,8 +382,8 @@ static struct row *text_row(struct store *s, unsigned int type, const char *name
 	g_strlcpy(remote.remote, name + 200, sizeof(remote.remote));
 	if (type % 5 == 0)
 		g_array_append_val(r->peers, remote);
-	store_attr_set(r->attrs, &r->nattrs, "accepts", -7 * (__s64)type);
-	store_attr_set(r->obj->attrs, &r->obj->nattrs, "depth", INT64_MIN + type);
+	store_attr_set(&r->attrs, &r->nattrs, "accepts", -7 * (__s64)type);
+	store_attr_set(&r->obj->attrs, &r->obj->nattrs, "depth", INT64_MIN + type);
 	row_set_label(r, -5, 3, 30);
 	row_set_label(r, type, 1ULL << 63, 10);
 	if (type % 2) {
@@ -424,7 +424,7 @@ static void test_json_row_text(void **state)
 			fail_msg("row %u:\n%s\n%s", type, direct, jsonc);
 		g_free(direct);
 		g_free(jsonc);
-		store_attr_set(r->attrs, &r->nattrs, "bytes", 1);
+		store_attr_set(&r->attrs, &r->nattrs, "bytes", 1);
 		assert_false(output_json_row_texts(r, &direct, &jsonc));
 		g_free(direct);
 		g_free(jsonc);

@@ -320,7 +320,7 @@ static void test_measured_bytes_not_estimate(void **state)
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct row *r = store_update(s, &k, cases[i].bytes, 1, &created);
 
-		store_attr_set(r->attrs, &r->nattrs, MEASURED_BYTES, cases[i].measured);
+		store_attr_set(&r->attrs, &r->nattrs, MEASURED_BYTES, cases[i].measured);
 		assert_int_equal(row_is_estimate(r), cases[i].estimate);
 	}
 	store_free(s);
@@ -358,7 +358,7 @@ static void test_fold_exit_notices(void **state)
 		r->title = g_ref_string_new("true --title");
 		r->exited = true;
 		row_set_label(r, SIGCHLD, 1, 0);
-		store_attr_set(r->attrs, &r->nattrs, "delivered", 1);
+		store_attr_set(&r->attrs, &r->nattrs, "delivered", 1);
 		g_ptr_array_add(rows, r);
 	}
 	alone = put(s, 200, 7, DIR_TX, 0, 1, "seq");

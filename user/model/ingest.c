@@ -99,7 +99,7 @@ void ingest_events(struct row *r, const struct ipc_counters *c)
 		const char *name = mechanism_event_name(r->key.type, e);
 
 		if (name)
-			store_attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
+			store_attr_set(&r->attrs, &r->nattrs, name, (__s64)c->events[e]);
 	}
 }
 
@@ -194,7 +194,7 @@ static bool mark_removed(struct store *s, const struct ipc_removal_key *key, __u
 
 		found |= same;
 		if (same && !store_attr_find(o->attrs, o->nattrs, "removed_by"))
-			store_attr_set(o->attrs, &o->nattrs, "removed_by", tgid);
+			store_attr_set(&o->attrs, &o->nattrs, "removed_by", tgid);
 	}
 	return found;
 }

@@ -43,6 +43,7 @@ static void row_free(gpointer p)
 		g_ref_string_release(r->title);
 	g_array_free(r->labels, TRUE);
 	g_free(r->hist);
+	g_free(r->attrs);
 	g_free(r);
 }
 
@@ -56,6 +57,7 @@ static void object_free(gpointer p)
 	g_ptr_array_free(o->peer_objs, TRUE);
 	g_ptr_array_free(o->remotes, TRUE);
 	g_free(o->priv);
+	g_free(o->attrs);
 	g_free(o);
 }
 
@@ -134,16 +136,18 @@ void object_drop_remote(struct object *o, const char *remote)
 		}
 }
 
-void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value)
+void store_attr_set(struct attr **attrs, int *n, const char *key, __s64 value)
 {
 	for (int i = 0; i < *n; i++) {
-		if (strcmp(attrs[i].key, key) == 0) {
-			attrs[i].value = value;
+		if (strcmp((*attrs)[i].key, key) == 0) {
+			(*attrs)[i].value = value;
 			return;
 		}
 	}
-	if (*n < MAX_ATTRS)
-		attrs[(*n)++] = (struct attr){ key, value };
+	if (*n >= MAX_ATTRS)
+		return;
+	*attrs = g_renew(struct attr, *attrs, *n + 1);
+	(*attrs)[(*n)++] = (struct attr){ key, value };
 }
 
 const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key)
@@ -681,6 +685,7 @@ static struct row *fold_start(const struct row *r)
 	sum->peers = g_array_copy(r->peers);
 	sum->labels = g_array_copy(r->labels);
 	sum->title = r->title ? g_ref_string_acquire(r->title) : NULL;
+	sum->attrs = g_memdup2(r->attrs, r->nattrs * sizeof(*r->attrs));
 	sum->hist = NULL;
 	sum->folded_procs = 1;
 	return sum;
@@ -702,7 +707,7 @@ static void fold_add(struct row *sum, const struct row *r)
 	for (int i = 0; i < r->nattrs; i++) {
 		const struct attr *a = store_attr_find(sum->attrs, sum->nattrs, r->attrs[i].key);
 
-		store_attr_set(sum->attrs, &sum->nattrs, r->attrs[i].key,
+		store_attr_set(&sum->attrs, &sum->nattrs, r->attrs[i].key,
 			       (a ? a->value : 0) + r->attrs[i].value);
 	}
 	sum->folded_procs++;
@@ -745,7 +750,7 @@ GPtrArray *rows_fold_exit_notices(GPtrArray *rows, GPtrArray *made)
 	for (guint i = first_made; i < made->len; i++) {
 		struct row *sum = g_ptr_array_index(made, i);
 
-		store_attr_set(sum->attrs, &sum->nattrs, "processes", sum->folded_procs);
+		store_attr_set(&sum->attrs, &sum->nattrs, "processes", sum->folded_procs);
 	}
 	g_hash_table_destroy(groups);
 	return out;

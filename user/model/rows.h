@@ -52,7 +52,8 @@ struct object {
 	bool holders_read;	/* a holders refresh has looked for its holders */
 	GArray *holders;	/* struct holder, from the last /proc scan */
 	GPtrArray *rows;	/* every row on this object, retired ones too */
-	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
+	struct attr *attrs;	/* the object's state: a queue's depth... (g_new, as
+				 * many as nattrs: most objects have none) */
 	int nattrs;
 	/*
 	 * Endpoint objects (sockets) are one end each: their peers are on the
@@ -106,7 +107,8 @@ struct row {
 					 * fold), and only listed rows fold into totals */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
-	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
+	struct attr *attrs;		/* the mechanism's named event counters (g_new,
+					 * as many as nattrs: most rows have none) */
 	int nattrs;
 	GArray *labels;			/* struct label_count, sorted by label */
 	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
@@ -193,8 +195,8 @@ void store_free(struct store *s);
 
 struct object *store_object(struct store *s, const struct ipc_obj_key *key);
 
-/* Set (or add) one of a row's or an object's attributes. */
-void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value);
+/* Set (or add, at most MAX_ATTRS) one of a row's or an object's attributes. */
+void store_attr_set(struct attr **attrs, int *n, const char *key, __s64 value);
 const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key);
 
 /* Record a label's running totals for a row. */
