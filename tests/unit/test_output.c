@@ -185,7 +185,7 @@ static void test_peers_limit(void **state)
 	for (int pid = 300; pid < 310; pid++) {
 		struct peer p = { .pid = pid, .comm = "reader" };
 
-		g_array_append_val(f->tx->peers, p);
+		g_array_append_val(row_own_peers(f->tx), p);
 	}
 	format_peers(f->tx, buf, sizeof(buf), 40);
 	assert_string_equal(buf, "200/reader \"q\"*,300/reader,301/reader,+8");
@@ -377,11 +377,11 @@ static struct row *text_row(struct store *s, unsigned int type, const char *name
 		struct peer p = { .pid = 100 + i, .start = 7, .exited = i % 2 };
 
 		g_strlcpy(p.comm, name + 40 * i, sizeof(p.comm));
-		g_array_append_val(r->peers, p);
+		g_array_append_val(row_own_peers(r), p);
 	}
 	g_strlcpy(remote.remote, name + 200, sizeof(remote.remote));
 	if (type % 5 == 0)
-		g_array_append_val(r->peers, remote);
+		g_array_append_val(row_own_peers(r), remote);
 	store_attr_set(&r->attrs, &r->nattrs, "accepts", -7 * (__s64)type);
 	store_attr_set(&r->obj->attrs, &r->obj->nattrs, "depth", INT64_MIN + type);
 	row_set_label(r, -5, 3, 30);

@@ -187,6 +187,10 @@ struct store {
  * some of them at least (its MEASURED_BYTES attribute says how many not). */
 bool row_is_estimate(const struct row *r);
 
+/* A row's peers to add to: its own list (rows share an empty one until
+ * their first). */
+GArray *row_own_peers(struct row *r);
+
 /* Peers in order: by PID, start time, remote address. */
 int peer_compare(const struct peer *x, const struct peer *y);
 
