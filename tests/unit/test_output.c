@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <json.h>
 #include "unit.h"
@@ -432,6 +433,43 @@ static void test_json_row_text(void **state)
 	store_free(s);
 }
 
+/*
+ * Rates, shares and waits as row_text writes them without printf: the same
+ * text as json-c's (printf's "%.*f"), on whole numbers, values an interval
+ * of a little more or less than a second makes, exact halves and values a
+ * hair from them, up to and past where printf takes over, random bits.
+ */
+static void test_json_decimals(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 1, .dev = 2, .tgid = 3, .type = IPC_PIPE, .dir = DIR_TX };
+	bool created;
+	struct row *r = store_update(s, &k, 1, 1, &created);
+	GRand *rand = g_rand_new_with_seed(20);
+
+	(void)state;
+	strcpy(r->comm, "x");
+	for (int i = 0; i < 400000; i++) {
+		double base = i < 100000 ? (i % 1000) / (1.0 + (i / 1000 - 50) * 1e-4)
+			    : i < 200000 ? (i % 20000) * 0.05 + ((i / 20000) % 3 - 1) * 1e-12
+			    : i < 300000 ? g_rand_double_range(rand, 0, 1) * pow(10, i % 17 - 4)
+			    : (double)(i % 5000) / 8.0;
+		char *direct, *jsonc;
+
+		r->bytes_per_s = base;
+		r->ops_per_s = base / 3;
+		r->wait_share = base / 1000;
+		r->wait_ns = (__u64)(base * 1e6);
+		assert_true(output_json_row_texts(r, &direct, &jsonc));
+		if (strcmp(direct, jsonc))
+			fail_msg("%.17g:\n%s\n%s", base, direct, jsonc);
+		g_free(direct);
+		g_free(jsonc);
+	}
+	g_rand_free(rand);
+	store_free(s);
+}
+
 int run_output_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +483,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_json_row_text),
+		cmocka_unit_test(test_json_decimals),
 		cmocka_unit_test(test_format_role),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),
