@@ -97,13 +97,16 @@ class Tracer:
         with open(self.out.name, "rb") as f:
             return sum(1 for line in f if line.startswith(b"{") and line.endswith(b"\n"))
 
-    def heads(self, skip=0):
+    def heads(self, skip=0, upto=None):
         """(interval_s, final, rows) of each whole frame after the first
-        skip, read a line at a time: 100,000 rows a second for a minute are
-        gigabytes of JSON, which frames() would hold and parse whole."""
+        skip (and in the file's first upto bytes), read a line at a time:
+        100,000 rows a second for a minute are gigabytes of JSON, which
+        frames() would hold and parse whole."""
         out = []
         with open(self.out.name, "rb") as f:
             for line in f:
+                if upto is not None and f.tell() > upto:
+                    break
                 if not (line.startswith(b"{") and line.endswith(b"\n")):
                     continue
                 if skip:
@@ -161,7 +164,8 @@ def held_pipes(n, seconds, extra, table=False):
         c1, t1 = cpu_ns(tr.proc.pid), time.monotonic()
         hwm = hwm_mb(tr.proc.pid)
         loadavg = round(os.getloadavg()[0], 1)
-        heads = [] if table else tr.heads(start)
+        size = os.path.getsize(tr.out.name)	# the window's frames, not those written since
+        heads = [] if table else tr.heads(start, size)
         load.kill()
         load.wait()
     finally:
