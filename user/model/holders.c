@@ -631,13 +631,13 @@ static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long l
 			next = reread(sc, pid, hp, c->sweep_fd, (unsigned int)MIN(budget, INT_MAX),
 				      true, false);
 			budget -= MAX(sc->visited, 1);
+			if (next != INT_MAX) {
+				c->sweep_fd = next;
+				return;
+			}
+			/* Its mappings with its last descriptors. */
+			reread(sc, pid, hp, 0, 0, false, true);
 		}
-		if (next != INT_MAX) {
-			c->sweep_fd = next;
-			return;
-		}
-		/* Its mappings with its last descriptors. */
-		reread(sc, pid, hp, 0, 0, false, true);
 		c->sweep_pid = g_array_index(pids, int, (i + 1) % pids->len);
 		c->sweep_fd = 0;
 		if (c->sweep_pid == pid)
