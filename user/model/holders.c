@@ -46,6 +46,7 @@ struct holders_cache {
 				 * from it on, if it has gone) */
 	int sweep_fd;		/* and the descriptor it goes on from */
 	double sweep_at;	/* when it last went on; 0: not yet */
+	double step_max;	/* a step goes on for at most this long; 0: any */
 };
 
 struct scan {
@@ -649,13 +650,19 @@ void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache
 {
 	struct scan sc;
 	long long nfds, budget;
+	double dt;
 	GArray *pids;
 
 	if (!c->read || c->stale || !g_hash_table_size(s->objects) || now <= c->sweep_at)
 		return;
 	pids = swept_pids(c, &nfds);
-	/* Each descriptor within HOLDERS_SWEEP_S: a share by the time gone since the last step. */
-	budget = c->sweep_at ? (long long)((double)nfds * (now - c->sweep_at) / HOLDERS_SWEEP_S) + 1 : 0;
+	/* Each descriptor within HOLDERS_SWEEP_S: a share by the time gone since
+	 * the last step, but no more than a step's worth, so that an interval
+	 * made late (a starved ipctrace) does not make the next one later. */
+	dt = now - c->sweep_at;
+	if (c->step_max > 0 && dt > c->step_max)
+		dt = c->step_max;
+	budget = c->sweep_at ? (long long)((double)nfds * dt / HOLDERS_SWEEP_S) + 1 : 0;
 	c->sweep_at = now;
 	if (budget > 0 && pids->len) {
 		scan_init(&sc, s, type_mask);
@@ -703,6 +710,11 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	g_hash_table_destroy(sc.named);
 	g_hash_table_destroy(sc.comms);
 	holders_sweep(s, type_mask, c, now);
+}
+
+void holders_sweep_pace(struct holders_cache *c, double step_max)
+{
+	c->step_max = step_max;
 }
 
 void holders_cache_stale(struct holders_cache *c)
