@@ -112,46 +112,6 @@ static void test_peers_from_holders(void **state)
 	store_free(s);
 }
 
-/*
- * A channel of many rows (a fork storm's sink): 40 writers, one of them a
- * reader too, another reader, an idle reader holding it open. Each row's
- * peers as for a few rows: every writer for a reader, with the exited
- * marks, and the readers and the holder for a writer.
- */
-static void test_peers_many_rows(void **state)
-{
-	struct store *s = store_new();
-	struct holder idle = { .pid = 3000, .mode = HOLD_READ, .comm = "idle" };
-	struct row *reader = put(s, 2000, 7, DIR_RX, 40, 40, "reader");
-	struct row *both = put(s, 1005, 7, DIR_RX, 1, 1, "w");
-	struct row *w[40];
-	int pids[64], n;
-
-	(void)state;
-	for (int i = 0; i < 40; i++) {
-		w[i] = put(s, 1000 + i, 7, DIR_TX, 1, 1, "w");
-		w[i]->exited = i % 2;
-	}
-	g_array_append_val(reader->obj->holders, idle);
-	store_compute_peers(s);
-	n = peer_pids(reader, pids);
-	assert_int_equal(n, 40);
-	for (int i = 0; i < 40; i++) {
-		assert_int_equal(pids[i], 1000 + i);
-		assert_int_equal(g_array_index(reader->peers, struct peer, i).exited, i % 2);
-	}
-	assert_int_equal(peer_pids(both, pids), 40);
-	for (int i = 0; i < 40; i++) {
-		n = peer_pids(w[i], pids);
-		assert_int_equal(n, 3);
-		assert_int_equal(pids[0], 1005);
-		assert_int_equal(pids[1], 2000);
-		assert_int_equal(pids[2], 3000);
-		assert_false(g_array_index(w[i]->peers, struct peer, 2).exited);
-	}
-	store_free(s);
-}
-
 static void test_retire(void **state)
 {
 	struct store *s = store_new();
@@ -558,7 +518,6 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_peers_from_traffic),
 		cmocka_unit_test(test_self_loop_is_own_peer),
 		cmocka_unit_test(test_peers_from_holders),
-		cmocka_unit_test(test_peers_many_rows),
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_exited_after_closed),
 		cmocka_unit_test(test_select_by_pid),

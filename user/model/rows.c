@@ -418,52 +418,10 @@ static void add_remote_peer(struct row *r, const char *remote)
 	g_array_append_val(row_own_peers(r), p);
 }
 
-/*
- * An object's traffic in direction dir, one peer per process (exited if all
- * its rows there have), in the order of its rows: what row_peers_add() makes
- * of them one by one, without going through every row of the object for
- * each: the sink of a fork storm had 145,000 rows, one per child.
- */
-static GArray *traffic_peers(const struct object *o, __u8 dir)
+/* Traffic the other way on an object, and its holders with access mode `mode`. */
+static void peers_on(struct row *r, const struct object *o, unsigned int mode)
 {
-	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct peer));
-	GHashTable *at = g_hash_table_new(NULL, NULL);
-
 	for (guint j = 0; j < o->rows->len; j++) {
-		const struct row *q = g_ptr_array_index(o->rows, j);
-		gpointer i;
-
-		if (q->key.dir != dir)
-			continue;
-		i = g_hash_table_lookup(at, row_proc(q));
-		if (i) {
-			struct peer *p = &g_array_index(out, struct peer, GPOINTER_TO_UINT(i) - 1);
-
-			p->exited = p->exited && q->exited;
-			continue;
-		}
-		struct peer p = { .pid = q->key.tgid, .start = q->key.start, .exited = q->exited };
-
-		g_strlcpy(p.comm, q->comm, sizeof(p.comm));
-		g_array_append_val(out, p);
-		g_hash_table_insert(at, row_proc(q), GUINT_TO_POINTER(out->len));
-	}
-	g_hash_table_destroy(at);
-	return out;
-}
-
-/* Past this many rows on a channel, its rows' traffic peers are worked out
- * once per direction (traffic_peers()) rather than row by row. */
-#define MANY_ROWS 32
-
-/* Traffic the other way on an object (its peers that way, if known), and
- * its holders with access mode `mode`. */
-static void peers_on(struct row *r, const struct object *o, unsigned int mode,
-		     const GArray *traffic)
-{
-	if (traffic && traffic->len)
-		g_array_append_vals(row_own_peers(r), traffic->data, traffic->len);
-	for (guint j = 0; !traffic && j < o->rows->len; j++) {
 		struct row *q = g_ptr_array_index(o->rows, j);
 
 		if (q->key.dir != r->key.dir)
@@ -488,33 +446,23 @@ static void peers_on(struct row *r, const struct object *o, unsigned int mode,
 static void object_peers(struct object *o)
 {
 	bool endpoint = mechanism_is_endpoint(o->key.type);
-	GArray *traffic[2] = { NULL, NULL };	/* by the direction they went */
 
-	if (!endpoint && o->rows->len > MANY_ROWS) {
-		traffic[DIR_TX] = traffic_peers(o, DIR_TX);
-		traffic[DIR_RX] = traffic_peers(o, DIR_RX);
-	}
 	for (guint i = 0; i < o->rows->len; i++) {
 		struct row *r = g_ptr_array_index(o->rows, i);
 
 		if (r->peers->len)
 			g_array_set_size(r->peers, 0);
 		if (!endpoint) {
-			peers_on(r, o, r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE,
-				 traffic[r->key.dir == DIR_TX ? DIR_RX : DIR_TX]);
+			peers_on(r, o, r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE);
 		} else {
 			for (guint j = 0; j < o->peer_objs->len; j++)
-				peers_on(r, g_ptr_array_index(o->peer_objs, j), HOLD_READ | HOLD_WRITE,
-					 NULL);
+				peers_on(r, g_ptr_array_index(o->peer_objs, j), HOLD_READ | HOLD_WRITE);
 			for (guint j = 0; j < o->remotes->len; j++)
 				add_remote_peer(r, g_ptr_array_index(o->remotes, j));
 		}
 		if (r->peers->len > 1)
 			g_array_sort(r->peers, (GCompareFunc)peer_compare);
 	}
-	for (int d = 0; d < 2; d++)
-		if (traffic[d])
-			g_array_free(traffic[d], TRUE);
 }
 
 void store_compute_peers(struct store *s)
