@@ -284,7 +284,7 @@ fuzz:
 # options (tools/bench/run.sh --help).
 bench:
 	$(Q)tools/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(HOOKCOST)
 	$(Q)tools/bench/run.sh $(BENCH_ARGS)
 
 # Variants of the pipe hot path, one change at a time (tools/bench/hookcost/).

@@ -70,7 +70,7 @@ _ipctrace() {
 	local sorts='bytes ops total pid comm type'
 	local opts='-p --pid -c --comm -u --user -t --type -i --interval -d --duration --count -r --rows
 		-s --sort --no-clear --no-color --no-tui -o --output --json --ndjson --csv --graph --prom-file --prom-rows --prom-detail --listen
-		--web-config --demo --explain -f --follow --cgroup --netns -e --events -x --hex -w --write --hex-bytes --no-wait --max-rows --max-objects
+		--web-config --demo --explain -f --follow --cgroup --netns -e --events -x --hex -w --write --hex-bytes --no-wait --max-rows --max-objects --max-procs
 		--hist --features -v --verbose -h --help --usage -V --version'
 	local i
 
@@ -132,7 +132,7 @@ _ipctrace() {
 		mapfile -t COMPREPLY < <(compgen -P "$eq" -f -- "$cur")
 		return 0
 		;;
-	-i | --interval | -d | --duration | --count | --hex-bytes | --prom-rows | --max-rows | --max-objects | --listen)
+	-i | --interval | -d | --duration | --count | --hex-bytes | --prom-rows | --max-rows | --max-objects | --max-procs | --listen)
 		return 0	# a number or an address: nothing to offer
 		;;
 	esac

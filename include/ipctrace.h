@@ -493,7 +493,7 @@ struct ipc_event {
 /* Map sizes: the limits documented in the README. */
 #define MAX_ROWS	65536
 #define MAX_OBJECTS	32768
-#define MAX_PROCS	16384
+#define MAX_PROCS	32768
 #define MAX_FILTER	8192
 #define MAX_LABELS	16384
 #define MAX_REMOVALS	1024

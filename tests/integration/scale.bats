@@ -115,3 +115,45 @@ swap_seen() {
 	echo "forks $forks, sink tx,rx: $output"
 	[ "$output" = "[$forks,$forks]" ]
 }
+
+@test "a full process map (--max-procs): processes past it in lost.procs, each one's row still named from /proc, bytes exact" {
+	start_tracer -t pipe --json -i 0.5 --max-procs 64
+	# 200 children alive at once, far past 64, each writing 10 bytes into
+	# one pipe, then alive a while so that /proc still has them.
+	/usr/bin/python3 - >"$TMP/load" <<'PY'
+import json, os, time
+r, w = os.pipe()
+kids = []
+for _ in range(200):
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        time.sleep(0.5)
+        os.write(w, b"x" * 10)
+        time.sleep(2)
+        os._exit(0)
+    kids.append(pid)
+os.close(w)
+got = 0
+while True:
+    data = os.read(r, 65536)
+    if not data:
+        break
+    got += len(data)
+for k in kids:
+    os.waitpid(k, 0)
+print(json.dumps({"kids": kids, "bytes": got}))
+PY
+	stop_tracer
+	final >"$TMP/final"
+	run jq '.lost.procs' "$TMP/final"
+	[ "$status" -eq 0 ]
+	echo "lost.procs $output"
+	[ "$output" -gt 0 ]
+	# Every child: one sending row, named, with its 10 bytes.
+	run jq -c --slurpfile l "$TMP/load" '[.rows[] | select(.dir == "tx" and .type == "pipe"
+		and (.pid as $p | $l[0].kids | index($p)))] | [length, (map(.bytes) | add),
+		(map(.comm) | unique)]' "$TMP/final"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[$(jq '.kids | length' "$TMP/load"),$(jq .bytes "$TMP/load"),[\"python3\"]]" ]
+}

@@ -19,8 +19,8 @@ SOAK=forkstorm and the tests.
   scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
       a long-lived process writes WRITES times SIZE bytes into a pipe (a
       reader of its own reads them), spread over SECONDS, while FORKERS
-      processes (4) fork children at RATE a second in all, each child
-      writing one byte into a pipe.
+      processes (4, build/ipc-bench forks) make children at RATE a second
+      in all, each child writing one byte into a pipe.
 
 Each prints one JSON line once its objects exist (or its storm is over):
 {"pids": [...], "objects": N, "bytes": ...}; for the storm, the writer's
@@ -30,8 +30,12 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
+
+IPC_BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "build", "ipc-bench")
 
 PER_PROC = 4000
 
@@ -86,14 +90,21 @@ def held(n, seconds):
             os.waitpid(pid, 0)
 
 
+# How long the long-lived pair outlives the storm: a pair that ended with it
+# would be one of the storm's exited processes, whose rows the summary folds
+# once newer ones pass its cap (ten thousand exit a second).
+OUTLIVE_S = 2
+
+
 def long_writer(seconds, writes, size):
-    """The long-lived pair: a writer and a reader over one pipe."""
+    """The long-lived pair: a writer and a reader over one pipe, both alive
+    until OUTLIVE_S after the storm's seconds."""
     r, w = os.pipe()
     reader = os.fork()
     if reader == 0:
         os.close(w)
         got = 0
-        while got < writes * size:
+        while True:	# to the writer's exit: end of file
             data = os.read(r, 65536)
             if not data:
                 break
@@ -110,40 +121,10 @@ def long_writer(seconds, writes, size):
             if pause > 0:
                 time.sleep(pause)
             os.write(w, buf)
+        time.sleep(max(0, start + seconds + OUTLIVE_S - time.monotonic()))
         os._exit(0)
     os.close(w)
     return writer, reader
-
-
-def reap(status, block):
-    """Children that ended; the long-lived pair's exit codes kept."""
-    while True:
-        try:
-            pid, st = os.waitpid(-1, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid <= 0:
-            return
-        status[pid] = os.waitstatus_to_exitcode(st)
-
-
-def fork_at(rate, seconds, sink_w):
-    """Fork children at rate a second for seconds, each writing one byte
-    into sink; returns how many."""
-    forks, start = 0, time.monotonic()
-    status = {}
-    while time.monotonic() < start + seconds:
-        due = forks - (time.monotonic() - start) * rate
-        if due > 0:
-            time.sleep(due / rate)
-            continue
-        if os.fork() == 0:
-            os.write(sink_w, b"c")
-            os._exit(0)
-        forks += 1
-        reap(status, False)
-    reap(status, True)
-    return forks
 
 
 def storm(rate, seconds, writes, size, forkers):
@@ -152,23 +133,27 @@ def storm(rate, seconds, writes, size, forkers):
     writer, reader = long_writer(seconds, writes, size)
     sink_r, sink_w = os.pipe()
     os.set_blocking(sink_r, False)
-    counts = []
-    for _ in range(forkers):
-        r, w = os.pipe()
-        if os.fork() == 0:
-            os.close(r)
-            os.write(w, str(fork_at(rate / forkers, seconds, sink_w)).encode())
-            os._exit(0)
-        os.close(w)
-        counts.append(r)
+    # ipc-bench's forkers (vfork: a Python fork copies the interpreter's page
+    # tables, milliseconds on a paravirtualised VM), each its share of the
+    # rate, their children writing into the sink.
+    counts = [subprocess.Popen([IPC_BENCH, "forks", "-f", "-d", str(seconds),
+                                "-r", str(rate / forkers), "-w", str(sink_w)],
+                               pass_fds=(sink_w,), stdout=subprocess.PIPE, text=True)
+              for _ in range(forkers)]
+    os.close(sink_w)
     status, forks, end = {}, 0, time.monotonic() + seconds + 60
-    while len(status) < forkers + 2 and time.monotonic() < end:
+    while (len(status) < 2 or any(p.poll() is None for p in counts)) and \
+            time.monotonic() < end:
         try:
             os.read(sink_r, 65536)
         except BlockingIOError:
             time.sleep(0.01)
-        reap(status, False)
-    # Every child has written by now (each forker reaps its own): what the
+        for pid in (writer, reader):
+            if pid not in status:
+                got, st = os.waitpid(pid, os.WNOHANG)
+                if got:
+                    status[pid] = os.waitstatus_to_exitcode(st)
+    # Every child has written by now (each forker waits for its own): what the
     # loop's last read left in the sink is read too, so that the reads add
     # up to the forks.
     try:
@@ -176,10 +161,13 @@ def storm(rate, seconds, writes, size, forkers):
             pass
     except BlockingIOError:
         pass
-    for r in counts:
-        forks += int(os.read(r, 64) or b"0")
-    reap(status, True)
-    ok = status.get(writer) == 0 and status.get(reader) == 0
+    ok = True
+    for p in counts:
+        out, _ = p.communicate(timeout=60)
+        fig = dict(f.split("=", 1) for f in out.split() if "=" in f)
+        forks += int(fig.get("iters", 0)) + int(fig.get("warmup", 0))
+        ok = ok and p.returncode == 0
+    ok = ok and status.get(writer) == 0 and status.get(reader) == 0
     print(json.dumps({"writer": writer, "reader": reader, "bytes": writes * size,
                       "writes": writes, "forks": forks, "seconds": seconds, "ok": ok,
                       "sink_ino": os.fstat(sink_r).st_ino, "forker": os.getpid()}),

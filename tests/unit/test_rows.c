@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include "unit.h"
 #include <unistd.h>
@@ -110,6 +111,104 @@ static void test_peers_from_holders(void **state)
 	assert_int_equal(peer_pids(w, pids), 1);
 	assert_int_equal(pids[0], 50);
 	store_free(s);
+}
+
+/* The definition of a channel row's peers, written the plain way: the test's
+ * oracle for the gathering done once per end. */
+static void naive_add(GArray *peers, int pid, __u32 start, const char *comm, bool exited)
+{
+	struct peer p = { .pid = pid, .start = start, .exited = exited };
+
+	for (guint i = 0; i < peers->len; i++) {
+		struct peer *q = &g_array_index(peers, struct peer, i);
+
+		if (q->pid == pid && q->start == start) {
+			q->exited = q->exited && exited;
+			return;
+		}
+	}
+	g_strlcpy(p.comm, comm, sizeof(p.comm));
+	g_array_append_val(peers, p);
+}
+
+static GArray *naive_peers(const struct row *r, const struct object *o)
+{
+	GArray *peers = g_array_new(FALSE, TRUE, sizeof(struct peer));
+	unsigned int mode = r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE;
+
+	for (guint j = 0; j < o->rows->len; j++) {
+		const struct row *q = g_ptr_array_index(o->rows, j);
+
+		if (q->key.dir != r->key.dir)
+			naive_add(peers, q->key.tgid, q->key.start, q->comm, q->exited);
+	}
+	for (guint j = 0; j < o->holders->len; j++) {
+		const struct holder *h = &g_array_index(o->holders, struct holder, j);
+
+		if ((h->mode & mode) && !(h->pid == (int)r->key.tgid && h->start == r->key.start))
+			naive_add(peers, h->pid, h->start, h->comm, false);
+	}
+	g_array_sort(peers, (GCompareFunc)peer_compare);
+	return peers;
+}
+
+/*
+ * Channels with many rows and holders, random: each row's peers (who, their
+ * names, whether exited) are what the plain definition gives. Few PIDs and
+ * start times, so that processes repeat across rows, directions and holders,
+ * and past the point where peers are found through a hash.
+ */
+static void test_channel_peers_as_defined(void **state)
+{
+	GRand *rnd = g_rand_new_with_seed(20);
+
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		struct store *s = store_new();
+		int nrows = g_rand_int_range(rnd, 1, 80), nhold = g_rand_int_range(rnd, 0, 40);
+		int pids = g_rand_int_range(rnd, 1, 60);
+		struct row *first = NULL;
+
+		for (int i = 0; i < nrows; i++) {
+			struct ipc_key k = key((__u32)g_rand_int_range(rnd, 1, pids + 1), 7,
+					       g_rand_boolean(rnd) ? DIR_TX : DIR_RX);
+			bool created;
+			struct row *r;
+
+			k.start = (__u32)g_rand_int_range(rnd, 0, 2);
+			r = store_update(s, &k, 1, 1, &created);
+			snprintf(r->comm, sizeof(r->comm), "c%u.%u", k.tgid, (unsigned)i % 3);
+			r->exited = g_rand_boolean(rnd);
+			first = first ? first : r;
+		}
+		for (int i = 0; i < nhold; i++) {
+			struct holder h = { .pid = g_rand_int_range(rnd, 1, pids + 1),
+					    .start = (__u32)g_rand_int_range(rnd, 0, 2),
+					    .mode = (unsigned int)g_rand_int_range(rnd, 1, 4) };
+
+			snprintf(h.comm, sizeof(h.comm), "h%d", h.pid);
+			g_array_append_val(first->obj->holders, h);
+		}
+		store_compute_peers(s);
+		for (guint i = 0; i < first->obj->rows->len; i++) {
+			const struct row *r = g_ptr_array_index(first->obj->rows, i);
+			GArray *want = naive_peers(r, first->obj);
+
+			assert_int_equal(r->peers->len, want->len);
+			for (guint j = 0; j < want->len; j++) {
+				const struct peer *a = &g_array_index(r->peers, struct peer, j);
+				const struct peer *b = &g_array_index(want, struct peer, j);
+
+				assert_int_equal(a->pid, b->pid);
+				assert_int_equal(a->start, b->start);
+				assert_int_equal(a->exited, b->exited);
+				assert_string_equal(a->comm, b->comm);
+			}
+			g_array_free(want, TRUE);
+		}
+		store_free(s);
+	}
+	g_rand_free(rnd);
 }
 
 static void test_retire(void **state)
@@ -518,6 +617,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_peers_from_traffic),
 		cmocka_unit_test(test_self_loop_is_own_peer),
 		cmocka_unit_test(test_peers_from_holders),
+		cmocka_unit_test(test_channel_peers_as_defined),
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_exited_after_closed),
 		cmocka_unit_test(test_select_by_pid),

@@ -115,6 +115,51 @@ static void test_tcp_peers_by_tuple(void **state)
 	store_free(s);
 }
 
+static void in_netns(struct ipc_obj_info *info, __u32 netns)
+{
+	info->sock.netns = info->sock.local.netns = info->sock.remote.netns = netns;
+}
+
+/*
+ * Many connections to one port, a dual-stack server seeing half of its
+ * clients as IPv4-mapped IPv6: each socket's peer is exactly its own
+ * client's or server's, however many share the server's address.
+ */
+static void test_many_connections(void **state)
+{
+	enum { N = 3000, SERVER = 1, CLIENT = 1000, NETNS = 0x7fff0001 };
+	struct store *s = store_new();
+	struct row *srx[N], *ctx[N];
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		int family = i % 2 ? AF_INET : AF_INET6;
+		const char *addr = i % 2 ? "127.0.0.1" : "::ffff:127.0.0.1";
+		struct ipc_obj_info server = inet_info(family, addr, 8080, addr, 20000 + i,
+						       SOCK_STREAM);
+		struct ipc_obj_info client = inet_info(AF_INET, "127.0.0.1", 20000 + i,
+						       "127.0.0.1", 8080, SOCK_STREAM);
+
+		/* A namespace no process here is in, as the kernel side
+		 * gives it: no /proc/net to read. */
+		in_netns(&server, NETNS);
+		in_netns(&client, NETNS);
+		srx[i] = put(s, SERVER, IPC_TCP, 100000 + i, DIR_RX);
+		ctx[i] = put(s, CLIENT + i, IPC_TCP, 200000 + i, DIR_TX);
+		mechanism_of(IPC_TCP)->describe(srx[i]->obj, &server);
+		mechanism_of(IPC_TCP)->describe(ctx[i]->obj, &client);
+	}
+	mechanism_of(IPC_TCP)->refresh(s);
+	store_compute_peers(s);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(srx[i]->peers->len, 1);
+		assert_int_equal(g_array_index(srx[i]->peers, struct peer, 0).pid, CLIENT + i);
+		assert_int_equal(ctx[i]->peers->len, 1);
+		assert_int_equal(g_array_index(ctx[i]->peers, struct peer, 0).pid, SERVER);
+	}
+	store_free(s);
+}
+
 static void test_datagram_senders(void **state)
 {
 	struct store *s = store_new();
@@ -368,6 +413,7 @@ int run_sock_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_tcp_peers_by_tuple),
+		cmocka_unit_test(test_many_connections),
 		cmocka_unit_test(test_datagram_senders),
 		cmocka_unit_test(test_udp_connected_to_server),
 		cmocka_unit_test(test_remote_peer),

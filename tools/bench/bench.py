@@ -45,6 +45,7 @@ BUILD = os.path.join(ROOT, "build")
 IPCTRACE = os.path.join(BUILD, "ipctrace")
 IPC_BENCH = os.path.join(BUILD, "ipc-bench")
 BT_SCRIPT = os.path.join(ROOT, "tools", "bench", "ipctrace.bt")
+HOOKCOST = os.path.join(BUILD, "hookcost", "hookcost")
 BASELINE = os.path.join(ROOT, "tools", "bench", "baseline.json")
 RESULTS = os.path.join(BUILD, "bench", "results.json")
 
@@ -84,10 +85,16 @@ WORKLOAD_DESC = {
 }
 # nowait: ipctrace --no-wait, so that WAIT's own price (a hook on every
 # context switch, issue 9) is the ratio ipctrace / nowait of the same run.
+# floor: ipctrace's hook points with nothing in them (hookcost variant 6):
+# what any tracer that sees what those hooks see pays before doing anything,
+# so that a ratio tells the hooks' price from ipctrace's work in them;
+# sysexit: the sys_exit hook alone, empty but for its syscall table (variant 5).
 # compare: another ipctrace binary (--compare PATH), a build before a change,
 # as one more condition of the same interleaved run.
-CONDITIONS = ["untraced", "ipctrace", "nowait", "bpftrace", "strace", "compare"]
-DEFAULT_CONDITIONS = CONDITIONS[:-1]
+CONDITIONS = ["untraced", "ipctrace", "nowait", "floor", "bpftrace", "strace", "sysexit",
+              "compare"]
+DEFAULT_CONDITIONS = CONDITIONS[:-2]
+HOOKCOST_VARIANT = {"floor": "6", "sysexit": "5"}
 # ipctrace's own conditions: only their ratios can regress through a change of
 # ours; a peer's (bpftrace, strace) moves with the machine and its kernel.
 OWN_CONDITIONS = ("ipctrace", "nowait")
@@ -334,6 +341,9 @@ def start_condition(cond, args):
         return start_ipctrace(binary=args.compare), (), 1
     if cond == "bpftrace":
         return start_bpftrace(), (), 1
+    if cond in HOOKCOST_VARIANT:
+        return Tracer(cond, [HOOKCOST, HOOKCOST_VARIANT[cond]], r"hookcost: attached",
+                      "stderr"), (), 1
     if cond == "strace":
         return None, ("strace", "-f", "-qq", "-o", "/dev/null"), args.strace_div
     return None, (), 1

@@ -58,6 +58,7 @@ struct opts {
 	double rate;		/* iterations per second; 0: flat out */
 	size_t size;		/* bytes per message */
 	bool fresh;		/* -f: no sleep before the loop */
+	int sink;		/* forks: the descriptor children write into; -1: own pipe */
 };
 
 static void die(const char *fmt, ...)
@@ -638,6 +639,54 @@ static int bench_shm(const struct opts *o)
 }
 
 /*
+ * --- forks: a fork storm ---
+ * Each iteration makes a process that writes one byte into a pipe and
+ * exits, and waits for it. vfork: the child borrows the parent's memory
+ * instead of copying its page tables, so that a VM whose fork() costs
+ * milliseconds still makes thousands of processes a second, as a busy
+ * build or shell-script host does. With -w FD the children write into FD
+ * (someone else reads it); else into a pipe of this process, read back.
+ */
+struct forks_ctx {
+	int wr, rd;
+};
+
+static void forks_step(void *ctx)
+{
+	struct forks_ctx *c = ctx;
+	pid_t pid = vfork();
+	char x;
+
+	if (pid < 0)
+		die("vfork");
+	if (pid == 0) {
+		if (write(c->wr, "c", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	wait_child(pid);
+	if (c->rd >= 0)
+		read_full(c->rd, &x, 1);
+}
+
+static int bench_forks(const struct opts *o)
+{
+	struct forks_ctx c = { .wr = o->sink, .rd = -1 };
+	struct loop l = { .o = o };
+	int p[2];
+
+	if (o->sink < 0) {
+		if (pipe(p))
+			die("pipe");
+		c.rd = p[0];
+		c.wr = p[1];
+	}
+	run_loop(&l, forks_step, &c);
+	report("forks", &l, c.rd >= 0 ? 2 : 1);
+	return 0;
+}
+
+/*
  * --- many-pipes: N live pipes, for the refresh cost ---
  * N pipes held open and one byte written into each, once a second, until
  * the duration ends: N live rows for ipctrace to read, rate and print every
@@ -722,6 +771,7 @@ static const struct {
 	{ "spawn", bench_spawn, "fork + exec /bin/true + wait, holding a shared file map" },
 	{ "file", bench_file, "write 64 B to /dev/null, read 64 B from /dev/zero" },
 	{ "many-pipes", bench_many_pipes, "-n pipes held open, one byte into each per second" },
+	{ "forks", bench_forks, "vfork a child writing one byte into a pipe, wait for it" },
 };
 
 /* A wait on a private futex word that nobody wakes: it times out. */
@@ -735,12 +785,13 @@ static void sleep_once(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ipc-bench WORKLOAD [-n ITERS] [-d SEC] [-r RATE] [-s BYTES] [-f]\n"
+	fprintf(f, "usage: ipc-bench WORKLOAD [-n ITERS] [-d SEC] [-r RATE] [-s BYTES] [-f] [-w FD]\n"
 		   "  -n  timed iterations (default 100000; many-pipes: pipes)\n"
 		   "  -d  run for SEC seconds instead\n"
 		   "  -r  iterations per second (paced); default flat out\n"
 		   "  -s  bytes per message (default 64)\n"
 		   "  -f  fresh: skip the 10 ms futex sleep before the loop\n"
+		   "  -w  forks: children write into descriptor FD (default: a pipe of its own)\n"
 		   "workloads:\n");
 	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
 		fprintf(f, "  %-11s %s\n", workloads[i].name, workloads[i].what);
@@ -762,7 +813,7 @@ static double parse_num(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .iters = 100000, .size = 64 };
+	struct opts o = { .iters = 100000, .size = 64, .sink = -1 };
 	int c;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -770,7 +821,7 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	optind = 2;
-	while ((c = getopt(argc, argv, "n:d:r:s:fh")) != -1) {
+	while ((c = getopt(argc, argv, "n:d:r:s:w:fh")) != -1) {
 		switch (c) {
 		case 'f':
 			o.fresh = true;
@@ -788,6 +839,11 @@ int main(int argc, char **argv)
 			o.size = (size_t)parse_num(optarg, "size");
 			if (o.size < 1 || o.size > MAX_MSG)
 				die("size must be 1..%d", MAX_MSG);
+			break;
+		case 'w':
+			o.sink = (int)parse_num(optarg, "descriptor");
+			if (fcntl(o.sink, F_GETFD) < 0)
+				die("-w %d: not an open descriptor", o.sink);
 			break;
 		default:
 			usage(stderr);

@@ -81,6 +81,7 @@ enum {
 	OPT_EXPLAIN,
 	OPT_MAX_ROWS,
 	OPT_MAX_OBJECTS,
+	OPT_MAX_PROCS,
 	OPT_WEB_CONFIG,
 	OPT_COUNT,
 	OPT_DROP_SELF_TEST,
@@ -158,6 +159,9 @@ static const struct argp_option options[] = {
 	{ "max-objects", OPT_MAX_OBJECTS, "N", 0,
 	  "New objects the kernel side names per interval (default 32768, about 14 MB); "
 	  "past them, an object shows by its inode or id", 0 },
+	{ "max-procs", OPT_MAX_PROCS, "N", 0,
+	  "Processes with rows the kernel side describes between two reads (default "
+	  "32768, about 4 MB); past them, a row's name and exit come from /proc", 0 },
 	{ "hist", OPT_HIST, NULL, 0,
 	  "Log2 histograms per row of message sizes and of how long calls waited, "
 	  "printed with the summary", 0 },
@@ -545,6 +549,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_OBJECTS:
 		ret = parse_int_range(arg, "--max-objects count", MAX_OBJECTS_MIN, MAX_OBJECTS_MAX,
 				      &cfg->max_objects, err, len);
+		break;
+	case OPT_MAX_PROCS:
+		ret = parse_int_range(arg, "--max-procs count", MAX_PROCS_MIN, MAX_PROCS_MAX,
+				      &cfg->max_procs, err, len);
 		break;
 	case OPT_LISTEN:
 		ret = parse_listen(arg, &cfg->listen_addr, &cfg->listen_addrlen, cfg->listen_text,

@@ -56,6 +56,7 @@ struct config {
 	int hex_cap;		/* -x: bytes of each transfer's data shown; 0: none */
 	int max_rows;		/* --max-rows: the kernel side's rows; 0: MAX_ROWS */
 	int max_objects;	/* --max-objects: the object-name map's size; 0: MAX_OBJECTS */
+	int max_procs;		/* --max-procs: the process map's size; 0: MAX_PROCS */
 	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
 	bool hist;		/* --hist: size and wait histograms per row */
 	bool follow;		/* -f: targets' children are targets */

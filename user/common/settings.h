@@ -19,6 +19,11 @@
  * 430 bytes each); past them an object shows by its inode or id. */
 #define MAX_OBJECTS_MIN 64
 #define MAX_OBJECTS_MAX (1 << 20)
+/* --max-procs: processes with rows the kernel side describes between two
+ * reads (about 112 bytes each); past them a row's name and exit come from
+ * /proc. */
+#define MAX_PROCS_MIN 64
+#define MAX_PROCS_MAX (1 << 20)
 
 /* -r: how many rows a table shows. 0, the default: what fits a terminal
  * live, SUMMARY_ROWS in the summary (a make run's short-lived processes

@@ -24,15 +24,14 @@
 #include "model/cgroup.h"
 #include "loader/feature_probe.h"
 
-/* The largest map dump but the counters', whose size is --max-rows. */
+/* The largest map dump but the counters' and the processes', whose sizes
+ * are --max-rows and --max-procs. */
 #define DUMP_KEYS_SIZE MAX(MAX(MAX(sizeof(struct ipc_key), \
 				      MAX_LABELS * sizeof(struct ipc_label_key)), \
 				  MAX(MAX_REMOVALS * sizeof(struct ipc_removal_key), \
 				      MAX_DESTS * sizeof(struct ipc_dest_key))), \
-			      MAX(MAX_WATCHED * sizeof(struct ipc_sock_addr), \
-				  MAX_PROCS * sizeof(struct ipc_proc_key)))
-#define DUMP_VALUES_SIZE MAX(MAX(MAX_PROCS * sizeof(struct ipc_proc), \
-				 MAX_LABELS * sizeof(struct ipc_label_counts)), \
+			      MAX_WATCHED * sizeof(struct ipc_sock_addr))
+#define DUMP_VALUES_SIZE MAX(MAX_LABELS * sizeof(struct ipc_label_counts), \
 			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
 /* The counters are read this many rows at a time: dumped whole, 100,000
@@ -48,6 +47,7 @@ struct tracer {
 	int nlinks;
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	size_t max_rows;	/* the counter map's size */
+	size_t max_procs;	/* the process map's size */
 	__u64 rows_deleted;	/* rows this side deleted, in all and per user bucket: */
 	__u64 uid_rows_deleted[UID_BUCKETS];	/* what the kernel side subtracts */
 	GHashTable *procs;	/* proc_id() -> struct proc_info, from the last read */
@@ -378,6 +378,7 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	/* The reserve is what overflow rows may use when objects have filled
 	 * the rest; no user but root may take more than half of that rest. */
 	bpf_map__set_max_entries(skel->maps.counters, (__u32)t->max_rows);
+	bpf_map__set_max_entries(skel->maps.procs, (__u32)t->max_procs);
 	if (o->max_objects > 0)
 		bpf_map__set_max_entries(skel->maps.objects, (__u32)o->max_objects);
 	skel->rodata->rows_limit = t->max_rows - rows_reserve(t->max_rows);
@@ -477,10 +478,13 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 				       .watch_listener = kops_watch_listener,
 				       .watch_tuple = kops_watch_tuple };
 	t->max_rows = opts->max_rows > 0 ? (size_t)opts->max_rows : MAX_ROWS;
+	t->max_procs = opts->max_procs > 0 ? (size_t)opts->max_procs : MAX_PROCS;
 	/* One pair of buffers serves every map dump: sized for the largest
 	 * but the counters', which are read a chunk at a time. */
-	t->keys = calloc(1, MAX(DUMP_KEYS_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_key)));
-	t->values = calloc(1, MAX(DUMP_VALUES_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_counters)));
+	t->keys = calloc(1, MAX(MAX(DUMP_KEYS_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_key)),
+				t->max_procs * sizeof(struct ipc_proc_key)));
+	t->values = calloc(1, MAX(MAX(DUMP_VALUES_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_counters)),
+				  t->max_procs * sizeof(struct ipc_proc)));
 	if (!t->keys || !t->values) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -676,7 +680,7 @@ static void read_procs(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.procs);
 	size_t n = map_dump(fd, t->feat.batch_ops, sizeof(struct ipc_proc_key),
-			    sizeof(struct ipc_proc), MAX_PROCS, t->keys, t->values);
+			    sizeof(struct ipc_proc), t->max_procs, t->keys, t->values);
 	struct ipc_proc_key *who = t->keys;
 
 	note_fill(t, "procs", t->skel->maps.procs, n);

@@ -37,6 +37,7 @@ struct tracer_opts {
 	bool verbose;		/* -v: say why a build was refused */
 	int max_rows;		/* the counter map's size (--max-rows); 0: MAX_ROWS */
 	int max_objects;	/* the object-name map's size (--max-objects); 0: MAX_OBJECTS */
+	int max_procs;		/* the process map's size (--max-procs); 0: MAX_PROCS */
 	pid_t writer_pid;	/* ipctrace's output writer, not traced; 0: none */
 };
 

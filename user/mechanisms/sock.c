@@ -336,46 +336,59 @@ static bool is_mapped_v4(const struct ipc_sock_addr *a)
 	return a->family == AF_INET6 && memcmp(a->addr, prefix, 12) == 0;
 }
 
-/* An IPv4-mapped IPv6 address is the IPv4 address: compare them as one. */
-static void normalize(const struct ipc_sock_addr *in, struct ipc_sock_addr *out)
+/*
+ * An IP endpoint as it is compared: an IPv4-mapped IPv6 address is the IPv4
+ * address, and the bytes an address does not use are zero, so that two
+ * endpoints are the same exactly when their bytes are (a hash key too).
+ */
+struct endpoint {
+	__u32 netns;
+	__u16 family, port;
+	__u8 addr[16];
+};
+
+static void endpoint_of(const struct ipc_sock_addr *a, struct endpoint *e)
 {
-	*out = *in;
-	if (is_mapped_v4(in)) {
-		out->family = AF_INET;
-		memset(out->addr, 0, sizeof(out->addr));
-		memcpy(out->addr, in->addr + 12, 4);
+	memset(e, 0, sizeof(*e));
+	e->netns = a->netns;
+	e->port = a->port;
+	if (is_mapped_v4(a)) {
+		e->family = AF_INET;
+		memcpy(e->addr, a->addr + 12, 4);
+	} else {
+		e->family = a->family;
+		memcpy(e->addr, a->addr, a->family == AF_INET ? 4 : 16);
 	}
 }
 
-static bool addr_is_any(const struct ipc_sock_addr *a)
+static bool endpoint_is_any(const struct endpoint *e)
 {
 	static const __u8 zero[16];
 
-	return memcmp(a->addr, zero, a->family == AF_INET ? 4 : 16) == 0;
+	return memcmp(e->addr, zero, sizeof(zero)) == 0;
 }
 
 static bool same_inet(const struct ipc_sock_addr *x, const struct ipc_sock_addr *y)
 {
-	struct ipc_sock_addr a, b;
+	struct endpoint a, b;
 
-	normalize(x, &a);
-	normalize(y, &b);
-	return a.family == b.family && a.port == b.port && a.netns == b.netns &&
-	       memcmp(a.addr, b.addr, a.family == AF_INET ? 4 : 16) == 0;
+	endpoint_of(x, &a);
+	endpoint_of(y, &b);
+	return memcmp(&a, &b, sizeof(a)) == 0;
 }
 
 /* Whether a bound address receives what is sent to dest (0.0.0.0, :: bind all). */
 static bool receives(const struct ipc_sock_addr *bound, const struct ipc_sock_addr *dest)
 {
-	struct ipc_sock_addr b, d;
+	struct endpoint b, d;
 
-	normalize(bound, &b);
-	normalize(dest, &d);
+	endpoint_of(bound, &b);
+	endpoint_of(dest, &d);
 	if (b.port != d.port || b.netns != d.netns)
 		return false;
-	if (addr_is_any(&b))
+	if (endpoint_is_any(&b))
 		return b.family == d.family || bound->family == AF_INET6;
-	return same_inet(&b, &d);
+	return memcmp(&b, &d, sizeof(b)) == 0;
 }
 
 static void format_inet(const struct ipc_sock_addr *a, char *buf, size_t len)
@@ -519,11 +532,11 @@ static bool is_socket(const struct object *o)
 /* Addresses of this host, to tell a local peer from a remote one. */
 static bool is_local(const struct ipc_sock_addr *a)
 {
-	struct ipc_sock_addr n;
+	struct endpoint n;
 	struct ifaddrs *ifs, *i;
 	bool local = false;
 
-	normalize(a, &n);
+	endpoint_of(a, &n);
 	if ((n.family == AF_INET && n.addr[0] == 127) ||
 	    (n.family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)n.addr)))
 		return true;
@@ -546,7 +559,81 @@ struct linker {
 	GPtrArray *socks;	/* socket objects with a description */
 	GHashTable *nets;	/* netns -> GArray of its /proc/net sockets, read when
 				 * first needed */
+	GHashTable *conns;	/* conn_key -> the first of socks bound and connected
+				 * so, made when first needed */
+	GHashTable *unbound;	/* an unconnected UDP socket's (netns, port) ->
+				 * GPtrArray of those of socks */
 };
+
+/* A socket of socks by its type and address pair: one lookup finds a
+ * connection's other end however many sockets there are. */
+struct conn_key {
+	__u32 type;
+	struct endpoint local, remote;
+};
+
+static guint conn_key_hash(gconstpointer p)
+{
+	const struct conn_key *k = p;
+	guint64 h = k->type;
+
+	for (int i = 0; i < 2; i++) {
+		const struct endpoint *e = i ? &k->remote : &k->local;
+		guint64 a, b;
+
+		memcpy(&a, e->addr, 8);
+		memcpy(&b, e->addr + 8, 8);
+		h = (h ^ ((guint64)e->port << 32 | e->netns) ^ a ^ b * 0xC2B2AE3D27D4EB4FULL) *
+		    0x9E3779B97F4A7C15ULL;
+	}
+	return (guint)(h ^ h >> 32);
+}
+
+static gboolean conn_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct conn_key)) == 0;
+}
+
+static void conn_key_of(unsigned int type, const struct ipc_sock_addr *local,
+			const struct ipc_sock_addr *remote, struct conn_key *k)
+{
+	k->type = type;
+	endpoint_of(local, &k->local);
+	endpoint_of(remote, &k->remote);
+}
+
+static gpointer unbound_key(__u32 netns, __u16 port)
+{
+	return GSIZE_TO_POINTER((gsize)netns << 16 | port);
+}
+
+static void linker_index(struct linker *l)
+{
+	if (l->conns)
+		return;
+	l->conns = g_hash_table_new_full(conn_key_hash, conn_key_equal, g_free, NULL);
+	l->unbound = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+	for (guint i = 0; i < l->socks->len; i++) {
+		struct object *p = g_ptr_array_index(l->socks, i);
+		const struct ipc_sock_info *pi = sock_info(p);
+		struct conn_key *k = g_new(struct conn_key, 1);
+		GPtrArray *at;
+
+		conn_key_of(p->key.type, &pi->local, &pi->remote, k);
+		if (g_hash_table_contains(l->conns, k))
+			g_free(k);	/* the first one stands, as a scan would find it */
+		else
+			g_hash_table_insert(l->conns, k, p);
+		if (p->key.type != IPC_UDP || pi->remote.port)
+			continue;
+		at = g_hash_table_lookup(l->unbound, unbound_key(k->local.netns, k->local.port));
+		if (!at) {
+			at = g_ptr_array_new();
+			g_hash_table_insert(l->unbound, unbound_key(k->local.netns, k->local.port), at);
+		}
+		g_ptr_array_add(at, p);
+	}
+}
 
 /*
  * Where /proc lists the sockets of o's network namespace: /proc/self/net for
@@ -656,22 +743,50 @@ static void link_found(struct object *o, struct object *p, const struct ipc_sock
 	object_link(o, p);
 }
 
+/* The first socket seen (not o) that is o's other end by other_end()'s pass. */
+static struct object *seen_other_end(struct linker *l, const struct object *o, int pass,
+				     const struct ipc_sock_info *info)
+{
+	GPtrArray *cand = l->socks;
+	struct conn_key k;
+	struct object *p;
+
+	linker_index(l);
+	if (pass == 0) {
+		conn_key_of(o->key.type, &info->remote, &info->local, &k);
+		p = g_hash_table_lookup(l->conns, &k);
+		if (p != o)
+			return p;
+		/* Connected to itself: another socket of that pair, if any. */
+	} else {
+		if (o->key.type != IPC_UDP)
+			return NULL;
+		endpoint_of(&info->remote, &k.remote);
+		cand = g_hash_table_lookup(l->unbound, unbound_key(k.remote.netns, k.remote.port));
+	}
+	for (guint i = 0; cand && i < cand->len; i++) {
+		const struct ipc_sock_info *pi;
+
+		p = g_ptr_array_index(cand, i);
+		pi = sock_info(p);
+		if (p != o && p->key.type == o->key.type &&
+		    other_end(pass, o->key.type, &pi->local, &pi->remote, info))
+			return p;
+	}
+	return NULL;
+}
+
 /* The socket at the other end of a connected TCP or UDP socket. */
 static void link_inet(struct linker *l, struct object *o, const struct ipc_sock_info *info)
 {
 	char remote[64];
 	GArray *net;
+	struct object *p;
 
 	for (int pass = 0; pass < 2; pass++) {
-		for (guint i = 0; i < l->socks->len; i++) {
-			struct object *p = g_ptr_array_index(l->socks, i);
-			const struct ipc_sock_info *pi = sock_info(p);
-
-			if (p != o && p->key.type == o->key.type &&
-			    other_end(pass, o->key.type, &pi->local, &pi->remote, info)) {
-				link_found(o, p, info);
-				return;
-			}
+		if ((p = seen_other_end(l, o, pass, info))) {
+			link_found(o, p, info);
+			return;
 		}
 		if (!is_local(&info->remote) || !(net = linker_net(l, o, info->netns)))
 			continue;
@@ -877,6 +992,10 @@ static void sock_refresh(struct store *s)
 		sock_decide_role(&l, g_ptr_array_index(l.socks, i));
 	g_ptr_array_free(l.socks, TRUE);
 	g_hash_table_destroy(l.nets);
+	if (l.conns) {
+		g_hash_table_destroy(l.conns);
+		g_hash_table_destroy(l.unbound);
+	}
 }
 
 /* Whether the socket of ti is the one bound at dest (in dest's namespace). */

@@ -319,14 +319,36 @@ static void unlink_object(struct store *s, struct object *o)
 	g_hash_table_remove(s->objects, &o->key);
 }
 
-/* The oldest retired rows beyond keep become totals; their objects go once unused. */
+/* o's rows but those in gone, in their order. */
+static void drop_rows(struct object *o, GHashTable *gone)
+{
+	guint kept = 0;
+
+	for (guint i = 0; i < o->rows->len; i++) {
+		gpointer r = g_ptr_array_index(o->rows, i);
+
+		if (!g_hash_table_contains(gone, r))
+			o->rows->pdata[kept++] = r;
+	}
+	g_ptr_array_set_size(o->rows, kept);
+}
+
+/*
+ * The oldest retired rows beyond keep become totals; their objects go once
+ * unused. Each object's rows are filtered once, however many of them go: a
+ * pipe into which ten thousand children each wrote once folds ten thousand
+ * rows an interval in a fork storm, and taking them out one by one (a
+ * search of the object's rows each) would cost their square.
+ */
 static void fold_oldest(struct store *s, guint keep)
 {
 	guint excess = s->retired->len - keep;
+	GHashTable *gone = g_hash_table_new(NULL, NULL), *objs = g_hash_table_new(NULL, NULL);
+	GHashTableIter it;
+	gpointer o;
 
 	for (guint i = 0; i < excess; i++) {
 		struct row *r = g_ptr_array_index(s->retired, i);
-		struct object *o = r->obj;
 
 		/* A row never shown (a file every process maps read-only, a
 		 * stranger's with -p) is not in the totals shown either. */
@@ -335,10 +357,17 @@ static void fold_oldest(struct store *s, guint keep)
 			s->folded.bytes += r->bytes;
 			s->folded.ops += r->ops;
 		}
-		g_ptr_array_remove_fast(o->rows, r);
-		if (!o->rows->len && !o->holders->len)
+		g_hash_table_add(gone, r);
+		g_hash_table_add(objs, r->obj);
+	}
+	g_hash_table_iter_init(&it, objs);
+	while (g_hash_table_iter_next(&it, &o, NULL)) {
+		drop_rows(o, gone);
+		if (!((struct object *)o)->rows->len && !((struct object *)o)->holders->len)
 			unlink_object(s, o);
 	}
+	g_hash_table_destroy(objs);
+	g_hash_table_destroy(gone);
 	g_ptr_array_remove_range(s->retired, 0, excess);
 }
 
@@ -381,22 +410,67 @@ void store_forget_retired(struct store *s)
 	s->folded = (struct folded){ 0 };
 }
 
-/* A peer is a process, a PID and a start time: one that exited and a new
- * one with its PID are two. */
-static void row_peers_add(struct row *r, int pid, __u32 start, const char *comm, bool exited)
-{
-	for (guint i = 0; i < r->peers->len; i++) {
-		struct peer *p = &g_array_index(r->peers, struct peer, i);
+/*
+ * Peers as they are gathered: a process once, however many rows or holders
+ * name it. Past a few, where each process is in the array is kept in a
+ * hash, so that a pipe read by one process and written by ten thousand
+ * children (a fork storm's) costs ten thousand steps, not their square.
+ */
+struct peer_gather {
+	GArray *peers;
+	GHashTable *at;		/* proc_id() -> position + 1, once peers is long */
+};
 
-		if (p->pid == pid && p->start == start) {
-			p->exited = p->exited && exited;
-			return;
+#define GATHER_INDEX_AT 16
+
+static struct peer *gather_find(struct peer_gather *g, int pid, __u32 start)
+{
+	if (!g->at && g->peers->len >= GATHER_INDEX_AT) {
+		g->at = g_hash_table_new(NULL, NULL);
+		for (guint i = 0; i < g->peers->len; i++) {
+			const struct peer *p = &g_array_index(g->peers, struct peer, i);
+
+			g_hash_table_insert(g->at, proc_id(p->pid, p->start), GUINT_TO_POINTER(i + 1));
 		}
 	}
+	if (g->at) {
+		guint i = GPOINTER_TO_UINT(g_hash_table_lookup(g->at, proc_id(pid, start)));
+
+		return i ? &g_array_index(g->peers, struct peer, i - 1) : NULL;
+	}
+	for (guint i = 0; i < g->peers->len; i++) {
+		struct peer *p = &g_array_index(g->peers, struct peer, i);
+
+		if (p->pid == pid && p->start == start)
+			return p;
+	}
+	return NULL;
+}
+
+/* A peer is a process, a PID and a start time: one that exited and a new
+ * one with its PID are two. Returns its place in g->peers. */
+static guint gather_add(struct peer_gather *g, int pid, __u32 start, const char *comm,
+			bool exited)
+{
+	struct peer *found = gather_find(g, pid, start);
 	struct peer p = { .pid = pid, .start = start, .exited = exited };
 
+	if (found) {
+		found->exited = found->exited && exited;
+		return (guint)(found - &g_array_index(g->peers, struct peer, 0));
+	}
 	g_strlcpy(p.comm, comm, sizeof(p.comm));
-	g_array_append_val(row_own_peers(r), p);
+	g_array_append_val(g->peers, p);
+	if (g->at)
+		g_hash_table_insert(g->at, proc_id(pid, start), GUINT_TO_POINTER(g->peers->len));
+	return g->peers->len - 1;
+}
+
+static void gather_done(struct peer_gather *g)
+{
+	if (g->at)
+		g_hash_table_destroy(g->at);
+	g->at = NULL;
 }
 
 int peer_compare(const struct peer *x, const struct peer *y)
@@ -419,21 +493,111 @@ static void add_remote_peer(struct row *r, const char *remote)
 }
 
 /* Traffic the other way on an object, and its holders with access mode `mode`. */
-static void peers_on(struct row *r, const struct object *o, unsigned int mode)
+static void peers_on(struct peer_gather *g, const struct row *r, const struct object *o,
+		     unsigned int mode)
 {
 	for (guint j = 0; j < o->rows->len; j++) {
 		struct row *q = g_ptr_array_index(o->rows, j);
 
 		if (q->key.dir != r->key.dir)
-			row_peers_add(r, q->key.tgid, q->key.start, q->comm, q->exited);
+			gather_add(g, q->key.tgid, q->key.start, q->comm, q->exited);
 	}
 	for (guint j = 0; j < o->holders->len; j++) {
 		struct holder *h = &g_array_index(o->holders, struct holder, j);
 
 		/* Holding both ends of one's own channel is inheritance, not a peer. */
 		if ((h->mode & mode) && !(h->pid == (int)r->key.tgid && h->start == r->key.start))
-			row_peers_add(r, h->pid, h->start, h->comm, false);
+			gather_add(g, h->pid, h->start, h->comm, false);
 	}
+}
+
+/*
+ * The processes at one end of a channel, gathered once for every row at the
+ * other end: peers_on() for each row would read every row of the object
+ * for each of them. What a row takes from them differs only for its own
+ * process (peers_on() skips it as a holder), so each is kept with where it
+ * came from.
+ */
+struct channel_end {
+	struct peer_gather g;
+	GArray *from;		/* per peer: struct end_source */
+};
+
+struct end_source {
+	bool rows, rows_exited, held;
+};
+
+static void channel_end_gather(struct channel_end *e, const struct object *o, __u8 dir,
+			       unsigned int mode)
+{
+	e->g = (struct peer_gather){ .peers = g_array_new(FALSE, FALSE, sizeof(struct peer)) };
+	e->from = g_array_new(FALSE, TRUE, sizeof(struct end_source));
+	for (guint j = 0; j < o->rows->len; j++) {
+		const struct row *q = g_ptr_array_index(o->rows, j);
+		guint at;
+		struct end_source *f;
+
+		if (q->key.dir != dir)
+			continue;
+		at = gather_add(&e->g, q->key.tgid, q->key.start, q->comm, q->exited);
+		g_array_set_size(e->from, e->g.peers->len);
+		f = &g_array_index(e->from, struct end_source, at);
+		f->rows_exited = f->rows ? f->rows_exited && q->exited : q->exited;
+		f->rows = true;
+	}
+	for (guint j = 0; j < o->holders->len; j++) {
+		const struct holder *h = &g_array_index(o->holders, struct holder, j);
+		guint at;
+
+		if (!(h->mode & mode))
+			continue;
+		at = gather_add(&e->g, h->pid, h->start, h->comm, false);
+		g_array_set_size(e->from, e->g.peers->len);
+		g_array_index(e->from, struct end_source, at).held = true;
+	}
+	gather_done(&e->g);
+}
+
+/* What peers_on(r, o, mode) gives, from the end gathered once. */
+static void channel_end_take(const struct channel_end *e, struct row *r)
+{
+	for (guint i = 0; i < e->g.peers->len; i++) {
+		struct peer p = g_array_index(e->g.peers, struct peer, i);
+		const struct end_source *f = &g_array_index(e->from, struct end_source, i);
+
+		if (p.pid == (int)r->key.tgid && p.start == r->key.start) {
+			if (!f->rows)
+				continue;	/* only its own holder: inheritance */
+			p.exited = f->rows_exited;
+		} else {
+			p.exited = f->rows && f->rows_exited && !f->held;
+		}
+		g_array_append_val(row_own_peers(r), p);
+	}
+}
+
+static void channel_end_free(struct channel_end *e)
+{
+	g_array_free(e->g.peers, TRUE);
+	g_array_free(e->from, TRUE);
+}
+
+/* A channel's rows by direction: each row's peers are the other end's. */
+static void channel_peers(struct object *o)
+{
+	struct channel_end tx_end, rx_end;	/* who wrote, who read */
+
+	channel_end_gather(&tx_end, o, DIR_TX, HOLD_WRITE);
+	channel_end_gather(&rx_end, o, DIR_RX, HOLD_READ);
+	for (guint i = 0; i < o->rows->len; i++) {
+		struct row *r = g_ptr_array_index(o->rows, i);
+
+		if (r->peers->len)
+			g_array_set_size(r->peers, 0);
+		channel_end_take(r->key.dir == DIR_TX ? &rx_end : &tx_end, r);
+	}
+	channel_end_free(&tx_end);
+	channel_end_free(&rx_end);
 }
 
 /*
@@ -445,21 +609,26 @@ static void peers_on(struct row *r, const struct object *o, unsigned int mode)
  */
 static void object_peers(struct object *o)
 {
-	bool endpoint = mechanism_is_endpoint(o->key.type);
+	if (!mechanism_is_endpoint(o->key.type)) {
+		channel_peers(o);
+	} else {
+		for (guint i = 0; i < o->rows->len; i++) {
+			struct row *r = g_ptr_array_index(o->rows, i);
+			/* Its own list: a socket's row has peers, most often. */
+			struct peer_gather g = { .peers = row_own_peers(r) };
 
-	for (guint i = 0; i < o->rows->len; i++) {
-		struct row *r = g_ptr_array_index(o->rows, i);
-
-		if (r->peers->len)
 			g_array_set_size(r->peers, 0);
-		if (!endpoint) {
-			peers_on(r, o, r->key.dir == DIR_TX ? HOLD_READ : HOLD_WRITE);
-		} else {
 			for (guint j = 0; j < o->peer_objs->len; j++)
-				peers_on(r, g_ptr_array_index(o->peer_objs, j), HOLD_READ | HOLD_WRITE);
+				peers_on(&g, r, g_ptr_array_index(o->peer_objs, j),
+					 HOLD_READ | HOLD_WRITE);
+			gather_done(&g);
 			for (guint j = 0; j < o->remotes->len; j++)
 				add_remote_peer(r, g_ptr_array_index(o->remotes, j));
 		}
+	}
+	for (guint i = 0; i < o->rows->len; i++) {
+		struct row *r = g_ptr_array_index(o->rows, i);
+
 		if (r->peers->len > 1)
 			g_array_sort(r->peers, (GCompareFunc)peer_compare);
 	}

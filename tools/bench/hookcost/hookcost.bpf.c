@@ -17,6 +17,9 @@
  *   4  1's loads into one per-CPU array counter: no hash lookup at all
  *      (not a design, a floor: what the row lookup costs)
  *   5  the hook and the syscall table lookup alone
+ *   6  5, and every other hook point ipctrace attaches to with nothing
+ *      in it: the floor under any tracer that must see what those hooks
+ *      see (make bench's "floor" condition, beside real applications)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -183,4 +186,54 @@ int BPF_PROG(hookcost, struct pt_regs *regs, long ret)
 	default:
 		return 0;
 	}
+}
+
+/* Variant 6 only (hookcost.c turns them off otherwise): the hooks' own
+ * price, each program returning at once. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(floor_sock_send)
+{
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(floor_sock_recv)
+{
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(floor_sched_switch)
+{
+	return 0;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(floor_page_fault)
+{
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(floor_signal)
+{
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int floor_fork(void *ctx)
+{
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int floor_exit(void *ctx)
+{
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int floor_exec(void *ctx)
+{
+	return 0;
 }

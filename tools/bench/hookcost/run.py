@@ -17,7 +17,7 @@ spec = importlib.util.spec_from_file_location("bench", os.path.join(HERE, "..", 
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
-HOOKCOST = os.path.join(bench.BUILD, "hookcost", "hookcost")
+HOOKCOST = bench.HOOKCOST
 VARIANTS = {
     "v0": "ipctrace until 12-04: 12 probe reads, hash",
     "v1": "direct BTF loads, 1 probe read, hash, atomics",
@@ -25,6 +25,7 @@ VARIANTS = {
     "v3": "v2 + slot via bpf_rdonly_cast, no helper",
     "v4": "v1's loads, one per-CPU counter (no row lookup)",
     "v5": "hook + syscall table lookup only",
+    "v6": "v5 + the other hooks ipctrace attaches, empty",
 }
 WORKLOADS = [("pipe1", 300000), ("file", 300000), ("null", 1000000)]
 
