@@ -64,6 +64,34 @@ frames_after() {
 	[ "$output" = "[[\"rx\",$n],[\"tx\",$n]]" ]
 }
 
+# swap_seen: the last live frame has the writer's rows on both pipes, each
+# with the peers the reader's descriptors now say: X none, Y the reader.
+swap_seen() {
+	last_live | jq -e --slurpfile l "$TMP/load" '$l[0] as $w
+		| [.rows[] | select(.pid == $w.writer and .dir == "tx")] as $tx
+		| ([$tx[] | select(.ino == $w.x_ino) | .peers | map(.pid)] == [[]])
+		and ([$tx[] | select(.ino == $w.y_ino) | .peers | map(.pid)] == [[$w.reader]])' >/dev/null
+}
+
+@test "a reader's descriptor turned into another pipe's under the same count: the sweep finds it within 25 s, peers and bytes exact" {
+	start_tracer -t pipe --json -i 0.5
+	/usr/bin/python3 "$SCALE_LOAD" dupswap 1234 4321 >"$TMP/load" 3>&- &
+	wait_until 30 has_line "$TMP/load"
+	# A refresh that reads every process found the reader holding X; no
+	# count changed since. 25 s of sweep, and intervals of slack.
+	wait_until 40 swap_seen
+	last_live >"$TMP/live"
+	kill %2
+	stop_tracer
+	run jq -c --slurpfile l "$TMP/load" '$l[0] as $w | [.rows[] | select(.pid == $w.writer
+		and .dir == "tx" and (.ino == $w.x_ino or .ino == $w.y_ino))
+		| [(if .ino == $w.x_ino then "x" else "y" end), .bytes, (.peers | map([.pid, .comm]))]]
+		| sort' "$TMP/live"
+	[ "$status" -eq 0 ]
+	reader=$(jq .reader "$TMP/load")
+	[ "$output" = "[[\"x\",1234,[]],[\"y\",4321,[[$reader,\"python3\"]]]]" ]
+}
+
 @test "a fork storm beside a long-lived writer: the writer's and reader's bytes exact, every child's byte counted" {
 	start_tracer -t pipe --json -i 0.5
 	/usr/bin/python3 "$SCALE_LOAD" forkstorm 2000 6 50 4096 >"$TMP/load"

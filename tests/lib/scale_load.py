@@ -23,6 +23,11 @@ SOAK=forkstorm and the tests.
   scale_load.py swap SECONDS
       one pipe written into every 0.2 s; halfway, it is closed and another
       made under the same descriptor numbers, written the same way.
+  scale_load.py dupswap X_BYTES Y_BYTES
+      an idle reader holds pipe X's read end, and X_BYTES go into X; once
+      ipctrace has read the reader (after 3 s), its descriptor is made a
+      read end of pipe Y (dup2 over it: as many descriptors as before),
+      and Y_BYTES go into Y. Nobody reads either; both held until SIGTERM.
   scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
       a long-lived process writes WRITES times SIZE bytes into a pipe (a
       reader of its own reads them), spread over SECONDS, while FORKERS
@@ -341,6 +346,41 @@ def swap(seconds):
     time.sleep(600)
 
 
+def dupswap(x_bytes, y_bytes):
+    """The writer (this process) and an idle reader whose one read end
+    changes pipe under the same count: a JSON line once both are written."""
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    xr, xw = os.pipe()
+    yr, yw = os.pipe()
+    go_r, go_w = os.pipe()
+    done_r, done_w = os.pipe()
+    reader = os.fork()
+    if reader == 0:
+        for fd in (xw, yr, yw, go_w, done_r):
+            os.close(fd)
+        os.read(go_r, 1)
+        # Y's read end, through the writer's descriptor, over X's.
+        fd = os.open(f"/proc/{os.getppid()}/fd/{yr}", os.O_RDONLY)
+        os.dup2(fd, xr)
+        os.close(fd)
+        os.write(done_w, b"d")
+        os.read(go_r, 1)	# until the writer has gone, however it went
+        os._exit(0)
+    for fd in (xr, go_r, done_w):
+        os.close(fd)
+    os.write(xw, b"x" * x_bytes)
+    time.sleep(3)
+    os.write(go_w, b"g")
+    os.read(done_r, 1)
+    os.close(yr)
+    os.write(yw, b"y" * y_bytes)
+    print(json.dumps({"writer": os.getpid(), "reader": reader,
+                      "x_ino": os.fstat(xw).st_ino, "y_ino": os.fstat(yw).st_ino,
+                      "x_bytes": x_bytes, "y_bytes": y_bytes}), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (os.kill(reader, signal.SIGKILL), os._exit(0)))
+    time.sleep(600)
+
+
 def main():
     kind = sys.argv[1]
     if kind == "unix":
@@ -354,10 +394,13 @@ def main():
     if kind == "swap":
         swap(float(sys.argv[2]))
         return 0
+    if kind == "dupswap":
+        dupswap(int(sys.argv[2]), int(sys.argv[3]))
+        return 0
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
                      int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
-    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap or forkstorm")
+    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap, dupswap or forkstorm")
 
 
 if __name__ == "__main__":

@@ -397,7 +397,7 @@ static void test_prom_sets_titles(void **state)
 		struct row *r = store_update(s, &k, 100 * (i + 1), 1, &created);
 
 		strcpy(r->comm, "postgres");
-		r->title = g_strdup(titles[i]);
+		r->title = g_ref_string_new(titles[i]);
 	}
 	rows = store_select(s, true, SORT_PID, NULL);
 	text = render_sets(ps, rows, false);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <json.h>
 #include "unit.h"
@@ -185,7 +186,7 @@ static void test_peers_limit(void **state)
 	for (int pid = 300; pid < 310; pid++) {
 		struct peer p = { .pid = pid, .comm = "reader" };
 
-		g_array_append_val(f->tx->peers, p);
+		g_array_append_val(row_own_peers(f->tx), p);
 	}
 	format_peers(f->tx, buf, sizeof(buf), 40);
 	assert_string_equal(buf, "200/reader \"q\"*,300/reader,301/reader,+8");
@@ -233,9 +234,9 @@ static void test_attrs_are_generic(void **state)
 	char *text;
 	json_object *o, *rows, *v;
 
-	store_attr_set(f->tx->attrs, &f->tx->nattrs, "accepts", 7);
-	store_attr_set(f->tx->attrs, &f->tx->nattrs, "quiet", 0);
-	store_attr_set(f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
+	store_attr_set(&f->tx->attrs, &f->tx->nattrs, "accepts", 7);
+	store_attr_set(&f->tx->attrs, &f->tx->nattrs, "quiet", 0);
+	store_attr_set(&f->tx->obj->attrs, &f->tx->obj->nattrs, "depth", 3);
 	text = render(f, false, false, &(struct table_style){ 0 });
 	assert_non_null(strstr(text, "DETAIL"));
 	/* Zero counters stay out of the table; the object's state follows. */
@@ -365,7 +366,7 @@ static struct row *text_row(struct store *s, unsigned int type, const char *name
 	struct peer remote = { .pid = 0, .comm = "remote" };
 
 	g_strlcpy(r->comm, name + type, sizeof(r->comm));
-	r->title = type % 3 ? g_strdup(name) : NULL;
+	r->title = type % 3 ? g_ref_string_new(name) : NULL;
 	r->uid = type % 2 ? 0 : 4000000123u;
 	r->exited = type % 2;
 	r->bytes_per_s = type * 1234.56789;
@@ -377,13 +378,13 @@ static struct row *text_row(struct store *s, unsigned int type, const char *name
 		struct peer p = { .pid = 100 + i, .start = 7, .exited = i % 2 };
 
 		g_strlcpy(p.comm, name + 40 * i, sizeof(p.comm));
-		g_array_append_val(r->peers, p);
+		g_array_append_val(row_own_peers(r), p);
 	}
 	g_strlcpy(remote.remote, name + 200, sizeof(remote.remote));
 	if (type % 5 == 0)
-		g_array_append_val(r->peers, remote);
-	store_attr_set(r->attrs, &r->nattrs, "accepts", -7 * (__s64)type);
-	store_attr_set(r->obj->attrs, &r->obj->nattrs, "depth", INT64_MIN + type);
+		g_array_append_val(row_own_peers(r), remote);
+	store_attr_set(&r->attrs, &r->nattrs, "accepts", -7 * (__s64)type);
+	store_attr_set(&r->obj->attrs, &r->obj->nattrs, "depth", INT64_MIN + type);
 	row_set_label(r, -5, 3, 30);
 	row_set_label(r, type, 1ULL << 63, 10);
 	if (type % 2) {
@@ -424,11 +425,48 @@ static void test_json_row_text(void **state)
 			fail_msg("row %u:\n%s\n%s", type, direct, jsonc);
 		g_free(direct);
 		g_free(jsonc);
-		store_attr_set(r->attrs, &r->nattrs, "bytes", 1);
+		store_attr_set(&r->attrs, &r->nattrs, "bytes", 1);
 		assert_false(output_json_row_texts(r, &direct, &jsonc));
 		g_free(direct);
 		g_free(jsonc);
 	}
+	store_free(s);
+}
+
+/*
+ * Rates, shares and waits as row_text writes them without printf: the same
+ * text as json-c's (printf's "%.*f"), on whole numbers, values an interval
+ * of a little more or less than a second makes, exact halves and values a
+ * hair from them, up to and past where printf takes over, random bits.
+ */
+static void test_json_decimals(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 1, .dev = 2, .tgid = 3, .type = IPC_PIPE, .dir = DIR_TX };
+	bool created;
+	struct row *r = store_update(s, &k, 1, 1, &created);
+	GRand *rand = g_rand_new_with_seed(20);
+
+	(void)state;
+	strcpy(r->comm, "x");
+	for (int i = 0; i < 400000; i++) {
+		double base = i < 100000 ? (i % 1000) / (1.0 + (i / 1000 - 50) * 1e-4)
+			    : i < 200000 ? (i % 20000) * 0.05 + ((i / 20000) % 3 - 1) * 1e-12
+			    : i < 300000 ? g_rand_double_range(rand, 0, 1) * pow(10, i % 17 - 4)
+			    : (double)(i % 5000) / 8.0;
+		char *direct, *jsonc;
+
+		r->bytes_per_s = base;
+		r->ops_per_s = base / 3;
+		r->wait_share = base / 1000;
+		r->wait_ns = (__u64)(base * 1e6);
+		assert_true(output_json_row_texts(r, &direct, &jsonc));
+		if (strcmp(direct, jsonc))
+			fail_msg("%.17g:\n%s\n%s", base, direct, jsonc);
+		g_free(direct);
+		g_free(jsonc);
+	}
+	g_rand_free(rand);
 	store_free(s);
 }
 
@@ -445,6 +483,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_json_row_text),
+		cmocka_unit_test(test_json_decimals),
 		cmocka_unit_test(test_format_role),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),

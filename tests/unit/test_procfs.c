@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -183,6 +184,113 @@ static void test_holders(void **state)
 	store_free(s);
 }
 
+static void note_fd(const struct fd_ref *ref, void *ctx)
+{
+	g_array_append_val((GArray *)ctx, ref->fd);
+}
+
+/* A read of part of a process's descriptors: from one on, at most so many. */
+static void test_fds_from(void **state)
+{
+	GArray *seen = g_array_new(FALSE, FALSE, sizeof(int));
+	int fds[40][2], from, next, want[7], n = 0;
+	pid_t child = fork();
+
+	(void)state;
+	if (child == 0)
+		_exit(0);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(pipe(fds[i]), 0);
+	from = fds[10][1];
+	/* The 7 descriptors open from there on (others may be open between). */
+	for (int fd = from; n < 7; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			want[n++] = fd;
+	next = proc_scan_fds_from(getpid(), from, 7, note_fd, seen);
+	assert_int_equal(seen->len, 7);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(g_array_index(seen, int, i), want[i]);
+	assert_true(next > want[6] && fcntl(next, F_GETFD) != -1);
+	/* From there to the end: the last pipe's write end is among them. */
+	g_array_set_size(seen, 0);
+	assert_int_equal(proc_scan_fds_from(getpid(), next, 0, note_fd, seen), INT_MAX);
+	assert_int_equal(g_array_index(seen, int, 0), next);
+	assert_true(g_array_index(seen, int, seen->len - 1) >= fds[39][1]);
+	waitpid(child, NULL, 0);
+	assert_int_equal(proc_scan_fds_from(child, 0, 0, note_fd, seen), -1);
+	for (int i = 0; i < 40; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+	g_array_free(seen, TRUE);
+}
+
+static struct ipc_obj_key pipe_key_of(int fd)
+{
+	struct ipc_obj_key k = { .type = IPC_PIPE };
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	k.ino = st.st_ino;
+	k.dev = mechanism_kernel_dev(st.st_dev);
+	return k;
+}
+
+/*
+ * A descriptor swapped for another object under the same count (dup2): a
+ * refresh cannot tell, and the sweep reads it again within HOLDERS_SWEEP_S.
+ * An object that comes after its holder was read gets its holder from what
+ * that read kept.
+ */
+static void test_holders_sweep(void **state)
+{
+	struct store *s = store_new();
+	struct holders_cache *c = holders_cache_new();
+	unsigned int mask = 1U << IPC_PIPE;
+	int filler[200][2], x[2], y[2], z[2];
+	struct ipc_obj_key xk, yk, zk;
+
+	(void)state;
+	/* Many descriptors before X's: the sweep reads them a share at a time. */
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(pipe(filler[i]), 0);
+	assert_int_equal(pipe(x), 0);
+	assert_int_equal(pipe(y), 0);
+	assert_int_equal(pipe(z), 0);
+	xk = pipe_key_of(x[0]);
+	yk = pipe_key_of(y[0]);
+	zk = pipe_key_of(z[0]);
+	store_object(s, &xk);
+	store_object(s, &yk);
+	holders_refresh(s, mask, 0, c, 1.0);
+	assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+	assert_int_equal(holder_of(s, &yk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+	/* Z is new to the store: its holder, from the last read, without a read. */
+	store_object(s, &zk);
+	/* X's read end becomes a second read end of Y: as many descriptors as before. */
+	assert_int_equal(dup2(y[0], x[0]), x[0]);
+	holders_refresh(s, mask, 0, c, 1.0);
+	assert_int_equal(holder_of(s, &zk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+	assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+	for (double t = 2.0; t <= 2.0 + HOLDERS_SWEEP_S; t += 1.0)
+		holders_sweep(s, mask, c, t);
+	assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_WRITE);
+	assert_int_equal(holder_of(s, &yk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+	assert_int_equal(holder_of(s, &zk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+	for (int i = 0; i < 200; i++) {
+		close(filler[i][0]);
+		close(filler[i][1]);
+	}
+	close(x[0]);
+	close(x[1]);
+	close(y[0]);
+	close(y[1]);
+	close(z[0]);
+	close(z[1]);
+	holders_cache_free(c);
+	store_free(s);
+}
+
 static void test_ppid(void **state)
 {
 	(void)state;
@@ -298,6 +406,8 @@ int run_procfs_tests(void)
 		cmocka_unit_test(test_zombie),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_holders),
+		cmocka_unit_test(test_holders_sweep),
+		cmocka_unit_test(test_fds_from),
 		cmocka_unit_test(test_status_uid),
 	};
 

@@ -67,9 +67,9 @@ static void test_signal_row(void **state)
 	row_set_label(r, SIGTERM, 1, 0);
 	row_set_label(r, SIGUSR1, 3, 0);
 	row_set_label(r, SIGRTMIN + 2, 1, 0);
-	store_attr_set(r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_DELIVERED), 4);
-	store_attr_set(r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_IGNORED), 1);
-	store_attr_set(r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_KERNEL), 0);
+	store_attr_set(&r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_DELIVERED), 4);
+	store_attr_set(&r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_IGNORED), 1);
+	store_attr_set(&r->attrs, &r->nattrs, mechanism_event_name(IPC_SIGNAL, SIG_EV_KERNEL), 0);
 	format_detail(r, detail, sizeof(detail));
 	assert_string_equal(detail, "delivered=4 ignored=1 sig SIGUSR1:3,SIGTERM:1,SIGRTMIN+2:1");
 

@@ -273,11 +273,11 @@ static void test_titles_tell_processes_apart(void **state)
 
 	(void)state;
 	put(s, 50, IPC_PIPE, 400, DIR_TX, 10, 1, "postgres")->title =
-		g_strdup("postgres: checkpointer ");
+		g_ref_string_new("postgres: checkpointer ");
 	put(s, 51, IPC_PIPE, 400, DIR_RX, 10, 1, "postgres")->title =
-		g_strdup("postgres: bench db [local] idle");
+		g_ref_string_new("postgres: bench db [local] idle");
 	/* One name, one title: nothing to tell apart. */
-	put(s, 10, IPC_PIPE, 100, DIR_TX, 0, 0, "writer")->title = g_strdup("writer --fast");
+	put(s, 10, IPC_PIPE, 100, DIR_TX, 0, 0, "writer")->title = g_ref_string_new("writer --fast");
 	snap = snapshot_of(s);
 	store_free(s);
 	v = tui_view_build(snap, &o);

@@ -3,14 +3,15 @@
 """ipctrace at scale: what its user space costs with many live objects and
 under a fork storm, each figure printed beside its target (issue 20).
 
-usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only] [--only PART]
-       [--seconds N] [--fork-rate R]
+usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only]
+       [--only PART,...] [--seconds N] [--window N] [--fork-rate R]
 
 1. 10,000 live pipes (build/ipc-bench many-pipes: one byte into each, every
    second): ipctrace's CPU at -i 1, as a share of one core (target <= 2%),
    with --json and with the default table (both to a file: every row).
-2. 100,000 live pipes: 1 s intervals on time (each within 10% of 1 s) and
-   RSS <= 100 MB.
+2. 100,000 live pipes: 1 s intervals on time (each within 10% of 1 s, over
+   --window seconds, 60 by default, from the end of the first interval that
+   read them all) and RSS <= 100 MB.
 3. 50,000 unix sockets made at once (more than the object-name map holds):
    every socket's two rows in the last live interval, exact bytes.
 4. A fork storm (tests/lib/scale_load.py forkstorm, at --fork-rate a second,
@@ -28,7 +29,8 @@ usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only] [--on
 
 Results go to FILE (default build/bench/scale.json); tools/bench/bench.py
 calls run() and keeps them under "scale". Timings are this machine's and
-this moment's: others' tracers and builds are load too.
+this moment's: others' tracers and builds are load too, so each part says
+the load average it ran at.
 """
 import argparse
 import json
@@ -103,6 +105,25 @@ class Tracer:
         with open(self.out.name, "rb") as f:
             return sum(1 for line in f if line.startswith(b"{") and line.endswith(b"\n"))
 
+    def heads(self, skip=0, upto=None):
+        """(interval_s, final, rows) of each whole frame after the first
+        skip (and in the file's first upto bytes), read a line at a time:
+        100,000 rows a second for a minute are gigabytes of JSON, which
+        frames() would hold and parse whole."""
+        out = []
+        with open(self.out.name, "rb") as f:
+            for line in f:
+                if upto is not None and f.tell() > upto:
+                    break
+                if not (line.startswith(b"{") and line.endswith(b"\n")):
+                    continue
+                if skip:
+                    skip -= 1
+                    continue
+                head = json.loads(line[:line.index(b',"rows":[')] + b"}")
+                out.append((head["interval_s"], head["final"], line.count(b',"uid":')))
+        return out
+
 
 def interval_lengths(frames):
     """Each interval's length as ipctrace measured it (interval_s), live ones."""
@@ -114,39 +135,63 @@ def late_share(lengths, want):
     return len(late), len(lengths)
 
 
+def first_full_frame(tr, n, limit=180):
+    """Wait for a frame with all n rows, the first interval that read them
+    all; returns how many frames there are then."""
+    deadline = time.monotonic() + limit
+    seen = 0
+    while time.monotonic() < deadline:
+        heads = tr.heads(seen)
+        for i, (_, _, rows) in enumerate(heads):
+            if rows >= n:
+                return seen + i + 1
+        seen += len(heads)
+        time.sleep(0.5)
+    raise RuntimeError(f"no interval with {n} rows within {limit} s")
+
+
 def held_pipes(n, seconds, extra, table=False):
     """n live pipes under ipctrace -i 1 for seconds: CPU share, intervals, RSS
-    (with table, the CPU alone: the table file holds the last frame only)."""
+    (with table, the CPU alone: the table file holds the last frame only).
+    The window starts after the first interval that read them all (JSON), or
+    3 s after they are all written (the table)."""
     tr = Tracer("-i", "1", "-t", "pipe", *extra, table=table)
     try:
-        load = subprocess.Popen([IPC_BENCH, "many-pipes", "-n", str(n), "-d", str(seconds + 8)],
+        load = subprocess.Popen([IPC_BENCH, "many-pipes", "-n", str(n),
+                                 "-d", str(seconds + 200)],
                                 stdout=subprocess.PIPE, text=True)
         if not load.stdout.readline().startswith("ready"):
             raise RuntimeError("many-pipes did not start")
-        time.sleep(3)	# the first intervals read the new rows and their holders
-        start = 0 if table else tr.count()
+        if table:
+            time.sleep(3)	# the first intervals read the new rows and their holders
+            start = 0
+        else:
+            start = first_full_frame(tr, n)
         c0, t0 = cpu_ns(tr.proc.pid), time.monotonic()
         time.sleep(seconds)
         c1, t1 = cpu_ns(tr.proc.pid), time.monotonic()
         hwm = hwm_mb(tr.proc.pid)
-        frames = [] if table else [f for f in tr.frames(last=max(tr.count() - start, 1)) if f]
+        loadavg = round(os.getloadavg()[0], 1)
+        size = os.path.getsize(tr.out.name)	# the window's frames, not those written since
+        heads = [] if table else tr.heads(start, size)
         load.kill()
         load.wait()
     finally:
         tr.stop()
     cpu_pct = round((c1 - c0) / (t1 - t0) / 1e7, 2)
     if table:
-        return {"objects": n, "cpu_pct": cpu_pct, "rss_hwm_mb": hwm}
-    lengths = interval_lengths(frames)
+        return {"objects": n, "cpu_pct": cpu_pct, "rss_hwm_mb": hwm, "loadavg": loadavg}
+    # The frames begun in the window: its first interval ended in it.
+    lengths = [interval for interval, final, _ in heads if not final]
     late, total = late_share(lengths, 1.0)
     # Intervals that never ended within the window are late too.
     missing = max(0, seconds - 1 - total)
     late, total = late + missing, total + missing
-    rows = max((len(f["rows"]) for f in frames), default=0)
-    return {"objects": n, "cpu_pct": cpu_pct,
+    rows = max((rows for _, _, rows in heads), default=0)
+    return {"objects": n, "cpu_pct": cpu_pct, "seconds": seconds,
             "intervals": total, "late_intervals": late,
             "longest_interval_s": max(lengths, default=0), "rss_hwm_mb": hwm,
-            "rows_max": rows}
+            "rows_max": rows, "loadavg": loadavg}
 
 
 def unix_sockets(n):
@@ -268,18 +313,19 @@ def targets(res):
     out = []
     if "pipes_10k" in res:
         r = res["pipes_10k"]
-        out.append(("10,000 live pipes: CPU at --json -i 1", f"{r['cpu_pct']}% of a core",
-                    "<= 2%", r["cpu_pct"] <= 2))
+        out.append(("10,000 live pipes: CPU at --json -i 1",
+                    f"{r['cpu_pct']}% of a core (load {r['loadavg']})", "<= 2%", r["cpu_pct"] <= 2))
     if "pipes_10k_table" in res:
         r = res["pipes_10k_table"]
-        out.append(("10,000 live pipes: CPU at -i 1, the table", f"{r['cpu_pct']}% of a core",
-                    "<= 2%", r["cpu_pct"] <= 2))
+        out.append(("10,000 live pipes: CPU at -i 1, the table",
+                    f"{r['cpu_pct']}% of a core (load {r['loadavg']})", "<= 2%", r["cpu_pct"] <= 2))
     if "pipes_100k" in res:
         r = res["pipes_100k"]
-        out.append(("100,000 live pipes: intervals late by > 10%",
-                    f"{r['late_intervals']} of {r['intervals']} (longest {r['longest_interval_s']} s)",
-                    "0", r["late_intervals"] == 0))
-        out.append(("100,000 live pipes: RSS", f"{r['rss_hwm_mb']} MB", "<= 100 MB",
+        out.append((f"{r['objects']:,} live pipes: {r['seconds']} s intervals late by > 10%",
+                    f"{r['late_intervals']} of {r['intervals']} (longest {r['longest_interval_s']} s, "
+                    f"load {r['loadavg']})", "0", r["late_intervals"] == 0))
+        out.append((f"{r['objects']:,} live pipes: CPU, peak RSS",
+                    f"{r['cpu_pct']}% of a core, {r['rss_hwm_mb']} MB", "<= 100 MB",
                     r["rss_hwm_mb"] <= 100))
     if "unix_50k" in res:
         r = res["unix_50k"]
@@ -312,23 +358,25 @@ def targets(res):
     return out
 
 
-def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=print, only=None):
-    """Every part (or the storm alone, or the one named); returns the
+def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=print,
+        window=60, only=None):
+    """Every part (or the storm alone, or those named in only); returns the
     results with their targets."""
     res = {}
     parts = [("forkstorm", fork_storm, (fork_rate, seconds))]
     if not forkstorm_only:
         parts = [("pipes_10k", held_pipes, (10000, seconds, ())),
                  ("pipes_10k_table", held_pipes, (10000, seconds, (), True)),
-                 ("pipes_100k", held_pipes, (20000 if quick else 100000, seconds,
+                 ("pipes_100k", held_pipes, (20000 if quick else 100000,
+                                             seconds if quick else window,
                                              ("--max-rows", BIG_ROWS))),
                  ("unix_50k", unix_sockets, (5000 if quick else 50000,)),
                  ("tcp_5k", tcp_conns, (2000 if quick else 10000, seconds, "traced")),
                  ("tcp_5k_before", tcp_conns, (2000 if quick else 10000, seconds, "before")),
                  ("tcp_5k_pending", tcp_conns, (2000 if quick else 10000, seconds, "pending"))] + parts
+    if only:
+        parts = [p for p in parts if p[0] in only]
     for name, fn, args in parts:
-        if only and name != only:
-            continue
         say(f"scale: {name}")
         try:
             res[name] = fn(*args)
@@ -357,14 +405,17 @@ def main():
     ap.add_argument("--seconds", type=int, default=10, help="each measurement's length")
     ap.add_argument("--fork-rate", type=int, default=10000)
     ap.add_argument("--forkstorm-only", action="store_true")
-    ap.add_argument("--only", help="one part: pipes_10k, pipes_10k_table, pipes_100k, unix_50k, "
-                    "tcp_5k, tcp_5k_before, tcp_5k_pending or forkstorm")
+    ap.add_argument("--window", type=int, default=60,
+                    help="100,000 pipes: seconds of intervals checked")
+    ap.add_argument("--only", help="parts to run, by name: pipes_10k,pipes_10k_table,"
+                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_before,tcp_5k_pending,forkstorm")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("scale.py: needs root (BPF): run it with sudo")
     res = run(args.quick, args.seconds, args.fork_rate, args.forkstorm_only,
-              say=lambda m: print(m, file=sys.stderr, flush=True), only=args.only)
+              say=lambda m: print(m, file=sys.stderr, flush=True), window=args.window,
+              only=args.only.split(",") if args.only else None)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(res, f, indent=1)

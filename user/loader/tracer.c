@@ -34,6 +34,9 @@
 #define DUMP_VALUES_SIZE MAX(MAX_LABELS * sizeof(struct ipc_label_counts), \
 			     MAX_HISTS * sizeof(struct ipc_hist))
 #define MAX_KEY_SIZE 256
+/* The counters are read this many rows at a time: dumped whole, 100,000
+ * rows' took 14 MB of buffers. */
+#define COUNTERS_CHUNK 4096
 
 struct tracer {
 	struct tracer_opts opts;
@@ -476,10 +479,11 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 				       .watch_tuple = kops_watch_tuple };
 	t->max_rows = opts->max_rows > 0 ? (size_t)opts->max_rows : MAX_ROWS;
 	t->max_procs = opts->max_procs > 0 ? (size_t)opts->max_procs : MAX_PROCS;
-	/* One pair of buffers serves every map dump: sized for the largest. */
-	t->keys = calloc(1, MAX(MAX(DUMP_KEYS_SIZE, t->max_rows * sizeof(struct ipc_key)),
+	/* One pair of buffers serves every map dump: sized for the largest
+	 * but the counters', which are read a chunk at a time. */
+	t->keys = calloc(1, MAX(MAX(DUMP_KEYS_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_key)),
 				t->max_procs * sizeof(struct ipc_proc_key)));
-	t->values = calloc(1, MAX(MAX(DUMP_VALUES_SIZE, t->max_rows * sizeof(struct ipc_counters)),
+	t->values = calloc(1, MAX(MAX(DUMP_VALUES_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_counters)),
 				  t->max_procs * sizeof(struct ipc_proc)));
 	if (!t->keys || !t->values) {
 		snprintf(err, errlen, "out of memory");
@@ -573,48 +577,71 @@ const struct kernel_ops *tracer_kernel_ops(struct tracer *t)
 }
 
 /*
- * Copy a whole hash map into keys/values. Batch lookup takes one syscall per
- * few thousand entries; without it, two syscalls per entry.
+ * Every entry of a hash map, handed to fn a chunk at a time through keys
+ * and values (room for chunk entries each). fn must not delete entries: a
+ * get_next_key walk would start over. Returns how many there were.
  */
-static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
-		       size_t cap, void *keys, void *values)
+static size_t map_each(int fd, bool batch, size_t key_size, size_t value_size, size_t chunk,
+		       void *keys, void *values, void (*fn)(void *ctx, size_t n), void *ctx)
 {
-	size_t n = 0;
+	char prev[MAX_KEY_SIZE], next[MAX_KEY_SIZE];
+	void *prevp = NULL;
+	size_t total = 0, n = 0;
 
 	if (batch) {
 		__u32 cursor, count;
 		void *in = NULL;
-		int err;
+		int err, why = 0;
 
 		do {
-			count = (__u32)(cap - n);
-			if (count == 0)
-				break;
-			err = bpf_map_lookup_batch(fd, in, &cursor, (char *)keys + n * key_size,
-						   (char *)values + n * value_size, &count, NULL);
-			n += count;
+			/* A whole chunk each call: the kernel returns whole buckets,
+			 * and refuses a call with less room than a bucket. */
+			count = (__u32)chunk;
+			err = bpf_map_lookup_batch(fd, in, &cursor, keys, values, &count, NULL);
+			why = err ? errno : 0;
+			if ((!err || why == ENOENT) && count) {
+				fn(ctx, count);
+				total += count;
+			}
 			in = &cursor;
 		} while (!err);
-		if (err && errno == ENOENT)
-			return n;
-		n = 0;	/* fall back below on any other error */
+		if (why == ENOENT)
+			return total;
+		total = 0;	/* walk it again below on any other error */
 	}
-
-	char prev[MAX_KEY_SIZE], next[MAX_KEY_SIZE];
-	void *prevp = NULL;
-
 	if (key_size > MAX_KEY_SIZE)
 		return 0;
-
-	while (n < cap && bpf_map_get_next_key(fd, prevp, next) == 0) {
-		if (bpf_map_lookup_elem(fd, next, (char *)values + n * value_size) == 0) {
-			memcpy((char *)keys + n * key_size, next, key_size);
-			n++;
-		}
+	while (bpf_map_get_next_key(fd, prevp, next) == 0) {
 		memcpy(prev, next, key_size);
 		prevp = prev;
+		if (bpf_map_lookup_elem(fd, next, (char *)values + n * value_size) == 0)
+			memcpy((char *)keys + n++ * key_size, next, key_size);
+		if (n == chunk) {
+			fn(ctx, n);
+			total += n;
+			n = 0;
+		}
 	}
-	return n;
+	if (n)
+		fn(ctx, n);
+	return total + n;
+}
+
+static void keep_chunk(void *ctx, size_t n)
+{
+	(void)ctx;
+	(void)n;
+}
+
+/*
+ * Copy a whole hash map (of at most cap entries) into keys/values. Batch
+ * lookup takes one syscall per few thousand entries; without it, two
+ * syscalls per entry.
+ */
+static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
+		       size_t cap, void *keys, void *values)
+{
+	return map_each(fd, batch, key_size, value_size, cap, keys, values, keep_chunk, NULL);
 }
 
 /*
@@ -748,15 +775,59 @@ static void read_removals(struct tracer *t, struct store *s)
 	}
 }
 
+/* A row whose process has exited: its entry goes once the walk is over. */
+struct gone_row {
+	struct ipc_key key;
+	__u32 uid;
+};
+
+struct counters_read {
+	struct tracer *t;
+	struct store *s;
+	GArray *gone;	/* struct gone_row */
+};
+
+static void ingest_chunk(void *ctx, size_t n)
+{
+	struct counters_read *c = ctx;
+	const struct ipc_key *keys = c->t->keys;
+	const struct ipc_counters *vals = c->t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r;
+		bool created;
+
+		if (ingest_counters(c->s, c->t->procs, &keys[i], &vals[i], &r, &created)) {
+			struct gone_row g = { .key = keys[i], .uid = vals[i].uid };
+
+			g_array_append_val(c->gone, g);
+		}
+		if (created)
+			name_new_row(c->t, r);
+	}
+}
+
+static void read_counters(struct tracer *t, struct store *s)
+{
+	struct counters_read c = { t, s, g_array_new(FALSE, FALSE, sizeof(struct gone_row)) };
+	size_t n = map_each(bpf_map__fd(t->skel->maps.counters), t->feat.batch_ops,
+			    sizeof(struct ipc_key), sizeof(struct ipc_counters), COUNTERS_CHUNK,
+			    t->keys, t->values, ingest_chunk, &c);
+
+	note_fill(t, "rows", t->skel->maps.counters, n);
+	for (guint i = 0; i < c.gone->len; i++) {
+		const struct gone_row *g = &g_array_index(c.gone, struct gone_row, i);
+
+		delete_row(t, &g->key, g->uid);
+	}
+	g_array_free(c.gone, TRUE);
+}
+
 int tracer_collect(struct tracer *t, struct store *s)
 {
-	int counters_fd = bpf_map__fd(t->skel->maps.counters);
 	GHashTable *exited;
-	struct ipc_key *keys;
-	struct ipc_counters *vals;
 	GHashTableIter it;
 	gpointer k, v;
-	size_t n;
 
 	/*
 	 * Exits first, counters second: a process seen exited here made its
@@ -765,21 +836,7 @@ int tracer_collect(struct tracer *t, struct store *s)
 	t->nfill = 0;
 	ingest_begin(s);
 	read_procs(t);
-	n = map_dump(counters_fd, t->feat.batch_ops, sizeof(struct ipc_key),
-		     sizeof(struct ipc_counters), t->max_rows, t->keys, t->values);
-	note_fill(t, "rows", t->skel->maps.counters, n);
-	keys = t->keys;
-	vals = t->values;
-	for (size_t i = 0; i < n; i++) {
-		struct row *r;
-		bool created;
-		bool gone = ingest_counters(s, t->procs, &keys[i], &vals[i], &r, &created);
-
-		if (created)
-			name_new_row(t, r);
-		if (gone)
-			delete_row(t, &keys[i], vals[i].uid);
-	}
+	read_counters(t, s);
 	read_labels(t, s);
 	if (t->opts.hist)
 		read_hists(t, s);

@@ -90,10 +90,10 @@ static void refresh_queue(struct object *o)
 			    mechanism_kernel_dev(st.st_dev) != o->key.dev) {
 				mq_close(q);
 				q = (mqd_t)-1;
-				store_attr_set(o->attrs, &o->nattrs, "unlinked", 1);
+				store_attr_set(&o->attrs, &o->nattrs, "unlinked", 1);
 			}
 		} else if (errno == ENOENT) {
-			store_attr_set(o->attrs, &o->nattrs, "unlinked", 1);
+			store_attr_set(&o->attrs, &o->nattrs, "unlinked", 1);
 		}
 	}
 	for (guint i = 0; q == (mqd_t)-1 && i < o->holders->len; i++) {
@@ -107,9 +107,9 @@ static void refresh_queue(struct object *o)
 	if (q == (mqd_t)-1)
 		return;
 	if (mq_getattr(q, &attr) == 0) {
-		store_attr_set(o->attrs, &o->nattrs, "depth", attr.mq_curmsgs);
-		store_attr_set(o->attrs, &o->nattrs, "maxmsg", attr.mq_maxmsg);
-		store_attr_set(o->attrs, &o->nattrs, "msgsize", attr.mq_msgsize);
+		store_attr_set(&o->attrs, &o->nattrs, "depth", attr.mq_curmsgs);
+		store_attr_set(&o->attrs, &o->nattrs, "maxmsg", attr.mq_maxmsg);
+		store_attr_set(&o->attrs, &o->nattrs, "msgsize", attr.mq_msgsize);
 	}
 	mq_close(q);
 }

@@ -23,8 +23,8 @@ static void queue_state(struct object *o, const struct sysv_entry *e)
 {
 	if (e->ncols < 5)
 		return;
-	store_attr_set(o->attrs, &o->nattrs, "depth", e->col[4]);
-	store_attr_set(o->attrs, &o->nattrs, "queued_bytes", e->col[3]);
+	store_attr_set(&o->attrs, &o->nattrs, "depth", e->col[4]);
+	store_attr_set(&o->attrs, &o->nattrs, "queued_bytes", e->col[3]);
 }
 
 static void msg_refresh(struct store *s)

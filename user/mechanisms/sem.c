@@ -20,7 +20,7 @@ static const struct syscall_hook sem_syscalls[] = {
 static void set_state(struct object *o, const struct sysv_entry *e)
 {
 	if (e->ncols >= 4)
-		store_attr_set(o->attrs, &o->nattrs, "nsems", e->col[3]);
+		store_attr_set(&o->attrs, &o->nattrs, "nsems", e->col[3]);
 }
 
 static void sem_refresh(struct store *s)

@@ -158,7 +158,7 @@ static void shm_describe(struct object *o, const struct ipc_obj_info *info)
 	else
 		object_set_name(o, info->name);
 	if (info->size)
-		store_attr_set(o->attrs, &o->nattrs, "size", (__s64)info->size);
+		store_attr_set(&o->attrs, &o->nattrs, "size", (__s64)info->size);
 }
 
 /* key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime ... */
@@ -166,8 +166,8 @@ static void segment_state(struct object *o, const struct sysv_entry *e)
 {
 	if (e->ncols < 7)
 		return;
-	store_attr_set(o->attrs, &o->nattrs, "size", e->col[3]);
-	store_attr_set(o->attrs, &o->nattrs, "attached", e->col[6]);
+	store_attr_set(&o->attrs, &o->nattrs, "size", e->col[3]);
+	store_attr_set(&o->attrs, &o->nattrs, "attached", e->col[6]);
 }
 
 static void shm_refresh(struct store *s)

@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "model/holders.h"
 #include "model/mechanism.h"
 #include "model/procfs.h"
 
-/* One descriptor or mapping of a process that holds an object of the store. */
+/* One descriptor or mapping of a process, of a traced type: its object
+ * may be in the store, or come later (a pipe written into after the read). */
 struct held {
 	struct ipc_obj_key key;
 	int fd;			/* -1: a mapping */
 	unsigned int mode;	/* enum hold_mode bits */
 };
 
-/* A process as the last scan of its descriptors found it. */
+/* A process as the last reads of its descriptors found it. */
 struct held_proc {
 	struct fd_set_mark mark;
 	__u32 start;
 	char comm[COMM_LEN];
-	GArray *held;		/* struct held */
+	GArray *held;		/* struct held, by descriptor (mappings first) */
 	unsigned int round;	/* the last refresh that found it in /proc */
 	bool replayed;		/* that refresh took its holdings from here */
 };
@@ -27,18 +29,24 @@ struct held_proc {
  * processes whose descriptors may have changed (struct fd_set_mark), and
  * those of objects left with no holder; the rest hold what they held, left
  * on the objects as they are (taken off when the process is read again or
- * gone), so that a refresh costs what changed, not what is held. All are
- * read every FULL_SCAN_S, so that a descriptor closed and another opened
- * under one count, or a mapping made or gone with no descriptor kept, is
- * seen too.
+ * gone), and an object new since gets its holders from what was read, so
+ * that a refresh costs what changed, not what is held. A descriptor closed
+ * and another opened under one count, or a mapping made or gone with no
+ * descriptor kept, is seen by the sweep: every interval, a share of every
+ * process's descriptors (and the mappings of each it finishes) are read
+ * again in turn, so that each is read within HOLDERS_SWEEP_S, and no interval pays
+ * for all (100,000 pipes' 200,000 descriptors read at once took seconds).
  */
-#define FULL_SCAN_S 30.0
-
 struct holders_cache {
 	GHashTable *procs;	/* pid -> struct held_proc */
 	unsigned int round;
-	double last_full;	/* 0: never */
+	bool read;		/* every process has been read once */
 	bool stale;		/* holders came from elsewhere: read all again */
+	int sweep_pid;		/* the process the sweep is in (the lowest PID
+				 * from it on, if it has gone) */
+	int sweep_fd;		/* and the descriptor it goes on from */
+	double sweep_at;	/* when it last went on; 0: not yet */
+	double step_max;	/* a step goes on for at most this long; 0: any */
 };
 
 struct scan {
@@ -47,7 +55,8 @@ struct scan {
 	GHashTable *named;	/* names of named objects, for the system-wide scan */
 	bool create;		/* add objects not yet in the store */
 	GHashTable *comms;	/* pid -> struct scanned */
-	struct held_proc *cur;	/* the process being read, whose holdings are kept */
+	GArray *collect;	/* struct held: a read's findings, for reread() */
+	long long visited;	/* descriptors read */
 	bool maps;		/* its /proc/PID/maps too */
 };
 
@@ -116,17 +125,17 @@ static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, 
 	g_array_append_val(o->holders, h);
 }
 
-/* Add a holder, and keep it among what the process being read holds. */
-static void add_held(struct scan *sc, struct object *o, int pid, int fd, unsigned int mode)
+/* What a read found: kept for reread() (the object may be none yet), or a
+ * holder at once (holders_of_process()). */
+static void add_held(struct scan *sc, struct object *o, const struct ipc_obj_key *key, int pid,
+		     int fd, unsigned int mode)
 {
-	add_holder_mode(sc, o, pid, fd, mode);
-	if (sc->cur) {
-		struct held h = { .key = o->key, .fd = fd, .mode = mode };
-		const struct scanned *p = scan_proc(sc, pid);
+	if (sc->collect) {
+		struct held h = { .key = *key, .fd = fd, .mode = mode };
 
-		g_array_append_val(sc->cur->held, h);
-		sc->cur->start = p->start;
-		memcpy(sc->cur->comm, p->comm, sizeof(sc->cur->comm));
+		g_array_append_val(sc->collect, h);
+	} else if (o) {
+		add_holder_mode(sc, o, pid, fd, mode);
 	}
 }
 
@@ -166,11 +175,8 @@ static void name_from_path(struct object *o, const char *path)
 static struct object *scanned_object(struct scan *sc, const struct ipc_obj_key *key,
 				     const char *path)
 {
-	struct object *o;
+	struct object *o = g_hash_table_lookup(sc->store->objects, key);
 
-	if (!(sc->type_mask & (1U << key->type)))
-		return NULL;
-	o = g_hash_table_lookup(sc->store->objects, key);
 	if (!o && sc->create) {
 		o = store_object(sc->store, key);
 		name_from_path(o, path);
@@ -184,6 +190,7 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 {
 	struct scan *sc = ctx;
 
+	sc->visited++;
 	for (size_t i = 0; i < nmechanisms; i++) {
 		const struct mechanism *m = mechanisms[i];
 		struct ipc_obj_key key;
@@ -192,9 +199,11 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 		if (!(m->types & sc->type_mask) || !m->fd_object ||
 		    !m->fd_object(ref, sc->named, &key))
 			continue;
+		if (!(sc->type_mask & (1U << key.type)))
+			return;
 		o = scanned_object(sc, &key, ref->link);
-		if (o)
-			add_held(sc, o, ref->pid, ref->fd, proc_fd_ref_mode(ref));
+		if (o || sc->collect)
+			add_held(sc, o, &key, ref->pid, ref->fd, proc_fd_ref_mode(ref));
 		return;
 	}
 }
@@ -211,9 +220,10 @@ static void visit_map(const struct map_ref *ref, void *ctx)
 
 		if (!(m->types & sc->type_mask) || !m->map_object || !m->map_object(ref, &key, &mode))
 			continue;
+		if (!(sc->type_mask & (1U << key.type)))
+			return;
 		o = scanned_object(sc, &key, ref->path);
-		if (o)
-			add_held(sc, o, ref->pid, -1, mode);
+		add_held(sc, o, &key, ref->pid, -1, mode);
 		return;
 	}
 }
@@ -269,29 +279,21 @@ void holders_cache_free(struct holders_cache *c)
 	g_free(c);
 }
 
-/* What a process held at its last read, as holders again, of the objects
- * still in the store (their holders from descriptors only, when fds_only). */
-static void replay(struct scan *sc, int pid, const struct held_proc *hp)
+/* pid is known by what its last read found (its name, its start time). */
+static void remember(struct scan *sc, int pid, const struct held_proc *hp)
 {
-	for (guint i = 0; i < hp->held->len; i++) {
-		const struct held *h = &g_array_index(hp->held, struct held, i);
-		struct object *o = g_hash_table_lookup(sc->store->objects, &h->key);
-		struct scanned *p;
+	struct scanned *p;
 
-		if (!o || h->fd < 0)
-			continue;
-		if (!g_hash_table_contains(sc->comms, GINT_TO_POINTER(pid))) {
-			p = g_new0(struct scanned, 1);
-			p->start = hp->start;
-			memcpy(p->comm, hp->comm, sizeof(p->comm));
-			g_hash_table_insert(sc->comms, GINT_TO_POINTER(pid), p);
-		}
-		add_holder_mode(sc, o, pid, h->fd, h->mode);
-	}
+	if (g_hash_table_contains(sc->comms, GINT_TO_POINTER(pid)))
+		return;
+	p = g_new0(struct scanned, 1);
+	p->start = hp->start;
+	memcpy(p->comm, hp->comm, sizeof(p->comm));
+	g_hash_table_insert(sc->comms, GINT_TO_POINTER(pid), p);
 }
 
-/* Take back what it held at its last read: the process is read afresh, or gone. */
-static void unreplay(struct scan *sc, int pid, const struct held_proc *hp)
+/* Take off pid's holders of the objects it held at its last read: it is gone. */
+static void drop_holders(struct scan *sc, int pid, const struct held_proc *hp)
 {
 	for (guint i = 0; i < hp->held->len; i++) {
 		const struct held *h = &g_array_index(hp->held, struct held, i);
@@ -303,21 +305,141 @@ static void unreplay(struct scan *sc, int pid, const struct held_proc *hp)
 	}
 }
 
-/* Read one process's descriptors afresh, keeping what it holds. */
+/* Its holders of the objects in touched are made again from all it holds
+ * (another of its descriptors may hold one of them too). */
+static void hold_again(struct scan *sc, int pid, const struct held_proc *hp, GHashTable *touched)
+{
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, touched);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		struct object *o = k;
+
+		for (guint j = 0; j < o->holders->len; j++)
+			if (g_array_index(o->holders, struct holder, j).pid == pid)
+				g_array_remove_index_fast(o->holders, j--);
+	}
+	for (guint i = 0; i < hp->held->len; i++) {
+		const struct held *h = &g_array_index(hp->held, struct held, i);
+		struct object *o = g_hash_table_lookup(sc->store->objects, &h->key);
+
+		if (o && g_hash_table_contains(touched, o))
+			add_holder_mode(sc, o, pid, h->fd, h->mode);
+	}
+}
+
+static void touch(struct scan *sc, GHashTable *touched, const struct ipc_obj_key *key)
+{
+	struct object *o = g_hash_table_lookup(sc->store->objects, key);
+
+	if (o)
+		g_hash_table_add(touched, o);
+}
+
+static gint by_fd(gconstpointer a, gconstpointer b)
+{
+	int x = ((const struct held *)a)->fd, y = ((const struct held *)b)->fd;
+
+	return x < y ? -1 : x != y;
+}
+
+/* Whether its descriptors from lo up to hi hold what they held: what a
+ * sweep finds nearly always, which then costs no more than the read. */
+static bool same_part(const struct held_proc *hp, const GArray *fresh, int lo, int hi)
+{
+	guint a = 0, b = hp->held->len, n = 0;
+
+	while (a < b) {
+		guint mid = a + (b - a) / 2;
+
+		if (g_array_index(hp->held, struct held, mid).fd < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (; a < hp->held->len; a++, n++) {
+		const struct held *h = &g_array_index(hp->held, struct held, a), *f;
+
+		if (h->fd >= hi)
+			break;
+		if (n >= fresh->len)
+			return false;
+		f = &g_array_index(fresh, struct held, n);
+		if (f->fd != h->fd || f->mode != h->mode || memcmp(&f->key, &h->key, sizeof(f->key)))
+			return false;
+	}
+	return n == fresh->len;
+}
+
+/*
+ * Read part of a process again: its descriptors from lo on, at most max of
+ * them (0: all), if fds; its mappings if maps (read when the store wants
+ * them). What it held there goes, what it holds there now comes. Returns the
+ * descriptor the read stopped before (INT_MAX: it read to the end).
+ */
+static int reread(struct scan *sc, int pid, struct held_proc *hp, int lo, unsigned int max,
+		  bool fds, bool maps)
+{
+	GArray *fresh = g_array_new(FALSE, FALSE, sizeof(struct held));
+	GHashTable *touched = g_hash_table_new(NULL, NULL);
+	int hi = lo;
+	guint kept = 0;
+
+	sc->collect = fresh;
+	if (fds)
+		hi = proc_scan_fds_from(pid, lo, max, visit_fd, sc);
+	if (hi < 0)
+		hi = INT_MAX;	/* gone: all of it goes */
+	if (maps && sc->maps)
+		proc_scan_maps(pid, 0, visit_map, sc);
+	sc->collect = NULL;
+	if (!maps && same_part(hp, fresh, lo, hi)) {
+		g_array_free(fresh, TRUE);
+		g_hash_table_destroy(touched);
+		return hi;
+	}
+	for (guint i = 0; i < hp->held->len; i++) {
+		const struct held *h = &g_array_index(hp->held, struct held, i);
+
+		if (h->fd < 0 ? maps : h->fd >= lo && h->fd < hi)
+			touch(sc, touched, &h->key);
+		else
+			g_array_index(hp->held, struct held, kept++) = *h;
+	}
+	g_array_set_size(hp->held, kept);
+	for (guint i = 0; i < fresh->len; i++)
+		touch(sc, touched, &g_array_index(fresh, struct held, i).key);
+	g_array_append_vals(hp->held, fresh->data, fresh->len);
+	g_array_sort(hp->held, by_fd);
+	if (fresh->len) {
+		const struct scanned *p = scan_proc(sc, pid);
+
+		hp->start = p->start;
+		memcpy(hp->comm, p->comm, sizeof(hp->comm));
+	}
+	remember(sc, pid, hp);
+	hold_again(sc, pid, hp, touched);
+	g_hash_table_destroy(touched);
+	g_array_free(fresh, TRUE);
+	return hi;
+}
+
+/* Read one process's descriptors and mappings afresh, keeping what it holds. */
 static void rescan(struct scan *sc, struct holders_cache *c, int pid,
 		   const struct fd_set_mark *mark)
 {
-	struct held_proc *hp = g_new0(struct held_proc, 1);
+	struct held_proc *hp = g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid));
 
+	if (!hp) {
+		hp = g_new0(struct held_proc, 1);
+		hp->held = g_array_new(FALSE, FALSE, sizeof(struct held));
+		g_hash_table_insert(c->procs, GINT_TO_POINTER(pid), hp);
+	}
 	hp->mark = *mark;
-	hp->held = g_array_new(FALSE, FALSE, sizeof(struct held));
 	hp->round = c->round;
-	g_hash_table_replace(c->procs, GINT_TO_POINTER(pid), hp);
-	sc->cur = hp;
-	proc_scan_fds(pid, 0, visit_fd, sc);
-	if (sc->maps)
-		proc_scan_maps(pid, 0, visit_map, sc);
-	sc->cur = NULL;
+	hp->replayed = false;
+	reread(sc, pid, hp, 0, 0, true, true);
 }
 
 static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
@@ -329,38 +451,11 @@ static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
 /*
  * An object no process seems to hold would be taken for closed: the
  * processes of its live rows are read again first, in case they opened it
- * under a count of descriptors they had before.
+ * under a count of descriptors they had before. Every replayed process's
+ * mappings are read again too when such an object is mapped: a mapping is
+ * inherited across fork with no descriptor, so whoever else maps an object
+ * (and names it, "[shared anonymous]") may be any process.
  */
-/*
- * Every replayed process's mappings, read again: a mapping is inherited
- * across fork with no descriptor, so whoever else maps an object (and names
- * it, "[shared anonymous]") may be any process. Only when such an object is
- * found unheld.
- */
-static void reread_maps(struct scan *sc, struct holders_cache *c)
-{
-	GHashTableIter it;
-	gpointer k, v;
-
-	g_hash_table_iter_init(&it, c->procs);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct held_proc *hp = v;
-
-		if (!hp->replayed)
-			continue;
-		/* Its mappings come back from the read: none kept twice, and one
-		 * gone since is gone from its object too. */
-		unreplay(sc, GPOINTER_TO_INT(k), hp);
-		for (guint i = 0; i < hp->held->len; i++)
-			if (g_array_index(hp->held, struct held, i).fd < 0)
-				g_array_remove_index_fast(hp->held, i--);
-		replay(sc, GPOINTER_TO_INT(k), hp);
-		sc->cur = hp;
-		proc_scan_maps(GPOINTER_TO_INT(k), 0, visit_map, sc);
-		sc->cur = NULL;
-	}
-}
-
 static void recheck_unheld(struct scan *sc, struct holders_cache *c)
 {
 	GHashTable *again = g_hash_table_new(NULL, NULL);
@@ -387,20 +482,53 @@ static void recheck_unheld(struct scan *sc, struct holders_cache *c)
 	}
 	g_hash_table_iter_init(&it, again);
 	while (g_hash_table_iter_next(&it, &k, NULL)) {
-		int pid = GPOINTER_TO_INT(k);
 		struct held_proc *hp = g_hash_table_lookup(c->procs, k);
 		struct fd_set_mark mark = hp->mark;
 
-		unreplay(sc, pid, hp);
-		rescan(sc, c, pid, &mark);
+		rescan(sc, c, GPOINTER_TO_INT(k), &mark);
 	}
 	g_hash_table_destroy(again);
-	if (maps && sc->maps)
-		reread_maps(sc, c);
+	if (!maps || !sc->maps)
+		return;
+	g_hash_table_iter_init(&it, c->procs);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (((struct held_proc *)v)->replayed)
+			reread(sc, GPOINTER_TO_INT(k), v, 0, 0, false, true);
+}
+
+/*
+ * Objects no refresh had seen (fresh): their holders among what the
+ * replayed processes held at their last read, which kept every descriptor
+ * of a traced type, its object known then or not: 100,000 new pipes of a
+ * process read when it had made them, before it wrote, are not read again.
+ */
+static void adopt_fresh(struct scan *sc, struct holders_cache *c, GHashTable *fresh)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (!g_hash_table_size(fresh))
+		return;
+	g_hash_table_iter_init(&it, c->procs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const struct held_proc *hp = v;
+
+		if (!hp->replayed)
+			continue;
+		remember(sc, GPOINTER_TO_INT(k), hp);
+		for (guint i = 0; i < hp->held->len; i++) {
+			const struct held *h = &g_array_index(hp->held, struct held, i);
+			struct object *o = g_hash_table_lookup(sc->store->objects, &h->key);
+
+			if (o && g_hash_table_contains(fresh, o))
+				add_holder_mode(sc, o, GPOINTER_TO_INT(k), h->fd, h->mode);
+		}
+	}
 }
 
 /* The descriptors of every process: read again where they may have changed. */
-static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bool full)
+static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bool full,
+			GHashTable *fresh)
 {
 	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
 	GHashTableIter it;
@@ -420,8 +548,6 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 			hp->round = c->round;
 			hp->replayed = true;
 		} else {
-			if (hp && !full)
-				unreplay(sc, pid, hp);
 			rescan(sc, c, pid, &mark);
 		}
 	}
@@ -430,26 +556,139 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		if (((struct held_proc *)v)->round == c->round)
 			continue;
-		if (!full)
-			unreplay(sc, GPOINTER_TO_INT(k), v);
+		drop_holders(sc, GPOINTER_TO_INT(k), v);
 		g_hash_table_iter_remove(&it);
 	}
-	if (!full)
+	if (!full) {
+		adopt_fresh(sc, c, fresh);
 		recheck_unheld(sc, c);
+	}
+}
+
+static GHashTable *named_objects(struct store *s)
+{
+	GHashTable *named = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct object *o = v;
+
+		if (o->name && o->name[0] == '/')
+			g_hash_table_add(named, o->name);
+	}
+	return named;
+}
+
+static gint pid_order(gconstpointer a, gconstpointer b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x != y;
+}
+
+/* The processes read, in PID order: the order the sweep goes in. */
+static GArray *swept_pids(struct holders_cache *c, long long *nfds)
+{
+	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
+	GHashTableIter it;
+	gpointer k, v;
+
+	*nfds = 0;
+	g_hash_table_iter_init(&it, c->procs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		int pid = GPOINTER_TO_INT(k);
+
+		g_array_append_val(pids, pid);
+		*nfds += ((struct held_proc *)v)->mark.nfds;
+	}
+	g_array_sort(pids, pid_order);
+	return pids;
+}
+
+/*
+ * Go on with the sweep through budget descriptors: the process it is in
+ * from the descriptor it stopped at, then the next ones in PID order. A
+ * process whose descriptors changed is left to the next refresh, which
+ * reads it whole.
+ */
+static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long long budget)
+{
+	guint i = 0;
+
+	while (i < pids->len && g_array_index(pids, int, i) < c->sweep_pid)
+		i++;
+	for (guint n = 0; n < pids->len && budget > 0; n++, i++) {
+		int pid = g_array_index(pids, int, i % pids->len), next = INT_MAX;
+		struct held_proc *hp = g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid));
+		struct fd_set_mark mark;
+
+		if (pid != c->sweep_pid)
+			c->sweep_fd = 0;
+		c->sweep_pid = pid;
+		if (proc_fd_set_mark(pid, &mark) && same_mark(hp, &mark)) {
+			sc->visited = 0;
+			next = reread(sc, pid, hp, c->sweep_fd, (unsigned int)MIN(budget, INT_MAX),
+				      true, false);
+			budget -= MAX(sc->visited, 1);
+			if (next != INT_MAX) {
+				c->sweep_fd = next;
+				return;
+			}
+			/* Its mappings with its last descriptors. */
+			reread(sc, pid, hp, 0, 0, false, true);
+		}
+		c->sweep_pid = g_array_index(pids, int, (i + 1) % pids->len);
+		c->sweep_fd = 0;
+		if (c->sweep_pid == pid)
+			return;
+	}
+}
+
+void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache *c, double now)
+{
+	struct scan sc;
+	long long nfds, budget;
+	double dt;
+	GArray *pids;
+
+	if (!c->read || c->stale || !g_hash_table_size(s->objects) || now <= c->sweep_at)
+		return;
+	pids = swept_pids(c, &nfds);
+	/* Each descriptor within HOLDERS_SWEEP_S: a share by the time gone since
+	 * the last step, but no more than a step's worth, so that an interval
+	 * made late (a starved ipctrace) does not make the next one later. */
+	dt = now - c->sweep_at;
+	if (c->step_max > 0 && dt > c->step_max)
+		dt = c->step_max;
+	budget = c->sweep_at ? (long long)((double)nfds * dt / HOLDERS_SWEEP_S) + 1 : 0;
+	c->sweep_at = now;
+	if (budget > 0 && pids->len) {
+		scan_init(&sc, s, type_mask);
+		sc.named = named_objects(s);
+		sc.maps = wants_maps(s, type_mask, false);
+		sweep(&sc, c, pids, budget);
+		g_hash_table_destroy(sc.named);
+		g_hash_table_destroy(sc.comms);
+	}
+	g_array_free(pids, TRUE);
 }
 
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 		     struct holders_cache *c, double now)
 {
 	struct scan sc;
+	GHashTable *fresh;
 	GHashTableIter it;
 	gpointer v;
-	bool full = !c->last_full || c->stale || now - c->last_full >= FULL_SCAN_S;
+	bool full = !c->read || c->stale;
 
 	if (g_hash_table_size(s->objects) == 0)
 		return;
 	scan_init(&sc, s, type_mask);
-	sc.named = g_hash_table_new(g_str_hash, g_str_equal);
+	sc.named = named_objects(s);
+	fresh = g_hash_table_new(NULL, NULL);
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
@@ -457,17 +696,25 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 		/* A full read finds every holder anew. */
 		if (full)
 			g_array_set_size(o->holders, 0);
-		if (o->name && o->name[0] == '/')
-			g_hash_table_add(sc.named, o->name);
+		if (!o->holders_read)
+			g_hash_table_add(fresh, o);
+		o->holders_read = true;
 	}
+	if (full)
+		g_hash_table_remove_all(c->procs);
 	sc.maps = wants_maps(s, type_mask, false);
-	refresh_fds(&sc, c, self, full);
-	if (full) {
-		c->last_full = now;
-		c->stale = false;
-	}
+	refresh_fds(&sc, c, self, full, fresh);
+	c->read = true;
+	c->stale = false;
+	g_hash_table_destroy(fresh);
 	g_hash_table_destroy(sc.named);
 	g_hash_table_destroy(sc.comms);
+	holders_sweep(s, type_mask, c, now);
+}
+
+void holders_sweep_pace(struct holders_cache *c, double step_max)
+{
+	c->step_max = step_max;
 }
 
 void holders_cache_stale(struct holders_cache *c)

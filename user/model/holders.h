@@ -21,6 +21,14 @@ void holders_cache_free(struct holders_cache *c);
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 		     struct holders_cache *c, double now);
 
+/* Between refreshes, every interval: read again the next share of every
+ * process's descriptors, so that each is read within HOLDERS_SWEEP_S. */
+#define HOLDERS_SWEEP_S 25.0
+/* A sweep's step reads at most step_max seconds' share (the session's: two
+ * intervals), however late it comes. */
+void holders_sweep_pace(struct holders_cache *c, double step_max);
+void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache *c, double now);
+
 /* Add to the store every object pid holds open, with pid as a holder. */
 void holders_of_process(struct store *s, unsigned int type_mask, pid_t pid);
 /* Holders were added outside a refresh (holders_of_process): the next

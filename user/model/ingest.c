@@ -62,14 +62,19 @@ static void ingest_title(struct store *s, struct row *r, bool gone)
 		char *title = proc_title((pid_t)r->key.tgid, r->key.start);
 
 		m->read = s->reads;
-		if (title) {
-			g_free(m->title);
-			m->title = title;
+		if (title && g_strcmp0(title, m->title)) {
+			if (m->title)
+				g_ref_string_release(m->title);
+			m->title = g_ref_string_new(title);
 		}
+		g_free(title);
 	}
-	if (m->title && g_strcmp0(r->title, m->title)) {
-		g_free(r->title);
-		r->title = g_strdup(m->title);
+	/* One copy per process, its rows' references to it: 10,000 rows of a
+	 * process held 10,000 copies. */
+	if (m->title && r->title != m->title) {
+		if (r->title)
+			g_ref_string_release(r->title);
+		r->title = g_ref_string_acquire(m->title);
 	}
 }
 
@@ -94,7 +99,7 @@ void ingest_events(struct row *r, const struct ipc_counters *c)
 		const char *name = mechanism_event_name(r->key.type, e);
 
 		if (name)
-			store_attr_set(r->attrs, &r->nattrs, name, (__s64)c->events[e]);
+			store_attr_set(&r->attrs, &r->nattrs, name, (__s64)c->events[e]);
 	}
 }
 
@@ -189,7 +194,7 @@ static bool mark_removed(struct store *s, const struct ipc_removal_key *key, __u
 
 		found |= same;
 		if (same && !store_attr_find(o->attrs, o->nattrs, "removed_by"))
-			store_attr_set(o->attrs, &o->nattrs, "removed_by", tgid);
+			store_attr_set(&o->attrs, &o->nattrs, "removed_by", tgid);
 	}
 	return found;
 }

@@ -113,9 +113,25 @@ const char *mechanism_dev_key(unsigned int type)
 
 void mechanism_format_dev(unsigned int type, __u32 dev, char *buf, size_t len)
 {
+	char text[24], *p = text + sizeof(text);
+	__u32 minor, major;
+
 	if (mechanism_dev_key(type))
 		dev = 0;
-	snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+	/* Every row's, each interval: without printf. */
+	*--p = '\0';
+	minor = dev & 0xfffff;
+	major = dev >> 20;
+	do {
+		*--p = (char)('0' + minor % 10);
+		minor /= 10;
+	} while (minor);
+	*--p = ':';
+	do {
+		*--p = (char)('0' + major % 10);
+		major /= 10;
+	} while (major);
+	g_strlcpy(buf, p, len);
 }
 
 bool mechanism_is_endpoint(unsigned int type)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,38 +257,57 @@ int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value)
 	return proc_parse_fdinfo_field(text, name, value);
 }
 
-static void fds_one(pid_t pid, fd_visit_fn visit, void *ctx)
+int proc_scan_fds_from(pid_t pid, int from, unsigned int max, fd_visit_fn visit, void *ctx)
 {
 	char path[64], link[512];
 	struct dirent *de;
-	int dirfd;
+	unsigned int seen = 0;
+	int dirfd, next = INT_MAX;
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		return;	/* gone, or a kernel thread */
+		return -1;	/* gone, or a kernel thread */
 	dir = fdopendir(dirfd);
 	if (!dir) {
 		close(dirfd);
-		return;
+		return -1;
 	}
+	/* Its entries are in descriptor order, descriptor N at offset N + 2
+	 * (proc_readfd_common()): a read can start anywhere. */
+	if (from > 0)
+		seekdir(dir, (long)from + 2);
 	while ((de = readdir(dir))) {
 		ssize_t n;
+		int fd;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
+		fd = atoi(de->d_name);
+		if (fd < from)
+			continue;
+		if (max && seen == max) {
+			next = fd;
+			break;
+		}
+		seen++;
 		n = readlinkat(dirfd, de->d_name, link, sizeof(link) - 1);
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
 		struct fd_ref ref = {
-			.pid = pid, .fd = atoi(de->d_name), .link = link,
-			.fdname = de->d_name, .dirfd = dirfd,
+			.pid = pid, .fd = fd, .link = link, .fdname = de->d_name, .dirfd = dirfd,
 		};
 		visit(&ref, ctx);
 	}
 	closedir(dir);
+	return next;
+}
+
+static void fds_one(pid_t pid, fd_visit_fn visit, void *ctx)
+{
+	proc_scan_fds_from(pid, 0, 0, visit, ctx);
 }
 
 static void maps_one(pid_t pid, map_visit_fn visit, void *ctx);

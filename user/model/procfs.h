@@ -84,6 +84,12 @@ typedef void (*fd_visit_fn)(const struct fd_ref *ref, void *ctx);
 
 /* Visit every open descriptor of pid, or of every process if pid is 0. */
 void proc_scan_fds(pid_t pid, pid_t skip, fd_visit_fn visit, void *ctx);
+/*
+ * Visit pid's open descriptors from number from on, at most max of them (0:
+ * all). Returns the descriptor it stopped before (INT_MAX: it read them
+ * all), or -1 if the process is gone.
+ */
+int proc_scan_fds_from(pid_t pid, int from, unsigned int max, fd_visit_fn visit, void *ctx);
 
 typedef void (*map_visit_fn)(const struct map_ref *ref, void *ctx);
 

@@ -49,9 +49,11 @@ struct object {
 	struct ipc_obj_key key;
 	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
 	bool name_is_default;	/* made up from its key: a real name replaces it */
+	bool holders_read;	/* a holders refresh has looked for its holders */
 	GArray *holders;	/* struct holder, from the last /proc scan */
 	GPtrArray *rows;	/* every row on this object, retired ones too */
-	struct attr attrs[MAX_ATTRS];	/* the object's state: a queue's depth... */
+	struct attr *attrs;	/* the object's state: a queue's depth... (g_new, as
+				 * many as nattrs: most objects have none) */
 	int nattrs;
 	/*
 	 * Endpoint objects (sockets) are one end each: their peers are on the
@@ -87,7 +89,8 @@ struct row {
 	struct ipc_key key;
 	struct object *obj;
 	char comm[COMM_LEN];
-	char *title;			/* its process's latest /proc/PID/cmdline; NULL: none */
+	char *title;			/* its process's latest /proc/PID/cmdline, a
+					 * GRefString its rows share; NULL: none */
 	__u64 bytes, ops;		/* totals since ipctrace started */
 	__u64 prev_bytes, prev_ops;	/* at the previous interval */
 	double bytes_per_s, ops_per_s;	/* over the last interval */
@@ -104,7 +107,8 @@ struct row {
 					 * fold), and only listed rows fold into totals */
 	bool retired;			/* final: kept only for the summary */
 	GArray *peers;			/* struct peer, sorted by pid */
-	struct attr attrs[MAX_ATTRS];	/* the mechanism's named event counters */
+	struct attr *attrs;		/* the mechanism's named event counters (g_new,
+					 * as many as nattrs: most rows have none) */
 	int nattrs;
 	GArray *labels;			/* struct label_count, sorted by label */
 	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
@@ -148,7 +152,7 @@ struct proc_info {
 /* A process's title as last read (titles change: a PostgreSQL backend's says
  * what it is doing), kept once it is gone for rows that come after. */
 struct title_memo {
-	char *title;		/* NULL: none read yet */
+	char *title;		/* a GRefString; NULL: none read yet */
 	unsigned int read;	/* store.reads when last read */
 };
 
@@ -183,6 +187,10 @@ struct store {
  * some of them at least (its MEASURED_BYTES attribute says how many not). */
 bool row_is_estimate(const struct row *r);
 
+/* A row's peers to add to: its own list (rows share an empty one until
+ * their first). */
+GArray *row_own_peers(struct row *r);
+
 /* Peers in order: by PID, start time, remote address. */
 int peer_compare(const struct peer *x, const struct peer *y);
 
@@ -191,8 +199,8 @@ void store_free(struct store *s);
 
 struct object *store_object(struct store *s, const struct ipc_obj_key *key);
 
-/* Set (or add) one of a row's or an object's attributes. */
-void store_attr_set(struct attr *attrs, int *n, const char *key, __s64 value);
+/* Set (or add, at most MAX_ATTRS) one of a row's or an object's attributes. */
+void store_attr_set(struct attr **attrs, int *n, const char *key, __s64 value);
 const struct attr *store_attr_find(const struct attr *attrs, int n, const char *key);
 
 /* Record a label's running totals for a row. */

@@ -112,7 +112,7 @@ void sysv_refresh(struct store *s, unsigned int type, const char *file,
 			continue;
 		e = g_hash_table_lookup(entries, &id);
 		if (!e)
-			store_attr_set(o->attrs, &o->nattrs, "removed", 1);
+			store_attr_set(&o->attrs, &o->nattrs, "removed", 1);
 		else if (state)
 			state(o, e);
 	}
@@ -127,7 +127,7 @@ void sysv_describe(struct object *o, const struct ipc_obj_info *info)
 	}
 	name_object(o, info->sysv_key);
 	if (info->size)
-		store_attr_set(o->attrs, &o->nattrs, "size", (__s64)info->size);
+		store_attr_set(&o->attrs, &o->nattrs, "size", (__s64)info->size);
 }
 
 void sysv_default_name(const struct ipc_obj_key *obj, char *buf, size_t len)

@@ -56,8 +56,10 @@ void outfile_writer_stop(void);
  * A frame is rendered into memory between outsink_begin() and
  * outsink_commit(), then a whole-frame output (the table) replaces the file
  * as outfile_replace() does, and a stream (JSON, CSV, -e) is appended with
- * one write(2), so that a reader of the file never meets half a frame left
- * by ipctrace's buffering.
+ * one write(2) (a frame of more than a few megabytes in pieces of that
+ * size, back to back as it is rendered, so that its size in memory stays
+ * bounded), so that a reader of the file never meets half a frame left by
+ * ipctrace's buffering.
  */
 struct outsink {
 	const char *path;	/* NULL: standard output */

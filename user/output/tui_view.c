@@ -13,7 +13,9 @@ static void view_row_free(gpointer p)
 	g_array_unref(v->row.peers);
 	g_array_unref(v->row.labels);
 	g_free(v->row.title);
+	g_free(v->row.attrs);
 	g_free(v->obj.name);
+	g_free(v->obj.attrs);
 	g_free(v);
 }
 
@@ -29,6 +31,7 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 		v->row.peers = g_array_copy(r->peers);
 		v->row.labels = g_array_copy(r->labels);
 		v->row.title = g_strdup(r->title);
+		v->row.attrs = g_memdup2(r->attrs, r->nattrs * sizeof(*r->attrs));
 		/* The store's to free; only the summary prints histograms. */
 		v->row.hist = NULL;
 		v->row.obj = NULL;
@@ -36,7 +39,7 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 			/* The object's lists point into the store: only what is read here. */
 			v->obj.key = r->obj->key;
 			v->obj.name = g_strdup(r->obj->name);
-			memcpy(v->obj.attrs, r->obj->attrs, sizeof(v->obj.attrs));
+			v->obj.attrs = g_memdup2(r->obj->attrs, r->obj->nattrs * sizeof(*r->obj->attrs));
 			v->obj.nattrs = r->obj->nattrs;
 			v->row.obj = &v->obj;
 		}

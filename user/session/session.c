@@ -209,6 +209,7 @@ struct session *session_new(const struct session_opts *opts)
 	s->tty = isatty(STDOUT_FILENO) && !opts->output_path;
 	s->store = store_new();
 	s->holders = holders_cache_new();
+	holders_sweep_pace(s->holders, 2 * s->interval_s);
 	return s;
 fail:
 	session_free(s);

@@ -164,8 +164,10 @@ bool session_refresh_holders(struct session *s, bool force)
 	GHashTableIter it;
 	gpointer v;
 
-	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S)
+	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S) {
+		holders_sweep(s->store, s->type_mask, s->holders, now);
 		return false;
+	}
 	holders_refresh(s->store, s->type_mask, getpid(), s->holders, now);
 	s->last_scan = now;
 	s->scanned_objects = nobj;
