@@ -33,6 +33,7 @@ this moment's: others' tracers and builds are load too, so each part says
 the load average it ran at.
 """
 import argparse
+import collections
 import json
 import os
 import signal
@@ -91,13 +92,15 @@ class Tracer:
                 self.proc.kill()
                 self.proc.wait()
 
-    def frames(self, last=0):
+    def frames(self, last=0, stream=False):
         """The whole frames written so far (a line still being written has
-        no newline yet); last: only the last that many, the others None."""
+        no newline yet); last: only the last that many, the others None
+        (with stream, not returned at all, and only last lines held)."""
         self.out.flush()
         with open(self.out.name, "rb") as f:
-            lines = [line for line in f if line.startswith(b"{") and line.endswith(b"\n")]
-        keep = len(lines) - last if last else 0
+            whole = (line for line in f if line.startswith(b"{") and line.endswith(b"\n"))
+            lines = list(collections.deque(whole, maxlen=last)) if stream else list(whole)
+        keep = len(lines) - last if last and not stream else 0
         return [json.loads(line) if i >= keep else None for i, line in enumerate(lines)]
 
     def count(self):
@@ -123,11 +126,6 @@ class Tracer:
                 head = json.loads(line[:line.index(b',"rows":[')] + b"}")
                 out.append((head["interval_s"], head["final"], line.count(b',"uid":')))
         return out
-
-
-def interval_lengths(frames):
-    """Each interval's length as ipctrace measured it (interval_s), live ones."""
-    return [f["interval_s"] for f in frames if not f.get("final")][1:]
 
 
 def late_share(lengths, want):
@@ -291,9 +289,9 @@ def fork_storm(rate, seconds, interval=1.0):
     finally:
         tr.stop()
     info = json.loads(out.stdout)
-    frames = tr.frames()
-    final = frames[-1]
-    lengths = interval_lengths(frames)
+    # Read a line at a time: ten minutes of a storm's frames are gigabytes.
+    lengths = [t for t, final, _ in tr.heads() if not final][1:]
+    final = tr.frames(last=1, stream=True)[-1]
     late, total = late_share(lengths, interval)
 
     def got(pid, d):
