@@ -10,6 +10,8 @@
 #include "output/pcapng.h"
 #include "common/sanitize.h"
 
+static void waiting_free(gpointer p);
+
 void event_log_init(struct event_log *log, FILE *out, bool json)
 {
 	struct timespec real, mono;
@@ -18,6 +20,7 @@ void event_log_init(struct event_log *log, FILE *out, bool json)
 	log->out = out;
 	log->json = json;
 	log->pending = g_ptr_array_new_with_free_func(g_free);
+	log->waiting = g_ptr_array_new_with_free_func(waiting_free);
 	/* Events carry CLOCK_MONOTONIC (bpf_ktime_get_ns); lines say wall time. */
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -29,7 +32,9 @@ void event_log_free(struct event_log *log)
 {
 	if (log->pending)
 		g_ptr_array_free(log->pending, TRUE);
-	log->pending = NULL;
+	if (log->waiting)
+		g_ptr_array_free(log->waiting, TRUE);
+	log->pending = log->waiting = NULL;
 }
 
 int event_log_add(void *ctx, void *data, size_t size)
@@ -231,24 +236,83 @@ void event_log_header(const struct event_log *log)
 		"DIR", "BYTES", "OBJECT ->/<- PEERS  DETAIL");
 }
 
+/*
+ * An event whose row is on an object that is not a channel yet: a shared
+ * segment or file whose writer has not been seen (a reader that attached
+ * first, the writer's attach read one interval later). Kept for a few
+ * prints, then shown if the writer came, dropped as a read-only mapping's.
+ */
+#define EVENT_WAIT_PRINTS 8
+
+struct waiting_event {
+	unsigned int prints;
+	struct ipc_event *e;	/* owned */
+};
+
+static void waiting_free(gpointer p)
+{
+	struct waiting_event *w = p;
+
+	if (!w)
+		return;	/* moved on to the next list */
+	g_free(w->e);
+	g_free(w);
+}
+
+static void print_event(struct event_log *log, const struct ipc_event *e, const struct row *r)
+{
+	if (log->json)
+		print_json(log, e, r);
+	else
+		print_text(log, e, r);
+	if (log->capture && e->payload_len)
+		capture_packet(log, e, r);
+	log->printed++;
+}
+
+/* Shown, dropped, or still waiting (returns true: keep it). */
+static bool offer_event(struct event_log *log, struct store *s, const struct filter *f,
+			const struct ipc_event *e, unsigned int prints)
+{
+	const struct row *r = store_find_row(s, &e->key);
+
+	/* A row read since is always there; without one, the filter cannot
+	 * tell whose it is, and the kernel counted it only as a candidate. */
+	if (!r)
+		return false;
+	if (store_row_selected(r, f)) {
+		print_event(log, e, r);
+		return false;
+	}
+	return !object_is_channel(r->obj) && prints < EVENT_WAIT_PRINTS;
+}
+
 void event_log_print(struct event_log *log, struct store *s, const struct filter *f)
 {
-	for (guint i = 0; i < log->pending->len; i++) {
-		const struct ipc_event *e = g_ptr_array_index(log->pending, i);
-		const struct row *r = store_find_row(s, &e->key);
+	GPtrArray *still = g_ptr_array_new_with_free_func(waiting_free);
 
-		/* A row read since is always there; without one, the filter cannot
-		 * tell whose it is, and the kernel counted it only as a candidate. */
-		if (!r || !store_row_selected(r, f))
+	/* The older first, in their order. */
+	for (guint i = 0; i < log->waiting->len; i++) {
+		struct waiting_event *w = g_ptr_array_index(log->waiting, i);
+
+		if (offer_event(log, s, f, w->e, ++w->prints)) {
+			g_ptr_array_add(still, w);
+			log->waiting->pdata[i] = NULL;
+		}
+	}
+	for (guint i = 0; i < log->pending->len; i++) {
+		struct ipc_event *e = g_ptr_array_index(log->pending, i);
+		struct waiting_event *w;
+
+		if (!offer_event(log, s, f, e, 0))
 			continue;
-		if (log->json)
-			print_json(log, e, r);
-		else
-			print_text(log, e, r);
-		if (log->capture && e->payload_len)
-			capture_packet(log, e, r);
-		log->printed++;
+		w = g_new(struct waiting_event, 1);
+		w->prints = 0;
+		w->e = g_ptr_array_steal_index(log->pending, i--);
+		g_ptr_array_add(still, w);
 	}
 	g_ptr_array_set_size(log->pending, 0);
+	g_ptr_array_free(log->waiting, TRUE);
+	log->waiting = still;
 	fflush(log->out);
 }

@@ -22,6 +22,7 @@ struct event_log {
 	struct pcapng *capture;	/* -w: each transfer's data there too; NULL: none */
 	bool capture_failed;	/* said once */
 	GPtrArray *pending;	/* struct ipc_event *, in arrival order */
+	GPtrArray *waiting;	/* struct waiting_event *: rows not yet shown, see below */
 	double monotonic_to_real;	/* seconds to add to an event's time */
 	unsigned long long printed;
 };
