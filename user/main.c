@@ -57,7 +57,7 @@ static void session_opts_from(const struct config *cfg, struct session_opts *o)
 			    .netns = cfg->netns,
 			    .hex_cap = cfg->hex_cap, .wait = !cfg->no_wait, .hist = cfg->hist,
 			    .max_rows = cfg->max_rows, .max_objects = cfg->max_objects,
-			    .max_procs = cfg->max_procs,
+			    .max_procs = cfg->max_procs, .read_gap_ms = cfg->read_gap_ms,
 			    .events = cfg->events, .verbose = cfg->verbose },
 		.sidecar = { .graph_path = cfg->graph_path, .prom_path = cfg->prom_path,
 			     .prom_rows = cfg->prom_rows, .prom_detail = cfg->prom_detail,

@@ -209,6 +209,26 @@ two_targets() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
+@test "-- COMMAND: processes that come and go between two reads of the kernel's maps show live, named, exact" {
+	# IPCTRACE_READ_GAP_MS widens the pause a busy machine can make between
+	# the read of the process map and the counters': a demo's two processes
+	# (a few milliseconds) often live and die within it.
+	run --separate-stderr env IPCTRACE_READ_GAP_MS=150 timeout 120 "$IPCTRACE" --json -i 0.2 \
+		-o "$TMP/out" -- sh -c "for i in \$(seq 40); do '$DEMO' pipe -n 5 -s 300 --json >>'$TMP/demo'; done; sleep 1"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(jq -s 'map(.pid) | unique | length' "$TMP/demo")" -eq 80 ]
+	run python3 "$ROOT/tests/lib/check_live.py" "$TMP/demo" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# And the summary, exact as ever.
+	python3 "$CHECK" "$TMP/demo" "$TMP/out"
+	# Bad input is answered.
+	run --separate-stderr env IPCTRACE_READ_GAP_MS=soon "$IPCTRACE" -d 1
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ipctrace: invalid IPCTRACE_READ_GAP_MS 'soon': expected a number from 0 to 1000" ]
+}
+
 # The cgroup v2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid system.
 cgroup2_root() {
 	awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \

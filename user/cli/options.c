@@ -697,6 +697,22 @@ static void escape_controls(char *msg, size_t size)
 	snprintf(msg, size, "%s", out);
 }
 
+/*
+ * IPCTRACE_READ_GAP_MS: a testing aid (man page, ENVIRONMENT). A pause
+ * between reading the kernel's process map and its counters at each
+ * refresh, as a busy machine makes one, so that processes that come and go
+ * in between can be tested for.
+ */
+static int read_environment(struct config *cfg)
+{
+	const char *gap = getenv("IPCTRACE_READ_GAP_MS");
+
+	if (gap && parse_int_range(gap, "IPCTRACE_READ_GAP_MS", 0, 1000, &cfg->read_gap_ms,
+				   cfg->error, sizeof(cfg->error)))
+		return EINVAL;
+	return 0;
+}
+
 int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_flags)
 {
 	static const struct argp argp = { options, parse_arg,
@@ -724,6 +740,8 @@ int parse_options(int argc, char **argv, struct config *cfg, unsigned int argp_f
 		snprintf(cfg->error, sizeof(cfg->error), "invalid command line (see ipctrace --help)");
 	if (!err)
 		err = check_combinations(cfg);
+	if (!err)
+		err = read_environment(cfg);
 	escape_controls(cfg->error, sizeof(cfg->error));
 	return err;
 }

@@ -57,6 +57,7 @@ struct config {
 	int max_rows;		/* --max-rows: the kernel side's rows; 0: MAX_ROWS */
 	int max_objects;	/* --max-objects: the object-name map's size; 0: MAX_OBJECTS */
 	int max_procs;		/* --max-procs: the process map's size; 0: MAX_PROCS */
+	int read_gap_ms;	/* IPCTRACE_READ_GAP_MS (a testing aid); 0: none */
 	bool no_wait;		/* do not measure WAIT (the sched_switch hook) */
 	bool hist;		/* --hist: size and wait histograms per row */
 	bool follow;		/* -f: targets' children are targets */

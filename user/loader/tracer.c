@@ -787,6 +787,27 @@ struct counters_read {
 	GArray *gone;	/* struct gone_row */
 };
 
+/*
+ * A row of a process the read of the process map did not see: it made its
+ * first row after that read, and may have exited since too (a busy machine
+ * can stall this side between the two reads longer than a short-lived
+ * process lives). Its entry is read now, so that its rows carry its name
+ * and, as a target's, show. It is taken as alive: the counts were read
+ * before this lookup, and may miss its last calls; the next read sees it
+ * exited, its counts final, as for any process.
+ */
+static void read_late_proc(struct tracer *t, const struct ipc_key *key)
+{
+	struct ipc_proc_key who = { .tgid = key->tgid, .start = key->start };
+	struct ipc_proc kp;
+
+	if (g_hash_table_contains(t->procs, proc_id(key->tgid, key->start)) ||
+	    bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.procs), &who, &kp))
+		return;
+	kp.exit_ns = 0;
+	ingest_proc(t->procs, &who, &kp);
+}
+
 static void ingest_chunk(void *ctx, size_t n)
 {
 	struct counters_read *c = ctx;
@@ -797,6 +818,7 @@ static void ingest_chunk(void *ctx, size_t n)
 		struct row *r;
 		bool created;
 
+		read_late_proc(c->t, &keys[i]);
 		if (ingest_counters(c->s, c->t->procs, &keys[i], &vals[i], &r, &created)) {
 			struct gone_row g = { .key = keys[i], .uid = vals[i].uid };
 
@@ -836,6 +858,8 @@ int tracer_collect(struct tracer *t, struct store *s)
 	t->nfill = 0;
 	ingest_begin(s);
 	read_procs(t);
+	if (t->opts.read_gap_ms > 0)
+		g_usleep((gulong)t->opts.read_gap_ms * 1000);
 	read_counters(t, s);
 	read_labels(t, s);
 	if (t->opts.hist)

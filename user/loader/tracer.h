@@ -38,6 +38,8 @@ struct tracer_opts {
 	int max_rows;		/* the counter map's size (--max-rows); 0: MAX_ROWS */
 	int max_objects;	/* the object-name map's size (--max-objects); 0: MAX_OBJECTS */
 	int max_procs;		/* the process map's size (--max-procs); 0: MAX_PROCS */
+	int read_gap_ms;	/* a pause between the process map's read and the
+				 * counters' (IPCTRACE_READ_GAP_MS, a testing aid) */
 	pid_t writer_pid;	/* ipctrace's output writer, not traced; 0: none */
 };
 
