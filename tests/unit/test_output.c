@@ -333,6 +333,56 @@ static void test_table_fits_width(void **state)
 	free(text);
 }
 
+/*
+ * A busy machine's header and losses (totals in the thousands of terabytes,
+ * every kind of loss counted) fit the terminal: whole fields, whole
+ * "name count" pairs of losses, then " ..." when some were cut.
+ */
+static void test_table_header_fits(void **state)
+{
+	struct fixture *f = *state;
+	static const int widths[] = { 40, 61, 62, 80, 100 };
+
+	for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+		struct frame fr = { .interval_s = 10.25, .elapsed_s = 3 };
+		struct table_style style = { .width = widths[w] };
+		char *buf = NULL, *line, *save = NULL, *losses, *word;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		fr.rows = store_select(f->store, true, SORT_PID, NULL);
+		fr.totals = (struct totals){ .bytes = 123456789012345678ULL, .ops = 98765432109ULL,
+					     .bytes_per_s = 1.5e15, .ops_per_s = 9.9e12 };
+		for (size_t k = 0; k < format_nloss_kinds; k++)
+			*(__u64 *)((char *)&fr.loss + format_loss_kinds[k].offset) = 1234567890123ULL + k;
+		output_table(out, &fr, &style);
+		fclose(out);
+		/* The two lines above the table's (whose narrowest is wider than
+		 * some of these widths: test_table_fits_width). */
+		line = strtok_r(buf, "\n", &save);
+		assert_memory_equal(line, "ipctrace ", 9);
+		if ((int)strlen(line) > style.width)
+			fail_msg("header longer than %d: %s", style.width, line);
+		losses = strtok_r(NULL, "\n", &save);
+		if ((int)strlen(losses) > style.width)
+			fail_msg("losses longer than %d: %s", style.width, losses);
+		assert_memory_equal(losses, "lost:", 5);
+		/* Each name kept with its whole count, in order. */
+		word = losses + 5;
+		for (size_t k = 0; *word == ' ' && word[1] != '.'; k++) {
+			char want[64];
+			int n = snprintf(want, sizeof(want), " %s %llu", format_loss_kinds[k].name,
+					 1234567890123ULL + k);
+
+			assert_memory_equal(word, want, (size_t)n);
+			word += n;
+		}
+		assert_string_equal(word, " ...");
+		g_ptr_array_free(fr.rows, TRUE);
+		free(buf);
+	}
+}
+
 /* Rows from two cgroups: CGROUP shows where the terminal has room for it. */
 static void test_table_cgroup_fits(void **state)
 {
@@ -486,6 +536,7 @@ int run_output_tests(void)
 		cmocka_unit_test(test_json_decimals),
 		cmocka_unit_test(test_format_role),
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_table_header_fits, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),
 	};
 

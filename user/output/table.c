@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The plain table: one line per row, columns fitted to the terminal. */
+#include <ctype.h>
 #include <stddef.h>
 #include <string.h>
 #include "model/cgroup.h"
@@ -96,13 +97,56 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	g_free(object);
 }
 
-static void print_header(FILE *out, const struct frame *f, guint shown)
+/*
+ * A line of fields two spaces apart, cut after the last whole field that
+ * fits a terminal's width (0: no terminal): a wrapped line would push the
+ * table down and its last rows off a screen that was fitted to them.
+ */
+static void fit_fields(char *line, int width)
+{
+	char *cut = NULL;
+
+	if (width <= 0 || (int)strlen(line) <= width)
+		return;
+	line[width] = '\0';
+	for (char *p = strstr(line, "  "); p; p = strstr(p + 1, "  "))
+		cut = p;
+	if (cut)
+		*cut = '\0';
+}
+
+/* "lost: NAME N NAME N ...": whole pairs that fit, then " ..." to say that
+ * more were cut (the JSON and the metrics have them all). */
+static void fit_losses(char *line, int width)
+{
+	size_t keep = (size_t)MAX(width - 4, 0);
+	bool cut_word;
+	char *sp;
+
+	if (width <= 0 || strlen(line) <= (size_t)width)
+		return;
+	cut_word = line[keep] != ' ';
+	line[keep] = '\0';
+	sp = strrchr(line, ' ');
+	if (cut_word && sp) {
+		*sp = '\0';	/* a cut word goes */
+		sp = strrchr(line, ' ');
+	}
+	if (sp && !isdigit((unsigned char)sp[1]))
+		*sp = '\0';	/* a name whose count went */
+	if (strlen(line) + 4 <= (size_t)width)
+		strcat(line, " ...");
+}
+
+static void print_header(FILE *out, const struct frame *f, guint shown, int width)
 {
 	char line[256];
 
 	format_header(f, shown, f->rows->len, line, sizeof(line));
+	fit_fields(line, width);
 	fprintf(out, "%s\n", line);
 	format_losses(&f->loss, line, sizeof(line));
+	fit_losses(line, width);
 	fprintf(out, "%s\n\n", line);
 }
 
@@ -241,7 +285,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 
 	if (style->clear)
 		fputs("\033[H\033[2J", out);
-	print_header(out, f, n);
+	print_header(out, f, n, style->width);
 	fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n", "PID", wcomm,
 		"COMM", MAX(wuser, 0), wuser > 0 ? "USER" : "", wuser > 0 ? " " : "", wcg, show_cgroup ? "CGROUP" : "", show_cgroup ? " " : "", "TYPE", w[COL_OBJECT],
 		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
