@@ -17,10 +17,14 @@ load helpers
 	python3 "$ROOT/tests/lib/process_vm.py" 7 3001 5 1999 >"$TMP/truth"
 	stop_tracer
 	read -r parent child < <(jq -r '"\(.parent) \(.child)"' "$TMP/truth")
-	# Every row is on the child's memory: the parent's tx and rx rows, the
-	# child's rx and tx rows with the same figures, each naming the other.
+	cat "$TMP/truth"
+	final | jq -c '.rows[] | select(.type == "process_vm") | [.pid, .comm, .dir, .object, .bytes, .ops, [.peers[].pid]]'
+	# Every row of the two is on the child's memory: the parent's tx and rx
+	# rows, the child's rx and tx rows with the same figures, each naming the
+	# other. (Only theirs: other tests on the machine may copy memory too.)
 	final | jq -e --slurpfile t "$TMP/truth" --argjson p "$parent" --argjson c "$child" '
-		$t[0] as $t | [.rows[] | select(.type == "process_vm")] as $rows
+		$t[0] as $t
+		| [.rows[] | select(.type == "process_vm" and (.pid == $p or .pid == $c))] as $rows
 		| ($rows | length) == 4
 		and all($rows[]; .ino == $c and .object == "pid \($c)")
 		and ([$rows[] | select(.pid == $p and .dir == "tx")
