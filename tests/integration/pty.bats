@@ -46,6 +46,25 @@ load helpers
 		and [$cat[0].peers[].pid] == [$s] and ($scr[0].peers | any(.pid == $cat[0].pid))' >/dev/null
 }
 
+@test "-p a process holding a pty from before: the master named /dev/pts/N (master), not /dev/ptmx, each end exact" {
+	# Fewer bytes than a pty's buffer, each written at once.
+	python3 "$ROOT/tests/lib/pty_pair.py" "$TMP/go" "$TMP/stop" 900 700 >"$TMP/pair" &
+	wait_for "$TMP/pair" '^[0-9]+ /dev/pts/[0-9]+$'
+	read -r pid slave <"$TMP/pair"
+	# -p reads its descriptors first: the master is found on /dev/ptmx.
+	start_tracer --json -i 0.3 -t pty -p "$pid"
+	wait_for "$TMP/out" '"final":false'
+	touch "$TMP/go"
+	wait_for "$TMP/pair" '"to_master"'
+	stop_tracer
+	touch "$TMP/stop"
+	final | jq -c '.rows[] | [.pid, .object, .dir, .bytes, .ops]'
+	final | jq -e --argjson p "$pid" --arg s "$slave" '
+		[.rows[] | select(.pid == $p) | [.object, .dir, .bytes]] | sort
+		== ([[$s + " (master)", "rx", 700], [$s + " (master)", "tx", 900],
+		     [$s, "rx", 900], [$s, "tx", 700]] | sort)' >/dev/null
+}
+
 @test "-t pty alone: no pipe rows from the same calls" {
 	start_tracer --json -i 0.3 -t pty
 	"$DEMO" pipe -n 10 -s 100 --json >/dev/null

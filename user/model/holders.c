@@ -153,7 +153,9 @@ static void name_from_path(struct object *o, const char *path)
 	struct ipc_obj_info info = {};
 	size_t n;
 
-	if (path[0] != '/') {
+	/* An endpoint's name is its module's (a pty's master is "/dev/pts/N
+	 * (master)", its descriptor's path /dev/ptmx for every pty). */
+	if (path[0] != '/' || mechanism_is_endpoint(o->key.type)) {
 		object_set_name(o, NULL);
 		return;
 	}
@@ -161,7 +163,7 @@ static void name_from_path(struct object *o, const char *path)
 	n = strlen(info.name);
 	if (n > sizeof(deleted) - 1 && strcmp(info.name + n - (sizeof(deleted) - 1), deleted) == 0)
 		info.name[n - (sizeof(deleted) - 1)] = '\0';
-	if (m && m->describe && !mechanism_is_endpoint(o->key.type))
+	if (m && m->describe)
 		m->describe(o, &info);
 	else
 		object_set_name(o, info.name);
