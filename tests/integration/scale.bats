@@ -155,5 +155,6 @@ PY
 		and (.pid as $p | $l[0].kids | index($p)))] | [length, (map(.bytes) | add),
 		(map(.comm) | unique)]' "$TMP/final"
 	[ "$status" -eq 0 ]
+	echo "$output"
 	[ "$output" = "[$(jq '.kids | length' "$TMP/load"),$(jq .bytes "$TMP/load"),[\"python3\"]]" ]
 }
