@@ -527,11 +527,13 @@ struct end_source {
 	bool rows, rows_exited, held;
 };
 
+/* e's lists are kept from object to object (made once per store_compute_peers):
+ * a list made and freed per end of every object was a fifth of the peers' time. */
 static void channel_end_gather(struct channel_end *e, const struct object *o, __u8 dir,
 			       unsigned int mode)
 {
-	e->g = (struct peer_gather){ .peers = g_array_new(FALSE, FALSE, sizeof(struct peer)) };
-	e->from = g_array_new(FALSE, TRUE, sizeof(struct end_source));
+	g_array_set_size(e->g.peers, 0);
+	g_array_set_size(e->from, 0);
 	for (guint j = 0; j < o->rows->len; j++) {
 		const struct row *q = g_ptr_array_index(o->rows, j);
 		guint at;
@@ -576,28 +578,35 @@ static void channel_end_take(const struct channel_end *e, struct row *r)
 	}
 }
 
+static void channel_end_init(struct channel_end *e)
+{
+	e->g = (struct peer_gather){ .peers = g_array_new(FALSE, FALSE, sizeof(struct peer)) };
+	e->from = g_array_new(FALSE, TRUE, sizeof(struct end_source));
+}
+
 static void channel_end_free(struct channel_end *e)
 {
 	g_array_free(e->g.peers, TRUE);
 	g_array_free(e->from, TRUE);
 }
 
-/* A channel's rows by direction: each row's peers are the other end's. */
-static void channel_peers(struct object *o)
-{
-	struct channel_end tx_end, rx_end;	/* who wrote, who read */
+/* Who wrote and who read a channel: one object's at a time. */
+struct channel_ends {
+	struct channel_end tx, rx;
+};
 
-	channel_end_gather(&tx_end, o, DIR_TX, HOLD_WRITE);
-	channel_end_gather(&rx_end, o, DIR_RX, HOLD_READ);
+/* A channel's rows by direction: each row's peers are the other end's. */
+static void channel_peers(struct object *o, struct channel_ends *ends)
+{
+	channel_end_gather(&ends->tx, o, DIR_TX, HOLD_WRITE);
+	channel_end_gather(&ends->rx, o, DIR_RX, HOLD_READ);
 	for (guint i = 0; i < o->rows->len; i++) {
 		struct row *r = g_ptr_array_index(o->rows, i);
 
 		if (r->peers->len)
 			g_array_set_size(r->peers, 0);
-		channel_end_take(r->key.dir == DIR_TX ? &rx_end : &tx_end, r);
+		channel_end_take(r->key.dir == DIR_TX ? &ends->rx : &ends->tx, r);
 	}
-	channel_end_free(&tx_end);
-	channel_end_free(&rx_end);
 }
 
 /*
@@ -607,10 +616,10 @@ static void channel_peers(struct object *o)
  * holding the other end open, idle or not. An endpoint (socket) is one end:
  * its peers are on the objects linked to it, and may be remote.
  */
-static void object_peers(struct object *o)
+static void object_peers(struct object *o, struct channel_ends *ends)
 {
 	if (!mechanism_is_endpoint(o->key.type)) {
-		channel_peers(o);
+		channel_peers(o, ends);
 	} else {
 		for (guint i = 0; i < o->rows->len; i++) {
 			struct row *r = g_ptr_array_index(o->rows, i);
@@ -636,12 +645,17 @@ static void object_peers(struct object *o)
 
 void store_compute_peers(struct store *s)
 {
+	struct channel_ends ends;
 	GHashTableIter it;
 	gpointer v;
 
+	channel_end_init(&ends.tx);
+	channel_end_init(&ends.rx);
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		object_peers(v);
+		object_peers(v, &ends);
+	channel_end_free(&ends.tx);
+	channel_end_free(&ends.rx);
 }
 
 #define CMP(a, b) ((a) > (b) ? -1 : (a) != (b))	/* descending, no overflow */

@@ -9,6 +9,8 @@
 #include "output/output.h"
 #include "common/sanitize.h"
 
+bool output_cache_off;
+
 json_object *output_json_u64(__u64 v)
 {
 	return json_object_new_uint64(v);
@@ -168,6 +170,20 @@ static json_object *row_json(const struct row *r)
  */
 #define ROW_KEYS 64
 
+/*
+ * What a frame's rows of one process begin with: pid, starttime, comm, uid,
+ * user and title are the process's, and a process with 10,000 rows had its
+ * title escaped 10,000 times a frame. Kept for one frame only (nothing
+ * changes while a frame is written), and used only by a row whose own
+ * fields are those it was made from.
+ */
+struct proc_text {
+	char comm[COMM_LEN];
+	__u32 uid;
+	const char *title;
+	GString *text;		/* the members, from the brace on */
+};
+
 struct row_writer {
 	GString *s;
 	GString *name;		/* a name, escaped, before it is quoted */
@@ -175,6 +191,7 @@ struct row_writer {
 	int nkeys;
 	bool dup;		/* a key came twice, or too many to tell */
 	bool comma;		/* a member came before: the next needs one */
+	GHashTable *procs;	/* row_proc() -> struct proc_text; NULL: none kept */
 };
 
 /* g_string_append_len without its call: rows are written a few bytes at a time. */
@@ -431,11 +448,9 @@ static void put_hist(GString *s, const __u32 *slots)
 	put_char(s, ']');
 }
 
-/* output_json_row_identity()'s members. */
-static void put_identity(struct row_writer *w, const struct row *r)
+/* The process's members of output_json_row_identity(). */
+static void put_process(struct row_writer *w, const struct row *r)
 {
-	char dev[32];
-
 	put_key(w, "pid");
 	put_s64(w->s, (int)r->key.tgid);
 	put_key(w, "starttime");
@@ -448,6 +463,52 @@ static void put_identity(struct row_writer *w, const struct row *r)
 	put_name(w, user_name(r->uid));
 	put_key(w, "title");
 	put_name(w, r->title ? r->title : "");
+}
+
+static void proc_text_free(gpointer p)
+{
+	struct proc_text *t = p;
+
+	g_string_free(t->text, TRUE);
+	g_free(t);
+}
+
+/* put_process(), or its text as the frame's last row of the process with
+ * the same fields had it (the keys it puts are named as it would). */
+static void put_process_kept(struct row_writer *w, const struct row *r)
+{
+	static const char *const keys[] = { "pid", "starttime", "comm", "uid", "user", "title" };
+	struct proc_text *t = w->procs ? g_hash_table_lookup(w->procs, row_proc(r)) : NULL;
+	gsize start = w->s->len;
+
+	if (t && t->uid == r->uid && t->title == r->title &&
+	    memcmp(t->comm, r->comm, sizeof(t->comm)) == 0) {
+		put_len(w->s, t->text->str, t->text->len);
+		for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+			w->keys[w->nkeys++] = keys[i];
+		w->comma = true;
+		return;
+	}
+	put_process(w, r);
+	if (!w->procs)
+		return;
+	if (!t) {
+		t = g_new0(struct proc_text, 1);
+		t->text = g_string_new(NULL);
+		g_hash_table_insert(w->procs, row_proc(r), t);
+	}
+	memcpy(t->comm, r->comm, sizeof(t->comm));
+	t->uid = r->uid;
+	t->title = r->title;
+	g_string_assign(t->text, w->s->str + start);
+}
+
+/* output_json_row_identity()'s members. */
+static void put_identity(struct row_writer *w, const struct row *r)
+{
+	char dev[32];
+
+	put_process_kept(w, r);
 	put_key(w, "type");
 	put_string(w->s, ipc_type_name(r->key.type));
 	put_key(w, "object");
@@ -520,15 +581,20 @@ static bool row_text(struct row_writer *w, const struct row *r)
 	return !w->dup;
 }
 
-static void row_writer_init(struct row_writer *w)
+/* keep: the processes' members are kept for the frame (put_process_kept). */
+static void row_writer_init(struct row_writer *w, bool keep)
 {
 	*w = (struct row_writer){ .s = g_string_sized_new(1024), .name = g_string_sized_new(256) };
+	if (keep && !output_cache_off)
+		w->procs = g_hash_table_new_full(NULL, NULL, NULL, proc_text_free);
 }
 
 static void row_writer_free(struct row_writer *w)
 {
 	g_string_free(w->s, TRUE);
 	g_string_free(w->name, TRUE);
+	if (w->procs)
+		g_hash_table_destroy(w->procs);
 }
 
 static const char *json_text(json_object *o)
@@ -558,7 +624,7 @@ bool output_json_row_texts(const struct row *r, char **direct, char **jsonc)
 	json_object *o = row_json(r);
 	bool ok;
 
-	row_writer_init(&w);
+	row_writer_init(&w, false);
 	ok = row_text(&w, r);
 	*direct = g_strdup(w.s->str);
 	*jsonc = g_strdup(json_text(o));
@@ -637,7 +703,7 @@ void output_json(FILE *out, const struct frame *f)
 	head = json_text(o);
 	fwrite(head, 1, strlen(head) - 1, out);
 	fputs(",\"rows\":[", out);
-	row_writer_init(&w);
+	row_writer_init(&w, true);
 	for (guint i = 0; i < n; i++) {
 		if (i)
 			fputc(',', out);
@@ -668,7 +734,7 @@ void output_ndjson(FILE *out, const struct frame *f, unsigned long seq)
 	/* Every row line starts as the frame's stamp does, without its brace. */
 	stamp = frame_stamp(f, seq);
 	text = json_text(stamp);
-	row_writer_init(&w);
+	row_writer_init(&w, true);
 	for (guint i = 0; i < n; i++) {
 		fwrite(text, 1, strlen(text) - 1, out);
 		fputs(",\"row\":", out);

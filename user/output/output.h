@@ -29,6 +29,12 @@ struct frame {
 	size_t nmaps;
 };
 
+/*
+ * The unit tests' oracle: true makes every output render each row from
+ * scratch, keeping nothing from one row to the next within a frame.
+ */
+extern bool output_cache_off;
+
 struct table_style {
 	bool clear;		/* home the cursor and clear first (a TTY only) */
 	int width;		/* 0: no limit */
