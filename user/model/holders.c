@@ -112,6 +112,8 @@ static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, 
 		struct holder *h = &g_array_index(o->holders, struct holder, i);
 
 		if (h->pid == pid) {
+			if ((h->mode | mode) != h->mode)
+				object_peers_changed(o);
 			h->mode |= mode;
 			if (h->fd < 0)
 				h->fd = fd;
@@ -123,6 +125,7 @@ static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, 
 
 	g_strlcpy(h.comm, p->comm, sizeof(h.comm));
 	g_array_append_val(o->holders, h);
+	object_peers_changed(o);
 }
 
 /* What a read found: kept for reread() (the object may be none yet), or a
@@ -300,8 +303,10 @@ static void drop_holders(struct scan *sc, int pid, const struct held_proc *hp)
 		struct object *o = g_hash_table_lookup(sc->store->objects, &h->key);
 
 		for (guint j = 0; o && j < o->holders->len; j++)
-			if (g_array_index(o->holders, struct holder, j).pid == pid)
+			if (g_array_index(o->holders, struct holder, j).pid == pid) {
 				g_array_remove_index_fast(o->holders, j--);
+				object_peers_changed(o);
+			}
 	}
 }
 
@@ -317,8 +322,10 @@ static void hold_again(struct scan *sc, int pid, const struct held_proc *hp, GHa
 		struct object *o = k;
 
 		for (guint j = 0; j < o->holders->len; j++)
-			if (g_array_index(o->holders, struct holder, j).pid == pid)
+			if (g_array_index(o->holders, struct holder, j).pid == pid) {
 				g_array_remove_index_fast(o->holders, j--);
+				object_peers_changed(o);
+			}
 	}
 	for (guint i = 0; i < hp->held->len; i++) {
 		const struct held *h = &g_array_index(hp->held, struct held, i);
@@ -694,8 +701,10 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 		struct object *o = v;
 
 		/* A full read finds every holder anew. */
-		if (full)
+		if (full && o->holders->len) {
 			g_array_set_size(o->holders, 0);
+			object_peers_changed(o);
+		}
 		if (!o->holders_read)
 			g_hash_table_add(fresh, o);
 		o->holders_read = true;
