@@ -52,7 +52,9 @@ struct holders_cache {
 struct scan {
 	struct store *store;
 	unsigned int type_mask;
-	GHashTable *named;	/* names of named objects, for the system-wide scan */
+	GHashTable *named;	/* names of named objects, for the system-wide scan:
+				 * made at its first path (named_objects()) */
+	bool system_wide;
 	bool create;		/* add objects not yet in the store */
 	GHashTable *comms;	/* pid -> struct scanned */
 	GArray *collect;	/* struct held: a read's findings, for reread() */
@@ -189,11 +191,17 @@ static struct object *scanned_object(struct scan *sc, const struct ipc_obj_key *
 	return o;
 }
 
+static GHashTable *named_objects(struct store *s);
+
 static void visit_fd(const struct fd_ref *ref, void *ctx)
 {
 	struct scan *sc = ctx;
 
 	sc->visited++;
+	/* Only a path needs the names: most descriptors a sweep reads are
+	 * pipes and sockets, and the names went through every object. */
+	if (sc->system_wide && !sc->named && ref->link[0] == '/')
+		sc->named = named_objects(sc->store);
 	for (size_t i = 0; i < nmechanisms; i++) {
 		const struct mechanism *m = mechanisms[i];
 		struct ipc_obj_key key;
@@ -673,10 +681,11 @@ void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache
 	c->sweep_at = now;
 	if (budget > 0 && pids->len) {
 		scan_init(&sc, s, type_mask);
-		sc.named = named_objects(s);
+		sc.system_wide = true;
 		sc.maps = wants_maps(s, type_mask, false);
 		sweep(&sc, c, pids, budget);
-		g_hash_table_destroy(sc.named);
+		if (sc.named)
+			g_hash_table_destroy(sc.named);
 		g_hash_table_destroy(sc.comms);
 	}
 	g_array_free(pids, TRUE);
@@ -694,7 +703,7 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	if (g_hash_table_size(s->objects) == 0)
 		return;
 	scan_init(&sc, s, type_mask);
-	sc.named = named_objects(s);
+	sc.system_wide = true;
 	fresh = g_hash_table_new(NULL, NULL);
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -716,7 +725,8 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	c->read = true;
 	c->stale = false;
 	g_hash_table_destroy(fresh);
-	g_hash_table_destroy(sc.named);
+	if (sc.named)
+		g_hash_table_destroy(sc.named);
 	g_hash_table_destroy(sc.comms);
 	holders_sweep(s, type_mask, c, now);
 }

@@ -192,6 +192,10 @@ struct row_writer {
 	bool dup;		/* a key came twice, or too many to tell */
 	bool comma;		/* a member came before: the next needs one */
 	GHashTable *procs;	/* row_proc() -> struct proc_text; NULL: none kept */
+	/* The last row's cgroup member (its path, escaped and quoted; "" for
+	 * none), kept with procs: one cgroup's rows follow one another. */
+	__u64 cgroup_id;
+	GString *cgroup;
 };
 
 /* g_string_append_len without its call: rows are written a few bytes at a time. */
@@ -327,8 +331,25 @@ static bool plain_ascii(const char *name)
 	return true;
 }
 
+/* A name that needs no escape at all, quoted, told and copied in one pass;
+ * false (nothing written) for any other. */
+static bool put_plain(GString *s, const char *name)
+{
+	size_t n = 0;
+
+	for (unsigned char c; (c = (unsigned char)name[n]); n++)
+		if (c < ' ' || c > '~' || c == '"' || c == '\\')
+			return false;
+	put_char(s, '"');
+	put_len(s, name, n);
+	put_char(s, '"');
+	return true;
+}
+
 static void put_name(struct row_writer *w, const char *name)
 {
+	if (put_plain(w->s, name))
+		return;
 	if (plain_ascii(name) || name_is_clean(name)) {
 		put_string(w->s, name);
 		return;
@@ -503,6 +524,33 @@ static void put_process_kept(struct row_writer *w, const struct row *r)
 	g_string_assign(t->text, w->s->str + start);
 }
 
+static void put_cgroup(struct row_writer *w, const struct row *r)
+{
+	const char *path;
+	gsize start;
+
+	if (w->cgroup && w->cgroup_id == r->cgroup_id) {
+		if (w->cgroup->len) {
+			put_key(w, "cgroup");
+			put_len(w->s, w->cgroup->str, w->cgroup->len);
+		}
+		return;
+	}
+	path = format_row_cgroup(r);
+	if (!path[0]) {
+		start = w->s->len;
+	} else {
+		put_key(w, "cgroup");
+		start = w->s->len;
+		put_name(w, path);
+	}
+	if (w->procs) {
+		w->cgroup = w->cgroup ? w->cgroup : g_string_new(NULL);
+		w->cgroup_id = r->cgroup_id;
+		g_string_assign(w->cgroup, w->s->str + start);
+	}
+}
+
 /* output_json_row_identity()'s members. */
 static void put_identity(struct row_writer *w, const struct row *r)
 {
@@ -524,10 +572,7 @@ static void put_identity(struct row_writer *w, const struct row *r)
 	put_u64(w->s, r->key.ino);
 	put_key(w, "dir");
 	put_string(w->s, r->key.dir == DIR_TX ? "tx" : "rx");
-	if (format_row_cgroup(r)[0]) {
-		put_key(w, "cgroup");
-		put_name(w, format_row_cgroup(r));
-	}
+	put_cgroup(w, r);
 }
 
 static void put_attrs(struct row_writer *w, const struct attr *attrs, int n)
@@ -595,6 +640,8 @@ static void row_writer_free(struct row_writer *w)
 	g_string_free(w->name, TRUE);
 	if (w->procs)
 		g_hash_table_destroy(w->procs);
+	if (w->cgroup)
+		g_string_free(w->cgroup, TRUE);
 }
 
 static const char *json_text(json_object *o)
