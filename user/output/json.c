@@ -368,7 +368,8 @@ static void put_key(struct row_writer *w, const char *key)
 	if (w->comma)
 		put_char(w->s, ',');
 	w->comma = true;
-	put_string(w->s, key);
+	if (!put_plain(w->s, key))
+		put_string(w->s, key);
 	put_char(w->s, ':');
 }
 
