@@ -192,6 +192,8 @@ struct row_writer {
 	bool dup;		/* a key came twice, or too many to tell */
 	bool comma;		/* a member came before: the next needs one */
 	GHashTable *procs;	/* row_proc() -> struct proc_text; NULL: none kept */
+	gpointer last_proc;	/* the last row's process, and its entry there: */
+	struct proc_text *last;	/* most rows follow one of their own process */
 	/* The last row's cgroup member (its path, escaped and quoted; "" for
 	 * none), kept with procs: one cgroup's rows follow one another. */
 	__u64 cgroup_id;
@@ -500,8 +502,15 @@ static void proc_text_free(gpointer p)
 static void put_process_kept(struct row_writer *w, const struct row *r)
 {
 	static const char *const keys[] = { "pid", "starttime", "comm", "uid", "user", "title" };
-	struct proc_text *t = w->procs ? g_hash_table_lookup(w->procs, row_proc(r)) : NULL;
+	struct proc_text *t = NULL;
 	gsize start = w->s->len;
+
+	if (w->last && w->last_proc == row_proc(r))
+		t = w->last;
+	else if (w->procs)
+		t = g_hash_table_lookup(w->procs, row_proc(r));
+	w->last_proc = row_proc(r);
+	w->last = t;
 
 	if (t && t->uid == r->uid && t->title == r->title &&
 	    memcmp(t->comm, r->comm, sizeof(t->comm)) == 0) {
@@ -518,6 +527,7 @@ static void put_process_kept(struct row_writer *w, const struct row *r)
 		t = g_new0(struct proc_text, 1);
 		t->text = g_string_new(NULL);
 		g_hash_table_insert(w->procs, row_proc(r), t);
+		w->last = t;
 	}
 	memcpy(t->comm, r->comm, sizeof(t->comm));
 	t->uid = r->uid;
