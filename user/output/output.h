@@ -31,7 +31,8 @@ struct frame {
 
 /*
  * The unit tests' oracle: true makes every output render each row from
- * scratch, keeping nothing from one row to the next within a frame.
+ * scratch, keeping nothing from one row to the next within a frame, and
+ * the table write its rows through printf as it did.
  */
 extern bool output_cache_off;
 

@@ -200,6 +200,24 @@ static void pad_cell(GString *line, const char *cell, int width, bool left, cons
 	g_string_append(line, after);
 }
 
+/* A row's line as printf writes it: what pad_cell()'s must be, byte for
+ * byte (the unit tests' oracle, output_cache_off, writes this). */
+static void print_row_printf(FILE *out, const struct row *r, const struct cells *c, int wcomm,
+			     int wuser, int wcg, bool show_cgroup, const int *w)
+{
+	char obuf[4 * IPC_NAME_LEN + 8], tmp[IPC_NAME_LEN + 8];
+
+	fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n",
+		c->pid, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)), c->comm,
+		wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
+		wuser > 0 ? c->user : "", wuser > 0 ? " " : "", wcg, show_cgroup ? c->cgroup : "",
+		show_cgroup ? " " : "", ipc_type_name(r->key.type), w[COL_OBJECT],
+		format_fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
+		r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
+		format_fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
+		c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
+}
+
 static void print_header(FILE *out, const struct frame *f, guint shown)
 {
 	char line[256];
@@ -361,8 +379,12 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		struct cells *c = &cells[i];
 		char obuf[4 * IPC_NAME_LEN + 8];
 
-		/* printf's "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s
-		 * %8s %4s%s%s\n", without its parsing of the format every row. */
+		if (output_cache_off) {
+			print_row_printf(out, r, c, wcomm, wuser, wcg, show_cgroup, w);
+			continue;
+		}
+		/* print_row_printf()'s line, without printf's parsing of its
+		 * format every row. */
 		g_string_truncate(line, 0);
 		pad_cell(line, c->pid, 7, false, " ");
 		pad_cell(line, c->comm, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)),
