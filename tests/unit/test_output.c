@@ -6,6 +6,8 @@
 #include <json.h>
 #include "unit.h"
 #include "output/output.h"
+#include <sys/stat.h>
+#include "model/cgroup.h"
 #include "model/holders.h"
 
 /* Binary prefixes for bytes, the unit said; the unit picked after rounding. */
@@ -520,6 +522,119 @@ static void test_json_decimals(void **state)
 	store_free(s);
 }
 
+/* A frame of rows, as one format writes it (0 JSON, 1 NDJSON, else the
+ * table that wide, less 2). */
+static char *frame_text(struct store *s, int format, bool final)
+{
+	struct frame fr = { .now = 0, .interval_s = 1, .elapsed_s = 3, .final = final };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	fr.rows = store_select(s, true, SORT_BYTES, NULL);
+	store_totals(s, NULL, &fr.totals);
+	if (format == 0)
+		output_json(out, &fr);
+	else if (format == 1)
+		output_ndjson(out, &fr, 1);
+	else
+		output_table(out, &fr, &(struct table_style){ .width = format - 2 });
+	fclose(out);
+	g_ptr_array_free(fr.rows, TRUE);
+	return buf;
+}
+
+/* Cgroups for frame_change(): none, the v2 root's (its inode is its id), a
+ * gone one's. */
+static __u64 frame_cgroups[3] = { 0, 0, 999999 };
+
+/* One of a row's fields that a frame's kept text depends on, changed at random. */
+static void frame_change(GRand *rand, struct row *r, char **titles)
+{
+	static const char *const comms[] = { "sh", "sh", "bash", "\x1b[31mred", "caf\xc3\xa9" };
+
+	switch (g_rand_int_range(rand, 0, 8)) {
+	case 0:
+		g_strlcpy(r->comm, comms[g_rand_int_range(rand, 0, 5)], sizeof(r->comm));
+		break;
+	case 1:
+		if (r->title)
+			g_ref_string_release(r->title);
+		r->title = titles[g_rand_int_range(rand, 0, 4)];
+		r->title = r->title ? g_ref_string_acquire(r->title) : NULL;
+		break;
+	case 2:
+		r->uid = g_rand_int_range(rand, 0, 2) ? 0 : 4000000123u;
+		break;
+	case 3:
+		r->cgroup_id = frame_cgroups[g_rand_int_range(rand, 0, 3)];
+		break;
+	case 4:
+		r->exited = !r->exited;
+		break;
+	default:
+		r->bytes += g_rand_int_range(rand, 0, 3000);
+		r->bytes_per_s = g_rand_int_range(rand, 0, 5) * 1000.0;
+		break;
+	}
+}
+
+/*
+ * What a frame keeps from one row to the next (a process's members and
+ * cells, the last cgroup's) changes nothing: every format writes the same
+ * text as with nothing kept, over random frames whose rows' processes
+ * change their names, titles (two strings with the same text too), users,
+ * cgroups and state from row to row.
+ */
+static void test_frame_kept_as_scratch(void **state)
+{
+	static const int formats[] = { 0, 1, 2, 2 + 100, 2 + 200 };
+	struct store *s = store_new();
+	GRand *rand = g_rand_new_with_seed(20);
+	char *titles[4] = { g_ref_string_new("postgres: a [local] idle"),
+			    g_ref_string_new("postgres: a [local] idle"),
+			    g_ref_string_new("ipc-bench many-pipes \x01 -n 10000"), NULL };
+	GPtrArray *rows = g_ptr_array_new();
+	struct stat st;
+
+	(void)state;
+	assert_non_null(cgroup2_root());
+	assert_int_equal(stat(cgroup2_root(), &st), 0);
+	frame_cgroups[1] = st.st_ino;
+	for (int i = 0; i < 300; i++) {
+		struct ipc_key k = { .ino = 1000 + i / 2, .dev = 13, .tgid = 100 + i % 7,
+				     .start = 5, .type = IPC_PIPE, .dir = i % 2 };
+		bool created;
+		struct row *r = store_update(s, &k, 10, 1, &created);
+
+		strcpy(r->comm, "sh");
+		g_ptr_array_add(rows, r);
+	}
+	store_compute_peers(s);
+	for (int step = 0; step < 200; step++) {
+		for (int n = g_rand_int_range(rand, 1, 40); n > 0; n--)
+			frame_change(rand, g_ptr_array_index(rows, g_rand_int_range(rand, 0, 300)),
+				     titles);
+		for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+			char *kept, *scratch;
+
+			kept = frame_text(s, formats[i], step % 50 == 49);
+			output_cache_off = true;
+			scratch = frame_text(s, formats[i], step % 50 == 49);
+			output_cache_off = false;
+			if (strcmp(kept, scratch))
+				fail_msg("step %d, format %d:\n%s\n%s", step, formats[i], kept, scratch);
+			free(kept);
+			free(scratch);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		g_ref_string_release(titles[i]);
+	g_ptr_array_free(rows, TRUE);
+	g_rand_free(rand);
+	store_free(s);
+}
+
 int run_output_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +653,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_table_fits_width, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_header_fits, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_cgroup_fits, make_rows, free_rows),
+		cmocka_unit_test(test_frame_kept_as_scratch),
 	};
 
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

@@ -211,6 +211,180 @@ static void test_channel_peers_as_defined(void **state)
 	g_rand_free(rnd);
 }
 
+/* Objects by key. */
+static gint by_object_key(gconstpointer a, gconstpointer b)
+{
+	const struct object *x = *(struct object *const *)a, *y = *(struct object *const *)b;
+
+	if (x->key.ino != y->key.ino)
+		return x->key.ino < y->key.ino ? -1 : 1;
+	return x->key.type < y->key.type ? -1 : x->key.type != y->key.type;
+}
+
+/* The store's objects, in a fixed order (a hash table's changes with its history). */
+static GPtrArray *objects_in_order(struct store *s)
+{
+	GPtrArray *objs = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		g_ptr_array_add(objs, v);
+	g_ptr_array_sort(objs, by_object_key);
+	return objs;
+}
+
+/* Every row's peers, in the objects' order, as text: to compare two workings. */
+static GString *peers_text(struct store *s)
+{
+	GString *t = g_string_new(NULL);
+	GPtrArray *objs = objects_in_order(s);
+
+	for (guint i = 0; i < objs->len; i++) {
+		const struct object *o = g_ptr_array_index(objs, i);
+
+		for (guint j = 0; j < o->rows->len; j++) {
+			const struct row *r = g_ptr_array_index(o->rows, j);
+
+			g_string_append_printf(t, "%llu/%u/%u:", (unsigned long long)o->key.ino,
+					       r->key.tgid, r->key.dir);
+			for (guint k = 0; k < r->peers->len; k++) {
+				const struct peer *p = &g_array_index(r->peers, struct peer, k);
+
+				g_string_append_printf(t, " %d.%u.%s.%d.%s", p->pid, p->start, p->comm,
+						       p->exited, p->remote);
+			}
+			g_string_append_c(t, '\n');
+		}
+	}
+	g_ptr_array_free(objs, TRUE);
+	return t;
+}
+
+/* An object of the store at random; NULL when it has none. */
+static struct object *any_object(struct store *s, GRand *rnd)
+{
+	GPtrArray *objs = objects_in_order(s);
+	struct object *o = NULL;
+
+	if (objs->len)
+		o = g_ptr_array_index(objs, g_rand_int_range(rnd, 0, (gint32)objs->len));
+	g_ptr_array_free(objs, TRUE);
+	return o;
+}
+
+static struct row *any_row(struct store *s, GRand *rnd)
+{
+	struct object *o = any_object(s, rnd);
+
+	return o && o->rows->len ? g_ptr_array_index(o->rows, g_rand_int_range(rnd, 0,
+						     (gint32)o->rows->len)) : NULL;
+}
+
+/* One change of what peers are made of, through the functions the tracer's
+ * own changes go through (a holder as holders.c adds and takes one off). */
+static void peers_input_change(struct store *s, GRand *rnd)
+{
+	static const char *const comms[] = { "a", "b", "c" };
+	struct ipc_key k = key((__u32)g_rand_int_range(rnd, 1, 9), 0, g_rand_int_range(rnd, 0, 2));
+	struct object *o = any_object(s, rnd), *p = any_object(s, rnd);
+	struct row *r = any_row(s, rnd);
+	GHashTable *gone;
+	bool created;
+
+	switch (g_rand_int_range(rnd, 0, 9)) {
+	case 0:
+		k.ino = (__u64)g_rand_int_range(rnd, 1, 25);
+		k.type = k.ino % 2 ? IPC_PIPE : IPC_UNIX;
+		r = store_update(s, &k, 1, 1, &created);
+		row_set_comm(r, comms[g_rand_int_range(rnd, 0, 3)]);
+		break;
+	case 1:
+		if (r)
+			row_set_exited(r);
+		break;
+	case 2:
+		if (r)
+			row_set_comm(r, comms[g_rand_int_range(rnd, 0, 3)]);
+		break;
+	case 3:
+		if (o) {
+			struct holder h = { .pid = g_rand_int_range(rnd, 1, 9),
+					    .mode = (unsigned int)g_rand_int_range(rnd, 1, 4) };
+
+			snprintf(h.comm, sizeof(h.comm), "h%d", h.pid);
+			g_array_append_val(o->holders, h);
+			object_peers_changed(o);
+		}
+		break;
+	case 4:
+		if (o && o->holders->len) {
+			g_array_remove_index_fast(o->holders, 0);
+			object_peers_changed(o);
+		}
+		break;
+	case 5:
+		if (o && p && o != p && mechanism_is_endpoint(o->key.type) &&
+		    mechanism_is_endpoint(p->key.type))
+			object_link(o, p);
+		break;
+	case 6:
+		if (o && g_rand_boolean(rnd))
+			object_add_remote(o, comms[g_rand_int_range(rnd, 0, 3)]);
+		else if (o)
+			object_drop_remote(o, comms[g_rand_int_range(rnd, 0, 3)]);
+		break;
+	case 7:
+		gone = g_hash_table_new(NULL, NULL);
+		g_hash_table_add(gone, row_proc(&(struct row){ .key = k }));
+		store_mark_exited(s, gone);
+		g_hash_table_destroy(gone);
+		break;
+	default:
+		if (r && g_rand_boolean(rnd))
+			r->closed = true;
+		store_retire(s);
+		if (g_rand_int_range(rnd, 0, 4) == 0)
+			store_forget_retired(s);
+		break;
+	}
+}
+
+/*
+ * Peers worked out again only where something they are made of changed
+ * (store_update_peers) are the peers worked out afresh, over random
+ * changes of every kind: rows made, renamed, exited, retired and folded,
+ * holders added and taken off, ends linked, remote addresses.
+ */
+static void test_peers_updated_as_computed(void **state)
+{
+	GRand *rnd = g_rand_new_with_seed(20);
+
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		struct store *s = store_new();
+
+		for (int step = 0; step < 300; step++) {
+			GString *updated, *computed;
+
+			for (int n = g_rand_int_range(rnd, 1, 4); n > 0; n--)
+				peers_input_change(s, rnd);
+			store_update_peers(s);
+			updated = peers_text(s);
+			store_compute_peers(s);
+			computed = peers_text(s);
+			if (strcmp(updated->str, computed->str))
+				fail_msg("round %d step %d:\n%s\nwant:\n%s", round, step, updated->str,
+					 computed->str);
+			g_string_free(updated, TRUE);
+			g_string_free(computed, TRUE);
+		}
+		store_free(s);
+	}
+	g_rand_free(rnd);
+}
+
 static void test_retire(void **state)
 {
 	struct store *s = store_new();
@@ -618,6 +792,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_self_loop_is_own_peer),
 		cmocka_unit_test(test_peers_from_holders),
 		cmocka_unit_test(test_channel_peers_as_defined),
+		cmocka_unit_test(test_peers_updated_as_computed),
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_exited_after_closed),
 		cmocka_unit_test(test_select_by_pid),

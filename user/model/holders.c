@@ -52,7 +52,9 @@ struct holders_cache {
 struct scan {
 	struct store *store;
 	unsigned int type_mask;
-	GHashTable *named;	/* names of named objects, for the system-wide scan */
+	GHashTable *named;	/* names of named objects, for the system-wide scan:
+				 * made at its first path (named_objects()) */
+	bool system_wide;
 	bool create;		/* add objects not yet in the store */
 	GHashTable *comms;	/* pid -> struct scanned */
 	GArray *collect;	/* struct held: a read's findings, for reread() */
@@ -112,6 +114,8 @@ static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, 
 		struct holder *h = &g_array_index(o->holders, struct holder, i);
 
 		if (h->pid == pid) {
+			if ((h->mode | mode) != h->mode)
+				object_peers_changed(o);
 			h->mode |= mode;
 			if (h->fd < 0)
 				h->fd = fd;
@@ -123,6 +127,7 @@ static void add_holder_mode(struct scan *sc, struct object *o, int pid, int fd, 
 
 	g_strlcpy(h.comm, p->comm, sizeof(h.comm));
 	g_array_append_val(o->holders, h);
+	object_peers_changed(o);
 }
 
 /* What a read found: kept for reread() (the object may be none yet), or a
@@ -188,11 +193,17 @@ static struct object *scanned_object(struct scan *sc, const struct ipc_obj_key *
 	return o;
 }
 
+static GHashTable *named_objects(struct store *s);
+
 static void visit_fd(const struct fd_ref *ref, void *ctx)
 {
 	struct scan *sc = ctx;
 
 	sc->visited++;
+	/* Only a path needs the names: most descriptors a sweep reads are
+	 * pipes and sockets, and the names went through every object. */
+	if (sc->system_wide && !sc->named && ref->link[0] == '/')
+		sc->named = named_objects(sc->store);
 	for (size_t i = 0; i < nmechanisms; i++) {
 		const struct mechanism *m = mechanisms[i];
 		struct ipc_obj_key key;
@@ -302,8 +313,10 @@ static void drop_holders(struct scan *sc, int pid, const struct held_proc *hp)
 		struct object *o = g_hash_table_lookup(sc->store->objects, &h->key);
 
 		for (guint j = 0; o && j < o->holders->len; j++)
-			if (g_array_index(o->holders, struct holder, j).pid == pid)
+			if (g_array_index(o->holders, struct holder, j).pid == pid) {
 				g_array_remove_index_fast(o->holders, j--);
+				object_peers_changed(o);
+			}
 	}
 }
 
@@ -319,8 +332,10 @@ static void hold_again(struct scan *sc, int pid, const struct held_proc *hp, GHa
 		struct object *o = k;
 
 		for (guint j = 0; j < o->holders->len; j++)
-			if (g_array_index(o->holders, struct holder, j).pid == pid)
+			if (g_array_index(o->holders, struct holder, j).pid == pid) {
 				g_array_remove_index_fast(o->holders, j--);
+				object_peers_changed(o);
+			}
 	}
 	for (guint i = 0; i < hp->held->len; i++) {
 		const struct held *h = &g_array_index(hp->held, struct held, i);
@@ -668,10 +683,11 @@ void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache
 	c->sweep_at = now;
 	if (budget > 0 && pids->len) {
 		scan_init(&sc, s, type_mask);
-		sc.named = named_objects(s);
+		sc.system_wide = true;
 		sc.maps = wants_maps(s, type_mask, false);
 		sweep(&sc, c, pids, budget);
-		g_hash_table_destroy(sc.named);
+		if (sc.named)
+			g_hash_table_destroy(sc.named);
 		g_hash_table_destroy(sc.comms);
 	}
 	g_array_free(pids, TRUE);
@@ -689,15 +705,17 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	if (g_hash_table_size(s->objects) == 0)
 		return;
 	scan_init(&sc, s, type_mask);
-	sc.named = named_objects(s);
+	sc.system_wide = true;
 	fresh = g_hash_table_new(NULL, NULL);
 	g_hash_table_iter_init(&it, s->objects);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct object *o = v;
 
 		/* A full read finds every holder anew. */
-		if (full)
+		if (full && o->holders->len) {
 			g_array_set_size(o->holders, 0);
+			object_peers_changed(o);
+		}
 		if (!o->holders_read)
 			g_hash_table_add(fresh, o);
 		o->holders_read = true;
@@ -709,7 +727,8 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 	c->read = true;
 	c->stale = false;
 	g_hash_table_destroy(fresh);
-	g_hash_table_destroy(sc.named);
+	if (sc.named)
+		g_hash_table_destroy(sc.named);
 	g_hash_table_destroy(sc.comms);
 	holders_sweep(s, type_mask, c, now);
 }

@@ -122,13 +122,13 @@ bool ingest_counters(struct store *s, GHashTable *procs, const struct ipc_key *k
 	 * uid of whoever made the row, a signal's sender for its target. */
 	if (*created && ((p && p->exited) || memo_uid(p, (pid_t)key->tgid, &r->uid) != 0))
 		r->uid = c->uid;
-	if (!*created && p && strcmp(p->comm, r->comm))
-		memcpy(r->comm, p->comm, sizeof(r->comm));	/* renamed by exec */
+	if (!*created && p)
+		row_set_comm(r, p->comm);	/* renamed by exec */
 	/* No process entry (its map was full): ask /proc instead. */
 	gone = p ? p->exited : !proc_is((pid_t)key->tgid, key->start);
 	ingest_title(s, r, gone);
 	if (gone)
-		r->exited = true;
+		row_set_exited(r);
 	return gone;
 }
 
@@ -137,11 +137,14 @@ void ingest_new_row(struct row *r, GHashTable *procs, struct ipc_obj_info *info)
 	struct proc_info *p = g_hash_table_lookup(procs, row_proc(r));
 	const struct mechanism *m = mechanism_of(r->key.type);
 
+	char comm[COMM_LEN];
+
 	if (p)
-		memcpy(r->comm, p->comm, sizeof(r->comm));
+		memcpy(comm, p->comm, sizeof(comm));
 	else if (!proc_is((pid_t)r->key.tgid, r->key.start) ||
-		 proc_comm((pid_t)r->key.tgid, r->comm, sizeof(r->comm)) != 0)
-		strcpy(r->comm, "?");
+		 proc_comm((pid_t)r->key.tgid, comm, sizeof(comm)) != 0)
+		strcpy(comm, "?");
+	row_set_comm(r, comm);
 	if (!info) {
 		object_set_name(r->obj, NULL);
 		return;

@@ -154,6 +154,7 @@ struct object *store_object(struct store *s, const struct ipc_obj_key *key)
 		return o;
 	o = g_new0(struct object, 1);
 	o->key = *key;
+	o->peers_changed = true;
 	o->holders = g_array_new(FALSE, TRUE, sizeof(struct holder));
 	o->rows = g_ptr_array_new();
 	o->peer_objs = no_objs;
@@ -162,8 +163,31 @@ struct object *store_object(struct store *s, const struct ipc_obj_key *key)
 	return o;
 }
 
+void object_peers_changed(struct object *o)
+{
+	o->peers_changed = true;
+}
+
+void row_set_comm(struct row *r, const char *comm)
+{
+	if (strncmp(r->comm, comm, sizeof(r->comm)) == 0)
+		return;
+	g_strlcpy(r->comm, comm, sizeof(r->comm));
+	object_peers_changed(r->obj);
+}
+
+void row_set_exited(struct row *r)
+{
+	if (r->exited)
+		return;
+	r->exited = true;
+	object_peers_changed(r->obj);
+}
+
 void object_link(struct object *a, struct object *b)
 {
+	object_peers_changed(a);
+	object_peers_changed(b);
 	if (!g_ptr_array_find(a->peer_objs, b, NULL))
 		g_ptr_array_add(own_ptrs(&a->peer_objs, no_objs, NULL), b);
 	if (!g_ptr_array_find(b->peer_objs, a, NULL))
@@ -176,6 +200,7 @@ void object_add_remote(struct object *o, const char *remote)
 		if (strcmp(g_ptr_array_index(o->remotes, i), remote) == 0)
 			return;
 	g_ptr_array_add(own_ptrs(&o->remotes, no_remotes, g_free), g_strdup(remote));
+	object_peers_changed(o);
 }
 
 void object_drop_remote(struct object *o, const char *remote)
@@ -183,6 +208,7 @@ void object_drop_remote(struct object *o, const char *remote)
 	for (guint i = 0; i < o->remotes->len; i++)
 		if (strcmp(g_ptr_array_index(o->remotes, i), remote) == 0) {
 			g_ptr_array_remove_index(o->remotes, i);
+			object_peers_changed(o);
 			return;
 		}
 }
@@ -244,6 +270,7 @@ struct row *store_update(struct store *s, const struct ipc_key *key,
 		r->labels = no_labels;
 		r->obj = store_object(s, &ok);
 		g_ptr_array_add(r->obj->rows, r);
+		object_peers_changed(r->obj);
 		g_hash_table_insert(s->live, &r->key, r);
 		*created = true;
 	}
@@ -313,9 +340,12 @@ GPtrArray *store_mark_closed(struct store *s)
 
 static void unlink_object(struct store *s, struct object *o)
 {
-	for (guint i = 0; i < o->peer_objs->len; i++)
-		g_ptr_array_remove_fast(((struct object *)g_ptr_array_index(o->peer_objs, i))->peer_objs,
-					o);
+	for (guint i = 0; i < o->peer_objs->len; i++) {
+		struct object *p = g_ptr_array_index(o->peer_objs, i);
+
+		g_ptr_array_remove_fast(p->peer_objs, o);
+		object_peers_changed(p);
+	}
 	g_hash_table_remove(s->objects, &o->key);
 }
 
@@ -331,6 +361,7 @@ static void drop_rows(struct object *o, GHashTable *gone)
 			o->rows->pdata[kept++] = r;
 	}
 	g_ptr_array_set_size(o->rows, kept);
+	object_peers_changed(o);
 }
 
 /*
@@ -399,7 +430,7 @@ void store_mark_exited(struct store *s, GHashTable *procs)
 		struct row *r = g_ptr_array_index(s->retired, i);
 
 		if (!r->exited && g_hash_table_contains(procs, row_proc(r)))
-			r->exited = true;
+			row_set_exited(r);
 	}
 }
 
@@ -527,11 +558,13 @@ struct end_source {
 	bool rows, rows_exited, held;
 };
 
+/* e's lists are kept from object to object (made once per store_compute_peers):
+ * a list made and freed per end of every object was a fifth of the peers' time. */
 static void channel_end_gather(struct channel_end *e, const struct object *o, __u8 dir,
 			       unsigned int mode)
 {
-	e->g = (struct peer_gather){ .peers = g_array_new(FALSE, FALSE, sizeof(struct peer)) };
-	e->from = g_array_new(FALSE, TRUE, sizeof(struct end_source));
+	g_array_set_size(e->g.peers, 0);
+	g_array_set_size(e->from, 0);
 	for (guint j = 0; j < o->rows->len; j++) {
 		const struct row *q = g_ptr_array_index(o->rows, j);
 		guint at;
@@ -576,28 +609,35 @@ static void channel_end_take(const struct channel_end *e, struct row *r)
 	}
 }
 
+static void channel_end_init(struct channel_end *e)
+{
+	e->g = (struct peer_gather){ .peers = g_array_new(FALSE, FALSE, sizeof(struct peer)) };
+	e->from = g_array_new(FALSE, TRUE, sizeof(struct end_source));
+}
+
 static void channel_end_free(struct channel_end *e)
 {
 	g_array_free(e->g.peers, TRUE);
 	g_array_free(e->from, TRUE);
 }
 
-/* A channel's rows by direction: each row's peers are the other end's. */
-static void channel_peers(struct object *o)
-{
-	struct channel_end tx_end, rx_end;	/* who wrote, who read */
+/* Who wrote and who read a channel: one object's at a time. */
+struct channel_ends {
+	struct channel_end tx, rx;
+};
 
-	channel_end_gather(&tx_end, o, DIR_TX, HOLD_WRITE);
-	channel_end_gather(&rx_end, o, DIR_RX, HOLD_READ);
+/* A channel's rows by direction: each row's peers are the other end's. */
+static void channel_peers(struct object *o, struct channel_ends *ends)
+{
+	channel_end_gather(&ends->tx, o, DIR_TX, HOLD_WRITE);
+	channel_end_gather(&ends->rx, o, DIR_RX, HOLD_READ);
 	for (guint i = 0; i < o->rows->len; i++) {
 		struct row *r = g_ptr_array_index(o->rows, i);
 
 		if (r->peers->len)
 			g_array_set_size(r->peers, 0);
-		channel_end_take(r->key.dir == DIR_TX ? &rx_end : &tx_end, r);
+		channel_end_take(r->key.dir == DIR_TX ? &ends->rx : &ends->tx, r);
 	}
-	channel_end_free(&tx_end);
-	channel_end_free(&rx_end);
 }
 
 /*
@@ -607,10 +647,10 @@ static void channel_peers(struct object *o)
  * holding the other end open, idle or not. An endpoint (socket) is one end:
  * its peers are on the objects linked to it, and may be remote.
  */
-static void object_peers(struct object *o)
+static void object_peers(struct object *o, struct channel_ends *ends)
 {
 	if (!mechanism_is_endpoint(o->key.type)) {
-		channel_peers(o);
+		channel_peers(o, ends);
 	} else {
 		for (guint i = 0; i < o->rows->len; i++) {
 			struct row *r = g_ptr_array_index(o->rows, i);
@@ -634,14 +674,50 @@ static void object_peers(struct object *o)
 	}
 }
 
+/* The peers of every object (all), or of those marked peers_redo. */
+static void objects_peers(struct store *s, bool all)
+{
+	struct channel_ends ends;
+	GHashTableIter it;
+	gpointer v;
+
+	channel_end_init(&ends.tx);
+	channel_end_init(&ends.rx);
+	g_hash_table_iter_init(&it, s->objects);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct object *o = v;
+
+		if (all || o->peers_redo)
+			object_peers(o, &ends);
+		o->peers_changed = o->peers_redo = false;
+	}
+	channel_end_free(&ends.tx);
+	channel_end_free(&ends.rx);
+}
+
 void store_compute_peers(struct store *s)
+{
+	objects_peers(s, true);
+}
+
+void store_update_peers(struct store *s)
 {
 	GHashTableIter it;
 	gpointer v;
 
+	/* An endpoint's peers are on the objects linked to it: a change on
+	 * one is a change to the peers of the other. */
 	g_hash_table_iter_init(&it, s->objects);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		object_peers(v);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct object *o = v;
+
+		if (!o->peers_changed)
+			continue;
+		o->peers_redo = true;
+		for (guint i = 0; i < o->peer_objs->len; i++)
+			((struct object *)g_ptr_array_index(o->peer_objs, i))->peers_redo = true;
+	}
+	objects_peers(s, false);
 }
 
 #define CMP(a, b) ((a) > (b) ? -1 : (a) != (b))	/* descending, no overflow */

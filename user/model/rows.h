@@ -62,7 +62,21 @@ struct object {
 	GPtrArray *peer_objs;	/* struct object * */
 	GPtrArray *remotes;	/* char *, "ip:port" */
 	void *priv;		/* the mechanism's own data, freed with g_free */
+	/* What its rows' peers come from changed since they were worked out
+	 * (object_peers_changed()); peers_redo: its or a linked object's did. */
+	bool peers_changed, peers_redo;
 };
+
+/*
+ * What a row's peers are made of: its object's rows (their process, name,
+ * direction and whether it exited), holders, linked ends and remote
+ * addresses, and those of the objects linked to it. Whatever changes one of
+ * them says so here, so that store_update_peers() works out again only the
+ * peers that may differ: rows.c's own functions do, row_set_comm() and
+ * row_set_exited() for a row, and this for a holder added, changed or
+ * taken off.
+ */
+void object_peers_changed(struct object *o);
 
 /* A process's overflow row's object (include/ipctrace.h): the objects of a
  * type it used past the rows the kernel side holds, not told apart. It has
@@ -243,6 +257,13 @@ void store_forget_retired(struct store *s);
 
 /* Recompute every row's peers from traffic and holders. */
 void store_compute_peers(struct store *s);
+/* The same, for the objects whose peers may have changed since (each
+ * interval: 10,000 idle pipes' peers were most of a refresh's work). */
+void store_update_peers(struct store *s);
+
+/* A row's name (exec renames its process) and end, saying so to its peers. */
+void row_set_comm(struct row *r, const char *comm);
+void row_set_exited(struct row *r);
 
 /* How full one of the kernel side's maps was at the last read (the name is
  * the kind of loss a full one causes: ipctrace_lost_total's). */

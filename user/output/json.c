@@ -9,6 +9,8 @@
 #include "output/output.h"
 #include "common/sanitize.h"
 
+bool output_cache_off;
+
 json_object *output_json_u64(__u64 v)
 {
 	return json_object_new_uint64(v);
@@ -168,6 +170,20 @@ static json_object *row_json(const struct row *r)
  */
 #define ROW_KEYS 64
 
+/*
+ * What a frame's rows of one process begin with: pid, starttime, comm, uid,
+ * user and title are the process's, and a process with 10,000 rows had its
+ * title escaped 10,000 times a frame. Kept for one frame only (nothing
+ * changes while a frame is written), and used only by a row whose own
+ * fields are those it was made from.
+ */
+struct proc_text {
+	char comm[COMM_LEN];
+	__u32 uid;
+	const char *title;
+	GString *text;		/* the members, from the brace on */
+};
+
 struct row_writer {
 	GString *s;
 	GString *name;		/* a name, escaped, before it is quoted */
@@ -175,6 +191,13 @@ struct row_writer {
 	int nkeys;
 	bool dup;		/* a key came twice, or too many to tell */
 	bool comma;		/* a member came before: the next needs one */
+	GHashTable *procs;	/* row_proc() -> struct proc_text; NULL: none kept */
+	gpointer last_proc;	/* the last row's process, and its entry there: */
+	struct proc_text *last;	/* most rows follow one of their own process */
+	/* The last row's cgroup member (its path, escaped and quoted; "" for
+	 * none), kept with procs: one cgroup's rows follow one another. */
+	__u64 cgroup_id;
+	GString *cgroup;
 };
 
 /* g_string_append_len without its call: rows are written a few bytes at a time. */
@@ -310,8 +333,25 @@ static bool plain_ascii(const char *name)
 	return true;
 }
 
+/* A name that needs no escape at all, quoted, told and copied in one pass;
+ * false (nothing written) for any other. */
+static bool put_plain(GString *s, const char *name)
+{
+	size_t n = 0;
+
+	for (unsigned char c; (c = (unsigned char)name[n]); n++)
+		if (c < ' ' || c > '~' || c == '"' || c == '\\')
+			return false;
+	put_char(s, '"');
+	put_len(s, name, n);
+	put_char(s, '"');
+	return true;
+}
+
 static void put_name(struct row_writer *w, const char *name)
 {
+	if (put_plain(w->s, name))
+		return;
 	if (plain_ascii(name) || name_is_clean(name)) {
 		put_string(w->s, name);
 		return;
@@ -330,7 +370,8 @@ static void put_key(struct row_writer *w, const char *key)
 	if (w->comma)
 		put_char(w->s, ',');
 	w->comma = true;
-	put_string(w->s, key);
+	if (!put_plain(w->s, key))
+		put_string(w->s, key);
 	put_char(w->s, ':');
 }
 
@@ -431,11 +472,9 @@ static void put_hist(GString *s, const __u32 *slots)
 	put_char(s, ']');
 }
 
-/* output_json_row_identity()'s members. */
-static void put_identity(struct row_writer *w, const struct row *r)
+/* The process's members of output_json_row_identity(). */
+static void put_process(struct row_writer *w, const struct row *r)
 {
-	char dev[32];
-
 	put_key(w, "pid");
 	put_s64(w->s, (int)r->key.tgid);
 	put_key(w, "starttime");
@@ -448,6 +487,87 @@ static void put_identity(struct row_writer *w, const struct row *r)
 	put_name(w, user_name(r->uid));
 	put_key(w, "title");
 	put_name(w, r->title ? r->title : "");
+}
+
+static void proc_text_free(gpointer p)
+{
+	struct proc_text *t = p;
+
+	g_string_free(t->text, TRUE);
+	g_free(t);
+}
+
+/* put_process(), or its text as the frame's last row of the process with
+ * the same fields had it (the keys it puts are named as it would). */
+static void put_process_kept(struct row_writer *w, const struct row *r)
+{
+	static const char *const keys[] = { "pid", "starttime", "comm", "uid", "user", "title" };
+	struct proc_text *t = NULL;
+	gsize start = w->s->len;
+
+	if (w->last && w->last_proc == row_proc(r))
+		t = w->last;
+	else if (w->procs)
+		t = g_hash_table_lookup(w->procs, row_proc(r));
+	w->last_proc = row_proc(r);
+	w->last = t;
+
+	if (t && t->uid == r->uid && t->title == r->title &&
+	    memcmp(t->comm, r->comm, sizeof(t->comm)) == 0) {
+		put_len(w->s, t->text->str, t->text->len);
+		for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+			w->keys[w->nkeys++] = keys[i];
+		w->comma = true;
+		return;
+	}
+	put_process(w, r);
+	if (!w->procs)
+		return;
+	if (!t) {
+		t = g_new0(struct proc_text, 1);
+		t->text = g_string_new(NULL);
+		g_hash_table_insert(w->procs, row_proc(r), t);
+		w->last = t;
+	}
+	memcpy(t->comm, r->comm, sizeof(t->comm));
+	t->uid = r->uid;
+	t->title = r->title;
+	g_string_assign(t->text, w->s->str + start);
+}
+
+static void put_cgroup(struct row_writer *w, const struct row *r)
+{
+	const char *path;
+	gsize start;
+
+	if (w->cgroup && w->cgroup_id == r->cgroup_id) {
+		if (w->cgroup->len) {
+			put_key(w, "cgroup");
+			put_len(w->s, w->cgroup->str, w->cgroup->len);
+		}
+		return;
+	}
+	path = format_row_cgroup(r);
+	if (!path[0]) {
+		start = w->s->len;
+	} else {
+		put_key(w, "cgroup");
+		start = w->s->len;
+		put_name(w, path);
+	}
+	if (w->procs) {
+		w->cgroup = w->cgroup ? w->cgroup : g_string_new(NULL);
+		w->cgroup_id = r->cgroup_id;
+		g_string_assign(w->cgroup, w->s->str + start);
+	}
+}
+
+/* output_json_row_identity()'s members. */
+static void put_identity(struct row_writer *w, const struct row *r)
+{
+	char dev[32];
+
+	put_process_kept(w, r);
 	put_key(w, "type");
 	put_string(w->s, ipc_type_name(r->key.type));
 	put_key(w, "object");
@@ -463,10 +583,7 @@ static void put_identity(struct row_writer *w, const struct row *r)
 	put_u64(w->s, r->key.ino);
 	put_key(w, "dir");
 	put_string(w->s, r->key.dir == DIR_TX ? "tx" : "rx");
-	if (format_row_cgroup(r)[0]) {
-		put_key(w, "cgroup");
-		put_name(w, format_row_cgroup(r));
-	}
+	put_cgroup(w, r);
 }
 
 static void put_attrs(struct row_writer *w, const struct attr *attrs, int n)
@@ -520,15 +637,22 @@ static bool row_text(struct row_writer *w, const struct row *r)
 	return !w->dup;
 }
 
-static void row_writer_init(struct row_writer *w)
+/* keep: the processes' members are kept for the frame (put_process_kept). */
+static void row_writer_init(struct row_writer *w, bool keep)
 {
 	*w = (struct row_writer){ .s = g_string_sized_new(1024), .name = g_string_sized_new(256) };
+	if (keep && !output_cache_off)
+		w->procs = g_hash_table_new_full(NULL, NULL, NULL, proc_text_free);
 }
 
 static void row_writer_free(struct row_writer *w)
 {
 	g_string_free(w->s, TRUE);
 	g_string_free(w->name, TRUE);
+	if (w->procs)
+		g_hash_table_destroy(w->procs);
+	if (w->cgroup)
+		g_string_free(w->cgroup, TRUE);
 }
 
 static const char *json_text(json_object *o)
@@ -558,7 +682,7 @@ bool output_json_row_texts(const struct row *r, char **direct, char **jsonc)
 	json_object *o = row_json(r);
 	bool ok;
 
-	row_writer_init(&w);
+	row_writer_init(&w, false);
 	ok = row_text(&w, r);
 	*direct = g_strdup(w.s->str);
 	*jsonc = g_strdup(json_text(o));
@@ -637,7 +761,7 @@ void output_json(FILE *out, const struct frame *f)
 	head = json_text(o);
 	fwrite(head, 1, strlen(head) - 1, out);
 	fputs(",\"rows\":[", out);
-	row_writer_init(&w);
+	row_writer_init(&w, true);
 	for (guint i = 0; i < n; i++) {
 		if (i)
 			fputc(',', out);
@@ -668,7 +792,7 @@ void output_ndjson(FILE *out, const struct frame *f, unsigned long seq)
 	/* Every row line starts as the frame's stamp does, without its brace. */
 	stamp = frame_stamp(f, seq);
 	text = json_text(stamp);
-	row_writer_init(&w);
+	row_writer_init(&w, true);
 	for (guint i = 0; i < n; i++) {
 		fwrite(text, 1, strlen(text) - 1, out);
 		fputs(",\"row\":", out);

@@ -29,6 +29,13 @@ struct frame {
 	size_t nmaps;
 };
 
+/*
+ * The unit tests' oracle: true makes every output render each row from
+ * scratch, keeping nothing from one row to the next within a frame, and
+ * the table write its rows through printf as it did.
+ */
+extern bool output_cache_off;
+
 struct table_style {
 	bool clear;		/* home the cursor and clear first (a TTY only) */
 	int width;		/* 0: no limit */

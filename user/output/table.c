@@ -65,20 +65,99 @@ static bool cgroups_differ(const struct frame *f, guint n)
 	return false;
 }
 
-static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings, bool title)
+/*
+ * A process's COMM and USER cells, kept for one frame: a process with
+ * 10,000 rows had its title escaped and cut 10,000 times a frame. Used only
+ * by a row whose fields are those they were made from.
+ */
+struct proc_cells {
+	char comm[COMM_LEN];
+	const char *title;
+	__u32 uid;
+	char comm_cell[TITLE_COL_MAX + 2], user_cell[4 * USER_COL_MAX + 2];
+};
+
+/* What one frame's rows share: its processes' cells, the last cgroup's. */
+struct frame_cells {
+	GHashTable *procs;	/* row_proc() -> struct proc_cells; NULL: none kept */
+	__u64 cgroup_id;
+	const char *cgroup;	/* in the frame's strings; NULL: none yet */
+};
+
+/* A process's COMM and USER cells, as fill_cells() makes them. */
+static void proc_cells_fill(const struct row *r, bool by_title, char *comm, size_t comm_len,
+			    char *user, size_t user_len)
 {
-	char buf[CELL_MAX], *object;
+	if (by_title && r->title && r->title[0])
+		format_cut_name(r->title, comm, comm_len - 1);
+	else
+		name_escape_buf(comm, comm_len - 1, r->comm);
+	format_user(r, user, user_len, USER_COL_MAX);
+}
+
+static void fill_proc_cells(const struct row *r, struct cells *c, struct frame_cells *fc,
+			    bool by_title)
+{
+	struct proc_cells *p = fc->procs ? g_hash_table_lookup(fc->procs, row_proc(r)) : NULL;
+
+	if (!fc->procs) {
+		proc_cells_fill(r, by_title, c->comm, sizeof(c->comm), c->user, sizeof(c->user));
+		return;
+	}
+	/* by_title goes with the comm: a frame's processes of one name all
+	 * show their titles, or none does. */
+	if (!p || p->uid != r->uid || p->title != r->title ||
+	    memcmp(p->comm, r->comm, sizeof(p->comm))) {
+		if (!p) {
+			p = g_new(struct proc_cells, 1);
+			g_hash_table_insert(fc->procs, row_proc(r), p);
+		}
+		memcpy(p->comm, r->comm, sizeof(p->comm));
+		p->title = r->title;
+		p->uid = r->uid;
+		proc_cells_fill(r, by_title, p->comm_cell, sizeof(p->comm_cell), p->user_cell,
+				sizeof(p->user_cell));
+	}
+	memcpy(c->comm, p->comm_cell, sizeof(c->comm));
+	memcpy(c->user, p->user_cell, sizeof(c->user));
+}
+
+static const char *cgroup_cell(const struct row *r, struct frame_cells *fc, GStringChunk *strings)
+{
+	char buf[CGROUP_COL_MAX + 1];
+
+	if (fc->procs && fc->cgroup && fc->cgroup_id == r->cgroup_id)
+		return fc->cgroup;
+	format_cgroup(r, buf, sizeof(buf));
+	fc->cgroup_id = r->cgroup_id;
+	return fc->cgroup = g_string_chunk_insert(strings, buf);
+}
+
+/* A whole number's digits, without printf. */
+static void u32_text(__u32 v, char *buf)
+{
+	char tmp[12], *p = tmp + sizeof(tmp);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(buf, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings, bool title,
+		       struct frame_cells *fc)
+{
+	char buf[CELL_MAX];
+	const char *object = r->obj && r->obj->name ? r->obj->name : "?";
 
 	/* Folded exit notices have many processes and no one PID. */
 	if (r->folded_procs)
 		strcpy(c->pid, "-");
 	else
-		snprintf(c->pid, sizeof(c->pid), "%u", r->key.tgid);
-	if (title && r->title && r->title[0])
-		format_cut_name(r->title, c->comm, sizeof(c->comm) - 1);
-	else
-		name_escape_buf(c->comm, sizeof(c->comm) - 1, r->comm);
-	format_user(r, c->user, sizeof(c->user), USER_COL_MAX);
+		u32_text(r->key.tgid, c->pid);
+	fill_proc_cells(r, c, fc, title);
 	if (r->exited)
 		strcat(c->comm, "*");
 	format_row_bytes(r, r->bytes_per_s, c->rate, sizeof(c->rate));
@@ -90,11 +169,54 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	c->peers = g_string_chunk_insert(strings, buf);
 	format_detail(r, buf, sizeof(buf));
 	c->detail = g_string_chunk_insert(strings, buf);
-	format_cgroup(r, buf, CGROUP_COL_MAX + 1);
-	c->cgroup = g_string_chunk_insert(strings, buf);
-	object = name_escaped(r->obj && r->obj->name ? r->obj->name : "?");
-	c->object = g_string_chunk_insert(strings, object);
-	g_free(object);
+	c->cgroup = (char *)cgroup_cell(r, fc, strings);
+	if (name_is_clean(object)) {
+		c->object = g_string_chunk_insert(strings, object);
+	} else {
+		char *escaped = name_escaped(object);
+
+		c->object = g_string_chunk_insert(strings, escaped);
+		g_free(escaped);
+	}
+}
+
+static void append_spaces(GString *line, int n)
+{
+	static const char spaces[] = "                                ";
+
+	for (; n > 0; n -= (int)sizeof(spaces) - 1)
+		g_string_append_len(line, spaces, MIN(n, (int)sizeof(spaces) - 1));
+}
+
+/* cell in width bytes (printf's %*s, or %-*s with left), then after. */
+static void pad_cell(GString *line, const char *cell, int width, bool left, const char *after)
+{
+	int n = (int)strlen(cell);
+
+	if (!left)
+		append_spaces(line, width - n);
+	g_string_append_len(line, cell, n);
+	if (left)
+		append_spaces(line, width - n);
+	g_string_append(line, after);
+}
+
+/* A row's line as printf writes it: what pad_cell()'s must be, byte for
+ * byte (the unit tests' oracle, output_cache_off, writes this). */
+static void print_row_printf(FILE *out, const struct row *r, const struct cells *c, int wcomm,
+			     int wuser, int wcg, bool show_cgroup, const int *w)
+{
+	char obuf[4 * IPC_NAME_LEN + 8], tmp[IPC_NAME_LEN + 8];
+
+	fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n",
+		c->pid, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)), c->comm,
+		wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
+		wuser > 0 ? c->user : "", wuser > 0 ? " " : "", wcg, show_cgroup ? c->cgroup : "",
+		show_cgroup ? " " : "", ipc_type_name(r->key.type), w[COL_OBJECT],
+		format_fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
+		r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
+		format_fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
+		c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
 }
 
 /*
@@ -219,15 +341,19 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	char tmp[IPC_NAME_LEN + 8];
 	bool show_cgroup;
 	GHashTable *shared = format_shared_names(f->rows, n);
+	struct frame_cells fc = { 0 };
+	GString *line;
 
 	if (f->max_rows > 0 && n > (guint)f->max_rows)
 		n = (guint)f->max_rows;
 	cells = g_new0(struct cells, n ? n : 1);
 	strings = g_string_chunk_new(64 * 1024);
+	if (!output_cache_off)
+		fc.procs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 
-		fill_cells(r, &cells[i], strings, g_hash_table_contains(shared, r->comm));
+		fill_cells(r, &cells[i], strings, g_hash_table_contains(shared, r->comm), &fc);
 		wcomm = MAX(wcomm, (int)g_utf8_strlen(cells[i].comm, -1));
 		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
 		wuser = MAX(wuser, (int)g_utf8_strlen(cells[i].user, -1));
@@ -291,21 +417,42 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		"OBJECT", "DIR", w[COL_PEERS], "PEERS",
 		f->final ? "AVG B/s" : "BYTES/s", f->final ? "AVG OP/s" : "OPS/s", "TOTAL", "OPS",
 		"WAIT", w[COL_DETAIL] ? " " : "", w[COL_DETAIL] ? "DETAIL" : "");
+	line = g_string_sized_new(256);
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 		struct cells *c = &cells[i];
 		char obuf[4 * IPC_NAME_LEN + 8];
 
-		fprintf(out, "%7s %-*s %-*s%s%-*s%s%-9s %-*s %-3s %-*s %8s %8s %8s %8s %4s%s%s\n",
-			c->pid, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)), c->comm,
-			wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
-			wuser > 0 ? c->user : "", wuser > 0 ? " " : "", wcg, show_cgroup ? c->cgroup : "", show_cgroup ? " " : "",
-			ipc_type_name(r->key.type), w[COL_OBJECT],
-			format_fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
-			r->key.dir == DIR_TX ? "tx" : "rx", w[COL_PEERS],
-			format_fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)), c->rate, c->oprate,
-			c->total, c->ops, c->wait, c->detail[0] ? " " : "", c->detail);
+		if (output_cache_off) {
+			print_row_printf(out, r, c, wcomm, wuser, wcg, show_cgroup, w);
+			continue;
+		}
+		/* print_row_printf()'s line, without printf's parsing of its
+		 * format every row. */
+		g_string_truncate(line, 0);
+		pad_cell(line, c->pid, 7, false, " ");
+		pad_cell(line, c->comm, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)),
+			 true, " ");
+		pad_cell(line, wuser > 0 ? c->user : "",
+			 wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
+			 true, wuser > 0 ? " " : "");
+		pad_cell(line, show_cgroup ? c->cgroup : "", wcg, true, show_cgroup ? " " : "");
+		pad_cell(line, ipc_type_name(r->key.type), 9, true, " ");
+		pad_cell(line, format_fit_tail(c->object, w[COL_OBJECT], obuf, sizeof(obuf)),
+			 w[COL_OBJECT], true, " ");
+		pad_cell(line, r->key.dir == DIR_TX ? "tx" : "rx", 3, true, " ");
+		pad_cell(line, format_fit_tail(c->peers, w[COL_PEERS], tmp, sizeof(tmp)),
+			 w[COL_PEERS], true, " ");
+		pad_cell(line, c->rate, 8, false, " ");
+		pad_cell(line, c->oprate, 8, false, " ");
+		pad_cell(line, c->total, 8, false, " ");
+		pad_cell(line, c->ops, 8, false, " ");
+		pad_cell(line, c->wait, 4, false, c->detail[0] ? " " : "");
+		g_string_append(line, c->detail);
+		g_string_append_c(line, '\n');
+		fwrite(line->str, 1, line->len, out);
 	}
+	g_string_free(line, TRUE);
 	if (f->rows->len > n)
 		fprintf(out, "... %u more rows (-r all shows every row)\n", f->rows->len - n);
 	if (format_folded(&f->folded, tmp, sizeof(tmp)))
@@ -319,5 +466,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	fflush(out);
 	g_string_chunk_free(strings);
 	g_hash_table_destroy(shared);
+	if (fc.procs)
+		g_hash_table_destroy(fc.procs);
 	g_free(cells);
 }

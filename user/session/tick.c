@@ -319,7 +319,7 @@ static void flush_events(struct session *s)
 	if (!s->log.pending->len)
 		return;
 	tracer_collect(s->tracer, s->store);
-	store_compute_peers(s->store);
+	store_update_peers(s->store);
 	session_print_events(s, false);
 	s->last_flush = now_s();
 }
@@ -435,7 +435,7 @@ void session_tick(struct session *s, bool final)
 		tracer_forget(s->tracer, s->store, closed);
 		g_ptr_array_free(closed, TRUE);
 	}
-	store_compute_peers(s->store);
+	store_update_peers(s->store);
 	report_row_loss(s);
 	if (final)
 		average_over_run(s, now - s->start);
