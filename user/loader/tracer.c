@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -649,15 +650,74 @@ static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
  * per user, from the counts stored in its .bss (a plain store of a count
  * only this side writes), and frees that much of their share.
  */
-static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
+static void count_deleted(struct tracer *t, __u32 uid)
 {
 	__u32 b = UID_BUCKET(uid) & (UID_BUCKETS - 1);
 
-	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), key))
-		return;
 	__atomic_store_n(&t->skel->bss->rows_deleted, ++t->rows_deleted, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->skel->bss->uid_rows_deleted[b], ++t->uid_rows_deleted[b],
 			 __ATOMIC_RELAXED);
+}
+
+static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), key) == 0)
+		count_deleted(t, uid);
+}
+
+/*
+ * Delete n keys, key_size apart, from a hash map: a system call per batch
+ * rather than one per key (under a connection a request, thousands of rows
+ * close each second). A batch stops at a key that is not there; that one is
+ * tried alone and the rest go on in a batch. deleted(ctx, i), if given, is
+ * told each key that was there.
+ */
+static void delete_keys(int fd, bool batch, const void *keys, size_t key_size, size_t n,
+			void (*deleted)(void *ctx, size_t i), void *ctx)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *at = (const char *)keys + i * key_size;
+		__u32 done = (__u32)MIN(n - i, (size_t)UINT32_MAX);
+
+		/* Only a stop at a missing key says how many went: any other
+		 * error may leave the count as it was asked. */
+		if (batch && bpf_map_delete_batch(fd, at, &done, NULL) && errno != ENOENT) {
+			batch = false;
+			done = 0;
+		} else if (!batch) {
+			done = 0;
+		}
+		for (size_t j = 0; deleted && j < done; j++)
+			deleted(ctx, i + j);
+		i += done;
+		if (i < n) {
+			if (bpf_map_delete_elem(fd, (const char *)keys + i * key_size) == 0 && deleted)
+				deleted(ctx, i);
+			i++;
+		}
+	}
+}
+
+/* Rows to delete, and whose share each was. */
+struct row_deletes {
+	struct tracer *t;
+	GArray *keys;	/* struct ipc_key */
+	GArray *uids;	/* __u32 */
+};
+
+static void row_deleted(void *ctx, size_t i)
+{
+	struct row_deletes *d = ctx;
+
+	count_deleted(d->t, g_array_index(d->uids, __u32, i));
+}
+
+static void delete_rows(struct row_deletes *d)
+{
+	delete_keys(bpf_map__fd(d->t->skel->maps.counters), d->t->feat.batch_ops, d->keys->data,
+		    sizeof(struct ipc_key), d->keys->len, row_deleted, d);
 }
 
 /* A map read twice in one collect (labels, for rows that closed) says its
@@ -957,30 +1017,98 @@ void tracer_add_peer(struct tracer *t, pid_t pid)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
 }
 
-static void forget_row(struct tracer *t, struct row *r)
+/*
+ * Reading a closed row's last counts costs a system call a row; reading the
+ * whole map, one per COUNTERS_CHUNK rows and the copy of each. Past one
+ * closed row in this many, the whole map is read.
+ */
+#define FORGET_WALK_SHARE 8
+
+/* The rows being forgotten, found with their last counts. */
+struct forgetting {
+	struct store *s;
+	struct tracer *t;
+	GHashTable *rows;	/* the closed rows (a set) */
+	struct row_deletes found;
+};
+
+static void take_last(struct forgetting *f, struct row *r, const struct ipc_counters *last)
 {
-	int counters = bpf_map__fd(t->skel->maps.counters), labels = bpf_map__fd(t->skel->maps.labels);
+	r->bytes = last->bytes;
+	r->ops = last->ops;
+	ingest_events(r, last);
+	g_array_append_val(f->found.keys, r->key);
+	g_array_append_val(f->found.uids, last->uid);
+}
+
+static void last_of_chunk(void *ctx, size_t n)
+{
+	struct forgetting *f = ctx;
+	const struct ipc_key *keys = f->t->keys;
+	const struct ipc_counters *vals = f->t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = store_find_row(f->s, &keys[i]);
+
+		if (r && g_hash_table_contains(f->rows, r))
+			take_last(f, r, &vals[i]);
+	}
+}
+
+/* A row not found is gone already, and is not deleted again. */
+static void read_last(struct forgetting *f, GPtrArray *rows)
+{
+	int fd = bpf_map__fd(f->t->skel->maps.counters);
+	__u64 entries = f->t->skel->bss->rows_made - f->t->rows_deleted;
 	struct ipc_counters last;
 
-	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
-		r->bytes = last.bytes;
-		r->ops = last.ops;
-		ingest_events(r, &last);
-		delete_row(t, &r->key, last.uid);	/* gone already, if not found */
+	if (f->t->feat.batch_ops && (__u64)rows->len * FORGET_WALK_SHARE >= entries) {
+		map_each(fd, true, sizeof(struct ipc_key), sizeof(struct ipc_counters),
+			 COUNTERS_CHUNK, f->t->keys, f->t->values, last_of_chunk, f);
+		return;
 	}
-	if (t->opts.hist)
-		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
-	for (guint i = 0; i < r->labels->len; i++) {
-		struct ipc_label_key lk = {
-			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,
-		};
+	for (guint i = 0; i < rows->len; i++) {
+		struct row *r = g_ptr_array_index(rows, i);
 
-		bpf_map_delete_elem(labels, &lk);
+		if (bpf_map_lookup_elem(fd, &r->key, &last) == 0)
+			take_last(f, r, &last);
 	}
+}
+
+/* Their labels' and histograms' entries. */
+static void delete_extras(struct tracer *t, GPtrArray *rows)
+{
+	GArray *labels = g_array_new(FALSE, FALSE, sizeof(struct ipc_label_key));
+	GArray *hists = g_array_new(FALSE, FALSE, sizeof(struct ipc_key));
+
+	for (guint i = 0; i < rows->len; i++) {
+		const struct row *r = g_ptr_array_index(rows, i);
+
+		for (guint j = 0; j < r->labels->len; j++) {
+			struct ipc_label_key lk = {
+				.row = r->key,
+				.label = g_array_index(r->labels, struct label_count, j).label,
+			};
+
+			g_array_append_val(labels, lk);
+		}
+		/* Read just before, so a histogram the kernel has is the row's. */
+		if (r->hist)
+			g_array_append_val(hists, r->key);
+	}
+	delete_keys(bpf_map__fd(t->skel->maps.labels), t->feat.batch_ops, labels->data,
+		    sizeof(struct ipc_label_key), labels->len, NULL, NULL);
+	if (t->opts.hist)
+		delete_keys(bpf_map__fd(t->skel->maps.hists), t->feat.batch_ops, hists->data,
+			    sizeof(struct ipc_key), hists->len, NULL, NULL);
+	g_array_free(labels, TRUE);
+	g_array_free(hists, TRUE);
 }
 
 void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 {
+	struct forgetting f = { .s = s, .t = t };
+
 	if (!rows->len)
 		return;
 	/*
@@ -993,8 +1121,17 @@ void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 	read_labels(t, s);
 	if (t->opts.hist)
 		read_hists(t, s);
+	f.rows = g_hash_table_new(NULL, NULL);
 	for (guint i = 0; i < rows->len; i++)
-		forget_row(t, g_ptr_array_index(rows, i));
+		g_hash_table_add(f.rows, g_ptr_array_index(rows, i));
+	f.found = (struct row_deletes){ t, g_array_new(FALSE, FALSE, sizeof(struct ipc_key)),
+					g_array_new(FALSE, FALSE, sizeof(__u32)) };
+	read_last(&f, rows);
+	delete_rows(&f.found);
+	delete_extras(t, rows);
+	g_hash_table_destroy(f.rows);
+	g_array_free(f.found.keys, TRUE);
+	g_array_free(f.found.uids, TRUE);
 }
 
 size_t tracer_map_fill(const struct tracer *t, struct map_fill *out)
