@@ -49,6 +49,7 @@ struct tracer {
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	size_t max_rows;	/* the counter map's size */
 	size_t max_procs;	/* the process map's size */
+	size_t objects_read;	/* descriptions the last walk of the object map found */
 	__u64 rows_deleted;	/* rows this side deleted, in all and per user bucket: */
 	__u64 uid_rows_deleted[UID_BUCKETS];	/* what the kernel side subtracts */
 	GHashTable *procs;	/* proc_id() -> struct proc_info, from the last read */
@@ -764,6 +765,73 @@ static void name_new_row(struct tracer *t, struct row *r)
 		bpf_map_delete_elem(objects_fd, &ok);
 }
 
+/*
+ * New rows' descriptions: one lookup and one delete each, or, past one new
+ * row in NAME_WALK_SHARE of the descriptions the map held at the last walk,
+ * the whole map read in batches and the ones used deleted in batches (under
+ * a connection a request, thousands of rows are new each second).
+ */
+#define NAME_WALK_SHARE 8
+
+struct naming {
+	struct tracer *t;
+	struct store *s;
+	GHashTable *wanted;	/* struct object * -> its first new row */
+	GHashTable *named;	/* the rows described */
+	GArray *used;		/* struct ipc_obj_key: their entries, to delete */
+};
+
+static void name_chunk(void *ctx, size_t n)
+{
+	struct naming *g = ctx;
+	const struct ipc_obj_key *keys = g->t->keys;
+	struct ipc_obj_info *infos = g->t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct object *o = g_hash_table_lookup(g->s->objects, &keys[i]);
+		struct row *r = o ? g_hash_table_lookup(g->wanted, o) : NULL;
+
+		if (!r)
+			continue;
+		ingest_new_row(r, g->t->procs, &infos[i]);
+		g_hash_table_remove(g->wanted, o);
+		g_hash_table_add(g->named, r);
+		g_array_append_val(g->used, keys[i]);
+	}
+}
+
+static void name_new_rows(struct tracer *t, struct store *s, GPtrArray *rows)
+{
+	int fd = bpf_map__fd(t->skel->maps.objects);
+	struct naming g = { .t = t, .s = s };
+
+	G_STATIC_ASSERT(sizeof(struct ipc_obj_key) <= sizeof(struct ipc_key) &&
+			COUNTERS_CHUNK * sizeof(struct ipc_obj_info) <= DUMP_VALUES_SIZE);
+	if (!t->feat.batch_ops || rows->len * NAME_WALK_SHARE < t->objects_read) {
+		for (guint i = 0; i < rows->len; i++)
+			name_new_row(t, g_ptr_array_index(rows, i));
+		return;
+	}
+	g.wanted = g_hash_table_new(NULL, NULL);
+	g.named = g_hash_table_new(NULL, NULL);
+	g.used = g_array_new(FALSE, FALSE, sizeof(struct ipc_obj_key));
+	for (guint i = rows->len; i-- > 0;) {
+		struct row *r = g_ptr_array_index(rows, i);
+
+		g_hash_table_insert(g.wanted, r->obj, r);	/* the first row wins */
+	}
+	t->objects_read = map_each(fd, true, sizeof(struct ipc_obj_key),
+				   sizeof(struct ipc_obj_info), COUNTERS_CHUNK, t->keys, t->values,
+				   name_chunk, &g);
+	for (guint i = 0; i < rows->len; i++)
+		if (!g_hash_table_contains(g.named, g_ptr_array_index(rows, i)))
+			ingest_new_row(g_ptr_array_index(rows, i), t->procs, NULL);
+	delete_keys(fd, true, g.used->data, sizeof(struct ipc_obj_key), g.used->len, NULL, NULL);
+	g_hash_table_destroy(g.wanted);
+	g_hash_table_destroy(g.named);
+	g_array_free(g.used, TRUE);
+}
+
 /* Where unconnected datagram sockets sent; entries stay until their socket's
  * rows go, as one destination keeps counting. */
 static void read_dests(struct tracer *t, struct store *s)
@@ -845,6 +913,7 @@ struct counters_read {
 	struct tracer *t;
 	struct store *s;
 	GArray *gone;	/* struct gone_row */
+	GPtrArray *created;	/* rows new in this read, named once it is over */
 };
 
 static void ingest_chunk(void *ctx, size_t n)
@@ -863,18 +932,21 @@ static void ingest_chunk(void *ctx, size_t n)
 			g_array_append_val(c->gone, g);
 		}
 		if (created)
-			name_new_row(c->t, r);
+			g_ptr_array_add(c->created, r);
 	}
 }
 
 static void read_counters(struct tracer *t, struct store *s)
 {
-	struct counters_read c = { t, s, g_array_new(FALSE, FALSE, sizeof(struct gone_row)) };
+	struct counters_read c = { t, s, g_array_new(FALSE, FALSE, sizeof(struct gone_row)),
+				   g_ptr_array_new() };
 	size_t n = map_each(bpf_map__fd(t->skel->maps.counters), t->feat.batch_ops,
 			    sizeof(struct ipc_key), sizeof(struct ipc_counters), COUNTERS_CHUNK,
 			    t->keys, t->values, ingest_chunk, &c);
 
 	note_fill(t, "rows", t->skel->maps.counters, n);
+	name_new_rows(t, s, c.created);
+	g_ptr_array_free(c.created, TRUE);
 	for (guint i = 0; i < c.gone->len; i++) {
 		const struct gone_row *g = &g_array_index(c.gone, struct gone_row, i);
 
