@@ -19,6 +19,11 @@ their close, at any moment of ipctrace's interval.
                                       rest and closes at once; then print a
                                       record
 
+  short_connections.py run N SIZE PAUSE THREADS [HOLD]
+                                      the server in a child process and the
+                                      client here, at once (for ipctrace to
+                                      run as its command): both records
+
 A row read between the two sends and found closed before the next read
 has bytes the kernel counted after that read: ipctrace must read them
 before it deletes the row. A record is one JSON line: {"pid", "role",
@@ -29,6 +34,7 @@ import os
 import selectors
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -80,13 +86,14 @@ def connections(port, ids, size, pause, n, moved):
         moved.append(size)
 
 
-def client(port, n, size, pause, threads, hold):
+def client(port, n, size, pause, threads, hold, wait=True):
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
     held = [socket.create_connection(("127.0.0.1", port),
                                      source_address=(f"127.0.0.{2 + i % 8}", 0))
             for i in range(hold)]
-    print(f"ready pid {os.getpid()}", file=sys.stderr, flush=True)
-    signal.sigwait({signal.SIGUSR1})
+    if wait:
+        print(f"ready pid {os.getpid()}", file=sys.stderr, flush=True)
+        signal.sigwait({signal.SIGUSR1})
     for c in held:
         c.sendall(b"h")
     moved = []
@@ -103,9 +110,22 @@ def client(port, n, size, pause, threads, hold):
                       "bytes": sum(moved) + hold}), flush=True)
 
 
+def run(n, size, pause, threads, hold):
+    srv = subprocess.Popen([sys.executable, __file__, "server", str(n + hold)],
+                           stdout=subprocess.PIPE, text=True)
+    port = int(srv.stdout.readline())
+    client(port, n, size, pause, threads, hold, wait=False)
+    print(srv.stdout.readline(), end="", flush=True)
+    if srv.wait():
+        sys.exit("short_connections.py: the server failed")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(int(sys.argv[2]))
+    elif sys.argv[1] == "run":
+        run(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]),
+            int(sys.argv[6]) if len(sys.argv) > 6 else 0)
     else:
         client(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
                int(sys.argv[6]), int(sys.argv[7]) if len(sys.argv) > 7 else 0)

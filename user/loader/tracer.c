@@ -760,9 +760,10 @@ static void name_new_row(struct tracer *t, struct row *r)
 	bool found = bpf_map_lookup_elem(objects_fd, &ok, &info) == 0;
 
 	ingest_new_row(r, t->procs, found ? &info : NULL);
-	/* Described once is enough: the store keeps it, the map stays small. */
-	if (found)
-		bpf_map_delete_elem(objects_fd, &ok);
+	/* Described once is enough: the store keeps it, the map stays small
+	 * (and what the last walk found, one fewer). */
+	if (found && bpf_map_delete_elem(objects_fd, &ok) == 0 && t->objects_read)
+		t->objects_read--;
 }
 
 /*
