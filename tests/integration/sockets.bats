@@ -545,11 +545,11 @@ text_read() {
 short_connections_exact() {
 	local n=$1 hold=$2 size=3000
 	shift 2
-	env "$@" "$IPCTRACE" --json -i 0.2 -t tcp -- \
+	env "$@" "$IPCTRACE" --json -i 0.2 -t tcp -o "$TMP/out" -- \
 		python3 "$ROOT/tests/lib/short_connections.py" run "$n" "$size" 0.3 8 "$hold" \
-		>"$TMP/out" 2>"$TMP/err" 3>&-
-	grep '"role": "client"' "$TMP/out" >"$TMP/client"
-	grep '"role": "server"' "$TMP/out" >"$TMP/server"
+		>"$TMP/records" 2>"$TMP/err" 3>&-
+	grep '"role": "client"' "$TMP/records" >"$TMP/client"
+	grep '"role": "server"' "$TMP/records" >"$TMP/server"
 	client=$(jq .pid "$TMP/client")
 	server=$(jq .pid "$TMP/server")
 	[ "$(jq .bytes "$TMP/client")" -eq $((n * size + hold)) ]
