@@ -532,3 +532,51 @@ text_read() {
 	[ "$(tcp_asked)" = 0 ]
 	[ "$(text_read '[0-9]+')" -ge 1 ]
 }
+
+# short_connections_exact N HOLD [ENV...]: N TCP connections from eight
+# threads, each sending 3000 bytes in two halves with its close right after
+# the second, the pauses between spread over more than an interval, beside
+# HOLD connections open throughout (a byte each): every connection's bytes
+# exact at both ends, its peer the process at the other, nothing lost. A
+# connection read between its two sends and found closed before the next
+# read has bytes only a last read before its row is deleted can see. The
+# workload is ipctrace's command, so that other TCP traffic on the machine
+# neither counts nor fills the summary.
+short_connections_exact() {
+	local n=$1 hold=$2 size=3000
+	shift 2
+	env "$@" "$IPCTRACE" --json -i 0.2 -t tcp -o "$TMP/out" -- \
+		python3 "$ROOT/tests/lib/short_connections.py" run "$n" "$size" 0.3 8 "$hold" \
+		>"$TMP/records" 2>"$TMP/err" 3>&-
+	grep '"role": "client"' "$TMP/records" >"$TMP/client"
+	grep '"role": "server"' "$TMP/records" >"$TMP/server"
+	client=$(jq .pid "$TMP/client")
+	server=$(jq .pid "$TMP/server")
+	[ "$(jq .bytes "$TMP/client")" -eq $((n * size + hold)) ]
+	[ "$(jq .bytes "$TMP/server")" -eq $((n * size + hold)) ]
+	final >"$TMP/final"
+	# Shown if a check below fails: the rows short of their bytes.
+	jq -c --argjson c "$client" --argjson s "$server" --argjson size "$size" '{lost, folded: .folded.rows, short: [.rows[] | select((.pid == $c or .pid == $s) and .bytes != $size and .bytes != 1 and .bytes != 0) | {pid, dir, bytes}] | .[0:5]}' "$TMP/final"
+	[ "$(jq '.folded.rows' "$TMP/final")" -eq 0 ]
+	[ "$(jq '[.lost[]] | add' "$TMP/final")" -eq 0 ]
+	for side in "$client tx $server" "$server rx $client"; do
+		set -- $side
+		rows=$(jq -c --argjson p "$1" --arg d "$2" '[.rows[] | select(.pid == $p and .dir == $d)]' "$TMP/final")
+		[ "$(jq '[.[].bytes] | add' <<<"$rows")" -eq $((n * size + hold)) ]
+		[ "$(jq --argjson size "$size" --argjson peer "$3" '[.[] | select(.bytes == $size and [.peers[].pid] == [$peer])] | length' <<<"$rows")" -eq "$n" ]
+		[ "$(jq --argjson peer "$3" '[.[] | select(.bytes == 1 and [.peers[].pid] == [$peer])] | length' <<<"$rows")" -eq "$hold" ]
+	done
+}
+
+@test "1,500 short connections whose last bytes come just before their close: every one exact at both ends, with its peer (the closed rows read whole)" {
+	short_connections_exact 1500 0
+}
+
+@test "the same beside 1,500 connections that stay open: the closed rows read one by one" {
+	short_connections_exact 1500 1500
+}
+
+@test "the same with maps read a key at a time (IPCTRACE_HIDE=batch)" {
+	IPCTRACE_HIDE=batch "$IPCTRACE" --features | grep -q 'maps read one key at a time'
+	short_connections_exact 1000 0 IPCTRACE_HIDE=batch
+}

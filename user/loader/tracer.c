@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ struct tracer {
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	size_t max_rows;	/* the counter map's size */
 	size_t max_procs;	/* the process map's size */
+	size_t objects_read;	/* descriptions the last walk of the object map found */
 	__u64 rows_deleted;	/* rows this side deleted, in all and per user bucket: */
 	__u64 uid_rows_deleted[UID_BUCKETS];	/* what the kernel side subtracts */
 	GHashTable *procs;	/* proc_id() -> struct proc_info, from the last read */
@@ -649,15 +651,74 @@ static size_t map_dump(int fd, bool batch, size_t key_size, size_t value_size,
  * per user, from the counts stored in its .bss (a plain store of a count
  * only this side writes), and frees that much of their share.
  */
-static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
+static void count_deleted(struct tracer *t, __u32 uid)
 {
 	__u32 b = UID_BUCKET(uid) & (UID_BUCKETS - 1);
 
-	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), key))
-		return;
 	__atomic_store_n(&t->skel->bss->rows_deleted, ++t->rows_deleted, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->skel->bss->uid_rows_deleted[b], ++t->uid_rows_deleted[b],
 			 __ATOMIC_RELAXED);
+}
+
+static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), key) == 0)
+		count_deleted(t, uid);
+}
+
+/*
+ * Delete n keys, key_size apart, from a hash map: a system call per batch
+ * rather than one per key (under a connection a request, thousands of rows
+ * close each second). A batch stops at a key that is not there; that one is
+ * tried alone and the rest go on in a batch. deleted(ctx, i), if given, is
+ * told each key that was there.
+ */
+static void delete_keys(int fd, bool batch, const void *keys, size_t key_size, size_t n,
+			void (*deleted)(void *ctx, size_t i), void *ctx)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *at = (const char *)keys + i * key_size;
+		__u32 done = (__u32)MIN(n - i, (size_t)UINT32_MAX);
+
+		/* Only a stop at a missing key says how many went: any other
+		 * error may leave the count as it was asked. */
+		if (batch && bpf_map_delete_batch(fd, at, &done, NULL) && errno != ENOENT) {
+			batch = false;
+			done = 0;
+		} else if (!batch) {
+			done = 0;
+		}
+		for (size_t j = 0; deleted && j < done; j++)
+			deleted(ctx, i + j);
+		i += done;
+		if (i < n) {
+			if (bpf_map_delete_elem(fd, (const char *)keys + i * key_size) == 0 && deleted)
+				deleted(ctx, i);
+			i++;
+		}
+	}
+}
+
+/* Rows to delete, and whose share each was. */
+struct row_deletes {
+	struct tracer *t;
+	GArray *keys;	/* struct ipc_key */
+	GArray *uids;	/* __u32 */
+};
+
+static void row_deleted(void *ctx, size_t i)
+{
+	struct row_deletes *d = ctx;
+
+	count_deleted(d->t, g_array_index(d->uids, __u32, i));
+}
+
+static void delete_rows(struct row_deletes *d)
+{
+	delete_keys(bpf_map__fd(d->t->skel->maps.counters), d->t->feat.batch_ops, d->keys->data,
+		    sizeof(struct ipc_key), d->keys->len, row_deleted, d);
 }
 
 /* A map read twice in one collect (labels, for rows that closed) says its
@@ -699,9 +760,77 @@ static void name_new_row(struct tracer *t, struct row *r)
 	bool found = bpf_map_lookup_elem(objects_fd, &ok, &info) == 0;
 
 	ingest_new_row(r, t->procs, found ? &info : NULL);
-	/* Described once is enough: the store keeps it, the map stays small. */
-	if (found)
-		bpf_map_delete_elem(objects_fd, &ok);
+	/* Described once is enough: the store keeps it, the map stays small
+	 * (and what the last walk found, one fewer). */
+	if (found && bpf_map_delete_elem(objects_fd, &ok) == 0 && t->objects_read)
+		t->objects_read--;
+}
+
+/*
+ * New rows' descriptions: one lookup and one delete each, or, past one new
+ * row in NAME_WALK_SHARE of the descriptions the map held at the last walk,
+ * the whole map read in batches and the ones used deleted in batches (under
+ * a connection a request, thousands of rows are new each second).
+ */
+#define NAME_WALK_SHARE 8
+
+struct naming {
+	struct tracer *t;
+	struct store *s;
+	GHashTable *wanted;	/* struct object * -> its first new row */
+	GHashTable *named;	/* the rows described */
+	GArray *used;		/* struct ipc_obj_key: their entries, to delete */
+};
+
+static void name_chunk(void *ctx, size_t n)
+{
+	struct naming *g = ctx;
+	const struct ipc_obj_key *keys = g->t->keys;
+	struct ipc_obj_info *infos = g->t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct object *o = g_hash_table_lookup(g->s->objects, &keys[i]);
+		struct row *r = o ? g_hash_table_lookup(g->wanted, o) : NULL;
+
+		if (!r)
+			continue;
+		ingest_new_row(r, g->t->procs, &infos[i]);
+		g_hash_table_remove(g->wanted, o);
+		g_hash_table_add(g->named, r);
+		g_array_append_val(g->used, keys[i]);
+	}
+}
+
+static void name_new_rows(struct tracer *t, struct store *s, GPtrArray *rows)
+{
+	int fd = bpf_map__fd(t->skel->maps.objects);
+	struct naming g = { .t = t, .s = s };
+
+	G_STATIC_ASSERT(sizeof(struct ipc_obj_key) <= sizeof(struct ipc_key) &&
+			COUNTERS_CHUNK * sizeof(struct ipc_obj_info) <= DUMP_VALUES_SIZE);
+	if (!t->feat.batch_ops || rows->len * NAME_WALK_SHARE < t->objects_read) {
+		for (guint i = 0; i < rows->len; i++)
+			name_new_row(t, g_ptr_array_index(rows, i));
+		return;
+	}
+	g.wanted = g_hash_table_new(NULL, NULL);
+	g.named = g_hash_table_new(NULL, NULL);
+	g.used = g_array_new(FALSE, FALSE, sizeof(struct ipc_obj_key));
+	for (guint i = rows->len; i-- > 0;) {
+		struct row *r = g_ptr_array_index(rows, i);
+
+		g_hash_table_insert(g.wanted, r->obj, r);	/* the first row wins */
+	}
+	t->objects_read = map_each(fd, true, sizeof(struct ipc_obj_key),
+				   sizeof(struct ipc_obj_info), COUNTERS_CHUNK, t->keys, t->values,
+				   name_chunk, &g);
+	for (guint i = 0; i < rows->len; i++)
+		if (!g_hash_table_contains(g.named, g_ptr_array_index(rows, i)))
+			ingest_new_row(g_ptr_array_index(rows, i), t->procs, NULL);
+	delete_keys(fd, true, g.used->data, sizeof(struct ipc_obj_key), g.used->len, NULL, NULL);
+	g_hash_table_destroy(g.wanted);
+	g_hash_table_destroy(g.named);
+	g_array_free(g.used, TRUE);
 }
 
 /* Where unconnected datagram sockets sent; entries stay until their socket's
@@ -785,6 +914,7 @@ struct counters_read {
 	struct tracer *t;
 	struct store *s;
 	GArray *gone;	/* struct gone_row */
+	GPtrArray *created;	/* rows new in this read, named once it is over */
 };
 
 /*
@@ -825,18 +955,21 @@ static void ingest_chunk(void *ctx, size_t n)
 			g_array_append_val(c->gone, g);
 		}
 		if (created)
-			name_new_row(c->t, r);
+			g_ptr_array_add(c->created, r);
 	}
 }
 
 static void read_counters(struct tracer *t, struct store *s)
 {
-	struct counters_read c = { t, s, g_array_new(FALSE, FALSE, sizeof(struct gone_row)) };
+	struct counters_read c = { t, s, g_array_new(FALSE, FALSE, sizeof(struct gone_row)),
+				   g_ptr_array_new() };
 	size_t n = map_each(bpf_map__fd(t->skel->maps.counters), t->feat.batch_ops,
 			    sizeof(struct ipc_key), sizeof(struct ipc_counters), COUNTERS_CHUNK,
 			    t->keys, t->values, ingest_chunk, &c);
 
 	note_fill(t, "rows", t->skel->maps.counters, n);
+	name_new_rows(t, s, c.created);
+	g_ptr_array_free(c.created, TRUE);
 	for (guint i = 0; i < c.gone->len; i++) {
 		const struct gone_row *g = &g_array_index(c.gone, struct gone_row, i);
 
@@ -981,30 +1114,98 @@ void tracer_add_peer(struct tracer *t, pid_t pid)
 	bpf_map_update_elem(bpf_map__fd(t->skel->maps.filter_pids), &key, &role, BPF_NOEXIST);
 }
 
-static void forget_row(struct tracer *t, struct row *r)
+/*
+ * Reading a closed row's last counts costs a system call a row; reading the
+ * whole map, one per COUNTERS_CHUNK rows and the copy of each. Past one
+ * closed row in this many, the whole map is read.
+ */
+#define FORGET_WALK_SHARE 8
+
+/* The rows being forgotten, found with their last counts. */
+struct forgetting {
+	struct store *s;
+	struct tracer *t;
+	GHashTable *rows;	/* the closed rows (a set) */
+	struct row_deletes found;
+};
+
+static void take_last(struct forgetting *f, struct row *r, const struct ipc_counters *last)
 {
-	int counters = bpf_map__fd(t->skel->maps.counters), labels = bpf_map__fd(t->skel->maps.labels);
+	r->bytes = last->bytes;
+	r->ops = last->ops;
+	ingest_events(r, last);
+	g_array_append_val(f->found.keys, r->key);
+	g_array_append_val(f->found.uids, last->uid);
+}
+
+static void last_of_chunk(void *ctx, size_t n)
+{
+	struct forgetting *f = ctx;
+	const struct ipc_key *keys = f->t->keys;
+	const struct ipc_counters *vals = f->t->values;
+
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = store_find_row(f->s, &keys[i]);
+
+		if (r && g_hash_table_contains(f->rows, r))
+			take_last(f, r, &vals[i]);
+	}
+}
+
+/* A row not found is gone already, and is not deleted again. */
+static void read_last(struct forgetting *f, GPtrArray *rows)
+{
+	int fd = bpf_map__fd(f->t->skel->maps.counters);
+	__u64 entries = f->t->skel->bss->rows_made - f->t->rows_deleted;
 	struct ipc_counters last;
 
-	if (bpf_map_lookup_elem(counters, &r->key, &last) == 0) {
-		r->bytes = last.bytes;
-		r->ops = last.ops;
-		ingest_events(r, &last);
-		delete_row(t, &r->key, last.uid);	/* gone already, if not found */
+	if (f->t->feat.batch_ops && (__u64)rows->len * FORGET_WALK_SHARE >= entries) {
+		map_each(fd, true, sizeof(struct ipc_key), sizeof(struct ipc_counters),
+			 COUNTERS_CHUNK, f->t->keys, f->t->values, last_of_chunk, f);
+		return;
 	}
-	if (t->opts.hist)
-		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.hists), &r->key);
-	for (guint i = 0; i < r->labels->len; i++) {
-		struct ipc_label_key lk = {
-			.row = r->key, .label = g_array_index(r->labels, struct label_count, i).label,
-		};
+	for (guint i = 0; i < rows->len; i++) {
+		struct row *r = g_ptr_array_index(rows, i);
 
-		bpf_map_delete_elem(labels, &lk);
+		if (bpf_map_lookup_elem(fd, &r->key, &last) == 0)
+			take_last(f, r, &last);
 	}
+}
+
+/* Their labels' and histograms' entries. */
+static void delete_extras(struct tracer *t, GPtrArray *rows)
+{
+	GArray *labels = g_array_new(FALSE, FALSE, sizeof(struct ipc_label_key));
+	GArray *hists = g_array_new(FALSE, FALSE, sizeof(struct ipc_key));
+
+	for (guint i = 0; i < rows->len; i++) {
+		const struct row *r = g_ptr_array_index(rows, i);
+
+		for (guint j = 0; j < r->labels->len; j++) {
+			struct ipc_label_key lk = {
+				.row = r->key,
+				.label = g_array_index(r->labels, struct label_count, j).label,
+			};
+
+			g_array_append_val(labels, lk);
+		}
+		/* Read just before, so a histogram the kernel has is the row's. */
+		if (r->hist)
+			g_array_append_val(hists, r->key);
+	}
+	delete_keys(bpf_map__fd(t->skel->maps.labels), t->feat.batch_ops, labels->data,
+		    sizeof(struct ipc_label_key), labels->len, NULL, NULL);
+	if (t->opts.hist)
+		delete_keys(bpf_map__fd(t->skel->maps.hists), t->feat.batch_ops, hists->data,
+			    sizeof(struct ipc_key), hists->len, NULL, NULL);
+	g_array_free(labels, TRUE);
+	g_array_free(hists, TRUE);
 }
 
 void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 {
+	struct forgetting f = { .s = s, .t = t };
+
 	if (!rows->len)
 		return;
 	/*
@@ -1017,8 +1218,17 @@ void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 	read_labels(t, s);
 	if (t->opts.hist)
 		read_hists(t, s);
+	f.rows = g_hash_table_new(NULL, NULL);
 	for (guint i = 0; i < rows->len; i++)
-		forget_row(t, g_ptr_array_index(rows, i));
+		g_hash_table_add(f.rows, g_ptr_array_index(rows, i));
+	f.found = (struct row_deletes){ t, g_array_new(FALSE, FALSE, sizeof(struct ipc_key)),
+					g_array_new(FALSE, FALSE, sizeof(__u32)) };
+	read_last(&f, rows);
+	delete_rows(&f.found);
+	delete_extras(t, rows);
+	g_hash_table_destroy(f.rows);
+	g_array_free(f.found.keys, TRUE);
+	g_array_free(f.found.uids, TRUE);
 }
 
 size_t tracer_map_fill(const struct tracer *t, struct map_fill *out)
