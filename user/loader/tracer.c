@@ -660,12 +660,6 @@ static void count_deleted(struct tracer *t, __u32 uid)
 			 __ATOMIC_RELAXED);
 }
 
-static void delete_row(struct tracer *t, const struct ipc_key *key, __u32 uid)
-{
-	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.counters), key) == 0)
-		count_deleted(t, uid);
-}
-
 /*
  * Delete n keys, key_size apart, from a hash map: a system call per batch
  * rather than one per key (under a connection a request, thousands of rows
@@ -708,6 +702,18 @@ struct row_deletes {
 	GArray *uids;	/* __u32 */
 };
 
+static struct row_deletes row_deletes_new(struct tracer *t)
+{
+	return (struct row_deletes){ t, g_array_new(FALSE, FALSE, sizeof(struct ipc_key)),
+				     g_array_new(FALSE, FALSE, sizeof(__u32)) };
+}
+
+static void row_deletes_add(struct row_deletes *d, const struct ipc_key *key, __u32 uid)
+{
+	g_array_append_val(d->keys, *key);
+	g_array_append_val(d->uids, uid);
+}
+
 static void row_deleted(void *ctx, size_t i)
 {
 	struct row_deletes *d = ctx;
@@ -715,10 +721,13 @@ static void row_deleted(void *ctx, size_t i)
 	count_deleted(d->t, g_array_index(d->uids, __u32, i));
 }
 
+/* Deletes them, and frees the list. */
 static void delete_rows(struct row_deletes *d)
 {
 	delete_keys(bpf_map__fd(d->t->skel->maps.counters), d->t->feat.batch_ops, d->keys->data,
 		    sizeof(struct ipc_key), d->keys->len, row_deleted, d);
+	g_array_free(d->keys, TRUE);
+	g_array_free(d->uids, TRUE);
 }
 
 /* A map read twice in one collect (labels, for rows that closed) says its
@@ -904,16 +913,11 @@ static void read_removals(struct tracer *t, struct store *s)
 	}
 }
 
-/* A row whose process has exited: its entry goes once the walk is over. */
-struct gone_row {
-	struct ipc_key key;
-	__u32 uid;
-};
-
 struct counters_read {
 	struct tracer *t;
 	struct store *s;
-	GArray *gone;	/* struct gone_row */
+	struct row_deletes gone;	/* rows whose process exited: they go once
+					 * the walk is over */
 	GPtrArray *created;	/* rows new in this read, named once it is over */
 };
 
@@ -949,11 +953,8 @@ static void ingest_chunk(void *ctx, size_t n)
 		bool created;
 
 		read_late_proc(c->t, &keys[i]);
-		if (ingest_counters(c->s, c->t->procs, &keys[i], &vals[i], &r, &created)) {
-			struct gone_row g = { .key = keys[i], .uid = vals[i].uid };
-
-			g_array_append_val(c->gone, g);
-		}
+		if (ingest_counters(c->s, c->t->procs, &keys[i], &vals[i], &r, &created))
+			row_deletes_add(&c->gone, &keys[i], vals[i].uid);
 		if (created)
 			g_ptr_array_add(c->created, r);
 	}
@@ -961,8 +962,7 @@ static void ingest_chunk(void *ctx, size_t n)
 
 static void read_counters(struct tracer *t, struct store *s)
 {
-	struct counters_read c = { t, s, g_array_new(FALSE, FALSE, sizeof(struct gone_row)),
-				   g_ptr_array_new() };
+	struct counters_read c = { t, s, row_deletes_new(t), g_ptr_array_new() };
 	size_t n = map_each(bpf_map__fd(t->skel->maps.counters), t->feat.batch_ops,
 			    sizeof(struct ipc_key), sizeof(struct ipc_counters), COUNTERS_CHUNK,
 			    t->keys, t->values, ingest_chunk, &c);
@@ -970,12 +970,7 @@ static void read_counters(struct tracer *t, struct store *s)
 	note_fill(t, "rows", t->skel->maps.counters, n);
 	name_new_rows(t, s, c.created);
 	g_ptr_array_free(c.created, TRUE);
-	for (guint i = 0; i < c.gone->len; i++) {
-		const struct gone_row *g = &g_array_index(c.gone, struct gone_row, i);
-
-		delete_row(t, &g->key, g->uid);
-	}
-	g_array_free(c.gone, TRUE);
+	delete_rows(&c.gone);
 }
 
 int tracer_collect(struct tracer *t, struct store *s)
@@ -1134,8 +1129,7 @@ static void take_last(struct forgetting *f, struct row *r, const struct ipc_coun
 	r->bytes = last->bytes;
 	r->ops = last->ops;
 	ingest_events(r, last);
-	g_array_append_val(f->found.keys, r->key);
-	g_array_append_val(f->found.uids, last->uid);
+	row_deletes_add(&f->found, &r->key, last->uid);
 }
 
 static void last_of_chunk(void *ctx, size_t n)
@@ -1221,14 +1215,11 @@ void tracer_forget(struct tracer *t, struct store *s, GPtrArray *rows)
 	f.rows = g_hash_table_new(NULL, NULL);
 	for (guint i = 0; i < rows->len; i++)
 		g_hash_table_add(f.rows, g_ptr_array_index(rows, i));
-	f.found = (struct row_deletes){ t, g_array_new(FALSE, FALSE, sizeof(struct ipc_key)),
-					g_array_new(FALSE, FALSE, sizeof(__u32)) };
+	f.found = row_deletes_new(t);
 	read_last(&f, rows);
 	delete_rows(&f.found);
 	delete_extras(t, rows);
 	g_hash_table_destroy(f.rows);
-	g_array_free(f.found.keys, TRUE);
-	g_array_free(f.found.uids, TRUE);
 }
 
 size_t tracer_map_fill(const struct tracer *t, struct map_fill *out)
