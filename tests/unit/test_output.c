@@ -51,6 +51,33 @@ static void test_format_count(void **state)
 	}
 }
 
+/*
+ * format_fixed() against printf's "%.*f", which it stands in for in every
+ * cell and rate: whole numbers, exact halves and values a hair from them,
+ * random bits over every magnitude, past where printf takes over, and
+ * negatives (always printf's).
+ */
+static void test_format_fixed(void **state)
+{
+	GRand *rand = g_rand_new_with_seed(6);
+
+	(void)state;
+	for (int i = 0; i < 300000; i++) {
+		int decimals = i % 7;
+		double v = i < 100000 ? (i / 7) * 0.005 + ((i / 70000) - 1) * 1e-12
+			 : i < 200000 ? g_rand_double_range(rand, 0, 1) * pow(10, i % 15 - 3)
+			 : g_rand_double_range(rand, -1000, 1000);
+		char got[FIXED_MAX], want[FIXED_MAX];
+		size_t n = format_fixed(v, decimals, got);
+
+		snprintf(want, sizeof(want), "%.*f", decimals, v);
+		if (strcmp(got, want) || n != strlen(want))
+			fail_msg("format_fixed(%.17g, %d): got %s (%zu), want %s", v, decimals, got,
+				 n, want);
+	}
+	g_rand_free(rand);
+}
+
 /* A title's role: NAME and its first plain words, never a client, a state or a PID. */
 static void test_format_role(void **state)
 {
@@ -640,6 +667,7 @@ int run_output_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
 		cmocka_unit_test(test_format_count),
+		cmocka_unit_test(test_format_fixed),
 		cmocka_unit_test(test_format_user),
 		cmocka_unit_test_setup_teardown(test_peers_text, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_peers_limit, make_rows, free_rows),

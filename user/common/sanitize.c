@@ -118,8 +118,14 @@ bool name_is_clean(const char *name)
 	const unsigned char *s = (const unsigned char *)(name ? name : "");
 
 	while (*s) {
-		size_t n = printable_char(s, false);
+		size_t n;
 
+		/* Printable ASCII, told without a call: most names are. */
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
+			s++;
+			continue;
+		}
+		n = printable_char(s, false);
 		if (!n)
 			return false;
 		s += n;

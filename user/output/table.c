@@ -95,17 +95,19 @@ static void proc_cells_fill(const struct row *r, bool by_title, char *comm, size
 	format_user(r, user, user_len, USER_COL_MAX);
 }
 
+/* shared: format_shared_names()'s, the comms shown by their titles. */
 static void fill_proc_cells(const struct row *r, struct cells *c, struct frame_cells *fc,
-			    bool by_title)
+			    GHashTable *shared)
 {
 	struct proc_cells *p = fc->procs ? g_hash_table_lookup(fc->procs, row_proc(r)) : NULL;
 
 	if (!fc->procs) {
-		proc_cells_fill(r, by_title, c->comm, sizeof(c->comm), c->user, sizeof(c->user));
+		proc_cells_fill(r, g_hash_table_contains(shared, r->comm), c->comm,
+				sizeof(c->comm), c->user, sizeof(c->user));
 		return;
 	}
-	/* by_title goes with the comm: a frame's processes of one name all
-	 * show their titles, or none does. */
+	/* By title or not goes with the comm: a frame's processes of one name
+	 * all show their titles, or none does. */
 	if (!p || p->uid != r->uid || p->title != r->title ||
 	    memcmp(p->comm, r->comm, sizeof(p->comm))) {
 		if (!p) {
@@ -115,8 +117,8 @@ static void fill_proc_cells(const struct row *r, struct cells *c, struct frame_c
 		memcpy(p->comm, r->comm, sizeof(p->comm));
 		p->title = r->title;
 		p->uid = r->uid;
-		proc_cells_fill(r, by_title, p->comm_cell, sizeof(p->comm_cell), p->user_cell,
-				sizeof(p->user_cell));
+		proc_cells_fill(r, g_hash_table_contains(shared, r->comm), p->comm_cell,
+				sizeof(p->comm_cell), p->user_cell, sizeof(p->user_cell));
 	}
 	memcpy(c->comm, p->comm_cell, sizeof(c->comm));
 	memcpy(c->user, p->user_cell, sizeof(c->user));
@@ -146,8 +148,8 @@ static void u32_text(__u32 v, char *buf)
 	memcpy(buf, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings, bool title,
-		       struct frame_cells *fc)
+static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings,
+		       GHashTable *shared, struct frame_cells *fc)
 {
 	char buf[CELL_MAX];
 	const char *object = r->obj && r->obj->name ? r->obj->name : "?";
@@ -157,7 +159,7 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 		strcpy(c->pid, "-");
 	else
 		u32_text(r->key.tgid, c->pid);
-	fill_proc_cells(r, c, fc, title);
+	fill_proc_cells(r, c, fc, shared);
 	if (r->exited)
 		strcat(c->comm, "*");
 	format_row_bytes(r, r->bytes_per_s, c->rate, sizeof(c->rate));
@@ -180,25 +182,37 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	}
 }
 
+/* g_utf8_strlen() of a cell (valid UTF-8: names are escaped), inline: it
+ * is asked of two cells a row, twice. */
+static inline int cell_chars(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += (*s & 0xc0) != 0x80;
+	return n;
+}
+
 static void append_spaces(GString *line, int n)
 {
 	static const char spaces[] = "                                ";
 
 	for (; n > 0; n -= (int)sizeof(spaces) - 1)
-		g_string_append_len(line, spaces, MIN(n, (int)sizeof(spaces) - 1));
+		put_len(line, spaces, (size_t)MIN(n, (int)sizeof(spaces) - 1));
 }
 
-/* cell in width bytes (printf's %*s, or %-*s with left), then after. */
+/* cell in width bytes (printf's %*s, or %-*s with left), then after (one
+ * byte at most). */
 static void pad_cell(GString *line, const char *cell, int width, bool left, const char *after)
 {
 	int n = (int)strlen(cell);
 
 	if (!left)
 		append_spaces(line, width - n);
-	g_string_append_len(line, cell, n);
+	put_len(line, cell, (size_t)n);
 	if (left)
 		append_spaces(line, width - n);
-	g_string_append(line, after);
+	put_len(line, after, after[0] ? 1 : 0);
 }
 
 /* A row's line as printf writes it: what pad_cell()'s must be, byte for
@@ -353,10 +367,10 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 
-		fill_cells(r, &cells[i], strings, g_hash_table_contains(shared, r->comm), &fc);
-		wcomm = MAX(wcomm, (int)g_utf8_strlen(cells[i].comm, -1));
+		fill_cells(r, &cells[i], strings, shared, &fc);
+		wcomm = MAX(wcomm, cell_chars(cells[i].comm));
 		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
-		wuser = MAX(wuser, (int)g_utf8_strlen(cells[i].user, -1));
+		wuser = MAX(wuser, cell_chars(cells[i].user));
 		w[COL_PEERS] = MAX(w[COL_PEERS], (int)strlen(cells[i].peers));
 		w[COL_DETAIL] = MAX(w[COL_DETAIL], (int)strlen(cells[i].detail));
 		exited |= r->exited;
@@ -376,7 +390,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		wcomm = 17 + MAX(0, MIN(wcomm - 17, spare));
 		/* Cut by characters: the cells are valid UTF-8, escaped. */
 		for (guint i = 0; i < n; i++)
-			if ((int)g_utf8_strlen(cells[i].comm, -1) > wcomm)
+			if (cell_chars(cells[i].comm) > wcomm)
 				strcpy(g_utf8_offset_to_pointer(cells[i].comm, wcomm - 3), "...");
 	}
 	fixed += wcomm - 17;
@@ -431,10 +445,10 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 		 * format every row. */
 		g_string_truncate(line, 0);
 		pad_cell(line, c->pid, 7, false, " ");
-		pad_cell(line, c->comm, wcomm + (int)(strlen(c->comm) - g_utf8_strlen(c->comm, -1)),
+		pad_cell(line, c->comm, wcomm + (int)(strlen(c->comm) - cell_chars(c->comm)),
 			 true, " ");
 		pad_cell(line, wuser > 0 ? c->user : "",
-			 wuser > 0 ? wuser + (int)(strlen(c->user) - g_utf8_strlen(c->user, -1)) : 0,
+			 wuser > 0 ? wuser + (int)(strlen(c->user) - cell_chars(c->user)) : 0,
 			 true, wuser > 0 ? " " : "");
 		pad_cell(line, show_cgroup ? c->cgroup : "", wcg, true, show_cgroup ? " " : "");
 		pad_cell(line, ipc_type_name(r->key.type), 9, true, " ");
