@@ -36,6 +36,64 @@ static int peer_pids(const struct row *r, int *out)
 	return (int)r->peers->len;
 }
 
+static int row_compare_inverted(gconstpointer a, gconstpointer b, gpointer sort)
+{
+	return row_compare(*(struct row *const *)b, *(struct row *const *)a, GPOINTER_TO_INT(sort));
+}
+
+static int row_compare_up(gconstpointer a, gconstpointer b, gpointer sort)
+{
+	return row_compare(*(struct row *const *)a, *(struct row *const *)b, GPOINTER_TO_INT(sort));
+}
+
+/*
+ * rows_sort() (keys worked out once a row) orders rows as a sort that
+ * calls row_compare() at each comparison, under every key, both ways: many
+ * ties (few processes, names and totals), rates and an estimate among them.
+ */
+static void test_rows_sort_as_compare(void **state)
+{
+	static const char *const comms[] = { "sh", "bash", "postgres" };
+	struct store *s = store_new();
+	GRand *rand = g_rand_new_with_seed(7);
+	GPtrArray *rows = g_ptr_array_new();
+
+	(void)state;
+	for (int i = 0; i < 400; i++) {
+		struct ipc_key k = { .ino = (__u64)g_rand_int_range(rand, 1, 60), .dev = 13,
+				     .tgid = (__u32)g_rand_int_range(rand, 1, 9),
+				     .type = i % 9 ? IPC_PIPE : IPC_SHM, .dir = i % 2 };
+		bool created;
+		struct row *r = store_update(s, &k, (__u64)g_rand_int_range(rand, 0, 4) * 100,
+					     (__u64)g_rand_int_range(rand, 0, 3), &created);
+
+		if (!created)
+			continue;
+		strcpy(r->comm, comms[g_rand_int_range(rand, 0, 3)]);
+		r->bytes_per_s = g_rand_int_range(rand, 0, 3) * 0.5;
+		r->ops_per_s = g_rand_int_range(rand, 0, 3) * 0.25;
+		g_ptr_array_add(rows, r);
+	}
+	store_compute_peers(s);
+	for (int sort = 0; sort < SORT_KEYS; sort++)
+		for (int inverted = 0; inverted < 2; inverted++) {
+			GPtrArray *a = g_ptr_array_copy(rows, NULL, NULL);
+			GPtrArray *b = g_ptr_array_copy(rows, NULL, NULL);
+
+			rows_sort(a, sort, inverted);
+			g_ptr_array_sort_with_data(b, inverted ? row_compare_inverted : row_compare_up,
+						   GINT_TO_POINTER(sort));
+			for (guint i = 0; i < a->len; i++)
+				if (a->pdata[i] != b->pdata[i])
+					fail_msg("sort %d, inverted %d: row %u differs", sort, inverted, i);
+			g_ptr_array_free(a, TRUE);
+			g_ptr_array_free(b, TRUE);
+		}
+	g_ptr_array_free(rows, TRUE);
+	g_rand_free(rand);
+	store_free(s);
+}
+
 static void test_update_and_rates(void **state)
 {
 	struct store *s = store_new();
@@ -788,6 +846,7 @@ int run_rows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update_and_rates),
+		cmocka_unit_test(test_rows_sort_as_compare),
 		cmocka_unit_test(test_peers_from_traffic),
 		cmocka_unit_test(test_self_loop_is_own_peer),
 		cmocka_unit_test(test_peers_from_holders),

@@ -8,7 +8,9 @@ usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only]
 
 1. 10,000 live pipes (build/ipc-bench many-pipes: one byte into each, every
    second): ipctrace's CPU at -i 1, as a share of one core (target <= 2%),
-   with --json and with the default table (both to a file: every row).
+   with --json and with the default table (both to a file: every row), and
+   interactive: `ipctrace` on a terminal (a pty of TUI_SIZE), as a sysadmin
+   runs it, its screen read and thrown away.
 2. 100,000 live pipes: 1 s intervals on time (each within 10% of 1 s, over
    --window seconds, 60 by default, from the end of the first interval that
    read them all) and RSS <= 100 MB.
@@ -34,12 +36,17 @@ the load average it ran at.
 """
 import argparse
 import collections
+import fcntl
 import json
 import os
+import pty
+import select
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 from bench import cpu_ns
@@ -52,6 +59,8 @@ OUT = os.path.join(ROOT, "build", "bench", "scale.json")
 PY = "/usr/bin/python3"
 # Room for 100,000 objects' rows, both directions of 50,000 sockets.
 BIG_ROWS = "262144"
+# The interactive table's terminal: rows, columns.
+TUI_SIZE = (50, 160)
 
 
 def hwm_mb(pid):
@@ -223,6 +232,75 @@ def unix_sockets(n):
 PENDING = 20
 
 
+class Screen:
+    """ipctrace on a terminal (a pty of TUI_SIZE): the interactive table,
+    what `sudo ipctrace` is. Its output is read and thrown away, as a
+    terminal would draw it, until stop()."""
+
+    def __init__(self, *args):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(IPCTRACE, [IPCTRACE, *args])
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *TUI_SIZE, 0, 0))
+        os.kill(pid, signal.SIGWINCH)
+        self.pid, self.fd, self.seen = pid, fd, b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and b"PID" not in self.seen:
+            self.drain(0.2)
+        if b"PID" not in self.seen:
+            self.stop()
+            raise RuntimeError("ipctrace drew no table on a terminal")
+
+    def drain(self, seconds):
+        """Read what it writes for seconds."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if select.select([self.fd], [], [], left)[0]:
+                try:
+                    self.seen = (self.seen + os.read(self.fd, 65536))[-65536:]
+                except OSError:
+                    return
+
+    def stop(self):
+        try:
+            os.kill(self.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+        for _ in range(600):
+            self.drain(0.05)
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                break
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def screen_pipes(n, seconds):
+    """n live pipes under the interactive table at -i 1: its CPU share over
+    seconds, from 5 s after they are all written (the first intervals read
+    the new rows and their holders)."""
+    sc = Screen("-i", "1", "-t", "pipe")
+    load = None
+    try:
+        load = subprocess.Popen([IPC_BENCH, "many-pipes", "-n", str(n), "-d", str(seconds + 200)],
+                                stdout=subprocess.PIPE, text=True)
+        if not load.stdout.readline().startswith("ready"):
+            raise RuntimeError("many-pipes did not start")
+        sc.drain(5)
+        c0, t0 = cpu_ns(sc.pid), time.monotonic()
+        sc.drain(seconds)
+        c1, t1 = cpu_ns(sc.pid), time.monotonic()
+        loadavg = round(os.getloadavg()[0], 1)
+    finally:
+        if load:
+            load.kill()
+            load.wait()
+        sc.stop()
+    return {"objects": n, "cpu_pct": round((c1 - c0) / (t1 - t0) / 1e7, 2),
+            "terminal": list(TUI_SIZE), "loadavg": loadavg}
+
+
 def tcp_conns(n, seconds, mode):
     """n TCP sockets (n/2 connections). mode "traced": made while traced, a
     byte each way; "before": made before ipctrace started, servers idle,
@@ -317,6 +395,10 @@ def targets(res):
         r = res["pipes_10k_table"]
         out.append(("10,000 live pipes: CPU at -i 1, the table",
                     f"{r['cpu_pct']}% of a core (load {r['loadavg']})", "<= 2%", r["cpu_pct"] <= 2))
+    if "pipes_10k_tui" in res:
+        r = res["pipes_10k_tui"]
+        out.append((f"10,000 live pipes: CPU at -i 1, on a {r['terminal'][0]}-line terminal",
+                    f"{r['cpu_pct']}% of a core (load {r['loadavg']})", "<= 2%", r["cpu_pct"] <= 2))
     if "pipes_100k" in res:
         r = res["pipes_100k"]
         out.append((f"{r['objects']:,} live pipes: {r['seconds']} s intervals late by > 10%",
@@ -365,6 +447,7 @@ def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=prin
     if not forkstorm_only:
         parts = [("pipes_10k", held_pipes, (10000, seconds, ())),
                  ("pipes_10k_table", held_pipes, (10000, seconds, (), True)),
+                 ("pipes_10k_tui", screen_pipes, (10000, seconds)),
                  ("pipes_100k", held_pipes, (20000 if quick else 100000,
                                              seconds if quick else window,
                                              ("--max-rows", BIG_ROWS))),
@@ -405,7 +488,7 @@ def main():
     ap.add_argument("--forkstorm-only", action="store_true")
     ap.add_argument("--window", type=int, default=60,
                     help="100,000 pipes: seconds of intervals checked")
-    ap.add_argument("--only", help="parts to run, by name: pipes_10k,pipes_10k_table,"
+    ap.add_argument("--only", help="parts to run, by name: pipes_10k,pipes_10k_table,pipes_10k_tui,"
                     "pipes_100k,unix_50k,tcp_5k,tcp_5k_before,tcp_5k_pending,forkstorm")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()

@@ -823,8 +823,12 @@ static gint entry_compare(gconstpointer a, gconstpointer b, gpointer sort)
 	return compare_rows(x->r, y->r, &x->key, &y->key, GPOINTER_TO_INT(sort));
 }
 
-/* Sorted as row_compare orders them. */
-static void sort_rows(GPtrArray *rows, enum sort_key sort)
+static gint entry_compare_inverted(gconstpointer a, gconstpointer b, gpointer sort)
+{
+	return entry_compare(b, a, sort);
+}
+
+void rows_sort(GPtrArray *rows, enum sort_key sort, bool inverted)
 {
 	struct sort_entry *e = g_new(struct sort_entry, rows->len ? rows->len : 1);
 
@@ -832,7 +836,8 @@ static void sort_rows(GPtrArray *rows, enum sort_key sort)
 		e[i].r = rows->pdata[i];
 		order_key_of(e[i].r, sort, &e[i].key);
 	}
-	g_qsort_with_data(e, (gint)rows->len, sizeof(*e), entry_compare, GINT_TO_POINTER(sort));
+	g_qsort_with_data(e, (gint)rows->len, sizeof(*e),
+			  inverted ? entry_compare_inverted : entry_compare, GINT_TO_POINTER(sort));
 	for (guint i = 0; i < rows->len; i++)
 		rows->pdata[i] = (gpointer)e[i].r;
 	g_free(e);
@@ -921,7 +926,7 @@ GPtrArray *store_select(struct store *s, bool include_retired, enum sort_key sor
 		for (guint i = 0; i < s->retired->len; i++)
 			if (store_row_selected(g_ptr_array_index(s->retired, i), f))
 				g_ptr_array_add(out, g_ptr_array_index(s->retired, i));
-	sort_rows(out, sort);
+	rows_sort(out, sort, false);
 	return out;
 }
 

@@ -319,6 +319,9 @@ void store_mark_targets(struct store *s, const struct filter *f);
 bool object_of_targets(const struct object *o, const struct filter *f);
 
 int row_compare(const struct row *a, const struct row *b, enum sort_key sort);
+/* rows in row_compare's order (its reverse with inverted), each row's part
+ * of the key worked out once, not at each of a sort's comparisons. */
+void rows_sort(GPtrArray *rows, enum sort_key sort, bool inverted);
 
 /*
  * The table's fold of exit notices: an exited process's row that says only

@@ -12,7 +12,8 @@ static void view_row_free(gpointer p)
 
 	g_array_unref(v->row.peers);
 	g_array_unref(v->row.labels);
-	g_free(v->row.title);
+	if (v->row.title)
+		g_ref_string_release(v->row.title);
 	g_free(v->row.attrs);
 	g_free(v->obj.name);
 	g_free(v->obj.attrs);
@@ -30,7 +31,8 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 		v->row = *r;
 		v->row.peers = g_array_copy(r->peers);
 		v->row.labels = g_array_copy(r->labels);
-		v->row.title = g_strdup(r->title);
+		/* A GRefString the process's rows share: shared here too. */
+		v->row.title = r->title ? g_ref_string_acquire(r->title) : NULL;
 		v->row.attrs = g_memdup2(r->attrs, r->nattrs * sizeof(*r->attrs));
 		/* The store's to free; only the summary prints histograms. */
 		v->row.hist = NULL;
@@ -88,11 +90,6 @@ static bool row_shown(const struct row *r, const struct view_options *o)
 static gint compare_in(const struct row *a, const struct row *b, const struct view_options *o)
 {
 	return o->inverted ? row_compare(b, a, o->sort) : row_compare(a, b, o->sort);
-}
-
-static gint compare_rows(gconstpointer a, gconstpointer b, gpointer o)
-{
-	return compare_in(*(struct row *const *)a, *(struct row *const *)b, o);
 }
 
 static gint compare_groups(gconstpointer a, gconstpointer b, gpointer o)
@@ -167,7 +164,7 @@ struct view *tui_view_build(const GPtrArray *snapshot, const struct view_options
 	v->rows = rows->len;
 	/* Rows in order first: each process's channels keep that order, and its
 	 * first row stands for it where a key reads an object (type). */
-	g_ptr_array_sort_with_data(rows, compare_rows, sort);
+	rows_sort(rows, o->sort, o->inverted);
 	for (guint i = 0; i < rows->len; i++) {
 		struct row *r = g_ptr_array_index(rows, i);
 		gpointer pid = row_proc(r);	/* a process: a PID and its start */
