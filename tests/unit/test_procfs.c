@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "unit.h"
@@ -15,6 +18,62 @@
 #include "model/procfs.h"
 #include "model/holders.h"
 #include "model/mechanism.h"
+
+/* The mode of one of this process's descriptors, as a scan reads it. */
+static unsigned int scanned_mode(int fd)
+{
+	char name[16], link[64];
+	int dirfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ssize_t n;
+	unsigned int mode;
+
+	assert_true(dirfd >= 0);
+	snprintf(name, sizeof(name), "%d", fd);
+	n = readlinkat(dirfd, name, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	struct fd_ref ref = { .pid = getpid(), .fd = fd, .link = link, .fdname = name,
+			      .dirfd = dirfd };
+	mode = proc_fd_ref_mode(&ref);
+	close(dirfd);
+	return mode;
+}
+
+/*
+ * proc_fd_ref_mode() takes a socket as held for reading and writing without
+ * asking: the kernel's fact it rests on is checked here, for sockets made
+ * every way (fdinfo's flags), and the scan's answer for a pipe's two ends.
+ */
+static void test_socket_modes(void **state)
+{
+	int sv[2], p[2], lis, cli, acc, fds[6];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(p), 0);
+	lis = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(lis, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lis, 1), 0);
+	assert_int_equal(getsockname(lis, (struct sockaddr *)&a, &len), 0);
+	cli = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	connect(cli, (struct sockaddr *)&a, sizeof(a));
+	acc = accept4(lis, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(acc >= 0);
+	assert_int_equal(shutdown(acc, SHUT_WR), 0);
+	memcpy(fds, (int[]){ sv[0], sv[1], lis, cli, acc, sv[0] }, sizeof(fds));
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(proc_fd_mode(getpid(), fds[i]), HOLD_READ | HOLD_WRITE);
+		assert_int_equal(scanned_mode(fds[i]), HOLD_READ | HOLD_WRITE);
+	}
+	assert_int_equal(scanned_mode(p[0]), HOLD_READ);
+	assert_int_equal(scanned_mode(p[1]), HOLD_WRITE);
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+	close(p[0]);
+	close(p[1]);
+}
 
 static void test_self_and_missing(void **state)
 {
@@ -400,6 +459,7 @@ int run_procfs_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_comm_glob_is_fnmatch),
 		cmocka_unit_test(test_self_and_missing),
+		cmocka_unit_test(test_socket_modes),
 		cmocka_unit_test(test_start_time),
 		cmocka_unit_test(test_ppid),
 		cmocka_unit_test(test_descendants),

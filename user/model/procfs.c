@@ -198,6 +198,12 @@ unsigned int proc_fd_ref_mode(const struct fd_ref *ref)
 	struct stat st;
 	unsigned int mode = 0;
 
+	/* A socket's file is always opened for both (socket(2), accept(2) and
+	 * socketpair(2) make it O_RDWR; shutdown(2) leaves it): no second
+	 * call for it, where a server holds thousands. */
+	if (strncmp(ref->link, "socket:[", 8) == 0)
+		return HOLD_READ | HOLD_WRITE;
+
 	if (fstatat(ref->dirfd, ref->fdname, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    !S_ISLNK(st.st_mode))
 		return proc_fd_mode(ref->pid, ref->fd);
