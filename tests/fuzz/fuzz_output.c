@@ -360,7 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	store_compute_peers(s);
 	render_frame(s, &in, false);
 	log_events(s, &in);
-	g_ptr_array_free(store_mark_closed(s), TRUE);
+	g_ptr_array_free(store_mark_closed(s, NULL), TRUE);
 	store_retire(s);
 	render_frame(s, &in, true);
 

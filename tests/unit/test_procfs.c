@@ -223,15 +223,15 @@ static void test_holders(void **state)
 	assert_string_equal(((struct object *)g_hash_table_lookup(s->objects, &fifo_key))->name, path);
 
 	/* The system-wide refresh finds the same holders again. */
-	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 1.0);
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 1.0, false);
 	assert_non_null(holder_of(s, &fifo_key, getpid()));
 	assert_non_null(holder_of(s, &pipe_key, getpid()));
 	/* One descriptor fewer: this process is read again, not replayed. */
 	close(fds[1]);
-	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 2.0);
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 2.0, false);
 	assert_int_equal(holder_of(s, &pipe_key, getpid())->mode, HOLD_READ);
 	/* Nothing changed: the same holders, from what the last read kept. */
-	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 3.0);
+	holders_refresh(s, 1U << IPC_PIPE | 1U << IPC_FIFO, 0, c, 3.0, false);
 	assert_int_equal(holder_of(s, &pipe_key, getpid())->mode, HOLD_READ);
 	assert_non_null(holder_of(s, &fifo_key, getpid()));
 
@@ -321,14 +321,14 @@ static void test_holders_sweep(void **state)
 	zk = pipe_key_of(z[0]);
 	store_object(s, &xk);
 	store_object(s, &yk);
-	holders_refresh(s, mask, 0, c, 1.0);
+	holders_refresh(s, mask, 0, c, 1.0, false);
 	assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_READ | HOLD_WRITE);
 	assert_int_equal(holder_of(s, &yk, getpid())->mode, HOLD_READ | HOLD_WRITE);
 	/* Z is new to the store: its holder, from the last read, without a read. */
 	store_object(s, &zk);
 	/* X's read end becomes a second read end of Y: as many descriptors as before. */
 	assert_int_equal(dup2(y[0], x[0]), x[0]);
-	holders_refresh(s, mask, 0, c, 1.0);
+	holders_refresh(s, mask, 0, c, 1.0, false);
 	assert_int_equal(holder_of(s, &zk, getpid())->mode, HOLD_READ | HOLD_WRITE);
 	assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_READ | HOLD_WRITE);
 	for (double t = 2.0; t <= 2.0 + HOLDERS_SWEEP_S; t += 1.0)
@@ -348,6 +348,76 @@ static void test_holders_sweep(void **state)
 	close(z[1]);
 	holders_cache_free(c);
 	store_free(s);
+}
+
+/*
+ * A process with more descriptors than a refresh's budget is read over
+ * several refreshes: until it is through, its rows are not taken for
+ * closed though some of its objects have no holder yet, and at the end it
+ * holds what a whole read finds.
+ */
+static void test_holders_read_in_parts(void **state)
+{
+	enum { PIPES = 300, BUDGET = 100 };
+	struct store *s = store_new(), *whole = store_new();
+	struct holders_cache *c = holders_cache_new(), *cw = holders_cache_new();
+	unsigned int mask = 1U << IPC_PIPE;
+	int fds[PIPES][2], refreshes = 1, unheld = 0;
+	struct ipc_obj_key keys[PIPES];
+	GPtrArray *closed;
+
+	(void)state;
+	for (int i = 0; i < PIPES; i++) {
+		struct ipc_key k = { .tgid = (__u32)getpid(), .type = IPC_PIPE, .dir = DIR_TX };
+		bool created;
+
+		assert_int_equal(pipe(fds[i]), 0);
+		keys[i] = pipe_key_of(fds[i][0]);
+		k.ino = keys[i].ino;
+		k.dev = keys[i].dev;
+		store_update(s, &k, 1, 1, &created);
+		store_object(whole, &keys[i]);
+	}
+	holders_read_budget(c, BUDGET);
+	holders_refresh(s, mask, 0, c, 1.0, false);
+	assert_true(g_hash_table_contains(holders_pending(c),
+					  GINT_TO_POINTER(getpid())));
+	for (int i = 0; i < PIPES; i++)
+		unheld += holder_of(s, &keys[i], getpid()) == NULL;
+	assert_true(unheld > 0);
+	closed = store_mark_closed(s, holders_pending(c));
+	assert_int_equal(closed->len, 0);
+	g_ptr_array_free(closed, TRUE);
+	while (g_hash_table_contains(holders_pending(c), GINT_TO_POINTER(getpid()))) {
+		assert_true(refreshes < 100000);
+		holders_refresh(s, mask, 0, c, 1.0 + refreshes++, false);
+	}
+	/* 2 * PIPES descriptors, BUDGET a refresh at most. */
+	assert_true(refreshes >= 2 * PIPES / BUDGET);
+	holders_refresh(whole, mask, 0, cw, 1.0, true);
+	for (int i = 0; i < PIPES; i++) {
+		const struct holder *h = holder_of(s, &keys[i], getpid());
+
+		assert_non_null(h);
+		assert_int_equal(h->mode, holder_of(whole, &keys[i], getpid())->mode);
+		assert_int_equal(h->mode, HOLD_READ | HOLD_WRITE);
+	}
+	closed = store_mark_closed(s, holders_pending(c));
+	assert_int_equal(closed->len, 0);
+	g_ptr_array_free(closed, TRUE);
+	/* Closed now: the next refresh's read (one read, the count changed) says so. */
+	for (int i = 0; i < PIPES; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+	holders_refresh(s, mask, 0, c, 1.0 + refreshes, false);
+	closed = store_mark_closed(s, holders_pending(c));
+	assert_int_equal(closed->len, PIPES);
+	g_ptr_array_free(closed, TRUE);
+	holders_cache_free(c);
+	holders_cache_free(cw);
+	store_free(s);
+	store_free(whole);
 }
 
 static void test_ppid(void **state)
@@ -467,6 +537,7 @@ int run_procfs_tests(void)
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_holders),
 		cmocka_unit_test(test_holders_sweep),
+		cmocka_unit_test(test_holders_read_in_parts),
 		cmocka_unit_test(test_fds_from),
 		cmocka_unit_test(test_status_uid),
 	};

@@ -22,6 +22,10 @@ struct held_proc {
 	GArray *held;		/* struct held, by descriptor (mappings first) */
 	unsigned int round;	/* the last refresh that found it in /proc */
 	bool replayed;		/* that refresh took its holdings from here */
+	/* A read of all its descriptors under way over several refreshes
+	 * (holders_read_budget()): it goes on from resume_fd. */
+	bool pending;
+	int resume_fd;
 };
 
 /*
@@ -47,6 +51,8 @@ struct holders_cache {
 	int sweep_fd;		/* and the descriptor it goes on from */
 	double sweep_at;	/* when it last went on; 0: not yet */
 	double step_max;	/* a step goes on for at most this long; 0: any */
+	long long budget;	/* descriptors a refresh reads again at most; 0: all */
+	GHashTable *pending;	/* pids whose read is under way (pending) */
 };
 
 struct scan {
@@ -281,6 +287,7 @@ struct holders_cache *holders_cache_new(void)
 	struct holders_cache *c = g_new0(struct holders_cache, 1);
 
 	c->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, held_proc_free);
+	c->pending = g_hash_table_new(NULL, NULL);
 	return c;
 }
 
@@ -289,6 +296,7 @@ void holders_cache_free(struct holders_cache *c)
 	if (!c)
 		return;
 	g_hash_table_destroy(c->procs);
+	g_hash_table_destroy(c->pending);
 	g_free(c);
 }
 
@@ -442,9 +450,40 @@ static int reread(struct scan *sc, int pid, struct held_proc *hp, int lo, unsign
 	return hi;
 }
 
-/* Read one process's descriptors and mappings afresh, keeping what it holds. */
+/*
+ * Go on with a read of all pid's descriptors from hp->resume_fd, within
+ * *budget of them (none left: not now), then its mappings once the read is
+ * through. What the part not read yet held at the last read stays.
+ */
+static void read_on(struct scan *sc, struct holders_cache *c, int pid, struct held_proc *hp,
+		    long long *budget)
+{
+	int next;
+
+	hp->pending = true;
+	g_hash_table_add(c->pending, GINT_TO_POINTER(pid));
+	if (*budget <= 0)
+		return;
+	sc->visited = 0;
+	next = reread(sc, pid, hp, hp->resume_fd, (unsigned int)MIN(*budget, INT_MAX), true, false);
+	*budget -= MAX(sc->visited, 1);
+	if (next != INT_MAX) {
+		hp->resume_fd = next;
+		return;
+	}
+	reread(sc, pid, hp, 0, 0, false, true);
+	hp->pending = false;
+	hp->resume_fd = 0;
+	g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
+}
+
+/*
+ * Read one process's descriptors and mappings afresh, keeping what it holds:
+ * at once if it has few (or the refresh has no budget), else within the
+ * refresh's budget, going on at the next refreshes (hp->pending).
+ */
 static void rescan(struct scan *sc, struct holders_cache *c, int pid,
-		   const struct fd_set_mark *mark)
+		   const struct fd_set_mark *mark, long long *budget)
 {
 	struct held_proc *hp = g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid));
 
@@ -456,7 +495,15 @@ static void rescan(struct scan *sc, struct holders_cache *c, int pid,
 	hp->mark = *mark;
 	hp->round = c->round;
 	hp->replayed = false;
-	reread(sc, pid, hp, 0, 0, true, true);
+	hp->resume_fd = 0;
+	if (!budget || mark->nfds <= HOLDERS_READ_WHOLE) {
+		if (hp->pending)
+			g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
+		hp->pending = false;
+		reread(sc, pid, hp, 0, 0, true, true);
+		return;
+	}
+	read_on(sc, c, pid, hp, budget);
 }
 
 static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
@@ -473,7 +520,7 @@ static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
  * inherited across fork with no descriptor, so whoever else maps an object
  * (and names it, "[shared anonymous]") may be any process.
  */
-static void recheck_unheld(struct scan *sc, struct holders_cache *c)
+static void recheck_unheld(struct scan *sc, struct holders_cache *c, long long *budget)
 {
 	GHashTable *again = g_hash_table_new(NULL, NULL);
 	GHashTableIter it;
@@ -502,7 +549,7 @@ static void recheck_unheld(struct scan *sc, struct holders_cache *c)
 		struct held_proc *hp = g_hash_table_lookup(c->procs, k);
 		struct fd_set_mark mark = hp->mark;
 
-		rescan(sc, c, GPOINTER_TO_INT(k), &mark);
+		rescan(sc, c, GPOINTER_TO_INT(k), &mark, budget);
 	}
 	g_hash_table_destroy(again);
 	if (!maps || !sc->maps)
@@ -545,9 +592,10 @@ static void adopt_fresh(struct scan *sc, struct holders_cache *c, GHashTable *fr
 
 /* The descriptors of every process: read again where they may have changed. */
 static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bool full,
-			GHashTable *fresh)
+			GHashTable *fresh, bool whole)
 {
 	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
+	long long left = c->budget, *budget = c->budget > 0 && !whole ? &left : NULL;
 	GHashTableIter it;
 	gpointer k, v;
 
@@ -560,12 +608,21 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 
 		if (!proc_fd_set_mark(pid, &mark))
 			continue;	/* gone, or a kernel thread */
-		if (!full && same_mark(hp, &mark)) {
+		if (!full && hp && hp->pending) {
+			/* A read under way goes on; a change since is read by the
+			 * next one (its mark is the one this read began with). */
+			hp->round = c->round;
+			hp->replayed = false;
+			if (budget)
+				read_on(sc, c, pid, hp, budget);
+			else
+				rescan(sc, c, pid, &hp->mark, NULL);
+		} else if (!full && same_mark(hp, &mark)) {
 			/* Its holders stay where its last read put them. */
 			hp->round = c->round;
 			hp->replayed = true;
 		} else {
-			rescan(sc, c, pid, &mark);
+			rescan(sc, c, pid, &mark, budget);
 		}
 	}
 	g_array_free(pids, TRUE);
@@ -574,11 +631,12 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 		if (((struct held_proc *)v)->round == c->round)
 			continue;
 		drop_holders(sc, GPOINTER_TO_INT(k), v);
+		g_hash_table_remove(c->pending, k);
 		g_hash_table_iter_remove(&it);
 	}
 	if (!full) {
 		adopt_fresh(sc, c, fresh);
-		recheck_unheld(sc, c);
+		recheck_unheld(sc, c, budget);
 	}
 }
 
@@ -644,7 +702,7 @@ static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long l
 		if (pid != c->sweep_pid)
 			c->sweep_fd = 0;
 		c->sweep_pid = pid;
-		if (proc_fd_set_mark(pid, &mark) && same_mark(hp, &mark)) {
+		if (!hp->pending && proc_fd_set_mark(pid, &mark) && same_mark(hp, &mark)) {
 			sc->visited = 0;
 			next = reread(sc, pid, hp, c->sweep_fd, (unsigned int)MIN(budget, INT_MAX),
 				      true, false);
@@ -694,7 +752,7 @@ void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache
 }
 
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
-		     struct holders_cache *c, double now)
+		     struct holders_cache *c, double now, bool whole)
 {
 	struct scan sc;
 	GHashTable *fresh;
@@ -720,10 +778,12 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 			g_hash_table_add(fresh, o);
 		o->holders_read = true;
 	}
-	if (full)
+	if (full) {
 		g_hash_table_remove_all(c->procs);
+		g_hash_table_remove_all(c->pending);
+	}
 	sc.maps = wants_maps(s, type_mask, false);
-	refresh_fds(&sc, c, self, full, fresh);
+	refresh_fds(&sc, c, self, full, fresh, whole);
 	c->read = true;
 	c->stale = false;
 	g_hash_table_destroy(fresh);
@@ -736,6 +796,16 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 void holders_sweep_pace(struct holders_cache *c, double step_max)
 {
 	c->step_max = step_max;
+}
+
+void holders_read_budget(struct holders_cache *c, long long budget)
+{
+	c->budget = budget;
+}
+
+GHashTable *holders_pending(const struct holders_cache *c)
+{
+	return c->pending;
 }
 
 void holders_cache_stale(struct holders_cache *c)

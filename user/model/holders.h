@@ -17,9 +17,27 @@ struct holders_cache *holders_cache_new(void);
 void holders_cache_free(struct holders_cache *c);
 
 /* Bring the holders of every object already in the store up to date; now:
- * the clock (now_s()), which says when every process is read again. */
+ * the clock (now_s()), which says when every process is read again; whole:
+ * every read through now, whatever the budget (the summary's). */
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
-		     struct holders_cache *c, double now);
+		     struct holders_cache *c, double now, bool whole);
+
+/*
+ * A process whose descriptors changed is read again whole. One that made
+ * 100,000 pipes at once has 200,000 to read, seconds' work that made its
+ * refresh late: with a budget (> 0), a refresh reads at most that many
+ * descriptors of such processes, the rest at the next refreshes, those
+ * with at most HOLDERS_READ_WHOLE at once all the same. Until its read is
+ * through, a process holds what its last one found, and it is among
+ * holders_pending(): its rows are not taken for closed.
+ */
+#define HOLDERS_READ_WHOLE 256
+/* The system-wide session's budget: a fraction of a 1 s interval's reading
+ * on the slowest machines it was measured on (docs/performance.md). */
+#define HOLDERS_READ_BUDGET 20000
+void holders_read_budget(struct holders_cache *c, long long budget);
+/* The pids whose read is under way (GINT_TO_POINTER keys), the cache's: not to change. */
+GHashTable *holders_pending(const struct holders_cache *c);
 
 /* Between refreshes, every interval: read again the next share of every
  * process's descriptors, so that each is read within HOLDERS_SWEEP_S. */

@@ -317,7 +317,7 @@ void store_rates(struct store *s, double elapsed_s)
 	}
 }
 
-GPtrArray *store_mark_closed(struct store *s)
+GPtrArray *store_mark_closed(struct store *s, GHashTable *pending)
 {
 	GPtrArray *closed = g_ptr_array_new();
 	GHashTableIter it;
@@ -330,7 +330,8 @@ GPtrArray *store_mark_closed(struct store *s)
 		bool gone = object_is_overflow(o) ? false : mechanism_is_held(o->key.type) ? o->holders->len == 0
 						      : store_attr_find(o->attrs, o->nattrs, "removed") != NULL;
 
-		if (r->exited || r->closed || !gone)
+		if (r->exited || r->closed || !gone ||
+		    (pending && g_hash_table_contains(pending, GINT_TO_POINTER(r->key.tgid))))
 			continue;
 		r->closed = true;
 		g_ptr_array_add(closed, r);

@@ -237,9 +237,11 @@ void store_rates(struct store *s, double elapsed_s);
 /*
  * Rows of objects nobody holds any more (just after a full /proc scan) or
  * that were removed: their totals are final. Returns them (the caller frees
- * the array) so their kernel entries can go.
+ * the array) so their kernel entries can go. pending: pids (GINT_TO_POINTER)
+ * whose descriptors are still being read (holders_pending()), whose rows
+ * stay open; NULL: none.
  */
-GPtrArray *store_mark_closed(struct store *s);
+GPtrArray *store_mark_closed(struct store *s, GHashTable *pending);
 
 /* Move rows marked exited or closed out of the live set into the summary,
  * fold the oldest beyond MAX_RETIRED, and forget objects left with nothing. */

@@ -245,6 +245,9 @@ static int load_tracer(struct session *s)
 	s->type_mask = info.type_mask;
 	s->filter = info.filter;
 	s->follow = to.follow;
+	/* Under a filter the kernel counts a target's peers once their
+	 * holding is read: no read is put off there. */
+	holders_read_budget(s->holders, s->filter ? 0 : HOLDERS_READ_BUDGET);
 	return 0;
 }
 

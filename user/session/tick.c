@@ -164,11 +164,13 @@ bool session_refresh_holders(struct session *s, bool force)
 	GHashTableIter it;
 	gpointer v;
 
-	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S) {
+	/* A read under way goes on at every refresh. */
+	if (!force && nobj == s->scanned_objects && now - s->last_scan < HOLDER_RESCAN_S &&
+	    !g_hash_table_size(holders_pending(s->holders))) {
 		holders_sweep(s->store, s->type_mask, s->holders, now);
 		return false;
 	}
-	holders_refresh(s->store, s->type_mask, getpid(), s->holders, now);
+	holders_refresh(s->store, s->type_mask, getpid(), s->holders, now, force);
 	s->last_scan = now;
 	s->scanned_objects = nobj;
 	if (!s->filter)
@@ -430,7 +432,7 @@ void session_tick(struct session *s, bool final)
 		/* An object nobody holds is closed: its rows are final, and their
 		 * kernel entries can go, so that long-lived processes do not fill
 		 * the maps with the channels they used once. */
-		GPtrArray *closed = store_mark_closed(s->store);
+		GPtrArray *closed = store_mark_closed(s->store, holders_pending(s->holders));
 
 		tracer_forget(s->tracer, s->store, closed);
 		g_ptr_array_free(closed, TRUE);
