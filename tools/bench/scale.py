@@ -198,7 +198,10 @@ def held_pipes(n, seconds, extra, table=False):
     return {"objects": n, "cpu_pct": cpu_pct, "seconds": seconds,
             "intervals": total, "late_intervals": late,
             "longest_interval_s": max(lengths, default=0), "rss_hwm_mb": hwm,
-            "rows_max": rows, "loadavg": loadavg}
+            "rows_max": rows, "loadavg": loadavg,
+            # Which (from the window's first) and how long: a burst's
+            # aftermath comes first, the machine's hiccups anywhere.
+            "late_at": [[i, x] for i, x in enumerate(lengths) if abs(x - 1.0) > 0.1]}
 
 
 def unix_sockets(n):
