@@ -420,6 +420,67 @@ static void test_holders_read_in_parts(void **state)
 	store_free(whole);
 }
 
+/*
+ * Reads under way take turns: a process whose count keeps changing (this
+ * one, a descriptor made or closed before every refresh) is read again and
+ * again, and another with more than a budget's worth (a child holding the
+ * same pipes) is still read through.
+ */
+static void test_holders_reads_take_turns(void **state)
+{
+	enum { PIPES = 300, BUDGET = 100 };
+	struct store *s = store_new();
+	struct holders_cache *c = holders_cache_new();
+	unsigned int mask = 1U << IPC_PIPE;
+	int fds[PIPES][2], go[2], extra = -1, refreshes = 0;
+	struct ipc_obj_key key;
+	pid_t child;
+
+	(void)state;
+	for (int i = 0; i < PIPES; i++)
+		assert_int_equal(pipe(fds[i]), 0);
+	assert_int_equal(pipe(go), 0);
+	child = fork();
+	if (child == 0) {
+		char b;
+
+		close(go[1]);
+		(void)!read(go[0], &b, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	key = pipe_key_of(fds[PIPES - 1][0]);
+	store_object(s, &key);
+	holders_read_budget(c, BUDGET);
+	holders_refresh(s, mask, 0, c, 1.0, false);
+	while (g_hash_table_contains(holders_pending(c), GINT_TO_POINTER(child))) {
+		assert_true(refreshes < 400);
+		if (extra < 0) {
+			extra = dup(0);
+		} else {
+			close(extra);
+			extra = -1;
+		}
+		holders_refresh(s, mask, 0, c, 2.0 + refreshes++, false);
+	}
+	/* In turns, the child's 600 descriptors take about 12 refreshes (every
+	 * other budget); served in PID order, after this process's every read,
+	 * about 48. Room for another process or two reading meanwhile. */
+	if (refreshes > 30)
+		fail_msg("the child's read took %d refreshes: reads did not take turns", refreshes);
+	assert_non_null(holder_of(s, &key, child));
+	close(go[1]);
+	waitpid(child, NULL, 0);
+	if (extra >= 0)
+		close(extra);
+	for (int i = 0; i < PIPES; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+	holders_cache_free(c);
+	store_free(s);
+}
+
 static void test_ppid(void **state)
 {
 	(void)state;
@@ -538,6 +599,7 @@ int run_procfs_tests(void)
 		cmocka_unit_test(test_holders),
 		cmocka_unit_test(test_holders_sweep),
 		cmocka_unit_test(test_holders_read_in_parts),
+		cmocka_unit_test(test_holders_reads_take_turns),
 		cmocka_unit_test(test_fds_from),
 		cmocka_unit_test(test_status_uid),
 	};

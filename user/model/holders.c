@@ -53,6 +53,7 @@ struct holders_cache {
 	double step_max;	/* a step goes on for at most this long; 0: any */
 	long long budget;	/* descriptors a refresh reads again at most; 0: all */
 	GHashTable *pending;	/* pids whose read is under way (pending) */
+	int read_last;		/* the pending process read last (read_pending()) */
 };
 
 struct scan {
@@ -450,20 +451,23 @@ static int reread(struct scan *sc, int pid, struct held_proc *hp, int lo, unsign
 	return hi;
 }
 
+static gint pid_order(gconstpointer a, gconstpointer b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x != y;
+}
+
 /*
  * Go on with a read of all pid's descriptors from hp->resume_fd, within
- * *budget of them (none left: not now), then its mappings once the read is
- * through. What the part not read yet held at the last read stays.
+ * *budget of them, then its mappings once the read is through. What the
+ * part not read yet held at the last read stays.
  */
 static void read_on(struct scan *sc, struct holders_cache *c, int pid, struct held_proc *hp,
 		    long long *budget)
 {
 	int next;
 
-	hp->pending = true;
-	g_hash_table_add(c->pending, GINT_TO_POINTER(pid));
-	if (*budget <= 0)
-		return;
 	sc->visited = 0;
 	next = reread(sc, pid, hp, hp->resume_fd, (unsigned int)MIN(*budget, INT_MAX), true, false);
 	*budget -= MAX(sc->visited, 1);
@@ -478,12 +482,42 @@ static void read_on(struct scan *sc, struct holders_cache *c, int pid, struct he
 }
 
 /*
+ * The reads under way go on within the refresh's budget, in turn from the
+ * process after the one the last budget ran out in: a process whose count
+ * of descriptors keeps changing cannot keep the others waiting.
+ */
+static void read_pending(struct scan *sc, struct holders_cache *c, long long *budget)
+{
+	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
+	GHashTableIter it;
+	gpointer k;
+	guint start = 0;
+
+	g_hash_table_iter_init(&it, c->pending);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		int pid = GPOINTER_TO_INT(k);
+
+		g_array_append_val(pids, pid);
+	}
+	g_array_sort(pids, pid_order);
+	while (start < pids->len && g_array_index(pids, int, start) <= c->read_last)
+		start++;
+	for (guint n = 0; n < pids->len && *budget > 0; n++) {
+		int pid = g_array_index(pids, int, (start + n) % pids->len);
+
+		c->read_last = pid;
+		read_on(sc, c, pid, g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid)), budget);
+	}
+	g_array_free(pids, TRUE);
+}
+
+/*
  * Read one process's descriptors and mappings afresh, keeping what it holds:
- * at once if it has few (or the refresh has no budget), else within the
- * refresh's budget, going on at the next refreshes (hp->pending).
+ * at once if it has few or the refresh is not budgeted, else by
+ * read_pending(), within the budgets of this refresh and the next ones.
  */
 static void rescan(struct scan *sc, struct holders_cache *c, int pid,
-		   const struct fd_set_mark *mark, long long *budget)
+		   const struct fd_set_mark *mark, bool budgeted)
 {
 	struct held_proc *hp = g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid));
 
@@ -496,14 +530,15 @@ static void rescan(struct scan *sc, struct holders_cache *c, int pid,
 	hp->round = c->round;
 	hp->replayed = false;
 	hp->resume_fd = 0;
-	if (!budget || mark->nfds <= HOLDERS_READ_WHOLE) {
+	if (!budgeted || mark->nfds <= HOLDERS_READ_WHOLE) {
 		if (hp->pending)
 			g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
 		hp->pending = false;
 		reread(sc, pid, hp, 0, 0, true, true);
 		return;
 	}
-	read_on(sc, c, pid, hp, budget);
+	hp->pending = true;
+	g_hash_table_add(c->pending, GINT_TO_POINTER(pid));
 }
 
 static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
@@ -520,7 +555,7 @@ static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
  * inherited across fork with no descriptor, so whoever else maps an object
  * (and names it, "[shared anonymous]") may be any process.
  */
-static void recheck_unheld(struct scan *sc, struct holders_cache *c, long long *budget)
+static void recheck_unheld(struct scan *sc, struct holders_cache *c, bool budgeted)
 {
 	GHashTable *again = g_hash_table_new(NULL, NULL);
 	GHashTableIter it;
@@ -549,7 +584,7 @@ static void recheck_unheld(struct scan *sc, struct holders_cache *c, long long *
 		struct held_proc *hp = g_hash_table_lookup(c->procs, k);
 		struct fd_set_mark mark = hp->mark;
 
-		rescan(sc, c, GPOINTER_TO_INT(k), &mark, budget);
+		rescan(sc, c, GPOINTER_TO_INT(k), &mark, budgeted);
 	}
 	g_hash_table_destroy(again);
 	if (!maps || !sc->maps)
@@ -609,20 +644,19 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 		if (!proc_fd_set_mark(pid, &mark))
 			continue;	/* gone, or a kernel thread */
 		if (!full && hp && hp->pending) {
-			/* A read under way goes on; a change since is read by the
-			 * next one (its mark is the one this read began with). */
+			/* A read under way goes on (read_pending()), or is done
+			 * whole; a change since is read by the next one (its mark
+			 * is the one this read began with). */
 			hp->round = c->round;
 			hp->replayed = false;
-			if (budget)
-				read_on(sc, c, pid, hp, budget);
-			else
-				rescan(sc, c, pid, &hp->mark, NULL);
+			if (!budget)
+				rescan(sc, c, pid, &hp->mark, false);
 		} else if (!full && same_mark(hp, &mark)) {
 			/* Its holders stay where its last read put them. */
 			hp->round = c->round;
 			hp->replayed = true;
 		} else {
-			rescan(sc, c, pid, &mark, budget);
+			rescan(sc, c, pid, &mark, budget != NULL);
 		}
 	}
 	g_array_free(pids, TRUE);
@@ -636,8 +670,10 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 	}
 	if (!full) {
 		adopt_fresh(sc, c, fresh);
-		recheck_unheld(sc, c, budget);
+		recheck_unheld(sc, c, budget != NULL);
 	}
+	if (budget)
+		read_pending(sc, c, budget);
 }
 
 static GHashTable *named_objects(struct store *s)
@@ -654,13 +690,6 @@ static GHashTable *named_objects(struct store *s)
 			g_hash_table_add(named, o->name);
 	}
 	return named;
-}
-
-static gint pid_order(gconstpointer a, gconstpointer b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return x < y ? -1 : x != y;
 }
 
 /* The processes read, in PID order: the order the sweep goes in. */
