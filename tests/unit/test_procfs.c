@@ -481,6 +481,65 @@ static void test_holders_reads_take_turns(void **state)
 	store_free(s);
 }
 
+/*
+ * While a read goes on, a new pipe takes the lowest free numbers, where the
+ * read had been (and one descriptor more changes the count): once the read
+ * is through, the new pipe has its holder, and its row is not taken for
+ * closed.
+ */
+static void test_holders_read_sees_what_came_behind(void **state)
+{
+	enum { PIPES = 300, BUDGET = 100 };
+	struct store *s = store_new();
+	struct holders_cache *c = holders_cache_new();
+	unsigned int mask = 1U << IPC_PIPE;
+	int fds[PIPES][2], np[2], extra, refreshes = 1;
+	struct ipc_key k = { .tgid = (__u32)getpid(), .type = IPC_PIPE, .dir = DIR_TX };
+	struct ipc_obj_key first, fresh;
+	GPtrArray *closed;
+	bool created;
+
+	(void)state;
+	for (int i = 0; i < PIPES; i++)
+		assert_int_equal(pipe(fds[i]), 0);
+	first = pipe_key_of(fds[0][0]);
+	store_object(s, &first);
+	holders_read_budget(c, BUDGET);
+	holders_refresh(s, mask, 0, c, 1.0, false);
+	/* Until the read has been past the first pipe, and is not through. */
+	while (!holder_of(s, &first, getpid())) {
+		assert_true(refreshes < 1000);
+		holders_refresh(s, mask, 0, c, 1.0 + refreshes++, false);
+	}
+	assert_true(g_hash_table_contains(holders_pending(c), GINT_TO_POINTER(getpid())));
+	close(fds[0][0]);
+	close(fds[0][1]);
+	assert_int_equal(pipe(np), 0);
+	assert_true(np[0] < fds[1][0] && np[1] < fds[1][0]);
+	extra = dup(0);
+	fresh = pipe_key_of(np[0]);
+	k.ino = fresh.ino;
+	k.dev = fresh.dev;
+	store_update(s, &k, 1, 1, &created);
+	while (g_hash_table_contains(holders_pending(c), GINT_TO_POINTER(getpid()))) {
+		assert_true(refreshes < 100000);
+		holders_refresh(s, mask, 0, c, 1.0 + refreshes++, false);
+	}
+	assert_non_null(holder_of(s, &fresh, getpid()));
+	closed = store_mark_closed(s, holders_pending(c));
+	assert_int_equal(closed->len, 0);
+	g_ptr_array_free(closed, TRUE);
+	close(extra);
+	close(np[0]);
+	close(np[1]);
+	for (int i = 1; i < PIPES; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+	holders_cache_free(c);
+	store_free(s);
+}
+
 static void test_ppid(void **state)
 {
 	(void)state;
@@ -600,6 +659,7 @@ int run_procfs_tests(void)
 		cmocka_unit_test(test_holders_sweep),
 		cmocka_unit_test(test_holders_read_in_parts),
 		cmocka_unit_test(test_holders_reads_take_turns),
+		cmocka_unit_test(test_holders_read_sees_what_came_behind),
 		cmocka_unit_test(test_fds_from),
 		cmocka_unit_test(test_status_uid),
 	};

@@ -451,6 +451,12 @@ static int reread(struct scan *sc, int pid, struct held_proc *hp, int lo, unsign
 	return hi;
 }
 
+static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
+{
+	/* 0 descriptors is what kernels before 6.2 say of every process. */
+	return hp && m->nfds > 0 && hp->mark.nfds == m->nfds && hp->mark.made_ns == m->made_ns;
+}
+
 static gint pid_order(gconstpointer a, gconstpointer b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -460,12 +466,14 @@ static gint pid_order(gconstpointer a, gconstpointer b)
 
 /*
  * Go on with a read of all pid's descriptors from hp->resume_fd, within
- * *budget of them, then its mappings once the read is through. What the
- * part not read yet held at the last read stays.
+ * *budget of them, then its mappings once the read is through (and all of
+ * it again if its count changed meanwhile). What the part not read yet
+ * held at the last read stays.
  */
 static void read_on(struct scan *sc, struct holders_cache *c, int pid, struct held_proc *hp,
 		    long long *budget)
 {
+	struct fd_set_mark now;
 	int next;
 
 	sc->visited = 0;
@@ -475,7 +483,15 @@ static void read_on(struct scan *sc, struct holders_cache *c, int pid, struct he
 		hp->resume_fd = next;
 		return;
 	}
-	reread(sc, pid, hp, 0, 0, false, true);
+	/* Its count changed while the read went on: a descriptor may have come
+	 * where the read had been (the lowest free number), and an object held
+	 * there only would be taken for closed. Read whole then, once. */
+	if (proc_fd_set_mark(pid, &now) && !same_mark(hp, &now)) {
+		hp->mark = now;
+		reread(sc, pid, hp, 0, 0, true, true);
+	} else {
+		reread(sc, pid, hp, 0, 0, false, true);
+	}
 	hp->pending = false;
 	hp->resume_fd = 0;
 	g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
@@ -539,12 +555,6 @@ static void rescan(struct scan *sc, struct holders_cache *c, int pid,
 	}
 	hp->pending = true;
 	g_hash_table_add(c->pending, GINT_TO_POINTER(pid));
-}
-
-static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
-{
-	/* 0 descriptors is what kernels before 6.2 say of every process. */
-	return hp && m->nfds > 0 && hp->mark.nfds == m->nfds && hp->mark.made_ns == m->made_ns;
 }
 
 /*
