@@ -456,7 +456,7 @@ static void test_holders_reads_take_turns(void **state)
 	while (g_hash_table_contains(holders_pending(c), GINT_TO_POINTER(child))) {
 		assert_true(refreshes < 400);
 		if (extra < 0) {
-			extra = dup(0);
+			extra = dup(fds[0][0]);
 		} else {
 			close(extra);
 			extra = -1;
@@ -516,7 +516,7 @@ static void test_holders_read_sees_what_came_behind(void **state)
 	close(fds[0][1]);
 	assert_int_equal(pipe(np), 0);
 	assert_true(np[0] < fds[1][0] && np[1] < fds[1][0]);
-	extra = dup(0);
+	extra = dup(fds[1][0]);
 	fresh = pipe_key_of(np[0]);
 	k.ino = fresh.ino;
 	k.dev = fresh.dev;
