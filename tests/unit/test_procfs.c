@@ -350,6 +350,15 @@ static void test_holders_sweep(void **state)
 	store_free(s);
 }
 
+/* Both ends of pipes from to n of fds. */
+static void close_pipes(int (*fds)[2], int from, int n)
+{
+	for (int i = from; i < n; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
 /*
  * A process with more descriptors than a refresh's budget is read over
  * several refreshes: until it is through, its rows are not taken for
@@ -406,10 +415,7 @@ static void test_holders_read_in_parts(void **state)
 	assert_int_equal(closed->len, 0);
 	g_ptr_array_free(closed, TRUE);
 	/* Closed now: the next refresh's read (one read, the count changed) says so. */
-	for (int i = 0; i < PIPES; i++) {
-		close(fds[i][0]);
-		close(fds[i][1]);
-	}
+	close_pipes(fds, 0, PIPES);
 	holders_refresh(s, mask, 0, c, 1.0 + refreshes, false);
 	closed = store_mark_closed(s, holders_pending(c));
 	assert_int_equal(closed->len, PIPES);
@@ -473,10 +479,7 @@ static void test_holders_reads_take_turns(void **state)
 	waitpid(child, NULL, 0);
 	if (extra >= 0)
 		close(extra);
-	for (int i = 0; i < PIPES; i++) {
-		close(fds[i][0]);
-		close(fds[i][1]);
-	}
+	close_pipes(fds, 0, PIPES);
 	holders_cache_free(c);
 	store_free(s);
 }
@@ -532,10 +535,7 @@ static void test_holders_read_sees_what_came_behind(void **state)
 	close(extra);
 	close(np[0]);
 	close(np[1]);
-	for (int i = 1; i < PIPES; i++) {
-		close(fds[i][0]);
-		close(fds[i][1]);
-	}
+	close_pipes(fds, 1, PIPES);
 	holders_cache_free(c);
 	store_free(s);
 }
