@@ -306,9 +306,12 @@ PY
 	start_tracer -t pipe --json -i 0.3
 	title_proc "ipctrace-test: alpha worker" 1111
 	title_proc "ipctrace-test: beta worker" 2222
-	# Past a frame: the titles are read when their rows appear.
+	# Past a frame of each: the titles are read when their rows appear, and
+	# a process gone before its first read has none (the table's tracer
+	# had no frame in beta's 0.3 s once, and showed neither title).
 	wait_for "$TMP/out" '"ipctrace-test: beta worker"'
 	wait_for "$TMP/csv" 'ipctrace-test: beta worker'
+	wait_for "$TMP/table" 'ipctrace-test: beta worker'
 	while read -r pid _; do kill "$pid"; done <"$TMP/titles"
 	stop_tracer
 	TRACER_PID=$csv_tracer
