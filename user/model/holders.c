@@ -464,6 +464,29 @@ static gint pid_order(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x != y;
 }
 
+/* Where a walk in PID order (pids sorted) goes on: the first at pid or
+ * after, or 0 (it wraps round). The sweep and the reads under way go so. */
+static guint pid_index_from(const GArray *pids, int pid)
+{
+	guint i = 0;
+
+	while (i < pids->len && g_array_index(pids, int, i) < pid)
+		i++;
+	return i < pids->len ? i : 0;
+}
+
+/* Whether pid's read of all its descriptors is under way (hp->pending,
+ * and c->pending, which the rest of ipctrace sees). */
+static void set_pending(struct holders_cache *c, int pid, struct held_proc *hp, bool on)
+{
+	hp->pending = on;
+	hp->resume_fd = 0;
+	if (on)
+		g_hash_table_add(c->pending, GINT_TO_POINTER(pid));
+	else
+		g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
+}
+
 /*
  * Go on with a read of all pid's descriptors from hp->resume_fd, within
  * *budget of them, then its mappings once the read is through (and all of
@@ -492,9 +515,7 @@ static void read_on(struct scan *sc, struct holders_cache *c, int pid, struct he
 	} else {
 		reread(sc, pid, hp, 0, 0, false, true);
 	}
-	hp->pending = false;
-	hp->resume_fd = 0;
-	g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
+	set_pending(c, pid, hp, false);
 }
 
 /*
@@ -507,7 +528,7 @@ static void read_pending(struct scan *sc, struct holders_cache *c, long long *bu
 	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
 	GHashTableIter it;
 	gpointer k;
-	guint start = 0;
+	guint start;
 
 	g_hash_table_iter_init(&it, c->pending);
 	while (g_hash_table_iter_next(&it, &k, NULL)) {
@@ -516,8 +537,7 @@ static void read_pending(struct scan *sc, struct holders_cache *c, long long *bu
 		g_array_append_val(pids, pid);
 	}
 	g_array_sort(pids, pid_order);
-	while (start < pids->len && g_array_index(pids, int, start) <= c->read_last)
-		start++;
+	start = pid_index_from(pids, c->read_last + 1);
 	for (guint n = 0; n < pids->len && *budget > 0; n++) {
 		int pid = g_array_index(pids, int, (start + n) % pids->len);
 
@@ -545,16 +565,9 @@ static void rescan(struct scan *sc, struct holders_cache *c, int pid,
 	hp->mark = *mark;
 	hp->round = c->round;
 	hp->replayed = false;
-	hp->resume_fd = 0;
-	if (!budgeted || mark->nfds <= HOLDERS_READ_WHOLE) {
-		if (hp->pending)
-			g_hash_table_remove(c->pending, GINT_TO_POINTER(pid));
-		hp->pending = false;
+	set_pending(c, pid, hp, budgeted && mark->nfds > HOLDERS_READ_WHOLE);
+	if (!hp->pending)
 		reread(sc, pid, hp, 0, 0, true, true);
-		return;
-	}
-	hp->pending = true;
-	g_hash_table_add(c->pending, GINT_TO_POINTER(pid));
 }
 
 /*
@@ -729,10 +742,8 @@ static GArray *swept_pids(struct holders_cache *c, long long *nfds)
  */
 static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long long budget)
 {
-	guint i = 0;
+	guint i = pid_index_from(pids, c->sweep_pid);
 
-	while (i < pids->len && g_array_index(pids, int, i) < c->sweep_pid)
-		i++;
 	for (guint n = 0; n < pids->len && budget > 0; n++, i++) {
 		int pid = g_array_index(pids, int, i % pids->len), next = INT_MAX;
 		struct held_proc *hp = g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid));

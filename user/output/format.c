@@ -11,8 +11,7 @@
 #include "output/output.h"
 #include "common/sanitize.h"
 
-/* A whole number's digits at buf; returns how many. */
-static size_t u64_digits(__u64 v, char *buf)
+size_t format_u64(__u64 v, char *buf)
 {
 	char tmp[24], *p = tmp + sizeof(tmp);
 	size_t n;
@@ -23,6 +22,7 @@ static size_t u64_digits(__u64 v, char *buf)
 	} while (v);
 	n = (size_t)(tmp + sizeof(tmp) - p);
 	memcpy(buf, p, n);
+	buf[n] = '\0';
 	return n;
 }
 
@@ -43,7 +43,7 @@ size_t format_fixed(double v, int decimals, char *buf)
 		__u64 k = (__u64)whole + (frac > 0.5), unit = (__u64)scale[decimals];
 
 		if (frac == 0 || fabs(frac - 0.5) > 1e-4) {
-			size_t n = u64_digits(k / unit, buf);
+			size_t n = format_u64(k / unit, buf);
 			__u64 f = k % unit;
 
 			if (decimals) {

@@ -251,13 +251,9 @@ static void put_string(GString *s, const char *text)
 /* Integers as json-c prints them, without printf's cost. */
 static void put_u64(GString *s, __u64 v)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	char buf[U64_DIGITS];
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put_len(s, p, buf + sizeof(buf) - p);
+	put_len(s, buf, format_u64(v, buf));
 }
 
 static void put_s64(GString *s, __s64 v)

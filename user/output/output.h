@@ -61,6 +61,11 @@ static inline void put_len(GString *s, const char *p, size_t n)
 	}
 }
 
+/* v's digits and a NUL at buf (U64_DIGITS bytes), without printf; returns
+ * how many digits. */
+#define U64_DIGITS 21
+size_t format_u64(__u64 v, char *buf);
+
 /*
  * v with decimals (0 to 6) digits after the point, as printf's "%.*f"
  * writes it, into buf (FIXED_MAX bytes); returns its length. Without

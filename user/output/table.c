@@ -135,19 +135,6 @@ static const char *cgroup_cell(const struct row *r, struct frame_cells *fc, GStr
 	return fc->cgroup = g_string_chunk_insert(strings, buf);
 }
 
-/* A whole number's digits, without printf. */
-static void u32_text(__u32 v, char *buf)
-{
-	char tmp[12], *p = tmp + sizeof(tmp);
-
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(buf, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
 static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strings,
 		       GHashTable *shared, struct frame_cells *fc)
 {
@@ -158,7 +145,7 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	if (r->folded_procs)
 		strcpy(c->pid, "-");
 	else
-		u32_text(r->key.tgid, c->pid);
+		format_u64(r->key.tgid, c->pid);
 	fill_proc_cells(r, c, fc, shared);
 	if (r->exited)
 		strcat(c->comm, "*");
