@@ -14,5 +14,6 @@
 #include "core/op.bpf.h"	/* one operation's context: -x payload, end_op() */
 #include "core/wait.bpf.h"	/* WAIT: sleepers and their gate */
 #include "core/count.bpf.h"	/* rows, labels, histograms, the event log */
+#include "core/fdset.bpf.h"	/* which processes' descriptor tables changed */
 
 #endif /* IPCTRACE_CORE_BPF_H */

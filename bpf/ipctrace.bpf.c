@@ -29,12 +29,29 @@ char LICENSE[] SEC("license") = "GPL";
 /*
  * A 32-bit call: its number means another syscall here, and its arguments
  * other layouts; which of them were IPC is known from their own table
- * (compat_ipc), and those are said (lost.compat), not misread.
+ * (compat_ipc), and those are said (lost.compat), not misread. Those that
+ * change a descriptor table have a table of their own too.
  */
-static __always_inline int compat_call(unsigned long nr)
+static __always_inline int compat_call(unsigned long nr, long ret)
 {
-	if (compat_ipc[nr / 8] & (1 << (nr % 8)))
+	if (compat_fd_change[nr / 8] & (1 << (nr % 8)))
+		fd_changed(current_tgid());
+	if (ret >= 0 && in_scope() && (compat_ipc[nr / 8] & (1 << (nr % 8))))
 		__sync_fetch_and_add(&loss.compat_skipped, 1);
+	return 0;
+}
+
+/* A number that is no 64-bit IPC call: a descriptor table's change, or a
+ * 32-bit call's. Whoever makes it, before any filter: another process's
+ * holders are read as well as a target's. */
+static __always_inline int other_call(__u8 op, unsigned long nr, long ret)
+{
+	__u32 tgid = native_tgid();
+
+	if (!tgid)
+		return compat_call(nr, ret);
+	if (op == IPCOP_FD_CHANGE)
+		fd_changed(tgid);
 	return 0;
 }
 
@@ -51,9 +68,10 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 	op = syscall_op[nr];
 	if (op == IPCOP_NONE)
 		return 0;
-	/* A number no 64-bit call here is traced for, but a 32-bit one is. */
-	if (op == IPCOP_COMPAT)
-		return ret < 0 || !in_scope() || native_tgid() ? 0 : compat_call(nr);
+	/* A number no 64-bit call here is traced for, but a 32-bit one is, or
+	 * one that changes a descriptor table: one compare for both. */
+	if (op >= IPCOP_COMPAT)
+		return other_call(op, nr, ret);
 	/* Before any filter: the pieces counted so far passed them. */
 	if (!sock_via_syscalls && (__u8)(op - IPCOP_SPLICE) <= IPCOP_SENDFILE - IPCOP_SPLICE)
 		sock_batch_end();
@@ -67,7 +85,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const boo
 		return 0;
 	tgid = native_tgid();
 	if (!tgid)
-		return compat_call(nr);
+		return compat_call(nr, ret);
 	if (is_self(tgid))
 		return 0;
 
@@ -314,7 +332,8 @@ int BPF_PROG(sched_exit, struct task_struct *task)
 
 /*
  * A child inherits its parent's descriptors, so with -p it may be a peer,
- * and its shared mappings, so its page faults count like its parent's.
+ * and its shared mappings, so its page faults count like its parent's; it
+ * may even share its parent's descriptor table.
  */
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
@@ -325,15 +344,17 @@ int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;	/* a thread */
 	filter_on_fork(parent_tgid, child_tgid, child);
 	shm_on_fork(parent_tgid, child_tgid);
+	fd_on_fork(parent_tgid, child_tgid, parent, child);
 	return 0;
 }
 
 /* exec renames the process: -c may choose it now, and the row's name stays
- * current, as top's does. */
+ * current, as top's does. Its close-on-exec descriptors go. */
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(sched_exec)
 {
 	filter_on_exec();
 	proc_on_exec();
+	fd_on_exec();
 	return 0;
 }

@@ -112,7 +112,19 @@ enum syscall_op {
 	/* Not a 64-bit op: the number is an IPC syscall's for 32-bit (compat)
 	 * processes only (user/loader/compat.c), counted in lost.compat. */
 	IPCOP_COMPAT = IPCOP_MAX,
+	/* Not IPC: a call that may take a descriptor away or put another object
+	 * under its number (close, close_range, dup2, dup3), which only bumps its
+	 * process's fd_changes bucket (bpf/core/fdset.bpf.h). */
+	IPCOP_FD_CHANGE,
 };
+
+/*
+ * The buckets of tgids whose descriptor tables the kernel side says changed
+ * (bucket = tgid & (FD_CHANGE_BUCKETS - 1)): a counter each, and a flag each
+ * for a table it cannot vouch for. 8192 keeps two processes of a few hundred
+ * rarely in one bucket, for 40 KB of .bss.
+ */
+#define FD_CHANGE_BUCKETS 8192
 
 /* Large enough for every x86-64 syscall number (the highest is below 470). */
 #define SYSCALL_TABLE_SIZE 512

@@ -23,11 +23,14 @@ SOAK=forkstorm and the tests.
   scale_load.py swap SECONDS
       one pipe written into every 0.2 s; halfway, it is closed and another
       made under the same descriptor numbers, written the same way.
-  scale_load.py dupswap X_BYTES Y_BYTES
+  scale_load.py dupswap X_BYTES Y_BYTES [shared]
       an idle reader holds pipe X's read end, and X_BYTES go into X; once
       ipctrace has read the reader (after 3 s), its descriptor is made a
       read end of pipe Y (dup2 over it: as many descriptors as before),
       and Y_BYTES go into Y. Nobody reads either; both held until SIGTERM.
+      shared: the dup2 is made by a child that shares the reader's
+      descriptor table (clone with CLONE_FILES, not a thread), gone before
+      the line is printed.
   scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
       a long-lived process writes WRITES times SIZE bytes into a pipe (a
       reader of its own reads them), spread over SECONDS, while FORKERS
@@ -346,9 +349,23 @@ def swap(seconds):
     time.sleep(600)
 
 
-def dupswap(x_bytes, y_bytes):
+def clone_files():
+    """fork(), but the child shares the caller's descriptor table: 0 in
+    the child, its pid in the caller."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    nr = {"x86_64": 56, "aarch64": 220}[os.uname().machine]	# clone
+    CLONE_FILES = 0x400
+    pid = libc.syscall(nr, CLONE_FILES | signal.SIGCHLD, 0, 0, 0, 0)
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "clone(CLONE_FILES)")
+    return pid
+
+
+def dupswap(x_bytes, y_bytes, shared=False):
     """The writer (this process) and an idle reader whose one read end
-    changes pipe under the same count: a JSON line once both are written."""
+    changes pipe under the same count (made by a child sharing its table
+    if shared): a JSON line once both are written."""
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     xr, xw = os.pipe()
     yr, yw = os.pipe()
@@ -359,10 +376,17 @@ def dupswap(x_bytes, y_bytes):
         for fd in (xw, yr, yw, go_w, done_r):
             os.close(fd)
         os.read(go_r, 1)
-        # Y's read end, through the writer's descriptor, over X's.
-        fd = os.open(f"/proc/{os.getppid()}/fd/{yr}", os.O_RDONLY)
-        os.dup2(fd, xr)
-        os.close(fd)
+        writer = os.getppid()
+        child = clone_files() if shared else 0
+        if child == 0:
+            # Y's read end, through the writer's descriptor, over X's.
+            fd = os.open(f"/proc/{writer}/fd/{yr}", os.O_RDONLY)
+            os.dup2(fd, xr)
+            os.close(fd)
+            if shared:
+                os._exit(0)
+        if shared:
+            os.waitpid(child, 0)
         os.write(done_w, b"d")
         os.read(go_r, 1)	# until the writer has gone, however it went
         os._exit(0)
@@ -395,7 +419,7 @@ def main():
         swap(float(sys.argv[2]))
         return 0
     if kind == "dupswap":
-        dupswap(int(sys.argv[2]), int(sys.argv[3]))
+        dupswap(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:5] == ["shared"])
         return 0
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),

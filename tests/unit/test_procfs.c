@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/io_uring.h>
 #include <sys/wait.h>
 #include "unit.h"
 #include <fnmatch.h>
@@ -360,6 +362,77 @@ static void close_pipes(int (*fds)[2], int from, int n)
 }
 
 /*
+ * The kernel side's word (holders_fd_changes(), faked here): a process it
+ * vouches for is not swept within HOLDERS_SWEEP_S, only within
+ * HOLDERS_SWEEP_VOUCHED_S; its bucket moving has it read at the next
+ * refresh; a bucket said unsure, or an io_uring held, has it swept as
+ * before.
+ */
+static void test_holders_fd_changes(void **state)
+{
+	static __u32 changes[FD_CHANGE_BUCKETS];
+	static __u8 unsure[FD_CHANGE_BUCKETS];
+	unsigned int mask = 1U << IPC_PIPE, b = (unsigned int)getpid() & (FD_CHANGE_BUCKETS - 1);
+	int x[2], y[2], ring;
+	struct ipc_obj_key xk, yk;
+	double t = 1.0;
+
+	(void)state;
+	assert_int_equal(pipe(x), 0);
+	assert_int_equal(pipe(y), 0);
+	xk = pipe_key_of(x[0]);
+	yk = pipe_key_of(y[0]);
+	/* 0: vouched, swept slowly; 1: the bucket moves; 2: unsure; 3: an io_uring. */
+	for (int how = 0; how < 4; how++) {
+		struct store *s = store_new();
+		struct holders_cache *c = holders_cache_new();
+
+		memset(unsure, 0, sizeof(unsure));
+		holders_fd_changes(c, changes, unsure);
+		ring = -1;
+		if (how == 3) {
+			struct io_uring_params p = { 0 };
+
+			ring = (int)syscall(__NR_io_uring_setup, 4, &p);
+			assert_true(ring >= 0);
+		}
+		store_object(s, &xk);
+		store_object(s, &yk);
+		holders_refresh(s, mask, 0, c, t, false);
+		assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+		/* X's read end becomes Y's under the same count, unseen but as said. */
+		assert_int_equal(dup2(y[0], x[0]), x[0]);
+		if (how == 1)
+			changes[b]++;
+		if (how == 2)
+			unsure[b] = 1;
+		holders_refresh(s, mask, 0, c, t, false);
+		for (double end = t + HOLDERS_SWEEP_S; t <= end; t += 1.0)
+			holders_sweep(s, mask, c, t);
+		assert_int_equal(holder_of(s, &xk, getpid())->mode,
+				 how == 0 ? HOLD_READ | HOLD_WRITE : HOLD_WRITE);
+		if (how == 0) {
+			/* What neither sees the slow sweep finds. */
+			for (double end = t + HOLDERS_SWEEP_VOUCHED_S; t <= end; t += 1.0)
+				holders_sweep(s, mask, c, t);
+			assert_int_equal(holder_of(s, &xk, getpid())->mode, HOLD_WRITE);
+		}
+		assert_int_equal(holder_of(s, &yk, getpid())->mode, HOLD_READ | HOLD_WRITE);
+		/* X's read end again, for the next round. */
+		close(x[0]);
+		close(x[1]);
+		assert_int_equal(pipe(x), 0);
+		xk = pipe_key_of(x[0]);
+		if (ring >= 0)
+			close(ring);
+		holders_cache_free(c);
+		store_free(s);
+	}
+	close_pipes(&x, 0, 1);
+	close_pipes(&y, 0, 1);
+}
+
+/*
  * A process with more descriptors than a refresh's budget is read over
  * several refreshes: until it is through, its rows are not taken for
  * closed though some of its objects have no holder yet, and at the end it
@@ -657,6 +730,7 @@ int run_procfs_tests(void)
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_holders),
 		cmocka_unit_test(test_holders_sweep),
+		cmocka_unit_test(test_holders_fd_changes),
 		cmocka_unit_test(test_holders_read_in_parts),
 		cmocka_unit_test(test_holders_reads_take_turns),
 		cmocka_unit_test(test_holders_read_sees_what_came_behind),

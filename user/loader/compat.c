@@ -49,9 +49,22 @@ const struct compat_syscall compat_syscalls[] = {
 	{ __NR_pidfd_getfd, IPCOP_PIDFD_GETFD },
 };
 const size_t ncompat_syscalls = sizeof(compat_syscalls) / sizeof(compat_syscalls[0]);
+
+/* Those that change a descriptor table (IPCOP_FD_CHANGE's). */
+const int compat_fd_change_nrs[] = {
+	__NR_close, __NR_dup2, __NR_dup3,
+#ifdef __NR_close_range
+	__NR_close_range,
+#endif
+};
+const size_t ncompat_fd_change_nrs = sizeof(compat_fd_change_nrs) / sizeof(compat_fd_change_nrs[0]);
 #else
 /* arm64's AArch32 numbers are not in its headers: its compat calls go
  * uncounted (docs/kernels.md). */
 const struct compat_syscall compat_syscalls[1];
 const size_t ncompat_syscalls;
+/* Their tables' changes then unseen: such a process is not vouched for
+ * (bpf/core/fdset.bpf.h). */
+const int compat_fd_change_nrs[1];
+const size_t ncompat_fd_change_nrs;
 #endif

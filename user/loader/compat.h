@@ -21,5 +21,8 @@ struct compat_syscall {
 /* Empty (n 0) where the architecture's 32-bit numbers are not listed. */
 extern const struct compat_syscall compat_syscalls[];
 extern const size_t ncompat_syscalls;
+/* The 32-bit numbers of the calls that change a descriptor table. */
+extern const int compat_fd_change_nrs[];
+extern const size_t ncompat_fd_change_nrs;
 
 #endif

@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -46,6 +47,7 @@ struct tracer {
 	unsigned int type_mask;	/* the types asked, less those the kernel cannot do */
 	struct bpf_link *links[16];
 	int nlinks;
+	bool attached[TP_COUNT];	/* a copy of its hook is attached */
 	void *keys, *values;	/* map dump buffers, sized for the largest map */
 	size_t max_rows;	/* the counter map's size */
 	size_t max_procs;	/* the process map's size */
@@ -90,6 +92,34 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 	}
 }
 
+/* The calls that change a descriptor table, whatever the types asked: the
+ * holders' reads rest on them (bpf/core/fdset.bpf.h). No IPC op is one. */
+static void fill_fd_change_ops(struct ipctrace_bpf *skel)
+{
+	static const int nrs[] = {
+		__NR_close, __NR_dup3,
+#ifdef __NR_close_range
+		__NR_close_range,
+#endif
+#ifdef __NR_dup2
+		__NR_dup2,
+#endif
+	};
+
+	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
+		if (nrs[i] >= 0 && nrs[i] < SYSCALL_TABLE_SIZE)
+			skel->rodata->syscall_op[nrs[i]] = IPCOP_FD_CHANGE;
+	for (size_t i = 0; i < ncompat_fd_change_nrs; i++) {
+		int nr = compat_fd_change_nrs[i];
+
+		if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
+			continue;
+		skel->rodata->compat_fd_change[nr / 8] |= 1 << (nr % 8);
+		if (skel->rodata->syscall_op[nr] == IPCOP_NONE)
+			skel->rodata->syscall_op[nr] = IPCOP_COMPAT;
+	}
+}
+
 /*
  * The 32-bit calls of the ops traced: their bits in compat_ipc, and their
  * numbers that no traced 64-bit call has made IPCOP_COMPAT, so the hook
@@ -97,7 +127,7 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
  */
 static void fill_compat_ops(struct ipctrace_bpf *skel)
 {
-	bool traced[IPCOP_MAX] = { false };
+	bool traced[IPCOP_FD_CHANGE + 1] = { false };
 
 	for (size_t nr = 0; nr < SYSCALL_TABLE_SIZE; nr++)
 		traced[skel->rodata->syscall_op[nr]] = true;
@@ -224,6 +254,7 @@ static int attach_programs(struct tracer *t, unsigned int types, bool sock_tp, c
 			link = bpf_program__attach(progs[j]);
 			if (link) {
 				t->links[t->nlinks++] = link;
+				t->attached[hooks[i].tp] = true;
 				continue;
 			}
 			if (!hooks[i].without) {
@@ -353,6 +384,7 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 	sock_tp = t->feat.sock_tp && (t->type_mask & IPC_SOCK_TYPES);
 
 	fill_syscall_ops(skel, t->type_mask, o->filter, &t->feat);
+	fill_fd_change_ops(skel);
 	fill_compat_ops(skel);
 	skel->rodata->self_tgid = (__u32)getpid();
 	skel->rodata->writer_tgid = (__u32)o->writer_pid;
@@ -571,6 +603,17 @@ void tracer_info(const struct tracer *t, struct tracer_info *info)
 {
 	*info = (struct tracer_info){ .type_mask = t->type_mask, .filter = t->opts.filter,
 				      .tp_btf = t->feat.tp_btf, .portable = t->portable };
+}
+
+bool tracer_fd_changes(struct tracer *t, const volatile __u32 **changes,
+		       const volatile __u8 **unsure)
+{
+	if (!t->attached[TP_SYS_EXIT] || !t->attached[TP_SCHED_FORK] ||
+	    !t->attached[TP_SCHED_EXEC])
+		return false;
+	*changes = t->skel->bss->fd_changes;
+	*unsure = t->skel->bss->fd_unsure;
+	return true;
 }
 
 const struct kernel_ops *tracer_kernel_ops(struct tracer *t)

@@ -68,6 +68,14 @@ void tracer_info(const struct tracer *t, struct tracer_info *info);
 const struct kernel_ops *tracer_kernel_ops(struct tracer *t);
 
 /*
+ * The kernel side's word on which processes' descriptor tables changed
+ * (bpf/core/fdset.bpf.h): FD_CHANGE_BUCKETS counters and flags, which it
+ * goes on writing. False where it has none (a hook it rests on is missing).
+ */
+bool tracer_fd_changes(struct tracer *t, const volatile __u32 **changes,
+		       const volatile __u8 **unsure);
+
+/*
  * Read every counter into the store. Rows of processes that have exited get
  * their final totals, are marked exited, and leave the kernel maps, so the
  * maps hold only live processes.

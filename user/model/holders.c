@@ -26,6 +26,10 @@ struct held_proc {
 	 * (holders_read_budget()): it goes on from resume_fd. */
 	bool pending;
 	int resume_fd;
+	/* Its bucket of the kernel side's fd_changes when its last whole read
+	 * began (holders_fd_changes()). */
+	__u32 fd_change;
+	bool uring;		/* it holds an io_uring, which closes unseen */
 };
 
 /*
@@ -40,20 +44,32 @@ struct held_proc {
  * process's descriptors (and the mappings of each it finishes) are read
  * again in turn, so that each is read within HOLDERS_SWEEP_S, and no interval pays
  * for all (100,000 pipes' 200,000 descriptors read at once took seconds).
+ * Where the kernel side says which tables changed (holders_fd_changes()),
+ * a process it vouches for is read again only when it says so; the sweep
+ * reads its mappings, and its descriptors within HOLDERS_SWEEP_VOUCHED_S,
+ * for what neither a count nor the kernel side sees.
  */
+/* A sweep's place: the process it is in (the lowest PID from it on, if it
+ * has gone), and the descriptor it goes on from. */
+struct sweep_cursor {
+	int pid;
+	int fd;
+};
+
 struct holders_cache {
 	GHashTable *procs;	/* pid -> struct held_proc */
 	unsigned int round;
 	bool read;		/* every process has been read once */
 	bool stale;		/* holders came from elsewhere: read all again */
-	int sweep_pid;		/* the process the sweep is in (the lowest PID
-				 * from it on, if it has gone) */
-	int sweep_fd;		/* and the descriptor it goes on from */
-	double sweep_at;	/* when it last went on; 0: not yet */
+	/* Where the sweep is, and the slow one through vouched processes. */
+	struct sweep_cursor sweep, sweep_slow;
+	double sweep_at;	/* when they last went on; 0: not yet */
 	double step_max;	/* a step goes on for at most this long; 0: any */
 	long long budget;	/* descriptors a refresh reads again at most; 0: all */
 	GHashTable *pending;	/* pids whose read is under way (pending) */
 	int read_last;		/* the pending process read last (read_pending()) */
+	const volatile __u32 *fd_changes;	/* the kernel side's, or NULL */
+	const volatile __u8 *fd_unsure;
 };
 
 struct scan {
@@ -66,6 +82,7 @@ struct scan {
 	GHashTable *comms;	/* pid -> struct scanned */
 	GArray *collect;	/* struct held: a read's findings, for reread() */
 	long long visited;	/* descriptors read */
+	bool uring;		/* an io_uring among them */
 	bool maps;		/* its /proc/PID/maps too */
 };
 
@@ -207,6 +224,8 @@ static void visit_fd(const struct fd_ref *ref, void *ctx)
 	struct scan *sc = ctx;
 
 	sc->visited++;
+	if (ref->link[0] == 'a' && strcmp(ref->link, "anon_inode:[io_uring]") == 0)
+		sc->uring = true;
 	/* Only a path needs the names: most descriptors a sweep reads are
 	 * pipes and sockets, and the names went through every object. */
 	if (sc->system_wide && !sc->named && ref->link[0] == '/')
@@ -413,10 +432,14 @@ static int reread(struct scan *sc, int pid, struct held_proc *hp, int lo, unsign
 	guint kept = 0;
 
 	sc->collect = fresh;
+	sc->uring = false;
 	if (fds)
 		hi = proc_scan_fds_from(pid, lo, max, visit_fd, sc);
 	if (hi < 0)
 		hi = INT_MAX;	/* gone: all of it goes */
+	/* Whether it holds an io_uring: a whole read says; a part only adds. */
+	if (fds)
+		hp->uring = sc->uring || (hp->uring && (lo > 0 || hi != INT_MAX));
 	if (maps && sc->maps)
 		proc_scan_maps(pid, 0, visit_map, sc);
 	sc->collect = NULL;
@@ -455,6 +478,25 @@ static bool same_mark(const struct held_proc *hp, const struct fd_set_mark *m)
 {
 	/* 0 descriptors is what kernels before 6.2 say of every process. */
 	return hp && m->nfds > 0 && hp->mark.nfds == m->nfds && hp->mark.made_ns == m->made_ns;
+}
+
+static unsigned int fd_bucket(int pid)
+{
+	return (unsigned int)pid & (FD_CHANGE_BUCKETS - 1);
+}
+
+/* The kernel side says pid's table may have changed since its last whole
+ * read began. */
+static bool fd_changed_since(const struct holders_cache *c, int pid, const struct held_proc *hp)
+{
+	return c->fd_changes && c->fd_changes[fd_bucket(pid)] != hp->fd_change;
+}
+
+/* Its table is as its last read found it, on the kernel side's word. */
+static bool vouched(const struct holders_cache *c, int pid, const struct held_proc *hp)
+{
+	return c->fd_changes && !hp->pending && !hp->uring && !c->fd_unsure[fd_bucket(pid)] &&
+	       c->fd_changes[fd_bucket(pid)] == hp->fd_change;
 }
 
 static gint pid_order(gconstpointer a, gconstpointer b)
@@ -565,6 +607,9 @@ static void rescan(struct scan *sc, struct holders_cache *c, int pid,
 	hp->mark = *mark;
 	hp->round = c->round;
 	hp->replayed = false;
+	/* Before the read: a change while it goes on shows at the next. */
+	if (c->fd_changes)
+		hp->fd_change = c->fd_changes[fd_bucket(pid)];
 	set_pending(c, pid, hp, budgeted && mark->nfds > HOLDERS_READ_WHOLE);
 	if (!hp->pending)
 		reread(sc, pid, hp, 0, 0, true, true);
@@ -674,7 +719,7 @@ static void refresh_fds(struct scan *sc, struct holders_cache *c, pid_t self, bo
 			hp->replayed = false;
 			if (!budget)
 				rescan(sc, c, pid, &hp->mark, false);
-		} else if (!full && same_mark(hp, &mark)) {
+		} else if (!full && same_mark(hp, &mark) && !fd_changed_since(c, pid, hp)) {
 			/* Its holders stay where its last read put them. */
 			hp->round = c->round;
 			hp->replayed = true;
@@ -715,58 +760,83 @@ static GHashTable *named_objects(struct store *s)
 	return named;
 }
 
-/* The processes read, in PID order: the order the sweep goes in. */
-static GArray *swept_pids(struct holders_cache *c, long long *nfds)
+/*
+ * The processes read, in PID order, the order the sweeps go in: all for
+ * the sweep, which reads the descriptors of those not vouched for (*nfds
+ * of them) and the mappings of the others (if maps: one each in *nfds);
+ * the vouched ones for the slow sweep, which reads their descriptors
+ * (*slow_nfds).
+ */
+static GArray *swept_pids(struct holders_cache *c, bool maps, long long *nfds,
+			  GArray **slow, long long *slow_nfds)
 {
 	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int));
 	GHashTableIter it;
 	gpointer k, v;
 
-	*nfds = 0;
+	*slow = g_array_new(FALSE, FALSE, sizeof(int));
+	*nfds = *slow_nfds = 0;
 	g_hash_table_iter_init(&it, c->procs);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const struct held_proc *hp = v;
 		int pid = GPOINTER_TO_INT(k);
 
 		g_array_append_val(pids, pid);
-		*nfds += ((struct held_proc *)v)->mark.nfds;
+		if (vouched(c, pid, hp)) {
+			g_array_append_val(*slow, pid);
+			*slow_nfds += hp->mark.nfds;
+			*nfds += maps;
+		} else {
+			*nfds += hp->mark.nfds;
+		}
 	}
 	g_array_sort(pids, pid_order);
+	g_array_sort(*slow, pid_order);
 	return pids;
 }
 
 /*
- * Go on with the sweep through budget descriptors: the process it is in
+ * Go on with a sweep through budget descriptors: the process it is in
  * from the descriptor it stopped at, then the next ones in PID order. A
  * process whose descriptors changed is left to the next refresh, which
- * reads it whole.
+ * reads it whole. The sweep (not slow) reads only the mappings of a
+ * process the kernel side vouches for, the slow one only descriptors.
  */
-static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long long budget)
+static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long long budget,
+		  struct sweep_cursor *at, bool slow)
 {
-	guint i = pid_index_from(pids, c->sweep_pid);
+	guint i = pid_index_from(pids, at->pid);
 
 	for (guint n = 0; n < pids->len && budget > 0; n++, i++) {
 		int pid = g_array_index(pids, int, i % pids->len), next = INT_MAX;
 		struct held_proc *hp = g_hash_table_lookup(c->procs, GINT_TO_POINTER(pid));
 		struct fd_set_mark mark;
 
-		if (pid != c->sweep_pid)
-			c->sweep_fd = 0;
-		c->sweep_pid = pid;
-		if (!hp->pending && proc_fd_set_mark(pid, &mark) && same_mark(hp, &mark)) {
+		if (pid != at->pid)
+			at->fd = 0;
+		at->pid = pid;
+		if (!slow && vouched(c, pid, hp)) {
+			if (sc->maps) {
+				reread(sc, pid, hp, 0, 0, false, true);
+				budget--;
+			}
+		} else if (!hp->pending && !fd_changed_since(c, pid, hp) &&
+			   proc_fd_set_mark(pid, &mark) && same_mark(hp, &mark)) {
 			sc->visited = 0;
-			next = reread(sc, pid, hp, c->sweep_fd, (unsigned int)MIN(budget, INT_MAX),
+			next = reread(sc, pid, hp, at->fd, (unsigned int)MIN(budget, INT_MAX),
 				      true, false);
 			budget -= MAX(sc->visited, 1);
 			if (next != INT_MAX) {
-				c->sweep_fd = next;
+				at->fd = next;
 				return;
 			}
 			/* Its mappings with its last descriptors. */
-			reread(sc, pid, hp, 0, 0, false, true);
+			if (!slow)
+				reread(sc, pid, hp, 0, 0, false, true);
 		}
-		c->sweep_pid = g_array_index(pids, int, (i + 1) % pids->len);
-		c->sweep_fd = 0;
-		if (c->sweep_pid == pid)
+		at->pid = g_array_index(pids, int, (i + 1) % pids->len);
+		at->fd = 0;
+		if (at->pid == pid)
 			return;
 	}
 }
@@ -774,31 +844,36 @@ static void sweep(struct scan *sc, struct holders_cache *c, GArray *pids, long l
 void holders_sweep(struct store *s, unsigned int type_mask, struct holders_cache *c, double now)
 {
 	struct scan sc;
-	long long nfds, budget;
+	long long nfds, slow_nfds;
 	double dt;
-	GArray *pids;
+	GArray *pids, *slow;
 
 	if (!c->read || c->stale || !g_hash_table_size(s->objects) || now <= c->sweep_at)
 		return;
-	pids = swept_pids(c, &nfds);
-	/* Each descriptor within HOLDERS_SWEEP_S: a share by the time gone since
-	 * the last step, but no more than a step's worth, so that an interval
-	 * made late (a starved ipctrace) does not make the next one later. */
+	scan_init(&sc, s, type_mask);
+	sc.system_wide = true;
+	sc.maps = wants_maps(s, type_mask, false);
+	pids = swept_pids(c, sc.maps, &nfds, &slow, &slow_nfds);
+	/* Each descriptor within HOLDERS_SWEEP_S (HOLDERS_SWEEP_VOUCHED_S): a
+	 * share by the time gone since the last step, but no more than a step's
+	 * worth, so that an interval made late (a starved ipctrace) does not
+	 * make the next one later. */
 	dt = now - c->sweep_at;
 	if (c->step_max > 0 && dt > c->step_max)
 		dt = c->step_max;
-	budget = c->sweep_at ? (long long)((double)nfds * dt / HOLDERS_SWEEP_S) + 1 : 0;
+	if (c->sweep_at && pids->len)
+		sweep(&sc, c, pids, (long long)((double)nfds * dt / HOLDERS_SWEEP_S) + 1,
+		      &c->sweep, false);
+	if (c->sweep_at && slow->len)
+		sweep(&sc, c, slow,
+		      (long long)((double)slow_nfds * dt / HOLDERS_SWEEP_VOUCHED_S) + 1,
+		      &c->sweep_slow, true);
 	c->sweep_at = now;
-	if (budget > 0 && pids->len) {
-		scan_init(&sc, s, type_mask);
-		sc.system_wide = true;
-		sc.maps = wants_maps(s, type_mask, false);
-		sweep(&sc, c, pids, budget);
-		if (sc.named)
-			g_hash_table_destroy(sc.named);
-		g_hash_table_destroy(sc.comms);
-	}
+	if (sc.named)
+		g_hash_table_destroy(sc.named);
+	g_hash_table_destroy(sc.comms);
 	g_array_free(pids, TRUE);
+	g_array_free(slow, TRUE);
 }
 
 void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
@@ -846,6 +921,13 @@ void holders_refresh(struct store *s, unsigned int type_mask, pid_t self,
 void holders_sweep_pace(struct holders_cache *c, double step_max)
 {
 	c->step_max = step_max;
+}
+
+void holders_fd_changes(struct holders_cache *c, const volatile __u32 *changes,
+			const volatile __u8 *unsure)
+{
+	c->fd_changes = changes;
+	c->fd_unsure = unsure;
 }
 
 void holders_read_budget(struct holders_cache *c, long long budget)

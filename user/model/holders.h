@@ -42,6 +42,18 @@ GHashTable *holders_pending(const struct holders_cache *c);
 /* Between refreshes, every interval: read again the next share of every
  * process's descriptors, so that each is read within HOLDERS_SWEEP_S. */
 #define HOLDERS_SWEEP_S 25.0
+/*
+ * The kernel side's word on which processes' descriptor tables changed
+ * (tracer_fd_changes(): FD_CHANGE_BUCKETS counters, and flags for the
+ * tables it cannot vouch for), or NULL. A process it vouches for is read
+ * again when its bucket moves, at the next refresh; the sweep reads its
+ * mappings as before, and its descriptors only within
+ * HOLDERS_SWEEP_VOUCHED_S, for what neither sees (a supervisor's
+ * descriptor put in with seccomp's ADDFD, say).
+ */
+#define HOLDERS_SWEEP_VOUCHED_S 300.0
+void holders_fd_changes(struct holders_cache *c, const volatile __u32 *changes,
+			const volatile __u8 *unsure);
 /* A sweep's step reads at most step_max seconds' share (the session's: two
  * intervals), however late it comes. */
 void holders_sweep_pace(struct holders_cache *c, double step_max);

@@ -220,6 +220,8 @@ static int load_tracer(struct session *s)
 {
 	struct tracer_opts to = s->opts.tracer;
 	struct tracer_info info;
+	const volatile __u32 *changes;
+	const volatile __u8 *unsure;
 	char err[256];
 
 	to.pids = s->pids;
@@ -248,6 +250,10 @@ static int load_tracer(struct session *s)
 	/* Under a filter the kernel counts a target's peers once their
 	 * holding is read: no read is put off there. */
 	holders_read_budget(s->holders, s->filter ? 0 : HOLDERS_READ_BUDGET);
+	/* The kernel side says whose descriptors changed: the others are not
+	 * read again in turn every HOLDERS_SWEEP_S. */
+	if (tracer_fd_changes(s->tracer, &changes, &unsure))
+		holders_fd_changes(s->holders, changes, unsure);
 	return 0;
 }
 
