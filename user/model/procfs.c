@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include "model/procfs.h"
 #include "model/rows.h"
@@ -263,51 +264,72 @@ int proc_fdinfo_field(pid_t pid, int fd, const char *name, long long *value)
 	return proc_parse_fdinfo_field(text, name, value);
 }
 
+/* An entry as getdents64(2) returns it (the kernel's linux_dirent64, which
+ * no header exports). */
+struct fd_dirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+/* The longest such entry of /proc/PID/fd: a descriptor's number (at most
+ * 10 digits) after the header, with its nul, 8-byte aligned. */
+#define FD_DIRENT_MAX 32
+
 int proc_scan_fds_from(pid_t pid, int from, unsigned int max, fd_visit_fn visit, void *ctx)
 {
 	char path[64], link[512];
-	struct dirent *de;
+	_Alignas(8) char buf[32768];
+	/* A read of max descriptors asks for about as many entries: /proc
+	 * makes a dentry for every entry it returns, and a whole buffer's (a
+	 * thousand) for a few dozen read cost more than reading them. */
+	size_t want = max ? MIN(sizeof(buf), (size_t)max * FD_DIRENT_MAX + 2 * FD_DIRENT_MAX)
+			  : sizeof(buf);
 	unsigned int seen = 0;
 	int dirfd, next = INT_MAX;
-	DIR *dir;
+	long n;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -1;	/* gone, or a kernel thread */
-	dir = fdopendir(dirfd);
-	if (!dir) {
+	/* Its entries are in descriptor order, descriptor N at offset N + 2
+	 * (proc_readfd_common()): a read can start anywhere. */
+	if (from > 0 && lseek(dirfd, (off_t)from + 2, SEEK_SET) < 0) {
 		close(dirfd);
 		return -1;
 	}
-	/* Its entries are in descriptor order, descriptor N at offset N + 2
-	 * (proc_readfd_common()): a read can start anywhere. */
-	if (from > 0)
-		seekdir(dir, (long)from + 2);
-	while ((de = readdir(dir))) {
-		ssize_t n;
-		int fd;
+	while ((n = syscall(SYS_getdents64, dirfd, buf, want)) > 0) {
+		for (long at = 0; at < n;) {
+			const struct fd_dirent *de = (const struct fd_dirent *)(buf + at);
+			ssize_t len;
+			int fd;
 
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		fd = atoi(de->d_name);
-		if (fd < from)
-			continue;
-		if (max && seen == max) {
-			next = fd;
-			break;
+			at += de->reclen;
+			if (!isdigit((unsigned char)de->name[0]))
+				continue;
+			fd = atoi(de->name);
+			if (fd < from)
+				continue;
+			if (max && seen == max) {
+				next = fd;
+				goto out;
+			}
+			seen++;
+			len = readlinkat(dirfd, de->name, link, sizeof(link) - 1);
+			if (len <= 0)
+				continue;
+			link[len] = '\0';
+			struct fd_ref ref = {
+				.pid = pid, .fd = fd, .link = link, .fdname = de->name,
+				.dirfd = dirfd,
+			};
+			visit(&ref, ctx);
 		}
-		seen++;
-		n = readlinkat(dirfd, de->d_name, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		struct fd_ref ref = {
-			.pid = pid, .fd = fd, .link = link, .fdname = de->d_name, .dirfd = dirfd,
-		};
-		visit(&ref, ctx);
 	}
-	closedir(dir);
+out:
+	close(dirfd);
 	return next;
 }
 
