@@ -269,11 +269,9 @@ scrape_until() {
 	[ "$output" = 0 ]
 }
 
-@test "default metrics: a TCP client and its server share the server's address as service, each with its role and exact bytes" {
-	start_tracer -i 0.3 --prom-file "$TMP/final.prom" \
-		-- sh -c "'$DEMO' tcp -n 30 -s 700 --json >'$TMP/demo'" </dev/null
-	wait_gone "$TRACER_PID" 60
-	TRACER_PID=
+# tcp_service_series: the demo's TCP clients and servers (run under
+# ipctrace, whose final metrics are $TMP/final.prom) in their series.
+tcp_service_series() {
 	promtool_ok "$TMP/final.prom"
 	[ "$(jq -s '[.[] | select(.role == "client" or .role == "server")] | length' "$TMP/demo")" -eq 8 ]
 	run python3 "$CHECK_SETS" "$TMP/demo" "$TMP/final.prom"
@@ -282,6 +280,23 @@ scrape_until() {
 	# The demo's servers bind port 0: a port the kernel chose is no label.
 	grep -qE '^ipctrace_bytes_total\{type="tcp",dir="tx",comm="tcp-client",.*service="127\.0\.0\.1:ephemeral",role="client"\} 21000$' "$TMP/final.prom"
 	grep -qE '^ipctrace_bytes_total\{type="tcp",dir="tx",comm="tcp6-server",.*service="\[::1\]:ephemeral",role="server"\} 21000$' "$TMP/final.prom"
+}
+
+@test "default metrics: a TCP client and its server share the server's address as service, each with its role and exact bytes" {
+	start_tracer -i 0.3 --prom-file "$TMP/final.prom" \
+		-- sh -c "'$DEMO' tcp -n 30 -s 700 --json >'$TMP/demo'" </dev/null
+	wait_gone "$TRACER_PID" 60
+	TRACER_PID=
+	tcp_service_series
+}
+
+@test "standard output on /dev/null, as the service runs (no table made): the metrics still get every frame, exact" {
+	# As debian/ipctrace.service (StandardOutput=null): the frames' text
+	# would go nowhere, so it is not made; the metrics still get each frame.
+	timeout 120 "$IPCTRACE" -i 0.3 --prom-file "$TMP/final.prom" \
+		-- sh -c "'$DEMO' tcp -n 30 -s 700 --json >'$TMP/demo'" </dev/null >/dev/null 2>"$TMP/err"
+	tcp_service_series
+	grep -q 'ipctrace_rows [1-9]' "$TMP/final.prom"
 }
 
 @test "default metrics: a process renaming itself through 1000 names makes at most --prom-rows label sets, plus comm=\"(other)\"" {

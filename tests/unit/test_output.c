@@ -6,6 +6,9 @@
 #include <json.h>
 #include "unit.h"
 #include "output/output.h"
+#include "output/outfile.h"
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "model/cgroup.h"
 #include "model/holders.h"
@@ -662,10 +665,45 @@ static void test_frame_kept_as_scratch(void **state)
 	store_free(s);
 }
 
+/* A sink into the null device, by path or as standard output, is known
+ * for one: its frames are not made. A file, or a pipe, is not. */
+static void test_outsink_discards(void **state)
+{
+	char path[] = "/tmp/ipctrace-unit.XXXXXX", err[256];
+	struct outsink k;
+	int fd = mkstemp(path), saved = dup(STDOUT_FILENO), p[2];
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	close(fd);
+	assert_int_equal(outsink_open(&k, "/dev/null", false, err, sizeof(err)), 0);
+	assert_true(outsink_discards(&k));
+	outsink_close(&k);
+	assert_int_equal(outsink_open(&k, path, false, err, sizeof(err)), 0);
+	assert_false(outsink_discards(&k));
+	outsink_close(&k);
+	fflush(stdout);
+	fd = open("/dev/null", O_WRONLY);
+	assert_true(fd >= 0);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	assert_int_equal(outsink_open(&k, NULL, true, err, sizeof(err)), 0);
+	assert_true(outsink_discards(&k));
+	assert_int_equal(pipe(p), 0);
+	dup2(p[1], STDOUT_FILENO);
+	assert_false(outsink_discards(&k));
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+	unlink(path);
+}
+
 int run_output_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_outsink_discards),
 		cmocka_unit_test(test_format_count),
 		cmocka_unit_test(test_format_fixed),
 		cmocka_unit_test(test_format_user),

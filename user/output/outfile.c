@@ -390,6 +390,23 @@ void outsink_commit(struct outsink *k)
 	g_string_truncate(k->frame, 0);
 }
 
+static bool is_null_device(const struct stat *st)
+{
+	struct stat null;
+
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+	       st->st_rdev == null.st_rdev;
+}
+
+bool outsink_discards(const struct outsink *k)
+{
+	struct stat st;
+
+	if (k->path && k->fd < 0)
+		return stat(k->path, &st) == 0 && is_null_device(&st);
+	return fstat(k->fd >= 0 ? k->fd : STDOUT_FILENO, &st) == 0 && is_null_device(&st);
+}
+
 bool outsink_gone(const struct outsink *k)
 {
 	return !k->path && ferror(stdout);

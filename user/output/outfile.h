@@ -85,6 +85,9 @@ FILE *outsink_begin(struct outsink *k);
 void outsink_commit(struct outsink *k);
 /* Standard output's reader went away: the run should stop. */
 bool outsink_gone(const struct outsink *k);
+/* It writes into the null device (a service's standard output, as
+ * debian/ipctrace.service has it): a frame made for it is work for nothing. */
+bool outsink_discards(const struct outsink *k);
 void outsink_close(struct outsink *k);
 
 #endif

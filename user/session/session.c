@@ -207,6 +207,7 @@ struct session *session_new(const struct session_opts *opts)
 	if (opts->demo && find_demo(s))
 		goto fail;
 	s->tty = isatty(STDOUT_FILENO) && !opts->output_path;
+	s->discard = outsink_discards(&s->out);
 	s->store = store_new();
 	s->holders = holders_cache_new();
 	holders_sweep_pace(s->holders, 2 * s->interval_s);

@@ -32,6 +32,7 @@ struct session {
 	struct store *store;
 	struct holders_cache *holders;	/* what the last /proc scans read */
 	bool tty;
+	bool discard;		/* frames go to the null device: none is made */
 	struct tui *tui;	/* the interactive table, if it runs */
 	double start, last_tick, last_scan;
 	double refresh_s;	/* what the last tick took before rendering */

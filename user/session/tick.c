@@ -446,6 +446,10 @@ void session_tick(struct session *s, bool final)
 		session_print_events(s, false);
 		report_event_loss(s, final);
 		session_export_only(s, final, now - s->last_tick);
+	} else if (s->discard) {
+		/* The metrics and the graph still want the frame; its text would
+		 * go nowhere. */
+		session_export_only(s, final, now - s->last_tick);
 	} else {
 		render(s, final, now - s->last_tick);
 	}
