@@ -32,6 +32,13 @@ struct held_proc {
 	bool uring;		/* it holds an io_uring, which closes unseen */
 };
 
+/* A sweep's place: the process it is in (the lowest PID from it on, if it
+ * has gone), and the descriptor it goes on from. */
+struct sweep_cursor {
+	int pid;
+	int fd;
+};
+
 /*
  * The system-wide refresh reads again (descriptors and mappings) only the
  * processes whose descriptors may have changed (struct fd_set_mark), and
@@ -49,13 +56,6 @@ struct held_proc {
  * reads its mappings, and its descriptors within HOLDERS_SWEEP_VOUCHED_S,
  * for what neither a count nor the kernel side sees.
  */
-/* A sweep's place: the process it is in (the lowest PID from it on, if it
- * has gone), and the descriptor it goes on from. */
-struct sweep_cursor {
-	int pid;
-	int fd;
-};
-
 struct holders_cache {
 	GHashTable *procs;	/* pid -> struct held_proc */
 	unsigned int round;
