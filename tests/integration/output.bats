@@ -356,3 +356,27 @@ for pid in sys.argv[2:]:
 	run grep -c '32-bit syscalls are not traced' "$TMP/err"
 	[ "$output" = 0 ]
 }
+
+@test "-o onto a FIFO or a device: the table's frames go into it and the node stays; onto a link, or --prom-file onto a device: one line, exit 1" {
+	# A file renamed over the path would have taken the node's place.
+	mkfifo "$TMP/fifo"
+	timeout 20 cat "$TMP/fifo" >"$TMP/got" &
+	run --separate-stderr timeout 20 "$IPCTRACE" -t pipe -d 1 -o "$TMP/fifo"
+	[ "$status" -eq 0 ]
+	wait
+	[ -p "$TMP/fifo" ]
+	grep -q '^ipctrace summary ' "$TMP/got"
+	mknod "$TMP/zero" c 1 5
+	run --separate-stderr timeout 20 "$IPCTRACE" -t pipe -d 1 -o "$TMP/zero"
+	[ "$status" -eq 0 ]
+	[ -c "$TMP/zero" ]
+	run --separate-stderr timeout 20 "$IPCTRACE" -t pipe -d 1 --prom-file "$TMP/zero"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: --prom-file $TMP/zero is not a regular file (a device, FIFO, socket or symbolic link): it is replaced whole at each refresh, so give a regular file's name" ]
+	[ -c "$TMP/zero" ]
+	ln -s "$TMP/zero" "$TMP/link"
+	run --separate-stderr timeout 20 "$IPCTRACE" -t pipe -d 1 -o "$TMP/link"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipctrace: -o $TMP/link is not a regular file (a device, FIFO, socket or symbolic link): it is replaced whole at each refresh, so give a regular file's name" ]
+	[ -L "$TMP/link" ]
+}

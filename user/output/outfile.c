@@ -66,6 +66,15 @@ int outfile_check(const char *path, const char *option, char *err, size_t errlen
 		g_free(tmpl);
 		return -1;
 	}
+	/* A file renamed over a device, a FIFO or a link would take its place
+	 * (as root, /dev/stdout's or /dev/null's). */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s %s is not a regular file (a device, FIFO, socket or "
+			 "symbolic link): it is replaced whole at each refresh, so give a "
+			 "regular file's name", option, path);
+		g_free(tmpl);
+		return -1;
+	}
 	fd = mkstemp(tmpl);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot write %s %s: %s: check that its directory "
@@ -295,6 +304,15 @@ void outfile_writer_stop(void)
 
 int outsink_open(struct outsink *k, const char *path, bool replace, char *err, size_t errlen)
 {
+	struct stat st;
+
+	/* The table into a device or a FIFO: its frames go there one after
+	 * another, as to standard output, where a file renamed over it would
+	 * take the node's place. A link is refused (outfile_check()): opening
+	 * it would follow it wherever it points. */
+	if (replace && path && lstat(path, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)))
+		replace = false;
 	*k = (struct outsink){ .path = path, .replace = replace, .fd = -1 };
 	if (!path)
 		return 0;
