@@ -92,6 +92,15 @@ static void fill_syscall_ops(struct ipctrace_bpf *skel, unsigned int type_mask, 
 	}
 }
 
+/* A 32-bit call's number, in its table (bits), that the hook must look at:
+ * IPCOP_COMPAT where no traced 64-bit call has the number. */
+static void mark_compat(struct ipctrace_bpf *skel, __u8 *bits, int nr)
+{
+	bits[nr / 8] |= 1 << (nr % 8);
+	if (skel->rodata->syscall_op[nr] == IPCOP_NONE)
+		skel->rodata->syscall_op[nr] = IPCOP_COMPAT;
+}
+
 /* The calls that change a descriptor table, whatever the types asked: the
  * holders' reads rest on them (bpf/core/fdset.bpf.h). No IPC op is one. */
 static void fill_fd_change_ops(struct ipctrace_bpf *skel)
@@ -112,18 +121,13 @@ static void fill_fd_change_ops(struct ipctrace_bpf *skel)
 	for (size_t i = 0; i < ncompat_fd_change_nrs; i++) {
 		int nr = compat_fd_change_nrs[i];
 
-		if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
-			continue;
-		skel->rodata->compat_fd_change[nr / 8] |= 1 << (nr % 8);
-		if (skel->rodata->syscall_op[nr] == IPCOP_NONE)
-			skel->rodata->syscall_op[nr] = IPCOP_COMPAT;
+		if (nr >= 0 && nr < SYSCALL_TABLE_SIZE)
+			mark_compat(skel, skel->rodata->compat_fd_change, nr);
 	}
 }
 
 /*
- * The 32-bit calls of the ops traced: their bits in compat_ipc, and their
- * numbers that no traced 64-bit call has made IPCOP_COMPAT, so the hook
- * looks at them at all.
+ * The 32-bit calls of the ops traced, in compat_ipc (mark_compat()).
  */
 static void fill_compat_ops(struct ipctrace_bpf *skel)
 {
@@ -137,9 +141,7 @@ static void fill_compat_ops(struct ipctrace_bpf *skel)
 		if (nr < 0 || nr >= SYSCALL_TABLE_SIZE || !traced[compat_syscalls[i].op] ||
 		    compat_syscalls[i].op == IPCOP_NONE)
 			continue;
-		skel->rodata->compat_ipc[nr / 8] |= 1 << (nr % 8);
-		if (skel->rodata->syscall_op[nr] == IPCOP_NONE)
-			skel->rodata->syscall_op[nr] = IPCOP_COMPAT;
+		mark_compat(skel, skel->rodata->compat_ipc, nr);
 	}
 }
 

@@ -496,7 +496,7 @@ static bool fd_changed_since(const struct holders_cache *c, int pid, const struc
 static bool vouched(const struct holders_cache *c, int pid, const struct held_proc *hp)
 {
 	return c->fd_changes && !hp->pending && !hp->uring && !c->fd_unsure[fd_bucket(pid)] &&
-	       c->fd_changes[fd_bucket(pid)] == hp->fd_change;
+	       !fd_changed_since(c, pid, hp);
 }
 
 static gint pid_order(gconstpointer a, gconstpointer b)
