@@ -227,6 +227,61 @@ static void test_peers_limit(void **state)
 	assert_int_equal(strlen(buf), strlen("200/reader \"q\"*") + 10 * strlen(",300/reader"));
 }
 
+/* PEERS and DETAIL, cut at each buffer length: what fits of the whole text,
+ * as snprintf() would cut it (PEERS on a character's edge; DETAIL ending in
+ * "..."). */
+static void test_cells_cut(void **state)
+{
+	struct store *s = store_new();
+	struct ipc_key k = { .ino = 5, .dev = 20, .tgid = 9, .type = IPC_TCP, .dir = DIR_TX };
+	struct peer peers[] = {
+		{ .pid = 4194304, .comm = "srv\x1b\xc3\xa9", .exited = true },
+		{ .pid = 0, .remote = "10.0.0.5:443" },
+		{ .pid = 77, .comm = "a b\\" },
+	};
+	char whole[512], buf[512];
+	bool created;
+	struct row *r = store_update(s, &k, 1, 1, &created);
+	size_t n;
+
+	(void)state;
+	g_array_append_vals(row_own_peers(r), peers, G_N_ELEMENTS(peers));
+	store_attr_set(&r->attrs, &r->nattrs, "accepts", 3);
+	store_attr_set(&r->attrs, &r->nattrs, "connects", 0);
+	store_attr_set(&r->attrs, &r->nattrs, "delta", -1234567890123LL);
+	store_attr_set(&r->obj->attrs, &r->obj->nattrs, "size", 4096);
+
+	format_peers(r, whole, sizeof(whole), 0);
+	assert_string_equal(whole, "4194304/srv\\x1b\xc3\xa9*,10.0.0.5:443,77/a b\\\\");
+	format_peers_words(r, buf, sizeof(buf), 0);
+	assert_string_equal(buf, "4194304/srv\\x1b\xc3\xa9*,10.0.0.5:443,77/a\\x20b\\\\");
+	n = strlen(whole);
+	for (size_t len = 1; len <= n + 1; len++) {
+		char want[512];
+
+		format_peers(r, buf, len, 0);
+		snprintf(want, len, "%s", whole);
+		format_utf8_trim(want);
+		if (!want[0])
+			strcpy(want, len > 1 ? "-" : "");
+		assert_string_equal(buf, want);
+	}
+
+	format_detail(r, whole, sizeof(whole));
+	assert_string_equal(whole, "accepts=3 delta=-1234567890123 size=4096");
+	n = strlen(whole);
+	for (size_t len = 1; len <= n + 1; len++) {
+		char want[512];
+
+		format_detail(r, buf, len);
+		snprintf(want, len, "%s", whole);
+		if (len <= n && len > 4)
+			strcpy(want + len - 4, "...");
+		assert_string_equal(buf, want);
+	}
+	store_free(s);
+}
+
 static void test_json(void **state)
 {
 	struct fixture *f = *state;
@@ -709,6 +764,7 @@ int run_output_tests(void)
 		cmocka_unit_test(test_format_user),
 		cmocka_unit_test_setup_teardown(test_peers_text, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_peers_limit, make_rows, free_rows),
+		cmocka_unit_test(test_cells_cut),
 		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),

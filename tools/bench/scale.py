@@ -304,7 +304,7 @@ def screen_pipes(n, seconds):
             "terminal": list(TUI_SIZE), "loadavg": loadavg}
 
 
-def tcp_conns(n, seconds, mode):
+def tcp_conns(n, seconds, mode, table=False):
     """n TCP sockets (n/2 connections). mode "traced": made while traced, a
     byte each way; "before": made before ipctrace started, servers idle,
     each client sending once traced (how many got their server as their
@@ -312,7 +312,8 @@ def tcp_conns(n, seconds, mode):
     clients of a listener that accepts none, each sending a byte a second
     (their other ends have no inode yet: looked for again each refresh).
     ipctrace's CPU from its start or the traffic's until 3 s after, then
-    per refresh for seconds."""
+    per refresh for seconds. table: the table to a file instead of
+    --json."""
     go = os.path.join(tempfile.mkdtemp(prefix="ipctrace-scale."), "go")
     args = [PY, SCALE_LOAD, "tcp", str(n), str(seconds + 60)]
     args += {"traced": [], "before": [go], "pending": ["-", str(PENDING)]}[mode]
@@ -321,7 +322,7 @@ def tcp_conns(n, seconds, mode):
         if mode != "traced":
             load = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
             info = json.loads(load.stdout.readline())
-        tr = Tracer("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS)
+        tr = Tracer("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS, table=table)
         c0, t0 = cpu_ns(tr.proc.pid), time.monotonic()
         if mode == "before":
             open(go, "w").close()
@@ -334,7 +335,7 @@ def tcp_conns(n, seconds, mode):
         time.sleep(seconds)
         c2, t2 = cpu_ns(tr.proc.pid), time.monotonic()
         hwm = hwm_mb(tr.proc.pid)
-        live = tr.frames(last=1)[-1]
+        live = tr.frames(last=1)[-1] if mode == "before" else None
     finally:
         if tr:
             tr.stop()
@@ -417,7 +418,8 @@ def targets(res):
                     f"{r['bytes_rx']:,}", "all, exact",
                     r["rows_live"] == r["rows_expected"] and
                     r["bytes_tx"] == r["bytes_rx"] == r["bytes_expected"]))
-    for key, what in (("tcp_5k", "made while traced"), ("tcp_5k_before", "made before, servers idle"),
+    for key, what in (("tcp_5k", "made while traced"),
+                      ("tcp_5k_table", "made while traced, the table"), ("tcp_5k_before", "made before, servers idle"),
                       ("tcp_5k_pending", f"idle, {PENDING} clients never accepted")):
         if key in res:
             r = res[key]
@@ -456,6 +458,7 @@ def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=prin
                                              ("--max-rows", BIG_ROWS))),
                  ("unix_50k", unix_sockets, (5000 if quick else 50000,)),
                  ("tcp_5k", tcp_conns, (2000 if quick else 10000, seconds, "traced")),
+                 ("tcp_5k_table", tcp_conns, (2000 if quick else 10000, seconds, "traced", True)),
                  ("tcp_5k_before", tcp_conns, (2000 if quick else 10000, seconds, "before")),
                  ("tcp_5k_pending", tcp_conns, (2000 if quick else 10000, seconds, "pending"))] + parts
     if only:
@@ -492,7 +495,7 @@ def main():
     ap.add_argument("--window", type=int, default=60,
                     help="100,000 pipes: seconds of intervals checked")
     ap.add_argument("--only", help="parts to run, by name: pipes_10k,pipes_10k_table,pipes_10k_tui,"
-                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_before,tcp_5k_pending,forkstorm")
+                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_table,tcp_5k_before,tcp_5k_pending,forkstorm")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
     if os.geteuid() != 0:

@@ -75,7 +75,16 @@ static char *escape_buf(char *buf, size_t len, const char *name, bool word)
 	if (!len)
 		return buf;
 	while (*s) {
-		size_t n = next_piece(&s, esc, &piece, word);
+		size_t n;
+
+		/* Printable ASCII goes as it is, without a call: most names are. */
+		if (*s > 0x20 && *s < 0x7f && *s != '\\') {
+			if (off + 1 >= len)
+				break;
+			buf[off++] = (char)*s++;
+			continue;
+		}
+		n = next_piece(&s, esc, &piece, word);
 
 		if (off + n >= len)
 			break;

@@ -216,7 +216,8 @@ void object_drop_remote(struct object *o, const char *remote)
 void store_attr_set(struct attr **attrs, int *n, const char *key, __s64 value)
 {
 	for (int i = 0; i < *n; i++) {
-		if (strcmp((*attrs)[i].key, key) == 0) {
+		/* Keys are mostly the mechanisms' own constants: the same pointer. */
+		if ((*attrs)[i].key == key || strcmp((*attrs)[i].key, key) == 0) {
 			(*attrs)[i].value = value;
 			return;
 		}

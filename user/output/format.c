@@ -133,6 +133,45 @@ char *format_utf8_trim(char *s)
 	return s;
 }
 
+/* The digits of v's decimal form. */
+static int digits_u32(guint v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* One peer as it is shown, after a comma unless it is the first: "PID/COMM"
+ * (with "*" once it exited), or a remote address. Without printf: a frame
+ * asks this of every row. Returns its length. */
+static size_t peer_text(const struct peer *p, bool first, bool words, char *one, size_t len)
+{
+	char name[4 * (COMM_LEN + 64)];
+	size_t off = 0, n;
+
+	if (words)
+		name_escape_word_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+	else
+		name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
+	if (!first)
+		one[off++] = ',';
+	if (p->pid) {
+		off += format_u64((__u64)(unsigned int)p->pid, one + off);
+		one[off++] = '/';
+	}
+	n = MIN(strlen(name), len - off - 2);
+	memcpy(one + off, name, n);
+	off += n;
+	if (p->pid && p->exited)
+		one[off++] = '*';
+	one[off] = '\0';
+	return off;
+}
+
 static void peers_into(const struct row *r, char *buf, size_t len, int limit, bool words)
 {
 	size_t off = 0;
@@ -141,24 +180,23 @@ static void peers_into(const struct row *r, char *buf, size_t len, int limit, bo
 	buf[0] = '\0';
 	for (guint i = 0; i < n && off < len; i++) {
 		const struct peer *p = &g_array_index(r->peers, struct peer, i);
-		char one[4 * (COMM_LEN + 80)], name[4 * (COMM_LEN + 64)], more[16];
-		int w;
-
-		if (words)
-			name_escape_word_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
-		else
-			name_escape_buf(name, sizeof(name), p->pid ? p->comm : p->remote);
-		w = p->pid ? snprintf(one, sizeof(one), "%s%d/%s%s", i ? "," : "", p->pid, name,
-				      p->exited ? "*" : "")
-			   : snprintf(one, sizeof(one), "%s%s", i ? "," : "", name);
-		int m = i + 1 < n ? snprintf(more, sizeof(more), ",+%u", n - i - 1) : 0;
+		char one[4 * (COMM_LEN + 80)];
+		size_t w = peer_text(p, i == 0, words, one, sizeof(one));
+		/* ",+N" for the peers after this one. */
+		size_t m = i + 1 < n ? 2 + (size_t)digits_u32(n - i - 1) : 0;
 
 		/* Keep room to say how many did not fit. */
-		if (limit > 0 && (int)off + w + m > limit && i > 0) {
+		if (limit > 0 && off + w + m > (size_t)limit && i > 0) {
 			snprintf(buf + off, len - off, ",+%u", n - i);
 			return;
 		}
-		off += (size_t)snprintf(buf + off, len - off, "%s", one);
+		if (off + w < len) {
+			memcpy(buf + off, one, w + 1);
+		} else {
+			memcpy(buf + off, one, len - off - 1);
+			buf[len - 1] = '\0';
+		}
+		off += w;
 	}
 	if (!buf[0])
 		snprintf(buf, len, "-");
@@ -193,6 +231,38 @@ static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return n;
 }
 
+/* n bytes of s after buf's *off, as append()'s vsnprintf would: cut at
+ * len, with *off counting what did not fit. */
+static void append_bytes(char *buf, size_t len, size_t *off, const char *s, size_t n)
+{
+	if (*off < len) {
+		size_t fit = MIN(n, len - *off - 1);
+
+		memcpy(buf + *off, s, fit);
+		buf[*off + fit] = '\0';
+	}
+	*off += n;
+}
+
+/* " key=value" (no space first), without printf: a frame asks it of every
+ * row's counters. */
+static void append_attr(char *buf, size_t len, size_t *off, const char *key, __s64 value)
+{
+	char num[24];
+	size_t n = 0;
+
+	if (*off >= len)
+		return;
+	if (*off)
+		append_bytes(buf, len, off, " ", 1);
+	append_bytes(buf, len, off, key, strlen(key));
+	append_bytes(buf, len, off, "=", 1);
+	if (value < 0)
+		num[n++] = '-';
+	n += format_u64(value < 0 ? -(__u64)value : (__u64)value, num + n);
+	append_bytes(buf, len, off, num, n);
+}
+
 /*
  * DETAIL: what a mechanism adds, in one generic form: the row's non-zero
  * event counters, its labels ("prio 0:10,5:2"), then its object's state.
@@ -205,8 +275,7 @@ void format_detail(const struct row *r, char *buf, size_t len)
 	buf[0] = '\0';
 	for (int i = 0; i < r->nattrs; i++)
 		if (r->attrs[i].value)
-			append(buf, len, &off, "%s%s=%lld", off ? " " : "", r->attrs[i].key,
-			       (long long)r->attrs[i].value);
+			append_attr(buf, len, &off, r->attrs[i].key, r->attrs[i].value);
 	if (label && r->labels->len) {
 		append(buf, len, &off, "%s%s ", off ? " " : "", label);
 		for (guint i = 0; i < r->labels->len; i++) {
@@ -219,8 +288,7 @@ void format_detail(const struct row *r, char *buf, size_t len)
 		}
 	}
 	for (int i = 0; r->obj && i < r->obj->nattrs; i++)
-		append(buf, len, &off, "%s%s=%lld", off ? " " : "", r->obj->attrs[i].key,
-		       (long long)r->obj->attrs[i].value);
+		append_attr(buf, len, &off, r->obj->attrs[i].key, r->obj->attrs[i].value);
 	if (off >= len && len > 4)
 		strcpy(buf + len - 4, "...");
 }
