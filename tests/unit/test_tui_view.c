@@ -246,8 +246,27 @@ static void test_snapshot_outlives_the_store(void **state)
 	char peers[64], detail[64];
 
 	(void)state;
+	g_ptr_array_unref(snap);
+	/* A row with counters, labels and an object with its own counters. */
+	r = put(s, 60, IPC_MQ, 500, DIR_RX, 1, 1, "mq");
+	object_set_name(r->obj, "/queue");
+	store_attr_set(&((struct row *)r)->attrs, &((struct row *)r)->nattrs, "timeouts", 2);
+	store_attr_set(&r->obj->attrs, &r->obj->nattrs, "depth", 7);
+	row_set_label((struct row *)r, 5, 1, 1);
+	snap = snapshot_of(s);
 	store_free(s);
 	o.show_exited = true;
+	v = tui_view_build(snap, &o);
+	o.sort = SORT_PID;
+	tui_view_free(v);
+	v = tui_view_build(snap, &o);
+	r = g_ptr_array_index(group(v, v->groups->len - 1)->rows, 0);
+	assert_int_equal(r->key.tgid, 60);
+	assert_string_equal(r->obj->name, "/queue");
+	format_detail(r, detail, sizeof(detail));
+	assert_string_equal(detail, "timeouts=2 prio 5:1 depth=7");
+	tui_view_free(v);
+	o.sort = SORT_TOTAL;
 	v = tui_view_build(snap, &o);
 	r = g_ptr_array_index(group(v, 0)->rows, 0);
 	assert_int_equal(r->key.tgid, 40);

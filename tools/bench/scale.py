@@ -304,7 +304,7 @@ def screen_pipes(n, seconds):
             "terminal": list(TUI_SIZE), "loadavg": loadavg}
 
 
-def tcp_conns(n, seconds, mode, table=False):
+def tcp_conns(n, seconds, mode, view="json"):
     """n TCP sockets (n/2 connections). mode "traced": made while traced, a
     byte each way; "before": made before ipctrace started, servers idle,
     each client sending once traced (how many got their server as their
@@ -312,29 +312,44 @@ def tcp_conns(n, seconds, mode, table=False):
     clients of a listener that accepts none, each sending a byte a second
     (their other ends have no inode yet: looked for again each refresh).
     ipctrace's CPU from its start or the traffic's until 3 s after, then
-    per refresh for seconds. table: the table to a file instead of
-    --json."""
+    per refresh for seconds. view: "json" or "table" into a file, or
+    "tui", the interactive table on a terminal."""
     go = os.path.join(tempfile.mkdtemp(prefix="ipctrace-scale."), "go")
     args = [PY, SCALE_LOAD, "tcp", str(n), str(seconds + 60)]
     args += {"traced": [], "before": [go], "pending": ["-", str(PENDING)]}[mode]
     load = tr = info = None
+
+    def pause(s):
+        # A terminal's table waits for its reader: it is read meanwhile.
+        if view == "tui":
+            tr.drain(s)
+        else:
+            time.sleep(s)
+
+    def load_line():
+        while view == "tui" and not select.select([load.stdout], [], [], 0)[0]:
+            tr.drain(0.1)
+        return json.loads(load.stdout.readline())
+
     try:
         if mode != "traced":
             load = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
             info = json.loads(load.stdout.readline())
-        tr = Tracer("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS, table=table)
-        c0, t0 = cpu_ns(tr.proc.pid), time.monotonic()
+        targs = ("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS)
+        tr = Screen(*targs) if view == "tui" else Tracer(*targs, table=view == "table")
+        pid = tr.pid if view == "tui" else tr.proc.pid
+        c0, t0 = cpu_ns(pid), time.monotonic()
         if mode == "before":
             open(go, "w").close()
         elif mode == "traced":
             load = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         if mode != "pending":
-            info = json.loads(load.stdout.readline())
-        time.sleep(3)
-        c1, t1 = cpu_ns(tr.proc.pid), time.monotonic()
-        time.sleep(seconds)
-        c2, t2 = cpu_ns(tr.proc.pid), time.monotonic()
-        hwm = hwm_mb(tr.proc.pid)
+            info = load_line()
+        pause(3)
+        c1, t1 = cpu_ns(pid), time.monotonic()
+        pause(seconds)
+        c2, t2 = cpu_ns(pid), time.monotonic()
+        hwm = hwm_mb(pid)
         live = tr.frames(last=1)[-1] if mode == "before" else None
     finally:
         if tr:
@@ -419,7 +434,9 @@ def targets(res):
                     r["rows_live"] == r["rows_expected"] and
                     r["bytes_tx"] == r["bytes_rx"] == r["bytes_expected"]))
     for key, what in (("tcp_5k", "made while traced"),
-                      ("tcp_5k_table", "made while traced, the table"), ("tcp_5k_before", "made before, servers idle"),
+                      ("tcp_5k_table", "made while traced, the table"),
+                      ("tcp_5k_tui", f"made while traced, on a {TUI_SIZE[0]}-line terminal"),
+                      ("tcp_5k_before", "made before, servers idle"),
                       ("tcp_5k_pending", f"idle, {PENDING} clients never accepted")):
         if key in res:
             r = res[key]
@@ -458,7 +475,8 @@ def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=prin
                                              ("--max-rows", BIG_ROWS))),
                  ("unix_50k", unix_sockets, (5000 if quick else 50000,)),
                  ("tcp_5k", tcp_conns, (2000 if quick else 10000, seconds, "traced")),
-                 ("tcp_5k_table", tcp_conns, (2000 if quick else 10000, seconds, "traced", True)),
+                 ("tcp_5k_table", tcp_conns, (2000 if quick else 10000, seconds, "traced", "table")),
+                 ("tcp_5k_tui", tcp_conns, (2000 if quick else 10000, seconds, "traced", "tui")),
                  ("tcp_5k_before", tcp_conns, (2000 if quick else 10000, seconds, "before")),
                  ("tcp_5k_pending", tcp_conns, (2000 if quick else 10000, seconds, "pending"))] + parts
     if only:
@@ -495,7 +513,7 @@ def main():
     ap.add_argument("--window", type=int, default=60,
                     help="100,000 pipes: seconds of intervals checked")
     ap.add_argument("--only", help="parts to run, by name: pipes_10k,pipes_10k_table,pipes_10k_tui,"
-                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_table,tcp_5k_before,tcp_5k_pending,forkstorm")
+                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_table,tcp_5k_tui,tcp_5k_before,tcp_5k_pending,forkstorm")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
     if os.geteuid() != 0:

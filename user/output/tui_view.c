@@ -14,34 +14,60 @@ static void view_row_free(gpointer p)
 	g_array_unref(v->row.labels);
 	if (v->row.title)
 		g_ref_string_release(v->row.title);
-	g_free(v->row.attrs);
-	g_free(v->obj.name);
-	g_free(v->obj.attrs);
+	/* attrs, the object's name and attrs are in v's own block. */
 	g_free(v);
 }
 
+/* An empty list every snapshot row without one shares, by reference: most
+ * rows have no labels, and many no peers. Kept for the program's life. */
+static GArray *empty_list(GArray **empty, guint size)
+{
+	if (!*empty)
+		*empty = g_array_new(FALSE, TRUE, size);
+	return g_array_ref(*empty);
+}
+
+static GArray *list_copy(const GArray *a, GArray **empty, guint size)
+{
+	return a->len ? g_array_copy((GArray *)a) : empty_list(empty, size);
+}
+
+/*
+ * Each frame copies every row (a paused view keeps its frame while the
+ * store moves on), so a row's copy is one allocation for what does not grow
+ * (the row, its object's name, both lists of counters) and the copies of
+ * lists only where they are not empty.
+ */
 GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 {
+	static GArray *no_peers, *no_labels;
 	GPtrArray *out = g_ptr_array_new_full(rows->len, view_row_free);
 
 	for (guint i = 0; i < rows->len; i++) {
 		const struct row *r = g_ptr_array_index(rows, i);
-		struct view_row *v = g_new0(struct view_row, 1);
+		size_t attrs = (size_t)r->nattrs * sizeof(*r->attrs);
+		size_t oattrs = r->obj ? (size_t)r->obj->nattrs * sizeof(*r->obj->attrs) : 0;
+		size_t name = r->obj && r->obj->name ? strlen(r->obj->name) + 1 : 0;
+		struct view_row *v = g_malloc(sizeof(*v) + attrs + oattrs + name);
+		char *tail = (char *)(v + 1);
 
 		v->row = *r;
-		v->row.peers = g_array_copy(r->peers);
-		v->row.labels = g_array_copy(r->labels);
+		v->row.peers = list_copy(r->peers, &no_peers, sizeof(struct peer));
+		v->row.labels = list_copy(r->labels, &no_labels, sizeof(struct label_count));
 		/* A GRefString the process's rows share: shared here too. */
 		v->row.title = r->title ? g_ref_string_acquire(r->title) : NULL;
-		v->row.attrs = g_memdup2(r->attrs, r->nattrs * sizeof(*r->attrs));
+		v->row.attrs = attrs ? memcpy(tail, r->attrs, attrs) : NULL;
+		tail += attrs;
 		/* The store's to free; only the summary prints histograms. */
 		v->row.hist = NULL;
 		v->row.obj = NULL;
+		memset(&v->obj, 0, sizeof(v->obj));
 		if (r->obj) {
 			/* The object's lists point into the store: only what is read here. */
 			v->obj.key = r->obj->key;
-			v->obj.name = g_strdup(r->obj->name);
-			v->obj.attrs = g_memdup2(r->obj->attrs, r->obj->nattrs * sizeof(*r->obj->attrs));
+			v->obj.attrs = oattrs ? memcpy(tail, r->obj->attrs, oattrs) : NULL;
+			tail += oattrs;
+			v->obj.name = name ? memcpy(tail, r->obj->name, name) : NULL;
 			v->obj.nattrs = r->obj->nattrs;
 			v->row.obj = &v->obj;
 		}
