@@ -86,6 +86,18 @@ static void test_rows_sort_as_compare(void **state)
 			for (guint i = 0; i < a->len; i++)
 				if (a->pdata[i] != b->pdata[i])
 					fail_msg("sort %d, inverted %d: row %u differs", sort, inverted, i);
+			/* Rows in order are left so; the first put last is put back. */
+			rows_sort(a, sort, inverted);
+			for (guint i = 0; i < a->len; i++)
+				if (a->pdata[i] != b->pdata[i])
+					fail_msg("sort %d, inverted %d, again: row %u differs", sort, inverted, i);
+			g_ptr_array_add(a, a->pdata[0]);
+			g_ptr_array_remove_index(a, 0);
+			rows_sort(a, sort, inverted);
+			for (guint i = 1; i < a->len; i++)
+				if ((inverted ? row_compare_inverted : row_compare_up)(&a->pdata[i - 1], &a->pdata[i],
+										  GINT_TO_POINTER(sort)) > 0)
+					fail_msg("sort %d, inverted %d, one out of place: row %u", sort, inverted, i);
 			g_ptr_array_free(a, TRUE);
 			g_ptr_array_free(b, TRUE);
 		}

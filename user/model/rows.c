@@ -834,14 +834,23 @@ void rows_sort(GPtrArray *rows, enum sort_key sort, bool inverted)
 {
 	struct sort_entry *e = g_new(struct sort_entry, rows->len ? rows->len : 1);
 
+	GCompareDataFunc cmp = inverted ? entry_compare_inverted : entry_compare;
+	guint in_order = 1;
+
 	for (guint i = 0; i < rows->len; i++) {
 		e[i].r = rows->pdata[i];
 		order_key_of(e[i].r, sort, &e[i].key);
 	}
-	g_qsort_with_data(e, (gint)rows->len, sizeof(*e),
-			  inverted ? entry_compare_inverted : entry_compare, GINT_TO_POINTER(sort));
-	for (guint i = 0; i < rows->len; i++)
-		rows->pdata[i] = (gpointer)e[i].r;
+	/* Rows already in this order (the terminal's view of a frame sorted
+	 * the same way) are left as they are: the sort is stable, and would
+	 * only compare them all again. */
+	while (in_order < rows->len && cmp(&e[in_order - 1], &e[in_order], GINT_TO_POINTER(sort)) <= 0)
+		in_order++;
+	if (in_order < rows->len) {
+		g_qsort_with_data(e, (gint)rows->len, sizeof(*e), cmp, GINT_TO_POINTER(sort));
+		for (guint i = 0; i < rows->len; i++)
+			rows->pdata[i] = (gpointer)e[i].r;
+	}
 	g_free(e);
 }
 
