@@ -21,7 +21,8 @@ usage: sudo tools/bench/scale.py [--quick] [--out FILE] [--forkstorm-only]
    10% of their length, ipctrace's CPU under half a core, the writer's and
    reader's bytes exact.
 5. 5,000 TCP connections on loopback (tests/lib/scale_load.py tcp, 10,000
-   sockets): made while traced, a byte each way; made before ipctrace
+   sockets): made while traced, a byte each way (20,000 rows), with --json,
+   the table to a file and on a terminal; made before ipctrace
    started, their servers idle, each client then sending, so that every
    other end is found in the kernel's tables (sock_diag); and idle beside
    20 clients whose server never accepts, looked up again each refresh.
