@@ -833,7 +833,6 @@ static gint entry_compare_inverted(gconstpointer a, gconstpointer b, gpointer so
 void rows_sort(GPtrArray *rows, enum sort_key sort, bool inverted)
 {
 	struct sort_entry *e = g_new(struct sort_entry, rows->len ? rows->len : 1);
-
 	GCompareDataFunc cmp = inverted ? entry_compare_inverted : entry_compare;
 	guint in_order = 1;
 
