@@ -64,6 +64,13 @@ else
 	count "not ok - lint: BPF call chains over 512 bytes of stack for kernels before 6.13 (tests/lint-bpf-stack.py)"
 	printf '%s\n' "$lint" | sed 's/^/#   /'
 fi
+# And the fuzz targets, which only `make fuzz` builds: they still compile.
+if lint=$(make --no-print-directory -s fuzz-syntax 2>&1); then
+	count "ok - lint: the fuzz targets compile against today's headers (make fuzz-syntax)"
+else
+	count "not ok - lint: a fuzz target no longer compiles (make fuzz-syntax)"
+	printf '%s\n' "$lint" | sed 's/^/#   /'
+fi
 
 if [[ ${1:-all} != integration ]]; then
 	echo "# unit tests"

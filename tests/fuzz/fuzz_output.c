@@ -53,9 +53,9 @@ static struct row *add_row(struct store *s, struct fuzz_input *in, struct row *p
 	if (flags & 8)
 		row_set_label(r, (int64_t)fuzz_uint(in, 8), fuzz_uint(in, 4), fuzz_uint(in, 8));
 	if (flags & 16) {
-		store_attr_set(r->attrs, &r->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
+		store_attr_set(&r->attrs, &r->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
 			 (int64_t)fuzz_uint(in, 8));
-		store_attr_set(r->obj->attrs, &r->obj->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
+		store_attr_set(&r->obj->attrs, &r->obj->nattrs, attr_keys[fuzz_uint(in, 1) % 5],
 			 (int64_t)fuzz_uint(in, 8));
 	}
 	if (flags & 32) {
