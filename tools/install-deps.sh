@@ -56,6 +56,9 @@ purpose_packages() {
 		# PostgreSQL under -p (its server and pgbench), and strace, which says
 		# what pgbench itself moved
 		echo postgresql strace
+		# the row model's unit tests again under valgrind: the store keeps
+		# pointers to rows between frames, the interactive table copies them
+		echo valgrind
 		;;
 	fuzz)
 		# libFuzzer's runtime for clang 14

@@ -126,6 +126,7 @@ struct row {
 	int nattrs;
 	GArray *labels;			/* struct label_count, sorted by label */
 	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
+	unsigned int select_mark;	/* store_select()'s: taken from its last order */
 	/* What the aggregated metrics (output/prom_sets.c) have added up of
 	 * this row so far: each frame adds only what grew since, so a row
 	 * seen again (in the summary, or after its process exited) is never
@@ -195,6 +196,11 @@ struct store {
 	GHashTable *titles;	/* proc_id() -> struct title_memo */
 	GArray *pending_removals; /* struct pending_removal: objects not seen yet */
 	unsigned int reads;	/* of the kernel's maps, so far */
+	/* store_select()'s last rows in their order, where the next one starts:
+	 * rows that did not move are then found in order, not sorted again.
+	 * NULL once a row it may hold is freed. */
+	GPtrArray *order;
+	unsigned int select_mark;	/* the select under way's, in its rows */
 };
 
 /* Its bytes are an estimate (mechanism bytes_method), not bytes calls moved:
