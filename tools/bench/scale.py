@@ -82,6 +82,7 @@ class Tracer:
         # -o: one write a frame; stdout to a file would hold frames in its buffer.
         self.proc = subprocess.Popen([IPCTRACE, *fmt, "-o", self.out.name, *args],
                                      stdout=subprocess.DEVNULL, stderr=self.err, text=True)
+        self.pid = self.proc.pid
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             self.err.seek(0)
@@ -338,8 +339,7 @@ def tcp_conns(n, seconds, mode, view="json"):
             info = json.loads(load.stdout.readline())
         targs = ("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS)
         tr = Screen(*targs) if view == "tui" else Tracer(*targs, table=view == "table")
-        pid = tr.pid if view == "tui" else tr.proc.pid
-        c0, t0 = cpu_ns(pid), time.monotonic()
+        c0, t0 = cpu_ns(tr.pid), time.monotonic()
         if mode == "before":
             open(go, "w").close()
         elif mode == "traced":
@@ -347,10 +347,10 @@ def tcp_conns(n, seconds, mode, view="json"):
         if mode != "pending":
             info = load_line()
         pause(3)
-        c1, t1 = cpu_ns(pid), time.monotonic()
+        c1, t1 = cpu_ns(tr.pid), time.monotonic()
         pause(seconds)
-        c2, t2 = cpu_ns(pid), time.monotonic()
-        hwm = hwm_mb(pid)
+        c2, t2 = cpu_ns(tr.pid), time.monotonic()
+        hwm = hwm_mb(tr.pid)
         live = tr.frames(last=1)[-1] if mode == "before" else None
     finally:
         if tr:

@@ -78,7 +78,7 @@ static char *escape_buf(char *buf, size_t len, const char *name, bool word)
 		size_t n;
 
 		/* Printable ASCII goes as it is, without a call: most names are. */
-		if (*s > 0x20 && *s < 0x7f && *s != '\\') {
+		if (name_byte_plain(*s) && !(word && *s == ' ')) {
 			if (off + 1 >= len)
 				break;
 			buf[off++] = (char)*s++;
@@ -130,7 +130,7 @@ bool name_is_clean(const char *name)
 		size_t n;
 
 		/* Printable ASCII, told without a call: most names are. */
-		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
+		if (name_byte_plain(*s)) {
 			s++;
 			continue;
 		}

@@ -36,6 +36,13 @@ char *name_escaped(const char *name);
 /* Whether name is already safe as it is (nothing would be escaped). */
 bool name_is_clean(const char *name);
 
+/* A byte every form shows as it is, with no look at what follows: printable
+ * ASCII but the backslash (a word escapes its spaces besides). */
+static inline bool name_byte_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
 /*
  * A spreadsheet takes a CSV cell starting with =, +, -, @, a tab or a
  * carriage return for a formula: such a name gets a leading ' (OWASP's

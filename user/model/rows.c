@@ -70,6 +70,17 @@ GArray *row_own_peers(struct row *r)
 	return own_array(&r->peers, no_peers, sizeof(struct peer));
 }
 
+static GArray *list_copy(GArray *a, GArray *shared)
+{
+	return a->len ? g_array_copy(a) : g_array_ref(shared);
+}
+
+void row_lists_copy(const struct row *r, GArray **peers, GArray **labels)
+{
+	*peers = list_copy(r->peers, no_peers);
+	*labels = list_copy(r->labels, no_labels);
+}
+
 static void free_array(GArray *a, GArray *shared)
 {
 	if (a != shared)

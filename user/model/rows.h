@@ -211,6 +211,11 @@ bool row_is_estimate(const struct row *r);
  * their first). */
 GArray *row_own_peers(struct row *r);
 
+/* Copies of r's peers and labels for a reader that keeps them past the
+ * store's next changes (the interactive table's frame); an empty one is
+ * the shared empty list, by reference. Free each with g_array_unref. */
+void row_lists_copy(const struct row *r, GArray **peers, GArray **labels);
+
 /* Peers in order: by PID, start time, remote address. */
 int peer_compare(const struct peer *x, const struct peer *y);
 

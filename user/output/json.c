@@ -279,7 +279,7 @@ static void put_decimal(GString *s, double v, int decimals)
 static bool plain_ascii(const char *name)
 {
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p < ' ' || *p > '~' || *p == '\\')
+		if (!name_byte_plain(*p))
 			return false;
 	return true;
 }
@@ -291,7 +291,7 @@ static bool put_plain(GString *s, const char *name)
 	size_t n = 0;
 
 	for (unsigned char c; (c = (unsigned char)name[n]); n++)
-		if (c < ' ' || c > '~' || c == '"' || c == '\\')
+		if (!name_byte_plain(c) || c == '"')
 			return false;
 	put_char(s, '"');
 	put_len(s, name, n);

@@ -18,20 +18,6 @@ static void view_row_free(gpointer p)
 	g_free(v);
 }
 
-/* An empty list every snapshot row without one shares, by reference: most
- * rows have no labels, and many no peers. Kept for the program's life. */
-static GArray *empty_list(GArray **empty, guint size)
-{
-	if (!*empty)
-		*empty = g_array_new(FALSE, TRUE, size);
-	return g_array_ref(*empty);
-}
-
-static GArray *list_copy(const GArray *a, GArray **empty, guint size)
-{
-	return a->len ? g_array_copy((GArray *)a) : empty_list(empty, size);
-}
-
 /*
  * Each frame copies every row (a paused view keeps its frame while the
  * store moves on), so a row's copy is one allocation for what does not grow
@@ -40,7 +26,6 @@ static GArray *list_copy(const GArray *a, GArray **empty, guint size)
  */
 GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 {
-	static GArray *no_peers, *no_labels;
 	GPtrArray *out = g_ptr_array_new_full(rows->len, view_row_free);
 
 	for (guint i = 0; i < rows->len; i++) {
@@ -52,8 +37,7 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 		char *tail = (char *)(v + 1);
 
 		v->row = *r;
-		v->row.peers = list_copy(r->peers, &no_peers, sizeof(struct peer));
-		v->row.labels = list_copy(r->labels, &no_labels, sizeof(struct label_count));
+		row_lists_copy(r, &v->row.peers, &v->row.labels);
 		/* A GRefString the process's rows share: shared here too. */
 		v->row.title = r->title ? g_ref_string_acquire(r->title) : NULL;
 		v->row.attrs = attrs ? memcpy(tail, r->attrs, attrs) : NULL;
