@@ -823,6 +823,72 @@ static void test_fold_exit_notices(void **state)
 	store_free(s);
 }
 
+/* Whether r's attrs and labels say what c does (ingest_events()'s part). */
+static void assert_events_of(const struct row *r, const struct ipc_counters *c)
+{
+	bool label_found = !c->first_label_ops;
+
+	for (unsigned int e = 0; e < IPC_EVENTS; e++) {
+		const char *name = mechanism_event_name(r->key.type, e);
+
+		if (name)
+			assert_int_equal(store_attr_find(r->attrs, r->nattrs, name)->value,
+					 (__s64)c->events[e]);
+	}
+	for (guint i = 0; i < r->labels->len; i++) {
+		const struct label_count *l = &g_array_index(r->labels, struct label_count, i);
+
+		if (c->first_label_ops && l->label == c->first_label) {
+			assert_int_equal(l->ops, c->first_label_ops);
+			assert_int_equal(l->bytes, c->first_label_bytes);
+			label_found = true;
+		}
+	}
+	assert_true(label_found);
+}
+
+/* A row's named events and first label follow the kernel's counters read
+ * after read, whichever one of them moved, for every type: a read that
+ * finds them as they were skips them, and must not skip a change. */
+static void test_events_follow_counters(void **state)
+{
+	struct store *s = store_new();
+	bool created;
+
+	(void)state;
+	for (unsigned int t = 0; t < IPC_TYPE_MAX; t++) {
+		struct ipc_key k = key(4000 + t, 500 + t, DIR_TX);
+		struct ipc_counters c = { .bytes = 1, .ops = 1, .first_label = 3,
+					  .first_label_ops = 1, .first_label_bytes = 10 };
+		struct row *r;
+
+		k.type = (__u8)t;
+		r = store_update(s, &k, c.bytes, c.ops, &created);
+		ingest_events(r, &c);
+		assert_events_of(r, &c);
+		/* Each word alone, then a read with nothing moved. */
+		for (unsigned int w = 0; w < IPC_EVENTS + 3; w++) {
+			if (w < IPC_EVENTS)
+				c.events[w] += 1 + w;
+			else if (w == IPC_EVENTS)
+				c.first_label += 2;
+			else if (w == IPC_EVENTS + 1)
+				c.first_label_ops++;
+			else
+				c.first_label_bytes += 7;
+			ingest_events(r, &c);
+			assert_events_of(r, &c);
+			ingest_events(r, &c);
+			assert_events_of(r, &c);
+		}
+		/* Back to what an earlier read said: a change too. */
+		c.events[0] = 0;
+		ingest_events(r, &c);
+		assert_events_of(r, &c);
+	}
+	store_free(s);
+}
+
 /* One read of the maps: both of pid's rows, as tracer_collect ingests them. */
 static void read_twice(struct store *s, GHashTable *procs, __u32 pid, __u32 start, bool exited,
 		       struct row **a, struct row **b)
@@ -952,6 +1018,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_measured_bytes_not_estimate),
 		cmocka_unit_test(test_compare_no_overflow),
 		cmocka_unit_test(test_fold_exit_notices),
+		cmocka_unit_test(test_events_follow_counters),
 		cmocka_unit_test(test_title_follows_process),
 		cmocka_unit_test(test_removal_waits_for_its_object),
 	};

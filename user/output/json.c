@@ -735,6 +735,7 @@ void output_json(FILE *out, const struct frame *f)
 	fputs(",\"rows\":[", out);
 	row_writer_init(&w, true);
 	for (guint i = 0; i < n; i++) {
+		rows_prefetch(f->rows, i);
 		if (i)
 			fputc(',', out);
 		write_row(out, &w, g_ptr_array_index(f->rows, i));
@@ -766,6 +767,7 @@ void output_ndjson(FILE *out, const struct frame *f, unsigned long seq)
 	text = json_text(stamp);
 	row_writer_init(&w, true);
 	for (guint i = 0; i < n; i++) {
+		rows_prefetch(f->rows, i);
 		fwrite(text, 1, strlen(text) - 1, out);
 		fputs(",\"row\":", out);
 		write_row(out, &w, g_ptr_array_index(f->rows, i));

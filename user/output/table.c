@@ -354,6 +354,7 @@ void output_table(FILE *out, const struct frame *f, const struct table_style *st
 	for (guint i = 0; i < n; i++) {
 		const struct row *r = g_ptr_array_index(f->rows, i);
 
+		rows_prefetch(f->rows, i);
 		fill_cells(r, &cells[i], strings, shared, &fc);
 		wcomm = MAX(wcomm, cell_chars(cells[i].comm));
 		w[COL_OBJECT] = MAX(w[COL_OBJECT], (int)strlen(cells[i].object));
