@@ -7,6 +7,8 @@
 #include "unit.h"
 #include "output/output.h"
 #include "output/outfile.h"
+#include "common/sanitize.h"
+#include "model/holders.h"
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -401,6 +403,32 @@ static void test_table_plain(void **state)
 	free(text);
 }
 
+/* An object's name is shown as it is only while it needs no escaping: a
+ * name replaced by one that does is escaped from the next frame on, and
+ * the other way round. */
+static void test_table_object_names(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "/tmp/plain", "/tmp/\033[2Jevil\\x\x7f", "/tmp/plain again",
+				"/tmp/\xc3\xa9t\xc3\xa9", "/tmp/\nline" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *escaped = name_escaped(names[i]), *text;
+
+		if (i % 2)
+			object_name_replace(f->tx->obj, names[i]);
+		else
+			object_set_name(f->tx->obj, names[i]);
+		text = render(f, false, false, &(struct table_style){ 0 });
+		assert_non_null(strstr(text, escaped));
+		assert_null(strchr(text, '\033'));
+		assert_null(strchr(text, '\x7f'));
+		assert_null(strstr(text, "\nline"));
+		g_free(escaped);
+		free(text);
+	}
+}
+
 static void test_table_fits_width(void **state)
 {
 	struct fixture *f = *state;
@@ -768,6 +796,7 @@ int run_output_tests(void)
 		cmocka_unit_test_setup_teardown(test_json, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_attrs_are_generic, make_rows, free_rows),
 		cmocka_unit_test_setup_teardown(test_table_plain, make_rows, free_rows),
+		cmocka_unit_test_setup_teardown(test_table_object_names, make_rows, free_rows),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_json_row_text),
 		cmocka_unit_test(test_json_decimals),

@@ -555,8 +555,7 @@ static void sock_describe(struct object *o, const struct ipc_obj_info *info)
 	g_free(o->priv);
 	o->priv = priv;
 	sock_name(o, &info->sock, name, sizeof(name));
-	g_free(o->name);
-	o->name = g_strdup(name);
+	object_name_replace(o, name);
 	remember_type(o->key.ino, o->key.type);
 }
 
@@ -751,8 +750,7 @@ static void link_net_entry(struct linker *l, struct object *o, const struct net_
 			snprintf(name, sizeof(name), "udp %s", a);
 		}
 		add_netns(name, sizeof(name), e->local.netns);
-		g_free(p->name);
-		p->name = g_strdup(name);
+		object_name_replace(p, name);
 	}
 	object_link(o, p);
 }
@@ -934,8 +932,7 @@ static void name_unix_peer(struct object *p, const struct ipc_sock_info *info)
 	format_unix(&info->remote, remote, sizeof(remote));
 	snprintf(name, sizeof(name), "unix:%s", remote[0] ? remote : "socketpair");
 	add_netns(name, sizeof(name), remote[0] ? info->remote.netns : info->netns);
-	g_free(p->name);
-	p->name = g_strdup(name);
+	object_name_replace(p, name);
 }
 
 /* Whether one of o's rows connected it (while traced). */

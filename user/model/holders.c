@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include "common/sanitize.h"
 #include "model/holders.h"
 #include "model/mechanism.h"
 #include "model/procfs.h"
@@ -86,6 +87,13 @@ struct scan {
 	bool maps;		/* its /proc/PID/maps too */
 };
 
+void object_name_replace(struct object *o, const char *name)
+{
+	g_free(o->name);
+	o->name = g_strdup(name);
+	o->name_clean = name_is_clean(name);
+}
+
 void object_set_name(struct object *o, const char *kernel_name)
 {
 	char buf[IPC_NAME_LEN];
@@ -93,14 +101,13 @@ void object_set_name(struct object *o, const char *kernel_name)
 
 	if (o->name && (!kernel_name || !kernel_name[0]))
 		return;
-	g_free(o->name);
 	if (object_is_overflow(o)) {
-		o->name = g_strdup(OVERFLOW_NAME);
+		object_name_replace(o, OVERFLOW_NAME);
 		return;
 	}
 	o->name_is_default = !(kernel_name && kernel_name[0]);
 	if (!o->name_is_default) {
-		o->name = g_strdup(kernel_name);
+		object_name_replace(o, kernel_name);
 		return;
 	}
 	m = mechanism_of(o->key.type);
@@ -108,7 +115,7 @@ void object_set_name(struct object *o, const char *kernel_name)
 		m->default_name(&o->key, buf, sizeof(buf));
 	else
 		snprintf(buf, sizeof(buf), "%u:%llu", o->key.dev, (unsigned long long)o->key.ino);
-	o->name = g_strdup(buf);
+	object_name_replace(o, buf);
 }
 
 /* Its name and start time (who it is, with the PID), read once per scan. */

@@ -67,5 +67,7 @@ void holders_cache_stale(struct holders_cache *c);
 
 /* Give an object its readable name: the kernel's if it recorded one. */
 void object_set_name(struct object *o, const char *kernel_name);
+/* The object's name becomes a copy of name (and name_clean says of it). */
+void object_name_replace(struct object *o, const char *name);
 
 #endif

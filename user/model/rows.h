@@ -47,7 +47,10 @@ struct attr {
 
 struct object {
 	struct ipc_obj_key key;
-	char *name;		/* readable: "pipe:[123]", "/tmp/fifo" */
+	char *name;		/* readable: "pipe:[123]", "/tmp/fifo"; set by
+				 * object_name_replace() or object_set_name() */
+	bool name_clean;	/* name_is_clean(name): shown as it is, without
+				 * a scan each frame */
 	bool name_is_default;	/* made up from its key: a real name replaces it */
 	bool holders_read;	/* a holders refresh has looked for its holders */
 	GArray *holders;	/* struct holder, from the last /proc scan */

@@ -74,8 +74,7 @@ static void name_object(struct object *o, __s64 key)
 		     (unsigned int)o->key.ino);
 	if (o->key.type == IPC_SEM)
 		snprintf(name + n, sizeof(name) - n, " sem %u", (unsigned int)(o->key.ino >> 32));
-	g_free(o->name);
-	o->name = g_strdup(name);
+	object_name_replace(o, name);
 }
 
 /* Per type: the keys of every object listed so far, kept after it goes. */

@@ -159,7 +159,10 @@ static void fill_cells(const struct row *r, struct cells *c, GStringChunk *strin
 	format_detail(r, buf, sizeof(buf));
 	c->detail = g_string_chunk_insert(strings, buf);
 	c->cgroup = (char *)cgroup_cell(r, fc, strings);
-	if (name_is_clean(object)) {
+	if (r->obj && r->obj->name && r->obj->name_clean) {
+		/* Read, never changed, while the frame is written. */
+		c->object = r->obj->name;
+	} else if (name_is_clean(object)) {
 		c->object = g_string_chunk_insert(strings, object);
 	} else {
 		char *escaped = name_escaped(object);

@@ -53,6 +53,7 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 			v->obj.attrs = oattrs ? memcpy(tail, r->obj->attrs, oattrs) : NULL;
 			tail += oattrs;
 			v->obj.name = name ? memcpy(tail, r->obj->name, name) : NULL;
+			v->obj.name_clean = r->obj->name_clean;
 			v->obj.nattrs = r->obj->nattrs;
 			v->row.obj = &v->obj;
 		}
