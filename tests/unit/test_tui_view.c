@@ -282,6 +282,51 @@ static void test_snapshot_outlives_the_store(void **state)
 	g_ptr_array_unref(snap);
 }
 
+/* A snapshot keeps the peers its rows had when it was taken: the store
+ * works out changed peers into lists of their own, never into a list a
+ * snapshot holds, and frees its lists without emptying them. */
+static void test_snapshot_keeps_its_peers(void **state)
+{
+	struct store *s = sample();
+	GPtrArray *before = snapshot_of(s), *after;
+	struct row *reader = NULL;
+	char peers[64];
+
+	(void)state;
+	for (guint i = 0; i < before->len; i++) {
+		const struct row *r = g_ptr_array_index(before, i);
+
+		if (r->key.tgid == 10 && r->key.type == IPC_PIPE) {
+			format_peers(r, peers, sizeof(peers), 0);
+			assert_string_equal(peers, "20/Reader");
+		}
+	}
+	/* The reader exits and a second one reads the pipe. */
+	reader = put(s, 20, IPC_PIPE, 100, DIR_RX, 3000, 3, "Reader");
+	row_set_exited(reader);
+	put(s, 25, IPC_PIPE, 100, DIR_RX, 10, 1, "late");
+	store_update_peers(s);
+	after = snapshot_of(s);
+	store_free(s);
+	for (int round = 0; round < 2; round++) {
+		GPtrArray *snap = round ? after : before;
+		int seen = 0;
+
+		for (guint i = 0; i < snap->len; i++) {
+			const struct row *r = g_ptr_array_index(snap, i);
+
+			if (r->key.tgid != 10 || r->key.type != IPC_PIPE)
+				continue;
+			format_peers(r, peers, sizeof(peers), 0);
+			assert_string_equal(peers, round ? "20/Reader*,25/late" : "20/Reader");
+			seen++;
+		}
+		assert_int_equal(seen, 1);
+	}
+	g_ptr_array_unref(before);
+	g_ptr_array_unref(after);
+}
+
 /* Processes that share a name show their titles, as in the table; "/" finds them. */
 static void test_titles_tell_processes_apart(void **state)
 {
@@ -328,6 +373,7 @@ int run_tui_view_tests(void)
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_expand_and_cut),
 		cmocka_unit_test(test_snapshot_outlives_the_store),
+		cmocka_unit_test(test_snapshot_keeps_its_peers),
 	};
 
 	return cmocka_run_group_tests_name("tui_view", tests, NULL, NULL);

@@ -70,6 +70,20 @@ GArray *row_own_peers(struct row *r)
 	return own_array(&r->peers, no_peers, sizeof(struct peer));
 }
 
+/*
+ * A row's peers are worked out again into a list of their own: a list once
+ * made is never changed, so that a copy of the row (the interactive table's
+ * snapshot of a frame, which a paused screen keeps while the store moves on)
+ * takes a reference to it rather than a copy each frame.
+ */
+static void row_peers_restart(struct row *r)
+{
+	if (r->peers != no_peers) {
+		g_array_unref(r->peers);
+		r->peers = no_peers;
+	}
+}
+
 static GArray *list_copy(GArray *a, GArray *shared)
 {
 	return a->len ? g_array_copy(a) : g_array_ref(shared);
@@ -77,14 +91,15 @@ static GArray *list_copy(GArray *a, GArray *shared)
 
 void row_lists_copy(const struct row *r, GArray **peers, GArray **labels)
 {
-	*peers = list_copy(r->peers, no_peers);
+	*peers = g_array_ref(r->peers);		/* never changed: row_peers_restart() */
 	*labels = list_copy(r->labels, no_labels);
 }
 
 static void free_array(GArray *a, GArray *shared)
 {
+	/* Not g_array_free(), which empties a list that copies still hold. */
 	if (a != shared)
-		g_array_free(a, TRUE);
+		g_array_unref(a);
 }
 
 static void free_ptrs(GPtrArray *a, GPtrArray *shared)
@@ -658,8 +673,7 @@ static void channel_peers(struct object *o, struct channel_ends *ends)
 	for (guint i = 0; i < o->rows->len; i++) {
 		struct row *r = g_ptr_array_index(o->rows, i);
 
-		if (r->peers->len)
-			g_array_set_size(r->peers, 0);
+		row_peers_restart(r);
 		channel_end_take(r->key.dir == DIR_TX ? &ends->rx : &ends->tx, r);
 	}
 }
@@ -678,10 +692,11 @@ static void object_peers(struct object *o, struct channel_ends *ends)
 	} else {
 		for (guint i = 0; i < o->rows->len; i++) {
 			struct row *r = g_ptr_array_index(o->rows, i);
-			/* Its own list: a socket's row has peers, most often. */
-			struct peer_gather g = { .peers = row_own_peers(r) };
+			struct peer_gather g;
 
-			g_array_set_size(r->peers, 0);
+			row_peers_restart(r);
+			/* Its own list: a socket's row has peers, most often. */
+			g = (struct peer_gather){ .peers = row_own_peers(r) };
 			for (guint j = 0; j < o->peer_objs->len; j++)
 				peers_on(&g, r, g_ptr_array_index(o->peer_objs, j),
 					 HOLD_READ | HOLD_WRITE);

@@ -261,12 +261,14 @@ struct store {
 bool row_is_estimate(const struct row *r);
 
 /* A row's peers to add to: its own list (rows share an empty one until
- * their first). */
+ * their first). Only while they are worked out: a list once made is never
+ * changed, as snapshots hold it (row_lists_copy). */
 GArray *row_own_peers(struct row *r);
 
-/* Copies of r's peers and labels for a reader that keeps them past the
- * store's next changes (the interactive table's frame); an empty one is
- * the shared empty list, by reference. Free each with g_array_unref. */
+/* r's peers and labels for a reader that keeps them past the store's next
+ * changes (the interactive table's frame): the peers by reference (a list
+ * of peers is never changed once made), the labels a copy unless empty.
+ * Free each with g_array_unref. */
 void row_lists_copy(const struct row *r, GArray **peers, GArray **labels);
 
 /* Peers in order: by PID, start time, remote address. */
