@@ -29,7 +29,7 @@ GPtrArray *tui_view_snapshot(const GPtrArray *rows)
 	GPtrArray *out = g_ptr_array_new_full(rows->len, view_row_free);
 
 	for (guint i = 0; i < rows->len; i++) {
-		rows_prefetch(rows, i);	/* before the row's first read */
+		rows_prefetch(rows, i);
 		const struct row *r = g_ptr_array_index(rows, i);
 		size_t attrs = (size_t)r->nattrs * sizeof(*r->attrs);
 		size_t oattrs = r->obj ? (size_t)r->obj->nattrs * sizeof(*r->obj->attrs) : 0;
