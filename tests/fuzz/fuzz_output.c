@@ -47,6 +47,11 @@ static struct row *add_row(struct store *s, struct fuzz_input *in, struct row *p
 	if (!r->obj->name) {
 		fuzz_string(in, name, sizeof(name) - 1);
 		object_set_name(r->obj, flags & 1 ? name : NULL);
+	} else if (fuzz_uint(in, 1) & 1) {
+		/* Named again, as a socket once described or a System V object
+		 * once listed is: a clean name may give way to one that is not. */
+		fuzz_string(in, name, sizeof(name) - 1);
+		object_name_replace(r->obj, name);
 	}
 	r->exited = flags & 2;
 	r->closed = flags & 4;
