@@ -209,8 +209,10 @@ static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes
 	if (!c)
 		return IPC_NONE;
 	count_row(key, c, how, bytes, label);
-	if (shmfile_type(type))
+	if (shmfile_type(type)) {
 		shmfile_count_measured(c, bytes);
+		row_moved(key, c);
+	}
 	return type;
 }
 

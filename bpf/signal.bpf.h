@@ -161,6 +161,7 @@ static __always_inline void sig_count(struct ipc_key *row, __u32 slot, bool kern
 	if (kernel)
 		__sync_fetch_and_add(&c->events[SIG_EV_KERNEL], 1);
 	count_label(key, c, sig, 0);
+	row_moved(key, c);
 	/* -e: one line per signal on each side, its number as the label and
 	 * what became of it (delivered, ignored, pending, failed) as the event. */
 	if (events_enabled)

@@ -163,7 +163,7 @@ struct ipc_counters {
 	__u64 first_label_ops;
 	__u64 first_label_bytes;
 	__u32 uid;	/* whose operation made the row: its share of the rows (rows_share) */
-	__u32 pad;
+	__u32 gen;	/* the read generation in which it last said it moved (moved0/1) */
 };
 
 /*
@@ -518,5 +518,8 @@ struct ipc_event {
 #define MAX_SLEEPERS	65536
 #define MAX_BATCHES	4096	/* threads inside a sendfile or splice to a socket */
 #define MAX_HISTS	8192	/* rows with histograms: 256 bytes each */
+/* Rows marked moved in one read generation: past that, a read is of every
+ * row, as it would be cheaper then anyway. */
+#define MAX_MOVED	8192
 
 #endif /* IPCTRACE_H */

@@ -154,6 +154,7 @@ static __always_inline void register_proc(const struct ipc_key *row)
 		/* An entry another process made (a signal's target): the name it
 		 * had then may be gone, renamed by prctl since. */
 		BPF_CORE_READ_STR_INTO(&proc->comm, task, group_leader, comm);
+		__sync_fetch_and_add(&procs_renamed, 1);
 	}
 }
 
@@ -191,8 +192,10 @@ static __always_inline void proc_on_exec(void)
 	struct ipc_proc_key who = { .tgid = current_tgid(), .start = current_start() };
 	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &who);
 
-	if (proc)
+	if (proc) {
 		bpf_get_current_comm(proc->comm, sizeof(proc->comm));
+		__sync_fetch_and_add(&procs_renamed, 1);
+	}
 }
 
 static __always_inline void count_row_made(__u32 bucket)
@@ -255,6 +258,31 @@ static __always_inline struct ipc_counters *row_get(struct ipc_key *key, __s64 l
 	return row_make(key, label, created);
 }
 
+static __noinline void moved_note(struct ipc_key *key, __u32 gen)
+{
+	static const __u8 one = 1;
+	long err;
+
+	if (gen & 1)
+		err = bpf_map_update_elem(&moved1, key, &one, BPF_ANY);
+	else
+		err = bpf_map_update_elem(&moved0, key, &one, BPF_ANY);
+	if (err)
+		moved_lost = 1;
+}
+
+/* After a row's counts: it moved in this read generation (maps.bpf.h). Once
+ * marked, a comparison of two words in memory the counting just wrote. */
+static __always_inline void row_moved(struct ipc_key *key, struct ipc_counters *c)
+{
+	__u32 gen = read_gen;
+
+	if (c->gen != gen) {
+		c->gen = gen;
+		moved_note(key, gen);
+	}
+}
+
 /*
  * One operation (or, with an event slot in how, one event) on a row that
  * exists: bytes and ops, the size histogram, the time it slept, its label,
@@ -278,6 +306,7 @@ static __always_inline void count_row(struct ipc_key *key, struct ipc_counters *
 		count_wait(key, c);
 	if (label != NO_LABEL)
 		count_label(key, c, label, label_bytes);
+	row_moved(key, c);
 	/* After counting: the row, and its object's name, exist when it is read. */
 	if (events_enabled)
 		log_event(key, how, bytes, label);

@@ -39,6 +39,30 @@ struct {
 __u64 rows_made, rows_deleted;
 __u64 uid_rows_made[UID_BUCKETS], uid_rows_deleted[UID_BUCKETS];
 
+/*
+ * The rows that moved, so that a read need not go through every row (most
+ * of thousands are idle). User space keeps read_gen, and before each read
+ * moves it on, then reads the map of the generation before: a row marks
+ * itself once a generation, into that generation's map (moved0 for even
+ * ones, moved1 for odd), after its counts, so that a read that takes the
+ * mark finds them; a mark made late, into the map just read, is read a
+ * generation later. A full map sets moved_lost, and the next read is of
+ * every row.
+ */
+__u32 read_gen;
+__u32 moved_lost;
+/* Processes renamed (exec, or a name taken again): idle rows learn a new
+ * name only from a read of every row. */
+__u32 procs_renamed;
+
+struct moved_rows {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_MOVED);
+	__type(key, struct ipc_key);
+	__type(value, __u8);
+};
+struct moved_rows moved0 SEC(".maps"), moved1 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_OBJECTS);	/* --max-objects */

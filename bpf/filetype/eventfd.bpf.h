@@ -99,8 +99,10 @@ static __noinline void eventfd_count_value(struct ipc_key *key, __u64 buf, bool 
 	/* The row exists: count_file() counted the op on it just now. The value
 	 * is not an operation of its own, so it is not logged as one either. */
 	c = bpf_map_lookup_elem(&counters, key);
-	if (c)
+	if (c) {
 		count_event(c, key->dir == DIR_TX ? EVENTFD_EV_ADDED : EVENTFD_EV_CONSUMED, value);
+		row_moved(key, c);
+	}
 }
 
 #endif /* IPCTRACE_FILETYPE_EVENTFD_BPF_H */

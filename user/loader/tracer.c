@@ -64,6 +64,13 @@ struct tracer {
 	struct map_fill fill[MAP_FILL_MAX];	/* what the last collect read */
 	size_t nfill;
 	__u32 netns_ino;		/* --netns: the namespace's inode */
+	/* Reads of the rows that moved only (read_counters): */
+	struct ipc_key *moved_keys;	/* a generation's marks, MAX_MOVED */
+	__u8 *moved_vals;
+	bool full_read_done;		/* a read of every row came first */
+	unsigned int moved_reads;	/* since the last read of every row */
+	__u32 renamed_seen;		/* procs_renamed as of that read */
+	bool procs_exited;		/* the last read of the processes found exits */
 };
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -441,6 +448,8 @@ static int load_build(struct tracer *t, bool portable, bool say, char *err, size
 		snprintf(err, errlen, "loading the BPF programs failed: %s", strerror(-ret));
 		return LOAD_REFUSED;
 	}
+	/* Not 0, a new row's: it marks itself moved at its first count. */
+	skel->bss->read_gen = 1;
 	return LOAD_OK;
 }
 
@@ -521,7 +530,9 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 				t->max_procs * sizeof(struct ipc_proc_key)));
 	t->values = calloc(1, MAX(MAX(DUMP_VALUES_SIZE, COUNTERS_CHUNK * sizeof(struct ipc_counters)),
 				  t->max_procs * sizeof(struct ipc_proc)));
-	if (!t->keys || !t->values) {
+	t->moved_keys = calloc(MAX_MOVED, sizeof(*t->moved_keys));
+	t->moved_vals = calloc(MAX_MOVED, sizeof(*t->moved_vals));
+	if (!t->keys || !t->values || !t->moved_keys || !t->moved_vals) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -802,8 +813,11 @@ static void read_procs(struct tracer *t)
 	struct ipc_proc *procs = t->values;
 
 	g_hash_table_remove_all(t->procs);
-	for (size_t i = 0; i < n; i++)
+	t->procs_exited = false;
+	for (size_t i = 0; i < n; i++) {
 		ingest_proc(t->procs, &who[i], &procs[i]);
+		t->procs_exited |= procs[i].exit_ns != 0;
+	}
 }
 
 static void name_new_row(struct tracer *t, struct row *r)
@@ -1005,13 +1019,85 @@ static void ingest_chunk(void *ctx, size_t n)
 	}
 }
 
+/* A read of every row at least this often: the titles of idle rows'
+ * processes are read with their rows, and this bounds how old one gets. */
+#define FULL_READ_EVERY 10
+
+/*
+ * Moves the read generation on and takes the marks of the one before
+ * (bpf/core/maps.bpf.h) into t->moved_keys: how many. Every mark made before
+ * the move, its counts with it, is either among them or, made late into
+ * that map, left for the read after next, which takes that map again.
+ */
+static size_t take_moved(struct tracer *t)
+{
+	__u32 gen = t->skel->bss->read_gen;
+	const struct bpf_map *m = gen & 1 ? t->skel->maps.moved1 : t->skel->maps.moved0;
+	size_t n;
+
+	__atomic_store_n(&t->skel->bss->read_gen, gen + 1 ? gen + 1 : 1, __ATOMIC_SEQ_CST);
+	n = map_dump(bpf_map__fd(m), t->feat.batch_ops, sizeof(struct ipc_key), sizeof(__u8),
+		     MAX_MOVED, t->moved_keys, t->moved_vals);
+	delete_keys(bpf_map__fd(m), t->feat.batch_ops, t->moved_keys, sizeof(struct ipc_key), n,
+		    NULL, NULL);
+	return n;
+}
+
+/* The rows of n marks, looked up one by one, ingested a chunk at a time. */
+static void read_moved(struct counters_read *c, size_t n)
+{
+	int fd = bpf_map__fd(c->t->skel->maps.counters);
+	struct ipc_key *keys = c->t->keys;
+	struct ipc_counters *vals = c->t->values;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		/* Gone meanwhile (its row closed): nothing to read. */
+		if (bpf_map_lookup_elem(fd, &c->t->moved_keys[i], &vals[k]))
+			continue;
+		keys[k] = c->t->moved_keys[i];
+		if (++k == COUNTERS_CHUNK) {
+			ingest_chunk(c, k);
+			k = 0;
+		}
+	}
+	if (k)
+		ingest_chunk(c, k);
+}
+
+/*
+ * The counters: of the rows that moved since the last read, or of every
+ * row. Every row is read first, after a process exited (its rows go, idle
+ * or not), or was renamed, after marks were lost to a full map of them, when
+ * more rows moved than a batch read of all would cost, and every
+ * FULL_READ_EVERY reads.
+ */
 static void read_counters(struct tracer *t, struct store *s)
 {
 	struct counters_read c = { t, s, row_deletes_new(t), g_ptr_array_new() };
-	size_t n = map_each(bpf_map__fd(t->skel->maps.counters), t->feat.batch_ops,
-			    sizeof(struct ipc_key), sizeof(struct ipc_counters), COUNTERS_CHUNK,
-			    t->keys, t->values, ingest_chunk, &c);
+	__u32 renamed = __atomic_load_n(&t->skel->bss->procs_renamed, __ATOMIC_RELAXED);
+	__u64 live = t->skel->bss->rows_made - t->rows_deleted;
+	bool lost = __atomic_load_n(&t->skel->bss->moved_lost, __ATOMIC_RELAXED);
+	size_t moved, n;
 
+	/* Cleared before the generation moves on: a mark lost after that is
+	 * seen at the next read. */
+	if (lost)
+		__atomic_store_n(&t->skel->bss->moved_lost, 0, __ATOMIC_SEQ_CST);
+	moved = take_moved(t);
+	if (t->full_read_done && !lost && !t->procs_exited && renamed == t->renamed_seen &&
+	    t->moved_reads + 1 < FULL_READ_EVERY && moved <= live / 4) {
+		read_moved(&c, moved);
+		t->moved_reads++;
+		n = (size_t)live;
+	} else {
+		n = map_each(bpf_map__fd(t->skel->maps.counters), t->feat.batch_ops,
+			     sizeof(struct ipc_key), sizeof(struct ipc_counters), COUNTERS_CHUNK,
+			     t->keys, t->values, ingest_chunk, &c);
+		t->full_read_done = true;
+		t->moved_reads = 0;
+		t->renamed_seen = renamed;
+	}
 	note_fill(t, "rows", t->skel->maps.counters, n);
 	name_new_rows(t, s, c.created);
 	g_ptr_array_free(c.created, TRUE);
@@ -1300,6 +1386,8 @@ void tracer_free(struct tracer *t)
 	ipctrace_bpf__destroy(t->skel);
 	free(t->keys);
 	free(t->values);
+	free(t->moved_keys);
+	free(t->moved_vals);
 	if (t->procs)
 		g_hash_table_destroy(t->procs);
 	if (t->closed_owners)
