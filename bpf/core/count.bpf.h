@@ -154,7 +154,6 @@ static __always_inline void register_proc(const struct ipc_key *row)
 		/* An entry another process made (a signal's target): the name it
 		 * had then may be gone, renamed by prctl since. */
 		BPF_CORE_READ_STR_INTO(&proc->comm, task, group_leader, comm);
-		__sync_fetch_and_add(&procs_renamed, 1);
 	}
 }
 

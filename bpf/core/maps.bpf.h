@@ -51,8 +51,8 @@ __u64 uid_rows_made[UID_BUCKETS], uid_rows_deleted[UID_BUCKETS];
  */
 __u32 read_gen;
 __u32 moved_lost;
-/* Processes renamed (exec, or a name taken again): idle rows learn a new
- * name only from a read of every row. */
+/* Processes renamed by exec: idle rows learn a new name from a read of
+ * every row (a name set by prctl, from the one every tenth read). */
 __u32 procs_renamed;
 
 struct moved_rows {

@@ -107,6 +107,52 @@ dupswap_exact() {
 	dupswap_exact 40 shared
 }
 
+# idle_exact FRAME X_BYTES: the idle workload's rows in FRAME: its N idle
+# pipes' rows, each EACH bytes, and X's at X_BYTES, as [N,[EACH],[X_BYTES]].
+idle_exact() {
+	local x_ino want
+	x_ino=$(sed -n 2p "$TMP/load" | jq .x_ino)
+	want=$(sed -n 2p "$TMP/load" | jq -c --argjson x "$2" '[.pipes, [.each], [$x]]')
+	run jq -c --argjson p "$pid" --argjson x "$x_ino" \
+		'[.rows[] | select(.pid == $p and .type == "pipe" and .dir == "tx")] |
+		[(map(select(.ino != $x)) | length), (map(select(.ino != $x) | .bytes) | unique),
+		 (map(select(.ino == $x) | .bytes))]' "$1"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+}
+
+load_lines() {
+	[ "$(wc -l <"$TMP/load")" -ge "$1" ]
+}
+
+@test "rows read only when they moved: 400 idle rows keep their figures frame after frame, and the one that moves again shows its new total at the next refresh" {
+	mkdir "$TMP/go"
+	/usr/bin/python3 "$SCALE_LOAD" idle 400 "$TMP/go" >"$TMP/load" 3>&- &
+	wait_until 30 has_line "$TMP/load"
+	pid=$(head -n 1 "$TMP/load" | jq .pid)
+	# -p: only its rows, so that no other process's exit has every row read.
+	start_tracer -p "$pid" -t pipe --json -i 0.3
+	touch "$TMP/go/0"
+	wait_until 30 load_lines 2
+	frames_after 2
+	last_live >"$TMP/live"
+	idle_exact "$TMP/live" "$(sed -n 2p "$TMP/load" | jq .x_bytes)"
+	# Reads of the one row that moves, or of none: fewer than ten, so that
+	# the next one, after X moves again, is most often of moved rows only.
+	frames_after 3
+	last_live >"$TMP/live"
+	idle_exact "$TMP/live" "$(sed -n 2p "$TMP/load" | jq .x_bytes)"
+	touch "$TMP/go/1"
+	wait_until 30 load_lines 3
+	frames_after 2
+	last_live >"$TMP/live"
+	idle_exact "$TMP/live" "$(sed -n 3p "$TMP/load" | jq .x_bytes)"
+	kill "$pid"
+	stop_tracer
+	final >"$TMP/final"
+	idle_exact "$TMP/final" "$(sed -n 3p "$TMP/load" | jq .x_bytes)"
+}
+
 @test "a fork storm beside a long-lived writer: the writer's and reader's bytes exact, every child's byte counted" {
 	start_tracer -t pipe --json -i 0.5
 	/usr/bin/python3 "$SCALE_LOAD" forkstorm 2000 6 50 4096 >"$TMP/load"

@@ -31,6 +31,11 @@ SOAK=forkstorm and the tests.
       shared: the dup2 is made by a child that shares the reader's
       descriptor table (clone with CLONE_FILES, not a thread), gone before
       the line is printed.
+  scale_load.py idle N GO_DIR
+      prints its pid, then once GO_DIR/0 exists writes EACH bytes into each
+      of N pipes and FIRST into one more, X; once GO_DIR/1 exists, SECOND
+      more into X. After each step, a JSON line of what it wrote. Nobody
+      reads; all held until SIGTERM: N rows idle beside one that moves.
   scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
       a long-lived process writes WRITES times SIZE bytes into a pipe (a
       reader of its own reads them), spread over SECONDS, while FORKERS
@@ -349,6 +354,31 @@ def swap(seconds):
     time.sleep(600)
 
 
+IDLE_EACH, IDLE_FIRST, IDLE_SECOND = 10, 1000, 2345
+
+
+def idle(n, go_dir):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    # The test harness's own pipes, if any were handed down, would make its
+    # short-lived processes peers: their exits have every row read.
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    print(json.dumps({"pid": os.getpid()}), flush=True)
+    while not os.path.exists(os.path.join(go_dir, "0")):
+        time.sleep(0.05)
+    pipes = [os.pipe() for _ in range(n)]
+    for _, w in pipes:
+        os.write(w, b"i" * IDLE_EACH)
+    xr, xw = os.pipe()
+    os.write(xw, b"x" * IDLE_FIRST)
+    print(json.dumps({"pipes": n, "each": IDLE_EACH, "x_ino": os.fstat(xw).st_ino,
+                      "x_bytes": IDLE_FIRST}), flush=True)
+    while not os.path.exists(os.path.join(go_dir, "1")):
+        time.sleep(0.05)
+    os.write(xw, b"y" * IDLE_SECOND)
+    print(json.dumps({"x_bytes": IDLE_FIRST + IDLE_SECOND}), flush=True)
+    time.sleep(600)
+
+
 def clone_files():
     """fork(), but the child shares the caller's descriptor table: 0 in
     the child, its pid in the caller."""
@@ -421,10 +451,13 @@ def main():
     if kind == "dupswap":
         dupswap(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:5] == ["shared"])
         return 0
+    if kind == "idle":
+        idle(int(sys.argv[2]), sys.argv[3])
+        return 0
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
                      int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
-    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap, dupswap or forkstorm")
+    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap, dupswap, idle or forkstorm")
 
 
 if __name__ == "__main__":
