@@ -271,7 +271,8 @@ static __noinline void moved_note(struct ipc_key *key, __u32 gen)
 }
 
 /* After a row's counts: it moved in this read generation (maps.bpf.h). Once
- * marked, a comparison of two words in memory the counting just wrote. */
+ * marked in the generation: two loads (the generation, the row's mark) and
+ * a comparison. */
 static __always_inline void row_moved(struct ipc_key *key, struct ipc_counters *c)
 {
 	__u32 gen = read_gen;

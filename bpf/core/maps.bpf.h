@@ -45,9 +45,9 @@ __u64 uid_rows_made[UID_BUCKETS], uid_rows_deleted[UID_BUCKETS];
  * moves it on, then reads the map of the generation before: a row marks
  * itself once a generation, into that generation's map (moved0 for even
  * ones, moved1 for odd), after its counts, so that a read that takes the
- * mark finds them; a mark made late, into the map just read, is read a
- * generation later. A full map sets moved_lost, and the next read is of
- * every row.
+ * mark finds them; a mark made late, into the map just read, waits there
+ * for the read after next, which takes that map again. A full map sets
+ * moved_lost, and the next read is of every row.
  */
 __u32 read_gen;
 __u32 moved_lost;
