@@ -208,11 +208,10 @@ static __always_inline __u8 count_file(struct file *file, __u32 how, __u64 bytes
 	c = row_counters(key, file, sk, label);
 	if (!c)
 		return IPC_NONE;
-	count_row(key, c, how, bytes, label);
-	if (shmfile_type(type)) {
+	/* Before count_row(): its moved mark (row_moved) comes after every count. */
+	if (shmfile_type(type))
 		shmfile_count_measured(c, bytes);
-		row_moved(key, c);
-	}
+	count_row(key, c, how, bytes, label);
 	return type;
 }
 

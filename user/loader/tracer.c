@@ -1019,6 +1019,12 @@ static void ingest_chunk(void *ctx, size_t n)
 	}
 }
 
+/* The counter map's rows: made by the kernel side, less those deleted here. */
+static __u64 rows_live(const struct tracer *t)
+{
+	return t->skel->bss->rows_made - t->rows_deleted;
+}
+
 /* A read of every row at least this often: the titles of idle rows'
  * processes are read with their rows, and this bounds how old one gets. */
 #define FULL_READ_EVERY 10
@@ -1076,7 +1082,7 @@ static void read_counters(struct tracer *t, struct store *s)
 {
 	struct counters_read c = { t, s, row_deletes_new(t), g_ptr_array_new() };
 	__u32 renamed = __atomic_load_n(&t->skel->bss->procs_renamed, __ATOMIC_RELAXED);
-	__u64 live = t->skel->bss->rows_made - t->rows_deleted;
+	__u64 live = rows_live(t);
 	bool lost = __atomic_load_n(&t->skel->bss->moved_lost, __ATOMIC_RELAXED);
 	size_t moved, n;
 
@@ -1281,7 +1287,7 @@ static void last_of_chunk(void *ctx, size_t n)
 static void read_last(struct forgetting *f, GPtrArray *rows)
 {
 	int fd = bpf_map__fd(f->t->skel->maps.counters);
-	__u64 entries = f->t->skel->bss->rows_made - f->t->rows_deleted;
+	__u64 entries = rows_live(f->t);
 	struct ipc_counters last;
 
 	if (f->t->feat.batch_ops && (__u64)rows->len * FORGET_WALK_SHARE >= entries) {
