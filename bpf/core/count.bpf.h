@@ -191,10 +191,8 @@ static __always_inline void proc_on_exec(void)
 	struct ipc_proc_key who = { .tgid = current_tgid(), .start = current_start() };
 	struct ipc_proc *proc = bpf_map_lookup_elem(&procs, &who);
 
-	if (proc) {
+	if (proc)
 		bpf_get_current_comm(proc->comm, sizeof(proc->comm));
-		__sync_fetch_and_add(&procs_renamed, 1);
-	}
 }
 
 static __always_inline void count_row_made(__u32 bucket)

@@ -51,9 +51,6 @@ __u64 uid_rows_made[UID_BUCKETS], uid_rows_deleted[UID_BUCKETS];
  */
 __u32 read_gen;
 __u32 moved_lost;
-/* Processes renamed by exec: idle rows learn a new name from a read of
- * every row (a name set by prctl, from the one every tenth read). */
-__u32 procs_renamed;
 
 struct moved_rows {
 	__uint(type, BPF_MAP_TYPE_HASH);

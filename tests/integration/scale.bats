@@ -153,6 +153,56 @@ load_lines() {
 	idle_exact "$TMP/final" "$(sed -n 3p "$TMP/load" | jq .x_bytes)"
 }
 
+# changing_rows FRAME ROLE: the child's row in FRAME (its pipe, tx) as
+# [bytes, exited, comm], or nothing if it is not there.
+changing_rows() {
+	jq -c --argjson k "$(sed -n 2p "$TMP/load" | jq -c ".$2")" '.rows[] |
+		select(.pid == $k.pid and .ino == $k.ino and .dir == "tx") |
+		[.bytes, .exited, .comm]' "$1"
+}
+
+@test "idle rows of a process that exits or execs follow at the next refresh, read with the rows that moved: exited with their bytes, renamed; 400 other idle rows unchanged" {
+	mkdir "$TMP/go"
+	/usr/bin/python3 "$SCALE_LOAD" changing 400 "$TMP/go" >"$TMP/load" 3>&- &
+	wait_until 30 has_line "$TMP/load"
+	pid=$(head -n 1 "$TMP/load" | jq .pid)
+	start_tracer -p "$pid" -f -t pipe --json -i 0.3
+	touch "$TMP/go/0"
+	wait_until 30 load_lines 2
+	frames_after 2
+	last_live >"$TMP/live"
+	for role in exits execs; do
+		want=$(sed -n 2p "$TMP/load" | jq -c ".$role | [.bytes, false, \"python3\"]")
+		[ "$(changing_rows "$TMP/live" "$role")" = "$want" ]
+	done
+	# Fewer than ten reads since the last of every row, as in the test
+	# above: the next ones are most often of the rows that moved.
+	frames_after 3
+	seen=$(grep -c '"final":false' "$TMP/out")
+	touch "$TMP/go/1"
+	wait_until 30 load_lines 3
+	frames_after 2
+	grep -a '"final":false' "$TMP/out" | tail -n +$((seen + 1)) >"$TMP/after"
+	last_live >"$TMP/live"
+	# The one that exited: its row shows exited, with its bytes, in one
+	# interval, then only in the summary.
+	exits=$(sed -n 2p "$TMP/load" | jq .exits.bytes)
+	jq -c --argjson k "$(sed -n 2p "$TMP/load" | jq -c .exits)" '.rows[] |
+		select(.pid == $k.pid and .ino == $k.ino and .dir == "tx" and .exited) | .bytes' \
+		"$TMP/after" >"$TMP/exited"
+	[ "$(sort -u "$TMP/exited")" = "$exits" ]
+	[ -z "$(changing_rows "$TMP/live" exits)" ]
+	# The one that exec'd: its row, idle, has the new name.
+	want=$(sed -n 2p "$TMP/load" | jq -c '.execs | [.bytes, false, "sleep"]')
+	[ "$(changing_rows "$TMP/live" execs)" = "$want" ]
+	run jq -c --argjson p "$pid" '[.rows[] | select(.pid == $p and .type == "pipe" and .dir == "tx") |
+		.bytes] | [length, unique]' "$TMP/live"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sed -n 2p "$TMP/load" | jq -c '[.pipes, [.each]]')" ]
+	kill "$pid"
+	stop_tracer
+}
+
 @test "a fork storm beside a long-lived writer: the writer's and reader's bytes exact, every child's byte counted" {
 	start_tracer -t pipe --json -i 0.5
 	/usr/bin/python3 "$SCALE_LOAD" forkstorm 2000 6 50 4096 >"$TMP/load"

@@ -36,6 +36,10 @@ SOAK=forkstorm and the tests.
       of N pipes and FIRST into one more, X; once GO_DIR/1 exists, SECOND
       more into X. After each step, a JSON line of what it wrote. Nobody
       reads; all held until SIGTERM: N rows idle beside one that moves.
+  scale_load.py changing N GO_DIR
+      idle's N pipes, and two children that write once into a pipe each;
+      once GO_DIR/1 exists one exits and the other execs sleep, rows idle:
+      JSON lines of its pid, what was written, and once both are done.
   scale_load.py forkstorm RATE SECONDS WRITES SIZE [FORKERS]
       a long-lived process writes WRITES times SIZE bytes into a pipe (a
       reader of its own reads them), spread over SECONDS, while FORKERS
@@ -48,7 +52,9 @@ and reader's pids, the bytes they moved and the forks made. tcp with
 GO_FILE prints {"ready": true, ...} once connected, then that line with
 its connections once they have sent.
 """
+import contextlib
 import ctypes
+import fcntl
 import json
 import os
 import resource
@@ -56,6 +62,7 @@ import signal
 import socket
 import subprocess
 import sys
+import termios
 import time
 
 IPC_BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -379,6 +386,63 @@ def idle(n, go_dir):
     time.sleep(600)
 
 
+CHANGING = {"exits": 777, "execs": 1234}
+
+
+def changing(n, go_dir):
+    """idle()'s N idle pipes in this process, and two children with a pipe
+    each, written once, that this process holds too. Once go_dir/1 is
+    there, one child exits and the other execs sleep, keeping its pipe;
+    their rows idle throughout. JSON lines: this pid; the pipes and the
+    children's {pid, ino, bytes} once written; done once the one is reaped
+    and the other runs sleep."""
+    kids = {}
+
+    def stop(*_):
+        for kid in kids.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(kid["pid"], signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    print(json.dumps({"pid": os.getpid()}), flush=True)
+    while not os.path.exists(os.path.join(go_dir, "0")):
+        time.sleep(0.05)
+    pipes = [os.pipe() for _ in range(n)]
+    for _, w in pipes:
+        os.write(w, b"i" * IDLE_EACH)
+    for role, size in CHANGING.items():
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.write(w, b"c" * size)
+            while not os.path.exists(os.path.join(go_dir, "1")):
+                time.sleep(0.05)
+            if role == "exits":
+                os._exit(0)
+            os.set_inheritable(w, True)
+            os.execv("/bin/sleep", ["sleep", "600"])
+        kids[role] = {"pid": pid, "ino": os.fstat(w).st_ino, "bytes": size}
+        os.close(w)
+        # Its bytes are in the pipe (FIONREAD): written, and nothing read.
+        buf = bytearray(4)
+        while fcntl.ioctl(r, termios.FIONREAD, buf) == 0 and int.from_bytes(buf, "little") < size:
+            time.sleep(0.01)
+        kids[role]["r"] = r
+    print(json.dumps({"pipes": n, "each": IDLE_EACH, **{
+        role: {k: v for k, v in kid.items() if k != "r"} for role, kid in kids.items()}}),
+        flush=True)
+    while not os.path.exists(os.path.join(go_dir, "1")):
+        time.sleep(0.05)
+    os.waitpid(kids.pop("exits")["pid"], 0)
+    comm = f"/proc/{kids['execs']['pid']}/comm"
+    while open(comm).read().strip() != "sleep":
+        time.sleep(0.01)
+    print(json.dumps({"done": True}), flush=True)
+    time.sleep(600)
+
+
 def clone_files():
     """fork(), but the child shares the caller's descriptor table: 0 in
     the child, its pid in the caller."""
@@ -454,10 +518,13 @@ def main():
     if kind == "idle":
         idle(int(sys.argv[2]), sys.argv[3])
         return 0
+    if kind == "changing":
+        changing(int(sys.argv[2]), sys.argv[3])
+        return 0
     if kind == "forkstorm":
         return storm(float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]),
                      int(sys.argv[5]), int(sys.argv[6]) if len(sys.argv) > 6 else 4)
-    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap, dupswap, idle or forkstorm")
+    sys.exit(f"scale_load.py: unknown workload {kind}: unix, tcp, swap, dupswap, idle, changing or forkstorm")
 
 
 if __name__ == "__main__":

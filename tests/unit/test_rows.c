@@ -566,6 +566,65 @@ static void test_retire(void **state)
 	store_free(s);
 }
 
+/* A process's rows as the store's scan of every live row finds them. */
+static guint live_rows_of(struct store *s, gpointer proc)
+{
+	GHashTableIter it;
+	gpointer v;
+	guint n = 0;
+
+	g_hash_table_iter_init(&it, s->live);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		n += row_proc(v) == proc;
+	return n;
+}
+
+/*
+ * store_proc_rows() holds exactly each process's live rows, through random
+ * rows made, closed, exited and retired (a row taken out of the middle of
+ * its process's list moves the last one into its place).
+ */
+static void test_proc_rows_follow_the_store(void **state)
+{
+	struct store *s = store_new();
+	GRand *rand = g_rand_new_with_seed(20);
+
+	(void)state;
+	for (int step = 0; step < 400; step++) {
+		__u32 pid = (__u32)g_rand_int_range(rand, 1, 6);
+		struct row *r = put(s, pid, (__u64)g_rand_int_range(rand, 1, 40),
+				    (__u8)g_rand_int_range(rand, 0, 2), 1, 1, "p");
+
+		if (g_rand_int_range(rand, 0, 4) == 0)
+			r->closed = true;
+		if (g_rand_int_range(rand, 0, 60) == 0) {
+			const GPtrArray *rows = store_proc_rows(s, proc_id(pid, 0));
+
+			for (guint i = 0; i < rows->len; i++)
+				((struct row *)g_ptr_array_index(rows, i))->exited = true;
+		}
+		if (step % 7 == 0)
+			store_retire(s);
+		for (__u32 p = 1; p < 6; p++) {
+			const GPtrArray *rows = store_proc_rows(s, proc_id(p, 0));
+			guint n = live_rows_of(s, proc_id(p, 0));
+
+			assert_int_equal(rows ? rows->len : 0, n);
+			/* An empty list goes with the process's last row. */
+			assert_true(!rows || rows->len > 0);
+			for (guint i = 0; rows && i < rows->len; i++) {
+				struct row *x = g_ptr_array_index(rows, i);
+
+				assert_int_equal(x->proc_slot, i);
+				assert_ptr_equal(g_hash_table_lookup(s->live, &x->key), x);
+				assert_ptr_equal(row_proc(x), proc_id(p, 0));
+			}
+		}
+	}
+	g_rand_free(rand);
+	store_free(s);
+}
+
 /* A row retired when its object closed, its process exiting after: the
  * summary and the graph mark it exited all the same. */
 static void test_exited_after_closed(void **state)
@@ -1009,6 +1068,7 @@ int run_rows_tests(void)
 		cmocka_unit_test(test_channel_peers_as_defined),
 		cmocka_unit_test(test_peers_updated_as_computed),
 		cmocka_unit_test(test_retire),
+		cmocka_unit_test(test_proc_rows_follow_the_store),
 		cmocka_unit_test(test_exited_after_closed),
 		cmocka_unit_test(test_select_by_pid),
 		cmocka_unit_test(test_target_pid_reused),

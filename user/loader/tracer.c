@@ -55,6 +55,7 @@ struct tracer {
 	__u64 rows_deleted;	/* rows this side deleted, in all and per user bucket: */
 	__u64 uid_rows_deleted[UID_BUCKETS];	/* what the kernel side subtracts */
 	GHashTable *procs;	/* proc_id() -> struct proc_info, from the last read */
+	GHashTable *procs_prev;	/* the read before's, emptied and refilled in turn */
 	struct ring_buffer *events;	/* -e */
 	bool wait;		/* WAIT is measured */
 	bool portable;		/* the portable BPF build is loaded (bpf/common.bpf.h) */
@@ -69,8 +70,10 @@ struct tracer {
 	__u8 *moved_vals;
 	bool full_read_done;		/* a read of every row came first */
 	unsigned int moved_reads;	/* since the last read of every row */
-	__u32 renamed_seen;		/* procs_renamed as of that read */
-	bool procs_exited;		/* the last read of the processes found exits */
+	/* proc_id()s the last read of the processes found exited, or renamed by
+	 * exec, or made targets since the read before: their rows, idle or
+	 * not, are read with the rows that moved. */
+	GArray *procs_changed;
 };
 
 static void add_hooks(struct ipctrace_bpf *skel, const struct syscall_hook *hooks, size_t n)
@@ -519,6 +522,8 @@ struct tracer *tracer_new(const struct tracer_opts *opts, char *err, size_t errl
 	t->opts = *opts;
 	t->type_mask = opts->type_mask;
 	t->procs = ingest_procs_new();
+	t->procs_prev = ingest_procs_new();
+	t->procs_changed = g_array_new(FALSE, FALSE, sizeof(gpointer));
 	t->kops = (struct kernel_ops){ .ctx = t, .add_range = kops_add_range,
 				       .watch_listener = kops_watch_listener,
 				       .watch_tuple = kops_watch_tuple };
@@ -811,12 +816,21 @@ static void read_procs(struct tracer *t)
 
 	note_fill(t, "procs", t->skel->maps.procs, n);
 	struct ipc_proc *procs = t->values;
+	GHashTable *prev = t->procs;
 
+	t->procs = t->procs_prev;
+	t->procs_prev = prev;
 	g_hash_table_remove_all(t->procs);
-	t->procs_exited = false;
+	g_array_set_size(t->procs_changed, 0);
 	for (size_t i = 0; i < n; i++) {
-		ingest_proc(t->procs, &who[i], &procs[i]);
-		t->procs_exited |= procs[i].exit_ns != 0;
+		gpointer id = proc_id(who[i].tgid, who[i].start);
+		const struct proc_info *p = ingest_proc(t->procs, &who[i], &procs[i]);
+		const struct proc_info *q = g_hash_table_lookup(prev, id);
+
+		/* An entry the read before did not have is of a process whose
+		 * rows, if any, are new: they moved. */
+		if (p->exited || (q && (strcmp(p->comm, q->comm) || p->target != q->target)))
+			g_array_append_val(t->procs_changed, id);
 	}
 }
 
@@ -1049,8 +1063,13 @@ static size_t take_moved(struct tracer *t)
 	return n;
 }
 
-/* The rows of n marks, looked up one by one, ingested a chunk at a time. */
-static void read_moved(struct counters_read *c, size_t n)
+/*
+ * The rows of n keys, looked up one by one, ingested a chunk at a time. A
+ * key of a process in read (proc_id()s) whose row the store has is skipped:
+ * that row was read already.
+ */
+static void read_keys(struct counters_read *c, const struct ipc_key *want, size_t n,
+		      GHashTable *read)
 {
 	int fd = bpf_map__fd(c->t->skel->maps.counters);
 	struct ipc_key *keys = c->t->keys;
@@ -1058,10 +1077,13 @@ static void read_moved(struct counters_read *c, size_t n)
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		/* Gone meanwhile (its row closed): nothing to read. */
-		if (bpf_map_lookup_elem(fd, &c->t->moved_keys[i], &vals[k]))
+		if (read && g_hash_table_contains(read, proc_id(want[i].tgid, want[i].start)) &&
+		    g_hash_table_contains(c->s->live, &want[i]))
 			continue;
-		keys[k] = c->t->moved_keys[i];
+		/* Gone meanwhile (its row closed): nothing to read. */
+		if (bpf_map_lookup_elem(fd, &want[i], &vals[k]))
+			continue;
+		keys[k] = want[i];
 		if (++k == COUNTERS_CHUNK) {
 			ingest_chunk(c, k);
 			k = 0;
@@ -1072,18 +1094,41 @@ static void read_moved(struct counters_read *c, size_t n)
 }
 
 /*
- * The counters: of the rows that moved since the last read, or of every
- * row. Every row is read first, after a process exited (its rows go, idle
- * or not), or was renamed, after marks were lost to a full map of them, when
- * more rows moved than a batch read of all would cost, and every
- * FULL_READ_EVERY reads.
+ * The keys of the rows the store has of the processes read_procs() found
+ * changed, into keys; those processes' proc_id()s, or NULL if none.
+ */
+static GHashTable *changed_rows(const struct tracer *t, const struct store *s, GArray *keys)
+{
+	GHashTable *changed;
+
+	if (!t->procs_changed->len)
+		return NULL;
+	changed = g_hash_table_new(NULL, NULL);
+	for (guint i = 0; i < t->procs_changed->len; i++) {
+		gpointer id = g_array_index(t->procs_changed, gpointer, i);
+		const GPtrArray *rows = store_proc_rows(s, id);
+
+		g_hash_table_add(changed, id);
+		for (guint j = 0; rows && j < rows->len; j++)
+			g_array_append_val(keys, ((struct row *)g_ptr_array_index(rows, j))->key);
+	}
+	return changed;
+}
+
+/*
+ * The counters: of the rows that moved since the last read, with every row
+ * of a process that exited (its rows go, idle or not), or was renamed by
+ * exec, or made a target; or of every row. Every row is read first, after
+ * marks were lost to a full map of them, when more rows are to be read than
+ * a batch read of all would cost, and every FULL_READ_EVERY reads.
  */
 static void read_counters(struct tracer *t, struct store *s)
 {
 	struct counters_read c = { t, s, row_deletes_new(t), g_ptr_array_new() };
-	__u32 renamed = __atomic_load_n(&t->skel->bss->procs_renamed, __ATOMIC_RELAXED);
 	__u64 live = rows_live(t);
 	bool lost = __atomic_load_n(&t->skel->bss->moved_lost, __ATOMIC_RELAXED);
+	GArray *also = g_array_new(FALSE, FALSE, sizeof(struct ipc_key));
+	GHashTable *changed = changed_rows(t, s, also);
 	size_t moved, n;
 
 	/* Cleared before the generation moves on: a mark lost after that is
@@ -1091,9 +1136,12 @@ static void read_counters(struct tracer *t, struct store *s)
 	if (lost)
 		__atomic_store_n(&t->skel->bss->moved_lost, 0, __ATOMIC_SEQ_CST);
 	moved = take_moved(t);
-	if (t->full_read_done && !lost && !t->procs_exited && renamed == t->renamed_seen &&
-	    t->moved_reads + 1 < FULL_READ_EVERY && moved <= live / 4) {
-		read_moved(&c, moved);
+	if (t->full_read_done && !lost && t->moved_reads + 1 < FULL_READ_EVERY &&
+	    moved + also->len <= live / 4) {
+		/* The changed processes' rows first: a mark of one of them is
+		 * then of a row read already, or of one new since. */
+		read_keys(&c, (const struct ipc_key *)(void *)also->data, also->len, NULL);
+		read_keys(&c, t->moved_keys, moved, changed);
 		t->moved_reads++;
 		n = (size_t)live;
 	} else {
@@ -1102,8 +1150,10 @@ static void read_counters(struct tracer *t, struct store *s)
 			     t->keys, t->values, ingest_chunk, &c);
 		t->full_read_done = true;
 		t->moved_reads = 0;
-		t->renamed_seen = renamed;
 	}
+	g_array_free(also, TRUE);
+	if (changed)
+		g_hash_table_destroy(changed);
 	note_fill(t, "rows", t->skel->maps.counters, n);
 	name_new_rows(t, s, c.created);
 	g_ptr_array_free(c.created, TRUE);
@@ -1396,6 +1446,10 @@ void tracer_free(struct tracer *t)
 	free(t->moved_vals);
 	if (t->procs)
 		g_hash_table_destroy(t->procs);
+	if (t->procs_prev)
+		g_hash_table_destroy(t->procs_prev);
+	if (t->procs_changed)
+		g_array_free(t->procs_changed, TRUE);
 	if (t->closed_owners)
 		g_hash_table_destroy(t->closed_owners);
 	g_free(t);

@@ -78,7 +78,8 @@ static void ingest_title(struct store *s, struct row *r, bool gone)
 	}
 }
 
-void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp)
+const struct proc_info *ingest_proc(GHashTable *procs, const struct ipc_proc_key *who,
+				    const struct ipc_proc *kp)
 {
 	struct proc_info *p = g_new0(struct proc_info, 1);
 
@@ -88,6 +89,7 @@ void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct
 	p->target = kp->target;
 	p->cgroup_id = kp->cgroup_id;
 	g_hash_table_insert(procs, proc_id(who->tgid, who->start), p);
+	return p;
 }
 
 /*

@@ -17,7 +17,8 @@
 /* The kernel's process table (struct ipc_proc) as the model keeps it:
  * proc_id() -> struct proc_info, emptied and refilled each read. */
 GHashTable *ingest_procs_new(void);
-void ingest_proc(GHashTable *procs, const struct ipc_proc_key *who, const struct ipc_proc *kp);
+const struct proc_info *ingest_proc(GHashTable *procs, const struct ipc_proc_key *who,
+				    const struct ipc_proc *kp);
 
 /* Before each read of the maps. */
 void ingest_begin(struct store *s);

@@ -156,6 +156,8 @@ struct store *store_new(void)
 	s->retired = g_ptr_array_new_with_free_func(row_free);
 	s->objects = g_hash_table_new_full(obj_key_hash, obj_key_equal, NULL, object_free);
 	s->titles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, title_memo_free);
+	s->proc_rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+					     (GDestroyNotify)g_ptr_array_unref);
 	s->pending_removals = g_array_new(FALSE, FALSE, sizeof(struct pending_removal));
 	return s;
 }
@@ -177,6 +179,7 @@ void store_free(struct store *s)
 	g_ptr_array_free(s->retired, TRUE);
 	g_hash_table_destroy(s->objects);
 	g_hash_table_destroy(s->titles);
+	g_hash_table_destroy(s->proc_rows);
 	g_array_free(s->pending_removals, TRUE);
 	g_free(s);
 }
@@ -291,6 +294,36 @@ void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes)
 	g_array_insert_val(own_array(&r->labels, no_labels, sizeof(l)), i, l);
 }
 
+static void proc_rows_add(struct store *s, struct row *r)
+{
+	GPtrArray *rows = g_hash_table_lookup(s->proc_rows, row_proc(r));
+
+	if (!rows) {
+		rows = g_ptr_array_new();
+		g_hash_table_insert(s->proc_rows, row_proc(r), rows);
+	}
+	r->proc_slot = rows->len;
+	g_ptr_array_add(rows, r);
+}
+
+/* In constant time: a process that exits takes its thousands of rows out
+ * one by one. */
+static void proc_rows_remove(struct store *s, struct row *r)
+{
+	GPtrArray *rows = g_hash_table_lookup(s->proc_rows, row_proc(r));
+
+	g_ptr_array_remove_index_fast(rows, r->proc_slot);
+	if (r->proc_slot < rows->len)
+		((struct row *)g_ptr_array_index(rows, r->proc_slot))->proc_slot = r->proc_slot;
+	if (!rows->len)
+		g_hash_table_remove(s->proc_rows, row_proc(r));
+}
+
+const GPtrArray *store_proc_rows(const struct store *s, gpointer proc)
+{
+	return g_hash_table_lookup(s->proc_rows, proc);
+}
+
 struct row *store_update(struct store *s, const struct ipc_key *key,
 			 __u64 bytes, __u64 ops, bool *created)
 {
@@ -308,6 +341,7 @@ struct row *store_update(struct store *s, const struct ipc_key *key,
 		g_ptr_array_add(r->obj->rows, r);
 		object_peers_changed(r->obj);
 		g_hash_table_insert(s->live, &r->key, r);
+		proc_rows_add(s, r);
 		*created = true;
 	}
 	r->bytes = bytes;
@@ -455,6 +489,7 @@ void store_retire(struct store *s)
 		r->retired = true;
 		r->bytes_per_s = r->ops_per_s = 0;
 		g_hash_table_iter_steal(&it);
+		proc_rows_remove(s, r);
 		g_ptr_array_add(s->retired, r);
 	}
 	if (s->retired->len > MAX_RETIRED)

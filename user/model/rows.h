@@ -135,6 +135,7 @@ struct row {
 	GArray *labels;			/* struct label_count, sorted by label */
 	unsigned int folded_procs;	/* rows_fold_exit_notices(): processes it adds up; 0: one */
 	unsigned int select_mark;	/* store_select()'s: taken from its last order */
+	guint proc_slot;		/* its place in its process's live rows */
 	/* What the aggregated metrics (output/prom_sets.c) have added up of
 	 * this row so far: each frame adds only what grew since, so a row
 	 * seen again (in the summary, or after its process exited) is never
@@ -247,6 +248,10 @@ struct store {
 	GHashTable *objects;	/* struct ipc_obj_key -> struct object */
 	struct folded folded;	/* retired rows beyond MAX_RETIRED */
 	GHashTable *titles;	/* proc_id() -> struct title_memo */
+	/* proc_id() -> GPtrArray of its live rows (row->proc_slot their
+	 * places): a process's rows, when it exits or execs, found without
+	 * reading every row. */
+	GHashTable *proc_rows;
 	GArray *pending_removals; /* struct pending_removal: objects not seen yet */
 	unsigned int reads;	/* of the kernel's maps, so far */
 	/* store_select()'s last rows in their order, where the next one starts:
@@ -293,6 +298,9 @@ void row_set_label(struct row *r, __s64 label, __u64 ops, __u64 bytes);
  */
 struct row *store_update(struct store *s, const struct ipc_key *key,
 			 __u64 bytes, __u64 ops, bool *created);
+
+/* A process's live rows (proc_id()), in no order; NULL if it has none. */
+const GPtrArray *store_proc_rows(const struct store *s, gpointer proc);
 
 /* The row of key, live or retired; NULL if there is none (yet, or any more). */
 struct row *store_find_row(struct store *s, const struct ipc_key *key);
