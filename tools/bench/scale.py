@@ -73,15 +73,22 @@ def hwm_mb(pid):
 
 
 class Tracer:
-    """ipctrace --json (or the table) into a file, until stop()."""
+    """ipctrace --json (or the table) into a file, until stop(). With pipe,
+    into a pipe that a reader empties (a consumer: jq, a log shipper), and
+    no file to read back."""
 
-    def __init__(self, *args, table=False):
-        self.out = tempfile.NamedTemporaryFile("w+", prefix="ipctrace-scale.")
+    def __init__(self, *args, table=False, pipe=False):
+        self.out = None if pipe else tempfile.NamedTemporaryFile("w+", prefix="ipctrace-scale.")
         self.err = tempfile.TemporaryFile("w+")
+        self.sink = None
         fmt = [] if table else ["--json"]
         # -o: one write a frame; stdout to a file would hold frames in its buffer.
-        self.proc = subprocess.Popen([IPCTRACE, *fmt, "-o", self.out.name, *args],
-                                     stdout=subprocess.DEVNULL, stderr=self.err, text=True)
+        self.proc = subprocess.Popen([IPCTRACE, *fmt, *([] if pipe else ["-o", self.out.name]),
+                                      *args], stdout=subprocess.PIPE if pipe else subprocess.DEVNULL,
+                                     stderr=self.err, text=True)
+        if pipe:
+            self.sink = subprocess.Popen(["cat"], stdin=self.proc.stdout, stdout=subprocess.DEVNULL)
+            self.proc.stdout.close()
         self.pid = self.proc.pid
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -102,6 +109,8 @@ class Tracer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.sink:
+            self.sink.wait()
 
     def frames(self, last=0, stream=False):
         """The whole frames written so far (a line still being written has
@@ -314,8 +323,9 @@ def tcp_conns(n, seconds, mode, view="json"):
     clients of a listener that accepts none, each sending a byte a second
     (their other ends have no inode yet: looked for again each refresh).
     ipctrace's CPU from its start or the traffic's until 3 s after, then
-    per refresh for seconds. view: "json" or "table" into a file, or
-    "tui", the interactive table on a terminal."""
+    per refresh for seconds. view: "json" or "table" into a file,
+    "json-pipe" into a pipe a reader empties, or "tui", the interactive
+    table on a terminal."""
     go = os.path.join(tempfile.mkdtemp(prefix="ipctrace-scale."), "go")
     args = [PY, SCALE_LOAD, "tcp", str(n), str(seconds + 60)]
     args += {"traced": [], "before": [go], "pending": ["-", str(PENDING)]}[mode]
@@ -338,7 +348,8 @@ def tcp_conns(n, seconds, mode, view="json"):
             load = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
             info = json.loads(load.stdout.readline())
         targs = ("-i", "1", "-t", "tcp", "--max-rows", BIG_ROWS)
-        tr = Screen(*targs) if view == "tui" else Tracer(*targs, table=view == "table")
+        tr = Screen(*targs) if view == "tui" else Tracer(*targs, table=view == "table",
+                                                          pipe=view == "json-pipe")
         c0, t0 = cpu_ns(tr.pid), time.monotonic()
         if mode == "before":
             open(go, "w").close()
@@ -435,6 +446,7 @@ def targets(res):
                     r["rows_live"] == r["rows_expected"] and
                     r["bytes_tx"] == r["bytes_rx"] == r["bytes_expected"]))
     for key, what in (("tcp_5k", "made while traced"),
+                      ("tcp_5k_pipe", "made while traced, --json into a pipe"),
                       ("tcp_5k_table", "made while traced, the table"),
                       ("tcp_5k_tui", f"made while traced, on a {TUI_SIZE[0]}-line terminal"),
                       ("tcp_5k_before", "made before, servers idle"),
@@ -476,6 +488,8 @@ def run(quick=False, seconds=10, fork_rate=10000, forkstorm_only=False, say=prin
                                              ("--max-rows", BIG_ROWS))),
                  ("unix_50k", unix_sockets, (5000 if quick else 50000,)),
                  ("tcp_5k", tcp_conns, (2000 if quick else 10000, seconds, "traced")),
+                 ("tcp_5k_pipe", tcp_conns, (2000 if quick else 10000, seconds, "traced",
+                                             "json-pipe")),
                  ("tcp_5k_table", tcp_conns, (2000 if quick else 10000, seconds, "traced", "table")),
                  ("tcp_5k_tui", tcp_conns, (2000 if quick else 10000, seconds, "traced", "tui")),
                  ("tcp_5k_before", tcp_conns, (2000 if quick else 10000, seconds, "before")),
@@ -514,7 +528,7 @@ def main():
     ap.add_argument("--window", type=int, default=60,
                     help="100,000 pipes: seconds of intervals checked")
     ap.add_argument("--only", help="parts to run, by name: pipes_10k,pipes_10k_table,pipes_10k_tui,"
-                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_table,tcp_5k_tui,tcp_5k_before,tcp_5k_pending,forkstorm")
+                    "pipes_100k,unix_50k,tcp_5k,tcp_5k_pipe,tcp_5k_table,tcp_5k_tui,tcp_5k_before,tcp_5k_pending,forkstorm")
     ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
     if os.geteuid() != 0:
