@@ -13,6 +13,8 @@ import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# bench.py imports its siblings (apps.py, scale.py) by name.
+sys.path.insert(0, os.path.join(HERE, ".."))
 spec = importlib.util.spec_from_file_location("bench", os.path.join(HERE, "..", "bench.py"))
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
