@@ -364,23 +364,33 @@ def swap(seconds):
 IDLE_EACH, IDLE_FIRST, IDLE_SECOND = 10, 1000, 2345
 
 
-def idle(n, go_dir):
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+def wait_go(go_dir, name):
+    while not os.path.exists(os.path.join(go_dir, name)):
+        time.sleep(0.05)
+
+
+def idle_pipes(n, go_dir):
+    """Prints this pid, then once go_dir/0 exists makes n pipes with
+    IDLE_EACH bytes written into each, and returns them."""
     # The test harness's own pipes, if any were handed down, would make its
-    # short-lived processes peers: their exits have every row read.
+    # short-lived processes peers of these rows.
     os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     print(json.dumps({"pid": os.getpid()}), flush=True)
-    while not os.path.exists(os.path.join(go_dir, "0")):
-        time.sleep(0.05)
+    wait_go(go_dir, "0")
     pipes = [os.pipe() for _ in range(n)]
     for _, w in pipes:
         os.write(w, b"i" * IDLE_EACH)
+    return pipes
+
+
+def idle(n, go_dir):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    idle_pipes(n, go_dir)
     xr, xw = os.pipe()
     os.write(xw, b"x" * IDLE_FIRST)
     print(json.dumps({"pipes": n, "each": IDLE_EACH, "x_ino": os.fstat(xw).st_ino,
                       "x_bytes": IDLE_FIRST}), flush=True)
-    while not os.path.exists(os.path.join(go_dir, "1")):
-        time.sleep(0.05)
+    wait_go(go_dir, "1")
     os.write(xw, b"y" * IDLE_SECOND)
     print(json.dumps({"x_bytes": IDLE_FIRST + IDLE_SECOND}), flush=True)
     time.sleep(600)
@@ -405,20 +415,13 @@ def changing(n, go_dir):
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    print(json.dumps({"pid": os.getpid()}), flush=True)
-    while not os.path.exists(os.path.join(go_dir, "0")):
-        time.sleep(0.05)
-    pipes = [os.pipe() for _ in range(n)]
-    for _, w in pipes:
-        os.write(w, b"i" * IDLE_EACH)
+    idle_pipes(n, go_dir)
     for role, size in CHANGING.items():
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.write(w, b"c" * size)
-            while not os.path.exists(os.path.join(go_dir, "1")):
-                time.sleep(0.05)
+            wait_go(go_dir, "1")
             if role == "exits":
                 os._exit(0)
             os.set_inheritable(w, True)
@@ -433,8 +436,7 @@ def changing(n, go_dir):
     print(json.dumps({"pipes": n, "each": IDLE_EACH, **{
         role: {k: v for k, v in kid.items() if k != "r"} for role, kid in kids.items()}}),
         flush=True)
-    while not os.path.exists(os.path.join(go_dir, "1")):
-        time.sleep(0.05)
+    wait_go(go_dir, "1")
     os.waitpid(kids.pop("exits")["pid"], 0)
     comm = f"/proc/{kids['execs']['pid']}/comm"
     while open(comm).read().strip() != "sleep":
