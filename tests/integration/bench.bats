@@ -46,3 +46,12 @@ PY
 	[[ $output == *"redis_unix strace      0.10x ->   0.02x  moved (a peer"* ]]
 	[[ ${lines[-1]} == checked ]]
 }
+
+@test "bench: each of the benchmark's scripts starts, its modules found, and answers --help" {
+	for script in bench.py scale.py hookcost/run.py; do
+		run /usr/bin/python3 "$ROOT/tools/bench/$script" --help
+		echo "$script: $output"
+		[ "$status" -eq 0 ]
+		[[ ${lines[0]} == usage:* ]]
+	done
+}
