@@ -1006,13 +1006,29 @@ struct counters_read {
 static void read_late_proc(struct tracer *t, const struct ipc_key *key)
 {
 	struct ipc_proc_key who = { .tgid = key->tgid, .start = key->start };
+	gpointer id = proc_id(key->tgid, key->start);
+	const struct proc_info *q;
 	struct ipc_proc kp;
 
-	if (g_hash_table_contains(t->procs, proc_id(key->tgid, key->start)) ||
-	    bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.procs), &who, &kp))
+	if (g_hash_table_contains(t->procs, id))
 		return;
-	kp.exit_ns = 0;
-	ingest_proc(t->procs, &who, &kp);
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.procs), &who, &kp) == 0) {
+		kp.exit_ns = 0;
+		ingest_proc(t->procs, &who, &kp);
+		return;
+	}
+	/*
+	 * Its entry went at the end of the read before, which saw it exited: a
+	 * row whose mark came late to the map of moved rows (take_moved()) is
+	 * read only now. It keeps that read's name, and is final.
+	 */
+	q = g_hash_table_lookup(t->procs_prev, id);
+	if (q && q->exited) {
+		struct proc_info *p = g_memdup2(q, sizeof(*q));
+
+		p->uid_read = false;
+		g_hash_table_insert(t->procs, id, p);
+	}
 }
 
 static void ingest_chunk(void *ctx, size_t n)
