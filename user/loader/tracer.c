@@ -1143,8 +1143,10 @@ static void read_counters(struct tracer *t, struct store *s)
 	struct counters_read c = { t, s, row_deletes_new(t), g_ptr_array_new() };
 	__u64 live = rows_live(t);
 	bool lost = __atomic_load_n(&t->skel->bss->moved_lost, __ATOMIC_RELAXED);
+	bool partial = t->full_read_done && !lost && t->moved_reads + 1 < FULL_READ_EVERY;
 	GArray *also = g_array_new(FALSE, FALSE, sizeof(struct ipc_key));
-	GHashTable *changed = changed_rows(t, s, also);
+	/* Only for a read of some rows: a read of every row reads theirs too. */
+	GHashTable *changed = partial ? changed_rows(t, s, also) : NULL;
 	size_t moved, n;
 
 	/* Cleared before the generation moves on: a mark lost after that is
@@ -1152,8 +1154,7 @@ static void read_counters(struct tracer *t, struct store *s)
 	if (lost)
 		__atomic_store_n(&t->skel->bss->moved_lost, 0, __ATOMIC_SEQ_CST);
 	moved = take_moved(t);
-	if (t->full_read_done && !lost && t->moved_reads + 1 < FULL_READ_EVERY &&
-	    moved + also->len <= live / 4) {
+	if (partial && moved + also->len <= live / 4) {
 		/* The changed processes' rows first: a mark of one of them is
 		 * then of a row read already, or of one new since. */
 		read_keys(&c, (const struct ipc_key *)(void *)also->data, also->len, NULL);
